@@ -1,0 +1,88 @@
+"""The EdDSA Data Integrity cryptosuites as small values: a name, a canonicaliser, a hash, sign/verify.
+
+W3C VC-DI-EdDSA v1.0 §3.2 (``eddsa-rdfc-2022``, RDFC-1.0) and §3.3 (``eddsa-jcs-2022``, RFC 8785).
+Both hash with SHA-256 and sign with Ed25519 (RFC 8032, deterministic).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from microcred.credentials import canonical, jcs
+from microcred.credentials.keys import SigningKey
+
+__all__ = [
+    "EDDSA_JCS_2022",
+    "EDDSA_RDFC_2022",
+    "EDDSA_RDFC_2022_REFERENCE",
+    "SUITES",
+    "Cryptosuite",
+]
+
+Canonicalizer = Callable[[Mapping[str, Any]], bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Cryptosuite:
+    """One Data Integrity cryptosuite; :mod:`microcred.credentials.proofs` works over any of them."""
+
+    name: str
+    canonicalize: Canonicalizer
+    proof_carries_context: bool
+    """eddsa-jcs-2022 signs the proof with ``@context`` and keeps it in the emitted proof (§3.3.1)."""
+
+    @staticmethod
+    def hash(data: bytes) -> bytes:
+        return hashlib.sha256(data).digest()
+
+    @staticmethod
+    def sign(signing_key: SigningKey, data: bytes) -> bytes:
+        return signing_key.sign(data)
+
+    @staticmethod
+    def verify(public_key: Ed25519PublicKey, signature: bytes, data: bytes) -> bool:
+        try:
+            public_key.verify(signature, data)
+        except InvalidSignature:
+            return False
+        return True
+
+    def hash_data(self, document: Mapping[str, Any], proof_config: Mapping[str, Any]) -> bytes:
+        """hash(canonical proof config) ‖ hash(canonical document), VC-DI-EdDSA §3.2.4 / §3.3.4."""
+        return self.hash_proof_config(proof_config) + self.hash(self.canonicalize(document))
+
+    def hash_proof_config(self, proof_config: Mapping[str, Any]) -> bytes:
+        # A batch signs many documents under one proof configuration (same key, time, contexts):
+        # its hash is memoised on the configuration's JCS bytes, which identify it exactly.
+        return _config_hash(self, jcs.canonicalize(proof_config))
+
+
+@lru_cache(maxsize=256)
+def _config_hash(suite: Cryptosuite, config_jcs: bytes) -> bytes:
+    return suite.hash(suite.canonicalize(json.loads(config_jcs)))
+
+
+def _rdfc(document: Mapping[str, Any]) -> bytes:
+    return canonical.canonicalize(document).encode("utf-8")
+
+
+def _rdfc_reference(document: Mapping[str, Any]) -> bytes:
+    return canonical.canonicalize_reference(document).encode("utf-8")
+
+
+EDDSA_RDFC_2022 = Cryptosuite("eddsa-rdfc-2022", _rdfc, proof_carries_context=False)
+"""eddsa-rdfc-2022 on the fast canonicalisation path (byte-identical to the reference path)."""
+EDDSA_RDFC_2022_REFERENCE = Cryptosuite("eddsa-rdfc-2022", _rdfc_reference, proof_carries_context=False)
+"""eddsa-rdfc-2022 on plain ``pyld.jsonld.normalize``; for cross-checks and benchmarks."""
+EDDSA_JCS_2022 = Cryptosuite("eddsa-jcs-2022", jcs.canonicalize, proof_carries_context=True)
+
+SUITES: Mapping[str, Cryptosuite] = {suite.name: suite for suite in (EDDSA_RDFC_2022, EDDSA_JCS_2022)}
+"""The suites a verifier accepts, by ``cryptosuite`` name."""

@@ -1,0 +1,121 @@
+"""RFC 8785 JSON Canonicalization Scheme (JCS), the canonical form behind ``eddsa-jcs-2022``.
+
+``json.dumps(sort_keys=True)`` is not JCS: numbers must be written as ECMAScript writes them and keys
+sorted by UTF-16 code units (RFC 8785 §3.2.2.3, §3.2.3).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from typing import Any
+
+__all__ = ["JcsError", "canonicalize", "serialize_number"]
+
+_MAX_SAFE_INTEGER = 2**53
+
+
+class JcsError(ValueError):
+    """The value has no JCS form (NaN, Infinity, lone surrogates, lossy integers, non-JSON types)."""
+
+
+def canonicalize(value: Any) -> bytes:
+    """The RFC 8785 canonical UTF-8 bytes of a JSON value made of dict/list/str/int/float/bool/None."""
+    parts: list[str] = []
+    _write(value, parts)
+    text = "".join(parts)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise JcsError("string contains a lone surrogate, which I-JSON (RFC 7493) forbids") from error
+
+
+def _write(value: Any, parts: list[str]) -> None:
+    if isinstance(value, str):
+        parts.append(encode_basestring(value))
+    elif value is True:
+        parts.append("true")
+    elif value is False:
+        parts.append("false")
+    elif value is None:
+        parts.append("null")
+    elif isinstance(value, int | float):
+        parts.append(serialize_number(value))
+    elif isinstance(value, Mapping):
+        _write_object(value, parts)
+    elif isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
+        parts.append("[")
+        for position, item in enumerate(value):
+            if position:
+                parts.append(",")
+            _write(item, parts)
+        parts.append("]")
+    else:
+        raise JcsError(f"{type(value).__name__} is not a JSON value")
+
+
+def _write_object(value: Mapping[Any, Any], parts: list[str]) -> None:
+    for key in value:
+        if not isinstance(key, str):
+            raise JcsError(f"object key {key!r} is not a string")
+    # RFC 8785 §3.2.3: sort by UTF-16 code units; big-endian UTF-16 bytes compare the same way.
+    keys = sorted(value, key=lambda key: key.encode("utf-16-be", "surrogatepass"))
+    parts.append("{")
+    for position, key in enumerate(keys):
+        if position:
+            parts.append(",")
+        parts.append(encode_basestring(key))
+        parts.append(":")
+        _write(value[key], parts)
+    parts.append("}")
+
+
+def serialize_number(number: int | float) -> str:
+    """ECMAScript ``Number::toString`` of an IEEE 754 double (RFC 8785 §3.2.2.3)."""
+    if isinstance(number, bool):
+        raise JcsError("a boolean is not a number")
+    if isinstance(number, int):
+        if abs(number) > _MAX_SAFE_INTEGER:
+            as_double = float(number)
+            if int(as_double) != number:
+                raise JcsError(f"integer {number} cannot be represented exactly as an IEEE 754 double")
+        number = float(number)
+    if not math.isfinite(number):
+        raise JcsError("NaN and Infinity have no JSON representation")
+    if number == 0:
+        return "0"  # covers -0.0 as well
+    if number < 0:
+        return "-" + _positive_to_string(-number)
+    return _positive_to_string(number)
+
+
+def _positive_to_string(number: float) -> str:
+    digits, exponent = _shortest_digits(number)
+    k = len(digits)
+    n = exponent  # value = 0.digits × 10^n, as in ECMA-262 Number::toString
+    if k <= n <= 21:
+        return digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return "0." + "0" * (-n) + digits
+    sign = "+" if n - 1 >= 0 else "-"
+    mantissa = digits if k == 1 else digits[0] + "." + digits[1:]
+    return f"{mantissa}e{sign}{abs(n - 1)}"
+
+
+def _shortest_digits(number: float) -> tuple[str, int]:
+    """Shortest round-tripping decimal digits and the ECMAScript exponent ``n``; ``repr`` finds them."""
+    text = repr(number)
+    mantissa, _, exponent_text = text.partition("e")
+    exponent = int(exponent_text) if exponent_text else 0
+    whole, _, fraction = mantissa.partition(".")
+    if fraction == "0":
+        fraction = ""
+    all_digits = whole + fraction
+    stripped = all_digits.lstrip("0")
+    leading_zeros = len(all_digits) - len(stripped)
+    digits = stripped.rstrip("0") or "0"
+    n = len(whole) - leading_zeros + exponent
+    return digits, n

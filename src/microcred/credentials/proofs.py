@@ -1,0 +1,179 @@
+"""Data Integrity proofs over any :class:`~microcred.credentials.cryptosuites.Cryptosuite`.
+
+``add_proof`` follows VC-DI-EdDSA v1.0 §3.2.1/§3.3.1 (proof configuration carries the document's
+``@context``; sign hash(proofConfig) ‖ hash(document)) and emits ``proof`` as an array, as the OB 3.0
+JSON Schema requires. ``verify_proof`` never raises on a bad document: it returns a :class:`ProofCheck`.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from microcred.credentials import multibase
+from microcred.credentials.cryptosuites import SUITES, Cryptosuite
+from microcred.credentials.keys import SigningKey
+
+__all__ = ["KeyResolver", "ProofCheck", "add_proof", "proof_configuration", "verify_proof"]
+
+KeyResolver = Callable[[str], Ed25519PublicKey]
+"""Maps a ``verificationMethod`` id to its public key; raises (any ValueError/LookupError) if unknown."""
+
+_PROOF_TYPE = "DataIntegrityProof"
+_DATE_TIME = re.compile(r"^-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+_EXPECTED_FAILURES = (ValueError, TypeError, LookupError, RecursionError, AttributeError)
+
+
+@dataclass(frozen=True, slots=True)
+class ProofCheck:
+    """The outcome of checking a document's proofs; ``reason`` says why in a sentence."""
+
+    verified: bool
+    reason: str
+    cryptosuite: str | None = None
+    verification_method: str | None = None
+    proofs: tuple[ProofCheck, ...] = ()
+
+
+def _timestamp(created: datetime | str) -> str:
+    if isinstance(created, str):
+        if not _DATE_TIME.match(created):
+            raise ValueError(f"created {created!r} is not an XML Schema dateTime")
+        return created
+    if created.tzinfo is None:
+        raise ValueError("created must be timezone-aware")
+    return created.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def proof_configuration(
+    document: Mapping[str, Any],
+    *,
+    suite: Cryptosuite,
+    verification_method: str,
+    created: datetime | str,
+    proof_purpose: str = "assertionMethod",
+) -> dict[str, Any]:
+    """The proof options a suite signs (§3.2.5 / §3.3.5): the proof without ``proofValue``."""
+    config: dict[str, Any] = {
+        "type": _PROOF_TYPE,
+        "cryptosuite": suite.name,
+        "created": _timestamp(created),
+        "verificationMethod": verification_method,
+        "proofPurpose": proof_purpose,
+    }
+    if "@context" in document:
+        config["@context"] = copy.deepcopy(document["@context"])
+    return config
+
+
+def add_proof(
+    document: Mapping[str, Any],
+    *,
+    suite: Cryptosuite,
+    signing_key: SigningKey,
+    verification_method: str,
+    created: datetime | str,
+    proof_purpose: str = "assertionMethod",
+) -> dict[str, Any]:
+    """A copy of ``document`` with one more Data Integrity proof in its ``proof`` array."""
+    unsecured = {key: value for key, value in document.items() if key != "proof"}
+    config = proof_configuration(
+        unsecured,
+        suite=suite,
+        verification_method=verification_method,
+        created=created,
+        proof_purpose=proof_purpose,
+    )
+    signature = suite.sign(signing_key, suite.hash_data(unsecured, config))
+    proof = dict(config) if suite.proof_carries_context else {k: v for k, v in config.items() if k != "@context"}
+    proof["proofValue"] = multibase.encode_base58btc(signature)
+    secured = copy.deepcopy(unsecured)
+    secured["proof"] = [*_proofs_of(document), proof]
+    return secured
+
+
+def _proofs_of(document: Mapping[str, Any]) -> list[Any]:
+    existing = document.get("proof")
+    if existing is None:
+        return []
+    return copy.deepcopy(existing if isinstance(existing, list) else [existing])
+
+
+def verify_proof(
+    document: Mapping[str, Any],
+    *,
+    resolve_key: KeyResolver,
+    expected_proof_purpose: str = "assertionMethod",
+    suites: Mapping[str, Cryptosuite] = SUITES,
+) -> ProofCheck:
+    """Check every Data Integrity proof of a suite we know; verified if at least one and none fails."""
+    if not isinstance(document, Mapping):
+        return ProofCheck(False, "the document is not a JSON object")
+    proofs = document.get("proof")
+    if proofs is None:
+        return ProofCheck(False, "the document has no proof")
+    proof_list = proofs if isinstance(proofs, list) else [proofs]
+    unsecured = {key: value for key, value in document.items() if key != "proof"}
+    checks = tuple(
+        _check_one(unsecured, proof, resolve_key, expected_proof_purpose, suites)
+        for proof in proof_list
+        if isinstance(proof, Mapping) and proof.get("type") == _PROOF_TYPE and proof.get("cryptosuite") in suites
+    )
+    if not checks:
+        return ProofCheck(False, "no DataIntegrityProof with a supported cryptosuite", proofs=checks)
+    failed = [check for check in checks if not check.verified]
+    first = failed[0] if failed else checks[0]
+    return ProofCheck(
+        not failed, first.reason, first.cryptosuite, first.verification_method, proofs=checks
+    )
+
+
+def _check_one(
+    unsecured: Mapping[str, Any],
+    proof: Mapping[str, Any],
+    resolve_key: KeyResolver,
+    expected_purpose: str,
+    suites: Mapping[str, Cryptosuite],
+) -> ProofCheck:
+    suite = suites[proof["cryptosuite"]]
+    method = proof.get("verificationMethod")
+    if not isinstance(method, str):
+        return ProofCheck(False, "the proof names no verificationMethod", suite.name)
+
+    def failure(reason: str) -> ProofCheck:
+        return ProofCheck(False, reason, suite.name, method)
+
+    if proof.get("proofPurpose") != expected_purpose:
+        return failure(f"proofPurpose is {proof.get('proofPurpose')!r}, expected {expected_purpose!r}")
+    created = proof.get("created")
+    if created is not None and (not isinstance(created, str) or not _DATE_TIME.match(created)):
+        return failure("created is not an XML Schema dateTime")
+    proof_value = proof.get("proofValue")
+    if not isinstance(proof_value, str) or not proof_value.startswith("z"):
+        return failure("proofValue is missing or not multibase base58btc")
+    config = {key: value for key, value in proof.items() if key != "proofValue"}
+    if "@context" in config and not _context_prefix(config["@context"], unsecured.get("@context")):
+        return failure("the proof's @context is not a prefix of the document's @context")  # §3.3.2
+    if "@context" in unsecured:
+        config["@context"] = unsecured["@context"]
+    try:
+        signature = multibase.decode(proof_value)
+        public_key = resolve_key(method)
+        data = suite.hash_data(unsecured, config)
+    except _EXPECTED_FAILURES as error:
+        return failure(f"{type(error).__name__}: {error}")
+    if len(signature) != 64 or not suite.verify(public_key, signature, data):
+        return failure("the signature does not match the document")
+    return ProofCheck(True, "the signature matches the document", suite.name, method)
+
+
+def _context_prefix(proof_context: Any, document_context: Any) -> bool:
+    as_list = proof_context if isinstance(proof_context, list) else [proof_context]
+    document_list = document_context if isinstance(document_context, list) else [document_context]
+    return document_list[: len(as_list)] == as_list
