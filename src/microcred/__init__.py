@@ -1,0 +1,6 @@
+"""microcred: one uniform, trustworthy register of micro-credentials."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]

@@ -1,0 +1,1 @@
+"""The ``microcred`` command line (Typer + rich)."""

@@ -1,0 +1,76 @@
+"""Entry point: ``microcred``. Errors print one clear line and exit non-zero; ``--debug`` shows tracebacks."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+from typer._click import exceptions as click  # Typer 0.2x vendors Click; its errors live here
+
+from microcred import __version__
+from microcred.cli import catalogue, demo, system
+from microcred.cli.context import err_console
+from microcred.errors import MicrocredError
+
+__all__ = ["app", "run"]
+
+app = typer.Typer(
+    name="microcred",
+    help="microcred: the register of micro-credentials. Set up with `microcred init`, load demo data with "
+    "`microcred demo`, serve with `microcred serve`. Add --debug to any command to see tracebacks.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(catalogue.providers, name="provider")
+app.add_typer(catalogue.offerings, name="offering")
+system.attach(app)
+demo.attach(app)
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code (0 ok, 1 error, 2 usage error)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [arg for arg in args if arg != "--debug"]
+    try:
+        result = app(args=args, prog_name="microcred", standalone_mode=False)
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except click.ClickException as usage:
+        usage.show()
+        return usage.exit_code
+    except typer.Abort:
+        err_console.print("aborted")
+        return 1
+    except (MicrocredError, ValidationError, SQLAlchemyError, OSError) as error:
+        if debug:
+            raise
+        err_console.print(f"[bold red]error:[/] {_one_line(error)}", highlight=False, soft_wrap=True)
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+def _one_line(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"configuration {where}: {first['msg']}"
+    if isinstance(error, SQLAlchemyError):
+        return f"database: {str(error.__cause__ or error).splitlines()[0]}"
+    return str(error).replace("\n", " ")
+
+
+def main() -> None:
+    sys.exit(run())

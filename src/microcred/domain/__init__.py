@@ -1,0 +1,54 @@
+"""The register's language: plain typed Python, no framework or database imports."""
+
+from __future__ import annotations
+
+from microcred.domain.codes import (
+    AgeBand,
+    ContractType,
+    EmploymentStatus,
+    FlemishMcType,
+    GradingScheme,
+    OfferingKind,
+    OfferingStatus,
+    Outcome,
+    ParticipationForm,
+    ProviderType,
+    QaKind,
+)
+from microcred.domain.enrolment import Edition, Enrolment
+from microcred.domain.learner import Learner, is_insz, pseudonymise
+from microcred.domain.offering import MANDATORY_ELEMENTS, LearningOutcome, Offering, check_eu_elements
+from microcred.domain.provider import Provider, QualityAssurance, is_trusted, validate_slug
+from microcred.domain.values import MAX_ECTS, AcademicYear, Change, LangText, ects
+
+__all__ = [
+    "MANDATORY_ELEMENTS",
+    "MAX_ECTS",
+    "AcademicYear",
+    "AgeBand",
+    "Change",
+    "ContractType",
+    "Edition",
+    "EmploymentStatus",
+    "Enrolment",
+    "FlemishMcType",
+    "GradingScheme",
+    "LangText",
+    "Learner",
+    "LearningOutcome",
+    "Offering",
+    "OfferingKind",
+    "OfferingStatus",
+    "Outcome",
+    "ParticipationForm",
+    "Provider",
+    "ProviderType",
+    "QaKind",
+    "QualityAssurance",
+    "check_eu_elements",
+    "ects",
+    "is_insz",
+    "is_trusted",
+    "pseudonymise",
+    "validate_slug",
+]

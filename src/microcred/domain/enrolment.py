@@ -1,0 +1,75 @@
+"""Editions (runs of an offering) and learners' enrolments in them, with their outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from microcred.domain.codes import AgeBand, ContractType, EmploymentStatus, Outcome
+from microcred.domain.values import AcademicYear
+from microcred.errors import FieldProblem, Invalid
+
+__all__ = ["Edition", "Enrolment"]
+
+
+@dataclass(slots=True)
+class Edition:
+    """One run of an offering in an academic year."""
+
+    provider: str
+    code: str
+    offering_code: str
+    start_date: date
+    end_date: date
+    capacity: int | None = None
+    id: int | None = None
+
+    @property
+    def academic_year(self) -> AcademicYear:
+        """An edition belongs to the academic year in which it starts."""
+        return AcademicYear.of(self.start_date)
+
+    def validate(self) -> Edition:
+        found: list[FieldProblem] = []
+        if self.end_date < self.start_date:
+            found.append(FieldProblem("end_date", "must not be before start_date", self.end_date.isoformat()))
+        if self.capacity is not None and not 1 <= self.capacity <= 100_000:
+            found.append(FieldProblem("capacity", "must be from 1 to 100000 places", self.capacity))
+        if found:
+            raise Invalid(f"edition {self.code!r} is not valid", problems=found)
+        return self
+
+
+@dataclass(slots=True)
+class Enrolment:
+    """A learner's enrolment in an edition, as the provider recorded it, and how it ended."""
+
+    provider: str
+    reference: str  # the provider's own key for this enrolment
+    edition_code: str
+    learner: str  # pseudonym
+    enrolment_date: date
+    contract_type: ContractType = ContractType.CREDIT
+    employment_status: EmploymentStatus = EmploymentStatus.UNKNOWN
+    age_band: AgeBand = AgeBand.UNKNOWN
+    outcome: Outcome = Outcome.ENROLLED
+    grade: str | None = None
+    outcome_date: date | None = None
+    id: int | None = None
+
+    def validate(self) -> Enrolment:
+        found: list[FieldProblem] = []
+        decided = self.outcome in (Outcome.PASSED, Outcome.FAILED)
+        if decided and self.outcome_date is None:
+            found.append(FieldProblem("outcome_date", f"is required when the outcome is {self.outcome.value}"))
+        if self.outcome_date is not None and self.outcome_date < self.enrolment_date:
+            found.append(
+                FieldProblem("outcome_date", "must not be before the enrolment date", self.outcome_date.isoformat())
+            )
+        if self.grade is not None and not decided:
+            found.append(FieldProblem("grade", "only a passed or failed enrolment has a grade", self.grade))
+        if self.grade is not None and len(self.grade) > 16:
+            found.append(FieldProblem("grade", "must be at most 16 characters", self.grade))
+        if found:
+            raise Invalid(f"enrolment {self.reference!r} is not valid", problems=found)
+        return self

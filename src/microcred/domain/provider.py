@@ -1,0 +1,93 @@
+"""Providers of micro-credentials and the quality assurance that makes them trusted."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from microcred.domain.codes import ProviderType, QaKind
+from microcred.domain.values import LangText
+from microcred.errors import FieldProblem, Invalid
+from microcred.vocab import vocabulary
+
+__all__ = ["Provider", "QualityAssurance", "is_trusted", "validate_slug"]
+
+_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+_KBO = re.compile(r"^0?\d{3}\.?\d{3}\.?\d{3}$")
+
+
+def validate_slug(slug: str, *, field_name: str = "slug") -> str:
+    """A provider's short, URL-safe key (``kuleuven``); also used in its did:web identifier."""
+    if not isinstance(slug, str) or not _SLUG.match(slug):
+        raise Invalid.field(field_name, "must be 1-64 lowercase letters, digits or dashes", slug)
+    return slug
+
+
+@dataclass(frozen=True, slots=True)
+class QualityAssurance:
+    """One quality-assurance record: which agency reviewed the provider or programme, and for how long."""
+
+    agency: str
+    kind: QaKind
+    valid_from: date
+    valid_until: date | None = None
+    reference: str | None = None  # decision or report URL
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.agency or not self.agency.strip():
+            raise Invalid.field("agency", "must name the quality-assurance agency")
+        if self.valid_until is not None and self.valid_until < self.valid_from:
+            raise Invalid.field("valid_until", "must not be before valid_from", self.valid_until.isoformat())
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+@dataclass(slots=True)
+class Provider:
+    """An institution or organisation that offers micro-credentials and awards them."""
+
+    slug: str
+    name: LangText
+    type: ProviderType
+    country: str = "BE"
+    short_name: LangText = field(default_factory=LangText.of)
+    region: str | None = None  # NUTS code, e.g. BE24
+    kbo_number: str | None = None  # Belgian enterprise number
+    erasmus_code: str | None = None
+    schac_code: str | None = None
+    web_domain: str | None = None
+    quality_assurances: list[QualityAssurance] = field(default_factory=list)
+    id: int | None = None
+
+    def problems(self) -> list[FieldProblem]:
+        """Everything wrong with this provider record, empty when it may be stored."""
+        found: list[FieldProblem] = []
+        try:
+            validate_slug(self.slug)
+        except Invalid as error:
+            found.extend(error.problems)
+        if not self.name:
+            found.append(FieldProblem("name", "an official name is required"))
+        if self.country not in vocabulary("countries"):
+            found.append(FieldProblem("country", "must be an ISO 3166-1 alpha-2 code", self.country))
+        if self.region is not None and self.region not in vocabulary("nuts-be"):
+            found.append(FieldProblem("region", "must be a Belgian NUTS or ATU code", self.region))
+        if self.kbo_number is not None and not _KBO.match(self.kbo_number):
+            found.append(FieldProblem("kbo_number", "must be a 10-digit enterprise number", self.kbo_number))
+        if self.web_domain is not None and ("/" in self.web_domain or "." not in self.web_domain):
+            found.append(FieldProblem("web_domain", "must be a bare domain like kuleuven.be", self.web_domain))
+        return found
+
+    def validate(self) -> Provider:
+        found = self.problems()
+        if found:
+            raise Invalid(f"provider {self.slug!r} is not valid", problems=found)
+        return self
+
+
+def is_trusted(provider: Provider, on: date) -> bool:
+    """A provider is trusted on a day when one of its quality-assurance records is valid that day."""
+    return any(record.covers(on) for record in provider.quality_assurances)

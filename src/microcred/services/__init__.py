@@ -1,0 +1,1 @@
+"""Use cases: plain functions taking their inputs and a unit-of-work factory; adapters call these."""

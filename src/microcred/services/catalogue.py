@@ -1,0 +1,102 @@
+"""Use cases for providers and offerings: register, update, look up and check against the EU elements."""
+
+from __future__ import annotations
+
+from microcred.domain import Change, Offering, OfferingStatus, Provider, check_eu_elements
+from microcred.errors import Conflict, FieldProblem, Invalid, NotFound
+from microcred.services.ports import UnitOfWorkFactory
+
+__all__ = [
+    "add_offering",
+    "add_provider",
+    "check_offering",
+    "get_offering",
+    "get_provider",
+    "list_offerings",
+    "list_providers",
+    "save_offering",
+    "save_provider",
+]
+
+
+def add_provider(provider: Provider, uow: UnitOfWorkFactory) -> Provider:
+    """Register a new provider; a provider with the same slug is a conflict."""
+    provider.validate()
+    with uow() as work:
+        try:
+            work.providers.get(provider.slug)
+        except NotFound:
+            pass
+        else:
+            raise Conflict(f"a provider with slug {provider.slug!r} already exists")
+        work.providers.save(provider)
+        work.commit()
+    return provider
+
+
+def save_provider(provider: Provider, uow: UnitOfWorkFactory) -> Change:
+    """Create or update a provider and its quality-assurance records (idempotent)."""
+    provider.validate()
+    with uow() as work:
+        change = work.providers.save(provider)
+        work.commit()
+    return change
+
+
+def get_provider(slug: str, uow: UnitOfWorkFactory) -> Provider:
+    with uow() as work:
+        return work.providers.get(slug)
+
+
+def list_providers(uow: UnitOfWorkFactory) -> list[Provider]:
+    with uow() as work:
+        return work.providers.all()
+
+
+def add_offering(offering: Offering, uow: UnitOfWorkFactory) -> Offering:
+    """Register a new offering for its provider; the provider's code must be new."""
+    offering.validate()
+    with uow() as work:
+        work.providers.id_of(offering.provider)
+        try:
+            work.offerings.get(offering.provider, offering.code)
+        except NotFound:
+            pass
+        else:
+            raise Conflict(f"provider {offering.provider!r} already has an offering with code {offering.code!r}")
+        work.offerings.save(offering)
+        work.commit()
+    return offering
+
+
+def save_offering(offering: Offering, uow: UnitOfWorkFactory) -> Change:
+    """Create or update an offering (idempotent); publishing requires every mandatory EU element."""
+    offering.validate()
+    with uow() as work:
+        change = work.offerings.save(offering)
+        work.commit()
+    return change
+
+
+def get_offering(provider: str, code: str, uow: UnitOfWorkFactory) -> Offering:
+    with uow() as work:
+        return work.offerings.get(provider, code)
+
+
+def list_offerings(uow: UnitOfWorkFactory, *, provider: str | None = None) -> list[Offering]:
+    with uow() as work:
+        return work.offerings.all(provider)
+
+
+def check_offering(provider: str, code: str, uow: UnitOfWorkFactory) -> list[FieldProblem]:
+    """The EU elements the stored offering misses or gets wrong; empty when it is complete."""
+    return check_eu_elements(get_offering(provider, code, uow))
+
+
+def publishable(offering: Offering) -> Offering:
+    """Raise Invalid listing every missing element unless the offering may be published."""
+    problems = check_eu_elements(offering)
+    if problems:
+        raise Invalid(f"offering {offering.code!r} cannot be published", problems=problems)
+    offering.status = OfferingStatus.PUBLISHED
+    return offering

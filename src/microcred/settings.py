@@ -1,0 +1,85 @@
+"""Every knob of microcred in one place: ``MICROCRED_*`` environment variables and ``microcred.toml``.
+
+Settings are built on demand (``Settings.load()``), never at import time, so tests and tools can give
+their own. Outside development, the shipped default secrets are refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = ["DEVELOPMENT_SECRET", "Settings"]
+
+DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    """Configuration of one microcred installation."""
+
+    model_config = SettingsConfigDict(env_prefix="MICROCRED_", toml_file="microcred.toml", extra="forbid", frozen=True)
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", description="development allows the shipped default secrets; production refuses them"
+    )
+    database_url: str = Field(
+        "sqlite:///./microcred.db",
+        description="SQLAlchemy URL: sqlite:///path (embedded default) or postgresql+psycopg://user@host/db",
+    )
+    pseudonym_pepper: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRET),
+        description="secret key of the keyed hash that turns learner identifiers into pseudonyms",
+    )
+    key_encryption_key: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRET),
+        description="secret that encrypts providers' private signing keys at rest",
+    )
+    session_secret: SecretStr = Field(
+        SecretStr(DEVELOPMENT_SECRET), description="signs web sessions, learner links and share links"
+    )
+    public_base_url: str = Field(
+        "http://127.0.0.1:8000", description="base URL under which this register is reachable (did:web, links)"
+    )
+    host: str = Field("127.0.0.1", description="address `microcred serve` listens on")
+    port: int = Field(8000, ge=1, le=65535, description="port `microcred serve` listens on")
+    disclosure_threshold: int = Field(
+        5, ge=1, description="published counts of distinct learners below this are suppressed"
+    )
+    outbox_dir: Path = Field(Path("./outbox"), description="where the development mailer writes e-mails")
+    max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1024, description="largest accepted import file")
+    log_level: str = Field("INFO", description="level of the structured JSON logs")
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_outside_development(self) -> Settings:
+        if self.environment == "production":
+            for name in ("pseudonym_pepper", "key_encryption_key", "session_secret"):
+                secret: SecretStr = getattr(self, name)
+                if secret.get_secret_value() == DEVELOPMENT_SECRET or len(secret.get_secret_value()) < 16:
+                    raise ValueError(
+                        f"MICROCRED_{name.upper()} must be set to a secret of at least 16 characters in production"
+                    )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Explicit arguments win, then the environment, then microcred.toml.
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))

@@ -1,0 +1,326 @@
+"""Repositories: the register's records read and written through one SQLAlchemy connection.
+
+Every write is an upsert on the natural key (provider + code/reference) and reports whether it created,
+updated or left the record unchanged, which makes imports idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, insert, select, update
+
+from microcred.domain import Change, Edition, Enrolment, Learner, Offering, Provider, QualityAssurance
+from microcred.errors import NotFound
+from microcred.storage import mapping
+from microcred.storage.tables import (
+    editions,
+    enrolments,
+    learner_contacts,
+    learners,
+    offerings,
+    providers,
+    quality_assurances,
+)
+
+__all__ = [
+    "SqlEditionRepository",
+    "SqlEnrolmentRepository",
+    "SqlLearnerRepository",
+    "SqlOfferingRepository",
+    "SqlProviderRepository",
+]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _upsert(
+    connection: Connection, table: Table, key: Mapping[str, Any], values: Mapping[str, Any]
+) -> tuple[int, Change]:
+    """Insert or update the row with natural ``key``; compare first so unchanged rows are not touched."""
+    condition = [table.c[name] == value for name, value in key.items()]
+    existing = connection.execute(select(table).where(*condition)).first()
+    if existing is None:
+        now = _now()
+        new_id = connection.execute(
+            insert(table).values(**key, **values, created_at=now, updated_at=now).returning(table.c.id)
+        ).scalar_one()
+        return int(new_id), Change.CREATED
+    current = existing._mapping
+    if all(_same(current[name], value) for name, value in values.items()):
+        return int(existing.id), Change.UNCHANGED
+    connection.execute(update(table).where(table.c.id == existing.id).values(**values, updated_at=_now()))
+    return int(existing.id), Change.UPDATED
+
+
+def _same(stored: object, given: object) -> bool:
+    if stored is None or given is None:
+        return stored is given
+    if hasattr(stored, "compare") or hasattr(given, "compare"):  # Decimal vs Decimal/str
+        return str(stored).rstrip("0").rstrip(".") == str(given).rstrip("0").rstrip(".")
+    return stored == given
+
+
+class SqlProviderRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def id_of(self, slug: str) -> int:
+        found = self._connection.execute(select(providers.c.id).where(providers.c.slug == slug)).scalar()
+        if found is None:
+            raise NotFound(f"no provider with slug {slug!r}")
+        return int(found)
+
+    def get(self, slug: str) -> Provider:
+        row = self._connection.execute(select(providers).where(providers.c.slug == slug)).first()
+        if row is None:
+            raise NotFound(f"no provider with slug {slug!r}")
+        return mapping.provider_from_row(row, self._records(row.id))
+
+    def all(self) -> list[Provider]:
+        rows = self._connection.execute(select(providers).order_by(providers.c.slug)).all()
+        all_records = self._connection.execute(
+            select(quality_assurances).order_by(quality_assurances.c.valid_from)
+        ).all()
+        by_provider: dict[int, list[QualityAssurance]] = {}
+        for record in all_records:
+            by_provider.setdefault(record.provider_id, []).append(mapping.qa_from_row(record))
+        return [mapping.provider_from_row(row, by_provider.get(row.id, [])) for row in rows]
+
+    def save(self, provider: Provider) -> Change:
+        """Upsert the provider and make its quality-assurance records exactly the given ones."""
+        values = mapping.provider_values(provider)
+        provider_id, change = _upsert(self._connection, providers, {"slug": values.pop("slug")}, values)
+        provider.id = provider_id
+        wanted = {(r.agency, r.kind.value, r.valid_from): r for r in provider.quality_assurances}
+        stored = {
+            (r.agency, r.kind, r.valid_from): r
+            for r in self._connection.execute(
+                select(quality_assurances).where(quality_assurances.c.provider_id == provider_id)
+            ).all()
+        }
+        records_changed = False
+        for key, row in stored.items():
+            if key not in wanted:
+                self._connection.execute(quality_assurances.delete().where(quality_assurances.c.id == row.id))
+                records_changed = True
+        for key, record in wanted.items():
+            values = {"valid_until": record.valid_until, "reference": record.reference}
+            if key in stored:
+                row = stored[key]
+                if (row.valid_until, row.reference) != (record.valid_until, record.reference):
+                    self._connection.execute(
+                        update(quality_assurances).where(quality_assurances.c.id == row.id).values(**values)
+                    )
+                    records_changed = True
+            else:
+                self._connection.execute(
+                    insert(quality_assurances).values(
+                        provider_id=provider_id, agency=key[0], kind=key[1], valid_from=key[2], **values
+                    )
+                )
+                records_changed = True
+        if records_changed and change is Change.UNCHANGED:
+            self._connection.execute(update(providers).where(providers.c.id == provider_id).values(updated_at=_now()))
+            return Change.UPDATED
+        return change
+
+    def _records(self, provider_id: int) -> list[QualityAssurance]:
+        rows = self._connection.execute(
+            select(quality_assurances)
+            .where(quality_assurances.c.provider_id == provider_id)
+            .order_by(quality_assurances.c.valid_from)
+        ).all()
+        return [mapping.qa_from_row(row) for row in rows]
+
+
+class SqlOfferingRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def get(self, provider: str, code: str) -> Offering:
+        row = self._connection.execute(
+            select(offerings)
+            .join(providers, providers.c.id == offerings.c.provider_id)
+            .where(providers.c.slug == provider, offerings.c.code == code)
+        ).first()
+        if row is None:
+            raise NotFound(f"provider {provider!r} has no offering with code {code!r}")
+        return mapping.offering_from_row(row, provider)
+
+    def get_by_id(self, offering_id: int) -> Offering:
+        row = self._connection.execute(
+            select(offerings, providers.c.slug.label("provider_slug"))
+            .join(providers, providers.c.id == offerings.c.provider_id)
+            .where(offerings.c.id == offering_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"no offering with id {offering_id}")
+        return mapping.offering_from_row(row, row.provider_slug)
+
+    def all(self, provider: str | None = None, *, limit: int = 10_000, offset: int = 0) -> list[Offering]:
+        query = (
+            select(offerings, providers.c.slug.label("provider_slug"))
+            .join(providers, providers.c.id == offerings.c.provider_id)
+            .order_by(providers.c.slug, offerings.c.code)
+            .limit(limit)
+            .offset(offset)
+        )
+        if provider is not None:
+            query = query.where(providers.c.slug == provider)
+        return [mapping.offering_from_row(row, row.provider_slug) for row in self._connection.execute(query)]
+
+    def count(self, provider: str | None = None) -> int:
+        query = select(func.count()).select_from(offerings)
+        if provider is not None:
+            query = query.join(providers, providers.c.id == offerings.c.provider_id).where(providers.c.slug == provider)
+        return int(self._connection.execute(query).scalar_one())
+
+    def save(self, offering: Offering) -> Change:
+        provider_id = SqlProviderRepository(self._connection).id_of(offering.provider)
+        values = mapping.offering_values(offering)
+        key = {"provider_id": provider_id, "code": values.pop("code")}
+        offering.id, change = _upsert(self._connection, offerings, key, values)
+        return change
+
+
+class SqlEditionRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def get(self, provider: str, code: str) -> Edition:
+        row = self._connection.execute(
+            select(editions, offerings.c.code.label("offering_code"))
+            .join(providers, providers.c.id == editions.c.provider_id)
+            .join(offerings, offerings.c.id == editions.c.offering_id)
+            .where(providers.c.slug == provider, editions.c.code == code)
+        ).first()
+        if row is None:
+            raise NotFound(f"provider {provider!r} has no edition with code {code!r}")
+        return mapping.edition_from_row(row, provider, row.offering_code)
+
+    def list_for_offering(self, provider: str, offering_code: str) -> list[Edition]:
+        rows = self._connection.execute(
+            select(editions, offerings.c.code.label("offering_code"))
+            .join(providers, providers.c.id == editions.c.provider_id)
+            .join(offerings, offerings.c.id == editions.c.offering_id)
+            .where(providers.c.slug == provider, offerings.c.code == offering_code)
+            .order_by(editions.c.start_date)
+        ).all()
+        return [mapping.edition_from_row(row, provider, row.offering_code) for row in rows]
+
+    def save(self, edition: Edition) -> Change:
+        provider_id = SqlProviderRepository(self._connection).id_of(edition.provider)
+        offering_id = self._connection.execute(
+            select(offerings.c.id).where(
+                offerings.c.provider_id == provider_id, offerings.c.code == edition.offering_code
+            )
+        ).scalar()
+        if offering_id is None:
+            raise NotFound(f"provider {edition.provider!r} has no offering with code {edition.offering_code!r}")
+        values = {"offering_id": offering_id, **mapping.edition_values(edition)}
+        key = {"provider_id": provider_id, "code": values.pop("code")}
+        edition.id, change = _upsert(self._connection, editions, key, values)
+        return change
+
+
+class SqlLearnerRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def id_for(self, pseudonym: str) -> int:
+        """The learner's id, registering the pseudonym on first sight."""
+        found = self._connection.execute(select(learners.c.id).where(learners.c.pseudonym == pseudonym)).scalar()
+        if found is not None:
+            return int(found)
+        return int(
+            self._connection.execute(insert(learners).values(pseudonym=pseudonym).returning(learners.c.id)).scalar_one()
+        )
+
+    def save(self, learner: Learner) -> Change:
+        learner_id = self.id_for(learner.pseudonym)
+        if learner.email is None:
+            return Change.UNCHANGED
+        current = self._connection.execute(
+            select(learner_contacts.c.email).where(learner_contacts.c.learner_id == learner_id)
+        ).scalar()
+        if current == learner.email:
+            return Change.UNCHANGED
+        if current is None:
+            self._connection.execute(insert(learner_contacts).values(learner_id=learner_id, email=learner.email))
+            return Change.CREATED
+        self._connection.execute(
+            update(learner_contacts).where(learner_contacts.c.learner_id == learner_id).values(email=learner.email)
+        )
+        return Change.UPDATED
+
+    def email_of(self, pseudonym: str) -> str | None:
+        return self._connection.execute(
+            select(learner_contacts.c.email)
+            .join(learners, learners.c.id == learner_contacts.c.learner_id)
+            .where(learners.c.pseudonym == pseudonym)
+        ).scalar()
+
+
+class SqlEnrolmentRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def _query(self) -> Any:
+        return (
+            select(
+                enrolments,
+                providers.c.slug.label("provider_slug"),
+                editions.c.code.label("edition_code"),
+                learners.c.pseudonym,
+            )
+            .join(providers, providers.c.id == enrolments.c.provider_id)
+            .join(editions, editions.c.id == enrolments.c.edition_id)
+            .join(learners, learners.c.id == enrolments.c.learner_id)
+        )
+
+    def get(self, provider: str, reference: str) -> Enrolment:
+        row = self._connection.execute(
+            self._query().where(providers.c.slug == provider, enrolments.c.reference == reference)
+        ).first()
+        if row is None:
+            raise NotFound(f"provider {provider!r} has no enrolment with reference {reference!r}")
+        return mapping.enrolment_from_row(row, provider, row.edition_code, row.pseudonym)
+
+    def get_by_id(self, enrolment_id: int) -> Enrolment:
+        row = self._connection.execute(self._query().where(enrolments.c.id == enrolment_id)).first()
+        if row is None:
+            raise NotFound(f"no enrolment with id {enrolment_id}")
+        return mapping.enrolment_from_row(row, row.provider_slug, row.edition_code, row.pseudonym)
+
+    def list_for_edition(self, provider: str, edition_code: str) -> Iterator[Enrolment]:
+        query = self._query().where(providers.c.slug == provider, editions.c.code == edition_code)
+        for row in self._connection.execute(query.order_by(enrolments.c.reference)):
+            yield mapping.enrolment_from_row(row, provider, edition_code, row.pseudonym)
+
+    def count(self, provider: str | None = None) -> int:
+        query = select(func.count()).select_from(enrolments)
+        if provider is not None:
+            query = query.join(providers, providers.c.id == enrolments.c.provider_id).where(
+                providers.c.slug == provider
+            )
+        return int(self._connection.execute(query).scalar_one())
+
+    def save(self, enrolment: Enrolment) -> Change:
+        provider_id = SqlProviderRepository(self._connection).id_of(enrolment.provider)
+        edition_id = self._connection.execute(
+            select(editions.c.id).where(
+                editions.c.provider_id == provider_id, editions.c.code == enrolment.edition_code
+            )
+        ).scalar()
+        if edition_id is None:
+            raise NotFound(f"provider {enrolment.provider!r} has no edition with code {enrolment.edition_code!r}")
+        learner_id = SqlLearnerRepository(self._connection).id_for(enrolment.learner)
+        values = {"edition_id": edition_id, "learner_id": learner_id, **mapping.enrolment_values(enrolment)}
+        key = {"provider_id": provider_id, "reference": values.pop("reference")}
+        enrolment.id, change = _upsert(self._connection, enrolments, key, values)
+        return change

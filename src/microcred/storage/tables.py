@@ -1,0 +1,163 @@
+"""The register's tables (SQLAlchemy Core). Alembic migrations create them; this module only describes them.
+
+Learner identity lives in ``learners.pseudonym`` (a keyed hash); e-mail addresses are kept apart in
+``learner_contacts`` so that statistics never touch them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "editions",
+    "enrolments",
+    "learner_contacts",
+    "learners",
+    "metadata",
+    "offerings",
+    "providers",
+    "quality_assurances",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _timestamps() -> list[Column[object]]:
+    return [
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+    ]
+
+
+providers = Table(
+    "providers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("name", JSON, nullable=False),
+    Column("short_name", JSON, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("region", String(16)),
+    Column("kbo_number", String(16)),
+    Column("erasmus_code", String(32)),
+    Column("schac_code", String(128)),
+    Column("web_domain", String(128)),
+    *_timestamps(),
+)
+
+quality_assurances = Table(
+    "quality_assurances",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("agency", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date),
+    Column("reference", String(500)),
+    UniqueConstraint("provider_id", "agency", "kind", "valid_from", name="uq_quality_assurances_record"),
+)
+
+offerings = Table(
+    "offerings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("title", JSON, nullable=False),
+    Column("description", JSON, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("awarding_body", String(64)),
+    Column("issuer_country", String(2)),
+    Column("learning_outcomes", JSON, nullable=False),
+    Column("ects", Numeric(4, 1)),
+    Column("hours", Integer),
+    Column("eqf_level", Integer),
+    Column("vks_level", Integer),
+    Column("isced_field", String(4)),
+    Column("assessment_type", String(32)),
+    Column("participation_form", String(16)),
+    Column("quality_assurance", String(32)),
+    Column("languages", JSON, nullable=False),
+    Column("flemish_type", String(4)),
+    Column("prerequisites", JSON, nullable=False),
+    Column("identity_check", String(32)),
+    Column("grading_scheme", String(16)),
+    Column("stackable_into", JSON, nullable=False),
+    Column("info_url", String(500)),
+    Column("validity_months", Integer),
+    *_timestamps(),
+    UniqueConstraint("provider_id", "code", name="uq_offerings_provider_code"),
+)
+
+editions = Table(
+    "editions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), nullable=False),
+    Column("offering_id", ForeignKey("offerings.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("code", String(64), nullable=False),
+    Column("academic_year", Integer, nullable=False),  # start year, derived from start_date
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("capacity", Integer),
+    *_timestamps(),
+    UniqueConstraint("provider_id", "code", name="uq_editions_provider_code"),
+)
+
+learners = Table(
+    "learners",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pseudonym", String(64), nullable=False, unique=True),
+)
+
+learner_contacts = Table(
+    "learner_contacts",
+    metadata,
+    Column("learner_id", ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
+    Column("email", String(254), nullable=False),
+)
+
+enrolments = Table(
+    "enrolments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), nullable=False),
+    Column("reference", String(64), nullable=False),
+    Column("edition_id", ForeignKey("editions.id", ondelete="CASCADE"), nullable=False),
+    Column("learner_id", ForeignKey("learners.id"), nullable=False),
+    Column("enrolment_date", Date, nullable=False),
+    Column("contract_type", String(2), nullable=False),
+    Column("employment_status", String(32), nullable=False),
+    Column("age_band", String(8), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("grade", String(16)),
+    Column("outcome_date", Date),
+    *_timestamps(),
+    UniqueConstraint("provider_id", "reference", name="uq_enrolments_provider_reference"),
+)
+Index("ix_enrolments_edition", enrolments.c.edition_id)
+Index("ix_enrolments_learner", enrolments.c.learner_id)

@@ -1,0 +1,54 @@
+"""The unit of work: one transaction, rolled back unless ``commit()`` is called."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+
+from microcred.storage.repositories import (
+    SqlEditionRepository,
+    SqlEnrolmentRepository,
+    SqlLearnerRepository,
+    SqlOfferingRepository,
+    SqlProviderRepository,
+)
+
+__all__ = ["SqlUnitOfWork"]
+
+
+class SqlUnitOfWork:
+    """Opens a connection and a transaction on enter; everything not committed is rolled back on exit."""
+
+    providers: SqlProviderRepository
+    offerings: SqlOfferingRepository
+    editions: SqlEditionRepository
+    learners: SqlLearnerRepository
+    enrolments: SqlEnrolmentRepository
+    connection: Connection
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.connection = self._engine.connect()
+        self._transaction = self.connection.begin()
+        self.providers = SqlProviderRepository(self.connection)
+        self.offerings = SqlOfferingRepository(self.connection)
+        self.editions = SqlEditionRepository(self.connection)
+        self.learners = SqlLearnerRepository(self.connection)
+        self.enrolments = SqlEnrolmentRepository(self.connection)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._transaction.is_active:
+            self._transaction.rollback()
+        self.connection.close()
+
+    def commit(self) -> None:
+        self._transaction.commit()
+
+    def rollback(self) -> None:
+        self._transaction.rollback()

@@ -1,0 +1,134 @@
+"""The command line: happy paths and error paths (one clear line, non-zero exit, no traceback)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from microcred.cli.context import register
+from microcred.cli.main import run
+
+
+@pytest.fixture(autouse=True)
+def isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MICROCRED_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("MICROCRED_ENVIRONMENT", "test")
+    register.cache_clear()
+    yield tmp_path
+    register.cache_clear()
+
+
+def microcred(*args: str) -> int:
+    return run(list(args))
+
+
+def test_init_demo_and_listing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert microcred("init") == 0
+    assert microcred("demo") == 0
+    assert microcred("demo") == 0  # idempotent
+    assert microcred("provider", "list") == 0
+    assert microcred("offering", "list", "--provider", "vub") == 0
+    out = capsys.readouterr().out
+    assert "ugent" in out
+    assert "MC-DSS" in out
+
+
+def test_provider_add_and_show(capsys: pytest.CaptureFixture[str]) -> None:
+    microcred("init")
+    assert (
+        microcred(
+            "provider",
+            "add",
+            "acme",
+            "--name-nl",
+            "Acme Academie",
+            "--type",
+            "other-private",
+            "--qa-agency",
+            "NVAO",
+            "--qa-from",
+            "2020-01-01",
+        )
+        == 0
+    )
+    assert microcred("provider", "show", "acme") == 0
+    out = capsys.readouterr().out
+    assert "Acme Academie" in out
+    assert "trusted today: yes" in out
+
+
+def test_adding_a_provider_twice_is_a_conflict(capsys: pytest.CaptureFixture[str]) -> None:
+    microcred("init")
+    args = ("provider", "add", "acme", "--name-nl", "Acme", "--type", "other-private")
+    assert microcred(*args) == 0
+    assert microcred(*args) == 1
+    err = capsys.readouterr().err
+    assert "already exists" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("provider", "show", "nope"), "no provider with slug 'nope'"),
+        (("provider", "add", "Bad Slug", "--name-nl", "x", "--type", "university"), "slug"),
+        (("provider", "add", "acme", "--name-nl", "x", "--type", "castle"), "--type: 'castle' is not a known value"),
+        (("provider", "add", "acme", "--name-nl", "x", "--type", "university", "--qa-agency", "NVAO"), "--qa-from"),
+        (("offering", "add", "vub", "X", "--ects", "99"), "at most 60"),
+        (("offering", "add", "vub", "X", "--eqf", "9"), "eqf_level"),
+        (("offering", "add", "nope", "X", "--title-nl", "t"), "no provider with slug 'nope'"),
+        (("offering", "add", "vub", "X", "--title-nl", "t", "--publish"), "is not valid: learning_outcomes"),
+        (("offering", "check", "vub", "NOPE"), "no offering with code 'NOPE'"),
+    ],
+)
+def test_errors_are_one_clear_line(args: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    microcred("demo")
+    capsys.readouterr()
+    assert microcred(*args) == 1
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_offering_check_lists_missing_elements_and_exits_one(capsys: pytest.CaptureFixture[str]) -> None:
+    microcred("demo")
+    assert microcred(
+        "offering",
+        "add",
+        "vub",
+        "DRAFT-1",
+        "--title-nl",
+        "Ontwerp",
+        "--ects",
+        "3",
+        "--isced",
+        "informatie- en communicatietechnologie (ict)",
+    ) in (0, 1)
+    capsys.readouterr()
+    assert microcred("offering", "check", "vub", "DRAFT-1") == 1
+    out = capsys.readouterr().out
+    assert "learning_outcomes" in out
+    assert "eqf_level" in out
+    assert "workload" not in out
+    assert microcred("offering", "check", "vub", "MC-DSS") == 0
+
+
+def test_usage_errors_exit_two(capsys: pytest.CaptureFixture[str]) -> None:
+    assert microcred("offering", "show") == 2
+    assert "Missing argument" in capsys.readouterr().err
+
+
+def test_bad_configuration_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MICROCRED_ENVIRONMENT", "production")
+    assert microcred("init") == 1
+    assert "MICROCRED_PSEUDONYM_PEPPER" in capsys.readouterr().err
+
+
+def test_debug_shows_the_traceback() -> None:
+    microcred("init")
+    with pytest.raises(Exception, match="nope"):
+        microcred("--debug", "provider", "show", "nope")
