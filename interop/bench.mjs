@@ -1,0 +1,27 @@
+// stdin: {"credential": {...unsigned...}, "key": {...}, "created": "...", "seconds": 3}
+// stdout: {"rdfc_issue_per_s", "rdfc_verify_per_s", "jcs_issue_per_s", "jcs_verify_per_s"} on one core
+import {issue, readStdin, verify} from './common.mjs';
+
+const request = await readStdin();
+const created = new Date(request.created);
+const seconds = request.seconds ?? 3;
+
+async function rate(fn) {
+  await fn(); // warm-up (contexts, JIT)
+  const start = performance.now();
+  let count = 0;
+  while(performance.now() - start < seconds * 1000) {
+    await fn();
+    count += 1;
+  }
+  return count / ((performance.now() - start) / 1000);
+}
+
+const out = {};
+for(const cryptosuite of ['eddsa-rdfc-2022', 'eddsa-jcs-2022']) {
+  const prefix = cryptosuite === 'eddsa-jcs-2022' ? 'jcs' : 'rdfc';
+  const signed = await issue({...request, cryptosuite, created});
+  out[`${prefix}_issue_per_s`] = await rate(() => issue({...request, cryptosuite, created}));
+  out[`${prefix}_verify_per_s`] = await rate(() => verify({credential: signed, cryptosuite}));
+}
+process.stdout.write(JSON.stringify(out));
