@@ -31,7 +31,7 @@ def serve(
 
     settings = register().settings
     uvicorn.run(
-        "microcred.web.app:create_app",
+        "microcred.asgi:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,

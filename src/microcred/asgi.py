@@ -1,0 +1,25 @@
+"""The HTTP application: the API (``microcred.api``) and the web pages (``microcred.web``) on one server.
+
+This is the composition root for HTTP; ``api`` and ``web`` never import each other.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from microcred import __version__
+from microcred.api.app import attach_api
+from microcred.bootstrap import Register, build
+from microcred.web.app import attach_web
+
+__all__ = ["create_app"]
+
+
+def create_app(register: Register | None = None) -> FastAPI:
+    """Build the application around a wired register (built from settings when not given)."""
+    wired = register or build()
+    app = FastAPI(title="microcred", version=__version__, docs_url=None, redoc_url=None)
+    app.state.register = wired
+    attach_api(app, wired)
+    attach_web(app, wired)
+    return app
