@@ -14,6 +14,7 @@ from typing import Any
 
 import pyoxigraph
 from pyld import jsonld
+from pyld.canon import URDNA2015
 
 from microcred.credentials._pyld_cache import CachingProcessor, SafeProcessor, UnsafeJsonLdError
 from microcred.credentials.loader import UnknownContextError, document_loader
@@ -28,8 +29,8 @@ __all__ = [
 
 _ALGORITHM = "URDNA2015"  # pyld's name for RDFC-1.0 (same algorithm, renamed by the W3C)
 _NQUADS = "application/n-quads"
-# pyld and oxigraph escape these differently in literals (pyld writes them raw), and oxigraph
-# normalises the case of language tags: such datasets go through pyld's own RDFC-1.0 instead.
+# pyld and pyoxigraph escape these differently in literals (pyld writes them raw), and pyoxigraph
+# lower-cases language tags: such datasets go through pyld's own RDFC-1.0 instead.
 _DIVERGENT = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|"@[^ ]*[A-Z]')
 
 _FAST = CachingProcessor()
@@ -69,21 +70,27 @@ def canonicalize_reference(document: Mapping[str, Any]) -> str:
 
 def to_nquads(document: Mapping[str, Any]) -> str:
     """The document's RDF dataset as (not yet canonical) N-Quads, from the memoising processor."""
+    return str(jsonld.JsonLdProcessor.to_nquads(_dataset(document)))
+
+
+def _dataset(document: Mapping[str, Any]) -> dict[str, Any]:
     with _plain_errors():
-        result: str = _FAST.to_rdf(dict(document), _FAST.options(format=_NQUADS))
-    return result
+        dataset: dict[str, Any] = _FAST.to_rdf(dict(document), _FAST.options())
+    return dataset
 
 
 def canonicalize(document: Mapping[str, Any]) -> str:
     """RDFC-1.0 N-Quads, byte-identical to :func:`canonicalize_reference` and several times faster."""
-    nquads = to_nquads(document)
-    if _DIVERGENT.search(nquads):
-        with _plain_errors():
-            slow: str = _FAST.normalize(dict(document), _FAST.options(format=_NQUADS, algorithm=_ALGORITHM))
+    dataset = _dataset(document)
+    nquads: str = jsonld.JsonLdProcessor.to_nquads(dataset)
+    # Named graphs (embedded proofs, e.g. OB endorsements) have blank-node graph names, for which
+    # pyoxigraph 0.5's RDFC-1.0 labels differ from the W3C algorithm: pyld handles those datasets.
+    if set(dataset) != {"@default"} or _DIVERGENT.search(nquads):
+        slow: str = URDNA2015().main(dataset, {"format": _NQUADS})
         return slow
-    dataset = pyoxigraph.Dataset(pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS))
-    dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
-    text = pyoxigraph.serialize(dataset, format=pyoxigraph.RdfFormat.N_QUADS)
+    parsed = pyoxigraph.Dataset(pyoxigraph.parse(nquads, format=pyoxigraph.RdfFormat.N_QUADS))
+    parsed.canonicalize(pyoxigraph.CanonicalizationAlgorithm.RDFC_1_0)
+    text = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.N_QUADS)
     assert text is not None  # serialize returns bytes when no output is given
     lines = text.decode("utf-8").splitlines(keepends=True)
     lines.sort()

@@ -76,11 +76,14 @@ def serialize_number(number: int | float) -> str:
     if isinstance(number, bool):
         raise JcsError("a boolean is not a number")
     if isinstance(number, int):
-        if abs(number) > _MAX_SAFE_INTEGER:
+        try:
             as_double = float(number)
-            if int(as_double) != number:
-                raise JcsError(f"integer {number} cannot be represented exactly as an IEEE 754 double")
-        number = float(number)
+        except OverflowError as error:
+            raise JcsError(f"integer {number} is beyond the IEEE 754 double range") from error
+        # Beyond 2**53 accept only the digits ECMAScript itself would write for that double.
+        if abs(number) > _MAX_SAFE_INTEGER and serialize_number(as_double) != str(number):
+            raise JcsError(f"integer {number} cannot be represented exactly as an IEEE 754 double")
+        number = as_double
     if not math.isfinite(number):
         raise JcsError("NaN and Infinity have no JSON representation")
     if number == 0:

@@ -1,0 +1,92 @@
+"""Multikey and did:key encoding, and the offline loader that serves only shipped contexts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from importlib.resources import files
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from microcred.credentials import multibase
+from microcred.credentials.keys import (
+    KeyFormatError,
+    SigningKey,
+    decode_public_key_multibase,
+    did_key_document,
+    resolve_did_key,
+)
+from microcred.credentials.loader import (
+    MICROCRED_CONTEXT_URL,
+    UnknownContextError,
+    context_source,
+    document_loader,
+    shipped_context_urls,
+)
+
+from .conftest import load_json
+
+CONTEXTS = files("microcred.credentials") / "contexts"
+
+
+def test_w3c_key_pair_round_trips() -> None:
+    pair = load_json("w3c-eddsa/keyPair.json")
+    key = SigningKey.from_secret_key_multibase(pair["privateKeyMultibase"])
+    assert key.public_key_multibase == pair["publicKeyMultibase"]
+    assert key.secret_key_multibase == pair["privateKeyMultibase"]
+    assert key.verification_method == f"did:key:{pair['publicKeyMultibase']}#{pair['publicKeyMultibase']}"
+
+
+def test_did_key_resolves_locally(issuer_key: SigningKey) -> None:
+    assert resolve_did_key(issuer_key.verification_method).public_bytes_raw() == issuer_key.public_key_bytes
+    assert resolve_did_key(issuer_key.did).public_bytes_raw() == issuer_key.public_key_bytes
+    document = did_key_document(issuer_key.did)
+    assert document["assertionMethod"] == [issuer_key.verification_method]
+    assert document["verificationMethod"][0]["publicKeyMultibase"] == issuer_key.public_key_multibase
+
+
+@pytest.mark.parametrize(
+    "bad", ["did:web:example.org", "did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme",
+            "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#other", "did:key:z0OIl"],
+)
+def test_malformed_or_foreign_keys_are_refused(bad: str) -> None:
+    with pytest.raises(KeyFormatError):
+        resolve_did_key(bad)
+
+
+def test_public_multikey_has_the_ed25519_prefix(issuer_key: SigningKey) -> None:
+    assert issuer_key.public_key_multibase.startswith("z6Mk")
+    assert decode_public_key_multibase(issuer_key.public_key_multibase).public_bytes_raw() == (
+        issuer_key.public_key_bytes)
+
+
+@given(st.binary(max_size=64))
+def test_base58btc_and_base64url_round_trip(data: bytes) -> None:
+    assert multibase.decode(multibase.encode_base58btc(data)) == data
+    assert multibase.decode(multibase.encode_base64url(data)) == data
+
+
+def test_loader_refuses_a_context_it_does_not_ship() -> None:
+    with pytest.raises(UnknownContextError, match="https://evil.example/context"):
+        document_loader("https://evil.example/context")
+
+
+def test_copied_contexts_are_byte_exact() -> None:
+    sources = (CONTEXTS / "SOURCES.md").read_text("utf-8")
+    pinned = dict((name, digest) for digest, name in re.findall(r"^([0-9a-f]{64})  (\S+)$", sources, re.M))
+    index = json.loads((CONTEXTS / "index.json").read_text("utf-8"))
+    for url in shipped_context_urls():
+        if url == MICROCRED_CONTEXT_URL:
+            continue
+        assert hashlib.sha256(context_source(url)).hexdigest() == pinned[index[url]], url
+
+
+def test_our_context_is_protected_and_under_our_namespace() -> None:
+    context = json.loads(context_source(MICROCRED_CONTEXT_URL))["@context"]
+    assert context["@protected"] is True
+    for term, definition in context.items():
+        if not term.startswith("@"):
+            assert definition["@id"].startswith("https://microcred.eu/ns#"), term
