@@ -22,8 +22,18 @@ from .conftest import load_json
 ISSUER = "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
 texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 numbers = st.integers(-(10**6), 10**6) | st.floats(-1e6, 1e6, allow_nan=False).map(lambda x: round(x, 3))
-optional_keys = ["description", "fieldOfStudy", "humanCode", "inLanguage", "tag", "alignment",
-                 "qualityAssurance", "countsTowards", "prerequisites", "workloadHours"]
+optional_keys = [
+    "description",
+    "fieldOfStudy",
+    "humanCode",
+    "inLanguage",
+    "tag",
+    "alignment",
+    "qualityAssurance",
+    "countsTowards",
+    "prerequisites",
+    "workloadHours",
+]
 
 
 @st.composite
@@ -56,9 +66,13 @@ def test_fast_path_is_byte_identical_to_pyld(document: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["ob3/1edtech-validator-tests/complete.json", "ob3/spec/complete-openbadgecredential.json",
-     "ob3/1edtech-validator-tests/bit-string-list/credential-status-revoked-blank-nodes.json",
-     "w3c-eddsa/employmentAuth.json", "status-list/spec-examples/example-credential-with-status-entries.json"],
+    [
+        "ob3/1edtech-validator-tests/complete.json",
+        "ob3/spec/complete-openbadgecredential.json",
+        "ob3/1edtech-validator-tests/bit-string-list/credential-status-revoked-blank-nodes.json",
+        "w3c-eddsa/employmentAuth.json",
+        "status-list/spec-examples/example-credential-with-status-entries.json",
+    ],
 )
 def test_fast_path_matches_pyld_on_published_documents(path: str) -> None:
     document = load_json(path)
@@ -99,5 +113,5 @@ def test_safe_mode_refuses_terms_no_context_defines(canonicalizer: Any, change: 
 def test_unknown_context_is_refused_with_its_url(canonicalizer: Any) -> None:
     document = sample_micro_credential(issuer_did=ISSUER)
     document["@context"].append("https://contexts.example/unknown/v1")
-    with pytest.raises(UnknownContextError, match="https://contexts.example/unknown/v1"):
+    with pytest.raises(UnknownContextError, match=r"https://contexts\.example/unknown/v1"):
         canonicalizer(document)

@@ -49,8 +49,19 @@ def test_numbers_serialise_as_ecmascript_does(bits: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("number", "expected"),
-    [(1e-7, "1e-7"), (5.0, "5"), (1e21, "1e+21"), (1e20, "100000000000000000000"), (-0.0, "0"),
-     (0.5, "0.5"), (2e-3, "0.002"), (1e30, "1e+30"), (4.5, "4.5"), (123, "123"), (-7, "-7")],
+    [
+        (1e-7, "1e-7"),
+        (5.0, "5"),
+        (1e21, "1e+21"),
+        (1e20, "100000000000000000000"),
+        (-0.0, "0"),
+        (0.5, "0.5"),
+        (2e-3, "0.002"),
+        (1e30, "1e+30"),
+        (4.5, "4.5"),
+        (123, "123"),
+        (-7, "-7"),
+    ],
 )
 def test_numbers_noted_in_the_standards_notes(number: float, expected: str) -> None:
     assert serialize_number(number) == expected
@@ -75,16 +86,18 @@ def test_keys_sort_by_utf16_code_units() -> None:
     assert keys == ["\r", "1", "\u0080", "ö", "€", "😀", "דּ"]
 
 
-@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, {"a": [math.nan]}, "\ud800", {1: "x"}, b"x",
-                                 2**53 + 1])
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, {"a": [math.nan]}, "\ud800", {1: "x"}, b"x", 2**53 + 1])
 def test_values_without_a_jcs_form_are_refused(bad: object) -> None:
     with pytest.raises(JcsError):
         canonicalize(bad)
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.floats(allow_nan=False, allow_infinity=False)
-    | st.integers(min_value=-(2**53), max_value=2**53) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers(min_value=-(2**53), max_value=2**53)
+    | st.text(),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
     max_leaves=20,
 )

@@ -49,8 +49,13 @@ def test_did_key_resolves_locally(issuer_key: SigningKey) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["did:web:example.org", "did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme",
-            "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#other", "did:key:z0OIl"],
+    "bad",
+    [
+        "did:web:example.org",
+        "did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme",
+        "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#other",
+        "did:key:z0OIl",
+    ],
 )
 def test_malformed_or_foreign_keys_are_refused(bad: str) -> None:
     with pytest.raises(KeyFormatError):
@@ -60,7 +65,8 @@ def test_malformed_or_foreign_keys_are_refused(bad: str) -> None:
 def test_public_multikey_has_the_ed25519_prefix(issuer_key: SigningKey) -> None:
     assert issuer_key.public_key_multibase.startswith("z6Mk")
     assert decode_public_key_multibase(issuer_key.public_key_multibase).public_bytes_raw() == (
-        issuer_key.public_key_bytes)
+        issuer_key.public_key_bytes
+    )
 
 
 @given(st.binary(max_size=64))
@@ -70,13 +76,13 @@ def test_base58btc_and_base64url_round_trip(data: bytes) -> None:
 
 
 def test_loader_refuses_a_context_it_does_not_ship() -> None:
-    with pytest.raises(UnknownContextError, match="https://evil.example/context"):
+    with pytest.raises(UnknownContextError, match=r"https://evil\.example/context"):
         document_loader("https://evil.example/context")
 
 
 def test_copied_contexts_are_byte_exact() -> None:
     sources = (CONTEXTS / "SOURCES.md").read_text("utf-8")
-    pinned = dict((name, digest) for digest, name in re.findall(r"^([0-9a-f]{64})  (\S+)$", sources, re.M))
+    pinned = {name: digest for digest, name in re.findall(r"^([0-9a-f]{64})  (\S+)$", sources, re.M)}
     index = json.loads((CONTEXTS / "index.json").read_text("utf-8"))
     for url in shipped_context_urls():
         if url == MICROCRED_CONTEXT_URL:

@@ -23,9 +23,13 @@ def test_shipped_schema_is_the_unmodified_1edtech_file() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["ob3/spec/basic-openbadgecredential.json", "ob3/spec/complete-openbadgecredential.json",
-     "ob3/1edtech-validator-tests/simple.json", "ob3/1edtech-validator-tests/complete.json",
-     "ob3/test-vector/unsigned-credential.json"],
+    [
+        "ob3/spec/basic-openbadgecredential.json",
+        "ob3/spec/complete-openbadgecredential.json",
+        "ob3/1edtech-validator-tests/simple.json",
+        "ob3/1edtech-validator-tests/complete.json",
+        "ob3/test-vector/unsigned-credential.json",
+    ],
 )
 def test_official_examples_pass(path: str) -> None:
     assert validate_open_badge_credential(load_json(path)) == []
@@ -38,9 +42,13 @@ def test_a_single_proof_object_fails_as_the_schema_demands_an_array() -> None:
 
 
 def test_our_signed_micro_credential_passes(issuer_key: SigningKey) -> None:
-    signed = add_proof(sample_micro_credential(issuer_did=issuer_key.did), suite=EDDSA_RDFC_2022,
-                       signing_key=issuer_key, verification_method=issuer_key.verification_method,
-                       created="2025-02-01T00:00:00Z")
+    signed = add_proof(
+        sample_micro_credential(issuer_did=issuer_key.did),
+        suite=EDDSA_RDFC_2022,
+        signing_key=issuer_key,
+        verification_method=issuer_key.verification_method,
+        created="2025-02-01T00:00:00Z",
+    )
     assert validate_open_badge_credential(signed) == []
 
 

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from microcred.credentials import multibase
 from microcred.credentials.canonical import canonicalize
+from microcred.credentials.cryptosuites import EDDSA_RDFC_2022
 from microcred.credentials.keys import SigningKey, resolve_did_key
 from microcred.credentials.proofs import add_proof, verify_proof
-from microcred.credentials.cryptosuites import EDDSA_RDFC_2022
 from microcred.credentials.status_list import (
     MINIMUM_BITS,
     StatusList,
@@ -36,8 +36,9 @@ def test_spec_example_credential_decodes_empty() -> None:
 
 def test_1edtech_revoked_credential_points_at_a_set_bit() -> None:
     credential = load_json("ob3/1edtech-validator-tests/bit-string-list/credential-status-revoked.json")
-    status_list = StatusList.decode(load_json("ob3/1edtech-validator-tests/bit-string-list/testlist")[
-        "credentialSubject"]["encodedList"])
+    status_list = StatusList.decode(
+        load_json("ob3/1edtech-validator-tests/bit-string-list/testlist")["credentialSubject"]["encodedList"]
+    )
     assert status_list.get(int(credential["credentialStatus"]["statusListIndex"]))
 
 
@@ -55,7 +56,8 @@ def test_encoding_round_trips(indexes: set[int]) -> None:
     for index in indexes:
         status_list.set(index)
     encoded = status_list.encode()
-    assert encoded.startswith("u") and "=" not in encoded
+    assert encoded.startswith("u")
+    assert "=" not in encoded
     assert StatusList.decode(encoded).set_indexes() == sorted(indexes)
 
 
@@ -87,12 +89,19 @@ def test_signed_list_credential_and_entry_are_valid_json_ld(issuer_key: SigningK
     status_list = StatusList()
     status_list.set(1001)
     url = "https://register.microcred.example/status/2025/1"
-    credential = status_list_credential(url=url, issuer=issuer_key.did, status_list=status_list,
-                                        valid_from="2025-02-01T00:00:00Z")
-    signed = add_proof(credential, suite=EDDSA_RDFC_2022, signing_key=issuer_key,
-                       verification_method=issuer_key.verification_method, created="2025-02-01T00:00:00Z")
+    credential = status_list_credential(
+        url=url, issuer=issuer_key.did, status_list=status_list, valid_from="2025-02-01T00:00:00Z"
+    )
+    signed = add_proof(
+        credential,
+        suite=EDDSA_RDFC_2022,
+        signing_key=issuer_key,
+        verification_method=issuer_key.verification_method,
+        created="2025-02-01T00:00:00Z",
+    )
     assert verify_proof(signed, resolve_key=resolve_did_key).verified
     entry = status_list_entry(list_credential_url=url, index=1001, purpose="suspension")
     assert entry["statusListIndex"] == "1001"
-    assert "#1001" in canonicalize({"@context": credential["@context"], "type": "VerifiableCredential",
-                                    "credentialStatus": entry})
+    assert "#1001" in canonicalize(
+        {"@context": credential["@context"], "type": "VerifiableCredential", "credentialStatus": entry}
+    )

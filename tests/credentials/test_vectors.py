@@ -43,9 +43,7 @@ CASES = {
     "rdfc-alumni-reference": _case(
         EDDSA_RDFC_2022_REFERENCE, f"{W3C}/unsigned.json", f"{W3C}/eddsa-rdfc-2022", "DataInt"
     ),
-    "rdfc-employ": _case(
-        EDDSA_RDFC_2022, f"{W3C}/employmentAuth.json", f"{W3C}/eddsa-rdfc-2022/employ", "DataInt"
-    ),
+    "rdfc-employ": _case(EDDSA_RDFC_2022, f"{W3C}/employmentAuth.json", f"{W3C}/eddsa-rdfc-2022/employ", "DataInt"),
     "rdfc-employ-reference": _case(
         EDDSA_RDFC_2022_REFERENCE, f"{W3C}/employmentAuth.json", f"{W3C}/eddsa-rdfc-2022/employ", "DataInt"
     ),
@@ -93,9 +91,7 @@ def test_add_proof_matches_the_signed_w3c_vector(name: str, w3c_key: SigningKey)
         created=expected["proof"]["created"],
     )
     assert signed["proof"] == [expected["proof"]]
-    assert {k: v for k, v in signed.items() if k != "proof"} == {
-        k: v for k, v in expected.items() if k != "proof"
-    }
+    assert {k: v for k, v in signed.items() if k != "proof"} == {k: v for k, v in expected.items() if k != "proof"}
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -126,8 +122,11 @@ def test_ob3_vector_reproduces_every_step(suite: Cryptosuite) -> None:
     assert key.sign(combined).hex() == vector["signatureHex"]
 
     signed = add_proof(
-        document, suite=suite, signing_key=key,
-        verification_method=vector["verificationMethod"], created=config["created"],
+        document,
+        suite=suite,
+        signing_key=key,
+        verification_method=vector["verificationMethod"],
+        created=config["created"],
     )
     assert signed["proof"][0]["proofValue"] == vector["proofValue"]
     assert signed["proof"][0] == load_json("ob3/test-vector/signed-credential.json")["proof"]

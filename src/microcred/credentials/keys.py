@@ -138,9 +138,7 @@ def did_key_document(did: str) -> dict[str, Any]:
     return {
         "@context": [DID_V1_CONTEXT_URL, MULTIKEY_V1_CONTEXT_URL],
         "id": did,
-        "verificationMethod": [
-            {"id": method_id, "type": "Multikey", "controller": did, "publicKeyMultibase": key}
-        ],
+        "verificationMethod": [{"id": method_id, "type": "Multikey", "controller": did, "publicKeyMultibase": key}],
         "authentication": [method_id],
         "assertionMethod": [method_id],
         "capabilityDelegation": [method_id],

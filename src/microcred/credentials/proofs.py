@@ -7,7 +7,6 @@ JSON Schema requires. ``verify_proof`` never raises on a bad document: it return
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -68,7 +67,7 @@ def proof_configuration(
         "proofPurpose": proof_purpose,
     }
     if "@context" in document:
-        config["@context"] = copy.deepcopy(document["@context"])
+        config["@context"] = _copy_json(document["@context"])
     return config
 
 
@@ -93,7 +92,7 @@ def add_proof(
     signature = suite.sign(signing_key, suite.hash_data(unsecured, config))
     proof = dict(config) if suite.proof_carries_context else {k: v for k, v in config.items() if k != "@context"}
     proof["proofValue"] = multibase.encode_base58btc(signature)
-    secured = copy.deepcopy(unsecured)
+    secured: dict[str, Any] = _copy_json(unsecured)
     secured["proof"] = [*_proofs_of(document), proof]
     return secured
 
@@ -102,7 +101,16 @@ def _proofs_of(document: Mapping[str, Any]) -> list[Any]:
     existing = document.get("proof")
     if existing is None:
         return []
-    return copy.deepcopy(existing if isinstance(existing, list) else [existing])
+    return _copy_json(existing if isinstance(existing, list) else [existing])  # type: ignore[no-any-return]
+
+
+def _copy_json(value: Any) -> Any:
+    """A deep copy of plain JSON data; several times faster than ``copy.deepcopy``."""
+    if isinstance(value, dict):
+        return {key: _copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(item) for item in value]
+    return value
 
 
 def verify_proof(
@@ -129,9 +137,7 @@ def verify_proof(
         return ProofCheck(False, "no DataIntegrityProof with a supported cryptosuite", proofs=checks)
     failed = [check for check in checks if not check.verified]
     first = failed[0] if failed else checks[0]
-    return ProofCheck(
-        not failed, first.reason, first.cryptosuite, first.verification_method, proofs=checks
-    )
+    return ProofCheck(not failed, first.reason, first.cryptosuite, first.verification_method, proofs=checks)
 
 
 def _check_one(

@@ -51,8 +51,14 @@ def sample_micro_credential(
             ],
             "activityEndDate": "2025-01-24T17:00:00Z",
             "achievement": _achievement(issuer_did),
-            "result": [{"type": ["Result"], "resultDescription": f"{_REGISTER}/offerings/dlt/result",
-                        "status": "Completed", "value": "16/20"}],
+            "result": [
+                {
+                    "type": ["Result"],
+                    "resultDescription": f"{_REGISTER}/offerings/dlt/result",
+                    "status": "Completed",
+                    "value": "16/20",
+                }
+            ],
         },
         "credentialStatus": status_list_entry(
             list_credential_url=f"{_REGISTER}/status/2025/1", index=1000 + learner_number
@@ -68,9 +74,7 @@ def _issuer(issuer_did: str) -> dict[str, Any]:
         "url": "https://www.hogeschool-voorbeeld.example.be",
         "email": "microcredentials@hogeschool-voorbeeld.example.be",
         "issuerCountry": "BE",
-        "otherIdentifier": [
-            {"type": "IdentifierEntry", "identifier": "0123.456.789", "identifierType": "sourcedId"}
-        ],
+        "otherIdentifier": [{"type": "IdentifierEntry", "identifier": "0123.456.789", "identifierType": "sourcedId"}],
     }
 
 

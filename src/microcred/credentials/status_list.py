@@ -90,9 +90,7 @@ class StatusList:
         ]
 
 
-def status_list_entry(
-    *, list_credential_url: str, index: int, purpose: StatusPurpose = "revocation"
-) -> dict[str, Any]:
+def status_list_entry(*, list_credential_url: str, index: int, purpose: StatusPurpose = "revocation") -> dict[str, Any]:
     """The ``credentialStatus`` entry pointing a credential at its bit (§2.1)."""
     if index < 0:
         raise StatusListError("statusListIndex cannot be negative")
