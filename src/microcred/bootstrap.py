@@ -8,6 +8,7 @@ from functools import cached_property
 
 from sqlalchemy import Engine
 
+from microcred.services.mail import Mailer, OutboxMailer
 from microcred.services.ports import Clock, UnitOfWork
 from microcred.settings import Settings
 from microcred.storage import SqlUnitOfWork, make_engine, migrate
@@ -29,6 +30,11 @@ class Register:
     @cached_property
     def engine(self) -> Engine:
         return make_engine(self.settings.database_url)
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        """Where e-mail goes: the outbox folder (a real mail transport plugs in here)."""
+        return OutboxMailer(self.settings.outbox_dir)
 
     def uow(self) -> UnitOfWork:
         return SqlUnitOfWork(self.engine)

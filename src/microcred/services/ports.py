@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol, Self
 
-from microcred.domain import Change, Edition, Enrolment, Learner, Offering, Provider
+from microcred.domain import (
+    Change,
+    Credential,
+    Edition,
+    Enrolment,
+    IssuerKey,
+    Learner,
+    Offering,
+    Provider,
+    StatusPurpose,
+)
 
 __all__ = [
     "Clock",
+    "CredentialRepository",
     "EditionRepository",
     "EnrolmentRepository",
+    "IdempotencyRepository",
+    "LearnerAccessRepository",
     "LearnerRepository",
     "OfferingRepository",
+    "OfferingSearch",
     "ProviderRepository",
+    "RegisterKeyRepository",
+    "SigningKeyRepository",
+    "StaffRecord",
+    "StaffRepository",
+    "StoredResponse",
+    "TokenRecord",
+    "TokenRepository",
     "UnitOfWork",
     "UnitOfWorkFactory",
 ]
@@ -39,6 +61,31 @@ class OfferingRepository(Protocol):
     def save(self, offering: Offering) -> Change: ...
 
 
+class OfferingSearch(Protocol):
+    """Full-text search and filters over offerings (``storage/search.py``)."""
+
+    def find(
+        self,
+        text_query: str = "",
+        *,
+        status: str | None = ...,
+        provider: str | None = ...,
+        isced_field: str | None = ...,
+        eqf_level: int | None = ...,
+        vks_level: int | None = ...,
+        ects_min: Decimal | None = ...,
+        ects_max: Decimal | None = ...,
+        language: str | None = ...,
+        participation_form: str | None = ...,
+        kind: str | None = ...,
+        starts_from: date | None = ...,
+        starts_until: date | None = ...,
+        limit: int = ...,
+        offset: int = ...,
+    ) -> tuple[int, list[Offering]]: ...
+    def facets(self, *, status: str = ...) -> dict[str, list[str]]: ...
+
+
 class EditionRepository(Protocol):
     def get(self, provider: str, code: str) -> Edition: ...
     def list_for_offering(self, provider: str, offering_code: str) -> list[Edition]: ...
@@ -59,6 +106,131 @@ class EnrolmentRepository(Protocol):
     def save(self, enrolment: Enrolment) -> Change: ...
 
 
+class TokenRecord(Protocol):
+    """A stored API token: never the token itself, only its lookup prefix and SHA-256 hash."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def prefix(self) -> str: ...
+    @property
+    def secret_hash(self) -> str: ...
+    @property
+    def provider(self) -> str | None: ...
+    @property
+    def is_admin(self) -> bool: ...
+    @property
+    def scopes(self) -> tuple[str, ...]: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def expires_at(self) -> datetime | None: ...
+    @property
+    def revoked_at(self) -> datetime | None: ...
+
+
+class TokenRepository(Protocol):
+    def add(
+        self,
+        *,
+        prefix: str,
+        secret_hash: str,
+        provider: str | None,
+        is_admin: bool,
+        scopes: Sequence[str],
+        label: str,
+        created_at: datetime,
+        expires_at: datetime | None,
+    ) -> int: ...
+    def by_prefix(self, prefix: str) -> TokenRecord | None: ...
+    def all(self, provider: str | None = None) -> Sequence[TokenRecord]: ...
+    def revoke(self, prefix: str, at: datetime) -> bool: ...
+
+
+class StaffRecord(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def provider(self) -> str: ...
+    @property
+    def password_hash(self) -> str: ...
+    @property
+    def active(self) -> bool: ...
+
+
+class StaffRepository(Protocol):
+    def add(self, *, email: str, provider: str, password_hash: str, created_at: datetime) -> int: ...
+    def by_email(self, email: str) -> StaffRecord | None: ...
+    def set_password(self, email: str, password_hash: str) -> None: ...
+
+
+class StoredResponse(Protocol):
+    @property
+    def request_hash(self) -> str: ...
+    @property
+    def status(self) -> int: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def body(self) -> bytes: ...
+
+
+class IdempotencyRepository(Protocol):
+    def get(self, owner: str, key: str) -> StoredResponse | None: ...
+    def put(
+        self,
+        owner: str,
+        key: str,
+        *,
+        request_hash: str,
+        status: int,
+        content_type: str,
+        body: bytes,
+        created_at: datetime,
+    ) -> None: ...
+
+
+class RegisterKeyRepository(Protocol):
+    def get(self, purpose: str) -> tuple[str, str] | None: ...
+    def add(self, purpose: str, *, public_key_multibase: str, encrypted_secret: str, created_at: datetime) -> None: ...
+
+
+class LearnerAccessRepository(Protocol):
+    def pseudonyms_for_email(self, email: str) -> list[str]: ...
+
+
+class CredentialRepository(Protocol):
+    """Issued credentials and the provider's status-list counters (``storage/credentials.py``)."""
+
+    def lock_status_lists(self, provider: str) -> dict[StatusPurpose, int]: ...
+    def allocate_indexes(self, provider: str) -> dict[StatusPurpose, int]: ...
+    def status_list_size(self, provider: str, purpose: StatusPurpose) -> int: ...
+    def set_bits(self, provider: str, purpose: StatusPurpose) -> list[int]: ...
+    def status_list_document(self, provider: str, purpose: StatusPurpose) -> str | None: ...
+    def store_status_list_document(self, provider: str, purpose: StatusPurpose, document_json: str) -> None: ...
+    def get(self, uuid: str) -> Credential: ...
+    def for_enrolment(self, provider: str, reference: str) -> Credential | None: ...
+    def list_for_provider(self, provider: str, *, limit: int = ..., offset: int = ...) -> list[Credential]: ...
+    def passed_without_credential(self, provider: str, edition_code: str) -> list[str]: ...
+    def add(self, credential: Credential) -> None: ...
+    def save_state(self, credential: Credential) -> None: ...
+
+
+class SigningKeyRepository(Protocol):
+    """Providers' signing keys; the private half only ever as sealed bytes."""
+
+    def all(self, provider: str) -> list[IssuerKey]: ...
+    def current(self, provider: str) -> IssuerKey | None: ...
+    def find(self, public_key_multibase: str) -> IssuerKey: ...
+    def sealed(self, public_key_multibase: str) -> bytes: ...
+    def add(self, key: IssuerKey, sealed_private_key: bytes) -> None: ...
+    def retire(self, provider: str, at: datetime) -> list[IssuerKey]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: nothing is kept unless ``commit()`` is called before leaving the ``with`` block."""
 
@@ -69,9 +241,25 @@ class UnitOfWork(Protocol):
     @property
     def editions(self) -> EditionRepository: ...
     @property
+    def search(self) -> OfferingSearch: ...
+    @property
     def learners(self) -> LearnerRepository: ...
     @property
     def enrolments(self) -> EnrolmentRepository: ...
+    @property
+    def tokens(self) -> TokenRepository: ...
+    @property
+    def staff(self) -> StaffRepository: ...
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
+    @property
+    def register_keys(self) -> RegisterKeyRepository: ...
+    @property
+    def learner_access(self) -> LearnerAccessRepository: ...
+    @property
+    def credentials(self) -> CredentialRepository: ...
+    @property
+    def signing_keys(self) -> SigningKeyRepository: ...
     @property
     def connection(self) -> Any:
         """The SQLAlchemy connection, for areas with their own queries (statistics, bulk import)."""

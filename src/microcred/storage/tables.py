@@ -8,21 +8,26 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
 __all__ = [
+    "api_tokens",
     "editions",
+    "idempotency_keys",
     "enrolments",
     "learner_contacts",
     "learners",
@@ -30,6 +35,8 @@ __all__ = [
     "offerings",
     "providers",
     "quality_assurances",
+    "register_keys",
+    "staff_accounts",
 ]
 
 metadata = MetaData(
@@ -161,3 +168,55 @@ enrolments = Table(
 )
 Index("ix_enrolments_edition", enrolments.c.edition_id)
 Index("ix_enrolments_learner", enrolments.c.learner_id)
+
+# --- access (migration auth_0001): API tokens, staff accounts, idempotent responses, the register's key ---
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("prefix", String(16), nullable=False, unique=True),  # public lookup part of the token
+    Column("secret_hash", String(64), nullable=False),  # SHA-256 hex of the whole token
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE")),  # None for the operator
+    Column("is_admin", Boolean, nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+staff_accounts = Table(
+    "staff_accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),  # stored lower-cased
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("owner", String(64), nullable=False),  # who sent it: token prefix or "anonymous"
+    Column("key", String(255), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("owner", "key", name="uq_idempotency_keys_owner_key"),
+)
+
+register_keys = Table(
+    "register_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("purpose", String(32), nullable=False, unique=True),
+    Column("public_key_multibase", String(64), nullable=False),
+    Column("encrypted_secret", Text, nullable=False),  # Fernet token under settings.key_encryption_key
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -6,6 +6,14 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from microcred.storage.auth import (
+    SqlIdempotencyRepository,
+    SqlLearnerAccessRepository,
+    SqlRegisterKeyRepository,
+    SqlStaffRepository,
+    SqlTokenRepository,
+)
+from microcred.storage.credentials import SqlCredentialRepository, SqlSigningKeyRepository
 from microcred.storage.repositories import (
     SqlEditionRepository,
     SqlEnrolmentRepository,
@@ -13,6 +21,7 @@ from microcred.storage.repositories import (
     SqlOfferingRepository,
     SqlProviderRepository,
 )
+from microcred.storage.search import SqlOfferingSearch
 
 __all__ = ["SqlUnitOfWork"]
 
@@ -23,9 +32,17 @@ class SqlUnitOfWork:
     providers: SqlProviderRepository
     offerings: SqlOfferingRepository
     editions: SqlEditionRepository
+    search: SqlOfferingSearch
     learners: SqlLearnerRepository
     enrolments: SqlEnrolmentRepository
+    credentials: SqlCredentialRepository
+    signing_keys: SqlSigningKeyRepository
     connection: Connection
+    tokens: SqlTokenRepository
+    staff: SqlStaffRepository
+    idempotency: SqlIdempotencyRepository
+    register_keys: SqlRegisterKeyRepository
+    learner_access: SqlLearnerAccessRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -36,8 +53,16 @@ class SqlUnitOfWork:
         self.providers = SqlProviderRepository(self.connection)
         self.offerings = SqlOfferingRepository(self.connection)
         self.editions = SqlEditionRepository(self.connection)
+        self.search = SqlOfferingSearch(self.connection)
         self.learners = SqlLearnerRepository(self.connection)
         self.enrolments = SqlEnrolmentRepository(self.connection)
+        self.tokens = SqlTokenRepository(self.connection)
+        self.staff = SqlStaffRepository(self.connection)
+        self.idempotency = SqlIdempotencyRepository(self.connection)
+        self.register_keys = SqlRegisterKeyRepository(self.connection)
+        self.learner_access = SqlLearnerAccessRepository(self.connection)
+        self.credentials = SqlCredentialRepository(self.connection)
+        self.signing_keys = SqlSigningKeyRepository(self.connection)
         return self
 
     def __exit__(

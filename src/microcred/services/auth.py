@@ -1,0 +1,343 @@
+"""Who is calling: API tokens, provider staff accounts and learners' signed access links.
+
+Tokens are random, shown once and stored only as a SHA-256 hash with a public prefix for lookup; each is
+bound to one provider and a set of scopes, or is an operator (administrator) token. Staff passwords are
+hashed with scrypt (RFC 7914). A learner proves control of an e-mail address with a signed, expiring link.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from microcred.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from microcred.services.mail import Mailer, compose
+from microcred.services.ports import Clock, TokenRecord, UnitOfWorkFactory
+
+__all__ = [
+    "ACCESS_LINK_MAX_AGE",
+    "ANONYMOUS",
+    "IssuedToken",
+    "Principal",
+    "Scope",
+    "TokenInfo",
+    "add_staff",
+    "authenticate_staff",
+    "authenticate_token",
+    "create_token",
+    "hash_password",
+    "list_tokens",
+    "read_access_token",
+    "request_access_link",
+    "revoke_token",
+    "verify_password",
+]
+
+TOKEN_PREFIX = "mct_"
+ACCESS_LINK_MAX_AGE = timedelta(hours=24)
+_ACCESS_SALT = "microcred.learner-access"
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+class Scope(StrEnum):
+    """What a provider token may do; reading a provider's own records needs no scope."""
+
+    CATALOGUE_WRITE = "catalogue:write"
+    ENROLMENTS_WRITE = "enrolments:write"
+    CREDENTIALS_ISSUE = "credentials:issue"
+    CREDENTIALS_REVOKE = "credentials:revoke"
+    REPORTS_READ = "reports:read"
+
+
+PrincipalKind = Literal["anonymous", "admin", "provider", "staff", "learner"]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The caller of one request: anonymous, the operator, a provider (token or staff) or a learner."""
+
+    kind: PrincipalKind
+    provider: str | None = None
+    scopes: frozenset[str] = frozenset()
+    subject: str = ""  # token prefix, "staff:<id>", or "" — never a secret, never personal data
+    learners: tuple[str, ...] = field(default=(), repr=False)  # pseudonyms, for a learner's own records
+
+    @property
+    def is_admin(self) -> bool:
+        return self.kind == "admin"
+
+    def require_admin(self) -> Principal:
+        if self.kind == "anonymous":
+            raise Unauthenticated("this needs an operator token (Authorization: Bearer …)")
+        if not self.is_admin:
+            raise Forbidden("only the register's operator may do this")
+        return self
+
+    def require_provider(self, provider: str, scope: Scope | None = None) -> Principal:
+        """Allow only a caller acting for ``provider`` and, when given, holding ``scope``."""
+        if self.kind == "anonymous":
+            raise Unauthenticated("this needs a provider token (Authorization: Bearer …)")
+        if self.kind not in ("provider", "staff") or self.provider != provider:
+            raise Forbidden(f"this token does not act for provider {provider!r}")
+        if scope is not None and scope.value not in self.scopes:
+            raise Forbidden(f"this token lacks the scope {scope.value!r}")
+        return self
+
+    def require_scope(self, scope: Scope) -> Principal:
+        """Allow any provider caller (or the operator) holding ``scope``."""
+        if self.kind == "anonymous":
+            raise Unauthenticated(f"this needs a token with the scope {scope.value!r}")
+        if not self.is_admin and scope.value not in self.scopes:
+            raise Forbidden(f"this token lacks the scope {scope.value!r}")
+        return self
+
+
+ANONYMOUS = Principal("anonymous")
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A new token: ``token`` is shown to its owner once and never stored."""
+
+    token: str
+    prefix: str
+    provider: str | None
+    scopes: tuple[str, ...]
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """What may be shown about a stored token (never its secret or hash)."""
+
+    prefix: str
+    provider: str | None
+    is_admin: bool
+    scopes: tuple[str, ...]
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    def state(self, now: datetime) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _scopes(requested: Iterable[str]) -> tuple[str, ...]:
+    known = {scope.value for scope in Scope}
+    chosen = sorted(set(requested))
+    unknown = [scope for scope in chosen if scope not in known]
+    if unknown:
+        raise Invalid.field("scope", f"unknown scope; use {', '.join(sorted(known))}", unknown[0])
+    return tuple(chosen)
+
+
+def create_token(
+    *,
+    provider: str | None,
+    scopes: Iterable[str],
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    admin: bool = False,
+    expires_days: int | None = None,
+    label: str = "",
+) -> IssuedToken:
+    """Issue a token for a provider (with scopes) or, with ``admin``, for the register's operator."""
+    chosen = _scopes(scopes)
+    if admin == (provider is not None):
+        raise Invalid.field("provider", "give a provider, or make an operator (--admin) token, not both")
+    if expires_days is not None and not 1 <= expires_days <= 3650:
+        raise Invalid.field("expires_days", "must be from 1 to 3650 days", expires_days)
+    if len(label) > 100:
+        raise Invalid.field("label", "must be at most 100 characters")
+    now = clock()
+    expires_at = None if expires_days is None else now + timedelta(days=expires_days)
+    prefix = secrets.token_hex(6)
+    token = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    with uow() as work:
+        work.tokens.add(
+            prefix=prefix,
+            secret_hash=_digest(token),
+            provider=provider,
+            is_admin=admin,
+            scopes=chosen,
+            label=label,
+            created_at=now,
+            expires_at=expires_at,
+        )
+        work.commit()
+    return IssuedToken(token, prefix, provider, chosen, expires_at)
+
+
+def _prefix_of(token: str) -> str | None:
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    prefix, separator, _ = token[len(TOKEN_PREFIX) :].partition("_")
+    return prefix if separator and prefix else None
+
+
+def authenticate_token(token: str, uow: UnitOfWorkFactory, clock: Clock) -> Principal:
+    """The principal a bearer token stands for; Unauthenticated when unknown, expired or revoked."""
+    prefix = _prefix_of(token)
+    record: TokenRecord | None = None
+    if prefix is not None:
+        with uow() as work:
+            record = work.tokens.by_prefix(prefix)
+    if record is None or not hmac.compare_digest(record.secret_hash, _digest(token)):
+        raise Unauthenticated("the token is not valid")
+    if record.revoked_at is not None:
+        raise Unauthenticated("the token has been revoked")
+    if record.expires_at is not None and record.expires_at <= clock():
+        raise Unauthenticated("the token has expired")
+    if record.is_admin:
+        return Principal("admin", scopes=frozenset(record.scopes), subject=record.prefix)
+    return Principal("provider", provider=record.provider, scopes=frozenset(record.scopes), subject=record.prefix)
+
+
+def list_tokens(uow: UnitOfWorkFactory, *, provider: str | None = None) -> list[TokenInfo]:
+    with uow() as work:
+        if provider is not None:
+            work.providers.id_of(provider)
+        return [
+            TokenInfo(r.prefix, r.provider, r.is_admin, r.scopes, r.label, r.created_at, r.expires_at, r.revoked_at)
+            for r in work.tokens.all(provider)
+        ]
+
+
+def revoke_token(prefix: str, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    """Revoke a token by its prefix (shown by ``token list``); revoking twice is an error."""
+    cleaned = prefix.removeprefix(TOKEN_PREFIX).split("_")[0]
+    with uow() as work:
+        if work.tokens.by_prefix(cleaned) is None:
+            raise NotFound(f"no token with prefix {cleaned!r}")
+        if not work.tokens.revoke(cleaned, clock()):
+            raise Conflict(f"token {cleaned!r} is already revoked")
+        work.commit()
+
+
+# --- staff accounts -------------------------------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    """``scrypt$n$r$p$salt$hash`` (base64), RFC 7914 with n=2^14, r=8, p=1."""
+    if not 10 <= len(password) <= 1024:
+        raise Invalid.field("password", "must be from 10 to 1024 characters")
+    salt = secrets.token_bytes(16)
+    derived = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    encode = base64.b64encode
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${encode(salt).decode()}${encode(derived).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, expected = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        derived = hashlib.scrypt(
+            password.encode()[:1024], salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(derived, base64.b64decode(expected))
+
+
+# A hash to check against when the account does not exist, so both paths take as long.
+_ABSENT = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+
+def _email(email: str) -> str:
+    cleaned = email.strip().lower()
+    if "@" not in cleaned or len(cleaned) > 254 or any(c.isspace() for c in cleaned):
+        raise Invalid.field("email", "must be an e-mail address")
+    return cleaned
+
+
+def add_staff(email: str, *, provider: str, password: str, uow: UnitOfWorkFactory, clock: Clock) -> int:
+    """Create a web-desk account for a provider's staff member; the e-mail address must be new."""
+    address = _email(email)
+    hashed = hash_password(password)
+    with uow() as work:
+        account_id = work.staff.add(email=address, provider=provider, password_hash=hashed, created_at=clock())
+        work.commit()
+    return account_id
+
+
+def authenticate_staff(email: str, password: str, uow: UnitOfWorkFactory) -> Principal:
+    """The staff principal for a correct e-mail and password; one vague error for every failure."""
+    failure = Unauthenticated("the e-mail address or password is not correct")
+    try:
+        address = _email(email)
+    except Invalid:
+        raise failure from None
+    with uow() as work:
+        account = work.staff.by_email(address)
+    if account is None:
+        verify_password(password, _ABSENT)
+        raise failure
+    if not verify_password(password, account.password_hash) or not account.active:
+        raise failure
+    return Principal(
+        "staff", provider=account.provider, scopes=frozenset(s.value for s in Scope), subject=f"staff:{account.id}"
+    )
+
+
+# --- learners' access links -----------------------------------------------------------------------------
+
+
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=_ACCESS_SALT)
+
+
+def request_access_link(
+    email: str, *, uow: UnitOfWorkFactory, mailer: Mailer, secret: str, base_url: str, link_path: str
+) -> None:
+    """Mail a signed, expiring link to ``email`` if a learner has it; silent either way (no enumeration)."""
+    address = _email(email)
+    with uow() as work:
+        pseudonyms = work.learner_access.pseudonyms_for_email(address)
+    if not pseudonyms:
+        return
+    token = _serializer(secret).dumps({"learners": pseudonyms})
+    hours = int(ACCESS_LINK_MAX_AGE.total_seconds() // 3600)
+    link = f"{base_url.rstrip('/')}{link_path}?access={token}"
+    mailer.send(
+        compose(
+            to=address,
+            subject="Your micro-credentials / Je microcredentials",
+            text=(
+                f"Open this link to see your micro-credentials (valid for {hours} hours):\n\n{link}\n\n"
+                "Did you not ask for it? Then you can ignore this e-mail.\n"
+            ),
+        )
+    )
+
+
+def read_access_token(token: str, *, secret: str, max_age: timedelta = ACCESS_LINK_MAX_AGE) -> Principal:
+    """The learner principal of a link's ``access`` value; Unauthenticated when forged or expired."""
+    try:
+        payload = _serializer(secret).loads(token, max_age=int(max_age.total_seconds()))
+    except SignatureExpired:
+        raise Unauthenticated("the access link has expired; ask for a new one") from None
+    except BadSignature:
+        raise Unauthenticated("the access link is not valid") from None
+    learners = payload.get("learners") if isinstance(payload, dict) else None
+    if not isinstance(learners, list) or not all(isinstance(item, str) for item in learners):
+        raise Unauthenticated("the access link is not valid")
+    return Principal("learner", learners=tuple(learners), subject="learner-link")

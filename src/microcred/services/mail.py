@@ -1,0 +1,51 @@
+"""Sending e-mail through a pluggable mailer; in development the mailer writes ``.eml`` files to an outbox."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Protocol
+
+__all__ = ["Mailer", "OutboxMailer", "compose"]
+
+SENDER = "microcred <no-reply@microcred.invalid>"
+
+
+class Mailer(Protocol):
+    """Delivers one message; raises OSError when it cannot."""
+
+    def send(self, message: EmailMessage) -> None: ...
+
+
+def compose(*, to: str, subject: str, text: str, sender: str = SENDER) -> EmailMessage:
+    """A plain-text UTF-8 message with the headers every mail server expects."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain="microcred.invalid")
+    message.set_content(text)
+    return message
+
+
+class OutboxMailer:
+    """The development mailer: every message becomes one ``.eml`` file in ``directory`` (created on demand)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    def send(self, message: EmailMessage) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        target = self.directory / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
+        partial = target.with_suffix(".tmp")
+        partial.write_bytes(bytes(message))
+        partial.replace(target)  # readers never see half a message
+
+    def messages(self) -> list[Path]:
+        """The written messages, oldest first."""
+        return sorted(self.directory.glob("*.eml")) if self.directory.exists() else []

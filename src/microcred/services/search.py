@@ -1,0 +1,130 @@
+"""Searching the catalogue: free text over titles, descriptions and learning outcomes (Dutch and English) and filters.
+
+One interface over two engines: the unit of work's ``search`` repository uses SQLite FTS5 or PostgreSQL
+full-text search; both match every word as a prefix and ignore case, so the same query finds the same
+offerings on either backend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from microcred.domain import Edition, Offering, OfferingKind, OfferingStatus, ParticipationForm
+from microcred.errors import FieldProblem, Invalid
+from microcred.services.ports import UnitOfWorkFactory
+from microcred.vocab import vocabulary
+
+__all__ = ["CatalogueFacets", "CatalogueHit", "CataloguePage", "CatalogueQuery", "catalogue_facets", "search_offerings"]
+
+MAX_QUERY_LENGTH = 200
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueQuery:
+    """What a visitor asks the catalogue; every filter is optional and they combine with AND."""
+
+    text: str = ""
+    provider: str | None = None
+    isced_field: str | None = None  # a broad, narrow or detailed ISCED-F code; narrower codes match
+    eqf_level: int | None = None
+    vks_level: int | None = None
+    ects_min: Decimal | None = None
+    ects_max: Decimal | None = None
+    language: str | None = None
+    participation_form: ParticipationForm | None = None
+    kind: OfferingKind | None = None
+    starts_from: date | None = None  # an edition starts on or after this day
+    starts_until: date | None = None
+    page: int = 1
+    page_size: int = 20
+
+    def problems(self) -> list[FieldProblem]:
+        found: list[FieldProblem] = []
+        if len(self.text) > MAX_QUERY_LENGTH:
+            found.append(FieldProblem("q", f"must be at most {MAX_QUERY_LENGTH} characters"))
+        if self.isced_field is not None and self.isced_field not in vocabulary("isced-f"):
+            found.append(FieldProblem("isced_field", "must be an ISCED-F field code", self.isced_field))
+        for name in ("eqf_level", "vks_level"):
+            level = getattr(self, name)
+            if level is not None and not 1 <= level <= 8:
+                found.append(FieldProblem(name, "must be a level from 1 to 8", level))
+        if self.ects_min is not None and self.ects_max is not None and self.ects_min > self.ects_max:
+            found.append(FieldProblem("ects_max", "must not be less than the minimum", str(self.ects_max)))
+        if self.starts_from and self.starts_until and self.starts_from > self.starts_until:
+            found.append(FieldProblem("starts_until", "must not be before the first start date"))
+        if self.page < 1:
+            found.append(FieldProblem("page", "must be 1 or more", self.page))
+        if not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            found.append(FieldProblem("page_size", f"must be from 1 to {MAX_PAGE_SIZE}", self.page_size))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueHit:
+    offering: Offering
+    next_edition: Edition | None  # the first edition starting on or after the day of the search
+
+
+@dataclass(frozen=True, slots=True)
+class CataloguePage:
+    query: CatalogueQuery
+    total: int
+    hits: list[CatalogueHit] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.page_size))
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueFacets:
+    """The filter values that lead somewhere: providers, ISCED broad fields and languages in use."""
+
+    providers: list[str]
+    isced_fields: list[str]
+    languages: list[str]
+
+
+def search_offerings(query: CatalogueQuery, uow: UnitOfWorkFactory, *, today: date | None = None) -> CataloguePage:
+    """One page of published offerings matching ``query``: best text match first, else by title."""
+    found = query.problems()
+    if found:
+        raise Invalid("the search is not valid", problems=found)
+    day = today or date.today()
+    with uow() as work:
+        total, offerings = work.search.find(
+            query.text,
+            status=OfferingStatus.PUBLISHED.value,
+            provider=query.provider,
+            isced_field=query.isced_field,
+            eqf_level=query.eqf_level,
+            vks_level=query.vks_level,
+            ects_min=query.ects_min,
+            ects_max=query.ects_max,
+            language=query.language,
+            participation_form=query.participation_form.value if query.participation_form else None,
+            kind=query.kind.value if query.kind else None,
+            starts_from=query.starts_from,
+            starts_until=query.starts_until,
+            limit=query.page_size,
+            offset=(query.page - 1) * query.page_size,
+        )
+        hits: list[CatalogueHit] = []
+        for offering in offerings:
+            editions = work.editions.list_for_offering(offering.provider, offering.code)
+            hits.append(CatalogueHit(offering, _next_edition(editions, day)))
+    return CataloguePage(query=query, total=total, hits=hits)
+
+
+def catalogue_facets(uow: UnitOfWorkFactory) -> CatalogueFacets:
+    with uow() as work:
+        values = work.search.facets(status=OfferingStatus.PUBLISHED.value)
+    return CatalogueFacets(values["providers"], values["isced_fields"], values["languages"])
+
+
+def _next_edition(editions: list[Edition], day: date) -> Edition | None:
+    upcoming = [edition for edition in editions if edition.start_date >= day]
+    return min(upcoming, key=lambda edition: edition.start_date) if upcoming else None

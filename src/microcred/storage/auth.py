@@ -1,0 +1,269 @@
+"""Repositories of access records: API tokens, staff accounts, idempotent responses, the register's key.
+
+Secrets never reach these tables in the clear: tokens are stored as a SHA-256 hash, passwords as scrypt
+hashes and the register's private key encrypted (the services do the hashing and encryption).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from microcred.errors import Conflict
+from microcred.storage.repositories import SqlProviderRepository
+from microcred.storage.tables import (
+    api_tokens,
+    idempotency_keys,
+    learner_contacts,
+    learners,
+    providers,
+    register_keys,
+    staff_accounts,
+)
+
+__all__ = [
+    "SqlIdempotencyRepository",
+    "SqlLearnerAccessRepository",
+    "SqlRegisterKeyRepository",
+    "SqlStaffRepository",
+    "SqlTokenRepository",
+    "StaffRow",
+    "StoredResponseRow",
+    "TokenRow",
+]
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes for timezone-aware columns; everything we store is UTC."""
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRow:
+    id: int
+    prefix: str
+    secret_hash: str
+    provider: str | None
+    is_admin: bool
+    scopes: tuple[str, ...]
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffRow:
+    id: int
+    email: str
+    provider: str
+    password_hash: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponseRow:
+    request_hash: str
+    status: int
+    content_type: str
+    body: bytes
+
+
+class SqlTokenRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(
+        self,
+        *,
+        prefix: str,
+        secret_hash: str,
+        provider: str | None,
+        is_admin: bool,
+        scopes: Sequence[str],
+        label: str,
+        created_at: datetime,
+        expires_at: datetime | None,
+    ) -> int:
+        provider_id = None if provider is None else SqlProviderRepository(self._connection).id_of(provider)
+        return int(
+            self._connection.execute(
+                insert(api_tokens)
+                .values(
+                    prefix=prefix,
+                    secret_hash=secret_hash,
+                    provider_id=provider_id,
+                    is_admin=is_admin,
+                    scopes=list(scopes),
+                    label=label,
+                    created_at=created_at,
+                    expires_at=expires_at,
+                )
+                .returning(api_tokens.c.id)
+            ).scalar_one()
+        )
+
+    def _query(self) -> Any:
+        return select(api_tokens, providers.c.slug.label("provider_slug")).outerjoin(
+            providers, providers.c.id == api_tokens.c.provider_id
+        )
+
+    def by_prefix(self, prefix: str) -> TokenRow | None:
+        row = self._connection.execute(self._query().where(api_tokens.c.prefix == prefix)).first()
+        return None if row is None else _token(row)
+
+    def all(self, provider: str | None = None) -> list[TokenRow]:
+        query = self._query().order_by(api_tokens.c.created_at, api_tokens.c.id)
+        if provider is not None:
+            query = query.where(providers.c.slug == provider)
+        return [_token(row) for row in self._connection.execute(query)]
+
+    def revoke(self, prefix: str, at: datetime) -> bool:
+        done = self._connection.execute(
+            update(api_tokens)
+            .where(api_tokens.c.prefix == prefix, api_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return bool(done.rowcount)
+
+
+def _token(row: Row[Any]) -> TokenRow:
+    return TokenRow(
+        id=row.id,
+        prefix=row.prefix,
+        secret_hash=row.secret_hash,
+        provider=row.provider_slug,
+        is_admin=bool(row.is_admin),
+        scopes=tuple(row.scopes),
+        label=row.label,
+        created_at=_utc(row.created_at) or row.created_at,
+        expires_at=_utc(row.expires_at),
+        revoked_at=_utc(row.revoked_at),
+    )
+
+
+class SqlStaffRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, *, email: str, provider: str, password_hash: str, created_at: datetime) -> int:
+        provider_id = SqlProviderRepository(self._connection).id_of(provider)
+        try:
+            with self._connection.begin_nested():
+                new_id = self._connection.execute(
+                    insert(staff_accounts)
+                    .values(
+                        email=email,
+                        provider_id=provider_id,
+                        password_hash=password_hash,
+                        active=True,
+                        created_at=created_at,
+                    )
+                    .returning(staff_accounts.c.id)
+                ).scalar_one()
+        except IntegrityError:
+            raise Conflict("a staff account with this e-mail address already exists") from None
+        return int(new_id)
+
+    def by_email(self, email: str) -> StaffRow | None:
+        row = self._connection.execute(
+            select(staff_accounts, providers.c.slug.label("provider_slug"))
+            .join(providers, providers.c.id == staff_accounts.c.provider_id)
+            .where(staff_accounts.c.email == email)
+        ).first()
+        if row is None:
+            return None
+        return StaffRow(row.id, row.email, row.provider_slug, row.password_hash, bool(row.active))
+
+    def set_password(self, email: str, password_hash: str) -> None:
+        self._connection.execute(
+            update(staff_accounts).where(staff_accounts.c.email == email).values(password_hash=password_hash)
+        )
+
+
+class SqlIdempotencyRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def get(self, owner: str, key: str) -> StoredResponseRow | None:
+        row = self._connection.execute(
+            select(idempotency_keys).where(idempotency_keys.c.owner == owner, idempotency_keys.c.key == key)
+        ).first()
+        if row is None:
+            return None
+        return StoredResponseRow(row.request_hash, row.status, row.content_type, bytes(row.body))
+
+    def put(
+        self,
+        owner: str,
+        key: str,
+        *,
+        request_hash: str,
+        status: int,
+        content_type: str,
+        body: bytes,
+        created_at: datetime,
+    ) -> None:
+        """Remember a response; a concurrent request with the same key that got here first is a conflict."""
+        try:
+            with self._connection.begin_nested():
+                self._connection.execute(
+                    insert(idempotency_keys).values(
+                        owner=owner,
+                        key=key,
+                        request_hash=request_hash,
+                        status=status,
+                        content_type=content_type,
+                        body=body,
+                        created_at=created_at,
+                    )
+                )
+        except IntegrityError:
+            raise Conflict("another request with this Idempotency-Key is being processed") from None
+
+
+class SqlRegisterKeyRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def get(self, purpose: str) -> tuple[str, str] | None:
+        """``(public_key_multibase, encrypted_secret)`` of the register's key for ``purpose``."""
+        row = self._connection.execute(select(register_keys).where(register_keys.c.purpose == purpose)).first()
+        return None if row is None else (row.public_key_multibase, row.encrypted_secret)
+
+    def add(self, purpose: str, *, public_key_multibase: str, encrypted_secret: str, created_at: datetime) -> None:
+        try:
+            with self._connection.begin_nested():
+                self._connection.execute(
+                    insert(register_keys).values(
+                        purpose=purpose,
+                        public_key_multibase=public_key_multibase,
+                        encrypted_secret=encrypted_secret,
+                        created_at=created_at,
+                    )
+                )
+        except IntegrityError:
+            raise Conflict(f"the register already has a {purpose} key") from None
+
+
+class SqlLearnerAccessRepository:
+    """The one reverse look-up from an e-mail address to pseudonyms, for learners' access links."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def pseudonyms_for_email(self, email: str) -> list[str]:
+        rows = self._connection.execute(
+            select(learners.c.pseudonym)
+            .join(learner_contacts, learner_contacts.c.learner_id == learners.c.id)
+            .where(func.lower(learner_contacts.c.email) == email.strip().lower())
+            .order_by(learners.c.pseudonym)
+        ).scalars()
+        return list(rows)

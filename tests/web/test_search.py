@@ -1,0 +1,138 @@
+"""Catalogue search on SQLite FTS5 and PostgreSQL full-text: the same answers on both backends."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from microcred.bootstrap import Register
+from microcred.domain import (
+    Edition,
+    LangText,
+    LearningOutcome,
+    Offering,
+    OfferingKind,
+    OfferingStatus,
+    ParticipationForm,
+    QaKind,
+)
+from microcred.errors import Invalid
+from microcred.services import catalogue
+from microcred.services.demo import load_small_demo
+from microcred.services.search import CatalogueQuery, catalogue_facets, search_offerings
+
+TODAY = date(2024, 6, 1)
+
+
+@pytest.fixture
+def demo(register: Register) -> Register:
+    load_small_demo(register.uow, pepper="pepper-for-search-tests")
+    return register
+
+
+def _codes(register: Register, **criteria: object) -> list[str]:
+    page = search_offerings(CatalogueQuery(**criteria), register.uow, today=TODAY)  # type: ignore[arg-type]
+    return [hit.offering.code for hit in page.hits]
+
+
+def test_a_dutch_word_prefix_finds_the_offering_by_its_title(demo: Register) -> None:
+    assert _codes(demo, text="duurzaam") == ["MC-DSS"]
+
+
+def test_an_english_word_in_a_learning_outcome_finds_the_offering(demo: Register) -> None:
+    assert _codes(demo, text="genealogical") == ["MC-ANCESTORS"]
+
+
+def test_every_word_must_match(demo: Register) -> None:
+    assert _codes(demo, text="fake news") == ["MC-DISINFO"]
+    assert _codes(demo, text="fake sustainability") == []
+
+
+def test_case_and_punctuation_do_not_matter_and_operators_are_not_interpreted(demo: Register) -> None:
+    assert _codes(demo, text='DESINFORMATIE" * ( -') == ["MC-DISINFO"]
+
+
+def test_no_text_lists_every_published_offering_by_title(demo: Register) -> None:
+    assert _codes(demo) == ["MC-DSS", "MC-DISINFO", "MC-ANCESTORS"]
+
+
+def test_filters_combine(demo: Register) -> None:
+    assert _codes(demo, eqf_level=7, language="en") == ["MC-DSS"]
+    assert _codes(demo, ects_min=Decimal(5), ects_max=Decimal(6)) == ["MC-DSS", "MC-DISINFO"]
+    assert _codes(demo, participation_form=ParticipationForm.ONLINE) == ["MC-DISINFO"]
+    assert _codes(demo, kind=OfferingKind.MICRO_CREDENTIAL, provider="ugent") == ["MC-DISINFO"]
+    assert _codes(demo, isced_field="07") == ["MC-DSS"]
+    assert _codes(demo, isced_field="022") == ["MC-ANCESTORS"]
+
+
+def test_start_date_filter_looks_at_editions(demo: Register) -> None:
+    assert len(_codes(demo, starts_from=date(2024, 9, 1))) == 3
+    assert _codes(demo, starts_from=date(2025, 9, 1)) == []
+
+
+def test_an_offering_saved_after_migration_is_found_and_a_changed_title_is_reindexed(demo: Register) -> None:
+    offering = Offering(
+        provider="ku-leuven",
+        code="MC-HEAT",
+        title=LangText.of("Warmtepompen ontwerpen", "Designing heat pumps"),
+        learning_outcomes=[LearningOutcome(LangText.of("Een warmtepomp dimensioneren"))],
+        ects=Decimal(3),
+        eqf_level=6,
+        isced_field="0713",
+        assessment_type="2939dae15f",
+        participation_form=ParticipationForm.ONLINE,
+        quality_assurance=QaKind.INSTITUTIONAL_REVIEW,
+        status=OfferingStatus.PUBLISHED,
+    )
+    catalogue.save_offering(offering, demo.uow)
+    assert _codes(demo, text="warmtepomp") == ["MC-HEAT"]
+    offering.title = LangText.of("Zonnepanelen", "Solar panels")
+    offering.learning_outcomes = [LearningOutcome(LangText.of("Zonnepanelen plaatsen"))]
+    catalogue.save_offering(offering, demo.uow)
+    assert _codes(demo, text="warmtepomp") == []
+    assert _codes(demo, text="solar") == ["MC-HEAT"]
+
+
+def test_bulk_sql_writes_are_indexed_too(demo: Register) -> None:
+    with demo.uow() as work:
+        work.connection.execute(
+            text("UPDATE offerings SET description = :d WHERE code = 'MC-DSS'"),
+            {"d": '{"en": "Lifecycle assessment with spreadsheets"}'},
+        )
+        work.commit()
+    assert _codes(demo, text="spreadsheets") == ["MC-DSS"]
+
+
+def test_drafts_are_not_in_the_public_catalogue(demo: Register) -> None:
+    catalogue.save_offering(Offering(provider="ugent", code="DRAFT-1", title=LangText.of("Geheim ontwerp")), demo.uow)
+    assert _codes(demo, text="geheim") == []
+
+
+def test_paging_counts_all_matches(demo: Register) -> None:
+    page = search_offerings(CatalogueQuery(page_size=2, page=2), demo.uow, today=TODAY)
+    assert page.total == 3
+    assert page.pages == 2
+    assert [hit.offering.code for hit in page.hits] == ["MC-ANCESTORS"]
+
+
+def test_next_edition_is_the_first_one_starting_after_today(demo: Register) -> None:
+    page = search_offerings(CatalogueQuery(text="desinformatie"), demo.uow, today=TODAY)
+    edition = page.hits[0].next_edition
+    assert isinstance(edition, Edition)
+    assert edition.start_date == date(2024, 9, 20)
+
+
+def test_an_inverted_ects_range_is_refused_with_a_reason(demo: Register) -> None:
+    with pytest.raises(Invalid) as caught:
+        search_offerings(CatalogueQuery(ects_min=Decimal(10), ects_max=Decimal(2)), demo.uow)
+    assert caught.value.problems[0].field == "ects_max"
+
+
+def test_facets_name_only_values_in_use(demo: Register) -> None:
+    facets = catalogue_facets(demo.uow)
+    assert facets.providers == ["uantwerpen", "ugent", "vub"]
+    assert facets.isced_fields == ["02", "03", "07"]
+    assert facets.languages == ["en", "nl"]
