@@ -1,0 +1,24 @@
+"""Documentation that must not drift: every setting is in the README's configuration table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from microcred.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("name", sorted(Settings.model_fields))
+def test_every_setting_is_documented_in_the_readme(name: str) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"MICROCRED_{name.upper()}" in readme
+
+
+def test_the_readme_starts_with_the_two_setup_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_block = readme.split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in first_block.strip().splitlines()]
+    assert commands == ["make run", "make test"]
