@@ -13,6 +13,7 @@ from microcred.storage.auth import (
     SqlStaffRepository,
     SqlTokenRepository,
 )
+from microcred.storage.bulk import SqlBulkStore
 from microcred.storage.credentials import SqlCredentialRepository, SqlSigningKeyRepository
 from microcred.storage.repositories import (
     SqlEditionRepository,
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
     search: SqlOfferingSearch
     learners: SqlLearnerRepository
     enrolments: SqlEnrolmentRepository
+    bulk: SqlBulkStore
     credentials: SqlCredentialRepository
     signing_keys: SqlSigningKeyRepository
     connection: Connection
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
         self.search = SqlOfferingSearch(self.connection)
         self.learners = SqlLearnerRepository(self.connection)
         self.enrolments = SqlEnrolmentRepository(self.connection)
+        self.bulk = SqlBulkStore(self.connection)
         self.tokens = SqlTokenRepository(self.connection)
         self.staff = SqlStaffRepository(self.connection)
         self.idempotency = SqlIdempotencyRepository(self.connection)

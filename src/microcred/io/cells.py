@@ -1,0 +1,169 @@
+"""Cell values: how one spreadsheet cell is read into a typed value and written back as text.
+
+Every layout column has a kind; the kind decides the parser and the writer, so reading and writing
+cannot drift apart. List cells separate items with ``|``; a ``|`` or ``\\`` inside an item is escaped
+with a backslash, which makes lists round-trip without loss.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from microcred.domain import ects
+from microcred.errors import Invalid
+from microcred.vocab import vocabulary
+
+__all__ = [
+    "CellError",
+    "Kind",
+    "Problem",
+    "join_list",
+    "neutralise",
+    "parse_date",
+    "split_list",
+    "unneutralise",
+]
+
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?$")
+_SPLIT = re.compile(r"(?<!\\)(?:\\\\)*\|")
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+class Kind(StrEnum):
+    """How a column's cells are read and written."""
+
+    TEXT = "text"
+    CODE = "code"  # one code of a vocabulary, or its nl/en label
+    CODES = "codes"  # several codes separated by |
+    TEXTS = "texts"  # several texts separated by |
+    DATES = "dates"  # several dates separated by |
+    INTEGER = "integer"
+    ECTS = "ects"
+    DATE = "date"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input file, located by row and column, with the reason in English and Dutch."""
+
+    row: int
+    column: str
+    value: str | None
+    reason_en: str
+    reason_nl: str
+
+    def reason(self, lang: str = "en") -> str:
+        return self.reason_nl if lang == "nl" else self.reason_en
+
+
+class CellError(ValueError):
+    """A cell that cannot be read, with the reason in English and Dutch."""
+
+    def __init__(self, en: str, nl: str) -> None:
+        super().__init__(en)
+        self.en = en
+        self.nl = nl
+
+
+def split_list(text: str) -> list[str]:
+    """Items of a list cell (``a | b``), unescaping ``\\|`` and ``\\\\``; empty cell, no items."""
+    if not text.strip():
+        return []
+    items: list[str] = []
+    start = 0
+    for match in _SPLIT.finditer(text):
+        end = match.end() - 1
+        items.append(text[start:end])
+        start = match.end()
+    items.append(text[start:])
+    return [item.replace("\\|", "|").replace("\\\\", "\\").strip() for item in items]
+
+
+def join_list(items: Sequence[str]) -> str:
+    """The list cell for ``items``; all-empty lists give an empty cell."""
+    if not any(items):
+        return ""
+    return " | ".join(item.replace("\\", "\\\\").replace("|", "\\|") for item in items)
+
+
+def neutralise(text: str) -> str:
+    """Prefix an apostrophe so a spreadsheet shows the cell as text instead of running it as a formula.
+
+    Cells starting with ``= + - @`` get one; so do cells starting with an apostrophe followed by one of
+    those or by another apostrophe, which makes :func:`unneutralise` the exact inverse (``'s-Gravenbrakel``
+    is left alone both ways).
+    """
+    if text.startswith(_FORMULA_START) or (text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "'")):
+        return "'" + text
+    return text
+
+
+def unneutralise(text: str) -> str:
+    """Undo :func:`neutralise`: drop one leading apostrophe that precedes ``= + - @`` or ``'``."""
+    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@", "'"):
+        return text[1:]
+    return text
+
+
+def parse_date(text: str) -> date:
+    """A day written ``2024-09-23`` (ISO) or ``23/09/2024`` (day first, as in Flanders)."""
+    iso = _ISO_DAY.match(text)
+    try:
+        if iso:
+            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        day_first = _DAY_FIRST.match(text)
+        if day_first:
+            return date(int(day_first.group(3)), int(day_first.group(2)), int(day_first.group(1)))
+    except ValueError:
+        raise CellError("is not an existing day", "is geen bestaande dag") from None
+    raise CellError("must be a date like 2024-09-23", "moet een datum zijn zoals 2024-09-23")
+
+
+def parse_integer(text: str) -> int:
+    cleaned = text.strip().removesuffix(".0")
+    if not re.fullmatch(r"-?\d{1,9}", cleaned):
+        raise CellError("must be a whole number", "moet een geheel getal zijn")
+    return int(cleaned)
+
+
+def parse_ects(text: str) -> Decimal:
+    try:
+        return ects(text)
+    except Invalid as error:
+        reason = error.problems[0].reason if error.problems else "must be a number of study points"
+        nl = {
+            "must be more than 0 and at most 60 ECTS": "moet meer dan 0 en hoogstens 60 studiepunten zijn",
+            "may have at most one decimal place": "mag hoogstens één cijfer na de komma hebben",
+        }.get(reason, "moet een aantal studiepunten zijn")
+        raise CellError(reason, nl) from None
+
+
+def parse_code(text: str, vocab: str) -> str:
+    concept = vocabulary(vocab).resolve(text)
+    if concept is None:
+        raise CellError(
+            f"is not a code or label of the {vocab} list (see the template's codes sheet)",
+            f"is geen code of label uit de lijst {vocab} (zie het blad met codes in het sjabloon)",
+        )
+    return concept.code
+
+
+def format_cell(value: object) -> str:
+    """A spreadsheet value (number, date, text) as the text a person sees; None is empty."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
