@@ -18,7 +18,6 @@ from microcred.io.cells import (
     CellError,
     Kind,
     Problem,
-    join_list,
     parse_code,
     parse_date,
     parse_ects,
@@ -166,7 +165,9 @@ class Layout(Generic[T]):
         try:
             return self.build(values, context)
         except Invalid as error:
-            raise RowInvalid([self._problem(row, cells, p) for p in error.problems or [FieldProblem("", str(error))]])
+            raise RowInvalid(
+                [self._problem(row, cells, p) for p in error.problems or [FieldProblem("", str(error))]]
+            ) from None
         except CellError as error:
             raise RowInvalid([Problem(row, self.key[-1], None, error.en, error.nl)]) from None
 
@@ -190,23 +191,141 @@ PROVIDERS: Layout[Any] = Layout(
     title_nl="Aanbieders en hun kwaliteitszorg",
     key=("slug",),
     columns=(
-        _c("slug", "sleutel", Kind.TEXT, "Short key: lowercase letters, digits, dashes.", "Korte sleutel: kleine letters, cijfers, streepjes.", "ugent", required=True, max_length=64),  # noqa: E501
-        _c("name_nl", "naam_nl", Kind.TEXT, "Official name in Dutch.", "Officiële naam in het Nederlands.", "Universiteit Gent", max_length=500),  # noqa: E501
-        _c("name_en", "naam_en", Kind.TEXT, "Official name in English.", "Officiële naam in het Engels.", "Ghent University", max_length=500),  # noqa: E501
-        _c("short_name_nl", "korte_naam_nl", Kind.TEXT, "Short name in Dutch.", "Korte naam in het Nederlands.", "UGent", max_length=100),  # noqa: E501
-        _c("short_name_en", "korte_naam_en", Kind.TEXT, "Short name in English.", "Korte naam in het Engels.", "", max_length=100),  # noqa: E501
-        _c("type", "type_instelling", Kind.CODE, "Kind of provider.", "Soort aanbieder.", "university", required=True, vocab="provider-types"),  # noqa: E501
-        _c("country", "land", Kind.CODE, "ISO 3166-1 country; BE when empty.", "ISO 3166-1-land; BE als leeg.", "BE", vocab="countries"),  # noqa: E501
+        _c(
+            "slug",
+            "sleutel",
+            Kind.TEXT,
+            "Short key: lowercase letters, digits, dashes.",
+            "Korte sleutel: kleine letters, cijfers, streepjes.",
+            "ugent",
+            required=True,
+            max_length=64,
+        ),
+        _c(
+            "name_nl",
+            "naam_nl",
+            Kind.TEXT,
+            "Official name in Dutch.",
+            "Officiële naam in het Nederlands.",
+            "Universiteit Gent",
+            max_length=500,
+        ),
+        _c(
+            "name_en",
+            "naam_en",
+            Kind.TEXT,
+            "Official name in English.",
+            "Officiële naam in het Engels.",
+            "Ghent University",
+            max_length=500,
+        ),
+        _c(
+            "short_name_nl",
+            "korte_naam_nl",
+            Kind.TEXT,
+            "Short name in Dutch.",
+            "Korte naam in het Nederlands.",
+            "UGent",
+            max_length=100,
+        ),
+        _c(
+            "short_name_en",
+            "korte_naam_en",
+            Kind.TEXT,
+            "Short name in English.",
+            "Korte naam in het Engels.",
+            "",
+            max_length=100,
+        ),
+        _c(
+            "type",
+            "type_instelling",
+            Kind.CODE,
+            "Kind of provider.",
+            "Soort aanbieder.",
+            "university",
+            required=True,
+            vocab="provider-types",
+        ),
+        _c(
+            "country",
+            "land",
+            Kind.CODE,
+            "ISO 3166-1 country; BE when empty.",
+            "ISO 3166-1-land; BE als leeg.",
+            "BE",
+            vocab="countries",
+        ),
         _c("region", "regio", Kind.CODE, "Belgian NUTS/ATU region.", "Belgische NUTS/ATU-regio.", "", vocab="nuts-be"),
-        _c("kbo_number", "ondernemingsnummer", Kind.TEXT, "Belgian enterprise number.", "Ondernemingsnummer (KBO).", "0248.015.142", max_length=16),  # noqa: E501
-        _c("erasmus_code", "erasmuscode", Kind.TEXT, "Erasmus institution code.", "Erasmus-instellingscode.", "B  GENT01", max_length=32),  # noqa: E501
-        _c("schac_code", "schaccode", Kind.TEXT, "SCHAC home organisation.", "SCHAC-thuisorganisatie.", "ugent.be", max_length=128),  # noqa: E501
+        _c(
+            "kbo_number",
+            "ondernemingsnummer",
+            Kind.TEXT,
+            "Belgian enterprise number.",
+            "Ondernemingsnummer (KBO).",
+            "0248.015.142",
+            max_length=16,
+        ),
+        _c(
+            "erasmus_code",
+            "erasmuscode",
+            Kind.TEXT,
+            "Erasmus institution code.",
+            "Erasmus-instellingscode.",
+            "B  GENT01",
+            max_length=32,
+        ),
+        _c(
+            "schac_code",
+            "schaccode",
+            Kind.TEXT,
+            "SCHAC home organisation.",
+            "SCHAC-thuisorganisatie.",
+            "ugent.be",
+            max_length=128,
+        ),
         _c("web_domain", "webdomein", Kind.TEXT, "Web domain.", "Webdomein.", "ugent.be", max_length=128),
-        _c("qa_agency", "kz_organisatie", Kind.TEXTS, "Quality-assurance agencies, one per record, separated by |.", "Kwaliteitszorgorganisaties, één per record, gescheiden door |.", "NVAO"),  # noqa: E501
-        _c("qa_kind", "kz_soort", Kind.CODES, "Kind of each QA record.", "Soort van elk kwaliteitszorgrecord.", "institutional-review", vocab="qa-kinds"),  # noqa: E501
-        _c("qa_valid_from", "kz_geldig_vanaf", Kind.DATES, "First day each record is valid.", "Eerste geldige dag van elk record.", "2015-09-01"),  # noqa: E501
-        _c("qa_valid_until", "kz_geldig_tot", Kind.DATES, "Last day each record is valid (may be empty).", "Laatste geldige dag van elk record (mag leeg).", "2029-08-31"),  # noqa: E501
-        _c("qa_reference", "kz_referentie", Kind.TEXTS, "Decision or report URL of each record.", "Besluit of rapport (URL) van elk record.", ""),  # noqa: E501
+        _c(
+            "qa_agency",
+            "kz_organisatie",
+            Kind.TEXTS,
+            "Quality-assurance agencies, one per record, separated by |.",
+            "Kwaliteitszorgorganisaties, één per record, gescheiden door |.",
+            "NVAO",
+        ),
+        _c(
+            "qa_kind",
+            "kz_soort",
+            Kind.CODES,
+            "Kind of each QA record.",
+            "Soort van elk kwaliteitszorgrecord.",
+            "institutional-review",
+            vocab="qa-kinds",
+        ),
+        _c(
+            "qa_valid_from",
+            "kz_geldig_vanaf",
+            Kind.DATES,
+            "First day each record is valid.",
+            "Eerste geldige dag van elk record.",
+            "2015-09-01",
+        ),
+        _c(
+            "qa_valid_until",
+            "kz_geldig_tot",
+            Kind.DATES,
+            "Last day each record is valid (may be empty).",
+            "Laatste geldige dag van elk record (mag leeg).",
+            "2029-08-31",
+        ),
+        _c(
+            "qa_reference",
+            "kz_referentie",
+            Kind.TEXTS,
+            "Decision or report URL of each record.",
+            "Besluit of rapport (URL) van elk record.",
+            "",
+        ),
     ),
     build=_records.build_provider,
     cells=_records.provider_cells,
@@ -219,36 +338,257 @@ OFFERINGS: Layout[Any] = Layout(
     title_nl="Aanbod met de Europese standaardelementen",
     key=("provider", "code"),
     columns=(
-        _c("provider", "aanbieder", Kind.TEXT, "Provider slug (may be left out with --provider).", "Sleutel van de aanbieder (mag leeg met --provider).", "ugent", required=True, max_length=64),  # noqa: E501
-        _c("code", "code", Kind.TEXT, "The provider's own code, unique per provider.", "Eigen code van de aanbieder, uniek per aanbieder.", "MC-DISINFO", required=True, max_length=64),  # noqa: E501
-        _c("kind", "soort", Kind.CODE, "Kind of offering.", "Soort aanbod.", "micro-credential", required=True, vocab="offering-kinds"),  # noqa: E501
-        _c("status", "status", Kind.CODE, "draft, published or withdrawn; published needs every EU element.", "ontwerp, gepubliceerd of ingetrokken; publiceren vraagt elk EU-element.", "published", required=True, vocab="offering-statuses"),  # noqa: E501
-        _c("title_nl", "titel_nl", Kind.TEXT, "Title in Dutch (EU: title).", "Titel in het Nederlands (EU: titel).", "Desinformatie herkennen", max_length=500),  # noqa: E501
-        _c("title_en", "titel_en", Kind.TEXT, "Title in English.", "Titel in het Engels.", "Recognising disinformation", max_length=500),  # noqa: E501
-        _c("description_nl", "beschrijving_nl", Kind.TEXT, "Description in Dutch.", "Beschrijving in het Nederlands.", ""),
-        _c("description_en", "beschrijving_en", Kind.TEXT, "Description in English.", "Beschrijving in het Engels.", ""),
-        _c("awarding_body", "toekennende_instelling", Kind.TEXT, "Slug of the awarding body when not the provider.", "Sleutel van de toekennende instelling als die niet de aanbieder is.", "", max_length=64),  # noqa: E501
-        _c("issuer_country", "land_uitreiker", Kind.CODE, "Country of the issuer (EU element).", "Land van de uitreiker (EU-element).", "BE", vocab="countries"),  # noqa: E501
-        _c("learning_outcomes_nl", "leerresultaten_nl", Kind.TEXTS, "Learning outcomes in Dutch, separated by |.", "Leerresultaten in het Nederlands, gescheiden door |.", "Nepnieuws herkennen | Bronnen controleren"),  # noqa: E501
-        _c("learning_outcomes_en", "leerresultaten_en", Kind.TEXTS, "The same outcomes in English, in the same order.", "Dezelfde leerresultaten in het Engels, in dezelfde volgorde.", "Recognise fake news | Check sources"),  # noqa: E501
-        _c("learning_outcomes_esco", "leerresultaten_esco", Kind.TEXTS, "ESCO skill URI of each outcome (may be empty).", "ESCO-vaardigheid (URI) van elk leerresultaat (mag leeg).", ""),  # noqa: E501
-        _c("ects", "studiepunten", Kind.ECTS, "Workload in ECTS credits (EU: workload).", "Studieomvang in studiepunten (EU: studielast).", "5"),  # noqa: E501
+        _c(
+            "provider",
+            "aanbieder",
+            Kind.TEXT,
+            "Provider slug (may be left out with --provider).",
+            "Sleutel van de aanbieder (mag leeg met --provider).",
+            "ugent",
+            required=True,
+            max_length=64,
+        ),
+        _c(
+            "code",
+            "code",
+            Kind.TEXT,
+            "The provider's own code, unique per provider.",
+            "Eigen code van de aanbieder, uniek per aanbieder.",
+            "MC-DISINFO",
+            required=True,
+            max_length=64,
+        ),
+        _c(
+            "kind",
+            "soort",
+            Kind.CODE,
+            "Kind of offering.",
+            "Soort aanbod.",
+            "micro-credential",
+            required=True,
+            vocab="offering-kinds",
+        ),
+        _c(
+            "status",
+            "status",
+            Kind.CODE,
+            "draft, published or withdrawn; published needs every EU element.",
+            "ontwerp, gepubliceerd of ingetrokken; publiceren vraagt elk EU-element.",
+            "published",
+            required=True,
+            vocab="offering-statuses",
+        ),
+        _c(
+            "title_nl",
+            "titel_nl",
+            Kind.TEXT,
+            "Title in Dutch (EU: title).",
+            "Titel in het Nederlands (EU: titel).",
+            "Desinformatie herkennen",
+            max_length=500,
+        ),
+        _c(
+            "title_en",
+            "titel_en",
+            Kind.TEXT,
+            "Title in English.",
+            "Titel in het Engels.",
+            "Recognising disinformation",
+            max_length=500,
+        ),
+        _c(
+            "description_nl",
+            "beschrijving_nl",
+            Kind.TEXT,
+            "Description in Dutch.",
+            "Beschrijving in het Nederlands.",
+            "",
+        ),
+        _c(
+            "description_en", "beschrijving_en", Kind.TEXT, "Description in English.", "Beschrijving in het Engels.", ""
+        ),
+        _c(
+            "awarding_body",
+            "toekennende_instelling",
+            Kind.TEXT,
+            "Slug of the awarding body when not the provider.",
+            "Sleutel van de toekennende instelling als die niet de aanbieder is.",
+            "",
+            max_length=64,
+        ),
+        _c(
+            "issuer_country",
+            "land_uitreiker",
+            Kind.CODE,
+            "Country of the issuer (EU element).",
+            "Land van de uitreiker (EU-element).",
+            "BE",
+            vocab="countries",
+        ),
+        _c(
+            "learning_outcomes_nl",
+            "leerresultaten_nl",
+            Kind.TEXTS,
+            "Learning outcomes in Dutch, separated by |.",
+            "Leerresultaten in het Nederlands, gescheiden door |.",
+            "Nepnieuws herkennen | Bronnen controleren",
+        ),
+        _c(
+            "learning_outcomes_en",
+            "leerresultaten_en",
+            Kind.TEXTS,
+            "The same outcomes in English, in the same order.",
+            "Dezelfde leerresultaten in het Engels, in dezelfde volgorde.",
+            "Recognise fake news | Check sources",
+        ),
+        _c(
+            "learning_outcomes_esco",
+            "leerresultaten_esco",
+            Kind.TEXTS,
+            "ESCO skill URI of each outcome (may be empty).",
+            "ESCO-vaardigheid (URI) van elk leerresultaat (mag leeg).",
+            "",
+        ),
+        _c(
+            "ects",
+            "studiepunten",
+            Kind.ECTS,
+            "Workload in ECTS credits (EU: workload).",
+            "Studieomvang in studiepunten (EU: studielast).",
+            "5",
+        ),
         _c("hours", "uren", Kind.INTEGER, "Notional learning hours.", "Begrote studie-uren.", ""),
-        _c("eqf_level", "eqf_niveau", Kind.CODE, "EQF level 1-8 (EU: level).", "EQF-niveau 1-8 (EU: niveau).", "6", vocab="eqf"),  # noqa: E501
-        _c("vks_level", "vks_niveau", Kind.CODE, "Flemish qualifications framework level.", "Niveau in de Vlaamse kwalificatiestructuur.", "6", vocab="vks"),  # noqa: E501
-        _c("isced_field", "isced_studiegebied", Kind.CODE, "ISCED-F 2013 field (code or label).", "ISCED-F 2013-studiegebied (code of label).", "0321", vocab="isced-f"),  # noqa: E501
-        _c("assessment_type", "beoordelingsvorm", Kind.CODE, "Type of assessment (EU element).", "Beoordelingsvorm (EU-element).", "marked assignment", vocab="assessment-types"),  # noqa: E501
-        _c("participation_form", "deelnamevorm", Kind.CODE, "online, on-site or blended (EU element).", "online, fysiek of hybride (EU-element).", "online", vocab="participation-forms"),  # noqa: E501
-        _c("quality_assurance", "kwaliteitszorg", Kind.CODE, "Kind of quality assurance (EU element).", "Soort kwaliteitszorg (EU-element).", "institutional-review", vocab="qa-kinds"),  # noqa: E501
-        _c("languages", "talen", Kind.CODES, "Languages of instruction, separated by |.", "Onderwijstalen, gescheiden door |.", "nl | en", vocab="languages"),  # noqa: E501
-        _c("flemish_type", "vlaams_type", Kind.CODE, "Flemish micro-credential type 1, 2, 3a or 3b.", "Vlaams type microcredential 1, 2, 3a of 3b.", "3b", vocab="flemish-mc-types"),  # noqa: E501
-        _c("prerequisites_nl", "voorwaarden_nl", Kind.TEXT, "Prerequisites in Dutch.", "Toelatingsvoorwaarden in het Nederlands.", ""),  # noqa: E501
-        _c("prerequisites_en", "voorwaarden_en", Kind.TEXT, "Prerequisites in English.", "Toelatingsvoorwaarden in het Engels.", ""),  # noqa: E501
-        _c("identity_check", "identiteitscontrole", Kind.CODE, "How identity is checked at assessment.", "Hoe de identiteit bij de beoordeling gecontroleerd wordt.", "", vocab="identity-checks"),  # noqa: E501
-        _c("grading_scheme", "beoordelingsschaal", Kind.CODE, "Grading scheme.", "Beoordelingsschaal.", "0-20", vocab="grading-schemes"),  # noqa: E501
-        _c("stackable_into", "stapelbaar_in", Kind.TEXTS, "Larger credentials this stacks into, separated by |.", "Grotere kwalificaties waarin dit stapelbaar is, gescheiden door |.", ""),  # noqa: E501
-        _c("info_url", "info_url", Kind.TEXT, "Web page with more information.", "Webpagina met meer informatie.", "https://www.ugent.be/", max_length=500),  # noqa: E501
-        _c("validity_months", "geldigheid_maanden", Kind.INTEGER, "How long an awarded credential is valid.", "Hoe lang een toegekend bewijs geldig is.", ""),  # noqa: E501
+        _c(
+            "eqf_level",
+            "eqf_niveau",
+            Kind.CODE,
+            "EQF level 1-8 (EU: level).",
+            "EQF-niveau 1-8 (EU: niveau).",
+            "6",
+            vocab="eqf",
+        ),
+        _c(
+            "vks_level",
+            "vks_niveau",
+            Kind.CODE,
+            "Flemish qualifications framework level.",
+            "Niveau in de Vlaamse kwalificatiestructuur.",
+            "6",
+            vocab="vks",
+        ),
+        _c(
+            "isced_field",
+            "isced_studiegebied",
+            Kind.CODE,
+            "ISCED-F 2013 field (code or label).",
+            "ISCED-F 2013-studiegebied (code of label).",
+            "0321",
+            vocab="isced-f",
+        ),
+        _c(
+            "assessment_type",
+            "beoordelingsvorm",
+            Kind.CODE,
+            "Type of assessment (EU element).",
+            "Beoordelingsvorm (EU-element).",
+            "marked assignment",
+            vocab="assessment-types",
+        ),
+        _c(
+            "participation_form",
+            "deelnamevorm",
+            Kind.CODE,
+            "online, on-site or blended (EU element).",
+            "online, fysiek of hybride (EU-element).",
+            "online",
+            vocab="participation-forms",
+        ),
+        _c(
+            "quality_assurance",
+            "kwaliteitszorg",
+            Kind.CODE,
+            "Kind of quality assurance (EU element).",
+            "Soort kwaliteitszorg (EU-element).",
+            "institutional-review",
+            vocab="qa-kinds",
+        ),
+        _c(
+            "languages",
+            "talen",
+            Kind.CODES,
+            "Languages of instruction, separated by |.",
+            "Onderwijstalen, gescheiden door |.",
+            "nl | en",
+            vocab="languages",
+        ),
+        _c(
+            "flemish_type",
+            "vlaams_type",
+            Kind.CODE,
+            "Flemish micro-credential type 1, 2, 3a or 3b.",
+            "Vlaams type microcredential 1, 2, 3a of 3b.",
+            "3b",
+            vocab="flemish-mc-types",
+        ),
+        _c(
+            "prerequisites_nl",
+            "voorwaarden_nl",
+            Kind.TEXT,
+            "Prerequisites in Dutch.",
+            "Toelatingsvoorwaarden in het Nederlands.",
+            "",
+        ),
+        _c(
+            "prerequisites_en",
+            "voorwaarden_en",
+            Kind.TEXT,
+            "Prerequisites in English.",
+            "Toelatingsvoorwaarden in het Engels.",
+            "",
+        ),
+        _c(
+            "identity_check",
+            "identiteitscontrole",
+            Kind.CODE,
+            "How identity is checked at assessment.",
+            "Hoe de identiteit bij de beoordeling gecontroleerd wordt.",
+            "",
+            vocab="identity-checks",
+        ),
+        _c(
+            "grading_scheme",
+            "beoordelingsschaal",
+            Kind.CODE,
+            "Grading scheme.",
+            "Beoordelingsschaal.",
+            "0-20",
+            vocab="grading-schemes",
+        ),
+        _c(
+            "stackable_into",
+            "stapelbaar_in",
+            Kind.TEXTS,
+            "Larger credentials this stacks into, separated by |.",
+            "Grotere kwalificaties waarin dit stapelbaar is, gescheiden door |.",
+            "",
+        ),
+        _c(
+            "info_url",
+            "info_url",
+            Kind.TEXT,
+            "Web page with more information.",
+            "Webpagina met meer informatie.",
+            "https://www.ugent.be/",
+            max_length=500,
+        ),
+        _c(
+            "validity_months",
+            "geldigheid_maanden",
+            Kind.INTEGER,
+            "How long an awarded credential is valid.",
+            "Hoe lang een toegekend bewijs geldig is.",
+            "",
+        ),
     ),
     build=_records.build_offering,
     cells=_records.offering_cells,
@@ -267,12 +607,54 @@ EDITIONS: Layout[Any] = Layout(
     title_nl="Edities (uitvoeringen van een aanbod)",
     key=("provider", "code"),
     columns=(
-        _c("provider", "aanbieder", Kind.TEXT, "Provider slug (may be left out with --provider).", "Sleutel van de aanbieder (mag leeg met --provider).", "ugent", required=True, max_length=64),  # noqa: E501
-        _c("code", "code", Kind.TEXT, "The provider's own edition code, unique per provider.", "Eigen code van de editie, uniek per aanbieder.", "MC-DISINFO-2025", required=True, max_length=64),  # noqa: E501
-        _c("offering_code", "aanbodcode", Kind.TEXT, "Code of the offering this edition runs.", "Code van het aanbod van deze editie.", "MC-DISINFO", required=True, max_length=64),  # noqa: E501
-        _c("start_date", "startdatum", Kind.DATE, "First day; decides the academic year.", "Eerste dag; bepaalt het academiejaar.", "2025-09-22", required=True),  # noqa: E501
+        _c(
+            "provider",
+            "aanbieder",
+            Kind.TEXT,
+            "Provider slug (may be left out with --provider).",
+            "Sleutel van de aanbieder (mag leeg met --provider).",
+            "ugent",
+            required=True,
+            max_length=64,
+        ),
+        _c(
+            "code",
+            "code",
+            Kind.TEXT,
+            "The provider's own edition code, unique per provider.",
+            "Eigen code van de editie, uniek per aanbieder.",
+            "MC-DISINFO-2025",
+            required=True,
+            max_length=64,
+        ),
+        _c(
+            "offering_code",
+            "aanbodcode",
+            Kind.TEXT,
+            "Code of the offering this edition runs.",
+            "Code van het aanbod van deze editie.",
+            "MC-DISINFO",
+            required=True,
+            max_length=64,
+        ),
+        _c(
+            "start_date",
+            "startdatum",
+            Kind.DATE,
+            "First day; decides the academic year.",
+            "Eerste dag; bepaalt het academiejaar.",
+            "2025-09-22",
+            required=True,
+        ),
         _c("end_date", "einddatum", Kind.DATE, "Last day.", "Laatste dag.", "2026-01-30", required=True),
-        _c("capacity", "capaciteit", Kind.INTEGER, "Number of places (may be empty).", "Aantal plaatsen (mag leeg).", "40"),  # noqa: E501
+        _c(
+            "capacity",
+            "capaciteit",
+            Kind.INTEGER,
+            "Number of places (may be empty).",
+            "Aantal plaatsen (mag leeg).",
+            "40",
+        ),
     ),
     build=_records.build_edition,
     cells=_records.edition_cells,
@@ -284,17 +666,110 @@ ENROLMENTS: Layout[Any] = Layout(
     title_nl="Inschrijvingen en hun resultaat",
     key=("provider", "reference"),
     columns=(
-        _c("provider", "aanbieder", Kind.TEXT, "Provider slug (may be left out with --provider).", "Sleutel van de aanbieder (mag leeg met --provider).", "ugent", required=True, max_length=64),  # noqa: E501
-        _c("reference", "referentie", Kind.TEXT, "The provider's own key of this enrolment.", "Eigen sleutel van deze inschrijving.", "2025-000123", required=True, max_length=64),  # noqa: E501
-        _c("edition_code", "editiecode", Kind.TEXT, "Code of the edition enrolled in.", "Code van de editie.", "MC-DISINFO-2025", required=True, max_length=64),  # noqa: E501
-        _c("learner_id", "studentnummer", Kind.TEXT, "Student number or INSZ; pseudonymised on arrival, never stored.", "Studentnummer of INSZ; bij aankomst gepseudonimiseerd, nooit bewaard.", "r0123456", secret=True, exported=False),  # noqa: E501
-        _c("learner_pseudonym", "pseudoniem", Kind.TEXT, "Instead of learner_id: the register's pseudonym (as exported).", "In plaats van learner_id: het pseudoniem van het register (zoals geëxporteerd).", "", in_template=False),  # noqa: E501
-        _c("enrolment_date", "inschrijvingsdatum", Kind.DATE, "Day of enrolment.", "Dag van inschrijving.", "2025-09-15", required=True),  # noqa: E501
-        _c("contract_type", "contracttype", Kind.CODE, "DHO contract type: 01 diploma, 02 credit, 03 exam, 99 n/a.", "DHO-contracttype: 01 diploma, 02 credit, 03 examen, 99 n.v.t.", "02", required=True, vocab="contract-types"),  # noqa: E501
-        _c("employment_status", "arbeidsstatus", Kind.CODE, "Employment status at enrolment.", "Arbeidsstatus bij inschrijving.", "employed", vocab="employment-statuses"),  # noqa: E501
-        _c("age_band", "leeftijdsgroep", Kind.CODE, "Age band at enrolment.", "Leeftijdsgroep bij inschrijving.", "35-44", vocab="age-bands"),  # noqa: E501
-        _c("outcome", "resultaat", Kind.CODE, "enrolled, withdrawn, passed or failed.", "ingeschreven, uitgeschreven, geslaagd of niet geslaagd.", "passed", vocab="outcomes"),  # noqa: E501
-        _c("grade", "score", Kind.TEXT, "Grade of a passed or failed enrolment.", "Score van een geslaagde of niet-geslaagde inschrijving.", "15", max_length=16),  # noqa: E501
+        _c(
+            "provider",
+            "aanbieder",
+            Kind.TEXT,
+            "Provider slug (may be left out with --provider).",
+            "Sleutel van de aanbieder (mag leeg met --provider).",
+            "ugent",
+            required=True,
+            max_length=64,
+        ),
+        _c(
+            "reference",
+            "referentie",
+            Kind.TEXT,
+            "The provider's own key of this enrolment.",
+            "Eigen sleutel van deze inschrijving.",
+            "2025-000123",
+            required=True,
+            max_length=64,
+        ),
+        _c(
+            "edition_code",
+            "editiecode",
+            Kind.TEXT,
+            "Code of the edition enrolled in.",
+            "Code van de editie.",
+            "MC-DISINFO-2025",
+            required=True,
+            max_length=64,
+        ),
+        _c(
+            "learner_id",
+            "studentnummer",
+            Kind.TEXT,
+            "Student number or INSZ; pseudonymised on arrival, never stored.",
+            "Studentnummer of INSZ; bij aankomst gepseudonimiseerd, nooit bewaard.",
+            "r0123456",
+            secret=True,
+            exported=False,
+        ),
+        _c(
+            "learner_pseudonym",
+            "pseudoniem",
+            Kind.TEXT,
+            "Instead of learner_id: the register's pseudonym (as exported).",
+            "In plaats van learner_id: het pseudoniem van het register (zoals geëxporteerd).",
+            "",
+            in_template=False,
+        ),
+        _c(
+            "enrolment_date",
+            "inschrijvingsdatum",
+            Kind.DATE,
+            "Day of enrolment.",
+            "Dag van inschrijving.",
+            "2025-09-15",
+            required=True,
+        ),
+        _c(
+            "contract_type",
+            "contracttype",
+            Kind.CODE,
+            "DHO contract type: 01 diploma, 02 credit, 03 exam, 99 n/a.",
+            "DHO-contracttype: 01 diploma, 02 credit, 03 examen, 99 n.v.t.",
+            "02",
+            required=True,
+            vocab="contract-types",
+        ),
+        _c(
+            "employment_status",
+            "arbeidsstatus",
+            Kind.CODE,
+            "Employment status at enrolment.",
+            "Arbeidsstatus bij inschrijving.",
+            "employed",
+            vocab="employment-statuses",
+        ),
+        _c(
+            "age_band",
+            "leeftijdsgroep",
+            Kind.CODE,
+            "Age band at enrolment.",
+            "Leeftijdsgroep bij inschrijving.",
+            "35-44",
+            vocab="age-bands",
+        ),
+        _c(
+            "outcome",
+            "resultaat",
+            Kind.CODE,
+            "enrolled, withdrawn, passed or failed.",
+            "ingeschreven, uitgeschreven, geslaagd of niet geslaagd.",
+            "passed",
+            vocab="outcomes",
+        ),
+        _c(
+            "grade",
+            "score",
+            Kind.TEXT,
+            "Grade of a passed or failed enrolment.",
+            "Score van een geslaagde of niet-geslaagde inschrijving.",
+            "15",
+            max_length=16,
+        ),
         _c("outcome_date", "resultaatdatum", Kind.DATE, "Day of the outcome.", "Dag van het resultaat.", "2026-02-06"),
     ),
     build=_records.build_enrolment,

@@ -31,7 +31,9 @@ _EXACT = {
     "must not be before start_date": "mag niet voor start_date liggen",
     "must be from 1 to 100000 places": "moet van 1 tot 100000 plaatsen zijn",
     "must not be before the enrolment date": "mag niet voor de inschrijvingsdatum liggen",
-    "only a passed or failed enrolment has a grade": "alleen een geslaagde of niet-geslaagde inschrijving heeft een score",
+    "only a passed or failed enrolment has a grade": (
+        "alleen een geslaagde of niet-geslaagde inschrijving heeft een score"
+    ),
     "must be at most 16 characters": "mag hoogstens 16 tekens lang zijn",
     "must be at most 128 characters": "mag hoogstens 128 tekens lang zijn",
     "a learner identifier is required": "een identificatie van de lerende is verplicht",

@@ -29,7 +29,7 @@ FORMATS = ("csv", "xlsx", "jsonl", "parquet")
 MAX_CELL_CHARS = 32_767  # a spreadsheet cell holds at most this much
 MAX_ROW_CHARS = 200_000
 _WESTERN = {"cp1252", "latin_1", "iso8859_15", "iso8859_1", "windows-1252"}
-_CP1252_EXTRAS = set("€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ")  # noqa: RUF001 - the cp1252 punctuation we accept
+_CP1252_EXTRAS = set("€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ")
 
 
 class FileRejected(Exception):
@@ -118,9 +118,9 @@ def _column_map(layout: Layout[Any], header: Sequence[str], optional: Sequence[s
         else:
             seen[column] = index
         mapped.append(column)
-    for column in layout.columns:
-        if column.required and column.name not in seen and column.name not in optional:
-            problems.append(Problem(1, column.name, None, "required column is missing", "verplichte kolom ontbreekt"))
+    for wanted in layout.columns:
+        if wanted.required and wanted.name not in seen and wanted.name not in optional:
+            problems.append(Problem(1, wanted.name, None, "required column is missing", "verplichte kolom ontbreekt"))
     if problems:
         raise FileRejected(problems)
     return mapped
@@ -172,7 +172,7 @@ def _looks_western(head: bytes) -> bool:
 
 
 def _sniff_delimiter(first_line: str) -> str:
-    counts = {delimiter: 0 for delimiter in (";", ",", "\t")}
+    counts = dict.fromkeys((";", ",", "\t"), 0)
     quoted = False
     for ch in first_line:
         if ch == '"':
@@ -316,7 +316,7 @@ def _jsonl_table(stack: ExitStack, path: Path, size: int, layout: Layout[Any]) -
     def rows() -> Iterator[tuple[int, dict[str, str], list[Problem]]]:
         row = 0
         try:
-            for row, line in enumerate(text, start=1):  # noqa: B007 - row is reported after the loop
+            for row, line in enumerate(text, start=1):
                 if not line.strip():
                     continue
                 if len(line) > MAX_ROW_CHARS:
@@ -343,7 +343,9 @@ def _json_row(row: int, line: str, names: dict[str, str]) -> tuple[int, dict[str
     for key, value in record.items():
         column = names.get(normalise_header(str(key)))
         if column is None:
-            problems.append(Problem(row, str(key), None, "is not a column of this layout", "is geen kolom van dit formaat"))
+            problems.append(
+                Problem(row, str(key), None, "is not a column of this layout", "is geen kolom van dit formaat")
+            )
         elif column in values:
             problems.append(Problem(row, column, None, "is given twice", "komt twee keer voor"))
         elif isinstance(value, list):
@@ -358,18 +360,19 @@ def _parquet_table(path: Path, layout: Layout[Any], optional: Sequence[str]) -> 
 
     connection = duckdb.connect()
     try:
-        relation = connection.sql("SELECT * FROM read_parquet(?)", params=[str(path)])
+        total_row = connection.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()
+        cursor = connection.execute("SELECT * FROM read_parquet(?)", [str(path)])
     except duckdb.Error as error:
         connection.close()
         raise _reject(f"the file is not Parquet ({error})", f"het bestand is geen Parquet ({error})") from None
-    header = list(relation.columns)
+    header = [str(entry[0]) for entry in cursor.description or ()]
     columns = _column_map(layout, header, optional)
-    total = max(1, int(connection.sql("SELECT count(*) FROM read_parquet(?)", params=[str(path)]).fetchone()[0]))  # type: ignore[index]
+    total = max(1, int(total_row[0]) if total_row else 1)
     position = {"row": 0}
 
     def records() -> Iterator[Sequence[object]]:
         try:
-            while batch := relation.fetchmany(10_000):
+            while batch := cursor.fetchmany(10_000):
                 for record in batch:
                     position["row"] += 1
                     yield record

@@ -105,7 +105,7 @@ class SqlBulkStore:
         if new:
             self._connection.execute(insert(enrolments), new)
         if changed:
-            columns = {name: bindparam(name) for name in (*_COMPARED, "reference", "updated_at")}
+            columns: dict[str, Any] = {n: bindparam(n) for n in (*_COMPARED, "reference", "updated_at")}
             statement = update(enrolments).where(enrolments.c.id == bindparam("_id")).values(columns)
             self._connection.execute(statement, changed)
         return changes
@@ -115,7 +115,7 @@ class SqlBulkStore:
         for provider_id, _, enrolment in batch:
             by_provider.setdefault(provider_id, []).append(enrolment.reference)
         stored: dict[tuple[int, str], Any] = {}
-        columns = [enrolments.c.id, enrolments.c.reference, *(enrolments.c[name] for name in _COMPARED)]
+        columns: list[Any] = [enrolments.c.id, enrolments.c.reference, *(enrolments.c[name] for name in _COMPARED)]
         for provider_id, references in by_provider.items():
             for chunk in _chunks(references):
                 query = select(*columns).where(
