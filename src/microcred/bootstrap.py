@@ -8,6 +8,8 @@ from functools import cached_property
 
 from sqlalchemy import Engine
 
+from microcred.credentials.key_vault import KeyVault
+from microcred.services.keys import KeyStore
 from microcred.services.mail import Mailer, OutboxMailer
 from microcred.services.ports import Clock, UnitOfWork
 from microcred.settings import Settings
@@ -35,6 +37,12 @@ class Register:
     def mailer(self) -> Mailer:
         """Where e-mail goes: the outbox folder (a real mail transport plugs in here)."""
         return OutboxMailer(self.settings.outbox_dir)
+
+    @cached_property
+    def key_store(self) -> KeyStore:
+        """Providers' signing keys, sealed at rest under ``key_encryption_key``, published as did:web."""
+        vault = KeyVault(self.settings.key_encryption_key.get_secret_value())
+        return KeyStore(vault, self.settings.public_base_url)
 
     def uow(self) -> UnitOfWork:
         return SqlUnitOfWork(self.engine)

@@ -1,0 +1,206 @@
+"""Awarded credentials: what the register issued to whom, where its status bits are, and its state.
+
+A credential is issued once per enrolment; it can be suspended (and unsuspended) or revoked (for good).
+Each state change carries a reason a person wrote and the time it happened; the signed document itself
+never changes — the provider's status lists say whether it still stands.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid as uuid_module
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from microcred.errors import Conflict, Invalid
+
+__all__ = [
+    "MAX_REASON_LENGTH",
+    "Credential",
+    "CredentialIssued",
+    "CredentialRevoked",
+    "CredentialState",
+    "CredentialSuspended",
+    "CredentialUnsuspended",
+    "IssueCredential",
+    "IssueForEdition",
+    "IssuerKey",
+    "RevokeCredential",
+    "StatusPurpose",
+    "SuspendCredential",
+    "UnsuspendCredential",
+    "credential_urn",
+]
+
+MAX_REASON_LENGTH = 500
+
+
+class StatusPurpose(StrEnum):
+    """The two Bitstring Status Lists every provider keeps (W3C Bitstring Status List v1.0 §2.1)."""
+
+    REVOCATION = "revocation"
+    SUSPENSION = "suspension"
+
+
+class CredentialState(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+
+
+def credential_urn(value: str | None = None) -> str:
+    """``urn:uuid:<uuid4>``: a fresh credential id, or the canonical form of a given uuid / urn."""
+    if value is None:
+        return f"urn:uuid:{uuid_module.uuid4()}"
+    text = value.strip().removeprefix("urn:uuid:")
+    try:
+        return f"urn:uuid:{uuid_module.UUID(text)}"
+    except ValueError:
+        raise Invalid.field("credential", "must be a credential id (urn:uuid:… or a uuid)", value) from None
+
+
+def _reason(reason: str) -> str:
+    cleaned = reason.strip() if isinstance(reason, str) else ""
+    if not cleaned:
+        raise Invalid.field("reason", "a reason is required")
+    if len(cleaned) > MAX_REASON_LENGTH:
+        raise Invalid.field("reason", f"must be at most {MAX_REASON_LENGTH} characters")
+    return cleaned
+
+
+@dataclass(slots=True)
+class Credential:
+    """One issued credential and its signed document (kept exactly as signed, as JSON text)."""
+
+    uuid: str  # urn:uuid:…
+    provider: str
+    enrolment_reference: str
+    offering_code: str
+    edition_code: str
+    learner: str  # pseudonym
+    status_indexes: Mapping[StatusPurpose, int]
+    issued_at: datetime
+    valid_from: datetime
+    valid_until: datetime | None
+    public_key_multibase: str  # the signing key (its verification method is in the proof)
+    document_json: str
+    state: CredentialState = CredentialState.ACTIVE
+    state_reason: str | None = None
+    state_changed_at: datetime | None = None
+    id: int | None = None
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """A fresh parse of the signed document (``document_json`` is the byte-exact original)."""
+        parsed: dict[str, Any] = json.loads(self.document_json)
+        return parsed
+
+    def is_valid_on(self, moment: datetime) -> bool:
+        return self.valid_from <= moment and (self.valid_until is None or moment <= self.valid_until)
+
+    def revoke(self, reason: str, at: datetime) -> CredentialRevoked:
+        """Revocation is final; a suspended credential may be revoked."""
+        if self.state is CredentialState.REVOKED:
+            raise Conflict(f"credential {self.uuid} is already revoked")
+        self.state, self.state_reason, self.state_changed_at = CredentialState.REVOKED, _reason(reason), at
+        return CredentialRevoked(self.uuid, self.provider, self.state_reason, at)
+
+    def suspend(self, reason: str, at: datetime) -> CredentialSuspended:
+        if self.state is not CredentialState.ACTIVE:
+            raise Conflict(f"credential {self.uuid} is {self.state.value}; only an active credential can be suspended")
+        self.state, self.state_reason, self.state_changed_at = CredentialState.SUSPENDED, _reason(reason), at
+        return CredentialSuspended(self.uuid, self.provider, self.state_reason, at)
+
+    def unsuspend(self, reason: str, at: datetime) -> CredentialUnsuspended:
+        if self.state is not CredentialState.SUSPENDED:
+            raise Conflict(f"credential {self.uuid} is {self.state.value}, not suspended")
+        self.state, self.state_reason, self.state_changed_at = CredentialState.ACTIVE, _reason(reason), at
+        return CredentialUnsuspended(self.uuid, self.provider, self.state_reason, at)
+
+    def status_bit(self, purpose: StatusPurpose) -> bool:
+        """The bit this credential sets in the provider's list for ``purpose``."""
+        if purpose is StatusPurpose.REVOCATION:
+            return self.state is CredentialState.REVOKED
+        return self.state is CredentialState.SUSPENDED
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerKey:
+    """A provider's public signing key as published in its DID document; the private half stays sealed."""
+
+    provider: str
+    public_key_multibase: str  # z6Mk…; also the fragment of its verification method id
+    created_at: datetime
+    retired_at: datetime | None = None
+
+    @property
+    def is_current(self) -> bool:
+        return self.retired_at is None
+
+
+# Commands (imperative) and events (past tense).
+
+
+@dataclass(frozen=True, slots=True)
+class IssueCredential:
+    provider: str
+    enrolment_reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssueForEdition:
+    provider: str
+    edition_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeCredential:
+    credential: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SuspendCredential:
+    credential: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnsuspendCredential:
+    credential: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialIssued:
+    credential: str
+    provider: str
+    enrolment_reference: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialRevoked:
+    credential: str
+    provider: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialSuspended:
+    credential: str
+    provider: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialUnsuspended:
+    credential: str
+    provider: str
+    reason: str
+    at: datetime

@@ -1,0 +1,326 @@
+"""Issuing, revoking and suspending credentials, and keeping providers' status lists signed and current.
+
+Crash safety: a credential's status indexes, its database row and its signed document are written in one
+transaction, under a lock on the provider's status lists; either all of it is kept or none. Issuing is
+idempotent: an enrolment has at most one credential, and asking again returns it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from microcred.credentials.cryptosuites import EDDSA_RDFC_2022
+from microcred.credentials.ob3 import (
+    Award,
+    LearnerIdentity,
+    StatusEntry,
+    open_badge_document,
+    sign_open_badge,
+    timestamp,
+)
+from microcred.credentials.proofs import add_proof
+from microcred.credentials.status_list import StatusList, status_list_credential
+from microcred.credentials.urls import status_list_url
+from microcred.domain import (
+    Credential,
+    Outcome,
+    StatusPurpose,
+    check_eu_elements,
+    credential_urn,
+)
+from microcred.errors import Conflict, Invalid, NotFound
+from microcred.services.keys import KeyStore
+from microcred.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from microcred.settings import Settings
+
+__all__ = [
+    "Progress",
+    "get_credential",
+    "issue_for_edition",
+    "issue_for_enrolment",
+    "list_credentials",
+    "revoke",
+    "rotate_key",
+    "status_list_document",
+    "suspend",
+    "unsuspend",
+]
+
+Progress = Callable[[int, int], None]
+"""Called with (done, total) after each credential of a batch."""
+
+
+def _json(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def issue_for_enrolment(
+    provider: str, reference: str, *, uow: UnitOfWorkFactory, keys: KeyStore, settings: Settings, clock: Clock
+) -> Credential:
+    """The credential for a passed enrolment of ``provider``: issued now, or the one issued before."""
+    with uow() as work:
+        work.credentials.lock_status_lists(provider)  # first statement: serialises issuers of this provider
+        existing = work.credentials.for_enrolment(provider, reference)
+        if existing is not None:
+            return existing
+        credential = _issue(work, provider, reference, keys=keys, settings=settings, now=clock())
+        work.commit()
+    return credential
+
+
+def _valid_until(valid_from: datetime, months: int | None) -> datetime | None:
+    """``months`` calendar months later (31 January + 1 month = 28/29 February)."""
+    if months is None:
+        return None
+    total = valid_from.month - 1 + months
+    year, month = valid_from.year + total // 12, total % 12 + 1
+    day = min(valid_from.day, calendar.monthrange(year, month)[1])
+    return valid_from.replace(year=year, month=month, day=day)
+
+
+def _issue(
+    work: UnitOfWork, provider: str, reference: str, *, keys: KeyStore, settings: Settings, now: datetime
+) -> Credential:
+    enrolment = work.enrolments.get(provider, reference)  # another provider's enrolment is simply not found
+    if enrolment.outcome is not Outcome.PASSED:
+        raise Conflict(
+            f"enrolment {reference!r} has outcome {enrolment.outcome.value!r}; "
+            "only a passed enrolment earns a credential"
+        )
+    edition = work.editions.get(provider, enrolment.edition_code)
+    offering = work.offerings.get(provider, edition.offering_code)
+    missing = check_eu_elements(offering)
+    if missing:
+        raise Invalid(f"offering {offering.code!r} lacks mandatory EU elements for a credential", problems=missing)
+    issuer = work.providers.get(provider)
+    awarding_body = offering.awarding_provider
+    if awarding_body != provider:
+        work.providers.id_of(awarding_body)
+    indexes = work.credentials.allocate_indexes(provider)
+    signing_key, method = keys.signing_key(work, provider, now)
+    for purpose in StatusPurpose:
+        if work.credentials.status_list_document(provider, purpose) is None:
+            _store_status_list(work, provider, purpose, keys=keys, settings=settings, now=now)
+    uuid = credential_urn()
+    valid_until = _valid_until(now, offering.validity_months)
+    award = Award(
+        credential_id=uuid,
+        provider=issuer,
+        offering=offering,
+        edition=edition,
+        enrolment=enrolment,
+        learner=LearnerIdentity(
+            salt=secrets.token_hex(16), email=work.learners.email_of(enrolment.learner), pseudonym=enrolment.learner
+        ),
+        issuer_did=keys.did(provider),
+        public_base_url=settings.public_base_url,
+        issued_at=now,
+        valid_from=now,
+        valid_until=valid_until,
+        status=[
+            StatusEntry(purpose, indexes[purpose], status_list_url(settings.public_base_url, provider, purpose))
+            for purpose in StatusPurpose
+        ],
+        awarding_body_did=keys.did(awarding_body),
+    )
+    signed = sign_open_badge(
+        open_badge_document(award), signing_key=signing_key, verification_method=method, created=now
+    )
+    credential = Credential(
+        uuid=uuid,
+        provider=provider,
+        enrolment_reference=reference,
+        offering_code=offering.code,
+        edition_code=edition.code,
+        learner=enrolment.learner,
+        status_indexes=indexes,
+        issued_at=now,
+        valid_from=now,
+        valid_until=valid_until,
+        public_key_multibase=signing_key.public_key_multibase,
+        document_json=_json(signed),
+    )
+    work.credentials.add(credential)
+    return credential
+
+
+def issue_for_edition(
+    provider: str,
+    edition_code: str,
+    *,
+    uow: UnitOfWorkFactory,
+    keys: KeyStore,
+    settings: Settings,
+    clock: Clock,
+    progress: Progress | None = None,
+) -> list[Credential]:
+    """Issue a credential for every passed enrolment of the edition that has none, one transaction each."""
+    with uow() as work:
+        references = work.credentials.passed_without_credential(provider, edition_code)
+    issued: list[Credential] = []
+    for done, reference in enumerate(references, start=1):
+        issued.append(issue_for_enrolment(provider, reference, uow=uow, keys=keys, settings=settings, clock=clock))
+        if progress is not None:
+            progress(done, len(references))
+    return issued
+
+
+def get_credential(credential_id: str, *, uow: UnitOfWorkFactory, provider: str | None = None) -> Credential:
+    """One credential by id (``urn:uuid:…`` or the bare uuid); another provider's is not found."""
+    with uow() as work:
+        credential = work.credentials.get(credential_urn(credential_id))
+    if provider is not None and credential.provider != provider:
+        raise NotFound(f"no credential {credential.uuid}")
+    return credential
+
+
+def list_credentials(provider: str, *, uow: UnitOfWorkFactory) -> list[Credential]:
+    with uow() as work:
+        return work.credentials.list_for_provider(provider)
+
+
+def _store_status_list(
+    work: UnitOfWork, provider: str, purpose: StatusPurpose, *, keys: KeyStore, settings: Settings, now: datetime
+) -> dict[str, Any]:
+    """Regenerate and re-sign the provider's list for ``purpose`` from the credentials' states."""
+    bits = StatusList(work.credentials.status_list_size(provider, purpose))
+    for index in work.credentials.set_bits(provider, purpose):
+        bits.set(index)
+    unsigned = status_list_credential(
+        url=status_list_url(settings.public_base_url, provider, purpose),
+        issuer=keys.did(provider),
+        status_list=bits,
+        valid_from=timestamp(now),
+        purpose=purpose.value,
+    )
+    signing_key, method = keys.signing_key(work, provider, now)
+    signed = add_proof(
+        unsigned, suite=EDDSA_RDFC_2022, signing_key=signing_key, verification_method=method, created=now
+    )
+    work.credentials.store_status_list_document(provider, purpose, _json(signed))
+    return signed
+
+
+def _change_state(
+    credential_id: str,
+    change: Callable[[Credential, datetime], object],
+    purposes: tuple[StatusPurpose, ...],
+    *,
+    uow: UnitOfWorkFactory,
+    keys: KeyStore,
+    settings: Settings,
+    clock: Clock,
+    provider: str | None,
+) -> Credential:
+    uuid = credential_urn(credential_id)
+    with uow() as work:
+        owner = work.credentials.get(uuid).provider
+        if provider is not None and owner != provider:
+            raise NotFound(f"no credential {uuid}")
+        work.credentials.lock_status_lists(owner)
+        credential = work.credentials.get(uuid)  # read again under the lock
+        now = clock()
+        change(credential, now)
+        work.credentials.save_state(credential)
+        for purpose in purposes:
+            _store_status_list(work, owner, purpose, keys=keys, settings=settings, now=now)
+        work.commit()
+    return credential
+
+
+def revoke(
+    credential_id: str,
+    reason: str,
+    *,
+    uow: UnitOfWorkFactory,
+    keys: KeyStore,
+    settings: Settings,
+    clock: Clock,
+    provider: str | None = None,
+) -> Credential:
+    """Revoke for good; both lists are re-signed (a suspended credential leaves the suspension list)."""
+    return _change_state(
+        credential_id,
+        lambda credential, now: credential.revoke(reason, now),
+        (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION),
+        uow=uow,
+        keys=keys,
+        settings=settings,
+        clock=clock,
+        provider=provider,
+    )
+
+
+def suspend(
+    credential_id: str,
+    reason: str,
+    *,
+    uow: UnitOfWorkFactory,
+    keys: KeyStore,
+    settings: Settings,
+    clock: Clock,
+    provider: str | None = None,
+) -> Credential:
+    return _change_state(
+        credential_id,
+        lambda credential, now: credential.suspend(reason, now),
+        (StatusPurpose.SUSPENSION,),
+        uow=uow,
+        keys=keys,
+        settings=settings,
+        clock=clock,
+        provider=provider,
+    )
+
+
+def unsuspend(
+    credential_id: str,
+    reason: str,
+    *,
+    uow: UnitOfWorkFactory,
+    keys: KeyStore,
+    settings: Settings,
+    clock: Clock,
+    provider: str | None = None,
+) -> Credential:
+    return _change_state(
+        credential_id,
+        lambda credential, now: credential.unsuspend(reason, now),
+        (StatusPurpose.SUSPENSION,),
+        uow=uow,
+        keys=keys,
+        settings=settings,
+        clock=clock,
+        provider=provider,
+    )
+
+
+def status_list_document(provider: str, purpose: StatusPurpose | str, uow: UnitOfWorkFactory) -> dict[str, Any]:
+    """The provider's signed status list credential for ``purpose``, as served at its URL."""
+    try:
+        wanted = StatusPurpose(purpose)
+    except ValueError:
+        raise NotFound(f"no status list {purpose!r}: use revocation or suspension") from None
+    with uow() as work:
+        stored = work.credentials.status_list_document(provider, wanted)
+    if stored is None:
+        raise NotFound(f"provider {provider!r} has no {wanted.value} status list yet (no credential issued)")
+    document: dict[str, Any] = json.loads(stored)
+    return document
+
+
+def rotate_key(provider: str, *, uow: UnitOfWorkFactory, keys: KeyStore, settings: Settings, clock: Clock) -> str:
+    """Retire the provider's key and make a new one; re-sign its status lists. Returns the new public key."""
+    with uow() as work:
+        work.credentials.lock_status_lists(provider)
+        now = clock()
+        record = keys.rotate(work, provider, now)
+        for purpose in StatusPurpose:
+            _store_status_list(work, provider, purpose, keys=keys, settings=settings, now=now)
+        work.commit()
+    return record.public_key_multibase

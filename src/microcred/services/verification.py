@@ -1,0 +1,81 @@
+"""Verification wired to the register: DIDs from its key table, trust from its QA records, its status lists.
+
+Nothing is fetched from the network: a did:web or status list of another site cannot be resolved here,
+and the result says so (the issuer check fails, the status check warns).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from microcred.credentials.verify import VerificationResult, verify_credential
+from microcred.domain import StatusPurpose, is_trusted
+from microcred.errors import NotFound
+from microcred.services.keys import KeyStore
+from microcred.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+
+__all__ = ["did_document", "is_own_url", "own_document", "verify_document"]
+
+
+def _status_list(work: UnitOfWork, keys: KeyStore, url: str) -> Mapping[str, Any] | None:
+    base = keys.public_base_url.rstrip("/") + "/providers/"
+    if not url.startswith(base):
+        return None
+    provider, _, rest = url[len(base) :].partition("/status/")
+    if rest not in {purpose.value for purpose in StatusPurpose}:
+        return None
+    try:
+        stored = work.credentials.status_list_document(provider, StatusPurpose(rest))
+    except NotFound:
+        return None
+    return None if stored is None else json.loads(stored)  # type: ignore[no-any-return]
+
+
+def _trusted(work: UnitOfWork, keys: KeyStore, did: str, day: date) -> bool | None:
+    provider = keys.provider_of(did)
+    if provider is None:
+        return None
+    try:
+        return is_trusted(work.providers.get(provider), day)
+    except NotFound:
+        return None
+
+
+def verify_document(document: Any, *, uow: UnitOfWorkFactory, keys: KeyStore, clock: Clock) -> VerificationResult:
+    """Every check of :func:`microcred.credentials.verify.verify_credential`, answered from this register."""
+    with uow() as work:
+        return verify_credential(
+            document,
+            resolve_did=lambda did: keys.resolve_did(work, did),
+            is_trusted=lambda did, day: _trusted(work, keys, did, day),
+            fetch_status_list=lambda url: _status_list(work, keys, url),
+            now=clock(),
+        )
+
+
+def did_document(provider: str, *, uow: UnitOfWorkFactory, keys: KeyStore) -> dict[str, Any]:
+    """The provider's DID document (served at ``/providers/{slug}/did.json``); NotFound before its first key."""
+    with uow() as work:
+        work.providers.id_of(provider)
+        return keys.did_document(work, provider)
+
+
+def is_own_url(url: str, keys: KeyStore) -> bool:
+    return url.startswith(keys.public_base_url.rstrip("/") + "/")
+
+
+def own_document(url: str, *, uow: UnitOfWorkFactory, keys: KeyStore) -> dict[str, Any]:
+    """A credential or status list this register serves, read from storage instead of over HTTP."""
+    base = keys.public_base_url.rstrip("/")
+    if url.startswith(base + "/credentials/"):
+        uuid = url[len(base + "/credentials/") :].removesuffix(".json")
+        with uow() as work:
+            return work.credentials.get(f"urn:uuid:{uuid}").document
+    with uow() as work:
+        found = _status_list(work, keys, url)
+    if found is None:
+        raise NotFound(f"{url} is not a credential or status list of this register")
+    return dict(found)

@@ -1,0 +1,68 @@
+"""Tables of the credentials area: issued credentials, providers' sealed signing keys, status lists.
+
+They share :data:`microcred.storage.tables.metadata`; migration ``credentials_0001`` creates them.
+Private keys are stored only sealed (AES-256-GCM under a key derived from the configured secret).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from microcred.storage.tables import metadata
+
+__all__ = ["credentials", "signing_keys", "status_lists"]
+
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("public_key_multibase", String(64), nullable=False, unique=True),
+    Column("sealed_private_key", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("retired_at", DateTime(timezone=True)),
+)
+
+status_lists = Table(
+    "status_lists",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), nullable=False),
+    Column("purpose", String(16), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("next_index", Integer, nullable=False),
+    Column("document", Text),  # the signed list credential, regenerated on every state change
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("provider_id", "purpose", name="uq_status_lists_provider_purpose"),
+)
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(45), nullable=False, unique=True),  # urn:uuid:…
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), nullable=False),
+    Column("enrolment_id", ForeignKey("enrolments.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("signing_key_id", ForeignKey("signing_keys.id"), nullable=False),
+    Column("revocation_index", Integer, nullable=False),
+    Column("suspension_index", Integer, nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("valid_from", DateTime(timezone=True), nullable=False),
+    Column("valid_until", DateTime(timezone=True)),
+    Column("document", Text, nullable=False),  # exactly as signed
+    Column("state", String(16), nullable=False),
+    Column("state_reason", String(500)),
+    Column("state_changed_at", DateTime(timezone=True)),
+    UniqueConstraint("provider_id", "revocation_index", name="uq_credentials_provider_revocation_index"),
+    UniqueConstraint("provider_id", "suspension_index", name="uq_credentials_provider_suspension_index"),
+)
