@@ -1,0 +1,27 @@
+"""Statistics over the register: a DuckDB snapshot, named SQL questions, disclosure control, the report."""
+
+from __future__ import annotations
+
+from microcred.stats.disclosure import Protected, protect
+from microcred.stats.model import Fact, Figure, OfferingLine, ParliamentReport, Row, Table, year_label
+from microcred.stats.queries import BROAD_KINDS, Scope
+from microcred.stats.report import build_report
+from microcred.stats.snapshot import Snapshot, ects_band, take_snapshot
+
+__all__ = [
+    "BROAD_KINDS",
+    "Fact",
+    "Figure",
+    "OfferingLine",
+    "ParliamentReport",
+    "Protected",
+    "Row",
+    "Scope",
+    "Snapshot",
+    "Table",
+    "build_report",
+    "ects_band",
+    "protect",
+    "take_snapshot",
+    "year_label",
+]

@@ -1,0 +1,150 @@
+"""The named SQL questions (``stats/sql/*.sql``) and a runner that works on DuckDB and on SQLite alike.
+
+Queries are written in the SQL both engines share, with ``$name`` parameters, so the benchmark can run the
+very same text directly in SQLite. ``{placeholders}`` are filled only from the fixed dimension maps below,
+never from user input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any, Protocol
+
+__all__ = [
+    "BROAD_KINDS",
+    "ENROLMENT_DIMENSIONS",
+    "OFFER_DIMENSIONS",
+    "Counts",
+    "Scope",
+    "SqlRunner",
+    "create_scope",
+    "enrolment_counts",
+    "offer_counts",
+    "sql",
+]
+
+#: The broad EU reading the minister used: labelled micro-credentials plus course units under a credit
+#: contract, postgraduates and further training. The narrow reading is labelled micro-credentials only.
+BROAD_KINDS = ("micro-credential", "course-units", "postgraduate", "further-training")
+_NARROW = "CASE WHEN {t}.offer_kind LIKE 'micro-credential%' THEN 'yes' ELSE 'no' END"
+_BROAD = (
+    "CASE WHEN {t}.offer_kind LIKE 'micro-credential%' "
+    "OR {t}.offer_kind IN ('course-units', 'postgraduate', 'further-training') THEN 'yes' ELSE 'no' END"
+)
+
+OFFER_DIMENSIONS: Mapping[str, str] = {
+    "total": "'all'",
+    "narrow": _NARROW.format(t="o"),
+    "broad": _BROAD.format(t="o"),
+    "provider_type": "p.type",
+    "provider": "p.slug",
+    "offer_kind": "o.offer_kind",
+    "field": "o.field",
+    "eqf": "o.eqf",
+    "vks": "o.vks",
+    "participation": "o.participation",
+    "ects_band": "o.ects_band",
+}
+ENROLMENT_DIMENSIONS: Mapping[str, str] = {
+    "total": "'all'",
+    "narrow": _NARROW.format(t="n"),
+    "broad": _BROAD.format(t="n"),
+    "working": "n.working",
+    "employment_status": "n.employment_status",
+    "contract_type": "n.contract_type",
+    "age_band": "n.age_band",
+    "provider_type": "n.provider_type",
+    "provider": "n.provider",
+    "offer_kind": "n.offer_kind",
+    "field": "n.field",
+}
+_PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+class SqlRunner(Protocol):
+    """A DuckDB or sqlite3 connection: ``execute(sql, parameters)`` returning a cursor."""
+
+    def execute(self, query: str, parameters: Any = ..., /) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a report covers: academic years (start years, inclusive) and which providers and offer kinds."""
+
+    from_year: int
+    to_year: int
+    provider_types: tuple[str, ...]
+    kinds: tuple[str, ...] = BROAD_KINDS
+    providers: tuple[str, ...] = ()
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(range(self.from_year, self.to_year + 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Enrolments, distinct learners and outcomes of one cell."""
+
+    enrolments: int = 0
+    learners: int = 0
+    passed: int = 0
+    decided: int = 0
+
+
+@cache
+def sql(name: str) -> str:
+    """The text of a named query shipped in ``stats/sql``."""
+    return (files("microcred.stats") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def run(db: SqlRunner, name: str, parameters: Mapping[str, object], **placeholders: str) -> list[tuple[Any, ...]]:
+    """Run a named query; only the ``$parameters`` it uses are bound (DuckDB refuses extra ones)."""
+    text = sql(name).format(**placeholders) if placeholders else sql(name)
+    used = set(_PARAMETER.findall(text))
+    return list(db.execute(text, {k: v for k, v in parameters.items() if k in used}).fetchall())
+
+
+def create_scope(db: SqlRunner, scope: Scope) -> dict[str, object]:
+    """(Re)create the ``scope_offerings`` table for ``scope``; returns the year parameters for later queries."""
+    db.execute("DROP TABLE IF EXISTS scope_offerings")
+    parameters: dict[str, object] = {}
+    placeholders = {}
+    for key, values in (
+        ("provider_types", scope.provider_types),
+        ("kinds", scope.kinds),
+        ("providers", scope.providers or ("",)),
+    ):
+        names = [f"{key}_{i}" for i in range(len(values))]
+        parameters.update(zip(names, values, strict=True))
+        placeholders[key] = ", ".join(f"${name}" for name in names)
+    placeholders["all_providers"] = "1 = 0" if scope.providers else "1 = 1"
+    text = sql("scope_offerings").format(**placeholders)
+    db.execute(text, parameters)
+    return {"from_year": scope.from_year, "to_year": scope.to_year}
+
+
+def offer_counts(db: SqlRunner, years: Mapping[str, object], dimension: str) -> dict[tuple[int, str], int]:
+    """Offerings per (academic year, value of ``dimension``)."""
+    rows = run(db, "offer_per_year", years, dimension=OFFER_DIMENSIONS[dimension])
+    return {(int(year), str(value)): int(count) for year, value, count in rows}
+
+
+def enrolment_counts(
+    db: SqlRunner, years: Mapping[str, object], dimension: str, *, per_year: bool = True
+) -> dict[tuple[int, str], Counts]:
+    """Enrolment counts per (academic year, value); with ``per_year=False`` over the whole range (year 0)."""
+    rows = run(
+        db,
+        "enrolments_per_year",
+        years,
+        dimension=ENROLMENT_DIMENSIONS[dimension],
+        year="n.academic_year" if per_year else "(n.academic_year * 0)",  # a bare 0 is a position
+    )
+    return {
+        (int(y), str(v)): Counts(int(e), int(learners), int(p or 0), int(d or 0)) for y, v, e, learners, p, d in rows
+    }

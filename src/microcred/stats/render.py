@@ -1,0 +1,155 @@
+"""The report in each published format: HTML (charts inline as SVG), PDF, XLSX, CSV and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict
+from decimal import Decimal
+from functools import cache
+
+import jinja2
+
+from microcred.errors import Invalid
+from microcred.stats.charts import render_chart
+from microcred.stats.labels import LANGUAGES, text
+from microcred.stats.model import ParliamentReport, year_label
+from microcred.stats.outline import offering_rows, outline, table_cells
+
+__all__ = ["FORMATS", "render"]
+
+FORMATS = ("html", "pdf", "xlsx", "csv", "json")
+
+
+def render(report: ParliamentReport, fmt: str, lang: str = "nl") -> bytes:
+    """The report as ``fmt`` in ``lang`` (nl or en)."""
+    if lang not in LANGUAGES:
+        raise Invalid.field("lang", f"must be one of {', '.join(LANGUAGES)}", lang)
+    if fmt == "html":
+        return to_html(report, lang).encode()
+    if fmt == "pdf":
+        from microcred.stats.pdf import to_pdf
+
+        return to_pdf(report, lang)
+    if fmt == "xlsx":
+        return to_xlsx(report, lang)
+    if fmt == "csv":
+        return to_csv(report, lang).encode()
+    if fmt == "json":
+        return to_json(report).encode()
+    raise Invalid.field("format", f"must be one of {', '.join(FORMATS)}", fmt)
+
+
+def scope_text(report: ParliamentReport, lang: str) -> str:
+    first, last = year_label(report.scope.from_year), year_label(report.scope.to_year)
+    return text("subtitle", lang, first=first, last=last)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("microcred.stats", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def to_html(report: ParliamentReport, lang: str) -> str:
+    """A self-contained HTML page: no scripts, styles inline, charts as inline SVG."""
+    charts = {
+        name: render_chart(name, report, lang).decode()
+        for name in ("chart_offer", "chart_ects", "chart_working", "chart_growth")
+    }
+    charts = {name: svg[svg.index("<svg") :] for name, svg in charts.items()}  # drop the XML prolog
+    return (
+        _environment()
+        .get_template("parliament.html.j2")
+        .render(
+            lang=lang,
+            report=report,
+            title=text("title", lang),
+            subtitle=scope_text(report, lang),
+            sections=outline(report, lang),
+            charts=charts,
+            table_cells=table_cells,
+            offering_rows=offering_rows,
+            suppressed_note=text("suppressed", lang),
+        )
+    )
+
+
+def to_csv(report: ParliamentReport, lang: str) -> str:
+    """Every table one after the other, each headed by its name and title (``table``, ``row``, columns…)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for table in report.tables():
+        title, header, body = table_cells(table, lang, report)
+        writer.writerow([f"# {table.name}", title])
+        writer.writerow(header)
+        writer.writerows(body)
+        writer.writerow([])
+    header, rows = offering_rows(report, lang)
+    writer.writerow(["# offerings", text("offerings_list", lang)])
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def to_xlsx(report: ParliamentReport, lang: str) -> bytes:
+    """One sheet per table plus the offerings list; suppressed cells hold ✱."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    summary = book.active
+    if summary is None:  # pragma: no cover - a new workbook always has a sheet
+        raise AssertionError("workbook without a sheet")
+    summary.title = "summary"
+    summary.append([text("title", lang)])
+    summary.append([scope_text(report, lang)])
+    for section in outline(report, lang):
+        if section.heading == text("summary", lang) or section.heading in (
+            text(k, lang) for k in ("definitions", "disclosure")
+        ):
+            summary.append([])
+            summary.append([section.heading])
+            for block in section.blocks:
+                summary.append([block.text])
+    for table in report.tables():
+        sheet = book.create_sheet(table.name[:31])
+        title, header, body = table_cells(table, lang, report)
+        sheet.append([title])
+        sheet.append(header)
+        for row in body:
+            sheet.append([_number_or_text(cell, row is not None, lang) for cell in row])
+    sheet = book.create_sheet("offerings")
+    header, rows = offering_rows(report, lang)
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _number_or_text(cell: str, _: bool, lang: str) -> str | int | float:
+    raw = cell.replace(".", "").replace(",", ".") if lang == "nl" else cell.replace(",", "")
+    try:
+        return int(raw)
+    except ValueError:
+        try:
+            return float(raw)
+        except ValueError:
+            return cell
+
+
+def to_json(report: ParliamentReport) -> str:
+    """The report's data (codes, not labels) as JSON; suppressed figures are ``null`` with a flag."""
+    return json.dumps(asdict(report), default=_json_default, ensure_ascii=False, indent=1)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")

@@ -1,0 +1,188 @@
+"""A read-only DuckDB copy of the columns statistics need, taken from the register in one transaction.
+
+DuckDB cannot attach SQLite or PostgreSQL offline (its scanner extensions are downloaded on first use,
+which a register must not do), so the register's rows are fetched through the DB-API cursor of the
+SQLAlchemy connection the service hands us and handed to DuckDB as NumPy columns. See
+docs/decisions/0003-statistics-engine.md for the measurements behind this choice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from microcred.vocab import isced_broad_field, vocabulary
+
+__all__ = ["UNKNOWN", "Snapshot", "ects_band", "offer_kind", "take_snapshot"]
+
+UNKNOWN = "unknown"
+
+#: ECTS bands of the parliament report, as half-open intervals on the decimal ECTS value.
+ECTS_BANDS: tuple[tuple[str, Decimal | None, Decimal | None], ...] = (
+    ("<3", None, Decimal(3)),  # ects < 3
+    ("3-5", Decimal(3), Decimal(6)),  # 3 <= ects < 6 (5.5 is in 3-5)
+    ("6-10", Decimal(6), Decimal(11)),  # 6 <= ects < 11
+    ("11-20", Decimal(11), Decimal("20.05")),  # 11 <= ects <= 20 (ECTS have one decimal)
+    (">20", Decimal("20.05"), None),  # ects > 20
+)
+
+_PROVIDERS = "SELECT id, slug, name, type FROM providers"
+_OFFERINGS = (
+    "SELECT id, provider_id, code, title, kind, flemish_type, CAST(ROUND(ects * 10) AS INTEGER), "
+    "eqf_level, vks_level, isced_field, participation_form FROM offerings"
+)
+_EDITIONS = "SELECT id, offering_id, academic_year, capacity FROM editions"
+_ENROLMENTS = "SELECT edition_id, learner_id, contract_type, employment_status, age_band, outcome FROM enrolments"
+_WORKING = {"employed": "working", "self-employed": "working", "job-seeking": "not-working"}
+_WORKING["not-in-labour-force"] = "not-working"
+
+
+def ects_band(ects: Decimal | None) -> str:
+    """The report's ECTS band of a workload; ``unknown`` when the offering gives hours only."""
+    if ects is None:
+        return UNKNOWN
+    for name, low, high in ECTS_BANDS:
+        if (low is None or ects >= low) and (high is None or ects < high):
+            return name
+    raise AssertionError(f"no ECTS band for {ects}")  # pragma: no cover - the bands cover every value
+
+
+def offer_kind(kind: str, flemish_type: str | None) -> str:
+    """The offer kind shown in the report: labelled micro-credentials split by their Flemish type."""
+    if kind != "micro-credential":
+        return kind
+    return f"micro-credential-{flemish_type}" if flemish_type else "micro-credential-untyped"
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A DuckDB database holding ``stat_providers``, ``stat_offerings``, ``stat_editions``, ``stat_enrolments``."""
+
+    db: duckdb.DuckDBPyConnection
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def take_snapshot(connection: Any) -> Snapshot:
+    """Copy the register's statistical columns from an SQLAlchemy ``Connection`` into a new DuckDB database."""
+    cursor = connection.connection.cursor()
+    try:
+        providers = _fetch(cursor, _PROVIDERS)
+        offerings = _fetch(cursor, _OFFERINGS)
+        editions = _fetch(cursor, _EDITIONS)
+        enrolments = _fetch(cursor, _ENROLMENTS)
+    finally:
+        cursor.close()
+    db = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    _load_dimensions(db, providers, offerings)
+    _load_facts(db, editions, enrolments)
+    return Snapshot(db)
+
+
+def _fetch(cursor: Any, sql: str) -> list[tuple[Any, ...]]:
+    cursor.execute(sql)
+    return list(cursor.fetchall())
+
+
+def _texts(value: object) -> dict[str, str]:
+    parsed = json.loads(value) if isinstance(value, str | bytes) else value
+    return {str(k): str(v) for k, v in parsed.items()} if isinstance(parsed, dict) else {}
+
+
+def _broad_field(code: str | None) -> str:
+    if code is None or code not in vocabulary("isced-f"):
+        return UNKNOWN
+    return isced_broad_field(code)
+
+
+def _load_dimensions(
+    db: duckdb.DuckDBPyConnection, providers: Sequence[tuple[Any, ...]], offerings: Sequence[tuple[Any, ...]]
+) -> None:
+    db.execute(
+        "CREATE TABLE stat_providers (id INTEGER PRIMARY KEY, slug VARCHAR, name_nl VARCHAR, name_en VARCHAR, "
+        "type VARCHAR)"
+    )
+    rows = []
+    for pid, slug, name, ptype in providers:
+        texts = _texts(name)
+        rows.append(
+            (pid, slug, texts.get("nl") or texts.get("en") or slug, texts.get("en") or texts.get("nl") or slug, ptype)
+        )
+    if rows:
+        db.executemany("INSERT INTO stat_providers VALUES (?, ?, ?, ?, ?)", rows)
+    db.execute(
+        "CREATE TABLE stat_offerings (id INTEGER PRIMARY KEY, provider_id INTEGER, code VARCHAR, title_nl VARCHAR, "
+        "title_en VARCHAR, kind VARCHAR, offer_kind VARCHAR, ects DECIMAL(4, 1), ects_band VARCHAR, eqf VARCHAR, "
+        "vks VARCHAR, field VARCHAR, participation VARCHAR)"
+    )
+    offering_rows: list[tuple[object, ...]] = []
+    for oid, pid, code, title, kind, ftype, tenths, eqf, vks, isced, form in offerings:
+        texts = _texts(title)
+        ects = None if tenths is None else Decimal(int(tenths)) / 10
+        offering_rows.append(
+            (
+                oid,
+                pid,
+                code,
+                texts.get("nl") or texts.get("en") or code,
+                texts.get("en") or texts.get("nl") or code,
+                kind,
+                offer_kind(kind, ftype),
+                ects,
+                ects_band(ects),
+                UNKNOWN if eqf is None else str(eqf),
+                UNKNOWN if vks is None else str(vks),
+                _broad_field(isced),
+                form or UNKNOWN,
+            )
+        )
+    if offering_rows:
+        db.executemany("INSERT INTO stat_offerings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", offering_rows)
+
+
+def _column(rows: Sequence[tuple[Any, ...]], index: int, kind: str) -> np.ndarray[Any, Any]:
+    if kind == "int":
+        return np.fromiter((row[index] for row in rows), dtype=np.int64, count=len(rows))
+    return np.array([row[index] for row in rows], dtype=object)
+
+
+def _load_facts(
+    db: duckdb.DuckDBPyConnection, editions: Sequence[tuple[Any, ...]], enrolments: Sequence[tuple[Any, ...]]
+) -> None:
+    raw_editions = {  # noqa: F841 - read by DuckDB's replacement scan
+        "id": _column(editions, 0, "int"),
+        "offering_id": _column(editions, 1, "int"),
+        "academic_year": _column(editions, 2, "int"),
+        "capacity": np.array([row[3] if row[3] is not None else -1 for row in editions], dtype=np.int64),
+    }
+    db.execute(
+        "CREATE TABLE stat_editions AS SELECT e.id::INTEGER AS id, e.offering_id::INTEGER AS offering_id, "
+        "e.academic_year::INTEGER AS academic_year, NULLIF(e.capacity, -1)::INTEGER AS capacity, "
+        "o.provider_id, p.slug AS provider, p.type AS provider_type, o.offer_kind, o.field "
+        "FROM raw_editions e JOIN stat_offerings o ON o.id = e.offering_id "
+        "JOIN stat_providers p ON p.id = o.provider_id"
+    )
+    raw_enrolments = {  # noqa: F841 - read by DuckDB's replacement scan
+        "edition_id": _column(enrolments, 0, "int"),
+        "learner_id": _column(enrolments, 1, "int"),
+        "contract_type": _column(enrolments, 2, "str"),
+        "employment_status": _column(enrolments, 3, "str"),
+        "age_band": _column(enrolments, 4, "str"),
+        "outcome": _column(enrolments, 5, "str"),
+    }
+    working = " ".join(f"WHEN '{code}' THEN '{split}'" for code, split in _WORKING.items())
+    db.execute(
+        "CREATE TABLE stat_enrolments AS SELECT e.academic_year, e.offering_id, n.edition_id::INTEGER AS edition_id, "
+        "n.learner_id::INTEGER AS learner_id, e.provider, e.provider_type, e.offer_kind, e.field, "
+        f"CASE n.employment_status {working} ELSE 'unknown' END AS working, "
+        "n.employment_status::VARCHAR AS employment_status, n.contract_type::VARCHAR AS contract_type, "
+        "n.age_band::VARCHAR AS age_band, n.outcome::VARCHAR AS outcome "
+        "FROM raw_enrolments n JOIN stat_editions e ON e.id = n.edition_id"
+    )

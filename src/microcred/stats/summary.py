@@ -1,0 +1,68 @@
+"""The report's summary: facts read off the published (protected) tables, never from raw counts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from microcred.stats.model import Fact, Figure, ParliamentReport, Table
+
+__all__ = ["summarise"]
+
+
+def summarise(report: ParliamentReport, columns: Sequence[str]) -> list[Fact]:
+    """One fact per statement the numbers support; statements whose figures are suppressed are left out."""
+    first, last = columns[0], columns[-1]
+    facts: list[Fact] = []
+    readings = report.readings
+    for reading in ("broad", "narrow"):
+        start, end = readings.figure(f"offerings_{reading}", first), readings.figure(f"offerings_{reading}", last)
+        facts.append(Fact(f"offer_{reading}", {"first": first, "last": last, "start": _n(start), "end": _n(end)}))
+    rate = report.growth.figure("offerings", "cagr").value
+    if rate is not None:
+        facts.append(Fact("offer_cagr", {"cagr": rate, "first": first, "last": last}))
+    types = [r for r in report.fastest_growing.rows if r.key.startswith("provider_type:")]
+    if types and types[0].figures[2].value is not None:
+        facts.append(Fact("fastest_type", {"group": types[0].key.split(":", 1)[1], "cagr": _n(types[0].figures[2])}))
+    learners = report.enrolments.row("learners")
+    start, end = learners.figures[0], learners.figures[len(columns) - 1]
+    if not start.suppressed and not end.suppressed:
+        facts.append(
+            Fact(
+                "learners",
+                {"first": first, "last": last, "start": _n(start), "end": _n(end), "total": _n(learners.figures[-1])},
+            )
+        )
+    facts += _working(report.learners_by[0], last)
+    completion = report.enrolments.figure("completion_rate", last)
+    if completion.value is not None:
+        facts.append(Fact("completion", {"year": last, "rate": completion.value}))
+    field = _largest(report.table("learners_by_field"), last)
+    if field is not None:
+        facts.append(Fact("top_field", {"year": last, "field": field[0], "learners": field[1]}))
+    complete = sum(all(f.value for f in row.figures) for row in report.coverage.rows)
+    facts.append(Fact("coverage", {"complete": complete, "providers": len(report.coverage.rows)}))
+    return facts
+
+
+def _n(figure: Figure) -> int | Decimal | float:
+    return figure.value if figure.value is not None else 0
+
+
+def _working(table: Table, year: str) -> list[Fact]:
+    keys = {row.key for row in table.rows}
+    shown = {key: table.figure(key, year) for key in ("working", "not-working", "unknown") if key in keys}
+    if any(f.suppressed for f in shown.values()) or not shown:
+        return []
+    working, not_working = _n(shown.get("working", Figure(0))), _n(shown.get("not-working", Figure(0)))
+    unknown = _n(shown.get("unknown", Figure(0)))
+    return [Fact("working", {"year": year, "working": working, "not_working": not_working, "unknown": unknown})]
+
+
+def _largest(table: Table, year: str) -> tuple[str, int] | None:
+    best: tuple[str, int] | None = None
+    for row in table.rows:
+        figure = table.figure(row.key, year)
+        if isinstance(figure.value, int) and row.key != "unknown" and (best is None or figure.value > best[1]):
+            best = (row.key, figure.value)
+    return best
