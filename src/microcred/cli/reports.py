@@ -1,0 +1,44 @@
+"""``microcred report parliament``: the answer to the parliament's written question 223 in one command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from microcred.cli.context import console, register
+from microcred.services import reports as service
+
+__all__ = ["reports"]
+
+reports = typer.Typer(help="Statistical reports over the register, with disclosure control.", no_args_is_help=True)
+
+
+@reports.command("parliament")
+def parliament(
+    from_year: str = typer.Option("2020-21", "--from", help="First academic year, e.g. 2020-21."),
+    to_year: str = typer.Option("2024-25", "--to", help="Last academic year, e.g. 2024-25."),
+    provider: list[str] = typer.Option([], "--provider", help="Only this provider (slug; repeat for more)."),
+    provider_type: list[str] = typer.Option([], "--provider-type", help="Only these provider types (repeat)."),
+    all_providers: bool = typer.Option(
+        False, "--all-providers", help="Every provider type, not only universities and university colleges."
+    ),
+    kind: list[str] = typer.Option([], "--kind", help="Only these offer kinds (default: the broad EU reading)."),
+    lang: str = typer.Option("nl", "--lang", help="nl or en."),
+    fmt: str = typer.Option("html", "--format", help="html, pdf, xlsx, csv or json."),
+    out: Path = typer.Option(..., "--out", help="File to write the report to."),
+) -> None:
+    """Offer, enrolments (working or not) and growth of micro-credentials, counts of few learners hidden."""
+    wired = register()
+    report = service.parliament_report(
+        wired.uow,
+        from_year=from_year,
+        to_year=to_year,
+        providers=provider,
+        provider_types=provider_type,
+        all_providers=all_providers,
+        kinds=kind,
+        threshold=wired.settings.disclosure_threshold,
+    )
+    out.write_bytes(service.render(report, fmt, lang))
+    console.print(f"wrote {out} ({fmt}, {lang})")
