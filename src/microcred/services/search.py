@@ -16,7 +16,18 @@ from microcred.errors import FieldProblem, Invalid
 from microcred.services.ports import UnitOfWorkFactory
 from microcred.vocab import vocabulary
 
-__all__ = ["CatalogueFacets", "CatalogueHit", "CataloguePage", "CatalogueQuery", "catalogue_facets", "search_offerings"]
+__all__ = [
+    "CatalogueFacets",
+    "CatalogueHit",
+    "CataloguePage",
+    "CatalogueQuery",
+    "ProviderProfile",
+    "catalogue_facets",
+    "editions_of",
+    "provider_profile",
+    "published_counts",
+    "search_offerings",
+]
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 100
@@ -128,3 +139,50 @@ def catalogue_facets(uow: UnitOfWorkFactory) -> CatalogueFacets:
 def _next_edition(editions: list[Edition], day: date) -> Edition | None:
     upcoming = [edition for edition in editions if edition.start_date >= day]
     return min(upcoming, key=lambda edition: edition.start_date) if upcoming else None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderProfile:
+    """A provider's published offerings (first ``limit``) and simple figures about all of them."""
+
+    offerings: list[Offering]
+    total: int
+    editions: int
+    ects: Decimal
+    by_kind: list[tuple[str, int]]
+    by_level: list[tuple[int, int]]
+
+
+def published_counts(uow: UnitOfWorkFactory) -> dict[str, int]:
+    """How many published offerings each provider has."""
+    with uow() as work:
+        return work.search.counts_by_provider(status=OfferingStatus.PUBLISHED.value)
+
+
+def provider_profile(provider: str, uow: UnitOfWorkFactory, *, limit: int = 200) -> ProviderProfile:
+    """The figures shown on a provider's public page; counts cover all published offerings."""
+    published = OfferingStatus.PUBLISHED.value
+    with uow() as work:
+        work.providers.id_of(provider)  # NotFound for an unknown provider
+        total, offerings = work.search.find(status=published, provider=provider, limit=10_000)
+        editions = work.search.editions_count(provider, status=published)
+    kinds: dict[str, int] = {}
+    levels: dict[int, int] = {}
+    for offering in offerings:
+        kinds[offering.kind.value] = kinds.get(offering.kind.value, 0) + 1
+        if offering.eqf_level is not None:
+            levels[offering.eqf_level] = levels.get(offering.eqf_level, 0) + 1
+    return ProviderProfile(
+        offerings=offerings[:limit],
+        total=total,
+        editions=editions,
+        ects=sum((o.ects for o in offerings if o.ects is not None), Decimal(0)),
+        by_kind=sorted(kinds.items(), key=lambda item: -item[1]),
+        by_level=sorted(levels.items()),
+    )
+
+
+def editions_of(provider: str, code: str, uow: UnitOfWorkFactory) -> list[Edition]:
+    """The editions of one offering, earliest first."""
+    with uow() as work:
+        return work.editions.list_for_offering(provider, code)

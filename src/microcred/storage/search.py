@@ -136,6 +136,27 @@ class SqlOfferingSearch:
             "languages": sorted(languages),
         }
 
+    def counts_by_provider(self, *, status: str = "published") -> dict[str, int]:
+        """How many offerings with ``status`` each provider has (providers with none are left out)."""
+        rows = self._connection.execute(
+            select(providers.c.slug, func.count(offerings.c.id))
+            .join(offerings, offerings.c.provider_id == providers.c.id)
+            .where(offerings.c.status == status)
+            .group_by(providers.c.slug)
+        ).all()
+        return {str(slug): int(count) for slug, count in rows}
+
+    def editions_count(self, provider: str, *, status: str = "published") -> int:
+        """How many editions the provider's offerings with ``status`` have."""
+        return int(
+            self._connection.execute(
+                select(func.count(editions.c.id))
+                .join(offerings, offerings.c.id == editions.c.offering_id)
+                .join(providers, providers.c.id == offerings.c.provider_id)
+                .where(providers.c.slug == provider, offerings.c.status == status)
+            ).scalar_one()
+        )
+
     def _match(self, query: Select[Any], terms: list[str]) -> tuple[Select[Any], Any]:
         if self._postgres:
             document: ColumnElement[Any] = literal_column(POSTGRES_DOCUMENT)

@@ -1,28 +1,39 @@
-"""Attach the server-rendered web pages to the HTTP application."""
+"""Attach the server-rendered web pages to the HTTP application.
+
+Pages are Jinja2 templates (``templates/``) in Dutch and English, usable without JavaScript; htmx
+(vendored in ``static/vendor/``) only makes searching and form checks feel immediate. Sessions are
+signed cookies (HttpOnly, SameSite=Lax, Secure behind https) and every form carries a CSRF token.
+"""
 
 from __future__ import annotations
 
-from html import escape
+from importlib.resources import files
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
 from microcred.bootstrap import Register
-from microcred.services import catalogue
+from microcred.web.public import public_routes
+from microcred.web.templating import Pages
 
-__all__ = ["attach_web"]
+__all__ = ["SESSION_COOKIE", "attach_web"]
+
+SESSION_COOKIE = "microcred_session"
+SESSION_MAX_AGE = 8 * 3600
 
 
 def attach_web(app: FastAPI, register: Register) -> None:
-    """Mount the pages on ``app`` (a placeholder catalogue until the web issue lands)."""
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home() -> str:
-        rows = "".join(
-            f"<li>{escape(o.title.get('nl'))} — {escape(o.provider)}, {o.ects or '?'} ECTS</li>"
-            for o in catalogue.list_offerings(register.uow)
-        )
-        return (
-            "<!doctype html><html lang='nl'><head><meta charset='utf-8'><title>microcred</title></head>"
-            f"<body><main><h1>microcred</h1><p>Register van microcredentials</p><ul>{rows}</ul></main></body></html>"
-        )
+    """Mount the pages and their static files on ``app``."""
+    settings = register.settings
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret.get_secret_value(),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=settings.public_base_url.startswith("https://"),
+    )
+    app.mount("/static", StaticFiles(directory=str(files("microcred.web") / "static")), name="static")
+    pages = Pages()
+    app.include_router(public_routes(register, pages))

@@ -1,0 +1,146 @@
+"""Browser journeys: a real ``microcred serve`` on a free loopback port, driven by Debian's Chromium.
+
+The server gets its own SQLite file, outbox folder and demo register; screenshots go to
+``test-output/screenshots/`` and every page is checked with axe-core (vendored in ``vendor/``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from microcred.testing import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-gpu",
+]
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+    env: dict[str, str]
+    outbox: Path
+    workdir: Path
+
+    def cli(self, *args: str) -> str:
+        """Run ``microcred`` against the served database; return its output, failing loudly on error."""
+        done = subprocess.run(
+            [str(BIN / "microcred"), *args],
+            env=self.env,
+            cwd=self.workdir,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, f"microcred {' '.join(args)} failed: {done.stdout}{done.stderr}"
+        return done.stdout
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: apt-get install -y chromium (.ci/run does this)")
+    workdir = tmp_path_factory.mktemp("served")
+    port = free_port()
+    outbox = workdir / "outbox"
+    env = {
+        **os.environ,
+        "MICROCRED_DATABASE_URL": f"sqlite:///{workdir / 'microcred.db'}",
+        "MICROCRED_OUTBOX_DIR": str(outbox),
+        "MICROCRED_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "MICROCRED_ENVIRONMENT": "development",
+        "MICROCRED_LOG_LEVEL": "WARNING",
+    }
+    served = Server(f"http://127.0.0.1:{port}", env, outbox, workdir)
+    served.cli("init")
+    served.cli("demo")
+    log = (workdir / "server.log").open("w")
+    process = subprocess.Popen(
+        [str(BIN / "microcred"), "serve", "--port", str(port), "--host", "127.0.0.1"],
+        env=env,
+        cwd=workdir,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for(f"{served.base_url}/healthz", process, workdir / "server.log")
+        yield served
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"microcred serve exited: {log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"microcred serve did not answer {url} within 60 s: {log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def browser(server: Server) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: Server) -> Iterator[Any]:
+    context = browser.new_context(base_url=server.base_url, locale="nl-BE", accept_downloads=True)
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+
+
+def screenshot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def assert_accessible(page: Any) -> None:
+    """No serious or critical axe-core violations on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+    )
+    assert violations == [], json.dumps(violations, indent=2)
