@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from microcred.domain import ects
 from microcred.errors import Invalid
@@ -111,6 +112,7 @@ def unneutralise(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=8192)  # an import repeats the same few hundred days and codes
 def parse_date(text: str) -> date:
     """A day written ``2024-09-23`` (ISO) or ``23/09/2024`` (day first, as in Flanders)."""
     iso = _ISO_DAY.match(text)
@@ -144,6 +146,7 @@ def parse_ects(text: str) -> Decimal:
         raise CellError(reason, nl) from None
 
 
+@lru_cache(maxsize=8192)
 def parse_code(text: str, vocab: str) -> str:
     concept = vocabulary(vocab).resolve(text)
     if concept is None:

@@ -243,12 +243,13 @@ def _tabular_rows(
     records: Iterator[Sequence[object]], columns: list[str | None], *, start: int, spreadsheet: bool = True
 ) -> Iterator[tuple[int, dict[str, str], list[Problem]]]:
     width = len(columns)
+    pairs = [(index, name) for index, name in enumerate(columns) if name is not None]
     for row, record in enumerate(records, start=start):
-        cells = [format_cell(value) if not isinstance(value, str) else value for value in record]
-        if not any(cell.strip() for cell in cells):
+        cells = [value if isinstance(value, str) else format_cell(value) for value in record]
+        if not "".join(cells).strip():
             continue  # blank lines and empty spreadsheet rows
         problems: list[Problem] = []
-        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+        if len(cells) > width and "".join(cells[width:]).strip():
             problems.append(
                 Problem(
                     row,
@@ -258,7 +259,7 @@ def _tabular_rows(
                     f"heeft {len(cells)} cellen; de kopregel heeft er {width}",
                 )
             )
-        if sum(len(cell) for cell in cells) > MAX_ROW_CHARS:
+        if sum(map(len, cells)) > MAX_ROW_CHARS:
             problems.append(
                 Problem(
                     row,
@@ -268,11 +269,12 @@ def _tabular_rows(
                     f"is langer dan {MAX_ROW_CHARS} tekens",
                 )
             )
-        values: dict[str, str] = {}
-        for column, cell in zip(columns, cells, strict=False):
-            if column is not None:
-                stripped = cell.strip()
-                values[column] = unneutralise(stripped) if spreadsheet else stripped
+        count = len(cells)
+        values = {name: cells[index].strip() for index, name in pairs if index < count}
+        if spreadsheet:
+            for name, value in values.items():
+                if value[:1] == "'":
+                    values[name] = unneutralise(value)
         yield row, values, problems
 
 

@@ -9,11 +9,10 @@ the changed ones with one executemany each. The change of every row is reported,
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, bindparam, select, update
 
 from microcred.domain import Change, Edition, Enrolment
 from microcred.storage import mapping
@@ -21,7 +20,7 @@ from microcred.storage.tables import editions, enrolments, learners, offerings, 
 
 __all__ = ["SqlBulkStore"]
 
-_CHUNK = 500  # keys per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
+_CHUNK = 5_000  # keys per IN (...) list: under SQLite's (32766) and PostgreSQL's (65535) parameter limits
 _COMPARED = (
     "edition_id",
     "learner_id",
@@ -33,6 +32,30 @@ _COMPARED = (
     "grade",
     "outcome_date",
 )
+
+
+def _text(value: object) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _compared(edition_id: int, learner_id: int, enrolment: Enrolment) -> tuple[Any, ...]:
+    """The stored values of an enrolment in _COMPARED order, dates as ISO text (how SQLite keeps them)."""
+    return (
+        edition_id,
+        learner_id,
+        enrolment.enrolment_date.isoformat(),
+        enrolment.contract_type.value,
+        enrolment.employment_status.value,
+        enrolment.age_band.value,
+        enrolment.outcome.value,
+        enrolment.grade,
+        enrolment.outcome_date.isoformat() if enrolment.outcome_date else None,
+    )
+
+
+def _typed(compared: tuple[Any, ...], enrolment: Enrolment) -> tuple[Any, ...]:
+    """``compared`` with real dates again, for drivers (and SQLAlchemy) that want date objects."""
+    return (*compared[:2], enrolment.enrolment_date, *compared[3:8], enrolment.outcome_date)
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -65,64 +88,81 @@ class SqlBulkStore:
         """Ids of the given pseudonyms, registering the ones seen for the first time."""
         wanted = list(dict.fromkeys(pseudonyms))
         found = self._find_learners(wanted)
-        missing = [{"pseudonym": p} for p in wanted if p not in found]
+        missing = [(p,) for p in wanted if p not in found]
         if missing:
-            dialect_insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-            self._connection.execute(dialect_insert(learners).on_conflict_do_nothing(), missing)
-            found.update(self._find_learners([row["pseudonym"] for row in missing]))
+            self._connection.exec_driver_sql(
+                f"INSERT INTO learners (pseudonym) VALUES ({self._mark}) ON CONFLICT (pseudonym) DO NOTHING", missing
+            )
+            found.update(self._find_learners([row[0] for row in missing]))
         return found
+
+    @property
+    def _mark(self) -> str:
+        return "?" if self._connection.dialect.paramstyle == "qmark" else "%s"
+
+    def _in_list(self, count: int) -> str:
+        return ", ".join([self._mark] * count)
 
     def _find_learners(self, pseudonyms: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
         for chunk in _chunks(pseudonyms):
-            query = select(learners.c.pseudonym, learners.c.id).where(learners.c.pseudonym.in_(chunk))
-            found.update((row.pseudonym, int(row.id)) for row in self._connection.execute(query))
+            sql = f"SELECT pseudonym, id FROM learners WHERE pseudonym IN ({self._in_list(len(chunk))})"
+            found.update((row[0], int(row[1])) for row in self._connection.exec_driver_sql(sql, tuple(chunk)))
         return found
 
     def save_enrolments(self, batch: Sequence[tuple[int, int, Enrolment]]) -> list[Change]:
-        """Upsert ``(provider id, edition id, enrolment)`` rows on provider + reference; one change per row."""
+        """Upsert ``(provider id, edition id, enrolment)`` rows on provider + reference; one change per row.
+
+        Statements go straight to the driver (no per-value SQLAlchemy processing): dates travel as ISO text
+        on SQLite, which is how SQLAlchemy's Date type stores them there, and as dates on PostgreSQL.
+        """
         learner_ids = self.learner_ids([enrolment.learner for _, _, enrolment in batch])
         stored = self._stored_enrolments(batch)
-        now = datetime.now(UTC)
-        new: list[dict[str, Any]] = []
+        sqlite = self._dialect == "sqlite"
+        now: Any = datetime.now(UTC)
+        if sqlite:
+            now = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+        new: list[tuple[Any, ...]] = []
         changed: list[dict[str, Any]] = []
         changes: list[Change] = []
         for provider_id, edition_id, enrolment in batch:
-            values = {
-                "edition_id": edition_id,
-                "learner_id": learner_ids[enrolment.learner],
-                **mapping.enrolment_values(enrolment),
-            }
+            compared = _compared(edition_id, learner_ids[enrolment.learner], enrolment)
             current = stored.get((provider_id, enrolment.reference))
             if current is None:
-                new.append({"provider_id": provider_id, **values, "created_at": now, "updated_at": now})
+                values = compared if sqlite else _typed(compared, enrolment)
+                new.append((provider_id, enrolment.reference, *values, now, now))
                 changes.append(Change.CREATED)
-            elif all(current[name] == values[name] for name in _COMPARED):
+            elif current[1:] == compared:
                 changes.append(Change.UNCHANGED)
             else:
-                changed.append({"_id": current["id"], **values, "updated_at": now})
+                update_values = dict(zip(_COMPARED, _typed(compared, enrolment), strict=True))
+                changed.append({"_id": current[0], **update_values, "updated_at": datetime.now(UTC)})
                 changes.append(Change.UPDATED)
         if new:
-            self._connection.execute(insert(enrolments), new)
+            names = ", ".join(("provider_id", "reference", *_COMPARED, "created_at", "updated_at"))
+            sql = f"INSERT INTO enrolments ({names}) VALUES ({self._in_list(len(_COMPARED) + 4)})"
+            self._connection.exec_driver_sql(sql, new)
         if changed:
-            columns: dict[str, Any] = {n: bindparam(n) for n in (*_COMPARED, "reference", "updated_at")}
+            columns: dict[str, Any] = {n: bindparam(n) for n in (*_COMPARED, "updated_at")}
             statement = update(enrolments).where(enrolments.c.id == bindparam("_id")).values(columns)
             self._connection.execute(statement, changed)
         return changes
 
-    def _stored_enrolments(self, batch: Sequence[tuple[int, int, Enrolment]]) -> dict[tuple[int, str], Any]:
+    def _stored_enrolments(self, batch: Sequence[tuple[int, int, Enrolment]]) -> dict[tuple[int, str], tuple[Any, ...]]:
+        """The stored versions (id, then the compared values as text) of the batch's enrolments."""
         by_provider: dict[int, list[str]] = {}
         for provider_id, _, enrolment in batch:
             by_provider.setdefault(provider_id, []).append(enrolment.reference)
-        stored: dict[tuple[int, str], Any] = {}
-        columns: list[Any] = [enrolments.c.id, enrolments.c.reference, *(enrolments.c[name] for name in _COMPARED)]
+        stored: dict[tuple[int, str], tuple[Any, ...]] = {}
+        names = ", ".join(_COMPARED)
         for provider_id, references in by_provider.items():
             for chunk in _chunks(references):
-                query = select(*columns).where(
-                    enrolments.c.provider_id == provider_id, enrolments.c.reference.in_(chunk)
+                sql = (
+                    f"SELECT id, reference, {names} FROM enrolments "
+                    f"WHERE provider_id = {self._mark} AND reference IN ({self._in_list(len(chunk))})"
                 )
-                for row in self._connection.execute(query):
-                    stored[(provider_id, row.reference)] = row._mapping
+                for row in self._connection.exec_driver_sql(sql, (provider_id, *chunk)):
+                    stored[(provider_id, row[1])] = (row[0], *(_text(value) for value in row[2:]))
         return stored
 
     def iter_editions(self, provider: str | None = None) -> Iterator[Edition]:
