@@ -1,17 +1,50 @@
-"""Attach the API to the HTTP application."""
+"""Attach the API to the HTTP application: routers, problem details, limits, metrics, logs and docs."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from importlib.resources import files
 
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from microcred.api import observability
+from microcred.api.limits import BodySizeLimit, RateLimiter
+from microcred.api.problems import PROBLEM_RESPONSES, install_problem_handlers
+from microcred.api.routes import access, catalogue, enrolments, offerings, providers
 from microcred.bootstrap import Register
 
 __all__ = ["attach_api"]
 
+ROUTERS = (catalogue.router, providers.router, offerings.router, enrolments.router, access.router)
+
 
 def attach_api(app: FastAPI, register: Register) -> None:
-    """Mount /api/v1 and the operational endpoints on ``app``."""
+    """Mount /api/v1, the operational endpoints (/healthz, /readyz, /metrics) and /docs on ``app``."""
+    observability.configure_logging(register.settings.log_level)
+    app.state.rate_limiter = RateLimiter(rate=20.0, burst=100)  # per API token
+    app.state.link_limiter = RateLimiter(rate=1 / 60, burst=5)  # access links per client address
+    app.state.metrics = observability.Metrics()
+    install_problem_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router, responses=PROBLEM_RESPONSES)
+    app.include_router(observability.router)
+    _attach_docs(app)
+    app.add_middleware(BodySizeLimit, upload_limit=register.settings.max_upload_bytes)
+    app.add_middleware(observability.RequestLog, metrics=app.state.metrics)
 
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+
+def _attach_docs(app: FastAPI) -> None:
+    static = files("microcred.api") / "static"
+    app.mount("/api/static", StaticFiles(directory=str(static)), name="api-static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="microcred API",
+            swagger_js_url="/api/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/api/static/swagger/swagger-ui.css",
+            swagger_favicon_url="data:,",
+        )

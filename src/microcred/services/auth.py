@@ -26,6 +26,7 @@ from microcred.services.ports import Clock, TokenRecord, UnitOfWorkFactory
 __all__ = [
     "ACCESS_LINK_MAX_AGE",
     "ANONYMOUS",
+    "TOKEN_PREFIX",
     "IssuedToken",
     "Principal",
     "Scope",

@@ -1,0 +1,120 @@
+"""Dependencies every route uses: the request's unit of work, the caller, and the access rule of the route.
+
+Each route declares exactly one :class:`Access` rule; the authorisation test walks ``app.routes`` and
+fails for a route without one, so a new route cannot slip through unclassified.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from microcred.api.transaction import request_uow
+from microcred.bootstrap import Register
+from microcred.errors import Unauthenticated
+from microcred.services import auth
+from microcred.services.auth import ANONYMOUS, Principal, Scope
+from microcred.services.ports import UnitOfWorkFactory
+
+__all__ = [
+    "Access",
+    "AdminDep",
+    "CatalogueWriterDep",
+    "CredentialIssuerDep",
+    "CredentialRevokerDep",
+    "EnrolmentWriterDep",
+    "LearnerDep",
+    "PrincipalDep",
+    "ProviderReaderDep",
+    "PublicDep",
+    "RegisterDep",
+    "ReportReaderDep",
+    "UowDep",
+    "resolve_principal",
+]
+
+Policy = Literal["public", "admin", "provider", "scope", "learner"]
+
+
+def resolve_principal(request: Request) -> Principal:
+    """Who is calling, from ``Authorization: Bearer``: an API token or a learner's access-link value."""
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    register: Register = request.app.state.register
+    header = request.headers.get("authorization")
+    if header is None:
+        principal = ANONYMOUS
+    else:
+        scheme, _, credentials = header.partition(" ")
+        credentials = credentials.strip()
+        if scheme.lower() != "bearer" or not credentials:
+            raise Unauthenticated("send the token as 'Authorization: Bearer <token>'")
+        if credentials.startswith(auth.TOKEN_PREFIX):
+            principal = auth.authenticate_token(credentials, request_uow(request), register.clock)
+        else:
+            principal = auth.read_access_token(credentials, secret=register.settings.session_secret.get_secret_value())
+    if principal.kind in ("provider", "admin"):
+        request.app.state.rate_limiter.take(principal.subject)
+    request.state.principal = principal
+    return principal
+
+
+async def _principal(request: Request) -> Principal:
+    if "authorization" not in request.headers:
+        return ANONYMOUS  # no database round trip for public reads
+    return await run_in_threadpool(resolve_principal, request)
+
+
+async def _uow(request: Request) -> UnitOfWorkFactory:
+    return request_uow(request)
+
+
+async def _register(request: Request) -> Register:
+    register: Register = request.app.state.register
+    return register
+
+
+PrincipalDep = Annotated[Principal, Depends(_principal)]
+UowDep = Annotated[UnitOfWorkFactory, Depends(_uow)]
+RegisterDep = Annotated[Register, Depends(_register)]
+
+
+class Access:
+    """The access rule of one route, checked before the body is parsed.
+
+    ``public``: anyone; ``admin``: the operator; ``provider``: a caller acting for the provider named by
+    the ``{slug}`` path parameter (holding ``scope`` if given); ``scope``: any caller holding ``scope``;
+    ``learner``: the bearer of a learner's access link.
+    """
+
+    def __init__(self, policy: Policy, scope: Scope | None = None) -> None:
+        self.policy = policy
+        self.scope = scope
+
+    def __repr__(self) -> str:
+        return f"Access({self.policy!r}, {self.scope.value if self.scope else None!r})"
+
+    async def __call__(self, request: Request, principal: PrincipalDep) -> Principal:
+        if self.policy == "admin":
+            return principal.require_admin()
+        if self.policy == "provider":
+            return principal.require_provider(request.path_params["slug"], self.scope)
+        if self.policy == "scope" and self.scope is not None:
+            return principal.require_scope(self.scope)
+        if self.policy == "learner" and principal.kind != "learner":
+            raise Unauthenticated("this needs the access value of a learner's link (Authorization: Bearer …)")
+        return principal
+
+
+PublicDep = Annotated[Principal, Depends(Access("public"))]
+AdminDep = Annotated[Principal, Depends(Access("admin"))]
+ProviderReaderDep = Annotated[Principal, Depends(Access("provider"))]
+CatalogueWriterDep = Annotated[Principal, Depends(Access("provider", Scope.CATALOGUE_WRITE))]
+EnrolmentWriterDep = Annotated[Principal, Depends(Access("provider", Scope.ENROLMENTS_WRITE))]
+CredentialIssuerDep = Annotated[Principal, Depends(Access("provider", Scope.CREDENTIALS_ISSUE))]
+CredentialRevokerDep = Annotated[Principal, Depends(Access("provider", Scope.CREDENTIALS_REVOKE))]
+ReportReaderDep = Annotated[Principal, Depends(Access("scope", Scope.REPORTS_READ))]
+LearnerDep = Annotated[Principal, Depends(Access("learner"))]

@@ -1,0 +1,82 @@
+"""The public catalogue: published offerings, searchable and filterable."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from microcred.api.deps import PublicDep, RegisterDep, UowDep
+from microcred.api.http import CACHE_RESPONSES, Page, cached_json, decode_cursor, encode_cursor, fingerprint
+from microcred.api.schemas import OfferingOut
+from microcred.api.transaction import ApiRoute
+from microcred.domain import OfferingKind, OfferingStatus, ParticipationForm
+from microcred.errors import NotFound
+from microcred.services import catalogue
+from microcred.services.search import CatalogueQuery, search_offerings
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["catalogue"], route_class=ApiRoute)
+
+
+@router.get("/catalogue", response_model=Page[OfferingOut], operation_id="search_catalogue", responses=CACHE_RESPONSES)
+def search_catalogue(
+    request: Request,
+    _: PublicDep,
+    uow: UowDep,
+    register: RegisterDep,
+    q: Annotated[str, Query(max_length=200, description="words in title, description or outcomes")] = "",
+    provider: Annotated[str | None, Query(max_length=64)] = None,
+    isced_field: Annotated[str | None, Query(max_length=4)] = None,
+    eqf_level: Annotated[int | None, Query(ge=1, le=8)] = None,
+    ects_min: Annotated[Decimal | None, Query(gt=0, le=60)] = None,
+    ects_max: Annotated[Decimal | None, Query(gt=0, le=60)] = None,
+    language: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+    participation_form: ParticipationForm | None = None,
+    kind: OfferingKind | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Response:
+    """Published offerings: best text match first when ``q`` is given, else by title."""
+    filters = fingerprint(
+        "catalogue", q, provider, isced_field, eqf_level, ects_min, ects_max, language, participation_form, kind, limit
+    )
+    page_number = decode_cursor(cursor, filters) or 1
+    if not isinstance(page_number, int) or page_number < 1:
+        page_number = 1
+    query = CatalogueQuery(
+        text=q,
+        provider=provider,
+        isced_field=isced_field,
+        eqf_level=eqf_level,
+        ects_min=ects_min,
+        ects_max=ects_max,
+        language=language,
+        participation_form=participation_form,
+        kind=kind,
+        page=page_number,
+        page_size=limit,
+    )
+    found = search_offerings(query, uow, today=register.clock().date())
+    more = page_number * limit < found.total
+    page = Page[OfferingOut](
+        items=[OfferingOut.of(hit.offering) for hit in found.hits],
+        next_cursor=encode_cursor(page_number + 1, filters) if more else None,
+    )
+    return cached_json(request, page)
+
+
+@router.get(
+    "/catalogue/{provider}/{code}",
+    response_model=OfferingOut,
+    operation_id="get_catalogue_offering",
+    responses=CACHE_RESPONSES,
+)
+def get_catalogue_offering(provider: str, code: str, request: Request, _: PublicDep, uow: UowDep) -> Response:
+    """One published offering; drafts and withdrawn offerings are not public."""
+    offering = catalogue.get_offering(provider, code, uow)
+    if offering.status is not OfferingStatus.PUBLISHED:
+        raise NotFound(f"provider {provider!r} has no published offering with code {code!r}")
+    return cached_json(request, OfferingOut.of(offering))

@@ -1,0 +1,90 @@
+"""A provider's own offerings, drafts included, with the EU-element check and publishing."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from microcred.api.deps import CatalogueWriterDep, ProviderReaderDep, UowDep
+from microcred.api.http import Page, fingerprint, keyset_page
+from microcred.api.schemas import FieldProblemOut, OfferingIn, OfferingOut
+from microcred.api.transaction import ApiRoute
+from microcred.domain import OfferingKind, OfferingStatus
+from microcred.errors import Invalid
+from microcred.services import catalogue
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/providers/{slug}", tags=["offerings"], route_class=ApiRoute)
+
+
+class ElementCheckOut(BaseModel):
+    """The EU Council Recommendation's mandatory elements the offering misses or gets wrong."""
+
+    complete: bool
+    problems: list[FieldProblemOut]
+
+
+@router.get("/offerings", response_model=Page[OfferingOut], operation_id="list_offerings")
+def list_offerings(
+    slug: str,
+    _: ProviderReaderDep,
+    uow: UowDep,
+    status: OfferingStatus | None = None,
+    kind: OfferingKind | None = None,
+    sort: Literal["code", "title", "-ects"] = "code",
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Page[OfferingOut]:
+    found = [
+        o
+        for o in catalogue.list_offerings(uow, provider=slug)
+        if (status is None or o.status is status) and (kind is None or o.kind is kind)
+    ]
+    keys = {
+        "code": lambda o: [o.code],
+        "title": lambda o: [o.title.get("nl").casefold(), o.code],
+        "-ects": lambda o: [-float(o.ects or 0), o.code],
+    }
+    page, next_cursor = keyset_page(
+        found, key=keys[sort], cursor=cursor, limit=limit, filters=fingerprint("offerings", slug, status, kind, sort)
+    )
+    return Page[OfferingOut](items=[OfferingOut.of(o) for o in page], next_cursor=next_cursor)
+
+
+@router.post("/offerings", response_model=OfferingOut, status_code=201, operation_id="create_offering")
+def create_offering(slug: str, body: OfferingIn, _: CatalogueWriterDep, uow: UowDep) -> OfferingOut:
+    """Register an offering; a ``published`` one needs every mandatory EU element."""
+    return OfferingOut.of(catalogue.add_offering(body.to_domain(slug), uow))
+
+
+@router.get("/offerings/{code}", response_model=OfferingOut, operation_id="get_offering")
+def get_offering(slug: str, code: str, _: ProviderReaderDep, uow: UowDep) -> OfferingOut:
+    return OfferingOut.of(catalogue.get_offering(slug, code, uow))
+
+
+@router.put("/offerings/{code}", response_model=OfferingOut, operation_id="put_offering")
+def put_offering(slug: str, code: str, body: OfferingIn, _: CatalogueWriterDep, uow: UowDep) -> OfferingOut:
+    """Create or replace the offering with this code."""
+    if body.code != code:
+        raise Invalid.field("code", "must equal the code in the path", body.code)
+    offering = body.to_domain(slug)
+    catalogue.save_offering(offering, uow)
+    return OfferingOut.of(offering)
+
+
+@router.get("/offerings/{code}/check", response_model=ElementCheckOut, operation_id="check_offering")
+def check_offering(slug: str, code: str, _: ProviderReaderDep, uow: UowDep) -> ElementCheckOut:
+    """Which mandatory EU elements are missing or invalid (empty when it may be published)."""
+    problems = catalogue.check_offering(slug, code, uow)
+    return ElementCheckOut(complete=not problems, problems=[FieldProblemOut.of(p) for p in problems])
+
+
+@router.post("/offerings/{code}/publish", response_model=OfferingOut, operation_id="publish_offering")
+def publish_offering(slug: str, code: str, _: CatalogueWriterDep, uow: UowDep) -> OfferingOut:
+    """Publish a complete offering in the catalogue; a 422 lists every missing element."""
+    offering = catalogue.publishable(catalogue.get_offering(slug, code, uow))
+    catalogue.save_offering(offering, uow)
+    return OfferingOut.of(offering)
