@@ -31,7 +31,8 @@ def _status_list(work: UnitOfWork, keys: KeyStore, url: str) -> Mapping[str, Any
         stored = work.credentials.status_list_document(provider, StatusPurpose(rest))
     except NotFound:
         return None
-    return None if stored is None else json.loads(stored)  # type: ignore[no-any-return]
+    found: Mapping[str, Any] | None = None if stored is None else json.loads(stored)
+    return found
 
 
 def _trusted(work: UnitOfWork, keys: KeyStore, did: str, day: date) -> bool | None:

@@ -1,0 +1,209 @@
+"""Issuing, revoking and suspending credentials through the services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from microcred.bootstrap import Register
+from microcred.credentials.ob3 import schema_problems
+from microcred.credentials.status_list import MINIMUM_BITS, StatusList
+from microcred.domain import CredentialState, StatusPurpose
+from microcred.errors import Conflict, Invalid, NotFound
+from microcred.services import issuance, verification
+from microcred.testing import FixedClock
+from tests.credentials.register_setup import Seeded, later, seed
+
+
+def verify(seeded: Seeded, document: Any, clock: FixedClock | None = None) -> dict[str, str]:
+    wired = seeded.register
+    result = verification.verify_document(document, uow=wired.uow, keys=wired.key_store, clock=clock or seeded.clock)
+    return {check.name: check.outcome for check in result.checks}
+
+
+def change(seeded: Seeded, action: str, credential_id: str, reason: str = "fraud in the exam") -> Any:
+    wired = seeded.register
+    function = getattr(issuance, action)
+    return function(
+        credential_id, reason, uow=wired.uow, keys=wired.key_store, settings=wired.settings, clock=seeded.clock
+    )
+
+
+def test_a_passed_enrolment_gets_a_credential_that_verifies(register: Register) -> None:
+    seeded = seed(register)
+    credential = seeded.issue("P-1")
+    document = credential.document
+    assert credential.uuid.startswith("urn:uuid:")
+    assert document["id"] == credential.uuid
+    assert schema_problems(document) == []
+    assert document["issuer"]["id"] == register.key_store.did("hoge")
+    achievement = document["credentialSubject"]["achievement"]
+    assert achievement["id"] == "http://127.0.0.1:8000/offerings/hoge/DLT"
+    assert achievement["achievementType"] == "MicroCredential"
+    assert achievement["creditsAvailable"] == 4 and isinstance(achievement["creditsAvailable"], int)
+    assert achievement["eqfLevel"] == 5
+    assert document["credentialSubject"]["result"][0]["value"] == "14"
+    assert [entry["statusPurpose"] for entry in document["credentialStatus"]] == ["revocation", "suspension"]
+    assert verify(seeded, document) == dict.fromkeys(
+        ("well-formed", "signature", "issuer", "trusted-provider", "status", "validity-period"), "pass"
+    )
+
+
+def test_issuing_twice_gives_the_same_single_credential(register: Register) -> None:
+    seeded = seed(register)
+    first, second = seeded.issue("P-1"), seeded.issue("P-1")
+    assert first.uuid == second.uuid
+    assert first.document_json == second.document_json
+    assert len(issuance.list_credentials("hoge", uow=register.uow)) == 1
+
+
+@pytest.mark.parametrize("reference", ["F-1", "E-1"])
+def test_failed_and_unfinished_enrolments_earn_no_credential(register: Register, reference: str) -> None:
+    seeded = seed(register)
+    with pytest.raises(Conflict, match="only a passed enrolment"):
+        seeded.issue(reference)
+    assert issuance.list_credentials("hoge", uow=register.uow) == []
+
+
+def test_a_provider_cannot_issue_for_another_providers_enrolment(register: Register) -> None:
+    seeded = seed(register)
+    with pytest.raises(NotFound, match="no enrolment with reference 'A-1'"):
+        seeded.issue("A-1", slug="hoge")
+    credential = seeded.issue("A-1", slug="andere")
+    with pytest.raises(NotFound):
+        issuance.get_credential(credential.uuid, uow=register.uow, provider="hoge")
+    with pytest.raises(NotFound):
+        issuance.revoke(
+            credential.uuid,
+            "not ours",
+            uow=register.uow,
+            keys=register.key_store,
+            settings=register.settings,
+            clock=seeded.clock,
+            provider="hoge",
+        )
+
+
+def test_an_offering_missing_eu_elements_is_refused(register: Register) -> None:
+    seeded = seed(register)
+    with register.uow() as work:
+        incomplete = work.offerings.get("hoge", "DLT")
+        incomplete.eqf_level = None
+        incomplete.status = incomplete.status.DRAFT
+        work.offerings.save(incomplete)
+        work.commit()
+    with pytest.raises(Invalid, match="eqf_level"):
+        seeded.issue("P-1")
+
+
+def test_issuing_for_an_edition_covers_every_passed_enrolment_once(register: Register) -> None:
+    seeded = seed(register, passed=4)
+    seeded.issue("P-2")
+    seen: list[tuple[int, int]] = []
+    issued = issuance.issue_for_edition(
+        "hoge",
+        "DLT-2024",
+        uow=register.uow,
+        keys=register.key_store,
+        settings=register.settings,
+        clock=seeded.clock,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert sorted(c.enrolment_reference for c in issued) == ["P-1", "P-3", "P-4"]
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    again = issuance.issue_for_edition(
+        "hoge", "DLT-2024", uow=register.uow, keys=register.key_store, settings=register.settings, clock=seeded.clock
+    )
+    assert again == []
+    indexes = [c.status_indexes[StatusPurpose.REVOCATION] for c in issuance.list_credentials("hoge", uow=register.uow)]
+    assert sorted(indexes) == [0, 1, 2, 3]
+
+
+def test_revoked_credential_fails_the_status_check(register: Register) -> None:
+    seeded = seed(register)
+    revoked, kept = seeded.issue("P-1"), seeded.issue("P-2")
+    result = change(seeded, "revoke", revoked.uuid)
+    assert result.state is CredentialState.REVOKED and result.state_reason == "fraud in the exam"
+    assert verify(seeded, revoked.document)["status"] == "fail"
+    assert verify(seeded, kept.document)["status"] == "pass"
+    listed = issuance.status_list_document("hoge", "revocation", register.uow)
+    bits = StatusList.decode(listed["credentialSubject"]["encodedList"])
+    assert bits.length >= MINIMUM_BITS
+    assert bits.set_indexes() == [revoked.status_indexes[StatusPurpose.REVOCATION]]
+    with pytest.raises(Conflict, match="already revoked"):
+        change(seeded, "revoke", revoked.uuid)
+
+
+def test_suspension_can_be_lifted_and_revocation_needs_a_reason(register: Register) -> None:
+    seeded = seed(register)
+    credential = seeded.issue("P-1")
+    change(seeded, "suspend", credential.uuid, "investigation")
+    wired = register
+    outcome = verification.verify_document(credential.document, uow=wired.uow, keys=wired.key_store, clock=seeded.clock)
+    assert outcome.check("status").outcome == "fail"
+    assert "suspended" in outcome.check("status").reason("en")
+    assert "geschorst" in outcome.check("status").reason("nl")
+    change(seeded, "unsuspend", credential.uuid, "cleared")
+    assert verify(seeded, credential.document)["status"] == "pass"
+    with pytest.raises(Conflict, match="not suspended"):
+        change(seeded, "unsuspend", credential.uuid, "again")
+    with pytest.raises(Invalid, match="reason"):
+        change(seeded, "revoke", credential.uuid, "   ")
+
+
+def test_an_expired_credential_fails_the_validity_check(register: Register) -> None:
+    seeded = seed(register, validity_months=12)
+    credential = seeded.issue("P-1")
+    assert credential.document["validUntil"] == "2026-06-30T12:00:00Z"
+    assert verify(seeded, credential.document, later(seeded.clock, days=364))["validity-period"] == "pass"
+    checks = verify(seeded, credential.document, later(seeded.clock, days=366))
+    assert checks["validity-period"] == "fail"
+    assert checks["signature"] == "pass"
+    assert verify(seeded, credential.document, later(seeded.clock, days=-1))["validity-period"] == "fail"
+
+
+def test_an_untrusted_provider_issues_credentials_that_fail_the_trust_check(register: Register) -> None:
+    seeded = seed(register, trusted=False)
+    checks = verify(seeded, seeded.issue("P-1").document)
+    assert checks["trusted-provider"] == "fail"
+    assert checks["signature"] == "pass"
+
+
+def test_key_rotation_keeps_older_credentials_verifiable(register: Register) -> None:
+    seeded = seed(register)
+    old = seeded.issue("P-1")
+    new_key = issuance.rotate_key(
+        "hoge", uow=register.uow, keys=register.key_store, settings=register.settings, clock=seeded.clock
+    )
+    new = seeded.issue("P-2")
+    assert old.public_key_multibase != new_key == new.public_key_multibase
+    assert new.document["proof"][0]["verificationMethod"].endswith("#" + new_key)
+    for credential in (old, new):
+        assert verify(seeded, credential.document)["signature"] == "pass"
+    did_document = verification.did_document("hoge", uow=register.uow, keys=register.key_store)
+    listed = [method["publicKeyMultibase"] for method in did_document["verificationMethod"]]
+    assert listed == [new_key, old.public_key_multibase]
+    old_method = f"{did_document['id']}#{old.public_key_multibase}"
+    assert old_method in did_document["assertionMethod"]
+    assert old_method not in did_document["authentication"]
+    with register.uow() as work:
+        keys = work.signing_keys.all("hoge")
+    assert [key.is_current for key in keys] == [True, False]
+    # The status lists were re-signed with the new key and still verify the old credential's status.
+    change(seeded, "revoke", old.uuid)
+    assert verify(seeded, old.document)["status"] == "fail"
+
+
+def test_the_status_list_credential_is_signed_by_the_provider(register: Register) -> None:
+    seeded = seed(register)
+    seeded.issue("P-1")
+    for purpose in StatusPurpose:
+        listed = issuance.status_list_document("hoge", purpose, register.uow)
+        assert listed["issuer"] == register.key_store.did("hoge")
+        assert listed["credentialSubject"]["statusPurpose"] == purpose.value
+        assert listed["id"].endswith(f"/providers/hoge/status/{purpose.value}")
+    with pytest.raises(NotFound):
+        issuance.status_list_document("andere", "revocation", register.uow)
+    with pytest.raises(NotFound):
+        issuance.status_list_document("hoge", "other", register.uow)
