@@ -41,7 +41,8 @@ def test_a_passed_enrolment_gets_a_credential_that_verifies(register: Register) 
     achievement = document["credentialSubject"]["achievement"]
     assert achievement["id"] == "http://127.0.0.1:8000/offerings/hoge/DLT"
     assert achievement["achievementType"] == "MicroCredential"
-    assert achievement["creditsAvailable"] == 4 and isinstance(achievement["creditsAvailable"], int)
+    assert achievement["creditsAvailable"] == 4
+    assert isinstance(achievement["creditsAvailable"], int)
     assert achievement["eqfLevel"] == 5
     assert document["credentialSubject"]["result"][0]["value"] == "14"
     assert [entry["statusPurpose"] for entry in document["credentialStatus"]] == ["revocation", "suspension"]
@@ -124,7 +125,8 @@ def test_revoked_credential_fails_the_status_check(register: Register) -> None:
     seeded = seed(register)
     revoked, kept = seeded.issue("P-1"), seeded.issue("P-2")
     result = change(seeded, "revoke", revoked.uuid)
-    assert result.state is CredentialState.REVOKED and result.state_reason == "fraud in the exam"
+    assert result.state is CredentialState.REVOKED
+    assert result.state_reason == "fraud in the exam"
     assert verify(seeded, revoked.document)["status"] == "fail"
     assert verify(seeded, kept.document)["status"] == "pass"
     listed = issuance.status_list_document("hoge", "revocation", register.uow)
