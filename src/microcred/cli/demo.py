@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import typer
 
 from microcred.cli.context import console, register
-from microcred.services.demo import load_small_demo
+from microcred.errors import Invalid
+from microcred.services.demo import SCALES, load_demo
 
 __all__ = ["attach"]
 
@@ -14,9 +17,16 @@ def attach(app: typer.Typer) -> None:
     app.command("demo")(demo)
 
 
-def demo() -> None:
-    """Load the demo register (real Flemish institutions, demo offerings and enrolments); idempotent."""
+def demo(
+    seed: int = typer.Option(2024, "--seed", help="Seed of the generator: the same seed gives the same register."),
+    scale: str = typer.Option("small", "--scale", help="small (seconds) or full (about 300,000 enrolments)."),
+) -> None:
+    """Load the demo register (real Flemish institutions, generated offerings and enrolments); idempotent."""
+    if scale not in SCALES:
+        raise Invalid.field("--scale", f"must be one of {', '.join(SCALES)}", scale)
     wired = register()
     wired.migrate()
-    counts = load_small_demo(wired.uow, pepper=wired.settings.pseudonym_pepper.get_secret_value())
-    console.print("demo register loaded: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    started = time.perf_counter()
+    counts = load_demo(wired.uow, pepper=wired.settings.pseudonym_pepper.get_secret_value(), seed=seed, scale=scale)
+    summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    console.print(f"demo register loaded in {time.perf_counter() - started:.1f} s: {summary}")
