@@ -72,7 +72,7 @@ def _year(value: AcademicYear | str, name: str) -> AcademicYear:
         raise Invalid.field(name, "must be an academic year like 2020-21", value) from error
 
 
-def _code(enum: type[ProviderType] | type[OfferingKind], value: object, name: str) -> str:
+def _code(enum: type[ProviderType] | type[OfferingKind], value: str, name: str) -> str:
     try:
         return enum(value).value
     except ValueError:

@@ -1,0 +1,204 @@
+"""Every figure of the parliament report against counts made in the test from its own lists, on SQLite
+and PostgreSQL (the ``register`` fixture runs each test on both)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from statistics import median
+
+import pytest
+
+from microcred.bootstrap import Register
+from microcred.domain import EmploymentStatus, OfferingKind, Outcome
+from microcred.errors import Invalid
+from microcred.services.reports import parliament_report, render
+from microcred.stats import ParliamentReport, Table
+from tests.stats.register_data import (
+    EDITIONS,
+    OFFERINGS,
+    PROVIDERS,
+    YEARS,
+    E,
+    O,
+    band,
+    enrolments,
+    in_default_scope,
+    load,
+)
+
+K = 5
+LABELS = [f"{y}-{(y + 1) % 100:02d}" for y in YEARS]
+
+
+@pytest.fixture
+def report(register: Register) -> ParliamentReport:
+    load(register)
+    assert register.settings.disclosure_threshold == K
+    return parliament_report(
+        register.uow, from_year="2020-21", to_year="2023-24", threshold=register.settings.disclosure_threshold
+    )
+
+
+def offered(year: int, keep: Callable[[O], bool] = lambda o: True) -> list[O]:
+    codes = {code for code, y, _c, _n in EDITIONS if y == year}
+    return [o for o in OFFERINGS if o.code in codes and in_default_scope(o) and keep(o)]
+
+
+def scoped() -> list[E]:
+    by_code = {o.code: o for o in OFFERINGS}
+    return [e for e in enrolments() if in_default_scope(by_code[e.offering])]
+
+
+def test_offer_per_year_counts_offerings_with_an_edition_starting_that_year(report: ParliamentReport) -> None:
+    narrow = report.readings
+    for year, label in zip(YEARS, LABELS, strict=True):
+        assert narrow.figure("offerings_broad", label).value == len(offered(year))
+        assert narrow.figure("offerings_narrow", label).value == len(
+            offered(year, lambda o: o.kind is OfferingKind.MICRO_CREDENTIAL)
+        )
+        table = report.table("offer_by_provider_type")
+        for kind in ("university", "university-college"):
+            expected = len(offered(year, lambda o, kind=kind: PROVIDERS[o.provider].value == kind))
+            assert _value(table, kind, label) == expected
+        assert table.figure("total", label).value == len(offered(year))
+        bands = report.table("offer_by_ects_band")
+        for name in ("<3", "3-5", "6-10", "11-20", ">20"):
+            expected = len(offered(year, lambda o, name=name: o.ects is not None and band(o.ects) == name))
+            assert _value(bands, name, label) == expected
+        kinds = report.table("offer_by_offer_kind")
+        assert _value(kinds, "micro-credential-1", label) == len(offered(year, lambda o: o.code == "A1"))
+        assert _value(kinds, "postgraduate", label) == len(offered(year, lambda o: o.kind is OfferingKind.POSTGRADUATE))
+        fields = report.table("offer_by_field")
+        assert _value(fields, "06", label) == len(offered(year, lambda o: o.field.startswith("06")))
+
+
+def test_ects_total_median_and_the_full_list(report: ParliamentReport) -> None:
+    for year, label in zip(YEARS, LABELS, strict=True):
+        values = [o.ects for o in offered(year) if o.ects is not None]
+        assert report.ects.figure("total_ects", label).value == sum(values)
+        assert report.ects.figure("median_ects", label).value == Decimal(median(values))
+    listed = {(line.provider, line.code): line.ects for line in report.offerings}
+    assert listed == {(o.provider, o.code): o.ects for o in OFFERINGS if in_default_scope(o)}
+
+
+def test_growth_index_and_compound_annual_growth(report: ParliamentReport) -> None:
+    counts = [len(offered(y)) for y in YEARS]
+    for count, label in zip(counts, LABELS, strict=True):
+        expected = (Decimal(count) * 100 / counts[0]).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        assert report.growth.figure("offerings_index", label).value == expected
+    rate = (Decimal(counts[-1]) / counts[0]) ** (Decimal(1) / 3) - 1
+    assert report.growth.figure("offerings", "cagr").value == (rate * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    assert report.growth.figure("offerings_change", LABELS[1]).value == counts[1] - counts[0]
+
+
+def working(e: E) -> str:
+    if e.status in (EmploymentStatus.EMPLOYED, EmploymentStatus.SELF_EMPLOYED):
+        return "working"
+    if e.status is EmploymentStatus.UNKNOWN:
+        return "unknown"
+    return "not-working"
+
+
+CLASSIFIERS: dict[str, Callable[[E], str]] = {
+    "working": working,
+    "employment_status": lambda e: e.status.value,
+    "contract_type": lambda e: e.contract.value,
+    "age_band": lambda e: e.age.value,
+    "provider": lambda e: e.provider,
+}
+
+
+@pytest.mark.parametrize("dimension", sorted(CLASSIFIERS))
+def test_learners_and_enrolments_by_dimension_match_or_are_hidden(report: ParliamentReport, dimension: str) -> None:
+    classify = CLASSIFIERS[dimension]
+    rows = scoped()
+    learners, enrolled = report.table(f"learners_by_{dimension}"), report.table(f"enrolments_by_{dimension}")
+    values = {classify(e) for e in rows}
+    assert {row.key for row in learners.rows} == values
+    for value in values:
+        for year, label in (*zip(YEARS, LABELS, strict=True), (None, "total")):
+            cell = [e for e in rows if classify(e) == value and (year is None or e.year == year)]
+            _check(learners.figure(value, label), len({e.learner for e in cell}))
+            hidden = learners.figure(value, label).suppressed
+            assert enrolled.figure(value, label).suppressed == hidden
+            if not hidden:
+                assert enrolled.figure(value, label).value == len(cell)
+    for year, label in zip(YEARS, LABELS, strict=True):
+        _check(learners.figure("total", label), len({e.learner for e in rows if e.year == year}))
+
+
+def test_enrolments_learners_and_completion_rate_per_year(report: ParliamentReport) -> None:
+    rows = scoped()
+    for year, label in zip(YEARS, LABELS, strict=True):
+        cell = [e for e in rows if e.year == year]
+        _check(report.enrolments.figure("learners", label), len({e.learner for e in cell}))
+        assert report.enrolments.figure("enrolments", label).value == len(cell)
+        decided = [e for e in cell if e.outcome in (Outcome.PASSED, Outcome.FAILED, Outcome.WITHDRAWN)]
+        passed = sum(e.outcome is Outcome.PASSED for e in cell)
+        expected = (Decimal(passed) * 100 / len(decided)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        assert report.enrolments.figure("completion_rate", label).value == expected
+    assert report.enrolments.figure("learners", "total").value == len({e.learner for e in rows})
+
+
+def test_popularity_fill_rate_and_coverage(report: ParliamentReport) -> None:
+    by_code = {o.code: o for o in OFFERINGS}
+    for year, label in zip(YEARS, LABELS, strict=True):
+        editions = [ed for ed in EDITIONS if ed[1] == year and in_default_scope(by_code[ed[0]])]
+        assert report.popularity.figure("editions", label).value == len(editions)
+        with_capacity = [ed for ed in editions if ed[2] is not None]
+        capacity = sum(ed[2] or 0 for ed in with_capacity)
+        assert report.popularity.figure("capacity", label).value == capacity
+        learners = {e.learner for e in scoped() if e.year == year and any(ed[0] == e.offering for ed in with_capacity)}
+        fill = report.popularity.figure("fill_rate", label)
+        if len(learners) >= K:
+            expected = Decimal(sum(ed[3] for ed in with_capacity)) * 100 / capacity
+            assert fill.value == expected.quantize(Decimal("0.1"), ROUND_HALF_UP)
+        else:
+            assert fill.value is None
+    for slug in ("uni-a", "uni-b", "hs-c"):
+        for year, label in zip(YEARS, LABELS, strict=True):
+            expected = sum(
+                1
+                for ed in EDITIONS
+                if ed[1] == year and by_code[ed[0]].provider == slug and in_default_scope(by_code[ed[0]])
+            )
+            assert report.coverage.figure(slug, label).value == expected
+    assert "priv-d" not in {row.key for row in report.coverage.rows}
+
+
+def test_every_format_renders_and_the_html_answers_the_three_questions(report: ParliamentReport) -> None:
+    html = render(report, "html", "nl").decode()
+    for heading in ("1. Aanbod aan microcredentials", "2. Ingeschreven studenten", "3. Populariteit en groei"):
+        assert heading in html
+    assert html.index("1. Aanbod") < html.index("2. Ingeschreven") < html.index("3. Populariteit")
+    assert "<svg" in html  # charts inline, nothing fetched: no scripts, no linked files
+    assert "<script" not in html and "<link" not in html and 'src="http' not in html and 'href="http' not in html
+    english = render(report, "html", "en").decode()
+    assert "2. Enrolled learners, working or not working" in english
+    pdf = render(report, "pdf", "nl")
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    assert render(report, "xlsx", "nl").startswith(b"PK")
+    assert b"# learners_by_working" in render(report, "csv", "en")
+    assert b'"threshold": 5' in render(report, "json", "en")
+    with pytest.raises(Invalid):
+        render(report, "docx", "nl")
+
+
+def test_a_bad_year_range_is_refused(register: Register) -> None:
+    with pytest.raises(Invalid):
+        parliament_report(register.uow, from_year="2024-25", to_year="2020-21")
+    with pytest.raises(Invalid):
+        parliament_report(register.uow, from_year="2020", to_year="2020-21")
+
+
+def _value(table: Table, row: str, column: str) -> int:
+    keys = {r.key for r in table.rows}
+    return int(table.figure(row, column).value or 0) if row in keys else 0
+
+
+def _check(figure: object, expected: int) -> None:
+    """A published learner count equals the true one; a count of 1 to K-1 is never published."""
+    assert figure.suppressed or figure.value == expected  # type: ignore[attr-defined]
+    if 0 < expected < K:
+        assert figure.suppressed  # type: ignore[attr-defined]
