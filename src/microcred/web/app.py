@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from microcred.bootstrap import Register
 from microcred.web.public import public_routes
 from microcred.web.templating import Pages
+from microcred.web.verify import verify_routes
 
 __all__ = ["SESSION_COOKIE", "attach_web"]
 
@@ -37,3 +38,4 @@ def attach_web(app: FastAPI, register: Register) -> None:
     app.mount("/static", StaticFiles(directory=str(files("microcred.web") / "static")), name="static")
     pages = Pages()
     app.include_router(public_routes(register, pages))
+    app.include_router(verify_routes(register, pages))

@@ -1,0 +1,123 @@
+"""The public verifier: paste, upload, open a share link or a scanned URL of this register, see each check."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from microcred.bootstrap import Register
+from microcred.errors import Forbidden, Invalid, MicrocredError, NotFound
+from microcred.services import verification
+from microcred.web.forms import posted_form, read_upload
+from microcred.web.templating import Pages, language_of
+
+__all__ = ["credential_view", "verify_routes"]
+
+MAX_CREDENTIAL_BYTES = 512 * 1024
+
+
+def verify_routes(register: Register, pages: Pages) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def answer(request: Request, document: Any, *, source: str, status: int = 200) -> Response:
+        result = verification.verify_document(document, uow=register.uow, keys=register.key_store, clock=register.clock)
+        return pages.render(
+            request,
+            "verify.html",
+            status=status,
+            result=result,
+            source=source,
+            credential=credential_view(document, language_of(request)) if isinstance(document, dict) else None,
+            error=None,
+            pasted="",
+        )
+
+    def problem(request: Request, message: str, *, pasted: str = "", status: int = 400) -> Response:
+        return pages.render(
+            request, "verify.html", status=status, result=None, credential=None, error=message, pasted=pasted, source=""
+        )
+
+    @router.get("/verify", response_class=HTMLResponse)
+    def verify_page(request: Request, credential: str | None = None) -> Response:
+        if not credential:
+            return pages.render(request, "verify.html", result=None, credential=None, error=None, pasted="", source="")
+        if not verification.is_own_url(credential, register.key_store):
+            return problem(request, "verify.error_foreign_url")
+        try:
+            document = verification.own_document(credential, uow=register.uow, keys=register.key_store)
+        except (NotFound, Invalid):
+            return problem(request, "verify.error_unknown_url", status=404)
+        return answer(request, document, source=credential)
+
+    @router.post("/verify", response_class=HTMLResponse)
+    async def verify_posted(request: Request) -> Response:
+        try:
+            form = await posted_form(request)
+            uploaded = await read_upload(form.get("file"), limit=MAX_CREDENTIAL_BYTES)
+        except Forbidden:
+            return problem(request, "form.expired", status=403)
+        except MicrocredError:
+            return problem(request, "verify.error_too_large", status=413)
+        pasted = form.get("document")
+        text = uploaded.decode("utf-8", errors="replace") if uploaded else (pasted if isinstance(pasted, str) else "")
+        if not text.strip():
+            return problem(request, "verify.error_empty")
+        if len(text) > MAX_CREDENTIAL_BYTES:
+            return problem(request, "verify.error_too_large", status=413)
+        try:
+            document = json.loads(text)
+        except ValueError:
+            return problem(request, "verify.error_not_json", pasted=text[:20_000])
+        return answer(request, document, source="upload" if uploaded else "paste")
+
+    return router
+
+
+def credential_view(document: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The parts of an Open Badges 3.0 micro-credential a person reads, tolerant of missing or odd fields."""
+    subject = document.get("credentialSubject")
+    subject = subject if isinstance(subject, dict) else {}
+    achievement = subject.get("achievement")
+    achievement = achievement if isinstance(achievement, dict) else {}
+    issuer = document.get("issuer")
+    issuer_name = issuer.get("name") if isinstance(issuer, dict) else issuer
+    criteria = achievement.get("criteria")
+    narrative = criteria.get("narrative") if isinstance(criteria, dict) else None
+    outcomes = [line.removeprefix("- ").strip() for line in (narrative or "").splitlines() if line.startswith("- ")]
+    qa = achievement.get("qualityAssurance")
+    return {
+        "name": _plain(document.get("name")) or _plain(achievement.get("name")),
+        "id": _plain(document.get("id")),
+        "issuer": _plain(issuer_name),
+        "valid_from": _plain(document.get("validFrom")),
+        "valid_until": _plain(document.get("validUntil")),
+        "awarded": _plain(document.get("awardedDate")),
+        "description": _plain(achievement.get("description")),
+        "outcomes": outcomes,
+        "ects": _plain(achievement.get("creditsAvailable")),
+        "hours": _plain(achievement.get("workloadHours")),
+        "eqf": _plain(achievement.get("eqfLevel")),
+        "vks": _plain(achievement.get("vksLevel")),
+        "isced": _plain(achievement.get("iscedField")),
+        "assessment": _plain(achievement.get("assessmentType")),
+        "form": _plain(achievement.get("participationForm")),
+        "identity_check": _plain(achievement.get("identityCheck")),
+        "prerequisites": _plain(achievement.get("prerequisites")),
+        "kind": _plain(achievement.get("offerKind")),
+        "quality_assurance": [
+            _plain(record.get("name") or record.get("agency") or record.get("id"))
+            if isinstance(record, dict)
+            else _plain(record)
+            for record in (qa if isinstance(qa, list) else [qa] if qa else [])
+        ],
+        "lang": lang,
+    }
+
+
+def _plain(value: object) -> str:
+    if value is None or isinstance(value, dict | list):
+        return ""
+    return str(value)[:2000]

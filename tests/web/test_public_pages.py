@@ -1,0 +1,146 @@
+"""The public pages through the real application: catalogue, offering, providers, language, verifier."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi.testclient import TestClient
+
+from microcred.bootstrap import Register
+from microcred.services import issuance
+from tests.web.conftest import csrf_of
+
+
+def test_the_catalogue_explains_itself_and_lists_the_published_offerings(client: TestClient) -> None:
+    page = client.get("/", headers={"Accept-Language": "nl-BE,nl;q=0.9"})
+    assert page.status_code == 200
+    assert '<html lang="nl">' in page.text
+    assert "Dit register bevat alle korte, erkende opleidingen" in page.text
+    assert page.text.count('class="card"') == 3
+    assert 'href="#main"' in page.text
+
+
+def test_search_and_filters_narrow_the_results(client: TestClient) -> None:
+    assert client.get("/?q=genealogical").text.count('class="card"') == 1
+    filtered = client.get("/", params={"form": "online", "kind": "micro-credential"})
+    assert filtered.text.count('class="card"') == 1
+    assert "Desinformatie herkennen" in filtered.text
+
+
+def test_a_filter_that_does_not_parse_is_explained_not_a_crash(client: TestClient) -> None:
+    page = client.get("/?ects_min=veel")
+    assert page.status_code == 400
+    assert 'role="alert"' in page.text
+    assert "Minimum studiepunten" in page.text
+
+
+def test_accept_language_english_gives_english_and_the_switch_link_sets_a_cookie(client: TestClient) -> None:
+    assert "Micro-credentials in Flemish higher education" in client.get("/", headers={"Accept-Language": "en"}).text
+    switched = client.get("/language/en?next=/providers", follow_redirects=False)
+    assert switched.status_code == 303
+    assert switched.headers["location"] == "/providers"
+    assert "lang=en" in switched.headers["set-cookie"]
+    assert "Trusted providers" in client.get("/providers").text
+
+
+def test_the_language_switch_never_redirects_off_site(client: TestClient) -> None:
+    switched = client.get("/language/nl?next=//evil.example/x", follow_redirects=False)
+    assert switched.headers["location"] == "/"
+
+
+def test_an_offering_page_shows_the_eu_elements_provider_trust_and_editions(client: TestClient) -> None:
+    page = client.get("/offerings/vub/MC-DSS", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    for text in (
+        "Learning outcomes",
+        "Calculate the external costs of policy choices",
+        "6 ECTS credits",
+        "Level 7",
+        "Marked assignment".lower(),
+        "Blended",
+        "Institutional review",
+        "trusted",
+        "MC-DSS-2024",
+    ):
+        assert text in page.text or text in page.text.lower(), text
+
+
+def test_unknown_and_draft_offerings_are_not_found(client: TestClient) -> None:
+    assert client.get("/offerings/vub/NOPE").status_code == 404
+    assert client.get("/providers/nobody").status_code == 404
+
+
+def test_providers_list_quality_assurance_and_a_provider_page_its_figures(client: TestClient) -> None:
+    listing = client.get("/providers")
+    assert listing.text.count("NVAO (demo record)") > 10
+    assert "betrouwbaar" in listing.text
+    provider = client.get("/providers/ugent")
+    assert "Desinformatie herkennen" in provider.text
+    assert '<span class="stat">3</span> edities' in provider.text
+
+
+def _issue(demo: Register) -> dict[str, object]:
+    credential = issuance.issue_for_enrolment(
+        "ugent", "MC-DISINFO-2024-E000", uow=demo.uow, keys=demo.key_store, settings=demo.settings, clock=demo.clock
+    )
+    return credential.document
+
+
+def test_the_verifier_accepts_a_genuine_credential_and_renders_its_elements(demo: Register, client: TestClient) -> None:
+    document = _issue(demo)
+    token = csrf_of(client.get("/verify").text)
+    page = client.post("/verify", data={"document": json.dumps(document), "csrf_token": token})
+    assert page.status_code == 200
+    assert "Deze credential is echt en geldig." in page.text
+    assert page.text.count('class="fail"') == 0
+    assert "Nepnieuws herkennen en weerleggen" in page.text
+
+
+def test_the_verifier_rejects_a_tampered_copy_and_says_which_check_failed(demo: Register, client: TestClient) -> None:
+    document = _issue(demo)
+    document["name"] = "Doctor in de geneeskunde"
+    token = csrf_of(client.get("/verify").text)
+    page = client.post(
+        "/verify",
+        files={"file": ("c.json", json.dumps(document).encode(), "application/json")},
+        data={"csrf_token": token},
+    )
+    assert "Deze credential kan niet worden aanvaard." in page.text
+    assert 'class="fail" data-check="signature"' in page.text
+
+
+def test_the_verifier_opens_this_registers_own_credential_urls_only(demo: Register, client: TestClient) -> None:
+    document = _issue(demo)
+    own = client.get(
+        "/verify",
+        params={
+            "credential": f"{demo.settings.public_base_url}/credentials/"
+            + str(document["id"]).removeprefix("urn:uuid:")
+        },
+    )
+    assert "Deze credential is echt en geldig." in own.text
+    foreign = client.get("/verify", params={"credential": "https://elsewhere.example/credentials/1"})
+    assert foreign.status_code == 400
+    assert "hoort niet bij dit register" in foreign.text
+
+
+def test_a_post_without_the_csrf_token_is_refused(client: TestClient) -> None:
+    client.get("/verify")
+    page = client.post("/verify", data={"document": "{}"})
+    assert page.status_code == 403
+
+
+def test_pasting_something_that_is_not_json_is_explained(client: TestClient) -> None:
+    token = csrf_of(client.get("/verify").text)
+    page = client.post("/verify", data={"document": "hello", "csrf_token": token})
+    assert page.status_code == 400
+    assert "Dit is geen JSON" in page.text
+
+
+def test_the_session_cookie_is_signed_httponly_and_samesite_lax(client: TestClient) -> None:
+    page = client.get("/verify")
+    cookie = page.headers["set-cookie"]
+    assert cookie.startswith("microcred_session=")
+    assert "httponly" in cookie.lower()
+    assert "samesite=lax" in cookie.lower()
+    assert "secure" not in cookie.lower()  # served over http in tests; https turns Secure on
