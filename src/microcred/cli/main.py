@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from typer._click import exceptions as click  # Typer 0.2x vendors Click; its errors live here
 
 from microcred import __version__
-from microcred.cli import catalogue, data, demo, reports, system
+from microcred.cli import catalogue, credentials, data, demo, reports, system
 from microcred.cli.context import err_console
 from microcred.errors import MicrocredError
 
@@ -29,6 +29,7 @@ app.add_typer(catalogue.offerings, name="offering")
 app.add_typer(reports.reports, name="report")
 system.attach(app)
 demo.attach(app)
+credentials.attach(app)
 data.attach(app)
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from microcred.credentials.cryptosuites import EDDSA_RDFC_2022
+from microcred.credentials.elm import elm_document
 from microcred.credentials.ob3 import (
     Award,
     LearnerIdentity,
@@ -23,9 +24,10 @@ from microcred.credentials.ob3 import (
     sign_open_badge,
     timestamp,
 )
+from microcred.credentials.pdf import certificate_pdf
 from microcred.credentials.proofs import add_proof
 from microcred.credentials.status_list import StatusList, status_list_credential
-from microcred.credentials.urls import status_list_url
+from microcred.credentials.urls import credential_url, status_list_url, verify_page_url
 from microcred.domain import (
     Credential,
     Outcome,
@@ -40,6 +42,8 @@ from microcred.settings import Settings
 
 __all__ = [
     "Progress",
+    "credential_pdf",
+    "elm_export",
     "get_credential",
     "issue_for_edition",
     "issue_for_enrolment",
@@ -324,3 +328,54 @@ def rotate_key(provider: str, *, uow: UnitOfWorkFactory, keys: KeyStore, setting
             _store_status_list(work, provider, purpose, keys=keys, settings=settings, now=now)
         work.commit()
     return record.public_key_multibase
+
+
+def _award_of(work: UnitOfWork, credential: Credential, *, keys: KeyStore, settings: Settings) -> Award:
+    """The award behind a stored credential, for its learner copies (PDF, ELM)."""
+    enrolment = work.enrolments.get(credential.provider, credential.enrolment_reference)
+    edition = work.editions.get(credential.provider, credential.edition_code)
+    offering = work.offerings.get(credential.provider, credential.offering_code)
+    return Award(
+        credential_id=credential.uuid,
+        provider=work.providers.get(credential.provider),
+        offering=offering,
+        edition=edition,
+        enrolment=enrolment,
+        learner=LearnerIdentity(salt="", email=work.learners.email_of(enrolment.learner), pseudonym=enrolment.learner),
+        issuer_did=keys.did(credential.provider),
+        public_base_url=settings.public_base_url,
+        issued_at=credential.issued_at,
+        valid_from=credential.valid_from,
+        valid_until=credential.valid_until,
+        status=[],
+        awarding_body_did=keys.did(offering.awarding_provider),
+    )
+
+
+def credential_pdf(
+    credential_id: str,
+    *,
+    uow: UnitOfWorkFactory,
+    keys: KeyStore,
+    settings: Settings,
+    lang: str = "nl",
+    provider: str | None = None,
+) -> bytes:
+    """The one-page PDF certificate; its QR code opens the verification page on the credential's JSON URL."""
+    credential = get_credential(credential_id, uow=uow, provider=provider)
+    with uow() as work:
+        award = _award_of(work, credential, keys=keys, settings=settings)
+    link = verify_page_url(settings.public_base_url, credential_url(settings.public_base_url, credential.uuid))
+    return certificate_pdf(award, verify_url=link, lang=lang)
+
+
+def elm_export(
+    credential_id: str, *, uow: UnitOfWorkFactory, keys: KeyStore, settings: Settings, provider: str | None = None
+) -> dict[str, Any]:
+    """The credential as an unsigned ELM v3 / EDC document, with the PDF certificate as its display."""
+    credential = get_credential(credential_id, uow=uow, provider=provider)
+    with uow() as work:
+        award = _award_of(work, credential, keys=keys, settings=settings)
+    link = verify_page_url(settings.public_base_url, credential_url(settings.public_base_url, credential.uuid))
+    language = "nl" if "nl" in award.offering.title.texts else "en"
+    return elm_document(award, display_pdf=certificate_pdf(award, verify_url=link, lang=language))

@@ -1,0 +1,187 @@
+"""``microcred issue|revoke|suspend|unsuspend|verify``, ``microcred credential …`` and ``microcred keys …``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from microcred.cli.context import console, register
+from microcred.errors import Invalid, MicrocredError
+from microcred.services import issuance, verification
+
+__all__ = ["attach", "credential_commands", "key_commands"]
+
+credential_commands = typer.Typer(help="Show and export issued credentials (JSON, ELM, PDF).", no_args_is_help=True)
+key_commands = typer.Typer(help="Providers' signing keys (did:web).", no_args_is_help=True)
+
+_OUTCOME_STYLE = {"pass": "[green]pass[/]", "fail": "[bold red]FAIL[/]", "warn": "[yellow]warn[/]"}
+
+
+def attach(app: typer.Typer) -> None:
+    app.command("issue")(issue)
+    app.command("revoke")(revoke)
+    app.command("suspend")(suspend)
+    app.command("unsuspend")(unsuspend)
+    app.command("verify")(verify)
+    app.add_typer(credential_commands, name="credential")
+    app.add_typer(key_commands, name="keys")
+
+
+def _pair(value: str, option: str, what: str) -> tuple[str, str]:
+    provider, _, code = value.partition("/")
+    if not provider or not code:
+        raise Invalid.field(option, f"must be PROVIDER/{what}", value)
+    return provider, code
+
+
+def issue(
+    edition: str | None = typer.Option(None, "--edition", help="PROVIDER/EDITION: every passed enrolment without one."),
+    enrolment: str | None = typer.Option(None, "--enrolment", help="PROVIDER/REFERENCE: one enrolment."),
+) -> None:
+    """Issue signed credentials for passed enrolments (idempotent: issuing again changes nothing)."""
+    if (edition is None) == (enrolment is None):
+        raise Invalid.field("--edition/--enrolment", "give exactly one of --edition or --enrolment")
+    wired = register()
+    options: dict[str, Any] = {
+        "uow": wired.uow,
+        "keys": wired.key_store,
+        "settings": wired.settings,
+        "clock": wired.clock,
+    }
+    if enrolment is not None:
+        provider, reference = _pair(enrolment, "--enrolment", "REFERENCE")
+        credential = issuance.issue_for_enrolment(provider, reference, **options)
+        console.print(f"credential [bold]{credential.uuid}[/] for {provider}/{reference}", highlight=False)
+        return
+    assert edition is not None
+    provider, code = _pair(edition, "--edition", "EDITION")
+    columns = (TextColumn("issuing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("issuing", total=None)
+        issued = issuance.issue_for_edition(
+            provider, code, progress=lambda done, total: bar.update(task, completed=done, total=total), **options
+        )
+    console.print(f"issued {len(issued)} credential(s) for {provider}/{code}", highlight=False)
+
+
+def _change(action: str, credential_id: str, reason: str) -> None:
+    wired = register()
+    changed = getattr(issuance, action)(
+        credential_id, reason, uow=wired.uow, keys=wired.key_store, settings=wired.settings, clock=wired.clock
+    )
+    console.print(f"{changed.uuid}: {changed.state.value} ({changed.state_reason})", highlight=False)
+
+
+def revoke(
+    credential_id: str = typer.Argument(..., help="urn:uuid:… or the bare uuid."),
+    reason: str = typer.Option(..., "--reason", help="Why; shown to whoever asks."),
+) -> None:
+    """Revoke a credential for good and re-sign the provider's status lists."""
+    _change("revoke", credential_id, reason)
+
+
+def suspend(
+    credential_id: str = typer.Argument(..., help="urn:uuid:… or the bare uuid."),
+    reason: str = typer.Option(..., "--reason", help="Why."),
+) -> None:
+    """Suspend a credential (it fails verification until unsuspended)."""
+    _change("suspend", credential_id, reason)
+
+
+def unsuspend(
+    credential_id: str = typer.Argument(..., help="urn:uuid:… or the bare uuid."),
+    reason: str = typer.Option(..., "--reason", help="Why."),
+) -> None:
+    """Lift a suspension."""
+    _change("unsuspend", credential_id, reason)
+
+
+def _load(source: str) -> Any:
+    """A credential from a file, a file:// URL or one of this register's own URLs; never the network."""
+    wired = register()
+    if source.startswith("file://"):
+        source = unquote(urlsplit(source).path)
+    elif "://" in source:
+        if not verification.is_own_url(source, wired.key_store):
+            raise MicrocredError(
+                f"{source}: only files, file:// URLs and this register's own URLs "
+                f"({wired.settings.public_base_url}) can be verified; nothing is fetched from the network"
+            )
+        return verification.own_document(source, uow=wired.uow, keys=wired.key_store)
+    try:
+        return json.loads(Path(source).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise MicrocredError(f"{source} is not JSON: {error}") from None
+
+
+def verify(
+    source: str = typer.Argument(..., help="A credential file, file:// URL or this register's credential URL."),
+    lang: str = typer.Option("en", "--lang", help="Language of the reasons: en or nl."),
+) -> None:
+    """Verify a credential and list every check; exit 1 when any check fails."""
+    wired = register()
+    result = verification.verify_document(_load(source), uow=wired.uow, keys=wired.key_store, clock=wired.clock)
+    for check in result.checks:
+        console.print(f"{_OUTCOME_STYLE[check.outcome]:>20}  {check.name:<17} {check.reason(lang)}", highlight=False)
+    console.print("verified" if result.verified else "[bold red]NOT verified[/]")
+    if not result.verified:
+        raise typer.Exit(1)
+
+
+@credential_commands.command("show")
+def show(credential_id: str = typer.Argument(..., help="urn:uuid:… or the bare uuid.")) -> None:
+    """Show a credential's record: enrolment, status indexes and state."""
+    credential = issuance.get_credential(credential_id, uow=register().uow)
+    table = Table(show_header=False)
+    for label, value in (
+        ("id", credential.uuid),
+        ("provider", credential.provider),
+        ("enrolment", credential.enrolment_reference),
+        ("offering", credential.offering_code),
+        ("edition", credential.edition_code),
+        ("issued", credential.issued_at.isoformat()),
+        ("valid until", credential.valid_until.isoformat() if credential.valid_until else "no end"),
+        ("state", credential.state.value + (f" ({credential.state_reason})" if credential.state_reason else "")),
+        ("status indexes", ", ".join(f"{p.value} {i}" for p, i in credential.status_indexes.items())),
+        ("signing key", credential.public_key_multibase),
+    ):
+        table.add_row(label, value)
+    console.print(table)
+
+
+@credential_commands.command("export")
+def export(
+    credential_id: str = typer.Argument(..., help="urn:uuid:… or the bare uuid."),
+    format_: str = typer.Option("json", "--format", help="json (the signed OB 3.0 credential), elm or pdf."),
+    out: Path = typer.Option(..., "--out", help="File to write."),
+    lang: str = typer.Option("nl", "--lang", help="Language of the PDF: nl or en."),
+) -> None:
+    """Write the signed credential (json), its ELM v3 / EDC form (elm) or the PDF certificate (pdf)."""
+    wired = register()
+    options: dict[str, Any] = {"uow": wired.uow, "keys": wired.key_store, "settings": wired.settings}
+    if format_ == "json":
+        out.write_text(issuance.get_credential(credential_id, uow=wired.uow).document_json, encoding="utf-8")
+    elif format_ == "elm":
+        document = issuance.elm_export(credential_id, **options)
+        out.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    elif format_ == "pdf":
+        out.write_bytes(issuance.credential_pdf(credential_id, lang=lang, **options))
+    else:
+        raise Invalid.field("--format", "must be json, elm or pdf", format_)
+    console.print(f"wrote {out}", highlight=False)
+
+
+@key_commands.command("rotate")
+def rotate(provider: str = typer.Argument(..., help="The provider's slug.")) -> None:
+    """Retire the provider's signing key (it stays published for older credentials) and make a new one."""
+    wired = register()
+    new_key = issuance.rotate_key(
+        provider, uow=wired.uow, keys=wired.key_store, settings=wired.settings, clock=wired.clock
+    )
+    console.print(f"{provider}: new signing key {new_key}; older keys stay in the DID document", highlight=False)
