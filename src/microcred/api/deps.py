@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from microcred.api.transaction import request_uow
 from microcred.bootstrap import Register
-from microcred.errors import Unauthenticated
+from microcred.errors import Forbidden, Unauthenticated
 from microcred.services import auth
 from microcred.services.auth import ANONYMOUS, Principal, Scope
 from microcred.services.ports import UnitOfWorkFactory
@@ -105,7 +105,9 @@ class Access:
         if self.policy == "scope" and self.scope is not None:
             return principal.require_scope(self.scope)
         if self.policy == "learner" and principal.kind != "learner":
-            raise Unauthenticated("this needs the access value of a learner's link (Authorization: Bearer …)")
+            if principal.kind == "anonymous":
+                raise Unauthenticated("this needs the access value of a learner's link (Authorization: Bearer …)")
+            raise Forbidden("only the learner, with the access value of their link, may see this")
         return principal
 
 

@@ -1,0 +1,73 @@
+"""The API under test: the real app (``create_app``) around a register with the demo data, on both backends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from microcred.asgi import create_app
+from microcred.bootstrap import Register
+from microcred.services import auth
+from microcred.services.auth import Scope
+from microcred.services.demo import load_small_demo
+
+ALL_SCOPES = [scope.value for scope in Scope]
+OWNER, OTHER = "vub", "ugent"  # the demo has a published offering for each
+
+
+@dataclass(frozen=True)
+class Tokens:
+    admin: str
+    owner: str  # acts for OWNER with every scope
+    owner_readonly: str  # acts for OWNER without scopes
+    other: str  # acts for OTHER with every scope
+    expired: str
+    revoked: str
+
+    @staticmethod
+    def header(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def demo_register(register: Register) -> Register:
+    load_small_demo(register.uow, pepper=register.settings.pseudonym_pepper.get_secret_value())
+    return register
+
+
+@pytest.fixture
+def app(demo_register: Register) -> FastAPI:
+    return create_app(demo_register)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def tokens(demo_register: Register) -> Tokens:
+    uow, clock = demo_register.uow, demo_register.clock
+
+    def make(provider: str | None, scopes: list[str], **options: object) -> str:
+        return auth.create_token(provider=provider, scopes=scopes, uow=uow, clock=clock, **options).token  # type: ignore[arg-type]
+
+    expired = auth.create_token(
+        provider=OWNER, scopes=ALL_SCOPES, uow=uow, clock=lambda: clock() - timedelta(days=3), expires_days=1
+    ).token
+    revoked = auth.create_token(provider=OWNER, scopes=ALL_SCOPES, uow=uow, clock=clock)
+    auth.revoke_token(revoked.prefix, uow, clock)
+    return Tokens(
+        admin=make(None, [], admin=True),
+        owner=make(OWNER, ALL_SCOPES),
+        owner_readonly=make(OWNER, []),
+        other=make(OTHER, ALL_SCOPES),
+        expired=expired,
+        revoked=revoked.token,
+    )

@@ -1,0 +1,152 @@
+"""Every API route × every kind of caller, generated from the app's own route table.
+
+A route without an access rule, or with a path parameter this test does not know, fails the test: a new
+route is covered the moment it is added. The decisive rows: a token of another provider never gets past
+the access check of the owner's routes (403), whatever the method.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from starlette.routing import Mount
+
+from microcred.api.deps import Access
+from microcred.api.transaction import ApiRoute
+from microcred.services.auth import Scope
+from tests.api.conftest import OWNER, Tokens
+
+# Every path parameter an API route may have, filled with a record of OWNER (the provider under attack).
+PATH_VALUES = {
+    "slug": OWNER,
+    "provider": OWNER,
+    "code": "MC-DSS",
+    "edition": "MC-DSS-2023",
+    "reference": "MC-DSS-2023-E001",
+}
+ROLES = ("anonymous", "admin", "owner", "owner_readonly", "other", "expired", "revoked")
+
+
+def _access_rules(dependant: Dependant) -> list[Access]:
+    found = [dependant.call] if isinstance(dependant.call, Access) else []
+    for child in dependant.dependencies:
+        found += _access_rules(child)
+    return found
+
+
+def _api_routes(app: FastAPI) -> list[ApiRoute]:
+    """Every route of ``app.routes``, with included routers flattened (FastAPI's public iterator)."""
+    routes: list[ApiRoute] = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, ApiRoute):
+            routes.append(route)
+            continue
+        path = getattr(route, "path", "")
+        endpoint_module = getattr(getattr(route, "endpoint", None), "__module__", "")
+        framework = path in ("/openapi.json", "/docs") or (isinstance(route, Mount) and path == "/api/static")
+        web_page = endpoint_module.startswith("microcred.web") or (
+            isinstance(route, Mount) and not path.startswith("/api")
+        )
+        assert framework or web_page, f"route {path} is neither an API route with an access rule nor a web page"
+        assert not (isinstance(route, APIRoute) and path.startswith("/api/")), f"{path} must use ApiRoute"
+    return routes
+
+
+def _expected_allowed(rule: Access, role: str) -> bool:
+    if rule.policy == "public":
+        return True
+    if rule.policy == "admin":
+        return role == "admin"
+    if rule.policy == "provider":
+        return role == "owner" or (role == "owner_readonly" and rule.scope is None)
+    if rule.policy == "scope":
+        return role in ("owner", "other", "admin")
+    return False  # learner routes: no token is a learner's link
+
+
+def _expected_status(rule: Access, role: str) -> set[int] | None:
+    """The status the access check must give, or None when the request must get past it."""
+    if role in ("expired", "revoked"):
+        return {401}
+    if _expected_allowed(rule, role):
+        return None
+    return {401} if role == "anonymous" else {403}
+
+
+def _cases(app: FastAPI) -> list[tuple[ApiRoute, str, Access]]:
+    cases = []
+    for route in _api_routes(app):
+        rules = _access_rules(route.dependant)
+        assert len(rules) == 1, f"{route.path} must declare exactly one access rule, found {rules}"
+        for method in sorted(route.methods or ()):
+            cases.append((route, method, rules[0]))
+    return cases
+
+
+def _url(route: ApiRoute) -> str:
+    names = list(route.param_convertors)
+    unknown = [name for name in names if name not in PATH_VALUES]
+    assert not unknown, f"{route.path}: add a value for path parameter(s) {unknown} to PATH_VALUES"
+    return route.path.format(**PATH_VALUES)
+
+
+def _send(client: TestClient, method: str, url: str, headers: dict[str, str]) -> Any:
+    if method in ("POST", "PUT", "PATCH"):
+        return client.request(method, url, headers=headers, json={})
+    return client.request(method, url, headers=headers)
+
+
+def test_every_route_is_classified_and_enforced_for_every_caller(
+    client: TestClient, app: FastAPI, tokens: Tokens
+) -> None:
+    cases = _cases(app)
+    assert len(cases) >= 25, f"the route table looks incomplete: {len(cases)} routes"
+    failures: list[str] = []
+    for route, method, rule in cases:
+        url = _url(route)
+        for role in ROLES:
+            headers = {} if role == "anonymous" else Tokens.header(getattr(tokens, role))
+            response = _send(client, method, url, headers)
+            expected = _expected_status(rule, role)
+            if response.status_code >= 500:
+                failures.append(f"{method} {url} as {role}: server error {response.status_code}")
+            elif expected is None and response.status_code in (401, 403):
+                failures.append(f"{method} {url} as {role}: refused ({response.status_code}) but should pass")
+            elif expected is not None and response.status_code not in expected:
+                failures.append(f"{method} {url} as {role}: got {response.status_code}, expected {expected}")
+            if expected is not None and response.status_code in (401, 403):
+                assert response.headers["content-type"].startswith("application/problem+json")
+    assert not failures, "\n".join(failures)
+
+
+def test_other_providers_token_sees_none_of_the_owners_records(client: TestClient, tokens: Tokens) -> None:
+    """Spot check with real payloads: reading and writing the owner's enrolments with another's token."""
+    other = Tokens.header(tokens.other)
+    enrolment = {
+        "reference": "HIJACK-1",
+        "edition_code": "MC-DSS-2023",
+        "learner_id": "r0123456",
+        "enrolment_date": "2023-09-20",
+    }
+    assert client.post(f"/api/v1/providers/{OWNER}/enrolments", headers=other, json=enrolment).status_code == 403
+    listing = client.get(f"/api/v1/providers/{OWNER}/editions/MC-DSS-2023/enrolments", headers=other)
+    assert listing.status_code == 403 and "learner" not in listing.text
+    owner = Tokens.header(tokens.owner)
+    assert client.get(f"/api/v1/providers/{OWNER}/enrolments/HIJACK-1", headers=owner).status_code == 404
+
+
+@pytest.mark.parametrize("scope", list(Scope))
+def test_scopes_are_the_documented_set(scope: Scope) -> None:
+    assert scope.value in {
+        "catalogue:write",
+        "enrolments:write",
+        "credentials:issue",
+        "credentials:revoke",
+        "reports:read",
+    }
