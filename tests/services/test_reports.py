@@ -40,7 +40,7 @@ def report(register: Register) -> ParliamentReport:
     )
 
 
-def offered(year: int, keep: Callable[[O], bool] = lambda o: True) -> list[O]:
+def offered(year: int, keep: Callable[[Off], bool] = lambda o: True) -> list[O]:
     codes = {code for code, y, _c, _n in EDITIONS if y == year}
     return [o for o in OFFERINGS if o.code in codes and in_default_scope(o) and keep(o)]
 
@@ -177,7 +177,8 @@ def test_every_format_renders_and_the_html_answers_the_three_questions(report: P
     english = render(report, "html", "en").decode()
     assert "2. Enrolled learners, working or not working" in english
     pdf = render(report, "pdf", "nl")
-    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    assert pdf.startswith(b"%PDF-")
+    assert pdf.rstrip().endswith(b"%%EOF")
     assert render(report, "xlsx", "nl").startswith(b"PK")
     assert b"# learners_by_working" in render(report, "csv", "en")
     assert b'"threshold": 5' in render(report, "json", "en")

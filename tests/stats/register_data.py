@@ -38,7 +38,7 @@ PROVIDERS = {
 
 
 @dataclass(frozen=True)
-class O:
+class Off:
     provider: str
     code: str
     kind: OfferingKind
@@ -49,14 +49,14 @@ class O:
 
 
 OFFERINGS = [
-    O("uni-a", "A1", OfferingKind.MICRO_CREDENTIAL, Decimal("2.5"), "0613", 6, FlemishMcType.TYPE_1),
-    O("uni-a", "A2", OfferingKind.COURSE_UNITS, Decimal("5.5"), "0613", 7),
-    O("uni-b", "B1", OfferingKind.MICRO_CREDENTIAL, Decimal("10.5"), "0222", 7, FlemishMcType.TYPE_3B),
-    O("uni-b", "B2", OfferingKind.POSTGRADUATE, Decimal(20), "0311", 7),
-    O("hs-c", "C1", OfferingKind.FURTHER_TRAINING, Decimal("20.5"), "0913", 5),
-    O("hs-c", "C2", OfferingKind.MICRO_CREDENTIAL, Decimal(6), "0913", 5),
-    O("hs-c", "C3", OfferingKind.OTHER, Decimal(3), "0913", 5),  # not in the broad reading
-    O("priv-d", "D1", OfferingKind.MICRO_CREDENTIAL, Decimal(4), "0613", 6),
+    Off("uni-a", "A1", OfferingKind.MICRO_CREDENTIAL, Decimal("2.5"), "0613", 6, FlemishMcType.TYPE_1),
+    Off("uni-a", "A2", OfferingKind.COURSE_UNITS, Decimal("5.5"), "0613", 7),
+    Off("uni-b", "B1", OfferingKind.MICRO_CREDENTIAL, Decimal("10.5"), "0222", 7, FlemishMcType.TYPE_3B),
+    Off("uni-b", "B2", OfferingKind.POSTGRADUATE, Decimal(20), "0311", 7),
+    Off("hs-c", "C1", OfferingKind.FURTHER_TRAINING, Decimal("20.5"), "0913", 5),
+    Off("hs-c", "C2", OfferingKind.MICRO_CREDENTIAL, Decimal(6), "0913", 5),
+    Off("hs-c", "C3", OfferingKind.OTHER, Decimal(3), "0913", 5),  # not in the broad reading
+    Off("priv-d", "D1", OfferingKind.MICRO_CREDENTIAL, Decimal(4), "0613", 6),
 ]
 
 # (offering code, academic start year, capacity, number of enrolments)
@@ -175,7 +175,7 @@ def load(register: Register) -> None:
         work.commit()
 
 
-def in_default_scope(o: O) -> bool:
+def in_default_scope(o: Off) -> bool:
     return PROVIDERS[o.provider].is_higher_education and o.kind is not OfferingKind.OTHER
 
 
