@@ -168,7 +168,9 @@ def _looks_western(head: bytes) -> bool:
         return False
     special = [ch for ch in text if ord(ch) > 127]
     fitting = sum(1 for ch in special if "\u00c0" <= ch <= "\u00ff" or ch in _CP1252_EXTRAS or ch in "«»°©®")
-    return bool(special) and fitting >= 0.9 * len(special)
+    # Western text has an accent here and there; Cyrillic or Greek bytes read as Latin-1 come in runs.
+    runs = sum(1 for before, ch in zip(text, text[1:], strict=False) if ord(before) > 127 and ord(ch) > 127)
+    return bool(special) and fitting >= 0.9 * len(special) and runs <= 0.25 * len(special)
 
 
 def _sniff_delimiter(first_line: str) -> str:
