@@ -20,7 +20,7 @@ from tests.stats.register_data import (
     PROVIDERS,
     YEARS,
     E,
-    O,
+    Off,
     band,
     enrolments,
     in_default_scope,
@@ -40,7 +40,7 @@ def report(register: Register) -> ParliamentReport:
     )
 
 
-def offered(year: int, keep: Callable[[Off], bool] = lambda o: True) -> list[O]:
+def offered(year: int, keep: Callable[[Off], bool] = lambda o: True) -> list[Off]:
     codes = {code for code, y, _c, _n in EDITIONS if y == year}
     return [o for o in OFFERINGS if o.code in codes and in_default_scope(o) and keep(o)]
 
@@ -173,7 +173,8 @@ def test_every_format_renders_and_the_html_answers_the_three_questions(report: P
         assert heading in html
     assert html.index("1. Aanbod") < html.index("2. Ingeschreven") < html.index("3. Populariteit")
     assert "<svg" in html  # charts inline, nothing fetched: no scripts, no linked files
-    assert "<script" not in html and "<link" not in html and 'src="http' not in html and 'href="http' not in html
+    for external in ("<script", "<link", 'src="http', 'href="http'):
+        assert external not in html
     english = render(report, "html", "en").decode()
     assert "2. Enrolled learners, working or not working" in english
     pdf = render(report, "pdf", "nl")
