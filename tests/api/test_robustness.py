@@ -25,7 +25,8 @@ def _is_problem(response, status: int) -> dict:  # type: ignore[no-untyped-def]
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
-    assert body.keys() >= PROBLEM_KEYS and body["status"] == status
+    assert body.keys() >= PROBLEM_KEYS
+    assert body["status"] == status
     return body
 
 
@@ -52,7 +53,8 @@ def test_a_repeated_creating_post_is_answered_from_the_first_response(client: Te
     first = client.post(url, headers=headers, json=NEW_EDITION)
     second = client.post(url, headers=headers, json=NEW_EDITION)
     assert first.status_code == second.status_code == 201
-    assert second.json() == first.json() and second.headers["idempotency-replayed"] == "true"
+    assert second.json() == first.json()
+    assert second.headers["idempotency-replayed"] == "true"
     without_key = client.post(url, headers=Tokens.header(tokens.owner), json=NEW_EDITION)
     assert _is_problem(without_key, 409)["code"] == "conflict"  # the first really created it, once
     changed = client.post(url, headers=headers, json={**NEW_EDITION, "capacity": 3})
@@ -67,7 +69,8 @@ def test_idempotency_keys_belong_to_one_token(client: TestClient, demo_register:
     first = client.post(url, headers={**Tokens.header(tokens.owner), "Idempotency-Key": "k1"}, json=NEW_EDITION)
     assert first.status_code == 201
     again = client.post(url, headers={**Tokens.header(other_owner_token), "Idempotency-Key": "k1"}, json=NEW_EDITION)
-    assert again.status_code == 409 and "idempotency-replayed" not in again.headers
+    assert again.status_code == 409
+    assert "idempotency-replayed" not in again.headers
 
 
 def test_a_failed_request_changes_nothing(client: TestClient, tokens: Tokens) -> None:
@@ -81,9 +84,11 @@ def test_rate_limit_answers_429_with_retry_after(app: FastAPI, client: TestClien
     app.state.rate_limiter = RateLimiter(rate=0.5, burst=3)
     headers = Tokens.header(tokens.owner)
     statuses = [client.get("/api/v1/me", headers=headers).status_code for _ in range(5)]
-    assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]
+    assert statuses[:3] == [200, 200, 200]
+    assert statuses[3:] == [429, 429]
     limited = client.get("/api/v1/me", headers=headers)
-    assert _is_problem(limited, 429)["code"] == "rate-limited" and int(limited.headers["retry-after"]) >= 1
+    assert _is_problem(limited, 429)["code"] == "rate-limited"
+    assert int(limited.headers["retry-after"]) >= 1
     assert client.get("/api/v1/me", headers=Tokens.header(tokens.other)).status_code == 200  # per token
     assert client.get("/api/v1/catalogue").status_code == 200  # public reads are not limited per token
 
@@ -123,7 +128,8 @@ def test_access_link_goes_to_the_outbox_and_never_tells_who_exists(client: TestC
     outbox = Path(demo_register.settings.outbox_dir)
     known = client.post("/api/v1/learners/access-link", json={"email": "An.Learner@example.org"})
     unknown = client.post("/api/v1/learners/access-link", json={"email": "nobody@example.org"})
-    assert known.status_code == unknown.status_code == 202 and known.json() == unknown.json()
+    assert known.status_code == unknown.status_code == 202
+    assert known.json() == unknown.json()
     messages = sorted(outbox.glob("*.eml"))
     assert len(messages) == 1
     message = email.message_from_bytes(messages[0].read_bytes())
@@ -131,7 +137,8 @@ def test_access_link_goes_to_the_outbox_and_never_tells_who_exists(client: TestC
     text = message.get_payload(decode=True).decode()
     access = text.split("access=")[1].split()[0]
     principal = auth.read_access_token(access, secret=demo_register.settings.session_secret.get_secret_value())
-    assert principal.kind == "learner" and principal.learners == (pseudonym,)
+    assert principal.kind == "learner"
+    assert principal.learners == (pseudonym,)
     with pytest.raises(auth.Unauthenticated):
         auth.read_access_token(access[:-3] + "abc", secret=demo_register.settings.session_secret.get_secret_value())
 
@@ -181,5 +188,6 @@ def test_openapi_and_docs_are_served_locally(client: TestClient) -> None:
     operation_ids = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
     assert {"search_catalogue", "create_enrolment", "list_trusted_providers"} <= operation_ids
     page = client.get("/docs").text
-    assert "/api/static/swagger/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+    assert "/api/static/swagger/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
     assert client.get("/api/static/swagger/swagger-ui-bundle.js").status_code == 200

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from microcred.api import observability
 from microcred.api.limits import BodySizeLimit, RateLimiter
+from microcred.api.openapi import install_openapi
 from microcred.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from microcred.api.routes import access, catalogue, enrolments, offerings, providers
 from microcred.bootstrap import Register
@@ -31,6 +32,7 @@ def attach_api(app: FastAPI, register: Register) -> None:
         app.include_router(router, responses=PROBLEM_RESPONSES)
     app.include_router(observability.router)
     _attach_docs(app)
+    install_openapi(app)
     app.add_middleware(BodySizeLimit, upload_limit=register.settings.max_upload_bytes)
     app.add_middleware(observability.RequestLog, metrics=app.state.metrics)
 
