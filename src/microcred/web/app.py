@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from microcred.bootstrap import Register
 from microcred.web.public import public_routes
+from microcred.web.statistics import statistics_routes
 from microcred.web.templating import Pages
 from microcred.web.verify import verify_routes
 
@@ -39,3 +40,4 @@ def attach_web(app: FastAPI, register: Register) -> None:
     pages = Pages()
     app.include_router(public_routes(register, pages))
     app.include_router(verify_routes(register, pages))
+    app.include_router(statistics_routes(register, pages))

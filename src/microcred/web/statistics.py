@@ -1,0 +1,129 @@
+"""The statistics dashboard: the parliament report's three answers with filters and downloads.
+
+The report's content, charts (inline SVG) and suppression note come from ``services.reports`` in its HTML
+form, so the page, the PDF, the XLSX and the CSV always say the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+
+from microcred.bootstrap import Register
+from microcred.domain import AcademicYear, OfferingKind, ProviderType
+from microcred.errors import Invalid
+from microcred.services import reports
+from microcred.web.templating import Pages, language_of
+
+__all__ = ["statistics_routes"]
+
+_MEDIA = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+
+
+@dataclass(frozen=True, slots=True)
+class _Filters:
+    from_year: str
+    to_year: str
+    provider_type: str  # "" = universities and university colleges, "all", or one type
+    kind: str  # "" = the broad reading's kinds, or one kind
+
+    def arguments(self) -> dict[str, Any]:
+        return {
+            "from_year": self.from_year,
+            "to_year": self.to_year,
+            "all_providers": self.provider_type == "all",
+            "provider_types": (self.provider_type,) if self.provider_type not in ("", "all") else (),
+            "kinds": (self.kind,) if self.kind else (),
+        }
+
+
+def statistics_routes(register: Register, pages: Pages) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def filters(request: Request) -> _Filters:
+        current = AcademicYear.of(register.clock().date())
+        params = request.query_params
+        return _Filters(
+            from_year=params.get("from") or str(AcademicYear(current.start_year - 4)),
+            to_year=params.get("to") or str(current),
+            provider_type=params.get("provider_type", ""),
+            kind=params.get("kind", ""),
+        )
+
+    def build(chosen: _Filters) -> Any:
+        return reports.parliament_report(
+            register.uow, threshold=register.settings.disclosure_threshold, **chosen.arguments()
+        )
+
+    @router.get("/statistics", response_class=HTMLResponse)
+    def dashboard(request: Request) -> Response:
+        chosen = filters(request)
+        lang = language_of(request)
+        body, style, problems = Markup(""), Markup(""), []
+        try:
+            html = reports.render(build(chosen), "html", lang).decode()
+        except Invalid as error:
+            problems = error.problems
+        else:
+            found = _BODY.search(html)
+            body = Markup(found.group(1) if found else "")  # noqa: S704 - rendered and escaped by services.reports
+            styles = _STYLE.search(html)
+            style = Markup(_scoped(styles.group(1)) if styles else "")  # noqa: S704 - the report's own stylesheet
+        current = AcademicYear.of(register.clock().date())
+        return pages.render(
+            request,
+            "statistics.html",
+            status=400 if problems else 200,
+            report_body=body,
+            report_style=style,
+            problems=problems,
+            chosen=chosen,
+            years=[str(AcademicYear(year)) for year in range(current.start_year - 12, current.start_year + 1)],
+            provider_types=[t.value for t in ProviderType],
+            kinds=[k.value for k in OfferingKind],
+            formats=[fmt for fmt in reports.FORMATS if fmt in _MEDIA],
+            query=request.url.query,
+            threshold=register.settings.disclosure_threshold,
+        )
+
+    @router.get("/statistics/report.{fmt}")
+    def download(request: Request, fmt: str) -> Response:
+        if fmt not in _MEDIA:
+            return Response("unknown format", status_code=404, media_type="text/plain")
+        chosen = filters(request)
+        try:
+            content = reports.render(build(chosen), fmt, language_of(request))
+        except Invalid as error:
+            return Response(str(error), status_code=400, media_type="text/plain")
+        name = f"microcred-parliament-{chosen.from_year}-{chosen.to_year}.{fmt}"
+        return Response(
+            content, media_type=_MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
+
+    return router
+
+
+def _scoped(css: str) -> str:
+    """The report's own styles, limited to the report block so they do not restyle the site."""
+    rules = []
+    for rule in css.split("}"):
+        if "{" not in rule:
+            continue
+        selectors, declarations = rule.split("{", 1)
+        if selectors.strip() == "body":
+            continue
+        scoped = ", ".join(f".report {selector.strip()}" for selector in selectors.split(","))
+        rules.append(f"{scoped} {{{declarations}}}")
+    return "\n".join(rules)
