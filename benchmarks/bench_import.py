@@ -64,7 +64,9 @@ def main() -> None:
         started = time.perf_counter()
         paths = _write_fixtures(folder)
         generated = time.perf_counter() - started
-        settings = Settings(database_url=f"sqlite:///{folder / 'bench.db'}", environment="test", pseudonym_pepper=PEPPER)
+        settings = Settings(
+            database_url=f"sqlite:///{folder / 'bench.db'}", environment="test", pseudonym_pepper=PEPPER
+        )
         wired = build(settings)
         wired.migrate()
         for kind, path in zip(("providers", "offerings", "editions"), paths[:3], strict=True):

@@ -166,6 +166,10 @@ def test_csv_written_by_excel_with_trailing_empty_cells_is_accepted(tmp_path: Pa
     path = tmp_path / "editions.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle, delimiter=";").writerows(
-            [["provider", "code", "offering_code", "start_date", "end_date", ""], ["vub", "E1", "X", "2024-09-01", "2024-12-01", "", ""], ["", "", "", "", "", ""]]
+            [
+                ["provider", "code", "offering_code", "start_date", "end_date", ""],
+                ["vub", "E1", "X", "2024-09-01", "2024-12-01", "", ""],
+                ["", "", "", "", "", ""],
+            ]
         )
     assert [(row, problems) for row, _, problems in _rows(path)] == [(2, [])]
