@@ -322,7 +322,7 @@ def _offering(provider: Provider, kind: OfferingKind, year: int, number: int, rn
 
 def _plan(seed: int, scale: float) -> tuple[list[Provider], list[Offering], list[Edition]]:
     rng = random.Random(seed)
-    providers = list(demo_providers())
+    providers = list({p.slug: p for p in reversed(list(demo_providers()))}.values())[::-1]  # one per slug
     offerings: list[Offering] = []
     editions: list[Edition] = []
     for provider in providers:

@@ -350,7 +350,9 @@ def store_enrolments(work: UnitOfWork, records: Iterable[Enrolment]) -> Counter[
         provider_id = provider_ids.get(record.provider)
         if provider_id is None:
             raise NotFound(f"no provider with slug {record.provider!r}")
-        codes = editions.setdefault(provider_id, work.bulk.edition_ids(provider_id))
+        if provider_id not in editions:
+            editions[provider_id] = work.bulk.edition_ids(provider_id)
+        codes = editions[provider_id]
         if record.edition_code not in codes:
             raise NotFound(f"provider {record.provider!r} has no edition with code {record.edition_code!r}")
         batch.append((provider_id, codes[record.edition_code], record))
