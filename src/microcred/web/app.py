@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from microcred.bootstrap import Register
+from microcred.web.desk import desk_routes
 from microcred.web.public import public_routes
 from microcred.web.statistics import statistics_routes
 from microcred.web.templating import Pages
@@ -41,3 +42,4 @@ def attach_web(app: FastAPI, register: Register) -> None:
     app.include_router(public_routes(register, pages))
     app.include_router(verify_routes(register, pages))
     app.include_router(statistics_routes(register, pages))
+    app.include_router(desk_routes(register, pages))
