@@ -19,6 +19,7 @@ __all__ = [
     "ENROLMENT_DIMENSIONS",
     "OFFER_DIMENSIONS",
     "Counts",
+    "Questions",
     "Scope",
     "SqlRunner",
     "create_scope",
@@ -148,3 +149,27 @@ def enrolment_counts(
     return {
         (int(y), str(v)): Counts(int(e), int(learners), int(p or 0), int(d or 0)) for y, v, e, learners, p, d in rows
     }
+
+
+class Questions:
+    """The named queries over one scope, each distinct question asked of the engine once."""
+
+    def __init__(self, db: SqlRunner, scope: Scope) -> None:
+        self.db = db
+        self.years = create_scope(db, scope)
+        self._offer: dict[str, dict[tuple[int, str], int]] = {}
+        self._enrolments: dict[tuple[str, bool], dict[tuple[int, str], Counts]] = {}
+
+    def offer(self, dimension: str) -> dict[tuple[int, str], int]:
+        if dimension not in self._offer:
+            self._offer[dimension] = offer_counts(self.db, self.years, dimension)
+        return self._offer[dimension]
+
+    def enrolments(self, dimension: str, *, per_year: bool = True) -> dict[tuple[int, str], Counts]:
+        key = (dimension, per_year)
+        if key not in self._enrolments:
+            self._enrolments[key] = enrolment_counts(self.db, self.years, dimension, per_year=per_year)
+        return self._enrolments[key]
+
+    def run(self, name: str, **placeholders: str) -> list[tuple[Any, ...]]:
+        return run(self.db, name, self.years, **placeholders)

@@ -14,7 +14,7 @@ from microcred.stats.disclosure import protect
 from microcred.stats.growth import cagr, index_series, percent
 from microcred.stats.model import Figure, OfferingLine, ParliamentReport, Row, Table, year_label
 from microcred.stats.order import ordered
-from microcred.stats.queries import Counts, Scope
+from microcred.stats.queries import Counts, Questions, Scope
 from microcred.stats.snapshot import Snapshot
 from microcred.stats.summary import summarise
 
@@ -36,28 +36,27 @@ TOP = 10
 
 def build_report(snapshot: Snapshot, scope: Scope, *, k: int) -> ParliamentReport:
     """The full report for ``scope``; learner counts below ``k`` and whatever would reveal them are hidden."""
-    db = snapshot.db
-    years = queries.create_scope(db, scope)
+    q = Questions(snapshot.db, scope)
     columns = tuple(year_label(y) for y in scope.years)
-    offer_total = queries.offer_counts(db, years, "total")
-    offer = tuple(_offer_table(queries.offer_counts(db, years, dim), offer_total, dim, scope) for dim in OFFER_TABLES)
-    people = {dim: _people_tables(db, years, dim, scope, k) for dim in ("total", *PEOPLE_TABLES)}
-    enrolments = _enrolments_table(people["total"][0], people["total"][1], db, years, scope, k)
+    offer_total = q.offer("total")
+    offer = tuple(_offer_table(q.offer(dim), offer_total, dim, scope) for dim in OFFER_TABLES)
+    people = {dim: _people_tables(q, dim, scope, k) for dim in ("total", *PEOPLE_TABLES)}
+    enrolments = _enrolments_table(people["total"][0], people["total"][1], q, scope, k)
     growth = _growth_table(offer_total, enrolments, scope)
-    popularity = _popularity_table(db, years, enrolments, scope, k)
-    top = _top_offerings(db, years, k)
+    popularity = _popularity_table(q, enrolments, scope, k)
+    top = _top_offerings(q, k)
     fastest = _fastest_growing(offer, scope)
-    coverage = _coverage(db, years, scope)
-    names = {str(slug): {"nl": str(nl), "en": str(en)} for slug, nl, en in _providers(db, scope)}
+    coverage = _coverage(q, scope)
+    names = {str(slug): {"nl": str(nl), "en": str(en)} for slug, nl, en in _providers(q.db, scope)}
     report = ParliamentReport(
         scope=scope,
         threshold=k,
         provider_names=names,
-        readings=_readings(db, years, scope, k),
+        readings=_readings(q, scope, k),
         offer=offer,
-        ects=_ects_table(db, years, scope),
+        ects=_ects_table(q, scope),
         growth=growth,
-        offerings=_offering_lines(db, years),
+        offerings=_offering_lines(q),
         enrolments=enrolments,
         learners_by=tuple(people[d][0] for d in PEOPLE_TABLES),
         enrolments_by=tuple(people[d][1] for d in PEOPLE_TABLES),
@@ -79,14 +78,12 @@ def _offer_table(
     return Table(f"offer_by_{dim}", dim, tuple(year_label(y) for y in scope.years), rows, total)
 
 
-def _people_tables(
-    db: queries.SqlRunner, years: Mapping[str, object], dim: str, scope: Scope, k: int
-) -> tuple[Table, Table]:
+def _people_tables(q: Questions, dim: str, scope: Scope, k: int) -> tuple[Table, Table]:
     """Learners and enrolments by ``dim`` per year with totals, both under one suppression pattern."""
-    per_year = queries.enrolment_counts(db, years, dim)
-    whole = queries.enrolment_counts(db, years, dim, per_year=False)
-    year_totals = queries.enrolment_counts(db, years, "total") if dim != "total" else per_year
-    grand = queries.enrolment_counts(db, years, "total", per_year=False).get((0, "all"), Counts())
+    per_year = q.enrolments(dim)
+    whole = q.enrolments(dim, per_year=False)
+    year_totals = q.enrolments("total") if dim != "total" else per_year
+    grand = q.enrolments("total", per_year=False).get((0, "all"), Counts())
     values = ordered(dim, {v for _, v in per_year}) if dim != "total" else ["all"]
     learners = [[per_year.get((y, v), Counts()).learners for y in scope.years] for v in values]
     enrolled = [[per_year.get((y, v), Counts()).enrolments for y in scope.years] for v in values]
@@ -115,11 +112,9 @@ def _people_tables(
     return table("learners", shield.cells), table("enrolments", enrolled_grid)
 
 
-def _enrolments_table(
-    learners: Table, enrolled: Table, db: queries.SqlRunner, years: Mapping[str, object], scope: Scope, k: int
-) -> Table:
-    counts = queries.enrolment_counts(db, years, "total")
-    whole = queries.enrolment_counts(db, years, "total", per_year=False).get((0, "all"), Counts())
+def _enrolments_table(learners: Table, enrolled: Table, q: Questions, scope: Scope, k: int) -> Table:
+    counts = q.enrolments("total")
+    whole = q.enrolments("total", per_year=False).get((0, "all"), Counts())
     cells = [*(counts.get((y, "all"), Counts()) for y in scope.years), whole]
     learners_row = learners.total.figures if learners.total else ()
     rates = tuple(
@@ -165,9 +160,9 @@ def _growth_rows(measure: str, values: Sequence[int | None]) -> list[Row]:
     ]
 
 
-def _ects_table(db: queries.SqlRunner, years: Mapping[str, object], scope: Scope) -> Table:
+def _ects_table(q: Questions, scope: Scope) -> Table:
     per_year: dict[int, list[Decimal | None]] = {y: [] for y in scope.years}
-    for year, _offering, ects in queries.run(db, "offer_ects", years):
+    for year, _offering, ects in q.run("offer_ects"):
         per_year[int(year)].append(None if ects is None else Decimal(str(ects)))
     rows: dict[str, list[Figure]] = {"offerings": [], "with_ects": [], "total_ects": [], "median_ects": []}
     for year in scope.years:
@@ -185,12 +180,12 @@ def _ects_table(db: queries.SqlRunner, years: Mapping[str, object], scope: Scope
     )
 
 
-def _readings(db: queries.SqlRunner, years: Mapping[str, object], scope: Scope, k: int) -> Table:
+def _readings(q: Questions, scope: Scope, k: int) -> Table:
     """The narrow and the broad reading side by side; learner counts suppressed cell by cell."""
     rows = []
     for reading in ("narrow", "broad"):
-        offer = queries.offer_counts(db, years, reading)
-        people = queries.enrolment_counts(db, years, reading)
+        offer = q.offer(reading)
+        people = q.enrolments(reading)
         counts = [people.get((y, "yes"), Counts()) for y in scope.years]
         hidden = [0 < c.learners < k for c in counts]
         rows.append(Row(f"offerings_{reading}", tuple(Figure(offer.get((y, "yes"), 0)) for y in scope.years)))
@@ -210,10 +205,8 @@ def _readings(db: queries.SqlRunner, years: Mapping[str, object], scope: Scope, 
     return Table("readings", "measure", tuple(year_label(y) for y in scope.years), tuple(rows[i] for i in order))
 
 
-def _popularity_table(
-    db: queries.SqlRunner, years: Mapping[str, object], enrolments: Table, scope: Scope, k: int
-) -> Table:
-    found = {int(r[0]): r for r in queries.run(db, "editions_per_year", years)}
+def _popularity_table(q: Questions, enrolments: Table, scope: Scope, k: int) -> Table:
+    found = {int(r[0]): r for r in q.run("editions_per_year")}
     learners = enrolments.row("learners").figures
     rows: dict[str, list[Figure]] = {"editions": [], "enrolments_per_edition": [], "capacity": [], "fill_rate": []}
     for index, year in enumerate(scope.years):
@@ -241,12 +234,10 @@ def _popularity_table(
     )
 
 
-def _top_offerings(db: queries.SqlRunner, years: Mapping[str, object], k: int) -> Table:
+def _top_offerings(q: Questions, k: int) -> Table:
     """The most enrolled offerings, among those with at least ``k`` learners (smaller ones are not ranked)."""
     rows = []
-    for _id, provider, code, _nl, _en, enrolled, learners, editions, first, last in queries.run(
-        db, "offering_popularity", years
-    ):
+    for _id, provider, code, _nl, _en, enrolled, learners, editions, first, last in q.run("offering_popularity"):
         if int(learners) < k:
             continue
         growth = percent(int(last) - int(first), int(first)) if first and int(first) >= k else None
@@ -287,9 +278,9 @@ def _fastest_growing(offer: Iterable[Table], scope: Scope) -> Table:
     return Table("fastest_growing", "group", ("first_year", "last_year", "cagr"), tuple(rows))
 
 
-def _coverage(db: queries.SqlRunner, years: Mapping[str, object], scope: Scope) -> Table:
-    counts = {(str(p), int(y)): int(n) for p, y, n in queries.run(db, "coverage", years)}
-    slugs = [str(slug) for slug, _, _ in _providers(db, scope)]
+def _coverage(q: Questions, scope: Scope) -> Table:
+    counts = {(str(p), int(y)): int(n) for p, y, n in q.run("coverage")}
+    slugs = [str(slug) for slug, _, _ in _providers(q.db, scope)]
     rows = tuple(Row(s, tuple(Figure(counts.get((s, y), 0)) for y in scope.years)) for s in slugs)
     return Table("coverage", "provider", tuple(year_label(y) for y in scope.years), rows)
 
@@ -305,7 +296,7 @@ def _providers(db: queries.SqlRunner, scope: Scope) -> list[tuple[object, ...]]:
     return queries.run(db, "providers_in_scope", parameters, **placeholders)
 
 
-def _offering_lines(db: queries.SqlRunner, years: Mapping[str, object]) -> tuple[OfferingLine, ...]:
+def _offering_lines(q: Questions) -> tuple[OfferingLine, ...]:
     return tuple(
         OfferingLine(
             str(provider),
@@ -319,8 +310,8 @@ def _offering_lines(db: queries.SqlRunner, years: Mapping[str, object]) -> tuple
             int(last),
             int(editions),
         )
-        for provider, _p_nl, _p_en, code, t_nl, t_en, kind, ects, eqf, field, first, last, editions in queries.run(
-            db, "offerings_list", years
+        for provider, _p_nl, _p_en, code, t_nl, t_en, kind, ects, eqf, field, first, last, editions in q.run(
+            "offerings_list"
         )
     )
 

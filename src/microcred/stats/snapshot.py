@@ -105,24 +105,16 @@ def _broad_field(code: str | None) -> str:
 def _load_dimensions(
     db: duckdb.DuckDBPyConnection, providers: Sequence[tuple[Any, ...]], offerings: Sequence[tuple[Any, ...]]
 ) -> None:
-    db.execute(
-        "CREATE TABLE stat_providers (id INTEGER PRIMARY KEY, slug VARCHAR, name_nl VARCHAR, name_en VARCHAR, "
-        "type VARCHAR)"
-    )
-    rows = []
+    provider_rows = []
     for pid, slug, name, ptype in providers:
         texts = _texts(name)
-        rows.append(
+        provider_rows.append(
             (pid, slug, texts.get("nl") or texts.get("en") or slug, texts.get("en") or texts.get("nl") or slug, ptype)
         )
-    if rows:
-        db.executemany("INSERT INTO stat_providers VALUES (?, ?, ?, ?, ?)", rows)
-    db.execute(
-        "CREATE TABLE stat_offerings (id INTEGER PRIMARY KEY, provider_id INTEGER, code VARCHAR, title_nl VARCHAR, "
-        "title_en VARCHAR, kind VARCHAR, offer_kind VARCHAR, ects DECIMAL(4, 1), ects_band VARCHAR, eqf VARCHAR, "
-        "vks VARCHAR, field VARCHAR, participation VARCHAR)"
+    _create(
+        db, "stat_providers", ("id", "slug", "name_nl", "name_en", "type"), ("INTEGER", *["VARCHAR"] * 4), provider_rows
     )
-    offering_rows: list[tuple[object, ...]] = []
+    offering_rows: list[tuple[Any, ...]] = []
     for oid, pid, code, title, kind, ftype, tenths, eqf, vks, isced, form in offerings:
         texts = _texts(title)
         ects = None if tenths is None else Decimal(int(tenths)) / 10
@@ -135,7 +127,7 @@ def _load_dimensions(
                 texts.get("en") or texts.get("nl") or code,
                 kind,
                 offer_kind(kind, ftype),
-                ects,
+                None if tenths is None else int(tenths),
                 ects_band(ects),
                 UNKNOWN if eqf is None else str(eqf),
                 UNKNOWN if vks is None else str(vks),
@@ -143,8 +135,44 @@ def _load_dimensions(
                 form or UNKNOWN,
             )
         )
-    if offering_rows:
-        db.executemany("INSERT INTO stat_offerings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", offering_rows)
+    names = (
+        "id",
+        "provider_id",
+        "code",
+        "title_nl",
+        "title_en",
+        "kind",
+        "offer_kind",
+        "ects_tenths",
+        "ects_band",
+        "eqf",
+        "vks",
+        "field",
+        "participation",
+    )
+    _create(
+        db, "raw_offerings", names, ("INTEGER", "INTEGER", *["VARCHAR"] * 5, "INTEGER", *["VARCHAR"] * 5), offering_rows
+    )
+    db.execute(
+        "CREATE TABLE stat_offerings AS SELECT * EXCLUDE (ects_tenths), "
+        "CAST(ects_tenths AS DECIMAL(4, 1)) / 10 AS ects FROM raw_offerings"
+    )
+    db.execute("DROP TABLE raw_offerings")
+
+
+def _create(
+    db: duckdb.DuckDBPyConnection,
+    table: str,
+    names: Sequence[str],
+    types: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+) -> None:
+    """Create ``table`` from Python rows in one statement (DuckDB's executemany is row by row)."""
+    columns = {name: np.array([row[i] for row in rows], dtype=object) for i, name in enumerate(names)}
+    db.register("_rows", columns)
+    select = ", ".join(f'CAST("{name}" AS {kind}) AS "{name}"' for name, kind in zip(names, types, strict=True))
+    db.execute(f"CREATE TABLE {table} AS SELECT {select} FROM _rows")
+    db.unregister("_rows")
 
 
 def _column(rows: Sequence[tuple[Any, ...]], index: int, kind: str) -> np.ndarray[Any, Any]:

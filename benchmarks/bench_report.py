@@ -1,0 +1,169 @@
+"""Time the parliament report over 10 million enrolments (6 academic years, 40 providers, 5,000 offerings).
+
+The register is generated once straight into SQLite (bulk inserts, cached in benchmarks/.cache/). We then
+time: loading the DuckDB snapshot from the register, building the full report on it, rendering it, and the
+very same named queries run directly in SQLite (through views with the snapshot's table shapes). Results
+go to benchmarks/results/report.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from microcred.bootstrap import build
+from microcred.settings import Settings
+from microcred.stats import Scope, Snapshot, build_report, take_snapshot
+from microcred.stats.render import render
+
+HERE = Path(__file__).parent
+CACHE = HERE / ".cache" / "report-10m.db"
+ENROLMENTS = int(os.environ.get("BENCH_ENROLMENTS", 10_000_000))
+PROVIDERS, OFFERINGS, YEARS, LEARNERS = 40, 5_000, tuple(range(2019, 2025)), ENROLMENTS // 5
+STAMP = "2025-01-01 00:00:00.000000"
+TYPES = ["university"] * 5 + ["university-college"] * 15 + ["school-of-arts"] * 5 + ["other-private"] * 15
+KINDS = ["micro-credential", "course-units", "postgraduate", "further-training", "other"]
+FIELDS = ["0111", "0213", "0311", "0413", "0533", "0613", "0714", "0812", "0913", "1013"]
+STATUSES = ["employed", "self-employed", "job-seeking", "not-in-labour-force", "unknown"]
+AGES = ["<20", "20-24", "25-29", "30-34", "35-44", "45-54", "55-64", "65+", "unknown"]
+OUTCOMES = ["enrolled", "withdrawn", "passed", "failed"]
+
+
+def generate(path: Path) -> None:
+    """Write the register with Alembic's schema, then bulk-insert rows in a few large transactions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    register = build(Settings(database_url=f"sqlite:///{partial}", environment="test"))
+    register.migrate()
+    register.close()
+    rng = np.random.default_rng(223)
+    db = sqlite3.connect(partial)
+    db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-1000000;")
+    db.executemany(
+        "INSERT INTO providers (id, slug, name, short_name, type, country, created_at, updated_at) "
+        "VALUES (?, ?, ?, '{}', ?, 'BE', ?, ?)",
+        [(p + 1, f"p{p:02d}", json.dumps({"nl": f"Aanbieder {p}", "en": f"Provider {p}"}), TYPES[p], STAMP, STAMP)
+         for p in range(PROVIDERS)],
+    )
+    offering_provider = rng.integers(1, PROVIDERS + 1, OFFERINGS)
+    db.executemany(
+        "INSERT INTO offerings (id, provider_id, code, title, description, kind, status, learning_outcomes, ects, "
+        "eqf_level, isced_field, participation_form, languages, prerequisites, stackable_into, flemish_type, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, '{}', ?, 'published', '[]', ?, ?, ?, 'online', '[]', '{}', "
+        "'[]', ?, ?, ?)",
+        [(o + 1, int(offering_provider[o]), f"O{o}", json.dumps({"nl": f"Opleiding {o}"}), KINDS[o % 5],
+          float(rng.choice([1.5, 3, 4, 5, 6, 10, 12, 15, 20, 30])), 5 + o % 3, FIELDS[o % 10],
+          ["1", "2", "3a", "3b", None][o % 5] if o % 5 == 0 else None, STAMP, STAMP) for o in range(OFFERINGS)],
+    )
+    editions = []  # each offering runs in most years, with or without a stated capacity
+    for o in range(OFFERINGS):
+        for year in YEARS:
+            if (o + year) % 7 != 0 and year >= YEARS[0] + o % 3:
+                editions.append((len(editions) + 1, int(offering_provider[o]), o + 1, f"E{o}-{year}", year,
+                                 f"{year}-10-01", f"{year + 1}-01-31", None if o % 4 == 0 else 25, STAMP, STAMP))
+    db.executemany("INSERT INTO editions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", editions)
+    db.executemany("INSERT INTO learners (id, pseudonym) VALUES (?, ?)",
+                   ((n + 1, f"{n:064x}") for n in range(LEARNERS)))
+    db.commit()
+    edition_provider = np.array([e[1] for e in editions])
+    edition_year = np.array([e[4] for e in editions])
+    chunk = 1_000_000
+    for start in range(0, ENROLMENTS, chunk):
+        size = min(chunk, ENROLMENTS - start)
+        edition = rng.integers(0, len(editions), size)
+        learner = rng.integers(1, LEARNERS + 1, size)
+        status, age, outcome = rng.integers(0, 5, size), rng.integers(0, 9, size), rng.integers(0, 4, size)
+        contract = rng.choice(["01", "02", "03", "99"], size, p=[0.1, 0.8, 0.05, 0.05])
+        rows = (
+            (start + i + 1, int(edition_provider[e]), f"R{start + i}", int(e) + 1, int(ln),
+             f"{edition_year[e]}-10-01", str(c), STATUSES[s], AGES[a], OUTCOMES[r], STAMP, STAMP)
+            for i, (e, ln, s, a, r, c) in enumerate(zip(edition, learner, status, age, outcome, contract,
+                                                         strict=True))
+        )
+        db.executemany(
+            "INSERT INTO enrolments (id, provider_id, reference, edition_id, learner_id, enrolment_date, "
+            "contract_type, employment_status, age_band, outcome, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.commit()
+        print(f"  {start + size:,} enrolments", flush=True)
+    db.close()
+    partial.rename(path)
+
+
+SQLITE_VIEWS = """
+CREATE TEMP VIEW stat_providers AS SELECT id, slug, json_extract(name, '$.nl') AS name_nl,
+  json_extract(name, '$.en') AS name_en, type FROM providers;
+CREATE TEMP VIEW stat_offerings AS SELECT id, provider_id, code, json_extract(title, '$.nl') AS title_nl,
+  json_extract(title, '$.en') AS title_en, kind,
+  CASE WHEN kind = 'micro-credential' THEN 'micro-credential-' || COALESCE(flemish_type, 'untyped') ELSE kind END
+    AS offer_kind,
+  ects, CASE WHEN ects IS NULL THEN 'unknown' WHEN ects < 3 THEN '<3' WHEN ects < 6 THEN '3-5'
+    WHEN ects < 11 THEN '6-10' WHEN ects <= 20 THEN '11-20' ELSE '>20' END AS ects_band,
+  COALESCE(CAST(eqf_level AS TEXT), 'unknown') AS eqf, COALESCE(CAST(vks_level AS TEXT), 'unknown') AS vks,
+  COALESCE(substr(isced_field, 1, 2), 'unknown') AS field, COALESCE(participation_form, 'unknown') AS participation
+  FROM offerings;
+CREATE TEMP VIEW stat_editions AS SELECT e.id, e.offering_id, e.academic_year, e.capacity, o.provider_id,
+  p.slug AS provider, p.type AS provider_type, o.offer_kind, o.field
+  FROM editions e JOIN stat_offerings o ON o.id = e.offering_id JOIN stat_providers p ON p.id = o.provider_id;
+CREATE TEMP VIEW stat_enrolments AS SELECT e.academic_year, e.offering_id, n.edition_id, n.learner_id, e.provider,
+  e.provider_type, e.offer_kind, e.field,
+  CASE WHEN n.employment_status IN ('employed', 'self-employed') THEN 'working'
+       WHEN n.employment_status IN ('job-seeking', 'not-in-labour-force') THEN 'not-working' ELSE 'unknown' END
+    AS working, n.employment_status, n.contract_type, n.age_band, n.outcome
+  FROM enrolments n JOIN stat_editions e ON e.id = n.edition_id;
+"""
+
+
+def main() -> int:
+    if not CACHE.exists():
+        print(f"generating {ENROLMENTS:,} enrolments into {CACHE} (once; minutes)")
+        started = time.perf_counter()
+        generate(CACHE)
+        print(f"  generated in {time.perf_counter() - started:.0f} s")
+    scope = Scope(YEARS[1], YEARS[-1], ("university", "university-college"))
+    register = build(Settings(database_url=f"sqlite:///{CACHE}", environment="test"))
+    started = time.perf_counter()
+    with register.uow() as work:
+        snapshot = take_snapshot(work.connection)
+    load_seconds = time.perf_counter() - started
+    rows = snapshot.db.execute("SELECT COUNT(*) FROM stat_enrolments").fetchone()
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        report = build_report(snapshot, scope, k=5)
+        timings.append(time.perf_counter() - started)
+    report_seconds = min(timings)
+    started = time.perf_counter()
+    html = render(report, "html", "nl")
+    render_seconds = time.perf_counter() - started
+    print(f"snapshot load {load_seconds:.2f} s ({rows[0] if rows else 0:,} enrolments); "
+          f"report {report_seconds:.2f} s (runs: {', '.join(f'{t:.2f}' for t in timings)}); "
+          f"html render {render_seconds:.2f} s ({len(html):,} bytes)")
+    direct = sqlite3.connect(CACHE)
+    direct.executescript(SQLITE_VIEWS)
+    started = time.perf_counter()
+    build_report(Snapshot(direct), scope, k=5)  # type: ignore[arg-type]  # sqlite3 runs the same SQL text
+    sqlite_seconds = time.perf_counter() - started
+    ratio = sqlite_seconds / report_seconds
+    print(f"same queries directly in SQLite {sqlite_seconds:.1f} s; DuckDB is {ratio:.0f}x faster")
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    (results / "report.json").write_text(json.dumps({
+        "enrolments": ENROLMENTS, "providers": PROVIDERS, "offerings": OFFERINGS, "academic_years": len(YEARS),
+        "cpus": os.cpu_count(), "snapshot_load_seconds": round(load_seconds, 3),
+        "report_seconds": round(report_seconds, 3), "report_runs_seconds": [round(t, 3) for t in timings],
+        "html_render_seconds": round(render_seconds, 3), "sqlite_direct_seconds": round(sqlite_seconds, 3),
+        "sqlite_to_duckdb_ratio": round(ratio, 1), "target_seconds": 2.0, "met_target": report_seconds < 2.0,
+    }, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
