@@ -20,8 +20,16 @@ from microcred.credentials.sample import sample_micro_credential
 from .conftest import load_json
 
 ISSUER = "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
-texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
-numbers = st.integers(-(10**6), 10**6) | st.floats(-1e6, 1e6, allow_nan=False).map(lambda x: round(x, 3))
+# Strings that stress N-Quads escaping: quotes, backslashes, newlines, tabs, non-ASCII and astral characters.
+tricky_characters = st.sampled_from(['"', "\\", "\n", "\r", "\t", "é", "€", "ß", "😀", "𝄞", "\u2028", "'", " "])
+texts = st.text(
+    st.characters(blacklist_categories=("Cs",)) | tricky_characters,
+    max_size=30,
+)
+integers = st.integers(-(10**6), 10**6) | st.sampled_from([0, 10**21, 10**22, -(10**21), 2**53])
+floats = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from([5.5, 1e-7, 5.0, -0.0, 1e21, 0.1, 1e300])
+numbers = integers | floats
+scalars = texts | numbers | st.booleans()
 optional_keys = [
     "description",
     "fieldOfStudy",
@@ -33,32 +41,99 @@ optional_keys = [
     "countsTowards",
     "prerequisites",
     "workloadHours",
+    "eqfLevel",
+    "vksLevel",
+    "iscedField",
+    "assessmentType",
+    "participationForm",
+    "identityCheck",
+    "gradingScheme",
+    "offerKind",
+    "stackability",
+    "awardingBody",
 ]
 
 
 @st.composite
+def alignments(draw: st.DrawFn) -> dict[str, Any]:
+    alignment: dict[str, Any] = {
+        "type": draw(st.sampled_from([["Alignment"], "Alignment"])),
+        "targetName": draw(texts),
+        "targetUrl": "http://data.europa.eu/snb/eqf/" + str(draw(st.integers(1, 8))),
+    }
+    for key in ("targetCode", "targetFramework", "targetDescription"):
+        if draw(st.booleans()):
+            alignment[key] = draw(texts)
+    if draw(st.booleans()):
+        alignment["targetType"] = draw(st.sampled_from(["ext:EQF", "ext:ISCED-F", "CFItem", "Competency"]))
+    return alignment
+
+
+@st.composite
+def quality_assurances(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "type": "QualityAssurance",
+        "name": draw(texts),
+        "agency": "https://www.nvao.net",
+        "qaKind": draw(texts),
+        "accreditedFrom": draw(st.dates()).isoformat(),
+    }
+
+
+@st.composite
+def result_descriptions(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "id": "urn:uuid:" + draw(st.uuids()).hex,
+        "type": ["ResultDescription"],
+        "name": draw(texts),
+        "resultType": "GradePointAverage",
+        "allowedValue": draw(st.lists(texts, max_size=4)),  # an @list container: an RDF collection
+    }
+
+
+@st.composite
 def micro_credentials(draw: st.DrawFn) -> dict[str, Any]:
+    """OB 3.0 micro-credentials shaped like ours, with every optional part and every value varied."""
     document = sample_micro_credential(issuer_did=ISSUER, learner_number=draw(st.integers(0, 10**6)))
-    achievement = document["credentialSubject"]["achievement"]
+    subject = document["credentialSubject"]
+    achievement = subject["achievement"]
+    achievement["alignment"] = draw(st.lists(alignments(), max_size=4))
+    achievement["qualityAssurance"] = draw(st.lists(quality_assurances(), max_size=2))
+    if draw(st.booleans()):
+        achievement["resultDescription"] = draw(st.lists(result_descriptions(), min_size=1, max_size=2))
     for key in optional_keys:
         if draw(st.booleans()):
             achievement.pop(key, None)
+    for key in ("eqfLevel", "vksLevel", "workloadHours"):  # xsd:integer-typed extension terms
+        if key in achievement and draw(st.booleans()):
+            achievement[key] = draw(integers)
     achievement["name"] = draw(texts)
-    achievement["creditsAvailable"] = draw(numbers)
+    achievement["creditsAvailable"] = draw(numbers)  # xsd:float-typed: ints, 5.5, 1e-7, 1e21 ...
     achievement["criteria"]["narrative"] = draw(texts)
-    document["credentialSubject"]["result"][0]["value"] = draw(texts)
+    if "tag" in achievement:
+        achievement["tag"] = draw(st.lists(texts, max_size=3) | texts)
     if draw(st.booleans()):
-        document["credentialSubject"]["achievement"] = achievement["id"]
+        achievement["humanCode"] = draw(scalars)  # an untyped term holding a number or a boolean
+    subject["result"][0]["value"] = draw(texts)
+    subject["identifier"][0]["hashed"] = draw(st.booleans())
+    if draw(st.booleans()):
+        subject["achievement"] = achievement["id"]
     if draw(st.booleans()):
         achievement["id"] = "urn:uuid:" + draw(st.uuids()).hex
     if draw(st.booleans()):
         del achievement["id"]  # a blank node: exercises blank-node labelling
+    if draw(st.booleans()):
+        document["type"] = ["VerifiableCredential", "OpenBadgeCredential", "VerifiableCredential"]
+    if draw(st.booleans()):
+        document.pop("description")
     document["name"] = draw(texts)
     document["issuer"]["name"] = draw(texts)
+    if draw(st.booleans()):
+        document["issuer"]["otherIdentifier"].append(dict(document["issuer"]["otherIdentifier"][0]))  # a tie
     return document
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(micro_credentials())
 def test_fast_path_is_byte_identical_to_pyld(document: dict[str, Any]) -> None:
     assert canonicalize(document) == canonicalize_reference(document)

@@ -1,0 +1,376 @@
+"""JSON-LD to RDF quads for the document shapes we sign, with pyld's decisions taken once and reused.
+
+pyld re-derives, for every key of every node, the term definition, the scoped contexts and the value
+coercion, then builds expanded JSON, a node map and triple dicts before it writes N-Quads. Each of those
+decisions depends only on the active context and the key (or the node's types), so here pyld's own
+functions take them the first time, they are memoised on the context's ``_uuid``, and quads are written
+straight from the document. The rules mirrored are pyld's ``_expand``, ``_expand_object``,
+``_prepare_nested_context``, ``_expand_value``, ``_create_node_map`` (deduplication) and ``_object_to_rdf``.
+
+Anything outside the handled shapes (value objects, language/index/id/type maps, ``@graph`` containers,
+``@json``, ``@reverse``, ``@nest``, embedded contexts, blank-node identifiers, relative IRIs, undefined
+terms) raises :class:`Unsupported`, and the caller runs pyld, which stays the only source of behaviour,
+JSON-LD safe-mode errors included.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pyld import jsonld
+from pyld.nquads import escape
+
+from microcred.credentials._pyld_cache import CachingProcessor
+from microcred.credentials._rdfc import Quad
+
+__all__ = ["CompiledToRdf", "Unsupported"]
+
+_ABSOLUTE = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")  # pyld's _is_absolute_iri
+_KEYWORD_LIKE = re.compile(r"^@[a-zA-Z]+$")
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_TYPE, _FIRST, _REST, _NIL = f"<{_RDF}type>", f"<{_RDF}first>", f"<{_RDF}rest>", f"<{_RDF}nil>"
+_LANGSTRING = _RDF + "langString"
+_XSD_BOOLEAN, _XSD_DOUBLE, _XSD_INTEGER, _XSD_STRING = (_XSD + t for t in ("boolean", "double", "integer", "string"))
+_NOT_DATATYPES = (None, "@id", "@vocab", "@none")
+_MEMO_LIMIT = 20_000
+_get = jsonld.JsonLdProcessor.get_context_value
+_canonical_double = jsonld._canonicalize_double
+
+
+class Unsupported(Exception):
+    """The document leaves the shapes this path handles; pyld must process it."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """What one key of a node means in one active context (pyld ``_expand_object`` for that key)."""
+
+    kind: str  # "@id", "@type", "@context" or "property"
+    name: str = ""
+    predicate: str = ""  # the N-Quads term of the expanded property
+    term_ctx: Any = None  # the context values are expanded in (property-scoped context applied)
+    is_list: bool = False
+    coercion: str | None = None  # the term's @type: None, "@id", "@vocab", "@none" or a datatype IRI
+    language: str | None = None
+    scalars: bool = True  # False when pyld would treat a scalar under this key specially
+    plain_strings: bool = False  # a string value is a plain (or language-tagged) literal
+
+
+class _Walk:
+    """The quads of one document, deduplicated per subject and property as pyld's node map does."""
+
+    __slots__ = ("blank_nodes", "quads", "seen")
+
+    def __init__(self) -> None:
+        self.quads: list[Quad] = []
+        self.seen: set[tuple[Any, ...]] = set()
+        self.blank_nodes = 0
+
+    def blank_node(self) -> str:
+        self.blank_nodes += 1
+        return f"_:b{self.blank_nodes}"
+
+    def add(self, subject: str, predicate: str, identity: tuple[Any, ...] | None, obj: str) -> None:
+        if identity is not None:
+            key = (subject, predicate, identity)
+            if key in self.seen:
+                return
+            self.seen.add(key)
+        self.quads.append((subject, predicate, obj))
+
+    def add_list(self, subject: str, predicate: str, items: list[str]) -> None:
+        """An RDF collection, as pyld's ``_list_to_rdf`` writes it (lists are never deduplicated)."""
+        node = self.blank_node() if items else _NIL
+        self.quads.append((subject, predicate, node))
+        for position, item in enumerate(items):
+            following = self.blank_node() if position < len(items) - 1 else _NIL
+            self.quads.append((node, _FIRST, item))
+            self.quads.append((node, _REST, following))
+            node = following
+
+
+class CompiledToRdf:
+    """The quads pyld's ``to_rdf`` gives for a document, or :class:`Unsupported`."""
+
+    def __init__(self, processor: CachingProcessor) -> None:
+        self._processor = processor
+        self._options = processor.options(
+            isFrame=False, keepFreeFloatingNodes=False, extractAllScripts=False, processingMode="json-ld-1.1"
+        )
+        self._initial = processor._get_initial_context(self._options)
+        self._keys: dict[tuple[str, str], _Key] = {}
+        self._contexts: dict[tuple[Any, ...], Any] = {}
+        self._type_keys: dict[str, frozenset[str]] = {}
+        self._type_iris: dict[tuple[str, str], str] = {}
+
+    def quads(self, document: Mapping[str, Any]) -> list[Quad]:
+        """The document's default-graph quads, blank nodes labelled ``_:b1``, ``_:b2``, ..."""
+        if type(document) is not dict or not document.keys() - {"@context", "@id", "id"}:
+            raise Unsupported  # pyld drops a top-level node without properties
+        walk = _Walk()
+        self._node(walk, None, None, document, self._document_context(document.get("@context")))
+        return walk.quads
+
+    # -- the walk ---------------------------------------------------------------------------------
+
+    def _node(self, walk: _Walk, term_ctx: Any, name: str | None, element: Any, pretype: Any) -> str:
+        """Write a node object's quads; return its N-Quads term (its IRI or a fresh blank node)."""
+        if type(element) is not dict:
+            raise Unsupported  # only plain JSON objects: anything else is pyld's to judge
+        if pretype is None:
+            pretype = self._pretype_context(term_ctx, name, element)
+        ctx = self._typed_context(pretype, element)
+        uuid = ctx["_uuid"]
+        subject = ""
+        entries: list[tuple[_Key, Any]] = []
+        for key, value in element.items():
+            plan = self._keys.get((uuid, key)) or self._key(ctx, key)
+            if plan.kind == "@id":
+                if subject or type(value) is not str:
+                    raise Unsupported  # colliding @id keys, or an @id that is not a string
+                subject = f"<{self._iri(ctx, value, vocab=False)}>"
+            elif plan.kind != "@context":
+                entries.append((plan, value))
+        subject = subject or walk.blank_node()
+        for plan, value in entries:
+            if plan.kind == "@type":
+                for type_name in value if type(value) is list else (value,):
+                    if type(type_name) is not str:
+                        raise Unsupported
+                    type_iri = self._type_iris.get((pretype["_uuid"], type_name)) or self._type_iri(pretype, type_name)
+                    walk.add(subject, _TYPE, ("@type", type_iri), type_iri)
+            elif plan.is_list:
+                walk.add_list(subject, plan.predicate, self._list_items(walk, plan, value))
+            else:
+                self._values(walk, subject, plan, value)
+        return subject
+
+    def _values(self, walk: _Walk, subject: str, plan: _Key, value: Any) -> None:
+        predicate = plan.predicate
+        for item in value if type(value) is list else (value,):
+            kind = type(item)
+            if kind is str and plan.plain_strings:
+                identity: tuple[Any, ...] | None = ("@value", False, item, None, plan.language)
+                obj = f'"{escape(item)}"' if plan.language is None else _literal(item, None, plan.language)
+            elif kind is dict:
+                obj = self._node(walk, plan.term_ctx, plan.name, item, None)
+                identity = ("@id", obj) if obj[0] == "<" else None
+            elif item is None:
+                continue
+            elif kind is list:
+                self._values(walk, subject, plan, item)  # nested arrays flatten (pyld _expand)
+                continue
+            else:
+                identity, obj = self._scalar(plan, item)
+            walk.add(subject, predicate, identity, obj)
+
+    def _list_items(self, walk: _Walk, plan: _Key, value: Any) -> list[str]:
+        items: list[str] = []
+        for item in value if type(value) is list else (value,):
+            if item is None:
+                continue
+            if type(item) is list:
+                raise Unsupported  # a list of lists
+            if type(item) is dict:
+                items.append(self._node(walk, plan.term_ctx, plan.name, item, None))
+            else:
+                items.append(self._scalar(plan, item)[1])
+        return items
+
+    def _scalar(self, plan: _Key, value: Any) -> tuple[tuple[Any, ...], str]:
+        """pyld ``_expand_value`` then ``_object_to_rdf``; the identity is what the node map compares."""
+        if not plan.scalars or type(value) not in (str, int, float, bool):
+            raise Unsupported
+        coercion = plan.coercion
+        if type(value) is str and coercion in ("@id", "@vocab"):
+            obj = f"<{self._iri(plan.term_ctx, value, vocab=coercion == '@vocab')}>"
+            return ("@id", obj), obj
+        datatype = None if coercion in _NOT_DATATYPES else coercion
+        language = plan.language if datatype is None and type(value) is str else None
+        identity = ("@value", type(value) is bool, value, datatype, language)
+        return identity, _literal(value, datatype, language)
+
+    # -- memoised decisions -----------------------------------------------------------------------
+
+    def _key(self, ctx: Any, key: str) -> _Key:
+        if type(key) is not str:
+            raise Unsupported
+        memo_key = (ctx["_uuid"], key)
+        plan = self._keys.get(memo_key)
+        if plan is None:
+            plan = self._plan(ctx, key)
+            _remember(self._keys, memo_key, plan)
+        return plan
+
+    def _plan(self, ctx: Any, key: str) -> _Key:
+        if key == "@context":
+            return _Key("@context")
+        expanded = self._processor._expand_iri(ctx, key, vocab=True)
+        if expanded in ("@id", "@type"):
+            return _Key(expanded)
+        if not isinstance(expanded, str) or expanded.startswith("_:") or not _ABSOLUTE.match(expanded):
+            raise Unsupported  # undefined (safe mode refuses), another keyword, or a blank-node property
+        term_ctx = ctx
+        scoped = _get(ctx, key, "@context")
+        if scoped is not None:
+            term_ctx = self._process(ctx, scoped, propagate=True, override_protected=True)
+        container = _container(ctx, key)
+        term_container = _container(term_ctx, key)
+        mapping = term_ctx["mappings"].get(key)
+        if container - {"@set", "@list"} or ("@list" in container) != ("@list" in term_container):
+            raise Unsupported
+        if _get(ctx, key, "@type") == "@json" or (mapping and mapping.get("reverse")):
+            raise Unsupported
+        coercion = _get(term_ctx, key, "@type")
+        language = _get(term_ctx, key, "@language")
+        scalars = (
+            self._processor._expand_iri(term_ctx, key, vocab=True) == expanded
+            and _get(term_ctx, key, "@direction") is None
+            and (language is None or isinstance(language, str))
+            and (coercion in _NOT_DATATYPES or _is_datatype(coercion))
+        )
+        plain_strings = scalars and coercion in (None, "@none")
+        return _Key(
+            "property", key, f"<{expanded}>", term_ctx, "@list" in container, coercion, language, scalars, plain_strings
+        )
+
+    def _document_context(self, local: Any) -> Any:
+        if isinstance(local, str):
+            urls: tuple[str, ...] = (local,)
+        elif isinstance(local, list) and local and all(isinstance(url, str) for url in local):
+            urls = tuple(local)
+        else:
+            raise Unsupported  # no context, or an embedded one
+        ctx = self._contexts.get(urls)
+        if ctx is None:
+            ctx = self._process(self._initial, list(urls))
+            _remember(self._contexts, urls, ctx)
+        return ctx
+
+    def _pretype_context(self, term_ctx: Any, name: str | None, element: Mapping[str, Any]) -> Any:
+        """pyld ``_expand`` for a node: revert a type-scoped context, then apply the property-scoped one."""
+        if "@context" in element:
+            raise Unsupported
+        reference_only = False
+        if len(element) == 1 and "previousContext" in term_ctx:
+            (only,) = element
+            reference_only = isinstance(only, str) and self._key(term_ctx, only).kind == "@id"
+        memo_key = ("node", term_ctx["_uuid"], name, reference_only)
+        ctx = self._contexts.get(memo_key)
+        if ctx is None:
+            ctx = term_ctx if reference_only else term_ctx.get("previousContext", term_ctx)
+            scoped = _get(term_ctx, name, "@context")
+            if scoped is not None:
+                ctx = self._process(ctx, scoped, override_protected=True)
+            _remember(self._contexts, memo_key, ctx)
+        return ctx
+
+    def _typed_context(self, pretype: Any, element: Mapping[str, Any]) -> Any:
+        """pyld ``_prepare_nested_context``: apply type-scoped contexts, sorted by key then by type."""
+        type_keys = self._type_keys.get(pretype["_uuid"])
+        if type_keys is None:
+            mappings = pretype["mappings"].items()
+            type_keys = frozenset(["@type", *(k for k, m in mappings if m and m.get("@id") == "@type")])
+            _remember(self._type_keys, pretype["_uuid"], type_keys)
+        types: list[str] = []
+        for key in sorted(key for key in element if key in type_keys):
+            values = element[key]
+            types.extend(sorted(t for t in (values if isinstance(values, list) else [values]) if isinstance(t, str)))
+        if not types:
+            return pretype
+        memo_key = ("typed", pretype["_uuid"], *types)
+        ctx = self._contexts.get(memo_key)
+        if ctx is None:
+            ctx = pretype
+            for type_name in types:
+                scoped = _get(pretype, type_name, "@context")
+                if scoped is not None and scoped is not False:
+                    ctx = self._process(ctx, scoped, propagate=False)
+            _remember(self._contexts, memo_key, ctx)
+        return ctx
+
+    def _type_iri(self, pretype: Any, type_name: str) -> str:
+        """The N-Quads term of a type name, expanded in the context before type-scoped contexts."""
+        memo_key = (pretype["_uuid"], type_name)
+        iri = self._type_iris.get(memo_key)
+        if iri is None:
+            iri = f"<{self._iri(pretype, type_name, vocab=True)}>"
+            _remember(self._type_iris, memo_key, iri)
+        return iri
+
+    def _iri(self, ctx: Any, value: str, *, vocab: bool) -> str:
+        """pyld ``_expand_iri`` with no base IRI; anything but an absolute IRI is :class:`Unsupported`."""
+        if _KEYWORD_LIKE.match(value):
+            raise Unsupported
+        mappings = ctx["mappings"]
+        result: Any = None
+        if vocab and value in mappings:
+            mapping = mappings[value]
+            result = mapping["@id"] if mapping else None
+        else:
+            prefix, colon, suffix = value.partition(":")
+            if colon and prefix:
+                mapping = mappings.get(prefix)
+                if prefix == "_" or suffix.startswith("//"):
+                    result = value
+                elif mapping and mapping.get("_prefix"):
+                    result = mapping["@id"] + suffix
+                elif _ABSOLUTE.match(value):
+                    result = value
+            if result is None and vocab and "@vocab" in ctx:
+                result = ctx["@vocab"] + value
+        if not isinstance(result, str) or result.startswith("_:") or not _ABSOLUTE.match(result):
+            raise Unsupported  # a blank node identifier, or a relative IRI that safe mode refuses
+        return result
+
+    def _process(self, ctx: Any, local: Any, **flags: bool) -> Any:
+        try:
+            return self._processor._process_context(ctx, local, self._options, **flags)
+        except jsonld.JsonLdError as error:
+            raise Unsupported from error
+
+
+def _container(ctx: Any, key: str) -> set[str]:
+    container = _get(ctx, key, "@container")
+    return set() if container is None else set(jsonld.JsonLdProcessor.arrayify(container))
+
+
+def _is_datatype(coercion: Any) -> bool:
+    return isinstance(coercion, str) and not coercion.startswith("_:") and _ABSOLUTE.match(coercion) is not None
+
+
+def _literal(value: str | float, datatype: str | None, language: str | None) -> str:
+    """An RDF literal in N-Quads, as pyld's ``_object_to_rdf`` and ``serialize_nquad`` write it."""
+    lexical: Any = value
+    kind = type(value)
+    if kind is bool:
+        lexical, datatype = ("true" if value else "false"), datatype or _XSD_BOOLEAN
+    elif kind is float and not value.is_integer():  # type: ignore[union-attr]
+        lexical, datatype = _canonical_double(value), datatype or _XSD_DOUBLE
+    elif datatype == _XSD_DOUBLE:
+        try:
+            lexical = _canonical_double(float(value))
+        except (ValueError, TypeError):
+            lexical = value
+    elif kind is not str and abs(value) >= 1e21:  # type: ignore[arg-type]
+        lexical, datatype = _canonical_double(value), datatype or _XSD_DOUBLE
+    elif kind is not str:
+        lexical, datatype = str(int(value)), datatype or _XSD_INTEGER
+    elif language is not None:
+        datatype = _LANGSTRING
+    else:
+        datatype = datatype or _XSD_STRING
+    quoted = f'"{escape(lexical)}"'
+    if datatype == _LANGSTRING:
+        return f"{quoted}@{language}" if language else quoted
+    return quoted if datatype == _XSD_STRING else f"{quoted}^^<{datatype}>"
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()  # documents from outside can name endless types; keep the memo bounded
+    memo[key] = value
