@@ -24,7 +24,7 @@ from microcred.stats.render import render
 
 HERE = Path(__file__).parent
 CACHE = HERE / ".cache" / "report-10m.db"
-ENROLMENTS = int(os.environ.get("BENCH_ENROLMENTS", 10_000_000))
+ENROLMENTS = int(os.environ.get("BENCH_ENROLMENTS", "10000000"))
 PROVIDERS, OFFERINGS, YEARS, LEARNERS = 40, 5_000, tuple(range(2019, 2025)), ENROLMENTS // 5
 STAMP = "2025-01-01 00:00:00.000000"
 TYPES = ["university"] * 5 + ["university-college"] * 15 + ["school-of-arts"] * 5 + ["other-private"] * 15

@@ -204,3 +204,13 @@ def _check(figure: object, expected: int) -> None:
     assert figure.suppressed or figure.value == expected  # type: ignore[attr-defined]
     if 0 < expected < K:
         assert figure.suppressed  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_pdf_has_the_same_sections_as_the_html(report: ParliamentReport, lang: str) -> None:
+    import re
+
+    headings = re.findall(r"<h2>([^<]+)</h2>", render(report, "html", lang).decode())
+    outline = re.findall(rb"/Title \(([^)]*)\)", render(report, "pdf", lang))
+    assert len(headings) == 7
+    assert [h.encode() for h in headings] == outline[: len(headings)]
