@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from microcred.asgi import create_app
 from microcred.bootstrap import Register
-from microcred.services import auth
+from microcred.services import auth, issuance
 from microcred.services.auth import Scope
 from microcred.services.demo import load_small_demo
 
@@ -34,10 +34,27 @@ class Tokens:
         return {"Authorization": f"Bearer {token}"}
 
 
+ISSUED_ENROLMENT = "MC-DSS-2023-E001"  # a passed enrolment of OWNER; the fixture issues its credential
+
+
 @pytest.fixture
 def demo_register(register: Register) -> Register:
     load_small_demo(register.uow, pepper=register.settings.pseudonym_pepper.get_secret_value())
     return register
+
+
+@pytest.fixture
+def credential_id(demo_register: Register) -> str:
+    """The id of a credential OWNER issued (for a passed demo enrolment)."""
+    credential = issuance.issue_for_enrolment(
+        OWNER,
+        ISSUED_ENROLMENT,
+        uow=demo_register.uow,
+        keys=demo_register.key_store,
+        settings=demo_register.settings,
+        clock=demo_register.clock,
+    )
+    return credential.uuid
 
 
 @pytest.fixture

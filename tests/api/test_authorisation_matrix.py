@@ -19,7 +19,7 @@ from starlette.routing import Mount
 from microcred.api.deps import Access
 from microcred.api.transaction import ApiRoute
 from microcred.services.auth import Scope
-from tests.api.conftest import OWNER, Tokens
+from tests.api.conftest import ISSUED_ENROLMENT, OWNER, Tokens
 
 # Every path parameter an API route may have, filled with a record of OWNER (the provider under attack).
 PATH_VALUES = {
@@ -27,7 +27,11 @@ PATH_VALUES = {
     "provider": OWNER,
     "code": "MC-DSS",
     "edition": "MC-DSS-2023",
-    "reference": "MC-DSS-2023-E001",
+    "reference": ISSUED_ENROLMENT,
+    "credential": "",  # the issued credential's id, filled in by the test
+    "job": "0" * 32,
+    "kind": "offerings",
+    "purpose": "revocation",
 }
 ROLES = ("anonymous", "admin", "owner", "owner_readonly", "other", "expired", "revoked")
 
@@ -89,11 +93,11 @@ def _cases(app: FastAPI) -> list[tuple[ApiRoute, str, Access]]:
     return cases
 
 
-def _url(route: ApiRoute) -> str:
+def _url(route: ApiRoute, credential_id: str) -> str:
     names = list(route.param_convertors)
     unknown = [name for name in names if name not in PATH_VALUES]
     assert not unknown, f"{route.path}: add a value for path parameter(s) {unknown} to PATH_VALUES"
-    return route.path.format(**PATH_VALUES)
+    return route.path.format(**{**PATH_VALUES, "credential": credential_id.removeprefix("urn:uuid:")})
 
 
 def _send(client: TestClient, method: str, url: str, headers: dict[str, str]) -> Any:
@@ -103,13 +107,13 @@ def _send(client: TestClient, method: str, url: str, headers: dict[str, str]) ->
 
 
 def test_every_route_is_classified_and_enforced_for_every_caller(
-    client: TestClient, app: FastAPI, tokens: Tokens
+    client: TestClient, app: FastAPI, tokens: Tokens, credential_id: str
 ) -> None:
     cases = _cases(app)
     assert len(cases) >= 25, f"the route table looks incomplete: {len(cases)} routes"
     failures: list[str] = []
     for route, method, rule in cases:
-        url = _url(route)
+        url = _url(route, credential_id)
         for role in ROLES:
             headers = {} if role == "anonymous" else Tokens.header(getattr(tokens, role))
             response = _send(client, method, url, headers)

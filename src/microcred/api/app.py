@@ -10,15 +10,25 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from microcred.api import observability
+from microcred.api.jobs import JobRunner
 from microcred.api.limits import BodySizeLimit, RateLimiter
 from microcred.api.openapi import install_openapi
 from microcred.api.problems import PROBLEM_RESPONSES, install_problem_handlers
-from microcred.api.routes import access, catalogue, enrolments, offerings, providers
+from microcred.api.routes import access, catalogue, credentials, enrolments, imports, offerings, providers, verification
 from microcred.bootstrap import Register
 
 __all__ = ["attach_api"]
 
-ROUTERS = (catalogue.router, providers.router, offerings.router, enrolments.router, access.router)
+ROUTERS = (
+    catalogue.router,
+    providers.router,
+    offerings.router,
+    enrolments.router,
+    credentials.router,
+    imports.router,
+    verification.router,
+    access.router,
+)
 
 
 def attach_api(app: FastAPI, register: Register) -> None:
@@ -27,6 +37,7 @@ def attach_api(app: FastAPI, register: Register) -> None:
     app.state.rate_limiter = RateLimiter(rate=20.0, burst=100)  # per API token
     app.state.link_limiter = RateLimiter(rate=1 / 60, burst=5)  # access links per client address
     app.state.metrics = observability.Metrics()
+    app.state.jobs = JobRunner(register.clock)
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router, responses=PROBLEM_RESPONSES)

@@ -34,17 +34,17 @@ class TooManyRequests(MicrocredError):
 class BodySizeLimit:
     """Refuse bodies over the limit: at once from Content-Length, else while the body streams in."""
 
-    def __init__(self, app: ASGIApp, *, upload_limit: int, upload_prefix: str = "/api/v1/imports") -> None:
+    def __init__(self, app: ASGIApp, *, upload_limit: int) -> None:
         self.app = app
         self.upload_limit = upload_limit
-        self.upload_prefix = upload_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        limit = self.upload_limit if path.startswith(self.upload_prefix) else JSON_BODY_LIMIT
+        uploads = path.startswith("/api/v1/") and "/imports/" in path
+        limit = self.upload_limit if uploads else JSON_BODY_LIMIT
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > limit:
                 response = problem_response(

@@ -1,0 +1,121 @@
+"""Credentials, verification, public verifier documents, jobs (bulk issue, imports) and reports over HTTP."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from microcred.bootstrap import Register
+from microcred.credentials.keys import resolve_did_key
+from microcred.credentials.proofs import verify_proof
+from microcred.services import imports
+from tests.api.conftest import ISSUED_ENROLMENT, OWNER, Tokens
+
+
+def _wait(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, Any]:
+    for _ in range(200):
+        job = client.get(url, headers=headers).json()
+        if job["state"] in ("succeeded", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {url} did not finish")
+
+
+def test_issue_fetch_verify_and_revoke_a_credential(client: TestClient, tokens: Tokens) -> None:
+    owner = Tokens.header(tokens.owner)
+    issued = client.post(f"/api/v1/providers/{OWNER}/enrolments/{ISSUED_ENROLMENT}/credential", headers=owner)
+    assert issued.status_code == 201, issued.text
+    credential = issued.json()
+    uuid = credential["id"].removeprefix("urn:uuid:")
+    again = client.post(f"/api/v1/providers/{OWNER}/enrolments/{ISSUED_ENROLMENT}/credential", headers=owner)
+    assert again.json()["id"] == credential["id"]  # issuing is idempotent per enrolment
+
+    public = client.get(f"/credentials/{uuid}")
+    assert public.status_code == 200
+    assert public.json() == credential["document"]
+    verdict = client.post("/api/v1/verify", json=credential["document"]).json()
+    assert verdict["verified"] is True, verdict
+    assert {check["name"] for check in verdict["checks"]} >= {"issuer", "status"}
+
+    base = f"/api/v1/providers/{OWNER}/credentials/{uuid}"
+    assert client.get(f"{base}/pdf", headers=owner).content.startswith(b"%PDF")
+    assert client.get(f"{base}/elm", headers=owner).status_code == 200
+    assert client.get(f"/providers/{OWNER}/did.json").json()["id"].endswith(f":providers:{OWNER}")
+
+    revoked = client.post(f"{base}/revoke", headers=owner, json={"reason": "issued by mistake"})
+    assert revoked.status_code == 200
+    assert revoked.json()["state"] == "revoked"
+    status_list = client.get(f"/providers/{OWNER}/status/revocation")
+    assert status_list.status_code == 200
+    assert "BitstringStatusListCredential" in status_list.json()["type"]
+    after = client.post("/api/v1/verify", json=credential["document"]).json()
+    assert after["verified"] is False
+
+
+def test_a_tampered_credential_does_not_verify(client: TestClient, tokens: Tokens, credential_id: str) -> None:
+    uuid = credential_id.removeprefix("urn:uuid:")
+    document = client.get(f"/credentials/{uuid}").json()
+    document["validFrom"] = "1999-01-01T00:00:00Z"
+    assert client.post("/api/v1/verify", json=document).json()["verified"] is False
+    assert client.post("/api/v1/verify", json={"not": "a credential"}).json()["verified"] is False
+
+
+def test_bulk_issue_for_an_edition_runs_as_a_job(client: TestClient, tokens: Tokens) -> None:
+    owner = Tokens.header(tokens.owner)
+    started = client.post(f"/api/v1/providers/{OWNER}/editions/MC-DSS-2024/credentials", headers=owner)
+    assert started.status_code == 202, started.text
+    job = _wait(client, started.headers["location"], owner)
+    assert job["state"] == "succeeded", job
+    assert job["result"]["issued"] > 0
+    listed = client.get(f"/api/v1/providers/{OWNER}/credentials", params={"edition": "MC-DSS-2024"}, headers=owner)
+    assert len(listed.json()["items"]) == job["result"]["issued"]
+    other = Tokens.header(tokens.other)
+    assert client.get(started.headers["location"], headers=other).status_code == 403
+
+
+def test_import_job_reports_counts(client: TestClient, tokens: Tokens, demo_register: Register, tmp_path: Path) -> None:
+    exported = tmp_path / "editions.csv"
+    imports.export_records("editions", exported, demo_register.uow, fmt="csv", provider=OWNER)
+    owner = Tokens.header(tokens.owner)
+    started = client.post(
+        f"/api/v1/providers/{OWNER}/imports/editions",
+        params={"format": "csv"},
+        headers={**owner, "Content-Type": "text/csv"},
+        content=exported.read_bytes(),
+    )
+    assert started.status_code == 202, started.text
+    job = _wait(client, started.headers["location"], owner)
+    assert job["state"] == "succeeded", job
+    assert job["result"]["rows"] == 3
+    assert job["result"]["unchanged"] == 3
+
+
+def test_signed_trusted_list_verifies_offline(client: TestClient) -> None:
+    first = client.get("/api/v1/trusted-providers/signed")
+    document = first.json()
+    assert OWNER in {provider["slug"] for provider in document["providers"]}
+    check = verify_proof(document, resolve_key=resolve_did_key)
+    assert check.verified, check.reason
+    assert check.cryptosuite == "eddsa-jcs-2022"
+    assert (
+        client.get("/api/v1/trusted-providers/signed", headers={"If-None-Match": first.headers["etag"]}).status_code
+        == 304
+    )
+    document["providers"] = document["providers"][1:]
+    assert not verify_proof(document, resolve_key=resolve_did_key).verified
+
+
+def test_parliament_report_needs_reports_read(client: TestClient, tokens: Tokens) -> None:
+    url = "/api/v1/reports/parliament"
+    params = {"from": "2022-23", "to": "2024-25"}
+    assert client.get(url, params=params).status_code == 401
+    assert client.get(url, params=params, headers=Tokens.header(tokens.owner_readonly)).status_code == 403
+    report = client.get(url, params=params, headers=Tokens.header(tokens.owner))
+    assert report.status_code == 200
+    assert report.headers["content-type"] == "application/json"
+    csv = client.get(url, params={**params, "format": "csv"}, headers=Tokens.header(tokens.admin))
+    assert csv.status_code == 200
+    assert csv.headers["content-type"].startswith("text/csv")
