@@ -19,18 +19,18 @@ def test_a_newcomer_searches_and_filters_the_catalogue(page: Any) -> None:
     page.get_by_label("Zoek in het aanbod").fill("desinformatie")
     page.get_by_role("button", name="Zoeken").click()
     page.wait_for_url("**/?q=desinformatie*")
-    results = page.locator("ol.results > li")
-    assert results.count() == 1
-    assert "Desinformatie herkennen" in results.first.inner_text()
+    titles = page.locator("ol.results h3").all_inner_texts()
+    assert "Desinformatie herkennen" in [title.strip() for title in titles]
     screenshot(page, "catalogue-search")
     page.goto("/")
     page.get_by_label("Taal", exact=True).select_option("en")
     page.get_by_label("EQF-niveau").select_option("7")
     page.get_by_role("button", name="Filters toepassen").click()
     page.wait_for_url("**eqf=7**")
-    assert [t.strip() for t in page.locator("ol.results h3").all_inner_texts()] == [
-        "Beslissingsondersteuning voor duurzaamheid"
-    ]
+    cards = page.locator("ol.results > li").all_inner_texts()
+    assert cards
+    assert all("Niveau 7 (EQF)" in card and "Engels" in card for card in cards)
+    assert any("Beslissingsondersteuning voor duurzaamheid" in card for card in cards)
     screenshot(page, "catalogue-filtered")
     assert_accessible(page)
 
@@ -39,7 +39,8 @@ def test_searching_updates_the_results_as_you_type_with_javascript(page: Any) ->
     page.goto("/")
     total = page.locator("#results-heading").inner_text()
     page.get_by_label("Zoek in het aanbod").press_sequentially("voorouders", delay=20)
-    page.wait_for_function("() => document.querySelectorAll('ol.results > li').length === 1")
+    page.wait_for_function("() => document.querySelector('#results-heading').innerText !== " + repr(total))
+    assert "Voorouders en nakomelingen" in page.locator("ol.results").inner_text()
     assert page.locator("#results-heading").inner_text() != total
     assert "q=voorouders" in page.url
 
@@ -60,7 +61,7 @@ def test_an_offering_shows_every_eu_element_the_provider_and_its_editions(page: 
         assert elements.get_by_text(term, exact=True).count() == 1, term
     assert "Genealogische bronnen kritisch gebruiken" in elements.inner_text()
     assert page.locator(".badge.ok").count() == 1
-    assert page.locator("table tbody tr").count() == 3
+    assert page.locator("table tbody tr").count() >= 3
     screenshot(page, "offering")
     assert_accessible(page)
 
