@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from typer._click import exceptions as click  # Typer 0.2x vendors Click; its errors live here
 
 from microcred import __version__
-from microcred.cli import catalogue, credentials, data, demo, reports, system
+from microcred.cli import access, catalogue, credentials, data, demo, reports, system
 from microcred.cli.context import err_console
 from microcred.errors import MicrocredError
 
@@ -31,6 +31,7 @@ system.attach(app)
 demo.attach(app)
 credentials.attach(app)
 data.attach(app)
+access.attach(app)
 
 
 @app.callback()

@@ -1,0 +1,96 @@
+"""``microcred token …`` and ``microcred staff …``: API tokens and web-desk accounts."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+import typer
+from rich.table import Table
+
+from microcred.cli.context import console, err_console, register
+from microcred.errors import Invalid
+from microcred.services import auth
+
+__all__ = ["attach", "staff", "tokens"]
+
+tokens = typer.Typer(help="Create, list and revoke API tokens (shown once, stored hashed).", no_args_is_help=True)
+staff = typer.Typer(help="Web-desk accounts for providers' staff.", no_args_is_help=True)
+
+
+def attach(app: typer.Typer) -> None:
+    app.add_typer(tokens, name="token")
+    app.add_typer(staff, name="staff")
+
+
+@tokens.command("create")
+def token_create(
+    provider: str | None = typer.Option(None, "--provider", help="Slug of the provider the token acts for."),
+    scope: list[str] = typer.Option(
+        [], "--scope", help="catalogue:write, enrolments:write, credentials:issue, credentials:revoke, reports:read."
+    ),
+    admin: bool = typer.Option(False, "--admin", help="An operator token (providers, QA records, trusted list)."),
+    expires_days: int | None = typer.Option(None, "--expires-days", help="Expire after this many days."),
+    label: str = typer.Option("", "--label", help="A note for yourself, e.g. the system that uses it."),
+) -> None:
+    """Create a token and print it once; only its hash is kept."""
+    wired = register()
+    issued = auth.create_token(
+        provider=provider,
+        scopes=scope,
+        admin=admin,
+        expires_days=expires_days,
+        label=label,
+        uow=wired.uow,
+        clock=wired.clock,
+    )
+    err_console.print(
+        f"token {issued.prefix} for {issued.provider or 'the operator'}"
+        f" ({', '.join(issued.scopes) or 'no scopes'}); it is shown only now:"
+    )
+    typer.echo(issued.token)
+
+
+@tokens.command("list")
+def token_list(provider: str | None = typer.Option(None, "--provider", help="Only this provider's tokens.")) -> None:
+    """List tokens (prefix, owner, scopes, state); never the secrets."""
+    wired = register()
+    now = datetime.now(UTC)
+    table = Table("prefix", "for", "scopes", "label", "created", "expires", "state")
+    for info in auth.list_tokens(wired.uow, provider=provider):
+        table.add_row(
+            info.prefix,
+            "operator" if info.is_admin else info.provider or "",
+            ", ".join(info.scopes),
+            info.label,
+            info.created_at.strftime("%Y-%m-%d"),
+            info.expires_at.strftime("%Y-%m-%d") if info.expires_at else "never",
+            info.state(now),
+        )
+    console.print(table)
+
+
+@tokens.command("revoke")
+def token_revoke(prefix: str = typer.Argument(..., help="The token's prefix (from `token list`).")) -> None:
+    """Revoke a token at once."""
+    wired = register()
+    auth.revoke_token(prefix, wired.uow, wired.clock)
+    console.print(f"token {prefix} revoked")
+
+
+@staff.command("add")
+def staff_add(
+    email: str = typer.Argument(..., help="The staff member's e-mail address (their login)."),
+    provider: str = typer.Option(..., "--provider", help="Slug of the provider they work for."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+) -> None:
+    """Create a web-desk account; the password is asked for (or read from stdin) and stored as scrypt hash."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        raise Invalid.field("password", "is required")
+    wired = register()
+    auth.add_staff(email, provider=provider, password=password, uow=wired.uow, clock=wired.clock)
+    console.print(f"staff account added for provider {provider}")

@@ -1,0 +1,66 @@
+"""``microcred token …`` and ``microcred staff …`` against a real SQLite register, then the API with the token."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from microcred.asgi import create_app
+from microcred.cli.context import register
+from microcred.cli.main import run
+from microcred.services import auth
+
+
+@pytest.fixture(autouse=True)
+def isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MICROCRED_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("MICROCRED_ENVIRONMENT", "test")
+    register.cache_clear()
+    assert run(["init"]) == 0
+    assert run(["provider", "add", "acme", "--name-nl", "Acme Academie", "--type", "other-private"]) == 0
+    yield tmp_path
+    register.cache_clear()
+
+
+def test_token_create_list_revoke(capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert run(["token", "create", "--provider", "acme", "--scope", "catalogue:write", "--expires-days", "7"]) == 0
+    token = capsys.readouterr().out.strip()
+    assert token.startswith("mct_")
+    with TestClient(create_app(register())) as client:
+        me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.json() == {"kind": "provider", "provider": "acme", "scopes": ["catalogue:write"]}
+        prefix = token.split("_")[1]
+        assert run(["token", "list", "--provider", "acme"]) == 0
+        listing = capsys.readouterr().out
+        assert prefix in listing
+        assert "active" in listing
+        assert token not in listing
+        assert run(["token", "revoke", prefix]) == 0
+        assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert run(["token", "revoke", prefix]) == 1  # twice is an error
+
+
+def test_token_needs_a_provider_or_admin_and_known_scopes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["token", "create", "--scope", "catalogue:write"]) == 1
+    assert run(["token", "create", "--provider", "acme", "--scope", "everything"]) == 1
+    assert run(["token", "create", "--provider", "nobody"]) == 1
+    assert run(["token", "create", "--admin"]) == 0
+    assert "unknown scope" in capsys.readouterr().err
+
+
+def test_staff_add_then_authenticate(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    assert run(["staff", "add", "An@Acme.be", "--provider", "acme", "--password-stdin"]) == 0
+    principal = auth.authenticate_staff("an@acme.be", "a long enough password", register().uow)
+    assert principal.kind == "staff"
+    assert principal.provider == "acme"
+    with pytest.raises(auth.Unauthenticated):
+        auth.authenticate_staff("an@acme.be", "a wrong password!", register().uow)
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert run(["staff", "add", "bo@acme.be", "--provider", "acme", "--password-stdin"]) == 1
