@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from microcred.credentials import jcs
 from microcred.credentials.jcs import JcsError, canonicalize, serialize_number
 
 # RFC 8785 Appendix B: IEEE 754 bit patterns and their ECMAScript serialisation.
@@ -117,3 +118,61 @@ def test_canonicalisation_is_idempotent(value: object) -> None:
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_number_serialisation_round_trips(number: float) -> None:
     assert float(serialize_number(number)) == number
+
+
+def _exact_writer(value: object) -> bytes:
+    parts: list[str] = []
+    jcs._write(value, parts)
+    return "".join(parts).encode("utf-8")
+
+
+# Keys and strings that separate code-point order from UTF-16 order, need escapes or look like numbers.
+awkward_text = st.text(
+    st.sampled_from(
+        ["a", "1", "-", ".", "e", '"', "\\", "\n", "\x00", "\x1f", "\x7f", "é", "\ue000", "\uffff", "😀", "𝄞"]
+    )
+    | st.characters(blacklist_categories=("Cs",)),
+    max_size=6,
+)
+awkward_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from([5.5, 1e-7, 5.0, 1e21, 2**53, 2**53 + 2, -(2**60), 10**15, 123456789012345678])
+    | st.integers(min_value=-(2**53), max_value=2**53)
+    | awkward_text,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(awkward_text, children, max_size=5),
+    max_leaves=25,
+)
+
+
+@given(awkward_json)
+def test_c_encoder_route_equals_the_exact_writer(value: object) -> None:
+    try:
+        expected = _exact_writer(value)
+    except JcsError:
+        with pytest.raises(JcsError):
+            canonicalize(value)
+        return
+    assert canonicalize(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{1: "x"}, {True: 1}, {None: 1}, {1.5: 2}, {"a": [1, 2.5]}, {"a": {"b": 10**17}}, {"\ue000": 1, "😀": 2}],
+)
+def test_values_the_c_encoder_would_alter_take_the_exact_writer(value: dict[object, object]) -> None:
+    try:
+        expected = _exact_writer(value)
+    except JcsError:
+        with pytest.raises(JcsError):
+            canonicalize(value)
+        return
+    assert canonicalize(value) == expected
+
+
+def test_a_cyclic_value_is_refused_as_before() -> None:
+    cycle: list[object] = []
+    cycle.append(cycle)
+    with pytest.raises(RecursionError):
+        canonicalize({"a": cycle})

@@ -6,6 +6,7 @@ sorted by UTF-16 code units (RFC 8785 §3.2.2.3, §3.2.3).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from json.encoder import encode_basestring
@@ -14,6 +15,14 @@ from typing import Any
 __all__ = ["JcsError", "canonicalize", "serialize_number"]
 
 _MAX_SAFE_INTEGER = 2**53
+# The C JSON encoder writes strings, key order (code points), booleans, null and integers up to 2**53
+# exactly as JCS does; it differs on floats (Python repr), larger integers and non-string keys (it converts
+# them), and code-point order differs from UTF-16 order only with astral characters. So it serves values
+# made of plain dicts, lists and those leaves only, checked by _is_plain and on its output.
+_C_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")).encode
+_PLAIN_LEAVES = frozenset({str, bool, type(None)})
+_STRINGS = frozenset({str})
+_MAX_PLAIN_DEPTH = 200
 
 
 class JcsError(ValueError):
@@ -22,17 +31,62 @@ class JcsError(ValueError):
 
 def canonicalize(value: Any) -> bytes:
     """The RFC 8785 canonical UTF-8 bytes of a JSON value made of dict/list/str/int/float/bool/None."""
-    parts: list[str] = []
-    _write(value, parts)
-    text = "".join(parts)
+    text = _c_encoded(value) if type(value) is dict or type(value) is list else None
+    if text is None:
+        parts: list[str] = []
+        _write(value, parts)
+        text = "".join(parts)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError as error:
         raise JcsError("string contains a lone surrogate, which I-JSON (RFC 7493) forbids") from error
 
 
+def _c_encoded(value: dict[Any, Any] | list[Any]) -> str | None:
+    """The C encoder's output when it is certainly the JCS text, else None."""
+    if not _is_plain(value):
+        return None
+    try:
+        text: str = _C_ENCODE(value)
+    except (ValueError, RecursionError):
+        return None  # a cycle: the exact writer reports it
+    if not text.isascii() and len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text):
+        return None  # astral characters: keys might sort differently by UTF-16 code units
+    return text
+
+
+def _is_plain(value: dict[Any, Any] | list[Any]) -> bool:
+    """Only dicts with string keys, lists, strings, booleans, null and integers within ±2**53."""
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > _MAX_PLAIN_DEPTH:
+            return False  # perhaps a cycle: the exact writer raises RecursionError as it always did
+        if type(node) is dict:
+            if node and set(map(type, node)) != _STRINGS:
+                return False
+            items = node.values()
+        else:
+            items = node
+        if set(map(type, items)) <= _PLAIN_LEAVES:
+            continue
+        for item in items:
+            kind = type(item)
+            if kind is dict or kind is list:
+                pending.append((item, depth + 1))
+            elif kind is int:
+                if not -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
+                    return False
+            elif kind not in _PLAIN_LEAVES:
+                return False
+    return True
+
+
 def _write(value: Any, parts: list[str]) -> None:
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is dict:
+        _write_object(value, parts)
+    elif isinstance(value, str):
         parts.append(encode_basestring(value))
     elif value is True:
         parts.append("true")
@@ -59,8 +113,12 @@ def _write_object(value: Mapping[Any, Any], parts: list[str]) -> None:
     for key in value:
         if not isinstance(key, str):
             raise JcsError(f"object key {key!r} is not a string")
-    # RFC 8785 §3.2.3: sort by UTF-16 code units; big-endian UTF-16 bytes compare the same way.
-    keys = sorted(value, key=lambda key: key.encode("utf-16-be", "surrogatepass"))
+    # RFC 8785 §3.2.3: sort by UTF-16 code units; big-endian UTF-16 bytes compare the same way, and
+    # code points do too while no key holds an astral character.
+    keys = sorted(value)
+    joined = "".join(keys)
+    if not joined.isascii() and len(joined.encode("utf-16-le", "surrogatepass")) != 2 * len(joined):
+        keys.sort(key=lambda key: key.encode("utf-16-be", "surrogatepass"))
     parts.append("{")
     for position, key in enumerate(keys):
         if position:

@@ -104,12 +104,15 @@ def _proofs_of(document: Mapping[str, Any]) -> list[Any]:
     return _copy_json(existing if isinstance(existing, list) else [existing])  # type: ignore[no-any-return]
 
 
+_SHARED = frozenset({str, int, float, bool, type(None)})  # immutable leaves need no copy
+
+
 def _copy_json(value: Any) -> Any:
     """A deep copy of plain JSON data; several times faster than ``copy.deepcopy``."""
     if isinstance(value, dict):
-        return {key: _copy_json(item) for key, item in value.items()}
+        return {key: item if type(item) in _SHARED else _copy_json(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_copy_json(item) for item in value]
+        return [item if type(item) in _SHARED else _copy_json(item) for item in value]
     return value
 
 
