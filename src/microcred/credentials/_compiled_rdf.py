@@ -245,10 +245,10 @@ class CompiledToRdf:
             urls = tuple(local)
         else:
             raise Unsupported  # no context, or an embedded one
-        ctx = self._contexts.get(urls)
+        ctx = self._contexts.get(("document", urls))
         if ctx is None:
             ctx = self._process(self._initial, list(urls))
-            _remember(self._contexts, urls, ctx)
+            _remember(self._contexts, ("document", urls), ctx)
         return ctx
 
     def _pretype_context(self, term_ctx: Any, name: str | None, element: Mapping[str, Any]) -> Any:
@@ -269,27 +269,34 @@ class CompiledToRdf:
             _remember(self._contexts, memo_key, ctx)
         return ctx
 
-    def _typed_context(self, pretype: Any, element: Mapping[str, Any]) -> Any:
+    def _typed_context(self, pretype: Any, element: dict[str, Any]) -> Any:
         """pyld ``_prepare_nested_context``: apply type-scoped contexts, sorted by key then by type."""
-        type_keys = self._type_keys.get(pretype["_uuid"])
+        uuid = pretype["_uuid"]
+        type_keys = self._type_keys.get(uuid)
         if type_keys is None:
             mappings = pretype["mappings"].items()
             type_keys = frozenset(["@type", *(k for k, m in mappings if m and m.get("@id") == "@type")])
-            _remember(self._type_keys, pretype["_uuid"], type_keys)
-        types: list[str] = []
-        for key in sorted(key for key in element if key in type_keys):
-            values = element[key]
-            types.extend(sorted(t for t in (values if isinstance(values, list) else [values]) if isinstance(t, str)))
-        if not types:
+            _remember(self._type_keys, uuid, type_keys)
+        memo_key: tuple[Any, ...] = ("typed", uuid)
+        for key, values in element.items():
+            if key in type_keys:
+                if type(values) is list and all(type(value) is str for value in values):
+                    memo_key += ((key, tuple(values)),)
+                elif type(values) is str:
+                    memo_key += ((key, values),)
+                else:
+                    raise Unsupported  # a type that is not a string
+        if len(memo_key) == 2:
             return pretype
-        memo_key = ("typed", pretype["_uuid"], *types)
         ctx = self._contexts.get(memo_key)
         if ctx is None:
             ctx = pretype
-            for type_name in types:
-                scoped = _get(pretype, type_name, "@context")
-                if scoped is not None and scoped is not False:
-                    ctx = self._process(ctx, scoped, propagate=False)
+            for key in sorted(key for key in element if key in type_keys):
+                values = element[key]
+                for type_name in sorted(values if type(values) is list else [values]):
+                    scoped = _get(pretype, type_name, "@context")
+                    if scoped is not None and scoped is not False:
+                        ctx = self._process(ctx, scoped, propagate=False)
             _remember(self._contexts, memo_key, ctx)
         return ctx
 
