@@ -76,7 +76,7 @@ class _Walk:
 
     def add(self, subject: str, predicate: str, identity: tuple[Any, ...] | None, obj: str) -> None:
         if identity is not None:
-            key = (subject, predicate, identity)
+            key = (subject, predicate, *identity)
             if key in self.seen:
                 return
             self.seen.add(key)
@@ -150,15 +150,16 @@ class CompiledToRdf:
         return subject
 
     def _values(self, walk: _Walk, subject: str, plan: _Key, value: Any) -> None:
-        predicate = plan.predicate
+        predicate, quads, seen = plan.predicate, walk.quads, walk.seen
         for item in value if type(value) is list else (value,):
             kind = type(item)
-            if kind is str and plan.plain_strings:
-                identity: tuple[Any, ...] | None = ("@value", False, item, None, plan.language)
-                obj = f'"{escape(item)}"' if plan.language is None else _literal(item, None, plan.language)
+            if kind is str and plan.plain_strings and plan.language is None:
+                key: tuple[Any, ...] | None = (subject, predicate, "@value", False, item, None, None)
+                plain = '"' not in item and "\\" not in item and "\n" not in item and "\r" not in item
+                obj = f'"{item}"' if plain and "\t" not in item else f'"{escape(item)}"'
             elif kind is dict:
                 obj = self._node(walk, plan.term_ctx, plan.name, item, None)
-                identity = ("@id", obj) if obj[0] == "<" else None
+                key = (subject, predicate, "@id", obj) if obj[0] == "<" else None
             elif item is None:
                 continue
             elif kind is list:
@@ -166,7 +167,12 @@ class CompiledToRdf:
                 continue
             else:
                 identity, obj = self._scalar(plan, item)
-            walk.add(subject, predicate, identity, obj)
+                key = (subject, predicate, *identity)
+            if key is not None:
+                if key in seen:
+                    continue
+                seen.add(key)
+            quads.append((subject, predicate, obj))
 
     def _list_items(self, walk: _Walk, plan: _Key, value: Any) -> list[str]:
         items: list[str] = []
