@@ -52,7 +52,7 @@ class Register:
         migrate.upgrade(self.engine)
 
     def is_migrated(self) -> bool:
-        return migrate.current_revisions(self.engine) == migrate.head_revisions(self.engine)
+        return migrate.is_up_to_date(self.engine)
 
     def close(self) -> None:
         if "engine" in self.__dict__:
