@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import email
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -12,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from microcred.asgi import create_app
 from microcred.bootstrap import Register
+from microcred.domain import Learner
 from microcred.services import auth, issuance
 from microcred.services.auth import Scope
 from microcred.services.demo import load_small_demo
@@ -28,6 +31,7 @@ class Tokens:
     other: str  # acts for OTHER with every scope
     expired: str
     revoked: str
+    learner: str  # the access value of a link mailed to the learner of ISSUED_ENROLMENT
 
     @staticmethod
     def header(token: str) -> dict[str, str]:
@@ -68,6 +72,25 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         yield test_client
 
 
+def _learner_access(register: Register) -> str:
+    """Give the learner of ISSUED_ENROLMENT an address, ask for a link and read it from the outbox."""
+    with register.uow() as work:
+        pseudonym = work.enrolments.get(OWNER, ISSUED_ENROLMENT).learner
+        work.learners.save(Learner(pseudonym, "learner.of.tests@example.org"))
+        work.commit()
+    auth.request_access_link(
+        "learner.of.tests@example.org",
+        uow=register.uow,
+        mailer=register.mailer,
+        secret=register.settings.session_secret.get_secret_value(),
+        base_url=register.settings.public_base_url,
+        link_path="/learner",
+    )
+    newest = sorted(Path(register.settings.outbox_dir).glob("*.eml"))[-1]
+    text = email.message_from_bytes(newest.read_bytes()).get_payload(decode=True).decode()  # type: ignore[union-attr]
+    return str(text.split("access=")[1].split()[0])
+
+
 @pytest.fixture
 def tokens(demo_register: Register) -> Tokens:
     uow, clock = demo_register.uow, demo_register.clock
@@ -81,6 +104,7 @@ def tokens(demo_register: Register) -> Tokens:
     revoked = auth.create_token(provider=OWNER, scopes=ALL_SCOPES, uow=uow, clock=clock)
     auth.revoke_token(revoked.prefix, uow, clock)
     return Tokens(
+        learner=_learner_access(demo_register),
         admin=make(None, [], admin=True),
         owner=make(OWNER, ALL_SCOPES),
         owner_readonly=make(OWNER, []),

@@ -119,3 +119,13 @@ def test_parliament_report_needs_reports_read(client: TestClient, tokens: Tokens
     csv = client.get(url, params={**params, "format": "csv"}, headers=Tokens.header(tokens.admin))
     assert csv.status_code == 200
     assert csv.headers["content-type"].startswith("text/csv")
+
+
+def test_a_learner_sees_only_their_own_credentials(client: TestClient, tokens: Tokens, credential_id: str) -> None:
+    mine = client.get("/api/v1/learners/me/credentials", headers=Tokens.header(tokens.learner))
+    assert mine.status_code == 200, mine.text
+    assert [c["id"] for c in mine.json()] == [credential_id]
+    assert client.get("/api/v1/learners/me/credentials", headers=Tokens.header(tokens.owner)).status_code == 403
+    assert client.get("/api/v1/learners/me/credentials").status_code == 401
+    forged = tokens.learner[:-4] + "AAAA"
+    assert client.get("/api/v1/learners/me/credentials", headers=Tokens.header(forged)).status_code == 401

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StringConstraints
 
-from microcred.api.deps import PublicDep, RegisterDep, UowDep
+from microcred.api.deps import LearnerDep, PublicDep, RegisterDep, UowDep
 from microcred.api.transaction import ApiRoute
-from microcred.services import auth
+from microcred.services import auth, catalogue, issuance
 
 __all__ = ["router"]
 
@@ -53,3 +54,40 @@ def request_access_link(
         link_path="/learner",
     )
     return AcceptedOut(detail="if this address belongs to a learner, a link is on its way")
+
+
+class LearnerCredentialOut(BaseModel):
+    id: str
+    provider: str
+    offering_code: str
+    state: str
+    issued_at: datetime
+    url: str
+    document: dict[str, Any]
+
+
+@router.get("/learners/me/credentials", response_model=list[LearnerCredentialOut], operation_id="list_my_credentials")
+def list_my_credentials(principal: LearnerDep, uow: UowDep, register: RegisterDep) -> list[LearnerCredentialOut]:
+    """The credentials of the learner whose access-link value is the bearer token, newest first."""
+    # TODO(wallet): move into services/wallet.py once it exists; storage has no by-learner query yet.
+    mine = set(principal.learners)
+    base = register.settings.public_base_url.rstrip("/")
+    found = [
+        credential
+        for provider in catalogue.list_providers(uow)
+        for credential in issuance.list_credentials(provider.slug, uow=uow)
+        if credential.learner in mine
+    ]
+    found.sort(key=lambda c: c.issued_at, reverse=True)
+    return [
+        LearnerCredentialOut(
+            id=c.uuid,
+            provider=c.provider,
+            offering_code=c.offering_code,
+            state=c.state.value,
+            issued_at=c.issued_at,
+            url=f"{base}/credentials/{c.uuid.removeprefix('urn:uuid:')}",
+            document=c.document,
+        )
+        for c in found
+    ]

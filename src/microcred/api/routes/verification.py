@@ -10,7 +10,6 @@ from pydantic import BaseModel
 from microcred.api.deps import PublicDep, RegisterDep, ReportReaderDep, UowDep
 from microcred.api.http import CACHE_RESPONSES, cached_json
 from microcred.api.transaction import ApiRoute
-from microcred.errors import NotFound
 from microcred.services import issuance, reports, trust, verification
 
 __all__ = ["router"]
@@ -98,8 +97,6 @@ def get_status_list(
 def get_public_credential(credential: str, request: Request, _: PublicDep, uow: UowDep) -> Response:
     """A signed credential at the URL its PDF's QR code points to (the id is an unguessable UUID)."""
     found = issuance.get_credential(credential.removesuffix(".json"), uow=uow)
-    if found is None:
-        raise NotFound("no such credential")
     return cached_json(request, found.document, max_age=60)
 
 
