@@ -7,7 +7,7 @@ import math
 import struct
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microcred.credentials import jcs
@@ -146,6 +146,7 @@ awkward_json = st.recursive(
 )
 
 
+@settings(max_examples=500)
 @given(awkward_json)
 def test_c_encoder_route_equals_the_exact_writer(value: object) -> None:
     try:

@@ -16,9 +16,9 @@ __all__ = ["JcsError", "canonicalize", "serialize_number"]
 
 _MAX_SAFE_INTEGER = 2**53
 # The C JSON encoder writes strings, key order (code points), booleans, null and integers up to 2**53
-# exactly as JCS does; it differs on floats (Python repr), larger integers and non-string keys (it converts
-# them), and code-point order differs from UTF-16 order only with astral characters. So it serves values
-# made of plain dicts, lists and those leaves only, checked by _is_plain and on its output.
+# exactly as JCS does; it differs on many floats (Python repr), larger integers and non-string keys (it
+# converts them), and code-point order differs from UTF-16 order only with astral characters. So it
+# serves values made of plain dicts, lists and those leaves only, checked by _is_plain and on its output.
 _C_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")).encode
 _PLAIN_LEAVES = frozenset({str, bool, type(None)})
 _STRINGS = frozenset({str})
@@ -56,7 +56,8 @@ def _c_encoded(value: dict[Any, Any] | list[Any]) -> str | None:
 
 
 def _is_plain(value: dict[Any, Any] | list[Any]) -> bool:
-    """Only dicts with string keys, lists, strings, booleans, null and integers within ±2**53."""
+    """Only dicts with string keys, lists, strings, booleans, null, integers within ±2**53 and floats
+    whose ``repr`` is already their ECMAScript form."""
     pending: list[tuple[Any, int]] = [(value, 0)]
     while pending:
         node, depth = pending.pop()
@@ -76,6 +77,10 @@ def _is_plain(value: dict[Any, Any] | list[Any]) -> bool:
                 pending.append((item, depth + 1))
             elif kind is int:
                 if not -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
+                    return False
+            elif kind is float:
+                # the C encoder writes repr(); fine where ECMAScript agrees (2.5, 0.25), not 5.0 or 1e-07
+                if not math.isfinite(item) or repr(item) != serialize_number(item):
                     return False
             elif kind not in _PLAIN_LEAVES:
                 return False
