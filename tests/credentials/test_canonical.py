@@ -87,7 +87,7 @@ def result_descriptions(draw: st.DrawFn) -> dict[str, Any]:
         "type": ["ResultDescription"],
         "name": draw(texts),
         "resultType": "GradePointAverage",
-        "allowedValue": draw(st.lists(texts, max_size=4)),  # an @list container: an RDF collection
+        "allowedValue": draw(st.lists(texts, max_size=4) | st.none()),  # an @list container: an RDF collection
     }
 
 
@@ -102,8 +102,11 @@ def micro_credentials(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         achievement["resultDescription"] = draw(st.lists(result_descriptions(), min_size=1, max_size=2))
     for key in optional_keys:
-        if draw(st.booleans()):
+        presence = draw(st.sampled_from(["kept", "absent", "null"]))
+        if presence == "absent":
             achievement.pop(key, None)
+        elif presence == "null" and key in achievement:
+            achievement[key] = None  # JSON-LD drops a null value
     for key in ("eqfLevel", "vksLevel", "workloadHours"):  # xsd:integer-typed extension terms
         if key in achievement and draw(st.booleans()):
             achievement[key] = draw(integers)

@@ -71,6 +71,8 @@ EDGES: dict[str, Change] = {
     "an empty @list": lambda d: _achievement(d).update(resultDescription=[_result_description([])]),
     "a @list of lists": lambda d: _achievement(d).update(resultDescription=[_result_description([["a"], "b"])]),
     "a @list given as a scalar": lambda d: _achievement(d).update(resultDescription=[_result_description("a")]),
+    "a @list given as null": lambda d: _achievement(d).update(resultDescription=[_result_description(None)]),
+    "a @list of nulls": lambda d: _achievement(d).update(resultDescription=[_result_description([None, "a", None])]),
     "control and separator characters": lambda d: _achievement(d).update(name="a\x07b\x00\x7f\u2028\x85\x1c"),
     "a term where an IRI belongs": lambda d: _achievement(d).update(id="Achievement"),
     "an embedded proof (a @graph container)": lambda d: d.update(

@@ -144,6 +144,8 @@ class CompiledToRdf:
                     type_iri = self._type_iris.get((pretype["_uuid"], type_name)) or self._type_iri(pretype, type_name)
                     walk.add(subject, _TYPE, ("@type", type_iri), type_iri)
             elif plan.is_list:
+                if value is None:
+                    continue  # pyld drops a null before it would make an (empty) list
                 walk.add_list(subject, plan.predicate, self._list_items(walk, plan, value))
             else:
                 self._values(walk, subject, plan, value)
