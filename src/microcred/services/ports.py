@@ -32,6 +32,7 @@ __all__ = [
     "OfferingSearch",
     "ProviderRepository",
     "RegisterKeyRepository",
+    "ShareLinkRecord",
     "SigningKeyRepository",
     "StaffRecord",
     "StaffRepository",
@@ -40,6 +41,7 @@ __all__ = [
     "TokenRepository",
     "UnitOfWork",
     "UnitOfWorkFactory",
+    "WalletRepository",
 ]
 
 
@@ -223,6 +225,33 @@ class CredentialRepository(Protocol):
     def save_state(self, credential: Credential) -> None: ...
 
 
+class ShareLinkRecord(Protocol):
+    """A learner's share link to one credential; the URL carries ``public_id`` signed."""
+
+    @property
+    def public_id(self) -> str: ...
+    @property
+    def credential_uuid(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def expires_at(self) -> datetime: ...
+    @property
+    def revoked_at(self) -> datetime | None: ...
+
+
+class WalletRepository(Protocol):
+    """A learner's credentials by pseudonym, and their share links (``storage/wallet.py``)."""
+
+    def credentials_of_learners(self, pseudonyms: Sequence[str]) -> list[Credential]: ...
+    def add_share_link(
+        self, credential_uuid: str, *, public_id: str, created_at: datetime, expires_at: datetime
+    ) -> None: ...
+    def share_link(self, public_id: str) -> ShareLinkRecord | None: ...
+    def share_links_of(self, credential_uuids: Sequence[str]) -> Sequence[ShareLinkRecord]: ...
+    def revoke_share_link(self, public_id: str, at: datetime) -> bool: ...
+
+
 class SigningKeyRepository(Protocol):
     """Providers' signing keys; the private half only ever as sealed bytes."""
 
@@ -277,6 +306,8 @@ class UnitOfWork(Protocol):
     def signing_keys(self) -> SigningKeyRepository: ...
     @property
     def bulk(self) -> BulkStore: ...
+    @property
+    def wallet(self) -> WalletRepository: ...
     @property
     def connection(self) -> Any:
         """The SQLAlchemy connection, for areas with their own queries (statistics, bulk import)."""

@@ -23,6 +23,7 @@ from microcred.storage.repositories import (
     SqlProviderRepository,
 )
 from microcred.storage.search import SqlOfferingSearch
+from microcred.storage.wallet import SqlWalletRepository
 
 __all__ = ["SqlUnitOfWork"]
 
@@ -45,6 +46,7 @@ class SqlUnitOfWork:
     idempotency: SqlIdempotencyRepository
     register_keys: SqlRegisterKeyRepository
     learner_access: SqlLearnerAccessRepository
+    wallet: SqlWalletRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -66,6 +68,7 @@ class SqlUnitOfWork:
         self.learner_access = SqlLearnerAccessRepository(self.connection)
         self.credentials = SqlCredentialRepository(self.connection)
         self.signing_keys = SqlSigningKeyRepository(self.connection)
+        self.wallet = SqlWalletRepository(self.connection)
         return self
 
     def __exit__(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from microcred.bootstrap import Register
 from microcred.errors import Forbidden, Invalid, MicrocredError, NotFound
@@ -14,7 +15,7 @@ from microcred.services import verification
 from microcred.web.forms import posted_form, read_upload
 from microcred.web.templating import Pages, language_of
 
-__all__ = ["credential_view", "verify_routes"]
+__all__ = ["credential_view", "share_token_of", "verify_routes"]
 
 MAX_CREDENTIAL_BYTES = 512 * 1024
 
@@ -41,7 +42,12 @@ def verify_routes(register: Register, pages: Pages) -> APIRouter:
         )
 
     @router.get("/verify", response_class=HTMLResponse)
-    def verify_page(request: Request, credential: str | None = None) -> Response:
+    def verify_page(request: Request, credential: str | None = None, share: str | None = None) -> Response:
+        if share and share.strip():
+            token = share_token_of(share)
+            if not token:
+                return problem(request, "verify.error_share")
+            return RedirectResponse(f"/s/{quote(token, safe='')}", status_code=303)
         if not credential:
             return pages.render(request, "verify.html", result=None, credential=None, error=None, pasted="", source="")
         if not verification.is_own_url(credential, register.key_store):
@@ -74,6 +80,14 @@ def verify_routes(register: Register, pages: Pages) -> APIRouter:
         return answer(request, document, source="upload" if uploaded else "paste")
 
     return router
+
+
+def share_token_of(value: str) -> str:
+    """The token of a pasted share link: a full URL ``…/s/{token}`` or the bare token."""
+    text = value.strip()
+    _, found, rest = text.rpartition("/s/")
+    token = rest if found else text
+    return token.split("?")[0].split("#")[0].strip("/ ")
 
 
 def credential_view(document: dict[str, Any], lang: str) -> dict[str, Any]:

@@ -1,0 +1,179 @@
+"""The learner wallet: a learner's own credentials, and share links that open one credential's verification.
+
+A learner is known only by the pseudonyms their signed access link carries (services/auth.py); every
+look-up here is limited to those, so another learner's credential is simply not found. A share link's
+URL carries a random id signed with the session secret; the row behind it can be revoked and expires.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from microcred.domain import Credential, LangText, credential_urn
+from microcred.errors import Conflict, Invalid, NotFound
+from microcred.services.ports import Clock, ShareLinkRecord, UnitOfWorkFactory
+
+__all__ = [
+    "SHARE_LINK_DAYS",
+    "ShareLink",
+    "ShareLinkClosed",
+    "WalletEntry",
+    "create_share_link",
+    "credential_of_learner",
+    "credentials_of_learner",
+    "credentials_of_learners",
+    "open_share_link",
+    "revoke_share_link",
+]
+
+SHARE_LINK_DAYS = (7, 30, 90, 365)
+_SHARE_SALT = "microcred.share-link"
+
+
+class ShareLinkClosed(Conflict):
+    """The share link exists but no longer opens its credential; ``reason`` is "revoked" or "expired"."""
+
+    code = "share-link-closed"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"this share link has been {reason}")
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class ShareLink:
+    token: str  # what goes in the URL: /s/{token}
+    credential_uuid: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+    def state(self, now: datetime) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "active"
+
+
+@dataclass(frozen=True, slots=True)
+class WalletEntry:
+    """One credential as the wallet lists it: what it is, who issued it, and its share links."""
+
+    credential: Credential
+    title: LangText
+    provider_name: LangText
+    share_links: list[ShareLink] = field(default_factory=list)
+
+    def status(self, now: datetime) -> str:
+        """One of valid, expired, revoked or suspended."""
+        if self.credential.state.value != "active":
+            return self.credential.state.value
+        until = self.credential.valid_until
+        return "expired" if until is not None and until < now else "valid"
+
+
+def _signer(secret: str) -> URLSafeSerializer:
+    return URLSafeSerializer(secret, salt=_SHARE_SALT)
+
+
+def _link(record: ShareLinkRecord, secret: str) -> ShareLink:
+    token = str(_signer(secret).dumps(record.public_id))
+    return ShareLink(token, record.credential_uuid, record.created_at, record.expires_at, record.revoked_at)
+
+
+def credentials_of_learners(pseudonyms: Sequence[str], uow: UnitOfWorkFactory, *, secret: str) -> list[WalletEntry]:
+    """The learners' credentials, newest first, each with its title, provider and share links."""
+    with uow() as work:
+        found = work.wallet.credentials_of_learners(list(pseudonyms))
+        links = work.wallet.share_links_of([c.uuid for c in found])
+        entries = []
+        for credential in found:
+            offering = work.offerings.get(credential.provider, credential.offering_code)
+            provider = work.providers.get(credential.provider)
+            own = [_link(r, secret) for r in links if r.credential_uuid == credential.uuid]
+            entries.append(WalletEntry(credential, offering.title, provider.name, own))
+    return entries
+
+
+def credentials_of_learner(email: str, uow: UnitOfWorkFactory, *, secret: str) -> list[WalletEntry]:
+    """The credentials of every learner registered with this contact e-mail address."""
+    with uow() as work:
+        pseudonyms = work.learner_access.pseudonyms_for_email(email.strip().lower())
+    return credentials_of_learners(pseudonyms, uow, secret=secret)
+
+
+def credential_of_learner(credential_id: str, pseudonyms: Sequence[str], uow: UnitOfWorkFactory) -> Credential:
+    """One of the learners' own credentials; another learner's is not found (the same answer as a wrong id)."""
+    try:
+        urn = credential_urn(credential_id)
+        with uow() as work:
+            credential = work.credentials.get(urn)
+    except (Invalid, NotFound):
+        raise NotFound("no such credential in your wallet") from None
+    if credential.learner not in pseudonyms:
+        raise NotFound("no such credential in your wallet")
+    return credential
+
+
+def create_share_link(
+    credential_id: str,
+    pseudonyms: Sequence[str],
+    *,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    secret: str,
+    days: int = 30,
+) -> ShareLink:
+    """A new share link to one of the learner's own credentials, open for ``days`` days."""
+    if days not in SHARE_LINK_DAYS:
+        raise Invalid.field("days", f"must be one of {', '.join(map(str, SHARE_LINK_DAYS))}", days)
+    credential = credential_of_learner(credential_id, pseudonyms, uow)
+    now = clock()
+    public_id = secrets.token_urlsafe(18)
+    with uow() as work:
+        work.wallet.add_share_link(
+            credential.uuid, public_id=public_id, created_at=now, expires_at=now + timedelta(days=days)
+        )
+        work.commit()
+        record = work.wallet.share_link(public_id)
+    assert record is not None
+    return _link(record, secret)
+
+
+def _record(token: str, uow: UnitOfWorkFactory, secret: str) -> ShareLinkRecord:
+    try:
+        public_id = _signer(secret).loads(token)
+    except BadSignature:
+        raise NotFound("this share link does not exist") from None
+    with uow() as work:
+        record = work.wallet.share_link(str(public_id))
+    if record is None:
+        raise NotFound("this share link does not exist")
+    return record
+
+
+def open_share_link(token: str, *, uow: UnitOfWorkFactory, clock: Clock, secret: str) -> Credential:
+    """The credential a share link opens; ShareLinkClosed when revoked or expired, NotFound when forged."""
+    record = _record(token, uow, secret)
+    if record.revoked_at is not None:
+        raise ShareLinkClosed("revoked")
+    if record.expires_at <= clock():
+        raise ShareLinkClosed("expired")
+    with uow() as work:
+        return work.credentials.get(record.credential_uuid)
+
+
+def revoke_share_link(
+    token: str, pseudonyms: Sequence[str], *, uow: UnitOfWorkFactory, clock: Clock, secret: str
+) -> None:
+    """Close one of the learner's share links for good; someone else's link is not found."""
+    record = _record(token, uow, secret)
+    credential_of_learner(record.credential_uuid, pseudonyms, uow)
+    with uow() as work:
+        if not work.wallet.revoke_share_link(record.public_id, clock()):
+            raise Conflict("this share link was already revoked")
+        work.commit()

@@ -1,0 +1,242 @@
+"""The learner wallet: links by e-mail, only one's own credentials, downloads, share links and the verifier."""
+
+from __future__ import annotations
+
+import email
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from microcred.bootstrap import Register
+from microcred.domain import Credential
+from microcred.services import enrolments, issuance, wallet
+from tests.web.conftest import PEPPER, csrf_of
+
+ANN, BOB = "ann@example.org", "bob@example.org"
+
+
+@dataclass(frozen=True)
+class Holders:
+    ann: Credential
+    bob: Credential
+
+
+def _give_credential(demo: Register, provider: str, edition: str, seat: int, address: str) -> Credential:
+    """Record the learner's e-mail with the provider (as its student system would) and issue the credential."""
+    enrolment = enrolments.get_enrolment(provider, f"{edition}-E{seat:03d}", demo.uow)
+    enrolments.save_enrolment(enrolment, learner_id=f"{edition}-{seat}", email=address, pepper=PEPPER, uow=demo.uow)
+    return issuance.issue_for_enrolment(
+        provider, enrolment.reference, uow=demo.uow, keys=demo.key_store, settings=demo.settings, clock=demo.clock
+    )
+
+
+@pytest.fixture
+def holders(demo: Register) -> Holders:
+    return Holders(
+        ann=_give_credential(demo, "ugent", "MC-DISINFO-2024", 0, ANN),
+        bob=_give_credential(demo, "vub", "MC-DSS-2024", 0, BOB),
+    )
+
+
+def _outbox(demo: Register) -> list[Path]:
+    folder = Path(demo.settings.outbox_dir)
+    return sorted(folder.glob("*.eml")) if folder.exists() else []
+
+
+def _ask_for_link(client: TestClient, address: str) -> str:
+    token = csrf_of(client.get("/wallet").text)
+    answer = client.post("/wallet/link", data={"csrf_token": token, "email": address})
+    assert answer.status_code == 200
+    return answer.text
+
+
+def _link_in(message: Path) -> str:
+    body = email.message_from_bytes(message.read_bytes()).get_payload(decode=True)
+    assert isinstance(body, bytes)
+    found = re.search(r"https?://\S+/wallet/open\?access=\S+", body.decode())
+    assert found, body
+    parts = urlsplit(found.group(0))
+    return f"{parts.path}?{parts.query}"
+
+
+def _open_wallet(client: TestClient, demo: Register, address: str) -> str:
+    _ask_for_link(client, address)
+    opened = client.get(_link_in(_outbox(demo)[-1]))
+    assert opened.status_code == 200
+    assert opened.url.path == "/wallet"
+    return opened.text
+
+
+def test_asking_for_a_link_mails_it_and_an_unknown_address_gets_the_same_answer(
+    demo: Register, client: TestClient, holders: Holders
+) -> None:
+    known = _ask_for_link(client, ANN)
+    assert len(_outbox(demo)) == 1
+    message = email.message_from_bytes(_outbox(demo)[0].read_bytes())
+    assert message["To"] == ANN
+    unknown = _ask_for_link(client, "nobody@example.org")
+    assert len(_outbox(demo)) == 1, "no mail goes to an address no learner has"
+    assert unknown.replace("nobody@example.org", ANN) == known.replace(csrf_of(known), csrf_of(unknown))
+    assert "onderweg" in known
+
+
+def test_a_forged_link_opens_nothing(client: TestClient, holders: Holders) -> None:
+    page = client.get("/wallet/open?access=forged.token.here")
+    assert page.status_code == 401
+    assert "Deze link is niet geldig." in page.text
+    assert "MC-DISINFO" not in page.text
+
+
+def test_the_wallet_lists_only_the_learners_own_credentials(
+    demo: Register, client: TestClient, holders: Holders
+) -> None:
+    page = _open_wallet(client, demo, ANN)
+    assert '<h2 id="credential-1">Desinformatie herkennen</h2>' in page
+    assert "Universiteit Gent" in page
+    assert holders.ann.uuid in page
+    assert holders.bob.uuid not in page
+    assert page.count('class="card wallet-credential"') == 1
+    assert "geldig" in page
+
+
+def test_another_learners_downloads_are_not_found(demo: Register, client: TestClient, holders: Holders) -> None:
+    _open_wallet(client, demo, ANN)
+    for suffix in (".json", ".pdf", ".elm.json"):
+        assert client.get(f"/wallet/credentials/{holders.bob.uuid[9:]}{suffix}").status_code == 404
+    assert client.get("/wallet/credentials/not-a-uuid.json").status_code == 404
+
+
+def test_downloads_need_an_opened_wallet(client: TestClient, holders: Holders) -> None:
+    answer = client.get(f"/wallet/credentials/{holders.ann.uuid[9:]}.json", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/wallet"
+
+
+def test_the_json_download_is_the_signed_document_byte_for_byte(
+    demo: Register, client: TestClient, holders: Holders
+) -> None:
+    _open_wallet(client, demo, ANN)
+    answer = client.get(f"/wallet/credentials/{holders.ann.uuid[9:]}.json")
+    assert answer.status_code == 200
+    stored = issuance.get_credential(holders.ann.uuid, uow=demo.uow).document_json.encode("utf-8")
+    assert answer.content == stored
+    assert "attachment" in answer.headers["content-disposition"]
+
+
+def test_the_pdf_and_elm_downloads_are_what_they_say(demo: Register, client: TestClient, holders: Holders) -> None:
+    _open_wallet(client, demo, ANN)
+    pdf = client.get(f"/wallet/credentials/{holders.ann.uuid[9:]}.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    elm = client.get(f"/wallet/credentials/{holders.ann.uuid[9:]}.elm.json")
+    assert elm.status_code == 200
+    assert "http://data.europa.eu/snb/model/context/edc-ap" in elm.json()["@context"]
+
+
+def _share(client: TestClient, credential: Credential, days: str = "30") -> str:
+    token = csrf_of(client.get("/wallet").text)
+    page = client.post(f"/wallet/credentials/{credential.uuid[9:]}/share", data={"csrf_token": token, "days": days})
+    assert page.status_code == 200, page.text
+    found = re.search(r'id="new-share-link">[^<]*/s/([^<]+)<', page.text)
+    assert found
+    assert "<svg" in page.text
+    return found.group(1)
+
+
+def test_a_share_link_opens_the_verification_of_that_credential(
+    demo: Register, client: TestClient, holders: Holders
+) -> None:
+    _open_wallet(client, demo, ANN)
+    token = _share(client, holders.ann)
+    with TestClient(client.app) as stranger:
+        shown = stranger.get(f"/s/{token}")
+        assert shown.status_code == 200
+        assert "Deze credential is echt en geldig." in shown.text
+        assert "Nepnieuws herkennen en weerleggen" in shown.text
+        via_verifier = stranger.get("/verify", params={"share": f"http://127.0.0.1:8000/s/{token}"})
+        assert via_verifier.url.path == f"/s/{token}"
+        assert "Deze credential is echt en geldig." in via_verifier.text
+
+
+def test_a_revoked_share_link_says_so(demo: Register, client: TestClient, holders: Holders) -> None:
+    _open_wallet(client, demo, ANN)
+    token = _share(client, holders.ann)
+    csrf = csrf_of(client.get("/wallet").text)
+    revoked = client.post(f"/wallet/share/{token}/revoke", data={"csrf_token": csrf})
+    assert "De deellink is ingetrokken" in revoked.text
+    shown = client.get(f"/s/{token}")
+    assert shown.status_code == 410
+    assert "Deze deellink is ingetrokken" in shown.text
+    assert "Nepnieuws" not in shown.text
+
+
+def test_an_expired_share_link_says_so(demo: Register, holders: Holders, client: TestClient) -> None:
+    secret = demo.settings.session_secret.get_secret_value()
+    month_ago = demo.clock() - timedelta(days=31)
+    link = wallet.create_share_link(
+        holders.ann.uuid, [holders.ann.learner], uow=demo.uow, clock=lambda: month_ago, secret=secret, days=30
+    )
+    shown = client.get(f"/s/{link.token}")
+    assert shown.status_code == 410
+    assert "Deze deellink is verlopen" in shown.text
+
+
+def test_a_forged_share_link_is_not_found(client: TestClient, holders: Holders) -> None:
+    shown = client.get("/s/made-up-token")
+    assert shown.status_code == 404
+    assert "Deze deellink bestaat niet" in shown.text
+
+
+def test_a_learner_cannot_share_or_revoke_someone_elses_credential(
+    demo: Register, client: TestClient, holders: Holders
+) -> None:
+    secret = demo.settings.session_secret.get_secret_value()
+    bobs = wallet.create_share_link(
+        holders.bob.uuid, [holders.bob.learner], uow=demo.uow, clock=demo.clock, secret=secret
+    )
+    _open_wallet(client, demo, ANN)
+    csrf = csrf_of(client.get("/wallet").text)
+    share = client.post(f"/wallet/credentials/{holders.bob.uuid[9:]}/share", data={"csrf_token": csrf, "days": "30"})
+    assert share.status_code == 404
+    revoke = client.post(f"/wallet/share/{bobs.token}/revoke", data={"csrf_token": csrf})
+    assert revoke.status_code == 404
+    assert client.get(f"/s/{bobs.token}").status_code == 200
+
+
+def test_a_share_link_needs_a_listed_validity(demo: Register, client: TestClient, holders: Holders) -> None:
+    _open_wallet(client, demo, ANN)
+    csrf = csrf_of(client.get("/wallet").text)
+    answer = client.post(f"/wallet/credentials/{holders.ann.uuid[9:]}/share", data={"csrf_token": csrf, "days": "9999"})
+    assert answer.status_code == 422
+
+
+def test_a_revoked_credential_shows_as_revoked_in_the_wallet(
+    demo: Register, client: TestClient, holders: Holders
+) -> None:
+    issuance.revoke(
+        holders.ann.uuid, "fraude", uow=demo.uow, keys=demo.key_store, settings=demo.settings, clock=demo.clock
+    )
+    page = _open_wallet(client, demo, ANN)
+    assert "ingetrokken" in page
+    assert "Reden: fraude" in page
+    assert "Deellink maken" not in page
+
+
+def test_signing_out_closes_the_wallet(demo: Register, client: TestClient, holders: Holders) -> None:
+    _open_wallet(client, demo, ANN)
+    csrf = csrf_of(client.get("/wallet").text)
+    client.post("/wallet/logout", data={"csrf_token": csrf})
+    assert 'action="/wallet/link"' in client.get("/wallet").text
+    assert client.get(f"/wallet/credentials/{holders.ann.uuid[9:]}.json", follow_redirects=False).status_code == 303
+
+
+def test_credentials_of_learner_finds_them_by_contact_address(demo: Register, holders: Holders) -> None:
+    secret = demo.settings.session_secret.get_secret_value()
+    found = wallet.credentials_of_learner(" Ann@Example.org ", demo.uow, secret=secret)
+    assert [entry.credential.uuid for entry in found] == [holders.ann.uuid]
+    assert wallet.credentials_of_learner("nobody@example.org", demo.uow, secret=secret) == []
