@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -31,3 +32,18 @@ def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, "the form has no CSRF token"
     return found.group(1)
+
+
+def finished_job(client: TestClient, started: object) -> str:
+    """Follow a background job's page (as its htmx poll does) until it is done; its final page."""
+    url = getattr(started, "url", None)
+    assert url is not None
+    assert "/desk/jobs/" in url.path, "the action did not start a job"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        partial = client.get(url.path, headers={"HX-Request": "true"})
+        assert partial.status_code == 200
+        if "hx-trigger" not in partial.text:
+            return partial.text
+        time.sleep(0.05)
+    raise AssertionError("the job did not finish within 60 s")

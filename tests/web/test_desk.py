@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from microcred.bootstrap import Register
 from microcred.services import auth, catalogue, issuance
-from tests.web.conftest import csrf_of
+from tests.web.conftest import csrf_of, finished_job
 
 PASSWORD = "correct horse battery"
 
@@ -88,8 +88,8 @@ def test_publishing_an_incomplete_offering_is_refused_with_the_missing_elements(
 
 def test_staff_issue_credentials_for_an_edition_and_revoke_one_with_a_reason(demo: Register, staff: TestClient) -> None:
     token = csrf_of(staff.get("/desk").text)
-    issued = staff.post("/desk/editions/MC-DISINFO-2024/issue", data={"csrf_token": token})
-    assert re.search(r"\d+ credentials uitgereikt voor editie MC-DISINFO-2024", issued.text)
+    issued = finished_job(staff, staff.post("/desk/editions/MC-DISINFO-2024/issue", data={"csrf_token": token}))
+    assert re.search(r"\d+ credentials uitgereikt voor editie MC-DISINFO-2024", issued)
     credentials = issuance.list_credentials("ugent", uow=demo.uow)
     assert credentials
     uuid = credentials[0].uuid.removeprefix("urn:uuid:")

@@ -14,11 +14,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from microcred.bootstrap import Register
+from microcred.services.jobs import JobRunner
 from microcred.web.desk import desk_routes
+from microcred.web.desk_tasks import desk_task_routes
 from microcred.web.public import public_routes
 from microcred.web.statistics import statistics_routes
 from microcred.web.templating import Pages
 from microcred.web.verify import verify_routes
+from microcred.web.wallet import wallet_routes
 
 __all__ = ["SESSION_COOKIE", "attach_web"]
 
@@ -43,3 +46,6 @@ def attach_web(app: FastAPI, register: Register) -> None:
     app.include_router(verify_routes(register, pages))
     app.include_router(statistics_routes(register, pages))
     app.include_router(desk_routes(register, pages))
+    app.state.web_jobs = JobRunner(register.clock)
+    app.include_router(desk_task_routes(register, pages, app.state.web_jobs))
+    app.include_router(wallet_routes(register, pages))

@@ -1,7 +1,8 @@
-"""The provider desk: staff sign in, edit offerings with live EU-element checks, issue and revoke, tokens.
+"""The provider desk: staff sign in, edit offerings with live EU-element checks, revoke, tokens.
 
-Every action goes through a service with the signed-in staff member's provider; a form never names the
-provider itself, so one provider's staff cannot touch another's records.
+Imports and background issuing live in ``desk_tasks.py``. Every action goes through a service with the
+signed-in staff member's provider; a form never names the provider itself, so one provider's staff cannot
+touch another's records.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from microcred.errors import FieldProblem, Forbidden, MicrocredError, NotFound
 from microcred.services import auth, catalogue, issuance, search
 from microcred.vocab import vocabulary
 from microcred.web.forms import posted_form
-from microcred.web.offering_form import form_values, offering_from_form
+from microcred.web.offering_form import form_values, keep_esco_links, offering_from_form
 from microcred.web.templating import Pages
 
 __all__ = ["desk_routes"]
@@ -152,9 +153,10 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
                 stored = catalogue.get_offering(provider, offering.code, register.uow)
             except NotFound:
                 stored = None
-            for name in _KEPT_ON_EDIT:
-                if stored is not None:
+            if stored is not None:
+                for name in _KEPT_ON_EDIT:
                     setattr(offering, name, getattr(stored, name))
+                offering.learning_outcomes = keep_esco_links(offering.learning_outcomes, stored.learning_outcomes)
         if not problems:
             try:
                 if editing:
@@ -168,23 +170,6 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
             return pages.render(request, "desk_offering.html", status=422, values=values, problems=problems,
                                 editing=editing, **choices())  # fmt: skip
         return home(request, staff, message=("desk.saved", {"code": offering.code}))
-
-    @router.post("/desk/editions/{code:path}/issue", response_class=HTMLResponse)
-    async def issue(request: Request, code: str) -> Response:
-        staff = staff_of(request)
-        if staff is None:
-            return to_login()
-        try:
-            await posted_form(request)
-            issued = issuance.issue_for_edition(
-                staff["provider"], code, uow=register.uow, keys=register.key_store,
-                settings=register.settings, clock=register.clock,
-            )  # fmt: skip
-        except Forbidden:
-            return home(request, staff, status=403, error="form.expired")
-        except MicrocredError as error:
-            return home(request, staff, status=422, error_text=str(error))
-        return home(request, staff, message=("desk.issued", {"count": len(issued), "edition": code}))
 
     @router.post("/desk/credentials/{uuid}/revoke", response_class=HTMLResponse)
     async def revoke(request: Request, uuid: str) -> Response:

@@ -1,0 +1,146 @@
+"""The desk's longer tasks: import uploads with a validation report, background issuing, ESCO links kept."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import uuid
+from html import unescape
+
+import pytest
+from fastapi.testclient import TestClient
+
+from microcred.bootstrap import Register
+from microcred.domain import LearningOutcome
+from microcred.services import auth, catalogue, enrolments, issuance
+from tests.web.conftest import csrf_of, finished_job
+
+PASSWORD = "correct horse battery"
+NEW_EDITION = "code,offering_code,start_date,end_date,capacity\nMC-DISINFO-2025,MC-DISINFO,2025-09-20,2026-01-31,40\n"
+
+
+@pytest.fixture
+def staff(demo: Register, client: TestClient) -> TestClient:
+    auth.add_staff("desk@ugent.be", provider="ugent", password=PASSWORD, uow=demo.uow, clock=demo.clock)
+    token = csrf_of(client.get("/desk").text)
+    client.post("/desk/login", data={"email": "desk@ugent.be", "password": PASSWORD, "csrf_token": token})
+    return client
+
+
+def _upload(client: TestClient, content: str, *, kind: str = "editions", dry_run: bool = True) -> TestClient:
+    token = csrf_of(client.get("/desk/imports").text)
+    data = {"csrf_token": token, "kind": kind, **({"dry_run": "1"} if dry_run else {})}
+    return client.post("/desk/imports", data=data, files={"file": ("editions.csv", content.encode(), "text/csv")})  # type: ignore[return-value]
+
+
+def _edition_codes(demo: Register) -> list[str]:
+    return [e.code for e in enrolments.list_editions("ugent", "MC-DISINFO", demo.uow)]
+
+
+def test_a_dry_run_reports_and_stores_nothing_then_import_now_stores_it(demo: Register, staff: TestClient) -> None:
+    checked = _upload(staff, NEW_EDITION)
+    assert checked.status_code == 200
+    assert "Het bestand is in orde. Er is nog niets opgeslagen." in checked.text
+    assert "MC-DISINFO-2025" not in _edition_codes(demo)
+    imported = staff.post("/desk/imports/confirm", data={"csrf_token": csrf_of(checked.text)})
+    assert imported.status_code == 200
+    assert "Het bestand is ingevoerd." in imported.text
+    assert "MC-DISINFO-2025" in _edition_codes(demo)
+    again = staff.post("/desk/imports/confirm", data={"csrf_token": csrf_of(imported.text)})
+    assert again.status_code == 410, "a checked file is imported once"
+
+
+def test_a_bad_row_is_reported_by_row_column_value_and_reason(demo: Register, staff: TestClient) -> None:
+    bad = NEW_EDITION + "MC-DISINFO-2026,MC-DISINFO,2026-13-40,2027-01-31,40\n"
+    page = _upload(staff, bad, dry_run=False)
+    assert page.status_code == 422
+    assert 'id="import-problems"' in page.text
+    row = page.text.split('id="import-problems"')[1].split("</tbody>")[0]
+    assert '<td class="num">3</td>' in row
+    assert "<code>start_date</code>" in row
+    assert "<code>2026-13-40</code>" in row
+    assert "er is niets opgeslagen" in page.text
+    assert "Nu invoeren" not in page.text
+    assert "MC-DISINFO-2025" not in _edition_codes(demo), "all or nothing"
+
+
+def test_an_import_cannot_write_another_providers_records(demo: Register, staff: TestClient) -> None:
+    theirs = (
+        "provider,code,offering_code,start_date,end_date,capacity\nvub,MC-DSS-2030,MC-DSS,2030-09-20,2031-01-31,40\n"
+    )
+    page = _upload(staff, theirs, dry_run=False)
+    assert page.status_code == 422
+    assert "<code>provider</code>" in page.text
+    assert "MC-DSS-2030" not in [e.code for e in enrolments.list_editions("vub", "MC-DSS", demo.uow)]
+
+
+def test_the_import_page_needs_a_signed_in_staff_member(client: TestClient) -> None:
+    assert client.get("/desk/imports", follow_redirects=False).status_code == 303
+
+
+def test_issuing_runs_as_a_job_whose_progress_page_polls_until_done(demo: Register, staff: TestClient) -> None:
+    token = csrf_of(staff.get("/desk").text)
+    started = staff.post("/desk/editions/MC-DISINFO-2024/issue", data={"csrf_token": token})
+    assert started.url.path.startswith("/desk/jobs/")
+    assert 'id="job"' in started.text
+    done = finished_job(staff, started)
+    assert "<html" not in done, "htmx gets only the partial"
+    count = len(issuance.list_credentials("ugent", uow=demo.uow))
+    assert count > 0
+    assert f"{count} credentials uitgereikt voor editie MC-DISINFO-2024" in done
+    full = staff.get(started.url.path)
+    assert "<html" in full.text
+    assert "Terug naar de balie" in full.text
+
+
+def test_another_providers_staff_cannot_follow_the_job(demo: Register, staff: TestClient) -> None:
+    token = csrf_of(staff.get("/desk").text)
+    started = staff.post("/desk/editions/MC-DISINFO-2024/issue", data={"csrf_token": token})
+    finished_job(staff, started)
+    auth.add_staff("desk@vub.be", provider="vub", password=PASSWORD, uow=demo.uow, clock=demo.clock)
+    with TestClient(staff.app) as other:
+        login = csrf_of(other.get("/desk").text)
+        other.post("/desk/login", data={"email": "desk@vub.be", "password": PASSWORD, "csrf_token": login})
+        assert other.get(started.url.path).status_code == 404
+
+
+def test_issuing_an_unknown_edition_ends_in_a_failed_job(staff: TestClient) -> None:
+    token = csrf_of(staff.get("/desk").text)
+    done = finished_job(staff, staff.post("/desk/editions/NO-SUCH-EDITION/issue", data={"csrf_token": token}))
+    assert "Dat lukte niet" in done or 'class="notice error"' in done
+    assert "NO-SUCH-EDITION" in done
+
+
+def test_editing_learning_outcomes_keeps_their_esco_skills(demo: Register, staff: TestClient) -> None:
+    offering = catalogue.get_offering("ugent", "MC-DISINFO", demo.uow)
+    linked = [
+        LearningOutcome(o.text, f"http://data.europa.eu/esco/skill/{uuid.uuid5(uuid.NAMESPACE_URL, str(i))}")
+        for i, o in enumerate(offering.learning_outcomes)
+    ]
+    catalogue.save_offering(dataclasses.replace(offering, learning_outcomes=linked), demo.uow)
+    form = staff.get("/desk/offerings/MC-DISINFO/edit").text
+    values = _form_fields(form)
+    lines = values["outcomes_nl"].splitlines()
+    values["outcomes_nl"] = "\n".join([lines[0] + " (herwerkt)", *lines[1:]])
+    saved = staff.post("/desk/offerings", data=values)
+    assert saved.status_code == 200, saved.text
+    stored = catalogue.get_offering("ugent", "MC-DISINFO", demo.uow)
+    assert [o.esco_skill for o in stored.learning_outcomes] == [o.esco_skill for o in linked]
+    assert "(herwerkt)" in stored.learning_outcomes[0].text.get("nl")
+
+
+def _form_fields(html: str) -> dict[str, str]:
+    """The offering form's fields as the browser would post them (inputs, selected options, textareas)."""
+    fields: dict[str, str] = {}
+    form = html.split('action="/desk/offerings"')[1].split("</form>", maxsplit=1)[0]
+    for tag in re.findall(r"<input[^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name and 'type="checkbox"' not in tag:
+            fields[name.group(1)] = unescape(value.group(1)) if value else ""
+    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', body)
+        fields[name] = unescape(chosen.group(1)) if chosen else ""
+    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        fields[name] = unescape(body.removeprefix("\n"))  # a browser drops the newline after <textarea>
+    return fields

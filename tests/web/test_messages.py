@@ -1,0 +1,65 @@
+"""The message catalogue: every key in Dutch and English, and every key the pages use exists."""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+
+import pytest
+
+from microcred.web.desk_tasks import IMPORT_KINDS
+from microcred.web.i18n import LANGUAGES, messages
+
+TEMPLATES = files("microcred.web") / "templates"
+WEB = files("microcred.web")
+_STATIC_KEY = re.compile(r"""\bt\(\s*["']([A-Za-z0-9_.-]+)["']\s*[,)]""")
+_PREFIX_KEY = re.compile(r"""\bt\(\s*["']([A-Za-z0-9_.-]+\.)["']\s*~""")
+_PYTHON_KEY = re.compile(r"""\b(?:error|message)=\(?["']([a-z_]+\.[a-z_.]+)["']""")
+
+# Keys built from a prefix and a value: every value the code can produce must have its message.
+_DYNAMIC = {
+    "wallet.status.": ["valid", "expired", "revoked", "suspended"],
+    "wallet.share_state.": ["active", "expired", "revoked"],
+    "share.closed_title.": ["revoked", "expired", "unknown"],
+    "share.closed.": ["revoked", "expired", "unknown"],
+    "import.kind.": list(IMPORT_KINDS),
+}
+
+
+def _templates() -> dict[str, str]:
+    return {entry.name: entry.read_text("utf-8") for entry in TEMPLATES.iterdir() if entry.name.endswith(".html")}
+
+
+def test_every_message_has_every_language_and_no_empty_text() -> None:
+    for key, texts in messages().items():
+        assert set(texts) == set(LANGUAGES), f"{key} has {sorted(texts)}"
+        assert all(text.strip() for text in texts.values()), f"{key} has an empty text"
+
+
+def test_placeholders_agree_between_languages() -> None:
+    for key, texts in messages().items():
+        found = {lang: sorted(re.findall(r"\{(\w+)\}", text)) for lang, text in texts.items()}
+        assert found["nl"] == found["en"], f"{key}: {found}"
+
+
+@pytest.mark.parametrize("name", sorted(_templates()))
+def test_every_key_a_template_uses_exists(name: str) -> None:
+    source = _templates()[name]
+    missing = sorted(key for key in _STATIC_KEY.findall(source) if key not in messages())
+    assert missing == [], f"{name} uses keys missing from messages.json: {missing}"
+    for prefix in _PREFIX_KEY.findall(source):
+        known = [key for key in messages() if key.startswith(prefix)]
+        assert known, f"{name} builds keys on {prefix!r} but none exists"
+        for value in _DYNAMIC.get(prefix, []):
+            assert prefix + value in messages(), f"{name}: no message {prefix + value!r}"
+
+
+def test_every_key_the_routes_hand_to_pages_exists() -> None:
+    used = {
+        key
+        for entry in WEB.iterdir()
+        if entry.name.endswith(".py")
+        for key in _PYTHON_KEY.findall(entry.read_text("utf-8"))
+    }
+    assert {"wallet.bad_email", "import.no_file", "wallet.share_created"} <= used, "the scan finds the keys"
+    assert sorted(key for key in used if key not in messages()) == []
