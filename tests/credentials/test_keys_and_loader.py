@@ -96,3 +96,12 @@ def test_our_context_is_protected_and_under_our_namespace() -> None:
     for term, definition in context.items():
         if not term.startswith("@"):
             assert definition["@id"].startswith("https://microcred.eu/ns#"), term
+
+
+@given(st.binary(max_size=96), st.integers(min_value=0, max_value=4))
+def test_base58btc_round_trips_and_keeps_leading_zero_bytes(body: bytes, zeros: int) -> None:
+    data = b"\0" * zeros + body
+    encoded = multibase.base58btc_encode(data)
+    assert multibase.base58btc_decode(encoded) == data
+    assert encoded.startswith("1" * (len(data) - len(data.lstrip(b"\0"))))
+    assert not encoded.startswith("1" * (len(data) - len(data.lstrip(b"\0")) + 1))

@@ -6,7 +6,7 @@ A Multikey public key is ``z`` + base58btc(0xed 0x01 ‖ 32-byte key); a secret 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -55,6 +55,11 @@ class SigningKey:
     """An Ed25519 private key with its Multikey and did:key names."""
 
     private_key: Ed25519PrivateKey
+    # The public names are asked for once per proof; encoding them is worth doing only once per key.
+    _public_multibase: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_public_multibase", encode_public_key_multibase(self.private_key.public_key()))
 
     @classmethod
     def generate(cls) -> SigningKey:
@@ -95,7 +100,7 @@ class SigningKey:
 
     @property
     def public_key_multibase(self) -> str:
-        return encode_public_key_multibase(self.public_key)
+        return self._public_multibase
 
     @property
     def secret_key_multibase(self) -> str:
