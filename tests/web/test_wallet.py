@@ -142,7 +142,7 @@ def _share(client: TestClient, credential: Credential, days: str = "30") -> str:
     token = csrf_of(client.get("/wallet").text)
     page = client.post(f"/wallet/credentials/{credential.uuid[9:]}/share", data={"csrf_token": token, "days": days})
     assert page.status_code == 200, page.text
-    found = re.search(r'id="new-share-link">[^<]*/s/([^<]+)<', page.text)
+    found = re.search(r'id="new-share-link"[^>]*>[^<]*/s/([^<]+)<', page.text)
     assert found
     assert "<svg" in page.text
     return found.group(1)
