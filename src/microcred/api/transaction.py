@@ -52,6 +52,10 @@ class RequestUnitOfWork:
             raise AttributeError(name)
         return getattr(work, name)
 
+    @property
+    def is_open(self) -> bool:
+        return self._work is not None
+
     def commit(self) -> None:
         self._wants_commit = True
 
@@ -102,7 +106,8 @@ class ApiRoute(APIRoute):
             except BaseException:
                 await run_in_threadpool(_finish, request, False)
                 raise
-            if getattr(request.state, _STATE_KEY, None) is not None:
+            opened = getattr(request.state, _STATE_KEY, None)
+            if opened is not None and opened.is_open:
                 await run_in_threadpool(_finish, request, response.status_code < 400)
             return response
 
