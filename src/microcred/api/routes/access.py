@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from microcred.api.deps import LearnerDep, PublicDep, RegisterDep, UowDep
 from microcred.api.transaction import ApiRoute
-from microcred.services import auth, catalogue, issuance
+from microcred.services import auth, wallet
 
 __all__ = ["router"]
 
@@ -69,25 +69,19 @@ class LearnerCredentialOut(BaseModel):
 @router.get("/learners/me/credentials", response_model=list[LearnerCredentialOut], operation_id="list_my_credentials")
 def list_my_credentials(principal: LearnerDep, uow: UowDep, register: RegisterDep) -> list[LearnerCredentialOut]:
     """The credentials of the learner whose access-link value is the bearer token, newest first."""
-    # TODO(wallet): move into services/wallet.py once it exists; storage has no by-learner query yet.
-    mine = set(principal.learners)
+    entries = wallet.credentials_of_learners(
+        principal.learners, uow, secret=register.settings.session_secret.get_secret_value()
+    )
     base = register.settings.public_base_url.rstrip("/")
-    found = [
-        credential
-        for provider in catalogue.list_providers(uow)
-        for credential in issuance.list_credentials(provider.slug, uow=uow)
-        if credential.learner in mine
-    ]
-    found.sort(key=lambda c: c.issued_at, reverse=True)
     return [
         LearnerCredentialOut(
-            id=c.uuid,
-            provider=c.provider,
-            offering_code=c.offering_code,
-            state=c.state.value,
-            issued_at=c.issued_at,
-            url=f"{base}/credentials/{c.uuid.removeprefix('urn:uuid:')}",
-            document=c.document,
+            id=entry.credential.uuid,
+            provider=entry.credential.provider,
+            offering_code=entry.credential.offering_code,
+            state=entry.credential.state.value,
+            issued_at=entry.credential.issued_at,
+            url=f"{base}/credentials/{entry.credential.uuid.removeprefix('urn:uuid:')}",
+            document=entry.credential.document,
         )
-        for c in found
+        for entry in entries
     ]
