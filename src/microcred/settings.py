@@ -19,7 +19,7 @@ from pydantic_settings import (
 
 __all__ = ["DEVELOPMENT_SECRET", "Settings"]
 
-DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
+DEVELOPMENT_SECRET = "development-only-secret-change-me"
 
 
 class Settings(BaseSettings):

@@ -41,4 +41,5 @@ from microcred.vocab import vocabulary
 def test_enum_codes_are_the_vocabulary_codes(enum: type[StrEnum], name: str) -> None:
     assert [member.value for member in enum] == list(vocabulary(name).codes())
     for concept in vocabulary(name).concepts:
-        assert concept.label("nl") and concept.label("en")
+        assert concept.label("nl")
+        assert concept.label("en")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -169,7 +170,7 @@ def _looks_western(head: bytes) -> bool:
     special = [ch for ch in text if ord(ch) > 127]
     fitting = sum(1 for ch in special if "\u00c0" <= ch <= "\u00ff" or ch in _CP1252_EXTRAS or ch in "«»°©®")
     # Western text has an accent here and there; Cyrillic or Greek bytes read as Latin-1 come in runs.
-    runs = sum(1 for before, ch in zip(text, text[1:], strict=False) if ord(before) > 127 and ord(ch) > 127)
+    runs = sum(1 for before, ch in itertools.pairwise(text) if ord(before) > 127 and ord(ch) > 127)
     return bool(special) and fitting >= 0.9 * len(special) and runs <= 0.25 * len(special)
 
 

@@ -27,8 +27,8 @@ from sqlalchemy import (
 __all__ = [
     "api_tokens",
     "editions",
-    "idempotency_keys",
     "enrolments",
+    "idempotency_keys",
     "learner_contacts",
     "learners",
     "metadata",
