@@ -123,10 +123,8 @@ def search_offerings(query: CatalogueQuery, uow: UnitOfWorkFactory, *, today: da
             limit=query.page_size,
             offset=(query.page - 1) * query.page_size,
         )
-        hits: list[CatalogueHit] = []
-        for offering in offerings:
-            editions = work.editions.list_for_offering(offering.provider, offering.code)
-            hits.append(CatalogueHit(offering, _next_edition(editions, day)))
+        upcoming = work.search.next_editions([o.id for o in offerings if o.id is not None], on=day)
+        hits = [CatalogueHit(offering, upcoming.get(offering.id or 0)) for offering in offerings]
     return CataloguePage(query=query, total=total, hits=hits)
 
 
@@ -134,11 +132,6 @@ def catalogue_facets(uow: UnitOfWorkFactory) -> CatalogueFacets:
     with uow() as work:
         values = work.search.facets(status=OfferingStatus.PUBLISHED.value)
     return CatalogueFacets(values["providers"], values["isced_fields"], values["languages"])
-
-
-def _next_edition(editions: list[Edition], day: date) -> Edition | None:
-    upcoming = [edition for edition in editions if edition.start_date >= day]
-    return min(upcoming, key=lambda edition: edition.start_date) if upcoming else None
 
 
 @dataclass(frozen=True, slots=True)

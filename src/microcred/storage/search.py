@@ -27,7 +27,7 @@ from sqlalchemy import (
     text,
 )
 
-from microcred.domain import Offering
+from microcred.domain import Edition, Offering
 from microcred.storage import mapping
 from microcred.storage.tables import editions, offerings, providers
 
@@ -145,6 +145,23 @@ class SqlOfferingSearch:
             .group_by(providers.c.slug)
         ).all()
         return {str(slug): int(count) for slug, count in rows}
+
+    def next_editions(self, offering_ids: list[int], *, on: date) -> dict[int, Edition]:
+        """For each offering, its first edition starting on or after ``on``: one query for a result page."""
+        if not offering_ids:
+            return {}
+        rows = self._connection.execute(
+            select(editions, offerings.c.code.label("offering_code"), providers.c.slug.label("provider_slug"))
+            .join(offerings, offerings.c.id == editions.c.offering_id)
+            .join(providers, providers.c.id == editions.c.provider_id)
+            .where(editions.c.offering_id.in_(offering_ids), editions.c.start_date >= on)
+            .order_by(editions.c.offering_id, editions.c.start_date, editions.c.id)
+        ).all()
+        first: dict[int, Edition] = {}
+        for row in rows:
+            if row.offering_id not in first:
+                first[row.offering_id] = mapping.edition_from_row(row, row.provider_slug, row.offering_code)
+        return first
 
     def editions_count(self, provider: str, *, status: str = "published") -> int:
         """How many editions the provider's offerings with ``status`` have."""
