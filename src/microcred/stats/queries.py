@@ -173,3 +173,17 @@ class Questions:
 
     def run(self, name: str, **placeholders: str) -> list[tuple[Any, ...]]:
         return run(self.db, name, self.years, **placeholders)
+
+    def editions_per_year(self) -> list[tuple[Any, ...]]:
+        """Per year: editions, enrolments, editions with a capacity, capacity, their enrolments and learners."""
+        return self.run("editions_per_year")
+
+    def top_offerings(self, k: int, top: int) -> list[tuple[Any, ...]]:
+        """The ``top`` most enrolled offerings with at least ``k`` learners (``offering_popularity.sql`` rows)."""
+        found = []
+        for row in self.run("offering_popularity"):
+            if int(row[6]) >= k:
+                found.append(row)
+            if len(found) == top:
+                break
+        return found

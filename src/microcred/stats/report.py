@@ -17,6 +17,7 @@ from microcred.stats.order import ordered
 from microcred.stats.queries import Counts, Questions, Scope
 from microcred.stats.snapshot import Snapshot
 from microcred.stats.summary import summarise
+from microcred.stats.tally import FastQuestions
 
 __all__ = ["OFFER_TABLES", "PEOPLE_TABLES", "build_report"]
 
@@ -34,9 +35,13 @@ PEOPLE_TABLES = (
 TOP = 10
 
 
-def build_report(snapshot: Snapshot, scope: Scope, *, k: int) -> ParliamentReport:
-    """The full report for ``scope``; learner counts below ``k`` and whatever would reveal them are hidden."""
-    q = Questions(snapshot.db, scope)
+def build_report(snapshot: Snapshot, scope: Scope, *, k: int, reference: bool = False) -> ParliamentReport:
+    """The full report for ``scope``; learner counts below ``k`` and whatever would reveal them are hidden.
+
+    Enrolment and learner counts come from one counting pass (``stats.tally``); ``reference=True`` asks the
+    named SQL for each of them instead (the definition, and what the benchmark runs directly in SQLite).
+    """
+    q = Questions(snapshot.db, scope) if reference else FastQuestions(snapshot.db, scope)
     columns = tuple(year_label(y) for y in scope.years)
     offer_total = q.offer("total")
     offer = tuple(_offer_table(q.offer(dim), offer_total, dim, scope) for dim in OFFER_TABLES)
@@ -206,7 +211,7 @@ def _readings(q: Questions, scope: Scope, k: int) -> Table:
 
 
 def _popularity_table(q: Questions, enrolments: Table, scope: Scope, k: int) -> Table:
-    found = {int(r[0]): r for r in q.run("editions_per_year")}
+    found = {int(r[0]): r for r in q.editions_per_year()}
     learners = enrolments.row("learners").figures
     rows: dict[str, list[Figure]] = {"editions": [], "enrolments_per_edition": [], "capacity": [], "fill_rate": []}
     for index, year in enumerate(scope.years):
@@ -237,9 +242,7 @@ def _popularity_table(q: Questions, enrolments: Table, scope: Scope, k: int) -> 
 def _top_offerings(q: Questions, k: int) -> Table:
     """The most enrolled offerings, among those with at least ``k`` learners (smaller ones are not ranked)."""
     rows = []
-    for _id, provider, code, _nl, _en, enrolled, learners, editions, first, last in q.run("offering_popularity"):
-        if int(learners) < k:
-            continue
+    for _id, provider, code, _nl, _en, enrolled, learners, editions, first, last in q.top_offerings(k, TOP):
         growth = percent(int(last) - int(first), int(first)) if first and int(first) >= k else None
         rows.append(
             Row(
@@ -253,8 +256,6 @@ def _top_offerings(q: Questions, k: int) -> Table:
                 ),
             )
         )
-        if len(rows) == TOP:
-            break
     return Table(
         "top_offerings",
         "offering",

@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -19,7 +20,7 @@ import numpy as np
 
 from microcred.vocab import isced_broad_field, vocabulary
 
-__all__ = ["UNKNOWN", "Snapshot", "ects_band", "offer_kind", "take_snapshot"]
+__all__ = ["CODED", "UNKNOWN", "Snapshot", "ects_band", "offer_kind", "take_snapshot"]
 
 UNKNOWN = "unknown"
 
@@ -41,6 +42,9 @@ _EDITIONS = "SELECT id, offering_id, academic_year, capacity FROM editions"
 _ENROLMENTS = "SELECT edition_id, learner_id, contract_type, employment_status, age_band, outcome FROM enrolments"
 _WORKING = {"employed": "working", "self-employed": "working", "job-seeking": "not-working"}
 _WORKING["not-in-labour-force"] = "not-working"
+#: Learner-side columns of ``stat_enrolments`` packed into one integer ``profile``: each value's position in
+#: ``stat_codes`` (values sorted), mixed-radix in this order, so counting needs no string comparisons.
+CODED = ("employment_status", "contract_type", "age_band", "outcome")
 
 
 def ects_band(ects: Decimal | None) -> str:
@@ -62,7 +66,8 @@ def offer_kind(kind: str, flemish_type: str | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """A DuckDB database holding ``stat_providers``, ``stat_offerings``, ``stat_editions``, ``stat_enrolments``."""
+    """A DuckDB database holding ``stat_providers``, ``stat_offerings``, ``stat_editions``, ``stat_enrolments``
+    (ordered by learner and academic year) and ``stat_codes``."""
 
     db: duckdb.DuckDBPyConnection
 
@@ -70,8 +75,15 @@ class Snapshot:
         self.db.close()
 
 
-def take_snapshot(connection: Any) -> Snapshot:
-    """Copy the register's statistical columns from an SQLAlchemy ``Connection`` into a new DuckDB database."""
+def connect(path: Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection that never downloads extensions, using both cores (issue 7's 2-core machine)."""
+    config: dict[str, Any] = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    return duckdb.connect(":memory:" if path is None else str(path), read_only=read_only, config=config)
+
+
+def take_snapshot(connection: Any, *, path: Path | None = None, token: str = "") -> Snapshot:
+    """Copy the register's statistical columns from an SQLAlchemy ``Connection`` into a new DuckDB database,
+    in memory or in the file ``path`` (which must not exist yet); ``token`` is kept in ``stat_meta``."""
     cursor = connection.connection.cursor()
     try:
         providers = _fetch(cursor, _PROVIDERS)
@@ -80,9 +92,10 @@ def take_snapshot(connection: Any) -> Snapshot:
         enrolments = _fetch(cursor, _ENROLMENTS)
     finally:
         cursor.close()
-    db = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    db = connect(path)
     _load_dimensions(db, providers, offerings)
     _load_facts(db, editions, enrolments)
+    db.execute("CREATE TABLE stat_meta AS SELECT CAST($token AS VARCHAR) AS token", {"token": token})
     return Snapshot(db)
 
 
@@ -197,20 +210,42 @@ def _load_facts(
         "FROM raw_editions e JOIN stat_offerings o ON o.id = e.offering_id "
         "JOIN stat_providers p ON p.id = o.provider_id"
     )
-    raw_enrolments = {  # noqa: F841 - read by DuckDB's replacement scan
+    raw_enrolments = {
         "edition_id": _column(enrolments, 0, "int"),
         "learner_id": _column(enrolments, 1, "int"),
-        "contract_type": _column(enrolments, 2, "str"),
-        "employment_status": _column(enrolments, 3, "str"),
-        "age_band": _column(enrolments, 4, "str"),
-        "outcome": _column(enrolments, 5, "str"),
     }
+    codes: list[tuple[str, int, str]] = []
+    profile = np.zeros(len(enrolments), dtype=np.int64)
+    for name, index in zip(CODED, (3, 2, 4, 5), strict=True):
+        column, values = _encode(enrolments, index)
+        raw_enrolments[f"{name}_code"] = column
+        profile = profile * max(len(values), 1) + column
+        codes += [(name, code, value) for code, value in enumerate(values)]
+    raw_enrolments["profile"] = profile
+    _create(db, "stat_codes", ("dimension", "code", "value"), ("VARCHAR", "INTEGER", "VARCHAR"), codes)
     working = " ".join(f"WHEN '{code}' THEN '{split}'" for code, split in _WORKING.items())
+    joins = " ".join(
+        f"JOIN stat_codes AS c_{name} ON c_{name}.dimension = '{name}' AND c_{name}.code = n.{name}_code"
+        for name in CODED
+    )
     db.execute(
         "CREATE TABLE stat_enrolments AS SELECT e.academic_year, e.offering_id, n.edition_id::INTEGER AS edition_id, "
         "n.learner_id::INTEGER AS learner_id, e.provider, e.provider_type, e.offer_kind, e.field, "
-        f"CASE n.employment_status {working} ELSE 'unknown' END AS working, "
-        "n.employment_status::VARCHAR AS employment_status, n.contract_type::VARCHAR AS contract_type, "
-        "n.age_band::VARCHAR AS age_band, n.outcome::VARCHAR AS outcome "
-        "FROM raw_enrolments n JOIN stat_editions e ON e.id = n.edition_id"
+        f"CASE c_employment_status.value {working} ELSE 'unknown' END AS working, "
+        + ", ".join(f"c_{name}.value AS {name}" for name in CODED)
+        + f", n.profile::INTEGER AS profile FROM raw_enrolments n JOIN stat_editions e ON e.id = n.edition_id {joins}"
+        " ORDER BY n.learner_id, e.academic_year"  # stats.tally walks each learner's rows in one run
     )
+
+
+def _encode(rows: Sequence[tuple[Any, ...]], index: int) -> tuple[np.ndarray[Any, Any], list[str]]:
+    """Column ``index`` as codes into its sorted distinct values (so code order is value order)."""
+    seen: dict[str, int] = {}
+    first_seen = np.fromiter(
+        (seen.setdefault(str(row[index]), len(seen)) for row in rows), dtype=np.int64, count=len(rows)
+    )
+    values = sorted(seen)
+    remap = np.empty(len(values), dtype=np.int64)
+    for position, value in enumerate(values):
+        remap[seen[value]] = position
+    return remap[first_seen] if len(rows) else first_seen, values
