@@ -191,3 +191,10 @@ def test_openapi_and_docs_are_served_locally(client: TestClient) -> None:
     assert "/api/static/swagger/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
     assert client.get("/api/static/swagger/swagger-ui-bundle.js").status_code == 200
+
+
+def test_control_characters_in_a_body_are_refused_with_the_field(client: TestClient) -> None:
+    response = client.post("/api/v1/learners/access-link", json={"email": "\x00@0"})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "control character" in response.text

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, model_validator
 
 from microcred.domain import (
     AgeBand,
@@ -37,6 +38,7 @@ __all__ = [
     "EnrolmentIn",
     "EnrolmentOut",
     "FieldProblemOut",
+    "InputModel",
     "OfferingIn",
     "OfferingOut",
     "ProviderIn",
@@ -59,6 +61,41 @@ Ects = Annotated[
     PlainSerializer(float, return_type=float, when_used="json"),
 ]
 _IN = ConfigDict(extra="forbid")
+# NUL and the other C0 controls (but tab, newline, carriage return) belong in no register text, and
+# PostgreSQL cannot store NUL at all: refuse them in every request body, naming the field.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _control_character_at(value: Any, path: str) -> str | None:
+    if isinstance(value, str):
+        return path if _CONTROL.search(value) else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if isinstance(key, str) and _CONTROL.search(key):
+            return f"{path}.{key!r}".lstrip(".")
+        found = _control_character_at(item, f"{path}.{key}".lstrip("."))
+        if found:
+            return found
+    return None
+
+
+class InputModel(BaseModel):
+    """Base of every request body: unknown fields and control characters are refused."""
+
+    model_config = _IN
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_control_characters(cls, data: Any) -> Any:
+        found = _control_character_at(data, "")
+        if found is not None:
+            raise ValueError(f"{found} contains a control character, which register texts may not hold")
+        return data
 
 
 class FieldProblemOut(BaseModel):
@@ -70,8 +107,7 @@ class FieldProblemOut(BaseModel):
         return cls(field=problem.field, reason=problem.reason)
 
 
-class QualityAssuranceIn(BaseModel):
-    model_config = _IN
+class QualityAssuranceIn(InputModel):
     agency: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     kind: QaKind
     valid_from: date
@@ -100,8 +136,7 @@ class QualityAssuranceOut(BaseModel):
         )
 
 
-class ProviderIn(BaseModel):
-    model_config = _IN
+class ProviderIn(InputModel):
     slug: Slug
     name: Texts
     type: ProviderType
@@ -168,16 +203,14 @@ class TrustedProviderOut(BaseModel):
     quality_assurances: list[QualityAssuranceOut]
 
 
-class LearningOutcomeIo(BaseModel):
-    model_config = _IN
+class LearningOutcomeIo(InputModel):
     text: Texts
     esco_skill: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
-class OfferingIn(BaseModel):
+class OfferingIn(InputModel):
     """An offering; a ``published`` one must carry every mandatory EU element (see ``…/check``)."""
 
-    model_config = _IN
     code: Code
     title: Texts
     kind: OfferingKind = OfferingKind.MICRO_CREDENTIAL
@@ -295,8 +328,7 @@ class OfferingOut(BaseModel):
         )
 
 
-class EditionIn(BaseModel):
-    model_config = _IN
+class EditionIn(InputModel):
     code: Code
     start_date: date
     end_date: date
@@ -328,10 +360,9 @@ class EditionOut(BaseModel):
         )
 
 
-class EnrolmentIn(BaseModel):
+class EnrolmentIn(InputModel):
     """An enrolment; ``learner_id`` (an INSZ or student number) is turned into a pseudonym and not kept."""
 
-    model_config = _IN
     reference: Code
     edition_code: Code
     learner_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StringConstraints
 
 from microcred.api.deps import LearnerDep, PublicDep, RegisterDep, UowDep
+from microcred.api.schemas import InputModel
 from microcred.api.transaction import ApiRoute
 from microcred.services import auth, wallet
 
@@ -23,7 +24,7 @@ class CallerOut(BaseModel):
     scopes: list[str]
 
 
-class AccessLinkIn(BaseModel):
+class AccessLinkIn(InputModel):
     email: Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, StringConstraints
 from microcred.api.deps import CredentialIssuerDep, CredentialRevokerDep, ProviderReaderDep, RegisterDep, UowDep
 from microcred.api.http import Page, fingerprint, keyset_page
 from microcred.api.jobs import JobOut, JobRunner
+from microcred.api.schemas import InputModel
 from microcred.api.transaction import ApiRoute
 from microcred.credentials.urls import credential_url
 from microcred.domain import Credential, CredentialState
@@ -55,7 +56,7 @@ class CredentialOut(BaseModel):
         )
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(InputModel):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 
