@@ -173,3 +173,19 @@ def test_csv_written_by_excel_with_trailing_empty_cells_is_accepted(tmp_path: Pa
             ]
         )
     assert [(row, problems) for row, _, problems in _rows(path)] == [(2, [])]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_control_characters_in_a_cell_are_reported_with_row_and_column(tmp_path: Path, fmt: str) -> None:
+    if fmt == "csv":
+        path = tmp_path / "editions.csv"
+        good, bad = "vub,E1,MC-DSS,2024-09-01,2024-12-20,30\n", "vub,E\x072,MC-DSS,2024-09-01,2024-12-20,30\n"
+        path.write_text(EDITION_HEADER + good + bad)
+    else:
+        path = tmp_path / "editions.jsonl"
+        path.write_text('{"provider": "vub", "code": "E1"}\n{"provider": "vub", "code": "E\\u00002"}\n')
+    rows = _rows(path)
+    assert rows[0][2] == []
+    row, _, problems = rows[1]
+    assert row == (3 if fmt == "csv" else 2)
+    assert [(p.column, p.reason("nl")) for p in problems] == [("code", "bevat een stuurteken")]  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ import csv
 import io
 import itertools
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -274,6 +275,7 @@ def _tabular_rows(
             )
         count = len(cells)
         values = {name: cells[index].strip() for index, name in pairs if index < count}
+        problems += control_character_problems(row, values)
         if spreadsheet:
             for name, value in values.items():
                 if value[:1] == "'":
@@ -357,7 +359,23 @@ def _json_row(row: int, line: str, names: dict[str, str]) -> tuple[int, dict[str
             values[column] = join_list([format_cell(item) for item in value])
         else:
             values[column] = format_cell(value).strip()
-    return row, values, problems
+    return row, values, problems + control_character_problems(row, values)
+
+
+# NUL and the other C0 controls (but tab, newline, carriage return) belong in no register text, and
+# PostgreSQL cannot store NUL at all. One search per row keeps the 1M-row import fast.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_character_problems(row: int, values: dict[str, str]) -> list[Problem]:
+    """A problem for each cell holding a control character."""
+    if not _CONTROL.search("".join(values.values())):
+        return []
+    return [
+        Problem(row, name, repr(value), "contains a control character", "bevat een stuurteken")
+        for name, value in values.items()
+        if _CONTROL.search(value)
+    ]
 
 
 def _parquet_table(path: Path, layout: Layout[Any], optional: Sequence[str]) -> Table:
