@@ -134,3 +134,13 @@ def test_ects_outside_the_rules_is_refused(text: str) -> None:
 )
 def test_ects_accepts_decimal_study_points(text: str, value: Decimal) -> None:
     assert ects(text) == value
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "bell\x07", "del\x7f"])
+def test_texts_refuse_control_characters(text: str) -> None:
+    with pytest.raises(Invalid, match="control characters"):
+        LangText.of(nl=text)
+
+
+def test_texts_keep_tabs_and_line_breaks() -> None:
+    assert LangText.of(nl="regel een\nregel\ttwee").get("nl") == "regel een\nregel\ttwee"

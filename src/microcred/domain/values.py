@@ -15,6 +15,7 @@ __all__ = ["MAX_ECTS", "AcademicYear", "Change", "LangText", "ects"]
 
 MAX_ECTS = Decimal(60)
 _LANG = re.compile(r"^[a-z]{2}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but tab, LF, CR
 _YEAR = re.compile(r"^(\d{4})\s*[-/]\s*(\d{2}|\d{4})$")
 
 
@@ -45,6 +46,8 @@ class LangText:
                 raise Invalid.field("language", "must be a two-letter ISO 639-1 code", lang)
             if not isinstance(text, str):
                 raise Invalid.field(f"text[{lang}]", "must be text", text)
+            if _CONTROL.search(text):
+                raise Invalid.field(f"text[{lang}]", "must not contain control characters", text)
         object.__setattr__(self, "texts", {k: v.strip() for k, v in self.texts.items() if v.strip()})
 
     @classmethod
