@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from microcred.domain import AcademicYear, OfferingKind, ProviderType
 from microcred.errors import Invalid
 from microcred.services.ports import UnitOfWorkFactory
-from microcred.stats import BROAD_KINDS, ParliamentReport, Scope, build_report, take_snapshot
+from microcred.stats import BROAD_KINDS, ParliamentReport, Scope, build_report
+from microcred.stats.cache import cached_snapshot, snapshot_path
 from microcred.stats.render import FORMATS
 from microcred.stats.render import render as _render
 
@@ -50,8 +51,8 @@ def parliament_report(
         kinds=tuple(_code(OfferingKind, k, "kind") for k in kinds) or BROAD_KINDS,
         providers=tuple(providers),
     )
-    with uow() as work:
-        snapshot = take_snapshot(work.connection)
+    with uow() as work:  # the copy is taken again only when the register changed (stats.cache)
+        snapshot = cached_snapshot(work.connection, path=snapshot_path(work.connection))
     try:
         return build_report(snapshot, scope, k=threshold)
     finally:

@@ -1,0 +1,66 @@
+"""The statistics snapshot is kept between reports and taken again only when the register changed, on
+SQLite (a DuckDB file next to the register) and PostgreSQL (kept in memory)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+
+from microcred.bootstrap import Register
+from microcred.services.reports import parliament_report
+from microcred.stats import ParliamentReport
+from microcred.stats.cache import forget, snapshot_path, snapshots_taken
+from tests.stats.register_data import load
+
+
+def _report(register: Register) -> ParliamentReport:
+    return parliament_report(register.uow, from_year="2020-21", to_year="2023-24")
+
+
+def _snapshot_files(register: Register) -> list[str]:
+    with register.uow() as work:
+        path = snapshot_path(work.connection)
+    return [] if path is None else sorted(p.name for p in path.parent.glob(f"{path.name}.stats-*.duckdb"))
+
+
+def test_an_unchanged_register_reuses_its_snapshot_and_a_change_refreshes_it(register: Register) -> None:
+    load(register)
+    first = _report(register)
+    taken = snapshots_taken()
+    files = _snapshot_files(register)
+    assert _report(register) == first
+    assert snapshots_taken() == taken
+    assert _snapshot_files(register) == files
+
+    with register.uow() as work:  # an update only: same row counts and ids, a later updated_at
+        work.connection.execute(
+            text("UPDATE enrolments SET outcome = 'passed', updated_at = :now"), {"now": datetime.now(UTC)}
+        )
+        work.commit()
+    changed = _report(register)
+    assert snapshots_taken() == taken + 1
+    assert changed.enrolments.figure("completion_rate", "2020-21").value == 100
+    assert first.enrolments.figure("completion_rate", "2020-21").value != 100
+    if files:  # SQLite: the new generation replaced the old file
+        assert len(_snapshot_files(register)) == 1
+        assert _snapshot_files(register) != files
+
+    with register.uow() as work:  # rows removed
+        work.connection.execute(
+            text("DELETE FROM enrolments WHERE edition_id IN (SELECT id FROM editions WHERE academic_year = 2020)")
+        )
+        work.commit()
+    assert _report(register).enrolments.figure("enrolments", "2020-21").value == 0
+    assert changed.enrolments.figure("enrolments", "2020-21").value != 0
+    assert snapshots_taken() == taken + 2
+
+
+def test_a_new_process_reopens_the_current_snapshot_file(register: Register) -> None:
+    load(register)
+    first = _report(register)
+    forget()  # as if the CLI ran after the web server had taken the copy
+    taken = snapshots_taken()
+    assert _report(register) == first
+    expected_copies = 0 if _snapshot_files(register) else 1  # PostgreSQL keeps its copy in memory only
+    assert snapshots_taken() == taken + expected_copies
