@@ -59,3 +59,18 @@ def test_problems_name_the_path(issuer_key: SigningKey) -> None:
     paths = {problem.path for problem in validate_open_badge_credential(credential)}
     assert "$.validFrom" in paths
     assert "$.credentialSubject.achievement" in paths
+
+
+def test_every_status_entry_is_checked_against_the_official_definition() -> None:
+    from microcred.credentials.ob3 import schema_problems
+
+    document = sample_micro_credential(issuer_did=SigningKey.from_seed(bytes(32)).did)
+    entry = document["credentialStatus"]
+    entry = entry[0] if isinstance(entry, list) else entry
+    document["credentialStatus"] = [entry, {**entry, "statusPurpose": "suspension"}]
+    assert schema_problems(document) == []
+    document["credentialStatus"] = [entry, {"type": 5}]
+    paths = {problem.path for problem in schema_problems(document)}
+    assert paths == {"$.credentialStatus[1]", "$.credentialStatus[1].type"}
+    document["credentialStatus"] = [{"type": "BitstringStatusListEntry"}, entry]
+    assert {problem.path for problem in schema_problems(document)} == {"$.credentialStatus[0]"}

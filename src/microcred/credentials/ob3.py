@@ -19,7 +19,7 @@ from microcred.credentials.cryptosuites import EDDSA_RDFC_2022
 from microcred.credentials.keys import SigningKey
 from microcred.credentials.loader import MICROCRED_CONTEXT_URL, OB3_CONTEXT_URL, VC_V2_CONTEXT_URL
 from microcred.credentials.proofs import add_proof
-from microcred.credentials.schema import SchemaProblem, validate_open_badge_credential
+from microcred.credentials.schema import SchemaProblem, validate_definition, validate_open_badge_credential
 from microcred.credentials.status_list import status_list_entry
 from microcred.domain import Edition, Enrolment, Offering, Provider, QualityAssurance, StatusPurpose
 from microcred.errors import FieldProblem, Invalid
@@ -342,19 +342,21 @@ def schema_problems(document: Mapping[str, Any]) -> list[SchemaProblem]:
     """Problems under the official OB 3.0 JSON Schema.
 
     The schema types ``credentialStatus`` as one object while VC 2.0 §4.10 allows a set, and we carry two
-    entries (revocation, suspension). So each entry is checked in the schema's place in turn: every field
-    is still checked by the official schema, and nothing else is relaxed.
+    entries (revocation, suspension). So the document is checked with its first entry in the schema's place,
+    and every further entry against the schema's own ``CredentialStatus`` definition: every field is still
+    checked by the official schema, nothing else is relaxed, and the document is walked only once.
     """
     status = document.get("credentialStatus")
     if not isinstance(status, list) or not status:
         return validate_open_badge_credential(document)
-    found: list[SchemaProblem] = []
-    for position, entry in enumerate(status):
-        variant = dict(document)
-        variant["credentialStatus"] = entry
-        for problem in validate_open_badge_credential(variant):
-            path = problem.path.replace("$.credentialStatus", f"$.credentialStatus[{position}]", 1)
-            found.append(SchemaProblem(path, problem.message))
+    variant = dict(document)
+    variant["credentialStatus"] = status[0]
+    found = [
+        SchemaProblem(problem.path.replace("$.credentialStatus", "$.credentialStatus[0]", 1), problem.message)
+        for problem in validate_open_badge_credential(variant)
+    ]
+    for position, entry in enumerate(status[1:], start=1):
+        found += validate_definition("CredentialStatus", entry, at=f"$.credentialStatus[{position}]")
     return list(dict.fromkeys(found))
 
 

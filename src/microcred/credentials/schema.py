@@ -18,7 +18,7 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT201909
 
-__all__ = ["SchemaProblem", "validate_open_badge_credential"]
+__all__ = ["SchemaProblem", "validate_definition", "validate_open_badge_credential"]
 
 _SCHEMA_FILE = "ob_v3p0_achievementcredential_schema.json"
 
@@ -35,12 +35,25 @@ class SchemaProblem:
 
 
 @cache
-def _validator() -> Draft201909Validator:
+def _schema_and_registry() -> tuple[dict[str, Any], Registry[Any]]:
     schema = json.loads((files("microcred.credentials") / "schemas" / _SCHEMA_FILE).read_text("utf-8"))
     resource = Resource.from_contents(schema, default_specification=DRAFT201909)
     # referencing's default Registry retrieves nothing: an unknown $ref fails instead of being fetched.
-    registry: Registry[Any] = Registry().with_resource(schema["$id"], resource)
+    return schema, Registry().with_resource(schema["$id"], resource)
+
+
+@cache
+def _validator() -> Draft201909Validator:
+    schema, registry = _schema_and_registry()
     return Draft201909Validator(schema, registry=registry)
+
+
+@cache
+def _definition_validator(name: str) -> Draft201909Validator:
+    schema, registry = _schema_and_registry()
+    if name not in schema.get("$defs", {}):
+        raise KeyError(f"the OB 3.0 schema defines no {name!r}")
+    return Draft201909Validator({"$ref": f"{schema['$id']}#/$defs/{name}"}, registry=registry)
 
 
 def _path(error: ValidationError) -> str:
@@ -58,6 +71,13 @@ def _leaves(errors: Iterable[ValidationError]) -> Iterable[ValidationError]:
             yield from _leaves([best])
         else:
             yield error
+
+
+def validate_definition(name: str, value: Any, *, at: str = "$") -> list[SchemaProblem]:
+    """Problems of ``value`` under one of the schema's own definitions (``$defs/<name>``), paths under ``at``."""
+    errors = sorted(_definition_validator(name).iter_errors(value), key=lambda error: list(error.absolute_path))
+    problems = [SchemaProblem(at + _path(error)[1:], error.message) for error in _leaves(errors)]
+    return list(dict.fromkeys(problems))
 
 
 def validate_open_badge_credential(credential: Mapping[str, Any]) -> list[SchemaProblem]:
