@@ -201,7 +201,12 @@ def _backend(name: str, database_url: str, wrk: str | None) -> dict[str, Any]:
     try:
         subprocess.run([str(BIN / "microcred"), "init"], env=env, check=True, capture_output=True, cwd=workdir)
         loaded = subprocess.run(
-            [str(BIN / "microcred"), "demo", "--scale", "full"], env=env, check=True, capture_output=True, text=True, cwd=workdir
+            [str(BIN / "microcred"), "demo", "--scale", "full"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=workdir,
         ).stdout.strip()
         print(f"== {name}: {' '.join(loaded.split())}")
         credential = workdir / "credential.json"
