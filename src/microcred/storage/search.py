@@ -33,12 +33,9 @@ from microcred.storage.tables import editions, offerings, providers
 
 __all__ = ["POSTGRES_DOCUMENT", "SqlOfferingSearch", "search_terms"]
 
-#: The PostgreSQL search document; identical to the expression of the index ``ix_offerings_search``.
-POSTGRES_DOCUMENT = (
-    "(json_to_tsvector('simple'::regconfig, title, '[\"string\"]'::jsonb)"
-    " || json_to_tsvector('simple'::regconfig, description, '[\"string\"]'::jsonb)"
-    " || json_to_tsvector('simple'::regconfig, learning_outcomes, '[\"string\"]'::jsonb))"
-)
+#: The PostgreSQL search document: a stored generated tsvector column with a GIN index (migration search_0002),
+#: deliberately not in ``tables.py`` because SQLite has no such column (it searches its FTS5 table).
+POSTGRES_DOCUMENT = "offerings.search_document"
 _WORD = re.compile(r"\w+")
 _MAX_TERMS = 12
 

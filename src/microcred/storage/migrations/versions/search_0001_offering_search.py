@@ -26,7 +26,7 @@ _SQLITE_TEXT = """
               WHERE type = 'text' AND key <> 'esco_skill'), '')
 """
 
-#: Must stay identical to ``microcred.storage.search.POSTGRES_DOCUMENT`` or the index is not used.
+#: search_0002 replaces this expression index by a stored generated column with the same expression.
 _POSTGRES_DOCUMENT = (
     "(json_to_tsvector('simple'::regconfig, title, '[\"string\"]'::jsonb)"
     " || json_to_tsvector('simple'::regconfig, description, '[\"string\"]'::jsonb)"
