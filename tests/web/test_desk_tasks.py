@@ -144,3 +144,29 @@ def _form_fields(html: str) -> dict[str, str]:
     for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
         fields[name] = unescape(body.removeprefix("\n"))  # a browser drops the newline after <textarea>
     return fields
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "jsonl"])
+def test_import_templates_download_from_the_desk_and_read_back_as_a_valid_row(
+    staff: TestClient, fmt: str, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from microcred.io import layout, open_table
+
+    page = staff.get("/desk/imports")
+    assert f'href="/templates/enrolments.{fmt}"' in page.text
+    response = staff.get(f"/templates/enrolments.{fmt}")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    path = Path(str(tmp_path)) / f"enrolments.{fmt}"
+    path.write_bytes(response.content)
+    with open_table(path, layout("enrolments"), max_bytes=1 << 20) as table:
+        [(_, cells, problems)] = list(table.rows)
+    assert problems == []
+    assert cells["reference"]
+
+
+def test_an_unknown_template_is_not_found(client: TestClient) -> None:
+    assert client.get("/templates/learners.csv").status_code == 404
+    assert client.get("/templates/offerings.exe").status_code == 404

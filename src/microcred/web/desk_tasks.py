@@ -30,6 +30,11 @@ __all__ = ["IMPORT_KINDS", "desk_task_routes"]
 
 IMPORT_KINDS = ("offerings", "editions", "enrolments")  # a provider's own records; providers are the operator's
 _CHUNK = 1024 * 1024
+_TEMPLATE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "jsonl": "application/x-ndjson",
+}
 
 
 def _staging_dir() -> Path:
@@ -91,6 +96,22 @@ def desk_task_routes(register: Register, pages: Pages, jobs: JobRunner) -> APIRo
             kind, path, register.uow, pepper=settings.pseudonym_pepper.get_secret_value(),
             max_bytes=settings.max_upload_bytes, provider=provider, dry_run=dry_run,
         )  # fmt: skip
+
+    @router.get("/templates/{kind}.{fmt}")
+    def template(request: Request, kind: str, fmt: str) -> Response:
+        """A fill-in template (header and an example row; XLSX adds a sheet of the allowed codes), generated
+        from the same layout definition the importer validates with. Public: it holds no data."""
+        if kind not in (*IMPORT_KINDS, "providers") or fmt not in imports.TEMPLATE_FORMATS:
+            return pages.render(request, "not_found.html", status=404, message=f"no {fmt} template for {kind}")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"{kind}.{fmt}"
+            imports.write_kind_template(kind, fmt, path)
+            content = path.read_bytes()
+        return Response(
+            content,
+            media_type=_TEMPLATE_TYPES[fmt],
+            headers={"Content-Disposition": f'attachment; filename="microcred-{kind}-template.{fmt}"'},
+        )
 
     @router.get("/desk/imports", response_class=HTMLResponse)
     def import_form(request: Request) -> Response:
