@@ -24,7 +24,7 @@ _FOLD = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"
 _LABELS = {
     "heading": {"nl": "Certificaat microcredential", "en": "Micro-credential certificate"},
     "awarded": {"nl": "Uitgereikt door", "en": "Awarded by"},
-    "to": {"nl": "aan de houder van", "en": "to the holder of"},
+    "to": {"nl": "aan", "en": "to"},
     "learner": {"nl": "de lerende die in de credential wordt genoemd", "en": "the learner named in the credential"},
     "date": {"nl": "Datum van toekenning", "en": "Date of award"},
     "valid": {"nl": "Geldig tot", "en": "Valid until"},
@@ -126,7 +126,7 @@ def certificate_pdf(award: Award, *, verify_url: str, lang: str = "nl") -> bytes
     pdf.set_font("Helvetica", "", 11)
     holder = award.learner.email or labels["learner"]
     awarded = f"{labels['awarded']} {award.provider.name.get(lang)} {labels['to']} {holder}"
-    pdf.multi_cell(0, 6, _text(awarded), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, _text(awarded), new_x="LMARGIN", new_y="NEXT", align="L")
     if award.enrolment.outcome_date is not None:
         pdf.cell(
             0, 6, _text(f"{labels['date']}: {award.enrolment.outcome_date.isoformat()}"), new_x="LMARGIN", new_y="NEXT"
@@ -144,7 +144,7 @@ def certificate_pdf(award: Award, *, verify_url: str, lang: str = "nl") -> bytes
     pdf.image(_qr_png(verify_url), x=150, y=232, w=40, h=40)
     pdf.set_xy(20, 240)
     pdf.set_font("Helvetica", "", 8)
-    pdf.multi_cell(125, 4, _text(f"{labels['verify']} {verify_url}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(125, 4, _text(f"{labels['verify']} {verify_url}"), new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_x(20)
-    pdf.multi_cell(125, 4, _text(f"{labels['id']}: {award.credential_id}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(125, 4, _text(f"{labels['id']}: {award.credential_id}"), new_x="LMARGIN", new_y="NEXT", align="L")
     return bytes(pdf.output())
