@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-fast lint bench help clean
+.PHONY: run test test-fast lint bench docs help clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ lint: $(DEV_STAMP) ## ruff, mypy --strict and the import-layer contracts
 bench: $(DEV_STAMP) ## benchmarks, JSON results in benchmarks/results/
 	mkdir -p benchmarks/results
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+docs: $(DEV_STAMP) ## regenerate docs/cli.md from the command line's own help texts
+	$(BIN)/typer microcred.cli.main utils docs --name microcred --title "microcred command line" --output docs/cli.md
 
 clean: ## remove the virtualenv, caches and the local database
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache microcred.db microcred.db-wal microcred.db-shm

@@ -22,3 +22,20 @@ def test_the_readme_starts_with_the_two_setup_commands() -> None:
     first_block = readme.split("```sh", 1)[1].split("```", 1)[0]
     commands = [line.split("#")[0].strip() for line in first_block.strip().splitlines()]
     assert commands == ["make run", "make test"]
+
+
+def test_docs_cli_md_is_the_command_lines_own_help(tmp_path: Path) -> None:
+    """docs/cli.md is generated from the Typer app (`make docs`); a new command or option must land in it."""
+    import subprocess
+    import sys
+
+    generated = tmp_path / "cli.md"
+    typer_cli = Path(sys.executable).parent / "typer"
+    subprocess.run(
+        [str(typer_cli), "microcred.cli.main", "utils", "docs", "--name", "microcred",
+         "--title", "microcred command line", "--output", str(generated)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    assert generated.read_text(encoding="utf-8") == (ROOT / "docs" / "cli.md").read_text(encoding="utf-8"), (
+        "docs/cli.md is out of date: run `make docs`"
+    )
