@@ -1,7 +1,8 @@
 """Background jobs in this process: a small thread pool, each job with a progress fraction to follow.
 
-Used by the web desk to issue an edition's credentials without holding the request open. Jobs live in
-memory: they are lost on restart and seen only by the worker process that runs them.
+Used by the web desk and the API to import files and issue an edition's credentials without holding the
+request open. Jobs live in memory: they are lost on restart and seen only by the worker process that runs
+them (run ``microcred serve`` with one worker when clients follow jobs, or put a shared queue here later).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Literal
 from microcred.errors import MicrocredError, NotFound
 from microcred.services.ports import Clock
 
-__all__ = ["Job", "JobRunner", "Work"]
+__all__ = ["Job", "JobRunner", "JobState", "Work"]
 
 JobState = Literal["queued", "running", "succeeded", "failed"]
 Work = Callable[[Callable[[int, int], None]], dict[str, Any]]
@@ -32,7 +33,7 @@ _KEEP = 1000  # finished jobs remembered
 class Job:
     id: str
     kind: str
-    owner: str  # who may look at it, e.g. a provider slug
+    owner: str | None  # who may look at it: a provider slug, or None for the register's operator
     created_at: datetime
     state: JobState = "queued"
     done: int = 0
@@ -46,10 +47,15 @@ class Job:
         return self.state in ("succeeded", "failed")
 
     @property
-    def percent(self) -> int:
+    def fraction(self) -> float:
+        """How far the job is, from 0 to 1."""
         if self.state == "succeeded":
-            return 100
-        return int(100 * self.done / self.total) if self.total else 0
+            return 1.0
+        return min(1.0, self.done / self.total) if self.total else 0.0
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.fraction)
 
 
 class JobRunner:
@@ -61,7 +67,7 @@ class JobRunner:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
-    def submit(self, kind: str, owner: str, work: Work) -> Job:
+    def submit(self, kind: str, owner: str | None, work: Work) -> Job:
         job = Job(uuid.uuid4().hex, kind, owner, self._clock())
         with self._lock:
             self._jobs[job.id] = job
@@ -69,7 +75,7 @@ class JobRunner:
         self._executor.submit(self._run, job, work)
         return job
 
-    def get(self, job_id: str, *, owner: str) -> Job:
+    def get(self, job_id: str, *, owner: str | None) -> Job:
         """A job of ``owner``; anyone else's is not found."""
         with self._lock:
             job = self._jobs.get(job_id)
@@ -89,7 +95,7 @@ class JobRunner:
         except MicrocredError as error:
             job.state, job.error = "failed", str(error)
         except Exception as error:  # a job must end in a state, whatever happened
-            _log.exception("job %s (%s) failed", job.id, job.kind)
+            _log.error("job failed", extra={"event": "job", "kind": job.kind, "error_type": type(error).__name__})
             job.state, job.error = "failed", f"the job failed unexpectedly ({type(error).__name__})"
         job.finished_at = self._clock()
 

@@ -97,7 +97,7 @@ def issue_for_edition(
             keys=register.key_store,
             settings=register.settings,
             clock=register.clock,
-            progress=lambda done, total: progress(done / total if total else 1.0),
+            progress=progress,
         )
         return {"issued": len(issued), "credentials": [c.uuid for c in issued]}
 
@@ -210,4 +210,4 @@ def unsuspend_credential(
 def get_job(slug: str, job: str, request: Request, _: ProviderReaderDep) -> JobOut:
     """A background job of this provider (imports, bulk issuing)."""
     jobs: JobRunner = request.app.state.jobs
-    return JobOut.of(jobs.get(job, provider=slug))
+    return JobOut.of(jobs.get(job, owner=slug))

@@ -58,7 +58,7 @@ def _start(
                 max_bytes=register.settings.max_upload_bytes,
                 provider=provider,
                 fmt=fmt,
-                progress=progress,
+                progress=lambda fraction: progress(round(fraction * 1000), 1000),
             )
         finally:
             shutil.rmtree(path.parent, ignore_errors=True)
@@ -129,4 +129,4 @@ async def import_providers(
 @router.get("/jobs/{job}", response_model=JobOut, operation_id="get_operator_job")
 def get_operator_job(job: str, request: Request, _: AdminDep) -> JobOut:
     jobs: JobRunner = request.app.state.jobs
-    return JobOut.of(jobs.get(job, provider=None))
+    return JobOut.of(jobs.get(job, owner=None))
