@@ -332,22 +332,27 @@ PROVIDERS: Layout[Any] = Layout(
     field_columns={"name": "name_nl", "agency": "qa_agency", "valid_until": "qa_valid_until", "kind": "qa_kind"},
 )
 
+def _provider_column() -> Column:
+    """The provider slug column every provider-owned layout starts with."""
+    return _c(
+        "provider",
+        "aanbieder",
+        Kind.TEXT,
+        "Provider slug (may be left out with --provider).",
+        "Sleutel van de aanbieder (mag leeg met --provider).",
+        "ugent",
+        required=True,
+        max_length=64,
+    )
+
+
 OFFERINGS: Layout[Any] = Layout(
     kind="offerings",
     title_en="Offerings with the EU standard elements",
     title_nl="Aanbod met de Europese standaardelementen",
     key=("provider", "code"),
     columns=(
-        _c(
-            "provider",
-            "aanbieder",
-            Kind.TEXT,
-            "Provider slug (may be left out with --provider).",
-            "Sleutel van de aanbieder (mag leeg met --provider).",
-            "ugent",
-            required=True,
-            max_length=64,
-        ),
+        _provider_column(),
         _c(
             "code",
             "code",
@@ -607,16 +612,7 @@ EDITIONS: Layout[Any] = Layout(
     title_nl="Edities (uitvoeringen van een aanbod)",
     key=("provider", "code"),
     columns=(
-        _c(
-            "provider",
-            "aanbieder",
-            Kind.TEXT,
-            "Provider slug (may be left out with --provider).",
-            "Sleutel van de aanbieder (mag leeg met --provider).",
-            "ugent",
-            required=True,
-            max_length=64,
-        ),
+        _provider_column(),
         _c(
             "code",
             "code",
@@ -666,16 +662,7 @@ ENROLMENTS: Layout[Any] = Layout(
     title_nl="Inschrijvingen en hun resultaat",
     key=("provider", "reference"),
     columns=(
-        _c(
-            "provider",
-            "aanbieder",
-            Kind.TEXT,
-            "Provider slug (may be left out with --provider).",
-            "Sleutel van de aanbieder (mag leeg met --provider).",
-            "ugent",
-            required=True,
-            max_length=64,
-        ),
+        _provider_column(),
         _c(
             "reference",
             "referentie",
