@@ -43,6 +43,7 @@ from microcred.settings import Settings
 __all__ = [
     "Progress",
     "credential_pdf",
+    "credential_url",
     "elm_export",
     "get_credential",
     "issue_for_edition",

@@ -13,7 +13,6 @@ from microcred.api.http import Page, fingerprint, keyset_page
 from microcred.api.jobs import JobOut, JobRunner
 from microcred.api.schemas import InputModel
 from microcred.api.transaction import ApiRoute
-from microcred.credentials.urls import credential_url
 from microcred.domain import Credential, CredentialState
 from microcred.services import issuance
 
@@ -51,7 +50,7 @@ class CredentialOut(BaseModel):
             issued_at=credential.issued_at,
             valid_from=credential.valid_from,
             valid_until=credential.valid_until,
-            url=credential_url(base_url, credential.uuid),
+            url=issuance.credential_url(base_url, credential.uuid),
             document=credential.document if with_document else None,
         )
 
