@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-__all__ = ["current_revisions", "downgrade", "head_revisions", "is_up_to_date", "upgrade"]
+__all__ = ["current_revisions", "downgrade", "is_up_to_date", "upgrade"]
 
 
 def _config(engine: Engine) -> Config:
@@ -28,10 +28,6 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
     command.downgrade(_config(engine), revision)
-
-
-def head_revisions(engine: Engine) -> set[str]:
-    return set(ScriptDirectory.from_config(_config(engine)).get_heads())
 
 
 def current_revisions(engine: Engine) -> set[str]:
