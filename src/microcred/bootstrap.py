@@ -1,4 +1,9 @@
-"""The one composition root: settings -> engine, unit of work, clock -> what the adapters use."""
+"""The one composition root: settings -> engine, unit of work, keys, clock, mailer -> bound use cases.
+
+Adapters build one :class:`Register` and call its use cases with only their own arguments
+(``register.issuance.revoke(credential_id, reason)``); every dependency is bound here, once
+(docs/decisions/0005-composition.md).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,22 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from microcred.credentials.key_vault import KeyVault
+from microcred.services.auth import Access
+from microcred.services.catalogue import Catalogue
+from microcred.services.demo import Demo
+from microcred.services.dependencies import Dependencies
+from microcred.services.enrolments import Enrolments
+from microcred.services.imports import Imports
+from microcred.services.issuance import Issuance
+from microcred.services.jobs import JobRunner
 from microcred.services.keys import KeyStore
 from microcred.services.mail import Mailer, OutboxMailer
 from microcred.services.ports import Clock, UnitOfWork
+from microcred.services.reports import Reports
+from microcred.services.search import Search
+from microcred.services.trust import Trust
+from microcred.services.verification import Verification
+from microcred.services.wallet import Wallet
 from microcred.settings import Settings
 from microcred.storage import SqlUnitOfWork, make_engine, migrate
 
@@ -24,7 +42,7 @@ def utc_now() -> datetime:
 
 @dataclass
 class Register:
-    """A wired microcred installation: hand ``register.uow`` to any service."""
+    """A wired microcred installation: its use cases, each bound once to the same dependencies."""
 
     settings: Settings
     clock: Clock = field(default=utc_now)
@@ -47,6 +65,61 @@ class Register:
     def uow(self) -> UnitOfWork:
         return SqlUnitOfWork(self.engine)
 
+    @cached_property
+    def dependencies(self) -> Dependencies:
+        return Dependencies(
+            uow=self.uow, keys=self.key_store, settings=self.settings, clock=self.clock, mailer=self.mailer
+        )
+
+    @cached_property
+    def jobs(self) -> JobRunner:
+        """The one job runner every adapter submits imports and bulk issuing to."""
+        return JobRunner(self.clock)
+
+    @cached_property
+    def access(self) -> Access:
+        return Access(self.dependencies)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return Catalogue(self.dependencies)
+
+    @cached_property
+    def demo(self) -> Demo:
+        return Demo(self.dependencies)
+
+    @cached_property
+    def enrolments(self) -> Enrolments:
+        return Enrolments(self.dependencies)
+
+    @cached_property
+    def imports(self) -> Imports:
+        return Imports(self.dependencies)
+
+    @cached_property
+    def issuance(self) -> Issuance:
+        return Issuance(self.dependencies)
+
+    @cached_property
+    def reports(self) -> Reports:
+        return Reports(self.dependencies)
+
+    @cached_property
+    def search(self) -> Search:
+        return Search(self.dependencies)
+
+    @cached_property
+    def trust(self) -> Trust:
+        return Trust(self.dependencies)
+
+    @cached_property
+    def verification(self) -> Verification:
+        return Verification(self.dependencies)
+
+    @cached_property
+    def wallet(self) -> Wallet:
+        return Wallet(self.dependencies)
+
     def migrate(self) -> None:
         """Create or upgrade the schema (Alembic, all heads)."""
         migrate.upgrade(self.engine)
@@ -55,6 +128,8 @@ class Register:
         return migrate.is_up_to_date(self.engine)
 
     def close(self) -> None:
+        if "jobs" in self.__dict__:
+            self.jobs.shutdown()
         if "engine" in self.__dict__:
             self.engine.dispose()
 

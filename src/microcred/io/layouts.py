@@ -332,6 +332,7 @@ PROVIDERS: Layout[Any] = Layout(
     field_columns={"name": "name_nl", "agency": "qa_agency", "valid_until": "qa_valid_until", "kind": "qa_kind"},
 )
 
+
 def _provider_column() -> Column:
     """The provider slug column every provider-owned layout starts with."""
     return _c(

@@ -20,13 +20,16 @@ from typing import Literal
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from microcred.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from microcred.services.dependencies import Dependencies
 from microcred.services.mail import Mailer, compose
 from microcred.services.ports import Clock, TokenRecord, UnitOfWorkFactory
 
 __all__ = [
     "ACCESS_LINK_MAX_AGE",
+    "ACCESS_LINK_PATH",
     "ANONYMOUS",
     "TOKEN_PREFIX",
+    "Access",
     "IssuedToken",
     "Principal",
     "Scope",
@@ -342,3 +345,62 @@ def read_access_token(token: str, *, secret: str, max_age: timedelta = ACCESS_LI
     if not isinstance(learners, list) or not all(isinstance(item, str) for item in learners):
         raise Unauthenticated("the access link is not valid")
     return Principal("learner", learners=tuple(learners), subject="learner-link")
+
+
+ACCESS_LINK_PATH = "/wallet/open"
+"""Where an e-mailed access link opens the learner's wallet (the web app serves it; the API mails it too)."""
+
+
+class Access:
+    """API tokens, staff accounts and learners' access links, bound to one register."""
+
+    def __init__(self, deps: Dependencies) -> None:
+        self._deps = deps
+
+    def create_token(
+        self,
+        *,
+        provider: str | None,
+        scopes: Iterable[str],
+        admin: bool = False,
+        expires_days: int | None = None,
+        label: str = "",
+    ) -> IssuedToken:
+        return create_token(
+            provider=provider,
+            scopes=scopes,
+            uow=self._deps.uow,
+            clock=self._deps.clock,
+            admin=admin,
+            expires_days=expires_days,
+            label=label,
+        )
+
+    def authenticate_token(self, token: str) -> Principal:
+        return authenticate_token(token, self._deps.uow, self._deps.clock)
+
+    def list_tokens(self, *, provider: str | None = None) -> list[TokenInfo]:
+        return list_tokens(self._deps.uow, provider=provider)
+
+    def revoke_token(self, prefix: str) -> None:
+        revoke_token(prefix, self._deps.uow, self._deps.clock)
+
+    def add_staff(self, email: str, *, provider: str, password: str) -> int:
+        return add_staff(email, provider=provider, password=password, uow=self._deps.uow, clock=self._deps.clock)
+
+    def authenticate_staff(self, email: str, password: str) -> Principal:
+        return authenticate_staff(email, password, self._deps.uow)
+
+    def request_access_link(self, email: str) -> None:
+        d = self._deps
+        request_access_link(
+            email,
+            uow=d.uow,
+            mailer=d.mailer,
+            secret=d.session_secret,
+            base_url=d.public_base_url,
+            link_path=ACCESS_LINK_PATH,
+        )
+
+    def read_access_token(self, token: str) -> Principal:
+        return read_access_token(token, secret=self._deps.session_secret)

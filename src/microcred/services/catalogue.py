@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from microcred.domain import Change, Offering, OfferingStatus, Provider, check_eu_elements
+from microcred.domain import Change, Offering, OfferingStatus, Provider, check_eu_elements, is_trusted
 from microcred.errors import Conflict, FieldProblem, Invalid, NotFound
+from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWorkFactory
 
 __all__ = [
+    "Catalogue",
     "add_offering",
     "add_provider",
     "check_offering",
@@ -100,3 +102,41 @@ def publishable(offering: Offering) -> Offering:
         raise Invalid(f"offering {offering.code!r} cannot be published", problems=problems)
     offering.status = OfferingStatus.PUBLISHED
     return offering
+
+
+class Catalogue:
+    """Providers and offerings, bound to one register (built once by bootstrap)."""
+
+    def __init__(self, deps: Dependencies) -> None:
+        self._deps = deps
+
+    def add_provider(self, provider: Provider) -> Provider:
+        return add_provider(provider, self._deps.uow)
+
+    def save_provider(self, provider: Provider) -> Change:
+        return save_provider(provider, self._deps.uow)
+
+    def get_provider(self, slug: str) -> Provider:
+        return get_provider(slug, self._deps.uow)
+
+    def list_providers(self) -> list[Provider]:
+        return list_providers(self._deps.uow)
+
+    def is_trusted(self, provider: Provider) -> bool:
+        """The trust rule applied today, by the register's clock."""
+        return is_trusted(provider, self._deps.clock().date())
+
+    def add_offering(self, offering: Offering) -> Offering:
+        return add_offering(offering, self._deps.uow)
+
+    def save_offering(self, offering: Offering) -> Change:
+        return save_offering(offering, self._deps.uow)
+
+    def get_offering(self, provider: str, code: str) -> Offering:
+        return get_offering(provider, code, self._deps.uow)
+
+    def list_offerings(self, *, provider: str | None = None) -> list[Offering]:
+        return list_offerings(self._deps.uow, provider=provider)
+
+    def check_offering(self, provider: str, code: str) -> list[FieldProblem]:
+        return check_offering(provider, code, self._deps.uow)

@@ -42,10 +42,17 @@ from microcred.domain import (
     QualityAssurance,
     pseudonymise,
 )
+from microcred.services.dependencies import Dependencies
 from microcred.services.imports import store_enrolments
 from microcred.services.ports import UnitOfWorkFactory
 
-__all__ = ["SCALES", "demo_providers", "load_demo", "load_small_demo"]
+__all__ = [
+    "SCALES",
+    "Demo",
+    "demo_providers",
+    "load_demo",
+    "load_small_demo",
+]
 
 _TYPES = {
     "university": ProviderType.UNIVERSITY,
@@ -421,3 +428,13 @@ def load_demo(uow: UnitOfWorkFactory, *, pepper: str, seed: int = 2024, scale: s
         "editions": fixed["editions"] + len(editions),
         "enrolments": fixed["enrolments"] + sum(counts.values()),
     }
+
+
+class Demo:
+    """The demo register, loaded with this register's pepper."""
+
+    def __init__(self, deps: Dependencies) -> None:
+        self._deps = deps
+
+    def load(self, *, seed: int = 2024, scale: str = "small") -> dict[str, int]:
+        return load_demo(self._deps.uow, pepper=self._deps.pepper, seed=seed, scale=scale)

@@ -10,9 +10,11 @@ from dataclasses import replace
 
 from microcred.domain import Change, Edition, Enrolment, Learner, pseudonymise
 from microcred.errors import Conflict, NotFound
+from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWorkFactory
 
 __all__ = [
+    "Enrolments",
     "add_edition",
     "add_enrolment",
     "get_edition",
@@ -105,3 +107,38 @@ def list_enrolments(provider: str, edition_code: str, uow: UnitOfWorkFactory) ->
     with uow() as work:
         work.editions.get(provider, edition_code)
         return list(work.enrolments.list_for_edition(provider, edition_code))
+
+
+class Enrolments:
+    """Editions and enrolments, bound to one register (learner ids pseudonymised with its pepper)."""
+
+    def __init__(self, deps: Dependencies) -> None:
+        self._deps = deps
+
+    def add_edition(self, edition: Edition) -> Edition:
+        return add_edition(edition, self._deps.uow)
+
+    def save_edition(self, edition: Edition) -> Change:
+        return save_edition(edition, self._deps.uow)
+
+    def get_edition(self, provider: str, code: str) -> Edition:
+        return get_edition(provider, code, self._deps.uow)
+
+    def list_editions(self, provider: str, offering_code: str) -> list[Edition]:
+        return list_editions(provider, offering_code, self._deps.uow)
+
+    def add_enrolment(self, enrolment: Enrolment, *, learner_id: str, email: str | None) -> Enrolment:
+        return add_enrolment(
+            enrolment, learner_id=learner_id, email=email, pepper=self._deps.pepper, uow=self._deps.uow
+        )
+
+    def save_enrolment(self, enrolment: Enrolment, *, learner_id: str, email: str | None) -> tuple[Enrolment, Change]:
+        return save_enrolment(
+            enrolment, learner_id=learner_id, email=email, pepper=self._deps.pepper, uow=self._deps.uow
+        )
+
+    def get_enrolment(self, provider: str, reference: str) -> Enrolment:
+        return get_enrolment(provider, reference, self._deps.uow)
+
+    def list_enrolments(self, provider: str, edition_code: str) -> list[Enrolment]:
+        return list_enrolments(provider, edition_code, self._deps.uow)

@@ -33,6 +33,7 @@ from microcred.io import (
     write_rows,
     write_template,
 )
+from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "KINDS",
     "TEMPLATE_FORMATS",
     "ImportReport",
+    "Imports",
     "export_records",
     "import_file",
     "store_enrolments",
@@ -392,3 +394,42 @@ def write_kind_template(kind: str, fmt: str, path: Path) -> None:
     if fmt not in TEMPLATE_FORMATS:
         raise Invalid.field("format", f"must be one of {', '.join(TEMPLATE_FORMATS)}", fmt)
     write_template(layout(kind), fmt, path)
+
+
+class Imports:
+    """Files in and out, bound to one register (its pepper and upload limit)."""
+
+    def __init__(self, deps: Dependencies) -> None:
+        self._deps = deps
+
+    def import_file(
+        self,
+        kind: str,
+        path: Path,
+        *,
+        provider: str | None = None,
+        fmt: str | None = None,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+        rejected_path: Path | None = None,
+        progress: Callable[[float], None] | None = None,
+    ) -> ImportReport:
+        return import_file(
+            kind,
+            path,
+            self._deps.uow,
+            pepper=self._deps.pepper,
+            max_bytes=self._deps.settings.max_upload_bytes,
+            provider=provider,
+            fmt=fmt,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            rejected_path=rejected_path,
+            progress=progress,
+        )
+
+    def export_records(self, kind: str, path: Path, *, fmt: str, provider: str | None = None) -> int:
+        return export_records(kind, path, self._deps.uow, fmt=fmt, provider=provider)
+
+    def write_template(self, kind: str, fmt: str, path: Path) -> None:
+        write_kind_template(kind, fmt, path)

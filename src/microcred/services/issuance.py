@@ -36,11 +36,13 @@ from microcred.domain import (
     credential_urn,
 )
 from microcred.errors import Conflict, Invalid, NotFound
+from microcred.services.dependencies import Dependencies
 from microcred.services.keys import KeyStore
 from microcred.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from microcred.settings import Settings
 
 __all__ = [
+    "Issuance",
     "Progress",
     "credential_pdf",
     "credential_url",
@@ -380,3 +382,55 @@ def elm_export(
     link = verify_page_url(settings.public_base_url, credential_url(settings.public_base_url, credential.uuid))
     language = "nl" if "nl" in award.offering.title.texts else "en"
     return elm_document(award, display_pdf=certificate_pdf(award, verify_url=link, lang=language))
+
+
+class Issuance:
+    """The issuing use cases bound to one register (built once by bootstrap)."""
+
+    def __init__(self, deps: Dependencies) -> None:
+        self._deps = deps
+
+    def _signing(self) -> dict[str, Any]:
+        d = self._deps
+        return {"uow": d.uow, "keys": d.keys, "settings": d.settings, "clock": d.clock}
+
+    def issue_for_enrolment(self, provider: str, reference: str) -> Credential:
+        return issue_for_enrolment(provider, reference, **self._signing())
+
+    def issue_for_edition(
+        self, provider: str, edition_code: str, *, progress: Progress | None = None
+    ) -> list[Credential]:
+        return issue_for_edition(provider, edition_code, progress=progress, **self._signing())
+
+    def get_credential(self, credential_id: str, *, provider: str | None = None) -> Credential:
+        return get_credential(credential_id, uow=self._deps.uow, provider=provider)
+
+    def list_credentials(self, provider: str) -> list[Credential]:
+        return list_credentials(provider, uow=self._deps.uow)
+
+    def revoke(self, credential_id: str, reason: str, *, provider: str | None = None) -> Credential:
+        return revoke(credential_id, reason, provider=provider, **self._signing())
+
+    def suspend(self, credential_id: str, reason: str, *, provider: str | None = None) -> Credential:
+        return suspend(credential_id, reason, provider=provider, **self._signing())
+
+    def unsuspend(self, credential_id: str, reason: str, *, provider: str | None = None) -> Credential:
+        return unsuspend(credential_id, reason, provider=provider, **self._signing())
+
+    def status_list_document(self, provider: str, purpose: StatusPurpose | str) -> dict[str, Any]:
+        return status_list_document(provider, purpose, self._deps.uow)
+
+    def rotate_key(self, provider: str) -> str:
+        return rotate_key(provider, **self._signing())
+
+    def credential_pdf(self, credential_id: str, *, lang: str = "nl", provider: str | None = None) -> bytes:
+        d = self._deps
+        return credential_pdf(credential_id, uow=d.uow, keys=d.keys, settings=d.settings, lang=lang, provider=provider)
+
+    def elm_export(self, credential_id: str, *, provider: str | None = None) -> dict[str, Any]:
+        d = self._deps
+        return elm_export(credential_id, uow=d.uow, keys=d.keys, settings=d.settings, provider=provider)
+
+    def credential_url(self, credential: Credential) -> str:
+        """Where the credential's public page lives (``/credentials/{uuid}``)."""
+        return credential_url(self._deps.public_base_url, credential.uuid)

@@ -6,13 +6,19 @@ from collections.abc import Iterable
 
 from microcred.domain import AcademicYear, OfferingKind, ProviderType
 from microcred.errors import Invalid
+from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWorkFactory
 from microcred.stats import BROAD_KINDS, ParliamentReport, Scope, build_report
 from microcred.stats.cache import cached_snapshot, snapshot_path
 from microcred.stats.render import FORMATS
 from microcred.stats.render import render as _render
 
-__all__ = ["FORMATS", "parliament_report", "render"]
+__all__ = [
+    "FORMATS",
+    "Reports",
+    "parliament_report",
+    "render",
+]
 
 _HIGHER_EDUCATION = tuple(t.value for t in ProviderType if t.is_higher_education)
 
@@ -79,3 +85,35 @@ def _code(enum: type[ProviderType] | type[OfferingKind], value: str, name: str) 
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
         raise Invalid.field(name, f"must be one of {allowed}", value) from None
+
+
+class Reports:
+    """The parliament report, bound to one register and its disclosure threshold."""
+
+    def __init__(self, deps: Dependencies) -> None:
+        self._deps = deps
+
+    def parliament_report(
+        self,
+        *,
+        from_year: AcademicYear | str,
+        to_year: AcademicYear | str,
+        providers: Iterable[str] = (),
+        provider_types: Iterable[ProviderType | str] = (),
+        all_providers: bool = False,
+        kinds: Iterable[OfferingKind | str] = (),
+    ) -> ParliamentReport:
+        return parliament_report(
+            self._deps.uow,
+            from_year=from_year,
+            to_year=to_year,
+            providers=providers,
+            provider_types=provider_types,
+            all_providers=all_providers,
+            kinds=kinds,
+            threshold=self._deps.settings.disclosure_threshold,
+        )
+
+    def current_year(self) -> AcademicYear:
+        """The academic year the register's clock is in."""
+        return AcademicYear.of(self._deps.clock().date())

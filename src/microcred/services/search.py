@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from microcred.domain import Edition, Offering, OfferingKind, OfferingStatus, ParticipationForm
 from microcred.errors import FieldProblem, Invalid
+from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWorkFactory
 from microcred.vocab import vocabulary
 
@@ -22,6 +23,7 @@ __all__ = [
     "CataloguePage",
     "CatalogueQuery",
     "ProviderProfile",
+    "Search",
     "catalogue_facets",
     "editions_of",
     "provider_profile",
@@ -179,3 +181,25 @@ def editions_of(provider: str, code: str, uow: UnitOfWorkFactory) -> list[Editio
     """The editions of one offering, earliest first."""
     with uow() as work:
         return work.editions.list_for_offering(provider, code)
+
+
+class Search:
+    """The public catalogue, bound to one register and its clock."""
+
+    def __init__(self, deps: Dependencies) -> None:
+        self._deps = deps
+
+    def search_offerings(self, query: CatalogueQuery) -> CataloguePage:
+        return search_offerings(query, self._deps.uow, today=self._deps.clock().date())
+
+    def catalogue_facets(self) -> CatalogueFacets:
+        return catalogue_facets(self._deps.uow)
+
+    def published_counts(self) -> dict[str, int]:
+        return published_counts(self._deps.uow)
+
+    def provider_profile(self, provider: str, *, limit: int = 200) -> ProviderProfile:
+        return provider_profile(provider, self._deps.uow, limit=limit)
+
+    def editions_of(self, provider: str, code: str) -> list[Edition]:
+        return editions_of(provider, code, self._deps.uow)

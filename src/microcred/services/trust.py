@@ -19,9 +19,10 @@ from microcred.credentials.keys import SigningKey
 from microcred.credentials.proofs import add_proof
 from microcred.domain import is_trusted
 from microcred.errors import Conflict
+from microcred.services.dependencies import Dependencies
 from microcred.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["REGISTER_KEY_PURPOSE", "signed_trusted_list"]
+__all__ = ["REGISTER_KEY_PURPOSE", "Trust", "signed_trusted_list"]
 
 REGISTER_KEY_PURPOSE = "trusted-list"
 _VAULT_OWNER = "register"  # binds the sealed key to this purpose, as a provider slug binds theirs
@@ -91,3 +92,19 @@ def signed_trusted_list(
         verification_method=key.verification_method,
         created=hour,
     )
+
+
+class Trust:
+    """The signed trusted-provider list, bound to the register's own key and clock."""
+
+    def __init__(self, deps: Dependencies) -> None:
+        self._deps = deps
+
+    def signed_trusted_list(self) -> dict[str, Any]:
+        d = self._deps
+        return signed_trusted_list(
+            d.uow,
+            key_encryption_secret=d.settings.key_encryption_key.get_secret_value(),
+            public_base_url=d.public_base_url,
+            clock=d.clock,
+        )

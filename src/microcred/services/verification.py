@@ -14,10 +14,17 @@ from typing import Any
 from microcred.credentials.verify import VerificationResult, verify_credential
 from microcred.domain import StatusPurpose, is_trusted
 from microcred.errors import NotFound
+from microcred.services.dependencies import Dependencies
 from microcred.services.keys import KeyStore
 from microcred.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["did_document", "is_own_url", "own_document", "verify_document"]
+__all__ = [
+    "Verification",
+    "did_document",
+    "is_own_url",
+    "own_document",
+    "verify_document",
+]
 
 
 def _status_list(work: UnitOfWork, keys: KeyStore, url: str) -> Mapping[str, Any] | None:
@@ -80,3 +87,22 @@ def own_document(url: str, *, uow: UnitOfWorkFactory, keys: KeyStore) -> dict[st
     if found is None:
         raise NotFound(f"{url} is not a credential or status list of this register")
     return dict(found)
+
+
+class Verification:
+    """Verifying credentials and publishing DIDs, bound to one register's keys and clock."""
+
+    def __init__(self, deps: Dependencies) -> None:
+        self._deps = deps
+
+    def verify_document(self, document: Any) -> VerificationResult:
+        return verify_document(document, uow=self._deps.uow, keys=self._deps.keys, clock=self._deps.clock)
+
+    def did_document(self, provider: str) -> dict[str, Any]:
+        return did_document(provider, uow=self._deps.uow, keys=self._deps.keys)
+
+    def is_own_url(self, url: str) -> bool:
+        return is_own_url(url, self._deps.keys)
+
+    def own_document(self, url: str) -> dict[str, Any]:
+        return own_document(url, uow=self._deps.uow, keys=self._deps.keys)

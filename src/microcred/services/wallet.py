@@ -16,12 +16,14 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from microcred.domain import Credential, LangText, credential_urn
 from microcred.errors import Conflict, Invalid, NotFound
+from microcred.services.dependencies import Dependencies
 from microcred.services.ports import Clock, ShareLinkRecord, UnitOfWorkFactory
 
 __all__ = [
     "SHARE_LINK_DAYS",
     "ShareLink",
     "ShareLinkClosed",
+    "Wallet",
     "WalletEntry",
     "create_share_link",
     "credential_of_learner",
@@ -177,3 +179,37 @@ def revoke_share_link(
         if not work.wallet.revoke_share_link(record.public_id, clock()):
             raise Conflict("this share link was already revoked")
         work.commit()
+
+
+class Wallet:
+    """A learner's credentials and share links, bound to one register's secret and clock."""
+
+    def __init__(self, deps: Dependencies) -> None:
+        self._deps = deps
+
+    def credentials_of_learners(self, pseudonyms: Sequence[str]) -> list[WalletEntry]:
+        return credentials_of_learners(pseudonyms, self._deps.uow, secret=self._deps.session_secret)
+
+    def credentials_of_learner(self, email: str) -> list[WalletEntry]:
+        return credentials_of_learner(email, self._deps.uow, secret=self._deps.session_secret)
+
+    def credential_of_learner(self, credential_id: str, pseudonyms: Sequence[str]) -> Credential:
+        return credential_of_learner(credential_id, pseudonyms, self._deps.uow)
+
+    def create_share_link(self, credential_id: str, pseudonyms: Sequence[str], *, days: int = 30) -> ShareLink:
+        d = self._deps
+        return create_share_link(
+            credential_id, pseudonyms, uow=d.uow, clock=d.clock, secret=d.session_secret, days=days
+        )
+
+    def open_share_link(self, token: str) -> Credential:
+        d = self._deps
+        return open_share_link(token, uow=d.uow, clock=d.clock, secret=d.session_secret)
+
+    def revoke_share_link(self, token: str, pseudonyms: Sequence[str]) -> None:
+        d = self._deps
+        revoke_share_link(token, pseudonyms, uow=d.uow, clock=d.clock, secret=d.session_secret)
+
+    def now(self) -> datetime:
+        """The register's clock, for showing how long a share link still runs."""
+        return self._deps.clock()
