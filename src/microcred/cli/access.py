@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 
 import typer
 from rich.table import Table
 
 from microcred.cli.context import console, err_console, register
 from microcred.errors import Invalid
-from microcred.services import auth
 
 __all__ = ["attach", "staff", "tokens"]
 
@@ -34,15 +32,8 @@ def token_create(
     label: str = typer.Option("", "--label", help="A note for yourself, e.g. the system that uses it."),
 ) -> None:
     """Create a token and print it once; only its hash is kept."""
-    wired = register()
-    issued = auth.create_token(
-        provider=provider,
-        scopes=scope,
-        admin=admin,
-        expires_days=expires_days,
-        label=label,
-        uow=wired.uow,
-        clock=wired.clock,
+    issued = register().access.create_token(
+        provider=provider, scopes=scope, admin=admin, expires_days=expires_days, label=label
     )
     err_console.print(
         f"token {issued.prefix} for {issued.provider or 'the operator'}"
@@ -54,10 +45,9 @@ def token_create(
 @tokens.command("list")
 def token_list(provider: str | None = typer.Option(None, "--provider", help="Only this provider's tokens.")) -> None:
     """List tokens (prefix, owner, scopes, state); never the secrets."""
-    wired = register()
-    now = datetime.now(UTC)
+    access = register().access
     table = Table("prefix", "for", "scopes", "label", "created", "expires", "state")
-    for info in auth.list_tokens(wired.uow, provider=provider):
+    for info in access.list_tokens(provider=provider):
         table.add_row(
             info.prefix,
             "operator" if info.is_admin else info.provider or "",
@@ -65,7 +55,7 @@ def token_list(provider: str | None = typer.Option(None, "--provider", help="Onl
             info.label,
             info.created_at.strftime("%Y-%m-%d"),
             info.expires_at.strftime("%Y-%m-%d") if info.expires_at else "never",
-            info.state(now),
+            access.token_state(info),
         )
     console.print(table)
 
@@ -73,8 +63,7 @@ def token_list(provider: str | None = typer.Option(None, "--provider", help="Onl
 @tokens.command("revoke")
 def token_revoke(prefix: str = typer.Argument(..., help="The token's prefix (from `token list`).")) -> None:
     """Revoke a token at once."""
-    wired = register()
-    auth.revoke_token(prefix, wired.uow, wired.clock)
+    register().access.revoke_token(prefix)
     console.print(f"token {prefix} revoked")
 
 
@@ -91,6 +80,5 @@ def staff_add(
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     if not password:
         raise Invalid.field("password", "is required")
-    wired = register()
-    auth.add_staff(email, provider=provider, password=password, uow=wired.uow, clock=wired.clock)
+    register().access.add_staff(email, provider=provider, password=password)
     console.print(f"staff account added for provider {provider}")

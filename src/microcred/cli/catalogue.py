@@ -21,10 +21,8 @@ from microcred.domain import (
     QaKind,
     QualityAssurance,
     ects,
-    is_trusted,
 )
 from microcred.errors import Invalid
-from microcred.services import catalogue
 
 __all__ = ["offerings", "providers"]
 
@@ -84,7 +82,7 @@ def provider_add(
         web_domain=domain,
         quality_assurances=records,
     )
-    catalogue.add_provider(provider, register().uow)
+    register().catalogue.add_provider(provider)
     console.print(f"registered provider [bold]{slug}[/]")
 
 
@@ -92,16 +90,16 @@ def provider_add(
 def provider_list() -> None:
     """List providers with their type and whether they are trusted today."""
     table = Table("slug", "name", "type", "trusted today", "offerings")
-    today = date.today()
+    catalogue = register().catalogue
     counts: dict[str, int] = {}
-    for offering in catalogue.list_offerings(register().uow):
+    for offering in catalogue.list_offerings():
         counts[offering.provider] = counts.get(offering.provider, 0) + 1
-    for provider in catalogue.list_providers(register().uow):
+    for provider in catalogue.list_providers():
         table.add_row(
             provider.slug,
             provider.name.get("nl"),
             provider.type.value,
-            "yes" if is_trusted(provider, today) else "no",
+            "yes" if catalogue.is_trusted(provider) else "no",
             str(counts.get(provider.slug, 0)),
         )
     console.print(table)
@@ -110,7 +108,7 @@ def provider_list() -> None:
 @providers.command("show")
 def provider_show(slug: str = typer.Argument(..., help="The provider's slug.")) -> None:
     """Show one provider, its identifiers and quality-assurance records."""
-    provider = catalogue.get_provider(slug, register().uow)
+    provider = register().catalogue.get_provider(slug)
     console.print(f"[bold]{provider.name.get('nl')}[/] ({provider.slug}) — {provider.type.value}, {provider.country}")
     for label, value in (
         ("English name", provider.name.texts.get("en")),
@@ -122,7 +120,7 @@ def provider_show(slug: str = typer.Argument(..., help="The provider's slug.")) 
     ):
         if value:
             console.print(f"  {label}: {value}")
-    console.print(f"  trusted today: {'yes' if is_trusted(provider, date.today()) else 'no'}")
+    console.print(f"  trusted today: {'yes' if register().catalogue.is_trusted(provider) else 'no'}")
     for record in provider.quality_assurances:
         until = record.valid_until.isoformat() if record.valid_until else "open-ended"
         console.print(f"  QA: {record.agency} {record.kind.value} {record.valid_from.isoformat()} – {until}")
@@ -178,7 +176,7 @@ def offering_add(
         else None,
         info_url=info_url,
     )
-    catalogue.add_offering(offering, register().uow)
+    register().catalogue.add_offering(offering)
     console.print(f"registered offering [bold]{provider}/{code}[/] ({offering.status.value})")
 
 
@@ -186,7 +184,7 @@ def offering_add(
 def offering_list(provider: str | None = typer.Option(None, help="Only this provider's offerings.")) -> None:
     """List offerings with their ECTS, EQF level and status."""
     table = Table("provider", "code", "title", "ECTS", "EQF", "kind", "status")
-    for offering in catalogue.list_offerings(register().uow, provider=provider):
+    for offering in register().catalogue.list_offerings(provider=provider):
         table.add_row(
             offering.provider,
             offering.code,
@@ -202,7 +200,7 @@ def offering_list(provider: str | None = typer.Option(None, help="Only this prov
 @offerings.command("show")
 def offering_show(provider: str = typer.Argument(...), code: str = typer.Argument(...)) -> None:
     """Show one offering with every EU standard element."""
-    offering = catalogue.get_offering(provider, code, register().uow)
+    offering = register().catalogue.get_offering(provider, code)
     console.print(
         f"[bold]{offering.title.get('nl')}[/] — {offering.provider}/{offering.code} ({offering.status.value})"
     )
@@ -232,7 +230,7 @@ def offering_show(provider: str = typer.Argument(...), code: str = typer.Argumen
 @offerings.command("check")
 def offering_check(provider: str = typer.Argument(...), code: str = typer.Argument(...)) -> None:
     """Print the mandatory EU elements the offering misses or gets wrong; exit 1 when any."""
-    problems = catalogue.check_offering(provider, code, register().uow)
+    problems = register().catalogue.check_offering(provider, code)
     if not problems:
         console.print(f"{provider}/{code}: every mandatory EU element is present and valid")
         return

@@ -12,8 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from microcred.cli.context import console, register
+from microcred.domain import Credential
 from microcred.errors import Invalid, MicrocredError
-from microcred.services import issuance, verification
 
 __all__ = ["attach", "credential_commands", "key_commands"]
 
@@ -47,16 +47,10 @@ def issue(
     """Issue signed credentials for passed enrolments (idempotent: issuing again changes nothing)."""
     if (edition is None) == (enrolment is None):
         raise Invalid.field("--edition/--enrolment", "give exactly one of --edition or --enrolment")
-    wired = register()
-    options: dict[str, Any] = {
-        "uow": wired.uow,
-        "keys": wired.key_store,
-        "settings": wired.settings,
-        "clock": wired.clock,
-    }
+    issuance = register().issuance
     if enrolment is not None:
         provider, reference = _pair(enrolment, "--enrolment", "REFERENCE")
-        credential = issuance.issue_for_enrolment(provider, reference, **options)
+        credential = issuance.issue_for_enrolment(provider, reference)
         console.print(f"credential [bold]{credential.uuid}[/] for {provider}/{reference}", highlight=False)
         return
     assert edition is not None
@@ -65,16 +59,12 @@ def issue(
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("issuing", total=None)
         issued = issuance.issue_for_edition(
-            provider, code, progress=lambda done, total: bar.update(task, completed=done, total=total), **options
+            provider, code, progress=lambda done, total: bar.update(task, completed=done, total=total)
         )
     console.print(f"issued {len(issued)} credential(s) for {provider}/{code}", highlight=False)
 
 
-def _change(action: str, credential_id: str, reason: str) -> None:
-    wired = register()
-    changed = getattr(issuance, action)(
-        credential_id, reason, uow=wired.uow, keys=wired.key_store, settings=wired.settings, clock=wired.clock
-    )
+def _report_change(changed: Credential) -> None:
     console.print(f"{changed.uuid}: {changed.state.value} ({changed.state_reason})", highlight=False)
 
 
@@ -83,7 +73,7 @@ def revoke(
     reason: str = typer.Option(..., "--reason", help="Why; shown to whoever asks."),
 ) -> None:
     """Revoke a credential for good and re-sign the provider's status lists."""
-    _change("revoke", credential_id, reason)
+    _report_change(register().issuance.revoke(credential_id, reason))
 
 
 def suspend(
@@ -91,7 +81,7 @@ def suspend(
     reason: str = typer.Option(..., "--reason", help="Why."),
 ) -> None:
     """Suspend a credential (it fails verification until unsuspended)."""
-    _change("suspend", credential_id, reason)
+    _report_change(register().issuance.suspend(credential_id, reason))
 
 
 def unsuspend(
@@ -99,21 +89,22 @@ def unsuspend(
     reason: str = typer.Option(..., "--reason", help="Why."),
 ) -> None:
     """Lift a suspension."""
-    _change("unsuspend", credential_id, reason)
+    _report_change(register().issuance.unsuspend(credential_id, reason))
 
 
 def _load(source: str) -> Any:
     """A credential from a file, a file:// URL or one of this register's own URLs; never the network."""
     wired = register()
+    verification = wired.verification
     if source.startswith("file://"):
         source = unquote(urlsplit(source).path)
     elif "://" in source:
-        if not verification.is_own_url(source, wired.key_store):
+        if not verification.is_own_url(source):
             raise MicrocredError(
                 f"{source}: only files, file:// URLs and this register's own URLs "
                 f"({wired.settings.public_base_url}) can be verified; nothing is fetched from the network"
             )
-        return verification.own_document(source, uow=wired.uow, keys=wired.key_store)
+        return verification.own_document(source)
     try:
         return json.loads(Path(source).read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
@@ -125,8 +116,7 @@ def verify(
     lang: str = typer.Option("en", "--lang", help="Language of the reasons: en or nl."),
 ) -> None:
     """Verify a credential and list every check; exit 1 when any check fails."""
-    wired = register()
-    result = verification.verify_document(_load(source), uow=wired.uow, keys=wired.key_store, clock=wired.clock)
+    result = register().verification.verify_document(_load(source))
     for check in result.checks:
         console.print(f"{_OUTCOME_STYLE[check.outcome]:>20}  {check.name:<17} {check.reason(lang)}", highlight=False)
     console.print("verified" if result.verified else "[bold red]NOT verified[/]")
@@ -137,7 +127,7 @@ def verify(
 @credential_commands.command("show")
 def show(credential_id: str = typer.Argument(..., help="urn:uuid:… or the bare uuid.")) -> None:
     """Show a credential's record: enrolment, status indexes and state."""
-    credential = issuance.get_credential(credential_id, uow=register().uow)
+    credential = register().issuance.get_credential(credential_id)
     table = Table(show_header=False)
     for label, value in (
         ("id", credential.uuid),
@@ -163,15 +153,14 @@ def export(
     lang: str = typer.Option("nl", "--lang", help="Language of the PDF: nl or en."),
 ) -> None:
     """Write the signed credential (json), its ELM v3 / EDC form (elm) or the PDF certificate (pdf)."""
-    wired = register()
-    options: dict[str, Any] = {"uow": wired.uow, "keys": wired.key_store, "settings": wired.settings}
+    issuance = register().issuance
     if format_ == "json":
-        out.write_text(issuance.get_credential(credential_id, uow=wired.uow).document_json, encoding="utf-8")
+        out.write_text(issuance.get_credential(credential_id).document_json, encoding="utf-8")
     elif format_ == "elm":
-        document = issuance.elm_export(credential_id, **options)
+        document = issuance.elm_export(credential_id)
         out.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
     elif format_ == "pdf":
-        out.write_bytes(issuance.credential_pdf(credential_id, lang=lang, **options))
+        out.write_bytes(issuance.credential_pdf(credential_id, lang=lang))
     else:
         raise Invalid.field("--format", "must be json, elm or pdf", format_)
     console.print(f"wrote {out}", highlight=False)
@@ -180,8 +169,5 @@ def export(
 @key_commands.command("rotate")
 def rotate(provider: str = typer.Argument(..., help="The provider's slug.")) -> None:
     """Retire the provider's signing key (it stays published for older credentials) and make a new one."""
-    wired = register()
-    new_key = issuance.rotate_key(
-        provider, uow=wired.uow, keys=wired.key_store, settings=wired.settings, clock=wired.clock
-    )
+    new_key = register().issuance.rotate_key(provider)
     console.print(f"{provider}: new signing key {new_key}; older keys stay in the DID document", highlight=False)

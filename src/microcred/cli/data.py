@@ -53,12 +53,9 @@ def import_command(
         transient=True,
     ) as bar:
         task = bar.add_task("import", total=1.0)
-        result = imports.import_file(
+        result = wired.imports.import_file(
             _kind(kind),
             file,
-            wired.uow,
-            pepper=wired.settings.pseudonym_pepper.get_secret_value(),
-            max_bytes=wired.settings.max_upload_bytes,
             provider=provider,
             fmt=file_format,
             dry_run=dry_run,
@@ -80,8 +77,7 @@ def export_command(
     out: Path = typer.Option(..., "--out", help="File to write.", dir_okay=False),
 ) -> None:
     """Export records in the import layout (enrolments carry pseudonyms, never learner identifiers)."""
-    wired = register()
-    count = imports.export_records(_kind(kind), out, wired.uow, fmt=file_format, provider=provider)
+    count = register().imports.export_records(_kind(kind), out, fmt=file_format, provider=provider)
     console.print(f"{count} {kind} written to {out}", highlight=False)
 
 

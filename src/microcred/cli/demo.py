@@ -8,7 +8,7 @@ import typer
 
 from microcred.cli.context import console, register
 from microcred.errors import Invalid
-from microcred.services.demo import SCALES, load_demo
+from microcred.services.demo import SCALES
 
 __all__ = ["attach"]
 
@@ -27,6 +27,6 @@ def demo(
     wired = register()
     wired.migrate()
     started = time.perf_counter()
-    counts = load_demo(wired.uow, pepper=wired.settings.pseudonym_pepper.get_secret_value(), seed=seed, scale=scale)
+    counts = wired.demo.load(seed=seed, scale=scale)
     summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
     console.print(f"demo register loaded in {time.perf_counter() - started:.1f} s: {summary}")

@@ -382,6 +382,10 @@ class Access:
     def list_tokens(self, *, provider: str | None = None) -> list[TokenInfo]:
         return list_tokens(self._deps.uow, provider=provider)
 
+    def token_state(self, info: TokenInfo) -> str:
+        """``active``, ``expired`` or ``revoked`` by the register's clock."""
+        return info.state(self._deps.clock())
+
     def revoke_token(self, prefix: str) -> None:
         revoke_token(prefix, self._deps.uow, self._deps.clock)
 
