@@ -1,6 +1,6 @@
 """Every knob of microcred in one place: ``MICROCRED_*`` environment variables and ``microcred.toml``.
 
-Settings are built on demand (``Settings.load()``), never at import time, so tests and tools can give
+Settings are built on demand (``Settings()``, by ``bootstrap.build``), never at import time, so tests and tools can give
 their own. Outside development, the shipped default secrets are refused.
 """
 

@@ -1,7 +1,7 @@
 """Verifiable credentials for the register: OB 3.0 / VC 2.0 documents, contexts, proofs, status lists.
 
-The cryptographic core here works on plain JSON documents (dicts) and knows nothing of the domain
-model or the database.
+The cryptographic core (canonicalisation, cryptosuites, proofs, verification) works on plain JSON documents;
+the document builders (``ob3``, ``elm``, ``did_web``) read domain values. Nothing here knows the database.
 """
 
 from __future__ import annotations

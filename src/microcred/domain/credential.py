@@ -20,18 +20,9 @@ from microcred.errors import Conflict, Invalid
 __all__ = [
     "MAX_REASON_LENGTH",
     "Credential",
-    "CredentialIssued",
-    "CredentialRevoked",
     "CredentialState",
-    "CredentialSuspended",
-    "CredentialUnsuspended",
-    "IssueCredential",
-    "IssueForEdition",
     "IssuerKey",
-    "RevokeCredential",
     "StatusPurpose",
-    "SuspendCredential",
-    "UnsuspendCredential",
     "credential_urn",
 ]
 
@@ -101,24 +92,21 @@ class Credential:
     def is_valid_on(self, moment: datetime) -> bool:
         return self.valid_from <= moment and (self.valid_until is None or moment <= self.valid_until)
 
-    def revoke(self, reason: str, at: datetime) -> CredentialRevoked:
+    def revoke(self, reason: str, at: datetime) -> None:
         """Revocation is final; a suspended credential may be revoked."""
         if self.state is CredentialState.REVOKED:
             raise Conflict(f"credential {self.uuid} is already revoked")
         self.state, self.state_reason, self.state_changed_at = CredentialState.REVOKED, _reason(reason), at
-        return CredentialRevoked(self.uuid, self.provider, self.state_reason, at)
 
-    def suspend(self, reason: str, at: datetime) -> CredentialSuspended:
+    def suspend(self, reason: str, at: datetime) -> None:
         if self.state is not CredentialState.ACTIVE:
             raise Conflict(f"credential {self.uuid} is {self.state.value}; only an active credential can be suspended")
         self.state, self.state_reason, self.state_changed_at = CredentialState.SUSPENDED, _reason(reason), at
-        return CredentialSuspended(self.uuid, self.provider, self.state_reason, at)
 
-    def unsuspend(self, reason: str, at: datetime) -> CredentialUnsuspended:
+    def unsuspend(self, reason: str, at: datetime) -> None:
         if self.state is not CredentialState.SUSPENDED:
             raise Conflict(f"credential {self.uuid} is {self.state.value}, not suspended")
         self.state, self.state_reason, self.state_changed_at = CredentialState.ACTIVE, _reason(reason), at
-        return CredentialUnsuspended(self.uuid, self.provider, self.state_reason, at)
 
     def status_bit(self, purpose: StatusPurpose) -> bool:
         """The bit this credential sets in the provider's list for ``purpose``."""
@@ -139,68 +127,3 @@ class IssuerKey:
     @property
     def is_current(self) -> bool:
         return self.retired_at is None
-
-
-# Commands (imperative) and events (past tense).
-
-
-@dataclass(frozen=True, slots=True)
-class IssueCredential:
-    provider: str
-    enrolment_reference: str
-
-
-@dataclass(frozen=True, slots=True)
-class IssueForEdition:
-    provider: str
-    edition_code: str
-
-
-@dataclass(frozen=True, slots=True)
-class RevokeCredential:
-    credential: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class SuspendCredential:
-    credential: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class UnsuspendCredential:
-    credential: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class CredentialIssued:
-    credential: str
-    provider: str
-    enrolment_reference: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class CredentialRevoked:
-    credential: str
-    provider: str
-    reason: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class CredentialSuspended:
-    credential: str
-    provider: str
-    reason: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class CredentialUnsuspended:
-    credential: str
-    provider: str
-    reason: str
-    at: datetime

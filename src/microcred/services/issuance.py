@@ -215,7 +215,7 @@ def _store_status_list(
 
 def _change_state(
     credential_id: str,
-    change: Callable[[Credential, datetime], object],
+    change: Callable[[Credential, datetime], None],
     purposes: tuple[StatusPurpose, ...],
     *,
     uow: UnitOfWorkFactory,
