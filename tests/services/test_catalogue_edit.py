@@ -55,3 +55,11 @@ def test_reworded_outcomes_keep_their_esco_skill_and_a_given_skill_wins() -> Non
     fewer = [LearningOutcome(LangText.of("Anders"))]
     assert keep_esco_links(fewer, stored) == fewer
 
+
+def test_a_providers_editions_come_in_one_list_by_offering_then_start(demo: Register) -> None:
+    offerings = demo.catalogue.list_offerings(provider="ugent")
+    expected = [e.code for o in offerings for e in demo.search.editions_of("ugent", o.code)]
+    assert [e.code for e in demo.enrolments.list_provider_editions("ugent")] == expected
+    assert expected
+    with pytest.raises(NotFound):
+        demo.enrolments.list_provider_editions("nobody")
