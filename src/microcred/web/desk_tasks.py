@@ -1,10 +1,10 @@
-"""The desk's longer tasks: uploading an import with its validation report, and issuing in the background.
+"""The desk's longer tasks, run as jobs (``register.jobs``, as the API runs them): imports and issuing.
 
 An import always runs with the signed-in staff member's provider, so a file cannot write another
-provider's records. A dry run keeps the uploaded file (server-side, named in the session) so the staff
-member can import it after reading the report without choosing it again. Issuing an edition runs as a
-job on the register's job runner; the job page polls its progress with htmx and offers a refresh link
-without it.
+provider's records. The uploaded file is staged server-side; a clean dry run keeps it (named in the
+session) so the staff member can import it after reading the report without choosing it again. The job
+page polls its progress with htmx and offers a refresh link without it; a finished import shows its
+report there, every problem by row, column, value and reason.
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from starlette.datastructures import UploadFile
 from microcred.bootstrap import Register
 from microcred.errors import Invalid, MicrocredError, NotFound
 from microcred.services.imports import TEMPLATE_FORMATS, ImportReport
+from microcred.services.jobs import JobRunner, Work
 from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form
+from microcred.web.i18n import LANGUAGES
 from microcred.web.sessions import StaffDep
 from microcred.web.templating import Pages
 
@@ -78,21 +80,54 @@ async def _stage(upload: object, limit: int) -> Path:
     return target
 
 
-def _staged(token: object) -> Path | None:
-    if not isinstance(token, dict) or not re.fullmatch(r"[0-9a-f]{32}", str(token.get("folder", ""))):
-        return None
-    path = _staging_dir() / str(token["folder"]) / _safe_name(str(token.get("name", "")))
-    return path if path.is_file() else None
+def _checked_file(staged: object, jobs: JobRunner, provider: str) -> tuple[Path, str]:
+    """The file and kind a clean dry run of this provider kept (see :func:`_import_work`)."""
+    if not isinstance(staged, dict) or staged.get("kind") not in IMPORT_KINDS:
+        raise CheckedFileGone()
+    if not re.fullmatch(r"[0-9a-f]{32}", str(staged.get("folder", ""))):
+        raise CheckedFileGone()
+    path = _staging_dir() / str(staged["folder"]) / _safe_name(str(staged.get("name", "")))
+    check = jobs.get(str(staged.get("job", "")), owner=provider)
+    if not path.is_file() or check.state != "succeeded" or not check.result.get("ok"):
+        raise CheckedFileGone()
+    return path, str(staged["kind"])
+
+
+def _report_result(report: ImportReport) -> dict[str, Any]:
+    """The report as the job page shows it, in plain values (the job runner is shared with the API)."""
+    problems = [
+        {"row": p.row, "column": p.column, "value": p.value, "reason": {lang: p.reason(lang) for lang in LANGUAGES}}
+        for p in report.problems
+    ]
+    counts = ("rows", "created", "updated", "unchanged", "rejected", "unlisted_problems")
+    shown = {"kind": report.kind, "dry_run": report.dry_run, "ok": report.ok, "committed": report.committed}
+    return {**shown, "problems": problems, **{name: getattr(report, name) for name in counts}}
+
+
+def _import_work(register: Register, provider: str, kind: str, path: Path, *, dry_run: bool) -> Work:
+    """The import as a job's body; the staged file is removed after it, unless a clean dry run keeps it."""
+
+    def work(progress: Any) -> dict[str, Any]:
+        keep = False
+        try:
+            report = register.imports.import_file(
+                kind, path, provider=provider, dry_run=dry_run,
+                progress=lambda fraction: progress(round(fraction * 1000), 1000),
+            )  # fmt: skip
+            keep = dry_run and report.ok
+            return _report_result(report)
+        finally:
+            if not keep:
+                shutil.rmtree(path.parent, ignore_errors=True)
+
+    return work
 
 
 def desk_task_routes(register: Register, pages: Pages) -> APIRouter:
     router = page_router(pages)
 
     def import_page(request: Request, *, status: int = 200, **extra: Any) -> Response:
-        context: dict[str, Any] = {
-            "kinds": IMPORT_KINDS, "report": None, "error": None, "error_text": None, "kind": "enrolments",
-            "can_confirm": False,
-        }  # fmt: skip
+        context: dict[str, Any] = {"kinds": IMPORT_KINDS, "error": None, "kind": "enrolments"}
         context.update(extra)
         return pages.render(request, "desk_import.html", status=status, **context)
 
@@ -100,22 +135,13 @@ def desk_task_routes(register: Register, pages: Pages) -> APIRouter:
         def shown(error: MicrocredError) -> Response:
             field = error.problems[0].field if error.problems else ""
             key = message_key(error, _MESSAGES.get(field, default))
-            if key:
-                return import_page(request, status=error.status, error=key, kind=kind)
-            return import_page(request, status=error.status, error_text=str(error), kind=kind)  # default "": as is
+            return import_page(request, status=error.status, error=key, kind=kind)
 
         on_error(request, shown)
 
-    def run_import(provider: str, kind: str, path: Path, *, dry_run: bool) -> ImportReport:
-        """The import; the staged file is removed after it, unless a clean dry run keeps it for *Import now*."""
-        keep = False
-        try:
-            report = register.imports.import_file(kind, path, provider=provider, dry_run=dry_run)
-            keep = dry_run and report.ok
-            return report
-        finally:
-            if not keep:
-                shutil.rmtree(path.parent, ignore_errors=True)
+    def start_import(provider: str, kind: str, path: Path, *, dry_run: bool) -> str:
+        work = _import_work(register, provider, kind, path, dry_run=dry_run)
+        return register.jobs.submit(f"import-{kind}", provider, work).id
 
     @router.get("/templates/{kind}.{fmt}")
     def template(kind: str, fmt: str) -> Response:
@@ -144,25 +170,19 @@ def desk_task_routes(register: Register, pages: Pages) -> APIRouter:
             raise Invalid.field("kind", f"must be one of {', '.join(IMPORT_KINDS)}", kind)
         dry_run = form.get("dry_run") == "1"
         path = await _stage(form.get("file"), register.settings.max_upload_bytes)
-        import_again(request, kind, "")
-        report = run_import(staff.provider, kind, path, dry_run=dry_run)
-        if dry_run and report.ok:
-            request.session["staged_import"] = {"folder": path.parent.name, "name": path.name, "kind": kind}
-        status = 200 if report.ok else 422
-        return import_page(request, status=status, report=report, kind=kind, can_confirm=dry_run and report.ok)
+        job = start_import(staff.provider, kind, path, dry_run=dry_run)
+        if dry_run:
+            staged = {"folder": path.parent.name, "name": path.name, "kind": kind, "job": job}
+            request.session["staged_import"] = staged
+        return RedirectResponse(f"/desk/jobs/{job}", status_code=303)
 
     @router.post("/desk/imports/confirm", response_class=HTMLResponse)
     async def confirm(request: Request, staff: StaffDep) -> Response:
         import_again(request, "enrolments", "import.staged_gone")
         await posted_form(request)
-        staged = request.session.pop("staged_import", None)
-        path = _staged(staged)
-        if path is None or not isinstance(staged, dict) or staged.get("kind") not in IMPORT_KINDS:
-            raise CheckedFileGone()
-        kind = str(staged["kind"])
-        import_again(request, kind, "")
-        report = run_import(staff.provider, kind, path, dry_run=False)
-        return import_page(request, status=200 if report.ok else 422, report=report, kind=kind)
+        path, kind = _checked_file(request.session.pop("staged_import", None), register.jobs, staff.provider)
+        job = start_import(staff.provider, kind, path, dry_run=False)
+        return RedirectResponse(f"/desk/jobs/{job}", status_code=303)
 
     @router.post("/desk/editions/{code:path}/issue", response_class=HTMLResponse)
     async def issue(request: Request, code: str, staff: StaffDep) -> Response:
@@ -181,6 +201,7 @@ def desk_task_routes(register: Register, pages: Pages) -> APIRouter:
         job = register.jobs.get(job_id, owner=staff.provider)
         if request.headers.get("hx-request") == "true":  # htmx swaps only a 2xx answer
             return pages.render(request, "_job_progress.html", job=job)
-        return pages.render(request, "desk_job.html", job=job)
+        refused = job.state == "failed" or (job.finished and job.result.get("ok") is False)
+        return pages.render(request, "desk_job.html", status=422 if refused else 200, job=job)
 
     return router
