@@ -133,6 +133,10 @@ class Register:
         if "engine" in self.__dict__:
             self.engine.dispose()
 
+    def session_secret(self) -> str:
+        """The key the web signs its session cookies with, unwrapped here so no adapter handles secrets."""
+        return self.dependencies.session_secret
+
 
 def build(settings: Settings | None = None) -> Register:
     return Register(settings=settings or Settings())

@@ -1,4 +1,4 @@
-"""The desk's longer tasks: import uploads with a validation report, background issuing, ESCO links kept."""
+"""The desk's longer tasks as jobs: import uploads with a validation report, issuing, ESCO links kept."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from microcred.bootstrap import Register
 from microcred.domain import LearningOutcome
@@ -27,10 +28,17 @@ def staff(demo: Register, client: TestClient) -> TestClient:
     return client
 
 
-def _upload(client: TestClient, content: str, *, kind: str = "editions", dry_run: bool = True) -> TestClient:
+def _finished(client: TestClient, started: Response) -> Response:
+    """The full job page of a job the desk started, once the job has finished."""
+    finished_job(client, started)
+    return client.get(started.url.path)
+
+
+def _upload(client: TestClient, content: str, *, kind: str = "editions", dry_run: bool = True) -> Response:
     token = csrf_of(client.get("/desk/imports").text)
     data = {"csrf_token": token, "kind": kind, **({"dry_run": "1"} if dry_run else {})}
-    return client.post("/desk/imports", data=data, files={"file": ("editions.csv", content.encode(), "text/csv")})  # type: ignore[return-value]
+    started = client.post("/desk/imports", data=data, files={"file": ("editions.csv", content.encode(), "text/csv")})
+    return _finished(client, started)
 
 
 def _edition_codes(demo: Register) -> list[str]:
@@ -42,12 +50,33 @@ def test_a_dry_run_reports_and_stores_nothing_then_import_now_stores_it(demo: Re
     assert checked.status_code == 200
     assert "Het bestand is in orde. Er is nog niets opgeslagen." in checked.text
     assert "MC-DISINFO-2025" not in _edition_codes(demo)
-    imported = staff.post("/desk/imports/confirm", data={"csrf_token": csrf_of(checked.text)})
+    imported = _finished(staff, staff.post("/desk/imports/confirm", data={"csrf_token": csrf_of(checked.text)}))
     assert imported.status_code == 200
     assert "Het bestand is ingevoerd." in imported.text
     assert "MC-DISINFO-2025" in _edition_codes(demo)
-    again = staff.post("/desk/imports/confirm", data={"csrf_token": csrf_of(imported.text)})
+    again = staff.post("/desk/imports/confirm", data={"csrf_token": csrf_of(checked.text)})
     assert again.status_code == 410, "a checked file is imported once"
+    assert "Het gecontroleerde bestand is niet meer beschikbaar" in again.text
+
+
+def test_a_dry_run_that_found_problems_cannot_be_imported(staff: TestClient) -> None:
+    checked = _upload(staff, NEW_EDITION.replace("2025-09-20", "2025-13-40"))
+    assert checked.status_code == 422
+    assert "Nu invoeren" not in checked.text
+    refused = staff.post("/desk/imports/confirm", data={"csrf_token": csrf_of(staff.get("/desk/imports").text)})
+    assert refused.status_code == 410
+
+
+def test_an_upload_without_a_file_or_kind_is_refused_on_the_import_page(staff: TestClient) -> None:
+    token = csrf_of(staff.get("/desk/imports").text)
+    no_file = staff.post("/desk/imports", data={"csrf_token": token, "kind": "editions"})
+    assert no_file.status_code == 422
+    assert "Kies een bestand" in no_file.text
+    no_kind = staff.post(
+        "/desk/imports", data={"csrf_token": token, "kind": "providers"}, files={"file": ("p.csv", b"x", "text/csv")}
+    )
+    assert no_kind.status_code == 422
+    assert "Kies wat het bestand bevat." in no_kind.text
 
 
 def test_a_bad_row_is_reported_by_row_column_value_and_reason(demo: Register, staff: TestClient) -> None:

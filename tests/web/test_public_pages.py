@@ -70,6 +70,23 @@ def test_unknown_and_draft_offerings_are_not_found(client: TestClient) -> None:
     assert client.get("/providers/nobody").status_code == 404
 
 
+def test_a_page_that_is_not_found_says_so_in_the_visitors_language(client: TestClient) -> None:
+    dutch = client.get("/providers/nobody")
+    assert "<h1>Niet gevonden</h1>" in dutch.text
+    english = client.get("/offerings/vub/NOPE", headers={"Accept-Language": "en"})
+    assert english.status_code == 404
+    assert '<html lang="en">' in english.text
+    assert "<h1>Not found</h1>" in english.text
+    assert "NOPE" in english.text
+
+
+def test_the_api_keeps_its_problem_documents_beside_the_pages(client: TestClient) -> None:
+    answer = client.get("/api/v1/providers/nobody")
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.json()["code"] == "not-found"
+
+
 def test_providers_list_quality_assurance_and_a_provider_page_its_figures(client: TestClient) -> None:
     listing = client.get("/providers")
     assert listing.text.count("NVAO (demo record)") > 10

@@ -225,11 +225,15 @@ def list_tokens(uow: UnitOfWorkFactory, *, provider: str | None = None) -> list[
         ]
 
 
-def revoke_token(prefix: str, uow: UnitOfWorkFactory, clock: Clock) -> None:
-    """Revoke a token by its prefix (shown by ``token list``); revoking twice is an error."""
+def revoke_token(prefix: str, uow: UnitOfWorkFactory, clock: Clock, *, provider: str | None = None) -> None:
+    """Revoke a token by its prefix (shown by ``token list``); revoking twice is an error.
+
+    With ``provider``, only that provider's tokens: another's is not found, as an unknown prefix is.
+    """
     cleaned = prefix.removeprefix(TOKEN_PREFIX).split("_")[0]
     with uow() as work:
-        if work.tokens.by_prefix(cleaned) is None:
+        record = work.tokens.by_prefix(cleaned)
+        if record is None or (provider is not None and record.provider != provider):
             raise NotFound(f"no token with prefix {cleaned!r}")
         if not work.tokens.revoke(cleaned, clock()):
             raise Conflict(f"token {cleaned!r} is already revoked")
@@ -386,8 +390,8 @@ class Access:
         """``active``, ``expired`` or ``revoked`` by the register's clock."""
         return info.state(self._deps.clock())
 
-    def revoke_token(self, prefix: str) -> None:
-        revoke_token(prefix, self._deps.uow, self._deps.clock)
+    def revoke_token(self, prefix: str, *, provider: str | None = None) -> None:
+        revoke_token(prefix, self._deps.uow, self._deps.clock, provider=provider)
 
     def add_staff(self, email: str, *, provider: str, password: str) -> int:
         return add_staff(email, provider=provider, password=password, uow=self._deps.uow, clock=self._deps.clock)
@@ -408,3 +412,7 @@ class Access:
 
     def read_access_token(self, token: str) -> Principal:
         return read_access_token(token, secret=self._deps.session_secret)
+
+    def now(self) -> datetime:
+        """The register's clock, for showing whether a token is still active."""
+        return self._deps.clock()

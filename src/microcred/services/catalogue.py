@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from microcred.domain import Change, Offering, OfferingStatus, Provider, check_eu_elements, is_trusted
+from collections.abc import Mapping
+from dataclasses import fields, replace
+from typing import Any
+
+from microcred.domain import (
+    Change,
+    LearningOutcome,
+    Offering,
+    OfferingStatus,
+    Provider,
+    check_eu_elements,
+    is_trusted,
+)
 from microcred.errors import Conflict, FieldProblem, Invalid, NotFound
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWorkFactory
@@ -12,8 +24,10 @@ __all__ = [
     "add_offering",
     "add_provider",
     "check_offering",
+    "edit_offering",
     "get_offering",
     "get_provider",
+    "keep_esco_links",
     "list_offerings",
     "list_providers",
     "save_offering",
@@ -104,6 +118,45 @@ def publishable(offering: Offering) -> Offering:
     return offering
 
 
+_FIXED = frozenset({"provider", "code", "id"})
+
+
+def edit_offering(provider: str, code: str, changes: Mapping[str, Any], uow: UnitOfWorkFactory) -> Offering:
+    """Change some elements of a stored offering in one transaction; the elements not given stay as stored.
+
+    A form that edits only the outcome texts loses no ESCO skill links: see :func:`keep_esco_links`.
+    """
+    refused = sorted((set(changes) - {f.name for f in fields(Offering)}) | (_FIXED & set(changes)))
+    if refused:
+        raise Invalid.field(refused[0], "cannot be changed by an edit")
+    with uow() as work:
+        stored = work.offerings.get(provider, code)
+        outcomes = changes.get("learning_outcomes")
+        if outcomes is not None:
+            changes = {**changes, "learning_outcomes": keep_esco_links(outcomes, stored.learning_outcomes)}
+        edited = replace(stored, **changes).validate()
+        work.offerings.save(edited)
+        work.commit()
+    return edited
+
+
+def keep_esco_links(edited: list[LearningOutcome], stored: list[LearningOutcome]) -> list[LearningOutcome]:
+    """The edited outcomes, each without a skill of its own given the ESCO skill of the stored one it still is.
+
+    An outcome is still the stored one when one of its texts is unchanged, or, when the number of outcomes
+    is the same, when it sits at the same position (a reworded outcome).
+    """
+    by_text = {text: o.esco_skill for o in stored if o.esco_skill for text in o.text.texts.values() if text}
+    same_count = len(edited) == len(stored)
+    kept = []
+    for position, outcome in enumerate(edited):
+        skill = outcome.esco_skill or next((by_text[t] for t in outcome.text.texts.values() if t in by_text), None)
+        if skill is None and same_count:
+            skill = stored[position].esco_skill
+        kept.append(LearningOutcome(outcome.text, skill) if skill else outcome)
+    return kept
+
+
 class Catalogue:
     """Providers and offerings, bound to one register (built once by bootstrap)."""
 
@@ -140,3 +193,6 @@ class Catalogue:
 
     def check_offering(self, provider: str, code: str) -> list[FieldProblem]:
         return check_offering(provider, code, self._deps.uow)
+
+    def edit_offering(self, provider: str, code: str, changes: Mapping[str, Any]) -> Offering:
+        return edit_offering(provider, code, changes, self._deps.uow)

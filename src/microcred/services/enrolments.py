@@ -21,6 +21,7 @@ __all__ = [
     "get_enrolment",
     "list_editions",
     "list_enrolments",
+    "list_provider_editions",
     "save_edition",
     "save_enrolment",
 ]
@@ -59,6 +60,13 @@ def list_editions(provider: str, offering_code: str, uow: UnitOfWorkFactory) -> 
     with uow() as work:
         work.offerings.get(provider, offering_code)
         return work.editions.list_for_offering(provider, offering_code)
+
+
+def list_provider_editions(provider: str, uow: UnitOfWorkFactory) -> list[Edition]:
+    """Every edition of the provider's offerings, by offering code and then start date (one query)."""
+    with uow() as work:
+        work.providers.id_of(provider)
+        return work.editions.list_for_provider(provider)
 
 
 def _pseudonymised(enrolment: Enrolment, learner_id: str, pepper: str) -> Enrolment:
@@ -142,3 +150,6 @@ class Enrolments:
 
     def list_enrolments(self, provider: str, edition_code: str) -> list[Enrolment]:
         return list_enrolments(provider, edition_code, self._deps.uow)
+
+    def list_provider_editions(self, provider: str) -> list[Edition]:
+        return list_provider_editions(provider, self._deps.uow)

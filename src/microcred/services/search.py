@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from microcred.domain import Edition, Offering, OfferingKind, OfferingStatus, ParticipationForm
-from microcred.errors import FieldProblem, Invalid
+from microcred.domain import Edition, Offering, OfferingKind, OfferingStatus, ParticipationForm, Provider
+from microcred.errors import FieldProblem, Invalid, NotFound
 from microcred.services.dependencies import Dependencies
-from microcred.services.ports import UnitOfWorkFactory
+from microcred.services.ports import UnitOfWork, UnitOfWorkFactory
 from microcred.vocab import vocabulary
 
 __all__ = [
@@ -23,11 +23,13 @@ __all__ = [
     "CataloguePage",
     "CatalogueQuery",
     "ProviderProfile",
+    "PublishedOffering",
     "Search",
     "catalogue_facets",
     "editions_of",
     "provider_profile",
     "published_counts",
+    "published_offering",
     "search_offerings",
 ]
 
@@ -183,6 +185,48 @@ def editions_of(provider: str, code: str, uow: UnitOfWorkFactory) -> list[Editio
         return work.editions.list_for_offering(provider, code)
 
 
+@dataclass(frozen=True, slots=True)
+class PublishedOffering:
+    """What an offering's public page shows: who offers and awards it, its editions and what it stacks into."""
+
+    offering: Offering
+    provider: Provider
+    awarding_body: Provider
+    editions: list[Edition]
+    stacks_into: list[tuple[str, Offering | None]]  # each name, with the provider's offering of that code if any
+
+
+def published_offering(provider: str, code: str, uow: UnitOfWorkFactory) -> PublishedOffering:
+    """A published offering with what its page shows, read in one transaction; a draft is not found."""
+    with uow() as work:
+        offering = work.offerings.get(provider, code)
+        if offering.status is not OfferingStatus.PUBLISHED:
+            raise NotFound(f"provider {provider!r} has no published offering {code!r}")
+        owner = work.providers.get(provider)
+        awarding = _provider_or(work, offering.awarding_body, owner) if offering.awarding_body else owner
+        return PublishedOffering(
+            offering=offering,
+            provider=owner,
+            awarding_body=awarding,
+            editions=work.editions.list_for_offering(provider, code),
+            stacks_into=[(name, _offering_or_none(work, provider, name)) for name in offering.stackable_into],
+        )
+
+
+def _provider_or(work: UnitOfWork, slug: str, default: Provider) -> Provider:
+    try:
+        return work.providers.get(slug)
+    except NotFound:
+        return default
+
+
+def _offering_or_none(work: UnitOfWork, provider: str, code: str) -> Offering | None:
+    try:
+        return work.offerings.get(provider, code)
+    except NotFound:
+        return None
+
+
 class Search:
     """The public catalogue, bound to one register and its clock."""
 
@@ -203,3 +247,6 @@ class Search:
 
     def editions_of(self, provider: str, code: str) -> list[Edition]:
         return editions_of(provider, code, self._deps.uow)
+
+    def published_offering(self, provider: str, code: str) -> PublishedOffering:
+        return published_offering(provider, code, self._deps.uow)

@@ -11,11 +11,13 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from microcred.domain import Credential, LangText, credential_urn
 from microcred.errors import Conflict, Invalid, NotFound
+from microcred.services import issuance
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import Clock, ShareLinkRecord, UnitOfWorkFactory
 
@@ -213,3 +215,15 @@ class Wallet:
     def now(self) -> datetime:
         """The register's clock, for showing how long a share link still runs."""
         return self._deps.clock()
+
+    def credential_pdf(self, credential_id: str, pseudonyms: Sequence[str], *, lang: str = "nl") -> bytes:
+        """One of the learners' own credentials as its PDF certificate; another learner's is not found."""
+        credential = self.credential_of_learner(credential_id, pseudonyms)
+        d = self._deps
+        return issuance.credential_pdf(credential.uuid, uow=d.uow, keys=d.keys, settings=d.settings, lang=lang)
+
+    def elm_export(self, credential_id: str, pseudonyms: Sequence[str]) -> dict[str, Any]:
+        """One of the learners' own credentials as a European Learning Model document."""
+        credential = self.credential_of_learner(credential_id, pseudonyms)
+        d = self._deps
+        return issuance.elm_export(credential.uuid, uow=d.uow, keys=d.keys, settings=d.settings)

@@ -227,6 +227,17 @@ class SqlEditionRepository:
         edition.id, change = _upsert(self._connection, editions, key, values)
         return change
 
+    def list_for_provider(self, provider: str) -> list[Edition]:
+        """Every edition of the provider, by offering code and then start date."""
+        rows = self._connection.execute(
+            select(editions, offerings.c.code.label("offering_code"))
+            .join(providers, providers.c.id == editions.c.provider_id)
+            .join(offerings, offerings.c.id == editions.c.offering_id)
+            .where(providers.c.slug == provider)
+            .order_by(offerings.c.code, editions.c.start_date, editions.c.code)
+        ).all()
+        return [mapping.edition_from_row(row, provider, row.offering_code) for row in rows]
+
 
 class SqlLearnerRepository:
     def __init__(self, connection: Connection) -> None:

@@ -2,7 +2,8 @@
 
 Pages are Jinja2 templates (``templates/``) in Dutch and English, usable without JavaScript; htmx
 (vendored in ``static/vendor/``) only makes searching and form checks feel immediate. Sessions are
-signed cookies (HttpOnly, SameSite=Lax, Secure behind https) and every form carries a CSRF token.
+signed cookies (HttpOnly, SameSite=Lax, Secure behind https) and every form carries a CSRF token. Routes
+call the register's use cases; the errors they raise become pages in one place (``errors.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from microcred.bootstrap import Register
-from microcred.services.jobs import JobRunner
 from microcred.web.desk import desk_routes
 from microcred.web.desk_tasks import desk_task_routes
 from microcred.web.public import public_routes
@@ -34,7 +34,7 @@ def attach_web(app: FastAPI, register: Register) -> None:
     settings = register.settings
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.session_secret.get_secret_value(),
+        secret_key=register.session_secret(),
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE,
         same_site="lax",
@@ -46,6 +46,5 @@ def attach_web(app: FastAPI, register: Register) -> None:
     app.include_router(verify_routes(register, pages))
     app.include_router(statistics_routes(register, pages))
     app.include_router(desk_routes(register, pages))
-    app.state.web_jobs = JobRunner(register.clock)
-    app.include_router(desk_task_routes(register, pages, app.state.web_jobs))
+    app.include_router(desk_task_routes(register, pages))
     app.include_router(wallet_routes(register, pages))

@@ -1,9 +1,10 @@
-"""The desk's longer tasks: uploading an import with its validation report, and issuing in the background.
+"""The desk's longer tasks, run as jobs (``register.jobs``, as the API runs them): imports and issuing.
 
 An import always runs with the signed-in staff member's provider, so a file cannot write another
-provider's records. A dry run keeps the uploaded file (server-side, named in the session) so the staff
-member can import it after reading the report without choosing it again. Issuing an edition runs as a
-job (services/jobs.py); the job page polls its progress with htmx and offers a refresh link without it.
+provider's records. The uploaded file is staged server-side; a clean dry run keeps it (named in the
+session) so the staff member can import it after reading the report without choosing it again. The job
+page polls its progress with htmx and offers a refresh link without it; a finished import shows its
+report there, every problem by row, column, value and reason.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from microcred.bootstrap import Register
-from microcred.errors import Forbidden, Invalid, MicrocredError, NotFound
-from microcred.services import imports, issuance
-from microcred.services.jobs import JobRunner
+from microcred.errors import Invalid, MicrocredError, NotFound
+from microcred.services.imports import TEMPLATE_FORMATS, ImportReport
+from microcred.services.jobs import JobRunner, Work
+from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form
+from microcred.web.i18n import LANGUAGES
+from microcred.web.sessions import StaffDep
 from microcred.web.templating import Pages
 
 __all__ = ["IMPORT_KINDS", "desk_task_routes"]
@@ -35,6 +39,17 @@ _TEMPLATE_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "jsonl": "application/x-ndjson",
 }
+_MESSAGES = {"kind": "import.bad_kind", "file": "import.no_file"}
+
+
+class CheckedFileGone(NotFound):
+    """The file a dry run checked is no longer there: imported already, refused by the check, or expired."""
+
+    code = "gone"
+    status = 410
+
+    def __init__(self) -> None:
+        super().__init__("the checked file is no longer available; upload it again")
 
 
 def _staging_dir() -> Path:
@@ -65,142 +80,128 @@ async def _stage(upload: object, limit: int) -> Path:
     return target
 
 
-def _staged(token: object) -> Path | None:
-    if not isinstance(token, dict) or not re.fullmatch(r"[0-9a-f]{32}", str(token.get("folder", ""))):
-        return None
-    path = _staging_dir() / str(token["folder"]) / _safe_name(str(token.get("name", "")))
-    return path if path.is_file() else None
+def _checked_file(staged: object, jobs: JobRunner, provider: str) -> tuple[Path, str]:
+    """The file and kind a clean dry run of this provider kept (see :func:`_import_work`)."""
+    if not isinstance(staged, dict) or staged.get("kind") not in IMPORT_KINDS:
+        raise CheckedFileGone()
+    if not re.fullmatch(r"[0-9a-f]{32}", str(staged.get("folder", ""))):
+        raise CheckedFileGone()
+    path = _staging_dir() / str(staged["folder"]) / _safe_name(str(staged.get("name", "")))
+    check = jobs.get(str(staged.get("job", "")), owner=provider)
+    if not path.is_file() or check.state != "succeeded" or not check.result.get("ok"):
+        raise CheckedFileGone()
+    return path, str(staged["kind"])
 
 
-def desk_task_routes(register: Register, pages: Pages, jobs: JobRunner) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-    settings = register.settings
+def _report_result(report: ImportReport) -> dict[str, Any]:
+    """The report as the job page shows it, in plain values (the job runner is shared with the API)."""
+    problems = [
+        {"row": p.row, "column": p.column, "value": p.value, "reason": {lang: p.reason(lang) for lang in LANGUAGES}}
+        for p in report.problems
+    ]
+    counts = ("rows", "created", "updated", "unchanged", "rejected", "unlisted_problems")
+    shown = {"kind": report.kind, "dry_run": report.dry_run, "ok": report.ok, "committed": report.committed}
+    return {**shown, "problems": problems, **{name: getattr(report, name) for name in counts}}
 
-    def staff_of(request: Request) -> dict[str, str] | None:
-        staff = request.session.get("staff")
-        return staff if isinstance(staff, dict) and isinstance(staff.get("provider"), str) else None
 
-    def to_login() -> Response:
-        return RedirectResponse("/desk", status_code=303)
+def _import_work(register: Register, provider: str, kind: str, path: Path, *, dry_run: bool) -> Work:
+    """The import as a job's body; the staged file is removed after it, unless a clean dry run keeps it."""
+
+    def work(progress: Any) -> dict[str, Any]:
+        keep = False
+        try:
+            report = register.imports.import_file(
+                kind, path, provider=provider, dry_run=dry_run,
+                progress=lambda fraction: progress(round(fraction * 1000), 1000),
+            )  # fmt: skip
+            keep = dry_run and report.ok
+            return _report_result(report)
+        finally:
+            if not keep:
+                shutil.rmtree(path.parent, ignore_errors=True)
+
+    return work
+
+
+def desk_task_routes(register: Register, pages: Pages) -> APIRouter:
+    router = page_router(pages)
 
     def import_page(request: Request, *, status: int = 200, **extra: Any) -> Response:
-        context: dict[str, Any] = {
-            "kinds": IMPORT_KINDS, "report": None, "error": None, "error_text": None, "kind": "enrolments",
-            "can_confirm": False,
-        }  # fmt: skip
+        context: dict[str, Any] = {"kinds": IMPORT_KINDS, "error": None, "kind": "enrolments"}
         context.update(extra)
         return pages.render(request, "desk_import.html", status=status, **context)
 
-    def run_import(provider: str, kind: str, path: Path, *, dry_run: bool) -> imports.ImportReport:
-        return imports.import_file(
-            kind, path, register.uow, pepper=settings.pseudonym_pepper.get_secret_value(),
-            max_bytes=settings.max_upload_bytes, provider=provider, dry_run=dry_run,
-        )  # fmt: skip
+    def import_again(request: Request, kind: str, default: str) -> None:
+        def shown(error: MicrocredError) -> Response:
+            field = error.problems[0].field if error.problems else ""
+            key = message_key(error, _MESSAGES.get(field, default))
+            return import_page(request, status=error.status, error=key, kind=kind)
+
+        on_error(request, shown)
+
+    def start_import(provider: str, kind: str, path: Path, *, dry_run: bool) -> str:
+        work = _import_work(register, provider, kind, path, dry_run=dry_run)
+        return register.jobs.submit(f"import-{kind}", provider, work).id
 
     @router.get("/templates/{kind}.{fmt}")
-    def template(request: Request, kind: str, fmt: str) -> Response:
+    def template(kind: str, fmt: str) -> Response:
         """A fill-in template (header and an example row; XLSX adds a sheet of the allowed codes), generated
         from the same layout definition the importer validates with. Public: it holds no data."""
-        if kind not in (*IMPORT_KINDS, "providers") or fmt not in imports.TEMPLATE_FORMATS:
-            return pages.render(request, "not_found.html", status=404, message=f"no {fmt} template for {kind}")
+        if kind not in (*IMPORT_KINDS, "providers") or fmt not in TEMPLATE_FORMATS:
+            raise NotFound(f"no {fmt} template for {kind}")
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"{kind}.{fmt}"
-            imports.write_kind_template(kind, fmt, path)
+            register.imports.write_template(kind, fmt, path)
             content = path.read_bytes()
-        return Response(
-            content,
-            media_type=_TEMPLATE_TYPES[fmt],
-            headers={"Content-Disposition": f'attachment; filename="microcred-{kind}-template.{fmt}"'},
-        )
+        disposition = f'attachment; filename="microcred-{kind}-template.{fmt}"'
+        return Response(content, media_type=_TEMPLATE_TYPES[fmt], headers={"Content-Disposition": disposition})
 
     @router.get("/desk/imports", response_class=HTMLResponse)
-    def import_form(request: Request) -> Response:
-        if staff_of(request) is None:
-            return to_login()
+    def import_form(request: Request, _: StaffDep) -> Response:
         return import_page(request)
 
     @router.post("/desk/imports", response_class=HTMLResponse)
-    async def upload(request: Request) -> Response:
-        staff = staff_of(request)
-        if staff is None:
-            return to_login()
-        try:
-            form = await posted_form(request)
-        except Forbidden:
-            return import_page(request, status=403, error="form.expired")
+    async def upload(request: Request, staff: StaffDep) -> Response:
+        import_again(request, "enrolments", "import.no_file")
+        form = await posted_form(request)
         kind = str(form.get("kind") or "")
+        import_again(request, kind, "import.no_file")
         if kind not in IMPORT_KINDS:
-            return import_page(request, status=422, error="import.bad_kind")
+            raise Invalid.field("kind", f"must be one of {', '.join(IMPORT_KINDS)}", kind)
         dry_run = form.get("dry_run") == "1"
-        try:
-            path = await _stage(form.get("file"), settings.max_upload_bytes)
-        except Invalid:
-            return import_page(request, status=422, error="import.no_file", kind=kind)
-        try:
-            report = run_import(staff["provider"], kind, path, dry_run=dry_run)
-        except MicrocredError as error:
-            shutil.rmtree(path.parent, ignore_errors=True)
-            return import_page(request, status=422, error_text=str(error), kind=kind)
-        if dry_run and report.ok:
-            request.session["staged_import"] = {"folder": path.parent.name, "name": path.name, "kind": kind}
-        else:
-            shutil.rmtree(path.parent, ignore_errors=True)
-        status = 200 if report.ok else 422
-        return import_page(request, status=status, report=report, kind=kind, can_confirm=dry_run and report.ok)
+        path = await _stage(form.get("file"), register.settings.max_upload_bytes)
+        job = start_import(staff.provider, kind, path, dry_run=dry_run)
+        if dry_run:
+            staged = {"folder": path.parent.name, "name": path.name, "kind": kind, "job": job}
+            request.session["staged_import"] = staged
+        return RedirectResponse(f"/desk/jobs/{job}", status_code=303)
 
     @router.post("/desk/imports/confirm", response_class=HTMLResponse)
-    async def confirm(request: Request) -> Response:
-        staff = staff_of(request)
-        if staff is None:
-            return to_login()
-        try:
-            await posted_form(request)
-        except Forbidden:
-            return import_page(request, status=403, error="form.expired")
-        staged = request.session.pop("staged_import", None)
-        path = _staged(staged)
-        if path is None or not isinstance(staged, dict) or staged.get("kind") not in IMPORT_KINDS:
-            return import_page(request, status=410, error="import.staged_gone")
-        kind = str(staged["kind"])
-        try:
-            report = run_import(staff["provider"], kind, path, dry_run=False)
-        except MicrocredError as error:
-            return import_page(request, status=422, error_text=str(error), kind=kind)
-        finally:
-            shutil.rmtree(path.parent, ignore_errors=True)
-        return import_page(request, status=200 if report.ok else 422, report=report, kind=kind)
+    async def confirm(request: Request, staff: StaffDep) -> Response:
+        import_again(request, "enrolments", "import.staged_gone")
+        await posted_form(request)
+        path, kind = _checked_file(request.session.pop("staged_import", None), register.jobs, staff.provider)
+        job = start_import(staff.provider, kind, path, dry_run=False)
+        return RedirectResponse(f"/desk/jobs/{job}", status_code=303)
 
     @router.post("/desk/editions/{code:path}/issue", response_class=HTMLResponse)
-    async def issue(request: Request, code: str) -> Response:
-        staff = staff_of(request)
-        if staff is None:
-            return to_login()
-        try:
-            await posted_form(request)
-        except Forbidden:
-            return RedirectResponse("/desk", status_code=303)
-        provider = staff["provider"]
+    async def issue(request: Request, code: str, staff: StaffDep) -> Response:
+        on_error(request, lambda _: RedirectResponse("/desk", status_code=303))
+        await posted_form(request)
 
         def work(progress: Any) -> dict[str, Any]:
-            issued = issuance.issue_for_edition(
-                provider, code, uow=register.uow, keys=register.key_store, settings=settings,
-                clock=register.clock, progress=progress,
-            )  # fmt: skip
+            issued = register.issuance.issue_for_edition(staff.provider, code, progress=progress)
             return {"count": len(issued), "edition": code}
 
-        job = jobs.submit("issue", provider, work)
+        job = register.jobs.submit("issue", staff.provider, work)
         return RedirectResponse(f"/desk/jobs/{job.id}", status_code=303)
 
     @router.get("/desk/jobs/{job_id}", response_class=HTMLResponse)
-    def job_page(request: Request, job_id: str) -> Response:
-        staff = staff_of(request)
-        if staff is None:
-            return to_login()
-        try:
-            job = jobs.get(job_id, owner=staff["provider"])
-        except NotFound as error:
-            return pages.render(request, "not_found.html", status=404, message=error.message)
-        partial = request.headers.get("hx-request") == "true"
-        return pages.render(request, "_job_progress.html" if partial else "desk_job.html", job=job)
+    def job_page(request: Request, job_id: str, staff: StaffDep) -> Response:
+        job = register.jobs.get(job_id, owner=staff.provider)
+        if request.headers.get("hx-request") == "true":  # htmx swaps only a 2xx answer
+            return pages.render(request, "_job_progress.html", job=job)
+        refused = job.state == "failed" or (job.finished and job.result.get("ok") is False)
+        return pages.render(request, "desk_job.html", status=422 if refused else 200, job=job)
 
     return router

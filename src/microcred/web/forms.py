@@ -7,10 +7,17 @@ import hmac
 from fastapi import Request
 from starlette.datastructures import FormData, UploadFile
 
-from microcred.errors import Forbidden, Invalid
+from microcred.errors import FieldProblem, Invalid
+from microcred.web.errors import FormExpired
 from microcred.web.templating import CSRF_FIELD, csrf_token
 
-__all__ = ["posted_form", "read_upload"]
+__all__ = ["UploadTooLarge", "posted_form", "read_upload"]
+
+
+class UploadTooLarge(Invalid):
+    """An uploaded file beyond the page's limit."""
+
+    status = 413
 
 
 async def posted_form(request: Request) -> FormData:
@@ -20,7 +27,7 @@ async def posted_form(request: Request) -> FormData:
     expected = request.session.get("csrf")
     if not isinstance(sent, str) or not isinstance(expected, str) or not hmac.compare_digest(sent, expected):
         csrf_token(request)  # give the visitor a fresh token so the re-rendered form works
-        raise Forbidden("the form has expired or did not come from this site; please try again")
+        raise FormExpired()
     return form
 
 
@@ -30,5 +37,7 @@ async def read_upload(value: object, *, limit: int) -> bytes | None:
         return None
     data = await value.read(limit + 1)
     if len(data) > limit:
-        raise Invalid.field("file", f"must be at most {limit // 1024} KiB")
+        raise UploadTooLarge(
+            "the file is too large", problems=[FieldProblem("file", f"must be at most {limit // 1024} KiB")]
+        )
     return data

@@ -19,7 +19,14 @@ from microcred.domain import (
 )
 from microcred.errors import FieldProblem, MicrocredError
 
-__all__ = ["form_values", "keep_esco_links", "offering_from_form"]
+__all__ = ["FORM_ELEMENTS", "form_elements", "form_values", "offering_from_form"]
+
+FORM_ELEMENTS = (
+    "title", "description", "learning_outcomes", "kind", "status", "participation_form", "quality_assurance",
+    "ects", "hours", "eqf_level", "vks_level", "validity_months", "isced_field", "assessment_type", "info_url",
+    "languages",
+)  # fmt: skip
+"""What the desk's form shows; prerequisites, stacking, awarding body and the like come from imports or the API."""
 
 
 def _text(form: FormData, name: str) -> str:
@@ -78,21 +85,9 @@ def _outcomes(form: FormData) -> list[LearningOutcome]:
     ]
 
 
-def keep_esco_links(edited: list[LearningOutcome], stored: list[LearningOutcome]) -> list[LearningOutcome]:
-    """The edited outcomes with the ESCO skills of the stored ones they still are.
-
-    The form edits only the texts, so an outcome keeps its skill when one of its texts is unchanged, or,
-    when the number of outcomes is the same, when it sits at the same position (a reworded outcome).
-    """
-    by_text = {text: o.esco_skill for o in stored if o.esco_skill for text in o.text.texts.values() if text}
-    same_count = len(edited) == len(stored)
-    kept = []
-    for position, outcome in enumerate(edited):
-        skill = next((by_text[text] for text in outcome.text.texts.values() if text in by_text), None)
-        if skill is None and same_count:
-            skill = stored[position].esco_skill
-        kept.append(LearningOutcome(outcome.text, skill) if skill else outcome)
-    return kept
+def form_elements(offering: Offering) -> dict[str, Any]:
+    """The elements the form edits, as an edit of the stored offering changes them (the rest stay as stored)."""
+    return {name: getattr(offering, name) for name in FORM_ELEMENTS}
 
 
 def form_values(offering: Offering | None) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -10,9 +11,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from microcred.bootstrap import Register
-from microcred.domain import OfferingKind, ParticipationForm, check_eu_elements, is_trusted
-from microcred.errors import FieldProblem, Invalid, NotFound
-from microcred.services import catalogue, search
+from microcred.domain import OfferingKind, ParticipationForm, check_eu_elements
+from microcred.errors import FieldProblem, Invalid
+from microcred.services.search import CataloguePage, CatalogueQuery
+from microcred.web.errors import on_error, page_router
 from microcred.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from microcred.web.templating import Pages, language_of
 
@@ -28,7 +30,7 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
-def parse_catalogue_query(params: dict[str, str]) -> tuple[search.CatalogueQuery, list[FieldProblem]]:
+def parse_catalogue_query(params: dict[str, str]) -> tuple[CatalogueQuery, list[FieldProblem]]:
     """The search a visitor asked for; values that do not parse are reported, not fatal."""
     problems: list[FieldProblem] = []
     values: dict[str, Any] = {"text": params.get("q", "").strip()[:200]}
@@ -63,76 +65,71 @@ def parse_catalogue_query(params: dict[str, str]) -> tuple[search.CatalogueQuery
             values["starts_from"] = date.fromisoformat(raw_start)
         except ValueError:
             problems.append(FieldProblem("starts_from", "must be a date (YYYY-MM-DD)", raw_start))
-    query = search.CatalogueQuery(**values)
+    query = CatalogueQuery(**values)
     return query, problems + query.problems()
 
 
 def public_routes(register: Register, pages: Pages) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+    router = page_router(pages)
 
-    def provider_names(lang: str) -> dict[str, str]:
-        return {p.slug: (p.short_name.get(lang) or p.name.get(lang)) for p in catalogue.list_providers(register.uow)}
-
-    @router.get("/", response_class=HTMLResponse)
-    def catalogue_page(request: Request) -> Response:
-        params = dict(request.query_params)
-        query, problems = parse_catalogue_query(params)
-        page = None
-        if not problems:
-            try:
-                page = search.search_offerings(query, register.uow)
-            except Invalid as error:
-                problems = error.problems
+    def catalogue_page(
+        request: Request,
+        query: CatalogueQuery,
+        *,
+        page: CataloguePage | None = None,
+        problems: Sequence[FieldProblem] = (),
+    ) -> Response:
+        params, lang = request.query_params, language_of(request)
+        names = {p.slug: (p.short_name.get(lang) or p.name.get(lang)) for p in register.catalogue.list_providers()}
         return pages.render(
             request,
             "catalogue.html",
-            status=200 if not problems else 400,
+            status=400 if problems else 200,
             query=query,
             raw={name: params.get(name, "") for name in _FILTERS},
             page=page,
-            problems=problems,
-            facets=search.catalogue_facets(register.uow),
-            provider_names=provider_names(language_of(request)),
+            problems=list(problems),
+            facets=register.search.catalogue_facets(),
+            provider_names=names,
             forms=[form.value for form in ParticipationForm],
             kinds=[kind.value for kind in OfferingKind],
         )
 
+    @router.get("/", response_class=HTMLResponse)
+    def catalogue(request: Request) -> Response:
+        query, problems = parse_catalogue_query(dict(request.query_params))
+        on_error(request, lambda error: catalogue_page(request, query, problems=error.problems))
+        if problems:
+            raise Invalid("the search is not valid", problems=problems)
+        return catalogue_page(request, query, page=register.search.search_offerings(query))
+
     @router.get("/offerings/{provider}/{code:path}", response_class=HTMLResponse)
     def offering_page(request: Request, provider: str, code: str) -> Response:
-        try:
-            offering = catalogue.get_offering(provider, code, register.uow)
-            owner = catalogue.get_provider(provider, register.uow)
-        except NotFound as error:
-            return pages.render(request, "not_found.html", status=404, message=error.message)
-        if offering.status.value != "published":
-            return pages.render(request, "not_found.html", status=404, message=f"{provider}/{code}")
+        shown = register.search.published_offering(provider, code)
         lang = language_of(request)
-        awarding = owner
-        if offering.awarding_body and offering.awarding_body != owner.slug:
-            try:
-                awarding = catalogue.get_provider(offering.awarding_body, register.uow)
-            except NotFound:
-                awarding = owner
-        editions = search.editions_of(provider, code, register.uow)
         return pages.render(
             request,
             "offering.html",
-            offering=offering,
-            provider=owner,
-            trusted=is_trusted(owner, register.clock().date()),
-            awarding_name=awarding.name.get(lang),
-            editions=editions,
-            stacks_into=_stack_targets(offering.stackable_into, provider, register, lang),
-            missing=check_eu_elements(offering),
+            offering=shown.offering,
+            provider=shown.provider,
+            trusted=register.catalogue.is_trusted(shown.provider),
+            awarding_name=shown.awarding_body.name.get(lang),
+            editions=shown.editions,
+            stacks_into=[
+                {"name": name, "href": None}
+                if target is None
+                else {"name": target.title.get(lang), "href": f"/offerings/{provider}/{name}"}
+                for name, target in shown.stacks_into
+            ],
+            missing=check_eu_elements(shown.offering),
         )
 
     @router.get("/providers", response_class=HTMLResponse)
     def providers_page(request: Request) -> Response:
-        today = register.clock().date()
-        counts = search.published_counts(register.uow)
+        counts = register.search.published_counts()
         rows = [
-            {"provider": p, "trusted": is_trusted(p, today), "offerings": counts.get(p.slug, 0)}
-            for p in catalogue.list_providers(register.uow)
+            {"provider": p, "trusted": register.catalogue.is_trusted(p), "offerings": counts.get(p.slug, 0)}
+            for p in register.catalogue.list_providers()
         ]
         lang = language_of(request)
         rows.sort(key=lambda row: row["provider"].name.get(lang).casefold())  # type: ignore[attr-defined]
@@ -140,11 +137,8 @@ def public_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.get("/providers/{slug}", response_class=HTMLResponse)
     def provider_page(request: Request, slug: str) -> Response:
-        try:
-            provider = catalogue.get_provider(slug, register.uow)
-            profile = search.provider_profile(slug, register.uow)
-        except NotFound as error:
-            return pages.render(request, "not_found.html", status=404, message=error.message)
+        provider = register.catalogue.get_provider(slug)
+        profile = register.search.provider_profile(slug)
         stats = {
             "offerings": profile.total,
             "editions": profile.editions,
@@ -156,7 +150,7 @@ def public_routes(register: Register, pages: Pages) -> APIRouter:
             request,
             "provider.html",
             provider=provider,
-            trusted=is_trusted(provider, register.clock().date()),
+            trusted=register.catalogue.is_trusted(provider),
             offerings=profile.offerings,
             more=profile.total > len(profile.offerings),
             stats=stats,
@@ -170,16 +164,3 @@ def public_routes(register: Register, pages: Pages) -> APIRouter:
         return response
 
     return router
-
-
-def _stack_targets(names: list[str], provider: str, register: Register, lang: str) -> list[dict[str, str | None]]:
-    """Each credential it stacks into, linked when it names another offering of the same provider."""
-    targets: list[dict[str, str | None]] = []
-    for name in names:
-        try:
-            target = catalogue.get_offering(provider, name, register.uow)
-        except NotFound:
-            targets.append({"name": name, "href": None})
-        else:
-            targets.append({"name": target.title.get(lang), "href": f"/offerings/{provider}/{name}"})
-    return targets

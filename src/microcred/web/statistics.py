@@ -16,8 +16,9 @@ from markupsafe import Markup
 
 from microcred.bootstrap import Register
 from microcred.domain import AcademicYear, OfferingKind, ProviderType
-from microcred.errors import Invalid
+from microcred.errors import FieldProblem, MicrocredError
 from microcred.services import reports
+from microcred.web.errors import on_error, page_router
 from microcred.web.templating import Pages, language_of
 
 __all__ = ["statistics_routes"]
@@ -50,10 +51,10 @@ class _Filters:
 
 
 def statistics_routes(register: Register, pages: Pages) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+    router = page_router(pages)
 
     def filters(request: Request) -> _Filters:
-        current = AcademicYear.of(register.clock().date())
+        current = register.reports.current_year()
         params = request.query_params
         return _Filters(
             from_year=params.get("from") or str(AcademicYear(current.start_year - 4)),
@@ -62,32 +63,16 @@ def statistics_routes(register: Register, pages: Pages) -> APIRouter:
             kind=params.get("kind", ""),
         )
 
-    def build(chosen: _Filters) -> Any:
-        return reports.parliament_report(
-            register.uow, threshold=register.settings.disclosure_threshold, **chosen.arguments()
-        )
-
-    @router.get("/statistics", response_class=HTMLResponse)
-    def dashboard(request: Request) -> Response:
-        chosen = filters(request)
-        lang = language_of(request)
-        body, style, problems = Markup(""), Markup(""), []
-        try:
-            html = reports.render(build(chosen), "html", lang).decode()
-        except Invalid as error:
-            problems = error.problems
-        else:
-            found = _BODY.search(html)
-            body = Markup(found.group(1) if found else "")  # noqa: S704 - rendered and escaped by services.reports
-            styles = _STYLE.search(html)
-            style = Markup(_scoped(styles.group(1)) if styles else "")  # noqa: S704 - the report's own stylesheet
-        current = AcademicYear.of(register.clock().date())
+    def dashboard_page(request: Request, chosen: _Filters, *, html: str = "", problems: list[FieldProblem]) -> Response:
+        found, styles = _BODY.search(html), _STYLE.search(html)
+        current = register.reports.current_year()
         return pages.render(
             request,
             "statistics.html",
             status=400 if problems else 200,
-            report_body=body,
-            report_style=style,
+            # The report's own HTML, rendered and escaped by services.reports, and its stylesheet.
+            report_body=Markup(found.group(1) if found else ""),  # noqa: S704
+            report_style=Markup(_scoped(styles.group(1)) if styles else ""),  # noqa: S704
             problems=problems,
             chosen=chosen,
             years=[str(AcademicYear(year)) for year in range(current.start_year - 12, current.start_year + 1)],
@@ -98,21 +83,31 @@ def statistics_routes(register: Register, pages: Pages) -> APIRouter:
             threshold=register.settings.disclosure_threshold,
         )
 
+    @router.get("/statistics", response_class=HTMLResponse)
+    def dashboard(request: Request) -> Response:
+        chosen = filters(request)
+        on_error(request, lambda error: dashboard_page(request, chosen, problems=_problems(error)))
+        report = register.reports.parliament_report(**chosen.arguments())
+        html = reports.render(report, "html", language_of(request)).decode()
+        return dashboard_page(request, chosen, html=html, problems=[])
+
     @router.get("/statistics/report.{fmt}")
     def download(request: Request, fmt: str) -> Response:
         if fmt not in _MEDIA:
             return Response("unknown format", status_code=404, media_type="text/plain")
         chosen = filters(request)
-        try:
-            content = reports.render(build(chosen), fmt, language_of(request))
-        except Invalid as error:
-            return Response(str(error), status_code=400, media_type="text/plain")
+        on_error(request, lambda error: Response(str(error), status_code=400, media_type="text/plain"))
+        content = reports.render(register.reports.parliament_report(**chosen.arguments()), fmt, language_of(request))
         name = f"microcred-parliament-{chosen.from_year}-{chosen.to_year}.{fmt}"
         return Response(
             content, media_type=_MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
         )
 
     return router
+
+
+def _problems(error: MicrocredError) -> list[FieldProblem]:
+    return error.problems or [FieldProblem("from", error.message)]
 
 
 def _scoped(css: str) -> str:

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from microcred.bootstrap import Register
-from microcred.errors import Forbidden, Invalid, MicrocredError, NotFound
-from microcred.services import verification
+from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form, read_upload
 from microcred.web.templating import Pages, language_of
 
@@ -21,15 +20,13 @@ MAX_CREDENTIAL_BYTES = 512 * 1024
 
 
 def verify_routes(register: Register, pages: Pages) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
+    router = page_router(pages)
 
-    def answer(request: Request, document: Any, *, source: str, status: int = 200) -> Response:
-        result = verification.verify_document(document, uow=register.uow, keys=register.key_store, clock=register.clock)
+    def answer(request: Request, document: Any, *, source: str) -> Response:
         return pages.render(
             request,
             "verify.html",
-            status=status,
-            result=result,
+            result=register.verification.verify_document(document),
             source=source,
             credential=credential_view(document, language_of(request)) if isinstance(document, dict) else None,
             error=None,
@@ -50,23 +47,16 @@ def verify_routes(register: Register, pages: Pages) -> APIRouter:
             return RedirectResponse(f"/s/{quote(token, safe='')}", status_code=303)
         if not credential:
             return pages.render(request, "verify.html", result=None, credential=None, error=None, pasted="", source="")
-        if not verification.is_own_url(credential, register.key_store):
+        if not register.verification.is_own_url(credential):
             return problem(request, "verify.error_foreign_url")
-        try:
-            document = verification.own_document(credential, uow=register.uow, keys=register.key_store)
-        except (NotFound, Invalid):
-            return problem(request, "verify.error_unknown_url", status=404)
-        return answer(request, document, source=credential)
+        on_error(request, lambda _: problem(request, "verify.error_unknown_url", status=404))
+        return answer(request, register.verification.own_document(credential), source=credential)
 
     @router.post("/verify", response_class=HTMLResponse)
     async def verify_posted(request: Request) -> Response:
-        try:
-            form = await posted_form(request)
-            uploaded = await read_upload(form.get("file"), limit=MAX_CREDENTIAL_BYTES)
-        except Forbidden:
-            return problem(request, "form.expired", status=403)
-        except MicrocredError:
-            return problem(request, "verify.error_too_large", status=413)
+        on_error(request, lambda e: problem(request, message_key(e, "verify.error_too_large"), status=e.status))
+        form = await posted_form(request)
+        uploaded = await read_upload(form.get("file"), limit=MAX_CREDENTIAL_BYTES)
         pasted = form.get("document")
         text = uploaded.decode("utf-8", errors="replace") if uploaded else (pasted if isinstance(pasted, str) else "")
         if not text.strip():

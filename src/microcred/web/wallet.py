@@ -9,8 +9,6 @@ learner revokes it.
 from __future__ import annotations
 
 import json
-import secrets
-from collections.abc import Callable
 from typing import Any
 
 import segno
@@ -19,15 +17,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from microcred.bootstrap import Register
-from microcred.errors import Forbidden, Invalid, MicrocredError, NotFound, Unauthenticated
-from microcred.services import auth, issuance, verification, wallet
+from microcred.domain import credential_urn
+from microcred.errors import Invalid, MicrocredError, NotFound
+from microcred.services.auth import ACCESS_LINK_PATH
+from microcred.services.wallet import SHARE_LINK_DAYS, ShareLinkClosed
+from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form
+from microcred.web.sessions import LearnerDep, learners_in, start_session
 from microcred.web.templating import Pages, language_of
 from microcred.web.verify import credential_view
 
 __all__ = ["qr_svg", "wallet_routes"]
-
-ACCESS_PATH = "/wallet/open"
 
 
 def qr_svg(url: str, label: str) -> Markup:
@@ -36,16 +36,27 @@ def qr_svg(url: str, label: str) -> Markup:
     return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" ', 1))  # noqa: S704
 
 
-def wallet_routes(register: Register, pages: Pages) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-    settings = register.settings
-    secret = settings.session_secret.get_secret_value()
-    base_url = settings.public_base_url.rstrip("/")
+def _days(value: object) -> int:
+    text = str(value or "30")
+    if not text.isdigit():
+        raise Invalid.field("days", "must be a number of days", text)
+    return int(text)
 
-    def learners_of(request: Request) -> list[str] | None:
-        learner = request.session.get("learner")
-        found = learner.get("learners") if isinstance(learner, dict) else None
-        return [str(p) for p in found] if isinstance(found, list) else None
+
+def _link_problem(error: MicrocredError) -> str:
+    return "wallet.link_expired" if "expired" in error.message else "wallet.link_invalid"
+
+
+def _attachment(content: bytes, media_type: str, name: str) -> Response:
+    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def wallet_routes(register: Register, pages: Pages) -> APIRouter:
+    router = page_router(pages)
+    base_url = register.settings.public_base_url.rstrip("/")
+
+    def share_url(token: str) -> str:
+        return f"{base_url}/s/{token}"
 
     def to_wallet() -> Response:
         return RedirectResponse("/wallet", status_code=303)
@@ -56,15 +67,12 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
         return pages.render(request, "wallet_request.html", status=status, **context)
 
     def listing(request: Request, pseudonyms: list[str], *, status: int = 200, **extra: Any) -> Response:
-        now = register.clock()
-        entries = wallet.credentials_of_learners(pseudonyms, register.uow, secret=secret)
-        share_url: Callable[[str], str] = lambda token: f"{base_url}/s/{token}"  # noqa: E731
         context: dict[str, Any] = {
-            "entries": entries,
-            "now": now,
+            "entries": register.wallet.credentials_of_learners(pseudonyms),
+            "now": register.wallet.now(),
             "share_url": share_url,
             "qr": lambda token, label: qr_svg(share_url(token), label),
-            "days": wallet.SHARE_LINK_DAYS,
+            "days": SHARE_LINK_DAYS,
             "message": None,
             "error": None,
             "new_link": None,
@@ -72,145 +80,100 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
         context.update(extra)
         return pages.render(request, "wallet.html", status=status, **context)
 
+    def listing_again(request: Request, pseudonyms: list[str], message: str) -> None:
+        """On a refusal, the wallet again with ``message``; another learner's credential is simply not found."""
+
+        def shown(error: MicrocredError) -> Response | None:
+            if isinstance(error, NotFound):
+                return None
+            return listing(request, pseudonyms, status=error.status, error=message_key(error, message))
+
+        on_error(request, shown)
+
     @router.get("/wallet", response_class=HTMLResponse)
     def wallet_page(request: Request) -> Response:
-        pseudonyms = learners_of(request)
+        pseudonyms = learners_in(request)
         if pseudonyms is None:
             return request_page(request)
         return listing(request, pseudonyms)
 
     @router.post("/wallet/link", response_class=HTMLResponse)
     async def ask_for_link(request: Request) -> Response:
-        try:
-            form = await posted_form(request)
-        except Forbidden:
-            return request_page(request, status=403, error="form.expired")
+        email = ""
+
+        def asked_again(error: MicrocredError) -> Response:
+            key = message_key(error, "wallet.bad_email")
+            return request_page(request, status=error.status, error=key, email=email)
+
+        on_error(request, asked_again)
+        form = await posted_form(request)
         email = str(form.get("email") or "").strip()[:254]
-        try:
-            auth.request_access_link(
-                email, uow=register.uow, mailer=register.mailer, secret=secret, base_url=base_url,
-                link_path=ACCESS_PATH,
-            )  # fmt: skip
-        except Invalid:
-            return request_page(request, status=422, error="wallet.bad_email", email=email)
+        register.access.request_access_link(email)
         # The same answer whether or not a learner has this address: no one learns who is registered.
         return request_page(request, sent=True, email=email)
 
-    @router.get(ACCESS_PATH, response_class=HTMLResponse)
+    @router.get(ACCESS_LINK_PATH, response_class=HTMLResponse)
     def open_link(request: Request, access: str = "") -> Response:
-        try:
-            principal = auth.read_access_token(access, secret=secret)
-        except Unauthenticated as error:
-            expired = "expired" in error.message
-            return request_page(request, status=401, error="wallet.link_expired" if expired else "wallet.link_invalid")
-        request.session.clear()  # a fresh session for the learner: no fixation of an earlier one
-        request.session["learner"] = {"learners": list(principal.learners)}
-        request.session["csrf"] = secrets.token_urlsafe(32)
+        on_error(request, lambda error: request_page(request, status=401, error=_link_problem(error)))
+        principal = register.access.read_access_token(access)
+        start_session(request, "learner", {"learners": list(principal.learners)})
         return to_wallet()
 
     @router.post("/wallet/logout")
     async def logout(request: Request) -> Response:
-        try:
-            await posted_form(request)
-        except Forbidden:
-            return to_wallet()
+        on_error(request, lambda _: to_wallet())
+        await posted_form(request)
         request.session.clear()
         return to_wallet()
 
-    def own(request: Request, credential: str) -> Any:
-        pseudonyms = learners_of(request)
-        if pseudonyms is None:
-            raise Unauthenticated("sign in to your wallet first")
-        return wallet.credential_of_learner(credential, pseudonyms, register.uow)
-
-    def download_of(request: Request, credential: str, make: Callable[[Any], Response]) -> Response:
-        try:
-            return make(own(request, credential))
-        except Unauthenticated:
-            return to_wallet()
-        except NotFound as error:
-            return pages.render(request, "not_found.html", status=404, message=error.message)
-
-    def attachment(content: bytes, media_type: str, name: str) -> Response:
-        return Response(
-            content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-        )
-
     # Before ``{credential}.json``, which would otherwise take "<uuid>.elm" as the credential.
     @router.get("/wallet/credentials/{credential}.elm.json")
-    def download_elm(request: Request, credential: str) -> Response:
-        def elm(c: Any) -> Response:
-            document = issuance.elm_export(c.uuid, uow=register.uow, keys=register.key_store, settings=settings)
-            content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-            return attachment(content, "application/ld+json", f"{c.uuid[9:]}-elm.json")
-
-        return download_of(request, credential, elm)
+    def download_elm(credential: str, pseudonyms: LearnerDep) -> Response:
+        document = register.wallet.elm_export(credential, pseudonyms)
+        content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+        return _attachment(content, "application/ld+json", f"{credential_urn(credential)[9:]}-elm.json")
 
     @router.get("/wallet/credentials/{credential}.json")
-    def download_json(request: Request, credential: str) -> Response:
-        return download_of(
-            request, credential,
-            lambda c: attachment(c.document_json.encode("utf-8"), "application/vc+ld+json", f"{c.uuid[9:]}.json"),
-        )  # fmt: skip
+    def download_json(credential: str, pseudonyms: LearnerDep) -> Response:
+        own = register.wallet.credential_of_learner(credential, pseudonyms)
+        return _attachment(own.document_json.encode("utf-8"), "application/vc+ld+json", f"{own.uuid[9:]}.json")
 
     @router.get("/wallet/credentials/{credential}.pdf")
-    def download_pdf(request: Request, credential: str) -> Response:
-        def pdf(c: Any) -> Response:
-            content = issuance.credential_pdf(
-                c.uuid, uow=register.uow, keys=register.key_store, settings=settings, lang=language_of(request)
-            )
-            return attachment(content, "application/pdf", f"{c.uuid[9:]}.pdf")
-
-        return download_of(request, credential, pdf)
+    def download_pdf(request: Request, credential: str, pseudonyms: LearnerDep) -> Response:
+        content = register.wallet.credential_pdf(credential, pseudonyms, lang=language_of(request))
+        return _attachment(content, "application/pdf", f"{credential_urn(credential)[9:]}.pdf")
 
     @router.post("/wallet/credentials/{credential}/share", response_class=HTMLResponse)
-    async def share(request: Request, credential: str) -> Response:
-        pseudonyms = learners_of(request)
-        if pseudonyms is None:
-            return to_wallet()
-        try:
-            form = await posted_form(request)
-            days = int(str(form.get("days") or "30"))
-            link = wallet.create_share_link(
-                credential, pseudonyms, uow=register.uow, clock=register.clock, secret=secret, days=days
-            )
-        except Forbidden:
-            return listing(request, pseudonyms, status=403, error="form.expired")
-        except NotFound as error:
-            return pages.render(request, "not_found.html", status=404, message=error.message)
-        except (MicrocredError, ValueError):
-            return listing(request, pseudonyms, status=422, error="wallet.share_failed")
+    async def share(request: Request, credential: str, pseudonyms: LearnerDep) -> Response:
+        listing_again(request, pseudonyms, "wallet.share_failed")
+        form = await posted_form(request)
+        link = register.wallet.create_share_link(credential, pseudonyms, days=_days(form.get("days")))
         return listing(request, pseudonyms, message="wallet.share_created", new_link=link.token)
 
     @router.post("/wallet/share/{token}/revoke", response_class=HTMLResponse)
-    async def revoke_share(request: Request, token: str) -> Response:
-        pseudonyms = learners_of(request)
-        if pseudonyms is None:
-            return to_wallet()
-        try:
-            await posted_form(request)
-            wallet.revoke_share_link(token, pseudonyms, uow=register.uow, clock=register.clock, secret=secret)
-        except Forbidden:
-            return listing(request, pseudonyms, status=403, error="form.expired")
-        except NotFound as error:
-            return pages.render(request, "not_found.html", status=404, message=error.message)
-        except MicrocredError:
-            return listing(request, pseudonyms, status=409, error="wallet.share_already_revoked")
+    async def revoke_share(request: Request, token: str, pseudonyms: LearnerDep) -> Response:
+        listing_again(request, pseudonyms, "wallet.share_already_revoked")
+        await posted_form(request)
+        register.wallet.revoke_share_link(token, pseudonyms)
         return listing(request, pseudonyms, message="wallet.share_revoked")
 
     @router.get("/s/{token}", response_class=HTMLResponse)
     def shared(request: Request, token: str) -> Response:
-        try:
-            credential = wallet.open_share_link(token, uow=register.uow, clock=register.clock, secret=secret)
-        except wallet.ShareLinkClosed as closed:
-            return pages.render(request, "share_closed.html", status=410, reason=closed.reason)
-        except NotFound:
-            return pages.render(request, "share_closed.html", status=404, reason="unknown")
-        document = credential.document
-        result = verification.verify_document(document, uow=register.uow, keys=register.key_store, clock=register.clock)
+        on_error(request, lambda error: _share_closed(pages, request, error))
+        credential = register.wallet.open_share_link(token)
         return pages.render(
-            request, "verify.html", result=result, source=f"{base_url}/s/{token}", error=None, pasted="",
-            credential=credential_view(document, language_of(request)), shared=True,
+            request, "verify.html", result=register.verification.verify_document(credential.document),
+            source=share_url(token), error=None, pasted="", shared=True,
+            credential=credential_view(credential.document, language_of(request)),
         )  # fmt: skip
 
     return router
+
+
+def _share_closed(pages: Pages, request: Request, error: MicrocredError) -> Response | None:
+    """A closed share link (revoked: 410, expired: 410) or an unknown one (404) says so on its own page."""
+    if isinstance(error, ShareLinkClosed):
+        return pages.render(request, "share_closed.html", status=410, reason=error.reason)
+    if isinstance(error, NotFound):
+        return pages.render(request, "share_closed.html", status=404, reason="unknown")
+    return None
