@@ -24,14 +24,16 @@ __all__ = [
 def add_provider(provider: Provider, uow: UnitOfWorkFactory) -> Provider:
     """Register a new provider; a provider with the same slug is a conflict."""
     provider.validate()
+    taken = f"a provider with slug {provider.slug!r} already exists"
     with uow() as work:
         try:
             work.providers.get(provider.slug)
         except NotFound:
             pass
         else:
-            raise Conflict(f"a provider with slug {provider.slug!r} already exists")
-        work.providers.save(provider)
+            raise Conflict(taken)
+        if work.providers.save(provider) is not Change.CREATED:
+            raise Conflict(taken)  # another request created it since the check (nothing is kept)
         work.commit()
     return provider
 
@@ -58,6 +60,7 @@ def list_providers(uow: UnitOfWorkFactory) -> list[Provider]:
 def add_offering(offering: Offering, uow: UnitOfWorkFactory) -> Offering:
     """Register a new offering for its provider; the provider's code must be new."""
     offering.validate()
+    taken = f"provider {offering.provider!r} already has an offering with code {offering.code!r}"
     with uow() as work:
         work.providers.id_of(offering.provider)
         try:
@@ -65,8 +68,9 @@ def add_offering(offering: Offering, uow: UnitOfWorkFactory) -> Offering:
         except NotFound:
             pass
         else:
-            raise Conflict(f"provider {offering.provider!r} already has an offering with code {offering.code!r}")
-        work.offerings.save(offering)
+            raise Conflict(taken)
+        if work.offerings.save(offering) is not Change.CREATED:
+            raise Conflict(taken)  # another request created it since the check (nothing is kept)
         work.commit()
     return offering
 
