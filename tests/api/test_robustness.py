@@ -73,6 +73,17 @@ def test_idempotency_keys_belong_to_one_token(client: TestClient, demo_register:
     assert "idempotency-replayed" not in again.headers
 
 
+def test_a_failed_request_releases_its_idempotency_key(client: TestClient, tokens: Tokens) -> None:
+    url = f"/api/v1/providers/{OWNER}/offerings/MC-DSS/editions"
+    headers = {**Tokens.header(tokens.owner), "Idempotency-Key": "retry-me"}
+    backwards = {**NEW_EDITION, "end_date": "2025-01-01"}  # ends before it starts
+    assert client.post(url, headers=headers, json=backwards).status_code == 422
+    assert client.post(url, headers=headers, json=backwards).status_code == 422  # not "in progress"
+    fixed = client.post(url, headers=headers, json=NEW_EDITION)
+    assert fixed.status_code == 201
+    assert "idempotency-replayed" not in fixed.headers
+
+
 def test_a_failed_request_changes_nothing(client: TestClient, tokens: Tokens) -> None:
     owner = Tokens.header(tokens.owner)
     bad = {"code": "HALF", "title": {"nl": "x"}, "status": "published"}  # published without the EU elements

@@ -1,4 +1,4 @@
-"""Dependencies every route uses: the request's unit of work, the caller, and the access rule of the route.
+"""Dependencies every route uses: the register, the caller, and the access rule of the route.
 
 Each route declares exactly one :class:`Access` rule; the authorisation test walks ``app.routes`` and
 fails for a route without one, so a new route cannot slip through unclassified.
@@ -11,11 +11,9 @@ from typing import Annotated, Literal
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from microcred.api.transaction import request_uow
 from microcred.bootstrap import Register
 from microcred.errors import Forbidden, Unauthenticated
-from microcred.services import auth
-from microcred.services.auth import ANONYMOUS, Principal, Scope
+from microcred.services.auth import ANONYMOUS, TOKEN_PREFIX, Principal, Scope
 from microcred.services.ports import UnitOfWorkFactory
 
 __all__ = [
@@ -52,10 +50,10 @@ def resolve_principal(request: Request) -> Principal:
         credentials = credentials.strip()
         if scheme.lower() != "bearer" or not credentials:
             raise Unauthenticated("send the token as 'Authorization: Bearer <token>'")
-        if credentials.startswith(auth.TOKEN_PREFIX):
-            principal = auth.authenticate_token(credentials, request_uow(request), register.clock)
+        if credentials.startswith(TOKEN_PREFIX):
+            principal = register.access.authenticate_token(credentials)
         else:
-            principal = auth.read_access_token(credentials, secret=register.settings.session_secret.get_secret_value())
+            principal = register.access.read_access_token(credentials)
     if principal.kind in ("provider", "admin"):
         request.app.state.rate_limiter.take(principal.subject)
     request.state.principal = principal
@@ -69,7 +67,8 @@ async def _principal(request: Request) -> Principal:
 
 
 async def _uow(request: Request) -> UnitOfWorkFactory:
-    return request_uow(request)
+    register: Register = request.app.state.register
+    return register.uow
 
 
 async def _register(request: Request) -> Register:

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StringConstraints
 
 from microcred.api.deps import LearnerDep, PublicDep, RegisterDep, UowDep
+from microcred.api.idempotency import ApiRoute
 from microcred.api.schemas import InputModel
-from microcred.api.transaction import ApiRoute
 from microcred.services import auth, wallet
 
 __all__ = ["router"]

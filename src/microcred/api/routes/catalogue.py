@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Request, Response
 
 from microcred.api.deps import PublicDep, RegisterDep, UowDep
 from microcred.api.http import CACHE_RESPONSES, Page, cached_json, decode_cursor, encode_cursor, fingerprint
+from microcred.api.idempotency import ApiRoute
 from microcred.api.schemas import OfferingOut
-from microcred.api.transaction import ApiRoute
 from microcred.domain import OfferingKind, OfferingStatus, ParticipationForm
 from microcred.errors import NotFound
 from microcred.services import catalogue

@@ -10,9 +10,9 @@ from pydantic import BaseModel, StringConstraints
 
 from microcred.api.deps import CredentialIssuerDep, CredentialRevokerDep, ProviderReaderDep, RegisterDep, UowDep
 from microcred.api.http import Page, fingerprint, keyset_page
+from microcred.api.idempotency import ApiRoute
 from microcred.api.jobs import JobOut, JobRunner
 from microcred.api.schemas import InputModel
-from microcred.api.transaction import ApiRoute
 from microcred.domain import Credential, CredentialState
 from microcred.services import issuance
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 
 from microcred.api.deps import CatalogueWriterDep, EnrolmentWriterDep, ProviderReaderDep, RegisterDep, UowDep
 from microcred.api.http import Page, fingerprint, keyset_page
+from microcred.api.idempotency import ApiRoute
 from microcred.api.schemas import EditionIn, EditionOut, EnrolmentIn, EnrolmentOut
-from microcred.api.transaction import ApiRoute
 from microcred.domain import Outcome
 from microcred.errors import Invalid
 from microcred.services import enrolments

@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from microcred.api.deps import AdminDep, CatalogueWriterDep, EnrolmentWriterDep, RegisterDep
+from microcred.api.idempotency import ApiRoute
 from microcred.api.jobs import JobOut, JobRunner
-from microcred.api.transaction import ApiRoute
 from microcred.bootstrap import Register
 from microcred.services import imports
 

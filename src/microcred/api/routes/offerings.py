@@ -9,8 +9,8 @@ from pydantic import BaseModel
 
 from microcred.api.deps import CatalogueWriterDep, ProviderReaderDep, UowDep
 from microcred.api.http import Page, fingerprint, keyset_page
+from microcred.api.idempotency import ApiRoute
 from microcred.api.schemas import FieldProblemOut, OfferingIn, OfferingOut
-from microcred.api.transaction import ApiRoute
 from microcred.domain import OfferingKind, OfferingStatus
 from microcred.errors import Invalid
 from microcred.services import catalogue

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request, Response
 
 from microcred.api.deps import AdminDep, PublicDep, RegisterDep, UowDep
 from microcred.api.http import CACHE_RESPONSES, Page, cached_json, fingerprint, keyset_page
+from microcred.api.idempotency import ApiRoute
 from microcred.api.schemas import ProviderIn, ProviderOut, QualityAssuranceIn, QualityAssuranceOut, TrustedProviderOut
-from microcred.api.transaction import ApiRoute
 from microcred.domain import ProviderType, is_trusted
 from microcred.errors import Conflict, Invalid
 from microcred.services import catalogue

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from microcred.api.deps import PublicDep, RegisterDep, ReportReaderDep, UowDep
 from microcred.api.http import CACHE_RESPONSES, cached_json
-from microcred.api.transaction import ApiRoute
+from microcred.api.idempotency import ApiRoute
 from microcred.services import issuance, reports, trust, verification
 
 __all__ = ["router"]
