@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
-from microcred.domain import Change, Offering, OfferingStatus, Provider, check_eu_elements, is_trusted
+from dataclasses import dataclass
+from datetime import date
+
+from microcred.domain import (
+    Change,
+    Offering,
+    OfferingStatus,
+    Provider,
+    QualityAssurance,
+    check_eu_elements,
+    is_trusted,
+)
 from microcred.errors import Conflict, FieldProblem, Invalid, NotFound
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWorkFactory
 
 __all__ = [
     "Catalogue",
+    "TrustedProvider",
     "add_offering",
     "add_provider",
+    "add_quality_assurance",
     "check_offering",
     "get_offering",
     "get_provider",
     "list_offerings",
     "list_providers",
+    "publish_offering",
     "save_offering",
     "save_provider",
+    "trusted_providers",
 ]
 
 
@@ -108,6 +123,48 @@ def publishable(offering: Offering) -> Offering:
     return offering
 
 
+def publish_offering(provider: str, code: str, uow: UnitOfWorkFactory) -> Offering:
+    """Publish a stored offering in one transaction; Invalid lists every missing mandatory EU element."""
+    with uow() as work:
+        offering = publishable(work.offerings.get(provider, code))
+        offering.validate()
+        work.offerings.save(offering)
+        work.commit()
+    return offering
+
+
+def add_quality_assurance(provider: str, record: QualityAssurance, uow: UnitOfWorkFactory) -> QualityAssurance:
+    """Add a quality-assurance record to a provider (trusted while it is valid); the same record twice is a
+    conflict."""
+    with uow() as work:
+        stored = work.providers.get(provider)
+        key = (record.agency, record.kind, record.valid_from)
+        if any((r.agency, r.kind, r.valid_from) == key for r in stored.quality_assurances):
+            raise Conflict("the provider already has this quality-assurance record")
+        stored.quality_assurances.append(record)
+        stored.validate()
+        work.providers.save(stored)
+        work.commit()
+    return record
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedProvider:
+    """A provider trusted on a day, with the quality-assurance records valid that day."""
+
+    provider: Provider
+    quality_assurances: list[QualityAssurance]
+
+
+def trusted_providers(uow: UnitOfWorkFactory, *, on: date) -> list[TrustedProvider]:
+    """Every provider trusted on ``on`` (the trust rule), by slug."""
+    return [
+        TrustedProvider(provider, [r for r in provider.quality_assurances if r.covers(on)])
+        for provider in list_providers(uow)
+        if is_trusted(provider, on)
+    ]
+
+
 class Catalogue:
     """Providers and offerings, bound to one register (built once by bootstrap)."""
 
@@ -144,3 +201,13 @@ class Catalogue:
 
     def check_offering(self, provider: str, code: str) -> list[FieldProblem]:
         return check_offering(provider, code, self._deps.uow)
+
+    def publish_offering(self, provider: str, code: str) -> Offering:
+        return publish_offering(provider, code, self._deps.uow)
+
+    def add_quality_assurance(self, provider: str, record: QualityAssurance) -> QualityAssurance:
+        return add_quality_assurance(provider, record, self._deps.uow)
+
+    def trusted_providers(self) -> list[TrustedProvider]:
+        """The providers trusted today, by the register's clock."""
+        return trusted_providers(self._deps.uow, on=self._deps.clock().date())
