@@ -14,7 +14,6 @@ from starlette.concurrency import run_in_threadpool
 from microcred.bootstrap import Register
 from microcred.errors import Forbidden, Unauthenticated
 from microcred.services.auth import ANONYMOUS, TOKEN_PREFIX, Principal, Scope
-from microcred.services.ports import UnitOfWorkFactory
 
 __all__ = [
     "Access",
@@ -29,7 +28,6 @@ __all__ = [
     "PublicDep",
     "RegisterDep",
     "ReportReaderDep",
-    "UowDep",
     "resolve_principal",
 ]
 
@@ -66,18 +64,12 @@ async def _principal(request: Request) -> Principal:
     return await run_in_threadpool(resolve_principal, request)
 
 
-async def _uow(request: Request) -> UnitOfWorkFactory:
-    register: Register = request.app.state.register
-    return register.uow
-
-
 async def _register(request: Request) -> Register:
     register: Register = request.app.state.register
     return register
 
 
 PrincipalDep = Annotated[Principal, Depends(_principal)]
-UowDep = Annotated[UnitOfWorkFactory, Depends(_uow)]
 RegisterDep = Annotated[Register, Depends(_register)]
 
 
