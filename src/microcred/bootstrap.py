@@ -19,6 +19,7 @@ from microcred.services.catalogue import Catalogue
 from microcred.services.demo import Demo
 from microcred.services.dependencies import Dependencies
 from microcred.services.enrolments import Enrolments
+from microcred.services.idempotency import Idempotency
 from microcred.services.imports import Imports
 from microcred.services.issuance import Issuance
 from microcred.services.jobs import JobRunner
@@ -91,6 +92,10 @@ class Register:
     @cached_property
     def enrolments(self) -> Enrolments:
         return Enrolments(self.dependencies)
+
+    @cached_property
+    def idempotency(self) -> Idempotency:
+        return Idempotency(self.dependencies)
 
     @cached_property
     def imports(self) -> Imports:

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from microcred.asgi import create_app
 from microcred.bootstrap import Register
 from microcred.domain import Learner
-from microcred.services import auth, issuance
+from microcred.services import auth
 from microcred.services.auth import Scope
 from microcred.services.demo import load_small_demo
 
@@ -50,15 +50,7 @@ def demo_register(register: Register) -> Register:
 @pytest.fixture
 def credential_id(demo_register: Register) -> str:
     """The id of a credential OWNER issued (for a passed demo enrolment)."""
-    credential = issuance.issue_for_enrolment(
-        OWNER,
-        ISSUED_ENROLMENT,
-        uow=demo_register.uow,
-        keys=demo_register.key_store,
-        settings=demo_register.settings,
-        clock=demo_register.clock,
-    )
-    return credential.uuid
+    return demo_register.issuance.issue_for_enrolment(OWNER, ISSUED_ENROLMENT).uuid
 
 
 @pytest.fixture
@@ -78,14 +70,7 @@ def _learner_access(register: Register) -> str:
         pseudonym = work.enrolments.get(OWNER, ISSUED_ENROLMENT).learner
         work.learners.save(Learner(pseudonym, "learner.of.tests@example.org"))
         work.commit()
-    auth.request_access_link(
-        "learner.of.tests@example.org",
-        uow=register.uow,
-        mailer=register.mailer,
-        secret=register.settings.session_secret.get_secret_value(),
-        base_url=register.settings.public_base_url,
-        link_path="/learner",
-    )
+    register.access.request_access_link("learner.of.tests@example.org")
     newest = sorted(Path(register.settings.outbox_dir).glob("*.eml"))[-1]
     text = email.message_from_bytes(newest.read_bytes()).get_payload(decode=True).decode()  # type: ignore[union-attr]
     return str(text.split("access=")[1].split()[0])

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
 from microcred.api.deps import Access
-from microcred.api.transaction import ApiRoute
+from microcred.api.idempotency import ApiRoute
 from microcred.services.auth import Scope
 from tests.api.conftest import ISSUED_ENROLMENT, OWNER, Tokens
 

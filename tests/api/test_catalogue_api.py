@@ -145,5 +145,6 @@ def test_operator_registers_a_provider_and_its_quality_assurance(client: TestCli
     record = {"agency": "NVAO", "kind": "institutional-review", "valid_from": "2020-01-01"}
     added = client.post("/api/v1/providers/new-school/quality-assurances", headers=admin, json=record)
     assert added.status_code == 201, added.text
+    assert client.post("/api/v1/providers/new-school/quality-assurances", headers=admin, json=record).status_code == 409
     assert "new-school" in {p["slug"] for p in client.get("/api/v1/trusted-providers").json()}
     assert client.get("/api/v1/providers/new-school").json()["trusted"] is True

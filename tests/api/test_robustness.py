@@ -73,6 +73,17 @@ def test_idempotency_keys_belong_to_one_token(client: TestClient, demo_register:
     assert "idempotency-replayed" not in again.headers
 
 
+def test_a_failed_request_releases_its_idempotency_key(client: TestClient, tokens: Tokens) -> None:
+    url = f"/api/v1/providers/{OWNER}/offerings/MC-DSS/editions"
+    headers = {**Tokens.header(tokens.owner), "Idempotency-Key": "retry-me"}
+    backwards = {**NEW_EDITION, "end_date": "2025-01-01"}  # ends before it starts
+    assert client.post(url, headers=headers, json=backwards).status_code == 422
+    assert client.post(url, headers=headers, json=backwards).status_code == 422  # not "in progress"
+    fixed = client.post(url, headers=headers, json=NEW_EDITION)
+    assert fixed.status_code == 201
+    assert "idempotency-replayed" not in fixed.headers
+
+
 def test_a_failed_request_changes_nothing(client: TestClient, tokens: Tokens) -> None:
     owner = Tokens.header(tokens.owner)
     bad = {"code": "HALF", "title": {"nl": "x"}, "status": "published"}  # published without the EU elements
@@ -135,10 +146,13 @@ def test_access_link_goes_to_the_outbox_and_never_tells_who_exists(client: TestC
     message = email.message_from_bytes(messages[0].read_bytes())
     assert message["To"] == "an.learner@example.org"
     text = message.get_payload(decode=True).decode()
+    assert f"{demo_register.settings.public_base_url}/wallet/open?access=" in text  # the page that opens the wallet
     access = text.split("access=")[1].split()[0]
     principal = auth.read_access_token(access, secret=demo_register.settings.session_secret.get_secret_value())
     assert principal.kind == "learner"
     assert principal.learners == (pseudonym,)
+    opened = client.get(f"/wallet/open?access={access}", follow_redirects=False)
+    assert opened.status_code == 303  # the web app opens the learner's wallet (it was a 404 at /learner)
     with pytest.raises(auth.Unauthenticated):
         auth.read_access_token(access[:-3] + "abc", secret=demo_register.settings.session_secret.get_secret_value())
 

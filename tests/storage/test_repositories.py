@@ -8,7 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from microcred.bootstrap import Register
 from microcred.domain import (
@@ -28,8 +29,9 @@ from microcred.domain import (
     QualityAssurance,
     pseudonymise,
 )
-from microcred.errors import NotFound
+from microcred.errors import Conflict, NotFound
 from microcred.storage import migrate
+from microcred.storage.tables import learners
 from tests.conftest import TEST_PEPPER
 
 
@@ -140,6 +142,17 @@ def test_unknown_references_are_reported_as_not_found(register: Register) -> Non
         work.providers.save(a_provider())
         with pytest.raises(NotFound, match="MC-404"):
             work.editions.save(Edition("ugent", "E", "MC-404", date(2024, 9, 1), date(2024, 12, 1)))
+
+
+def test_a_record_another_writer_stored_first_is_a_conflict_not_a_driver_error(register: Register) -> None:
+    """Two writers that both found no learner ``p-1`` insert it: the database refuses the second, as a Conflict."""
+    with register.uow() as work:
+        work.connection.execute(insert(learners).values(pseudonym="p-1"))
+        work.commit()
+    with pytest.raises(Conflict, match="at the same moment"), register.uow() as work:
+        work.connection.execute(insert(learners).values(pseudonym="p-1"))
+    with pytest.raises(IntegrityError), register.uow() as work:  # a missing value is a bug, not a race
+        work.connection.execute(insert(learners).values(pseudonym=None))
 
 
 def test_migrations_go_down_to_nothing_and_up_again(register: Register) -> None:

@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from microcred.api import observability
-from microcred.api.jobs import JobRunner
 from microcred.api.limits import BodySizeLimit, RateLimiter
 from microcred.api.openapi import install_openapi
 from microcred.api.problems import PROBLEM_RESPONSES, install_problem_handlers
@@ -37,7 +36,6 @@ def attach_api(app: FastAPI, register: Register) -> None:
     app.state.rate_limiter = RateLimiter(rate=20.0, burst=100)  # per API token
     app.state.link_limiter = RateLimiter(rate=1 / 60, burst=5)  # access links per client address
     app.state.metrics = observability.Metrics()
-    app.state.jobs = JobRunner(register.clock)
     install_problem_handlers(app)
     for router in ROUTERS:
         app.include_router(router, responses=PROBLEM_RESPONSES)

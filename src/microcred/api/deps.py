@@ -1,4 +1,4 @@
-"""Dependencies every route uses: the request's unit of work, the caller, and the access rule of the route.
+"""Dependencies every route uses: the register, the caller, and the access rule of the route.
 
 Each route declares exactly one :class:`Access` rule; the authorisation test walks ``app.routes`` and
 fails for a route without one, so a new route cannot slip through unclassified.
@@ -11,12 +11,9 @@ from typing import Annotated, Literal
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from microcred.api.transaction import request_uow
 from microcred.bootstrap import Register
 from microcred.errors import Forbidden, Unauthenticated
-from microcred.services import auth
-from microcred.services.auth import ANONYMOUS, Principal, Scope
-from microcred.services.ports import UnitOfWorkFactory
+from microcred.services.auth import ANONYMOUS, TOKEN_PREFIX, Principal, Scope
 
 __all__ = [
     "Access",
@@ -31,7 +28,6 @@ __all__ = [
     "PublicDep",
     "RegisterDep",
     "ReportReaderDep",
-    "UowDep",
     "resolve_principal",
 ]
 
@@ -52,10 +48,10 @@ def resolve_principal(request: Request) -> Principal:
         credentials = credentials.strip()
         if scheme.lower() != "bearer" or not credentials:
             raise Unauthenticated("send the token as 'Authorization: Bearer <token>'")
-        if credentials.startswith(auth.TOKEN_PREFIX):
-            principal = auth.authenticate_token(credentials, request_uow(request), register.clock)
+        if credentials.startswith(TOKEN_PREFIX):
+            principal = register.access.authenticate_token(credentials)
         else:
-            principal = auth.read_access_token(credentials, secret=register.settings.session_secret.get_secret_value())
+            principal = register.access.read_access_token(credentials)
     if principal.kind in ("provider", "admin"):
         request.app.state.rate_limiter.take(principal.subject)
     request.state.principal = principal
@@ -68,17 +64,12 @@ async def _principal(request: Request) -> Principal:
     return await run_in_threadpool(resolve_principal, request)
 
 
-async def _uow(request: Request) -> UnitOfWorkFactory:
-    return request_uow(request)
-
-
 async def _register(request: Request) -> Register:
     register: Register = request.app.state.register
     return register
 
 
 PrincipalDep = Annotated[Principal, Depends(_principal)]
-UowDep = Annotated[UnitOfWorkFactory, Depends(_uow)]
 RegisterDep = Annotated[Register, Depends(_register)]
 
 

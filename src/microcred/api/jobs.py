@@ -1,4 +1,4 @@
-"""The API's view of a background job (``services/jobs.py`` runs them, for the API and the web desk)."""
+"""The API's view of a background job (``register.jobs``, the one runner of ``services/jobs.py``, runs them)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from microcred.services.jobs import Job, JobRunner, JobState
+from microcred.services.jobs import Job, JobState
 
-__all__ = ["JobOut", "JobRunner"]
+__all__ = ["JobOut"]
 
 
 class JobOut(BaseModel):

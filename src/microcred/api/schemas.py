@@ -28,7 +28,6 @@ from microcred.domain import (
     ProviderType,
     QaKind,
     QualityAssurance,
-    is_trusted,
 )
 from microcred.errors import FieldProblem
 
@@ -180,7 +179,7 @@ class ProviderOut(BaseModel):
     trusted: bool = Field(description="a quality-assurance record is valid today")
 
     @classmethod
-    def of(cls, provider: Provider, today: date) -> ProviderOut:
+    def of(cls, provider: Provider, *, trusted: bool) -> ProviderOut:
         return cls(
             slug=provider.slug,
             name=provider.name.as_dict(),
@@ -193,7 +192,7 @@ class ProviderOut(BaseModel):
             schac_code=provider.schac_code,
             web_domain=provider.web_domain,
             quality_assurances=[QualityAssuranceOut.of(r) for r in provider.quality_assurances],
-            trusted=is_trusted(provider, today),
+            trusted=trusted,
         )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
+from datetime import date
 from typing import Any
 
 from microcred.domain import (
@@ -12,6 +13,7 @@ from microcred.domain import (
     Offering,
     OfferingStatus,
     Provider,
+    QualityAssurance,
     check_eu_elements,
     is_trusted,
 )
@@ -21,8 +23,10 @@ from microcred.services.ports import UnitOfWorkFactory
 
 __all__ = [
     "Catalogue",
+    "TrustedProvider",
     "add_offering",
     "add_provider",
+    "add_quality_assurance",
     "check_offering",
     "edit_offering",
     "get_offering",
@@ -30,22 +34,26 @@ __all__ = [
     "keep_esco_links",
     "list_offerings",
     "list_providers",
+    "publish_offering",
     "save_offering",
     "save_provider",
+    "trusted_providers",
 ]
 
 
 def add_provider(provider: Provider, uow: UnitOfWorkFactory) -> Provider:
     """Register a new provider; a provider with the same slug is a conflict."""
     provider.validate()
+    taken = f"a provider with slug {provider.slug!r} already exists"
     with uow() as work:
         try:
             work.providers.get(provider.slug)
         except NotFound:
             pass
         else:
-            raise Conflict(f"a provider with slug {provider.slug!r} already exists")
-        work.providers.save(provider)
+            raise Conflict(taken)
+        if work.providers.save(provider) is not Change.CREATED:
+            raise Conflict(taken)  # another request created it since the check (nothing is kept)
         work.commit()
     return provider
 
@@ -72,6 +80,7 @@ def list_providers(uow: UnitOfWorkFactory) -> list[Provider]:
 def add_offering(offering: Offering, uow: UnitOfWorkFactory) -> Offering:
     """Register a new offering for its provider; the provider's code must be new."""
     offering.validate()
+    taken = f"provider {offering.provider!r} already has an offering with code {offering.code!r}"
     with uow() as work:
         work.providers.id_of(offering.provider)
         try:
@@ -79,8 +88,9 @@ def add_offering(offering: Offering, uow: UnitOfWorkFactory) -> Offering:
         except NotFound:
             pass
         else:
-            raise Conflict(f"provider {offering.provider!r} already has an offering with code {offering.code!r}")
-        work.offerings.save(offering)
+            raise Conflict(taken)
+        if work.offerings.save(offering) is not Change.CREATED:
+            raise Conflict(taken)  # another request created it since the check (nothing is kept)
         work.commit()
     return offering
 
@@ -157,6 +167,48 @@ def keep_esco_links(edited: list[LearningOutcome], stored: list[LearningOutcome]
     return kept
 
 
+def publish_offering(provider: str, code: str, uow: UnitOfWorkFactory) -> Offering:
+    """Publish a stored offering in one transaction; Invalid lists every missing mandatory EU element."""
+    with uow() as work:
+        offering = publishable(work.offerings.get(provider, code))
+        offering.validate()
+        work.offerings.save(offering)
+        work.commit()
+    return offering
+
+
+def add_quality_assurance(provider: str, record: QualityAssurance, uow: UnitOfWorkFactory) -> QualityAssurance:
+    """Add a quality-assurance record to a provider (trusted while it is valid); the same record twice is a
+    conflict."""
+    with uow() as work:
+        stored = work.providers.get(provider)
+        key = (record.agency, record.kind, record.valid_from)
+        if any((r.agency, r.kind, r.valid_from) == key for r in stored.quality_assurances):
+            raise Conflict("the provider already has this quality-assurance record")
+        stored.quality_assurances.append(record)
+        stored.validate()
+        work.providers.save(stored)
+        work.commit()
+    return record
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedProvider:
+    """A provider trusted on a day, with the quality-assurance records valid that day."""
+
+    provider: Provider
+    quality_assurances: list[QualityAssurance]
+
+
+def trusted_providers(uow: UnitOfWorkFactory, *, on: date) -> list[TrustedProvider]:
+    """Every provider trusted on ``on`` (the trust rule), by slug."""
+    return [
+        TrustedProvider(provider, [r for r in provider.quality_assurances if r.covers(on)])
+        for provider in list_providers(uow)
+        if is_trusted(provider, on)
+    ]
+
+
 class Catalogue:
     """Providers and offerings, bound to one register (built once by bootstrap)."""
 
@@ -196,3 +248,14 @@ class Catalogue:
 
     def edit_offering(self, provider: str, code: str, changes: Mapping[str, Any]) -> Offering:
         return edit_offering(provider, code, changes, self._deps.uow)
+
+
+    def publish_offering(self, provider: str, code: str) -> Offering:
+        return publish_offering(provider, code, self._deps.uow)
+
+    def add_quality_assurance(self, provider: str, record: QualityAssurance) -> QualityAssurance:
+        return add_quality_assurance(provider, record, self._deps.uow)
+
+    def trusted_providers(self) -> list[TrustedProvider]:
+        """The providers trusted today, by the register's clock."""
+        return trusted_providers(self._deps.uow, on=self._deps.clock().date())

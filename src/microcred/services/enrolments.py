@@ -30,6 +30,7 @@ __all__ = [
 def add_edition(edition: Edition, uow: UnitOfWorkFactory) -> Edition:
     """Register a new edition of one of the provider's offerings; the edition code must be new."""
     edition.validate()
+    taken = f"provider {edition.provider!r} already has an edition with code {edition.code!r}"
     with uow() as work:
         work.offerings.get(edition.provider, edition.offering_code)
         try:
@@ -37,8 +38,9 @@ def add_edition(edition: Edition, uow: UnitOfWorkFactory) -> Edition:
         except NotFound:
             pass
         else:
-            raise Conflict(f"provider {edition.provider!r} already has an edition with code {edition.code!r}")
-        work.editions.save(edition)
+            raise Conflict(taken)
+        if work.editions.save(edition) is not Change.CREATED:
+            raise Conflict(taken)  # another request created it since the check (nothing is kept)
         work.commit()
     return edition
 
@@ -79,6 +81,7 @@ def add_enrolment(
     """Record a new enrolment under the learner's pseudonym; the provider's reference must be new."""
     recorded = _pseudonymised(enrolment, learner_id, pepper).validate()
     learner = Learner(recorded.learner, email)
+    taken = f"provider {recorded.provider!r} already has an enrolment {recorded.reference!r}"
     with uow() as work:
         work.editions.get(recorded.provider, recorded.edition_code)
         try:
@@ -86,9 +89,10 @@ def add_enrolment(
         except NotFound:
             pass
         else:
-            raise Conflict(f"provider {recorded.provider!r} already has an enrolment {recorded.reference!r}")
+            raise Conflict(taken)
         work.learners.save(learner)
-        work.enrolments.save(recorded)
+        if work.enrolments.save(recorded) is not Change.CREATED:
+            raise Conflict(taken)  # another request created it since the check (nothing is kept)
         work.commit()
     return recorded
 

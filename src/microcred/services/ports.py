@@ -25,6 +25,7 @@ __all__ = [
     "CredentialRepository",
     "EditionRepository",
     "EnrolmentRepository",
+    "IdempotencyRecord",
     "IdempotencyRepository",
     "LearnerAccessRepository",
     "LearnerRepository",
@@ -36,7 +37,6 @@ __all__ = [
     "SigningKeyRepository",
     "StaffRecord",
     "StaffRepository",
-    "StoredResponse",
     "TokenRecord",
     "TokenRepository",
     "UnitOfWork",
@@ -175,30 +175,29 @@ class StaffRepository(Protocol):
     def set_password(self, email: str, password_hash: str) -> None: ...
 
 
-class StoredResponse(Protocol):
+class IdempotencyRecord(Protocol):
     @property
     def request_hash(self) -> str: ...
     @property
-    def status(self) -> int: ...
+    def state(self) -> str: ...  # "in progress" while the reserved request runs, "done" with its response
     @property
-    def content_type(self) -> str: ...
+    def reserved_at(self) -> datetime: ...
     @property
-    def body(self) -> bytes: ...
+    def status(self) -> int | None: ...
+    @property
+    def content_type(self) -> str | None: ...
+    @property
+    def body(self) -> bytes | None: ...
 
 
 class IdempotencyRepository(Protocol):
-    def get(self, owner: str, key: str) -> StoredResponse | None: ...
-    def put(
-        self,
-        owner: str,
-        key: str,
-        *,
-        request_hash: str,
-        status: int,
-        content_type: str,
-        body: bytes,
-        created_at: datetime,
-    ) -> None: ...
+    def get(self, owner: str, key: str) -> IdempotencyRecord | None: ...
+    def reserve(self, owner: str, key: str, *, request_hash: str, at: datetime) -> bool: ...
+    def take_over(
+        self, owner: str, key: str, *, request_hash: str, reserved_before: datetime, at: datetime
+    ) -> bool: ...
+    def complete(self, owner: str, key: str, *, status: int, content_type: str, body: bytes) -> None: ...
+    def release(self, owner: str, key: str) -> None: ...
 
 
 class RegisterKeyRepository(Protocol):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from microcred.errors import Conflict
@@ -27,13 +27,13 @@ from microcred.storage.tables import (
 )
 
 __all__ = [
+    "IdempotencyRow",
     "SqlIdempotencyRepository",
     "SqlLearnerAccessRepository",
     "SqlRegisterKeyRepository",
     "SqlStaffRepository",
     "SqlTokenRepository",
     "StaffRow",
-    "StoredResponseRow",
     "TokenRow",
 ]
 
@@ -69,11 +69,13 @@ class StaffRow:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredResponseRow:
+class IdempotencyRow:
     request_hash: str
-    status: int
-    content_type: str
-    body: bytes
+    state: str  # "in progress" or "done"
+    reserved_at: datetime
+    status: int | None  # the response, once done
+    content_type: str | None
+    body: bytes | None
 
 
 class SqlTokenRepository:
@@ -189,44 +191,67 @@ class SqlStaffRepository:
 
 
 class SqlIdempotencyRepository:
+    """(owner, key) rows: reserved "in progress" before a request runs, "done" with its response after."""
+
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def get(self, owner: str, key: str) -> StoredResponseRow | None:
-        row = self._connection.execute(
-            select(idempotency_keys).where(idempotency_keys.c.owner == owner, idempotency_keys.c.key == key)
-        ).first()
+    def _where(self, owner: str, key: str) -> tuple[Any, ...]:
+        return (idempotency_keys.c.owner == owner, idempotency_keys.c.key == key)
+
+    def get(self, owner: str, key: str) -> IdempotencyRow | None:
+        row = self._connection.execute(select(idempotency_keys).where(*self._where(owner, key))).first()
         if row is None:
             return None
-        return StoredResponseRow(row.request_hash, row.status, row.content_type, bytes(row.body))
+        return IdempotencyRow(
+            row.request_hash,
+            row.state,
+            _utc(row.created_at) or row.created_at,
+            row.status,
+            row.content_type,
+            None if row.body is None else bytes(row.body),
+        )
 
-    def put(
-        self,
-        owner: str,
-        key: str,
-        *,
-        request_hash: str,
-        status: int,
-        content_type: str,
-        body: bytes,
-        created_at: datetime,
-    ) -> None:
-        """Remember a response; a concurrent request with the same key that got here first is a conflict."""
+    def reserve(self, owner: str, key: str, *, request_hash: str, at: datetime) -> bool:
+        """Insert the reservation; False when (owner, key) is already there (the unique constraint decides)."""
         try:
             with self._connection.begin_nested():
                 self._connection.execute(
                     insert(idempotency_keys).values(
-                        owner=owner,
-                        key=key,
-                        request_hash=request_hash,
-                        status=status,
-                        content_type=content_type,
-                        body=body,
-                        created_at=created_at,
+                        owner=owner, key=key, request_hash=request_hash, state="in progress", created_at=at
                     )
                 )
         except IntegrityError:
-            raise Conflict("another request with this Idempotency-Key is being processed") from None
+            return False
+        return True
+
+    def take_over(self, owner: str, key: str, *, request_hash: str, reserved_before: datetime, at: datetime) -> bool:
+        """Reserve again a reservation of the same request made before ``reserved_before`` (its request died)."""
+        done = self._connection.execute(
+            update(idempotency_keys)
+            .where(
+                *self._where(owner, key),
+                idempotency_keys.c.state == "in progress",
+                idempotency_keys.c.request_hash == request_hash,
+                idempotency_keys.c.created_at < reserved_before,
+            )
+            .values(created_at=at)
+        )
+        return bool(done.rowcount)
+
+    def complete(self, owner: str, key: str, *, status: int, content_type: str, body: bytes) -> None:
+        """Store the response of the reserved request."""
+        self._connection.execute(
+            update(idempotency_keys)
+            .where(*self._where(owner, key), idempotency_keys.c.state == "in progress")
+            .values(state="done", status=status, content_type=content_type, body=body)
+        )
+
+    def release(self, owner: str, key: str) -> None:
+        """Remove a reservation (its request failed), so the key may be used again."""
+        self._connection.execute(
+            delete(idempotency_keys).where(*self._where(owner, key), idempotency_keys.c.state == "in progress")
+        )
 
 
 class SqlRegisterKeyRepository:

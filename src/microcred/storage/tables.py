@@ -204,10 +204,11 @@ idempotency_keys = Table(
     Column("owner", String(64), nullable=False),  # who sent it: token prefix or "anonymous"
     Column("key", String(255), nullable=False),
     Column("request_hash", String(64), nullable=False),
-    Column("status", Integer, nullable=False),
-    Column("content_type", String(100), nullable=False),
-    Column("body", LargeBinary, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("state", String(16), nullable=False),  # "in progress" (reserved, migration auth_0002) or "done"
+    Column("status", Integer),  # the stored response, once done
+    Column("content_type", String(100)),
+    Column("body", LargeBinary),
+    Column("created_at", DateTime(timezone=True), nullable=False),  # when the key was reserved
     UniqueConstraint("owner", "key", name="uq_idempotency_keys_owner_key"),
 )
 

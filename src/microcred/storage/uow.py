@@ -1,11 +1,19 @@
-"""The unit of work: one transaction, rolled back unless ``commit()`` is called."""
+"""The unit of work: one transaction, rolled back unless ``commit()`` is called.
+
+A unique or foreign-key violation leaves the unit of work as :class:`~microcred.errors.Conflict`: two
+requests creating the same record at the same time both pass the service's "does it exist?" check, and
+the database refuses the second. Callers then see the same 409 as for a record that was already there,
+never a driver error (docs/decisions/0005-composition.md, Transactions).
+"""
 
 from __future__ import annotations
 
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
+from microcred.errors import Conflict
 from microcred.storage.auth import (
     SqlIdempotencyRepository,
     SqlLearnerAccessRepository,
@@ -26,6 +34,11 @@ from microcred.storage.search import SqlOfferingSearch
 from microcred.storage.wallet import SqlWalletRepository
 
 __all__ = ["SqlUnitOfWork"]
+
+# SQLSTATE class 23 codes (PostgreSQL) and SQLite extended result codes of the violations that mean "someone
+# else wrote this first"; NOT NULL and CHECK violations are bugs and stay errors.
+_RACE_SQLSTATES = frozenset({"23505", "23503"})  # unique_violation, foreign_key_violation
+_RACE_SQLITE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_FOREIGNKEY"})
 
 
 class SqlUnitOfWork:
@@ -74,12 +87,24 @@ class SqlUnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self._transaction.is_active:
-            self._transaction.rollback()
-        self.connection.close()
+        try:
+            if self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            self.connection.close()
+        if isinstance(exc, IntegrityError) and _is_race(exc):
+            raise Conflict("someone else saved the same record at the same moment; nothing was saved") from exc
 
     def commit(self) -> None:
         self._transaction.commit()
 
     def rollback(self) -> None:
         self._transaction.rollback()
+
+
+def _is_race(error: IntegrityError) -> bool:
+    driver_error = error.orig
+    return (
+        getattr(driver_error, "sqlstate", None) in _RACE_SQLSTATES
+        or getattr(driver_error, "sqlite_errorname", None) in _RACE_SQLITE
+    )

@@ -8,10 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StringConstraints
 
-from microcred.api.deps import LearnerDep, PublicDep, RegisterDep, UowDep
+from microcred.api.deps import LearnerDep, PublicDep, RegisterDep
+from microcred.api.idempotency import ApiRoute
 from microcred.api.schemas import InputModel
-from microcred.api.transaction import ApiRoute
-from microcred.services import auth, wallet
 
 __all__ = ["router"]
 
@@ -39,21 +38,12 @@ def who_am_i(principal: PublicDep) -> CallerOut:
 
 
 @router.post("/learners/access-link", response_model=AcceptedOut, status_code=202, operation_id="request_access_link")
-def request_access_link(
-    body: AccessLinkIn, request: Request, _: PublicDep, uow: UowDep, register: RegisterDep
-) -> AcceptedOut:
+def request_access_link(body: AccessLinkIn, request: Request, _: PublicDep, register: RegisterDep) -> AcceptedOut:
     """Mail a signed link (valid 24 hours) to a learner's address. The answer is the same whether or not
     the address is known, so nobody can find out who is a learner."""
     client = request.client.host if request.client else "unknown"
     request.app.state.link_limiter.take(f"link:{client}")
-    auth.request_access_link(
-        body.email,
-        uow=uow,
-        mailer=register.mailer,
-        secret=register.settings.session_secret.get_secret_value(),
-        base_url=register.settings.public_base_url,
-        link_path="/learner",
-    )
+    register.access.request_access_link(body.email)
     return AcceptedOut(detail="if this address belongs to a learner, a link is on its way")
 
 
@@ -68,12 +58,9 @@ class LearnerCredentialOut(BaseModel):
 
 
 @router.get("/learners/me/credentials", response_model=list[LearnerCredentialOut], operation_id="list_my_credentials")
-def list_my_credentials(principal: LearnerDep, uow: UowDep, register: RegisterDep) -> list[LearnerCredentialOut]:
+def list_my_credentials(principal: LearnerDep, register: RegisterDep) -> list[LearnerCredentialOut]:
     """The credentials of the learner whose access-link value is the bearer token, newest first."""
-    entries = wallet.credentials_of_learners(
-        principal.learners, uow, secret=register.settings.session_secret.get_secret_value()
-    )
-    base = register.settings.public_base_url.rstrip("/")
+    entries = register.wallet.credentials_of_learners(principal.learners)
     return [
         LearnerCredentialOut(
             id=entry.credential.uuid,
@@ -81,7 +68,7 @@ def list_my_credentials(principal: LearnerDep, uow: UowDep, register: RegisterDe
             offering_code=entry.credential.offering_code,
             state=entry.credential.state.value,
             issued_at=entry.credential.issued_at,
-            url=f"{base}/credentials/{entry.credential.uuid.removeprefix('urn:uuid:')}",
+            url=register.issuance.credential_url(entry.credential),
             document=entry.credential.document,
         )
         for entry in entries

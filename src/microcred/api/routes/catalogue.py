@@ -7,14 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from microcred.api.deps import PublicDep, RegisterDep, UowDep
+from microcred.api.deps import PublicDep, RegisterDep
 from microcred.api.http import CACHE_RESPONSES, Page, cached_json, decode_cursor, encode_cursor, fingerprint
+from microcred.api.idempotency import ApiRoute
 from microcred.api.schemas import OfferingOut
-from microcred.api.transaction import ApiRoute
 from microcred.domain import OfferingKind, OfferingStatus, ParticipationForm
 from microcred.errors import NotFound
-from microcred.services import catalogue
-from microcred.services.search import CatalogueQuery, search_offerings
+from microcred.services.search import CatalogueQuery
 
 __all__ = ["router"]
 
@@ -25,7 +24,6 @@ router = APIRouter(prefix="/api/v1", tags=["catalogue"], route_class=ApiRoute)
 def search_catalogue(
     request: Request,
     _: PublicDep,
-    uow: UowDep,
     register: RegisterDep,
     q: Annotated[str, Query(max_length=200, description="words in title, description or outcomes")] = "",
     provider: Annotated[str | None, Query(max_length=64)] = None,
@@ -59,7 +57,7 @@ def search_catalogue(
         page=page_number,
         page_size=limit,
     )
-    found = search_offerings(query, uow, today=register.clock().date())
+    found = register.search.search_offerings(query)
     more = page_number * limit < found.total
     page = Page[OfferingOut](
         items=[OfferingOut.of(hit.offering) for hit in found.hits],
@@ -74,9 +72,9 @@ def search_catalogue(
     operation_id="get_catalogue_offering",
     responses=CACHE_RESPONSES,
 )
-def get_catalogue_offering(provider: str, code: str, request: Request, _: PublicDep, uow: UowDep) -> Response:
+def get_catalogue_offering(provider: str, code: str, request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """One published offering; drafts and withdrawn offerings are not public."""
-    offering = catalogue.get_offering(provider, code, uow)
+    offering = register.catalogue.get_offering(provider, code)
     if offering.status is not OfferingStatus.PUBLISHED:
         raise NotFound(f"provider {provider!r} has no published offering with code {code!r}")
     return cached_json(request, OfferingOut.of(offering))

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, StringConstraints
 
-from microcred.api.deps import CredentialIssuerDep, CredentialRevokerDep, ProviderReaderDep, RegisterDep, UowDep
+from microcred.api.deps import CredentialIssuerDep, CredentialRevokerDep, ProviderReaderDep, RegisterDep
 from microcred.api.http import Page, fingerprint, keyset_page
-from microcred.api.jobs import JobOut, JobRunner
+from microcred.api.idempotency import ApiRoute
+from microcred.api.jobs import JobOut
 from microcred.api.schemas import InputModel
-from microcred.api.transaction import ApiRoute
+from microcred.bootstrap import Register
 from microcred.domain import Credential, CredentialState
-from microcred.services import issuance
 
 __all__ = ["router"]
 
@@ -37,7 +37,7 @@ class CredentialOut(BaseModel):
     document: dict[str, Any] | None = None
 
     @classmethod
-    def of(cls, credential: Credential, base_url: str, *, with_document: bool = True) -> CredentialOut:
+    def of(cls, credential: Credential, *, url: str, with_document: bool = True) -> CredentialOut:
         return cls(
             id=credential.uuid,
             provider=credential.provider,
@@ -50,7 +50,7 @@ class CredentialOut(BaseModel):
             issued_at=credential.issued_at,
             valid_from=credential.valid_from,
             valid_until=credential.valid_until,
-            url=issuance.credential_url(base_url, credential.uuid),
+            url=url,
             document=credential.document if with_document else None,
         )
 
@@ -59,8 +59,8 @@ class ReasonIn(InputModel):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 
-def _base(register: Any) -> str:
-    return str(register.settings.public_base_url)
+def _out(register: Register, credential: Credential, *, with_document: bool = True) -> CredentialOut:
+    return CredentialOut.of(credential, url=register.issuance.credential_url(credential), with_document=with_document)
 
 
 @router.post(
@@ -69,38 +69,24 @@ def _base(register: Any) -> str:
     status_code=201,
     operation_id="issue_credential",
 )
-def issue_credential(
-    slug: str, reference: str, _: CredentialIssuerDep, uow: UowDep, register: RegisterDep
-) -> CredentialOut:
+def issue_credential(slug: str, reference: str, _: CredentialIssuerDep, register: RegisterDep) -> CredentialOut:
     """Issue the credential of a passed enrolment (or return the one issued before)."""
-    credential = issuance.issue_for_enrolment(
-        slug, reference, uow=uow, keys=register.key_store, settings=register.settings, clock=register.clock
-    )
-    return CredentialOut.of(credential, _base(register))
+    return _out(register, register.issuance.issue_for_enrolment(slug, reference))
 
 
 @router.post(
     "/editions/{edition}/credentials", response_model=JobOut, status_code=202, operation_id="issue_for_edition"
 )
 def issue_for_edition(
-    slug: str, edition: str, request: Request, response: Response, _: CredentialIssuerDep, register: RegisterDep
+    slug: str, edition: str, response: Response, _: CredentialIssuerDep, register: RegisterDep
 ) -> JobOut:
     """Issue credentials for every passed enrolment of the edition, as a background job."""
-    jobs: JobRunner = request.app.state.jobs
 
     def work(progress: Any) -> dict[str, Any]:
-        issued = issuance.issue_for_edition(
-            slug,
-            edition,
-            uow=register.uow,
-            keys=register.key_store,
-            settings=register.settings,
-            clock=register.clock,
-            progress=progress,
-        )
+        issued = register.issuance.issue_for_edition(slug, edition, progress=progress)
         return {"issued": len(issued), "credentials": [c.uuid for c in issued]}
 
-    job = jobs.submit("issue-credentials", slug, work)
+    job = register.jobs.submit("issue-credentials", slug, work)
     response.headers["Location"] = f"/api/v1/providers/{slug}/jobs/{job.id}"
     return JobOut.of(job)
 
@@ -109,7 +95,6 @@ def issue_for_edition(
 def list_credentials(
     slug: str,
     _: ProviderReaderDep,
-    uow: UowDep,
     register: RegisterDep,
     state: CredentialState | None = None,
     edition: Annotated[str | None, Query(max_length=64)] = None,
@@ -119,7 +104,7 @@ def list_credentials(
     """The provider's credentials, newest first, without their documents; filter by state or edition."""
     found = [
         c
-        for c in issuance.list_credentials(slug, uow=uow)
+        for c in register.issuance.list_credentials(slug)
         if (state is None or c.state is state) and (edition is None or c.edition_code == edition)
     ]
     page, next_cursor = keyset_page(
@@ -129,15 +114,13 @@ def list_credentials(
         limit=limit,
         filters=fingerprint("credentials", slug, state, edition),
     )
-    items = [CredentialOut.of(c, _base(register), with_document=False) for c in page]
+    items = [_out(register, c, with_document=False) for c in page]
     return Page[CredentialOut](items=items, next_cursor=next_cursor)
 
 
 @router.get("/credentials/{credential}", response_model=CredentialOut, operation_id="get_credential")
-def get_credential(
-    slug: str, credential: str, _: ProviderReaderDep, uow: UowDep, register: RegisterDep
-) -> CredentialOut:
-    return CredentialOut.of(issuance.get_credential(credential, uow=uow, provider=slug), _base(register))
+def get_credential(slug: str, credential: str, _: ProviderReaderDep, register: RegisterDep) -> CredentialOut:
+    return _out(register, register.issuance.get_credential(credential, provider=slug))
 
 
 @router.get(
@@ -145,9 +128,9 @@ def get_credential(
     operation_id="get_credential_elm",
     response_model=dict[str, Any],
 )
-def get_credential_elm(slug: str, credential: str, _: ProviderReaderDep, uow: UowDep, register: RegisterDep) -> Any:
+def get_credential_elm(slug: str, credential: str, _: ProviderReaderDep, register: RegisterDep) -> Any:
     """The credential as a European Learning Model (EDC) document."""
-    return issuance.elm_export(credential, uow=uow, keys=register.key_store, settings=register.settings, provider=slug)
+    return register.issuance.elm_export(credential, provider=slug)
 
 
 @router.get(
@@ -160,53 +143,39 @@ def get_credential_pdf(
     slug: str,
     credential: str,
     _: ProviderReaderDep,
-    uow: UowDep,
     register: RegisterDep,
     lang: Literal["nl", "en"] = "nl",
 ) -> Response:
-    pdf = issuance.credential_pdf(
-        credential, uow=uow, keys=register.key_store, settings=register.settings, lang=lang, provider=slug
-    )
+    pdf = register.issuance.credential_pdf(credential, lang=lang, provider=slug)
     return Response(pdf, media_type="application/pdf")
-
-
-def _change(action: Any, slug: str, credential: str, body: ReasonIn, uow: Any, register: Any) -> CredentialOut:
-    changed = action(
-        credential,
-        body.reason,
-        uow=uow,
-        keys=register.key_store,
-        settings=register.settings,
-        clock=register.clock,
-        provider=slug,
-    )
-    return CredentialOut.of(changed, _base(register), with_document=False)
 
 
 @router.post("/credentials/{credential}/revoke", response_model=CredentialOut, operation_id="revoke_credential")
 def revoke_credential(
-    slug: str, credential: str, body: ReasonIn, _: CredentialRevokerDep, uow: UowDep, register: RegisterDep
+    slug: str, credential: str, body: ReasonIn, _: CredentialRevokerDep, register: RegisterDep
 ) -> CredentialOut:
     """Revoke for good (the revocation status list is re-signed)."""
-    return _change(issuance.revoke, slug, credential, body, uow, register)
+    revoked = register.issuance.revoke(credential, body.reason, provider=slug)
+    return _out(register, revoked, with_document=False)
 
 
 @router.post("/credentials/{credential}/suspend", response_model=CredentialOut, operation_id="suspend_credential")
 def suspend_credential(
-    slug: str, credential: str, body: ReasonIn, _: CredentialRevokerDep, uow: UowDep, register: RegisterDep
+    slug: str, credential: str, body: ReasonIn, _: CredentialRevokerDep, register: RegisterDep
 ) -> CredentialOut:
-    return _change(issuance.suspend, slug, credential, body, uow, register)
+    suspended = register.issuance.suspend(credential, body.reason, provider=slug)
+    return _out(register, suspended, with_document=False)
 
 
 @router.post("/credentials/{credential}/unsuspend", response_model=CredentialOut, operation_id="unsuspend_credential")
 def unsuspend_credential(
-    slug: str, credential: str, body: ReasonIn, _: CredentialRevokerDep, uow: UowDep, register: RegisterDep
+    slug: str, credential: str, body: ReasonIn, _: CredentialRevokerDep, register: RegisterDep
 ) -> CredentialOut:
-    return _change(issuance.unsuspend, slug, credential, body, uow, register)
+    unsuspended = register.issuance.unsuspend(credential, body.reason, provider=slug)
+    return _out(register, unsuspended, with_document=False)
 
 
 @router.get("/jobs/{job}", response_model=JobOut, operation_id="get_job")
-def get_job(slug: str, job: str, request: Request, _: ProviderReaderDep) -> JobOut:
+def get_job(slug: str, job: str, _: ProviderReaderDep, register: RegisterDep) -> JobOut:
     """A background job of this provider (imports, bulk issuing)."""
-    jobs: JobRunner = request.app.state.jobs
-    return JobOut.of(jobs.get(job, owner=slug))
+    return JobOut.of(register.jobs.get(job, owner=slug))

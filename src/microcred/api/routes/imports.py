@@ -10,10 +10,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from microcred.api.deps import AdminDep, CatalogueWriterDep, EnrolmentWriterDep, RegisterDep
-from microcred.api.jobs import JobOut, JobRunner
-from microcred.api.transaction import ApiRoute
+from microcred.api.idempotency import ApiRoute
+from microcred.api.jobs import JobOut
 from microcred.bootstrap import Register
-from microcred.services import imports
 
 __all__ = ["router"]
 
@@ -43,19 +42,12 @@ async def _spool(request: Request, suffix: str) -> Path:
     return target
 
 
-def _start(
-    request: Request, response: Response, register: Register, kind: str, path: Path, fmt: str, provider: str | None
-) -> JobOut:
-    jobs: JobRunner = request.app.state.jobs
-
+def _start(response: Response, register: Register, kind: str, path: Path, fmt: str, provider: str | None) -> JobOut:
     def work(progress: Any) -> dict[str, Any]:
         try:
-            report = imports.import_file(
+            report = register.imports.import_file(
                 kind,
                 path,
-                register.uow,
-                pepper=register.settings.pseudonym_pepper.get_secret_value(),
-                max_bytes=register.settings.max_upload_bytes,
                 provider=provider,
                 fmt=fmt,
                 progress=lambda fraction: progress(round(fraction * 1000), 1000),
@@ -73,7 +65,7 @@ def _start(
             "problems": [{"row": p.row, "column": p.column, "reason": p.reason("en")} for p in report.problems[:100]],
         }
 
-    job = jobs.submit(f"import-{kind}", provider, work)
+    job = register.jobs.submit(f"import-{kind}", provider, work)
     base = f"/api/v1/providers/{provider}/jobs" if provider else "/api/v1/jobs"
     response.headers["Location"] = f"{base}/{job.id}"
     return JobOut.of(job)
@@ -91,7 +83,7 @@ async def import_enrolments(
 ) -> JobOut:
     """Import the provider's enrolments (and outcomes); every row must be the provider's own."""
     path = await _spool(request, format)
-    return _start(request, response, register, "enrolments", path, format, slug)
+    return _start(response, register, "enrolments", path, format, slug)
 
 
 @router.post(
@@ -112,7 +104,7 @@ async def import_catalogue(
 ) -> JobOut:
     """Import the provider's offerings or editions."""
     path = await _spool(request, format)
-    return _start(request, response, register, kind, path, format, slug)
+    return _start(response, register, kind, path, format, slug)
 
 
 @router.post(
@@ -123,10 +115,9 @@ async def import_providers(
 ) -> JobOut:
     """Import providers and their quality-assurance records (operator only)."""
     path = await _spool(request, format)
-    return _start(request, response, register, "providers", path, format, None)
+    return _start(response, register, "providers", path, format, None)
 
 
 @router.get("/jobs/{job}", response_model=JobOut, operation_id="get_operator_job")
-def get_operator_job(job: str, request: Request, _: AdminDep) -> JobOut:
-    jobs: JobRunner = request.app.state.jobs
-    return JobOut.of(jobs.get(job, owner=None))
+def get_operator_job(job: str, _: AdminDep, register: RegisterDep) -> JobOut:
+    return JobOut.of(register.jobs.get(job, owner=None))

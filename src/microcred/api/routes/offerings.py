@@ -7,13 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from microcred.api.deps import CatalogueWriterDep, ProviderReaderDep, UowDep
+from microcred.api.deps import CatalogueWriterDep, ProviderReaderDep, RegisterDep
 from microcred.api.http import Page, fingerprint, keyset_page
+from microcred.api.idempotency import ApiRoute
 from microcred.api.schemas import FieldProblemOut, OfferingIn, OfferingOut
-from microcred.api.transaction import ApiRoute
 from microcred.domain import OfferingKind, OfferingStatus
 from microcred.errors import Invalid
-from microcred.services import catalogue
 
 __all__ = ["router"]
 
@@ -31,7 +30,7 @@ class ElementCheckOut(BaseModel):
 def list_offerings(
     slug: str,
     _: ProviderReaderDep,
-    uow: UowDep,
+    register: RegisterDep,
     status: OfferingStatus | None = None,
     kind: OfferingKind | None = None,
     sort: Literal["code", "title", "-ects"] = "code",
@@ -40,7 +39,7 @@ def list_offerings(
 ) -> Page[OfferingOut]:
     found = [
         o
-        for o in catalogue.list_offerings(uow, provider=slug)
+        for o in register.catalogue.list_offerings(provider=slug)
         if (status is None or o.status is status) and (kind is None or o.kind is kind)
     ]
     keys = {
@@ -55,36 +54,34 @@ def list_offerings(
 
 
 @router.post("/offerings", response_model=OfferingOut, status_code=201, operation_id="create_offering")
-def create_offering(slug: str, body: OfferingIn, _: CatalogueWriterDep, uow: UowDep) -> OfferingOut:
+def create_offering(slug: str, body: OfferingIn, _: CatalogueWriterDep, register: RegisterDep) -> OfferingOut:
     """Register an offering; a ``published`` one needs every mandatory EU element."""
-    return OfferingOut.of(catalogue.add_offering(body.to_domain(slug), uow))
+    return OfferingOut.of(register.catalogue.add_offering(body.to_domain(slug)))
 
 
 @router.get("/offerings/{code}", response_model=OfferingOut, operation_id="get_offering")
-def get_offering(slug: str, code: str, _: ProviderReaderDep, uow: UowDep) -> OfferingOut:
-    return OfferingOut.of(catalogue.get_offering(slug, code, uow))
+def get_offering(slug: str, code: str, _: ProviderReaderDep, register: RegisterDep) -> OfferingOut:
+    return OfferingOut.of(register.catalogue.get_offering(slug, code))
 
 
 @router.put("/offerings/{code}", response_model=OfferingOut, operation_id="put_offering")
-def put_offering(slug: str, code: str, body: OfferingIn, _: CatalogueWriterDep, uow: UowDep) -> OfferingOut:
+def put_offering(slug: str, code: str, body: OfferingIn, _: CatalogueWriterDep, register: RegisterDep) -> OfferingOut:
     """Create or replace the offering with this code."""
     if body.code != code:
         raise Invalid.field("code", "must equal the code in the path", body.code)
     offering = body.to_domain(slug)
-    catalogue.save_offering(offering, uow)
+    register.catalogue.save_offering(offering)
     return OfferingOut.of(offering)
 
 
 @router.get("/offerings/{code}/check", response_model=ElementCheckOut, operation_id="check_offering")
-def check_offering(slug: str, code: str, _: ProviderReaderDep, uow: UowDep) -> ElementCheckOut:
+def check_offering(slug: str, code: str, _: ProviderReaderDep, register: RegisterDep) -> ElementCheckOut:
     """Which mandatory EU elements are missing or invalid (empty when it may be published)."""
-    problems = catalogue.check_offering(slug, code, uow)
+    problems = register.catalogue.check_offering(slug, code)
     return ElementCheckOut(complete=not problems, problems=[FieldProblemOut.of(p) for p in problems])
 
 
 @router.post("/offerings/{code}/publish", response_model=OfferingOut, operation_id="publish_offering")
-def publish_offering(slug: str, code: str, _: CatalogueWriterDep, uow: UowDep) -> OfferingOut:
+def publish_offering(slug: str, code: str, _: CatalogueWriterDep, register: RegisterDep) -> OfferingOut:
     """Publish a complete offering in the catalogue; a 422 lists every missing element."""
-    offering = catalogue.publishable(catalogue.get_offering(slug, code, uow))
-    catalogue.save_offering(offering, uow)
-    return OfferingOut.of(offering)
+    return OfferingOut.of(register.catalogue.publish_offering(slug, code))

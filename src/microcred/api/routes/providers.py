@@ -6,13 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from microcred.api.deps import AdminDep, PublicDep, RegisterDep, UowDep
+from microcred.api.deps import AdminDep, PublicDep, RegisterDep
 from microcred.api.http import CACHE_RESPONSES, Page, cached_json, fingerprint, keyset_page
+from microcred.api.idempotency import ApiRoute
 from microcred.api.schemas import ProviderIn, ProviderOut, QualityAssuranceIn, QualityAssuranceOut, TrustedProviderOut
-from microcred.api.transaction import ApiRoute
-from microcred.domain import ProviderType, is_trusted
-from microcred.errors import Conflict, Invalid
-from microcred.services import catalogue
+from microcred.domain import ProviderType
+from microcred.errors import Invalid
 
 __all__ = ["router"]
 
@@ -25,7 +24,6 @@ Cursor = Annotated[str | None, Query(max_length=500, description="next_cursor of
 def list_providers(
     request: Request,
     _: PublicDep,
-    uow: UowDep,
     register: RegisterDep,
     type: Annotated[ProviderType | None, Query(description="only providers of this type")] = None,
     trusted: Annotated[bool | None, Query(description="only (un)trusted providers")] = None,
@@ -34,41 +32,41 @@ def list_providers(
     cursor: Cursor = None,
 ) -> Response:
     """Every registered provider, public; filter by type or trust, sort by slug or Dutch name."""
-    today = register.clock().date()
+    catalogue = register.catalogue
     found = [
         p
-        for p in catalogue.list_providers(uow)
-        if (type is None or p.type is type) and (trusted is None or is_trusted(p, today) is trusted)
+        for p in catalogue.list_providers()
+        if (type is None or p.type is type) and (trusted is None or catalogue.is_trusted(p) is trusted)
     ]
     keys = {"slug": lambda p: [p.slug], "name": lambda p: [p.name.get("nl").casefold(), p.slug]}
     page, next_cursor = keyset_page(
         found, key=keys[sort], cursor=cursor, limit=limit, filters=fingerprint("providers", type, trusted, sort)
     )
-    return cached_json(
-        request, Page[ProviderOut](items=[ProviderOut.of(p, today) for p in page], next_cursor=next_cursor)
-    )
+    items = [ProviderOut.of(p, trusted=catalogue.is_trusted(p)) for p in page]
+    return cached_json(request, Page[ProviderOut](items=items, next_cursor=next_cursor))
 
 
 @router.get("/providers/{slug}", response_model=ProviderOut, operation_id="get_provider", responses=CACHE_RESPONSES)
-def get_provider(slug: str, request: Request, _: PublicDep, uow: UowDep, register: RegisterDep) -> Response:
-    return cached_json(request, ProviderOut.of(catalogue.get_provider(slug, uow), register.clock().date()))
+def get_provider(slug: str, request: Request, _: PublicDep, register: RegisterDep) -> Response:
+    provider = register.catalogue.get_provider(slug)
+    return cached_json(request, ProviderOut.of(provider, trusted=register.catalogue.is_trusted(provider)))
 
 
 @router.post("/providers", response_model=ProviderOut, status_code=201, operation_id="create_provider")
-def create_provider(body: ProviderIn, _: AdminDep, uow: UowDep, register: RegisterDep) -> ProviderOut:
+def create_provider(body: ProviderIn, _: AdminDep, register: RegisterDep) -> ProviderOut:
     """Register a provider (operator only)."""
-    provider = catalogue.add_provider(body.to_domain(), uow)
-    return ProviderOut.of(provider, register.clock().date())
+    provider = register.catalogue.add_provider(body.to_domain())
+    return ProviderOut.of(provider, trusted=register.catalogue.is_trusted(provider))
 
 
 @router.put("/providers/{slug}", response_model=ProviderOut, operation_id="update_provider")
-def update_provider(slug: str, body: ProviderIn, _: AdminDep, uow: UowDep, register: RegisterDep) -> ProviderOut:
+def update_provider(slug: str, body: ProviderIn, _: AdminDep, register: RegisterDep) -> ProviderOut:
     """Create or replace a provider with its quality-assurance records (operator only)."""
     if body.slug != slug:
         raise Invalid.field("slug", "must equal the slug in the path", body.slug)
     provider = body.to_domain()
-    catalogue.save_provider(provider, uow)
-    return ProviderOut.of(provider, register.clock().date())
+    register.catalogue.save_provider(provider)
+    return ProviderOut.of(provider, trusted=register.catalogue.is_trusted(provider))
 
 
 @router.get(
@@ -77,8 +75,8 @@ def update_provider(slug: str, body: ProviderIn, _: AdminDep, uow: UowDep, regis
     operation_id="list_quality_assurances",
     responses=CACHE_RESPONSES,
 )
-def list_quality_assurances(slug: str, request: Request, _: PublicDep, uow: UowDep) -> Response:
-    provider = catalogue.get_provider(slug, uow)
+def list_quality_assurances(slug: str, request: Request, _: PublicDep, register: RegisterDep) -> Response:
+    provider = register.catalogue.get_provider(slug)
     return cached_json(request, [QualityAssuranceOut.of(r) for r in provider.quality_assurances])
 
 
@@ -88,16 +86,11 @@ def list_quality_assurances(slug: str, request: Request, _: PublicDep, uow: UowD
     status_code=201,
     operation_id="add_quality_assurance",
 )
-def add_quality_assurance(slug: str, body: QualityAssuranceIn, _: AdminDep, uow: UowDep) -> QualityAssuranceOut:
+def add_quality_assurance(
+    slug: str, body: QualityAssuranceIn, _: AdminDep, register: RegisterDep
+) -> QualityAssuranceOut:
     """Add a quality-assurance record to a provider (operator only); it makes the provider trusted."""
-    provider = catalogue.get_provider(slug, uow)
-    record = body.to_domain()
-    key = (record.agency, record.kind, record.valid_from)
-    if any((r.agency, r.kind, r.valid_from) == key for r in provider.quality_assurances):
-        raise Conflict("the provider already has this quality-assurance record")
-    provider.quality_assurances.append(record)
-    catalogue.save_provider(provider, uow)
-    return QualityAssuranceOut.of(record)
+    return QualityAssuranceOut.of(register.catalogue.add_quality_assurance(slug, body.to_domain()))
 
 
 @router.get(
@@ -107,16 +100,14 @@ def add_quality_assurance(slug: str, body: QualityAssuranceIn, _: AdminDep, uow:
     tags=["trust"],
     responses=CACHE_RESPONSES,
 )
-def list_trusted_providers(request: Request, _: PublicDep, uow: UowDep, register: RegisterDep) -> Response:
+def list_trusted_providers(request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """The providers trusted today: those with a valid quality-assurance record."""
-    today = register.clock().date()
     trusted = [
         TrustedProviderOut(
-            slug=p.slug,
-            name=p.name.as_dict(),
-            quality_assurances=[QualityAssuranceOut.of(r) for r in p.quality_assurances if r.covers(today)],
+            slug=t.provider.slug,
+            name=t.provider.name.as_dict(),
+            quality_assurances=[QualityAssuranceOut.of(r) for r in t.quality_assurances],
         )
-        for p in catalogue.list_providers(uow)
-        if is_trusted(p, today)
+        for t in register.catalogue.trusted_providers()
     ]
     return cached_json(request, trusted)

@@ -7,10 +7,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel
 
-from microcred.api.deps import PublicDep, RegisterDep, ReportReaderDep, UowDep
+from microcred.api.deps import PublicDep, RegisterDep, ReportReaderDep
 from microcred.api.http import CACHE_RESPONSES, cached_json
-from microcred.api.transaction import ApiRoute
-from microcred.services import issuance, reports, trust, verification
+from microcred.api.idempotency import ApiRoute
+from microcred.services import reports
 
 __all__ = ["router"]
 
@@ -32,14 +32,13 @@ class VerificationOut(BaseModel):
 def verify_credential(
     credential: Annotated[dict[str, Any], Body(description="the credential (a JSON object) to check")],
     _: PublicDep,
-    uow: UowDep,
     register: RegisterDep,
     lang: Literal["en", "nl"] = "en",
 ) -> VerificationOut:
     """Every check a verifier asks (proof, issuer, trust, dates, status, schema), each pass, fail or warn.
 
     A credential that fails is still a 200 answer: ``verified`` is false and the checks say why."""
-    result = verification.verify_document(credential, uow=uow, keys=register.key_store, clock=register.clock)
+    result = register.verification.verify_document(credential)
     return VerificationOut.model_validate(result.as_dict(lang))
 
 
@@ -50,15 +49,9 @@ def verify_credential(
     response_model=dict[str, Any],
     responses=CACHE_RESPONSES,
 )
-def get_signed_trusted_list(request: Request, _: PublicDep, uow: UowDep, register: RegisterDep) -> Response:
+def get_signed_trusted_list(request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """The trusted-provider list signed by the register (eddsa-jcs-2022, did:key), to cache and check offline."""
-    document = trust.signed_trusted_list(
-        uow,
-        key_encryption_secret=register.settings.key_encryption_key.get_secret_value(),
-        public_base_url=register.settings.public_base_url,
-        clock=register.clock,
-    )
-    return cached_json(request, document, max_age=300)
+    return cached_json(request, register.trust.signed_trusted_list(), max_age=300)
 
 
 @router.get(
@@ -68,9 +61,9 @@ def get_signed_trusted_list(request: Request, _: PublicDep, uow: UowDep, registe
     response_model=dict[str, Any],
     responses=CACHE_RESPONSES,
 )
-def get_did_document(slug: str, request: Request, _: PublicDep, uow: UowDep, register: RegisterDep) -> Response:
+def get_did_document(slug: str, request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """The provider's did:web DID document with every signing key it used (current and retired)."""
-    return cached_json(request, verification.did_document(slug, uow=uow, keys=register.key_store), max_age=300)
+    return cached_json(request, register.verification.did_document(slug), max_age=300)
 
 
 @router.get(
@@ -81,10 +74,10 @@ def get_did_document(slug: str, request: Request, _: PublicDep, uow: UowDep, reg
     responses=CACHE_RESPONSES,
 )
 def get_status_list(
-    slug: str, purpose: Literal["revocation", "suspension"], request: Request, _: PublicDep, uow: UowDep
+    slug: str, purpose: Literal["revocation", "suspension"], request: Request, _: PublicDep, register: RegisterDep
 ) -> Response:
     """The provider's signed Bitstring Status List credential (W3C Bitstring Status List v1.0)."""
-    return cached_json(request, issuance.status_list_document(slug, purpose, uow), max_age=60)
+    return cached_json(request, register.issuance.status_list_document(slug, purpose), max_age=60)
 
 
 @router.get(
@@ -94,9 +87,9 @@ def get_status_list(
     response_model=dict[str, Any],
     responses=CACHE_RESPONSES,
 )
-def get_public_credential(credential: str, request: Request, _: PublicDep, uow: UowDep) -> Response:
+def get_public_credential(credential: str, request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """A signed credential at the URL its PDF's QR code points to (the id is an unguessable UUID)."""
-    found = issuance.get_credential(credential.removesuffix(".json"), uow=uow)
+    found = register.issuance.get_credential(credential.removesuffix(".json"))
     return cached_json(request, found.document, max_age=60)
 
 
@@ -118,7 +111,6 @@ _REPORT_TYPES = {
 )
 def parliament_report(
     _: ReportReaderDep,
-    uow: UowDep,
     register: RegisterDep,
     from_year: Annotated[str, Query(alias="from", max_length=9, description="first academic year, e.g. 2022-23")],
     to_year: Annotated[str, Query(alias="to", max_length=9, description="last academic year, e.g. 2024-25")],
@@ -127,11 +119,5 @@ def parliament_report(
     all_providers: bool = False,
 ) -> Response:
     """Answers to the Flemish Parliament's written question 223, counts below the threshold suppressed."""
-    report = reports.parliament_report(
-        uow,
-        from_year=from_year,
-        to_year=to_year,
-        all_providers=all_providers,
-        threshold=register.settings.disclosure_threshold,
-    )
+    report = register.reports.parliament_report(from_year=from_year, to_year=to_year, all_providers=all_providers)
     return Response(reports.render(report, format, lang), media_type=_REPORT_TYPES[format])

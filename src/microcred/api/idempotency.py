@@ -1,0 +1,79 @@
+"""Every API route's class, and the replay of creating POSTs sent again with an ``Idempotency-Key``.
+
+A request has no transaction of its own: each use case a route calls is one transaction, exactly as in
+the CLI and jobs (docs/decisions/0005-composition.md, Transactions). A creating POST with a key runs
+between a reservation of the key and the storing of its answer, each a short transaction of its own
+(``services/idempotency.py``), so a concurrent duplicate is refused with 409 instead of creating twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import anyio
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+
+from microcred.api.deps import resolve_principal
+from microcred.bootstrap import Register
+from microcred.errors import Invalid
+from microcred.services.idempotency import StoredAnswer
+
+__all__ = ["ApiRoute"]
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+class ApiRoute(APIRoute):
+    """Every API route; creating (201/202) POSTs replay their first answer to a repeated Idempotency-Key."""
+
+    def get_route_handler(self) -> Handler:
+        handler: Handler = super().get_route_handler()
+        if "POST" not in (self.methods or set()) or self.status_code not in (201, 202):
+            return handler
+
+        async def run(request: Request) -> Response:
+            key = request.headers.get("idempotency-key")
+            return await (handler(request) if key is None else _idempotent(request, key, handler))
+
+        return run
+
+
+async def _fingerprint(request: Request) -> str:
+    body = await request.body()  # kept by the request, so the handler reads it again
+    parts = [request.method.encode(), str(request.url.path).encode(), request.url.query.encode(), body]
+    return hashlib.sha256(b"\n".join(parts)).hexdigest()
+
+
+async def _idempotent(request: Request, key: str, handler: Handler) -> Response:
+    """Reserve the key, run the handler, then store its answer, or release the key when it failed."""
+    if not 1 <= len(key) <= 255 or not key.isascii():
+        raise Invalid.field("Idempotency-Key", "must be 1-255 ASCII characters", key[:40])
+    principal = await run_in_threadpool(resolve_principal, request)
+    if principal.kind not in ("provider", "admin"):
+        return await handler(request)
+    register: Register = request.app.state.register
+    keys, owner = register.idempotency, principal.subject
+    stored = await run_in_threadpool(keys.reserve, owner, key, await _fingerprint(request))
+    if stored is not None:
+        return Response(
+            stored.body,
+            status_code=stored.status,
+            media_type=stored.content_type,
+            headers={"Idempotency-Replayed": "true"},
+        )
+    try:
+        response = await handler(request)
+    except BaseException:
+        with anyio.CancelScope(shield=True):  # a client that hung up must not leave the key reserved
+            await run_in_threadpool(keys.release, owner, key)
+        raise
+    if not 200 <= response.status_code < 300:
+        await run_in_threadpool(keys.release, owner, key)
+        return response
+    answer = StoredAnswer(response.status_code, response.media_type or "application/json", bytes(response.body))
+    await run_in_threadpool(keys.complete, owner, key, answer)
+    return response

@@ -1,0 +1,88 @@
+"""Twenty identical creating POSTs at once, against a real server, on SQLite and PostgreSQL.
+
+Each use case is its own transaction (no request transaction), so duplicates are kept out by the
+database's unique constraints and by the Idempotency-Key reservation: exactly one request creates,
+the others are told 409 or get the first answer replayed, and none gets a 5xx.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from microcred.testing import free_port
+from tests.api.conftest import OWNER, Tokens
+
+PARALLEL = 20
+
+
+@pytest.fixture
+def base_url(app: FastAPI) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, in a thread of this process."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", ws="none", log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    for _ in range(500):
+        if server.started:
+            break
+        thread.join(0.02)
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+def _all_at_once(url: str, headers: dict[str, str], body: dict[str, object]) -> list[httpx.Response]:
+    """POST the same request PARALLEL times, each on its own connection, released together."""
+    start = threading.Barrier(PARALLEL)
+
+    def send(_: int) -> httpx.Response:
+        with httpx.Client(timeout=60) as client:
+            start.wait()
+            return client.post(url, headers=headers, json=body)
+
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        return list(pool.map(send, range(PARALLEL)))
+
+
+def _offerings_with_code(base_url: str, tokens: Tokens, code: str) -> int:
+    page = httpx.get(f"{base_url}/api/v1/providers/{OWNER}/offerings", headers=Tokens.header(tokens.owner)).json()
+    return sum(1 for offering in page["items"] if offering["code"] == code)
+
+
+def test_parallel_creates_without_a_key_create_once_and_the_rest_conflict(base_url: str, tokens: Tokens) -> None:
+    url = f"{base_url}/api/v1/providers/{OWNER}/offerings"
+    responses = _all_at_once(url, Tokens.header(tokens.owner), {"code": "RACE-1", "title": {"nl": "Gelijktijdig"}})
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses[201] == 1, statuses
+    assert statuses[409] == PARALLEL - 1, statuses
+    assert all(r.json()["code"] == "conflict" for r in responses if r.status_code == 409)
+    assert _offerings_with_code(base_url, tokens, "RACE-1") == 1
+
+
+def test_parallel_creates_with_one_key_create_once_and_replay_or_refuse_the_rest(base_url: str, tokens: Tokens) -> None:
+    url = f"{base_url}/api/v1/providers/{OWNER}/offerings"
+    headers = {**Tokens.header(tokens.owner), "Idempotency-Key": "race-2"}
+    body = {"code": "RACE-2", "title": {"nl": "Gelijktijdig"}}
+    responses = _all_at_once(url, headers, body)
+    assert all(r.status_code < 500 for r in responses), [r.text for r in responses if r.status_code >= 500]
+    created = [r for r in responses if r.status_code == 201 and "idempotency-replayed" not in r.headers]
+    replayed = [r for r in responses if r.status_code == 201 and r.headers.get("idempotency-replayed") == "true"]
+    refused = [r for r in responses if r.status_code == 409]
+    assert len(created) == 1
+    assert len(created) + len(replayed) + len(refused) == PARALLEL
+    assert all(r.content == created[0].content for r in replayed)
+    assert all(r.json()["detail"] == "a request with this Idempotency-Key is in progress" for r in refused)
+    again = httpx.post(url, headers=headers, json=body)
+    assert again.status_code == 201
+    assert again.headers["idempotency-replayed"] == "true"
+    assert _offerings_with_code(base_url, tokens, "RACE-2") == 1
