@@ -26,7 +26,7 @@ import numpy as np
 from microcred.bootstrap import build
 from microcred.settings import Settings
 from microcred.stats import Scope, Snapshot, build_report
-from microcred.stats.cache import cached_snapshot, change_token, forget, snapshot_path
+from microcred.stats.cache import cached_snapshot, forget, snapshot_files
 from microcred.stats.render import render
 
 HERE = Path(__file__).parent
@@ -155,19 +155,20 @@ def main() -> int:
     scope = Scope(YEARS[1], YEARS[-1], ("university", "university-college"))
     register = build(Settings(database_url=f"sqlite:///{CACHE}", environment="test"))
     with register.uow() as work:
-        path = snapshot_path(work.connection)
+        source = work.statistics
+        path = source.register_file
         assert path is not None
-        _, token_seconds = _timed(change_token, work.connection)
-        for old in path.parent.glob(f"{path.name}.stats-*.duckdb"):
+        _, token_seconds = _timed(source.change_token)
+        for old in snapshot_files(source):
             old.unlink()  # time a full copy, not a leftover file
         forget()
-        snapshot, load_seconds = _timed(cached_snapshot, work.connection, path=path)
+        snapshot, load_seconds = _timed(cached_snapshot, source)
         snapshot.close()
         forget()  # a new process (the CLI after the web server) reopens the file
-        snapshot, reopen_seconds = _timed(cached_snapshot, work.connection, path=path)
+        snapshot, reopen_seconds = _timed(cached_snapshot, source)
         first_report, first_seconds = _timed(build_report, snapshot, scope, k=5)
         snapshot.close()
-        snapshot, reuse_seconds = _timed(cached_snapshot, work.connection, path=path)
+        snapshot, reuse_seconds = _timed(cached_snapshot, source)
     rows = snapshot.db.execute("SELECT COUNT(*) FROM stat_enrolments").fetchone()
     timings = []
     for _ in range(RUNS):

@@ -8,7 +8,7 @@ from microcred.domain import AcademicYear, OfferingKind, ProviderType
 from microcred.errors import Invalid
 from microcred.services.ports import UnitOfWorkFactory
 from microcred.stats import BROAD_KINDS, ParliamentReport, Scope, build_report
-from microcred.stats.cache import cached_snapshot, snapshot_path
+from microcred.stats.cache import cached_snapshot
 from microcred.stats.render import FORMATS
 from microcred.stats.render import render as _render
 
@@ -52,7 +52,7 @@ def parliament_report(
         providers=tuple(providers),
     )
     with uow() as work:  # the copy is taken again only when the register changed (stats.cache)
-        snapshot = cached_snapshot(work.connection, path=snapshot_path(work.connection))
+        snapshot = cached_snapshot(work.statistics)
     try:
         return build_report(snapshot, scope, k=threshold)
     finally:
