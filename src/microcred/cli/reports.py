@@ -30,8 +30,10 @@ def parliament(
 ) -> None:
     """Offer, enrolments (working or not) and growth of micro-credentials, counts of few learners hidden."""
     wired = register()
-    report = service.parliament_report(
+    content = service.parliament_report_file(
         wired.uow,
+        fmt=fmt,
+        lang=lang,
         from_year=from_year,
         to_year=to_year,
         providers=provider,
@@ -40,5 +42,5 @@ def parliament(
         kinds=kind,
         threshold=wired.settings.disclosure_threshold,
     )
-    out.write_bytes(service.render(report, fmt, lang))
+    out.write_bytes(content)
     console.print(f"wrote {out} ({fmt}, {lang})")

@@ -62,9 +62,9 @@ def statistics_routes(register: Register, pages: Pages) -> APIRouter:
             kind=params.get("kind", ""),
         )
 
-    def build(chosen: _Filters) -> Any:
-        return reports.parliament_report(
-            register.uow, threshold=register.settings.disclosure_threshold, **chosen.arguments()
+    def report_file(chosen: _Filters, fmt: str, lang: str) -> bytes:
+        return reports.parliament_report_file(
+            register.uow, fmt=fmt, lang=lang, threshold=register.settings.disclosure_threshold, **chosen.arguments()
         )
 
     @router.get("/statistics", response_class=HTMLResponse)
@@ -73,7 +73,7 @@ def statistics_routes(register: Register, pages: Pages) -> APIRouter:
         lang = language_of(request)
         body, style, problems = Markup(""), Markup(""), []
         try:
-            html = reports.render(build(chosen), "html", lang).decode()
+            html = report_file(chosen, "html", lang).decode()
         except Invalid as error:
             problems = error.problems
         else:
@@ -104,7 +104,7 @@ def statistics_routes(register: Register, pages: Pages) -> APIRouter:
             return Response("unknown format", status_code=404, media_type="text/plain")
         chosen = filters(request)
         try:
-            content = reports.render(build(chosen), fmt, language_of(request))
+            content = report_file(chosen, fmt, language_of(request))
         except Invalid as error:
             return Response(str(error), status_code=400, media_type="text/plain")
         name = f"microcred-parliament-{chosen.from_year}-{chosen.to_year}.{fmt}"

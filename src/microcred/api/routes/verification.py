@@ -127,11 +127,13 @@ def parliament_report(
     all_providers: bool = False,
 ) -> Response:
     """Answers to the Flemish Parliament's written question 223, counts below the threshold suppressed."""
-    report = reports.parliament_report(
+    content = reports.parliament_report_file(
         uow,
+        fmt=format,
+        lang=lang,
         from_year=from_year,
         to_year=to_year,
         all_providers=all_providers,
         threshold=register.settings.disclosure_threshold,
     )
-    return Response(reports.render(report, format, lang), media_type=_REPORT_TYPES[format])
+    return Response(content, media_type=_REPORT_TYPES[format])
