@@ -12,8 +12,9 @@ import pytest
 from microcred.bootstrap import Register
 from microcred.domain import EmploymentStatus, OfferingKind, Outcome
 from microcred.errors import Invalid
-from microcred.services.reports import parliament_report, render
+from microcred.services.reports import parliament_report, parliament_report_file
 from microcred.stats import ParliamentReport, Table
+from microcred.stats.render import render
 from tests.stats.register_data import (
     EDITIONS,
     OFFERINGS,
@@ -214,3 +215,13 @@ def test_the_pdf_has_the_same_sections_as_the_html(report: ParliamentReport, lan
     outline = re.findall(rb"/Title \(([^)]*)\)", render(report, "pdf", lang))
     assert len(headings) == 7
     assert [h.encode() for h in headings] == outline[: len(headings)]
+
+
+def test_the_report_file_is_the_report_rendered(register: Register, report: ParliamentReport) -> None:
+    """What the CLI, the API and the web UI publish: one use case, the report built and rendered."""
+    published = parliament_report_file(
+        register.uow, fmt="json", lang="en", from_year="2020-21", to_year="2023-24", threshold=K
+    )
+    assert published == render(report, "json", "en")
+    with pytest.raises(Invalid):
+        parliament_report_file(register.uow, fmt="docx", from_year="2020-21", to_year="2023-24")

@@ -1,6 +1,7 @@
 """A small hand-made register for the statistics tests, and plain-Python counting over the same lists.
 
-The expected figures are counted here from the test's own lists, never through microcred.stats.
+The expected figures are counted here from the test's own lists, never through microcred.stats. ``load``
+writes the lists into a register; ``facts`` hands the same lists to statistics without one.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from microcred.domain import (
     Provider,
     ProviderType,
 )
+from tests.stats.facts import FactsInMemory
 
 YEARS = (2020, 2021, 2022, 2023)
 
@@ -173,6 +175,53 @@ def load(register: Register) -> None:
                 )
             )
         work.commit()
+
+
+def facts(*, batch: int = 7) -> FactsInMemory:
+    """The register ``load`` writes, as the statistics port's rows (ids numbered in the order ``load`` saves)."""
+    provider_ids = {slug: n for n, slug in enumerate(PROVIDERS, 1)}
+    offering_ids = {o.code: n for n, o in enumerate(OFFERINGS, 1)}
+    edition_ids = {f"{code}-{year}": n for n, (code, year, _c, _n) in enumerate(EDITIONS, 1)}
+    learner_ids: dict[str, int] = {}
+    for e in enrolments():
+        learner_ids.setdefault(e.learner, len(learner_ids) + 1)
+    return FactsInMemory(
+        providers_rows=[
+            (provider_ids[slug], slug, {"nl": f"Naam {slug}", "en": f"Name {slug}"}, kind.value)
+            for slug, kind in PROVIDERS.items()
+        ],
+        offerings_rows=[
+            (
+                offering_ids[o.code],
+                provider_ids[o.provider],
+                o.code,
+                {"nl": f"Titel {o.code}", "en": f"Title {o.code}"},
+                o.kind.value,
+                o.flemish.value if o.flemish else None,
+                None if o.ects is None else int(o.ects * 10),
+                o.eqf,
+                None,
+                o.field,
+                ParticipationForm.ONLINE.value,
+            )
+            for o in OFFERINGS
+        ],
+        editions_rows=[
+            (edition_ids[f"{code}-{year}"], offering_ids[code], year, capacity) for code, year, capacity, _n in EDITIONS
+        ],
+        enrolments_rows=[
+            (
+                edition_ids[e.edition],
+                learner_ids[e.learner],
+                e.contract.value,
+                e.status.value,
+                e.age.value,
+                e.outcome.value,
+            )
+            for e in enrolments()
+        ],
+        batch=batch,
+    )
 
 
 def in_default_scope(o: Off) -> bool:

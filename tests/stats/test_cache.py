@@ -10,7 +10,7 @@ from sqlalchemy import text
 from microcred.bootstrap import Register
 from microcred.services.reports import parliament_report
 from microcred.stats import ParliamentReport
-from microcred.stats.cache import forget, snapshot_path, snapshots_taken
+from microcred.stats.cache import forget, snapshot_files, snapshots_taken
 from tests.stats.register_data import load
 
 
@@ -20,8 +20,7 @@ def _report(register: Register) -> ParliamentReport:
 
 def _snapshot_files(register: Register) -> list[str]:
     with register.uow() as work:
-        path = snapshot_path(work.connection)
-    return [] if path is None else sorted(p.name for p in path.parent.glob(f"{path.name}.stats-*.duckdb"))
+        return [path.name for path in snapshot_files(work.statistics)]
 
 
 def test_an_unchanged_register_reuses_its_snapshot_and_a_change_refreshes_it(register: Register) -> None:
@@ -33,11 +32,10 @@ def test_an_unchanged_register_reuses_its_snapshot_and_a_change_refreshes_it(reg
     assert snapshots_taken() == taken
     assert _snapshot_files(register) == files
 
-    with register.uow() as work:  # an update only: same row counts and ids, a later updated_at
-        work.connection.execute(
+    with register.engine.begin() as connection:  # an update only: same row counts and ids, a later updated_at
+        connection.execute(
             text("UPDATE enrolments SET outcome = 'passed', updated_at = :now"), {"now": datetime.now(UTC)}
         )
-        work.commit()
     changed = _report(register)
     assert snapshots_taken() == taken + 1
     assert changed.enrolments.figure("completion_rate", "2020-21").value == 100
@@ -46,11 +44,10 @@ def test_an_unchanged_register_reuses_its_snapshot_and_a_change_refreshes_it(reg
         assert len(_snapshot_files(register)) == 1
         assert _snapshot_files(register) != files
 
-    with register.uow() as work:  # rows removed
-        work.connection.execute(
+    with register.engine.begin() as connection:  # rows removed
+        connection.execute(
             text("DELETE FROM enrolments WHERE edition_id IN (SELECT id FROM editions WHERE academic_year = 2020)")
         )
-        work.commit()
     assert _report(register).enrolments.figure("enrolments", "2020-21").value == 0
     assert changed.enrolments.figure("enrolments", "2020-21").value != 0
     assert snapshots_taken() == taken + 2

@@ -1,17 +1,14 @@
 """The one-pass counting (``stats.tally``) gives exactly what the named SQL gives, question by question.
 
-The register here is random and built straight in an SQLite file with the columns the snapshot reads: many
+The register here is random and handed to the snapshot through the statistics port (tests/stats/facts.py): many
 learners with several enrolments in one year and across years, 70 providers (more values than one 64-bit
 word holds) and editions with and without a capacity.
 """
 
 from __future__ import annotations
 
-import json
 import random
-import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +16,7 @@ import pytest
 from microcred.stats import Scope, Snapshot, build_report, take_snapshot
 from microcred.stats.queries import ENROLMENT_DIMENSIONS, Questions
 from microcred.stats.tally import FastQuestions
+from tests.stats.facts import FactsInMemory
 
 TYPES = ("university", "university-college", "school-of-arts", "other-private")
 KINDS = ("micro-credential", "course-units", "postgraduate", "further-training", "other")
@@ -27,37 +25,18 @@ AGES = ("<20", "20-24", "25-29", "30-34", "35-44", "unknown")
 OUTCOMES = ("enrolled", "withdrawn", "passed", "failed")
 
 
-class _Connection:
-    """What ``take_snapshot`` needs of an SQLAlchemy connection: ``.connection.cursor()``."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.connection = db
-
-
-def _register(path: Path, seed: int) -> sqlite3.Connection:
+def _register(seed: int) -> FactsInMemory:
     rng = random.Random(seed)
-    db = sqlite3.connect(path)
-    db.executescript(
-        "CREATE TABLE providers (id INTEGER, slug TEXT, name TEXT, type TEXT);"
-        "CREATE TABLE offerings (id INTEGER, provider_id INTEGER, code TEXT, title TEXT, kind TEXT, flemish_type TEXT,"
-        " ects NUMERIC, eqf_level INTEGER, vks_level INTEGER, isced_field TEXT, participation_form TEXT);"
-        "CREATE TABLE editions (id INTEGER, offering_id INTEGER, academic_year INTEGER, capacity INTEGER);"
-        "CREATE TABLE enrolments (edition_id INTEGER, learner_id INTEGER, contract_type TEXT, employment_status TEXT,"
-        " age_band TEXT, outcome TEXT);"
-    )
-    db.executemany(
-        "INSERT INTO providers VALUES (?, ?, ?, ?)",
-        [(p, f"p{p:02d}", json.dumps({"nl": f"A{p}"}), TYPES[p % 4 if p < 66 else 1]) for p in range(1, 71)],
-    )
+    providers = [(p, f"p{p:02d}", {"nl": f"A{p}"}, TYPES[p % 4 if p < 66 else 1]) for p in range(1, 71)]
     offerings = [
         (
             o,
             rng.randint(1, 70),
             f"O{o}",
-            json.dumps({"en": f"T{o}"}),
+            {"en": f"T{o}"},
             KINDS[o % 5],
             ("1", "3a", None)[o % 3],
-            rng.choice((1.5, 3, 5.5, 20, 20.5, None)),
+            _tenths(rng.choice((1.5, 3, 5.5, 20, 20.5, None))),
             6,
             None,
             rng.choice(("0613", "0222", None)),
@@ -65,14 +44,12 @@ def _register(path: Path, seed: int) -> sqlite3.Connection:
         )
         for o in range(1, 301)
     ]
-    db.executemany("INSERT INTO offerings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", offerings)
     editions = [
         (len(offerings) * y + o, o, y, rng.choice((None, 10, 25)))
         for o in range(1, 301)
         for y in range(2019, 2025)
         if rng.random() < 0.8
     ]
-    db.executemany("INSERT INTO editions VALUES (?, ?, ?, ?)", editions)
     learners = range(1, 900)
     enrolments = [
         (
@@ -85,18 +62,18 @@ def _register(path: Path, seed: int) -> sqlite3.Connection:
         )
         for _ in range(6000)
     ]
-    db.executemany("INSERT INTO enrolments VALUES (?, ?, ?, ?, ?, ?)", enrolments)
-    db.commit()
-    return db
+    return FactsInMemory(providers, offerings, editions, enrolments, batch=1000)
+
+
+def _tenths(ects: float | None) -> int | None:
+    return None if ects is None else round(ects * 10)
 
 
 @pytest.fixture(scope="module", params=[1, 2])
-def snapshot(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snapshot]:
-    db = _register(tmp_path_factory.mktemp("tally") / "register.db", request.param)
-    taken = take_snapshot(_Connection(db))
+def snapshot(request: pytest.FixtureRequest) -> Iterator[Snapshot]:
+    taken = take_snapshot(_register(request.param))
     yield taken
     taken.close()
-    db.close()
 
 
 SCOPES = [

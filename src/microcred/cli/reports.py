@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from microcred.cli.context import console, register
-from microcred.services import reports as service
 
 __all__ = ["reports"]
 
@@ -29,16 +28,15 @@ def parliament(
     out: Path = typer.Option(..., "--out", help="File to write the report to."),
 ) -> None:
     """Offer, enrolments (working or not) and growth of micro-credentials, counts of few learners hidden."""
-    wired = register()
-    report = service.parliament_report(
-        wired.uow,
+    content = register().reports.parliament_report_file(
+        fmt=fmt,
+        lang=lang,
         from_year=from_year,
         to_year=to_year,
         providers=provider,
         provider_types=provider_type,
         all_providers=all_providers,
         kinds=kind,
-        threshold=wired.settings.disclosure_threshold,
     )
-    out.write_bytes(service.render(report, fmt, lang))
+    out.write_bytes(content)
     console.print(f"wrote {out} ({fmt}, {lang})")

@@ -249,7 +249,6 @@ class Catalogue:
     def edit_offering(self, provider: str, code: str, changes: Mapping[str, Any]) -> Offering:
         return edit_offering(provider, code, changes, self._deps.uow)
 
-
     def publish_offering(self, provider: str, code: str) -> Offering:
         return publish_offering(provider, code, self._deps.uow)
 

@@ -1,4 +1,8 @@
-"""The seams services depend on. Storage fits these Protocols without services importing it."""
+"""The seams services depend on. Storage fits these Protocols without services importing it.
+
+``StatisticsSource`` is defined in ``stats.source`` (statistics read through it and may not import services)
+and exposed here as the unit of work's ``statistics``.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from microcred.domain import (
     Provider,
     StatusPurpose,
 )
+from microcred.stats.source import StatisticsSource
 
 __all__ = [
     "BulkStore",
@@ -37,6 +42,7 @@ __all__ = [
     "SigningKeyRepository",
     "StaffRecord",
     "StaffRepository",
+    "StatisticsSource",
     "TokenRecord",
     "TokenRepository",
     "UnitOfWork",
@@ -310,8 +316,7 @@ class UnitOfWork(Protocol):
     @property
     def wallet(self) -> WalletRepository: ...
     @property
-    def connection(self) -> Any:
-        """The SQLAlchemy connection, for areas with their own queries (statistics, bulk import)."""
+    def statistics(self) -> StatisticsSource: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(self, exc_type: Any, exc: Any, tb: Any, /) -> None: ...

@@ -9,16 +9,10 @@ from microcred.errors import Invalid
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWorkFactory
 from microcred.stats import BROAD_KINDS, ParliamentReport, Scope, build_report
-from microcred.stats.cache import cached_snapshot, snapshot_path
-from microcred.stats.render import FORMATS
-from microcred.stats.render import render as _render
+from microcred.stats.cache import cached_snapshot
+from microcred.stats.render import FORMATS, render
 
-__all__ = [
-    "FORMATS",
-    "Reports",
-    "parliament_report",
-    "render",
-]
+__all__ = ["FORMATS", "Reports", "parliament_report", "parliament_report_file"]
 
 _HIGHER_EDUCATION = tuple(t.value for t in ProviderType if t.is_higher_education)
 
@@ -58,16 +52,40 @@ def parliament_report(
         providers=tuple(providers),
     )
     with uow() as work:  # the copy is taken again only when the register changed (stats.cache)
-        snapshot = cached_snapshot(work.connection, path=snapshot_path(work.connection))
+        snapshot = cached_snapshot(work.statistics)
     try:
         return build_report(snapshot, scope, k=threshold)
     finally:
         snapshot.close()
 
 
-def render(report: ParliamentReport, fmt: str, lang: str = "nl") -> bytes:
-    """The report as html, pdf, xlsx, csv or json bytes, in Dutch (``nl``) or English (``en``)."""
-    return _render(report, fmt, lang)
+def parliament_report_file(
+    uow: UnitOfWorkFactory,
+    *,
+    fmt: str,
+    lang: str = "nl",
+    from_year: AcademicYear | str,
+    to_year: AcademicYear | str,
+    providers: Iterable[str] = (),
+    provider_types: Iterable[ProviderType | str] = (),
+    all_providers: bool = False,
+    kinds: Iterable[OfferingKind | str] = (),
+    threshold: int = 5,
+) -> bytes:
+    """The parliament report (see ``parliament_report``) published as one file: ``fmt`` is html, pdf, xlsx,
+    csv or json (``FORMATS``), ``lang`` Dutch (``nl``) or English (``en``). What the CLI writes, the API
+    answers and the web dashboard shows or offers for download."""
+    report = parliament_report(
+        uow,
+        from_year=from_year,
+        to_year=to_year,
+        providers=providers,
+        provider_types=provider_types,
+        all_providers=all_providers,
+        kinds=kinds,
+        threshold=threshold,
+    )
+    return render(report, fmt, lang)
 
 
 def _year(value: AcademicYear | str, name: str) -> AcademicYear:
@@ -105,6 +123,31 @@ class Reports:
     ) -> ParliamentReport:
         return parliament_report(
             self._deps.uow,
+            from_year=from_year,
+            to_year=to_year,
+            providers=providers,
+            provider_types=provider_types,
+            all_providers=all_providers,
+            kinds=kinds,
+            threshold=self._deps.settings.disclosure_threshold,
+        )
+
+    def parliament_report_file(
+        self,
+        *,
+        fmt: str,
+        lang: str = "nl",
+        from_year: AcademicYear | str,
+        to_year: AcademicYear | str,
+        providers: Iterable[str] = (),
+        provider_types: Iterable[ProviderType | str] = (),
+        all_providers: bool = False,
+        kinds: Iterable[OfferingKind | str] = (),
+    ) -> bytes:
+        return parliament_report_file(
+            self._deps.uow,
+            fmt=fmt,
+            lang=lang,
             from_year=from_year,
             to_year=to_year,
             providers=providers,

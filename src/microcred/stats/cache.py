@@ -3,64 +3,41 @@
 Copying the register into DuckDB takes about half a minute at 10 million enrolments, so the API, the web UI
 and the CLI share one copy: a DuckDB file next to an SQLite register (``microcred.db`` gives
 ``microcred.db.stats-<token hash>.duckdb``; other generations are removed), or, for PostgreSQL, a copy in
-memory kept by the process. The copy is taken again when the change token differs: per table the row count,
-the highest id and the latest ``updated_at``, read in the caller's transaction before the copy, so a write
-that lands in between makes the next token differ and can only cause one copy too many, never a stale one.
+memory kept by the process. The copy is taken again when the source's change token differs (storage makes
+it from per table the row count, the highest id and the latest ``updated_at``). The token is read in the
+caller's transaction before the copy, so a write that lands in between makes the next token differ and can
+only cause one copy too many, never a stale one.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from microcred.stats.snapshot import Snapshot, connect, take_snapshot
+from microcred.stats.source import StatisticsSource
 
-__all__ = ["cached_snapshot", "change_token", "forget", "snapshot_path", "snapshots_taken"]
+__all__ = ["cached_snapshot", "forget", "snapshot_files", "snapshots_taken"]
 
-_TABLES = ("providers", "offerings", "editions", "enrolments")
 _KEEP_IN_MEMORY = 4  # registers whose copies one process keeps (tests open many; a server has one)
 _lock = threading.Lock()
 _open: OrderedDict[str, tuple[str, duckdb.DuckDBPyConnection]] = OrderedDict()
 _taken = [0]  # copies taken by this process
 
 
-def change_token(connection: Any) -> str:
-    """What changes whenever a row the statistics read is added, changed or removed."""
-    cursor = connection.connection.cursor()
-    try:
-        found = []
-        for table in _TABLES:
-            cursor.execute(f"SELECT COUNT(*), MAX(id), MAX(updated_at) FROM {table}")
-            found.append([None if v is None else str(v) for v in cursor.fetchone()])
-    finally:
-        cursor.close()
-    return json.dumps(found)
-
-
-def snapshot_path(connection: Any) -> Path | None:
-    """Where an SQLite register's snapshot file lives (its token hash is added); None keeps it in memory."""
-    url = connection.engine.url
-    database = url.database
-    if url.get_backend_name() != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    return Path(database).resolve()
-
-
-def cached_snapshot(connection: Any, *, path: Path | None = None) -> Snapshot:
+def cached_snapshot(source: StatisticsSource) -> Snapshot:
     """A snapshot of the register as it is now, reused when nothing changed; close it after use.
 
-    ``path`` is the register's file (``snapshot_path``); the snapshot goes next to it. Without it the
-    snapshot is kept in this process's memory, keyed by the database URL.
+    With a ``register_file`` the snapshot is a file next to it; without, it is kept in this process's memory,
+    keyed by the source's ``register``.
     """
-    token = change_token(connection)
-    key = str(path) if path else connection.engine.url.render_as_string(hide_password=True)
+    token = source.change_token()
+    path, key = source.register_file, source.register
     with _lock:
         if key in _open and _open[key][0] == token:
             _open.move_to_end(key)
@@ -68,13 +45,19 @@ def cached_snapshot(connection: Any, *, path: Path | None = None) -> Snapshot:
         target = _file(path, token) if path else None
         db = _reopen(target) if target else None
         if db is None:
-            db = _take(connection, target, token)
+            db = _take(source, target, token)
             _taken[0] += 1
         _open[key] = (token, db)
         _open.move_to_end(key)
         while len(_open) > _KEEP_IN_MEMORY:
             _open.popitem(last=False)
         return Snapshot(db.cursor())
+
+
+def snapshot_files(source: StatisticsSource) -> list[Path]:
+    """The snapshot files kept next to the source's register file (none for a register kept in memory)."""
+    register = source.register_file
+    return [] if register is None else sorted(register.parent.glob(f"{register.name}.stats-*.duckdb"))
 
 
 def snapshots_taken() -> int:
@@ -102,12 +85,12 @@ def _reopen(target: Path) -> duckdb.DuckDBPyConnection | None:
         return None
 
 
-def _take(connection: Any, target: Path | None, token: str) -> duckdb.DuckDBPyConnection:
+def _take(source: StatisticsSource, target: Path | None, token: str) -> duckdb.DuckDBPyConnection:
     if target is None:
-        return take_snapshot(connection, token=token).db
+        return take_snapshot(source, token=token).db
     partial = target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.partial")
     partial.unlink(missing_ok=True)
-    snapshot = take_snapshot(connection, path=partial, token=token)
+    snapshot = take_snapshot(source, path=partial, token=token)
     snapshot.db.execute("CHECKPOINT")
     snapshot.close()
     os.replace(partial, target)  # readers see a whole file or none

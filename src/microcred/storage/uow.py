@@ -31,6 +31,7 @@ from microcred.storage.repositories import (
     SqlProviderRepository,
 )
 from microcred.storage.search import SqlOfferingSearch
+from microcred.storage.statistics import SqlStatisticsSource
 from microcred.storage.wallet import SqlWalletRepository
 
 __all__ = ["SqlUnitOfWork"]
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
     register_keys: SqlRegisterKeyRepository
     learner_access: SqlLearnerAccessRepository
     wallet: SqlWalletRepository
+    statistics: SqlStatisticsSource
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -82,6 +84,7 @@ class SqlUnitOfWork:
         self.credentials = SqlCredentialRepository(self.connection)
         self.signing_keys = SqlSigningKeyRepository(self.connection)
         self.wallet = SqlWalletRepository(self.connection)
+        self.statistics = SqlStatisticsSource(self.connection)
         return self
 
     def __exit__(

@@ -87,8 +87,9 @@ def statistics_routes(register: Register, pages: Pages) -> APIRouter:
     def dashboard(request: Request) -> Response:
         chosen = filters(request)
         on_error(request, lambda error: dashboard_page(request, chosen, problems=_problems(error)))
-        report = register.reports.parliament_report(**chosen.arguments())
-        html = reports.render(report, "html", language_of(request)).decode()
+        html = register.reports.parliament_report_file(
+            fmt="html", lang=language_of(request), **chosen.arguments()
+        ).decode()
         return dashboard_page(request, chosen, html=html, problems=[])
 
     @router.get("/statistics/report.{fmt}")
@@ -97,7 +98,7 @@ def statistics_routes(register: Register, pages: Pages) -> APIRouter:
             return Response("unknown format", status_code=404, media_type="text/plain")
         chosen = filters(request)
         on_error(request, lambda error: Response(str(error), status_code=400, media_type="text/plain"))
-        content = reports.render(register.reports.parliament_report(**chosen.arguments()), fmt, language_of(request))
+        content = register.reports.parliament_report_file(fmt=fmt, lang=language_of(request), **chosen.arguments())
         name = f"microcred-parliament-{chosen.from_year}-{chosen.to_year}.{fmt}"
         return Response(
             content, media_type=_MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}

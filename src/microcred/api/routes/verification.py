@@ -10,7 +10,6 @@ from pydantic import BaseModel
 from microcred.api.deps import PublicDep, RegisterDep, ReportReaderDep
 from microcred.api.http import CACHE_RESPONSES, cached_json
 from microcred.api.idempotency import ApiRoute
-from microcred.services import reports
 
 __all__ = ["router"]
 
@@ -119,5 +118,7 @@ def parliament_report(
     all_providers: bool = False,
 ) -> Response:
     """Answers to the Flemish Parliament's written question 223, counts below the threshold suppressed."""
-    report = register.reports.parliament_report(from_year=from_year, to_year=to_year, all_providers=all_providers)
-    return Response(reports.render(report, format, lang), media_type=_REPORT_TYPES[format])
+    content = register.reports.parliament_report_file(
+        fmt=format, lang=lang, from_year=from_year, to_year=to_year, all_providers=all_providers
+    )
+    return Response(content, media_type=_REPORT_TYPES[format])

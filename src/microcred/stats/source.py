@@ -1,0 +1,105 @@
+"""What statistics read of the register: the port storage implements (``storage/statistics.py``).
+
+Statistics never see a connection or a table name. A source tells them whether the register changed (the
+change token), where a kept snapshot may live, and hands over the columns of providers, offerings, editions
+and enrolments in batches, which ``stats.snapshot`` loads into DuckDB. Columns rather than rows, because
+that is how DuckDB and NumPy take them; batches, so ten million enrolments never sit in memory as rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Protocol
+
+__all__ = ["EditionColumns", "EnrolmentColumns", "OfferingColumns", "ProviderColumns", "StatisticsSource"]
+
+
+class ProviderColumns(Protocol):
+    """Providers, one sequence per column, all of the same length."""
+
+    @property
+    def id(self) -> Sequence[int]: ...
+    @property
+    def slug(self) -> Sequence[str]: ...
+    @property
+    def name(self) -> Sequence[Mapping[str, str]]: ...  # by language code, as stored
+    @property
+    def type(self) -> Sequence[str]: ...
+
+
+class OfferingColumns(Protocol):
+    """Offerings; ECTS in whole tenths (ECTS have one decimal), so no float or Decimal differs by backend."""
+
+    @property
+    def id(self) -> Sequence[int]: ...
+    @property
+    def provider_id(self) -> Sequence[int]: ...
+    @property
+    def code(self) -> Sequence[str]: ...
+    @property
+    def title(self) -> Sequence[Mapping[str, str]]: ...
+    @property
+    def kind(self) -> Sequence[str]: ...
+    @property
+    def flemish_type(self) -> Sequence[str | None]: ...
+    @property
+    def ects_tenths(self) -> Sequence[int | None]: ...
+    @property
+    def eqf_level(self) -> Sequence[int | None]: ...
+    @property
+    def vks_level(self) -> Sequence[int | None]: ...
+    @property
+    def isced_field(self) -> Sequence[str | None]: ...
+    @property
+    def participation_form(self) -> Sequence[str | None]: ...
+
+
+class EditionColumns(Protocol):
+    """Editions: the academic year is the one the edition starts in."""
+
+    @property
+    def id(self) -> Sequence[int]: ...
+    @property
+    def offering_id(self) -> Sequence[int]: ...
+    @property
+    def academic_year(self) -> Sequence[int]: ...
+    @property
+    def capacity(self) -> Sequence[int | None]: ...
+
+
+class EnrolmentColumns(Protocol):
+    """Enrolments, learners by their register id (never the pseudonym)."""
+
+    @property
+    def edition_id(self) -> Sequence[int]: ...
+    @property
+    def learner_id(self) -> Sequence[int]: ...
+    @property
+    def contract_type(self) -> Sequence[str]: ...
+    @property
+    def employment_status(self) -> Sequence[str]: ...
+    @property
+    def age_band(self) -> Sequence[str]: ...
+    @property
+    def outcome(self) -> Sequence[str]: ...
+
+
+class StatisticsSource(Protocol):
+    """The register as statistics read it, inside one transaction (the unit of work's ``statistics``)."""
+
+    @property
+    def register(self) -> str:
+        """Which register this is (its file, or its URL without password): keeps snapshots apart."""
+
+    @property
+    def register_file(self) -> Path | None:
+        """The register's database file, next to which a snapshot file is kept; None keeps it in memory."""
+
+    def change_token(self) -> str:
+        """Differs whenever a row statistics read was added, changed or removed since the last token."""
+
+    def providers(self) -> Iterator[ProviderColumns]: ...
+    def offerings(self) -> Iterator[OfferingColumns]: ...
+    def editions(self) -> Iterator[EditionColumns]: ...
+    def enrolments(self) -> Iterator[EnrolmentColumns]: ...
