@@ -16,14 +16,13 @@ JSON-LD safe-mode errors included.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pyld import jsonld
 from pyld.nquads import escape
 
-from microcred.credentials._pyld_cache import CachingProcessor
 from microcred.credentials._rdfc import Quad
 
 __all__ = ["CompiledToRdf", "Unsupported"]
@@ -96,12 +95,18 @@ class _Walk:
 class CompiledToRdf:
     """The quads pyld's ``to_rdf`` gives for a document, or :class:`Unsupported`."""
 
-    def __init__(self, processor: CachingProcessor) -> None:
-        self._processor = processor
-        self._options = processor.options(
-            isFrame=False, keepFreeFloatingNodes=False, extractAllScripts=False, processingMode="json-ld-1.1"
-        )
-        self._initial = processor._get_initial_context(self._options)
+    def __init__(self, document_loader: Callable[..., Any]) -> None:
+        self._processor = jsonld.JsonLdProcessor()
+        self._options = {
+            "documentLoader": document_loader,
+            "contextResolver": jsonld.ContextResolver({}, document_loader),
+            "base": None,
+            "isFrame": False,
+            "keepFreeFloatingNodes": False,
+            "extractAllScripts": False,
+            "processingMode": "json-ld-1.1",
+        }
+        self._initial = self._processor._get_initial_context(self._options)
         self._keys: dict[tuple[str, str], _Key] = {}
         self._contexts: dict[tuple[Any, ...], Any] = {}
         self._type_keys: dict[str, frozenset[str]] = {}
