@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from microcred.credentials.canonical import canonicalization_route
 from microcred.credentials.cryptosuites import (
     EDDSA_JCS_2022,
     EDDSA_RDFC_2022,
@@ -95,6 +96,8 @@ def main() -> int:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     key = SigningKey.from_seed(bytes(range(32)))
+    route = canonicalization_route(sample_micro_credential(issuer_did=key.did))
+    assert route == "compiled", f"the sample credential takes the {route} route, not the compiled one"
     python: dict[str, float] = {}
     python_cpu: dict[str, float] = {}
     for label, suite in [

@@ -1,4 +1,4 @@
-"""RDFC-1.0: the fast path equals the plain pyld path byte for byte; safe mode refuses undefined data."""
+"""RDFC-1.0: both routes equal pyld's public ``jsonld.normalize`` byte for byte; safe mode refuses undefined data."""
 
 from __future__ import annotations
 
@@ -11,13 +11,17 @@ from hypothesis import strategies as st
 
 from microcred.credentials.canonical import (
     UnsafeJsonLdError,
+    canonicalization_route,
     canonicalize,
     canonicalize_reference,
 )
+from microcred.credentials.cryptosuites import EDDSA_RDFC_2022
 from microcred.credentials.loader import UnknownContextError
+from microcred.credentials.proofs import proof_configuration
 from microcred.credentials.sample import sample_micro_credential
+from microcred.credentials.status_list import StatusList, status_list_credential
 
-from .conftest import load_json
+from .conftest import load_json, pyld_normalize
 
 ISSUER = "did:key:z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
 # Strings that stress N-Quads escaping: quotes, backslashes, newlines, tabs, non-ASCII and astral characters.
@@ -138,8 +142,10 @@ def micro_credentials(draw: st.DrawFn) -> dict[str, Any]:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(micro_credentials())
-def test_fast_path_is_byte_identical_to_pyld(document: dict[str, Any]) -> None:
-    assert canonicalize(document) == canonicalize_reference(document)
+def test_both_routes_are_byte_identical_to_pyld_normalize(document: dict[str, Any]) -> None:
+    expected = pyld_normalize(document)
+    assert canonicalize(document) == expected
+    assert canonicalize_reference(document) == expected
 
 
 @pytest.mark.parametrize(
@@ -152,16 +158,57 @@ def test_fast_path_is_byte_identical_to_pyld(document: dict[str, Any]) -> None:
         "status-list/spec-examples/example-credential-with-status-entries.json",
     ],
 )
-def test_fast_path_matches_pyld_on_published_documents(path: str) -> None:
+def test_published_documents_canonicalise_as_pyld_normalize_does(path: str) -> None:
     document = load_json(path)
     document.pop("proof", None)
-    assert canonicalize(document) == canonicalize_reference(document)
+    assert canonicalize(document) == canonicalize_reference(document) == pyld_normalize(document)
 
 
-def test_control_characters_and_language_tags_take_the_pyld_route() -> None:
+def _proof_configuration(document: dict[str, Any]) -> dict[str, Any]:
+    return proof_configuration(
+        document, suite=EDDSA_RDFC_2022, verification_method=f"{ISSUER}#key", created="2025-02-01T00:00:00Z"
+    )
+
+
+def _status_list() -> dict[str, Any]:
+    return status_list_credential(
+        url="https://register.example/status/1",
+        issuer=ISSUER,
+        status_list=StatusList(),
+        valid_from="2025-02-01T00:00:00Z",
+    )
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: sample_micro_credential(issuer_did=ISSUER),
+        lambda: _proof_configuration(sample_micro_credential(issuer_did=ISSUER)),
+        _status_list,
+        lambda: _proof_configuration(_status_list()),
+    ],
+    ids=["credential", "credential proof configuration", "status list", "status list proof configuration"],
+)
+def test_what_the_register_signs_takes_the_compiled_route(build: Any) -> None:
+    document = build()
+    assert canonicalization_route(document) == "compiled"
+    assert canonicalize(document) == pyld_normalize(document)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d.update(name={"@value": "Bell\x07 and tab\t", "@language": "nl-BE"}),  # a value object
+        lambda d: d.update(proof={"type": "DataIntegrityProof", "proofValue": "z1"}),  # a @graph container
+        lambda d: d["issuer"]["otherIdentifier"].append(dict(d["issuer"]["otherIdentifier"][0])),  # a tie
+        lambda d: d.update(learnerNickname="An"),  # undefined: pyld's safe-mode error
+    ],
+    ids=["value object", "embedded proof", "blank-node tie", "undefined term"],
+)
+def test_shapes_outside_the_compiled_rule_take_the_reference_route(change: Any) -> None:
     document = sample_micro_credential(issuer_did=ISSUER)
-    document["name"] = {"@value": "Bell\x07 and tab\t", "@language": "nl-BE"}
-    assert canonicalize(document) == canonicalize_reference(document)
+    change(document)
+    assert canonicalization_route(document) == "reference"
 
 
 def test_repeated_canonicalisation_is_stable() -> None:

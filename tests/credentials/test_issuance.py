@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from microcred.bootstrap import Register
+from microcred.credentials.canonical import canonicalization_route
 from microcred.credentials.ob3 import schema_problems
 from microcred.credentials.status_list import MINIMUM_BITS, StatusList
 from microcred.domain import CredentialState, StatusPurpose
@@ -49,6 +50,14 @@ def test_a_passed_enrolment_gets_a_credential_that_verifies(register: Register) 
     assert verify(seeded, document) == dict.fromkeys(
         ("well-formed", "signature", "issuer", "trusted-provider", "status", "validity-period"), "pass"
     )
+
+
+def test_an_issued_credential_and_its_proof_canonicalise_on_the_compiled_route(register: Register) -> None:
+    document = seed(register).issue("P-1").document
+    unsecured = {key: value for key, value in document.items() if key != "proof"}
+    configuration = {key: value for key, value in document["proof"][0].items() if key != "proofValue"}
+    assert canonicalization_route(unsecured) == "compiled"
+    assert canonicalization_route({**configuration, "@context": document["@context"]}) == "compiled"
 
 
 def test_issuing_twice_gives_the_same_single_credential(register: Register) -> None:

@@ -3,9 +3,10 @@
 pyld re-derives, for every key of every node, the term definition, the scoped contexts and the value
 coercion, then builds expanded JSON, a node map and triple dicts before it writes N-Quads. Each of those
 decisions depends only on the active context and the key (or the node's types), so here pyld's own
-functions take them the first time, they are memoised on the context's ``_uuid``, and quads are written
+functions take them the first time, they are memoised on the context's identity, and quads are written
 straight from the document. The rules mirrored are pyld's ``_expand``, ``_expand_object``,
-``_prepare_nested_context``, ``_expand_value``, ``_create_node_map`` (deduplication) and ``_object_to_rdf``.
+``_prepare_nested_context``, ``_expand_value``, ``_create_node_map`` (deduplication) and ``_object_to_rdf``;
+pyld is reached only through ``_pyld_internals.py``, which lists them and pins the pyld release.
 
 Anything outside the handled shapes (value objects, language/index/id/type maps, ``@graph`` containers,
 ``@json``, ``@reverse``, ``@nest``, embedded contexts, blank-node identifiers, relative IRIs, undefined
@@ -15,21 +16,29 @@ JSON-LD safe-mode errors included.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pyld import jsonld
-from pyld.nquads import escape
 
-from microcred.credentials._pyld_cache import CachingProcessor
+from microcred.credentials._pyld_internals import (
+    ActiveContext,
+    ContextProcessing,
+    absolute_iri,
+    canonical_double,
+    context_id,
+    escape_literal,
+    is_absolute_iri,
+    is_reverse_term,
+    previous_context,
+    term_value,
+    type_aliases,
+)
 from microcred.credentials._rdfc import Quad
 
 __all__ = ["CompiledToRdf", "Unsupported"]
 
-_ABSOLUTE = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")  # pyld's _is_absolute_iri
-_KEYWORD_LIKE = re.compile(r"^@[a-zA-Z]+$")
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _TYPE, _FIRST, _REST, _NIL = f"<{_RDF}type>", f"<{_RDF}first>", f"<{_RDF}rest>", f"<{_RDF}nil>"
@@ -37,8 +46,6 @@ _LANGSTRING = _RDF + "langString"
 _XSD_BOOLEAN, _XSD_DOUBLE, _XSD_INTEGER, _XSD_STRING = (_XSD + t for t in ("boolean", "double", "integer", "string"))
 _NOT_DATATYPES = (None, "@id", "@vocab", "@none")
 _MEMO_LIMIT = 20_000
-_get = jsonld.JsonLdProcessor.get_context_value
-_canonical_double = jsonld._canonicalize_double
 
 
 class Unsupported(Exception):
@@ -96,12 +103,9 @@ class _Walk:
 class CompiledToRdf:
     """The quads pyld's ``to_rdf`` gives for a document, or :class:`Unsupported`."""
 
-    def __init__(self, processor: CachingProcessor) -> None:
-        self._processor = processor
-        self._options = processor.options(
-            isFrame=False, keepFreeFloatingNodes=False, extractAllScripts=False, processingMode="json-ld-1.1"
-        )
-        self._initial = processor._get_initial_context(self._options)
+    def __init__(self, document_loader: Callable[..., Any]) -> None:
+        self._pyld = ContextProcessing(document_loader)
+        self._initial = self._pyld.initial()
         self._keys: dict[tuple[str, str], _Key] = {}
         self._contexts: dict[tuple[Any, ...], Any] = {}
         self._type_keys: dict[str, frozenset[str]] = {}
@@ -124,7 +128,7 @@ class CompiledToRdf:
         if pretype is None:
             pretype = self._pretype_context(term_ctx, name, element)
         ctx = self._typed_context(pretype, element)
-        uuid = ctx["_uuid"]
+        uuid = context_id(ctx)
         subject = ""
         entries: list[tuple[_Key, Any]] = []
         for key, value in element.items():
@@ -136,12 +140,13 @@ class CompiledToRdf:
             elif plan.kind != "@context":
                 entries.append((plan, value))
         subject = subject or walk.blank_node()
+        pretype_id = context_id(pretype)
         for plan, value in entries:
             if plan.kind == "@type":
                 for type_name in value if type(value) is list else (value,):
                     if type(type_name) is not str:
                         raise Unsupported
-                    type_iri = self._type_iris.get((pretype["_uuid"], type_name)) or self._type_iri(pretype, type_name)
+                    type_iri = self._type_iris.get((pretype_id, type_name)) or self._type_iri(pretype, type_name)
                     walk.add(subject, _TYPE, ("@type", type_iri), type_iri)
             elif plan.is_list:
                 if value is None:
@@ -158,7 +163,7 @@ class CompiledToRdf:
             if kind is str and plan.plain_strings and plan.language is None:
                 key: tuple[Any, ...] | None = (subject, predicate, "@value", False, item, None, None)
                 plain = '"' not in item and "\\" not in item and "\n" not in item and "\r" not in item
-                obj = f'"{item}"' if plain and "\t" not in item else f'"{escape(item)}"'
+                obj = f'"{item}"' if plain and "\t" not in item else f'"{escape_literal(item)}"'
             elif kind is dict:
                 obj = self._node(walk, plan.term_ctx, plan.name, item, None)
                 key = (subject, predicate, "@id", obj) if obj[0] == "<" else None
@@ -207,7 +212,7 @@ class CompiledToRdf:
     def _key(self, ctx: Any, key: str) -> _Key:
         if type(key) is not str:
             raise Unsupported
-        memo_key = (ctx["_uuid"], key)
+        memo_key = (context_id(ctx), key)
         plan = self._keys.get(memo_key)
         if plan is None:
             plan = self._plan(ctx, key)
@@ -217,27 +222,26 @@ class CompiledToRdf:
     def _plan(self, ctx: Any, key: str) -> _Key:
         if key == "@context":
             return _Key("@context")
-        expanded = self._processor._expand_iri(ctx, key, vocab=True)
+        expanded = self._pyld.expand_iri(ctx, key, vocab=True)
         if expanded in ("@id", "@type"):
             return _Key(expanded)
-        if not isinstance(expanded, str) or expanded.startswith("_:") or not _ABSOLUTE.match(expanded):
+        if not isinstance(expanded, str) or expanded.startswith("_:") or not is_absolute_iri(expanded):
             raise Unsupported  # undefined (safe mode refuses), another keyword, or a blank-node property
         term_ctx = ctx
-        scoped = _get(ctx, key, "@context")
+        scoped = term_value(ctx, key, "@context")
         if scoped is not None:
             term_ctx = self._process(ctx, scoped, propagate=True, override_protected=True)
         container = _container(ctx, key)
         term_container = _container(term_ctx, key)
-        mapping = term_ctx["mappings"].get(key)
         if container - {"@set", "@list"} or ("@list" in container) != ("@list" in term_container):
             raise Unsupported
-        if _get(ctx, key, "@type") == "@json" or (mapping and mapping.get("reverse")):
+        if term_value(ctx, key, "@type") == "@json" or is_reverse_term(term_ctx, key):
             raise Unsupported
-        coercion = _get(term_ctx, key, "@type")
-        language = _get(term_ctx, key, "@language")
+        coercion = term_value(term_ctx, key, "@type")
+        language = term_value(term_ctx, key, "@language")
         scalars = (
-            self._processor._expand_iri(term_ctx, key, vocab=True) == expanded
-            and _get(term_ctx, key, "@direction") is None
+            self._pyld.expand_iri(term_ctx, key, vocab=True) == expanded
+            and term_value(term_ctx, key, "@direction") is None
             and (language is None or isinstance(language, str))
             and (coercion in _NOT_DATATYPES or _is_datatype(coercion))
         )
@@ -264,14 +268,15 @@ class CompiledToRdf:
         if "@context" in element:
             raise Unsupported
         reference_only = False
-        if len(element) == 1 and "previousContext" in term_ctx:
+        previous = previous_context(term_ctx)
+        if len(element) == 1 and previous is not None:
             (only,) = element
             reference_only = isinstance(only, str) and self._key(term_ctx, only).kind == "@id"
-        memo_key = ("node", term_ctx["_uuid"], name, reference_only)
+        memo_key = ("node", context_id(term_ctx), name, reference_only)
         ctx = self._contexts.get(memo_key)
         if ctx is None:
-            ctx = term_ctx if reference_only else term_ctx.get("previousContext", term_ctx)
-            scoped = _get(term_ctx, name, "@context")
+            ctx = term_ctx if reference_only or previous is None else previous
+            scoped = term_value(term_ctx, name, "@context")
             if scoped is not None:
                 ctx = self._process(ctx, scoped, override_protected=True)
             _remember(self._contexts, memo_key, ctx)
@@ -279,11 +284,10 @@ class CompiledToRdf:
 
     def _typed_context(self, pretype: Any, element: dict[str, Any]) -> Any:
         """pyld ``_prepare_nested_context``: apply type-scoped contexts, sorted by key then by type."""
-        uuid = pretype["_uuid"]
+        uuid = context_id(pretype)
         type_keys = self._type_keys.get(uuid)
         if type_keys is None:
-            mappings = pretype["mappings"].items()
-            type_keys = frozenset(["@type", *(k for k, m in mappings if m and m.get("@id") == "@type")])
+            type_keys = type_aliases(pretype)
             _remember(self._type_keys, uuid, type_keys)
         memo_key: tuple[Any, ...] = ("typed", uuid)
         for key, values in element.items():
@@ -302,7 +306,7 @@ class CompiledToRdf:
             for key in sorted(key for key in element if key in type_keys):
                 values = element[key]
                 for type_name in sorted(values if type(values) is list else [values]):
-                    scoped = _get(pretype, type_name, "@context")
+                    scoped = term_value(pretype, type_name, "@context")
                     if scoped is not None and scoped is not False:
                         ctx = self._process(ctx, scoped, propagate=False)
             _remember(self._contexts, memo_key, ctx)
@@ -310,52 +314,36 @@ class CompiledToRdf:
 
     def _type_iri(self, pretype: Any, type_name: str) -> str:
         """The N-Quads term of a type name, expanded in the context before type-scoped contexts."""
-        memo_key = (pretype["_uuid"], type_name)
+        memo_key = (context_id(pretype), type_name)
         iri = self._type_iris.get(memo_key)
         if iri is None:
             iri = f"<{self._iri(pretype, type_name, vocab=True)}>"
             _remember(self._type_iris, memo_key, iri)
         return iri
 
-    def _iri(self, ctx: Any, value: str, *, vocab: bool) -> str:
+    def _iri(self, ctx: ActiveContext, value: str, *, vocab: bool) -> str:
         """pyld ``_expand_iri`` with no base IRI; anything but an absolute IRI is :class:`Unsupported`."""
-        if _KEYWORD_LIKE.match(value):
-            raise Unsupported
-        mappings = ctx["mappings"]
-        result: Any = None
-        if vocab and value in mappings:
-            mapping = mappings[value]
-            result = mapping["@id"] if mapping else None
-        else:
-            prefix, colon, suffix = value.partition(":")
-            if colon and prefix:
-                mapping = mappings.get(prefix)
-                if prefix == "_" or suffix.startswith("//"):
-                    result = value
-                elif mapping and mapping.get("_prefix"):
-                    result = mapping["@id"] + suffix
-                elif _ABSOLUTE.match(value):
-                    result = value
-            if result is None and vocab and "@vocab" in ctx:
-                result = ctx["@vocab"] + value
-        if not isinstance(result, str) or result.startswith("_:") or not _ABSOLUTE.match(result):
-            raise Unsupported  # a blank node identifier, or a relative IRI that safe mode refuses
-        return result
+        iri = absolute_iri(ctx, value, vocab=vocab)
+        if iri is None:
+            raise Unsupported  # a keyword-like value, a blank node identifier, or a relative IRI (safe mode)
+        return iri
 
-    def _process(self, ctx: Any, local: Any, **flags: bool) -> Any:
+    def _process(self, ctx: ActiveContext, local: Any, **flags: bool) -> ActiveContext:
         try:
-            return self._processor._process_context(ctx, local, self._options, **flags)
+            return self._pyld.apply(ctx, local, **flags)
         except jsonld.JsonLdError as error:
             raise Unsupported from error
 
 
 def _container(ctx: Any, key: str) -> set[str]:
-    container = _get(ctx, key, "@container")
-    return set() if container is None else set(jsonld.JsonLdProcessor.arrayify(container))
+    container = term_value(ctx, key, "@container")
+    if container is None:
+        return set()
+    return set(container) if isinstance(container, list) else {container}
 
 
 def _is_datatype(coercion: Any) -> bool:
-    return isinstance(coercion, str) and not coercion.startswith("_:") and _ABSOLUTE.match(coercion) is not None
+    return isinstance(coercion, str) and not coercion.startswith("_:") and is_absolute_iri(coercion)
 
 
 def _literal(value: str | float, datatype: str | None, language: str | None) -> str:
@@ -365,21 +353,21 @@ def _literal(value: str | float, datatype: str | None, language: str | None) -> 
     if kind is bool:
         lexical, datatype = ("true" if value else "false"), datatype or _XSD_BOOLEAN
     elif kind is float and not value.is_integer():  # type: ignore[union-attr]
-        lexical, datatype = _canonical_double(value), datatype or _XSD_DOUBLE
+        lexical, datatype = canonical_double(float(value)), datatype or _XSD_DOUBLE
     elif datatype == _XSD_DOUBLE:
         try:
-            lexical = _canonical_double(float(value))
+            lexical = canonical_double(float(value))
         except (ValueError, TypeError):
             lexical = value
     elif kind is not str and abs(value) >= 1e21:  # type: ignore[arg-type]
-        lexical, datatype = _canonical_double(value), datatype or _XSD_DOUBLE
+        lexical, datatype = canonical_double(float(value)), datatype or _XSD_DOUBLE  # same form as the int's
     elif kind is not str:
         lexical, datatype = str(int(value)), datatype or _XSD_INTEGER
     elif language is not None:
         datatype = _LANGSTRING
     else:
         datatype = datatype or _XSD_STRING
-    quoted = f'"{escape(lexical)}"'
+    quoted = f'"{escape_literal(lexical)}"'
     if datatype == _LANGSTRING:
         return f"{quoted}@{language}" if language else quoted
     return quoted if datatype == _XSD_STRING else f"{quoted}^^<{datatype}>"

@@ -103,9 +103,9 @@ def _rdfc_reference(document: Mapping[str, Any]) -> bytes:
 
 
 EDDSA_RDFC_2022 = Cryptosuite("eddsa-rdfc-2022", _rdfc, proof_carries_context=False)
-"""eddsa-rdfc-2022 on the fast canonicalisation path (byte-identical to the reference path)."""
+"""eddsa-rdfc-2022 on :func:`canonical.canonicalize`: compiled when the route allows, byte-identical always."""
 EDDSA_RDFC_2022_REFERENCE = Cryptosuite("eddsa-rdfc-2022", _rdfc_reference, proof_carries_context=False)
-"""eddsa-rdfc-2022 on plain ``pyld.jsonld.normalize``; for cross-checks and benchmarks."""
+"""eddsa-rdfc-2022 on pyld's documented ``jsonld.expand`` + ``jsonld.normalize``; for cross-checks and benchmarks."""
 EDDSA_JCS_2022 = Cryptosuite("eddsa-jcs-2022", jcs.canonicalize, proof_carries_context=True)
 
 SUITES: Mapping[str, Cryptosuite] = {suite.name: suite for suite in (EDDSA_RDFC_2022, EDDSA_JCS_2022)}
