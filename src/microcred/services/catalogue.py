@@ -84,8 +84,9 @@ def get_offering(provider: str, code: str, uow: UnitOfWorkFactory) -> Offering:
 
 
 def list_offerings(uow: UnitOfWorkFactory, *, provider: str | None = None) -> list[Offering]:
+    """Every offering (of one provider) by provider and code, however many: for tables shown whole."""
     with uow() as work:
-        return work.offerings.all(provider)
+        return list(work.offerings.iterate(provider))
 
 
 def check_offering(provider: str, code: str, uow: UnitOfWorkFactory) -> list[FieldProblem]:

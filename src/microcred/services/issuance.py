@@ -185,8 +185,9 @@ def get_credential(credential_id: str, *, uow: UnitOfWorkFactory, provider: str 
 
 
 def list_credentials(provider: str, *, uow: UnitOfWorkFactory) -> list[Credential]:
+    """Every credential of the provider in the order of issue, however many."""
     with uow() as work:
-        return work.credentials.list_for_provider(provider)
+        return list(work.credentials.iterate_for_provider(provider))
 
 
 def _store_status_list(

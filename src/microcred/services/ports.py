@@ -10,12 +10,21 @@ from typing import Any, Protocol, Self
 from microcred.domain import (
     Change,
     Credential,
+    CredentialState,
     Edition,
     Enrolment,
     IssuerKey,
     Learner,
     Offering,
+    OfferingKind,
+    OfferingOrder,
+    OfferingStatus,
+    Outcome,
+    Page,
+    Position,
     Provider,
+    ProviderOrder,
+    ProviderType,
     StatusPurpose,
 )
 
@@ -53,13 +62,35 @@ class ProviderRepository(Protocol):
     def id_of(self, slug: str) -> int: ...
     def get(self, slug: str) -> Provider: ...
     def all(self) -> list[Provider]: ...
+    def page(
+        self,
+        *,
+        type: ProviderType | None = ...,
+        trusted: bool | None = ...,
+        on: date | None = ...,
+        order: ProviderOrder = ...,
+        after: Position | None = ...,
+        limit: int,
+    ) -> Page[Provider]: ...
     def save(self, provider: Provider) -> Change: ...
 
 
 class OfferingRepository(Protocol):
+    """Lists are keyset pages (``page``) or walked whole (``iterate``): no list is cut off at a size."""
+
     def get(self, provider: str, code: str) -> Offering: ...
     def get_by_id(self, offering_id: int) -> Offering: ...
-    def all(self, provider: str | None = None, *, limit: int = ..., offset: int = ...) -> list[Offering]: ...
+    def page(
+        self,
+        provider: str | None = None,
+        *,
+        status: OfferingStatus | None = ...,
+        kind: OfferingKind | None = ...,
+        order: OfferingOrder = ...,
+        after: Position | None = ...,
+        limit: int,
+    ) -> Page[Offering]: ...
+    def iterate(self, provider: str | None = None, *, batch: int = ...) -> Iterator[Offering]: ...
     def count(self, provider: str | None = None) -> int: ...
     def save(self, offering: Offering) -> Change: ...
 
@@ -108,6 +139,15 @@ class EnrolmentRepository(Protocol):
     def get(self, provider: str, reference: str) -> Enrolment: ...
     def get_by_id(self, enrolment_id: int) -> Enrolment: ...
     def list_for_edition(self, provider: str, edition_code: str) -> Iterator[Enrolment]: ...
+    def page_for_edition(
+        self,
+        provider: str,
+        edition_code: str,
+        *,
+        outcome: Outcome | None = ...,
+        after: Position | None = ...,
+        limit: int,
+    ) -> Page[Enrolment]: ...
     def count(self, provider: str | None = None) -> int: ...
     def save(self, enrolment: Enrolment) -> Change: ...
 
@@ -220,7 +260,16 @@ class CredentialRepository(Protocol):
     def store_status_list_document(self, provider: str, purpose: StatusPurpose, document_json: str) -> None: ...
     def get(self, uuid: str) -> Credential: ...
     def for_enrolment(self, provider: str, reference: str) -> Credential | None: ...
-    def list_for_provider(self, provider: str, *, limit: int = ..., offset: int = ...) -> list[Credential]: ...
+    def page_for_provider(
+        self,
+        provider: str,
+        *,
+        state: CredentialState | None = ...,
+        edition: str | None = ...,
+        after: Position | None = ...,
+        limit: int,
+    ) -> Page[Credential]: ...
+    def iterate_for_provider(self, provider: str, *, batch: int = ...) -> Iterator[Credential]: ...
     def passed_without_credential(self, provider: str, edition_code: str) -> list[str]: ...
     def add(self, credential: Credential) -> None: ...
     def save_state(self, credential: Credential) -> None: ...
