@@ -34,7 +34,7 @@ from microcred.domain.credential import (
 from microcred.domain.enrolment import Edition, Enrolment
 from microcred.domain.learner import Learner, is_insz, pseudonymise
 from microcred.domain.offering import MANDATORY_ELEMENTS, LearningOutcome, Offering, check_eu_elements
-from microcred.domain.paging import OfferingOrder, Page, Position, ProviderOrder
+from microcred.domain.paging import OfferingOrder, Page, Position, ProviderOrder, check_page_size
 from microcred.domain.provider import Provider, QualityAssurance, is_trusted, validate_slug
 from microcred.domain.values import MAX_ECTS, AcademicYear, Change, LangText, ects
 
@@ -80,6 +80,7 @@ __all__ = [
     "SuspendCredential",
     "UnsuspendCredential",
     "check_eu_elements",
+    "check_page_size",
     "credential_urn",
     "ects",
     "is_insz",

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-__all__ = ["OfferingOrder", "Page", "Position", "ProviderOrder"]
+from microcred.errors import Invalid
+
+__all__ = ["OfferingOrder", "Page", "Position", "ProviderOrder", "check_page_size"]
 
 T = TypeVar("T")
 
@@ -31,3 +33,8 @@ class Page(Generic[T]):
     items: list[T]
     next_after: Position | None = None
 
+
+def check_page_size(limit: int, maximum: int) -> None:
+    """Refuse a page size outside 1..``maximum`` with a reason, rather than quietly serving fewer records."""
+    if not 1 <= limit <= maximum:
+        raise Invalid.field("limit", f"must be from 1 to {maximum}", limit)

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from microcred.domain import Change, Offering, OfferingStatus, Provider, check_eu_elements
+from datetime import date
+
+from microcred.domain import (
+    Change,
+    Offering,
+    OfferingKind,
+    OfferingOrder,
+    OfferingStatus,
+    Page,
+    Position,
+    Provider,
+    ProviderOrder,
+    ProviderType,
+    check_eu_elements,
+    check_page_size,
+)
 from microcred.errors import Conflict, FieldProblem, Invalid, NotFound
 from microcred.services.ports import UnitOfWorkFactory
 
 __all__ = [
+    "MAX_OFFERINGS_PAGE",
+    "MAX_PROVIDERS_PAGE",
     "add_offering",
     "add_provider",
     "check_offering",
@@ -14,9 +31,17 @@ __all__ = [
     "get_provider",
     "list_offerings",
     "list_providers",
+    "offerings_page",
+    "providers_page",
     "save_offering",
     "save_provider",
 ]
+
+MAX_PROVIDERS_PAGE = 100
+"""The most providers one page may hold; a larger page is refused (Invalid), never cut short."""
+
+MAX_OFFERINGS_PAGE = 100
+"""The most offerings one page may hold; a larger page is refused (Invalid), never cut short."""
 
 
 def add_provider(provider: Provider, uow: UnitOfWorkFactory) -> Provider:
@@ -53,6 +78,22 @@ def list_providers(uow: UnitOfWorkFactory) -> list[Provider]:
         return work.providers.all()
 
 
+def providers_page(
+    uow: UnitOfWorkFactory,
+    *,
+    type: ProviderType | None = None,
+    trusted: bool | None = None,
+    on: date | None = None,
+    order: ProviderOrder = "slug",
+    after: Position | None = None,
+    limit: int,
+) -> Page[Provider]:
+    """One page of providers, filtered by type or by trust ``on`` a day; continue with its ``next_after``."""
+    check_page_size(limit, MAX_PROVIDERS_PAGE)
+    with uow() as work:
+        return work.providers.page(type=type, trusted=trusted, on=on, order=order, after=after, limit=limit)
+
+
 def add_offering(offering: Offering, uow: UnitOfWorkFactory) -> Offering:
     """Register a new offering for its provider; the provider's code must be new."""
     offering.validate()
@@ -87,6 +128,22 @@ def list_offerings(uow: UnitOfWorkFactory, *, provider: str | None = None) -> li
     """Every offering (of one provider) by provider and code, however many: for tables shown whole."""
     with uow() as work:
         return list(work.offerings.iterate(provider))
+
+
+def offerings_page(
+    uow: UnitOfWorkFactory,
+    provider: str,
+    *,
+    status: OfferingStatus | None = None,
+    kind: OfferingKind | None = None,
+    order: OfferingOrder = "code",
+    after: Position | None = None,
+    limit: int,
+) -> Page[Offering]:
+    """One page of the provider's offerings, drafts included; continue with its ``next_after``."""
+    check_page_size(limit, MAX_OFFERINGS_PAGE)
+    with uow() as work:
+        return work.offerings.page(provider, status=status, kind=kind, order=order, after=after, limit=limit)
 
 
 def check_offering(provider: str, code: str, uow: UnitOfWorkFactory) -> list[FieldProblem]:

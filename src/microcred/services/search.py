@@ -17,6 +17,7 @@ from microcred.services.ports import UnitOfWorkFactory
 from microcred.vocab import vocabulary
 
 __all__ = [
+    "MAX_PAGE_SIZE",
     "CatalogueFacets",
     "CatalogueHit",
     "CataloguePage",
@@ -31,6 +32,7 @@ __all__ = [
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 100
+"""The most offerings one catalogue page may hold; a larger page is refused (Invalid), never cut short."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,9 @@ from microcred.web.templating import Pages
 
 __all__ = ["desk_routes"]
 
+DESK_CREDENTIALS = 50
+"""How many of the newest credentials the desk shows; the API lists every one, page by page."""
+
 # Elements the form does not edit; an edit keeps what the stored offering has.
 _KEPT_ON_EDIT = (
     "prerequisites", "flemish_type", "identity_check", "grading_scheme", "stackable_into", "awarding_body",
@@ -59,7 +62,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
             "provider": catalogue.get_provider(provider, register.uow),
             "offerings": offerings,
             "editions": editions,
-            "credentials": issuance.list_credentials(provider, uow=register.uow)[-50:],
+            "credentials": issuance.credentials_page(provider, uow=register.uow, limit=DESK_CREDENTIALS).items,
             "tokens": auth.list_tokens(register.uow, provider=provider),
             "now": register.clock(),
             "scopes": [s.value for s in auth.Scope],

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, StringConstraints
 
 from microcred.api.deps import CredentialIssuerDep, CredentialRevokerDep, ProviderReaderDep, RegisterDep, UowDep
-from microcred.api.http import Page, fingerprint, keyset_page
+from microcred.api.http import Page, cursor_page, fingerprint
 from microcred.api.jobs import JobOut, JobRunner
 from microcred.api.schemas import InputModel
 from microcred.api.transaction import ApiRoute
@@ -113,20 +113,13 @@ def list_credentials(
     register: RegisterDep,
     state: CredentialState | None = None,
     edition: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[int, Query(ge=1, le=issuance.MAX_CREDENTIALS_PAGE)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[CredentialOut]:
     """The provider's credentials, newest first, without their documents; filter by state or edition."""
-    found = [
-        c
-        for c in issuance.list_credentials(slug, uow=uow)
-        if (state is None or c.state is state) and (edition is None or c.edition_code == edition)
-    ]
-    page, next_cursor = keyset_page(
-        found,
-        key=lambda c: [-c.issued_at.timestamp(), c.uuid],
+    page, next_cursor = cursor_page(
+        lambda after: issuance.credentials_page(slug, uow=uow, state=state, edition=edition, after=after, limit=limit),
         cursor=cursor,
-        limit=limit,
         filters=fingerprint("credentials", slug, state, edition),
     )
     items = [CredentialOut.of(c, _base(register), with_document=False) for c in page]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from microcred.api.deps import CatalogueWriterDep, EnrolmentWriterDep, ProviderReaderDep, RegisterDep, UowDep
-from microcred.api.http import Page, fingerprint, keyset_page
+from microcred.api.http import Page, cursor_page, fingerprint
 from microcred.api.schemas import EditionIn, EditionOut, EnrolmentIn, EnrolmentOut
 from microcred.api.transaction import ApiRoute
 from microcred.domain import Outcome
@@ -41,16 +41,13 @@ def list_enrolments(
     _: ProviderReaderDep,
     uow: UowDep,
     outcome: Outcome | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Annotated[int, Query(ge=1, le=enrolments.MAX_ENROLMENTS_PAGE)] = 100,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[EnrolmentOut]:
     """The edition's enrolments by reference; filter by outcome."""
-    found = [e for e in enrolments.list_enrolments(slug, edition, uow) if outcome is None or e.outcome is outcome]
-    page, next_cursor = keyset_page(
-        found,
-        key=lambda e: [e.reference],
+    page, next_cursor = cursor_page(
+        lambda after: enrolments.enrolments_page(slug, edition, uow, outcome=outcome, after=after, limit=limit),
         cursor=cursor,
-        limit=limit,
         filters=fingerprint("enrolments", slug, edition, outcome),
     )
     return Page[EnrolmentOut](items=[EnrolmentOut.of(e) for e in page], next_cursor=next_cursor)
