@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, Self
@@ -39,6 +39,7 @@ __all__ = [
     "LearnerRepository",
     "OfferingRepository",
     "OfferingSearch",
+    "OfferingTally",
     "ProviderRepository",
     "RegisterKeyRepository",
     "ShareLinkRecord",
@@ -95,6 +96,19 @@ class OfferingRepository(Protocol):
     def save(self, offering: Offering) -> Change: ...
 
 
+class OfferingTally(Protocol):
+    """Figures over all of a provider's offerings with one status (``OfferingSearch.tally``)."""
+
+    @property
+    def total(self) -> int: ...
+    @property
+    def ects(self) -> Decimal: ...
+    @property
+    def by_kind(self) -> Mapping[str, int]: ...
+    @property
+    def by_level(self) -> Mapping[int, int]: ...
+
+
 class OfferingSearch(Protocol):
     """Full-text search and filters over offerings (``storage/search.py``)."""
 
@@ -114,12 +128,13 @@ class OfferingSearch(Protocol):
         kind: str | None = ...,
         starts_from: date | None = ...,
         starts_until: date | None = ...,
-        limit: int = ...,
+        limit: int,
         offset: int = ...,
     ) -> tuple[int, list[Offering]]: ...
     def facets(self, *, status: str = ...) -> dict[str, list[str]]: ...
     def counts_by_provider(self, *, status: str = ...) -> dict[str, int]: ...
     def editions_count(self, provider: str, *, status: str = ...) -> int: ...
+    def tally(self, provider: str, *, status: str = ...) -> OfferingTally: ...
     def next_editions(self, offering_ids: list[int], *, on: date) -> dict[int, Edition]: ...
 
 
