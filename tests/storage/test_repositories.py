@@ -189,3 +189,9 @@ def test_raw_learner_identifier_is_never_stored(register: Register) -> None:
     stored = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
     assert learner.encode() in stored
     assert raw.encode() not in stored
+
+
+def test_lower_folds_case_beyond_ascii_on_both_backends(register: Register) -> None:
+    """Sort keys such as an offering's title use SQL lower(); SQLite's own only folds A-Z."""
+    with register.engine.connect() as connection:
+        assert connection.execute(text("SELECT lower('ÉCOLE Ärzte Data')")).scalar() == "école ärzte data"

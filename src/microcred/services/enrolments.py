@@ -8,23 +8,37 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from microcred.domain import Change, Edition, Enrolment, Learner, pseudonymise
+from microcred.domain import (
+    Change,
+    Edition,
+    Enrolment,
+    Learner,
+    Outcome,
+    Page,
+    Position,
+    check_page_size,
+    pseudonymise,
+)
 from microcred.errors import Conflict, NotFound
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWorkFactory
 
 __all__ = [
+    "MAX_ENROLMENTS_PAGE",
     "Enrolments",
     "add_edition",
     "add_enrolment",
+    "enrolments_page",
     "get_edition",
     "get_enrolment",
     "list_editions",
-    "list_enrolments",
     "list_provider_editions",
     "save_edition",
     "save_enrolment",
 ]
+
+MAX_ENROLMENTS_PAGE = 500
+"""The most enrolments one page may hold (a large edition's list in a few requests); more is refused."""
 
 
 def add_edition(edition: Edition, uow: UnitOfWorkFactory) -> Edition:
@@ -115,10 +129,20 @@ def get_enrolment(provider: str, reference: str, uow: UnitOfWorkFactory) -> Enro
         return work.enrolments.get(provider, reference)
 
 
-def list_enrolments(provider: str, edition_code: str, uow: UnitOfWorkFactory) -> list[Enrolment]:
+def enrolments_page(
+    provider: str,
+    edition_code: str,
+    uow: UnitOfWorkFactory,
+    *,
+    outcome: Outcome | None = None,
+    after: Position | None = None,
+    limit: int,
+) -> Page[Enrolment]:
+    """One page of the edition's enrolments by reference (NotFound for an unknown edition)."""
+    check_page_size(limit, MAX_ENROLMENTS_PAGE)
     with uow() as work:
         work.editions.get(provider, edition_code)
-        return list(work.enrolments.list_for_edition(provider, edition_code))
+        return work.enrolments.page_for_edition(provider, edition_code, outcome=outcome, after=after, limit=limit)
 
 
 class Enrolments:
@@ -152,8 +176,16 @@ class Enrolments:
     def get_enrolment(self, provider: str, reference: str) -> Enrolment:
         return get_enrolment(provider, reference, self._deps.uow)
 
-    def list_enrolments(self, provider: str, edition_code: str) -> list[Enrolment]:
-        return list_enrolments(provider, edition_code, self._deps.uow)
+    def enrolments_page(
+        self,
+        provider: str,
+        edition_code: str,
+        *,
+        outcome: Outcome | None = None,
+        after: Position | None = None,
+        limit: int,
+    ) -> Page[Enrolment]:
+        return enrolments_page(provider, edition_code, self._deps.uow, outcome=outcome, after=after, limit=limit)
 
     def list_provider_editions(self, provider: str) -> list[Edition]:
         return list_provider_editions(provider, self._deps.uow)

@@ -6,7 +6,7 @@ and exposed here as the unit of work's ``statistics``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, Self
@@ -14,12 +14,21 @@ from typing import Any, Protocol, Self
 from microcred.domain import (
     Change,
     Credential,
+    CredentialState,
     Edition,
     Enrolment,
     IssuerKey,
     Learner,
     Offering,
+    OfferingKind,
+    OfferingOrder,
+    OfferingStatus,
+    Outcome,
+    Page,
+    Position,
     Provider,
+    ProviderOrder,
+    ProviderType,
     StatusPurpose,
 )
 from microcred.stats.source import StatisticsSource
@@ -36,6 +45,7 @@ __all__ = [
     "LearnerRepository",
     "OfferingRepository",
     "OfferingSearch",
+    "OfferingTally",
     "ProviderRepository",
     "RegisterKeyRepository",
     "ShareLinkRecord",
@@ -59,15 +69,50 @@ class ProviderRepository(Protocol):
     def id_of(self, slug: str) -> int: ...
     def get(self, slug: str) -> Provider: ...
     def all(self) -> list[Provider]: ...
+    def page(
+        self,
+        *,
+        type: ProviderType | None = ...,
+        trusted: bool | None = ...,
+        on: date | None = ...,
+        order: ProviderOrder = ...,
+        after: Position | None = ...,
+        limit: int,
+    ) -> Page[Provider]: ...
     def save(self, provider: Provider) -> Change: ...
 
 
 class OfferingRepository(Protocol):
+    """Lists are keyset pages (``page``) or walked whole (``iterate``): no list is cut off at a size."""
+
     def get(self, provider: str, code: str) -> Offering: ...
     def get_by_id(self, offering_id: int) -> Offering: ...
-    def all(self, provider: str | None = None, *, limit: int = ..., offset: int = ...) -> list[Offering]: ...
+    def page(
+        self,
+        provider: str | None = None,
+        *,
+        status: OfferingStatus | None = ...,
+        kind: OfferingKind | None = ...,
+        order: OfferingOrder = ...,
+        after: Position | None = ...,
+        limit: int,
+    ) -> Page[Offering]: ...
+    def iterate(self, provider: str | None = None, *, batch: int = ...) -> Iterator[Offering]: ...
     def count(self, provider: str | None = None) -> int: ...
     def save(self, offering: Offering) -> Change: ...
+
+
+class OfferingTally(Protocol):
+    """Figures over all of a provider's offerings with one status (``OfferingSearch.tally``)."""
+
+    @property
+    def total(self) -> int: ...
+    @property
+    def ects(self) -> Decimal: ...
+    @property
+    def by_kind(self) -> Mapping[str, int]: ...
+    @property
+    def by_level(self) -> Mapping[int, int]: ...
 
 
 class OfferingSearch(Protocol):
@@ -89,12 +134,13 @@ class OfferingSearch(Protocol):
         kind: str | None = ...,
         starts_from: date | None = ...,
         starts_until: date | None = ...,
-        limit: int = ...,
+        limit: int,
         offset: int = ...,
     ) -> tuple[int, list[Offering]]: ...
     def facets(self, *, status: str = ...) -> dict[str, list[str]]: ...
     def counts_by_provider(self, *, status: str = ...) -> dict[str, int]: ...
     def editions_count(self, provider: str, *, status: str = ...) -> int: ...
+    def tally(self, provider: str, *, status: str = ...) -> OfferingTally: ...
     def next_editions(self, offering_ids: list[int], *, on: date) -> dict[int, Edition]: ...
 
 
@@ -115,6 +161,15 @@ class EnrolmentRepository(Protocol):
     def get(self, provider: str, reference: str) -> Enrolment: ...
     def get_by_id(self, enrolment_id: int) -> Enrolment: ...
     def list_for_edition(self, provider: str, edition_code: str) -> Iterator[Enrolment]: ...
+    def page_for_edition(
+        self,
+        provider: str,
+        edition_code: str,
+        *,
+        outcome: Outcome | None = ...,
+        after: Position | None = ...,
+        limit: int,
+    ) -> Page[Enrolment]: ...
     def count(self, provider: str | None = None) -> int: ...
     def save(self, enrolment: Enrolment) -> Change: ...
 
@@ -226,7 +281,16 @@ class CredentialRepository(Protocol):
     def store_status_list_document(self, provider: str, purpose: StatusPurpose, document_json: str) -> None: ...
     def get(self, uuid: str) -> Credential: ...
     def for_enrolment(self, provider: str, reference: str) -> Credential | None: ...
-    def list_for_provider(self, provider: str, *, limit: int = ..., offset: int = ...) -> list[Credential]: ...
+    def page_for_provider(
+        self,
+        provider: str,
+        *,
+        state: CredentialState | None = ...,
+        edition: str | None = ...,
+        after: Position | None = ...,
+        limit: int,
+    ) -> Page[Credential]: ...
+    def iterate_for_provider(self, provider: str, *, batch: int = ...) -> Iterator[Credential]: ...
     def passed_without_credential(self, provider: str, edition_code: str) -> list[str]: ...
     def add(self, credential: Credential) -> None: ...
     def save_state(self, credential: Credential) -> None: ...

@@ -23,8 +23,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: object) -> None:
+    # SQLite's own lower() leaves non-ASCII letters alone ("É"); sort keys should fold case as PostgreSQL does
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _lower(text: object) -> object:
+    return text.lower() if isinstance(text, str) else text

@@ -27,6 +27,9 @@ from microcred.web.templating import Pages
 
 __all__ = ["desk_routes"]
 
+DESK_CREDENTIALS = 50
+"""How many of the newest credentials the desk shows; the API lists every one, page by page."""
+
 
 def _choices() -> dict[str, Any]:
     return {
@@ -53,7 +56,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
             "offerings": offerings,
             "titles": {o.code: o.title for o in offerings},
             "editions": register.enrolments.list_provider_editions(provider),
-            "credentials": register.issuance.list_credentials(provider)[-50:],
+            "credentials": register.issuance.credentials_page(provider, limit=DESK_CREDENTIALS).items,
             "tokens": register.access.list_tokens(provider=provider),
             "now": register.access.now(),
             "scopes": [s.value for s in Scope],
