@@ -158,8 +158,8 @@ class SqlStatisticsSource:
 
 
 class _Column(Sequence[Any]):
-    """One column of a batch of fetched rows, read in place: copying the columns out of the rows would cost
-    as much as the reading itself (about a tenth of the snapshot copy)."""
+    """One column of a batch of fetched rows, read in place: copying every column out as a tuple made the
+    whole snapshot copy about 10 % slower (docs/decisions/0003-statistics-engine.md)."""
 
     __slots__ = ("_index", "_rows")
 
