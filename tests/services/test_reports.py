@@ -14,17 +14,18 @@ from microcred.domain import EmploymentStatus, OfferingKind, Outcome
 from microcred.errors import Invalid
 from microcred.services.reports import parliament_report, render
 from microcred.stats import ParliamentReport, Table
+from tests.databases import Content
 from tests.stats.register_data import (
     EDITIONS,
     OFFERINGS,
     PROVIDERS,
+    STATS_REGISTER,
     YEARS,
     E,
     Off,
     band,
     enrolments,
     in_default_scope,
-    load,
 )
 
 K = 5
@@ -32,8 +33,12 @@ LABELS = [f"{y}-{(y + 1) % 100:02d}" for y in YEARS]
 
 
 @pytest.fixture
+def register_content() -> Content:
+    return STATS_REGISTER
+
+
+@pytest.fixture
 def report(register: Register) -> ParliamentReport:
-    load(register)
     assert register.settings.disclosure_threshold == K
     return parliament_report(
         register.uow, from_year="2020-21", to_year="2023-24", threshold=register.settings.disclosure_threshold

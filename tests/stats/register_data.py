@@ -1,6 +1,7 @@
 """A small hand-made register for the statistics tests, and plain-Python counting over the same lists.
 
 The expected figures are counted here from the test's own lists, never through microcred.stats.
+``STATS_REGISTER`` loads it once per session into a template that each test's register is copied from.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from microcred.domain import (
     Provider,
     ProviderType,
 )
+from tests.databases import Content
 
 YEARS = (2020, 2021, 2022, 2023)
 
@@ -173,6 +175,9 @@ def load(register: Register) -> None:
                 )
             )
         work.commit()
+
+
+STATS_REGISTER = Content("statistics register", load)
 
 
 def in_default_scope(o: Off) -> bool:
