@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from microcred.cli.context import register
-from microcred.cli.main import run
-
-
-@pytest.fixture(autouse=True)
-def isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MICROCRED_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("MICROCRED_ENVIRONMENT", "test")
-    register.cache_clear()
-    yield tmp_path
-    register.cache_clear()
-
-
-def microcred(*args: str) -> int:
-    return run(list(args))
+from tests.cli.conftest import microcred
 
 
 def test_init_demo_and_listing(capsys: pytest.CaptureFixture[str]) -> None:
@@ -84,9 +66,9 @@ def test_adding_a_provider_twice_is_a_conflict(capsys: pytest.CaptureFixture[str
         (("offering", "check", "vub", "NOPE"), "no offering with code 'NOPE'"),
     ],
 )
-def test_errors_are_one_clear_line(args: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    microcred("demo")
-    capsys.readouterr()
+def test_errors_are_one_clear_line(
+    demo: None, args: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert microcred(*args) == 1
     err = capsys.readouterr().err
     assert message in err
@@ -94,8 +76,7 @@ def test_errors_are_one_clear_line(args: tuple[str, ...], message: str, capsys: 
     assert "Traceback" not in err
 
 
-def test_offering_check_lists_missing_elements_and_exits_one(capsys: pytest.CaptureFixture[str]) -> None:
-    microcred("demo")
+def test_offering_check_lists_missing_elements_and_exits_one(demo: None, capsys: pytest.CaptureFixture[str]) -> None:
     assert microcred(
         "offering",
         "add",

@@ -3,42 +3,49 @@ and PostgreSQL (the ``register`` fixture runs each test on both)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 import pytest
 
-from microcred.bootstrap import Register
+from microcred.bootstrap import Register, build
 from microcred.domain import EmploymentStatus, OfferingKind, Outcome
 from microcred.errors import Invalid
 from microcred.services.reports import parliament_report, parliament_report_file
 from microcred.stats import ParliamentReport, Table
 from microcred.stats.render import render
+from tests.conftest import BACKENDS
+from tests.databases import database_copy, settings_for
 from tests.stats.register_data import (
     EDITIONS,
     OFFERINGS,
     PROVIDERS,
+    STATS_REGISTER,
     YEARS,
     E,
     Off,
     band,
     enrolments,
     in_default_scope,
-    load,
 )
 
 K = 5
 LABELS = [f"{y}-{(y + 1) % 100:02d}" for y in YEARS]
 
 
-@pytest.fixture
-def report(register: Register) -> ParliamentReport:
-    load(register)
-    assert register.settings.disclosure_threshold == K
-    return parliament_report(
-        register.uow, from_year="2020-21", to_year="2023-24", threshold=register.settings.disclosure_threshold
-    )
+@pytest.fixture(scope="module", params=BACKENDS)
+def report(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParliamentReport]:
+    """The report of the statistics register, made once per backend: it is a frozen value the tests only read."""
+    url = database_copy(request, request.param, STATS_REGISTER)
+    wired = build(settings_for(url, tmp_path_factory.mktemp("outbox")))
+    try:
+        assert wired.settings.disclosure_threshold == K
+        yield parliament_report(
+            wired.uow, from_year="2020-21", to_year="2023-24", threshold=wired.settings.disclosure_threshold
+        )
+    finally:
+        wired.close()
 
 
 def offered(year: int, keep: Callable[[Off], bool] = lambda o: True) -> list[Off]:

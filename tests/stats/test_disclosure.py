@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -106,6 +107,7 @@ counts = st.sampled_from([0, 0, 1, 2, 3, 4, 5, 6, 7, 9, 12, 20, 35])
 tables = st.integers(1, 4).flatmap(lambda w: st.lists(st.lists(counts, min_size=w, max_size=w), min_size=1, max_size=4))
 
 
+@pytest.mark.slow  # about 6 s: 300 tables, two exact linear programmes per hidden cell
 @settings(max_examples=300, deadline=None)
 @given(tables, st.integers(2, 6))
 def test_no_suppressed_cell_can_be_recomputed_from_the_published_table_and_margins(cells: Grid, k: int) -> None:

@@ -24,14 +24,15 @@ from microcred.errors import Invalid, NotFound
 from microcred.services import catalogue
 from microcred.services.demo import load_small_demo
 from microcred.services.search import CatalogueQuery, catalogue_facets, provider_profile, search_offerings
+from tests.databases import Content
 
 TODAY = date(2024, 6, 1)
+PEPPER = "pepper-for-search-tests"
 
 
 @pytest.fixture
-def demo(register: Register) -> Register:
-    load_small_demo(register.uow, pepper="pepper-for-search-tests")
-    return register
+def register_content() -> Content:
+    return Content("small demo for the search tests", lambda wired: load_small_demo(wired.uow, pepper=PEPPER))
 
 
 def _codes(register: Register, **criteria: object) -> list[str]:

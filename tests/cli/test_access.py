@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,10 @@ from microcred.services import auth
 
 
 @pytest.fixture(autouse=True)
-def isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MICROCRED_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("MICROCRED_ENVIRONMENT", "test")
-    register.cache_clear()
+def acme(isolated_database: Path) -> None:
+    """A migrated register with one provider, ``acme``, made through the command line."""
     assert run(["init"]) == 0
     assert run(["provider", "add", "acme", "--name-nl", "Acme Academie", "--type", "other-private"]) == 0
-    yield tmp_path
-    register.cache_clear()
 
 
 def test_token_create_list_revoke(capsys: pytest.CaptureFixture[str]) -> None:
