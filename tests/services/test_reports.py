@@ -224,8 +224,10 @@ def test_the_pdf_has_the_same_sections_as_the_html(report: ParliamentReport, lan
     assert [h.encode() for h in headings] == outline[: len(headings)]
 
 
-def test_the_report_file_is_the_report_rendered(register: Register, report: ParliamentReport) -> None:
+def test_the_report_file_is_the_report_rendered(register: Register) -> None:
     """What the CLI, the API and the web UI publish: one use case, the report built and rendered."""
+    STATS_REGISTER.fill(register)
+    report = parliament_report(register.uow, from_year="2020-21", to_year="2023-24", threshold=K)
     published = parliament_report_file(
         register.uow, fmt="json", lang="en", from_year="2020-21", to_year="2023-24", threshold=K
     )
