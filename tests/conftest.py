@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from microcred.bootstrap import Register, build
 from microcred.settings import Settings
@@ -20,6 +21,11 @@ from tests.databases import TEST_PEPPER, Content, DatabaseTemplates, database_co
 __all__ = ["BACKENDS", "TEST_PEPPER"]
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+# Hypothesis' per-example deadline (200 ms) times the machine as much as the code: on a shared two-core
+# runner with two workers an example that takes 20 ms alone can take 400 ms, and fails as "flaky".
+hypothesis_settings.register_profile("microcred", deadline=None)
+hypothesis_settings.load_profile("microcred")
 
 
 @pytest.fixture(scope="session")
