@@ -64,7 +64,7 @@ class Register:
         return KeyStore(vault, self.settings.public_base_url)
 
     def uow(self) -> UnitOfWork:
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, self.clock)
 
     @cached_property
     def dependencies(self) -> Dependencies:

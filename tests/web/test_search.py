@@ -129,7 +129,7 @@ def test_next_edition_is_the_first_one_starting_after_today(demo: Register) -> N
 
 def test_an_inverted_ects_range_is_refused_with_a_reason(demo: Register) -> None:
     with pytest.raises(Invalid) as caught:
-        search_offerings(CatalogueQuery(ects_min=Decimal(10), ects_max=Decimal(2)), demo.uow)
+        search_offerings(CatalogueQuery(ects_min=Decimal(10), ects_max=Decimal(2)), demo.uow, today=TODAY)
     assert caught.value.problems[0].field == "ects_max"
 
 

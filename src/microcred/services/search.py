@@ -105,12 +105,12 @@ class CatalogueFacets:
     languages: list[str]
 
 
-def search_offerings(query: CatalogueQuery, uow: UnitOfWorkFactory, *, today: date | None = None) -> CataloguePage:
-    """One page of published offerings matching ``query``: best text match first, else by title."""
+def search_offerings(query: CatalogueQuery, uow: UnitOfWorkFactory, *, today: date) -> CataloguePage:
+    """One page of published offerings matching ``query``: best text match first, else by title; ``today`` picks
+    each hit's next edition."""
     found = query.problems()
     if found:
         raise Invalid("the search is not valid", problems=found)
-    day = today or date.today()
     with uow() as work:
         total, offerings = work.search.find(
             query.text,
@@ -129,7 +129,7 @@ def search_offerings(query: CatalogueQuery, uow: UnitOfWorkFactory, *, today: da
             limit=query.page_size,
             offset=(query.page - 1) * query.page_size,
         )
-        upcoming = work.search.next_editions([o.id for o in offerings if o.id is not None], on=day)
+        upcoming = work.search.next_editions([o.id for o in offerings if o.id is not None], on=today)
         hits = [CatalogueHit(offering, upcoming.get(offering.id or 0)) for offering in offerings]
     return CataloguePage(query=query, total=total, hits=hits)
 

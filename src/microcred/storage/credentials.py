@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from microcred.domain import Credential, CredentialState, IssuerKey, Outcome, Page, Position, StatusPurpose
 from microcred.errors import Conflict, NotFound
 from microcred.storage.credential_tables import credentials, signing_keys, status_lists
+from microcred.storage.engine import stamp
 from microcred.storage.keyset import ITERATE_BATCH, SortKey, each, read_page
 from microcred.storage.repositories import SqlProviderRepository
 from microcred.storage.tables import editions, enrolments, learners, offerings, providers
@@ -54,7 +55,7 @@ class SqlCredentialRepository:
         """
         provider_id = SqlProviderRepository(self._connection).id_of(provider)
         make_insert = postgres_insert if self._connection.dialect.name == "postgresql" else sqlite_insert
-        now = datetime.now(UTC)
+        now = stamp(self._connection)
         for purpose in StatusPurpose:
             self._connection.execute(
                 make_insert(status_lists)
@@ -90,7 +91,7 @@ class SqlCredentialRepository:
             self._connection.execute(
                 update(status_lists)
                 .where(status_lists.c.provider_id == provider_id, status_lists.c.purpose == purpose.value)
-                .values(next_index=index + 1, updated_at=datetime.now(UTC))
+                .values(next_index=index + 1, updated_at=stamp(self._connection))
             )
         return taken
 
@@ -130,7 +131,7 @@ class SqlCredentialRepository:
         self._connection.execute(
             update(status_lists)
             .where(status_lists.c.provider_id == provider_id, status_lists.c.purpose == purpose.value)
-            .values(document=document_json, updated_at=datetime.now(UTC))
+            .values(document=document_json, updated_at=stamp(self._connection))
         )
 
     # -- credentials --------------------------------------------------------------------------------------

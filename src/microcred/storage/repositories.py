@@ -7,7 +7,7 @@ updated or left the record unchanged, which makes imports idempotent.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, exists, func, insert, or_, select, update
@@ -31,6 +31,7 @@ from microcred.domain import (
 )
 from microcred.errors import NotFound
 from microcred.storage import mapping
+from microcred.storage.engine import stamp
 from microcred.storage.keyset import ITERATE_BATCH, SortKey, each, read_page
 from microcred.storage.tables import (
     editions,
@@ -51,10 +52,6 @@ __all__ = [
 ]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _upsert(
     connection: Connection, table: Table, key: Mapping[str, Any], values: Mapping[str, Any]
 ) -> tuple[int, Change]:
@@ -62,7 +59,7 @@ def _upsert(
     condition = [table.c[name] == value for name, value in key.items()]
     existing = connection.execute(select(table).where(*condition)).first()
     if existing is None:
-        now = _now()
+        now = stamp(connection)
         new_id = connection.execute(
             insert(table).values(**key, **values, created_at=now, updated_at=now).returning(table.c.id)
         ).scalar_one()
@@ -70,7 +67,7 @@ def _upsert(
     current = existing._mapping
     if all(_same(current[name], value) for name, value in values.items()):
         return int(existing.id), Change.UNCHANGED
-    connection.execute(update(table).where(table.c.id == existing.id).values(**values, updated_at=_now()))
+    connection.execute(update(table).where(table.c.id == existing.id).values(**values, updated_at=stamp(connection)))
     return int(existing.id), Change.UPDATED
 
 
@@ -168,7 +165,9 @@ class SqlProviderRepository:
                 )
                 records_changed = True
         if records_changed and change is Change.UNCHANGED:
-            self._connection.execute(update(providers).where(providers.c.id == provider_id).values(updated_at=_now()))
+            self._connection.execute(
+                update(providers).where(providers.c.id == provider_id).values(updated_at=stamp(self._connection))
+            )
             return Change.UPDATED
         return change
 

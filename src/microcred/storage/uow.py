@@ -8,6 +8,8 @@ never a driver error (docs/decisions/0005-composition.md, Transactions).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
@@ -23,6 +25,7 @@ from microcred.storage.auth import (
 )
 from microcred.storage.bulk import SqlBulkStore
 from microcred.storage.credentials import SqlCredentialRepository, SqlSigningKeyRepository
+from microcred.storage.engine import set_clock
 from microcred.storage.repositories import (
     SqlEditionRepository,
     SqlEnrolmentRepository,
@@ -63,11 +66,14 @@ class SqlUnitOfWork:
     wallet: SqlWalletRepository
     statistics: SqlStatisticsSource
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
         self._engine = engine
+        self._clock = clock
 
     def __enter__(self) -> SqlUnitOfWork:
         self.connection = self._engine.connect()
+        if self._clock is not None:
+            set_clock(self.connection, self._clock)
         self._transaction = self.connection.begin()
         self.providers = SqlProviderRepository(self.connection)
         self.offerings = SqlOfferingRepository(self.connection)
