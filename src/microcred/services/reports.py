@@ -12,6 +12,7 @@ from microcred.stats import BROAD_KINDS, ParliamentReport, Scope, build_report
 from microcred.stats.cache import cached_snapshot, snapshot_path
 from microcred.stats.render import FORMATS
 from microcred.stats.render import render as _render
+from microcred.stats.secret import rounding_secret
 
 __all__ = [
     "FORMATS",
@@ -37,8 +38,9 @@ def parliament_report(
     """The parliament report for a range of academic years.
 
     By default it covers universities and university colleges (as the parliament asked) and the broad EU
-    reading's offer kinds; ``all_providers`` widens it to every provider type. Learner counts below
-    ``threshold`` (``settings.disclosure_threshold``) are suppressed.
+    reading's offer kinds; ``all_providers`` widens it to every provider type. Every count of persons is
+    taken from the register's protected copy, where groups of fewer than ``threshold`` learners
+    (``settings.disclosure_threshold``) are rounded to 0 or ``threshold`` (docs/statistics.md).
     """
     first, last = _year(from_year, "from"), _year(to_year, "to")
     if last < first:
@@ -59,8 +61,9 @@ def parliament_report(
     )
     with uow() as work:  # the copy is taken again only when the register changed (stats.cache)
         snapshot = cached_snapshot(work.connection, path=snapshot_path(work.connection))
+        secret = rounding_secret(work.connection)
     try:
-        return build_report(snapshot, scope, k=threshold)
+        return build_report(snapshot, scope, k=threshold, secret=secret)
     finally:
         snapshot.close()
 

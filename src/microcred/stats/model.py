@@ -44,6 +44,7 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
     total: Row | None = None
+    rounded: bool = False  # counts persons on the protected copy of the enrolments (stats.disclosure)
 
     def figure(self, row: str, column: str) -> Figure:
         """The figure in row ``row`` (``total`` for the totals row) and column ``column``."""

@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from microcred.stats.disclosure import Rounding, atoms, profile_groups, protected_rows
 from microcred.stats.queries import BROAD_KINDS, ENROLMENT_DIMENSIONS, Counts, Questions, Scope, SqlRunner
 from microcred.stats.snapshot import CODED
 
-__all__ = ["FastQuestions", "Tally", "tally"]
+__all__ = ["EDITIONS_IN_SCOPE", "FastQuestions", "Tally", "codes_of", "protect", "tally"]
 
 Ints = NDArray[np.int64]
 Words = NDArray[np.uint64]
@@ -36,13 +37,13 @@ _ROWS = (
     "SELECT n.learner_id, n.edition_id, n.profile FROM stat_enrolments AS n "
     "WHERE n.academic_year BETWEEN $from_year AND $to_year"
 )
-_EDITIONS = (
+EDITIONS_IN_SCOPE = (
     "SELECT e.id, e.academic_year, e.capacity, o.id, p.slug, p.type, o.offer_kind, o.field, o.code, o.title_nl, "
     "o.title_en FROM stat_editions AS e JOIN scope_offerings AS s ON s.offering_id = e.offering_id "
     "JOIN stat_offerings AS o ON o.id = e.offering_id JOIN stat_providers AS p ON p.id = o.provider_id "
     "WHERE e.academic_year BETWEEN $from_year AND $to_year ORDER BY e.id"
 )
-_EDITION_SIDE: dict[str, Callable[[tuple[Any, ...]], str]] = {  # dimension -> its value in an _EDITIONS row
+_EDITION_SIDE: dict[str, Callable[[tuple[Any, ...]], str]] = {  # dimension -> its value in an EDITIONS_IN_SCOPE row
     "total": lambda e: "all",
     "narrow": lambda e: "yes" if str(e[6]).startswith("micro-credential") else "no",
     "broad": lambda e: "yes" if str(e[6]).startswith("micro-credential") or e[6] in BROAD_KINDS[1:] else "no",
@@ -95,15 +96,20 @@ class Tally:
         return found
 
 
-def tally(db: SqlRunner, years: Mapping[str, object], dimensions: Sequence[str]) -> Tally:
-    """Count ``dimensions`` (names of ``queries.ENROLMENT_DIMENSIONS``) over the scope of ``scope_offerings``."""
+def tally(
+    db: SqlRunner, years: Mapping[str, object], dimensions: Sequence[str], *, rounding: Rounding | None = None
+) -> Tally:
+    """Count ``dimensions`` (names of ``queries.ENROLMENT_DIMENSIONS``) over the scope of ``scope_offerings``,
+    on the protected copy of the enrolments (``stats.disclosure``) unless ``rounding`` is None."""
     first, last = int(str(years["from_year"])), int(str(years["to_year"]))
     span = last - first + 1
     bounds = {"from_year": first, "to_year": last}
-    editions = list(db.execute(_EDITIONS, bounds).fetchall())
+    editions = list(db.execute(EDITIONS_IN_SCOPE, bounds).fetchall())
     edition_year = np.array([int(e[1]) - first for e in editions], dtype=np.int64)
     learner, local, profile = _fetch_rows(db, bounds, editions)
-    codes = _codes(db)
+    codes = codes_of(db)
+    if rounding is not None:
+        learner, local, profile, _ = protect(learner, local, profile, editions, codes, rounding)
     dims = [_dimension(name, editions, codes) for name in (*dimensions, "capacity")]
     outcome = _outcome_classes(codes)
     year = edition_year[local]
@@ -131,6 +137,24 @@ def tally(db: SqlRunner, years: Mapping[str, object], dimensions: Sequence[str])
     )
 
 
+def protect(
+    learner: Ints,
+    local: Ints,
+    profile: Ints,
+    editions: Sequence[tuple[Any, ...]],
+    codes: Mapping[str, Sequence[str]],
+    rounding: Rounding,
+) -> tuple[Ints, Ints, Ints, Ints]:
+    """The protected copy (``stats.disclosure``) of scoped rows: learner, edition index, profile, source row."""
+    groups, hashes = profile_groups([(p[0], p[1], p[2], p[3]) for p in _profiles(codes)])
+    edition_ids = np.array([int(e[0]) for e in editions], dtype=np.int64)
+    found = atoms(
+        learner, local, profile, edition_ids=edition_ids, groups=groups, group_hashes=hashes, rounding=rounding
+    )
+    first_stand_in = int(learner.max(initial=0)) + 1
+    return protected_rows(learner, local, profile, found, k=rounding.k, first_stand_in=first_stand_in)
+
+
 def _fetch_rows(db: SqlRunner, bounds: Mapping[str, int], editions: Sequence[tuple[Any, ...]]) -> tuple[Ints, ...]:
     """Learner, scoped-edition index and profile of every enrolment in scope, in the snapshot's order."""
     fetched = db.execute(_ROWS, bounds).fetchnumpy()
@@ -147,7 +171,8 @@ def _fetch_rows(db: SqlRunner, bounds: Mapping[str, int], editions: Sequence[tup
     return learner, local[keep], np.asarray(fetched["profile"])[keep].astype(np.int64)
 
 
-def _codes(db: SqlRunner) -> dict[str, list[str]]:
+def codes_of(db: SqlRunner) -> dict[str, list[str]]:
+    """The values behind each learner-side code of the snapshot (``stat_codes``)."""
     codes: dict[str, list[str]] = {name: [] for name in CODED}
     for dimension, _code, value in db.execute("SELECT dimension, code, value FROM stat_codes ORDER BY 1, 2").fetchall():
         codes[str(dimension)].append(str(value))
@@ -307,9 +332,9 @@ def _offerings(
 class FastQuestions(Questions):
     """The report's questions with every enrolment and learner count taken from one ``tally`` pass."""
 
-    def __init__(self, db: SqlRunner, scope: Scope) -> None:
+    def __init__(self, db: SqlRunner, scope: Scope, *, rounding: Rounding | None = None) -> None:
         super().__init__(db, scope)
-        self._tally = tally(db, self.years, tuple(ENROLMENT_DIMENSIONS))
+        self._tally = tally(db, self.years, tuple(ENROLMENT_DIMENSIONS), rounding=rounding)
 
     def enrolments(self, dimension: str, *, per_year: bool = True) -> dict[tuple[int, str], Counts]:
         return (self._tally.per_year if per_year else self._tally.whole)[dimension]
