@@ -258,3 +258,28 @@ def test_the_pdf_has_the_same_sections_as_the_html(report: ParliamentReport, lan
     outline = re.findall(rb"/Title \(([^)]*)\)", render(report, "pdf", lang))
     assert len(headings) == 7
     assert [h.encode() for h in headings] == outline[: len(headings)]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_file_says_under_each_table_of_persons_that_it_is_rounded(protected: ParliamentReport, lang: str) -> None:
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    note = {"nl": "Aantallen personen afgerond", "en": "Counts of persons rounded"}[lang]
+    rounded = [t for t in protected.tables() if t.rounded]
+    assert {t.name for t in rounded} >= {"readings", "enrolments", "learners_by_working", "top_offerings", "growth"}
+    assert not protected.table("offer_by_provider").rounded
+    html = render(protected, "html", lang).decode()
+    for part in html.split("<table")[1:]:
+        name = part.split('id="', 1)[1].split('"', 1)[0]
+        assert (note in part) == (name in {t.name for t in rounded}), name
+    csv = render(protected, "csv", lang).decode()
+    assert csv.count(note) == len(rounded)
+    book = load_workbook(io.BytesIO(render(protected, "xlsx", lang)))
+    for table in rounded:
+        assert note in str(book[table.name[:31]].cell(book[table.name[:31]].max_row, 1).value)
+    data = json.loads(render(protected, "json", lang))
+    assert data["protection"]["k"] == K
+    assert "5" in data["protection"]["note"]["nl"]

@@ -1,4 +1,5 @@
-"""What the parliament report publishes: tables of figures (already protected), facts and the offerings list."""
+"""What the parliament report publishes: tables of figures (persons counted on the protected copy), facts and the
+offerings list."""
 
 from __future__ import annotations
 
@@ -19,14 +20,9 @@ def year_label(start_year: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """One published cell: a value, or None when it is suppressed (``suppressed``) or does not apply."""
+    """One published cell: a value, or None when it does not apply (a rate without a base, ...)."""
 
     value: Number | None
-    suppressed: bool = False
-
-    @classmethod
-    def hidden(cls) -> Figure:
-        return cls(None, suppressed=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +54,6 @@ class Table:
                 return candidate
         raise KeyError(f"table {self.name!r} has no row {key!r}")
 
-    @property
-    def has_suppressed(self) -> bool:
-        rows = (*self.rows, *((self.total,) if self.total else ()))
-        return any(f.suppressed for r in rows for f in r.figures)
-
 
 @dataclass(frozen=True, slots=True)
 class OfferingLine:
@@ -90,7 +81,7 @@ class Fact:
 
 @dataclass(frozen=True, slots=True)
 class ParliamentReport:
-    """The answer to written question 223 (2024-25) for a scope, every learner count protected."""
+    """The answer to written question 223 (2024-25) for a scope, every count of persons protected."""
 
     scope: Scope
     threshold: int

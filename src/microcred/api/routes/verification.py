@@ -126,7 +126,7 @@ def parliament_report(
     lang: Literal["nl", "en"] = "nl",
     all_providers: bool = False,
 ) -> Response:
-    """Answers to the Flemish Parliament's written question 223, counts below the threshold suppressed."""
+    """Answers to the Flemish Parliament's written question 223; counts of persons rounded (docs/statistics.md)."""
     report = reports.parliament_report(
         uow,
         from_year=from_year,
