@@ -9,6 +9,7 @@ from microcred.errors import Invalid
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWorkFactory
 from microcred.stats import BROAD_KINDS, ParliamentReport, Scope, build_report
+from microcred.stats.audit import Audit, audit
 from microcred.stats.cache import cached_snapshot, snapshot_path
 from microcred.stats.render import FORMATS
 from microcred.stats.render import render as _render
@@ -17,7 +18,9 @@ from microcred.stats.secret import rounding_secret
 __all__ = [
     "FORMATS",
     "Reports",
+    "audit_disclosure",
     "parliament_report",
+    "publishable_scopes",
     "render",
 ]
 
@@ -49,16 +52,7 @@ def parliament_report(
         raise Invalid.field("to", "a report covers at most 30 academic years", str(last))
     if threshold < 1:
         raise Invalid.field("disclosure_threshold", "must be at least 1", threshold)
-    types = tuple(_code(ProviderType, t, "provider_type") for t in provider_types)
-    if all_providers:
-        types = tuple(t.value for t in ProviderType)
-    scope = Scope(
-        from_year=first.start_year,
-        to_year=last.start_year,
-        provider_types=types or _HIGHER_EDUCATION,
-        kinds=tuple(_code(OfferingKind, k, "kind") for k in kinds) or BROAD_KINDS,
-        providers=tuple(providers),
-    )
+    scope = _scope(first.start_year, last.start_year, providers, provider_types, all_providers, kinds)
     with uow() as work:  # the copy is taken again only when the register changed (stats.cache)
         snapshot = cached_snapshot(work.connection, path=snapshot_path(work.connection))
         secret = rounding_secret(work.connection)
@@ -66,6 +60,52 @@ def parliament_report(
         return build_report(snapshot, scope, k=threshold, secret=secret)
     finally:
         snapshot.close()
+
+
+def publishable_scopes(providers: Iterable[str]) -> list[tuple[str, Scope]]:
+    """Every scope the web page, the API and the CLI offer, labelled: the web's provider-type and kind
+    filters (the API's two scopes are among them) and each provider on its own (the CLI's ``--provider``)."""
+    found: list[tuple[str, Scope]] = []
+    for types in ("", "all", *(t.value for t in ProviderType)):
+        for kind in ("", *(k.value for k in OfferingKind)):
+            label = f"provider_type={types or 'higher-education'}, kind={kind or 'broad'}"
+            chosen = (types,) if types not in ("", "all") else ()
+            found.append((label, _scope(0, 0, (), chosen, types == "all", (kind,) if kind else ())))
+    found += [(f"provider={slug}", _scope(0, 0, (slug,), (), True, ())) for slug in providers]
+    return found
+
+
+def audit_disclosure(uow: UnitOfWorkFactory, *, threshold: int = 5) -> Audit:
+    """Attack every publishable output of the register (``stats.audit``): each count of fewer than
+    ``threshold`` learners must keep at least ``threshold - 1`` possible values."""
+    with uow() as work:
+        snapshot = cached_snapshot(work.connection, path=snapshot_path(work.connection))
+        secret = rounding_secret(work.connection)
+        slugs = [provider.slug for provider in work.providers.all()]
+    try:
+        return audit(snapshot, publishable_scopes(slugs), k=threshold, secret=secret)
+    finally:
+        snapshot.close()
+
+
+def _scope(
+    first: int,
+    last: int,
+    providers: Iterable[str],
+    provider_types: Iterable[ProviderType | str],
+    all_providers: bool,
+    kinds: Iterable[OfferingKind | str],
+) -> Scope:
+    types = tuple(_code(ProviderType, t, "provider_type") for t in provider_types)
+    if all_providers:
+        types = tuple(t.value for t in ProviderType)
+    return Scope(
+        from_year=first,
+        to_year=last,
+        provider_types=types or _HIGHER_EDUCATION,
+        kinds=tuple(_code(OfferingKind, k, "kind") for k in kinds) or BROAD_KINDS,
+        providers=tuple(providers),
+    )
 
 
 def render(report: ParliamentReport, fmt: str, lang: str = "nl") -> bytes:
@@ -116,6 +156,10 @@ class Reports:
             kinds=kinds,
             threshold=self._deps.settings.disclosure_threshold,
         )
+
+    def audit_disclosure(self) -> Audit:
+        """Attack every publishable output of the register with its disclosure threshold."""
+        return audit_disclosure(self._deps.uow, threshold=self._deps.settings.disclosure_threshold)
 
     def current_year(self) -> AcademicYear:
         """The academic year the register's clock is in."""
