@@ -19,7 +19,7 @@ offering for the top list), on the true register and on its protected copy. It t
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -95,8 +95,21 @@ class Audit:
         return not self.narrowed and not self.mismatches
 
 
-def audit(snapshot: Snapshot, scopes: Sequence[tuple[str, Scope]], *, k: int, secret: bytes = b"") -> Audit:
-    """Attack every output of ``scopes`` (label, scope) over every year range of the register."""
+Publisher = Callable[..., ParliamentReport]
+
+
+def audit(
+    snapshot: Snapshot,
+    scopes: Sequence[tuple[str, Scope]],
+    *,
+    k: int,
+    secret: bytes = b"",
+    publisher: Publisher = build_report,
+) -> Audit:
+    """Attack every output of ``scopes`` (label, scope) over every year range of the register.
+
+    ``publisher(snapshot, scope, k=, secret=)`` makes the reports whose figures are checked (the report
+    builder; a test hands it another to see the audit catch a leak)."""
     started = time.perf_counter()
     years = _years(snapshot)
     ranges = [(a, b) for a in years for b in years if a <= b]
@@ -111,7 +124,7 @@ def audit(snapshot: Snapshot, scopes: Sequence[tuple[str, Scope]], *, k: int, se
             counts = register.count(label, whole, ranges, found, _PEOPLE)
             if not counts:
                 continue  # nothing of this scope is in the register: every figure is 0
-            report = build_report(snapshot, whole, k=k, secret=secret)
+            report = publisher(snapshot, whole, k=k, secret=secret)
             found.mismatches += _compare(report, counts | offerings, label, (years[0], years[-1]))
             reports += 1
     findings = _attack(found, k)
@@ -319,13 +332,13 @@ def _holds(scope: Scope, edition: tuple[Any, ...]) -> bool:
 
 def _ranges(rows: _Rows, year: Ints, wanted: set[tuple[int, _Span]], value: Ints) -> dict[tuple[int, _Span], int]:
     """Distinct learners of the ``wanted`` (value, years) cells, from each learner's years per value."""
-    if not wanted:
-        return {}
+    if not wanted or not len(year):
+        return dict.fromkeys(wanted, 0)
     values = np.array(sorted({v for v, _ in wanted}), dtype=np.int64)
     keep = np.isin(value, values)
     size = int(rows.learner.max(initial=0)) + 1
     pairs, inverse = np.unique(value[keep] * size + rows.learner[keep], return_inverse=True)
-    base = int(year.min()) if len(year) else 0
+    base = int(year.min())
     masks = np.zeros(len(pairs), dtype=np.int64)
     np.bitwise_or.at(masks, inverse.reshape(-1), np.left_shift(1, year[keep] - base))
     pair_value = pairs // size
