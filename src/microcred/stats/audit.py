@@ -192,6 +192,7 @@ class _Register:
     atom_profile: Ints
     copy_enrolments: Ints  # per atom, its enrolments in the copy
     profiles: int  # how many profile numbers the snapshot codes
+    edition_columns: tuple[NDArray[np.str_], NDArray[np.str_], NDArray[np.str_]]  # provider, type, kind
 
     @classmethod
     def read(cls, snapshot: Snapshot, years: Sequence[int], k: int, secret: bytes) -> _Register:
@@ -225,6 +226,11 @@ class _Register:
             sample,
             np.where(split.left_out(k), 0, shown),
             len(profiles(codes)),
+            (
+                np.array([str(e[4]) for e in editions]),
+                np.array([str(e[5]) for e in editions]),
+                np.array([_kind(str(e[6])) for e in editions]),
+            ),
         )
 
     def count(
@@ -232,7 +238,7 @@ class _Register:
     ) -> _Counts:
         """Count the cells of dimensions ``names`` in ``scope`` (None: every edition) on the register and its
         copy; queue the protected ones for the attack."""
-        inside = np.array([scope is None or _holds(scope, e) for e in self.editions], dtype=bool)
+        inside = np.ones(len(self.editions), dtype=bool) if scope is None else self._holds(scope)
         if not inside.any():
             return {}
         dims = [d for d in self.dims if d.name in names]
@@ -258,6 +264,12 @@ class _Register:
                 people_enrolled = _sum(true_enrolled[index], value, span, self.first)
                 found.targets.append((label, _label(span), dim.name, dim.values[value], people, people_enrolled))
         return counts
+
+    def _holds(self, scope: Scope) -> NDArray[np.bool_]:
+        """Which editions ``scope`` holds, as ``scope_offerings.sql`` decides."""
+        provider, provider_type, kind = self.edition_columns
+        chosen = np.isin(provider, list(scope.providers)) if scope.providers else np.ones(len(provider), dtype=bool)
+        return chosen & np.isin(provider_type, list(scope.provider_types)) & np.isin(kind, list(scope.kinds))
 
     def _atom_values(self, dim: Dimension) -> Ints:
         return dim.codes[self.split.edition] if dim.per_edition else dim.codes[self.atom_profile]
@@ -322,12 +334,9 @@ def _every_kind(db: Any) -> tuple[str, ...]:
     return tuple(str(kind) for (kind,) in db.execute("SELECT DISTINCT kind FROM stat_offerings").fetchall())
 
 
-def _holds(scope: Scope, edition: tuple[Any, ...]) -> bool:
-    """Whether ``scope`` holds an edition (an ``EDITIONS_IN_SCOPE`` row), as ``scope_offerings.sql`` decides."""
-    provider, provider_type, offer_kind = str(edition[4]), str(edition[5]), str(edition[6])
-    kind = "micro-credential" if offer_kind.startswith("micro-credential") else offer_kind
-    chosen = provider in scope.providers if scope.providers else True
-    return chosen and provider_type in scope.provider_types and kind in scope.kinds
+def _kind(offer_kind: str) -> str:
+    """The offering kind a scope filters on, from the report's offer kind (micro-credential split by type)."""
+    return "micro-credential" if offer_kind.startswith("micro-credential") else offer_kind
 
 
 def _ranges(rows: _Rows, year: Ints, wanted: set[tuple[int, _Span]], value: Ints) -> dict[tuple[int, _Span], int]:
@@ -409,10 +418,11 @@ def _compare(report: ParliamentReport, counts: _Counts, label: str, span: _Span)
     expected: list[tuple[str, str, str, object, tuple[str, str, _Span], int]] = []
     for tables, which in ((report.learners_by, 0), (report.enrolments_by, 1)):
         for table in tables:
-            for row in table.rows:
+            for row in (*table.rows, *((table.total,) if table.total else ())):
+                dimension, value = ("total", "all") if row is table.total else (table.dimension, row.key)
                 for column, figure in zip(table.columns, row.figures, strict=True):
                     cell = span if column == "total" else (years[table.columns.index(column)],) * 2
-                    key = (table.dimension, row.key, cell)
+                    key = (dimension, value, cell)
                     expected.append((table.name, row.key, column, figure.value, key, which))
     for reading in ("narrow", "broad"):
         for which, measure in ((0, "learners"), (1, "enrolments")):

@@ -47,9 +47,11 @@ def build_report(
     named SQL for each of them instead, over the same protected copy (the definition, and what the
     benchmark runs directly in SQLite).
     """
-    rounding = Rounding(k, secret)
+    rounding = Rounding(k, secret) if k > 1 else None  # with k = 1 no atom is small: the copy is the register
     if reference:
         questions = Questions(snapshot.db, scope)
+        if rounding is None:
+            return _build(questions, scope, k)
         with protected_enrolments(snapshot.db, questions.years, rounding):
             return _build(questions, scope, k)
     return _build(FastQuestions(snapshot.db, scope, rounding=rounding), scope, k)
