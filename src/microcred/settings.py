@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="address `microcred serve` listens on")
     port: int = Field(8000, ge=1, le=65535, description="port `microcred serve` listens on")
     disclosure_threshold: int = Field(
-        5, ge=1, description="published counts of distinct learners below this are suppressed"
+        5, ge=1, description="groups of fewer learners than this count as 0 or this in published statistics"
     )
     outbox_dir: Path = Field(Path("./outbox"), description="where the development mailer writes e-mails")
     max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1024, description="largest accepted import file")

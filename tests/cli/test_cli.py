@@ -113,3 +113,16 @@ def test_debug_shows_the_traceback() -> None:
     microcred("init")
     with pytest.raises(Exception, match="nope"):
         microcred("--debug", "provider", "show", "nope")
+
+
+@pytest.mark.slow
+def test_report_audit_attacks_every_publishable_statistic_of_the_demo_and_passes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert microcred("init") == 0
+    assert microcred("demo") == 0
+    assert microcred("report", "audit") == 0
+    out = capsys.readouterr().out
+    assert "scopes and" in out
+    assert "weakest: " in out
+    assert "passed: every count of fewer than 5 learners keeps at least 4 values" in out

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from microcred.cli.context import console, register
+from microcred.cli.context import console, err_console, register
 
 __all__ = ["reports"]
 
@@ -40,3 +40,26 @@ def parliament(
     )
     out.write_bytes(content)
     console.print(f"wrote {out} ({fmt}, {lang})")
+
+
+@reports.command("audit")
+def audit() -> None:
+    """Attack every publishable statistic of the register; exit 1 if a small count is narrowed too far."""
+    found = register().reports.audit_disclosure()
+    _say(
+        f"{found.reports} reports over {found.scopes} scopes and {found.ranges} year ranges; {found.cells:,} cells, "
+        f"{found.protected:,} of fewer than {found.k} learners; {found.seconds:.1f} s"
+    )
+    if found.weakest is not None:
+        _say(f"weakest: {found.weakest.describe()}")
+    for line in [*found.mismatches[:10], *(f.describe() for f in found.narrowed[:10])]:
+        _say(line, error=True)
+    if not found.passed:
+        failures = f"{len(found.narrowed)} counts narrowed below {found.required} values"
+        _say(f"FAILED: {failures}, {len(found.mismatches)} figures not counted on the protected copy", error=True)
+        raise typer.Exit(1)
+    _say(f"passed: every count of fewer than {found.k} learners keeps at least {found.required} values")
+
+
+def _say(line: str, *, error: bool = False) -> None:
+    (err_console if error else console).print(line, markup=False, highlight=False, soft_wrap=True)

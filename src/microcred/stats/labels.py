@@ -73,12 +73,29 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "compound annual growth rate (CAGR) over the range.",
     ),
     "disclosure_rule": (
-        "Aantallen van minder dan {k} verschillende studenten worden niet getoond (✱), net als "
-        "zoveel andere cellen dat geen verborgen waarde uit de rij- en kolomtotalen kan worden "
-        "herberekend. Percentages op verborgen of te kleine aantallen worden niet getoond.",
-        "Counts of fewer than {k} distinct learners are not shown (✱), nor are enough other cells "
-        "that no hidden value can be recomputed from the row and column totals. Rates over "
-        "hidden or too small bases are not shown.",
+        "Aantallen personen (studenten, inschrijvingen, uitslagen en de percentages en groeicijfers daarop) "
+        "worden geteld op een beschermde kopie van de inschrijvingen. Inschrijvingen met dezelfde editie en "
+        "hetzelfde profiel (arbeidsmarktstatus, contract, leeftijdsklasse, uitslag) vormen een groep; een "
+        "groep van minder dan {k} studenten telt als 0 of als {k}, willekeurig maar vast en gemiddeld zonder "
+        "vertekening. Elk aantal personen is daardoor 0 of minstens {k}, de tabellen tellen op, en een aantal "
+        "van minder dan {k} personen kan uit geen enkele combinatie van cijfers, filters, jaren of latere "
+        "versies van dit rapport worden afgeleid: het kan telkens {k} opeenvolgende waarden hebben. "
+        "Aantallen kunnen zo enkele procenten afwijken van de exacte telling. Het aanbod (opleidingen, "
+        "studiepunten, capaciteit, edities) is exact.",
+        "Counts of persons (learners, enrolments, outcomes and the rates and growth figures over them) are "
+        "counted on a protected copy of the enrolments. Enrolments with the same edition and profile "
+        "(employment status, contract, age band, outcome) form a group; a group of fewer than {k} learners "
+        "counts as 0 or as {k}, at random but fixed and without bias on average. Every count of persons is "
+        "therefore 0 or at least {k}, tables add up, and a count of fewer than {k} persons cannot be derived "
+        "from any combination of figures, filters, years or later versions of this report: it could be any "
+        "of {k} consecutive values. Counts may differ from the exact count by a few percent. The offer "
+        "(offerings, ECTS, capacity, editions) is exact.",
+    ),
+    "rounded_note": (
+        "Aantallen personen afgerond ter bescherming: groepen van minder dan {k} tellen als 0 of {k} "
+        "(zie 'Bescherming van personen'). Het aanbod is exact.",
+        "Counts of persons rounded for protection: groups of fewer than {k} count as 0 or {k} "
+        "(see 'Protecting individuals'). The offer is exact.",
     ),
     "coverage_note": (
         "Aantal edities dat elke aanbieder per academiejaar registreerde; 0 betekent dat er voor dat "
@@ -104,7 +121,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Learners per academic year by working status",
     ),
     "chart_growth": ("Groei-index (eerste jaar = 100)", "Growth index (first year = 100)"),
-    "suppressed": ("✱ niet getoond", "✱ not shown"),
 }
 
 _TABLES: dict[str, tuple[str, str]] = {

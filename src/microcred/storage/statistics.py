@@ -17,7 +17,7 @@ from typing import Any, overload
 
 from sqlalchemy import ClauseElement, Connection, Integer, cast, func, select
 
-from microcred.storage.tables import editions, enrolments, offerings, providers
+from microcred.storage.tables import editions, enrolments, learners, offerings, providers
 
 __all__ = ["SqlStatisticsSource"]
 
@@ -120,6 +120,12 @@ class SqlStatisticsSource:
             for row in self._rows(statement):
                 found.append([None if value is None else str(value) for value in row])
         return json.dumps(found)
+
+    def rounding_secret(self) -> bytes:
+        """The pseudonym of the register's first learner: a keyed hash (``pseudonym_pepper``) never published,
+        which changes only if that learner is erased."""
+        row = self._connection.execute(select(learners.c.pseudonym).order_by(learners.c.id).limit(1)).first()
+        return b"" if row is None else str(row[0]).encode()
 
     def providers(self) -> Iterator[_Providers]:
         for batch in self._batches(_PROVIDERS):

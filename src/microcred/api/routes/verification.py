@@ -117,7 +117,7 @@ def parliament_report(
     lang: Literal["nl", "en"] = "nl",
     all_providers: bool = False,
 ) -> Response:
-    """Answers to the Flemish Parliament's written question 223, counts below the threshold suppressed."""
+    """Answers to the Flemish Parliament's written question 223, counts of persons rounded (docs/statistics.md)."""
     content = register.reports.parliament_report_file(
         fmt=format, lang=lang, from_year=from_year, to_year=to_year, all_providers=all_providers
     )
