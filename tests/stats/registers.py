@@ -8,13 +8,11 @@ it reads a register, in milliseconds instead of a migration per Hypothesis examp
 from __future__ import annotations
 
 import inspect
-import json
-import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from types import SimpleNamespace
 
 from microcred.stats import BROAD_KINDS, ParliamentReport, Scope, Snapshot, build_report, take_snapshot
+from tests.stats.facts import FactsInMemory
 
 SECRET = b"a test register's secret"
 HIGHER_EDUCATION = ("university", "university-college")
@@ -56,42 +54,29 @@ OFFERINGS = {
 
 
 def snapshot(rows: Sequence[Enrolled]) -> Snapshot:
-    """A statistics snapshot of the register holding ``rows`` (one edition per offering and year)."""
-    db = sqlite3.connect(":memory:")
-    db.executescript(
-        "CREATE TABLE providers (id INTEGER PRIMARY KEY, slug TEXT, name TEXT, type TEXT);"
-        "CREATE TABLE offerings (id INTEGER PRIMARY KEY, provider_id INTEGER, code TEXT, title TEXT, kind TEXT,"
-        " flemish_type TEXT, ects NUMERIC, eqf_level INTEGER, vks_level INTEGER, isced_field TEXT,"
-        " participation_form TEXT);"
-        "CREATE TABLE editions (id INTEGER PRIMARY KEY, offering_id INTEGER, academic_year INTEGER, capacity INTEGER);"
-        "CREATE TABLE enrolments (id INTEGER PRIMARY KEY, edition_id INTEGER, learner_id INTEGER,"
-        " contract_type TEXT, employment_status TEXT, age_band TEXT, outcome TEXT);"
-    )
+    """A statistics snapshot of the register holding ``rows`` (one edition per offering and year), taken
+    through the statistics port from plain lists (``tests/stats/facts.py``)."""
     provider_ids = {slug: n + 1 for n, slug in enumerate(PROVIDERS)}
-    for slug, kind in PROVIDERS.items():
-        name = json.dumps({"nl": slug, "en": slug})
-        db.execute("INSERT INTO providers VALUES (?, ?, ?, ?)", (provider_ids[slug], slug, name, kind))
     offering_ids = {code: n + 1 for n, code in enumerate(OFFERINGS)}
-    for code, (provider, kind, flemish, field) in OFFERINGS.items():
-        db.execute(
-            "INSERT INTO offerings VALUES (?, ?, ?, ?, ?, ?, 5, 6, 6, ?, 'online')",
-            (offering_ids[code], provider_ids[provider], code, json.dumps({"nl": code}), kind, flemish, field),
-        )
     editions: dict[tuple[str, int], int] = {}
+    edition_rows = []
     for row in rows:
         if (row.offering, row.year) not in editions:
             editions[(row.offering, row.year)] = len(editions) + 1
-            db.execute(
-                "INSERT INTO editions VALUES (?, ?, ?, ?)",
-                (len(editions), offering_ids[row.offering], row.year, row.capacity),
-            )
-    for row in rows:
-        db.execute(
-            "INSERT INTO enrolments (edition_id, learner_id, contract_type, employment_status, age_band, outcome)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (editions[(row.offering, row.year)], row.learner, row.contract, row.status, row.age, row.outcome),
-        )
-    return take_snapshot(SimpleNamespace(connection=db))
+            edition_rows.append((len(editions), offering_ids[row.offering], row.year, row.capacity))
+    source = FactsInMemory(
+        providers_rows=[(provider_ids[slug], slug, {"nl": slug, "en": slug}, kind) for slug, kind in PROVIDERS.items()],
+        offerings_rows=[
+            (offering_ids[code], provider_ids[provider], code, {"nl": code}, kind, flemish, 50, 6, 6, field, "online")
+            for code, (provider, kind, flemish, field) in OFFERINGS.items()
+        ],
+        editions_rows=edition_rows,
+        enrolments_rows=[
+            (editions[(row.offering, row.year)], row.learner, row.contract, row.status, row.age, row.outcome)
+            for row in rows
+        ],
+    )
+    return take_snapshot(source)
 
 
 def scopes() -> dict[str, Scope]:
