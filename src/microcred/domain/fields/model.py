@@ -183,14 +183,16 @@ class Record(Generic[T]):
                 value = []
             elif value is None and not self.is_optional(field.name) and self.has_default(field.name):
                 continue
-            given[field.name] = self._coerce(field, value)
+            given[field.name] = self.coerce(field.name, value)
         return self.type(**given)
 
     def plain(self, record: T) -> dict[str, Any]:
         """The record's values as plain data: codes, dicts of texts, lists of dicts (dates, decimals kept)."""
         return {field.name: _plain(field, getattr(record, field.name)) for field in self.fields if field.kept}
 
-    def _coerce(self, field: Field, value: Any) -> Any:
+    def coerce(self, name: str, value: Any) -> Any:
+        """The record's value of one field from a plain value; ValueError or Invalid when it cannot be one."""
+        field = self.field(name)
         if value is None:
             return None
         if field.kind is FieldKind.TRANSLATED:
