@@ -208,7 +208,9 @@ else:
     EditionOut = _model(
         "EditionOut",
         _EditionOut,
-        insert_after(output_fields(EDITION), "offering_code", "academic_year", str, Field(description="2025-26")),
+        insert_after(
+            output_fields(EDITION), "offering_code", "academic_year", str, Field(description="the year it starts in")
+        ),
     )
     EnrolmentIn = _model(
         "EnrolmentIn",
