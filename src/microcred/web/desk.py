@@ -15,13 +15,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from microcred.bootstrap import Register
-from microcred.domain import OfferingKind, OfferingStatus, ParticipationForm, QaKind, check_eu_elements
+from microcred.domain import check_eu_elements
 from microcred.errors import FieldProblem, Invalid, MicrocredError
 from microcred.services.auth import Scope
-from microcred.vocab import vocabulary
 from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form
-from microcred.web.offering_form import form_elements, form_values, offering_from_form
+from microcred.web.offering_form import form_elements, form_inputs, form_values, offering_from_form
 from microcred.web.sessions import StaffDep, StaffMember, staff_in, start_session
 from microcred.web.templating import Pages
 
@@ -31,15 +30,8 @@ DESK_CREDENTIALS = 50
 """How many of the newest credentials the desk shows; the API lists every one, page by page."""
 
 
-def _choices() -> dict[str, Any]:
-    return {
-        "kinds": [k.value for k in OfferingKind],
-        "statuses": [s.value for s in OfferingStatus],
-        "forms": [f.value for f in ParticipationForm],
-        "qa_kinds": [q.value for q in QaKind],
-        "isced_codes": [c.code for c in vocabulary("isced-f")],
-        "assessment_codes": [c.code for c in vocabulary("assessment-types")],
-    }
+def _form() -> dict[str, Any]:
+    return {"inputs": form_inputs()}
 
 
 def desk_routes(register: Register, pages: Pages) -> APIRouter:
@@ -87,7 +79,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
         def shown(error: MicrocredError) -> Response:
             problems = error.problems or [FieldProblem("code", error.message)]
             return pages.render(request, "desk_offering.html", status=error.status, values=values,
-                                problems=problems, editing=editing, **_choices())  # fmt: skip
+                                problems=problems, editing=editing, **_form())  # fmt: skip
 
         on_error(request, shown)
 
@@ -124,13 +116,13 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
     @router.get("/desk/offerings/new", response_class=HTMLResponse)
     def new_offering(request: Request, _: StaffDep) -> Response:
         return pages.render(request, "desk_offering.html", values=form_values(None), problems=[], editing=False,
-                            **_choices())  # fmt: skip
+                            **_form())  # fmt: skip
 
     @router.get("/desk/offerings/{code:path}/edit", response_class=HTMLResponse)
     def edit_offering(request: Request, code: str, staff: StaffDep) -> Response:
         offering = register.catalogue.get_offering(staff.provider, code)
         return pages.render(request, "desk_offering.html", values=form_values(offering),
-                            problems=check_eu_elements(offering), editing=True, **_choices())  # fmt: skip
+                            problems=check_eu_elements(offering), editing=True, **_form())  # fmt: skip
 
     @router.post("/desk/offerings/check", response_class=HTMLResponse)
     async def check_offering(request: Request, staff: StaffDep) -> Response:
