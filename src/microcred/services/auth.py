@@ -23,6 +23,7 @@ from microcred.errors import Conflict, Forbidden, Invalid, NotFound, Unauthentic
 from microcred.services.dependencies import Dependencies
 from microcred.services.mail import Mailer, compose
 from microcred.services.ports import Clock, TokenRecord, UnitOfWorkFactory
+from microcred.services.wallet import grant
 
 __all__ = [
     "ACCESS_LINK_MAX_AGE",
@@ -73,7 +74,8 @@ class Principal:
     provider: str | None = None
     scopes: frozenset[str] = frozenset()
     subject: str = ""  # token prefix, "staff:<id>", or "" — never a secret, never personal data
-    learners: tuple[str, ...] = field(default=(), repr=False)  # pseudonyms, for a learner's own records
+    # A learner's grants (services/wallet.py ``grant``): which provider's records of which pseudonym.
+    learners: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def is_admin(self) -> bool:
@@ -319,10 +321,12 @@ def request_access_link(
     """Mail a signed, expiring link to ``email`` if a learner has it; silent either way (no enumeration)."""
     address = _email(email)
     with uow() as work:
-        pseudonyms = work.learner_access.pseudonyms_for_email(address)
-    if not pseudonyms:
+        found = work.learner_access.grants_for_email(address)
+    if not found:
         return
-    token = _serializer(secret).dumps({"learners": pseudonyms})
+    # Only what the providers that recorded *this* address issued: another provider's address for the same
+    # learner opens nothing here (issue 15, finding 1).
+    token = _serializer(secret).dumps({"grants": [grant(pseudonym, provider) for pseudonym, provider in found]})
     hours = int(ACCESS_LINK_MAX_AGE.total_seconds() // 3600)
     link = f"{base_url.rstrip('/')}{link_path}?access={token}"
     mailer.send(
@@ -345,7 +349,7 @@ def read_access_token(token: str, *, secret: str, max_age: timedelta = ACCESS_LI
         raise Unauthenticated("the access link has expired; ask for a new one") from None
     except BadSignature:
         raise Unauthenticated("the access link is not valid") from None
-    learners = payload.get("learners") if isinstance(payload, dict) else None
+    learners = payload.get("grants") if isinstance(payload, dict) else None
     if not isinstance(learners, list) or not all(isinstance(item, str) for item in learners):
         raise Unauthenticated("the access link is not valid")
     return Principal("learner", learners=tuple(learners), subject="learner-link")

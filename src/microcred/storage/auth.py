@@ -284,11 +284,13 @@ class SqlLearnerAccessRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def pseudonyms_for_email(self, email: str) -> list[str]:
+    def grants_for_email(self, email: str) -> list[tuple[str, str]]:
+        """(pseudonym, provider) for every provider that recorded this address for a learner."""
         rows = self._connection.execute(
-            select(learners.c.pseudonym)
+            select(learners.c.pseudonym, providers.c.slug)
             .join(learner_contacts, learner_contacts.c.learner_id == learners.c.id)
+            .join(providers, providers.c.id == learner_contacts.c.provider_id)
             .where(func.lower(learner_contacts.c.email) == email.strip().lower())
-            .order_by(learners.c.pseudonym)
-        ).scalars()
-        return list(rows)
+            .order_by(learners.c.pseudonym, providers.c.slug)
+        ).all()
+        return [(row.pseudonym, row.slug) for row in rows]

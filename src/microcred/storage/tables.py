@@ -145,7 +145,9 @@ learner_contacts = Table(
     "learner_contacts",
     metadata,
     Column("learner_id", ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
-    Column("email", String(254), nullable=False),
+    # Each provider's own address for the learner: one provider never redirects another's credentials.
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True),
+    Column("email", String(254), nullable=False, index=True),
 )
 
 enrolments = Table(
