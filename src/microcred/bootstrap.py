@@ -28,6 +28,7 @@ from microcred.services.mail import Mailer, OutboxMailer
 from microcred.services.ports import Clock, UnitOfWork
 from microcred.services.reports import Reports
 from microcred.services.search import Search
+from microcred.services.staff import Staff
 from microcred.services.trust import Trust
 from microcred.services.verification import Verification
 from microcred.services.wallet import Wallet
@@ -120,6 +121,10 @@ class Register:
     @cached_property
     def verification(self) -> Verification:
         return Verification(self.dependencies)
+
+    @cached_property
+    def staff(self) -> Staff:
+        return Staff(self.dependencies)
 
     @cached_property
     def wallet(self) -> Wallet:

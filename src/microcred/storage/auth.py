@@ -66,6 +66,7 @@ class StaffRow:
     provider: str
     password_hash: str
     active: bool
+    session_epoch: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,7 @@ class SqlTokenRepository:
         label: str,
         created_at: datetime,
         expires_at: datetime | None,
+        staff_id: int | None = None,
     ) -> int:
         provider_id = None if provider is None else SqlProviderRepository(self._connection).id_of(provider)
         return int(
@@ -107,6 +109,7 @@ class SqlTokenRepository:
                     label=label,
                     created_at=created_at,
                     expires_at=expires_at,
+                    staff_id=staff_id,
                 )
                 .returning(api_tokens.c.id)
             ).scalar_one()
@@ -167,6 +170,7 @@ class SqlStaffRepository:
                         password_hash=password_hash,
                         active=True,
                         created_at=created_at,
+                        session_epoch=0,
                     )
                     .returning(staff_accounts.c.id)
                 ).scalar_one()
@@ -174,19 +178,43 @@ class SqlStaffRepository:
             raise Conflict("a staff account with this e-mail address already exists") from None
         return int(new_id)
 
-    def by_email(self, email: str) -> StaffRow | None:
+    def _one(self, where: Any) -> StaffRow | None:
         row = self._connection.execute(
             select(staff_accounts, providers.c.slug.label("provider_slug"))
             .join(providers, providers.c.id == staff_accounts.c.provider_id)
-            .where(staff_accounts.c.email == email)
+            .where(where)
         ).first()
         if row is None:
             return None
-        return StaffRow(row.id, row.email, row.provider_slug, row.password_hash, bool(row.active))
+        return StaffRow(
+            row.id, row.email, row.provider_slug, row.password_hash, bool(row.active), int(row.session_epoch)
+        )
+
+    def by_email(self, email: str) -> StaffRow | None:
+        return self._one(staff_accounts.c.email == email)
+
+    def by_id(self, staff_id: int) -> StaffRow | None:
+        return self._one(staff_accounts.c.id == staff_id)
 
     def set_password(self, email: str, password_hash: str) -> None:
         self._connection.execute(
             update(staff_accounts).where(staff_accounts.c.email == email).values(password_hash=password_hash)
+        )
+
+    def set_active(self, email: str, active: bool) -> None:
+        self._connection.execute(update(staff_accounts).where(staff_accounts.c.email == email).values(active=active))
+
+    def end_sessions(self, staff_id: int, at: datetime) -> None:
+        """Raise the account's session epoch and revoke every token the staff member made."""
+        self._connection.execute(
+            update(staff_accounts)
+            .where(staff_accounts.c.id == staff_id)
+            .values(session_epoch=staff_accounts.c.session_epoch + 1)
+        )
+        self._connection.execute(
+            update(api_tokens)
+            .where(api_tokens.c.staff_id == staff_id, api_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=at)
         )
 
 

@@ -186,6 +186,8 @@ api_tokens = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),
+    # The staff member who made it on the desk: ending their sessions revokes it (migration auth_0003).
+    Column("staff_id", ForeignKey("staff_accounts.id", ondelete="SET NULL")),
 )
 
 staff_accounts = Table(
@@ -197,6 +199,8 @@ staff_accounts = Table(
     Column("password_hash", String(255), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # A web session is honoured only while it carries the current epoch (logout etc. raise it).
+    Column("session_epoch", Integer, nullable=False, default=0),
 )
 
 idempotency_keys = Table(
