@@ -43,6 +43,8 @@ __all__ = [
     "IdempotencyRepository",
     "LearnerAccessRepository",
     "LearnerRepository",
+    "LoginAttemptRecord",
+    "LoginAttemptRepository",
     "OfferingRepository",
     "OfferingSearch",
     "OfferingTally",
@@ -242,6 +244,21 @@ class StaffRepository(Protocol):
     def end_sessions(self, staff_id: int, at: datetime) -> None: ...
 
 
+class LoginAttemptRecord(Protocol):
+    @property
+    def failures(self) -> int: ...
+    @property
+    def last_failure_at(self) -> datetime: ...
+    @property
+    def locked_until(self) -> datetime | None: ...
+
+
+class LoginAttemptRepository(Protocol):
+    def get(self, key: str) -> LoginAttemptRecord | None: ...
+    def record(self, key: str, *, failures: int, at: datetime, locked_until: datetime | None) -> None: ...
+    def clear(self, key: str) -> None: ...
+
+
 class IdempotencyRecord(Protocol):
     @property
     def request_hash(self) -> str: ...
@@ -371,6 +388,8 @@ class UnitOfWork(Protocol):
     def tokens(self) -> TokenRepository: ...
     @property
     def staff(self) -> StaffRepository: ...
+    @property
+    def login_attempts(self) -> LoginAttemptRepository: ...
     @property
     def idempotency(self) -> IdempotencyRepository: ...
     @property

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from microcred.errors import NotFound
+from microcred.errors import NotFound, Unauthenticated
+from microcred.services import throttle
 from microcred.services.auth import Principal, authenticate_staff, hash_password, normal_email
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import Clock, UnitOfWorkFactory
@@ -48,12 +49,30 @@ def _staff_id(principal: Principal) -> int:
     return int(principal.subject.removeprefix("staff:"))
 
 
-def sign_in_staff(email: str, password: str, uow: UnitOfWorkFactory) -> StaffSession:
-    """A new session for a correct e-mail and password (one vague error for every failure)."""
-    staff_id = _staff_id(authenticate_staff(email, password, uow))
+def sign_in_staff(
+    email: str, password: str, uow: UnitOfWorkFactory, clock: Clock, *, client: str = "unknown"
+) -> StaffSession:
+    """A new session for a correct e-mail and password (one vague error for every failure).
+
+    After too many failures for the account or from the client, Throttled until the lock runs out, even
+    for the right password (services/throttle.py).
+    """
+    counted = [(throttle.ACCOUNT, throttle.ACCOUNT.key(email)), (throttle.CLIENT, throttle.CLIENT.key(client))]
+    now = clock()
+    with uow() as work:
+        throttle.check(work, [key for _, key in counted], now)
+    try:
+        staff_id = _staff_id(authenticate_staff(email, password, uow))
+    except Unauthenticated:
+        with uow() as work:
+            throttle.failed(work, counted, now)
+            work.commit()
+        raise
     with uow() as work:
         account = work.staff.by_id(staff_id)
-    assert account is not None  # just authenticated
+        assert account is not None  # just authenticated
+        throttle.succeeded(work, counted[0][1])
+        work.commit()
     return StaffSession(staff_id, account.session_epoch)
 
 
@@ -104,8 +123,8 @@ class Staff:
     def __init__(self, deps: Dependencies) -> None:
         self._deps = deps
 
-    def sign_in_staff(self, email: str, password: str) -> StaffSession:
-        return sign_in_staff(email, password, self._deps.uow)
+    def sign_in_staff(self, email: str, password: str, *, client: str = "unknown") -> StaffSession:
+        return sign_in_staff(email, password, self._deps.uow, self._deps.clock, client=client)
 
     def staff_of_session(self, session: StaffSession) -> SignedInStaff | None:
         return staff_of_session(session, self._deps.uow)

@@ -21,6 +21,7 @@ from microcred.storage.tables import (
     idempotency_keys,
     learner_contacts,
     learners,
+    login_attempts,
     providers,
     register_keys,
     staff_accounts,
@@ -28,8 +29,10 @@ from microcred.storage.tables import (
 
 __all__ = [
     "IdempotencyRow",
+    "LoginAttemptRow",
     "SqlIdempotencyRepository",
     "SqlLearnerAccessRepository",
+    "SqlLoginAttemptRepository",
     "SqlRegisterKeyRepository",
     "SqlStaffRepository",
     "SqlTokenRepository",
@@ -322,3 +325,39 @@ class SqlLearnerAccessRepository:
             .order_by(learners.c.pseudonym, providers.c.slug)
         ).all()
         return [(row.pseudonym, row.slug) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class LoginAttemptRow:
+    failures: int
+    last_failure_at: datetime
+    locked_until: datetime | None
+
+
+class SqlLoginAttemptRepository:
+    """Failed sign-ins per key, in the database so every worker process sees the same count."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def get(self, key: str) -> LoginAttemptRow | None:
+        row = self._connection.execute(select(login_attempts).where(login_attempts.c.key == key)).first()
+        if row is None:
+            return None
+        last = _utc(row.last_failure_at)
+        assert last is not None
+        return LoginAttemptRow(int(row.failures), last, _utc(row.locked_until))
+
+    def record(self, key: str, *, failures: int, at: datetime, locked_until: datetime | None) -> None:
+        values = {"failures": failures, "last_failure_at": at, "locked_until": locked_until}
+        done = self._connection.execute(update(login_attempts).where(login_attempts.c.key == key).values(**values))
+        if done.rowcount:
+            return
+        try:
+            with self._connection.begin_nested():
+                self._connection.execute(insert(login_attempts).values(key=key, **values))
+        except IntegrityError:  # another process inserted it first: count on top of its row
+            self._connection.execute(update(login_attempts).where(login_attempts.c.key == key).values(**values))
+
+    def clear(self, key: str) -> None:
+        self._connection.execute(delete(login_attempts).where(login_attempts.c.key == key))

@@ -31,6 +31,7 @@ __all__ = [
     "idempotency_keys",
     "learner_contacts",
     "learners",
+    "login_attempts",
     "metadata",
     "offerings",
     "providers",
@@ -201,6 +202,16 @@ staff_accounts = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     # A web session is honoured only while it carries the current epoch (logout etc. raise it).
     Column("session_epoch", Integer, nullable=False, default=0),
+)
+
+# Failed sign-ins by SHA-256 of "account:<e-mail>" or "client:<address>" (migration auth_0004).
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", DateTime(timezone=True), nullable=False),
+    Column("locked_until", DateTime(timezone=True)),
 )
 
 idempotency_keys = Table(

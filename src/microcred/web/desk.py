@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 
 from microcred.bootstrap import Register
 from microcred.domain import OfferingKind, OfferingStatus, ParticipationForm, QaKind, check_eu_elements
-from microcred.errors import FieldProblem, Invalid, MicrocredError
+from microcred.errors import FieldProblem, Invalid, MicrocredError, Throttled
 from microcred.services.auth import Scope
 from microcred.vocab import vocabulary
 from microcred.web.errors import message_key, on_error, page_router
@@ -104,13 +104,14 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
         email = ""
 
         def shown(error: MicrocredError) -> Response:
-            key = message_key(error, "desk.login_failed")
+            key = message_key(error, "desk.login_throttled" if isinstance(error, Throttled) else "desk.login_failed")
             return pages.render(request, "desk_login.html", status=error.status, error=key, email=email)
 
         on_error(request, shown)
         form = await posted_form(request)
         email = str(form.get("email") or "")
-        session = register.staff.sign_in_staff(email, str(form.get("password") or ""))
+        client = request.client.host if request.client else "unknown"
+        session = register.staff.sign_in_staff(email, str(form.get("password") or ""), client=client)
         start_session(request, "staff", staff_session(session))
         return to_desk()
 
