@@ -51,7 +51,6 @@ class SecurityHeaders:
             (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", b"DENY"),
             (b"referrer-policy", b"no-referrer"),
-            (b"cross-origin-opener-policy", b"same-origin"),
         ]
         if self.https:
             fixed.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))

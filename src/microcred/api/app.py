@@ -35,6 +35,7 @@ def attach_api(app: FastAPI, register: Register) -> None:
     observability.configure_logging(register.settings.log_level)
     app.state.rate_limiter = RateLimiter(rate=20.0, burst=100)  # per API token
     app.state.link_limiter = RateLimiter(rate=1 / 60, burst=5)  # access links per client address
+    app.state.verify_limiter = RateLimiter(rate=1.0, burst=30)  # anonymous verification per client address
     app.state.metrics = observability.Metrics()
     install_problem_handlers(app)
     for router in ROUTERS:
