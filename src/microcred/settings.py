@@ -20,6 +20,7 @@ from pydantic_settings import (
 __all__ = ["DEVELOPMENT_SECRET", "Settings"]
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
+_SECRETS = ("pseudonym_pepper", "key_encryption_key", "session_secret")
 
 
 class Settings(BaseSettings):
@@ -60,12 +61,18 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_default_secrets_outside_development(self) -> Settings:
         if self.environment == "production":
-            for name in ("pseudonym_pepper", "key_encryption_key", "session_secret"):
+            for name in _SECRETS:
                 secret: SecretStr = getattr(self, name)
                 if secret.get_secret_value() == DEVELOPMENT_SECRET or len(secret.get_secret_value()) < 16:
                     raise ValueError(
                         f"MICROCRED_{name.upper()} must be set to a secret of at least 16 characters in production"
                     )
+            values = {getattr(self, name).get_secret_value() for name in _SECRETS}
+            if len(values) < len(_SECRETS):  # one leaked value must not open all three (issue 15, finding 8)
+                raise ValueError(
+                    "MICROCRED_PSEUDONYM_PEPPER, MICROCRED_KEY_ENCRYPTION_KEY and MICROCRED_SESSION_SECRET "
+                    "must differ from each other in production"
+                )
         return self
 
     @property
