@@ -212,3 +212,12 @@ def test_control_characters_in_a_body_are_refused_with_the_field(client: TestCli
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "control character" in response.text
+
+
+def test_access_links_are_limited_per_address_not_per_client(client: TestClient) -> None:
+    asked = [
+        client.post("/api/v1/learners/access-link", json={"email": "Same.Person@example.org"}).status_code
+        for _ in range(6)
+    ]
+    assert asked == [202] * 5 + [429]
+    assert client.post("/api/v1/learners/access-link", json={"email": "other@example.org"}).status_code == 202
