@@ -132,3 +132,17 @@ def test_debug_shows_the_traceback() -> None:
     microcred("init")
     with pytest.raises(Exception, match="nope"):
         microcred("--debug", "provider", "show", "nope")
+
+
+def test_an_unexpected_error_is_one_line_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 15, finding 8: a CSV whose header line is over 128 KB printed a traceback without --debug."""
+    microcred("init")
+    huge = tmp_path / "huge.csv"
+    huge.write_text('"' + "x" * 200_000 + '"\n1\n', encoding="utf-8")
+    code = microcred("import", "providers", str(huge))
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" not in err
+    assert "error:" in err
