@@ -24,6 +24,7 @@ AREAS = {
     "issuance": "Issuance",
     "reports": "Reports",
     "search": "Search",
+    "staff": "Staff",
     "trust": "Trust",
     "verification": "Verification",
     "wallet": "Wallet",

@@ -15,6 +15,7 @@ __all__ = [
     "Invalid",
     "MicrocredError",
     "NotFound",
+    "Throttled",
     "Unauthenticated",
 ]
 
@@ -84,3 +85,14 @@ class Forbidden(MicrocredError):
 
     code = "forbidden"
     status = 403
+
+
+class Throttled(MicrocredError):
+    """Too many failed attempts from this account or client: wait ``retry_after`` seconds (issue 15, finding 4)."""
+
+    code = "throttled"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

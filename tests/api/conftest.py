@@ -73,7 +73,7 @@ def _learner_access(register: Register) -> str:
     """Give the learner of ISSUED_ENROLMENT an address, ask for a link and read it from the outbox."""
     with register.uow() as work:
         pseudonym = work.enrolments.get(OWNER, ISSUED_ENROLMENT).learner
-        work.learners.save(Learner(pseudonym, "learner.of.tests@example.org"))
+        work.learners.save(Learner(pseudonym, "learner.of.tests@example.org"), provider=OWNER)
         work.commit()
     register.access.request_access_link("learner.of.tests@example.org")
     newest = sorted(Path(register.settings.outbox_dir).glob("*.eml"))[-1]

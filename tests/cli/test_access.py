@@ -58,3 +58,18 @@ def test_staff_add_then_authenticate(monkeypatch: pytest.MonkeyPatch) -> None:
         auth.authenticate_staff("an@acme.be", "a wrong password!", register().uow)
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert run(["staff", "add", "bo@acme.be", "--provider", "acme", "--password-stdin"]) == 1
+
+
+def test_staff_deactivate_and_password_end_the_account_s_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    assert run(["staff", "add", "an@acme.be", "--provider", "acme", "--password-stdin"]) == 0
+    before = register().staff.sign_in_staff("an@acme.be", "a long enough password")
+    monkeypatch.setattr("sys.stdin", io.StringIO("another long password\n"))
+    assert run(["staff", "password", "an@acme.be", "--password-stdin"]) == 0
+    assert register().staff.staff_of_session(before) is None
+    after = register().staff.sign_in_staff("an@acme.be", "another long password")
+    assert run(["staff", "deactivate", "An@Acme.be"]) == 0
+    assert register().staff.staff_of_session(after) is None
+    with pytest.raises(auth.Unauthenticated):
+        auth.authenticate_staff("an@acme.be", "another long password", register().uow)
+    assert run(["staff", "deactivate", "nobody@acme.be"]) == 1

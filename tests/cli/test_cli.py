@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.cli.conftest import microcred
@@ -126,3 +128,17 @@ def test_report_audit_attacks_every_publishable_statistic_of_the_demo_and_passes
     assert "scopes and" in out
     assert "weakest: " in out
     assert "passed: every count of fewer than 5 learners keeps at least 4 values" in out
+
+
+def test_an_unexpected_error_is_one_line_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 15, finding 8: a CSV whose header line is over 128 KB printed a traceback without --debug."""
+    microcred("init")
+    huge = tmp_path / "huge.csv"
+    huge.write_text('"' + "x" * 200_000 + '"\n1\n', encoding="utf-8")
+    code = microcred("import", "providers", str(huge))
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" not in err
+    assert "error:" in err

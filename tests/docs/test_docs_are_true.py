@@ -39,3 +39,17 @@ def test_docs_cli_md_is_the_command_lines_own_help(tmp_path: Path) -> None:
     assert generated.read_text(encoding="utf-8") == (ROOT / "docs" / "cli.md").read_text(encoding="utf-8"), (
         "docs/cli.md is out of date: run `make docs`"
     )
+
+
+def test_every_test_docs_security_md_cites_exists() -> None:
+    """docs/security.md maps ASVS requirements to tests; each cited file and test function must exist."""
+    import re
+
+    text = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    cited = re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", text)
+    assert cited
+    for path, name in cited:
+        source = (ROOT / path).read_text(encoding="utf-8")
+        assert not name or f"def {name}(" in source, f"{path}::{name} does not exist"
+    for path, name in re.findall(r"`(tests/[\w/]+\.py)::\w+`, `…::(\w+)`", text):
+        assert f"def {name}(" in (ROOT / path).read_text(encoding="utf-8"), f"{path}::{name} does not exist"

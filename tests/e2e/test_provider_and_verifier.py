@@ -173,7 +173,7 @@ def test_the_learner_opens_the_wallet_link_downloads_the_pdf_and_shares_it(page:
     assert "Nepnieuws herkennen en weerleggen" in page.locator(".element-list").inner_text()
     screenshot(page, "share-verified")
     assert_accessible(page)
-    page.go_back()
+    page.goto("/wallet")  # not go_back(): going back to the share form's answer may post it again
     page.get_by_role("button", name="Link intrekken").click()
     page.get_by_text("De deellink is ingetrokken").wait_for()
     page.goto("/verify")

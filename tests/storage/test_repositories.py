@@ -77,13 +77,13 @@ def test_enrolment_round_trips_and_learner_is_a_pseudonym(register: Register) ->
         work.providers.save(a_provider())
         work.offerings.save(an_offering())
         work.editions.save(Edition("ugent", "MC-1-2024", "MC-1", date(2024, 9, 20), date(2025, 1, 31), 30))
-        work.learners.save(Learner(learner, email="learner@example.org"))
+        work.learners.save(Learner(learner, email="learner@example.org"), provider="ugent")
         assert work.enrolments.save(enrolment) is Change.CREATED
         assert work.enrolments.save(replace(enrolment)) is Change.UNCHANGED
         work.commit()
     with register.uow() as work:
         stored = work.enrolments.get("ugent", "E1")
-        assert work.learners.email_of(learner) == "learner@example.org"
+        assert work.learners.email_of(learner, "ugent") == "learner@example.org"
         assert work.editions.get("ugent", "MC-1-2024").academic_year.start_year == 2024
     assert stored == enrolment
 

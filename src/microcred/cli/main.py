@@ -63,6 +63,12 @@ def run(argv: list[str] | None = None) -> int:
             raise
         err_console.print(f"[bold red]error:[/] {_one_line(error)}", highlight=False, soft_wrap=True)
         return 1
+    except Exception as error:
+        if debug:
+            raise
+        text = f"unexpected {type(error).__name__}: {_one_line(error)} (add --debug for the traceback)"
+        err_console.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
+        return 1
     return result if isinstance(result, int) else 0
 
 

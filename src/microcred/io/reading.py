@@ -220,6 +220,12 @@ def _csv_table(stack: ExitStack, path: Path, size: int, layout: Layout[Any], opt
         raise _reject("the file is empty", "het bestand is leeg") from None
     except UnicodeDecodeError:
         raise _reject(f"the file is not valid {encoding}", f"het bestand is geen geldige {encoding}") from None
+    except csv.Error as error:  # e.g. a header cell over the limit (issue 15, finding 8)
+        raise _reject(
+            f"row 1 (the header) cannot be read as CSV ({error}); cells are limited to {MAX_CELL_CHARS} characters",
+            f"rij 1 (de kopregel) is geen leesbare CSV ({error}); cellen zijn beperkt tot {MAX_CELL_CHARS} tekens",
+            row=1,
+        ) from None
     columns = _column_map(layout, header, optional)
     rows = _tabular_rows(_csv_records(reader, encoding), columns, start=2)
     return Table("csv", encoding, delimiter, rows, lambda: counting.done / size if size else 1.0, header)

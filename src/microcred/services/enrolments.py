@@ -21,7 +21,8 @@ from microcred.domain import (
 )
 from microcred.errors import Conflict, NotFound
 from microcred.services.dependencies import Dependencies
-from microcred.services.ports import UnitOfWorkFactory
+from microcred.services.mail import Mailer, compose
+from microcred.services.ports import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
     "MAX_ENROLMENTS_PAGE",
@@ -89,8 +90,38 @@ def _pseudonymised(enrolment: Enrolment, learner_id: str, pepper: str) -> Enrolm
     return replace(enrolment, learner=pseudonymise(learner_id, provider=enrolment.provider, pepper=pepper))
 
 
+def _keep_contact(work: UnitOfWork, learner: Learner, provider: str) -> str | None:
+    """Save the provider's own address for the learner; the address it replaced, if it changed."""
+    before = work.learners.email_of(learner.pseudonym, provider)
+    changed = work.learners.save(learner, provider=provider) is Change.UPDATED
+    return before if changed else None
+
+
+def _tell_previous_address(mailer: Mailer | None, previous: str | None, provider: str) -> None:
+    """A change of address is visible to the learner: the old address hears of it (issue 15, finding 1)."""
+    if mailer is None or previous is None:
+        return
+    mailer.send(
+        compose(
+            to=previous,
+            subject="Your contact address changed / Je contactadres is gewijzigd",
+            text=(
+                f"Provider {provider!r} recorded a new e-mail address for you in the micro-credential register.\n"
+                "Links to your credentials from this provider now go to that address.\n"
+                "Was this not you? Contact the provider.\n"
+            ),
+        )
+    )
+
+
 def add_enrolment(
-    enrolment: Enrolment, *, learner_id: str, email: str | None, pepper: str, uow: UnitOfWorkFactory
+    enrolment: Enrolment,
+    *,
+    learner_id: str,
+    email: str | None,
+    pepper: str,
+    uow: UnitOfWorkFactory,
+    mailer: Mailer | None = None,
 ) -> Enrolment:
     """Record a new enrolment under the learner's pseudonym; the provider's reference must be new."""
     recorded = _pseudonymised(enrolment, learner_id, pepper).validate()
@@ -104,23 +135,31 @@ def add_enrolment(
             pass
         else:
             raise Conflict(taken)
-        work.learners.save(learner)
+        previous = _keep_contact(work, learner, recorded.provider)
         if work.enrolments.save(recorded) is not Change.CREATED:
             raise Conflict(taken)  # another request created it since the check (nothing is kept)
         work.commit()
+    _tell_previous_address(mailer, previous, recorded.provider)
     return recorded
 
 
 def save_enrolment(
-    enrolment: Enrolment, *, learner_id: str, email: str | None, pepper: str, uow: UnitOfWorkFactory
+    enrolment: Enrolment,
+    *,
+    learner_id: str,
+    email: str | None,
+    pepper: str,
+    uow: UnitOfWorkFactory,
+    mailer: Mailer | None = None,
 ) -> tuple[Enrolment, Change]:
     """Create or update an enrolment (idempotent), e.g. to record its outcome."""
     recorded = _pseudonymised(enrolment, learner_id, pepper).validate()
     learner = Learner(recorded.learner, email)
     with uow() as work:
-        work.learners.save(learner)
+        previous = _keep_contact(work, learner, recorded.provider)
         change = work.enrolments.save(recorded)
         work.commit()
+    _tell_previous_address(mailer, previous, recorded.provider)
     return recorded, change
 
 
@@ -164,13 +203,13 @@ class Enrolments:
         return list_editions(provider, offering_code, self._deps.uow)
 
     def add_enrolment(self, enrolment: Enrolment, *, learner_id: str, email: str | None) -> Enrolment:
-        return add_enrolment(
-            enrolment, learner_id=learner_id, email=email, pepper=self._deps.pepper, uow=self._deps.uow
-        )
+        d = self._deps
+        return add_enrolment(enrolment, learner_id=learner_id, email=email, pepper=d.pepper, uow=d.uow, mailer=d.mailer)
 
     def save_enrolment(self, enrolment: Enrolment, *, learner_id: str, email: str | None) -> tuple[Enrolment, Change]:
+        d = self._deps
         return save_enrolment(
-            enrolment, learner_id=learner_id, email=email, pepper=self._deps.pepper, uow=self._deps.uow
+            enrolment, learner_id=learner_id, email=email, pepper=d.pepper, uow=d.uow, mailer=d.mailer
         )
 
     def get_enrolment(self, provider: str, reference: str) -> Enrolment:

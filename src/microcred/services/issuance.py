@@ -131,7 +131,9 @@ def _issue(
         edition=edition,
         enrolment=enrolment,
         learner=LearnerIdentity(
-            salt=secrets.token_hex(16), email=work.learners.email_of(enrolment.learner), pseudonym=enrolment.learner
+            salt=secrets.token_hex(16),
+            email=work.learners.email_of(enrolment.learner, enrolment.provider),
+            pseudonym=enrolment.learner,
         ),
         issuer_did=keys.did(provider),
         public_base_url=settings.public_base_url,
@@ -369,7 +371,9 @@ def _award_of(work: UnitOfWork, credential: Credential, *, keys: KeyStore, setti
         offering=offering,
         edition=edition,
         enrolment=enrolment,
-        learner=LearnerIdentity(salt="", email=work.learners.email_of(enrolment.learner), pseudonym=enrolment.learner),
+        learner=LearnerIdentity(
+            salt="", email=work.learners.email_of(enrolment.learner, enrolment.provider), pseudonym=enrolment.learner
+        ),
         issuer_did=keys.did(credential.provider),
         public_base_url=settings.public_base_url,
         issued_at=credential.issued_at,

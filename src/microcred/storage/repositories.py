@@ -338,28 +338,34 @@ class SqlLearnerRepository:
             self._connection.execute(insert(learners).values(pseudonym=pseudonym).returning(learners.c.id)).scalar_one()
         )
 
-    def save(self, learner: Learner) -> Change:
+    def save(self, learner: Learner, *, provider: str) -> Change:
+        """Register the pseudonym and keep ``provider``'s own contact address for the learner (if given).
+
+        Another provider's address for the same learner is never touched (issue 15, finding 1).
+        """
         learner_id = self.id_for(learner.pseudonym)
         if learner.email is None:
             return Change.UNCHANGED
-        current = self._connection.execute(
-            select(learner_contacts.c.email).where(learner_contacts.c.learner_id == learner_id)
-        ).scalar()
+        provider_id = SqlProviderRepository(self._connection).id_of(provider)
+        mine = (learner_contacts.c.learner_id == learner_id, learner_contacts.c.provider_id == provider_id)
+        current = self._connection.execute(select(learner_contacts.c.email).where(*mine)).scalar()
         if current == learner.email:
             return Change.UNCHANGED
         if current is None:
-            self._connection.execute(insert(learner_contacts).values(learner_id=learner_id, email=learner.email))
+            self._connection.execute(
+                insert(learner_contacts).values(learner_id=learner_id, provider_id=provider_id, email=learner.email)
+            )
             return Change.CREATED
-        self._connection.execute(
-            update(learner_contacts).where(learner_contacts.c.learner_id == learner_id).values(email=learner.email)
-        )
+        self._connection.execute(update(learner_contacts).where(*mine).values(email=learner.email))
         return Change.UPDATED
 
-    def email_of(self, pseudonym: str) -> str | None:
+    def email_of(self, pseudonym: str, provider: str) -> str | None:
+        """The address ``provider`` recorded for the learner; another provider's is not used."""
         return self._connection.execute(
             select(learner_contacts.c.email)
             .join(learners, learners.c.id == learner_contacts.c.learner_id)
-            .where(learners.c.pseudonym == pseudonym)
+            .join(providers, providers.c.id == learner_contacts.c.provider_id)
+            .where(learners.c.pseudonym == pseudonym, providers.c.slug == provider)
         ).scalar()
 
 

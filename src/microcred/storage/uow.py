@@ -19,6 +19,7 @@ from microcred.errors import Conflict
 from microcred.storage.auth import (
     SqlIdempotencyRepository,
     SqlLearnerAccessRepository,
+    SqlLoginAttemptRepository,
     SqlRegisterKeyRepository,
     SqlStaffRepository,
     SqlTokenRepository,
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
     connection: Connection
     tokens: SqlTokenRepository
     staff: SqlStaffRepository
+    login_attempts: SqlLoginAttemptRepository
     idempotency: SqlIdempotencyRepository
     register_keys: SqlRegisterKeyRepository
     learner_access: SqlLearnerAccessRepository
@@ -84,6 +86,7 @@ class SqlUnitOfWork:
         self.bulk = SqlBulkStore(self.connection)
         self.tokens = SqlTokenRepository(self.connection)
         self.staff = SqlStaffRepository(self.connection)
+        self.login_attempts = SqlLoginAttemptRepository(self.connection)
         self.idempotency = SqlIdempotencyRepository(self.connection)
         self.register_keys = SqlRegisterKeyRepository(self.connection)
         self.learner_access = SqlLearnerAccessRepository(self.connection)

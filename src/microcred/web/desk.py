@@ -16,12 +16,12 @@ from starlette.datastructures import FormData
 
 from microcred.bootstrap import Register
 from microcred.domain import check_eu_elements
-from microcred.errors import FieldProblem, Invalid, MicrocredError
+from microcred.errors import FieldProblem, Invalid, MicrocredError, Throttled
 from microcred.services.auth import Scope
 from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form
 from microcred.web.offering_form import form_elements, form_inputs, form_values, offering_from_form
-from microcred.web.sessions import StaffDep, StaffMember, staff_in, start_session
+from microcred.web.sessions import StaffDep, StaffMember, staff_in, staff_session, start_session
 from microcred.web.templating import Pages
 
 __all__ = ["desk_routes"]
@@ -58,6 +58,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
             "error_text": None,
             "check": check_eu_elements,
             "credential_url": register.issuance.credential_url,
+            "staff_member": staff,
         }
         context.update(extra)
         return pages.render(request, "desk.html", status=status, **context)
@@ -95,21 +96,24 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
         email = ""
 
         def shown(error: MicrocredError) -> Response:
-            key = message_key(error, "desk.login_failed")
+            key = message_key(error, "desk.login_throttled" if isinstance(error, Throttled) else "desk.login_failed")
             return pages.render(request, "desk_login.html", status=error.status, error=key, email=email)
 
         on_error(request, shown)
         form = await posted_form(request)
         email = str(form.get("email") or "")
-        principal = register.access.authenticate_staff(email, str(form.get("password") or ""))
-        signed_in = {"provider": principal.provider or "", "subject": principal.subject, "email": email}
-        start_session(request, "staff", signed_in)
+        client = request.client.host if request.client else "unknown"
+        session = register.staff.sign_in_staff(email, str(form.get("password") or ""), client=client)
+        start_session(request, "staff", staff_session(session))
         return to_desk()
 
     @router.post("/desk/logout")
     async def logout(request: Request) -> Response:
         on_error(request, lambda _: to_desk())
         await posted_form(request)
+        staff = staff_in(request)
+        if staff is not None:  # every session and desk-made token of this person ends, not only this cookie
+            register.staff.end_staff_sessions(staff.staff_id)
         request.session.clear()
         return to_desk()
 
@@ -158,7 +162,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
         form = await posted_form(request)
         created = register.access.create_token(
             provider=staff.provider, scopes=[str(s) for s in form.getlist("scope")],
-            label=str(form.get("label") or "")[:100], expires_days=365,
+            label=str(form.get("label") or "")[:100], expires_days=365, staff_id=staff.staff_id,
         )  # fmt: skip
         return home(request, staff, new_token=created.token)
 
