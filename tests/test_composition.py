@@ -20,6 +20,7 @@ AREAS = {
     "catalogue": "Catalogue",
     "demo": "Demo",
     "enrolments": "Enrolments",
+    "idempotency": "Idempotency",
     "imports": "Imports",
     "issuance": "Issuance",
     "reports": "Reports",
