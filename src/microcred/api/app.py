@@ -33,9 +33,7 @@ ROUTERS = (
 def attach_api(app: FastAPI, register: Register) -> None:
     """Mount /api/v1, the operational endpoints (/healthz, /readyz, /metrics) and /docs on ``app``."""
     observability.configure_logging(register.settings.log_level)
-    app.state.rate_limiter = RateLimiter(rate=20.0, burst=100)  # per API token
-    app.state.link_limiter = RateLimiter(rate=1 / 60, burst=5)  # access links per e-mail address
-    app.state.verify_limiter = RateLimiter(rate=1.0, burst=30)  # anonymous verification per client address
+    app.state.rate_limiter = RateLimiter(rate=20.0, burst=100)  # per API token; anonymous: register.limits
     app.state.metrics = observability.Metrics()
     install_problem_handlers(app)
     for router in ROUTERS:

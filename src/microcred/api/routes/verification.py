@@ -41,8 +41,7 @@ def verify_credential(
     deeper than 32 levels, with more than 20,000 values or more than 4 proofs is refused (422) before any
     check; anonymous callers may verify 30 at once, then one a second per client address (429)."""
     if principal.kind == "anonymous":
-        client = request.client.host if request.client else "unknown"
-        request.app.state.verify_limiter.take(f"verify:{client}")
+        register.limits.verification(client=request.client.host if request.client else "unknown")
     result = register.verification.verify_document(credential)
     return VerificationOut.model_validate(result.as_dict(lang))
 
