@@ -38,7 +38,7 @@ def verify_routes(register: Register, pages: Pages) -> APIRouter:
             request, "verify.html", status=status, result=None, credential=None, error=message, pasted=pasted, source=""
         )
 
-    def refused(request: Request, error: MicrocredError, default: str, *, status: int | None = None) -> Response:
+    def refusal(request: Request, error: MicrocredError, default: str, *, status: int | None = None) -> Response:
         if isinstance(error, RateLimited):
             shown = problem(request, "verify.error_rate", status=error.status)
             shown.headers.update(error.headers)
@@ -60,13 +60,13 @@ def verify_routes(register: Register, pages: Pages) -> APIRouter:
             return pages.render(request, "verify.html", result=None, credential=None, error=None, pasted="", source="")
         if not register.verification.is_own_url(credential):
             return problem(request, "verify.error_foreign_url")
-        on_error(request, lambda e: refused(request, e, "verify.error_unknown_url", status=404))
+        on_error(request, lambda e: refusal(request, e, "verify.error_unknown_url", status=404))
         count_verification(request)
         return answer(request, register.verification.own_document(credential), source=credential)
 
     @router.post("/verify", response_class=HTMLResponse)
     async def verify_posted(request: Request) -> Response:
-        on_error(request, lambda e: refused(request, e, "verify.error_bounds"))
+        on_error(request, lambda e: refusal(request, e, "verify.error_bounds"))
         form = await posted_form(request)
         count_verification(request)
         uploaded = await read_upload(form.get("file"), limit=MAX_CREDENTIAL_BYTES)
