@@ -133,11 +133,13 @@ def test_another_providers_staff_cannot_follow_the_job(demo: Register, staff: Te
         assert other.get(started.url.path).status_code == 404
 
 
-def test_issuing_an_unknown_edition_ends_in_a_failed_job(staff: TestClient) -> None:
+def test_issuing_an_unknown_edition_is_not_found_and_starts_no_job(staff: TestClient) -> None:
+    """Before any job starts: an edition the staff member's provider does not have (another provider's, too)."""
     token = csrf_of(staff.get("/desk").text)
-    done = finished_job(staff, staff.post("/desk/editions/NO-SUCH-EDITION/issue", data={"csrf_token": token}))
-    assert "Dat lukte niet" in done or 'class="notice error"' in done
-    assert "NO-SUCH-EDITION" in done
+    answer = staff.post("/desk/editions/NO-SUCH-EDITION/issue", data={"csrf_token": token})
+    assert answer.status_code == 404
+    assert "/desk/jobs/" not in str(answer.url)
+    assert "NO-SUCH-EDITION" in answer.text
 
 
 def test_editing_learning_outcomes_keeps_their_esco_skills(demo: Register, staff: TestClient) -> None:
