@@ -33,7 +33,7 @@ def test_no_key_is_in_two_files(name: str) -> None:
 
 def test_placeholders_fill_in_either_language() -> None:
     for key, texts in catalogue().items():
-        values = dict.fromkeys(placeholders(texts["en"]), "x")
+        values = dict.fromkeys(placeholders(texts["en"]), 12345)  # a number fits {n}, {n!r} and {n:,}
         for lang in LANGUAGES:
             assert translate(key, lang, **values)
 

@@ -89,7 +89,7 @@ def test_header_problems_reject_the_file_on_row_one(tmp_path: Path, header: str,
         _rows(path)
     [problem] = rejected.value.problems
     assert (problem.row, problem.column) == (1, column)
-    assert reason in problem.reason_en
+    assert reason in problem.reason("en")
 
 
 def test_oversized_files_and_rows_are_refused(tmp_path: Path) -> None:
@@ -100,7 +100,7 @@ def test_oversized_files_and_rows_are_refused(tmp_path: Path) -> None:
     with pytest.raises(FileRejected) as rejected:
         _rows(path)
     assert rejected.value.problems[0].row == 2
-    assert "cells are limited to 32767 characters" in rejected.value.problems[0].reason_en
+    assert "cells are limited to 32767 characters" in rejected.value.problems[0].reason("en")
 
 
 def test_a_bad_cell_is_reported_with_row_column_and_value_in_both_languages() -> None:

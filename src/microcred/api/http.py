@@ -42,9 +42,9 @@ def decode_cursor(cursor: str | None, fingerprint: str) -> Any:
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error):
-        raise Invalid.field("query.cursor", "is not a cursor this API gave out") from None
+        raise Invalid.field("query.cursor", "cursor-unknown") from None
     if not isinstance(data, dict) or data.get("f") != fingerprint or "p" not in data:
-        raise Invalid.field("query.cursor", "belongs to another listing; start again without a cursor")
+        raise Invalid.field("query.cursor", "cursor-other-listing")
     return data["p"]
 
 

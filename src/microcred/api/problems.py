@@ -22,10 +22,14 @@ _log = logging.getLogger("microcred.api")
 
 
 class ProblemField(BaseModel):
-    """One input that was wrong: where (``field``, dotted) and why (``reason``)."""
+    """One input that was wrong: where (``field``, dotted), why (``reason``) and its stable ``code``."""
 
     field: str
     reason: str
+    code: str = Field(
+        description="stable reason code, e.g. title-required; for a request the schema refuses, "
+        "the schema's error type prefixed with schema: (schema:missing, schema:less_than_equal)"
+    )
 
 
 class Problem(BaseModel):
@@ -89,13 +93,16 @@ def install_problem_handlers(app: FastAPI) -> None:
             error.code,
             error.message,
             request=request,
-            errors=[ProblemField(field=p.field, reason=p.reason) for p in error.problems],
+            errors=[ProblemField(field=p.field, reason=p.reason, code=p.code) for p in error.problems],
             headers=headers or None,
         )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [ProblemField(field=_location(item["loc"]), reason=str(item["msg"])) for item in error.errors()]
+        errors = [
+            ProblemField(field=_location(item["loc"]), reason=str(item["msg"]), code=f"schema:{item['type']}")
+            for item in error.errors()
+        ]
         return problem_response(422, "invalid", "the request is not valid", request=request, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)

@@ -79,6 +79,6 @@ def staff_add(
     else:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     if not password:
-        raise Invalid.field("password", "is required")
+        raise Invalid.field("password", "required")
     register().access.add_staff(email, provider=provider, password=password)
     console.print(f"staff account added for provider {provider}")

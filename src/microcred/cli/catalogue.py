@@ -61,7 +61,7 @@ def provider_add(
     records = []
     if qa_agency:
         if not qa_from:
-            raise Invalid.field("--qa-from", "is required with --qa-agency")
+            raise Invalid.field("--qa-from", "qa-from-required")
         records.append(
             QualityAssurance(
                 qa_agency,
@@ -252,4 +252,4 @@ def _date(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise Invalid.field(option, "must be a date YYYY-MM-DD", text) from None
+        raise Invalid.field(option, "date-format", text) from None

@@ -26,5 +26,5 @@ def resolve_code(vocab: str, text: str, *, option: str) -> str:
     concept = vocabulary(vocab).resolve(text)
     if concept is None:
         known = ", ".join(vocabulary(vocab).codes()[:12])
-        raise MicrocredError(f"{option}: {text!r} is not a known value (for example: {known})")
+        raise MicrocredError("option-unknown-value", option=option, text=text, known=known)
     return concept.code

@@ -36,7 +36,7 @@ def attach(app: typer.Typer) -> None:
 def _pair(value: str, option: str, what: str) -> tuple[str, str]:
     provider, _, code = value.partition("/")
     if not provider or not code:
-        raise Invalid.field(option, f"must be PROVIDER/{what}", value)
+        raise Invalid.field(option, "provider-slash", value, what=what)
     return provider, code
 
 
@@ -46,7 +46,7 @@ def issue(
 ) -> None:
     """Issue signed credentials for passed enrolments (idempotent: issuing again changes nothing)."""
     if (edition is None) == (enrolment is None):
-        raise Invalid.field("--edition/--enrolment", "give exactly one of --edition or --enrolment")
+        raise Invalid.field("--edition/--enrolment", "edition-or-enrolment")
     issuance = register().issuance
     if enrolment is not None:
         provider, reference = _pair(enrolment, "--enrolment", "REFERENCE")
@@ -100,15 +100,12 @@ def _load(source: str) -> Any:
         source = unquote(urlsplit(source).path)
     elif "://" in source:
         if not verification.is_own_url(source):
-            raise MicrocredError(
-                f"{source}: only files, file:// URLs and this register's own URLs "
-                f"({wired.settings.public_base_url}) can be verified; nothing is fetched from the network"
-            )
+            raise MicrocredError("verify-source-refused", source=source, base=wired.settings.public_base_url)
         return verification.own_document(source)
     try:
         return json.loads(Path(source).read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        raise MicrocredError(f"{source} is not JSON: {error}") from None
+        raise MicrocredError("source-not-json", source=source, detail=str(error)) from None
 
 
 def verify(
@@ -162,7 +159,7 @@ def export(
     elif format_ == "pdf":
         out.write_bytes(issuance.credential_pdf(credential_id, lang=lang))
     else:
-        raise Invalid.field("--format", "must be json, elm or pdf", format_)
+        raise Invalid.field("--format", "one-of", format_, allowed="json, elm, pdf")
     console.print(f"wrote {out}", highlight=False)
 
 

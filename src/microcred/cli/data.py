@@ -24,7 +24,7 @@ def attach(app: typer.Typer) -> None:
 
 def _kind(kind: str) -> str:
     if kind not in imports.KINDS:
-        raise Invalid.field("KIND", f"must be one of {_KINDS}", kind)
+        raise Invalid.field("KIND", "one-of", kind, allowed=_KINDS)
     return kind
 
 

@@ -23,7 +23,7 @@ def demo(
 ) -> None:
     """Load the demo register (real Flemish institutions, generated offerings and enrolments); idempotent."""
     if scale not in SCALES:
-        raise Invalid.field("--scale", f"must be one of {', '.join(SCALES)}", scale)
+        raise Invalid.field("--scale", "one-of", scale, allowed=", ".join(SCALES))
     wired = register()
     wired.migrate()
     started = time.perf_counter()

@@ -147,7 +147,7 @@ def _subject_identity(learner: LearnerIdentity) -> dict[str, Any]:
     elif learner.pseudonym:
         identifier, kind = learner.pseudonym, "sourcedId"
     else:
-        raise Invalid.field("learner", "a learner e-mail address, DID or pseudonym is required")
+        raise Invalid.field("learner", "learner-required")
     return {
         "identifier": [
             {
@@ -367,8 +367,10 @@ def sign_open_badge(
     problems = schema_problems(document)
     if problems:
         raise Invalid(
-            "the credential does not meet the Open Badges 3.0 schema",
-            problems=[FieldProblem(problem.path, problem.message) for problem in problems],
+            "ob3-schema",
+            problems=[
+                FieldProblem(problem.path, "schema", params={"message": problem.message}) for problem in problems
+            ],
         )
     return add_proof(
         copy.deepcopy(dict(document)),

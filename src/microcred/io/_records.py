@@ -57,9 +57,9 @@ def _parallel(values: Mapping[str, Any], names: Sequence[str], required: Sequenc
     size = max(len(items) for items in lists)
     for name, items in zip(names, lists, strict=True):
         if items and len(items) != size:
-            raise Invalid.field(name, f"must have {size} items separated by | (one per record), has {len(items)}")
+            raise Invalid.field(name, "list-size", size=size, count=len(items))
         if not items and size and name in required:
-            raise Invalid.field(name, f"must have {size} items separated by | (one per record)")
+            raise Invalid.field(name, "list-size-missing", size=size)
     return [items or [None] * size for items in lists]
 
 
@@ -72,7 +72,7 @@ def build_provider(values: Mapping[str, Any], _context: ParseContext) -> Provide
     records = []
     for agency, kind, start, end, reference in zip(agencies, kinds, starts, ends, references, strict=True):
         if start is None:
-            raise Invalid.field("qa_valid_from", "every quality-assurance record needs its first valid day")
+            raise Invalid.field("qa_valid_from", "qa-valid-from-required")
         records.append(QualityAssurance(agency or "", QaKind(kind), start, end, reference or None))
     return Provider(
         slug=values["slug"],
@@ -223,11 +223,11 @@ def edition_cells(edition: Edition) -> dict[str, str]:
 def _pseudonym(values: Mapping[str, Any], context: ParseContext) -> str:
     raw, given = values["learner_id"], values["learner_pseudonym"]
     if raw and given:
-        raise Invalid.field("learner_pseudonym", "give either learner_id or learner_pseudonym, not both")
+        raise Invalid.field("learner_pseudonym", "learner-id-or-pseudonym")
     if given:
         return Learner(given.lower()).pseudonym
     if not raw:
-        raise Invalid("invalid input", problems=[FieldProblem("learner_id", "a learner identifier is required")])
+        raise Invalid("invalid-input", problems=[FieldProblem("learner_id", "learner-id-required")])
     return pseudonymise(raw, provider=values["provider"], pepper=context.pepper)
 
 

@@ -30,7 +30,7 @@ __all__ = [
 def add_edition(edition: Edition, uow: UnitOfWorkFactory) -> Edition:
     """Register a new edition of one of the provider's offerings; the edition code must be new."""
     edition.validate()
-    taken = f"provider {edition.provider!r} already has an edition with code {edition.code!r}"
+    taken = Conflict("edition-exists", provider=edition.provider, code=edition.code)
     with uow() as work:
         work.offerings.get(edition.provider, edition.offering_code)
         try:
@@ -38,9 +38,9 @@ def add_edition(edition: Edition, uow: UnitOfWorkFactory) -> Edition:
         except NotFound:
             pass
         else:
-            raise Conflict(taken)
+            raise taken
         if work.editions.save(edition) is not Change.CREATED:
-            raise Conflict(taken)  # another request created it since the check (nothing is kept)
+            raise taken  # another request created it since the check (nothing is kept)
         work.commit()
     return edition
 
@@ -81,7 +81,7 @@ def add_enrolment(
     """Record a new enrolment under the learner's pseudonym; the provider's reference must be new."""
     recorded = _pseudonymised(enrolment, learner_id, pepper).validate()
     learner = Learner(recorded.learner, email)
-    taken = f"provider {recorded.provider!r} already has an enrolment {recorded.reference!r}"
+    taken = Conflict("enrolment-exists", provider=recorded.provider, reference=recorded.reference)
     with uow() as work:
         work.editions.get(recorded.provider, recorded.edition_code)
         try:
@@ -89,10 +89,10 @@ def add_enrolment(
         except NotFound:
             pass
         else:
-            raise Conflict(taken)
+            raise taken
         work.learners.save(learner)
         if work.enrolments.save(recorded) is not Change.CREATED:
-            raise Conflict(taken)  # another request created it since the check (nothing is kept)
+            raise taken  # another request created it since the check (nothing is kept)
         work.commit()
     return recorded
 

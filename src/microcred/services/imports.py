@@ -229,7 +229,7 @@ class _RejectedRows:
                 shown["learner_pseudonym"] = pseudonymise(raw, provider=owner, pepper=self._context.pepper)
             except Invalid:
                 shown["learner_pseudonym"] = ""
-        reasons = "; ".join(f"{p.column or 'row'}: {p.reason_en}" for p in problems)
+        reasons = "; ".join(f"{p.column or 'row'}: {p.reason('en')}" for p in problems)
         from microcred.io import neutralise
 
         self._writer.writerow([row, reasons, *(neutralise(shown.get(name, "")) for name in self._columns)])
@@ -261,21 +261,11 @@ class _Sink:
             "slug" if isinstance(record, Provider) else ("reference" if isinstance(record, Enrolment) else "code")
         )
         if digest in self._seen:
-            return [
-                _problem(
-                    row,
-                    key_column,
-                    _key_of(record),
-                    "repeats the key of an earlier row",
-                    "herhaalt de sleutel van een eerdere rij",
-                )
-            ]
+            return [Problem(row, key_column, _key_of(record), "repeated-key")]
         problems: list[Problem] = []
         if not isinstance(record, Provider):
             if owner not in self._provider_ids:
-                problems.append(
-                    _problem(row, "provider", owner, "is not a registered provider", "is geen geregistreerde aanbieder")
-                )
+                problems.append(Problem(row, "provider", owner, "provider-unknown"))
             else:
                 problems += self._reference_problems(record, row)
         if problems:
@@ -287,25 +277,9 @@ class _Sink:
     def _reference_problems(self, record: Any, row: int) -> list[Problem]:
         provider_id = self._provider_ids[record.provider]
         if isinstance(record, Edition) and record.offering_code not in self._children_of(provider_id):
-            return [
-                _problem(
-                    row,
-                    "offering_code",
-                    record.offering_code,
-                    "is not an offering of this provider",
-                    "is geen aanbod van deze aanbieder",
-                )
-            ]
+            return [Problem(row, "offering_code", record.offering_code, "offering-unknown")]
         if isinstance(record, Enrolment) and record.edition_code not in self._children_of(provider_id):
-            return [
-                _problem(
-                    row,
-                    "edition_code",
-                    record.edition_code,
-                    "is not an edition of this provider",
-                    "is geen editie van deze aanbieder",
-                )
-            ]
+            return [Problem(row, "edition_code", record.edition_code, "edition-unknown")]
         return []
 
     def _children_of(self, provider_id: int) -> dict[str, int]:
@@ -338,10 +312,6 @@ def _key_of(record: Any) -> str:
     return str(record.reference if isinstance(record, Enrolment) else record.code)
 
 
-def _problem(row: int, column: str, value: str, en: str, nl: str) -> Problem:
-    return Problem(row, column, value, en, nl)
-
-
 def store_enrolments(work: UnitOfWork, records: Iterable[Enrolment]) -> Counter[Change]:
     """Upsert many enrolments inside ``work`` through its bulk store; NotFound for an unknown edition."""
     provider_ids = work.bulk.provider_ids()
@@ -351,12 +321,12 @@ def store_enrolments(work: UnitOfWork, records: Iterable[Enrolment]) -> Counter[
     for record in records:
         provider_id = provider_ids.get(record.provider)
         if provider_id is None:
-            raise NotFound(f"no provider with slug {record.provider!r}")
+            raise NotFound("no-provider", slug=record.provider)
         if provider_id not in editions:
             editions[provider_id] = work.bulk.edition_ids(provider_id)
         codes = editions[provider_id]
         if record.edition_code not in codes:
-            raise NotFound(f"provider {record.provider!r} has no edition with code {record.edition_code!r}")
+            raise NotFound("no-edition", provider=record.provider, code=record.edition_code)
         batch.append((provider_id, codes[record.edition_code], record))
         if len(batch) >= BATCH_ROWS:
             counts.update(work.bulk.save_enrolments(batch))
@@ -380,7 +350,7 @@ def export_records(kind: str, path: Path, uow: UnitOfWorkFactory, *, fmt: str, p
     """Write every ``kind`` record (of one provider) to ``path`` in the import layout; return the row count."""
     rows_layout = layout(kind)
     if fmt not in EXPORT_FORMATS:
-        raise Invalid.field("format", f"must be one of {', '.join(EXPORT_FORMATS)}", fmt)
+        raise Invalid.field("format", "one-of", fmt, allowed=", ".join(EXPORT_FORMATS))
     with uow() as work:
         if provider is not None:
             work.providers.id_of(provider)
@@ -392,7 +362,7 @@ def export_records(kind: str, path: Path, uow: UnitOfWorkFactory, *, fmt: str, p
 def write_kind_template(kind: str, fmt: str, path: Path) -> None:
     """Write the fill-in template of ``kind`` (header, example row; XLSX adds a sheet of allowed codes)."""
     if fmt not in TEMPLATE_FORMATS:
-        raise Invalid.field("format", f"must be one of {', '.join(TEMPLATE_FORMATS)}", fmt)
+        raise Invalid.field("format", "one-of", fmt, allowed=", ".join(TEMPLATE_FORMATS))
     write_template(layout(kind), fmt, path)
 
 

@@ -85,7 +85,7 @@ def own_document(url: str, *, uow: UnitOfWorkFactory, keys: KeyStore) -> dict[st
     with uow() as work:
         found = _status_list(work, keys, url)
     if found is None:
-        raise NotFound(f"{url} is not a credential or status list of this register")
+        raise NotFound("not-of-this-register", url=url)
     return dict(found)
 
 

@@ -23,7 +23,7 @@ from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form
 from microcred.web.offering_form import form_elements, form_values, offering_from_form
 from microcred.web.sessions import StaffDep, StaffMember, staff_in, start_session
-from microcred.web.templating import Pages
+from microcred.web.templating import Pages, language_of
 
 __all__ = ["desk_routes"]
 
@@ -73,7 +73,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
         def shown(error: MicrocredError) -> Response:
             if message_key(error, ""):
                 return home(request, staff, status=error.status, error=message_key(error, ""))
-            return home(request, staff, status=error.status, error_text=str(error))
+            return home(request, staff, status=error.status, error_text=error.describe(language_of(request)))
 
         on_error(request, shown)
 
@@ -82,7 +82,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
         values = {k: v for k, v in form.items() if isinstance(v, str)}
 
         def shown(error: MicrocredError) -> Response:
-            problems = error.problems or [FieldProblem("code", error.message)]
+            problems = error.problems or [FieldProblem("code", error.reason, params=error.params)]
             return pages.render(request, "desk_offering.html", status=error.status, values=values,
                                 problems=problems, editing=editing, **_choices())  # fmt: skip
 
@@ -143,7 +143,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
         offering_form_again(request, form, editing=editing)
         offering, problems = offering_from_form(form, staff.provider)
         if problems:
-            raise Invalid(f"offering {offering.code!r} is not valid", problems=problems)
+            raise Invalid("offering-invalid", problems=problems, code=offering.code)
         if editing:
             register.catalogue.edit_offering(staff.provider, offering.code, form_elements(offering))
         else:

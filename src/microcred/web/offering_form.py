@@ -43,9 +43,9 @@ def offering_from_form(form: FormData, provider: str) -> tuple[Offering, list[Fi
         try:
             action()
         except MicrocredError as error:
-            problems.extend(error.problems or [FieldProblem(field, error.message)])
+            problems.extend(error.problems or [FieldProblem(field, error.reason, params=error.params)])
         except (ValueError, InvalidOperation):
-            problems.append(FieldProblem(field, "is not a valid value", _text(form, field) or None))
+            problems.append(FieldProblem(field, "invalid-value", _text(form, field) or None))
 
     attempt("title", lambda: setattr(offering, "title", LangText.of(_text(form, "title_nl"), _text(form, "title_en"))))
     attempt(
