@@ -102,9 +102,7 @@ def _raised_codes() -> dict[str, list[str]]:
 
 def _is_code(node: ast.expr) -> bool:
     return (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and (REASON_PREFIX + node.value) in catalogue()
+        isinstance(node, ast.Constant) and isinstance(node.value, str) and (REASON_PREFIX + node.value) in catalogue()
     )
 
 

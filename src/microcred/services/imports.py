@@ -20,6 +20,7 @@ from typing import Any
 
 from microcred.domain import Change, Edition, Enrolment, Offering, Provider, pseudonymise
 from microcred.errors import Invalid, NotFound
+from microcred.i18n import translate
 from microcred.io import (
     FORMATS,
     TEMPLATE_FORMATS,
@@ -104,34 +105,30 @@ class ImportReport:
                 self.unlisted_problems += 1
 
     def render(self, lang: str = "en") -> str:
-        """The report as text for a person, in English or Dutch."""
-        nl = lang == "nl"
+        """The report as text for a person, in English or Dutch (the words from the i18n catalogue)."""
         where = ", ".join(part for part in (self.format, self.encoding) if part)
-        lines = [f"{'bestand' if nl else 'file'}: {self.file} ({where}) — {self.kind}"]
-        labels = ("rijen", "nieuw", "bijgewerkt", "ongewijzigd", "geweigerd") if nl else (
-            "rows", "created", "updated", "unchanged", "rejected",
-        )  # fmt: skip
-        numbers = (self.rows, self.created, self.updated, self.unchanged, self.rejected)
-        lines.append(", ".join(f"{label}: {number}" for label, number in zip(labels, numbers, strict=True)))
-        for problem in self.problems:
-            shown = "" if problem.value is None else f" {'waarde' if nl else 'value'} {problem.value!r}:"
-            column = f"{'kolom' if nl else 'column'} {problem.column}, " if problem.column else ""
-            lines.append(
-                f"  {'rij' if nl else 'row'} {problem.row}, {column}{shown} {problem.reason(lang)}".replace(", :", ":")
-            )
+        counts = {name: getattr(self, name) for name in ("rows", "created", "updated", "unchanged", "rejected")}
+        lines = [
+            translate("import_report.file", lang, file=self.file, where=where, kind=self.kind),
+            translate("import_report.counts", lang, **counts),
+        ]
+        lines += [_problem_line(problem, lang) for problem in self.problems]
         if self.unlisted_problems:
-            lines.append(f"  … {self.unlisted_problems} {'problemen meer' if nl else 'more problems'}")
+            lines.append(translate("import_report.more_problems", lang, count=self.unlisted_problems))
         if self.rejected_file is not None:
-            lines.append(f"{'geweigerde rijen' if nl else 'rejected rows'}: {self.rejected_file}")
-        lines.append(self._outcome(nl))
+            lines.append(translate("import_report.rejected_file", lang, path=self.rejected_file))
+        outcome = "dry_run" if self.dry_run else "committed" if self.committed else "refused"
+        lines.append(translate(f"import_report.{outcome}", lang))
         return "\n".join(lines)
 
-    def _outcome(self, nl: bool) -> str:
-        if self.dry_run:
-            return "proefdraai: er is niets opgeslagen" if nl else "dry run: nothing was written"
-        if self.committed:
-            return "ingevoerd" if nl else "imported"
-        return "niets gewijzigd (alles of niets)" if nl else "nothing was changed (all or nothing)"
+
+def _problem_line(problem: Problem, lang: str) -> str:
+    """``row 3, column ects, value '90': must be ...``; the column and value only when the problem has them."""
+    key = "import_report.problem"
+    if problem.column:
+        key += "_value" if problem.value is not None else "_column"
+    reason = problem.reason(lang)
+    return translate(key, lang, row=problem.row, column=problem.column, value=problem.value, reason=reason)
 
 
 def import_file(
