@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from microcred.domain import Change
-from microcred.i18n import LANGUAGES, reason, translate
+from microcred.i18n import LANGUAGES, catalogue, reason, translate
 from microcred.io import Problem
 from microcred.services.imports import ImportReport
+from microcred.stats.labels import column_label, label, table_title
 
 
 def _report(**changes: object) -> ImportReport:
@@ -53,3 +55,29 @@ def test_the_dutch_import_report_has_no_english_words() -> None:
     dutch = _report().render("nl")
     for english in ("row", "column", "value", "rows:", "created", "nothing was changed", "must be"):
         assert english not in dutch
+
+
+_STATS = Path(__file__).resolve().parents[2] / "src" / "microcred" / "stats"
+
+
+def test_every_text_the_statistics_report_asks_for_is_in_the_catalogue() -> None:
+    used = {
+        key
+        for path in _STATS.glob("*.py")
+        for key in re.findall(r"""\btext\(\s*["']([a-z0-9_]+)["']""", path.read_text("utf-8"))
+    }
+    assert {"title", "subtitle", "summary", "disclosure_rule"} <= used, "the scan finds the keys"
+    assert sorted(key for key in used if f"report.{key}" not in catalogue()) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_statistics_reports_labels_are_the_catalogues_words(lang: str) -> None:
+    assert table_title("learners_by_working", lang) == (
+        f"{translate('report.by.learners', lang)} {translate('report.dimension.working', lang)}"
+    )
+    assert table_title("ects", lang) == translate("report.table.ects", lang)
+    assert label("working", "not-working", lang) == translate("report.code.not-working", lang)
+    assert label("offer", "offerings_narrow_change", lang) == (
+        f"{translate('report.code.offerings_narrow', lang)}: {translate('report.code.change', lang)}"
+    )
+    assert column_label("fill_rate", lang) == translate("report.code.fill_rate", lang)
