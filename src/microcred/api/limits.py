@@ -47,9 +47,8 @@ class BodySizeLimit:
         limit = self.upload_limit if uploads else JSON_BODY_LIMIT
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > limit:
-                response = problem_response(
-                    413, PayloadTooLarge.code, f"the request body is larger than {limit} bytes", path=path
-                )
+                refused = PayloadTooLarge("body-too-large", limit=limit)
+                response = problem_response(refused.status, refused.code, refused.message, path=path)
                 await response(scope, receive, send)
                 return
         received = 0

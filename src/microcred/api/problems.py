@@ -13,9 +13,17 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from microcred.errors import MicrocredError
+from microcred.errors import Invalid, MicrocredError
+from microcred.i18n import translate
 
-__all__ = ["PROBLEM_RESPONSES", "Problem", "ProblemField", "install_problem_handlers", "problem_response"]
+__all__ = [
+    "PROBLEM_RESPONSES",
+    "Problem",
+    "ProblemField",
+    "install_problem_handlers",
+    "problem_response",
+    "problem_title",
+]
 
 MEDIA_TYPE = "application/problem+json"
 _log = logging.getLogger("microcred.api")
@@ -48,6 +56,14 @@ def _problem_type(code: str) -> str:
     return f"urn:microcred:problem:{code}"
 
 
+def problem_title(code: str, status: int) -> str:
+    """The title of a problem type, in English, from the catalogue (``problem.<code>``).
+
+    ``http-error`` (a status the framework answers and we never raise) is titled by the status's own phrase.
+    """
+    return HTTPStatus(status).phrase if code == "http-error" else translate(f"problem.{code}", "en")
+
+
 def problem_response(
     status: int,
     code: str,
@@ -60,7 +76,7 @@ def problem_response(
 ) -> JSONResponse:
     problem = Problem(
         type=_problem_type(code),
-        title=HTTPStatus(status).phrase,
+        title=problem_title(code, status),
         status=status,
         detail=detail,
         instance=request.url.path if request is not None else path,
@@ -103,7 +119,8 @@ def install_problem_handlers(app: FastAPI) -> None:
             ProblemField(field=_location(item["loc"]), reason=str(item["msg"]), code=f"schema:{item['type']}")
             for item in error.errors()
         ]
-        return problem_response(422, "invalid", "the request is not valid", request=request, errors=errors)
+        refused = Invalid("request-invalid")
+        return problem_response(refused.status, refused.code, refused.message, request=request, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -116,7 +133,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         _log.error("unhandled error", extra={"event": "error", "error_type": type(error).__name__})
-        return problem_response(500, "internal", "something went wrong on our side", request=request)
+        return problem_response(500, "internal", MicrocredError("internal-error").message, request=request)
 
 
 #: The error responses every route documents in OpenAPI.
