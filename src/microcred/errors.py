@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from microcred.i18n import reason as reason_text
+from microcred.i18n import translate
 
 __all__ = [
     "Conflict",
@@ -45,10 +46,17 @@ class FieldProblem:
         """The reason in ``lang``, from the catalogue."""
         return reason_text(self.code, lang, **self.params)
 
+    def describe(self, lang: str) -> str:
+        """Where, why and what was given, in ``lang``: ``row 3, ects: must be … (got '90')``."""
+        described = f"{self.field}: {self.text(lang)}"
+        if self.row is not None:
+            described = f"{translate('field_problem.row', lang, row=self.row)}, {described}"
+        if self.value is not None:
+            described += f" ({translate('field_problem.got', lang, value=self.value)})"
+        return described
+
     def __str__(self) -> str:
-        where = f"row {self.row}, " if self.row is not None else ""
-        shown = "" if self.value is None else f" (got {self.value!r})"
-        return f"{where}{self.field}: {self.reason}{shown}"
+        return self.describe("en")
 
 
 class MicrocredError(Exception):
@@ -80,12 +88,10 @@ class MicrocredError(Exception):
         """What went wrong in ``lang`` with each field problem, on one line (a CLI error, a failed job)."""
         if not self.problems:
             return self.text(lang)
-        return self.text(lang) + ": " + "; ".join(f"{p.field}: {p.text(lang)}" for p in self.problems)
+        return self.text(lang) + ": " + "; ".join(p.describe(lang) for p in self.problems)
 
     def __str__(self) -> str:
-        if not self.problems:
-            return self.message
-        return self.message + ": " + "; ".join(str(p) for p in self.problems)
+        return self.describe("en")
 
 
 class Invalid(MicrocredError):

@@ -7,7 +7,7 @@ from datetime import date
 import typer
 from rich.table import Table
 
-from microcred.cli.context import console, register, resolve_code
+from microcred.cli.context import console, language, register, resolve_code, say
 from microcred.domain import (
     FlemishMcType,
     LangText,
@@ -83,7 +83,7 @@ def provider_add(
         quality_assurances=records,
     )
     register().catalogue.add_provider(provider)
-    console.print(f"registered provider [bold]{slug}[/]")
+    console.print(say("provider.registered", slug=f"[bold]{slug}[/]"))
 
 
 @providers.command("list")
@@ -177,7 +177,8 @@ def offering_add(
         info_url=info_url,
     )
     register().catalogue.add_offering(offering)
-    console.print(f"registered offering [bold]{provider}/{code}[/] ({offering.status.value})")
+    shown = f"[bold]{provider}/{code}[/]"
+    console.print(say("offering.registered", offering=shown, status=offering.status.value))
 
 
 @offerings.command("list")
@@ -232,11 +233,11 @@ def offering_check(provider: str = typer.Argument(...), code: str = typer.Argume
     """Print the mandatory EU elements the offering misses or gets wrong; exit 1 when any."""
     problems = register().catalogue.check_offering(provider, code)
     if not problems:
-        console.print(f"{provider}/{code}: every mandatory EU element is present and valid")
+        console.print(say("offering.complete", provider=provider, code=code))
         return
-    console.print(f"{provider}/{code}: {len(problems)} EU element(s) missing or invalid")
+    console.print(say("offering.incomplete", provider=provider, code=code, count=len(problems)))
     for problem in problems:
-        console.print(f"  - {problem}", highlight=False)
+        console.print(f"  - {problem.describe(language())}", highlight=False)
     raise typer.Exit(1)
 
 

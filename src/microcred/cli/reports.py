@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from microcred.cli.context import console, register
+from microcred.cli.context import console, register, say
 
 __all__ = ["reports"]
 
@@ -39,4 +39,4 @@ def parliament(
         kinds=kind,
     )
     out.write_bytes(content)
-    console.print(f"wrote {out} ({fmt}, {lang})")
+    console.print(say("report.wrote", out=out, format=fmt, lang=lang))
