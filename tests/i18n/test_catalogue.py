@@ -7,6 +7,7 @@ from importlib.resources import files
 
 import pytest
 
+import microcred.i18n
 from microcred.i18n import LANGUAGES, catalogue, placeholders, translate
 
 CATALOGUE = files("microcred.i18n") / "catalogue"
@@ -41,3 +42,16 @@ def test_placeholders_fill_in_either_language() -> None:
 def test_a_missing_key_fails_loudly() -> None:
     with pytest.raises(KeyError, match=r"no 'nl' message for 'no\.such\.key'"):
         translate("no.such.key", "nl")
+
+
+def test_the_public_surface() -> None:
+    assert microcred.i18n.__all__ == [
+        "DEFAULT_LANGUAGE",
+        "LANGUAGES",
+        "REASON_PREFIX",
+        "catalogue",
+        "has",
+        "placeholders",
+        "reason",
+        "translate",
+    ]

@@ -19,7 +19,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "catalogue", "has", "placeholders", "reason", "translate"]
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "REASON_PREFIX", "catalogue", "has", "placeholders", "reason", "translate"]
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
