@@ -34,8 +34,8 @@ run: $(STAMP) ## install, migrate the SQLite database, load the demo register, s
 test: $(DEV_STAMP) $(if $(wildcard interop/package-lock.json),interop/node_modules/.package-lock.json) ## install dev dependencies and run the whole suite
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-test-fast: $(DEV_STAMP) ## the inner loop: no PostgreSQL, browser or slow tests
-	$(BIN)/python -m pytest -m "not postgres and not browser and not slow and not node" -x -q
+test-fast: $(DEV_STAMP) ## the inner loop on two workers: no PostgreSQL, browser, slow or Node tests
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not postgres and not browser and not slow and not node" -x -q
 
 lint: $(DEV_STAMP) ## ruff, mypy --strict and the import-layer contracts
 	$(BIN)/ruff check src tests benchmarks

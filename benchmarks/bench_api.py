@@ -64,17 +64,19 @@ def _issue_one_credential(database_url: str) -> dict[str, Any]:
             if offering.status is not OfferingStatus.PUBLISHED:
                 continue
             for edition in enrolments.list_editions(offering.provider, offering.code, register.uow):
-                for enrolment in enrolments.list_enrolments(offering.provider, edition.code, register.uow):
-                    if enrolment.outcome is Outcome.PASSED:
-                        credential = issuance.issue_for_enrolment(
-                            offering.provider,
-                            enrolment.reference,
-                            uow=register.uow,
-                            keys=register.key_store,
-                            settings=register.settings,
-                            clock=register.clock,
-                        )
-                        return credential.document
+                passed = enrolments.enrolments_page(
+                    offering.provider, edition.code, register.uow, outcome=Outcome.PASSED, limit=1
+                ).items
+                if passed:
+                    credential = issuance.issue_for_enrolment(
+                        offering.provider,
+                        passed[0].reference,
+                        uow=register.uow,
+                        keys=register.key_store,
+                        settings=register.settings,
+                        clock=register.clock,
+                    )
+                    return credential.document
         raise RuntimeError("the demo register has no passed enrolment to issue a credential for")
     finally:
         register.close()

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from microcred.bootstrap import build
-from microcred.services.search import CatalogueQuery, search_offerings
+from microcred.services.search import CatalogueQuery
 from microcred.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,11 +45,11 @@ def main() -> None:
         offerings = work.offerings.count()
     results: dict[str, dict[str, float | int]] = {}
     for name, query in QUERIES.items():
-        search_offerings(query, register.uow)  # warm-up
+        register.search.search_offerings(query)  # warm-up
         times, total = [], 0
         for _ in range(50):
             start = time.perf_counter()
-            total = search_offerings(query, register.uow).total
+            total = register.search.search_offerings(query).total
             times.append((time.perf_counter() - start) * 1000)
         results[name] = {"hits": total, "median_ms": round(statistics.median(times), 2), "max_ms": round(max(times), 2)}
         shown = results[name]

@@ -1,22 +1,31 @@
 """Shared fixtures: a register on SQLite and on a real throw-away PostgreSQL server.
 
 ``register`` is parametrised over both backends: every storage test runs twice. Each test gets its own
-database (a file in tmp_path, or a fresh database in the session's PostgreSQL server).
+database (a file in tmp_path, or a fresh database in the session's PostgreSQL server), copied from a
+template that was migrated once per session (see ``tests/databases.py``). A folder or module that wants
+every register to start with data overrides ``register_content``.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from microcred.bootstrap import Register, build
 from microcred.settings import Settings
 from microcred.testing import PostgresServer, throwaway_postgres
+from tests.databases import TEST_PEPPER, Content, DatabaseTemplates, database_copy, settings_for
 
-TEST_PEPPER = "test-pepper-0123456789abcdef"
-_database_numbers = itertools.count()
+__all__ = ["BACKENDS", "TEST_PEPPER"]
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+# Hypothesis' per-example deadline (200 ms) times the machine as much as the code: on a shared two-core
+# runner with two workers an example that takes 20 ms alone can take 400 ms, and fails as "flaky".
+hypothesis_settings.register_profile("microcred", deadline=None)
+hypothesis_settings.load_profile("microcred")
 
 
 @pytest.fixture(scope="session")
@@ -25,27 +34,29 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'microcred.db'}"
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    return server.create_database(f"test_{next(_database_numbers)}")
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory: pytest.TempPathFactory) -> DatabaseTemplates:
+    return DatabaseTemplates(tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture
+def register_content() -> Content | None:
+    """What each test's register holds besides the schema: nothing, unless a folder or module says so."""
+    return None
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, register_content: Content | None) -> str:
+    return database_copy(request, request.param, register_content)
 
 
 @pytest.fixture
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(
-        database_url=database_url,
-        environment="test",
-        pseudonym_pepper=TEST_PEPPER,
-        outbox_dir=tmp_path_factory.mktemp("outbox"),
-    )
+    return settings_for(database_url, tmp_path_factory.mktemp("outbox"))
 
 
 @pytest.fixture
 def register(settings: Settings) -> Iterator[Register]:
     wired = build(settings)
-    wired.migrate()
     yield wired
     wired.close()

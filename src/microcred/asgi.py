@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from microcred import __version__
 from microcred.api.app import attach_api
 from microcred.bootstrap import Register, build
+from microcred.security_headers import SecurityHeaders
 from microcred.web.app import attach_web
 
 __all__ = ["create_app"]
@@ -22,4 +23,5 @@ def create_app(register: Register | None = None) -> FastAPI:
     app.state.register = wired
     attach_api(app, wired)
     attach_web(app, wired)
+    app.add_middleware(SecurityHeaders, https=wired.settings.public_base_url.startswith("https://"))
     return app

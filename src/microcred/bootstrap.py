@@ -24,10 +24,11 @@ from microcred.services.imports import Imports
 from microcred.services.issuance import Issuance
 from microcred.services.jobs import JobRunner
 from microcred.services.keys import KeyStore
-from microcred.services.mail import Mailer, OutboxMailer
+from microcred.services.mail import Mailer, OutboxMailer, SmtpMailer
 from microcred.services.ports import Clock, UnitOfWork
 from microcred.services.reports import Reports
 from microcred.services.search import Search
+from microcred.services.staff import Staff
 from microcred.services.trust import Trust
 from microcred.services.verification import Verification
 from microcred.services.wallet import Wallet
@@ -54,8 +55,14 @@ class Register:
 
     @cached_property
     def mailer(self) -> Mailer:
-        """Where e-mail goes: the outbox folder (a real mail transport plugs in here)."""
-        return OutboxMailer(self.settings.outbox_dir)
+        """Where e-mail goes: SMTP when ``MICROCRED_SMTP_HOST`` is set (always in production), else the outbox."""
+        s = self.settings
+        if s.smtp_host:
+            return SmtpMailer(
+                s.smtp_host, s.smtp_port, user=s.smtp_user, password=s.smtp_password.get_secret_value(),
+                sender=s.mail_from,
+            )  # fmt: skip
+        return OutboxMailer(s.outbox_dir)
 
     @cached_property
     def key_store(self) -> KeyStore:
@@ -64,7 +71,7 @@ class Register:
         return KeyStore(vault, self.settings.public_base_url)
 
     def uow(self) -> UnitOfWork:
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, self.clock)
 
     @cached_property
     def dependencies(self) -> Dependencies:
@@ -120,6 +127,10 @@ class Register:
     @cached_property
     def verification(self) -> Verification:
         return Verification(self.dependencies)
+
+    @cached_property
+    def staff(self) -> Staff:
+        return Staff(self.dependencies)
 
     @cached_property
     def wallet(self) -> Wallet:

@@ -23,6 +23,7 @@ __all__ = [
     "Invalid",
     "MicrocredError",
     "NotFound",
+    "Throttled",
     "Unauthenticated",
 ]
 
@@ -128,3 +129,14 @@ class Forbidden(MicrocredError):
 
     code = "forbidden"
     status = 403
+
+
+class Throttled(MicrocredError):
+    """Too many failed attempts from this account or client: wait ``retry_after`` seconds (issue 15, finding 4)."""
+
+    code = "throttled"
+    status = 429
+
+    def __init__(self, reason: str, /, *, retry_after: int, **params: Any) -> None:
+        super().__init__(reason, **params)
+        self.retry_after = retry_after

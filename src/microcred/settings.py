@@ -20,6 +20,7 @@ from pydantic_settings import (
 __all__ = ["DEVELOPMENT_SECRET", "Settings"]
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
+_SECRETS = ("pseudonym_pepper", "key_encryption_key", "session_secret")
 
 
 class Settings(BaseSettings):
@@ -51,21 +52,34 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="address `microcred serve` listens on")
     port: int = Field(8000, ge=1, le=65535, description="port `microcred serve` listens on")
     disclosure_threshold: int = Field(
-        5, ge=1, description="published counts of distinct learners below this are suppressed"
+        5, ge=1, description="groups of fewer learners than this count as 0 or this in published statistics"
     )
     outbox_dir: Path = Field(Path("./outbox"), description="where the development mailer writes e-mails")
+    smtp_host: str = Field("", description="SMTP server for e-mail; required in production (no outbox there)")
+    smtp_port: int = Field(587, ge=1, le=65535, description="port of the SMTP server (STARTTLS unless 465)")
+    smtp_user: str = Field("", description="SMTP login, if the server asks for one")
+    smtp_password: SecretStr = Field(SecretStr(""), description="SMTP password, if the server asks for one")
+    mail_from: str = Field("microcred <no-reply@microcred.invalid>", description="sender of the register's e-mail")
     max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1024, description="largest accepted import file")
     log_level: str = Field("INFO", description="level of the structured JSON logs")
 
     @model_validator(mode="after")
     def _refuse_default_secrets_outside_development(self) -> Settings:
         if self.environment == "production":
-            for name in ("pseudonym_pepper", "key_encryption_key", "session_secret"):
+            for name in _SECRETS:
                 secret: SecretStr = getattr(self, name)
                 if secret.get_secret_value() == DEVELOPMENT_SECRET or len(secret.get_secret_value()) < 16:
                     raise ValueError(
                         f"MICROCRED_{name.upper()} must be set to a secret of at least 16 characters in production"
                     )
+            if not self.smtp_host:  # the outbox folder is for development: production mail must leave the host
+                raise ValueError("MICROCRED_SMTP_HOST must be set in production (the outbox mailer is for development)")
+            values = {getattr(self, name).get_secret_value() for name in _SECRETS}
+            if len(values) < len(_SECRETS):  # one leaked value must not open all three (issue 15, finding 8)
+                raise ValueError(
+                    "MICROCRED_PSEUDONYM_PEPPER, MICROCRED_KEY_ENCRYPTION_KEY and MICROCRED_SESSION_SECRET "
+                    "must differ from each other in production"
+                )
         return self
 
     @property

@@ -45,14 +45,21 @@ class PostgresServer:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name: str) -> str:
-        """Create an empty database and return its SQLAlchemy URL."""
-        import psycopg
+    def create_database(self, name: str, *, template: str | None = None) -> str:
+        """Create a database and return its SQLAlchemy URL: empty, or a copy of ``template``.
 
+        PostgreSQL copies a template file by file, much faster than migrating a new database; the
+        template must have no open connections while it is copied."""
+        import psycopg
+        from psycopg import sql
+
+        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template is not None:
+            statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
         with psycopg.connect(
             f"host=127.0.0.1 port={self.port} user={self.user} dbname=postgres", autocommit=True
         ) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')  # name is ours, not user input
+            connection.execute(statement)
         return self.url(name)
 
 

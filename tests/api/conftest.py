@@ -17,7 +17,7 @@ from microcred.bootstrap import Register
 from microcred.domain import Learner
 from microcred.services import auth
 from microcred.services.auth import Scope
-from microcred.services.demo import load_small_demo
+from tests.databases import SMALL_DEMO, Content
 
 ALL_SCOPES = [scope.value for scope in Scope]
 OWNER, OTHER = "vub", "ugent"  # the demo has a published offering for each
@@ -42,8 +42,13 @@ ISSUED_ENROLMENT = "MC-DSS-2023-E001"  # a passed enrolment of OWNER; the fixtur
 
 
 @pytest.fixture
+def register_content() -> Content:
+    return SMALL_DEMO
+
+
+@pytest.fixture
 def demo_register(register: Register) -> Register:
-    load_small_demo(register.uow, pepper=register.settings.pseudonym_pepper.get_secret_value())
+    """The register with the small demo in it (copied from a template loaded once per session)."""
     return register
 
 
@@ -68,7 +73,7 @@ def _learner_access(register: Register) -> str:
     """Give the learner of ISSUED_ENROLMENT an address, ask for a link and read it from the outbox."""
     with register.uow() as work:
         pseudonym = work.enrolments.get(OWNER, ISSUED_ENROLMENT).learner
-        work.learners.save(Learner(pseudonym, "learner.of.tests@example.org"))
+        work.learners.save(Learner(pseudonym, "learner.of.tests@example.org"), provider=OWNER)
         work.commit()
     register.access.request_access_link("learner.of.tests@example.org")
     newest = sorted(Path(register.settings.outbox_dir).glob("*.eml"))[-1]

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from microcred.api.limits import RateLimiter
 from microcred.bootstrap import Register
 from microcred.domain import Learner, pseudonymise
-from microcred.services import auth
+from microcred.services import auth, wallet
 from tests.api.conftest import OWNER, Tokens
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "code", "errors"}
@@ -134,7 +134,7 @@ def test_access_link_goes_to_the_outbox_and_never_tells_who_exists(client: TestC
     pepper = demo_register.settings.pseudonym_pepper.get_secret_value()
     pseudonym = pseudonymise("r0123", provider=OWNER, pepper=pepper)
     with demo_register.uow() as work:
-        work.learners.save(Learner(pseudonym, "an.learner@example.org"))
+        work.learners.save(Learner(pseudonym, "an.learner@example.org"), provider=OWNER)
         work.commit()
     outbox = Path(demo_register.settings.outbox_dir)
     known = client.post("/api/v1/learners/access-link", json={"email": "An.Learner@example.org"})
@@ -150,7 +150,7 @@ def test_access_link_goes_to_the_outbox_and_never_tells_who_exists(client: TestC
     access = text.split("access=")[1].split()[0]
     principal = auth.read_access_token(access, secret=demo_register.settings.session_secret.get_secret_value())
     assert principal.kind == "learner"
-    assert principal.learners == (pseudonym,)
+    assert principal.learners == (wallet.grant(pseudonym, OWNER),)  # only what this provider recorded
     opened = client.get(f"/wallet/open?access={access}", follow_redirects=False)
     assert opened.status_code == 303  # the web app opens the learner's wallet (it was a 404 at /learner)
     with pytest.raises(auth.Unauthenticated):
@@ -212,3 +212,12 @@ def test_control_characters_in_a_body_are_refused_with_the_field(client: TestCli
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "control character" in response.text
+
+
+def test_access_links_are_limited_per_address_not_per_client(client: TestClient) -> None:
+    asked = [
+        client.post("/api/v1/learners/access-link", json={"email": "Same.Person@example.org"}).status_code
+        for _ in range(6)
+    ]
+    assert asked == [202] * 5 + [429]
+    assert client.post("/api/v1/learners/access-link", json={"email": "other@example.org"}).status_code == 202

@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from microcred.cli.context import register
-from microcred.cli.main import run
-
-
-@pytest.fixture(autouse=True)
-def isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MICROCRED_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("MICROCRED_ENVIRONMENT", "test")
-    register.cache_clear()
-    yield tmp_path
-    register.cache_clear()
-
-
-def microcred(*args: str) -> int:
-    return run(list(args))
+from tests.cli.conftest import microcred
 
 
 def test_init_demo_and_listing(capsys: pytest.CaptureFixture[str]) -> None:
@@ -84,9 +68,9 @@ def test_adding_a_provider_twice_is_a_conflict(capsys: pytest.CaptureFixture[str
         (("offering", "check", "vub", "NOPE"), "no offering with code 'NOPE'"),
     ],
 )
-def test_errors_are_one_clear_line(args: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    microcred("demo")
-    capsys.readouterr()
+def test_errors_are_one_clear_line(
+    demo: None, args: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert microcred(*args) == 1
     err = capsys.readouterr().err
     assert message in err
@@ -94,8 +78,7 @@ def test_errors_are_one_clear_line(args: tuple[str, ...], message: str, capsys: 
     assert "Traceback" not in err
 
 
-def test_offering_check_lists_missing_elements_and_exits_one(capsys: pytest.CaptureFixture[str]) -> None:
-    microcred("demo")
+def test_offering_check_lists_missing_elements_and_exits_one(demo: None, capsys: pytest.CaptureFixture[str]) -> None:
     assert microcred(
         "offering",
         "add",
@@ -132,3 +115,44 @@ def test_debug_shows_the_traceback() -> None:
     microcred("init")
     with pytest.raises(Exception, match="nope"):
         microcred("--debug", "provider", "show", "nope")
+
+
+@pytest.mark.slow
+def test_report_audit_attacks_every_publishable_statistic_of_the_demo_and_passes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert microcred("init") == 0
+    assert microcred("demo") == 0
+    assert microcred("report", "audit") == 0
+    out = capsys.readouterr().out
+    assert "scopes and" in out
+    assert "weakest: " in out
+    assert "passed: every count of fewer than 5 learners keeps at least 4 values" in out
+
+
+def test_an_unexpected_error_is_one_line_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15, finding 8: an error nobody planned for is one line (a traceback only with --debug), and a CSV
+    whose header line is over 128 KB is a row-1 problem in the report, not a crash."""
+    microcred("init")
+    huge = tmp_path / "huge.csv"
+    huge.write_text('"' + "x" * 200_000 + '"\n1\n', encoding="utf-8")
+    assert microcred("import", "providers", str(huge)) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert "row 1 (the header) cannot be read as CSV" in captured.out
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the disk vanished")
+
+    monkeypatch.setattr("microcred.services.imports.Imports.import_file", broken)
+    assert microcred("import", "providers", str(huge)) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "error:" in err
+    assert "unexpected RuntimeError: the disk vanished (add --debug for the traceback)" in " ".join(err.split())
+    assert microcred("--lang", "nl", "import", "providers", str(huge)) == 1
+    err = capsys.readouterr().err
+    assert "fout:" in err
+    assert "onverwachte RuntimeError: the disk vanished (voeg --debug toe" in " ".join(err.split())

@@ -102,7 +102,7 @@ def seed(register: Register, *, passed: int = 3, trusted: bool = True, validity_
         outcomes += [("F-1", Outcome.FAILED), ("E-1", Outcome.ENROLLED)]
         for reference, outcome in outcomes:
             pseudonym = learner(reference)
-            work.learners.save(Learner(pseudonym, email=f"{reference.lower()}@student.example.be"))
+            work.learners.save(Learner(pseudonym, email=f"{reference.lower()}@student.example.be"), provider="hoge")
             decided = outcome in (Outcome.PASSED, Outcome.FAILED)
             work.enrolments.save(
                 Enrolment(

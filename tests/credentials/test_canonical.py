@@ -140,6 +140,7 @@ def micro_credentials(draw: st.DrawFn) -> dict[str, Any]:
     return document
 
 
+@pytest.mark.slow  # about 6 s: 300 documents, each canonicalised by pyld as well
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(micro_credentials())
 def test_both_routes_are_byte_identical_to_pyld_normalize(document: dict[str, Any]) -> None:

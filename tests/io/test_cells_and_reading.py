@@ -189,3 +189,16 @@ def test_control_characters_in_a_cell_are_reported_with_row_and_column(tmp_path:
     row, _, problems = rows[1]
     assert row == (3 if fmt == "csv" else 2)
     assert [(p.column, p.reason("nl")) for p in problems] == [("code", "bevat een stuurteken")]  # type: ignore[attr-defined]
+
+
+def test_a_header_line_over_the_cell_limit_is_a_row_one_problem(tmp_path: Path) -> None:
+    """Issue 15, finding 8: a header over 128 KB failed the import job with "failed unexpectedly (Error)"."""
+    path = tmp_path / "editions.csv"
+    path.write_text('"' + "x" * 200_000 + '"\nvub,E1\n')
+    with pytest.raises(FileRejected) as rejected:
+        _rows(path)
+    [problem] = rejected.value.problems
+    assert problem.row == 1
+    assert "row 1 (the header) cannot be read as CSV" in problem.reason("en")
+    assert "cells are limited to 32767 characters" in problem.reason("en")
+    assert "rij 1 (de kopregel) is geen leesbare CSV" in problem.reason("nl")

@@ -11,8 +11,8 @@ import pytest
 from microcred.bootstrap import Register
 from microcred.domain import Change
 from microcred.services import catalogue, imports
-from microcred.services.demo import load_small_demo
 from tests.conftest import TEST_PEPPER
+from tests.databases import SMALL_DEMO, Content
 
 KINDS = ("providers", "offerings", "editions", "enrolments")
 FORMATS = ("csv", "xlsx", "jsonl", "parquet")
@@ -26,8 +26,13 @@ def run_import(register: Register, kind: str, path: Path, **options: object) -> 
 
 
 @pytest.fixture
+def register_content() -> Content:
+    return SMALL_DEMO
+
+
+@pytest.fixture
 def demo(register: Register) -> Register:
-    load_small_demo(register.uow, pepper=TEST_PEPPER)
+    """The register with the small demo in it (copied from a template loaded once per session)."""
     return register
 
 

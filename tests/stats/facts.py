@@ -62,10 +62,15 @@ class FactsInMemory:
     batch: int = 1000
     register: str = "in-memory"
     register_file: Path | None = None
+    secret: bytes = b""
 
     def change_token(self) -> str:
         tables = (self.providers_rows, self.offerings_rows, self.editions_rows, self.enrolments_rows)
         return json.dumps([len(rows) for rows in tables]) + repr(hash(repr(tables)))
+
+    def rounding_secret(self) -> bytes:
+        """The same key the register would give: its first learner's pseudonym (ids in the order ``load`` saves)."""
+        return self.secret
 
     def providers(self) -> Iterator[Providers]:
         return (Providers(*columns) for columns in self._batches(self.providers_rows, 4))

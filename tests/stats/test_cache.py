@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import text
 
 from microcred.bootstrap import Register
 from microcred.services.reports import parliament_report
 from microcred.stats import ParliamentReport
 from microcred.stats.cache import forget, snapshot_files, snapshots_taken
-from tests.stats.register_data import load
+from tests.databases import Content
+from tests.stats.register_data import STATS_REGISTER
+
+
+@pytest.fixture
+def register_content() -> Content:
+    return STATS_REGISTER
 
 
 def _report(register: Register) -> ParliamentReport:
@@ -24,7 +31,6 @@ def _snapshot_files(register: Register) -> list[str]:
 
 
 def test_an_unchanged_register_reuses_its_snapshot_and_a_change_refreshes_it(register: Register) -> None:
-    load(register)
     first = _report(register)
     taken = snapshots_taken()
     files = _snapshot_files(register)
@@ -54,7 +60,6 @@ def test_an_unchanged_register_reuses_its_snapshot_and_a_change_refreshes_it(reg
 
 
 def test_a_new_process_reopens_the_current_snapshot_file(register: Register) -> None:
-    load(register)
     first = _report(register)
     forget()  # as if the CLI ran after the web server had taken the copy
     taken = snapshots_taken()

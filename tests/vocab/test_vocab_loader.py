@@ -137,11 +137,7 @@ def test_every_code_and_label_resolves_whatever_its_case_and_padding(data):
     vocab = vocabulary(data.draw(st.sampled_from(vocabulary_names())))
     concept = data.draw(st.sampled_from(vocab.concepts))
     text = data.draw(st.sampled_from([concept.code, *concept.labels.values()]))
-    padded = (
-        data.draw(st.sampled_from(["", " ", "\t", "\n "]))
-        + text
-        + data.draw(st.sampled_from(["", " ", "\n"]))
-    )
+    padded = data.draw(st.sampled_from(["", " ", "\t", "\n "])) + text + data.draw(st.sampled_from(["", " ", "\n"]))
     cased = data.draw(st.sampled_from([padded, padded.upper(), padded.lower()]))
     found = vocab.resolve(cased)
     assert found is not None

@@ -1,4 +1,6 @@
-"""A served demo register for the page tests, on SQLite and on PostgreSQL."""
+"""A served demo register for the page tests, on SQLite and on PostgreSQL.
+
+Every register here starts as a copy of a template that holds the small demo (loaded once per session)."""
 
 from __future__ import annotations
 
@@ -12,13 +14,20 @@ from fastapi.testclient import TestClient
 from microcred.asgi import create_app
 from microcred.bootstrap import Register
 from microcred.services.demo import load_small_demo
+from tests.databases import Content
 
 PEPPER = "pepper-for-web-tests"
+SMALL_DEMO = Content("small demo for the web tests", lambda wired: load_small_demo(wired.uow, pepper=PEPPER))
+
+
+@pytest.fixture
+def register_content() -> Content:
+    return SMALL_DEMO
 
 
 @pytest.fixture
 def demo(register: Register) -> Register:
-    load_small_demo(register.uow, pepper=PEPPER)
+    """The register with the small demo in it."""
     return register
 
 

@@ -57,8 +57,8 @@ def _complete_fields() -> dict[str, str]:
         "status": "published",
         "title_nl": "Data in de klas",
         "title_en": "Data in the classroom",
-        "outcomes_nl": "Data lezen\nData tonen",
-        "outcomes_en": "Read data\nShow data",
+        "learning_outcomes_nl": "Data lezen\nData tonen",
+        "learning_outcomes_en": "Read data\nShow data",
         "ects": "3",
         "eqf_level": "6",
         "isced_field": "0114",
@@ -79,7 +79,7 @@ def test_staff_create_an_offering_that_appears_in_the_public_catalogue(demo: Reg
 
 
 def test_publishing_an_incomplete_offering_is_refused_with_the_missing_elements(staff: TestClient) -> None:
-    fields = {**_complete_fields(), "ects": "", "outcomes_nl": "", "outcomes_en": ""}
+    fields = {**_complete_fields(), "ects": "", "learning_outcomes_nl": "", "learning_outcomes_en": ""}
     page = staff.post("/desk/offerings", data=_new_offering(staff, **fields))
     assert page.status_code == 422
     assert "Leerresultaten" in page.text

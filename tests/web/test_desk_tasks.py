@@ -149,8 +149,8 @@ def test_editing_learning_outcomes_keeps_their_esco_skills(demo: Register, staff
     catalogue.save_offering(dataclasses.replace(offering, learning_outcomes=linked), demo.uow)
     form = staff.get("/desk/offerings/MC-DISINFO/edit").text
     values = _form_fields(form)
-    lines = values["outcomes_nl"].splitlines()
-    values["outcomes_nl"] = "\n".join([lines[0] + " (herwerkt)", *lines[1:]])
+    lines = values["learning_outcomes_nl"].splitlines()
+    values["learning_outcomes_nl"] = "\n".join([lines[0] + " (herwerkt)", *lines[1:]])
     saved = staff.post("/desk/offerings", data=values)
     assert saved.status_code == 200, saved.text
     stored = catalogue.get_offering("ugent", "MC-DISINFO", demo.uow)

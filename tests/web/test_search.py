@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 
@@ -19,18 +20,19 @@ from microcred.domain import (
     ParticipationForm,
     QaKind,
 )
-from microcred.errors import Invalid
+from microcred.errors import Invalid, NotFound
 from microcred.services import catalogue
 from microcred.services.demo import load_small_demo
-from microcred.services.search import CatalogueQuery, catalogue_facets, search_offerings
+from microcred.services.search import CatalogueQuery, catalogue_facets, provider_profile, search_offerings
+from tests.databases import Content
 
 TODAY = date(2024, 6, 1)
+PEPPER = "pepper-for-search-tests"
 
 
 @pytest.fixture
-def demo(register: Register) -> Register:
-    load_small_demo(register.uow, pepper="pepper-for-search-tests")
-    return register
+def register_content() -> Content:
+    return Content("small demo for the search tests", lambda wired: load_small_demo(wired.uow, pepper=PEPPER))
 
 
 def _codes(register: Register, **criteria: object) -> list[str]:
@@ -127,7 +129,7 @@ def test_next_edition_is_the_first_one_starting_after_today(demo: Register) -> N
 
 def test_an_inverted_ects_range_is_refused_with_a_reason(demo: Register) -> None:
     with pytest.raises(Invalid) as caught:
-        search_offerings(CatalogueQuery(ects_min=Decimal(10), ects_max=Decimal(2)), demo.uow)
+        search_offerings(CatalogueQuery(ects_min=Decimal(10), ects_max=Decimal(2)), demo.uow, today=TODAY)
     assert caught.value.problems[0].field == "ects_max"
 
 
@@ -136,3 +138,32 @@ def test_facets_name_only_values_in_use(demo: Register) -> None:
     assert facets.providers == ["uantwerpen", "ugent", "vub"]
     assert facets.isced_fields == ["02", "03", "07"]
     assert facets.languages == ["en", "nl"]
+
+
+def test_a_provider_profile_counts_every_published_offering_in_the_database(demo: Register) -> None:
+    credits = ["0.1", "0.2", "4.5", "3", None, "0.2"]
+    with demo.uow() as work:  # straight to storage: the EU-element check is not what this is about
+        for number, ects in enumerate(credits):
+            work.offerings.save(
+                Offering(
+                    provider="ugent",
+                    code=f"PROFILE-{number}",
+                    title=LangText.of(f"Profiel {number}"),
+                    kind=OfferingKind.POSTGRADUATE if number % 2 else OfferingKind.FURTHER_TRAINING,
+                    status=OfferingStatus.PUBLISHED if number < 5 else OfferingStatus.DRAFT,
+                    ects=Decimal(ects) if ects else None,
+                    eqf_level=6 if number % 3 else None,
+                )
+            )
+        work.commit()
+    published = [
+        o for o in catalogue.list_offerings(demo.uow, provider="ugent") if o.status is OfferingStatus.PUBLISHED
+    ]
+    profile = provider_profile("ugent", demo.uow, limit=2)
+    assert len(profile.offerings) == 2 < profile.total == len(published)
+    assert profile.ects == sum((o.ects for o in published if o.ects), Decimal(0))  # 0.1 + 0.2 exactly
+    kinds = Counter(o.kind.value for o in published)
+    assert profile.by_kind == sorted(kinds.items(), key=lambda item: (-item[1], item[0]))
+    assert profile.by_level == sorted(Counter(o.eqf_level for o in published if o.eqf_level).items())
+    with pytest.raises(NotFound):
+        provider_profile("nobody", demo.uow)

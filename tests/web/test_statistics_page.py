@@ -1,15 +1,16 @@
-"""The statistics dashboard: the three answers, filters, downloads and the suppression rule."""
+"""The statistics dashboard: the three answers, filters, downloads and the note that persons are rounded."""
 
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
 
-def test_the_dashboard_shows_the_three_answers_with_charts_and_the_suppression_rule(client: TestClient) -> None:
+def test_the_dashboard_shows_the_three_answers_with_charts_and_the_rounding_note(client: TestClient) -> None:
     page = client.get("/statistics", params={"from": "2022-23", "to": "2024-25"})
     assert page.status_code == 200
     assert page.text.count("<svg") >= 3
-    assert "Aantallen van minder dan 5 verschillende lerenden worden niet getoond" in page.text
+    assert "groep van minder dan 5 lerenden met dezelfde editie en hetzelfde profiel telt als 0 of als 5" in page.text
+    assert "Aantallen personen afgerond ter bescherming" in page.text
     assert page.text.count("<section>") >= 3
 
 

@@ -179,7 +179,12 @@ def test_an_expired_share_link_says_so(demo: Register, holders: Holders, client:
     secret = demo.settings.session_secret.get_secret_value()
     month_ago = demo.clock() - timedelta(days=31)
     link = wallet.create_share_link(
-        holders.ann.uuid, [holders.ann.learner], uow=demo.uow, clock=lambda: month_ago, secret=secret, days=30
+        holders.ann.uuid,
+        [wallet.grant(holders.ann.learner, holders.ann.provider)],
+        uow=demo.uow,
+        clock=lambda: month_ago,
+        secret=secret,
+        days=30,
     )
     shown = client.get(f"/s/{link.token}")
     assert shown.status_code == 410
@@ -197,7 +202,11 @@ def test_a_learner_cannot_share_or_revoke_someone_elses_credential(
 ) -> None:
     secret = demo.settings.session_secret.get_secret_value()
     bobs = wallet.create_share_link(
-        holders.bob.uuid, [holders.bob.learner], uow=demo.uow, clock=demo.clock, secret=secret
+        holders.bob.uuid,
+        [wallet.grant(holders.bob.learner, holders.bob.provider)],
+        uow=demo.uow,
+        clock=demo.clock,
+        secret=secret,
     )
     _open_wallet(client, demo, ANN)
     csrf = csrf_of(client.get("/wallet").text)

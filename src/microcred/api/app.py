@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -34,7 +34,8 @@ def attach_api(app: FastAPI, register: Register) -> None:
     """Mount /api/v1, the operational endpoints (/healthz, /readyz, /metrics) and /docs on ``app``."""
     observability.configure_logging(register.settings.log_level)
     app.state.rate_limiter = RateLimiter(rate=20.0, burst=100)  # per API token
-    app.state.link_limiter = RateLimiter(rate=1 / 60, burst=5)  # access links per client address
+    app.state.link_limiter = RateLimiter(rate=1 / 60, burst=5)  # access links per e-mail address
+    app.state.verify_limiter = RateLimiter(rate=1.0, burst=30)  # anonymous verification per client address
     app.state.metrics = observability.Metrics()
     install_problem_handlers(app)
     for router in ROUTERS:
@@ -51,11 +52,15 @@ def _attach_docs(app: FastAPI) -> None:
     app.mount("/api/static", StaticFiles(directory=str(static)), name="api-static")
 
     @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+    async def docs(request: Request) -> HTMLResponse:
+        page = get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title="microcred API",
             swagger_js_url="/api/static/swagger/swagger-ui-bundle.js",
             swagger_css_url="/api/static/swagger/swagger-ui.css",
             swagger_favicon_url="data:,",
         )
+        # Swagger UI starts from one inline script: it carries the response's CSP nonce (security_headers.py).
+        nonce = getattr(request.state, "csp_nonce", "")
+        html = bytes(page.body).decode().replace("<script>", f'<script nonce="{nonce}">')
+        return HTMLResponse(html)

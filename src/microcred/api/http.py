@@ -6,21 +6,24 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
 from fastapi import Request, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
+from microcred.domain import Page as Listing
+from microcred.domain import Position
 from microcred.errors import Invalid
 
-__all__ = ["CACHE_RESPONSES", "Page", "cached_json", "decode_cursor", "encode_cursor", "fingerprint", "keyset_page"]
+__all__ = ["CACHE_RESPONSES", "Page", "cached_json", "cursor_page", "decode_cursor", "encode_cursor", "fingerprint"]
 
 T = TypeVar("T")
 ItemT = TypeVar("ItemT")
 
-MAX_LIMIT = 100
+_QUERY_FIELDS = ("cursor", "limit")  # what services call the paging inputs the client sends as query parameters
 
 
 class Page(BaseModel, Generic[ItemT]):
@@ -52,21 +55,40 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
-def keyset_page(
-    items: Sequence[T], *, key: Callable[[T], list[Any]], cursor: str | None, limit: int, filters: str
+def cursor_page(
+    read: Callable[[Position | None], Listing[T]], *, cursor: str | None, filters: str
 ) -> tuple[list[T], str | None]:
-    """Sort ``items`` by ``key`` and return those after the cursor's key, with the next cursor.
+    """The page after ``cursor``, read in the database by ``read``, and the cursor of the page after it.
 
-    The cursor holds the last key seen, not an offset, so records added meanwhile do not shift pages.
+    The cursor holds the position of the last record seen, not an offset, so records added meanwhile do not
+    shift pages; the page size is whatever the request asked for, within the route's documented maximum.
     """
-    after = decode_cursor(cursor, filters)
-    ordered = sorted(items, key=key)
-    if after is not None:
-        ordered = [item for item in ordered if json.loads(json.dumps(key(item), default=str)) > after]
-    page = ordered[:limit]
-    more = len(ordered) > limit
-    next_cursor = encode_cursor(json.loads(json.dumps(key(page[-1]), default=str)), filters) if more else None
-    return page, next_cursor
+    after = _position(decode_cursor(cursor, filters))
+    try:
+        page = read(after)
+    except Invalid as error:
+        if not any(problem.field in _QUERY_FIELDS for problem in error.problems):
+            raise
+        raise _in_query(error) from None
+    next_cursor = None if page.next_after is None else encode_cursor(list(page.next_after), filters)
+    return page.items, next_cursor
+
+
+def _position(value: Any) -> Position | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in value):
+        raise Invalid.field("query.cursor", "cursor-unknown")
+    return tuple(value)
+
+
+def _in_query(error: Invalid) -> Invalid:
+    """A service's complaint about ``cursor`` or ``limit``, named as the query parameter the client sent."""
+    renamed = [
+        replace(problem, field=f"query.{problem.field}") if problem.field in _QUERY_FIELDS else problem
+        for problem in error.problems
+    ]
+    return Invalid(error.reason, problems=renamed, **error.params)
 
 
 def _etag(body: bytes) -> str:

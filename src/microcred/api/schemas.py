@@ -1,34 +1,16 @@
-"""Request (``XIn``) and response (``XOut``) bodies, with length limits; converted to and from the domain."""
+"""Request (``XIn``) and response (``XOut``) bodies; a record's bodies derive from its one field definition."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Annotated, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 
-from microcred.domain import (
-    AgeBand,
-    ContractType,
-    Edition,
-    EmploymentStatus,
-    Enrolment,
-    FlemishMcType,
-    GradingScheme,
-    LangText,
-    LearningOutcome,
-    Offering,
-    OfferingKind,
-    OfferingStatus,
-    Outcome,
-    ParticipationForm,
-    Provider,
-    ProviderType,
-    QaKind,
-    QualityAssurance,
-)
+from microcred.api.bodies import input_fields, insert_after, output_fields
+from microcred.domain import Edition, Enrolment, LearningOutcome, Offering, Provider, QualityAssurance
+from microcred.domain.fields import EDITION, ENROLMENT, LEARNING_OUTCOME, OFFERING, PROVIDER, QUALITY_ASSURANCE
 from microcred.errors import FieldProblem
 
 __all__ = [
@@ -47,18 +29,6 @@ __all__ = [
     "TrustedProviderOut",
 ]
 
-Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")]
-Slug = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
-ShortText = Annotated[str, StringConstraints(max_length=200)]
-Texts = Annotated[
-    dict[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")], Annotated[str, StringConstraints(max_length=4000)]],
-    Field(max_length=8, examples=[{"nl": "Data-analyse", "en": "Data analysis"}]),
-]
-Ects = Annotated[
-    Decimal,
-    Field(gt=0, le=60, decimal_places=1, max_digits=3),
-    PlainSerializer(float, return_type=float, when_used="json"),
-]
 _IN = ConfigDict(extra="forbid")
 # NUL and the other C0 controls (but tab, newline, carriage return) belong in no register text, and
 # PostgreSQL cannot store NUL at all: refuse them in every request body, naming the field.
@@ -107,318 +77,154 @@ class FieldProblemOut(BaseModel):
         return cls(field=problem.field, reason=problem.reason, code=problem.code)
 
 
-class QualityAssuranceIn(InputModel):
-    agency: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    kind: QaKind
-    valid_from: date
-    valid_until: date | None = None
-    reference: Annotated[str, StringConstraints(max_length=500)] | None = None
+# The record bodies: their fields come from the records' one definition (``api/bodies.py``); the classes
+# below add only how a body becomes a record and back. mypy sees these classes; at run time each name is
+# the model ``create_model`` derives from them with the fields.
 
+
+class _QualityAssuranceIn(InputModel):
     def to_domain(self) -> QualityAssurance:
-        return QualityAssurance(self.agency, self.kind, self.valid_from, self.valid_until, self.reference)
+        return QUALITY_ASSURANCE.build(self.model_dump())
 
 
-class QualityAssuranceOut(BaseModel):
-    agency: str
-    kind: QaKind
-    valid_from: date
-    valid_until: date | None
-    reference: str | None
-
+class _QualityAssuranceOut(BaseModel):
     @classmethod
-    def of(cls, record: QualityAssurance) -> QualityAssuranceOut:
-        return cls(
-            agency=record.agency,
-            kind=record.kind,
-            valid_from=record.valid_from,
-            valid_until=record.valid_until,
-            reference=record.reference,
-        )
+    def of(cls, record: QualityAssurance) -> Self:
+        return cls.model_validate(QUALITY_ASSURANCE.plain(record))
 
 
-class ProviderIn(InputModel):
-    slug: Slug
-    name: Texts
-    type: ProviderType
-    country: Annotated[str, StringConstraints(min_length=2, max_length=2)] = "BE"
-    short_name: Texts = Field(default_factory=dict)
-    region: Annotated[str, StringConstraints(max_length=16)] | None = None
-    kbo_number: Annotated[str, StringConstraints(max_length=16)] | None = None
-    erasmus_code: Annotated[str, StringConstraints(max_length=32)] | None = None
-    schac_code: Annotated[str, StringConstraints(max_length=128)] | None = None
-    web_domain: Annotated[str, StringConstraints(max_length=128)] | None = None
-    quality_assurances: list[QualityAssuranceIn] = Field(default_factory=list, max_length=20)
+class _LearningOutcomeIo(InputModel):
+    def to_domain(self) -> LearningOutcome:
+        return LEARNING_OUTCOME.build(self.model_dump())
+
+
+class _ProviderIn(InputModel):
+    if TYPE_CHECKING:  # the routes read the key; the fields themselves come from the definition
+        slug: str
 
     def to_domain(self) -> Provider:
-        return Provider(
-            slug=self.slug,
-            name=LangText(self.name),
-            type=self.type,
-            country=self.country,
-            short_name=LangText(self.short_name),
-            region=self.region,
-            kbo_number=self.kbo_number,
-            erasmus_code=self.erasmus_code,
-            schac_code=self.schac_code,
-            web_domain=self.web_domain,
-            quality_assurances=[record.to_domain() for record in self.quality_assurances],
-        )
+        return PROVIDER.build(self.model_dump())
 
 
-class ProviderOut(BaseModel):
-    slug: str
-    name: dict[str, str]
-    short_name: dict[str, str]
-    type: ProviderType
-    country: str
-    region: str | None
-    kbo_number: str | None
-    erasmus_code: str | None
-    schac_code: str | None
-    web_domain: str | None
-    quality_assurances: list[QualityAssuranceOut]
-    trusted: bool = Field(description="a quality-assurance record is valid today")
-
+class _ProviderOut(BaseModel):
     @classmethod
-    def of(cls, provider: Provider, *, trusted: bool) -> ProviderOut:
-        return cls(
-            slug=provider.slug,
-            name=provider.name.as_dict(),
-            short_name=provider.short_name.as_dict(),
-            type=provider.type,
-            country=provider.country,
-            region=provider.region,
-            kbo_number=provider.kbo_number,
-            erasmus_code=provider.erasmus_code,
-            schac_code=provider.schac_code,
-            web_domain=provider.web_domain,
-            quality_assurances=[QualityAssuranceOut.of(r) for r in provider.quality_assurances],
-            trusted=trusted,
-        )
+    def of(cls, provider: Provider, *, trusted: bool) -> Self:
+        return cls.model_validate({**PROVIDER.plain(provider), "trusted": trusted})
 
 
-class TrustedProviderOut(BaseModel):
-    slug: str
-    name: dict[str, str]
-    quality_assurances: list[QualityAssuranceOut]
+class _TrustedProviderOut(BaseModel):
+    pass
 
 
-class LearningOutcomeIo(InputModel):
-    text: Texts
-    esco_skill: Annotated[str, StringConstraints(max_length=200)] | None = None
-
-
-class OfferingIn(InputModel):
+class _OfferingIn(InputModel):
     """An offering; a ``published`` one must carry every mandatory EU element (see ``…/check``)."""
 
-    code: Code
-    title: Texts
-    kind: OfferingKind = OfferingKind.MICRO_CREDENTIAL
-    status: OfferingStatus = OfferingStatus.DRAFT
-    description: Texts = Field(default_factory=dict)
-    awarding_body: Slug | None = None
-    issuer_country: Annotated[str, StringConstraints(min_length=2, max_length=2)] | None = "BE"
-    learning_outcomes: list[LearningOutcomeIo] = Field(default_factory=list, max_length=50)
-    ects: Ects | None = None
-    hours: Annotated[int, Field(ge=1, le=1800)] | None = None
-    eqf_level: Annotated[int, Field(ge=1, le=8)] | None = None
-    vks_level: Annotated[int, Field(ge=1, le=8)] | None = None
-    isced_field: Annotated[str, StringConstraints(max_length=4)] | None = None
-    assessment_type: Annotated[str, StringConstraints(max_length=32)] | None = None
-    participation_form: ParticipationForm | None = None
-    quality_assurance: QaKind | None = None
-    languages: list[Annotated[str, StringConstraints(min_length=2, max_length=2)]] = Field(
-        default_factory=list, max_length=10
-    )
-    flemish_type: FlemishMcType | None = None
-    prerequisites: Texts = Field(default_factory=dict)
-    identity_check: Annotated[str, StringConstraints(max_length=32)] | None = None
-    grading_scheme: GradingScheme | None = None
-    stackable_into: list[ShortText] = Field(default_factory=list, max_length=20)
-    info_url: Annotated[str, StringConstraints(max_length=500)] | None = None
-    validity_months: Annotated[int, Field(ge=1, le=1200)] | None = None
+    if TYPE_CHECKING:
+        code: str
 
     def to_domain(self, provider: str) -> Offering:
-        return Offering(
-            provider=provider,
-            code=self.code,
-            title=LangText(self.title),
-            kind=self.kind,
-            status=self.status,
-            description=LangText(self.description),
-            awarding_body=self.awarding_body,
-            issuer_country=self.issuer_country,
-            learning_outcomes=[LearningOutcome(LangText(o.text), o.esco_skill) for o in self.learning_outcomes],
-            ects=self.ects,
-            hours=self.hours,
-            eqf_level=self.eqf_level,
-            vks_level=self.vks_level,
-            isced_field=self.isced_field,
-            assessment_type=self.assessment_type,
-            participation_form=self.participation_form,
-            quality_assurance=self.quality_assurance,
-            languages=list(self.languages),
-            flemish_type=self.flemish_type,
-            prerequisites=LangText(self.prerequisites),
-            identity_check=self.identity_check,
-            grading_scheme=self.grading_scheme,
-            stackable_into=list(self.stackable_into),
-            info_url=self.info_url,
-            validity_months=self.validity_months,
-        )
+        return OFFERING.build({**self.model_dump(), "provider": provider})
 
 
-class OfferingOut(BaseModel):
-    provider: str
-    code: str
-    title: dict[str, str]
-    kind: OfferingKind
-    status: OfferingStatus
-    description: dict[str, str]
-    awarding_body: str
-    issuer_country: str | None
-    learning_outcomes: list[LearningOutcomeIo]
-    ects: Ects | None
-    hours: int | None
-    eqf_level: int | None
-    vks_level: int | None
-    isced_field: str | None
-    assessment_type: str | None
-    participation_form: ParticipationForm | None
-    quality_assurance: QaKind | None
-    languages: list[str]
-    flemish_type: FlemishMcType | None
-    prerequisites: dict[str, str]
-    identity_check: str | None
-    grading_scheme: GradingScheme | None
-    stackable_into: list[str]
-    info_url: str | None
-    validity_months: int | None
-
+class _OfferingOut(BaseModel):
     @classmethod
-    def of(cls, offering: Offering) -> OfferingOut:
-        return cls(
-            provider=offering.provider,
-            code=offering.code,
-            title=offering.title.as_dict(),
-            kind=offering.kind,
-            status=offering.status,
-            description=offering.description.as_dict(),
-            awarding_body=offering.awarding_provider,
-            issuer_country=offering.issuer_country,
-            learning_outcomes=[
-                LearningOutcomeIo(text=o.text.as_dict(), esco_skill=o.esco_skill) for o in offering.learning_outcomes
-            ],
-            ects=offering.ects,
-            hours=offering.hours,
-            eqf_level=offering.eqf_level,
-            vks_level=offering.vks_level,
-            isced_field=offering.isced_field,
-            assessment_type=offering.assessment_type,
-            participation_form=offering.participation_form,
-            quality_assurance=offering.quality_assurance,
-            languages=list(offering.languages),
-            flemish_type=offering.flemish_type,
-            prerequisites=offering.prerequisites.as_dict(),
-            identity_check=offering.identity_check,
-            grading_scheme=offering.grading_scheme,
-            stackable_into=list(offering.stackable_into),
-            info_url=offering.info_url,
-            validity_months=offering.validity_months,
-        )
+    def of(cls, offering: Offering) -> Self:
+        return cls.model_validate({**OFFERING.plain(offering), "awarding_body": offering.awarding_provider})
 
 
-class EditionIn(InputModel):
-    code: Code
-    start_date: date
-    end_date: date
-    capacity: Annotated[int, Field(ge=1, le=100_000)] | None = None
-
+class _EditionIn(InputModel):
     def to_domain(self, provider: str, offering_code: str) -> Edition:
-        return Edition(provider, self.code, offering_code, self.start_date, self.end_date, self.capacity)
+        return EDITION.build({**self.model_dump(), "provider": provider, "offering_code": offering_code})
 
 
-class EditionOut(BaseModel):
-    provider: str
-    code: str
-    offering_code: str
-    academic_year: str
-    start_date: date
-    end_date: date
-    capacity: int | None
-
+class _EditionOut(BaseModel):
     @classmethod
-    def of(cls, edition: Edition) -> EditionOut:
-        return cls(
-            provider=edition.provider,
-            code=edition.code,
-            offering_code=edition.offering_code,
-            academic_year=str(edition.academic_year),
-            start_date=edition.start_date,
-            end_date=edition.end_date,
-            capacity=edition.capacity,
-        )
+    def of(cls, edition: Edition) -> Self:
+        return cls.model_validate({**EDITION.plain(edition), "academic_year": str(edition.academic_year)})
 
 
-class EnrolmentIn(InputModel):
+class _EnrolmentIn(InputModel):
     """An enrolment; ``learner_id`` (an INSZ or student number) is turned into a pseudonym and not kept."""
 
-    reference: Code
-    edition_code: Code
-    learner_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
-    learner_email: Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
-    enrolment_date: date
-    contract_type: ContractType = ContractType.CREDIT
-    employment_status: EmploymentStatus = EmploymentStatus.UNKNOWN
-    age_band: AgeBand = AgeBand.UNKNOWN
-    outcome: Outcome = Outcome.ENROLLED
-    grade: Annotated[str, StringConstraints(max_length=16)] | None = None
-    outcome_date: date | None = None
+    if TYPE_CHECKING:
+        reference: str
+        learner_id: str
+        learner_email: str | None
 
     def to_domain(self, provider: str) -> Enrolment:
-        return Enrolment(
-            provider=provider,
-            reference=self.reference,
-            edition_code=self.edition_code,
-            learner="",  # set by the service from learner_id
-            enrolment_date=self.enrolment_date,
-            contract_type=self.contract_type,
-            employment_status=self.employment_status,
-            age_band=self.age_band,
-            outcome=self.outcome,
-            grade=self.grade,
-            outcome_date=self.outcome_date,
-        )
+        # the learner's pseudonym is set by the service from learner_id
+        return ENROLMENT.build({**self.model_dump(), "provider": provider, "learner": ""})
 
 
-class EnrolmentOut(BaseModel):
-    provider: str
-    reference: str
-    edition_code: str
-    learner: str = Field(description="the learner's pseudonym (never the identifier sent in)")
-    enrolment_date: date
-    contract_type: ContractType
-    employment_status: EmploymentStatus
-    age_band: AgeBand
-    outcome: Outcome
-    grade: str | None
-    outcome_date: date | None
-
+class _EnrolmentOut(BaseModel):
     @classmethod
-    def of(cls, enrolment: Enrolment) -> EnrolmentOut:
-        return cls(
-            provider=enrolment.provider,
-            reference=enrolment.reference,
-            edition_code=enrolment.edition_code,
-            learner=enrolment.learner,
-            enrolment_date=enrolment.enrolment_date,
-            contract_type=enrolment.contract_type,
-            employment_status=enrolment.employment_status,
-            age_band=enrolment.age_band,
-            outcome=enrolment.outcome,
-            grade=enrolment.grade,
-            outcome_date=enrolment.outcome_date,
-        )
+    def of(cls, enrolment: Enrolment) -> Self:
+        return cls.model_validate(ENROLMENT.plain(enrolment))
+
+
+def _model(name: str, base: type[BaseModel], fields: dict[str, Any]) -> Any:
+    return create_model(name, __base__=base, __module__=__name__, __doc__=base.__doc__, **fields)
+
+
+_EMAIL = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] | None
+
+if TYPE_CHECKING:
+    QualityAssuranceIn = _QualityAssuranceIn
+    QualityAssuranceOut = _QualityAssuranceOut
+    LearningOutcomeIo = _LearningOutcomeIo
+    ProviderIn = _ProviderIn
+    ProviderOut = _ProviderOut
+    TrustedProviderOut = _TrustedProviderOut
+    OfferingIn = _OfferingIn
+    OfferingOut = _OfferingOut
+    EditionIn = _EditionIn
+    EditionOut = _EditionOut
+    EnrolmentIn = _EnrolmentIn
+    EnrolmentOut = _EnrolmentOut
+else:
+    QualityAssuranceIn = _model("QualityAssuranceIn", _QualityAssuranceIn, input_fields(QUALITY_ASSURANCE))
+    QualityAssuranceOut = _model("QualityAssuranceOut", _QualityAssuranceOut, output_fields(QUALITY_ASSURANCE))
+    LearningOutcomeIo = _model("LearningOutcomeIo", _LearningOutcomeIo, input_fields(LEARNING_OUTCOME))
+    _QA_IN, _QA_OUT = {"quality_assurances": QualityAssuranceIn}, {"quality_assurances": QualityAssuranceOut}
+    ProviderIn = _model("ProviderIn", _ProviderIn, input_fields(PROVIDER, sub_models=_QA_IN))
+    ProviderOut = _model(
+        "ProviderOut",
+        _ProviderOut,
+        {
+            **output_fields(PROVIDER, sub_models=_QA_OUT),
+            "trusted": (bool, Field(description="a quality-assurance record is valid today")),
+        },
+    )
+    TrustedProviderOut = _model(
+        "TrustedProviderOut",
+        _TrustedProviderOut,
+        output_fields(PROVIDER, only=("slug", "name", "quality_assurances"), sub_models=_QA_OUT),
+    )
+    _OUTCOMES = {"learning_outcomes": LearningOutcomeIo}
+    OfferingIn = _model("OfferingIn", _OfferingIn, input_fields(OFFERING, exclude=("provider",), sub_models=_OUTCOMES))
+    OfferingOut = _model(
+        "OfferingOut", _OfferingOut, output_fields(OFFERING, sub_models=_OUTCOMES, overrides={"awarding_body": str})
+    )
+    EditionIn = _model("EditionIn", _EditionIn, input_fields(EDITION, exclude=("provider", "offering_code")))
+    EditionOut = _model(
+        "EditionOut",
+        _EditionOut,
+        insert_after(
+            output_fields(EDITION), "offering_code", "academic_year", str, Field(description="the year it starts in")
+        ),
+    )
+    EnrolmentIn = _model(
+        "EnrolmentIn",
+        _EnrolmentIn,
+        insert_after(
+            input_fields(ENROLMENT, exclude=("provider", "learner"), required=("learner_id",)),
+            "learner_id",
+            "learner_email",
+            _EMAIL,
+            Field(default=None, description="where the learner's credential is mailed; kept apart from the enrolment"),
+        ),
+    )
+    EnrolmentOut = _model("EnrolmentOut", _EnrolmentOut, output_fields(ENROLMENT))
 
 
 class TokenOut(BaseModel):

@@ -74,11 +74,32 @@ def staff_add(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
 ) -> None:
     """Create a web-desk account; the password is asked for (or read from stdin) and stored as scrypt hash."""
+    register().access.add_staff(email, provider=provider, password=_new_password(password_stdin))
+    console.print(say("staff.added", provider=provider))
+
+
+def _new_password(password_stdin: bool) -> str:
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt(say("password"), hide_input=True, confirmation_prompt=True)
     if not password:
         raise Invalid.field("password", "required")
-    register().access.add_staff(email, provider=provider, password=password)
-    console.print(say("staff.added", provider=provider))
+    return password
+
+
+@staff.command("deactivate")
+def staff_deactivate(email: str = typer.Argument(..., help="The staff member's e-mail address.")) -> None:
+    """Close a web-desk account: it cannot sign in, its sessions end and the tokens it made are revoked."""
+    register().staff.deactivate_staff(email)
+    console.print(say("staff.deactivated", email=email.strip().lower()))
+
+
+@staff.command("password")
+def staff_password(
+    email: str = typer.Argument(..., help="The staff member's e-mail address."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+) -> None:
+    """Set a new password; every session and desk-made token of the account ends."""
+    register().staff.change_staff_password(email, _new_password(password_stdin))
+    console.print(say("staff.password_changed", email=email.strip().lower()))

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+import inspect
+from typing import Any
 
 import typer
 from rich.table import Table
 
-from microcred.cli.context import console, language, register, resolve_code, say
-from microcred.domain import (
-    FlemishMcType,
-    LangText,
-    LearningOutcome,
-    Offering,
-    OfferingKind,
-    OfferingStatus,
-    ParticipationForm,
-    Provider,
-    ProviderType,
-    QaKind,
-    QualityAssurance,
-    ects,
-)
-from microcred.errors import Invalid
+from microcred.cli.context import console, language, register, say
+from microcred.cli.options import RecordOptions
+from microcred.domain import OfferingStatus
+from microcred.domain.fields import OFFERING, PROVIDER
 
 __all__ = ["offerings", "providers"]
 
@@ -34,56 +23,26 @@ offerings = typer.Typer(
 )
 
 
-@providers.command("add")
-def provider_add(
-    slug: str = typer.Argument(..., help="Short URL-safe key, e.g. kuleuven."),
-    name_nl: str = typer.Option(..., "--name-nl", help="Official name in Dutch."),
-    name_en: str = typer.Option("", "--name-en", help="Official name in English."),
-    provider_type: str = typer.Option(
-        ...,
-        "--type",
-        help="university, university-college, school-of-arts, registered-institution, other-public or other-private.",
+PROVIDER_OPTIONS = RecordOptions(
+    PROVIDER,
+    arguments=("slug",),
+    fields=(
+        "name", "type", "country", "region", "kbo_number", "erasmus_code", "schac_code", "web_domain",
+        "quality_assurances.agency", "quality_assurances.kind", "quality_assurances.valid_from",
+        "quality_assurances.valid_until",
     ),
-    country: str = typer.Option("BE", help="ISO 3166-1 alpha-2 country code."),
-    region: str | None = typer.Option(None, help="NUTS region code, e.g. BE24."),
-    kbo: str | None = typer.Option(None, "--kbo", help="Belgian enterprise (KBO) number."),
-    erasmus: str | None = typer.Option(None, help="Erasmus institution code."),
-    schac: str | None = typer.Option(None, help="SCHAC home organisation."),
-    domain: str | None = typer.Option(None, help="Web domain, e.g. kuleuven.be."),
-    qa_agency: str | None = typer.Option(None, "--qa-agency", help="Quality-assurance agency, e.g. NVAO."),
-    qa_kind: str = typer.Option(
-        "institutional-review", "--qa-kind", help="institutional-review, programme-accreditation or other."
-    ),
-    qa_from: str | None = typer.Option(None, "--qa-from", help="QA valid from (YYYY-MM-DD)."),
-    qa_until: str | None = typer.Option(None, "--qa-until", help="QA valid until (YYYY-MM-DD)."),
-) -> None:
+    defaults={"quality_assurances.kind": "institutional-review"},
+)  # fmt: skip
+
+
+def provider_add(**given: Any) -> None:
     """Register a new provider."""
-    records = []
-    if qa_agency:
-        if not qa_from:
-            raise Invalid.field("--qa-from", "qa-from-required")
-        records.append(
-            QualityAssurance(
-                qa_agency,
-                QaKind(resolve_code("qa-kinds", qa_kind, option="--qa-kind")),
-                _required_date(qa_from, "--qa-from"),
-                _date(qa_until, "--qa-until"),
-            )
-        )
-    provider = Provider(
-        slug=slug,
-        name=LangText.of(name_nl, name_en or None),
-        type=ProviderType(resolve_code("provider-types", provider_type, option="--type")),
-        country=country.upper(),
-        region=region,
-        kbo_number=kbo,
-        erasmus_code=erasmus,
-        schac_code=schac,
-        web_domain=domain,
-        quality_assurances=records,
-    )
+    provider = PROVIDER.build(PROVIDER_OPTIONS.values(given))
     register().catalogue.add_provider(provider)
-    console.print(say("provider.registered", slug=f"[bold]{slug}[/]"))
+    console.print(say("provider.registered", slug=f"[bold]{provider.slug}[/]"))
+
+
+providers.command("add")(PROVIDER_OPTIONS.command(provider_add))
 
 
 @providers.command("list")
@@ -126,59 +85,34 @@ def provider_show(slug: str = typer.Argument(..., help="The provider's slug.")) 
         console.print(f"  QA: {record.agency} {record.kind.value} {record.valid_from.isoformat()} – {until}")
 
 
-@offerings.command("add")
-def offering_add(
-    provider: str = typer.Argument(..., help="The provider's slug."),
-    code: str = typer.Argument(..., help="The provider's own code for the offering."),
-    title_nl: str = typer.Option("", "--title-nl", help="Title in Dutch."),
-    title_en: str = typer.Option("", "--title-en", help="Title in English."),
-    outcome: list[str] = typer.Option([], "--outcome", help="A learning outcome (repeat for more)."),
-    ects_value: str | None = typer.Option(None, "--ects", help="Workload in ECTS (> 0, ≤ 60)."),
-    hours: int | None = typer.Option(None, help="Notional workload in hours."),
-    eqf: int | None = typer.Option(None, "--eqf", help="EQF level 1-8."),
-    vks: int | None = typer.Option(None, "--vks", help="Flemish qualifications framework (VKS) level 1-8."),
-    isced: str | None = typer.Option(None, "--isced", help="ISCED-F 2013 field code or label."),
-    assessment: str | None = typer.Option(None, help="Type of assessment (code or label)."),
-    participation: str | None = typer.Option(None, help="online, on-site or blended."),
-    qa: str | None = typer.Option(None, "--qa", help="Type of quality assurance."),
-    language: list[str] = typer.Option([], "--language", help="Teaching language (ISO 639-1, repeat)."),
-    kind: str = typer.Option(
-        "micro-credential", help="micro-credential, course-units, postgraduate, further-training or other."
+OFFERING_OPTIONS = RecordOptions(
+    OFFERING,
+    arguments=("provider", "code"),
+    fields=(
+        "title", "learning_outcomes", "ects", "hours", "eqf_level", "vks_level", "isced_field", "assessment_type",
+        "participation_form", "quality_assurance", "languages", "kind", "flemish_type", "info_url",
     ),
-    flemish_type: str | None = typer.Option(None, "--flemish-type", help="Flemish micro-credential type."),
-    info_url: str | None = typer.Option(None, "--info-url", help="Further information URL."),
-    publish: bool = typer.Option(False, "--publish", help="Publish now (requires every EU element)."),
-) -> None:
+)  # fmt: skip
+_PUBLISH = inspect.Parameter(
+    "publish",
+    inspect.Parameter.KEYWORD_ONLY,
+    annotation=bool,
+    default=typer.Option(False, "--publish", help="Publish now (requires every EU element)."),
+)
+
+
+def offering_add(**given: Any) -> None:
     """Register a new offering (a draft unless --publish). Outcomes are in Dutch unless only --title-en is given."""
-    outcome_language = "en" if title_en and not title_nl else "nl"
-    offering = Offering(
-        provider=provider,
-        code=code,
-        title=LangText.of(title_nl or None, title_en or None),
-        kind=OfferingKind(resolve_code("offering-kinds", kind, option="--kind")),
-        status=OfferingStatus.PUBLISHED if publish else OfferingStatus.DRAFT,
-        learning_outcomes=[LearningOutcome(LangText({outcome_language: text})) for text in outcome],
-        ects=ects(ects_value, field="--ects") if ects_value is not None else None,
-        hours=hours,
-        eqf_level=eqf,
-        vks_level=vks,
-        isced_field=resolve_code("isced-f", isced, option="--isced") if isced else None,
-        assessment_type=resolve_code("assessment-types", assessment, option="--assessment") if assessment else None,
-        participation_form=ParticipationForm(
-            resolve_code("participation-forms", participation, option="--participation")
-        )
-        if participation
-        else None,
-        quality_assurance=QaKind(resolve_code("qa-kinds", qa, option="--qa")) if qa else None,
-        languages=[resolve_code("languages", lang, option="--language") for lang in language],
-        flemish_type=FlemishMcType(resolve_code("flemish-mc-types", flemish_type, option="--flemish-type"))
-        if flemish_type
-        else None,
-        info_url=info_url,
-    )
+    language = "en" if given["title_en"] and not given["title_nl"] else "nl"
+    values = OFFERING_OPTIONS.values(given, language=language)
+    values["status"] = OfferingStatus.PUBLISHED if given["publish"] else OfferingStatus.DRAFT
+    offering = OFFERING.build(values)
     register().catalogue.add_offering(offering)
-    shown = f"[bold]{provider}/{code}[/]"
+    shown = f"[bold]{offering.provider}/{offering.code}[/]"
     console.print(say("offering.registered", offering=shown, status=offering.status.value))
+
+
+offerings.command("add")(OFFERING_OPTIONS.command(offering_add, _PUBLISH))
 
 
 @offerings.command("list")
@@ -239,18 +173,3 @@ def offering_check(provider: str = typer.Argument(...), code: str = typer.Argume
     for problem in problems:
         console.print(f"  - {problem.describe(language())}", highlight=False)
     raise typer.Exit(1)
-
-
-def _required_date(text: str, option: str) -> date:
-    found = _date(text, option)
-    assert found is not None
-    return found
-
-
-def _date(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise Invalid.field(option, "date-format", text) from None

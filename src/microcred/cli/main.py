@@ -66,6 +66,12 @@ def run(argv: list[str] | None = None) -> int:
             raise
         err_console.print(f"[bold red]{say('error')}:[/] {_one_line(error)}", highlight=False, soft_wrap=True)
         return 1
+    except Exception as error:
+        if debug:
+            raise
+        text = say("unexpected", kind=type(error).__name__, message=_one_line(error))
+        err_console.print(f"[bold red]{say('error')}:[/] {text}", highlight=False, soft_wrap=True)
+        return 1
     return result if isinstance(result, int) else 0
 
 

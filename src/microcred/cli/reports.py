@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from microcred.cli.context import console, register, say
+from microcred.cli.context import console, err_console, language, register, say
 
 __all__ = ["reports"]
 
@@ -40,3 +40,33 @@ def parliament(
     )
     out.write_bytes(content)
     console.print(say("report.wrote", out=out, format=fmt, lang=lang))
+
+
+@reports.command("audit")
+def audit() -> None:
+    """Attack every publishable statistic of the register; exit 1 if a small count is narrowed too far."""
+    found = register().reports.audit_disclosure()
+    lang = language()
+    _say(
+        say(
+            "audit.summary", reports=found.reports, scopes=found.scopes, ranges=found.ranges, cells=found.cells,
+            protected=found.protected, k=found.k, seconds=found.seconds,
+        )
+    )  # fmt: skip
+    if found.weakest is not None:
+        _say(say("audit.weakest", finding=found.weakest.describe(lang)))
+    for mismatch in found.mismatches[:10]:
+        _say(mismatch.describe(lang), error=True)
+    for finding in found.narrowed[:10]:
+        _say(finding.describe(lang), error=True)
+    if not found.passed:
+        failed = say(
+            "audit.failed", narrowed=len(found.narrowed), required=found.required, mismatches=len(found.mismatches)
+        )
+        _say(failed, error=True)
+        raise typer.Exit(1)
+    _say(say("audit.passed", k=found.k, required=found.required))
+
+
+def _say(line: str, *, error: bool = False) -> None:
+    (err_console if error else console).print(line, markup=False, highlight=False, soft_wrap=True)

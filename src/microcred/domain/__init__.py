@@ -25,6 +25,7 @@ from microcred.domain.credential import (
 from microcred.domain.enrolment import Edition, Enrolment
 from microcred.domain.learner import Learner, is_insz, pseudonymise
 from microcred.domain.offering import MANDATORY_ELEMENTS, LearningOutcome, Offering, check_eu_elements
+from microcred.domain.paging import OfferingOrder, Page, Position, ProviderOrder, check_page_size
 from microcred.domain.provider import Provider, QualityAssurance, is_trusted, validate_slug
 from microcred.domain.values import MAX_ECTS, AcademicYear, Change, LangText, ects
 
@@ -48,15 +49,20 @@ __all__ = [
     "LearningOutcome",
     "Offering",
     "OfferingKind",
+    "OfferingOrder",
     "OfferingStatus",
     "Outcome",
+    "Page",
     "ParticipationForm",
+    "Position",
     "Provider",
+    "ProviderOrder",
     "ProviderType",
     "QaKind",
     "QualityAssurance",
     "StatusPurpose",
     "check_eu_elements",
+    "check_page_size",
     "credential_urn",
     "ects",
     "is_insz",

@@ -16,10 +16,11 @@ from microcred.domain.values import MAX_ECTS, LangText
 from microcred.errors import FieldProblem, Invalid
 from microcred.vocab import vocabulary
 
-__all__ = ["MANDATORY_ELEMENTS", "LearningOutcome", "Offering", "check_eu_elements"]
+__all__ = ["CODE_PATTERN", "MANDATORY_ELEMENTS", "LearningOutcome", "Offering", "check_eu_elements"]
 
 _ESCO = re.compile(r"^http://data\.europa\.eu/esco/skill/[0-9a-f-]{36}$")
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$"  # a provider's own code of an offering, edition, enrolment
+_CODE = re.compile(CODE_PATTERN)
 _URL = re.compile(r"^https?://[^\s]+$")
 
 #: The offering's mandatory EU elements, in the Recommendation's order, as checked by check_eu_elements.

@@ -11,9 +11,10 @@ from microcred.domain.values import LangText
 from microcred.errors import FieldProblem, Invalid
 from microcred.vocab import vocabulary
 
-__all__ = ["Provider", "QualityAssurance", "is_trusted", "validate_slug"]
+__all__ = ["SLUG_PATTERN", "Provider", "QualityAssurance", "is_trusted", "validate_slug"]
 
-_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
+_SLUG = re.compile(SLUG_PATTERN)
 _KBO = re.compile(r"^0?\d{3}\.?\d{3}\.?\d{3}$")
 
 

@@ -1,4 +1,4 @@
-"""The layouts section of ``docs/import.md``, generated from the layout definitions.
+"""The layouts section of ``docs/import.md``, generated from the layouts (and so from the records' fields).
 
 Run ``python -m microcred.io.docs docs/import.md`` to refresh the file; a test fails when it is stale.
 """
@@ -31,8 +31,8 @@ def render_layouts() -> str:
         parts.append("|---|---|---|---|---|")
         for column in layout.columns:
             values = f"codes of `{column.vocab}`" if column.vocab else column.kind.value
-            if column.vocab and column.kind.value == "codes":
-                values = f"codes of `{column.vocab}`, separated by \\|"
+            if column.kind.value in ("codes", "texts", "dates"):
+                values += ", separated by \\|"
             required = "yes" if column.required else ""
             notes = _cell(column.help_en)
             if not column.exported:

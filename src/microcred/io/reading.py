@@ -30,6 +30,8 @@ __all__ = ["FORMATS", "MAX_CELL_CHARS", "MAX_ROW_CHARS", "FileRejected", "Table"
 FORMATS = ("csv", "xlsx", "jsonl", "parquet")
 MAX_CELL_CHARS = 32_767  # a spreadsheet cell holds at most this much
 MAX_ROW_CHARS = 200_000
+_PARQUET_BATCH_ROWS = 10_000
+"""Parquet rows fetched from DuckDB at a time: a batch to bound memory, not a limit (every row is read)."""
 _WESTERN = {"cp1252", "latin_1", "iso8859_15", "iso8859_1", "windows-1252"}
 _CP1252_EXTRAS = set("€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ")
 
@@ -198,6 +200,8 @@ def _csv_table(stack: ExitStack, path: Path, size: int, layout: Layout[Any], opt
         raise _reject("file-empty") from None
     except UnicodeDecodeError:
         raise _reject("file-encoding-invalid", encoding=encoding) from None
+    except csv.Error as error:  # e.g. a header cell over the limit (issue 15, finding 8)
+        raise _reject("csv-header-unreadable", at_row=1, detail=str(error), limit=MAX_CELL_CHARS) from None
     columns = _column_map(layout, header, optional)
     rows = _tabular_rows(_csv_records(reader, encoding), columns, start=2)
     return Table("csv", encoding, delimiter, rows, lambda: counting.done / size if size else 1.0, header)
@@ -345,7 +349,7 @@ def _parquet_table(path: Path, layout: Layout[Any], optional: Sequence[str]) -> 
 
     def records() -> Iterator[Sequence[object]]:
         try:
-            while batch := cursor.fetchmany(10_000):
+            while batch := cursor.fetchmany(_PARQUET_BATCH_ROWS):
                 for record in batch:
                     position["row"] += 1
                     yield record

@@ -21,8 +21,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from microcred.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from microcred.services.dependencies import Dependencies
-from microcred.services.mail import Mailer, compose
+from microcred.services.mail import Mailer, compose_bilingual
 from microcred.services.ports import Clock, TokenRecord, UnitOfWorkFactory
+from microcred.services.wallet import grant
 
 __all__ = [
     "ACCESS_LINK_MAX_AGE",
@@ -40,6 +41,7 @@ __all__ = [
     "create_token",
     "hash_password",
     "list_tokens",
+    "normal_email",
     "read_access_token",
     "request_access_link",
     "revoke_token",
@@ -73,7 +75,8 @@ class Principal:
     provider: str | None = None
     scopes: frozenset[str] = frozenset()
     subject: str = ""  # token prefix, "staff:<id>", or "" — never a secret, never personal data
-    learners: tuple[str, ...] = field(default=(), repr=False)  # pseudonyms, for a learner's own records
+    # A learner's grants (services/wallet.py ``grant``): which provider's records of which pseudonym.
+    learners: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def is_admin(self) -> bool:
@@ -162,8 +165,13 @@ def create_token(
     admin: bool = False,
     expires_days: int | None = None,
     label: str = "",
+    staff_id: int | None = None,
 ) -> IssuedToken:
-    """Issue a token for a provider (with scopes) or, with ``admin``, for the register's operator."""
+    """Issue a token for a provider (with scopes) or, with ``admin``, for the register's operator.
+
+    ``staff_id`` names the staff member making it on the desk: their account must be active and of that
+    provider, and ending their sessions revokes the token (issue 15, finding 3).
+    """
     chosen = _scopes(scopes)
     if admin == (provider is not None):
         raise Invalid.field("provider", "token-provider-or-admin")
@@ -176,7 +184,12 @@ def create_token(
     prefix = secrets.token_hex(6)
     token = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     with uow() as work:
+        if staff_id is not None:
+            account = work.staff.by_id(staff_id)
+            if account is None or not account.active or account.provider != provider:
+                raise Forbidden("staff-cannot-make-tokens")
         work.tokens.add(
+            staff_id=staff_id,
             prefix=prefix,
             secret_hash=_digest(token),
             provider=provider,
@@ -270,7 +283,8 @@ def verify_password(password: str, stored: str) -> bool:
 _ABSENT = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
 
-def _email(email: str) -> str:
+def normal_email(email: str) -> str:
+    """The address as accounts store it (trimmed, lower case); Invalid when it is not one."""
     cleaned = email.strip().lower()
     if "@" not in cleaned or len(cleaned) > 254 or any(c.isspace() for c in cleaned):
         raise Invalid.field("email", "email-format")
@@ -279,7 +293,7 @@ def _email(email: str) -> str:
 
 def add_staff(email: str, *, provider: str, password: str, uow: UnitOfWorkFactory, clock: Clock) -> int:
     """Create a web-desk account for a provider's staff member; the e-mail address must be new."""
-    address = _email(email)
+    address = normal_email(email)
     hashed = hash_password(password)
     with uow() as work:
         account_id = work.staff.add(email=address, provider=provider, password_hash=hashed, created_at=clock())
@@ -291,7 +305,7 @@ def authenticate_staff(email: str, password: str, uow: UnitOfWorkFactory) -> Pri
     """The staff principal for a correct e-mail and password; one vague error for every failure."""
     failure = Unauthenticated("sign-in-failed")
     try:
-        address = _email(email)
+        address = normal_email(email)
     except Invalid:
         raise failure from None
     with uow() as work:
@@ -317,24 +331,17 @@ def request_access_link(
     email: str, *, uow: UnitOfWorkFactory, mailer: Mailer, secret: str, base_url: str, link_path: str
 ) -> None:
     """Mail a signed, expiring link to ``email`` if a learner has it; silent either way (no enumeration)."""
-    address = _email(email)
+    address = normal_email(email)
     with uow() as work:
-        pseudonyms = work.learner_access.pseudonyms_for_email(address)
-    if not pseudonyms:
+        found = work.learner_access.grants_for_email(address)
+    if not found:
         return
-    token = _serializer(secret).dumps({"learners": pseudonyms})
+    # Only what the providers that recorded *this* address issued: another provider's address for the same
+    # learner opens nothing here (issue 15, finding 1).
+    token = _serializer(secret).dumps({"grants": [grant(pseudonym, provider) for pseudonym, provider in found]})
     hours = int(ACCESS_LINK_MAX_AGE.total_seconds() // 3600)
     link = f"{base_url.rstrip('/')}{link_path}?access={token}"
-    mailer.send(
-        compose(
-            to=address,
-            subject="Your micro-credentials / Je microcredentials",
-            text=(
-                f"Open this link to see your micro-credentials (valid for {hours} hours):\n\n{link}\n\n"
-                "Did you not ask for it? Then you can ignore this e-mail.\n"
-            ),
-        )
-    )
+    mailer.send(compose_bilingual(to=address, message="access_link", hours=hours, link=link))
 
 
 def read_access_token(token: str, *, secret: str, max_age: timedelta = ACCESS_LINK_MAX_AGE) -> Principal:
@@ -345,7 +352,7 @@ def read_access_token(token: str, *, secret: str, max_age: timedelta = ACCESS_LI
         raise Unauthenticated("access-link-expired") from None
     except BadSignature:
         raise Unauthenticated("access-link-invalid") from None
-    learners = payload.get("learners") if isinstance(payload, dict) else None
+    learners = payload.get("grants") if isinstance(payload, dict) else None
     if not isinstance(learners, list) or not all(isinstance(item, str) for item in learners):
         raise Unauthenticated("access-link-invalid")
     return Principal("learner", learners=tuple(learners), subject="learner-link")
@@ -369,6 +376,7 @@ class Access:
         admin: bool = False,
         expires_days: int | None = None,
         label: str = "",
+        staff_id: int | None = None,
     ) -> IssuedToken:
         return create_token(
             provider=provider,
@@ -378,6 +386,7 @@ class Access:
             admin=admin,
             expires_days=expires_days,
             label=label,
+            staff_id=staff_id,
         )
 
     def authenticate_token(self, token: str) -> Principal:

@@ -11,10 +11,17 @@ from microcred.domain import (
     Change,
     LearningOutcome,
     Offering,
+    OfferingKind,
+    OfferingOrder,
     OfferingStatus,
+    Page,
+    Position,
     Provider,
+    ProviderOrder,
+    ProviderType,
     QualityAssurance,
     check_eu_elements,
+    check_page_size,
     is_trusted,
 )
 from microcred.errors import Conflict, FieldProblem, Invalid, NotFound
@@ -22,6 +29,8 @@ from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWorkFactory
 
 __all__ = [
+    "MAX_OFFERINGS_PAGE",
+    "MAX_PROVIDERS_PAGE",
     "Catalogue",
     "TrustedProvider",
     "add_offering",
@@ -34,11 +43,19 @@ __all__ = [
     "keep_esco_links",
     "list_offerings",
     "list_providers",
+    "offerings_page",
+    "providers_page",
     "publish_offering",
     "save_offering",
     "save_provider",
     "trusted_providers",
 ]
+
+MAX_PROVIDERS_PAGE = 100
+"""The most providers one page may hold; a larger page is refused (Invalid), never cut short."""
+
+MAX_OFFERINGS_PAGE = 100
+"""The most offerings one page may hold; a larger page is refused (Invalid), never cut short."""
 
 
 def add_provider(provider: Provider, uow: UnitOfWorkFactory) -> Provider:
@@ -77,6 +94,22 @@ def list_providers(uow: UnitOfWorkFactory) -> list[Provider]:
         return work.providers.all()
 
 
+def providers_page(
+    uow: UnitOfWorkFactory,
+    *,
+    type: ProviderType | None = None,
+    trusted: bool | None = None,
+    on: date | None = None,
+    order: ProviderOrder = "slug",
+    after: Position | None = None,
+    limit: int,
+) -> Page[Provider]:
+    """One page of providers, filtered by type or by trust ``on`` a day; continue with its ``next_after``."""
+    check_page_size(limit, MAX_PROVIDERS_PAGE)
+    with uow() as work:
+        return work.providers.page(type=type, trusted=trusted, on=on, order=order, after=after, limit=limit)
+
+
 def add_offering(offering: Offering, uow: UnitOfWorkFactory) -> Offering:
     """Register a new offering for its provider; the provider's code must be new."""
     offering.validate()
@@ -110,8 +143,25 @@ def get_offering(provider: str, code: str, uow: UnitOfWorkFactory) -> Offering:
 
 
 def list_offerings(uow: UnitOfWorkFactory, *, provider: str | None = None) -> list[Offering]:
+    """Every offering (of one provider) by provider and code, however many: for tables shown whole."""
     with uow() as work:
-        return work.offerings.all(provider)
+        return list(work.offerings.iterate(provider))
+
+
+def offerings_page(
+    uow: UnitOfWorkFactory,
+    provider: str,
+    *,
+    status: OfferingStatus | None = None,
+    kind: OfferingKind | None = None,
+    order: OfferingOrder = "code",
+    after: Position | None = None,
+    limit: int,
+) -> Page[Offering]:
+    """One page of the provider's offerings, drafts included; continue with its ``next_after``."""
+    check_page_size(limit, MAX_OFFERINGS_PAGE)
+    with uow() as work:
+        return work.offerings.page(provider, status=status, kind=kind, order=order, after=after, limit=limit)
 
 
 def check_offering(provider: str, code: str, uow: UnitOfWorkFactory) -> list[FieldProblem]:
@@ -242,6 +292,38 @@ class Catalogue:
 
     def list_offerings(self, *, provider: str | None = None) -> list[Offering]:
         return list_offerings(self._deps.uow, provider=provider)
+
+    def providers_page(
+        self,
+        *,
+        type: ProviderType | None = None,
+        trusted: bool | None = None,
+        order: ProviderOrder = "slug",
+        after: Position | None = None,
+        limit: int,
+    ) -> Page[Provider]:
+        """One page of providers; ``trusted`` is judged today, by the register's clock."""
+        return providers_page(
+            self._deps.uow,
+            type=type,
+            trusted=trusted,
+            on=self._deps.clock().date(),
+            order=order,
+            after=after,
+            limit=limit,
+        )
+
+    def offerings_page(
+        self,
+        provider: str,
+        *,
+        status: OfferingStatus | None = None,
+        kind: OfferingKind | None = None,
+        order: OfferingOrder = "code",
+        after: Position | None = None,
+        limit: int,
+    ) -> Page[Offering]:
+        return offerings_page(self._deps.uow, provider, status=status, kind=kind, order=order, after=after, limit=limit)
 
     def check_offering(self, provider: str, code: str) -> list[FieldProblem]:
         return check_offering(provider, code, self._deps.uow)

@@ -420,7 +420,7 @@ def load_demo(uow: UnitOfWorkFactory, *, pepper: str, seed: int = 2024, scale: s
         counts = store_enrolments(work, _enrolments(editions, by_key, seed, SCALES[scale], pepper))
         for number, provider in enumerate(("ugent", "vub"), start=1):  # learners with an e-mail, for the wallet
             learner = pseudonymise(f"d{number:07d}", provider=provider, pepper=pepper)
-            work.learners.save(Learner(learner, email=f"learner{number}@example.org"))
+            work.learners.save(Learner(learner, email=f"learner{number}@example.org"), provider=provider)
         work.commit()
     return {
         "providers": len(providers),

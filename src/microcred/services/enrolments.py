@@ -8,23 +8,38 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from microcred.domain import Change, Edition, Enrolment, Learner, pseudonymise
+from microcred.domain import (
+    Change,
+    Edition,
+    Enrolment,
+    Learner,
+    Outcome,
+    Page,
+    Position,
+    check_page_size,
+    pseudonymise,
+)
 from microcred.errors import Conflict, NotFound
 from microcred.services.dependencies import Dependencies
-from microcred.services.ports import UnitOfWorkFactory
+from microcred.services.mail import Mailer, compose_bilingual
+from microcred.services.ports import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
+    "MAX_ENROLMENTS_PAGE",
     "Enrolments",
     "add_edition",
     "add_enrolment",
+    "enrolments_page",
     "get_edition",
     "get_enrolment",
     "list_editions",
-    "list_enrolments",
     "list_provider_editions",
     "save_edition",
     "save_enrolment",
 ]
+
+MAX_ENROLMENTS_PAGE = 500
+"""The most enrolments one page may hold (a large edition's list in a few requests); more is refused."""
 
 
 def add_edition(edition: Edition, uow: UnitOfWorkFactory) -> Edition:
@@ -75,8 +90,28 @@ def _pseudonymised(enrolment: Enrolment, learner_id: str, pepper: str) -> Enrolm
     return replace(enrolment, learner=pseudonymise(learner_id, provider=enrolment.provider, pepper=pepper))
 
 
+def _keep_contact(work: UnitOfWork, learner: Learner, provider: str) -> str | None:
+    """Save the provider's own address for the learner; the address it replaced, if it changed."""
+    before = work.learners.email_of(learner.pseudonym, provider)
+    changed = work.learners.save(learner, provider=provider) is Change.UPDATED
+    return before if changed else None
+
+
+def _tell_previous_address(mailer: Mailer | None, previous: str | None, provider: str) -> None:
+    """A change of address is visible to the learner: the old address hears of it (issue 15, finding 1)."""
+    if mailer is None or previous is None:
+        return
+    mailer.send(compose_bilingual(to=previous, message="contact_changed", provider=provider))
+
+
 def add_enrolment(
-    enrolment: Enrolment, *, learner_id: str, email: str | None, pepper: str, uow: UnitOfWorkFactory
+    enrolment: Enrolment,
+    *,
+    learner_id: str,
+    email: str | None,
+    pepper: str,
+    uow: UnitOfWorkFactory,
+    mailer: Mailer | None = None,
 ) -> Enrolment:
     """Record a new enrolment under the learner's pseudonym; the provider's reference must be new."""
     recorded = _pseudonymised(enrolment, learner_id, pepper).validate()
@@ -90,23 +125,31 @@ def add_enrolment(
             pass
         else:
             raise taken
-        work.learners.save(learner)
+        previous = _keep_contact(work, learner, recorded.provider)
         if work.enrolments.save(recorded) is not Change.CREATED:
             raise taken  # another request created it since the check (nothing is kept)
         work.commit()
+    _tell_previous_address(mailer, previous, recorded.provider)
     return recorded
 
 
 def save_enrolment(
-    enrolment: Enrolment, *, learner_id: str, email: str | None, pepper: str, uow: UnitOfWorkFactory
+    enrolment: Enrolment,
+    *,
+    learner_id: str,
+    email: str | None,
+    pepper: str,
+    uow: UnitOfWorkFactory,
+    mailer: Mailer | None = None,
 ) -> tuple[Enrolment, Change]:
     """Create or update an enrolment (idempotent), e.g. to record its outcome."""
     recorded = _pseudonymised(enrolment, learner_id, pepper).validate()
     learner = Learner(recorded.learner, email)
     with uow() as work:
-        work.learners.save(learner)
+        previous = _keep_contact(work, learner, recorded.provider)
         change = work.enrolments.save(recorded)
         work.commit()
+    _tell_previous_address(mailer, previous, recorded.provider)
     return recorded, change
 
 
@@ -115,10 +158,20 @@ def get_enrolment(provider: str, reference: str, uow: UnitOfWorkFactory) -> Enro
         return work.enrolments.get(provider, reference)
 
 
-def list_enrolments(provider: str, edition_code: str, uow: UnitOfWorkFactory) -> list[Enrolment]:
+def enrolments_page(
+    provider: str,
+    edition_code: str,
+    uow: UnitOfWorkFactory,
+    *,
+    outcome: Outcome | None = None,
+    after: Position | None = None,
+    limit: int,
+) -> Page[Enrolment]:
+    """One page of the edition's enrolments by reference (NotFound for an unknown edition)."""
+    check_page_size(limit, MAX_ENROLMENTS_PAGE)
     with uow() as work:
         work.editions.get(provider, edition_code)
-        return list(work.enrolments.list_for_edition(provider, edition_code))
+        return work.enrolments.page_for_edition(provider, edition_code, outcome=outcome, after=after, limit=limit)
 
 
 class Enrolments:
@@ -140,20 +193,28 @@ class Enrolments:
         return list_editions(provider, offering_code, self._deps.uow)
 
     def add_enrolment(self, enrolment: Enrolment, *, learner_id: str, email: str | None) -> Enrolment:
-        return add_enrolment(
-            enrolment, learner_id=learner_id, email=email, pepper=self._deps.pepper, uow=self._deps.uow
-        )
+        d = self._deps
+        return add_enrolment(enrolment, learner_id=learner_id, email=email, pepper=d.pepper, uow=d.uow, mailer=d.mailer)
 
     def save_enrolment(self, enrolment: Enrolment, *, learner_id: str, email: str | None) -> tuple[Enrolment, Change]:
+        d = self._deps
         return save_enrolment(
-            enrolment, learner_id=learner_id, email=email, pepper=self._deps.pepper, uow=self._deps.uow
+            enrolment, learner_id=learner_id, email=email, pepper=d.pepper, uow=d.uow, mailer=d.mailer
         )
 
     def get_enrolment(self, provider: str, reference: str) -> Enrolment:
         return get_enrolment(provider, reference, self._deps.uow)
 
-    def list_enrolments(self, provider: str, edition_code: str) -> list[Enrolment]:
-        return list_enrolments(provider, edition_code, self._deps.uow)
+    def enrolments_page(
+        self,
+        provider: str,
+        edition_code: str,
+        *,
+        outcome: Outcome | None = None,
+        after: Position | None = None,
+        limit: int,
+    ) -> Page[Enrolment]:
+        return enrolments_page(provider, edition_code, self._deps.uow, outcome=outcome, after=after, limit=limit)
 
     def list_provider_editions(self, provider: str) -> list[Edition]:
         return list_provider_editions(provider, self._deps.uow)

@@ -337,7 +337,7 @@ def _records(kind: str, work: UnitOfWork, provider: str | None) -> Iterator[Any]
     if kind == "providers":
         return (p for p in work.providers.all() if provider is None or p.slug == provider)
     if kind == "offerings":
-        return iter(work.offerings.all(provider, limit=10**9))
+        return work.offerings.iterate(provider)
     if kind == "editions":
         return work.bulk.iter_editions(provider)
     return work.bulk.iter_enrolments(provider)

@@ -30,9 +30,13 @@ from microcred.credentials.status_list import StatusList, status_list_credential
 from microcred.credentials.urls import credential_url, status_list_url, verify_page_url
 from microcred.domain import (
     Credential,
+    CredentialState,
     Outcome,
+    Page,
+    Position,
     StatusPurpose,
     check_eu_elements,
+    check_page_size,
     credential_urn,
 )
 from microcred.errors import Conflict, Invalid, NotFound
@@ -42,10 +46,12 @@ from microcred.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from microcred.settings import Settings
 
 __all__ = [
+    "MAX_CREDENTIALS_PAGE",
     "Issuance",
     "Progress",
     "credential_pdf",
     "credential_url",
+    "credentials_page",
     "elm_export",
     "get_credential",
     "issue_for_edition",
@@ -60,6 +66,9 @@ __all__ = [
 
 Progress = Callable[[int, int], None]
 """Called with (done, total) after each credential of a batch."""
+
+MAX_CREDENTIALS_PAGE = 200
+"""The most credentials one page may hold (listed without their documents); more is refused."""
 
 
 def _json(document: dict[str, Any]) -> str:
@@ -119,7 +128,9 @@ def _issue(
         edition=edition,
         enrolment=enrolment,
         learner=LearnerIdentity(
-            salt=secrets.token_hex(16), email=work.learners.email_of(enrolment.learner), pseudonym=enrolment.learner
+            salt=secrets.token_hex(16),
+            email=work.learners.email_of(enrolment.learner, enrolment.provider),
+            pseudonym=enrolment.learner,
         ),
         issuer_did=keys.did(provider),
         public_base_url=settings.public_base_url,
@@ -184,8 +195,24 @@ def get_credential(credential_id: str, *, uow: UnitOfWorkFactory, provider: str 
 
 
 def list_credentials(provider: str, *, uow: UnitOfWorkFactory) -> list[Credential]:
+    """Every credential of the provider in the order of issue, however many."""
     with uow() as work:
-        return work.credentials.list_for_provider(provider)
+        return list(work.credentials.iterate_for_provider(provider))
+
+
+def credentials_page(
+    provider: str,
+    *,
+    uow: UnitOfWorkFactory,
+    state: CredentialState | None = None,
+    edition: str | None = None,
+    after: Position | None = None,
+    limit: int,
+) -> Page[Credential]:
+    """One page of the provider's credentials, newest first; filter by state or edition code."""
+    check_page_size(limit, MAX_CREDENTIALS_PAGE)
+    with uow() as work:
+        return work.credentials.page_for_provider(provider, state=state, edition=edition, after=after, limit=limit)
 
 
 def _store_status_list(
@@ -341,7 +368,9 @@ def _award_of(work: UnitOfWork, credential: Credential, *, keys: KeyStore, setti
         offering=offering,
         edition=edition,
         enrolment=enrolment,
-        learner=LearnerIdentity(salt="", email=work.learners.email_of(enrolment.learner), pseudonym=enrolment.learner),
+        learner=LearnerIdentity(
+            salt="", email=work.learners.email_of(enrolment.learner, enrolment.provider), pseudonym=enrolment.learner
+        ),
         issuer_did=keys.did(credential.provider),
         public_base_url=settings.public_base_url,
         issued_at=credential.issued_at,
@@ -404,6 +433,17 @@ class Issuance:
 
     def list_credentials(self, provider: str) -> list[Credential]:
         return list_credentials(provider, uow=self._deps.uow)
+
+    def credentials_page(
+        self,
+        provider: str,
+        *,
+        state: CredentialState | None = None,
+        edition: str | None = None,
+        after: Position | None = None,
+        limit: int,
+    ) -> Page[Credential]:
+        return credentials_page(provider, uow=self._deps.uow, state=state, edition=edition, after=after, limit=limit)
 
     def revoke(self, credential_id: str, reason: str, *, provider: str | None = None) -> Credential:
         return revoke(credential_id, reason, provider=provider, **self._signing())

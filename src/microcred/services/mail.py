@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import smtplib
+import ssl
 import uuid
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-__all__ = ["Mailer", "OutboxMailer", "compose"]
+from microcred.i18n import translate
+
+__all__ = ["Mailer", "OutboxMailer", "SmtpMailer", "compose", "compose_bilingual"]
 
 SENDER = "microcred <no-reply@microcred.invalid>"
 
@@ -32,6 +36,14 @@ def compose(*, to: str, subject: str, text: str, sender: str = SENDER) -> EmailM
     return message
 
 
+def compose_bilingual(*, to: str, message: str, **values: Any) -> EmailMessage:
+    """The catalogue's ``mail.<message>`` in English, then in Dutch: the register does not know which the
+    learner reads, so the subject holds both (``English / Nederlands``) and the body the English text first."""
+    subject = " / ".join(translate(f"mail.{message}.subject", lang, **values) for lang in ("en", "nl"))
+    text = "\n".join(translate(f"mail.{message}.text", lang, **values) for lang in ("en", "nl"))
+    return compose(to=to, subject=subject, text=text)
+
+
 class OutboxMailer:
     """The development mailer: every message becomes one ``.eml`` file in ``directory`` (created on demand)."""
 
@@ -49,3 +61,27 @@ class OutboxMailer:
     def messages(self) -> list[Path]:
         """The written messages, oldest first."""
         return sorted(self.directory.glob("*.eml")) if self.directory.exists() else []
+
+
+class SmtpMailer:
+    """The production mailer: one SMTP session per message (STARTTLS, or implicit TLS on port 465)."""
+
+    def __init__(self, host: str, port: int = 587, *, user: str = "", password: str = "", sender: str = "") -> None:
+        self.host, self.port, self.user, self._password, self.sender = host, port, user, password, sender
+
+    def send(self, message: EmailMessage) -> None:
+        if self.sender:
+            message.replace_header("From", self.sender)
+        context = ssl.create_default_context()
+        if self.port == 465:
+            with smtplib.SMTP_SSL(self.host, self.port, context=context, timeout=30) as server:
+                self._deliver(server, message)
+            return
+        with smtplib.SMTP(self.host, self.port, timeout=30) as server:
+            server.starttls(context=context)
+            self._deliver(server, message)
+
+    def _deliver(self, server: smtplib.SMTP, message: EmailMessage) -> None:
+        if self.user:
+            server.login(self.user, self._password)
+        server.send_message(message)

@@ -9,10 +9,18 @@ from microcred.errors import Invalid
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWorkFactory
 from microcred.stats import BROAD_KINDS, ParliamentReport, Scope, build_report
+from microcred.stats.audit import Audit, audit
 from microcred.stats.cache import cached_snapshot
 from microcred.stats.render import FORMATS, render
 
-__all__ = ["FORMATS", "Reports", "parliament_report", "parliament_report_file"]
+__all__ = [
+    "FORMATS",
+    "Reports",
+    "audit_disclosure",
+    "parliament_report",
+    "parliament_report_file",
+    "publishable_scopes",
+]
 
 _HIGHER_EDUCATION = tuple(t.value for t in ProviderType if t.is_higher_education)
 
@@ -31,8 +39,9 @@ def parliament_report(
     """The parliament report for a range of academic years.
 
     By default it covers universities and university colleges (as the parliament asked) and the broad EU
-    reading's offer kinds; ``all_providers`` widens it to every provider type. Learner counts below
-    ``threshold`` (``settings.disclosure_threshold``) are suppressed.
+    reading's offer kinds; ``all_providers`` widens it to every provider type. Every count of persons is
+    taken from the register's protected copy, where groups of fewer than ``threshold`` learners
+    (``settings.disclosure_threshold``) are rounded to 0 or ``threshold`` (docs/statistics.md).
     """
     first, last = _year(from_year, "from"), _year(to_year, "to")
     if last < first:
@@ -41,22 +50,60 @@ def parliament_report(
         raise Invalid.field("to", "report-years-limit", str(last))
     if threshold < 1:
         raise Invalid.field("disclosure_threshold", "at-least", threshold, minimum=1)
+    scope = _scope(first.start_year, last.start_year, providers, provider_types, all_providers, kinds)
+    with uow() as work:  # the copy is taken again only when the register changed (stats.cache)
+        snapshot = cached_snapshot(work.statistics)
+        secret = work.statistics.rounding_secret()
+    try:
+        return build_report(snapshot, scope, k=threshold, secret=secret)
+    finally:
+        snapshot.close()
+
+
+def publishable_scopes(providers: Iterable[str]) -> list[tuple[str, Scope]]:
+    """Every scope the web page, the API and the CLI offer, labelled: the web's provider-type and kind
+    filters (the API's two scopes are among them) and each provider on its own (the CLI's ``--provider``)."""
+    found: list[tuple[str, Scope]] = []
+    for types in ("", "all", *(t.value for t in ProviderType)):
+        for kind in ("", *(k.value for k in OfferingKind)):
+            label = f"provider_type={types or 'higher-education'}, kind={kind or 'broad'}"
+            chosen = (types,) if types not in ("", "all") else ()
+            found.append((label, _scope(0, 0, (), chosen, types == "all", (kind,) if kind else ())))
+    found += [(f"provider={slug}", _scope(0, 0, (slug,), (), True, ())) for slug in providers]
+    return found
+
+
+def audit_disclosure(uow: UnitOfWorkFactory, *, threshold: int = 5) -> Audit:
+    """Attack every publishable output of the register (``stats.audit``): each count of fewer than
+    ``threshold`` learners must keep at least ``threshold - 1`` possible values."""
+    with uow() as work:
+        snapshot = cached_snapshot(work.statistics)
+        secret = work.statistics.rounding_secret()
+        slugs = [provider.slug for provider in work.providers.all()]
+    try:
+        return audit(snapshot, publishable_scopes(slugs), k=threshold, secret=secret)
+    finally:
+        snapshot.close()
+
+
+def _scope(
+    first: int,
+    last: int,
+    providers: Iterable[str],
+    provider_types: Iterable[ProviderType | str],
+    all_providers: bool,
+    kinds: Iterable[OfferingKind | str],
+) -> Scope:
     types = tuple(_code(ProviderType, t, "provider_type") for t in provider_types)
     if all_providers:
         types = tuple(t.value for t in ProviderType)
-    scope = Scope(
-        from_year=first.start_year,
-        to_year=last.start_year,
+    return Scope(
+        from_year=first,
+        to_year=last,
         provider_types=types or _HIGHER_EDUCATION,
         kinds=tuple(_code(OfferingKind, k, "kind") for k in kinds) or BROAD_KINDS,
         providers=tuple(providers),
     )
-    with uow() as work:  # the copy is taken again only when the register changed (stats.cache)
-        snapshot = cached_snapshot(work.statistics)
-    try:
-        return build_report(snapshot, scope, k=threshold)
-    finally:
-        snapshot.close()
 
 
 def parliament_report_file(
@@ -156,6 +203,10 @@ class Reports:
             kinds=kinds,
             threshold=self._deps.settings.disclosure_threshold,
         )
+
+    def audit_disclosure(self) -> Audit:
+        """Attack every publishable output of the register with its disclosure threshold."""
+        return audit_disclosure(self._deps.uow, threshold=self._deps.settings.disclosure_threshold)
 
     def current_year(self) -> AcademicYear:
         """The academic year the register's clock is in."""

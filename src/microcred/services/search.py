@@ -18,6 +18,7 @@ from microcred.services.ports import UnitOfWork, UnitOfWorkFactory
 from microcred.vocab import vocabulary
 
 __all__ = [
+    "MAX_PAGE_SIZE",
     "CatalogueFacets",
     "CatalogueHit",
     "CataloguePage",
@@ -35,6 +36,7 @@ __all__ = [
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 100
+"""The most offerings one catalogue page may hold; a larger page is refused (Invalid), never cut short."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +105,12 @@ class CatalogueFacets:
     languages: list[str]
 
 
-def search_offerings(query: CatalogueQuery, uow: UnitOfWorkFactory, *, today: date | None = None) -> CataloguePage:
-    """One page of published offerings matching ``query``: best text match first, else by title."""
+def search_offerings(query: CatalogueQuery, uow: UnitOfWorkFactory, *, today: date) -> CataloguePage:
+    """One page of published offerings matching ``query``: best text match first, else by title; ``today`` picks
+    each hit's next edition."""
     found = query.problems()
     if found:
         raise Invalid("search-invalid", problems=found)
-    day = today or date.today()
     with uow() as work:
         total, offerings = work.search.find(
             query.text,
@@ -127,7 +129,7 @@ def search_offerings(query: CatalogueQuery, uow: UnitOfWorkFactory, *, today: da
             limit=query.page_size,
             offset=(query.page - 1) * query.page_size,
         )
-        upcoming = work.search.next_editions([o.id for o in offerings if o.id is not None], on=day)
+        upcoming = work.search.next_editions([o.id for o in offerings if o.id is not None], on=today)
         hits = [CatalogueHit(offering, upcoming.get(offering.id or 0)) for offering in offerings]
     return CataloguePage(query=query, total=total, hits=hits)
 
@@ -157,25 +159,21 @@ def published_counts(uow: UnitOfWorkFactory) -> dict[str, int]:
 
 
 def provider_profile(provider: str, uow: UnitOfWorkFactory, *, limit: int = 200) -> ProviderProfile:
-    """The figures shown on a provider's public page; counts cover all published offerings."""
+    """The figures shown on a provider's public page, counted by the database over all published offerings,
+    and the first ``limit`` of those offerings by title (the page says when there are more)."""
     published = OfferingStatus.PUBLISHED.value
     with uow() as work:
         work.providers.id_of(provider)  # NotFound for an unknown provider
-        total, offerings = work.search.find(status=published, provider=provider, limit=10_000)
+        _, offerings = work.search.find(status=published, provider=provider, limit=limit)
+        tally = work.search.tally(provider, status=published)
         editions = work.search.editions_count(provider, status=published)
-    kinds: dict[str, int] = {}
-    levels: dict[int, int] = {}
-    for offering in offerings:
-        kinds[offering.kind.value] = kinds.get(offering.kind.value, 0) + 1
-        if offering.eqf_level is not None:
-            levels[offering.eqf_level] = levels.get(offering.eqf_level, 0) + 1
     return ProviderProfile(
-        offerings=offerings[:limit],
-        total=total,
+        offerings=offerings,
+        total=tally.total,
         editions=editions,
-        ects=sum((o.ects for o in offerings if o.ects is not None), Decimal(0)),
-        by_kind=sorted(kinds.items(), key=lambda item: -item[1]),
-        by_level=sorted(levels.items()),
+        ects=tally.ects,
+        by_kind=sorted(tally.by_kind.items(), key=lambda item: (-item[1], item[0])),
+        by_level=sorted(tally.by_level.items()),
     )
 
 

@@ -1,7 +1,9 @@
 """The learner wallet: a learner's own credentials, and share links that open one credential's verification.
 
-A learner is known only by the pseudonyms their signed access link carries (services/auth.py); every
-look-up here is limited to those, so another learner's credential is simply not found. A share link's
+A learner is known only by the *grants* their signed access link carries (services/auth.py): a grant is one
+pseudonym as one provider recorded it, with the contact address that provider gave. Every look-up here is
+limited to those, so another learner's credential -- or another provider's credential of the same learner,
+mailed to an address that provider never gave -- is simply not found. A share link's
 URL carries a random id signed with the session secret; the row behind it can be revoked and expires.
 """
 
@@ -31,6 +33,8 @@ __all__ = [
     "credential_of_learner",
     "credentials_of_learner",
     "credentials_of_learners",
+    "grant",
+    "grants_of",
     "open_share_link",
     "revoke_share_link",
 ]
@@ -80,6 +84,25 @@ class WalletEntry:
         return "expired" if until is not None and until < now else "valid"
 
 
+def grant(pseudonym: str, provider: str) -> str:
+    """One grant as an access link and a session carry it: ``provider:pseudonym``."""
+    return f"{provider}:{pseudonym}"
+
+
+def grants_of(values: Sequence[str]) -> frozenset[tuple[str, str]]:
+    """The (pseudonym, provider) pairs of ``grant`` strings; anything else (a bare pseudonym) opens nothing."""
+    found = set()
+    for value in values:
+        provider, _, pseudonym = value.rpartition(":")
+        if provider and pseudonym:
+            found.add((pseudonym, provider))
+    return frozenset(found)
+
+
+def _granted(credential: Credential, grants: frozenset[tuple[str, str]]) -> bool:
+    return (credential.learner, credential.provider) in grants
+
+
 def _signer(secret: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret, salt=_SHARE_SALT)
 
@@ -90,9 +113,11 @@ def _link(record: ShareLinkRecord, secret: str) -> ShareLink:
 
 
 def credentials_of_learners(pseudonyms: Sequence[str], uow: UnitOfWorkFactory, *, secret: str) -> list[WalletEntry]:
-    """The learners' credentials, newest first, each with its title, provider and share links."""
+    """The credentials the grants open, newest first, each with its title, provider and share links."""
+    grants = grants_of(pseudonyms)
     with uow() as work:
-        found = work.wallet.credentials_of_learners(list(pseudonyms))
+        learners = sorted({pseudonym for pseudonym, _ in grants})
+        found = [c for c in work.wallet.credentials_of_learners(learners) if _granted(c, grants)]
         links = work.wallet.share_links_of([c.uuid for c in found])
         entries = []
         for credential in found:
@@ -104,10 +129,10 @@ def credentials_of_learners(pseudonyms: Sequence[str], uow: UnitOfWorkFactory, *
 
 
 def credentials_of_learner(email: str, uow: UnitOfWorkFactory, *, secret: str) -> list[WalletEntry]:
-    """The credentials of every learner registered with this contact e-mail address."""
+    """The credentials recorded under this contact address, by the providers that recorded it."""
     with uow() as work:
-        pseudonyms = work.learner_access.pseudonyms_for_email(email.strip().lower())
-    return credentials_of_learners(pseudonyms, uow, secret=secret)
+        found = work.learner_access.grants_for_email(email.strip().lower())
+    return credentials_of_learners([grant(p, provider) for p, provider in found], uow, secret=secret)
 
 
 def credential_of_learner(credential_id: str, pseudonyms: Sequence[str], uow: UnitOfWorkFactory) -> Credential:
@@ -118,7 +143,7 @@ def credential_of_learner(credential_id: str, pseudonyms: Sequence[str], uow: Un
             credential = work.credentials.get(urn)
     except (Invalid, NotFound):
         raise NotFound("not-in-wallet") from None
-    if credential.learner not in pseudonyms:
+    if not _granted(credential, grants_of(pseudonyms)):
         raise NotFound("not-in-wallet")
     return credential
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from microcred.stats.disclosure import Protected, protect
+from microcred.stats.disclosure import Rounding
 from microcred.stats.model import Fact, Figure, OfferingLine, ParliamentReport, Row, Table, year_label
 from microcred.stats.queries import BROAD_KINDS, Scope
 from microcred.stats.report import build_report
@@ -14,14 +14,13 @@ __all__ = [
     "Figure",
     "OfferingLine",
     "ParliamentReport",
-    "Protected",
+    "Rounding",
     "Row",
     "Scope",
     "Snapshot",
     "Table",
     "build_report",
     "ects_band",
-    "protect",
     "take_snapshot",
     "year_label",
 ]

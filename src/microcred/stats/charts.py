@@ -42,8 +42,8 @@ def _working(report: ParliamentReport, lang: str, canvas: Canvas) -> None:
     years = table.columns[:-1]
     x = list(range(len(years)))
     width = 0.8 / max(len(table.rows), 1)
-    for index, row in enumerate(table.rows):  # suppressed cells are drawn as gaps, never estimated
-        values = [0 if f.suppressed else int(f.value or 0) for f in row.figures[:-1]]
+    for index, row in enumerate(table.rows):
+        values = [int(f.value or 0) for f in row.figures[:-1]]
         axes.bar([v + index * width for v in x], values, width, label=label("working", row.key, lang, report))
     axes.set_xticks([v + 0.4 - width / 2 for v in x], years)
     axes.legend(fontsize=8)

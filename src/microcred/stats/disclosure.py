@@ -1,122 +1,163 @@
-"""Disclosure control: the one suppression layer every published table passes.
+"""Disclosure control: every figure about persons is counted on a protected copy of the enrolments.
 
-A cell counting fewer than ``k`` distinct learners (but at least one) is suppressed (primary suppression).
-Because tables are published with their row and column totals, more cells are then suppressed (secondary
-suppression) until no suppressed value can be recomputed from what is published:
+The copy is made before any table is counted (pre-tabular, as the SAFE method and the "small cell
+adjustment" of the ESSnet Handbook on SDC; keyed like the ABS / Eurostat cell key method). The enrolments
+fall into *atoms*: one edition and one learner profile (employment status, contract, age band, outcome
+class). Every published person count, of any table, scope or year range, is a union of atoms. An atom
+with ``k`` learners or more is copied unchanged; an atom with 1 to ``k`` - 1 learners is randomly rounded,
+unbiased, to 0 (its enrolments left out) or to ``k`` (its enrolments kept and ``k`` - x one-enrolment
+stand-in learners added), rounding up with probability x / k. The draw is a keyed hash of the atom's
+stable identity (edition id and profile values) and the register's secret, so
 
-1. every row and column of the table *including its total* holds either no suppressed cell or at least two;
-2. every suppressed cell lies on a cycle of suppressed cells (alternating between rows and columns), so
-   that it can move up or down together with that cycle while all published values stay the same. A cell
-   that is a "bridge" between two cycles would be fixed by the totals, so a fourth cell closes a cycle
-   through it.
+* every table, scope, year range and later release sees the same copy: combining outputs (differencing,
+  linked tables, hierarchies, an integer program over all of them) can at best recover the copy, never
+  more; tables stay additive and their totals consistent, because they count one set of records;
+* a count of fewer than ``k`` learners is recovered, at best, as 0 or ``k`` per atom, and could be any
+  of ``k`` consecutive values: 0 to k - 1 (shown as 0) or 1 to k (shown as k);
+* the draw of an atom does not change when other data are added; adding learners to a small atom can
+  only turn a 0 into a ``k``, never back (``u < x / k`` is monotone in ``x``).
 
-Secondary cells are chosen among the smallest positive values, so each cycle can move by at least one in
-some direction without a count going negative. Totals are treated as cells of an extended grid (row ``m``
-holds the column totals, column ``n`` the row totals), which is how a reader would use them.
+See docs/decisions/0012-disclosure-control.md for the threat model and the alternatives weighed.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Protected", "protect", "suppression_pattern"]
+import numpy as np
+from numpy.typing import NDArray
 
-Position = tuple[int, int]
+__all__ = ["OUTCOME_CLASSES", "Atoms", "Rounding", "atoms", "profile_groups", "protected_rows"]
+
+Ints = NDArray[np.int64]
+Words = NDArray[np.uint64]
+
+#: Outcome classes of the atom: still running, passed, failed or withdrawn (what the completion rate reads).
+OUTCOME_CLASSES = {"passed": "passed", "failed": "not-passed", "withdrawn": "not-passed"}
 
 
 @dataclass(frozen=True, slots=True)
-class Protected:
-    """A learner-count grid with its totals and which positions of the extended grid are suppressed."""
+class Rounding:
+    """The parameters of the protected copy: the threshold ``k`` and the register's secret key."""
 
-    cells: tuple[tuple[int, ...], ...]  # extended grid: rows + totals row, columns + totals column
-    suppressed: frozenset[Position]
-    primary: frozenset[Position]
+    k: int
+    secret: bytes = b""
 
-    def hidden(self, row: int, column: int) -> bool:
-        return (row, column) in self.suppressed
-
-
-def protect(
-    cells: Sequence[Sequence[int]], row_totals: Sequence[int], column_totals: Sequence[int], total: int, *, k: int
-) -> Protected:
-    """Suppress the grid's small learner counts and enough others that none can be recomputed."""
-    body = [(*(int(v) for v in row), int(row_totals[i])) for i, row in enumerate(cells)]
-    grid = (*body, (*(int(v) for v in column_totals), int(total)))
-    primary = frozenset((i, j) for i, row in enumerate(grid) for j, v in enumerate(row) if 0 < v < k)
-    return Protected(grid, frozenset(suppression_pattern(grid, primary)), primary)
+    @property
+    def key(self) -> int:
+        """64 bits of the secret for the keyed draw of each atom."""
+        return int.from_bytes(hashlib.sha256(b"microcred statistics rounding\x00" + self.secret).digest()[:8], "big")
 
 
-def suppression_pattern(grid: Sequence[Sequence[int]], primary: frozenset[Position]) -> set[Position]:
-    """The primary positions plus the secondary ones rules 1 and 2 (module docstring) require."""
-    hidden = set(primary)
-    if not hidden:
-        return hidden
-    while True:
-        _complete_lines(grid, hidden)
-        bridge = _first_bridge(grid, hidden)
-        if bridge is None:
-            return hidden
-        hidden.add(_close_cycle(grid, hidden, bridge))
+@dataclass(frozen=True, slots=True)
+class Atoms:
+    """The atoms of some enrolment rows: per row its atom; per atom its edition, profile group, learners, draw."""
+
+    of_row: Ints  # atom index of every row
+    edition: Ints  # local edition index of every atom
+    group: Ints  # profile group of every atom
+    learners: Ints  # distinct learners of every atom
+    enrolments: Ints  # enrolments of every atom
+    draw: NDArray[np.float64]  # the keyed uniform draw in [0, 1) of every atom
+
+    def rounded_up(self, k: int) -> NDArray[np.bool_]:
+        return (self.learners < k) & (self.draw * k < self.learners)
+
+    def left_out(self, k: int) -> NDArray[np.bool_]:
+        return (self.learners < k) & ~(self.draw * k < self.learners)
 
 
-def _lines(grid: Sequence[Sequence[int]]) -> list[list[Position]]:
-    """Every row and column of the extended grid; the last position of each is its total."""
-    height, width = len(grid), len(grid[0])
-    rows = [[(i, j) for j in range(width)] for i in range(height)]
-    columns = [[(i, j) for i in range(height)] for j in range(width)]
-    return rows + columns
+def profile_groups(profiles: Sequence[tuple[str, str, str, str]]) -> tuple[Ints, Words]:
+    """Per profile number, its group (status, contract, age band, outcome class) and the group's stable hash.
+
+    ``profiles`` are the (employment status, contract type, age band, outcome) values of each profile number.
+    """
+    groups: dict[tuple[str, str, str, str], int] = {}
+    index = np.empty(len(profiles), dtype=np.int64)
+    for number, (status, contract, age, outcome) in enumerate(profiles):
+        values = (status, contract, age, OUTCOME_CLASSES.get(outcome, "running"))
+        index[number] = groups.setdefault(values, len(groups))
+    hashes = np.array(
+        [int.from_bytes(hashlib.blake2b("|".join(v).encode(), digest_size=8).digest(), "big") for v in groups],
+        dtype=np.uint64,
+    )
+    return index, hashes
 
 
-def _complete_lines(grid: Sequence[Sequence[int]], hidden: set[Position]) -> None:
-    changed = True
-    while changed:
-        changed = False
-        for line in _lines(grid):
-            if sum(position in hidden for position in line) != 1:
-                continue
-            inner = [p for p in line[:-1] if p not in hidden and grid[p[0]][p[1]] > 0]
-            total = line[-1]
-            if inner:
-                hidden.add(min(inner, key=lambda p: (grid[p[0]][p[1]], p)))
-            elif total not in hidden and grid[total[0]][total[1]] > 0:
-                hidden.add(total)
-            else:  # only zeros remain: hide one so the line's single hidden cell is not its total's value
-                hidden.add(next(p for p in line if p not in hidden))
-            changed = True
+def atoms(
+    learner: Ints,
+    edition: Ints,
+    profile: Ints,
+    *,
+    edition_ids: Ints,
+    groups: Ints,
+    group_hashes: Words,
+    rounding: Rounding,
+) -> Atoms:
+    """The atoms of the rows (``edition`` indexes ``edition_ids``, ``profile`` indexes ``groups``).
+
+    Rows ordered by learner (as ``stats.tally`` reads them) make the (learner, atom) keys nearly sorted, and a
+    stable sort of them close to linear: distinct learners per atom without a hash table (``np.unique`` costs
+    seconds at 10 million enrolments).
+    """
+    width = max(len(group_hashes), 1)
+    space = max(len(edition_ids), 1) * width
+    code = edition * width + groups[profile]
+    enrolled = np.bincount(code, minlength=space)
+    key = learner * space + code
+    ordered = bool(np.all(learner[1:] >= learner[:-1]))
+    key.sort(kind="stable")  # rows ordered by learner: only reorders within a learner's rows
+    distinct = np.concatenate(([True], key[1:] != key[:-1])) if len(key) else np.zeros(0, dtype=bool)
+    # ``learner`` still lines up with the sorted keys when the rows came ordered by learner (cheaper than %)
+    atom_of_key = key[distinct] - learner[distinct] * space if ordered else key[distinct] % space
+    learners = np.bincount(atom_of_key, minlength=space)
+    present = np.flatnonzero(enrolled)
+    lookup = np.full(space, -1, dtype=np.int64)
+    lookup[present] = np.arange(len(present))
+    atom_edition, atom_group = present // width, present % width
+    identity = edition_ids[atom_edition].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    mixed = _mix(_mix(identity ^ np.uint64(rounding.key)) ^ group_hashes[atom_group])
+    draw = (mixed >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+    return Atoms(
+        lookup[code],
+        atom_edition.astype(np.int64),
+        atom_group.astype(np.int64),
+        learners[present].astype(np.int64),
+        enrolled[present].astype(np.int64),
+        draw,
+    )
 
 
-def _first_bridge(grid: Sequence[Sequence[int]], hidden: set[Position]) -> Position | None:
-    """A hidden cell on no cycle of hidden cells (a bridge of the row/column graph), or None."""
-    for cell in sorted(hidden):
-        others = hidden - {cell}
-        if not _connected(others, ("r", cell[0]), ("c", cell[1])):
-            return cell
-    return None
+def protected_rows(
+    learner: Ints, edition: Ints, profile: Ints, found: Atoms, *, k: int, first_stand_in: int
+) -> tuple[Ints, Ints, Ints, Ints]:
+    """The protected copy of the rows: learner, edition, profile of each row, and per row its source row.
+
+    Rows of atoms rounded to 0 are left out; each atom rounded up to ``k`` gains ``k`` - x stand-in
+    learners numbered from ``first_stand_in`` (above every real learner, so the rows stay ordered by
+    learner), each with one enrolment in the atom's edition and with a profile of the atom's group. The
+    source row of a stand-in is a row of its atom (what the reference path copies its columns from).
+    """
+    keep = np.flatnonzero(~found.left_out(k)[found.of_row])
+    up = np.flatnonzero(found.rounded_up(k))
+    missing = k - found.learners[up]
+    sample = np.full(len(found.learners), -1, dtype=np.int64)
+    sample[found.of_row[::-1]] = np.arange(len(found.of_row))[::-1]  # the first row of every atom
+    source = np.repeat(sample[up], missing)
+    stand_ins = first_stand_in + np.arange(len(source), dtype=np.int64)
+    return (
+        np.concatenate((learner[keep], stand_ins)),
+        np.concatenate((edition[keep], edition[source])),
+        np.concatenate((profile[keep], profile[source])),
+        np.concatenate((keep.astype(np.int64), source)),
+    )
 
 
-def _connected(edges: set[Position], start: tuple[str, int], goal: tuple[str, int]) -> bool:
-    seen = {start}
-    frontier = [start]
-    while frontier:
-        side, index = frontier.pop()
-        for i, j in edges:
-            if (side == "r" and i == index) or (side == "c" and j == index):
-                node = ("c", j) if side == "r" else ("r", i)
-                if node == goal:
-                    return True
-                if node not in seen:
-                    seen.add(node)
-                    frontier.append(node)
-    return False
-
-
-def _close_cycle(grid: Sequence[Sequence[int]], hidden: set[Position], bridge: Position) -> Position:
-    """The cell that closes a four-cycle through ``bridge``, preferring the smallest positive value."""
-    row, column = bridge
-    in_row = [j for (i, j) in hidden if i == row and j != column]
-    in_column = [i for (i, j) in hidden if j == column and i != row]
-    options = [(i, j) for i in in_column for j in in_row if (i, j) not in hidden]
-    if not options:  # pragma: no cover - rule 1 guarantees both lists are non-empty and a free corner
-        raise AssertionError(f"cannot close a cycle through {bridge}")
-    return min(options, key=lambda p: (grid[p[0]][p[1]] == 0, grid[p[0]][p[1]], p))
+def _mix(value: Words) -> Words:
+    """SplitMix64's finaliser: a bijection of 64-bit words that spreads every input bit over the output."""
+    z = value + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))

@@ -11,6 +11,7 @@ from microcred.vocab import vocabulary
 
 __all__ = ["LANGUAGES", "column_label", "fact_text", "label", "number", "table_title", "text"]
 
+
 def text(key: str, lang: str, **values: object) -> str:
     """A fixed text of the report in ``lang`` (``report.<key>`` in the i18n catalogue)."""
     return translate(f"report.{key}", lang, **values)

@@ -1,4 +1,5 @@
-"""What the parliament report publishes: tables of figures (already protected), facts and the offerings list."""
+"""What the parliament report publishes: tables of figures (persons counted on the protected copy), facts and the
+offerings list."""
 
 from __future__ import annotations
 
@@ -19,14 +20,9 @@ def year_label(start_year: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """One published cell: a value, or None when it is suppressed (``suppressed``) or does not apply."""
+    """One published cell: a value, or None when it does not apply (a rate without a base, ...)."""
 
     value: Number | None
-    suppressed: bool = False
-
-    @classmethod
-    def hidden(cls) -> Figure:
-        return cls(None, suppressed=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +40,7 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
     total: Row | None = None
+    rounded: bool = False  # counts persons on the protected copy of the enrolments (stats.disclosure)
 
     def figure(self, row: str, column: str) -> Figure:
         """The figure in row ``row`` (``total`` for the totals row) and column ``column``."""
@@ -56,11 +53,6 @@ class Table:
             if candidate.key == key:
                 return candidate
         raise KeyError(f"table {self.name!r} has no row {key!r}")
-
-    @property
-    def has_suppressed(self) -> bool:
-        rows = (*self.rows, *((self.total,) if self.total else ()))
-        return any(f.suppressed for r in rows for f in r.figures)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +81,7 @@ class Fact:
 
 @dataclass(frozen=True, slots=True)
 class ParliamentReport:
-    """The answer to written question 223 (2024-25) for a scope, every learner count protected."""
+    """The answer to written question 223 (2024-25) for a scope, every count of persons protected."""
 
     scope: Scope
     threshold: int

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from microcred.stats.labels import column_label, fact_text, label, number, table_title, text
 from microcred.stats.model import Figure, ParliamentReport, Table, year_label
 
-__all__ = ["SUPPRESSED", "Block", "Section", "offering_rows", "outline", "table_cells"]
-
-SUPPRESSED = "✱"
+__all__ = ["Block", "Section", "offering_rows", "outline", "table_cells"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +25,7 @@ class Section:
 
 
 def outline(report: ParliamentReport, lang: str) -> list[Section]:
-    """Summary, the three answers in order, then definitions, coverage and the suppression rule."""
+    """Summary, the three answers in order, then definitions, coverage and the protection of persons."""
     summary = tuple(Block("p", fact_text(fact, lang, report)) for fact in report.summary)
     q1 = (
         Block("table", table=report.readings),
@@ -76,7 +74,7 @@ def _tables(tables: Iterable[Table]) -> tuple[Block, ...]:
 
 
 def table_cells(table: Table, lang: str, report: ParliamentReport) -> tuple[str, list[str], list[list[str]]]:
-    """A table as text: its title, the header row and the body (suppressed cells as ✱)."""
+    """A table as text: its title, the header row and the body."""
     header = ["", *(column_label(c, lang) for c in table.columns)]
     body = [
         [label(table.dimension, row.key, lang, report), *(_cell(f, lang) for f in row.figures)] for row in table.rows
@@ -87,7 +85,7 @@ def table_cells(table: Table, lang: str, report: ParliamentReport) -> tuple[str,
 
 
 def _cell(figure: Figure, lang: str) -> str:
-    return SUPPRESSED if figure.suppressed else number(figure.value, lang)
+    return number(figure.value, lang)
 
 
 def offering_rows(report: ParliamentReport, lang: str) -> tuple[list[str], list[list[str]]]:

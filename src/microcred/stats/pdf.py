@@ -50,6 +50,10 @@ def to_pdf(report: ParliamentReport, lang: str) -> bytes:
             elif block.kind == "table" and block.table is not None:
                 title, header, body = table_cells(block.table, lang, report)
                 _table(pdf, title, header, body)
+                if block.table.rounded:
+                    pdf.set_font("DejaVu", "", 7)
+                    pdf.multi_cell(0, 4, text("rounded_note", lang, k=report.threshold), new_x="LMARGIN", new_y="NEXT")
+                    pdf.ln(2)
             elif block.kind == "offerings":
                 header, body = offering_rows(report, lang)
                 _table(pdf, text("offerings_list", lang), header, body)

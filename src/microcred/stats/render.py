@@ -75,7 +75,7 @@ def to_html(report: ParliamentReport, lang: str) -> str:
             charts=charts,
             table_cells=table_cells,
             offering_rows=offering_rows,
-            suppressed_note=text("suppressed", lang),
+            rounded_note=text("rounded_note", lang, k=report.threshold),
         )
     )
 
@@ -89,6 +89,8 @@ def to_csv(report: ParliamentReport, lang: str) -> str:
         writer.writerow([f"# {table.name}", title])
         writer.writerow(header)
         writer.writerows(body)
+        if table.rounded:
+            writer.writerow(["# note", text("rounded_note", lang, k=report.threshold)])
         writer.writerow([])
     header, rows = offering_rows(report, lang)
     writer.writerow(["# offerings", text("offerings_list", lang)])
@@ -98,7 +100,7 @@ def to_csv(report: ParliamentReport, lang: str) -> str:
 
 
 def to_xlsx(report: ParliamentReport, lang: str) -> bytes:
-    """One sheet per table plus the offerings list; suppressed cells hold ✱."""
+    """One sheet per table plus the offerings list; tables counting persons end with the rounding note."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -123,6 +125,8 @@ def to_xlsx(report: ParliamentReport, lang: str) -> bytes:
         sheet.append(header)
         for row in body:
             sheet.append([_number_or_text(cell, row is not None, lang) for cell in row])
+        if table.rounded:
+            sheet.append([text("rounded_note", lang, k=report.threshold)])
     sheet = book.create_sheet("offerings")
     header, rows = offering_rows(report, lang)
     sheet.append(header)
@@ -145,8 +149,14 @@ def _number_or_text(cell: str, _: bool, lang: str) -> str | int | float:
 
 
 def to_json(report: ParliamentReport) -> str:
-    """The report's data (codes, not labels) as JSON; suppressed figures are ``null`` with a flag."""
-    return json.dumps(asdict(report), default=_json_default, ensure_ascii=False, indent=1)
+    """The report's data (codes, not labels) as JSON, with the rounding note in both languages."""
+    data = asdict(report)
+    data["protection"] = {
+        "method": "rounded-copy",
+        "k": report.threshold,
+        "note": {lang: text("disclosure_rule", lang, k=report.threshold) for lang in LANGUAGES},
+    }
+    return json.dumps(data, default=_json_default, ensure_ascii=False, indent=1)
 
 
 def _json_default(value: object) -> object:

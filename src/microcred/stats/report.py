@@ -10,11 +10,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 from microcred.stats import queries
-from microcred.stats.disclosure import protect
+from microcred.stats.disclosure import Rounding
 from microcred.stats.growth import cagr, index_series, percent
 from microcred.stats.model import Figure, OfferingLine, ParliamentReport, Row, Table, year_label
 from microcred.stats.order import ordered
 from microcred.stats.queries import Counts, Questions, Scope
+from microcred.stats.reference import protected_enrolments
 from microcred.stats.snapshot import Snapshot
 from microcred.stats.summary import summarise
 from microcred.stats.tally import FastQuestions
@@ -35,20 +36,35 @@ PEOPLE_TABLES = (
 TOP = 10
 
 
-def build_report(snapshot: Snapshot, scope: Scope, *, k: int, reference: bool = False) -> ParliamentReport:
-    """The full report for ``scope``; learner counts below ``k`` and whatever would reveal them are hidden.
+def build_report(
+    snapshot: Snapshot, scope: Scope, *, k: int, secret: bytes = b"", reference: bool = False
+) -> ParliamentReport:
+    """The full report for ``scope``; every count of persons is taken from the protected copy of the
+    enrolments (``stats.disclosure``: atoms of fewer than ``k`` learners rounded to 0 or ``k``, keyed
+    by ``secret``), so no combination of published figures says more about a person than that copy.
 
     Enrolment and learner counts come from one counting pass (``stats.tally``); ``reference=True`` asks the
-    named SQL for each of them instead (the definition, and what the benchmark runs directly in SQLite).
+    named SQL for each of them instead, over the same protected copy (the definition, and what the
+    benchmark runs directly in SQLite).
     """
-    q = Questions(snapshot.db, scope) if reference else FastQuestions(snapshot.db, scope)
+    rounding = Rounding(k, secret) if k > 1 else None  # with k = 1 no atom is small: the copy is the register
+    if reference:
+        questions = Questions(snapshot.db, scope)
+        if rounding is None:
+            return _build(questions, scope, k)
+        with protected_enrolments(snapshot.db, questions.years, rounding):
+            return _build(questions, scope, k)
+    return _build(FastQuestions(snapshot.db, scope, rounding=rounding), scope, k)
+
+
+def _build(q: Questions, scope: Scope, k: int) -> ParliamentReport:
     columns = tuple(year_label(y) for y in scope.years)
     offer_total = q.offer("total")
     offer = tuple(_offer_table(q.offer(dim), offer_total, dim, scope) for dim in OFFER_TABLES)
-    people = {dim: _people_tables(q, dim, scope, k) for dim in ("total", *PEOPLE_TABLES)}
-    enrolments = _enrolments_table(people["total"][0], people["total"][1], q, scope, k)
+    people = {dim: _people_tables(q, dim, scope) for dim in ("total", *PEOPLE_TABLES)}
+    enrolments = _enrolments_table(people["total"][0], people["total"][1], q, scope)
     growth = _growth_table(offer_total, enrolments, scope)
-    popularity = _popularity_table(q, enrolments, scope, k)
+    popularity = _popularity_table(q, scope)
     top = _top_offerings(q, k)
     fastest = _fastest_growing(offer, scope)
     coverage = _coverage(q, scope)
@@ -57,7 +73,7 @@ def build_report(snapshot: Snapshot, scope: Scope, *, k: int, reference: bool = 
         scope=scope,
         threshold=k,
         provider_names=names,
-        readings=_readings(q, scope, k),
+        readings=_readings(q, scope),
         offer=offer,
         ects=_ects_table(q, scope),
         growth=growth,
@@ -83,57 +99,40 @@ def _offer_table(
     return Table(f"offer_by_{dim}", dim, tuple(year_label(y) for y in scope.years), rows, total)
 
 
-def _people_tables(q: Questions, dim: str, scope: Scope, k: int) -> tuple[Table, Table]:
-    """Learners and enrolments by ``dim`` per year with totals, both under one suppression pattern."""
+def _people_tables(q: Questions, dim: str, scope: Scope) -> tuple[Table, Table]:
+    """Learners and enrolments by ``dim`` per year and over the range, with totals (protected copy)."""
     per_year = q.enrolments(dim)
     whole = q.enrolments(dim, per_year=False)
     year_totals = q.enrolments("total") if dim != "total" else per_year
     grand = q.enrolments("total", per_year=False).get((0, "all"), Counts())
     values = ordered(dim, {v for _, v in per_year}) if dim != "total" else ["all"]
-    learners = [[per_year.get((y, v), Counts()).learners for y in scope.years] for v in values]
-    enrolled = [[per_year.get((y, v), Counts()).enrolments for y in scope.years] for v in values]
     column_totals = [year_totals.get((y, "all"), Counts()) for y in scope.years]
-    shield = protect(
-        learners,
-        [whole.get((0, v), Counts()).learners for v in values],
-        [c.learners for c in column_totals],
-        grand.learners,
-        k=k,
-    )
-    enrolled_grid = [
-        *([*row, whole.get((0, v), Counts()).enrolments] for row, v in zip(enrolled, values, strict=True)),
-        [*(c.enrolments for c in column_totals), grand.enrolments],
-    ]
     columns = (*(year_label(y) for y in scope.years), "total")
 
-    def table(name: str, grid: Sequence[Sequence[int]]) -> Table:
-        shown = [
-            tuple(Figure.hidden() if shield.hidden(i, j) else Figure(v) for j, v in enumerate(row))
-            for i, row in enumerate(grid)
-        ]
-        rows = tuple(Row(v, shown[i]) for i, v in enumerate(values))
-        return Table(f"{name}_by_{dim}", dim, columns, rows, Row("total", shown[-1]))
+    def table(name: str, measure: str) -> Table:
+        def line(counts: Sequence[Counts]) -> tuple[Figure, ...]:
+            return tuple(Figure(getattr(c, measure)) for c in counts)
 
-    return table("learners", shield.cells), table("enrolments", enrolled_grid)
+        rows = tuple(
+            Row(v, line([*(per_year.get((y, v), Counts()) for y in scope.years), whole.get((0, v), Counts())]))
+            for v in values
+        )
+        return Table(f"{name}_by_{dim}", dim, columns, rows, Row("total", line([*column_totals, grand])), rounded=True)
+
+    return table("learners", "learners"), table("enrolments", "enrolments")
 
 
-def _enrolments_table(learners: Table, enrolled: Table, q: Questions, scope: Scope, k: int) -> Table:
+def _enrolments_table(learners: Table, enrolled: Table, q: Questions, scope: Scope) -> Table:
     counts = q.enrolments("total")
     whole = q.enrolments("total", per_year=False).get((0, "all"), Counts())
     cells = [*(counts.get((y, "all"), Counts()) for y in scope.years), whole]
-    learners_row = learners.total.figures if learners.total else ()
-    rates = tuple(
-        Figure(percent(c.passed, c.decided))
-        if not f.suppressed and c.decided and c.learners >= k
-        else Figure(None, suppressed=f.suppressed or 0 < c.learners < k)
-        for c, f in zip(cells, learners_row, strict=True)
-    )
+    rates = tuple(Figure(percent(c.passed, c.decided)) for c in cells)
     rows = (
         Row("enrolments", enrolled.total.figures if enrolled.total else ()),
-        Row("learners", learners_row),
+        Row("learners", learners.total.figures if learners.total else ()),
         Row("completion_rate", rates),
     )
-    return Table("enrolments", "measure", learners.columns, rows)
+    return Table("enrolments", "measure", learners.columns, rows, rounded=True)
 
 
 def _growth_table(offer_total: Mapping[tuple[int, str], int], enrolments: Table, scope: Scope) -> Table:
@@ -141,9 +140,9 @@ def _growth_table(offer_total: Mapping[tuple[int, str], int], enrolments: Table,
     rows = [*_growth_rows("offerings", offerings)]
     for measure in ("learners", "enrolments"):
         figures = enrolments.row(measure).figures[: len(scope.years)]
-        values = [f.value if not f.suppressed and isinstance(f.value, int) else None for f in figures]
+        values = [f.value if isinstance(f.value, int) else None for f in figures]
         rows += _growth_rows(measure, values)
-    return Table("growth", "measure", (*(year_label(y) for y in scope.years), "cagr"), tuple(rows))
+    return Table("growth", "measure", (*(year_label(y) for y in scope.years), "cagr"), tuple(rows), rounded=True)
 
 
 def _growth_rows(measure: str, values: Sequence[int | None]) -> list[Row]:
@@ -185,65 +184,46 @@ def _ects_table(q: Questions, scope: Scope) -> Table:
     )
 
 
-def _readings(q: Questions, scope: Scope, k: int) -> Table:
-    """The narrow and the broad reading side by side; learner counts suppressed cell by cell."""
+def _readings(q: Questions, scope: Scope) -> Table:
+    """The narrow and the broad reading side by side: offerings (exact) and persons (protected copy)."""
     rows = []
     for reading in ("narrow", "broad"):
         offer = q.offer(reading)
         people = q.enrolments(reading)
         counts = [people.get((y, "yes"), Counts()) for y in scope.years]
-        hidden = [0 < c.learners < k for c in counts]
         rows.append(Row(f"offerings_{reading}", tuple(Figure(offer.get((y, "yes"), 0)) for y in scope.years)))
-        rows.append(
-            Row(
-                f"learners_{reading}",
-                tuple(Figure.hidden() if h else Figure(c.learners) for c, h in zip(counts, hidden, strict=True)),
-            )
-        )
-        rows.append(
-            Row(
-                f"enrolments_{reading}",
-                tuple(Figure.hidden() if h else Figure(c.enrolments) for c, h in zip(counts, hidden, strict=True)),
-            )
-        )
+        rows.append(Row(f"learners_{reading}", tuple(Figure(c.learners) for c in counts)))
+        rows.append(Row(f"enrolments_{reading}", tuple(Figure(c.enrolments) for c in counts)))
     order = [0, 3, 1, 4, 2, 5]
-    return Table("readings", "measure", tuple(year_label(y) for y in scope.years), tuple(rows[i] for i in order))
+    columns = tuple(year_label(y) for y in scope.years)
+    return Table("readings", "measure", columns, tuple(rows[i] for i in order), rounded=True)
 
 
-def _popularity_table(q: Questions, enrolments: Table, scope: Scope, k: int) -> Table:
+def _popularity_table(q: Questions, scope: Scope) -> Table:
     found = {int(r[0]): r for r in q.editions_per_year()}
-    learners = enrolments.row("learners").figures
     rows: dict[str, list[Figure]] = {"editions": [], "enrolments_per_edition": [], "capacity": [], "fill_rate": []}
-    for index, year in enumerate(scope.years):
-        _, editions, enrolled, _with_capacity, capacity, enrolled_capacity, learners_capacity = found.get(
+    for year in scope.years:
+        _, editions, enrolled, _with_capacity, capacity, enrolled_capacity, _learners = found.get(
             year, (year, 0, 0, 0, 0, 0, 0)
         )
-        shown = not learners[index].suppressed
         rows["editions"].append(Figure(int(editions)))
-        rows["enrolments_per_edition"].append(
-            Figure(_one_decimal(int(enrolled), int(editions)) if shown and editions else None, suppressed=not shown)
-        )
+        rows["enrolments_per_edition"].append(Figure(_one_decimal(int(enrolled), int(editions)) if editions else None))
         rows["capacity"].append(Figure(int(capacity) if capacity else None))
-        fill_ok = int(learners_capacity) >= k and capacity
-        rows["fill_rate"].append(
-            Figure(
-                percent(int(enrolled_capacity), int(capacity)) if fill_ok else None,
-                suppressed=0 < int(learners_capacity) < k,
-            )
-        )
+        rows["fill_rate"].append(Figure(percent(int(enrolled_capacity), int(capacity)) if capacity else None))
     return Table(
         "popularity",
         "measure",
         tuple(year_label(y) for y in scope.years),
         tuple(Row(key, tuple(v)) for key, v in rows.items()),
+        rounded=True,
     )
 
 
 def _top_offerings(q: Questions, k: int) -> Table:
-    """The most enrolled offerings, among those with at least ``k`` learners (smaller ones are not ranked)."""
+    """The most enrolled offerings (in the protected copy every offering counts 0 or at least ``k`` learners)."""
     rows = []
     for _id, provider, code, _nl, _en, enrolled, learners, editions, first, last in q.top_offerings(k, TOP):
-        growth = percent(int(last) - int(first), int(first)) if first and int(first) >= k else None
+        growth = percent(int(last) - int(first), int(first)) if first else None
         rows.append(
             Row(
                 f"{provider}/{code}",
@@ -261,6 +241,7 @@ def _top_offerings(q: Questions, k: int) -> Table:
         "offering",
         ("enrolments", "learners", "editions", "enrolments_per_edition", "growth_percent"),
         tuple(rows),
+        rounded=True,
     )
 
 

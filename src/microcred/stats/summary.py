@@ -11,7 +11,7 @@ __all__ = ["summarise"]
 
 
 def summarise(report: ParliamentReport, columns: Sequence[str]) -> list[Fact]:
-    """One fact per statement the numbers support; statements whose figures are suppressed are left out."""
+    """One fact per statement the numbers support."""
     first, last = columns[0], columns[-1]
     facts: list[Fact] = []
     readings = report.readings
@@ -26,7 +26,7 @@ def summarise(report: ParliamentReport, columns: Sequence[str]) -> list[Fact]:
         facts.append(Fact("fastest_type", {"group": types[0].key.split(":", 1)[1], "cagr": _n(types[0].figures[2])}))
     learners = report.enrolments.row("learners")
     start, end = learners.figures[0], learners.figures[len(columns) - 1]
-    if not start.suppressed and not end.suppressed:
+    if start.value is not None and end.value is not None:
         facts.append(
             Fact(
                 "learners",
@@ -52,7 +52,7 @@ def _n(figure: Figure) -> int | Decimal | float:
 def _working(table: Table, year: str) -> list[Fact]:
     keys = {row.key for row in table.rows}
     shown = {key: table.figure(key, year) for key in ("working", "not-working", "unknown") if key in keys}
-    if any(f.suppressed for f in shown.values()) or not shown:
+    if not shown:
         return []
     working, not_working = _n(shown.get("working", Figure(0))), _n(shown.get("not-working", Figure(0)))
     unknown = _n(shown.get("unknown", Figure(0)))

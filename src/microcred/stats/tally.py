@@ -20,10 +20,23 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from microcred.stats.disclosure import Rounding, atoms, profile_groups, protected_rows
 from microcred.stats.queries import BROAD_KINDS, ENROLMENT_DIMENSIONS, Counts, Questions, Scope, SqlRunner
 from microcred.stats.snapshot import CODED
 
-__all__ = ["FastQuestions", "Tally", "tally"]
+__all__ = [
+    "EDITIONS_IN_SCOPE",
+    "Dimension",
+    "FastQuestions",
+    "Tally",
+    "codes_of",
+    "count_learners",
+    "dimension",
+    "fetch_rows",
+    "profiles",
+    "protect",
+    "tally",
+]
 
 Ints = NDArray[np.int64]
 Words = NDArray[np.uint64]
@@ -36,13 +49,13 @@ _ROWS = (
     "SELECT n.learner_id, n.edition_id, n.profile FROM stat_enrolments AS n "
     "WHERE n.academic_year BETWEEN $from_year AND $to_year"
 )
-_EDITIONS = (
+EDITIONS_IN_SCOPE = (
     "SELECT e.id, e.academic_year, e.capacity, o.id, p.slug, p.type, o.offer_kind, o.field, o.code, o.title_nl, "
     "o.title_en FROM stat_editions AS e JOIN scope_offerings AS s ON s.offering_id = e.offering_id "
     "JOIN stat_offerings AS o ON o.id = e.offering_id JOIN stat_providers AS p ON p.id = o.provider_id "
     "WHERE e.academic_year BETWEEN $from_year AND $to_year ORDER BY e.id"
 )
-_EDITION_SIDE: dict[str, Callable[[tuple[Any, ...]], str]] = {  # dimension -> its value in an _EDITIONS row
+_EDITION_SIDE: dict[str, Callable[[tuple[Any, ...]], str]] = {  # dimension -> its value in an EDITIONS_IN_SCOPE row
     "total": lambda e: "all",
     "narrow": lambda e: "yes" if str(e[6]).startswith("micro-credential") else "no",
     "broad": lambda e: "yes" if str(e[6]).startswith("micro-credential") or e[6] in BROAD_KINDS[1:] else "no",
@@ -55,7 +68,7 @@ _EDITION_SIDE: dict[str, Callable[[tuple[Any, ...]], str]] = {  # dimension -> i
 
 
 @dataclass(frozen=True, slots=True)
-class _Dimension:
+class Dimension:
     name: str
     values: tuple[str, ...]
     per_edition: bool  # codes index the scoped editions, else the learner-side profiles
@@ -95,25 +108,26 @@ class Tally:
         return found
 
 
-def tally(db: SqlRunner, years: Mapping[str, object], dimensions: Sequence[str]) -> Tally:
-    """Count ``dimensions`` (names of ``queries.ENROLMENT_DIMENSIONS``) over the scope of ``scope_offerings``."""
+def tally(
+    db: SqlRunner, years: Mapping[str, object], dimensions: Sequence[str], *, rounding: Rounding | None = None
+) -> Tally:
+    """Count ``dimensions`` (names of ``queries.ENROLMENT_DIMENSIONS``) over the scope of ``scope_offerings``,
+    on the protected copy of the enrolments (``stats.disclosure``) unless ``rounding`` is None."""
     first, last = int(str(years["from_year"])), int(str(years["to_year"]))
     span = last - first + 1
     bounds = {"from_year": first, "to_year": last}
-    editions = list(db.execute(_EDITIONS, bounds).fetchall())
+    editions = list(db.execute(EDITIONS_IN_SCOPE, bounds).fetchall())
     edition_year = np.array([int(e[1]) - first for e in editions], dtype=np.int64)
-    learner, local, profile = _fetch_rows(db, bounds, editions)
-    codes = _codes(db)
-    dims = [_dimension(name, editions, codes) for name in (*dimensions, "capacity")]
+    learner, local, profile = fetch_rows(db, bounds, editions)
+    codes = codes_of(db)
+    if rounding is not None:
+        learner, local, profile, _ = protect(learner, local, profile, editions, codes, rounding)
+    dims = [dimension(name, editions, codes) for name in (*dimensions, "capacity")]
     outcome = _outcome_classes(codes)
     year = edition_year[local]
-    layout = _layout(dims)
-    words = _bit_sets(dims, layout, local, profile, len(editions), len(outcome))
-    groups, learners = _starts(learner * span + year), _starts(learner)
-    by_year = _columns(
-        dims, layout, _count_bits([np.bitwise_or.reduceat(w, groups) for w in words], year[groups], span)
+    by_year, overall = count_learners(
+        dims, learner, local, profile, year, span=span, editions=len(editions), profiles=len(outcome)
     )
-    overall = _columns(dims, layout, _count_bits([np.bitwise_or.reduceat(w, learners) for w in words], None, 1))
     per_edition = np.bincount(local * _CLASSES + outcome[profile], minlength=len(editions) * _CLASSES)
     per_profile = np.bincount(year * len(outcome) + profile, minlength=span * len(outcome))
     per_year, whole = {}, {}
@@ -131,7 +145,50 @@ def tally(db: SqlRunner, years: Mapping[str, object], dimensions: Sequence[str])
     )
 
 
-def _fetch_rows(db: SqlRunner, bounds: Mapping[str, int], editions: Sequence[tuple[Any, ...]]) -> tuple[Ints, ...]:
+def count_learners(
+    dims: Sequence[Dimension],
+    learner: Ints,
+    local: Ints,
+    profile: Ints,
+    year: Ints,
+    *,
+    span: int,
+    editions: int,
+    profiles: int,
+) -> tuple[list[Ints], list[Ints]]:
+    """Distinct learners per (year, value) and over all years, per dimension, of rows ordered by learner and year.
+
+    ``local`` indexes the ``editions`` the per-edition dimensions are coded over, ``profile`` the ``profiles``.
+    """
+    layout = _layout(dims)
+    words = _bit_sets(dims, layout, local, profile, editions, profiles)
+    groups, learners = _starts(learner * span + year), _starts(learner)
+    by_year = _columns(
+        dims, layout, _count_bits([np.bitwise_or.reduceat(w, groups) for w in words], year[groups], span)
+    )
+    overall = _columns(dims, layout, _count_bits([np.bitwise_or.reduceat(w, learners) for w in words], None, 1))
+    return by_year, overall
+
+
+def protect(
+    learner: Ints,
+    local: Ints,
+    profile: Ints,
+    editions: Sequence[tuple[Any, ...]],
+    codes: Mapping[str, Sequence[str]],
+    rounding: Rounding,
+) -> tuple[Ints, Ints, Ints, Ints]:
+    """The protected copy (``stats.disclosure``) of scoped rows: learner, edition index, profile, source row."""
+    groups, hashes = profile_groups([(p[0], p[1], p[2], p[3]) for p in profiles(codes)])
+    edition_ids = np.array([int(e[0]) for e in editions], dtype=np.int64)
+    found = atoms(
+        learner, local, profile, edition_ids=edition_ids, groups=groups, group_hashes=hashes, rounding=rounding
+    )
+    first_stand_in = int(learner.max(initial=0)) + 1
+    return protected_rows(learner, local, profile, found, k=rounding.k, first_stand_in=first_stand_in)
+
+
+def fetch_rows(db: SqlRunner, bounds: Mapping[str, int], editions: Sequence[tuple[Any, ...]]) -> tuple[Ints, ...]:
     """Learner, scoped-edition index and profile of every enrolment in scope, in the snapshot's order."""
     fetched = db.execute(_ROWS, bounds).fetchnumpy()
     edition = np.asarray(fetched["edition_id"])
@@ -147,14 +204,15 @@ def _fetch_rows(db: SqlRunner, bounds: Mapping[str, int], editions: Sequence[tup
     return learner, local[keep], np.asarray(fetched["profile"])[keep].astype(np.int64)
 
 
-def _codes(db: SqlRunner) -> dict[str, list[str]]:
+def codes_of(db: SqlRunner) -> dict[str, list[str]]:
+    """The values behind each learner-side code of the snapshot (``stat_codes``)."""
     codes: dict[str, list[str]] = {name: [] for name in CODED}
     for dimension, _code, value in db.execute("SELECT dimension, code, value FROM stat_codes ORDER BY 1, 2").fetchall():
         codes[str(dimension)].append(str(value))
     return codes
 
 
-def _profiles(codes: Mapping[str, Sequence[str]]) -> list[tuple[str, ...]]:
+def profiles(codes: Mapping[str, Sequence[str]]) -> list[tuple[str, ...]]:
     """The learner-side values of every profile number (mixed radix over ``CODED``, as the snapshot packs it)."""
     found: list[tuple[str, ...]] = [()]
     for name in CODED:
@@ -162,28 +220,29 @@ def _profiles(codes: Mapping[str, Sequence[str]]) -> list[tuple[str, ...]]:
     return found
 
 
-def _dimension(name: str, editions: Sequence[tuple[Any, ...]], codes: Mapping[str, Sequence[str]]) -> _Dimension:
+def dimension(name: str, editions: Sequence[tuple[Any, ...]], codes: Mapping[str, Sequence[str]]) -> Dimension:
+    """The values of ``name`` and, per scoped edition or per profile number, the index of its value."""
     if name in _EDITION_SIDE:
         labels = [_EDITION_SIDE[name](e) for e in editions]
         per_edition = True
     else:
         position = CODED.index("employment_status" if name == "working" else name)
-        labels = [p[position] for p in _profiles(codes)]
+        labels = [p[position] for p in profiles(codes)]
         if name == "working":
             labels = [_WORKING.get(label, "unknown") for label in labels]
         per_edition = False
     values = tuple(sorted(set(labels)))
     lookup = {value: code for code, value in enumerate(values)}
-    return _Dimension(name, values, per_edition, np.array([lookup[v] for v in labels], dtype=np.int64))
+    return Dimension(name, values, per_edition, np.array([lookup[v] for v in labels], dtype=np.int64))
 
 
 def _outcome_classes(codes: Mapping[str, Sequence[str]]) -> Ints:
     position = CODED.index("outcome")
     classes = {"passed": 1, "failed": 2, "withdrawn": 2}
-    return np.array([classes.get(p[position], 0) for p in _profiles(codes)], dtype=np.int64)
+    return np.array([classes.get(p[position], 0) for p in profiles(codes)], dtype=np.int64)
 
 
-def _layout(dims: Sequence[_Dimension]) -> list[_Segment]:
+def _layout(dims: Sequence[Dimension]) -> list[_Segment]:
     """Bits for every dimension value, a dimension kept within one 64-bit word unless it has more values."""
     segments: list[_Segment] = []
     word, bit = 0, 0
@@ -198,7 +257,7 @@ def _layout(dims: Sequence[_Dimension]) -> list[_Segment]:
 
 
 def _bit_sets(
-    dims: Sequence[_Dimension], layout: Sequence[_Segment], local: Ints, profile: Ints, editions: int, profiles: int
+    dims: Sequence[Dimension], layout: Sequence[_Segment], local: Ints, profile: Ints, editions: int, profiles: int
 ) -> list[Words]:
     """Per enrolment, one bit on for each dimension value it falls in: its edition's bits OR its profile's."""
     count = max((s.word for s in layout), default=-1) + 1
@@ -231,7 +290,7 @@ def _count_bits(words: Sequence[Words], labels: Ints | None, n_labels: int) -> I
     return np.concatenate(columns, axis=1) if columns else np.zeros((n_labels, 0), dtype=np.int64)
 
 
-def _columns(dims: Sequence[_Dimension], layout: Sequence[_Segment], counted: Ints) -> list[Ints]:
+def _columns(dims: Sequence[Dimension], layout: Sequence[_Segment], counted: Ints) -> list[Ints]:
     """Per dimension, its (labels, values) learner counts taken from the bit columns of ``counted``."""
     found = [np.zeros((counted.shape[0], len(d.values)), dtype=np.int64) for d in dims]
     for s in layout:
@@ -241,7 +300,7 @@ def _columns(dims: Sequence[_Dimension], layout: Sequence[_Segment], counted: In
 
 
 def _enrolment_cells(
-    dim: _Dimension, span: int, edition_year: Ints, outcome: Ints, per_edition: Ints, per_profile: Ints
+    dim: Dimension, span: int, edition_year: Ints, outcome: Ints, per_edition: Ints, per_profile: Ints
 ) -> Ints:
     """Enrolments per (year, outcome class, value), summed from the per-edition or per-profile counts."""
     size = len(dim.values)
@@ -255,7 +314,7 @@ def _enrolment_cells(
     return np.rint(cells).astype(np.int64).reshape(span, _CLASSES, size)  # exact: counts are far below 2**53
 
 
-def _cells(dim: _Dimension, cells: Ints, learners: Ints, first: int) -> dict[tuple[int, str], Counts]:
+def _cells(dim: Dimension, cells: Ints, learners: Ints, first: int) -> dict[tuple[int, str], Counts]:
     found = {}
     for y, v in zip(*np.nonzero(cells.sum(axis=1)), strict=True):
         running, passed, failed = (int(n) for n in cells[y, :, v])
@@ -307,9 +366,9 @@ def _offerings(
 class FastQuestions(Questions):
     """The report's questions with every enrolment and learner count taken from one ``tally`` pass."""
 
-    def __init__(self, db: SqlRunner, scope: Scope) -> None:
+    def __init__(self, db: SqlRunner, scope: Scope, *, rounding: Rounding | None = None) -> None:
         super().__init__(db, scope)
-        self._tally = tally(db, self.years, tuple(ENROLMENT_DIMENSIONS))
+        self._tally = tally(db, self.years, tuple(ENROLMENT_DIMENSIONS), rounding=rounding)
 
     def enrolments(self, dimension: str, *, per_year: bool = True) -> dict[tuple[int, str], Counts]:
         return (self._tally.per_year if per_year else self._tally.whole)[dimension]

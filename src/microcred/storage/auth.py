@@ -21,6 +21,7 @@ from microcred.storage.tables import (
     idempotency_keys,
     learner_contacts,
     learners,
+    login_attempts,
     providers,
     register_keys,
     staff_accounts,
@@ -28,8 +29,10 @@ from microcred.storage.tables import (
 
 __all__ = [
     "IdempotencyRow",
+    "LoginAttemptRow",
     "SqlIdempotencyRepository",
     "SqlLearnerAccessRepository",
+    "SqlLoginAttemptRepository",
     "SqlRegisterKeyRepository",
     "SqlStaffRepository",
     "SqlTokenRepository",
@@ -66,6 +69,7 @@ class StaffRow:
     provider: str
     password_hash: str
     active: bool
+    session_epoch: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,7 @@ class SqlTokenRepository:
         label: str,
         created_at: datetime,
         expires_at: datetime | None,
+        staff_id: int | None = None,
     ) -> int:
         provider_id = None if provider is None else SqlProviderRepository(self._connection).id_of(provider)
         return int(
@@ -107,6 +112,7 @@ class SqlTokenRepository:
                     label=label,
                     created_at=created_at,
                     expires_at=expires_at,
+                    staff_id=staff_id,
                 )
                 .returning(api_tokens.c.id)
             ).scalar_one()
@@ -167,6 +173,7 @@ class SqlStaffRepository:
                         password_hash=password_hash,
                         active=True,
                         created_at=created_at,
+                        session_epoch=0,
                     )
                     .returning(staff_accounts.c.id)
                 ).scalar_one()
@@ -174,19 +181,43 @@ class SqlStaffRepository:
             raise Conflict("staff-exists") from None
         return int(new_id)
 
-    def by_email(self, email: str) -> StaffRow | None:
+    def _one(self, where: Any) -> StaffRow | None:
         row = self._connection.execute(
             select(staff_accounts, providers.c.slug.label("provider_slug"))
             .join(providers, providers.c.id == staff_accounts.c.provider_id)
-            .where(staff_accounts.c.email == email)
+            .where(where)
         ).first()
         if row is None:
             return None
-        return StaffRow(row.id, row.email, row.provider_slug, row.password_hash, bool(row.active))
+        return StaffRow(
+            row.id, row.email, row.provider_slug, row.password_hash, bool(row.active), int(row.session_epoch)
+        )
+
+    def by_email(self, email: str) -> StaffRow | None:
+        return self._one(staff_accounts.c.email == email)
+
+    def by_id(self, staff_id: int) -> StaffRow | None:
+        return self._one(staff_accounts.c.id == staff_id)
 
     def set_password(self, email: str, password_hash: str) -> None:
         self._connection.execute(
             update(staff_accounts).where(staff_accounts.c.email == email).values(password_hash=password_hash)
+        )
+
+    def set_active(self, email: str, active: bool) -> None:
+        self._connection.execute(update(staff_accounts).where(staff_accounts.c.email == email).values(active=active))
+
+    def end_sessions(self, staff_id: int, at: datetime) -> None:
+        """Raise the account's session epoch and revoke every token the staff member made."""
+        self._connection.execute(
+            update(staff_accounts)
+            .where(staff_accounts.c.id == staff_id)
+            .values(session_epoch=staff_accounts.c.session_epoch + 1)
+        )
+        self._connection.execute(
+            update(api_tokens)
+            .where(api_tokens.c.staff_id == staff_id, api_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=at)
         )
 
 
@@ -284,11 +315,49 @@ class SqlLearnerAccessRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def pseudonyms_for_email(self, email: str) -> list[str]:
+    def grants_for_email(self, email: str) -> list[tuple[str, str]]:
+        """(pseudonym, provider) for every provider that recorded this address for a learner."""
         rows = self._connection.execute(
-            select(learners.c.pseudonym)
+            select(learners.c.pseudonym, providers.c.slug)
             .join(learner_contacts, learner_contacts.c.learner_id == learners.c.id)
+            .join(providers, providers.c.id == learner_contacts.c.provider_id)
             .where(func.lower(learner_contacts.c.email) == email.strip().lower())
-            .order_by(learners.c.pseudonym)
-        ).scalars()
-        return list(rows)
+            .order_by(learners.c.pseudonym, providers.c.slug)
+        ).all()
+        return [(row.pseudonym, row.slug) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class LoginAttemptRow:
+    failures: int
+    last_failure_at: datetime
+    locked_until: datetime | None
+
+
+class SqlLoginAttemptRepository:
+    """Failed sign-ins per key, in the database so every worker process sees the same count."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def get(self, key: str) -> LoginAttemptRow | None:
+        row = self._connection.execute(select(login_attempts).where(login_attempts.c.key == key)).first()
+        if row is None:
+            return None
+        last = _utc(row.last_failure_at)
+        assert last is not None
+        return LoginAttemptRow(int(row.failures), last, _utc(row.locked_until))
+
+    def record(self, key: str, *, failures: int, at: datetime, locked_until: datetime | None) -> None:
+        values = {"failures": failures, "last_failure_at": at, "locked_until": locked_until}
+        done = self._connection.execute(update(login_attempts).where(login_attempts.c.key == key).values(**values))
+        if done.rowcount:
+            return
+        try:
+            with self._connection.begin_nested():
+                self._connection.execute(insert(login_attempts).values(key=key, **values))
+        except IntegrityError:  # another process inserted it first: count on top of its row
+            self._connection.execute(update(login_attempts).where(login_attempts.c.key == key).values(**values))
+
+    def clear(self, key: str) -> None:
+        self._connection.execute(delete(login_attempts).where(login_attempts.c.key == key))

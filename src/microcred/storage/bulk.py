@@ -9,13 +9,14 @@ the changed ones with one executemany each. The change of every row is reported,
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
 from microcred.domain import Change, Edition, Enrolment
 from microcred.storage import mapping
+from microcred.storage.engine import stamp
 from microcred.storage.tables import editions, enrolments, learners, offerings, providers
 
 __all__ = ["SqlBulkStore"]
@@ -119,7 +120,7 @@ class SqlBulkStore:
         learner_ids = self.learner_ids([enrolment.learner for _, _, enrolment in batch])
         stored = self._stored_enrolments(batch)
         sqlite = self._dialect == "sqlite"
-        now: Any = datetime.now(UTC)
+        now: Any = stamp(self._connection)
         if sqlite:
             now = now.strftime("%Y-%m-%d %H:%M:%S.%f")
         new: list[tuple[Any, ...]] = []
@@ -136,7 +137,7 @@ class SqlBulkStore:
                 changes.append(Change.UNCHANGED)
             else:
                 update_values = dict(zip(_COMPARED, _typed(compared, enrolment), strict=True))
-                changed.append({"_id": current[0], **update_values, "updated_at": datetime.now(UTC)})
+                changed.append({"_id": current[0], **update_values, "updated_at": stamp(self._connection)})
                 changes.append(Change.UPDATED)
         if new:
             names = ", ".join(("provider_id", "reference", *_COMPARED, "created_at", "updated_at"))

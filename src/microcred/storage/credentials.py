@@ -7,6 +7,7 @@ constraints on (provider, index) make a collision impossible even if that discip
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,9 +15,11 @@ from sqlalchemy import Connection, Row, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from microcred.domain import Credential, CredentialState, IssuerKey, Outcome, StatusPurpose
+from microcred.domain import Credential, CredentialState, IssuerKey, Outcome, Page, Position, StatusPurpose
 from microcred.errors import Conflict, NotFound
 from microcred.storage.credential_tables import credentials, signing_keys, status_lists
+from microcred.storage.engine import stamp
+from microcred.storage.keyset import ITERATE_BATCH, SortKey, each, read_page
 from microcred.storage.repositories import SqlProviderRepository
 from microcred.storage.tables import editions, enrolments, learners, offerings, providers
 
@@ -52,7 +55,7 @@ class SqlCredentialRepository:
         """
         provider_id = SqlProviderRepository(self._connection).id_of(provider)
         make_insert = postgres_insert if self._connection.dialect.name == "postgresql" else sqlite_insert
-        now = datetime.now(UTC)
+        now = stamp(self._connection)
         for purpose in StatusPurpose:
             self._connection.execute(
                 make_insert(status_lists)
@@ -88,7 +91,7 @@ class SqlCredentialRepository:
             self._connection.execute(
                 update(status_lists)
                 .where(status_lists.c.provider_id == provider_id, status_lists.c.purpose == purpose.value)
-                .values(next_index=index + 1, updated_at=datetime.now(UTC))
+                .values(next_index=index + 1, updated_at=stamp(self._connection))
             )
         return taken
 
@@ -128,7 +131,7 @@ class SqlCredentialRepository:
         self._connection.execute(
             update(status_lists)
             .where(status_lists.c.provider_id == provider_id, status_lists.c.purpose == purpose.value)
-            .values(document=document_json, updated_at=datetime.now(UTC))
+            .values(document=document_json, updated_at=stamp(self._connection))
         )
 
     # -- credentials --------------------------------------------------------------------------------------
@@ -188,15 +191,35 @@ class SqlCredentialRepository:
         ).first()
         return None if row is None else self._from_row(row)
 
-    def list_for_provider(self, provider: str, *, limit: int = 10_000, offset: int = 0) -> list[Credential]:
-        query = (
-            self._query()
-            .where(providers.c.slug == provider)
-            .order_by(credentials.c.issued_at, credentials.c.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        return [self._from_row(row) for row in self._connection.execute(query)]
+    def page_for_provider(
+        self,
+        provider: str,
+        *,
+        state: CredentialState | None = None,
+        edition: str | None = None,
+        after: Position | None = None,
+        limit: int,
+    ) -> Page[Credential]:
+        """The provider's credentials newest first (uuid breaks ties) after ``after``; filter by state or edition."""
+        query = self._query().where(providers.c.slug == provider)
+        if state is not None:
+            query = query.where(credentials.c.state == state.value)
+        if edition is not None:
+            query = query.where(editions.c.code == edition)
+        newest_first = [SortKey(credentials.c.issued_at, "timestamp", descending=True), SortKey(credentials.c.uuid)]
+        rows, next_after = read_page(self._connection, query, newest_first, after=after, limit=limit)
+        return Page([self._from_row(row) for row in rows], next_after)
+
+    def iterate_for_provider(self, provider: str, *, batch: int = ITERATE_BATCH) -> Iterator[Credential]:
+        """Every credential of the provider in the order of issue, read ``batch`` at a time."""
+        query = self._query().where(providers.c.slug == provider)
+        in_order = [SortKey(credentials.c.issued_at, "timestamp"), SortKey(credentials.c.id, "integer")]
+
+        def read(after: Position | None) -> Page[Credential]:
+            rows, next_after = read_page(self._connection, query, in_order, after=after, limit=batch)
+            return Page([self._from_row(row) for row in rows], next_after)
+
+        return each(read)
 
     def passed_without_credential(self, provider: str, edition_code: str) -> list[str]:
         """References of the edition's passed enrolments that have no credential yet, in reference order."""

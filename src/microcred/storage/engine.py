@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-__all__ = ["make_engine"]
+__all__ = ["make_engine", "set_clock", "stamp"]
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -23,8 +25,28 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: object) -> None:
+    # SQLite's own lower() leaves non-ASCII letters alone ("É"); sort keys should fold case as PostgreSQL does
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _lower(text: object) -> object:
+    return text.lower() if isinstance(text, str) else text
+
+
+_CLOCK_KEY = "microcred.clock"
+
+
+def set_clock(connection: Connection, clock: Callable[[], datetime]) -> None:
+    """Hand the unit of work's clock to the connection it opened, for the rows' ``created_at``/``updated_at``."""
+    connection.info[_CLOCK_KEY] = clock
+
+
+def stamp(connection: Connection) -> datetime:
+    """The time to record on a row written through ``connection``: the register's clock (UTC without one)."""
+    clock: Callable[[], datetime] | None = connection.info.get(_CLOCK_KEY)
+    return clock() if clock is not None else datetime.now(UTC)

@@ -7,14 +7,32 @@ updated or left the record unchanged, which makes imports idempotent.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Table, exists, func, insert, or_, select, update
 
-from microcred.domain import Change, Edition, Enrolment, Learner, Offering, Provider, QualityAssurance
+from microcred.domain import (
+    Change,
+    Edition,
+    Enrolment,
+    Learner,
+    Offering,
+    OfferingKind,
+    OfferingOrder,
+    OfferingStatus,
+    Outcome,
+    Page,
+    Position,
+    Provider,
+    ProviderOrder,
+    ProviderType,
+    QualityAssurance,
+)
 from microcred.errors import NotFound
 from microcred.storage import mapping
+from microcred.storage.engine import stamp
+from microcred.storage.keyset import ITERATE_BATCH, SortKey, each, read_page
 from microcred.storage.tables import (
     editions,
     enrolments,
@@ -34,10 +52,6 @@ __all__ = [
 ]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _upsert(
     connection: Connection, table: Table, key: Mapping[str, Any], values: Mapping[str, Any]
 ) -> tuple[int, Change]:
@@ -45,7 +59,7 @@ def _upsert(
     condition = [table.c[name] == value for name, value in key.items()]
     existing = connection.execute(select(table).where(*condition)).first()
     if existing is None:
-        now = _now()
+        now = stamp(connection)
         new_id = connection.execute(
             insert(table).values(**key, **values, created_at=now, updated_at=now).returning(table.c.id)
         ).scalar_one()
@@ -53,7 +67,7 @@ def _upsert(
     current = existing._mapping
     if all(_same(current[name], value) for name, value in values.items()):
         return int(existing.id), Change.UNCHANGED
-    connection.execute(update(table).where(table.c.id == existing.id).values(**values, updated_at=_now()))
+    connection.execute(update(table).where(table.c.id == existing.id).values(**values, updated_at=stamp(connection)))
     return int(existing.id), Change.UPDATED
 
 
@@ -82,6 +96,7 @@ class SqlProviderRepository:
         return mapping.provider_from_row(row, self._records(row.id))
 
     def all(self) -> list[Provider]:
+        """Every provider by slug: a register holds tens of them, not thousands."""
         rows = self._connection.execute(select(providers).order_by(providers.c.slug)).all()
         all_records = self._connection.execute(
             select(quality_assurances).order_by(quality_assurances.c.valid_from)
@@ -90,6 +105,31 @@ class SqlProviderRepository:
         for record in all_records:
             by_provider.setdefault(record.provider_id, []).append(mapping.qa_from_row(record))
         return [mapping.provider_from_row(row, by_provider.get(row.id, [])) for row in rows]
+
+    def page(
+        self,
+        *,
+        type: ProviderType | None = None,
+        trusted: bool | None = None,
+        on: date | None = None,
+        order: ProviderOrder = "slug",
+        after: Position | None = None,
+        limit: int,
+    ) -> Page[Provider]:
+        """Providers after ``after`` in ``order``; ``trusted`` keeps those (not) trusted ``on`` that day."""
+        query = select(providers)
+        if type is not None:
+            query = query.where(providers.c.type == type.value)
+        if trusted is not None:
+            if on is None:
+                raise ValueError("trust is judged on a day: pass on=")
+            query = query.where(_trusted_on(on) if trusted else ~_trusted_on(on))
+        keys = [SortKey(providers.c.slug)]
+        if order == "name":
+            keys.insert(0, SortKey(_dutch(providers.c.name)))
+        rows, next_after = read_page(self._connection, query, keys, after=after, limit=limit)
+        records = self._records_of([row.id for row in rows])
+        return Page([mapping.provider_from_row(row, records.get(row.id, [])) for row in rows], next_after)
 
     def save(self, provider: Provider) -> Change:
         """Upsert the provider and make its quality-assurance records exactly the given ones."""
@@ -125,17 +165,48 @@ class SqlProviderRepository:
                 )
                 records_changed = True
         if records_changed and change is Change.UNCHANGED:
-            self._connection.execute(update(providers).where(providers.c.id == provider_id).values(updated_at=_now()))
+            self._connection.execute(
+                update(providers).where(providers.c.id == provider_id).values(updated_at=stamp(self._connection))
+            )
             return Change.UPDATED
         return change
 
     def _records(self, provider_id: int) -> list[QualityAssurance]:
+        return self._records_of([provider_id]).get(provider_id, [])
+
+    def _records_of(self, provider_ids: list[int]) -> dict[int, list[QualityAssurance]]:
         rows = self._connection.execute(
             select(quality_assurances)
-            .where(quality_assurances.c.provider_id == provider_id)
+            .where(quality_assurances.c.provider_id.in_(provider_ids))
             .order_by(quality_assurances.c.valid_from)
         ).all()
-        return [mapping.qa_from_row(row) for row in rows]
+        by_provider: dict[int, list[QualityAssurance]] = {}
+        for row in rows:
+            by_provider.setdefault(row.provider_id, []).append(mapping.qa_from_row(row))
+        return by_provider
+
+
+def _trusted_on(day: date) -> ColumnElement[bool]:
+    """The provider has a quality-assurance record valid on ``day`` (the trust rule, ``domain.is_trusted``)."""
+    return exists().where(
+        quality_assurances.c.provider_id == providers.c.id,
+        quality_assurances.c.valid_from <= day,
+        or_(quality_assurances.c.valid_until.is_(None), quality_assurances.c.valid_until >= day),
+    )
+
+
+def _dutch(texts: Any) -> ColumnElement[str]:
+    """A multilingual JSON text's sort key: its Dutch text (else English), lower-cased, as ``LangText.get``."""
+    return func.lower(func.coalesce(texts["nl"].as_string(), texts["en"].as_string(), ""))
+
+
+def _offering_keys(order: OfferingOrder) -> list[SortKey]:
+    unique = [SortKey(providers.c.slug), SortKey(offerings.c.code)]
+    if order == "title":
+        return [SortKey(_dutch(offerings.c.title)), *unique]
+    if order == "-ects":
+        return [SortKey(func.coalesce(offerings.c.ects, 0), "decimal", descending=True), *unique]
+    return unique
 
 
 class SqlOfferingRepository:
@@ -162,17 +233,32 @@ class SqlOfferingRepository:
             raise NotFound("no-offering-id", id=offering_id)
         return mapping.offering_from_row(row, row.provider_slug)
 
-    def all(self, provider: str | None = None, *, limit: int = 10_000, offset: int = 0) -> list[Offering]:
-        query = (
-            select(offerings, providers.c.slug.label("provider_slug"))
-            .join(providers, providers.c.id == offerings.c.provider_id)
-            .order_by(providers.c.slug, offerings.c.code)
-            .limit(limit)
-            .offset(offset)
+    def page(
+        self,
+        provider: str | None = None,
+        *,
+        status: OfferingStatus | None = None,
+        kind: OfferingKind | None = None,
+        order: OfferingOrder = "code",
+        after: Position | None = None,
+        limit: int,
+    ) -> Page[Offering]:
+        """Offerings (of one provider) after ``after`` in ``order``; provider slug and code break ties."""
+        query = select(offerings, providers.c.slug.label("provider_slug")).join(
+            providers, providers.c.id == offerings.c.provider_id
         )
         if provider is not None:
             query = query.where(providers.c.slug == provider)
-        return [mapping.offering_from_row(row, row.provider_slug) for row in self._connection.execute(query)]
+        if status is not None:
+            query = query.where(offerings.c.status == status.value)
+        if kind is not None:
+            query = query.where(offerings.c.kind == kind.value)
+        rows, next_after = read_page(self._connection, query, _offering_keys(order), after=after, limit=limit)
+        return Page([mapping.offering_from_row(row, row.provider_slug) for row in rows], next_after)
+
+    def iterate(self, provider: str | None = None, *, batch: int = ITERATE_BATCH) -> Iterator[Offering]:
+        """Every offering (of one provider) by provider and code, read ``batch`` at a time."""
+        return each(lambda after: self.page(provider, after=after, limit=batch))
 
     def count(self, provider: str | None = None) -> int:
         query = select(func.count()).select_from(offerings)
@@ -252,28 +338,34 @@ class SqlLearnerRepository:
             self._connection.execute(insert(learners).values(pseudonym=pseudonym).returning(learners.c.id)).scalar_one()
         )
 
-    def save(self, learner: Learner) -> Change:
+    def save(self, learner: Learner, *, provider: str) -> Change:
+        """Register the pseudonym and keep ``provider``'s own contact address for the learner (if given).
+
+        Another provider's address for the same learner is never touched (issue 15, finding 1).
+        """
         learner_id = self.id_for(learner.pseudonym)
         if learner.email is None:
             return Change.UNCHANGED
-        current = self._connection.execute(
-            select(learner_contacts.c.email).where(learner_contacts.c.learner_id == learner_id)
-        ).scalar()
+        provider_id = SqlProviderRepository(self._connection).id_of(provider)
+        mine = (learner_contacts.c.learner_id == learner_id, learner_contacts.c.provider_id == provider_id)
+        current = self._connection.execute(select(learner_contacts.c.email).where(*mine)).scalar()
         if current == learner.email:
             return Change.UNCHANGED
         if current is None:
-            self._connection.execute(insert(learner_contacts).values(learner_id=learner_id, email=learner.email))
+            self._connection.execute(
+                insert(learner_contacts).values(learner_id=learner_id, provider_id=provider_id, email=learner.email)
+            )
             return Change.CREATED
-        self._connection.execute(
-            update(learner_contacts).where(learner_contacts.c.learner_id == learner_id).values(email=learner.email)
-        )
+        self._connection.execute(update(learner_contacts).where(*mine).values(email=learner.email))
         return Change.UPDATED
 
-    def email_of(self, pseudonym: str) -> str | None:
+    def email_of(self, pseudonym: str, provider: str) -> str | None:
+        """The address ``provider`` recorded for the learner; another provider's is not used."""
         return self._connection.execute(
             select(learner_contacts.c.email)
             .join(learners, learners.c.id == learner_contacts.c.learner_id)
-            .where(learners.c.pseudonym == pseudonym)
+            .join(providers, providers.c.id == learner_contacts.c.provider_id)
+            .where(learners.c.pseudonym == pseudonym, providers.c.slug == provider)
         ).scalar()
 
 
@@ -312,6 +404,24 @@ class SqlEnrolmentRepository:
         query = self._query().where(providers.c.slug == provider, editions.c.code == edition_code)
         for row in self._connection.execute(query.order_by(enrolments.c.reference)):
             yield mapping.enrolment_from_row(row, provider, edition_code, row.pseudonym)
+
+    def page_for_edition(
+        self,
+        provider: str,
+        edition_code: str,
+        *,
+        outcome: Outcome | None = None,
+        after: Position | None = None,
+        limit: int,
+    ) -> Page[Enrolment]:
+        """The edition's enrolments by reference after ``after``, optionally only those with ``outcome``."""
+        query = self._query().where(providers.c.slug == provider, editions.c.code == edition_code)
+        if outcome is not None:
+            query = query.where(enrolments.c.outcome == outcome.value)
+        by_reference = [SortKey(enrolments.c.reference)]
+        rows, next_after = read_page(self._connection, query, by_reference, after=after, limit=limit)
+        found = [mapping.enrolment_from_row(row, provider, edition_code, row.pseudonym) for row in rows]
+        return Page(found, next_after)
 
     def count(self, provider: str | None = None) -> int:
         query = select(func.count()).select_from(enrolments)

@@ -8,6 +8,7 @@ once, and this module only reads.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -31,13 +32,23 @@ from microcred.domain import Edition, Offering
 from microcred.storage import mapping
 from microcred.storage.tables import editions, offerings, providers
 
-__all__ = ["POSTGRES_DOCUMENT", "SqlOfferingSearch", "search_terms"]
+__all__ = ["POSTGRES_DOCUMENT", "OfferingTally", "SqlOfferingSearch", "search_terms"]
 
 #: The PostgreSQL search document: a stored generated tsvector column with a GIN index (migration search_0002),
 #: deliberately not in ``tables.py`` because SQLite has no such column (it searches its FTS5 table).
 POSTGRES_DOCUMENT = "offerings.search_document"
 _WORD = re.compile(r"\w+")
 _MAX_TERMS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class OfferingTally:
+    """Figures over all of a provider's offerings with one status, counted by the database."""
+
+    total: int
+    ects: Decimal
+    by_kind: dict[str, int]
+    by_level: dict[int, int]
 
 
 def search_terms(query: str) -> list[str]:
@@ -68,7 +79,7 @@ class SqlOfferingSearch:
         kind: str | None = None,
         starts_from: date | None = None,
         starts_until: date | None = None,
-        limit: int = 20,
+        limit: int,
         offset: int = 0,
     ) -> tuple[int, list[Offering]]:
         """The number of matching offerings and one page of them, best match (or title) first."""
@@ -171,6 +182,32 @@ class SqlOfferingSearch:
             ).scalar_one()
         )
 
+    def tally(self, provider: str, *, status: str = "published") -> OfferingTally:
+        """How many offerings with ``status`` the provider has, their ECTS credits, and counts by kind and level."""
+        chosen = (providers.c.slug == provider, offerings.c.status == status)
+
+        def grouped(column: Any) -> dict[Any, int]:
+            rows = self._connection.execute(
+                select(column, func.count())
+                .join(providers, providers.c.id == offerings.c.provider_id)
+                .where(*chosen, column.isnot(None))
+                .group_by(column)
+            ).all()
+            return {value: int(count) for value, count in rows}
+
+        total, ects = self._connection.execute(
+            select(func.count(), func.sum(offerings.c.ects))
+            .select_from(offerings)
+            .join(providers, providers.c.id == offerings.c.provider_id)
+            .where(*chosen)
+        ).one()
+        return OfferingTally(
+            total=int(total),
+            ects=_tenths(ects),
+            by_kind={str(kind): count for kind, count in grouped(offerings.c.kind).items()},
+            by_level={int(level): count for level, count in grouped(offerings.c.eqf_level).items()},
+        )
+
     def _match(self, query: Select[Any], terms: list[str]) -> tuple[Select[Any], Any]:
         if self._postgres:
             document: ColumnElement[Any] = literal_column(POSTGRES_DOCUMENT)
@@ -202,6 +239,14 @@ class SqlOfferingSearch:
         return func.lower(
             func.coalesce(func.json_extract(offerings.c.title, "$.nl"), func.json_extract(offerings.c.title, "$.en"))
         )
+
+
+def _tenths(total: object) -> Decimal:
+    """A sum of ECTS credits (one decimal each) exact again: SQLite adds them as binary floats."""
+    if total is None:
+        return Decimal(0)
+    exact = Decimal(str(total)).quantize(Decimal("0.1"))
+    return Decimal(int(exact)) if exact == exact.to_integral_value() else exact
 
 
 def _has_edition_starting(starts_from: date | None, starts_until: date | None) -> ColumnElement[bool]:

@@ -17,7 +17,7 @@ from typing import Any, overload
 
 from sqlalchemy import ClauseElement, Connection, Integer, cast, func, select
 
-from microcred.storage.tables import editions, enrolments, offerings, providers
+from microcred.storage.tables import editions, enrolments, learners, offerings, providers
 
 __all__ = ["SqlStatisticsSource"]
 
@@ -121,6 +121,12 @@ class SqlStatisticsSource:
                 found.append([None if value is None else str(value) for value in row])
         return json.dumps(found)
 
+    def rounding_secret(self) -> bytes:
+        """The pseudonym of the register's first learner: a keyed hash (``pseudonym_pepper``) never published,
+        which changes only if that learner is erased."""
+        row = self._connection.execute(select(learners.c.pseudonym).order_by(learners.c.id).limit(1)).first()
+        return b"" if row is None else str(row[0]).encode()
+
     def providers(self) -> Iterator[_Providers]:
         for batch in self._batches(_PROVIDERS):
             ids, slugs, names, types = _columns(batch, 4)
@@ -158,8 +164,8 @@ class SqlStatisticsSource:
 
 
 class _Column(Sequence[Any]):
-    """One column of a batch of fetched rows, read in place: copying the columns out of the rows would cost
-    as much as the reading itself (about a tenth of the snapshot copy)."""
+    """One column of a batch of fetched rows, read in place: copying every column out as a tuple made the
+    whole snapshot copy about 10 % slower (docs/decisions/0003-statistics-engine.md)."""
 
     __slots__ = ("_index", "_rows")
 

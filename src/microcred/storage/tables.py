@@ -31,6 +31,7 @@ __all__ = [
     "idempotency_keys",
     "learner_contacts",
     "learners",
+    "login_attempts",
     "metadata",
     "offerings",
     "providers",
@@ -145,7 +146,9 @@ learner_contacts = Table(
     "learner_contacts",
     metadata,
     Column("learner_id", ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
-    Column("email", String(254), nullable=False),
+    # Each provider's own address for the learner: one provider never redirects another's credentials.
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True),
+    Column("email", String(254), nullable=False, index=True),
 )
 
 enrolments = Table(
@@ -184,6 +187,8 @@ api_tokens = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),
+    # The staff member who made it on the desk: ending their sessions revokes it (migration auth_0003).
+    Column("staff_id", ForeignKey("staff_accounts.id", ondelete="SET NULL")),
 )
 
 staff_accounts = Table(
@@ -195,6 +200,18 @@ staff_accounts = Table(
     Column("password_hash", String(255), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # A web session is honoured only while it carries the current epoch (logout etc. raise it).
+    Column("session_epoch", Integer, nullable=False, default=0),
+)
+
+# Failed sign-ins by SHA-256 of "account:<e-mail>" or "client:<address>" (migration auth_0004).
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", DateTime(timezone=True), nullable=False),
+    Column("locked_until", DateTime(timezone=True)),
 )
 
 idempotency_keys = Table(

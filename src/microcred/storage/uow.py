@@ -8,6 +8,8 @@ never a driver error (docs/decisions/0005-composition.md, Transactions).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
@@ -17,12 +19,14 @@ from microcred.errors import Conflict
 from microcred.storage.auth import (
     SqlIdempotencyRepository,
     SqlLearnerAccessRepository,
+    SqlLoginAttemptRepository,
     SqlRegisterKeyRepository,
     SqlStaffRepository,
     SqlTokenRepository,
 )
 from microcred.storage.bulk import SqlBulkStore
 from microcred.storage.credentials import SqlCredentialRepository, SqlSigningKeyRepository
+from microcred.storage.engine import set_clock
 from microcred.storage.repositories import (
     SqlEditionRepository,
     SqlEnrolmentRepository,
@@ -57,17 +61,21 @@ class SqlUnitOfWork:
     connection: Connection
     tokens: SqlTokenRepository
     staff: SqlStaffRepository
+    login_attempts: SqlLoginAttemptRepository
     idempotency: SqlIdempotencyRepository
     register_keys: SqlRegisterKeyRepository
     learner_access: SqlLearnerAccessRepository
     wallet: SqlWalletRepository
     statistics: SqlStatisticsSource
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
         self._engine = engine
+        self._clock = clock
 
     def __enter__(self) -> SqlUnitOfWork:
         self.connection = self._engine.connect()
+        if self._clock is not None:
+            set_clock(self.connection, self._clock)
         self._transaction = self.connection.begin()
         self.providers = SqlProviderRepository(self.connection)
         self.offerings = SqlOfferingRepository(self.connection)
@@ -78,6 +86,7 @@ class SqlUnitOfWork:
         self.bulk = SqlBulkStore(self.connection)
         self.tokens = SqlTokenRepository(self.connection)
         self.staff = SqlStaffRepository(self.connection)
+        self.login_attempts = SqlLoginAttemptRepository(self.connection)
         self.idempotency = SqlIdempotencyRepository(self.connection)
         self.register_keys = SqlRegisterKeyRepository(self.connection)
         self.learner_access = SqlLearnerAccessRepository(self.connection)

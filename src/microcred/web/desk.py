@@ -15,28 +15,23 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from microcred.bootstrap import Register
-from microcred.domain import OfferingKind, OfferingStatus, ParticipationForm, QaKind, check_eu_elements
-from microcred.errors import FieldProblem, Invalid, MicrocredError
+from microcred.domain import check_eu_elements
+from microcred.errors import FieldProblem, Invalid, MicrocredError, Throttled
 from microcred.services.auth import Scope
-from microcred.vocab import vocabulary
 from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form
-from microcred.web.offering_form import form_elements, form_values, offering_from_form
-from microcred.web.sessions import StaffDep, StaffMember, staff_in, start_session
+from microcred.web.offering_form import form_elements, form_inputs, form_values, offering_from_form
+from microcred.web.sessions import StaffDep, StaffMember, staff_in, staff_session, start_session
 from microcred.web.templating import Pages, language_of
 
 __all__ = ["desk_routes"]
 
+DESK_CREDENTIALS = 50
+"""How many of the newest credentials the desk shows; the API lists every one, page by page."""
 
-def _choices() -> dict[str, Any]:
-    return {
-        "kinds": [k.value for k in OfferingKind],
-        "statuses": [s.value for s in OfferingStatus],
-        "forms": [f.value for f in ParticipationForm],
-        "qa_kinds": [q.value for q in QaKind],
-        "isced_codes": [c.code for c in vocabulary("isced-f")],
-        "assessment_codes": [c.code for c in vocabulary("assessment-types")],
-    }
+
+def _form() -> dict[str, Any]:
+    return {"inputs": form_inputs()}
 
 
 def desk_routes(register: Register, pages: Pages) -> APIRouter:
@@ -53,7 +48,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
             "offerings": offerings,
             "titles": {o.code: o.title for o in offerings},
             "editions": register.enrolments.list_provider_editions(provider),
-            "credentials": register.issuance.list_credentials(provider)[-50:],
+            "credentials": register.issuance.credentials_page(provider, limit=DESK_CREDENTIALS).items,
             "tokens": register.access.list_tokens(provider=provider),
             "now": register.access.now(),
             "scopes": [s.value for s in Scope],
@@ -63,6 +58,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
             "error_text": None,
             "check": check_eu_elements,
             "credential_url": register.issuance.credential_url,
+            "staff_member": staff,
         }
         context.update(extra)
         return pages.render(request, "desk.html", status=status, **context)
@@ -84,7 +80,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
         def shown(error: MicrocredError) -> Response:
             problems = error.problems or [FieldProblem("code", error.reason, params=error.params)]
             return pages.render(request, "desk_offering.html", status=error.status, values=values,
-                                problems=problems, editing=editing, **_choices())  # fmt: skip
+                                problems=problems, editing=editing, **_form())  # fmt: skip
 
         on_error(request, shown)
 
@@ -100,34 +96,37 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
         email = ""
 
         def shown(error: MicrocredError) -> Response:
-            key = message_key(error, "desk.login_failed")
+            key = message_key(error, "desk.login_throttled" if isinstance(error, Throttled) else "desk.login_failed")
             return pages.render(request, "desk_login.html", status=error.status, error=key, email=email)
 
         on_error(request, shown)
         form = await posted_form(request)
         email = str(form.get("email") or "")
-        principal = register.access.authenticate_staff(email, str(form.get("password") or ""))
-        signed_in = {"provider": principal.provider or "", "subject": principal.subject, "email": email}
-        start_session(request, "staff", signed_in)
+        client = request.client.host if request.client else "unknown"
+        session = register.staff.sign_in_staff(email, str(form.get("password") or ""), client=client)
+        start_session(request, "staff", staff_session(session))
         return to_desk()
 
     @router.post("/desk/logout")
     async def logout(request: Request) -> Response:
         on_error(request, lambda _: to_desk())
         await posted_form(request)
+        staff = staff_in(request)
+        if staff is not None:  # every session and desk-made token of this person ends, not only this cookie
+            register.staff.end_staff_sessions(staff.staff_id)
         request.session.clear()
         return to_desk()
 
     @router.get("/desk/offerings/new", response_class=HTMLResponse)
     def new_offering(request: Request, _: StaffDep) -> Response:
         return pages.render(request, "desk_offering.html", values=form_values(None), problems=[], editing=False,
-                            **_choices())  # fmt: skip
+                            **_form())  # fmt: skip
 
     @router.get("/desk/offerings/{code:path}/edit", response_class=HTMLResponse)
     def edit_offering(request: Request, code: str, staff: StaffDep) -> Response:
         offering = register.catalogue.get_offering(staff.provider, code)
         return pages.render(request, "desk_offering.html", values=form_values(offering),
-                            problems=check_eu_elements(offering), editing=True, **_choices())  # fmt: skip
+                            problems=check_eu_elements(offering), editing=True, **_form())  # fmt: skip
 
     @router.post("/desk/offerings/check", response_class=HTMLResponse)
     async def check_offering(request: Request, staff: StaffDep) -> Response:
@@ -163,7 +162,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
         form = await posted_form(request)
         created = register.access.create_token(
             provider=staff.provider, scopes=[str(s) for s in form.getlist("scope")],
-            label=str(form.get("label") or "")[:100], expires_days=365,
+            label=str(form.get("label") or "")[:100], expires_days=365, staff_id=staff.staff_id,
         )  # fmt: skip
         return home(request, staff, new_token=created.token)
 

@@ -1,35 +1,115 @@
-"""The desk's offering form: posted fields <-> an Offering, with every parsing problem named by field."""
+"""The desk's offering form, derived from the offering's one field definition: inputs, reading, filling.
+
+The form shows the fields in :data:`FORM_FIELDS`; each field's kind decides its inputs (a select of its
+vocabulary, one input per language, one line per learning outcome, a comma-separated list), and the
+definition gives their names, labels and limits. Posted fields become an Offering with every parsing
+problem named by field.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from starlette.datastructures import FormData
 
-from microcred.domain import (
-    LangText,
-    LearningOutcome,
-    Offering,
-    OfferingKind,
-    OfferingStatus,
-    ParticipationForm,
-    QaKind,
-)
+from microcred.domain import Offering
+from microcred.domain.fields import OFFERING, Field, FieldKind, Words
 from microcred.errors import FieldProblem, MicrocredError
+from microcred.vocab import vocabulary
 
-__all__ = ["FORM_ELEMENTS", "form_elements", "form_values", "offering_from_form"]
+__all__ = ["FORM_FIELDS", "FormInput", "form_elements", "form_inputs", "form_values", "offering_from_form"]
 
-FORM_ELEMENTS = (
-    "title", "description", "learning_outcomes", "kind", "status", "participation_form", "quality_assurance",
-    "ects", "hours", "eqf_level", "vks_level", "validity_months", "isced_field", "assessment_type", "info_url",
-    "languages",
+FORM_FIELDS = (
+    "code", "kind", "status", "title", "description", "learning_outcomes", "ects", "hours", "eqf_level",
+    "vks_level", "isced_field", "assessment_type", "participation_form", "quality_assurance", "languages",
+    "validity_months", "info_url",
 )  # fmt: skip
 """What the desk's form shows; prerequisites, stacking, awarding body and the like come from imports or the API."""
 
+# How to type a list in the form: the web's own words, next to the field they explain.
+_HINTS = {"learning_outcomes": "desk.outcomes_hint", "languages": "desk.languages_hint"}
+_LONG_LIST = 20  # a select this long shows each code before its label, to be scanned by code
 
-def _text(form: FormData, name: str) -> str:
+
+@dataclass(frozen=True, slots=True)
+class FormInput:
+    """One input of the form: the posted name, its label, its widget and what it may hold."""
+
+    name: str
+    field: str  # the offering's field it edits
+    label: Words
+    widget: str  # "input", "textarea" or "select"
+    lang: str | None = None
+    vocab: str | None = None
+    choices: tuple[str, ...] = ()
+    blank_choice: bool = False
+    show_code: bool = False
+    required: bool = False
+    key: bool = False  # read-only when editing
+    max_length: int | None = None
+    inputmode: str | None = None
+    type: str = "text"
+    wide: bool = False
+    described_by: str | None = None
+    hint: str | None = None  # message key shown under the input
+
+
+@cache
+def form_inputs() -> tuple[FormInput, ...]:
+    """Every input of the form, in order."""
+    return tuple(found for name in FORM_FIELDS for found in _inputs(OFFERING.field(name)))
+
+
+def _inputs(field: Field) -> list[FormInput]:
+    """A field's inputs: one per language for texts, a select for a code, one input otherwise."""
+    hint = _HINTS.get(field.name)
+    described_by = f"{field.name}-hint" if hint else None
+    if field.kind is FieldKind.TRANSLATED:
+        found = [_text_input(field, part, field.name, described_by) for part in field.parts]
+    elif field.kind is FieldKind.RECORDS:
+        text = next(sub for sub in field.sub.fields if sub.kind is FieldKind.TRANSLATED)
+        found = [_text_input(text, part, field.name, described_by, lines=True) for part in text.parts]
+    elif field.kind is FieldKind.CODE:
+        codes = vocabulary(field.vocab or "").codes()
+        blank = OFFERING.is_optional(field.name)
+        found = [_input(field, widget="select", vocab=field.vocab, choices=codes, blank_choice=blank,
+                        show_code=len(codes) > _LONG_LIST)]  # fmt: skip
+    elif field.kind in (FieldKind.INTEGER, FieldKind.ECTS):
+        mode = "decimal" if field.kind is FieldKind.ECTS else "numeric"
+        found = [_input(field, inputmode=mode, described_by=described_by)]
+    else:
+        wide = field.format == "url"
+        found = [_input(field, type="url" if wide else "text", wide=wide, described_by=described_by)]
+    return [*found[:-1], _with_hint(found[-1], hint)]
+
+
+def _input(field: Field, **options: Any) -> FormInput:
+    longest = field.max_length if field.kind is FieldKind.TEXT else None
+    return FormInput(
+        field.name, field.name, field.label, options.pop("widget", "input"), required=field.required,
+        key=field.name in OFFERING.key, max_length=longest, **options,
+    )  # fmt: skip
+
+
+def _text_input(field: Field, part: Field, stem: str, described_by: str | None, *, lines: bool = False) -> FormInput:
+    """The input of one language of a text; a textarea when the text has no limit or holds one item per line."""
+    long = lines or part.max_length is None
+    return FormInput(
+        f"{stem}_{part.name}", stem, part.label, "textarea" if long else "input", lang=part.name,
+        max_length=part.max_length, wide=long, described_by=described_by,
+    )  # fmt: skip
+
+
+def _with_hint(found: FormInput, hint: str | None) -> FormInput:
+    if hint is None:
+        return found
+    return replace(found, hint=hint)
+
+
+def _posted(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
 
@@ -37,86 +117,57 @@ def _text(form: FormData, name: str) -> str:
 def offering_from_form(form: FormData, provider: str) -> tuple[Offering, list[FieldProblem]]:
     """The offering the form describes, and the fields that could not be read (left empty in the offering)."""
     problems: list[FieldProblem] = []
-    offering = Offering(provider=provider, code=_text(form, "code"))
-
-    def attempt(field: str, action: Any) -> None:
+    values: dict[str, Any] = {"provider": provider}
+    for name in FORM_FIELDS:
         try:
-            action()
+            values[name] = OFFERING.coerce(name, _read(OFFERING.field(name), form))
         except MicrocredError as error:
-            problems.extend(error.problems or [FieldProblem(field, error.reason, params=error.params)])
+            problems.extend(error.problems or [FieldProblem(name, error.reason, params=error.params)])
         except (ValueError, InvalidOperation):
-            problems.append(FieldProblem(field, "invalid-value", _text(form, field) or None))
-
-    attempt("title", lambda: setattr(offering, "title", LangText.of(_text(form, "title_nl"), _text(form, "title_en"))))
-    attempt(
-        "description",
-        lambda: setattr(
-            offering, "description", LangText.of(_text(form, "description_nl"), _text(form, "description_en"))
-        ),
-    )
-    attempt("learning_outcomes", lambda: setattr(offering, "learning_outcomes", _outcomes(form)))
-    enums: tuple[tuple[str, type[StrEnum]], ...] = (
-        ("kind", OfferingKind),
-        ("status", OfferingStatus),
-        ("participation_form", ParticipationForm),
-        ("quality_assurance", QaKind),
-    )
-    for name, enum in enums:
-        if _text(form, name):
-            attempt(name, lambda n=name, e=enum: setattr(offering, n, e(_text(form, n))))
-    if _text(form, "ects"):
-        attempt("ects", lambda: setattr(offering, "ects", Decimal(_text(form, "ects").replace(",", "."))))
-    for name in ("hours", "eqf_level", "vks_level", "validity_months"):
-        if _text(form, name):
-            attempt(name, lambda n=name: setattr(offering, n, int(_text(form, n))))
-    for name in ("isced_field", "assessment_type", "info_url"):
-        setattr(offering, name, _text(form, name) or None)
-    offering.languages = [code.strip() for code in _text(form, "languages").split(",") if code.strip()]
-    return offering, problems
+            problems.append(FieldProblem(name, "invalid-value", _posted(form, name) or None))
+    return OFFERING.build(values), problems
 
 
-def _outcomes(form: FormData) -> list[LearningOutcome]:
-    dutch = [line.strip() for line in _text(form, "outcomes_nl").splitlines() if line.strip()]
-    english = [line.strip() for line in _text(form, "outcomes_en").splitlines() if line.strip()]
-    count = max(len(dutch), len(english))
-    return [
-        LearningOutcome(LangText.of(dutch[i] if i < len(dutch) else None, english[i] if i < len(english) else None))
-        for i in range(count)
-    ]
+def _read(field: Field, form: FormData) -> Any:
+    """The field's plain value from its posted inputs (see ``Record.build``)."""
+    name = field.name
+    if field.kind is FieldKind.TRANSLATED:
+        return {part.name: _posted(form, f"{name}_{part.name}") for part in field.parts}
+    if field.kind is FieldKind.RECORDS:  # one learning outcome per line, in the same order in both languages
+        lines = {lang: _lines(_posted(form, f"{name}_{lang}")) for lang in ("nl", "en")}
+        count = max(len(items) for items in lines.values())
+        return [{"text": {lang: items[i] for lang, items in lines.items() if i < len(items)}} for i in range(count)]
+    text = _posted(form, name)
+    if field.kind is FieldKind.CODES:
+        return [code.strip() for code in text.split(",") if code.strip()]
+    if not text:
+        return None if OFFERING.is_optional(name) or field.kind is not FieldKind.TEXT else ""
+    if field.kind is FieldKind.ECTS:
+        return Decimal(text.replace(",", "."))
+    return text
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def form_elements(offering: Offering) -> dict[str, Any]:
     """The elements the form edits, as an edit of the stored offering changes them (the rest stay as stored)."""
-    return {name: getattr(offering, name) for name in FORM_ELEMENTS}
+    return {name: getattr(offering, name) for name in FORM_FIELDS if name not in OFFERING.key}
 
 
 def form_values(offering: Offering | None) -> dict[str, str]:
-    """The form's fields filled from a stored offering (empty for a new one)."""
-    if offering is None:
-        return {"kind": OfferingKind.MICRO_CREDENTIAL.value, "status": OfferingStatus.DRAFT.value}
-
-    def enum(value: Any) -> str:
-        return "" if value is None else str(value.value)
-
-    return {
-        "code": offering.code,
-        "title_nl": offering.title.texts.get("nl", ""),
-        "title_en": offering.title.texts.get("en", ""),
-        "description_nl": offering.description.texts.get("nl", ""),
-        "description_en": offering.description.texts.get("en", ""),
-        "outcomes_nl": "\n".join(o.text.texts.get("nl", "") for o in offering.learning_outcomes),
-        "outcomes_en": "\n".join(o.text.texts.get("en", "") for o in offering.learning_outcomes),
-        "kind": enum(offering.kind),
-        "status": enum(offering.status),
-        "ects": "" if offering.ects is None else str(offering.ects),
-        "hours": "" if offering.hours is None else str(offering.hours),
-        "eqf_level": "" if offering.eqf_level is None else str(offering.eqf_level),
-        "vks_level": "" if offering.vks_level is None else str(offering.vks_level),
-        "isced_field": offering.isced_field or "",
-        "assessment_type": offering.assessment_type or "",
-        "participation_form": enum(offering.participation_form),
-        "quality_assurance": enum(offering.quality_assurance),
-        "languages": ", ".join(offering.languages),
-        "info_url": offering.info_url or "",
-        "validity_months": "" if offering.validity_months is None else str(offering.validity_months),
-    }
+    """The form's inputs filled from a stored offering (a new one's defaults when there is none)."""
+    plain = OFFERING.plain(offering or OFFERING.build({"provider": "", "code": ""}))
+    found: dict[str, str] = {}
+    for item in form_inputs():
+        value = plain[item.field]
+        if isinstance(value, dict):  # a translated text
+            found[item.name] = value.get(item.lang or "", "")
+        elif item.lang is not None:  # learning outcomes, one per line
+            found[item.name] = "\n".join(outcome["text"].get(item.lang, "") for outcome in value)
+        elif isinstance(value, list):
+            found[item.name] = ", ".join(value)
+        else:
+            found[item.name] = "" if value is None else str(value)
+    return found

@@ -3,6 +3,10 @@
 Pages for one of them take :data:`StaffDep` or :data:`LearnerDep`; without a session the visitor is sent
 to sign in (``errors.SignInRequired``). Signing in always starts a fresh session with a new CSRF token, so
 an earlier session cannot be fixed on someone.
+
+A staff session holds only the account id and its session epoch (no e-mail address: the cookie is signed,
+not encrypted). Every request checks both against the account (``register.staff.staff_of_session``), so
+logout, deactivation and a password change end all of that person's sessions at once.
 """
 
 from __future__ import annotations
@@ -13,22 +17,36 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from microcred.bootstrap import Register
+from microcred.services.staff import StaffSession
 from microcred.web.errors import SignInRequired
 
-__all__ = ["LearnerDep", "StaffDep", "StaffMember", "learners_in", "staff_in", "start_session"]
+__all__ = ["LearnerDep", "StaffDep", "StaffMember", "learners_in", "staff_in", "staff_session", "start_session"]
 
 
 @dataclass(frozen=True, slots=True)
 class StaffMember:
+    staff_id: int
     provider: str
     email: str
 
 
+def staff_session(session: StaffSession) -> dict[str, int]:
+    """What the cookie holds for a signed-in staff member: their id and the epoch, nothing readable."""
+    return {"id": session.staff_id, "epoch": session.epoch}
+
+
 def staff_in(request: Request) -> StaffMember | None:
-    staff = request.session.get("staff")
-    if not isinstance(staff, dict) or not isinstance(staff.get("provider"), str):
+    """The signed-in staff member, while their session has not been ended; None otherwise."""
+    held = request.session.get("staff")
+    if not isinstance(held, dict) or not isinstance(held.get("id"), int) or not isinstance(held.get("epoch"), int):
         return None
-    return StaffMember(staff["provider"], str(staff.get("email", "")))
+    register: Register = request.app.state.register
+    found = register.staff.staff_of_session(StaffSession(held["id"], held["epoch"]))
+    if found is None:
+        request.session.pop("staff", None)
+        return None
+    return StaffMember(found.staff_id, found.provider, found.email)
 
 
 def learners_in(request: Request) -> list[str] | None:

@@ -112,4 +112,5 @@ class Pages:
             "csrf_field": CSRF_FIELD,
             "csrf_token": lambda: csrf_token(request),
             "staff": request.session.get("staff"),
+            "csp_nonce": getattr(request.state, "csp_nonce", ""),  # security_headers.py
         }

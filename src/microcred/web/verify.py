@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from microcred.bootstrap import Register
+from microcred.errors import Invalid
 from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form, read_upload
 from microcred.web.templating import Pages, language_of
@@ -54,7 +54,7 @@ def verify_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.post("/verify", response_class=HTMLResponse)
     async def verify_posted(request: Request) -> Response:
-        on_error(request, lambda e: problem(request, message_key(e, "verify.error_too_large"), status=e.status))
+        on_error(request, lambda e: problem(request, message_key(e, "verify.error_bounds"), status=e.status))
         form = await posted_form(request)
         uploaded = await read_upload(form.get("file"), limit=MAX_CREDENTIAL_BYTES)
         pasted = form.get("document")
@@ -64,9 +64,11 @@ def verify_routes(register: Register, pages: Pages) -> APIRouter:
         if len(text) > MAX_CREDENTIAL_BYTES:
             return problem(request, "verify.error_too_large", status=413)
         try:
-            document = json.loads(text)
-        except ValueError:
-            return problem(request, "verify.error_not_json", pasted=text[:20_000])
+            document = register.verification.read_document(text)
+        except Invalid as refused:
+            code = refused.problems[0].code if refused.problems else ""
+            key = "verify.error_not_json" if code == "not-json-document" else "verify.error_bounds"
+            return problem(request, key, pasted=text[:20_000] if key == "verify.error_not_json" else "")
         return answer(request, document, source="upload" if uploaded else "paste")
 
     return router

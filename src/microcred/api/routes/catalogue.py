@@ -13,7 +13,7 @@ from microcred.api.idempotency import ApiRoute
 from microcred.api.schemas import OfferingOut
 from microcred.domain import OfferingKind, OfferingStatus, ParticipationForm
 from microcred.errors import NotFound
-from microcred.services.search import CatalogueQuery
+from microcred.services.search import MAX_PAGE_SIZE, CatalogueQuery
 
 __all__ = ["router"]
 
@@ -34,7 +34,7 @@ def search_catalogue(
     language: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
     participation_form: ParticipationForm | None = None,
     kind: OfferingKind | None = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
     """Published offerings: best text match first when ``q`` is given, else by title."""

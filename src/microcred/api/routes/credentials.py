@@ -9,12 +9,13 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, StringConstraints
 
 from microcred.api.deps import CredentialIssuerDep, CredentialRevokerDep, ProviderReaderDep, RegisterDep
-from microcred.api.http import Page, fingerprint, keyset_page
+from microcred.api.http import Page, cursor_page, fingerprint
 from microcred.api.idempotency import ApiRoute
 from microcred.api.jobs import JobOut
 from microcred.api.schemas import InputModel
 from microcred.bootstrap import Register
 from microcred.domain import Credential, CredentialState
+from microcred.services.issuance import MAX_CREDENTIALS_PAGE
 
 __all__ = ["router"]
 
@@ -98,20 +99,13 @@ def list_credentials(
     register: RegisterDep,
     state: CredentialState | None = None,
     edition: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[int, Query(ge=1, le=MAX_CREDENTIALS_PAGE)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[CredentialOut]:
     """The provider's credentials, newest first, without their documents; filter by state or edition."""
-    found = [
-        c
-        for c in register.issuance.list_credentials(slug)
-        if (state is None or c.state is state) and (edition is None or c.edition_code == edition)
-    ]
-    page, next_cursor = keyset_page(
-        found,
-        key=lambda c: [-c.issued_at.timestamp(), c.uuid],
+    page, next_cursor = cursor_page(
+        lambda after: register.issuance.credentials_page(slug, state=state, edition=edition, after=after, limit=limit),
         cursor=cursor,
-        limit=limit,
         filters=fingerprint("credentials", slug, state, edition),
     )
     items = [_out(register, c, with_document=False) for c in page]

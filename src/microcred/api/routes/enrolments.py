@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from microcred.api.deps import CatalogueWriterDep, EnrolmentWriterDep, ProviderReaderDep, RegisterDep
-from microcred.api.http import Page, fingerprint, keyset_page
+from microcred.api.http import Page, cursor_page, fingerprint
 from microcred.api.idempotency import ApiRoute
 from microcred.api.schemas import EditionIn, EditionOut, EnrolmentIn, EnrolmentOut
 from microcred.domain import Outcome
 from microcred.errors import Invalid
+from microcred.services.enrolments import MAX_ENROLMENTS_PAGE
 
 __all__ = ["router"]
 
@@ -40,16 +41,13 @@ def list_enrolments(
     _: ProviderReaderDep,
     register: RegisterDep,
     outcome: Outcome | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Annotated[int, Query(ge=1, le=MAX_ENROLMENTS_PAGE)] = 100,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[EnrolmentOut]:
     """The edition's enrolments by reference; filter by outcome."""
-    found = [e for e in register.enrolments.list_enrolments(slug, edition) if outcome is None or e.outcome is outcome]
-    page, next_cursor = keyset_page(
-        found,
-        key=lambda e: [e.reference],
+    page, next_cursor = cursor_page(
+        lambda after: register.enrolments.enrolments_page(slug, edition, outcome=outcome, after=after, limit=limit),
         cursor=cursor,
-        limit=limit,
         filters=fingerprint("enrolments", slug, edition, outcome),
     )
     return Page[EnrolmentOut](items=[EnrolmentOut.of(e) for e in page], next_cursor=next_cursor)

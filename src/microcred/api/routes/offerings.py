@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from microcred.api.deps import CatalogueWriterDep, ProviderReaderDep, RegisterDep
-from microcred.api.http import Page, fingerprint, keyset_page
+from microcred.api.http import Page, cursor_page, fingerprint
 from microcred.api.idempotency import ApiRoute
 from microcred.api.schemas import FieldProblemOut, OfferingIn, OfferingOut
-from microcred.domain import OfferingKind, OfferingStatus
+from microcred.domain import OfferingKind, OfferingOrder, OfferingStatus
 from microcred.errors import Invalid
+from microcred.services.catalogue import MAX_OFFERINGS_PAGE
 
 __all__ = ["router"]
 
@@ -33,22 +34,16 @@ def list_offerings(
     register: RegisterDep,
     status: OfferingStatus | None = None,
     kind: OfferingKind | None = None,
-    sort: Literal["code", "title", "-ects"] = "code",
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    sort: OfferingOrder = "code",
+    limit: Annotated[int, Query(ge=1, le=MAX_OFFERINGS_PAGE)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[OfferingOut]:
-    found = [
-        o
-        for o in register.catalogue.list_offerings(provider=slug)
-        if (status is None or o.status is status) and (kind is None or o.kind is kind)
-    ]
-    keys = {
-        "code": lambda o: [o.code],
-        "title": lambda o: [o.title.get("nl").casefold(), o.code],
-        "-ects": lambda o: [-float(o.ects or 0), o.code],
-    }
-    page, next_cursor = keyset_page(
-        found, key=keys[sort], cursor=cursor, limit=limit, filters=fingerprint("offerings", slug, status, kind, sort)
+    page, next_cursor = cursor_page(
+        lambda after: register.catalogue.offerings_page(
+            slug, status=status, kind=kind, order=sort, after=after, limit=limit
+        ),
+        cursor=cursor,
+        filters=fingerprint("offerings", slug, status, kind, sort),
     )
     return Page[OfferingOut](items=[OfferingOut.of(o) for o in page], next_cursor=next_cursor)
 

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
 from microcred.api.deps import AdminDep, PublicDep, RegisterDep
-from microcred.api.http import CACHE_RESPONSES, Page, cached_json, fingerprint, keyset_page
+from microcred.api.http import CACHE_RESPONSES, Page, cached_json, cursor_page, fingerprint
 from microcred.api.idempotency import ApiRoute
 from microcred.api.schemas import ProviderIn, ProviderOut, QualityAssuranceIn, QualityAssuranceOut, TrustedProviderOut
-from microcred.domain import ProviderType
+from microcred.domain import ProviderOrder, ProviderType
 from microcred.errors import Invalid
+from microcred.services.catalogue import MAX_PROVIDERS_PAGE
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["providers"], route_class=ApiRoute)
-Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
+Limit = Annotated[int, Query(ge=1, le=MAX_PROVIDERS_PAGE, description="page size")]
 Cursor = Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")]
 
 
@@ -27,20 +28,16 @@ def list_providers(
     register: RegisterDep,
     type: Annotated[ProviderType | None, Query(description="only providers of this type")] = None,
     trusted: Annotated[bool | None, Query(description="only (un)trusted providers")] = None,
-    sort: Literal["slug", "name"] = "slug",
+    sort: ProviderOrder = "slug",
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
     """Every registered provider, public; filter by type or trust, sort by slug or Dutch name."""
     catalogue = register.catalogue
-    found = [
-        p
-        for p in catalogue.list_providers()
-        if (type is None or p.type is type) and (trusted is None or catalogue.is_trusted(p) is trusted)
-    ]
-    keys = {"slug": lambda p: [p.slug], "name": lambda p: [p.name.get("nl").casefold(), p.slug]}
-    page, next_cursor = keyset_page(
-        found, key=keys[sort], cursor=cursor, limit=limit, filters=fingerprint("providers", type, trusted, sort)
+    page, next_cursor = cursor_page(
+        lambda after: catalogue.providers_page(type=type, trusted=trusted, order=sort, after=after, limit=limit),
+        cursor=cursor,
+        filters=fingerprint("providers", type, trusted, sort),
     )
     items = [ProviderOut.of(p, trusted=catalogue.is_trusted(p)) for p in page]
     return cached_json(request, Page[ProviderOut](items=items, next_cursor=next_cursor))

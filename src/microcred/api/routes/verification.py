@@ -30,13 +30,19 @@ class VerificationOut(BaseModel):
 @router.post("/api/v1/verify", response_model=VerificationOut, operation_id="verify_credential", tags=["verification"])
 def verify_credential(
     credential: Annotated[dict[str, Any], Body(description="the credential (a JSON object) to check")],
-    _: PublicDep,
+    request: Request,
+    principal: PublicDep,
     register: RegisterDep,
     lang: Literal["en", "nl"] = "en",
 ) -> VerificationOut:
     """Every check a verifier asks (proof, issuer, trust, dates, status, schema), each pass, fail or warn.
 
-    A credential that fails is still a 200 answer: ``verified`` is false and the checks say why."""
+    A credential that fails is still a 200 answer: ``verified`` is false and the checks say why. A document
+    deeper than 32 levels, with more than 20,000 values or more than 4 proofs is refused (422) before any
+    check; anonymous callers may verify 30 at once, then one a second per client address (429)."""
+    if principal.kind == "anonymous":
+        client = request.client.host if request.client else "unknown"
+        request.app.state.verify_limiter.take(f"verify:{client}")
     result = register.verification.verify_document(credential)
     return VerificationOut.model_validate(result.as_dict(lang))
 
@@ -117,7 +123,7 @@ def parliament_report(
     lang: Literal["nl", "en"] = "nl",
     all_providers: bool = False,
 ) -> Response:
-    """Answers to the Flemish Parliament's written question 223, counts below the threshold suppressed."""
+    """Answers to the Flemish Parliament's written question 223, counts of persons rounded (docs/statistics.md)."""
     content = register.reports.parliament_report_file(
         fmt=format, lang=lang, from_year=from_year, to_year=to_year, all_providers=all_providers
     )

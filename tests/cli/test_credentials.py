@@ -3,54 +3,20 @@
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from microcred.bootstrap import build
-from microcred.cli.context import register
-from microcred.cli.main import run
-from microcred.services.demo import load_small_demo
-from microcred.settings import Settings
+from tests.cli.conftest import microcred
 
-
-@pytest.fixture(autouse=True)
-def isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MICROCRED_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("MICROCRED_ENVIRONMENT", "test")
-    register.cache_clear()
-    yield tmp_path
-    register.cache_clear()
-
-
-def microcred(*args: str) -> int:
-    return run(list(args))
-
-
-@pytest.fixture(scope="module")
-def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo register, loaded once per module and copied for each test."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    wired = build(Settings(database_url=f"sqlite:///{path}", environment="test"))
-    wired.migrate()
-    load_small_demo(wired.uow, pepper=wired.settings.pseudonym_pepper.get_secret_value())
-    wired.close()
-    return path
-
-
-@pytest.fixture
-def demo(demo_database: Path, tmp_path: Path) -> None:
-    shutil.copyfile(demo_database, tmp_path / "cli.db")
+pytestmark = pytest.mark.usefixtures("small_demo")
 
 
 def _issued_id(out: str) -> str:
     return out.split("credential ", 1)[1].split(maxsplit=1)[0]
 
 
-def test_issue_export_verify_and_revoke(demo: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_issue_export_verify_and_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert microcred("issue", "--enrolment", "vub/MC-DSS-2023-E000") == 0
     credential_id = _issued_id(capsys.readouterr().out)
     assert microcred("issue", "--enrolment", "vub/MC-DSS-2023-E000") == 0
@@ -84,7 +50,7 @@ def test_issue_export_verify_and_revoke(demo: None, tmp_path: Path, capsys: pyte
     assert "NOT verified" in out
 
 
-def test_issue_for_an_edition_and_rotate_keys(demo: None, capsys: pytest.CaptureFixture[str]) -> None:
+def test_issue_for_an_edition_and_rotate_keys(capsys: pytest.CaptureFixture[str]) -> None:
     assert microcred("issue", "--edition", "vub/MC-DSS-2023") == 0
     out = capsys.readouterr().out
     count = int(out.split("issued ", 1)[1].split()[0])
@@ -95,7 +61,7 @@ def test_issue_for_an_edition_and_rotate_keys(demo: None, capsys: pytest.Capture
     assert "new signing key z6Mk" in capsys.readouterr().out
 
 
-def test_a_tampered_file_fails_verification(demo: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_tampered_file_fails_verification(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     microcred("issue", "--enrolment", "vub/MC-DSS-2023-E000")
     credential_id = _issued_id(capsys.readouterr().out)
     microcred("credential", "export", credential_id, "--out", "c.json")
@@ -122,15 +88,13 @@ def test_a_tampered_file_fails_verification(demo: None, tmp_path: Path, capsys: 
         (("keys", "rotate", "nope"), "no provider with slug 'nope'"),
     ],
 )
-def test_errors_are_one_clear_line(
-    demo: None, args: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_errors_are_one_clear_line(args: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert microcred(*args) == 1
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
 
 
-def test_a_failed_enrolment_is_refused(demo: None, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failed_enrolment_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert microcred("issue", "--enrolment", "vub/MC-DSS-2023-E003") == 1
     assert "only a passed enrolment earns a credential" in capsys.readouterr().err

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,10 @@ from microcred.services import auth
 
 
 @pytest.fixture(autouse=True)
-def isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MICROCRED_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("MICROCRED_ENVIRONMENT", "test")
-    register.cache_clear()
+def acme(isolated_database: Path) -> None:
+    """A migrated register with one provider, ``acme``, made through the command line."""
     assert run(["init"]) == 0
     assert run(["provider", "add", "acme", "--name-nl", "Acme Academie", "--type", "other-private"]) == 0
-    yield tmp_path
-    register.cache_clear()
 
 
 def test_token_create_list_revoke(capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,3 +58,23 @@ def test_staff_add_then_authenticate(monkeypatch: pytest.MonkeyPatch) -> None:
         auth.authenticate_staff("an@acme.be", "a wrong password!", register().uow)
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert run(["staff", "add", "bo@acme.be", "--provider", "acme", "--password-stdin"]) == 1
+
+
+def test_staff_deactivate_and_password_end_the_account_s_sessions(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    assert run(["staff", "add", "an@acme.be", "--provider", "acme", "--password-stdin"]) == 0
+    before = register().staff.sign_in_staff("an@acme.be", "a long enough password")
+    monkeypatch.setattr("sys.stdin", io.StringIO("another long password\n"))
+    assert run(["staff", "password", "an@acme.be", "--password-stdin"]) == 0
+    assert "password of an@acme.be changed; its sessions and tokens have ended" in capsys.readouterr().out
+    assert register().staff.staff_of_session(before) is None
+    after = register().staff.sign_in_staff("an@acme.be", "another long password")
+    assert run(["--lang", "nl", "staff", "deactivate", "An@Acme.be"]) == 0
+    assert "medewerkersaccount an@acme.be gedeactiveerd" in capsys.readouterr().out
+    assert register().staff.staff_of_session(after) is None
+    with pytest.raises(auth.Unauthenticated):
+        auth.authenticate_staff("an@acme.be", "another long password", register().uow)
+    assert run(["staff", "deactivate", "nobody@acme.be"]) == 1
+    assert "no staff account 'nobody@acme.be'" in capsys.readouterr().err
