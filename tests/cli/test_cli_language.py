@@ -83,3 +83,31 @@ def test_english_stays_the_default(capsys: pytest.CaptureFixture[str]) -> None:
 def test_an_unknown_language_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["--lang", "fr", "init"]) == 1
     assert "--lang: must be one of nl, en (got 'fr')" in capsys.readouterr().err
+
+
+def test_provider_show_and_offering_list_label_their_lines_in_dutch(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["init"]) == 0
+    add = [
+        "provider",
+        "add",
+        "acme",
+        "--name-nl",
+        "Acme Academie",
+        "--name-en",
+        "Acme Academy",
+        "--type",
+        "other-private",
+    ]
+    assert run(add) == 0
+    assert run(["offering", "add", "acme", "X1", "--title-nl", "Data", "--outcome", "Tabellen lezen"]) == 0
+    capsys.readouterr()
+    assert run(["--lang", "nl", "provider", "show", "acme"]) == 0
+    shown = capsys.readouterr().out
+    assert "Engelse naam: Acme Academy" in shown
+    assert "vandaag vertrouwd: nee" in shown
+    assert run(["--lang", "nl", "offering", "show", "acme", "X1"]) == 0
+    assert "leerresultaat 1: Tabellen lezen" in capsys.readouterr().out
+    assert run(["offering", "show", "acme", "X1"]) == 0
+    assert "outcome 1: Tabellen lezen" in capsys.readouterr().out
+    assert run(["--lang", "nl", "offering", "list"]) == 0
+    assert "aanbieder" in capsys.readouterr().out
