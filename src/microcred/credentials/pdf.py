@@ -11,13 +11,16 @@ import io
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import segno
-from fpdf import FPDF
 
 from microcred.credentials.ob3 import Award
 from microcred.i18n import translate
 from microcred.vocab import vocabulary
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 __all__ = ["certificate_pdf"]
 
@@ -92,6 +95,8 @@ def _outcomes(pdf: FPDF, heading: str, outcomes: Sequence[str]) -> None:
 
 def certificate_pdf(award: Award, *, verify_url: str, lang: str = "nl") -> bytes:
     """One A4 page: title, provider, learner reference, the EU elements, the outcomes and a verifying QR code."""
+    from fpdf import FPDF  # here, not at the top: a second of import time that only a certificate needs
+
     lang = lang if lang in ("nl", "en") else "en"
     labels = _labels(lang)
     offering = award.offering
