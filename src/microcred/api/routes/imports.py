@@ -7,16 +7,16 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from microcred.api.deps import AdminDep, CatalogueWriterDep, EnrolmentWriterDep, RegisterDep
-from microcred.api.idempotency import ApiRoute
 from microcred.api.jobs import JobOut
+from microcred.api.routing import api_router
 from microcred.bootstrap import Register
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["imports"], route_class=ApiRoute)
+router = api_router(prefix="/api/v1", tags=["imports"])
 Format = Annotated[Literal["csv", "xlsx", "jsonl"], Query(description="the file's format")]
 _UPLOAD = {
     "requestBody": {

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel
 
 from microcred.api.deps import CatalogueWriterDep, ProviderReaderDep, RegisterDep
 from microcred.api.http import Page, cursor_page, fingerprint
-from microcred.api.idempotency import ApiRoute
+from microcred.api.routing import api_router
 from microcred.api.schemas import FieldProblemOut, OfferingIn, OfferingOut
 from microcred.domain import OfferingKind, OfferingOrder, OfferingStatus
 from microcred.errors import Invalid
@@ -17,7 +17,7 @@ from microcred.services.catalogue import MAX_OFFERINGS_PAGE
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/providers/{slug}", tags=["offerings"], route_class=ApiRoute)
+router = api_router(prefix="/api/v1/providers/{slug}", tags=["offerings"])
 
 
 class ElementCheckOut(BaseModel):
