@@ -50,7 +50,7 @@ def _open(register: Register, clock: FixedClock, access: str) -> learner_access.
 def _closed(register: Register, clock: FixedClock, access: str) -> str:
     with pytest.raises(AccessLinkClosed) as refused:
         _open(register, clock, access)
-    return refused.value.reason
+    return refused.value.why
 
 
 def test_a_link_opens_once_and_a_second_open_says_it_was_used(seeded: Register) -> None:
@@ -119,7 +119,7 @@ def test_of_twenty_parallel_opens_of_one_link_exactly_one_gets_the_session(seede
             _open(seeded, clock, access)
             outcomes.append("opened")
         except AccessLinkClosed as refused:
-            outcomes.append(refused.reason)
+            outcomes.append(refused.why)
 
     threads = [threading.Thread(target=open_it) for _ in range(20)]
     for thread in threads:

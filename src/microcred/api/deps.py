@@ -47,7 +47,7 @@ def resolve_principal(request: Request) -> Principal:
         scheme, _, credentials = header.partition(" ")
         credentials = credentials.strip()
         if scheme.lower() != "bearer" or not credentials:
-            raise Unauthenticated("send the token as 'Authorization: Bearer <token>'")
+            raise Unauthenticated("bearer-token-needed")
         if credentials.startswith(TOKEN_PREFIX):
             principal = register.access.authenticate_token(credentials)
         else:  # a learner's access-link value: checked here, opened (once) by the learner routes' rule
@@ -103,9 +103,9 @@ class Access:
 async def _opened_by_learner(request: Request, principal: Principal) -> Principal:
     """A learner route opens the access link it is called with: the link works once, here as in the wallet."""
     if principal.kind == "anonymous":
-        raise Unauthenticated("this needs the access value of a learner's link (Authorization: Bearer …)")
+        raise Unauthenticated("learner-access-needed")
     if principal.kind != "learner":
-        raise Forbidden("only the learner, with the access value of their link, may see this")
+        raise Forbidden("learner-only")
     register: Register = request.app.state.register
     access = request.headers["authorization"].partition(" ")[2].strip()
     opened = await run_in_threadpool(register.learner_access.open_access_link, access)

@@ -34,9 +34,8 @@ class BodySizeLimit:
         limit = self.upload_limit if uploads else JSON_BODY_LIMIT
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > limit:
-                response = problem_response(
-                    413, PayloadTooLarge.code, f"the request body is larger than {limit} bytes", path=path
-                )
+                refused = PayloadTooLarge("body-too-large", limit=limit)
+                response = problem_response(refused.status, refused.code, refused.message, path=path)
                 await response(scope, receive, send)
                 return
         received = 0
@@ -47,7 +46,7 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise PayloadTooLarge(f"the request body is larger than {limit} bytes")
+                    raise PayloadTooLarge("body-too-large", limit=limit)
             return message
 
         await self.app(scope, limited_receive, send)

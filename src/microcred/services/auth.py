@@ -77,27 +77,27 @@ class Principal:
 
     def require_admin(self) -> Principal:
         if self.kind == "anonymous":
-            raise Unauthenticated("this needs an operator token (Authorization: Bearer …)")
+            raise Unauthenticated("operator-token-needed")
         if not self.is_admin:
-            raise Forbidden("only the register's operator may do this")
+            raise Forbidden("operator-only")
         return self
 
     def require_provider(self, provider: str, scope: Scope | None = None) -> Principal:
         """Allow only a caller acting for ``provider`` and, when given, holding ``scope``."""
         if self.kind == "anonymous":
-            raise Unauthenticated("this needs a provider token (Authorization: Bearer …)")
+            raise Unauthenticated("provider-token-needed")
         if self.kind not in ("provider", "staff") or self.provider != provider:
-            raise Forbidden(f"this token does not act for provider {provider!r}")
+            raise Forbidden("token-other-provider", provider=provider)
         if scope is not None and scope.value not in self.scopes:
-            raise Forbidden(f"this token lacks the scope {scope.value!r}")
+            raise Forbidden("token-lacks-scope", scope=scope.value)
         return self
 
     def require_scope(self, scope: Scope) -> Principal:
         """Allow any provider caller (or the operator) holding ``scope``."""
         if self.kind == "anonymous":
-            raise Unauthenticated(f"this needs a token with the scope {scope.value!r}")
+            raise Unauthenticated("token-scope-needed", scope=scope.value)
         if not self.is_admin and scope.value not in self.scopes:
-            raise Forbidden(f"this token lacks the scope {scope.value!r}")
+            raise Forbidden("token-lacks-scope", scope=scope.value)
         return self
 
 
@@ -145,7 +145,7 @@ def _scopes(requested: Iterable[str]) -> tuple[str, ...]:
     chosen = sorted(set(requested))
     unknown = [scope for scope in chosen if scope not in known]
     if unknown:
-        raise Invalid.field("scope", f"unknown scope; use {', '.join(sorted(known))}", unknown[0])
+        raise Invalid.field("scope", "scope-unknown", unknown[0], known=", ".join(sorted(known)))
     return tuple(chosen)
 
 
@@ -167,11 +167,11 @@ def create_token(
     """
     chosen = _scopes(scopes)
     if admin == (provider is not None):
-        raise Invalid.field("provider", "give a provider, or make an operator (--admin) token, not both")
+        raise Invalid.field("provider", "token-provider-or-admin")
     if expires_days is not None and not 1 <= expires_days <= 3650:
-        raise Invalid.field("expires_days", "must be from 1 to 3650 days", expires_days)
+        raise Invalid.field("expires_days", "days-range", expires_days, most=3650)
     if len(label) > 100:
-        raise Invalid.field("label", "must be at most 100 characters")
+        raise Invalid.field("label", "too-long", limit=100)
     now = clock()
     expires_at = None if expires_days is None else now + timedelta(days=expires_days)
     prefix = secrets.token_hex(6)
@@ -180,7 +180,7 @@ def create_token(
         if staff_id is not None:
             account = work.staff.by_id(staff_id)
             if account is None or not account.active or account.provider != provider:
-                raise Forbidden("this staff account cannot make tokens")
+                raise Forbidden("staff-cannot-make-tokens")
         work.tokens.add(
             staff_id=staff_id,
             prefix=prefix,
@@ -211,11 +211,11 @@ def authenticate_token(token: str, uow: UnitOfWorkFactory, clock: Clock) -> Prin
         with uow() as work:
             record = work.tokens.by_prefix(prefix)
     if record is None or not hmac.compare_digest(record.secret_hash, _digest(token)):
-        raise Unauthenticated("the token is not valid")
+        raise Unauthenticated("token-invalid")
     if record.revoked_at is not None:
-        raise Unauthenticated("the token has been revoked")
+        raise Unauthenticated("token-revoked")
     if record.expires_at is not None and record.expires_at <= clock():
-        raise Unauthenticated("the token has expired")
+        raise Unauthenticated("token-expired")
     if record.is_admin:
         return Principal("admin", scopes=frozenset(record.scopes), subject=record.prefix)
     return Principal("provider", provider=record.provider, scopes=frozenset(record.scopes), subject=record.prefix)
@@ -240,9 +240,9 @@ def revoke_token(prefix: str, uow: UnitOfWorkFactory, clock: Clock, *, provider:
     with uow() as work:
         record = work.tokens.by_prefix(cleaned)
         if record is None or (provider is not None and record.provider != provider):
-            raise NotFound(f"no token with prefix {cleaned!r}")
+            raise NotFound("no-token", prefix=cleaned)
         if not work.tokens.revoke(cleaned, clock()):
-            raise Conflict(f"token {cleaned!r} is already revoked")
+            raise Conflict("token-already-revoked", prefix=cleaned)
         work.commit()
 
 
@@ -252,8 +252,13 @@ def revoke_token(prefix: str, uow: UnitOfWorkFactory, clock: Clock, *, provider:
 def hash_password(password: str) -> str:
     """``scrypt$n$r$p$salt$hash`` (base64), RFC 7914 with n=2^14, r=8, p=1."""
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        limits = f"{MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH}"
-        raise Invalid.field("password", f"must be from {limits} characters (it has {len(password)})")
+        raise Invalid.field(
+            "password",
+            "password-length",
+            minimum=MIN_PASSWORD_LENGTH,
+            maximum=MAX_PASSWORD_LENGTH,
+            length=len(password),
+        )
     salt = secrets.token_bytes(16)
     derived = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
     encode = base64.b64encode
@@ -281,7 +286,7 @@ def normal_email(email: str) -> str:
     """The address as accounts store it (trimmed, lower case); Invalid when it is not one."""
     cleaned = email.strip().lower()
     if "@" not in cleaned or len(cleaned) > 254 or any(c.isspace() for c in cleaned):
-        raise Invalid.field("email", "must be an e-mail address")
+        raise Invalid.field("email", "email-format")
     return cleaned
 
 
@@ -297,7 +302,7 @@ def add_staff(email: str, *, provider: str, password: str, uow: UnitOfWorkFactor
 
 def authenticate_staff(email: str, password: str, uow: UnitOfWorkFactory) -> Principal:
     """The staff principal for a correct e-mail and password; one vague error for every failure."""
-    failure = Unauthenticated("the e-mail address or password is not correct")
+    failure = Unauthenticated("sign-in-failed")
     try:
         address = normal_email(email)
     except Invalid:

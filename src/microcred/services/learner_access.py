@@ -21,12 +21,11 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import ClassVar
 
 from microcred.errors import Unauthenticated
 from microcred.services.auth import Principal, normal_email
 from microcred.services.dependencies import Dependencies
-from microcred.services.mail import Mailer, compose
+from microcred.services.mail import Mailer, compose_bilingual
 from microcred.services.ports import AccessLinkRecord, Clock, UnitOfWorkFactory
 from microcred.services.wallet import grant
 
@@ -53,18 +52,11 @@ _log = logging.getLogger("microcred.access")
 
 
 class AccessLinkClosed(Unauthenticated):
-    """The link opens nothing; ``reason`` says why: "invalid", "expired", "used" or "ended"."""
+    """The link opens nothing; its reason is ``access-link-`` and ``why``: invalid, expired, used or ended."""
 
-    _MESSAGES: ClassVar[dict[str, str]] = {
-        "invalid": "the access link is not valid; ask for a new one",
-        "expired": "the access link has expired; ask for a new one",
-        "used": "the access link has already been used; each link opens the wallet once, so ask for a new one",
-        "ended": "the access link was ended (a newer link replaced it, or the learner ended their sessions)",
-    }
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(self._MESSAGES[reason])
-        self.reason = reason
+    @property
+    def why(self) -> str:
+        return self.reason.removeprefix("access-link-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,15 +103,7 @@ def request_access_link(
         work.commit()
     minutes = int(ACCESS_LINK_MAX_AGE.total_seconds() // 60)
     link = f"{base_url.rstrip('/')}{link_path}?access={secret}"
-    message = compose(
-        to=address,
-        subject="Your micro-credentials / Je microcredentials",
-        text=(
-            f"Open this link within {minutes} minutes to see your micro-credentials. It works once:\n\n{link}\n\n"
-            f"Open deze link binnen {minutes} minuten om je microcredentials te zien. Hij werkt één keer.\n\n"
-            "Did you not ask for it? Then you can ignore this e-mail.\n"
-        ),
-    )
+    message = compose_bilingual(to=address, message="access_link", minutes=minutes, link=link)
     try:
         mailer.send(message)
     except OSError as error:
@@ -128,13 +112,13 @@ def request_access_link(
 
 def _usable(record: AccessLinkRecord | None, now: datetime) -> AccessLinkRecord:
     if record is None:
-        raise AccessLinkClosed("invalid")
+        raise AccessLinkClosed("access-link-invalid")
     if record.ended_at is not None:
-        raise AccessLinkClosed("ended")
+        raise AccessLinkClosed("access-link-ended")
     if record.opened_at is not None:
-        raise AccessLinkClosed("used")
+        raise AccessLinkClosed("access-link-used")
     if record.expires_at <= now:
-        raise AccessLinkClosed("expired")
+        raise AccessLinkClosed("access-link-expired")
     return record
 
 
@@ -158,7 +142,7 @@ def open_access_link(access: str, *, uow: UnitOfWorkFactory, clock: Clock) -> Le
     record = _usable(_find(access, uow), now)
     with uow() as work:
         if not work.access_links.open(record.id, now):
-            raise AccessLinkClosed("used")
+            raise AccessLinkClosed("access-link-used")
         work.commit()
     return LearnerSession(record.id, record.grants)
 

@@ -46,7 +46,7 @@ class RateLimiter:
                 bucket.tokens -= 1
                 return
             wait = math.ceil((1 - bucket.tokens) / self.rate)
-        raise RateLimited(f"too many requests; try again in {wait} s", retry_after=max(wait, 1))
+        raise RateLimited("too-many-requests", wait=wait, retry_after=max(wait, 1))
 
 
 def _key(kind: str, value: str) -> str:
