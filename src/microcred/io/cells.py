@@ -22,6 +22,7 @@ from microcred.vocab import vocabulary
 __all__ = [
     "CellError",
     "Kind",
+    "Notice",
     "Problem",
     "join_list",
     "neutralise",
@@ -56,6 +57,24 @@ class Problem:
     row: int
     column: str
     value: str | None
+    reason_en: str
+    reason_nl: str
+
+    def reason(self, lang: str = "en") -> str:
+        return self.reason_nl if lang == "nl" else self.reason_en
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A value that was read in a documented but unusual way and kept: what was read, what is stored, and why.
+
+    Never about a secret column: warnings may show the value read.
+    """
+
+    row: int
+    column: str
+    read: str
+    stored: str
     reason_en: str
     reason_nl: str
 
@@ -169,4 +188,38 @@ def format_cell(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def reading_note(kind: Kind, cell: str, value: object) -> tuple[str, str] | None:
+    """Why a cell read as ``value`` deserves a warning (English, Dutch), or None when it was read as written.
+
+    Three documented readings are kept but flagged, because a person may not have meant them: a decimal
+    comma in study points, a numeric code that lost its leading zero (a spreadsheet or JSON number drops
+    it), and a day-first date whose day and month could be swapped (``03/04/2025``).
+    """
+    if kind is Kind.ECTS and "," in cell:
+        return ("the decimal comma was read as a decimal point", "de decimale komma is als decimaalteken gelezen")
+    if kind is Kind.CODE and cell.isdigit() and str(value) != cell:
+        return (
+            "read as a number that lost its leading zero; the zero was restored",
+            "gelezen als een getal dat zijn voorloopnul verloor; de nul is hersteld",
+        )
+    if kind is Kind.DATE:
+        day_first = _DAY_FIRST.match(cell)
+        day, month = (int(day_first.group(1)), int(day_first.group(2))) if day_first else (0, 0)
+        if day_first and day <= 12 and day != month:  # the other reading is also a day
+            return (
+                "read day first (day/month/year); write dates as 2025-04-03 to leave no doubt",
+                "gelezen met de dag eerst (dag/maand/jaar); schrijf datums als 2025-04-03 om twijfel uit te sluiten",
+            )
+    return None
+
+
+def stored_text(value: object) -> str:
+    """A parsed value as a warning shows what is stored."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
     return str(value)

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from microcred.domain.fields import EDITION, ENROLMENT, OFFERING, PROVIDER, Record, Words
 from microcred.errors import FieldProblem, Invalid
 from microcred.io import _records
-from microcred.io.cells import CellError, Problem
+from microcred.io.cells import CellError, Notice, Problem, reading_note, stored_text
 from microcred.io.columns import Column, flatten, problem_columns
 from microcred.io.messages import dutch
 
@@ -96,10 +96,17 @@ class Layout(Generic[T]):
         """A record as the text of each column."""
         return _records.cells(self.record, self.columns, record)
 
-    def parse_row(self, cells: Mapping[str, str], row: int, context: ParseContext) -> T:
-        """The record a row describes; RowInvalid listing every problem when it has any."""
+    def parse_row(
+        self, cells: Mapping[str, str], row: int, context: ParseContext, *, notes: list[Notice] | None = None
+    ) -> T:
+        """The record a row describes; RowInvalid listing every problem when it has any.
+
+        Values read in a documented but unusual way (see :func:`reading_note`) are kept and, when ``notes``
+        is given, reported in it.
+        """
         values: dict[str, Any] = {}
         problems: list[Problem] = []
+        read: list[Notice] = []
         for column in self.columns:
             cell = cells.get(column.name, "")
             shown = HIDDEN if column.secret else cell
@@ -112,31 +119,41 @@ class Layout(Generic[T]):
                 values[column.name] = column.parse(cell)
             except CellError as error:
                 problems.append(Problem(row, column.name, shown, error.en, error.nl))
+                continue
+            note = None if column.secret else reading_note(column.kind, cell, values[column.name])
+            if note is not None:
+                read.append(Notice(row, column.name, cell, stored_text(values[column.name]), *note))
+        problems += self._tenancy_problems(values, row, context)
         if problems:
             raise RowInvalid(problems)
-        owner_column = self.key[0]
-        owner = values.get(owner_column) or context.provider
-        values[owner_column] = owner
-        if context.provider and owner != context.provider:
-            raise RowInvalid(
-                [
-                    Problem(
-                        row,
-                        owner_column,
-                        owner,
-                        f"this import is restricted to provider {context.provider!r}",
-                        f"deze import is beperkt tot aanbieder {context.provider!r}",
-                    )
-                ]
-            )
         try:
-            return self.build(values, context)
+            record = self.build(values, context)
         except Invalid as error:
             raise RowInvalid(
                 [self._problem(row, cells, p) for p in error.problems or [FieldProblem("", str(error))]]
             ) from None
         except CellError as error:
             raise RowInvalid([Problem(row, self.key[-1], None, error.en, error.nl)]) from None
+        if notes is not None:
+            notes += read
+        return record
+
+    def _tenancy_problems(self, values: dict[str, Any], row: int, context: ParseContext) -> list[Problem]:
+        """Fill in the owner from ``--provider``; a problem when the row names another provider."""
+        owner_column = self.key[0]
+        owner = values.get(owner_column) or context.provider
+        values[owner_column] = owner
+        if not context.provider or owner == context.provider:
+            return []
+        return [
+            Problem(
+                row,
+                owner_column,
+                owner,
+                f"this import is restricted to provider {context.provider!r}",
+                f"deze import is beperkt tot aanbieder {context.provider!r}",
+            )
+        ]
 
     def _problem(self, row: int, cells: Mapping[str, str], problem: FieldProblem) -> Problem:
         name = problem.field.split("[")[0]

@@ -56,13 +56,21 @@ def _start(response: Response, register: Register, kind: str, path: Path, fmt: s
             shutil.rmtree(path.parent, ignore_errors=True)
         return {
             "committed": report.committed,
+            "sheet": report.sheet,
             "rows": report.rows,
+            "valid": report.valid,
+            # created/updated/unchanged count only what was stored: 0 when the file was refused
             "created": report.created,
             "updated": report.updated,
             "unchanged": report.unchanged,
             "rejected": report.rejected,
             # No cell values: a rejected cell may hold a learner identifier.
             "problems": [{"row": p.row, "column": p.column, "reason": p.reason("en")} for p in report.problems[:100]],
+            # A warning is never about a learner identifier: the value read is a date, code or number.
+            "warnings": [
+                {"row": w.row, "column": w.column, "read": w.read, "stored": w.stored, "reason": w.reason("en")}
+                for w in report.warnings[:100]
+            ],
         }
 
     job = register.jobs.submit(f"import-{kind}", provider, work)
