@@ -63,9 +63,11 @@ def main() -> None:
         return
     runs = []
     for rows in [int(arg) for arg in sys.argv[1:]] or SIZES:
-        done = subprocess.run(
-            [sys.executable, __file__, "--one", str(rows)], check=True, capture_output=True, text=True
-        ).stdout.strip().splitlines()[-1]
+        done = (
+            subprocess.run([sys.executable, __file__, "--one", str(rows)], check=True, capture_output=True, text=True)
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         measured = json.loads(done)
         measured["growth_mb"] = measured["peak_rss_mb"] - measured["baseline_rss_mb"]
         runs.append({"rows": rows, **measured})

@@ -11,14 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import OWNER, Tokens
-from tests.services.hostile_files import HEADER, HOSTILE, LEARNER_IDS, csv_text, enrolment, workbook
+from tests.services.hostile_files import HEADER, HOSTILE, LEARNER_IDS, enrolment, workbook
 
 
 def _imported(client: TestClient, tokens: Tokens, content: bytes, fmt: str) -> dict[str, Any]:
     owner = Tokens.header(tokens.owner)
-    started = client.post(
-        f"/api/v1/providers/{OWNER}/imports/enrolments?format={fmt}", content=content, headers=owner
-    )
+    started = client.post(f"/api/v1/providers/{OWNER}/imports/enrolments?format={fmt}", content=content, headers=owner)
     assert started.status_code == 202, started.text
     for _ in range(400):
         job = client.get(started.headers["Location"], headers=owner).json()
@@ -30,9 +28,7 @@ def _imported(client: TestClient, tokens: Tokens, content: bytes, fmt: str) -> d
 
 
 @pytest.mark.parametrize("name", sorted(name for name in HOSTILE if name != "learner ids in JSON keys and values"))
-def test_a_hostile_import_job_result_holds_no_learner_identifier(
-    client: TestClient, tokens: Tokens, name: str
-) -> None:
+def test_a_hostile_import_job_result_holds_no_learner_identifier(client: TestClient, tokens: Tokens, name: str) -> None:
     filename, content = HOSTILE[name]()
     result = _imported(client, tokens, content, filename.rsplit(".", 1)[1])
     assert not result["committed"]
