@@ -89,7 +89,7 @@ def test_header_problems_reject_the_file_on_row_one(tmp_path: Path, header: str,
         _rows(path)
     [problem] = rejected.value.problems
     assert (problem.row, problem.column) == (1, column)
-    assert reason in problem.reason_en
+    assert reason in problem.reason("en")
 
 
 def test_oversized_files_and_rows_are_refused(tmp_path: Path) -> None:
@@ -98,7 +98,7 @@ def test_oversized_files_and_rows_are_refused(tmp_path: Path) -> None:
     with pytest.raises(FileRejected, match="the limit is"), open_table(path, layout("editions"), max_bytes=1024):
         pass
     [(_, _, problems)] = _rows(path)
-    found = {(p.row, p.column, p.reason_en) for p in problems}
+    found = {(p.row, p.column, p.reason("en")) for p in problems}
     assert found == {
         (2, "", "is longer than 200000 characters"),
         (2, "capacity", "has 300,000 characters; a cell holds at most 32,767"),
@@ -201,4 +201,4 @@ def test_a_header_line_over_the_cell_limit_is_a_row_one_problem(tmp_path: Path) 
         _rows(path)
     [problem] = rejected.value.problems
     assert problem.row == 1
-    assert "row 1 is not a header" in problem.reason_en
+    assert "row 1 is not a header" in problem.reason("en")

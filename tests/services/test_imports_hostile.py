@@ -79,7 +79,7 @@ def test_two_sheets_with_the_layouts_header_are_refused_rather_than_guessed(regi
     report = run_import(register, "enrolments", write(tmp_path, "years.xlsx", book))
     assert not report.committed
     [problem] = report.problems
-    assert "the sheets '2023', '2024' each have a header of enrolments" in problem.reason_en
+    assert "the sheets '2023', '2024' each have a header of enrolments" in problem.reason("en")
     assert not {"H-1", "H-2"} & stored_references(register)
 
 
@@ -88,7 +88,7 @@ def test_a_lone_surrogate_in_json_lines_is_refused_with_its_row_and_column(regis
     bad = json_object(dict(zip(HEADER, enrolment(2), strict=True))).replace('"H-2"', '"H-2\\ud800"')
     report = run_import(register, "enrolments", write(tmp_path, "e.jsonl", jsonl([good, bad])))
     assert located(report) == [(2, "reference")], report.render()
-    assert "lone surrogate" in report.problems[0].reason_en
+    assert "lone surrogate" in report.problems[0].reason("en")
     assert not report.committed
 
 
@@ -118,7 +118,7 @@ def test_a_json_object_with_a_repeated_key_is_refused_naming_row_and_key(registe
     twice = good.replace('"outcome": "enrolled"', '"outcome": "enrolled", "outcome": "passed"')
     report = run_import(register, "enrolments", write(tmp_path, "e.jsonl", jsonl([good, twice])))
     assert located(report) == [(2, "outcome")], report.render()
-    assert report.problems[0].reason_en == "is given twice in this object"
+    assert report.problems[0].reason("en") == "is given twice in this object"
 
 
 # Tracebacks
@@ -138,7 +138,7 @@ def test_a_file_that_is_no_workbook_is_a_clear_error(
 ) -> None:
     report = run_import(register, "enrolments", write(tmp_path, "e.xlsx", content()))  # type: ignore[operator]
     assert not report.committed
-    assert [reason in p.reason_en for p in report.problems] == [True], report.render()
+    assert [reason in p.reason("en") for p in report.problems] == [True], report.render()
     assert "(xlsx)" in report.render()
 
 
@@ -155,15 +155,15 @@ def test_a_workbook_cut_off_inside_its_sheet_is_refused_with_the_row_it_reached(
             target.writestr(item, data[: len(data) // 2] if item.filename == "xl/worksheets/sheet1.xml" else data)
     report = run_import(register, "enrolments", write(tmp_path, "cut.xlsx", buffer.getvalue()))
     assert not report.committed
-    assert "damaged or incomplete after row" in report.problems[-1].reason_en, report.render()
+    assert "damaged or incomplete after row" in report.problems[-1].reason("en"), report.render()
 
 
 def test_a_provider_file_that_repeats_a_slug_names_both_rows(register: Register, tmp_path: Path) -> None:
     text = "slug,name_nl,type\nnova,Nova,university\nother,Ander,university\nnova,Nova bis,university\n"
     report = run_import(register, "providers", write(tmp_path, "providers.csv", text))
     assert located(report) == [(4, "slug")], report.render()
-    assert report.problems[0].reason_en == "repeats the key of row 2"
-    assert report.problems[0].reason_nl == "herhaalt de sleutel van rij 2"
+    assert report.problems[0].reason("en") == "repeats the key of row 2"
+    assert report.problems[0].reason("nl") == "herhaalt de sleutel van rij 2"
 
 
 # Warnings for documented readings; refusal of what no reading makes plausible
@@ -207,14 +207,14 @@ def test_an_ambiguous_day_first_date_and_a_near_future_date_are_warnings(registe
         (2, "enrolment_date", "03/04/2024", "2024-04-03"),
         (4, "enrolment_date", "2025-09-01", "2025-09-01"),
     ]
-    assert "read day first" in report.warnings[0].reason_en
-    assert report.warnings[1].reason_en == "lies in the future (today is 2025-06-01)"
+    assert "read day first" in report.warnings[0].reason("en")
+    assert report.warnings[1].reason("en") == "lies in the future (today is 2025-06-01)"
 
 
 def test_a_date_no_reading_makes_plausible_is_refused(register: Register, tmp_path: Path) -> None:
     report = run_import(register, "enrolments", write(tmp_path, "e.csv", csv_text([enrolment(1, date="2099-09-01")])))
     assert located(report) == [(2, "enrolment_date")]
-    assert "more than a year after today (2025-06-01)" in report.problems[0].reason_en
+    assert "more than a year after today (2025-06-01)" in report.problems[0].reason("en")
     assert not report.committed
 
 
@@ -238,8 +238,8 @@ def test_a_nul_byte_and_a_mebibyte_cell_are_named_by_row_and_column(
         )
     report = run_import(register, "enrolments", path)
     assert located(report) == [(first, "reference"), (first + 2, ""), (first + 2, "outcome")], report.render()
-    assert report.problems[0].reason_en == "contains a control character"
-    assert report.problems[-1].reason_en == "has 1,048,576 characters; a cell holds at most 32,767"
+    assert report.problems[0].reason("en") == "contains a control character"
+    assert report.problems[-1].reason("en") == "has 1,048,576 characters; a cell holds at most 32,767"
 
 
 def test_a_file_with_three_errors_reports_all_three(register: Register, tmp_path: Path) -> None:
@@ -284,7 +284,7 @@ def test_a_wrong_delimiter_is_named_as_the_likely_cause(register: Register, tmp_
     filename, content = HOSTILE["wrong delimiter"]()
     report = run_import(register, "enrolments", write(tmp_path, filename, content))
     assert located(report) == [(2, ""), (3, ""), (4, "")]
-    assert "has 1 cells; the header has 7 (is it separated by another delimiter" in report.problems[0].reason_en
+    assert "has 1 cells; the header has 7 (is it separated by another delimiter" in report.problems[0].reason("en")
 
 
 def test_a_file_without_its_header_row_is_refused_without_echoing_the_row(register: Register, tmp_path: Path) -> None:
@@ -292,7 +292,7 @@ def test_a_file_without_its_header_row_is_refused_without_echoing_the_row(regist
     report = run_import(register, "enrolments", write(tmp_path, filename, content))
     [problem] = report.problems
     assert (problem.row, problem.column, problem.value) == (1, "", None)
-    assert problem.reason_en.startswith("row 1 is not a header")
+    assert problem.reason("en").startswith("row 1 is not a header")
 
 
 # Counts and idempotency

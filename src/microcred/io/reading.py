@@ -32,9 +32,9 @@ from microcred.io.table import (
     cell_problems,
     column_map,
     may_be_data,
-    reject,
     tabular_rows,
 )
+from microcred.io.table import reject_file as _reject
 
 __all__ = ["FORMATS", "MAX_CELL_CHARS", "MAX_ROW_CHARS", "FileRejected", "Table", "format_of", "open_table"]
 
@@ -46,7 +46,6 @@ _PARQUET_BATCH_ROWS = 10_000
 """Parquet rows fetched from DuckDB at a time: a batch to bound memory, not a limit (every row is read)."""
 _WESTERN = {"cp1252", "latin_1", "iso8859_15", "iso8859_1", "windows-1252"}
 _CP1252_EXTRAS = set("€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ")
-_reject = reject
 
 
 def format_of(path: Path, given: str | None = None) -> str:
@@ -54,10 +53,7 @@ def format_of(path: Path, given: str | None = None) -> str:
     name = (given or path.suffix.lstrip(".")).lower()
     name = {"json": "jsonl", "ndjson": "jsonl", "xlsm": "xlsx", "txt": "csv", "tsv": "csv"}.get(name, name)
     if name not in FORMATS:
-        raise _reject(
-            f"unknown file format {name!r}; use one of {', '.join(FORMATS)}",
-            f"onbekend bestandsformaat {name!r}; gebruik een van {', '.join(FORMATS)}",
-        )
+        raise _reject("file-format-unknown", name=name, allowed=", ".join(FORMATS))
     return name
 
 
@@ -69,10 +65,7 @@ def open_table(
     kind = format_of(path, fmt)
     size = path.stat().st_size
     if size > max_bytes:
-        raise _reject(
-            f"the file is {size:,} bytes; the limit is {max_bytes:,} bytes",
-            f"het bestand is {size:,} bytes; de grens is {max_bytes:,} bytes",
-        )
+        raise _reject("file-too-large", size=size, limit=max_bytes)
     with ExitStack() as stack:
         if kind == "csv":
             yield _csv_table(stack, path, size, layout, optional)
@@ -91,20 +84,14 @@ def _detect_encoding(path: Path) -> str:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head.count(b"\x00") > len(head) // 10:
         # UTF-16 (or no text at all): a NUL here and there is a cell's problem, reported with its row and column
-        raise _reject(
-            "the file is not UTF-8 text (it looks like UTF-16 or binary); save it as CSV UTF-8",
-            "het bestand is geen UTF-8-tekst (het lijkt op UTF-16 of binair); bewaar het als CSV UTF-8",
-        )
+        raise _reject("file-utf16-or-binary")
     if _is_utf8(path):
         return "utf-8"
     best = charset_normalizer.from_bytes(head).best()
     if (best is not None and best.encoding in _WESTERN) or _looks_western(head):
         return "cp1252"
     guess = best.encoding if best is not None else "unknown"
-    raise _reject(
-        f"the file is neither UTF-8 nor Windows-1252/Latin-1 (it looks like {guess}); save it as CSV UTF-8",
-        f"het bestand is noch UTF-8 noch Windows-1252/Latin-1 (het lijkt op {guess}); bewaar het als CSV UTF-8",
-    )
+    raise _reject("file-encoding-unknown", guess=guess)
 
 
 def _is_utf8(path: Path) -> bool:
@@ -172,15 +159,11 @@ def _csv_table(stack: ExitStack, path: Path, size: int, layout: Layout[Any], opt
     try:
         header = next(reader)
     except StopIteration:
-        raise _reject("the file is empty", "het bestand is leeg") from None
+        raise _reject("file-empty") from None
     except UnicodeDecodeError:
-        raise _reject(f"the file is not valid {encoding}", f"het bestand is geen geldige {encoding}") from None
+        raise _reject("file-encoding-invalid", encoding=encoding) from None
     except csv.Error as error:  # e.g. a header cell over the limit (issue 15, finding 8)
-        raise _reject(
-            f"row 1 (the header) cannot be read as CSV ({error})",
-            f"rij 1 (de kopregel) is geen leesbare CSV ({error})",
-            row=1,
-        ) from None
+        raise _reject("csv-header-unreadable", at_row=1, detail=str(error), limit=MAX_CELL_CHARS) from None
     columns = column_map(layout, header, optional)
     rows = tabular_rows(_csv_records(reader, encoding), columns, layout, start=2, complete=True)
     return Table("csv", encoding, delimiter, rows, lambda: counting.done / size if size else 1.0, header)
@@ -194,16 +177,10 @@ def _csv_records(reader: Any, encoding: str) -> Iterator[list[str]]:
             yield record
     except csv.Error as error:
         raise _reject(
-            f"row {row + 1} cannot be read as CSV ({error}); a cell holds at most {MAX_CELL_CHARS:,} characters",
-            f"rij {row + 1} is geen leesbare CSV ({error}); een cel bevat hoogstens {MAX_CELL_CHARS:,} tekens",
-            row=row + 1,
+            "csv-row-unreadable", at_row=row + 1, row=row + 1, detail=str(error), limit=MAX_CELL_CHARS
         ) from None
     except UnicodeDecodeError:
-        raise _reject(
-            f"after row {row} the file is not valid {encoding}",
-            f"na rij {row} is het bestand geen geldige {encoding}",
-            row=row + 1,
-        ) from None
+        raise _reject("encoding-invalid-after-row", at_row=row + 1, row=row, encoding=encoding) from None
 
 
 def _jsonl_table(stack: ExitStack, path: Path, size: int, layout: Layout[Any]) -> Table:
@@ -217,9 +194,7 @@ def _jsonl_table(stack: ExitStack, path: Path, size: int, layout: Layout[Any]) -
                 if line.strip():
                     yield _json_row(row, line, layout)
         except UnicodeDecodeError:
-            raise _reject(
-                f"after line {row} the file is not valid UTF-8", f"na regel {row} is het bestand geen geldige UTF-8"
-            ) from None
+            raise _reject("utf8-invalid-after-line", line=row) from None
 
     return Table("jsonl", "utf-8", None, rows(), lambda: counting.done / size if size else 1.0)
 
@@ -255,37 +230,25 @@ def _json_row(row: int, line: str, layout: Layout[Any]) -> Row:
     try:
         record = json.loads(line, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
-        return row, {}, [Problem(row, "", None, f"is not JSON ({error.msg})", f"is geen JSON ({error.msg})")]
+        return row, {}, [Problem(row, "", None, "not-json", {"detail": error.msg})]
     except _RepeatedKey as repeated:
-        twice = Problem(
-            row, _key_shown(layout, repeated.key), None, "is given twice in this object", "komt twee keer voor"
-        )
-        return row, {}, [twice]
+        return row, {}, [Problem(row, _key_shown(layout, repeated.key), None, "key-twice-in-object")]
     if not isinstance(record, dict):
-        return row, {}, [Problem(row, "", None, "must be a JSON object", "moet een JSON-object zijn")]
+        return row, {}, [Problem(row, "", None, "json-object")]
     values: dict[str, str] = {}
     problems: list[Problem] = []
     for key, value in record.items():
         column = names.get(normalise_header(str(key)))
         if column is None:
-            problems.append(
-                Problem(
-                    row,
-                    _key_shown(layout, key),
-                    None,
-                    "is not a column of this layout",
-                    "is geen kolom van dit formaat",
-                )
-            )
+            problems.append(Problem(row, _key_shown(layout, key), None, "unknown-column"))
         elif column in values:
-            problems.append(Problem(row, column, None, "is given twice", "komt twee keer voor"))
+            problems.append(Problem(row, column, None, "given-twice"))
         elif isinstance(value, list):
             values[column] = join_list([format_cell(item) for item in value])
         else:
             values[column] = format_cell(value).strip()
     if len(line) > MAX_ROW_CHARS:
-        too_long = Problem(row, "", None, f"is longer than {MAX_ROW_CHARS} characters", "is te lang")
-        problems.append(too_long)
+        problems.append(Problem(row, "", None, "row-too-long", {"limit": MAX_ROW_CHARS}))
     secret = frozenset(column.name for column in layout.columns if column.secret)
     return row, values, problems + cell_problems(row, values, secret)
 
@@ -299,7 +262,7 @@ def _parquet_table(path: Path, layout: Layout[Any], optional: Sequence[str]) -> 
         cursor = connection.execute("SELECT * FROM read_parquet(?)", [str(path)])
     except duckdb.Error as error:
         connection.close()
-        raise _reject(f"the file is not Parquet ({error})", f"het bestand is geen Parquet ({error})") from None
+        raise _reject("not-parquet", detail=str(error)) from None
     header = [str(entry[0]) for entry in cursor.description or ()]
     columns = column_map(layout, header, optional)
     total = max(1, int(total_row[0]) if total_row else 1)

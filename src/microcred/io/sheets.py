@@ -18,7 +18,8 @@ from typing import Any
 
 from microcred.io.cells import Problem, format_cell
 from microcred.io.layouts import Layout
-from microcred.io.table import FileRejected, Table, column_map, reject, tabular_rows
+from microcred.io.table import FileRejected, Table, column_map, tabular_rows
+from microcred.io.table import reject_file as _reject
 
 __all__ = ["xlsx_table"]
 
@@ -38,10 +39,7 @@ def xlsx_table(stack: ExitStack, path: Path, layout: Layout[Any], optional: Sequ
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, *_DAMAGED) as error:
-        raise reject(
-            f"the workbook cannot be opened; it is damaged or not an XLSX file ({type(error).__name__})",
-            f"de werkmap kan niet geopend worden; ze is beschadigd of geen XLSX-bestand ({type(error).__name__})",
-        ) from None
+        raise _reject("xlsx-unopenable", error=type(error).__name__) from None
     stack.callback(book.close)
     chosen, header, others = _choose_sheet(book.worksheets, layout, optional)
     columns = column_map(layout, header, optional)
@@ -72,25 +70,14 @@ def _check_zip(path: Path) -> None:
     with path.open("rb") as handle:
         start = handle.read(4)
     if start != _ZIP_MAGIC:
-        raise reject(
-            "the file is not an XLSX workbook (it is not a ZIP archive; is it a CSV file named .xlsx?); "
-            "save it as Excel workbook, or give its real format with --format",
-            "het bestand is geen XLSX-werkmap (het is geen ZIP-archief; is het een CSV-bestand met de naam .xlsx?); "
-            "bewaar het als Excel-werkmap, of geef het echte formaat met --format",
-        )
+        raise _reject("xlsx-not-zip")
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
     except zipfile.BadZipFile:
-        raise reject(
-            "the workbook is damaged or incomplete (its ZIP archive cannot be read); save or send it again",
-            "de werkmap is beschadigd of onvolledig (het ZIP-archief is onleesbaar); bewaar of verstuur ze opnieuw",
-        ) from None
+        raise _reject("xlsx-damaged") from None
     if "xl/workbook.xml" not in names:
-        raise reject(
-            "the file is a ZIP archive but not an XLSX workbook",
-            "het bestand is een ZIP-archief maar geen XLSX-werkmap",
-        )
+        raise _reject("zip-not-xlsx")
 
 
 def _header_of(sheet: Any) -> list[str] | None:
@@ -112,7 +99,7 @@ def _choose_sheet(
     headers = [(sheet, _header_of(sheet)) for sheet in sheets]
     filled = [(sheet, header) for sheet, header in headers if header is not None]
     if not filled:
-        raise reject("the workbook has no sheet with content", "de werkmap heeft geen blad met inhoud", row=1)
+        raise _reject("workbook-empty", at_row=1)
     fitting: list[tuple[Any, list[str]]] = []
     for sheet, header in filled:
         try:
@@ -122,24 +109,13 @@ def _choose_sheet(
         fitting.append((sheet, header))
     if len(fitting) > 1:
         names = ", ".join(repr(sheet.title) for sheet, _ in fitting)
-        raise reject(
-            f"the sheets {names} each have a header of {layout.kind}; keep the data in one sheet",
-            f"de bladen {names} hebben elk een kopregel van {layout.kind}; houd de gegevens in één blad",
-            row=1,
-        )
+        raise _reject("sheets-ambiguous", at_row=1, sheets=names, kind=layout.kind)
     if not fitting:
         first, header = filled[0]
         try:
             column_map(layout, header, optional)
         except FileRejected as rejected:
-            where = Problem(
-                1,
-                "",
-                None,
-                f"no sheet has a header of {layout.kind}; the first sheet with content, {first.title!r}, was checked",
-                f"geen blad heeft een kopregel van {layout.kind}; het eerste blad met inhoud, {first.title!r}, is"
-                " nagekeken",
-            )
+            where = Problem(1, "", None, "no-sheet-fits", {"kind": layout.kind, "sheet": first.title})
             raise FileRejected([where, *rejected.problems]) from None
     chosen, header = fitting[0]
     others = tuple(sheet.title for sheet, _ in filled if sheet is not chosen)
@@ -154,8 +130,4 @@ def _streamed(records: Iterator[Sequence[object]], *, first: int) -> Iterator[Se
             row += 1
             yield record
     except _DAMAGED:
-        raise reject(
-            f"the workbook is damaged or incomplete after row {row}; save or send it again",
-            f"de werkmap is beschadigd of onvolledig na rij {row}; bewaar of verstuur ze opnieuw",
-            row=row + 1,
-        ) from None
+        raise _reject("xlsx-damaged-after-row", at_row=row + 1, row=row) from None

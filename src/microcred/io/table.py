@@ -24,7 +24,7 @@ __all__ = [
     "cell_problems",
     "column_map",
     "may_be_data",
-    "reject",
+    "reject_file",
     "tabular_rows",
 ]
 
@@ -37,12 +37,13 @@ class FileRejected(Exception):
     """The whole file cannot be read; ``problems`` say where and why (in English and Dutch)."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(f"{p.column or 'file'}: {p.reason_en}" for p in problems))
+        super().__init__("; ".join(f"{p.column or 'file'}: {p.reason('en')}" for p in problems))
         self.problems = problems
 
 
-def reject(en: str, nl: str, *, row: int = 0, column: str = "", value: str | None = None) -> FileRejected:
-    return FileRejected([Problem(row, column, value, en, nl)])
+def _reject(code: str, /, *, at_row: int = 0, **params: Any) -> FileRejected:
+    """The whole file refused for the reason ``code`` (with its ``params``), reported on ``at_row``."""
+    return FileRejected([Problem(at_row, "", None, code, params)])
 
 
 @dataclass
@@ -74,27 +75,15 @@ def column_map(layout: Layout[Any], header: Sequence[str], optional: Sequence[st
         if column is None:
             problems.append(_unknown_header(layout, index, text))
         elif column in seen:
-            problems.append(
-                Problem(
-                    1,
-                    column,
-                    text,
-                    f"appears twice in the header (columns {seen[column]} and {index})",
-                    f"komt twee keer voor in de kopregel (kolommen {seen[column]} en {index})",
-                )
-            )
+            problems.append(Problem(1, column, text, "header-twice", {"first": seen[column], "second": index}))
         else:
             seen[column] = index
         mapped.append(column)
     if not seen and any(text.strip() for text in header):
-        raise reject(
-            "row 1 is not a header: none of its cells names a column of this layout (see the template)",
-            "rij 1 is geen kopregel: geen enkele cel noemt een kolom van dit formaat (zie het sjabloon)",
-            row=1,
-        )
+        raise _reject("not-a-header", at_row=1)
     for wanted in layout.columns:
         if wanted.required and wanted.name not in seen and wanted.name not in optional:
-            problems.append(Problem(1, wanted.name, None, "required column is missing", "verplichte kolom ontbreekt"))
+            problems.append(Problem(1, wanted.name, None, "column-missing"))
     if problems:
         raise FileRejected(problems)
     return mapped
@@ -109,14 +98,8 @@ def may_be_data(layout: Layout[Any], name: str) -> bool:
 def _unknown_header(layout: Layout[Any], index: int, text: str) -> Problem:
     """An unknown header cell, named unless it may be data (a learner identifier in a file without header)."""
     if may_be_data(layout, text):
-        return Problem(
-            1,
-            f"#{index}",
-            None,
-            "is not a column of this layout (its text is not shown: it looks like data, not a column name)",
-            "is geen kolom van dit formaat (de tekst wordt niet getoond: hij lijkt op gegevens, niet op een kolomnaam)",
-        )
-    return Problem(1, text, text, "is not a column of this layout", "is geen kolom van dit formaat")
+        return Problem(1, f"#{index}", None, "unknown-column-not-shown")
+    return Problem(1, text, text, "unknown-column")
 
 
 def tabular_rows(
@@ -155,37 +138,11 @@ def tabular_rows(
 def _shape_problems(row: int, cells: list[str], width: int, needed: int) -> list[Problem]:
     problems: list[Problem] = []
     if len(cells) > width and "".join(cells[width:]).strip():
-        problems.append(
-            Problem(
-                row,
-                "",
-                None,
-                f"has {len(cells)} cells; the header has {width}",
-                f"heeft {len(cells)} cellen; de kopregel heeft er {width}",
-            )
-        )
+        problems.append(Problem(row, "", None, "too-many-cells", {"cells": len(cells), "width": width}))
     elif len(cells) < needed:
-        problems.append(
-            Problem(
-                row,
-                "",
-                None,
-                f"has {len(cells)} cells; the header has {width} (is it separated by another delimiter or quoted"
-                " wrongly?)",
-                f"heeft {len(cells)} cellen; de kopregel heeft er {width} (is ze gescheiden door een ander"
-                " scheidingsteken of verkeerd tussen aanhalingstekens gezet?)",
-            )
-        )
+        problems.append(Problem(row, "", None, "too-few-cells", {"cells": len(cells), "width": width}))
     if sum(map(len, cells)) > MAX_ROW_CHARS:
-        problems.append(
-            Problem(
-                row,
-                "",
-                None,
-                f"is longer than {MAX_ROW_CHARS} characters",
-                f"is langer dan {MAX_ROW_CHARS} tekens",
-            )
-        )
+        problems.append(Problem(row, "", None, "row-too-long", {"limit": MAX_ROW_CHARS}))
     return problems
 
 
@@ -208,30 +165,18 @@ def cell_problems(row: int, values: dict[str, str], secret: frozenset[str] = fro
         for name, value in values.items():
             shown = None if name in secret else _abbreviated(repr(value))
             if _CONTROL.search(value):
-                problems.append(Problem(row, name, shown, "contains a control character", "bevat een stuurteken"))
+                problems.append(Problem(row, name, shown, "control-character"))
             elif _SUSPECT.search(value):
-                problems.append(
-                    Problem(
-                        row,
-                        name,
-                        shown,
-                        "contains a lone surrogate (such as \\ud800), which is not a character",
-                        "bevat een los surrogaat (zoals \\ud800), wat geen teken is",
-                    )
-                )
+                problems.append(Problem(row, name, shown, "lone-surrogate"))
     for name, value in values.items():
         if len(value) > MAX_CELL_CHARS:
-            problems.append(
-                Problem(
-                    row,
-                    name,
-                    None,
-                    f"has {len(value):,} characters; a cell holds at most {MAX_CELL_CHARS:,}",
-                    f"heeft {len(value):,} tekens; een cel bevat er hoogstens {MAX_CELL_CHARS:,}",
-                )
-            )
+            problems.append(Problem(row, name, None, "cell-too-long", {"length": len(value), "limit": MAX_CELL_CHARS}))
     return problems
 
 
 def _abbreviated(text: str) -> str:
     return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
+
+reject_file = _reject
+"""For the readers of each format: ``raise reject_file("code", at_row=…, **params)``."""

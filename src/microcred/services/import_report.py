@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from microcred.domain import Change
+from microcred.i18n import translate
 from microcred.io import Notice, Problem
 
 __all__ = ["MAX_LISTED", "ImportReport"]
@@ -85,79 +86,69 @@ class ImportReport:
                 self.unlisted_warnings += 1
 
     def render(self, lang: str = "en") -> str:
-        """The report as text for a person, in English or Dutch."""
-        nl = lang == "nl"
-        lines = [f"{'bestand' if nl else 'file'}: {self.file}{self._where(nl)} — {self.kind}", self._counts(nl)]
-        for problem in self.problems:
-            shown = "" if problem.value is None else f" {'waarde' if nl else 'value'} {problem.value!r}:"
-            column = f"{'kolom' if nl else 'column'} {problem.column}, " if problem.column else ""
-            lines.append(
-                f"  {'rij' if nl else 'row'} {problem.row}, {column}{shown} {problem.reason(lang)}".replace(", :", ":")
-            )
+        """The report as text for a person, in English or Dutch (the words from the i18n catalogue)."""
+        where = self._where(lang)
+        lines = [
+            translate("import_report.file", lang, file=self.file, where=where, kind=self.kind)
+            if where
+            else translate("import_report.file_bare", lang, file=self.file, kind=self.kind),
+            self._counts(lang),
+        ]
+        lines += [_problem_line(problem, lang) for problem in self.problems]
         if self.unlisted_problems:
-            lines.append(f"  … {self.unlisted_problems} {'problemen meer' if nl else 'more problems'}")
+            lines.append(translate("import_report.more_problems", lang, count=self.unlisted_problems))
         if self.warnings:
-            lines.append("waarschuwingen (bewaard zoals gelezen):" if nl else "warnings (kept as read):")
-        for warning in self.warnings:
-            row, column = ("rij", "kolom") if nl else ("row", "column")
-            read, stored = ("gelezen", "bewaard") if nl else ("read", "stored")
-            lines.append(
-                f"  {row} {warning.row}, {column} {warning.column}: {read} {warning.read!r}, {stored} "
-                f"{warning.stored!r}: {warning.reason(lang)}"
+            lines.append(translate("import_report.warnings", lang))
+        lines += [
+            translate(
+                "import_report.warning",
+                lang,
+                row=w.row,
+                column=w.column,
+                read=w.read,
+                stored=w.stored,
+                reason=w.reason(lang),
             )
+            for w in self.warnings
+        ]
         if self.unlisted_warnings:
-            lines.append(f"  … {self.unlisted_warnings} {'waarschuwingen meer' if nl else 'more warnings'}")
+            lines.append(translate("import_report.more_warnings", lang, count=self.unlisted_warnings))
         if self.rejected_file is not None:
-            lines.append(f"{'geweigerde rijen' if nl else 'rejected rows'}: {self.rejected_file}")
-        lines.append(self._outcome(nl))
+            lines.append(translate("import_report.rejected_file", lang, path=self.rejected_file))
+        lines.append(self._outcome(lang))
         return "\n".join(lines)
 
-    def _where(self, nl: bool) -> str:
+    def _where(self, lang: str) -> str:
         parts = [part for part in (self.format, self.encoding) if part]
         if self.sheet is not None:
-            parts.append(f"{'blad' if nl else 'sheet'} {self.sheet!r}")
+            parts.append(translate("import_report.sheet", lang, sheet=self.sheet))
         if self.other_sheets:
             others = ", ".join(repr(name) for name in self.other_sheets)
-            parts.append(f"{'niet gelezen' if nl else 'not read'}: {others}")
-        return f" ({', '.join(parts)})" if parts else ""
+            parts.append(translate("import_report.not_read", lang, sheets=others))
+        return ", ".join(parts)
 
-    def _counts(self, nl: bool) -> str:
-        labels: tuple[str, ...]
-        numbers: tuple[int, ...]
+    def _counts(self, lang: str) -> str:
         if not self.ok:  # nothing happened, and nothing would: only what was read
-            labels = ("rijen", "geldig", "geweigerd") if nl else ("rows", "valid", "rejected")
-            numbers = (self.rows, self.valid, self.rejected)
-        elif self.dry_run:
-            labels = ("rijen", "zou nieuw", "zou bijwerken", "ongewijzigd", "geweigerd") if nl else (
-                "rows", "would create", "would update", "unchanged", "rejected",
-            )  # fmt: skip
-            numbers = (self.rows, self.created, self.updated, self.unchanged, self.rejected)
-        else:
-            labels = ("rijen", "nieuw", "bijgewerkt", "ongewijzigd", "geweigerd") if nl else (
-                "rows", "created", "updated", "unchanged", "rejected",
-            )  # fmt: skip
-            numbers = (self.rows, self.created, self.updated, self.unchanged, self.rejected)
-        return ", ".join(f"{label}: {number}" for label, number in zip(labels, numbers, strict=True))
-
-    def _outcome(self, nl: bool) -> str:
-        if self.committed:
-            return "ingevoerd" if nl else "imported"
-        if self.dry_run and self.ok:
-            return "proefdraai: er is niets opgeslagen" if nl else "dry run: nothing was written"
-        refused = self._refusal(nl)
-        if self.dry_run:
-            return f"proefdraai: niets opgeslagen; {refused}" if nl else f"dry run: nothing was written; {refused}"
-        return f"er is niets opgeslagen: {refused}" if nl else f"nothing was written: {refused}"
-
-    def _refusal(self, nl: bool) -> str:
-        if not self._row_level or self.valid == 0 or self.rows == 0:
-            return "het bestand is geweigerd" if nl else "the file was refused"
-        if nl:
-            return (
-                f"het bestand is geweigerd (alles of niets); verbeter de geweigerde rijen en importeer opnieuw, "
-                f"of voer met --skip-invalid alleen de {self.valid} geldige rijen in"
+            return translate(
+                "import_report.counts_refused", lang, rows=self.rows, valid=self.valid, rejected=self.rejected
             )
-        return (
-            f"the file was refused (all or nothing); fix the rejected rows and import again, "
-            f"or import only the {self.valid} valid rows with --skip-invalid"
-        )
+        counts = {name: getattr(self, name) for name in ("rows", "created", "updated", "unchanged", "rejected")}
+        return translate("import_report.counts_dry_run" if self.dry_run else "import_report.counts", lang, **counts)
+
+    def _outcome(self, lang: str) -> str:
+        if self.committed:
+            return translate("import_report.committed", lang)
+        if self.dry_run and self.ok:
+            return translate("import_report.dry_run", lang)
+        rows = self._row_level and self.valid > 0 and self.rows > 0
+        key = "refused_rows" if rows else "refused"
+        return translate(f"import_report.{'dry_run_' if self.dry_run else ''}{key}", lang, valid=self.valid)
+
+
+def _problem_line(problem: Problem, lang: str) -> str:
+    """``row 3, column ects, value '90': must be ...``; the column and value only when the problem has them."""
+    key = "import_report.problem"
+    if problem.column:
+        key += "_value" if problem.value is not None else "_column"
+    reason = problem.reason(lang)
+    return translate(key, lang, row=problem.row, column=problem.column, value=problem.value, reason=reason)

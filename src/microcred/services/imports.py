@@ -167,26 +167,10 @@ def _date_problems(record: Any, row: int, cells: Mapping[str, str], today: date,
         if day is None or day <= today:
             continue
         if day > today + FUTURE_LIMIT:
-            problems.append(
-                Problem(
-                    row,
-                    column,
-                    day.isoformat(),
-                    f"lies more than a year after today ({today.isoformat()}); no reading of it is plausible",
-                    f"ligt meer dan een jaar na vandaag ({today.isoformat()}); geen lezing ervan is aannemelijk",
-                )
-            )
+            problems.append(Problem(row, column, day.isoformat(), "date-too-far-ahead", {"today": today.isoformat()}))
         else:
-            notes.append(
-                Notice(
-                    row,
-                    column,
-                    cells.get(column, ""),
-                    day.isoformat(),
-                    f"lies in the future (today is {today.isoformat()})",
-                    f"ligt in de toekomst (vandaag is {today.isoformat()})",
-                )
-            )
+            read = cells.get(column, "")
+            notes.append(Notice(row, column, read, day.isoformat(), "date-in-future", {"today": today.isoformat()}))
     return problems
 
 
@@ -219,7 +203,7 @@ class _RejectedRows:
                 shown["learner_pseudonym"] = pseudonymise(raw, provider=owner, pepper=self._context.pepper)
             except Invalid:
                 shown["learner_pseudonym"] = ""
-        reasons = "; ".join(f"{p.column or 'row'}: {p.reason_en}" for p in problems)
+        reasons = "; ".join(f"{p.column or 'row'}: {p.reason('en')}" for p in problems)
         self._writer.writerow([row, reasons, *(neutralise(shown.get(name, "")) for name in self._columns)])
 
     def close(self) -> Path:
@@ -273,31 +257,14 @@ class _Sink:
     def _problems(self, row: int, owner: str, key: str, child: str | None) -> list[Problem]:
         first = self._seen.first_row(f"{owner}\x1f{key}") if key else None
         if first is not None:
-            return [
-                Problem(
-                    row,
-                    self._key_column,
-                    key,
-                    f"repeats the key of row {first}",
-                    f"herhaalt de sleutel van rij {first}",
-                )
-            ]
+            return [Problem(row, self._key_column, key, "repeated-key", {"first": first})]
         if self.kind == "providers":
             return []
         if owner not in self._provider_ids:
-            return [Problem(row, "provider", owner, "is not a registered provider", "is geen geregistreerde aanbieder")]
+            return [Problem(row, "provider", owner, "provider-unknown")]
         if child is not None and self._child_column and child not in self._children_of(self._provider_ids[owner]):
             editions = self.kind == "editions"
-            what_en, what_nl = ("an offering", "een aanbod") if editions else ("an edition", "een editie")
-            return [
-                Problem(
-                    row,
-                    self._child_column,
-                    child,
-                    f"is not {what_en} of this provider",
-                    f"is geen {what_nl} van deze aanbieder",
-                )
-            ]
+            return [Problem(row, self._child_column, child, "offering-unknown" if editions else "edition-unknown")]
         return []
 
     def _children_of(self, provider_id: int) -> dict[str, int]:
@@ -341,12 +308,12 @@ def store_enrolments(work: UnitOfWork, records: Iterable[Enrolment]) -> Counter[
     for record in records:
         provider_id = provider_ids.get(record.provider)
         if provider_id is None:
-            raise NotFound(f"no provider with slug {record.provider!r}")
+            raise NotFound("no-provider", slug=record.provider)
         if provider_id not in editions:
             editions[provider_id] = work.bulk.edition_ids(provider_id)
         codes = editions[provider_id]
         if record.edition_code not in codes:
-            raise NotFound(f"provider {record.provider!r} has no edition with code {record.edition_code!r}")
+            raise NotFound("no-edition", provider=record.provider, code=record.edition_code)
         batch.append((provider_id, codes[record.edition_code], record))
         if len(batch) >= BATCH_ROWS:
             counts.update(work.bulk.save_enrolments(batch))
@@ -370,7 +337,7 @@ def export_records(kind: str, path: Path, uow: UnitOfWorkFactory, *, fmt: str, p
     """Write every ``kind`` record (of one provider) to ``path`` in the import layout; return the row count."""
     rows_layout = layout(kind)
     if fmt not in EXPORT_FORMATS:
-        raise Invalid.field("format", f"must be one of {', '.join(EXPORT_FORMATS)}", fmt)
+        raise Invalid.field("format", "one-of", fmt, allowed=", ".join(EXPORT_FORMATS))
     with uow() as work:
         if provider is not None:
             work.providers.id_of(provider)
@@ -382,7 +349,7 @@ def export_records(kind: str, path: Path, uow: UnitOfWorkFactory, *, fmt: str, p
 def write_kind_template(kind: str, fmt: str, path: Path) -> None:
     """Write the fill-in template of ``kind`` (header, example row; XLSX adds a sheet of allowed codes)."""
     if fmt not in TEMPLATE_FORMATS:
-        raise Invalid.field("format", f"must be one of {', '.join(TEMPLATE_FORMATS)}", fmt)
+        raise Invalid.field("format", "one-of", fmt, allowed=", ".join(TEMPLATE_FORMATS))
     write_template(layout(kind), fmt, path)
 
 

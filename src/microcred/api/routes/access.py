@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import BackgroundTasks, Request
 from pydantic import BaseModel, Field, StringConstraints
 
 from microcred.api.deps import LearnerDep, PublicDep, RegisterDep
-from microcred.api.idempotency import ApiRoute
+from microcred.api.routing import api_router
 from microcred.api.schemas import InputModel
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["access"], route_class=ApiRoute)
+router = api_router(prefix="/api/v1", tags=["access"])
 
 
 class CallerOut(BaseModel):

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import Body, Query, Request, Response
 from pydantic import BaseModel
 
 from microcred.api.deps import PublicDep, RegisterDep, ReportReaderDep
 from microcred.api.http import CACHE_RESPONSES, cached_json
-from microcred.api.idempotency import ApiRoute
+from microcred.api.routing import api_router
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=ApiRoute)
+router = api_router()
 
 
 class CheckOut(BaseModel):
