@@ -98,9 +98,20 @@ def _report_result(report: ImportReport) -> dict[str, Any]:
         {"row": p.row, "column": p.column, "value": p.value, "code": p.code, "params": dict(p.params)}
         for p in report.problems
     ]
-    counts = ("rows", "created", "updated", "unchanged", "rejected", "unlisted_problems")
+    warnings = [
+        {"row": w.row, "column": w.column, "read": w.read, "stored": w.stored, "code": w.code, "params": dict(w.params)}
+        for w in report.warnings
+    ]
+    counts = ("rows", "valid", "created", "updated", "unchanged", "rejected", "unlisted_problems", "unlisted_warnings")
     shown = {"kind": report.kind, "dry_run": report.dry_run, "ok": report.ok, "committed": report.committed}
-    return {**shown, "problems": problems, **{name: getattr(report, name) for name in counts}}
+    sheets = {"sheet": report.sheet, "other_sheets": list(report.other_sheets)}
+    return {
+        **shown,
+        **sheets,
+        "problems": problems,
+        "warnings": warnings,
+        **{name: getattr(report, name) for name in counts},
+    }
 
 
 def _import_work(register: Register, provider: str, kind: str, path: Path, *, dry_run: bool) -> Work:

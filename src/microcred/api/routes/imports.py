@@ -56,7 +56,10 @@ def _start(response: Response, register: Register, kind: str, path: Path, fmt: s
             shutil.rmtree(path.parent, ignore_errors=True)
         return {
             "committed": report.committed,
+            "sheet": report.sheet,
             "rows": report.rows,
+            "valid": report.valid,
+            # created/updated/unchanged count only what was stored: 0 when the file was refused
             "created": report.created,
             "updated": report.updated,
             "unchanged": report.unchanged,
@@ -65,6 +68,18 @@ def _start(response: Response, register: Register, kind: str, path: Path, fmt: s
             "problems": [
                 {"row": p.row, "column": p.column, "reason": p.reason("en"), "code": p.code}
                 for p in report.problems[:100]
+            ],
+            # A warning is never about a learner identifier: the value read is a date, code or number.
+            "warnings": [
+                {
+                    "row": w.row,
+                    "column": w.column,
+                    "read": w.read,
+                    "stored": w.stored,
+                    "reason": w.reason("en"),
+                    "code": w.code,
+                }
+                for w in report.warnings[:100]
             ],
         }
 
