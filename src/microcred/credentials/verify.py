@@ -280,10 +280,15 @@ def _entry_status(
     subject = listed.get("credentialSubject")
     if not isinstance(subject, Mapping) or subject.get("statusPurpose") != purpose:
         return "fail", f"the status list {url} is not a {purpose} list", f"de statuslijst {url} is geen {purpose}-lijst"
+    size = entry.get("statusSize", 1)
     try:
-        bit = StatusList.decode(str(subject.get("encodedList"))).get(int(index_text))
+        if type(size) is not int:
+            raise StatusListError("statusSize is not an integer")
+        bit = StatusList.decode(str(subject.get("encodedList"))).value(int(index_text), size)
     except StatusListError:
         return "fail", f"the status list {url} cannot be read", f"de statuslijst {url} is onleesbaar"
+    if purpose == "message":
+        return _message_status(entry, bit)
     if not bit:
         return "pass", f"not {purpose}", f"geen {purpose}"
     if purpose == "revocation":
@@ -291,6 +296,21 @@ def _entry_status(
     if purpose == "suspension":
         return "fail", "the issuer has suspended this credential", "de uitgever heeft deze credential geschorst"
     return "warn", f"status bit '{purpose}' is set", f"statusbit '{purpose}' staat aan"
+
+
+def _message_status(entry: Mapping[str, Any], value: int) -> tuple[Outcome, str, str]:
+    """A ``message`` entry (Bitstring Status List §2.1): the issuer's message for the value decides."""
+    status = f"0x{value:x}"
+    messages = entry.get("statusMessage")
+    listed = [item for item in messages if isinstance(item, Mapping)] if isinstance(messages, list) else []
+    message = next((str(item.get("message")) for item in listed if item.get("status") == status), None)
+    if value == 0 or message == "valid":
+        return "pass", "not revoked or suspended", "niet ingetrokken of geschorst"
+    if message == "revoked":
+        return "fail", "the issuer has revoked this credential", "de uitgever heeft deze credential ingetrokken"
+    if message == "suspended":
+        return "fail", "the issuer has suspended this credential", "de uitgever heeft deze credential geschorst"
+    return "warn", f"the issuer reports status {status}: {message}", f"de uitgever meldt status {status}: {message}"
 
 
 def _exact(value: Mapping[str, Any] | None) -> str:

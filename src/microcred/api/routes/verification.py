@@ -79,7 +79,11 @@ def get_did_document(slug: str, request: Request, _: PublicDep, register: Regist
     responses=CACHE_RESPONSES,
 )
 def get_status_list(
-    slug: str, purpose: Literal["revocation", "suspension"], request: Request, _: PublicDep, register: RegisterDep
+    slug: str,
+    purpose: Literal["message", "revocation", "suspension"],
+    request: Request,
+    _: PublicDep,
+    register: RegisterDep,
 ) -> Response:
     """The provider's signed Bitstring Status List credential (W3C Bitstring Status List v1.0)."""
     return cached_json(request, register.issuance.status_list_document(slug, purpose), max_age=60)
