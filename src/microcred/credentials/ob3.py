@@ -342,8 +342,9 @@ def open_badge_document(award: Award) -> dict[str, Any]:
 def _status_entry(entry: StatusEntry) -> dict[str, Any]:
     if entry.purpose is StatusPurpose.MESSAGE:
         return status_message_entry(list_credential_url=entry.list_url, index=entry.index)
-    purpose = "revocation" if entry.purpose is StatusPurpose.REVOCATION else "suspension"
-    return status_list_entry(list_credential_url=entry.list_url, index=entry.index, purpose=purpose)
+    if entry.purpose is StatusPurpose.REVOCATION:
+        return status_list_entry(list_credential_url=entry.list_url, index=entry.index, purpose="revocation")
+    return status_list_entry(list_credential_url=entry.list_url, index=entry.index, purpose="suspension")
 
 
 def schema_problems(document: Mapping[str, Any]) -> list[SchemaProblem]:
