@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from microcred.credentials.canonical import javascript_double_hazards
 from microcred.credentials.did_web import public_key_from_document
 from microcred.credentials.loader import VC_V2_CONTEXT_URL
 from microcred.credentials.ob3 import schema_problems
@@ -173,6 +174,21 @@ def _signature_check(document: Mapping[str, Any], issuer: str | None, did_docume
             "pass",
             "The signature is valid: the content is exactly what the issuer signed.",
             "De handtekening is geldig: de inhoud is precies wat de uitgever ondertekende.",
+        )
+    hazards = javascript_double_hazards(document)
+    if hazards:  # not the holder's doing: a known jsonld.js bug made the issuer sign other data (decision 0015)
+        where = ", ".join(hazards[:3])
+        return Check(
+            "signature",
+            "fail",
+            f"The signature is not valid ({result.reason}). The credential holds a small number at {where}: "
+            "JavaScript JSON-LD (jsonld.js, used by Digital Bazaar's libraries) signs it as 0, while JSON-LD 1.1 "
+            "and this verifier read it as a double. An issuer using those libraries signed other data; "
+            "ask them to write such numbers as strings.",
+            f"De handtekening is ongeldig ({result.reason}). De credential bevat een klein getal op {where}: "
+            "JavaScript-JSON-LD (jsonld.js, gebruikt door de bibliotheken van Digital Bazaar) ondertekent het als "
+            "0, terwijl JSON-LD 1.1 en deze verificatie het als double lezen. Een uitgever met die bibliotheken "
+            "ondertekende dus andere gegevens; vraag hem zulke getallen als tekst te schrijven.",
         )
     return Check(
         "signature",
