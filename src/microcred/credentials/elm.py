@@ -24,6 +24,7 @@ from microcred.credentials.ob3 import Award, timestamp
 from microcred.credentials.schema import SchemaProblem
 from microcred.domain import LangText, Provider
 from microcred.errors import Invalid
+from microcred.i18n import LANGUAGES, translate
 from microcred.vocab import vocabulary
 
 __all__ = ["ECTS_FRAMEWORK", "EDC_SHACL_PROFILE", "elm_document", "validate_elm"]
@@ -187,11 +188,11 @@ def _qualification(award: Award) -> dict[str, Any]:
 
 def _assessment(award: Award) -> dict[str, Any]:
     offering = award.offering
-    grade = award.enrolment.grade or ("geslaagd" if "nl" in offering.title.texts else "passed")
+    grade = award.enrolment.grade or translate("credential.elm.passed", "nl" if "nl" in offering.title.texts else "en")
     assessment: dict[str, Any] = {
         "id": "urn:epass:learningAssessment:1",
         "type": "LearningAssessment",
-        "title": {"nl": "Eindbeoordeling", "en": "Final assessment"},
+        "title": {lang: translate("credential.elm.final_assessment", lang) for lang in LANGUAGES},
         "grade": {"id": "urn:epass:note:grade", "type": "Note", "noteLiteral": {"en": grade}},
         "awardedBy": _awarding(award, "assessment"),
     }
@@ -274,11 +275,7 @@ def elm_document(award: Award, *, display_pdf: bytes | None = None) -> dict[str,
     The EDC shapes require the issuer's eIDAS legal identifier, so a provider without an enterprise (KBO)
     number is refused rather than given a document no EDC verifier accepts."""
     if not award.provider.kbo_number:
-        raise Invalid.field(
-            "kbo_number",
-            f"provider {award.provider.slug!r} has no enterprise (KBO) number; a European Digital Credential "
-            "names its issuer by it (eIDASIdentifier): record it on the provider first",
-        )
+        raise Invalid.field("kbo_number", "elm-needs-kbo-number", None, provider=award.provider.slug)
     issuer = _organisation(award.provider, award.issuer_did)
     issuer["eIDASIdentifier"] = _legal_identifier(award.provider)
     document: dict[str, Any] = {

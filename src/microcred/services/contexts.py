@@ -43,7 +43,7 @@ def context_file(name: str) -> bytes:
     for url, file_name in _file_names().items():
         if file_name == name:
             return context_source(url)
-    raise NotFound(f"no context file {name!r}: see /contexts for the list")
+    raise NotFound("no-context-file", name=name)
 
 
 def context_at(path: str) -> bytes:
@@ -51,4 +51,4 @@ def context_at(path: str) -> bytes:
     for url in shipped_context_urls():
         if own_context_path(url) == path:
             return context_source(url)
-    raise NotFound(f"no context at {path!r}: see /contexts for the list")
+    raise NotFound("no-context-path", path=path)
