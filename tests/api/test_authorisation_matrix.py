@@ -33,6 +33,8 @@ PATH_VALUES = {
     "job": "0" * 32,
     "kind": "offerings",
     "purpose": "revocation",
+    "name": "microcred-v1.jsonld",  # a shipped JSON-LD context file
+    "path": "v1",  # /ns/{path:path}: our own context https://microcred.eu/ns/v1
 }
 ROLES = ("anonymous", "admin", "owner", "owner_readonly", "other", "expired", "revoked", "learner")
 
@@ -100,7 +102,8 @@ def _url(route: ApiRoute, credential_id: str) -> str:
     names = list(route.param_convertors)
     unknown = [name for name in names if name not in PATH_VALUES]
     assert not unknown, f"{route.path}: add a value for path parameter(s) {unknown} to PATH_VALUES"
-    return route.path.format(**{**PATH_VALUES, "credential": credential_id.removeprefix("urn:uuid:")})
+    # path_format drops convertors ({path:path} -> {path}), which str.format would read as a format spec
+    return route.path_format.format(**{**PATH_VALUES, "credential": credential_id.removeprefix("urn:uuid:")})
 
 
 def _send(client: TestClient, method: str, url: str, headers: dict[str, str]) -> Any:

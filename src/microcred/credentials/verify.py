@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from microcred.credentials.canonical import javascript_double_hazards
 from microcred.credentials.did_web import public_key_from_document
 from microcred.credentials.loader import VC_V2_CONTEXT_URL
 from microcred.credentials.ob3 import schema_problems
@@ -155,6 +156,11 @@ def _signature_check(document: Mapping[str, Any], issuer: str | None, did_docume
     result = verify_proof(document, resolve_key=resolve_key)
     if result.verified:
         return _check("signature", "pass", "signature-valid")
+    hazards = javascript_double_hazards(document)
+    if hazards:  # not the holder's doing: a known jsonld.js bug made the issuer sign other data (decision 0015)
+        return _check(
+            "signature", "fail", "signature-javascript-double", detail=result.reason, where=", ".join(hazards[:3])
+        )
     return _check("signature", "fail", "signature-invalid", detail=result.reason)
 
 
@@ -215,10 +221,15 @@ def _entry_status(
     subject = listed.get("credentialSubject")
     if not isinstance(subject, Mapping) or subject.get("statusPurpose") != purpose:
         return "fail", ("list-wrong-purpose", {"url": url, "purpose": purpose})
+    size = entry.get("statusSize", 1)
     try:
-        bit = StatusList.decode(str(subject.get("encodedList"))).get(int(index_text))
+        if type(size) is not int:
+            raise StatusListError("statusSize is not an integer")
+        bit = StatusList.decode(str(subject.get("encodedList"))).value(int(index_text), size)
     except StatusListError:
         return "fail", ("list-unreadable", {"url": url})
+    if purpose == "message":
+        return _message_status(entry, bit)
     if not bit:
         return "pass", ("bit-clear", {"purpose": purpose})
     if purpose == "revocation":
@@ -226,6 +237,21 @@ def _entry_status(
     if purpose == "suspension":
         return "fail", ("suspended", {})
     return "warn", ("bit-set", {"purpose": purpose})
+
+
+def _message_status(entry: Mapping[str, Any], value: int) -> tuple[Outcome, Reason]:
+    """A ``message`` entry (Bitstring Status List §2.1): the issuer's message for the value decides."""
+    status = f"0x{value:x}"
+    messages = entry.get("statusMessage")
+    listed = [item for item in messages if isinstance(item, Mapping)] if isinstance(messages, list) else []
+    message = next((str(item.get("message")) for item in listed if item.get("status") == status), None)
+    if value == 0 or message == "valid":
+        return "pass", ("message-valid", {})
+    if message == "revoked":
+        return "fail", ("revoked", {})
+    if message == "suspended":
+        return "fail", ("suspended", {})
+    return "warn", ("message-other", {"status": status, "message": message})
 
 
 def _exact(value: Mapping[str, Any] | None) -> str:

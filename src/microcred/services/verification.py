@@ -14,6 +14,7 @@ from typing import Any
 from microcred.credentials.verify import VerificationResult, verify_credential
 from microcred.domain import StatusPurpose, is_trusted
 from microcred.errors import Invalid, NotFound
+from microcred.services import contexts
 from microcred.services.dependencies import Dependencies
 from microcred.services.keys import KeyStore
 from microcred.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -175,6 +176,16 @@ class Verification:
 
     def did_document(self, provider: str) -> dict[str, Any]:
         return did_document(provider, uow=self._deps.uow, keys=self._deps.keys)
+
+    def contexts(self) -> dict[str, str]:
+        """Every JSON-LD context URL the register ships -> where the register serves its copy."""
+        return contexts.context_index(self._deps.keys.public_base_url)
+
+    def context_file(self, name: str) -> bytes:
+        return contexts.context_file(name)
+
+    def context_at(self, path: str) -> bytes:
+        return contexts.context_at(path)
 
     def is_own_url(self, url: str) -> bool:
         return is_own_url(url, self._deps.keys)
