@@ -67,10 +67,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "withdrawn).",
     ),
     "def_growth": (
-        "Groei: verschil met het vorige jaar, index (eerste jaar = 100) en gemiddelde jaarlijkse groei "
-        "(CAGR) over de periode.",
-        "Growth: change on the previous year, index (first year = 100) and "
-        "compound annual growth rate (CAGR) over the range.",
+        "Groei: verschil met het vorige jaar, index (eerste volledige jaar = 100) en gemiddelde jaarlijkse "
+        "groei (CAGR) tussen het eerste en het laatste volledige jaar. Groei wordt alleen berekend tussen "
+        "volledige jaren met gegevens: niet naar of vanuit een jaar zonder gegevens of het lopende jaar.",
+        "Growth: change on the previous year, index (first complete year = 100) and compound annual growth "
+        "rate (CAGR) between the first and the last complete year. Growth is measured only between complete "
+        "years with data: never to or from a year without data or the year in progress.",
     ),
     "disclosure_rule": (
         "Aantallen personen (studenten, inschrijvingen, uitslagen en de percentages en groeicijfers daarop) "
@@ -120,7 +122,71 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Studenten per academiejaar naar arbeidsmarktstatus",
         "Learners per academic year by working status",
     ),
-    "chart_growth": ("Groei-index (eerste jaar = 100)", "Growth index (first year = 100)"),
+    "chart_growth": ("Groei-index (eerste volledige jaar = 100)", "Growth index (first complete year = 100)"),
+    "conclusions": (
+        "Conclusies: wat de cijfers zeggen over populariteit en groei",
+        "Conclusions: what the figures say about popularity and growth",
+    ),
+    "all_tables": ("Alle tabellen bij deze vraag", "All tables for this question"),
+    "key_figures": ("Kerncijfers", "Key figures"),
+    "key_offerings": ("Opleidingen in {year}", "Offerings in {year}"),
+    "key_offerings_narrow": ("Gelabeld als microcredential in {year}", "Labelled as micro-credential in {year}"),
+    "key_offer_cagr": (
+        "Groei van het aanbod per jaar, {first} – {year} (%)",
+        "Growth of the offer a year, {first} – {year} (%)",
+    ),
+    "key_learners": ("Studenten in {year}", "Learners in {year}"),
+    "key_enrolments": ("Inschrijvingen in {year}", "Enrolments in {year}"),
+    "key_working_share": ("Aandeel werkend in {year} (%)", "Working share in {year} (%)"),
+    "key_fill_rate": ("Bezettingsgraad in {year} (%)", "Fill rate in {year} (%)"),
+    "key_per_edition": ("Inschrijvingen per editie in {year}", "Enrolments per edition in {year}"),
+    "key_learners_cagr": (
+        "Groei van het aantal studenten per jaar, {first} – {year} (%)",
+        "Growth of learners a year, {first} – {year} (%)",
+    ),
+    "protected_mark": (
+        "✱ = minder dan {k} personen of geen: afgerond ter bescherming, niet getekend als 0.",
+        "✱ = fewer than {k} persons or none: rounded for protection, not drawn as 0.",
+    ),
+    "year_in_progress": ("{year} (lopend)", "{year} (in progress)"),
+    "year_without_data": ("{year} (geen gegevens)", "{year} (no data)"),
+    "years_without_data": (
+        "Geen enkele aanbieder registreerde gegevens voor {years}: die jaren tellen niet mee voor groei, "
+        "index en CAGR.",
+        "No provider registered anything for {years}: those years are left out of growth, index and CAGR.",
+    ),
+    "year_incomplete": (
+        "{year} is nog bezig: de cijfers van dat jaar zijn onvolledig en tellen niet mee voor groei, index en CAGR.",
+        "{year} is still in progress: its figures are incomplete and are left out of growth, index and CAGR.",
+    ),
+    "chart_alt_offer": (
+        "Staafdiagram: aantal opleidingen per academiejaar naar type aanbieder; de cijfers staan in de tabel "
+        "'Aanbod naar type aanbieder'.",
+        "Bar chart: offerings per academic year by provider type; the figures are in the table "
+        "'Offer by provider type'.",
+    ),
+    "chart_alt_ects": (
+        "Staafdiagram: opleidingen naar studiepuntenklasse in het laatste jaar; de cijfers staan in de tabel "
+        "'Aanbod naar studiepuntenklasse'.",
+        "Bar chart: offerings by ECTS band in the last year; the figures are in the table 'Offer by ECTS band'.",
+    ),
+    "chart_alt_working": (
+        "Staafdiagram: studenten per academiejaar naar arbeidsmarktstatus; de cijfers staan in de tabel "
+        "'Studenten naar arbeidsmarktstatus'.",
+        "Bar chart: learners per academic year by working status; the figures are in the table "
+        "'Learners by working status'.",
+    ),
+    "chart_alt_growth": (
+        "Lijndiagram: groei-index van opleidingen, studenten en inschrijvingen; de cijfers staan in de tabel "
+        "'Groei van het aanbod en van de inschrijvingen'.",
+        "Line chart: growth index of offerings, learners and enrolments; the figures are in the table "
+        "'Growth of the offer and of enrolments'.",
+    ),
+    "def_working_share": (
+        "Aandeel werkend = werkende studenten / studenten van wie bekend is of ze werken (werkend + niet "
+        "werkend), in %.",
+        "Working share = working learners / learners whose working status is known (working + not working), in %.",
+    ),
 }
 
 _TABLES: dict[str, tuple[str, str]] = {
@@ -193,6 +259,7 @@ _CODES: dict[str, tuple[str, str]] = {
     "change": ("verschil", "change"),
     "change_percent": ("verschil (%)", "change (%)"),
     "index": ("index", "index"),
+    "working_share": ("Aandeel werkend (%)", "Working share (%)"),
 }
 _FACTS: dict[str, tuple[str, str]] = {
     "offer_broad": (
@@ -202,10 +269,6 @@ _FACTS: dict[str, tuple[str, str]] = {
     "offer_narrow": (
         "Als microcredential gelabelde opleidingen: {start} in {first}, {end} in {last}.",
         "Offerings labelled as micro-credentials: {start} in {first}, {end} in {last}.",
-    ),
-    "offer_cagr": (
-        "De gemiddelde jaarlijkse groei van het aanbod tussen {first} en {last} bedroeg {cagr}%.",
-        "The offer grew by {cagr}% a year on average between {first} and {last}.",
     ),
     "fastest_type": (
         "Het aanbod groeide het snelst bij: {group} ({cagr}% per jaar).",
@@ -226,8 +289,112 @@ _FACTS: dict[str, tuple[str, str]] = {
         "The field with the most learners in {year} was {field} ({learners} learners).",
     ),
     "coverage": (
-        "{complete} van de {providers} aanbieders rapporteerden in elk academiejaar edities.",
-        "{complete} of the {providers} providers reported editions in every academic year.",
+        "{complete} van de {providers} aanbieders rapporteerden edities in elk volledig academiejaar met gegevens.",
+        "{complete} of the {providers} providers reported editions in every complete academic year with data.",
+    ),
+    # The conclusions (stats.conclusions): every number is a published cell.
+    "offerings_growth": (
+        "Het aanbod ging van {start} opleidingen in {first} naar {end} in {last}: gemiddeld {cagr}% per jaar.",
+        "The offer went from {start} offerings in {first} to {end} in {last}: {cagr}% a year on average.",
+    ),
+    "offerings_level": (
+        "Het aanbod telde {start} opleidingen in {first} en {end} in {last}.",
+        "The offer counted {start} offerings in {first} and {end} in {last}.",
+    ),
+    "offerings_fell": (
+        "Het aanbod daalde in {year}: {change} opleidingen ({percent}%) tegenover het jaar ervoor.",
+        "The offer fell in {year}: {change} offerings ({percent}%) on the year before.",
+    ),
+    "offerings_never_fell": (
+        "Het aanbod daalde in geen enkel jaar tussen {first} en {last}.",
+        "The offer did not fall in any year between {first} and {last}.",
+    ),
+    "learners_growth": (
+        "Het aantal studenten ging van {start} in {first} naar {end} in {last}: gemiddeld {cagr}% per jaar.",
+        "The number of learners went from {start} in {first} to {end} in {last}: {cagr}% a year on average.",
+    ),
+    "learners_level": (
+        "Er waren {start} studenten in {first} en {end} in {last}.",
+        "There were {start} learners in {first} and {end} in {last}.",
+    ),
+    "learners_fell": (
+        "Het aantal studenten daalde in {year}: {change} ({percent}%) tegenover het jaar ervoor.",
+        "The number of learners fell in {year}: {change} ({percent}%) on the year before.",
+    ),
+    "learners_never_fell": (
+        "Het aantal studenten daalde in geen enkel jaar tussen {first} en {last}.",
+        "The number of learners did not fall in any year between {first} and {last}.",
+    ),
+    "fill_rate": (
+        "Edities met een opgegeven capaciteit waren voor {start}% gevuld in {first} en voor {end}% in {last}.",
+        "Editions with a stated capacity were {start}% full in {first} and {end}% full in {last}.",
+    ),
+    "popular_1": (
+        "De meeste inschrijvingen over de hele periode had {offering}: {enrolments} inschrijvingen van "
+        "{learners} studenten in {editions} edities.",
+        "The most enrolled offering over the whole range was {offering}: {enrolments} enrolments of "
+        "{learners} learners in {editions} editions.",
+    ),
+    "popular_2": (
+        "Daarna volgt {offering}: {enrolments} inschrijvingen van {learners} studenten in {editions} edities.",
+        "Next comes {offering}: {enrolments} enrolments of {learners} learners in {editions} editions.",
+    ),
+    "popular_3": (
+        "Op de derde plaats staat {offering}: {enrolments} inschrijvingen van {learners} studenten in "
+        "{editions} edities.",
+        "Third is {offering}: {enrolments} enrolments of {learners} learners in {editions} editions.",
+    ),
+    "working_share": (
+        "Van de studenten van wie bekend is of ze werken, werkte {start}% in {first} en {end}% in {last}.",
+        "Of the learners whose working status is known, {start}% were working in {first} and {end}% in {last}.",
+    ),
+    "working_unknown": (
+        "Van {learners} studenten in {year} is niet bekend of ze werkten.",
+        "For {learners} learners in {year} it is not known whether they were working.",
+    ),
+    "new_field": (
+        "Nieuw sinds {since}: {field} had geen aanbod in {first} en {offerings} opleidingen in {last}.",
+        "New since {since}: {field} had no offer in {first} and {offerings} offerings in {last}.",
+    ),
+    "new_field_learners": (
+        "Nieuw sinds {since}: {field} had geen aanbod in {first} en {offerings} opleidingen met {learners} "
+        "studenten in {last}.",
+        "New since {since}: {field} had no offer in {first} and {offerings} offerings with {learners} learners "
+        "in {last}.",
+    ),
+    "empty_years": (
+        "Voor {years} registreerde geen enkele aanbieder gegevens: die jaren tellen niet mee voor de groei.",
+        "No provider registered anything for {years}: those years are left out of growth.",
+    ),
+    "incomplete_year": (
+        "{year} is nog bezig: de cijfers van dat jaar zijn onvolledig en tellen niet mee voor de groei.",
+        "{year} is still in progress: its figures are incomplete and are left out of growth.",
+    ),
+    "provider_gap": (
+        "{provider} registreerde geen edities in {years}, wel in een jaar ervoor: wat het toen aanbood, kan "
+        "in deze cijfers ontbreken.",
+        "{provider} registered no editions in {years}, though it did in an earlier year: what it offered then "
+        "may be missing from these figures.",
+    ),
+    "providers_late": (
+        "Een deel van de groei komt van aanbieders die later begonnen te registreren: {providers} "
+        "registreerden hun eerste editie na {first}.",
+        "Part of the growth comes from providers that began registering later: {providers} registered their "
+        "first edition after {first}.",
+    ),
+    "providers_silent": (
+        "{providers} registreerden geen enkele editie van {first} tot {last}: hun aanbod ontbreekt of bestond niet.",
+        "{providers} registered no edition from {first} to {last}: their offer is missing or did not exist.",
+    ),
+    "coverage_complete": (
+        "Elke aanbieder binnen het bereik registreerde edities in elk volledig jaar van {first} tot {last}.",
+        "Every provider in scope registered editions in every complete year from {first} to {last}.",
+    ),
+    "register_limit": (
+        "De cijfers tonen wat aanbieders in het register inschreven: aanbod en inschrijvingen die ze niet "
+        "registreerden, ontbreken, en aantallen personen zijn afgerond ter bescherming.",
+        "The figures show what providers registered: offer and enrolments they did not register are missing, "
+        "and counts of persons are rounded for protection.",
     ),
 }
 
@@ -277,12 +444,18 @@ def column_label(code: str, lang: str) -> str:
     return _pick(_CODES[code], lang) if code in _CODES else code
 
 
+_FACT_LABELS = {"group": "provider_type", "field": "field", "provider": "provider", "offering": "offering"}
+
+
 def fact_text(fact: Fact, lang: str, report: ParliamentReport) -> str:
+    """A sentence of the summary or the conclusions: numbers in the language's style, codes as labels."""
     values = {k: number(v, lang) if isinstance(v, int | float | Decimal) else v for k, v in fact.values.items()}
-    if fact.key == "fastest_type":
-        values["group"] = label("provider_type", str(fact.values["group"]), lang, report)
-    if fact.key == "top_field":
-        values["field"] = label("field", str(fact.values["field"]), lang, report)
+    for name, dimension in _FACT_LABELS.items():
+        if name in fact.values:
+            values[name] = label(dimension, str(fact.values[name]), lang, report)
+    if "providers" in fact.values:  # a list of provider codes
+        codes = str(fact.values["providers"]).split(", ")
+        values["providers"] = "; ".join(label("provider", code, lang, report) for code in codes)
     return _pick(_FACTS[fact.key], lang).format(**values)
 
 
