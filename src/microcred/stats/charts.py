@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-
-import matplotlib as mpl
-
-mpl.use("Agg")
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure as Canvas
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
 
 from microcred.stats.labels import label, text
 from microcred.stats.model import ParliamentReport
 from microcred.stats.outline import column_heading as _column
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure as Canvas
 
 __all__ = ["CHARTS", "render_chart"]
 
@@ -32,6 +30,8 @@ def _ticks(report: ParliamentReport, columns: Sequence[str], lang: str) -> list[
 
 def _counts(axes: Axes) -> None:
     """Counts are whole numbers: no 0.5 offering on the axis."""
+    from matplotlib.ticker import MaxNLocator
+
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
 
 
@@ -115,7 +115,13 @@ CHARTS: dict[str, Callable[[ParliamentReport, str, Canvas], bool]] = {
 
 
 def render_chart(name: str, report: ParliamentReport, lang: str, *, fmt: str = "svg") -> bytes:
-    """One chart as SVG or PNG bytes, with no timestamps so the output is reproducible."""
+    """One chart as SVG or PNG bytes, with no timestamps so the output is reproducible.
+
+    matplotlib is imported here, not at the top: it costs about a second to import, and every command,
+    page and test that draws no chart would pay for it."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure as Canvas
+
     canvas = Canvas(figsize=(7, 3.4), dpi=100)
     starred = CHARTS[name](report, lang, canvas)
     canvas.suptitle(text(name, lang), fontsize=10)
