@@ -19,7 +19,7 @@ from microcred.credentials import multibase
 from microcred.credentials.cryptosuites import SUITES, Cryptosuite
 from microcred.credentials.keys import SigningKey
 
-__all__ = ["KeyResolver", "ProofCheck", "add_proof", "proof_configuration", "verify_proof"]
+__all__ = ["KeyResolver", "ProofCheck", "add_proof", "proof_configuration", "proofs_of", "verify_proof"]
 
 KeyResolver = Callable[[str], Ed25519PublicKey]
 """Maps a ``verificationMethod`` id to its public key; raises (any ValueError/LookupError) if unknown."""
@@ -93,15 +93,8 @@ def add_proof(
     proof = dict(config) if suite.proof_carries_context else {k: v for k, v in config.items() if k != "@context"}
     proof["proofValue"] = multibase.encode_base58btc(signature)
     secured: dict[str, Any] = _copy_json(unsecured)
-    secured["proof"] = [*_proofs_of(document), proof]
+    secured["proof"] = [*_copy_json(proofs_of(document)), proof]
     return secured
-
-
-def _proofs_of(document: Mapping[str, Any]) -> list[Any]:
-    existing = document.get("proof")
-    if existing is None:
-        return []
-    return _copy_json(existing if isinstance(existing, list) else [existing])  # type: ignore[no-any-return]
 
 
 _SHARED = frozenset({str, int, float, bool, type(None)})  # immutable leaves need no copy
@@ -116,6 +109,14 @@ def _copy_json(value: Any) -> Any:
     return value
 
 
+def proofs_of(document: Mapping[str, Any]) -> list[Any]:
+    """The document's proofs as a list: VC-DI §2.1 lets ``proof`` be one object or a set of them."""
+    proofs = document.get("proof")
+    if proofs is None:
+        return []
+    return list(proofs) if isinstance(proofs, list) else [proofs]
+
+
 def verify_proof(
     document: Mapping[str, Any],
     *,
@@ -123,24 +124,55 @@ def verify_proof(
     expected_proof_purpose: str = "assertionMethod",
     suites: Mapping[str, Cryptosuite] = SUITES,
 ) -> ProofCheck:
-    """Check every Data Integrity proof of a suite we know; verified if at least one and none fails."""
+    """Check every proof (VC-DI v1.0 §4.5 Verify Proof Sets and Chains): verified only when all of them verify.
+
+    A proof this verifier cannot check (another proof type or cryptosuite) fails the document, as it
+    does in Digital Bazaar's verifier: a proof set is accepted whole or not at all. A chained proof
+    (``previousProof``) is checked over the document carrying the proofs it names (§4.3 steps 4-6).
+    """
     if not isinstance(document, Mapping):
         return ProofCheck(False, "the document is not a JSON object")
-    proofs = document.get("proof")
-    if proofs is None:
+    proof_list = proofs_of(document)
+    if not proof_list:
         return ProofCheck(False, "the document has no proof")
-    proof_list = proofs if isinstance(proofs, list) else [proofs]
     unsecured = {key: value for key, value in document.items() if key != "proof"}
     checks = tuple(
-        _check_one(unsecured, proof, resolve_key, expected_proof_purpose, suites)
-        for proof in proof_list
-        if isinstance(proof, Mapping) and proof.get("type") == _PROOF_TYPE and proof.get("cryptosuite") in suites
+        _check_member(unsecured, proof_list, position, resolve_key, expected_proof_purpose, suites)
+        for position in range(len(proof_list))
     )
-    if not checks:
-        return ProofCheck(False, "no DataIntegrityProof with a supported cryptosuite", proofs=checks)
     failed = [check for check in checks if not check.verified]
     first = failed[0] if failed else checks[0]
-    return ProofCheck(not failed, first.reason, first.cryptosuite, first.verification_method, proofs=checks)
+    reason = first.reason if len(checks) == 1 or not failed else f"proof {checks.index(first) + 1}: {first.reason}"
+    return ProofCheck(not failed, reason, first.cryptosuite, first.verification_method, proofs=checks)
+
+
+def _check_member(
+    unsecured: Mapping[str, Any],
+    all_proofs: list[Any],
+    position: int,
+    resolve_key: KeyResolver,
+    expected_purpose: str,
+    suites: Mapping[str, Cryptosuite],
+) -> ProofCheck:
+    proof = all_proofs[position]
+    if not isinstance(proof, Mapping):
+        return ProofCheck(False, "a proof is not a JSON object")
+    if proof.get("type") != _PROOF_TYPE:
+        return ProofCheck(False, f"a proof of type {proof.get('type')!r} cannot be checked here")
+    if not isinstance(proof.get("cryptosuite"), str) or proof["cryptosuite"] not in suites:
+        return ProofCheck(False, f"a proof with cryptosuite {proof.get('cryptosuite')!r} cannot be checked here")
+    previous = proof.get("previousProof")
+    if previous is None:
+        return _check_one(unsecured, proof, resolve_key, expected_purpose, suites)
+    wanted = previous if isinstance(previous, list) else [previous]
+    named = {
+        other["id"]: other for other in all_proofs if isinstance(other, Mapping) and isinstance(other.get("id"), str)
+    }
+    missing = [name for name in wanted if not isinstance(name, str) or name not in named]
+    if missing:
+        return ProofCheck(False, f"previousProof names a proof that is not in the document: {missing}")
+    matching = [other for other in all_proofs if isinstance(other, Mapping) and other.get("id") in wanted]
+    return _check_one({**unsecured, "proof": matching}, proof, resolve_key, expected_purpose, suites)
 
 
 def _check_one(

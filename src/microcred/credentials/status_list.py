@@ -7,6 +7,7 @@ base64url without padding (``u…``). Bit 0 is the most significant bit of the f
 from __future__ import annotations
 
 import gzip
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -14,6 +15,7 @@ from microcred.credentials import multibase
 from microcred.credentials.loader import VC_V2_CONTEXT_URL
 
 __all__ = [
+    "MAXIMUM_BYTES",
     "MINIMUM_BITS",
     "StatusList",
     "StatusListError",
@@ -23,6 +25,8 @@ __all__ = [
 ]
 
 MINIMUM_BITS = 131_072
+MAXIMUM_BYTES = 16 * 1024 * 1024
+"""A decoded list larger than this (134 million entries) is refused: a small GZIP body must not fill memory."""
 StatusPurpose = Literal["revocation", "suspension"]
 # Fixed mtime keeps the encoding reproducible for the same bits (GZIP header bytes 4-7, RFC 1952).
 _GZIP_MTIME = 0
@@ -48,9 +52,14 @@ class StatusList:
     def decode(cls, encoded_list: str) -> StatusList:
         """Parse an ``encodedList`` value (any GZIP header, e.g. either OS byte)."""
         try:
-            raw = gzip.decompress(multibase.decode(encoded_list))
-        except (multibase.MultibaseError, OSError, EOFError) as error:
+            inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # GZIP framing (RFC 1952)
+            raw = inflater.decompress(multibase.decode(encoded_list), MAXIMUM_BYTES + 1)
+        except (multibase.MultibaseError, zlib.error) as error:
             raise StatusListError(f"encodedList cannot be decoded: {error}") from error
+        if len(raw) > MAXIMUM_BYTES:
+            raise StatusListError(f"status list holds more than {MAXIMUM_BYTES * 8} bits")
+        if not inflater.eof:
+            raise StatusListError("encodedList cannot be decoded: the GZIP data is cut short")
         if not encoded_list.startswith("u"):
             raise StatusListError("encodedList must be multibase base64url ('u' prefix)")
         if len(raw) * 8 < MINIMUM_BITS:

@@ -2,7 +2,9 @@
 
 Never raises on a bad credential. What needs the outside world comes in as callables: DID resolution,
 the trust question (was the issuer a quality-assured provider on that day?), fetching a status list
-credential, and the clock. The register passes its own; nothing here touches the network.
+credential, and the clock. The register passes its own; nothing here touches the network. A callable that
+was not allowed to look (offline, status checks turned off) raises :class:`NotFetched`, and the checks that
+needed it are ``not-checked``; one that looked and failed raises :class:`FetchFailed`, and they fail.
 """
 
 from __future__ import annotations
@@ -12,34 +14,52 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from microcred.credentials.did_web import public_key_from_document
 from microcred.credentials.loader import VC_V2_CONTEXT_URL
 from microcred.credentials.ob3 import schema_problems
-from microcred.credentials.proofs import verify_proof
+from microcred.credentials.proofs import proofs_of, verify_proof
 from microcred.credentials.status_list import StatusList, StatusListError
 
 __all__ = [
     "CHECK_NAMES",
+    "OUTCOMES",
+    "TRUST_DATES",
     "Check",
     "DidResolver",
+    "FetchFailed",
+    "NotFetched",
     "Outcome",
     "StatusListFetcher",
     "TrustCheck",
+    "TrustDate",
     "VerificationResult",
     "verify_credential",
 ]
 
-Outcome = Literal["pass", "fail", "warn"]
+Outcome = Literal["pass", "fail", "warn", "not-checked"]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+TrustDate = Literal["both", "created", "valid-from"]
+"""Which day(s) the issuer must have been a trusted provider: the proofs' ``created``, ``validFrom``, or both."""
+TRUST_DATES: tuple[TrustDate, ...] = get_args(TrustDate)
 DidResolver = Callable[[str], Mapping[str, Any] | None]
 """A DID -> its DID document, or None when it cannot be resolved."""
 TrustCheck = Callable[[str, date], bool | None]
 """(issuer DID, day) -> trusted that day; None when the issuer is not a provider we know."""
 StatusListFetcher = Callable[[str], Mapping[str, Any] | None]
 """A status list credential URL -> the signed list credential, or None when it cannot be fetched."""
+
+
+class NotFetched(LookupError):
+    """A resolver or fetcher was not allowed to look (offline, or status checks turned off); says which."""
+
+
+class FetchFailed(LookupError):
+    """A resolver or fetcher looked and failed (refused address, timeout, HTTP error, too large); says why."""
+
 
 CHECK_NAMES = ("well-formed", "signature", "issuer", "trusted-provider", "status", "validity-period")
 _EXPECTED_FAILURES = (ValueError, TypeError, LookupError, AttributeError, RecursionError)
@@ -68,8 +88,21 @@ class VerificationResult:
 
     @property
     def verified(self) -> bool:
-        """True when no check failed (warnings do not fail a credential)."""
-        return all(check.outcome != "fail" for check in self.checks)
+        """True when every check was done and none failed (warnings do not fail a credential)."""
+        return self.complete and not self.failed
+
+    @property
+    def failed(self) -> bool:
+        return any(check.outcome == "fail" for check in self.checks)
+
+    @property
+    def complete(self) -> bool:
+        """False when a check could not be done (offline, or status checks turned off)."""
+        return not self.not_checked
+
+    @property
+    def not_checked(self) -> tuple[str, ...]:
+        return tuple(check.name for check in self.checks if check.outcome == "not-checked")
 
     def check(self, name: str) -> Check:
         return next(check for check in self.checks if check.name == name)
@@ -77,6 +110,8 @@ class VerificationResult:
     def as_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
             "verified": self.verified,
+            "complete": self.complete,
+            "not_checked": list(self.not_checked),
             "checks": [{"name": c.name, "outcome": c.outcome, "reason": c.reason(lang)} for c in self.checks],
         }
 
@@ -98,6 +133,15 @@ def _issuer_id(document: Mapping[str, Any]) -> str | None:
     return issuer if isinstance(issuer, str) else None
 
 
+def _as_the_schema_reads_it(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The credential with ``proof`` as a list: VC-DI §2.1 allows one proof object or a set, and the
+    1EdTech schema types the set only, so a single proof (what Digital Bazaar's ``vc.issue`` emits) is
+    read as the one-element set it means. Nothing else is changed: every field meets the schema as sent."""
+    if "proof" not in document or isinstance(document["proof"], list):
+        return document
+    return {**document, "proof": [document["proof"]]}
+
+
 def _well_formed(document: Any) -> Check:
     if not isinstance(document, Mapping):
         return Check("well-formed", "fail", "The file is not a JSON object.", "Het bestand is geen JSON-object.")
@@ -114,7 +158,7 @@ def _well_formed(document: Any) -> Check:
         return Check(
             "well-formed", "fail", "It is not an Open Badges 3.0 credential.", "Het is geen Open Badges 3.0-credential."
         )
-    problems = schema_problems(document)
+    problems = schema_problems(_as_the_schema_reads_it(document))
     if problems:
         listed = "; ".join(str(problem) for problem in problems[:3])
         return Check(
@@ -140,27 +184,69 @@ def _not_checked(name: str) -> Check:
     )
 
 
-def _issuer_check(issuer: str | None, resolve_did: DidResolver) -> tuple[Check, Mapping[str, Any] | None]:
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    """The issuer check and what it found: the DID document, or why there is none."""
+
+    check: Check
+    document: Mapping[str, Any] | None
+
+
+def _issuer_check(issuer: str | None, resolve_did: DidResolver) -> _Resolved:
     if issuer is None:
-        return Check("issuer", "fail", "The credential names no issuer.", "De credential noemt geen uitgever."), None
+        return _Resolved(
+            Check("issuer", "fail", "The credential names no issuer.", "De credential noemt geen uitgever."), None
+        )
     try:
         document = resolve_did(issuer)
-    except _EXPECTED_FAILURES:
-        document = None
-    if document is None or document.get("id") != issuer:
-        return (
+    except NotFetched as skipped:
+        return _Resolved(
             Check(
                 "issuer",
-                "fail",
-                f"The issuer {issuer} could not be resolved (only did:key and this register's did:web are looked up).",
-                f"De uitgever {issuer} kon niet worden opgezocht (enkel did:key en did:web van dit register).",
+                "not-checked",
+                f"Not checked: the DID document of {issuer} was not fetched ({skipped}).",
+                f"Niet gecontroleerd: het DID-document van {issuer} werd niet opgehaald ({skipped}).",
             ),
             None,
         )
-    return Check("issuer", "pass", f"The issuer {issuer} was resolved.", f"De uitgever {issuer} is gevonden."), document
+    except FetchFailed as failure:
+        return _Resolved(
+            Check(
+                "issuer",
+                "fail",
+                f"The issuer {issuer} could not be resolved: {failure}.",
+                f"De uitgever {issuer} kon niet worden opgezocht: {failure}.",
+            ),
+            None,
+        )
+    except _EXPECTED_FAILURES:
+        document = None
+    if document is None or document.get("id") != issuer:
+        return _Resolved(
+            Check(
+                "issuer",
+                "fail",
+                f"The issuer {issuer} could not be resolved (did:key and did:web are looked up).",
+                f"De uitgever {issuer} kon niet worden opgezocht (did:key en did:web worden opgezocht).",
+            ),
+            None,
+        )
+    return _Resolved(
+        Check("issuer", "pass", f"The issuer {issuer} was resolved.", f"De uitgever {issuer} is gevonden."), document
+    )
 
 
-def _signature_check(document: Mapping[str, Any], issuer: str | None, did_document: Mapping[str, Any] | None) -> Check:
+def _signature_check(document: Mapping[str, Any], issuer: str | None, resolved: _Resolved) -> Check:
+    """Every proof must verify with a key of the issuer's DID document (VC-DI §4.5; a set is all or nothing)."""
+    if resolved.check.outcome == "not-checked":
+        return Check(
+            "signature",
+            "not-checked",
+            "Not checked: the issuer's keys were not fetched.",
+            "Niet gecontroleerd: de sleutels van de uitgever werden niet opgehaald.",
+        )
+    did_document = resolved.document
+
     def resolve_key(method_id: str) -> Ed25519PublicKey:
         if did_document is None or method_id.split("#", 1)[0] != issuer:
             raise LookupError(f"{method_id} is not a key of the issuer {issuer}")
@@ -168,11 +254,14 @@ def _signature_check(document: Mapping[str, Any], issuer: str | None, did_docume
 
     result = verify_proof(document, resolve_key=resolve_key)
     if result.verified:
+        count = len(result.proofs)
+        en = "The signature is valid" if count == 1 else f"All {count} signatures are valid"
+        nl = "De handtekening is geldig" if count == 1 else f"Alle {count} handtekeningen zijn geldig"
         return Check(
             "signature",
             "pass",
-            "The signature is valid: the content is exactly what the issuer signed.",
-            "De handtekening is geldig: de inhoud is precies wat de uitgever ondertekende.",
+            f"{en}: the content is exactly what the issuer signed.",
+            f"{nl}: de inhoud is precies wat de uitgever ondertekende.",
         )
     return Check(
         "signature",
@@ -183,38 +272,75 @@ def _signature_check(document: Mapping[str, Any], issuer: str | None, did_docume
     )
 
 
-def _trust_check(issuer: str | None, valid_from: datetime | None, is_trusted: TrustCheck) -> Check:
-    if issuer is None or valid_from is None:
+def _trust_days(document: Mapping[str, Any], trust_date: TrustDate | date) -> tuple[list[date], str, str]:
+    """The days the issuer must have been trusted, and in words which dates they are (en, nl)."""
+    if isinstance(trust_date, date):
+        return [trust_date], "the date asked for", "de gevraagde datum"
+    valid_from = _parse_time(document.get("validFrom"))
+    created = [
+        moment.date()
+        for proof in proofs_of(document)
+        if isinstance(proof, Mapping) and (moment := _parse_time(proof.get("created"))) is not None
+    ]
+    days: list[date] = []
+    if trust_date in ("both", "valid-from") and valid_from is not None:
+        days.append(valid_from.date())
+    if trust_date in ("both", "created"):
+        days.extend(created)
+    words = {
+        "both": ("the proof's created date and validFrom", "de aanmaakdatum van het bewijs en validFrom"),
+        "created": ("the proof's created date", "de aanmaakdatum van het bewijs"),
+        "valid-from": ("validFrom", "validFrom"),
+    }[trust_date]
+    if trust_date == "both" and not created:
+        words = ("validFrom (the proof carries no created date)", "validFrom (het bewijs heeft geen aanmaakdatum)")
+    missing = (trust_date == "created" and not created) or (trust_date == "valid-from" and valid_from is None)
+    return ([] if missing else sorted(set(days))), *words
+
+
+def _trust_check(
+    document: Mapping[str, Any], issuer: str | None, is_trusted: TrustCheck, trust_date: TrustDate | date
+) -> Check:
+    """Was the issuer a quality-assured provider on the day(s) it signed? Judged by default on both the
+    proof's ``created`` and ``validFrom``: each is asserted by the issuer, and a back-dated ``validFrom``
+    alone must not carry a credential signed after the provider's quality assurance lapsed."""
+    days, en_dates, nl_dates = _trust_days(document, trust_date)
+    if issuer is None or not days:
         return Check(
             "trusted-provider",
             "fail",
-            "The issuer or the issuance date is missing.",
-            "De uitgever of de uitgiftedatum ontbreekt.",
+            f"The issuer or the date to judge trust on ({en_dates}) is missing.",
+            f"De uitgever of de datum om vertrouwen op te beoordelen ({nl_dates}) ontbreekt.",
         )
-    day = valid_from.date()
-    try:
-        trusted = is_trusted(issuer, day)
-    except _EXPECTED_FAILURES:
-        trusted = None
-    if trusted is None:
+    answers: list[bool | None] = []
+    for day in days:
+        try:
+            answers.append(is_trusted(issuer, day))
+        except _EXPECTED_FAILURES:
+            answers.append(None)
+    if any(answer is None for answer in answers):
         return Check(
             "trusted-provider",
-            "fail",
-            "The issuer is not a provider known to this register.",
-            "De uitgever is geen aanbieder die dit register kent.",
+            "warn",
+            "The issuer is not a provider this register knows, so the register cannot vouch for its quality "
+            "assurance; the other checks say whether the credential is authentic.",
+            "De uitgever is geen aanbieder die dit register kent, dus het register kan niet instaan voor "
+            "de kwaliteitszorg; de andere controles zeggen of de credential echt is.",
         )
-    if not trusted:
+    shown = ", ".join(day.isoformat() for day in days)
+    lapsed = [day.isoformat() for day, answer in zip(days, answers, strict=True) if not answer]
+    if lapsed:
         return Check(
             "trusted-provider",
             "fail",
-            f"On {day.isoformat()} the issuer had no valid quality assurance in the register.",
-            f"Op {day.isoformat()} had de uitgever geen geldige kwaliteitszorg in het register.",
+            f"On {', '.join(lapsed)} ({en_dates}) the issuer had no valid quality assurance in the register.",
+            f"Op {', '.join(lapsed)} ({nl_dates}) had de uitgever geen geldige kwaliteitszorg in het register.",
         )
     return Check(
         "trusted-provider",
         "pass",
-        f"On {day.isoformat()} the issuer was a quality-assured provider.",
-        f"Op {day.isoformat()} was de uitgever een aanbieder met erkende kwaliteitszorg.",
+        f"On {shown} ({en_dates}) the issuer was a quality-assured provider.",
+        f"Op {shown} ({nl_dates}) was de uitgever een aanbieder met erkende kwaliteitszorg.",
     )
 
 
@@ -248,9 +374,38 @@ def _status_entries(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [entry for entry in entries if isinstance(entry, Mapping)]
 
 
+_EntryOutcome = tuple[Outcome, str, str]
+
+
+def _fetch_list(url: str, fetch: StatusListFetcher) -> Mapping[str, Any] | _EntryOutcome:
+    """The status list credential, or the entry's outcome when it could not be had.
+
+    Bitstring Status List v1.0 §3.2 raises STATUS_RETRIEVAL_ERROR when the list cannot be retrieved: a
+    list that is missing fails the credential, as in Digital Bazaar's verifier. Not looking is not-checked."""
+    try:
+        listed = fetch(url)
+    except NotFetched as skipped:
+        return (
+            "not-checked",
+            f"the status list {url} was not fetched ({skipped})",
+            f"de statuslijst {url} werd niet opgehaald ({skipped})",
+        )
+    except FetchFailed as failure:
+        return (
+            "fail",
+            f"the status list {url} could not be fetched: {failure}",
+            f"de statuslijst {url} kon niet worden opgehaald: {failure}",
+        )
+    except _EXPECTED_FAILURES:
+        listed = None
+    if listed is None:
+        return "fail", f"the status list {url} could not be fetched", f"de statuslijst {url} kon niet worden opgehaald"
+    return listed
+
+
 def _entry_status(
-    entry: Mapping[str, Any], issuer: str | None, fetch: StatusListFetcher, resolve_did: DidResolver
-) -> tuple[Outcome, str, str]:
+    entry: Mapping[str, Any], issuer: str | None, fetch: StatusListFetcher, resolve_did: DidResolver, now: datetime
+) -> _EntryOutcome:
     purpose, url, index_text = (
         entry.get("statusPurpose"),
         entry.get("statusListCredential"),
@@ -258,24 +413,37 @@ def _entry_status(
     )
     if entry.get("type") != "BitstringStatusListEntry" or not isinstance(url, str):
         return (
-            "warn",
-            "a status entry of an unknown kind was not checked",
-            "een onbekend soort status werd niet gecontroleerd",
+            "not-checked",
+            f"a status entry of a kind this verifier does not know ({entry.get('type')!r}) was not checked",
+            f"een statusvermelding van een onbekend soort ({entry.get('type')!r}) werd niet gecontroleerd",
         )
     if not isinstance(index_text, str) or not index_text.isdigit():
         return "fail", "a status entry has no valid index", "een statusvermelding heeft geen geldige index"
-    try:
-        listed = fetch(url)
-    except _EXPECTED_FAILURES:
-        listed = None
-    if listed is None:
-        return "warn", f"the status list {url} could not be fetched", f"de statuslijst {url} kon niet worden opgehaald"
-    _, did_document = _issuer_check(_issuer_id(listed), resolve_did)
-    if _issuer_id(listed) != issuer or not _list_signed_by(issuer, _exact(listed), _exact(did_document)):
+    listed = _fetch_list(url, fetch)
+    if isinstance(listed, tuple):
+        return listed
+    not_signed: _EntryOutcome = (
+        "fail",
+        f"the status list {url} is not signed by the issuer",
+        f"de statuslijst {url} is niet door de uitgever ondertekend",
+    )
+    if _issuer_id(listed) != issuer:
+        return not_signed
+    resolved = _issuer_check(issuer, resolve_did)
+    if resolved.check.outcome == "not-checked":
+        return (
+            "not-checked",
+            f"the key that signed the status list {url} was not fetched",
+            f"de sleutel die de statuslijst {url} ondertekende werd niet opgehaald",
+        )
+    if not _list_signed_by(issuer, _exact(listed), _exact(resolved.document)):
+        return not_signed
+    until = _parse_time(listed.get("validUntil"))
+    if until is not None and now > until:
         return (
             "fail",
-            f"the status list {url} is not signed by the issuer",
-            f"de statuslijst {url} is niet door de uitgever ondertekend",
+            f"the status list {url} expired on {until.isoformat()}",
+            f"de statuslijst {url} is verlopen op {until.isoformat()}",
         )
     subject = listed.get("credentialSubject")
     if not isinstance(subject, Mapping) or subject.get("statusPurpose") != purpose:
@@ -304,11 +472,13 @@ def _list_signed_by(issuer: str | None, listed: str, did_document: str) -> bool:
     Every credential of a provider points at the same two lists: checking each list's signature once per
     version, not once per credential, makes verification about a third faster. Keyed on the exact JSON of
     the list and of the DID document, so any change to either is checked afresh."""
-    return _signature_check(json.loads(listed), issuer, json.loads(did_document)).outcome == "pass"
+    document = json.loads(did_document)
+    resolved = _Resolved(Check("issuer", "pass", "", ""), document)
+    return _signature_check(json.loads(listed), issuer, resolved).outcome == "pass"
 
 
 def _status_check(
-    document: Mapping[str, Any], issuer: str | None, fetch: StatusListFetcher, resolve_did: DidResolver
+    document: Mapping[str, Any], issuer: str | None, fetch: StatusListFetcher, resolve_did: DidResolver, now: datetime
 ) -> Check:
     entries = _status_entries(document)
     if not entries:
@@ -318,13 +488,19 @@ def _status_check(
             "The credential has no status entry, so its issuer cannot revoke it.",
             "De credential heeft geen status, dus de uitgever kan ze niet intrekken.",
         )
-    results = [_entry_status(entry, issuer, fetch, resolve_did) for entry in entries]
-    for wanted in ("fail", "warn"):
+    results = [_entry_status(entry, issuer, fetch, resolve_did, now) for entry in entries]
+    for wanted in ("fail", "not-checked", "warn"):
         chosen = [result for result in results if result[0] == wanted]
         if chosen:
             en = "; ".join(result[1] for result in chosen)
             nl = "; ".join(result[2] for result in chosen)
-            return Check("status", chosen[0][0], en[0].upper() + en[1:] + ".", nl[0].upper() + nl[1:] + ".")
+            prefix = ("Not checked: ", "Niet gecontroleerd: ") if wanted == "not-checked" else ("", "")
+            return Check(
+                "status",
+                chosen[0][0],
+                prefix[0] + (en if prefix[0] else en[0].upper() + en[1:]) + ".",
+                prefix[1] + (nl if prefix[1] else nl[0].upper() + nl[1:]) + ".",
+            )
     return Check("status", "pass", "Neither revoked nor suspended.", "Niet ingetrokken en niet geschorst.")
 
 
@@ -335,20 +511,21 @@ def verify_credential(
     is_trusted: TrustCheck,
     fetch_status_list: StatusListFetcher,
     now: datetime,
+    trust_date: TrustDate | date = "both",
 ) -> VerificationResult:
     """Run every check on ``document`` (parsed JSON); the result lists them in :data:`CHECK_NAMES` order."""
     well_formed = _well_formed(document)
     if not isinstance(document, Mapping):
         return VerificationResult((well_formed, *(_not_checked(name) for name in CHECK_NAMES[1:])))
     issuer = _issuer_id(document)
-    issuer_check, did_document = _issuer_check(issuer, resolve_did)
     try:
+        resolved = _issuer_check(issuer, resolve_did)
         checks = (
             well_formed,
-            _signature_check(document, issuer, did_document),
-            issuer_check,
-            _trust_check(issuer, _parse_time(document.get("validFrom")), is_trusted),
-            _status_check(document, issuer, fetch_status_list, resolve_did),
+            _signature_check(document, issuer, resolved),
+            resolved.check,
+            _trust_check(document, issuer, is_trusted, trust_date),
+            _status_check(document, issuer, fetch_status_list, resolve_did, now),
             _validity_check(document, now),
         )
     except _EXPECTED_FAILURES as error:  # a malformed document must still give an answer
