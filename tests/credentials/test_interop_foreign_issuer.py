@@ -17,13 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from microcred.asgi import create_app
 from microcred.bootstrap import Register, build
 from microcred.credentials.keys import SigningKey
 from microcred.credentials.sample import sample_micro_credential
 from microcred.credentials.status_list import StatusList, status_list_credential, status_list_entry
 from microcred.settings import Settings
 from tests.loopback import Reply, Site, serve
+from tests.web.conftest import csrf_of
 
 INTEROP = Path(__file__).resolve().parents[2] / "interop"
 pytestmark = [
@@ -215,3 +218,21 @@ def test_a_did_document_for_another_did_is_refused(issuer: Issuer, register: Reg
     check = register.verification.verify_document(credential).check("issuer")
     assert check.outcome == "fail"
     assert f"is for '{issuer.did}'" in check.reason("en")
+
+
+def test_the_web_page_and_the_api_report_the_same_checks(issuer: Issuer, register: Register) -> None:
+    expected = register.verification.verify_document(issuer.credential("revoked")).as_dict()
+    with TestClient(create_app(register)) as client:
+        answer = client.post("/api/v1/verify", json=issuer.credential("revoked"))
+        assert answer.status_code == 200
+        assert answer.json() == expected
+        offline = client.post("/api/v1/verify?offline=true", json=issuer.credential("valid")).json()
+        assert offline["not_checked"] == ["signature", "issuer", "status"]
+        assert offline["verified"] is False
+        pasted = json.dumps(issuer.credential("valid"))
+        page = client.post("/verify", data={"csrf_token": csrf_of(client.get("/verify").text), "document": pasted})
+    assert page.status_code == 200
+    for check in register.verification.verify_document(issuer.credential("valid")).checks:
+        assert f'data-check="{check.name}"' in page.text
+    assert 'id="unknown-issuer"' in page.text
+    assert issuer.did in page.text

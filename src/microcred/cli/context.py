@@ -12,8 +12,9 @@ from microcred.vocab import vocabulary
 
 __all__ = ["console", "err_console", "register", "resolve_code"]
 
-console = Console()
-err_console = Console(stderr=True)
+# No emoji codes: rich would print "did:key:z6Mk…" as "did🔑z6Mk…"; DIDs and ids must come out verbatim.
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 
 @cache

@@ -8,19 +8,27 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from microcred.cli.context import console, register
 from microcred.domain import Credential
 from microcred.errors import Invalid, MicrocredError
+from microcred.services.verification import TRUST_DATES, parse_trust_date
 
 __all__ = ["attach", "credential_commands", "key_commands"]
 
 credential_commands = typer.Typer(help="Show and export issued credentials (JSON, ELM, PDF).", no_args_is_help=True)
 key_commands = typer.Typer(help="Providers' signing keys (did:web).", no_args_is_help=True)
 
-_OUTCOME_STYLE = {"pass": "[green]pass[/]", "fail": "[bold red]FAIL[/]", "warn": "[yellow]warn[/]"}
+_OUTCOME_STYLE = {
+    "pass": "[green]pass[/]",
+    "fail": "[bold red]FAIL[/]",
+    "warn": "[yellow]warn[/]",
+    "not-checked": "[magenta]not checked[/]",
+}
+_INCOMPLETE = 3  # exit code: nothing failed, but not every check was done
 
 
 def attach(app: typer.Typer) -> None:
@@ -114,14 +122,38 @@ def _load(source: str) -> Any:
 def verify(
     source: str = typer.Argument(..., help="A credential file, file:// URL or this register's credential URL."),
     lang: str = typer.Option("en", "--lang", help="Language of the reasons: en or nl."),
+    offline: bool = typer.Option(
+        False, "--offline", help="Fetch nothing from other sites; checks that need them are reported not checked."
+    ),
+    status: bool = typer.Option(True, "--status/--no-status", help="Check the credential's status lists."),
+    trust_date: str = typer.Option(
+        "both",
+        "--trust-date",
+        help=f"Day(s) the issuer must have been trusted: {', '.join(TRUST_DATES)} (the proof's created day "
+        "and validFrom) or a date YYYY-MM-DD.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Verify a credential and list every check; exit 1 when any check fails."""
-    result = register().verification.verify_document(_load(source))
-    for check in result.checks:
-        console.print(f"{_OUTCOME_STYLE[check.outcome]:>20}  {check.name:<17} {check.reason(lang)}", highlight=False)
-    console.print("verified" if result.verified else "[bold red]NOT verified[/]")
-    if not result.verified:
+    """Verify a credential and list every check; exit 1 when a check fails, 3 when one could not be done."""
+    result = register().verification.verify_document(
+        _load(source), offline=offline, check_status=status, trust_date=parse_trust_date(trust_date)
+    )
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(lang), ensure_ascii=False, indent=2))
+    else:
+        for check in result.checks:
+            line = f"{_OUTCOME_STYLE[check.outcome]:>24}  {check.name:<17} {escape(check.reason(lang))}"
+            console.print(line, highlight=False)
+        if result.verified:
+            console.print("verified")
+        elif result.failed:
+            console.print("[bold red]NOT verified[/]")
+        else:
+            console.print(f"[magenta]NOT verified[/]: not checked: {', '.join(result.not_checked)}")
+    if result.failed:
         raise typer.Exit(1)
+    if not result.complete:
+        raise typer.Exit(_INCOMPLETE)
 
 
 @credential_commands.command("show")

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from microcred.credentials.did_web import did_web_url
 from microcred.credentials.verify import (
+    TRUST_DATES,
     FetchFailed,
     NotFetched,
     TrustDate,
@@ -36,11 +37,14 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "MAX_NODES",
     "MAX_PROOFS",
+    "TRUST_DATES",
+    "TrustDate",
     "Verification",
     "check_bounds",
     "did_document",
     "is_own_url",
     "own_document",
+    "parse_trust_date",
     "read_document",
     "verify_document",
 ]
@@ -130,6 +134,17 @@ def _trusted(work: UnitOfWork, keys: KeyStore, did: str, day: date) -> bool | No
         return is_trusted(work.providers.get(provider), day)
     except NotFound:
         return None
+
+
+def parse_trust_date(text: str) -> TrustDate | date:
+    """``both``, ``created``, ``valid-from`` or a day (``2025-06-30``); Invalid naming ``trust_date`` otherwise."""
+    for choice in TRUST_DATES:
+        if text == choice:
+            return choice
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Invalid.field("trust_date", f"must be {', '.join(TRUST_DATES)} or a date (YYYY-MM-DD)", text) from None
 
 
 _Fetched = Mapping[str, Any] | LookupError
