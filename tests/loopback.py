@@ -83,4 +83,3 @@ def serve(replies: dict[str, Reply] | None = None) -> Iterator[Site]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-

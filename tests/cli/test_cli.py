@@ -152,3 +152,7 @@ def test_an_unexpected_error_is_one_line_without_a_traceback(
     assert "Traceback" not in err
     assert "error:" in err
     assert "unexpected RuntimeError: the disk vanished (add --debug for the traceback)" in " ".join(err.split())
+    assert microcred("--lang", "nl", "import", "providers", str(huge)) == 1
+    err = capsys.readouterr().err
+    assert "fout:" in err
+    assert "onverwachte RuntimeError: the disk vanished (voeg --debug toe" in " ".join(err.split())

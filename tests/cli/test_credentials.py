@@ -121,6 +121,11 @@ def test_verify_options_offline_no_status_trust_date_and_json(
     out = capsys.readouterr().out
     assert "not checked" in out
     assert "NOT verified: not checked: status" in out
+    assert microcred("--lang", "nl", "verify", "c.json", "--no-status") == 3
+    out = " ".join(capsys.readouterr().out.split())  # rich wraps at the terminal's width
+    assert "niet gecontroleerd" in out
+    assert "NIET geverifieerd: niet gecontroleerd: status" in out
+    assert "statuscontroles werden uitgeschakeld" in out
     assert microcred("verify", "c.json", "--trust-date", "1950-01-01", "--json") == 1
     trusted = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}["trusted-provider"]
     assert trusted["outcome"] == "fail"

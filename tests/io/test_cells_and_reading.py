@@ -89,7 +89,7 @@ def test_header_problems_reject_the_file_on_row_one(tmp_path: Path, header: str,
         _rows(path)
     [problem] = rejected.value.problems
     assert (problem.row, problem.column) == (1, column)
-    assert reason in problem.reason_en
+    assert reason in problem.reason("en")
 
 
 def test_oversized_files_and_rows_are_refused(tmp_path: Path) -> None:
@@ -100,7 +100,7 @@ def test_oversized_files_and_rows_are_refused(tmp_path: Path) -> None:
     with pytest.raises(FileRejected) as rejected:
         _rows(path)
     assert rejected.value.problems[0].row == 2
-    assert "cells are limited to 32767 characters" in rejected.value.problems[0].reason_en
+    assert "cells are limited to 32767 characters" in rejected.value.problems[0].reason("en")
 
 
 def test_a_bad_cell_is_reported_with_row_column_and_value_in_both_languages() -> None:
@@ -199,5 +199,6 @@ def test_a_header_line_over_the_cell_limit_is_a_row_one_problem(tmp_path: Path) 
         _rows(path)
     [problem] = rejected.value.problems
     assert problem.row == 1
-    assert "row 1 (the header) cannot be read as CSV" in problem.reason_en
-    assert "cells are limited to 32767 characters" in problem.reason_en
+    assert "row 1 (the header) cannot be read as CSV" in problem.reason("en")
+    assert "cells are limited to 32767 characters" in problem.reason("en")
+    assert "rij 1 (de kopregel) is geen leesbare CSV" in problem.reason("nl")

@@ -47,7 +47,7 @@ def resolve_principal(request: Request) -> Principal:
         scheme, _, credentials = header.partition(" ")
         credentials = credentials.strip()
         if scheme.lower() != "bearer" or not credentials:
-            raise Unauthenticated("send the token as 'Authorization: Bearer <token>'")
+            raise Unauthenticated("bearer-token-needed")
         if credentials.startswith(TOKEN_PREFIX):
             principal = register.access.authenticate_token(credentials)
         else:
@@ -97,8 +97,8 @@ class Access:
             return principal.require_scope(self.scope)
         if self.policy == "learner" and principal.kind != "learner":
             if principal.kind == "anonymous":
-                raise Unauthenticated("this needs the access value of a learner's link (Authorization: Bearer …)")
-            raise Forbidden("only the learner, with the access value of their link, may see this")
+                raise Unauthenticated("learner-access-needed")
+            raise Forbidden("learner-only")
         return principal
 
 

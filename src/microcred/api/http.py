@@ -45,9 +45,9 @@ def decode_cursor(cursor: str | None, fingerprint: str) -> Any:
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error):
-        raise Invalid.field("query.cursor", "is not a cursor this API gave out") from None
+        raise Invalid.field("query.cursor", "cursor-unknown") from None
     if not isinstance(data, dict) or data.get("f") != fingerprint or "p" not in data:
-        raise Invalid.field("query.cursor", "belongs to another listing; start again without a cursor")
+        raise Invalid.field("query.cursor", "cursor-other-listing")
     return data["p"]
 
 
@@ -78,7 +78,7 @@ def _position(value: Any) -> Position | None:
     if value is None:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in value):
-        raise Invalid.field("query.cursor", "is not a cursor this API gave out")
+        raise Invalid.field("query.cursor", "cursor-unknown")
     return tuple(value)
 
 
@@ -88,7 +88,7 @@ def _in_query(error: Invalid) -> Invalid:
         replace(problem, field=f"query.{problem.field}") if problem.field in _QUERY_FIELDS else problem
         for problem in error.problems
     ]
-    return Invalid(error.message, problems=renamed)
+    return Invalid(error.reason, problems=renamed, **error.params)
 
 
 def _etag(body: bytes) -> str:

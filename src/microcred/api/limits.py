@@ -26,8 +26,8 @@ class TooManyRequests(MicrocredError):
     code = "rate-limited"
     status = 429
 
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(self, *, wait: int, retry_after: int) -> None:
+        super().__init__("too-many-requests", wait=wait)
         self.headers = {"Retry-After": str(retry_after)}
 
 
@@ -47,9 +47,8 @@ class BodySizeLimit:
         limit = self.upload_limit if uploads else JSON_BODY_LIMIT
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > limit:
-                response = problem_response(
-                    413, PayloadTooLarge.code, f"the request body is larger than {limit} bytes", path=path
-                )
+                refused = PayloadTooLarge("body-too-large", limit=limit)
+                response = problem_response(refused.status, refused.code, refused.message, path=path)
                 await response(scope, receive, send)
                 return
         received = 0
@@ -60,7 +59,7 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise PayloadTooLarge(f"the request body is larger than {limit} bytes")
+                    raise PayloadTooLarge("body-too-large", limit=limit)
             return message
 
         await self.app(scope, limited_receive, send)
@@ -94,4 +93,4 @@ class RateLimiter:
                 bucket.tokens -= 1
                 return
             wait = math.ceil((1 - bucket.tokens) / self.rate)
-        raise TooManyRequests(f"too many requests; try again in {wait} s", retry_after=max(wait, 1))
+        raise TooManyRequests(wait=wait, retry_after=max(wait, 1))

@@ -23,6 +23,7 @@ from microcred.credentials.loader import ELM_CONTEXT_URL, VC_V2_CONTEXT_URL
 from microcred.credentials.ob3 import Award, timestamp
 from microcred.credentials.schema import SchemaProblem
 from microcred.domain import LangText, Provider
+from microcred.i18n import LANGUAGES, translate
 from microcred.vocab import vocabulary
 
 __all__ = ["ECTS_FRAMEWORK", "EDC_SHACL_PROFILE", "elm_document", "validate_elm"]
@@ -186,11 +187,11 @@ def _qualification(award: Award) -> dict[str, Any]:
 
 def _assessment(award: Award) -> dict[str, Any]:
     offering = award.offering
-    grade = award.enrolment.grade or ("geslaagd" if "nl" in offering.title.texts else "passed")
+    grade = award.enrolment.grade or translate("credential.elm.passed", "nl" if "nl" in offering.title.texts else "en")
     assessment: dict[str, Any] = {
         "id": "urn:epass:learningAssessment:1",
         "type": "LearningAssessment",
-        "title": {"nl": "Eindbeoordeling", "en": "Final assessment"},
+        "title": {lang: translate("credential.elm.final_assessment", lang) for lang in LANGUAGES},
         "grade": {"id": "urn:epass:note:grade", "type": "Note", "noteLiteral": {"en": grade}},
         "awardedBy": _awarding(award, "assessment"),
     }

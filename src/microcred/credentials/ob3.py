@@ -23,6 +23,7 @@ from microcred.credentials.schema import SchemaProblem, validate_definition, val
 from microcred.credentials.status_list import status_list_entry
 from microcred.domain import Edition, Enrolment, Offering, Provider, QualityAssurance, StatusPurpose
 from microcred.errors import FieldProblem, Invalid
+from microcred.i18n import LANGUAGES, translate
 from microcred.vocab import vocabulary
 
 __all__ = [
@@ -114,6 +115,11 @@ def identity_hash(identifier: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((identifier + salt).encode("utf-8")).hexdigest()
 
 
+def _words(key: str, lang: str, **values: Any) -> str:
+    """The credential's own words (``credential.ob3.*``); a credential in another language gets English."""
+    return translate(f"credential.ob3.{key}", lang if lang in LANGUAGES else "en", **values)
+
+
 def _label(vocab: str, code: str | None, lang: str) -> str | None:
     if code is None or code not in vocabulary(vocab):
         return None
@@ -147,7 +153,7 @@ def _subject_identity(learner: LearnerIdentity) -> dict[str, Any]:
     elif learner.pseudonym:
         identifier, kind = learner.pseudonym, "sourcedId"
     else:
-        raise Invalid.field("learner", "a learner e-mail address, DID or pseudonym is required")
+        raise Invalid.field("learner", "learner-required")
     return {
         "identifier": [
             {
@@ -198,11 +204,11 @@ def _alignments(offering: Offering, lang: str) -> list[dict[str, Any]]:
 
 
 def _criteria(offering: Offering, lang: str) -> dict[str, Any]:
-    heading = "Leerresultaten" if lang == "nl" else "Learning outcomes"
+    heading = _words("outcomes", lang)
     lines = [f"{heading}:", *(f"- {outcome.text.get(lang)}" for outcome in offering.learning_outcomes)]
     assessment = _label("assessment-types", offering.assessment_type, lang)
     if assessment:
-        lines.append(("Beoordeling: " if lang == "nl" else "Assessment: ") + assessment)
+        lines.append(_words("assessment", lang, assessment=assessment))
     criteria: dict[str, Any] = {"narrative": "\n".join(lines)}
     if offering.info_url:
         criteria["id"] = offering.info_url
@@ -266,7 +272,7 @@ def _achievement(award: Award, lang: str) -> dict[str, Any]:
             {
                 "id": f"{achievement['id']}#grade",
                 "type": ["ResultDescription"],
-                "name": _label("grading-schemes", scheme, lang) or ("Cijfer" if lang == "nl" else "Grade"),
+                "name": _label("grading-schemes", scheme, lang) or _words("grade", lang),
                 "resultType": "Result",
             }
         ]
@@ -367,8 +373,10 @@ def sign_open_badge(
     problems = schema_problems(document)
     if problems:
         raise Invalid(
-            "the credential does not meet the Open Badges 3.0 schema",
-            problems=[FieldProblem(problem.path, problem.message) for problem in problems],
+            "ob3-schema",
+            problems=[
+                FieldProblem(problem.path, "schema", params={"message": problem.message}) for problem in problems
+            ],
         )
     return add_proof(
         copy.deepcopy(dict(document)),

@@ -5,6 +5,9 @@ the trust question (was the issuer a quality-assured provider on that day?), fet
 credential, and the clock. The register passes its own; nothing here touches the network. A callable that
 was not allowed to look (offline, status checks turned off) raises :class:`NotFetched`, and the checks that
 needed it are ``not-checked``; one that looked and failed raises :class:`FetchFailed`, and they fail.
+
+Every reason is a code the catalogue words (``credential.check.<code>``, docs/decisions/0011); a reason that
+names another (why a fetch failed, which proof broke) keeps it as a code too, worded in the same language.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from microcred.credentials.loader import VC_V2_CONTEXT_URL
 from microcred.credentials.ob3 import schema_problems
 from microcred.credentials.proofs import proofs_of, verify_proof
 from microcred.credentials.status_list import StatusList, StatusListError
+from microcred.credentials.wording import Phrase, worded
+from microcred.i18n import translate
 
 __all__ = [
     "CHECK_NAMES",
@@ -31,6 +36,7 @@ __all__ = [
     "Check",
     "DidResolver",
     "FetchFailed",
+    "LookupFailed",
     "NotFetched",
     "Outcome",
     "StatusListFetcher",
@@ -53,11 +59,27 @@ StatusListFetcher = Callable[[str], Mapping[str, Any] | None]
 """A status list credential URL -> the signed list credential, or None when it cannot be fetched."""
 
 
-class NotFetched(LookupError):
+class LookupFailed(LookupError):
+    """A lookup the verifier needed came to nothing: a reason ``code`` (with ``params``) the catalogue words
+    (``credential.lookup.<code>``) in the language of the check that reports it; ``str()`` is the English."""
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    def text(self, lang: str) -> str:
+        return translate(f"credential.lookup.{self.code}", lang, **worded(self.params, lang))
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+class NotFetched(LookupFailed):
     """A resolver or fetcher was not allowed to look (offline, or status checks turned off); says which."""
 
 
-class FetchFailed(LookupError):
+class FetchFailed(LookupFailed):
     """A resolver or fetcher looked and failed (refused address, timeout, HTTP error, too large); says why."""
 
 
@@ -65,21 +87,48 @@ CHECK_NAMES = ("well-formed", "signature", "issuer", "trusted-provider", "status
 _EXPECTED_FAILURES = (ValueError, TypeError, LookupError, AttributeError, RecursionError)
 
 
+Reason = tuple[str, Mapping[str, Any]]
+"""A reason code (``credential.check.<code>`` in the i18n catalogue) and its parameters."""
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
-    """One check: its name, the outcome and the reason in English and Dutch."""
+    """One check: its name, the outcome and why, as reason codes the catalogue words in either language.
+
+    A check with ``fragments`` joins its reasons into one sentence (the status check's entries).
+    """
 
     name: str
     outcome: Outcome
-    en: str
-    nl: str
+    reasons: tuple[Reason, ...]
+    fragments: bool = False
 
     def reason(self, lang: str = "en") -> str:
-        return self.nl if lang == "nl" else self.en
+        texts = [translate(f"credential.check.{code}", lang, **worded(params, lang)) for code, params in self.reasons]
+        if not self.fragments:
+            return " ".join(texts)
+        return _sentence(texts)
 
     @property
     def passed(self) -> bool:
         return self.outcome == "pass"
+
+
+def _sentence(fragments: list[str]) -> str:
+    joined = "; ".join(fragments)
+    return joined[0].upper() + joined[1:] + "."
+
+
+@dataclass(frozen=True, slots=True)
+class _Fragments:
+    """Status entries' reasons, joined in the language of the sentence they are part of."""
+
+    reasons: tuple[Reason, ...]
+
+    def text(self, lang: str) -> str:
+        return "; ".join(
+            translate(f"credential.check.{code}", lang, **worded(params, lang)) for code, params in self.reasons
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +165,10 @@ class VerificationResult:
         }
 
 
+def _check(name: str, outcome: Outcome, code: str, **params: Any) -> Check:
+    return Check(name, outcome, ((code, params),))
+
+
 def _parse_time(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
@@ -144,44 +197,22 @@ def _as_the_schema_reads_it(document: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _well_formed(document: Any) -> Check:
     if not isinstance(document, Mapping):
-        return Check("well-formed", "fail", "The file is not a JSON object.", "Het bestand is geen JSON-object.")
+        return _check("well-formed", "fail", "not-json-object")
     context = document.get("@context")
     types = document.get("type")
     if not isinstance(context, list) or not context or context[0] != VC_V2_CONTEXT_URL:
-        return Check(
-            "well-formed",
-            "fail",
-            "It is not a Verifiable Credential 2.0 (the @context must start with the VC 2.0 context).",
-            "Het is geen Verifiable Credential 2.0 (de @context moet met de VC 2.0-context beginnen).",
-        )
+        return _check("well-formed", "fail", "not-vc2")
     if not isinstance(types, list) or ("OpenBadgeCredential" not in types and "AchievementCredential" not in types):
-        return Check(
-            "well-formed", "fail", "It is not an Open Badges 3.0 credential.", "Het is geen Open Badges 3.0-credential."
-        )
+        return _check("well-formed", "fail", "not-ob3")
     problems = schema_problems(_as_the_schema_reads_it(document))
     if problems:
         listed = "; ".join(str(problem) for problem in problems[:3])
-        return Check(
-            "well-formed",
-            "fail",
-            f"It does not meet the Open Badges 3.0 schema: {listed}",
-            f"Het voldoet niet aan het Open Badges 3.0-schema: {listed}",
-        )
-    return Check(
-        "well-formed",
-        "pass",
-        "A well-formed Open Badges 3.0 credential that meets the official schema.",
-        "Een correct opgebouwde Open Badges 3.0-credential die aan het officiële schema voldoet.",
-    )
+        return _check("well-formed", "fail", "schema", problems=listed)
+    return _check("well-formed", "pass", "well-formed")
 
 
 def _not_checked(name: str) -> Check:
-    return Check(
-        name,
-        "fail",
-        "Not checked: the document is not a credential.",
-        "Niet gecontroleerd: het document is geen credential.",
-    )
+    return _check(name, "fail", "not-checked")
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,88 +225,44 @@ class _Resolved:
 
 def _issuer_check(issuer: str | None, resolve_did: DidResolver) -> _Resolved:
     if issuer is None:
-        return _Resolved(
-            Check("issuer", "fail", "The credential names no issuer.", "De credential noemt geen uitgever."), None
-        )
+        return _Resolved(_check("issuer", "fail", "no-issuer"), None)
     try:
         document = resolve_did(issuer)
     except NotFetched as skipped:
-        return _Resolved(
-            Check(
-                "issuer",
-                "not-checked",
-                f"Not checked: the DID document of {issuer} was not fetched ({skipped}).",
-                f"Niet gecontroleerd: het DID-document van {issuer} werd niet opgehaald ({skipped}).",
-            ),
-            None,
-        )
+        return _Resolved(_check("issuer", "not-checked", "issuer-not-fetched", issuer=issuer, why=skipped), None)
     except FetchFailed as failure:
-        return _Resolved(
-            Check(
-                "issuer",
-                "fail",
-                f"The issuer {issuer} could not be resolved: {failure}.",
-                f"De uitgever {issuer} kon niet worden opgezocht: {failure}.",
-            ),
-            None,
-        )
+        return _Resolved(_check("issuer", "fail", "issuer-fetch-failed", issuer=issuer, failure=failure), None)
     except _EXPECTED_FAILURES:
         document = None
     if document is None or document.get("id") != issuer:
-        return _Resolved(
-            Check(
-                "issuer",
-                "fail",
-                f"The issuer {issuer} could not be resolved (did:key and did:web are looked up).",
-                f"De uitgever {issuer} kon niet worden opgezocht (did:key en did:web worden opgezocht).",
-            ),
-            None,
-        )
-    return _Resolved(
-        Check("issuer", "pass", f"The issuer {issuer} was resolved.", f"De uitgever {issuer} is gevonden."), document
-    )
+        return _Resolved(_check("issuer", "fail", "issuer-unresolved", issuer=issuer), None)
+    return _Resolved(_check("issuer", "pass", "issuer-resolved", issuer=issuer), document)
 
 
 def _signature_check(document: Mapping[str, Any], issuer: str | None, resolved: _Resolved) -> Check:
     """Every proof must verify with a key of the issuer's DID document (VC-DI §4.5; a set is all or nothing)."""
     if resolved.check.outcome == "not-checked":
-        return Check(
-            "signature",
-            "not-checked",
-            "Not checked: the issuer's keys were not fetched.",
-            "Niet gecontroleerd: de sleutels van de uitgever werden niet opgehaald.",
-        )
+        return _check("signature", "not-checked", "keys-not-fetched")
     did_document = resolved.document
 
     def resolve_key(method_id: str) -> Ed25519PublicKey:
         if did_document is None or method_id.split("#", 1)[0] != issuer:
-            raise LookupError(f"{method_id} is not a key of the issuer {issuer}")
+            raise LookupFailed("not-issuers-key", issuer=issuer)
         return public_key_from_document(did_document, method_id)
 
     result = verify_proof(document, resolve_key=resolve_key)
     if result.verified:
         count = len(result.proofs)
-        en = "The signature is valid" if count == 1 else f"All {count} signatures are valid"
-        nl = "De handtekening is geldig" if count == 1 else f"Alle {count} handtekeningen zijn geldig"
-        return Check(
-            "signature",
-            "pass",
-            f"{en}: the content is exactly what the issuer signed.",
-            f"{nl}: de inhoud is precies wat de uitgever ondertekende.",
-        )
-    return Check(
-        "signature",
-        "fail",
-        f"The signature is not valid: the credential was changed or not signed by its issuer ({result.reason}).",
-        f"De handtekening is ongeldig: de credential werd gewijzigd of niet door de uitgever ondertekend "
-        f"({result.reason}).",
-    )
+        if count == 1:
+            return _check("signature", "pass", "signature-valid")
+        return _check("signature", "pass", "signatures-valid", count=count)
+    return _check("signature", "fail", "signature-invalid", detail=result)
 
 
-def _trust_days(document: Mapping[str, Any], trust_date: TrustDate | date) -> tuple[list[date], str, str]:
-    """The days the issuer must have been trusted, and in words which dates they are (en, nl)."""
+def _trust_days(document: Mapping[str, Any], trust_date: TrustDate | date) -> tuple[list[date], Phrase]:
+    """The days the issuer must have been trusted, and which dates they are, in words."""
     if isinstance(trust_date, date):
-        return [trust_date], "the date asked for", "de gevraagde datum"
+        return [trust_date], Phrase("credential.trust-date.asked")
     valid_from = _parse_time(document.get("validFrom"))
     created = [
         moment.date()
@@ -287,15 +274,9 @@ def _trust_days(document: Mapping[str, Any], trust_date: TrustDate | date) -> tu
         days.append(valid_from.date())
     if trust_date in ("both", "created"):
         days.extend(created)
-    words = {
-        "both": ("the proof's created date and validFrom", "de aanmaakdatum van het bewijs en validFrom"),
-        "created": ("the proof's created date", "de aanmaakdatum van het bewijs"),
-        "valid-from": ("validFrom", "validFrom"),
-    }[trust_date]
-    if trust_date == "both" and not created:
-        words = ("validFrom (the proof carries no created date)", "validFrom (het bewijs heeft geen aanmaakdatum)")
+    which = "both-without-created" if trust_date == "both" and not created else trust_date
     missing = (trust_date == "created" and not created) or (trust_date == "valid-from" and valid_from is None)
-    return ([] if missing else sorted(set(days))), *words
+    return ([] if missing else sorted(set(days))), Phrase(f"credential.trust-date.{which}")
 
 
 def _trust_check(
@@ -304,14 +285,9 @@ def _trust_check(
     """Was the issuer a quality-assured provider on the day(s) it signed? Judged by default on both the
     proof's ``created`` and ``validFrom``: each is asserted by the issuer, and a back-dated ``validFrom``
     alone must not carry a credential signed after the provider's quality assurance lapsed."""
-    days, en_dates, nl_dates = _trust_days(document, trust_date)
+    days, dates = _trust_days(document, trust_date)
     if issuer is None or not days:
-        return Check(
-            "trusted-provider",
-            "fail",
-            f"The issuer or the date to judge trust on ({en_dates}) is missing.",
-            f"De uitgever of de datum om vertrouwen op te beoordelen ({nl_dates}) ontbreekt.",
-        )
+        return _check("trusted-provider", "fail", "trust-unknown-date", dates=dates)
     answers: list[bool | None] = []
     for day in days:
         try:
@@ -319,53 +295,24 @@ def _trust_check(
         except _EXPECTED_FAILURES:
             answers.append(None)
     if any(answer is None for answer in answers):
-        return Check(
-            "trusted-provider",
-            "warn",
-            "The issuer is not a provider this register knows, so the register cannot vouch for its quality "
-            "assurance; the other checks say whether the credential is authentic.",
-            "De uitgever is geen aanbieder die dit register kent, dus het register kan niet instaan voor "
-            "de kwaliteitszorg; de andere controles zeggen of de credential echt is.",
-        )
-    shown = ", ".join(day.isoformat() for day in days)
+        return _check("trusted-provider", "warn", "issuer-unknown")
     lapsed = [day.isoformat() for day, answer in zip(days, answers, strict=True) if not answer]
     if lapsed:
-        return Check(
-            "trusted-provider",
-            "fail",
-            f"On {', '.join(lapsed)} ({en_dates}) the issuer had no valid quality assurance in the register.",
-            f"Op {', '.join(lapsed)} ({nl_dates}) had de uitgever geen geldige kwaliteitszorg in het register.",
-        )
-    return Check(
-        "trusted-provider",
-        "pass",
-        f"On {shown} ({en_dates}) the issuer was a quality-assured provider.",
-        f"Op {shown} ({nl_dates}) was de uitgever een aanbieder met erkende kwaliteitszorg.",
-    )
+        return _check("trusted-provider", "fail", "issuer-untrusted", days=", ".join(lapsed), dates=dates)
+    shown = ", ".join(day.isoformat() for day in days)
+    return _check("trusted-provider", "pass", "issuer-trusted", days=shown, dates=dates)
 
 
 def _validity_check(document: Mapping[str, Any], now: datetime) -> Check:
     valid_from = _parse_time(document.get("validFrom"))
     valid_until = _parse_time(document.get("validUntil")) if "validUntil" in document else None
     if valid_from is None or ("validUntil" in document and valid_until is None):
-        return Check(
-            "validity-period", "fail", "The validity dates cannot be read.", "De geldigheidsdata zijn onleesbaar."
-        )
+        return _check("validity-period", "fail", "dates-unreadable")
     if now < valid_from:
-        return Check(
-            "validity-period",
-            "fail",
-            f"Not valid yet: valid from {valid_from.isoformat()}.",
-            f"Nog niet geldig: geldig vanaf {valid_from.isoformat()}.",
-        )
+        return _check("validity-period", "fail", "not-yet-valid", valid_from=valid_from.isoformat())
     if valid_until is not None and now > valid_until:
-        return Check(
-            "validity-period",
-            "fail",
-            f"Expired on {valid_until.isoformat()}.",
-            f"Verlopen op {valid_until.isoformat()}.",
-        )
-    return Check("validity-period", "pass", "Inside its validity period.", "Binnen de geldigheidsperiode.")
+        return _check("validity-period", "fail", "expired", valid_until=valid_until.isoformat())
+    return _check("validity-period", "pass", "valid-now")
 
 
 def _status_entries(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -374,7 +321,7 @@ def _status_entries(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [entry for entry in entries if isinstance(entry, Mapping)]
 
 
-_EntryOutcome = tuple[Outcome, str, str]
+_EntryOutcome = tuple[Outcome, Reason]
 
 
 def _fetch_list(url: str, fetch: StatusListFetcher) -> Mapping[str, Any] | _EntryOutcome:
@@ -385,21 +332,13 @@ def _fetch_list(url: str, fetch: StatusListFetcher) -> Mapping[str, Any] | _Entr
     try:
         listed = fetch(url)
     except NotFetched as skipped:
-        return (
-            "not-checked",
-            f"the status list {url} was not fetched ({skipped})",
-            f"de statuslijst {url} werd niet opgehaald ({skipped})",
-        )
+        return "not-checked", ("list-not-fetched", {"url": url, "why": skipped})
     except FetchFailed as failure:
-        return (
-            "fail",
-            f"the status list {url} could not be fetched: {failure}",
-            f"de statuslijst {url} kon niet worden opgehaald: {failure}",
-        )
+        return "fail", ("list-fetch-failed", {"url": url, "failure": failure})
     except _EXPECTED_FAILURES:
         listed = None
     if listed is None:
-        return "fail", f"the status list {url} could not be fetched", f"de statuslijst {url} kon niet worden opgehaald"
+        return "fail", ("list-unfetched", {"url": url})
     return listed
 
 
@@ -412,53 +351,37 @@ def _entry_status(
         entry.get("statusListIndex"),
     )
     if entry.get("type") != "BitstringStatusListEntry" or not isinstance(url, str):
-        return (
-            "not-checked",
-            f"a status entry of a kind this verifier does not know ({entry.get('type')!r}) was not checked",
-            f"een statusvermelding van een onbekend soort ({entry.get('type')!r}) werd niet gecontroleerd",
-        )
+        return "not-checked", ("entry-unknown-kind", {"kind": entry.get("type")})
     if not isinstance(index_text, str) or not index_text.isdigit():
-        return "fail", "a status entry has no valid index", "een statusvermelding heeft geen geldige index"
+        return "fail", ("entry-no-index", {})
     listed = _fetch_list(url, fetch)
     if isinstance(listed, tuple):
         return listed
-    not_signed: _EntryOutcome = (
-        "fail",
-        f"the status list {url} is not signed by the issuer",
-        f"de statuslijst {url} is niet door de uitgever ondertekend",
-    )
+    not_signed: _EntryOutcome = "fail", ("list-unsigned", {"url": url})
     if _issuer_id(listed) != issuer:
         return not_signed
     resolved = _issuer_check(issuer, resolve_did)
     if resolved.check.outcome == "not-checked":
-        return (
-            "not-checked",
-            f"the key that signed the status list {url} was not fetched",
-            f"de sleutel die de statuslijst {url} ondertekende werd niet opgehaald",
-        )
+        return "not-checked", ("list-key-not-fetched", {"url": url})
     if not _list_signed_by(issuer, _exact(listed), _exact(resolved.document)):
         return not_signed
     until = _parse_time(listed.get("validUntil"))
     if until is not None and now > until:
-        return (
-            "fail",
-            f"the status list {url} expired on {until.isoformat()}",
-            f"de statuslijst {url} is verlopen op {until.isoformat()}",
-        )
+        return "fail", ("list-expired", {"url": url, "until": until.isoformat()})
     subject = listed.get("credentialSubject")
     if not isinstance(subject, Mapping) or subject.get("statusPurpose") != purpose:
-        return "fail", f"the status list {url} is not a {purpose} list", f"de statuslijst {url} is geen {purpose}-lijst"
+        return "fail", ("list-wrong-purpose", {"url": url, "purpose": purpose})
     try:
         bit = StatusList.decode(str(subject.get("encodedList"))).get(int(index_text))
     except StatusListError:
-        return "fail", f"the status list {url} cannot be read", f"de statuslijst {url} is onleesbaar"
+        return "fail", ("list-unreadable", {"url": url})
     if not bit:
-        return "pass", f"not {purpose}", f"geen {purpose}"
+        return "pass", ("bit-clear", {"purpose": purpose})
     if purpose == "revocation":
-        return "fail", "the issuer has revoked this credential", "de uitgever heeft deze credential ingetrokken"
+        return "fail", ("revoked", {})
     if purpose == "suspension":
-        return "fail", "the issuer has suspended this credential", "de uitgever heeft deze credential geschorst"
-    return "warn", f"status bit '{purpose}' is set", f"statusbit '{purpose}' staat aan"
+        return "fail", ("suspended", {})
+    return "warn", ("bit-set", {"purpose": purpose})
 
 
 def _exact(value: Mapping[str, Any] | None) -> str:
@@ -472,8 +395,7 @@ def _list_signed_by(issuer: str | None, listed: str, did_document: str) -> bool:
     Every credential of a provider points at the same two lists: checking each list's signature once per
     version, not once per credential, makes verification about a third faster. Keyed on the exact JSON of
     the list and of the DID document, so any change to either is checked afresh."""
-    document = json.loads(did_document)
-    resolved = _Resolved(Check("issuer", "pass", "", ""), document)
+    resolved = _Resolved(_check("issuer", "pass", "issuer-resolved", issuer=issuer), json.loads(did_document))
     return _signature_check(json.loads(listed), issuer, resolved).outcome == "pass"
 
 
@@ -482,26 +404,17 @@ def _status_check(
 ) -> Check:
     entries = _status_entries(document)
     if not entries:
-        return Check(
-            "status",
-            "warn",
-            "The credential has no status entry, so its issuer cannot revoke it.",
-            "De credential heeft geen status, dus de uitgever kan ze niet intrekken.",
-        )
+        return _check("status", "warn", "no-status")
     results = [_entry_status(entry, issuer, fetch, resolve_did, now) for entry in entries]
-    for wanted in ("fail", "not-checked", "warn"):
-        chosen = [result for result in results if result[0] == wanted]
-        if chosen:
-            en = "; ".join(result[1] for result in chosen)
-            nl = "; ".join(result[2] for result in chosen)
-            prefix = ("Not checked: ", "Niet gecontroleerd: ") if wanted == "not-checked" else ("", "")
-            return Check(
-                "status",
-                chosen[0][0],
-                prefix[0] + (en if prefix[0] else en[0].upper() + en[1:]) + ".",
-                prefix[1] + (nl if prefix[1] else nl[0].upper() + nl[1:]) + ".",
-            )
-    return Check("status", "pass", "Neither revoked nor suspended.", "Niet ingetrokken en niet geschorst.")
+    worst: tuple[Outcome, ...] = ("fail", "not-checked", "warn")
+    for wanted in worst:
+        chosen = tuple(reason for outcome, reason in results if outcome == wanted)
+        if not chosen:
+            continue
+        if wanted == "not-checked":
+            return _check("status", "not-checked", "status-not-checked", entries=_Fragments(chosen))
+        return Check("status", wanted, chosen, fragments=True)
+    return _check("status", "pass", "status-ok")
 
 
 def verify_credential(
@@ -533,10 +446,7 @@ def verify_credential(
         return VerificationResult(
             (
                 well_formed,
-                *(
-                    Check(name, "fail", f"Could not be checked: {reason}", f"Niet te controleren: {reason}")
-                    for name in CHECK_NAMES[1:]
-                ),
+                *(_check(name, "fail", "not-checkable", detail=reason) for name in CHECK_NAMES[1:]),
             )
         )
     return VerificationResult(checks)

@@ -33,11 +33,11 @@ def pseudonymise(identifier: str, *, provider: str, pepper: str) -> str:
     """The learner's pseudonym: same input and pepper, same pseudonym; the identifier is not recoverable."""
     cleaned = identifier.strip() if isinstance(identifier, str) else ""
     if not cleaned:
-        raise Invalid.field("learner_id", "a learner identifier is required")
+        raise Invalid.field("learner_id", "learner-id-required")
     if len(cleaned) > 128:
-        raise Invalid.field("learner_id", "must be at most 128 characters")
+        raise Invalid.field("learner_id", "too-long", limit=128)
     if not pepper:
-        raise Invalid.field("pseudonym_pepper", "a secret pepper is required")
+        raise Invalid.field("pseudonym_pepper", "pepper-required")
     scope = "insz" if is_insz(cleaned) else f"provider:{provider}"
     subject = _SEPARATORS.sub("", cleaned) if scope == "insz" else cleaned
     message = f"{scope}\x1f{subject}".encode()
@@ -54,6 +54,6 @@ class Learner:
 
     def __post_init__(self) -> None:
         if len(self.pseudonym) != PSEUDONYM_LENGTH or not all(c in "0123456789abcdef" for c in self.pseudonym):
-            raise Invalid.field("pseudonym", "must be a 64-character hex pseudonym, never a raw identifier")
+            raise Invalid.field("pseudonym", "pseudonym-format")
         if self.email is not None and ("@" not in self.email or len(self.email) > 254):
-            raise Invalid.field("email", "must be an e-mail address")
+            raise Invalid.field("email", "email-format")

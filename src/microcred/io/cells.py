@@ -8,15 +8,17 @@ with a backslash, which makes lists round-trip without loss.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from microcred.domain import ects
 from microcred.errors import Invalid
+from microcred.i18n import reason as reason_text
 from microcred.vocab import vocabulary
 
 __all__ = [
@@ -51,25 +53,26 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with an input file, located by row and column, with the reason in English and Dutch."""
+    """One thing wrong with an input file, located by row and column, with a reason code (and its ``params``)."""
 
     row: int
     column: str
     value: str | None
-    reason_en: str
-    reason_nl: str
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def reason(self, lang: str = "en") -> str:
-        return self.reason_nl if lang == "nl" else self.reason_en
+        """The reason in ``lang``, from the catalogue (``reason.<code>``)."""
+        return reason_text(self.code, lang, **self.params)
 
 
 class CellError(ValueError):
-    """A cell that cannot be read, with the reason in English and Dutch."""
+    """A cell that cannot be read: the reason code and its parameters."""
 
-    def __init__(self, en: str, nl: str) -> None:
-        super().__init__(en)
-        self.en = en
-        self.nl = nl
+    def __init__(self, code: str, /, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
 
 
 def split_list(text: str) -> list[str]:
@@ -123,14 +126,14 @@ def parse_date(text: str) -> date:
         if day_first:
             return date(int(day_first.group(3)), int(day_first.group(2)), int(day_first.group(1)))
     except ValueError:
-        raise CellError("is not an existing day", "is geen bestaande dag") from None
-    raise CellError("must be a date like 2024-09-23", "moet een datum zijn zoals 2024-09-23")
+        raise CellError("no-such-day") from None
+    raise CellError("date-like")
 
 
 def parse_integer(text: str) -> int:
     cleaned = text.strip().removesuffix(".0")
     if not re.fullmatch(r"-?\d{1,9}", cleaned):
-        raise CellError("must be a whole number", "moet een geheel getal zijn")
+        raise CellError("whole-number")
     return int(cleaned)
 
 
@@ -138,22 +141,15 @@ def parse_ects(text: str) -> Decimal:
     try:
         return ects(text)
     except Invalid as error:
-        reason = error.problems[0].reason if error.problems else "must be a number of study points"
-        nl = {
-            "must be more than 0 and at most 60 ECTS": "moet meer dan 0 en hoogstens 60 studiepunten zijn",
-            "may have at most one decimal place": "mag hoogstens één cijfer na de komma hebben",
-        }.get(reason, "moet een aantal studiepunten zijn")
-        raise CellError(reason, nl) from None
+        problem = error.problems[0] if error.problems else None
+        raise (CellError(problem.code, **problem.params) if problem else CellError("ects-number")) from None
 
 
 @lru_cache(maxsize=8192)
 def parse_code(text: str, vocab: str) -> str:
     concept = vocabulary(vocab).resolve(text)
     if concept is None:
-        raise CellError(
-            f"is not a code or label of the {vocab} list (see the template's codes sheet)",
-            f"is geen code of label uit de lijst {vocab} (zie het blad met codes in het sjabloon)",
-        )
+        raise CellError("not-in-vocabulary", vocab=vocab)
     return concept.code
 
 

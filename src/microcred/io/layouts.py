@@ -18,7 +18,6 @@ from microcred.errors import FieldProblem, Invalid
 from microcred.io import _records
 from microcred.io.cells import CellError, Problem
 from microcred.io.columns import Column, flatten, problem_columns
-from microcred.io.messages import dutch
 
 __all__ = ["LAYOUTS", "Column", "Layout", "ParseContext", "RowInvalid", "layout", "normalise_header"]
 
@@ -105,38 +104,32 @@ class Layout(Generic[T]):
             shown = HIDDEN if column.secret else cell
             if not cell:
                 if column.required and not (column.name == "provider" and context.provider):
-                    problems.append(Problem(row, column.name, None, "is required", "is verplicht"))
+                    problems.append(Problem(row, column.name, None, "required"))
                 values[column.name] = column.empty
                 continue
             try:
                 values[column.name] = column.parse(cell)
             except CellError as error:
-                problems.append(Problem(row, column.name, shown, error.en, error.nl))
+                problems.append(Problem(row, column.name, shown, error.code, error.params))
         if problems:
             raise RowInvalid(problems)
         owner_column = self.key[0]
         owner = values.get(owner_column) or context.provider
         values[owner_column] = owner
         if context.provider and owner != context.provider:
-            raise RowInvalid(
-                [
-                    Problem(
-                        row,
-                        owner_column,
-                        owner,
-                        f"this import is restricted to provider {context.provider!r}",
-                        f"deze import is beperkt tot aanbieder {context.provider!r}",
-                    )
-                ]
-            )
+            restricted = Problem(row, owner_column, owner, "provider-restricted", {"provider": context.provider})
+            raise RowInvalid([restricted])
         try:
             return self.build(values, context)
         except Invalid as error:
             raise RowInvalid(
-                [self._problem(row, cells, p) for p in error.problems or [FieldProblem("", str(error))]]
+                [
+                    self._problem(row, cells, p)
+                    for p in error.problems or [FieldProblem("", error.reason, params=error.params)]
+                ]
             ) from None
         except CellError as error:
-            raise RowInvalid([Problem(row, self.key[-1], None, error.en, error.nl)]) from None
+            raise RowInvalid([Problem(row, self.key[-1], None, error.code, error.params)]) from None
 
     def _problem(self, row: int, cells: Mapping[str, str], problem: FieldProblem) -> Problem:
         name = problem.field.split("[")[0]
@@ -145,7 +138,7 @@ class Layout(Generic[T]):
             column = self.key[-1]
         secret = self.column(column).secret
         value = cells.get(column) or (None if problem.value is None else str(problem.value))
-        return Problem(row, column, HIDDEN if secret and value else value, problem.reason, dutch(problem.reason))
+        return Problem(row, column, HIDDEN if secret and value else value, problem.code, problem.params)
 
 
 def _layout(
@@ -199,4 +192,4 @@ def layout(kind: str) -> Layout[Any]:
     try:
         return LAYOUTS[kind]
     except KeyError:
-        raise Invalid.field("kind", f"must be one of {', '.join(LAYOUTS)}", kind) from None
+        raise Invalid.field("kind", "one-of", kind, allowed=", ".join(LAYOUTS)) from None

@@ -40,12 +40,12 @@ class FileRejected(Exception):
     """The whole file cannot be read; ``problems`` say where and why (in English and Dutch)."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(f"{p.column or 'file'}: {p.reason_en}" for p in problems))
+        super().__init__("; ".join(f"{p.column or 'file'}: {p.reason('en')}" for p in problems))
         self.problems = problems
 
 
-def _reject(en: str, nl: str, *, row: int = 0, column: str = "", value: str | None = None) -> FileRejected:
-    return FileRejected([Problem(row, column, value, en, nl)])
+def _reject(code: str, /, *, at_row: int = 0, **params: Any) -> FileRejected:
+    return FileRejected([Problem(at_row, "", None, code, params)])
 
 
 @dataclass
@@ -65,10 +65,7 @@ def format_of(path: Path, given: str | None = None) -> str:
     name = (given or path.suffix.lstrip(".")).lower()
     name = {"json": "jsonl", "ndjson": "jsonl", "xlsm": "xlsx", "txt": "csv", "tsv": "csv"}.get(name, name)
     if name not in FORMATS:
-        raise _reject(
-            f"unknown file format {name!r}; use one of {', '.join(FORMATS)}",
-            f"onbekend bestandsformaat {name!r}; gebruik een van {', '.join(FORMATS)}",
-        )
+        raise _reject("file-format-unknown", name=name, allowed=", ".join(FORMATS))
     return name
 
 
@@ -80,10 +77,7 @@ def open_table(
     kind = format_of(path, fmt)
     size = path.stat().st_size
     if size > max_bytes:
-        raise _reject(
-            f"the file is {size:,} bytes; the limit is {max_bytes:,} bytes",
-            f"het bestand is {size:,} bytes; de grens is {max_bytes:,} bytes",
-        )
+        raise _reject("file-too-large", size=size, limit=max_bytes)
     with ExitStack() as stack:
         if kind == "csv":
             yield _csv_table(stack, path, size, layout, optional)
@@ -108,23 +102,15 @@ def _column_map(layout: Layout[Any], header: Sequence[str], optional: Sequence[s
             continue
         column = names.get(normalise_header(text))
         if column is None:
-            problems.append(Problem(1, text, text, "is not a column of this layout", "is geen kolom van dit formaat"))
+            problems.append(Problem(1, text, text, "unknown-column"))
         elif column in seen:
-            problems.append(
-                Problem(
-                    1,
-                    column,
-                    text,
-                    f"appears twice in the header (columns {seen[column]} and {index})",
-                    f"komt twee keer voor in de kopregel (kolommen {seen[column]} en {index})",
-                )
-            )
+            problems.append(Problem(1, column, text, "header-twice", {"first": seen[column], "second": index}))
         else:
             seen[column] = index
         mapped.append(column)
     for wanted in layout.columns:
         if wanted.required and wanted.name not in seen and wanted.name not in optional:
-            problems.append(Problem(1, wanted.name, None, "required column is missing", "verplichte kolom ontbreekt"))
+            problems.append(Problem(1, wanted.name, None, "column-missing"))
     if problems:
         raise FileRejected(problems)
     return mapped
@@ -136,20 +122,14 @@ def _detect_encoding(path: Path) -> str:
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if b"\x00" in head:
-        raise _reject(
-            "the file is not text (it contains NUL bytes); save it as CSV UTF-8",
-            "het bestand is geen tekst (het bevat NUL-bytes); bewaar het als CSV UTF-8",
-        )
+        raise _reject("file-has-nul")
     if _is_utf8(path):
         return "utf-8"
     best = charset_normalizer.from_bytes(head).best()
     if (best is not None and best.encoding in _WESTERN) or _looks_western(head):
         return "cp1252"
     guess = best.encoding if best is not None else "unknown"
-    raise _reject(
-        f"the file is neither UTF-8 nor Windows-1252/Latin-1 (it looks like {guess}); save it as CSV UTF-8",
-        f"het bestand is noch UTF-8 noch Windows-1252/Latin-1 (het lijkt op {guess}); bewaar het als CSV UTF-8",
-    )
+    raise _reject("file-encoding-unknown", guess=guess)
 
 
 def _is_utf8(path: Path) -> bool:
@@ -217,15 +197,11 @@ def _csv_table(stack: ExitStack, path: Path, size: int, layout: Layout[Any], opt
     try:
         header = next(reader)
     except StopIteration:
-        raise _reject("the file is empty", "het bestand is leeg") from None
+        raise _reject("file-empty") from None
     except UnicodeDecodeError:
-        raise _reject(f"the file is not valid {encoding}", f"het bestand is geen geldige {encoding}") from None
+        raise _reject("file-encoding-invalid", encoding=encoding) from None
     except csv.Error as error:  # e.g. a header cell over the limit (issue 15, finding 8)
-        raise _reject(
-            f"row 1 (the header) cannot be read as CSV ({error}); cells are limited to {MAX_CELL_CHARS} characters",
-            f"rij 1 (de kopregel) is geen leesbare CSV ({error}); cellen zijn beperkt tot {MAX_CELL_CHARS} tekens",
-            row=1,
-        ) from None
+        raise _reject("csv-header-unreadable", at_row=1, detail=str(error), limit=MAX_CELL_CHARS) from None
     columns = _column_map(layout, header, optional)
     rows = _tabular_rows(_csv_records(reader, encoding), columns, start=2)
     return Table("csv", encoding, delimiter, rows, lambda: counting.done / size if size else 1.0, header)
@@ -239,16 +215,10 @@ def _csv_records(reader: Any, encoding: str) -> Iterator[list[str]]:
             yield record
     except csv.Error as error:
         raise _reject(
-            f"row {row + 1} cannot be read as CSV ({error}); cells are limited to {MAX_CELL_CHARS} characters",
-            f"rij {row + 1} is geen leesbare CSV ({error}); cellen zijn beperkt tot {MAX_CELL_CHARS} tekens",
-            row=row + 1,
+            "csv-row-unreadable", at_row=row + 1, row=row + 1, detail=str(error), limit=MAX_CELL_CHARS
         ) from None
     except UnicodeDecodeError:
-        raise _reject(
-            f"after row {row} the file is not valid {encoding}",
-            f"na rij {row} is het bestand geen geldige {encoding}",
-            row=row + 1,
-        ) from None
+        raise _reject("encoding-invalid-after-row", at_row=row + 1, row=row, encoding=encoding) from None
 
 
 def _tabular_rows(
@@ -262,25 +232,9 @@ def _tabular_rows(
             continue  # blank lines and empty spreadsheet rows
         problems: list[Problem] = []
         if len(cells) > width and "".join(cells[width:]).strip():
-            problems.append(
-                Problem(
-                    row,
-                    "",
-                    None,
-                    f"has {len(cells)} cells; the header has {width}",
-                    f"heeft {len(cells)} cellen; de kopregel heeft er {width}",
-                )
-            )
+            problems.append(Problem(row, "", None, "too-many-cells", {"cells": len(cells), "width": width}))
         if sum(map(len, cells)) > MAX_ROW_CHARS:
-            problems.append(
-                Problem(
-                    row,
-                    "",
-                    None,
-                    f"is longer than {MAX_ROW_CHARS} characters",
-                    f"is langer dan {MAX_ROW_CHARS} tekens",
-                )
-            )
+            problems.append(Problem(row, "", None, "row-too-long", {"limit": MAX_ROW_CHARS}))
         count = len(cells)
         values = {name: cells[index].strip() for index, name in pairs if index < count}
         problems += control_character_problems(row, values)
@@ -298,15 +252,13 @@ def _xlsx_table(stack: ExitStack, path: Path, layout: Layout[Any], optional: Seq
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, OSError, KeyError, ValueError) as error:
-        raise _reject(
-            f"the file is not an XLSX workbook ({error})", f"het bestand is geen XLSX-werkmap ({error})"
-        ) from None
+        raise _reject("not-xlsx", detail=str(error)) from None
     stack.callback(book.close)
     sheet = book.worksheets[0]
     records = sheet.iter_rows(values_only=True)
     header_row = next(records, None)
     if header_row is None:
-        raise _reject("the first sheet is empty", "het eerste blad is leeg")
+        raise _reject("sheet-empty")
     header = [format_cell(value) for value in header_row]
     while header and not header[-1]:
         header.pop()
@@ -335,13 +287,11 @@ def _jsonl_table(stack: ExitStack, path: Path, size: int, layout: Layout[Any]) -
                 if not line.strip():
                     continue
                 if len(line) > MAX_ROW_CHARS:
-                    yield row, {}, [Problem(row, "", None, "line is too long", "regel is te lang")]
+                    yield row, {}, [Problem(row, "", None, "line-too-long")]
                     continue
                 yield _json_row(row, line, names)
         except UnicodeDecodeError:
-            raise _reject(
-                f"after line {row} the file is not valid UTF-8", f"na regel {row} is het bestand geen geldige UTF-8"
-            ) from None
+            raise _reject("utf8-invalid-after-line", line=row) from None
 
     return Table("jsonl", "utf-8", None, rows(), lambda: counting.done / size if size else 1.0)
 
@@ -350,19 +300,17 @@ def _json_row(row: int, line: str, names: dict[str, str]) -> tuple[int, dict[str
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
-        return row, {}, [Problem(row, "", None, f"is not JSON ({error.msg})", f"is geen JSON ({error.msg})")]
+        return row, {}, [Problem(row, "", None, "not-json", {"detail": error.msg})]
     if not isinstance(record, dict):
-        return row, {}, [Problem(row, "", None, "must be a JSON object", "moet een JSON-object zijn")]
+        return row, {}, [Problem(row, "", None, "json-object")]
     values: dict[str, str] = {}
     problems: list[Problem] = []
     for key, value in record.items():
         column = names.get(normalise_header(str(key)))
         if column is None:
-            problems.append(
-                Problem(row, str(key), None, "is not a column of this layout", "is geen kolom van dit formaat")
-            )
+            problems.append(Problem(row, str(key), None, "unknown-column"))
         elif column in values:
-            problems.append(Problem(row, column, None, "is given twice", "komt twee keer voor"))
+            problems.append(Problem(row, column, None, "given-twice"))
         elif isinstance(value, list):
             values[column] = join_list([format_cell(item) for item in value])
         else:
@@ -380,9 +328,7 @@ def control_character_problems(row: int, values: dict[str, str]) -> list[Problem
     if not _CONTROL.search("".join(values.values())):
         return []
     return [
-        Problem(row, name, repr(value), "contains a control character", "bevat een stuurteken")
-        for name, value in values.items()
-        if _CONTROL.search(value)
+        Problem(row, name, repr(value), "control-character") for name, value in values.items() if _CONTROL.search(value)
     ]
 
 
@@ -395,7 +341,7 @@ def _parquet_table(path: Path, layout: Layout[Any], optional: Sequence[str]) -> 
         cursor = connection.execute("SELECT * FROM read_parquet(?)", [str(path)])
     except duckdb.Error as error:
         connection.close()
-        raise _reject(f"the file is not Parquet ({error})", f"het bestand is geen Parquet ({error})") from None
+        raise _reject("not-parquet", detail=str(error)) from None
     header = [str(entry[0]) for entry in cursor.description or ()]
     columns = _column_map(layout, header, optional)
     total = max(1, int(total_row[0]) if total_row else 1)

@@ -21,7 +21,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from microcred.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from microcred.services.dependencies import Dependencies
-from microcred.services.mail import Mailer, compose
+from microcred.services.mail import Mailer, compose_bilingual
 from microcred.services.ports import Clock, TokenRecord, UnitOfWorkFactory
 from microcred.services.wallet import grant
 
@@ -84,27 +84,27 @@ class Principal:
 
     def require_admin(self) -> Principal:
         if self.kind == "anonymous":
-            raise Unauthenticated("this needs an operator token (Authorization: Bearer …)")
+            raise Unauthenticated("operator-token-needed")
         if not self.is_admin:
-            raise Forbidden("only the register's operator may do this")
+            raise Forbidden("operator-only")
         return self
 
     def require_provider(self, provider: str, scope: Scope | None = None) -> Principal:
         """Allow only a caller acting for ``provider`` and, when given, holding ``scope``."""
         if self.kind == "anonymous":
-            raise Unauthenticated("this needs a provider token (Authorization: Bearer …)")
+            raise Unauthenticated("provider-token-needed")
         if self.kind not in ("provider", "staff") or self.provider != provider:
-            raise Forbidden(f"this token does not act for provider {provider!r}")
+            raise Forbidden("token-other-provider", provider=provider)
         if scope is not None and scope.value not in self.scopes:
-            raise Forbidden(f"this token lacks the scope {scope.value!r}")
+            raise Forbidden("token-lacks-scope", scope=scope.value)
         return self
 
     def require_scope(self, scope: Scope) -> Principal:
         """Allow any provider caller (or the operator) holding ``scope``."""
         if self.kind == "anonymous":
-            raise Unauthenticated(f"this needs a token with the scope {scope.value!r}")
+            raise Unauthenticated("token-scope-needed", scope=scope.value)
         if not self.is_admin and scope.value not in self.scopes:
-            raise Forbidden(f"this token lacks the scope {scope.value!r}")
+            raise Forbidden("token-lacks-scope", scope=scope.value)
         return self
 
 
@@ -152,7 +152,7 @@ def _scopes(requested: Iterable[str]) -> tuple[str, ...]:
     chosen = sorted(set(requested))
     unknown = [scope for scope in chosen if scope not in known]
     if unknown:
-        raise Invalid.field("scope", f"unknown scope; use {', '.join(sorted(known))}", unknown[0])
+        raise Invalid.field("scope", "scope-unknown", unknown[0], known=", ".join(sorted(known)))
     return tuple(chosen)
 
 
@@ -174,11 +174,11 @@ def create_token(
     """
     chosen = _scopes(scopes)
     if admin == (provider is not None):
-        raise Invalid.field("provider", "give a provider, or make an operator (--admin) token, not both")
+        raise Invalid.field("provider", "token-provider-or-admin")
     if expires_days is not None and not 1 <= expires_days <= 3650:
-        raise Invalid.field("expires_days", "must be from 1 to 3650 days", expires_days)
+        raise Invalid.field("expires_days", "days-range", expires_days, most=3650)
     if len(label) > 100:
-        raise Invalid.field("label", "must be at most 100 characters")
+        raise Invalid.field("label", "too-long", limit=100)
     now = clock()
     expires_at = None if expires_days is None else now + timedelta(days=expires_days)
     prefix = secrets.token_hex(6)
@@ -187,7 +187,7 @@ def create_token(
         if staff_id is not None:
             account = work.staff.by_id(staff_id)
             if account is None or not account.active or account.provider != provider:
-                raise Forbidden("this staff account cannot make tokens")
+                raise Forbidden("staff-cannot-make-tokens")
         work.tokens.add(
             staff_id=staff_id,
             prefix=prefix,
@@ -218,11 +218,11 @@ def authenticate_token(token: str, uow: UnitOfWorkFactory, clock: Clock) -> Prin
         with uow() as work:
             record = work.tokens.by_prefix(prefix)
     if record is None or not hmac.compare_digest(record.secret_hash, _digest(token)):
-        raise Unauthenticated("the token is not valid")
+        raise Unauthenticated("token-invalid")
     if record.revoked_at is not None:
-        raise Unauthenticated("the token has been revoked")
+        raise Unauthenticated("token-revoked")
     if record.expires_at is not None and record.expires_at <= clock():
-        raise Unauthenticated("the token has expired")
+        raise Unauthenticated("token-expired")
     if record.is_admin:
         return Principal("admin", scopes=frozenset(record.scopes), subject=record.prefix)
     return Principal("provider", provider=record.provider, scopes=frozenset(record.scopes), subject=record.prefix)
@@ -247,9 +247,9 @@ def revoke_token(prefix: str, uow: UnitOfWorkFactory, clock: Clock, *, provider:
     with uow() as work:
         record = work.tokens.by_prefix(cleaned)
         if record is None or (provider is not None and record.provider != provider):
-            raise NotFound(f"no token with prefix {cleaned!r}")
+            raise NotFound("no-token", prefix=cleaned)
         if not work.tokens.revoke(cleaned, clock()):
-            raise Conflict(f"token {cleaned!r} is already revoked")
+            raise Conflict("token-already-revoked", prefix=cleaned)
         work.commit()
 
 
@@ -259,7 +259,7 @@ def revoke_token(prefix: str, uow: UnitOfWorkFactory, clock: Clock, *, provider:
 def hash_password(password: str) -> str:
     """``scrypt$n$r$p$salt$hash`` (base64), RFC 7914 with n=2^14, r=8, p=1."""
     if not 10 <= len(password) <= 1024:
-        raise Invalid.field("password", "must be from 10 to 1024 characters")
+        raise Invalid.field("password", "password-length")
     salt = secrets.token_bytes(16)
     derived = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
     encode = base64.b64encode
@@ -287,7 +287,7 @@ def normal_email(email: str) -> str:
     """The address as accounts store it (trimmed, lower case); Invalid when it is not one."""
     cleaned = email.strip().lower()
     if "@" not in cleaned or len(cleaned) > 254 or any(c.isspace() for c in cleaned):
-        raise Invalid.field("email", "must be an e-mail address")
+        raise Invalid.field("email", "email-format")
     return cleaned
 
 
@@ -303,7 +303,7 @@ def add_staff(email: str, *, provider: str, password: str, uow: UnitOfWorkFactor
 
 def authenticate_staff(email: str, password: str, uow: UnitOfWorkFactory) -> Principal:
     """The staff principal for a correct e-mail and password; one vague error for every failure."""
-    failure = Unauthenticated("the e-mail address or password is not correct")
+    failure = Unauthenticated("sign-in-failed")
     try:
         address = normal_email(email)
     except Invalid:
@@ -341,16 +341,7 @@ def request_access_link(
     token = _serializer(secret).dumps({"grants": [grant(pseudonym, provider) for pseudonym, provider in found]})
     hours = int(ACCESS_LINK_MAX_AGE.total_seconds() // 3600)
     link = f"{base_url.rstrip('/')}{link_path}?access={token}"
-    mailer.send(
-        compose(
-            to=address,
-            subject="Your micro-credentials / Je microcredentials",
-            text=(
-                f"Open this link to see your micro-credentials (valid for {hours} hours):\n\n{link}\n\n"
-                "Did you not ask for it? Then you can ignore this e-mail.\n"
-            ),
-        )
-    )
+    mailer.send(compose_bilingual(to=address, message="access_link", hours=hours, link=link))
 
 
 def read_access_token(token: str, *, secret: str, max_age: timedelta = ACCESS_LINK_MAX_AGE) -> Principal:
@@ -358,12 +349,12 @@ def read_access_token(token: str, *, secret: str, max_age: timedelta = ACCESS_LI
     try:
         payload = _serializer(secret).loads(token, max_age=int(max_age.total_seconds()))
     except SignatureExpired:
-        raise Unauthenticated("the access link has expired; ask for a new one") from None
+        raise Unauthenticated("access-link-expired") from None
     except BadSignature:
-        raise Unauthenticated("the access link is not valid") from None
+        raise Unauthenticated("access-link-invalid") from None
     learners = payload.get("grants") if isinstance(payload, dict) else None
     if not isinstance(learners, list) or not all(isinstance(item, str) for item in learners):
-        raise Unauthenticated("the access link is not valid")
+        raise Unauthenticated("access-link-invalid")
     return Principal("learner", learners=tuple(learners), subject="learner-link")
 
 

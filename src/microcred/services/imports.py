@@ -20,6 +20,7 @@ from typing import Any
 
 from microcred.domain import Change, Edition, Enrolment, Offering, Provider, pseudonymise
 from microcred.errors import Invalid, NotFound
+from microcred.i18n import translate
 from microcred.io import (
     FORMATS,
     TEMPLATE_FORMATS,
@@ -104,34 +105,30 @@ class ImportReport:
                 self.unlisted_problems += 1
 
     def render(self, lang: str = "en") -> str:
-        """The report as text for a person, in English or Dutch."""
-        nl = lang == "nl"
+        """The report as text for a person, in English or Dutch (the words from the i18n catalogue)."""
         where = ", ".join(part for part in (self.format, self.encoding) if part)
-        lines = [f"{'bestand' if nl else 'file'}: {self.file} ({where}) — {self.kind}"]
-        labels = ("rijen", "nieuw", "bijgewerkt", "ongewijzigd", "geweigerd") if nl else (
-            "rows", "created", "updated", "unchanged", "rejected",
-        )  # fmt: skip
-        numbers = (self.rows, self.created, self.updated, self.unchanged, self.rejected)
-        lines.append(", ".join(f"{label}: {number}" for label, number in zip(labels, numbers, strict=True)))
-        for problem in self.problems:
-            shown = "" if problem.value is None else f" {'waarde' if nl else 'value'} {problem.value!r}:"
-            column = f"{'kolom' if nl else 'column'} {problem.column}, " if problem.column else ""
-            lines.append(
-                f"  {'rij' if nl else 'row'} {problem.row}, {column}{shown} {problem.reason(lang)}".replace(", :", ":")
-            )
+        counts = {name: getattr(self, name) for name in ("rows", "created", "updated", "unchanged", "rejected")}
+        lines = [
+            translate("import_report.file", lang, file=self.file, where=where, kind=self.kind),
+            translate("import_report.counts", lang, **counts),
+        ]
+        lines += [_problem_line(problem, lang) for problem in self.problems]
         if self.unlisted_problems:
-            lines.append(f"  … {self.unlisted_problems} {'problemen meer' if nl else 'more problems'}")
+            lines.append(translate("import_report.more_problems", lang, count=self.unlisted_problems))
         if self.rejected_file is not None:
-            lines.append(f"{'geweigerde rijen' if nl else 'rejected rows'}: {self.rejected_file}")
-        lines.append(self._outcome(nl))
+            lines.append(translate("import_report.rejected_file", lang, path=self.rejected_file))
+        outcome = "dry_run" if self.dry_run else "committed" if self.committed else "refused"
+        lines.append(translate(f"import_report.{outcome}", lang))
         return "\n".join(lines)
 
-    def _outcome(self, nl: bool) -> str:
-        if self.dry_run:
-            return "proefdraai: er is niets opgeslagen" if nl else "dry run: nothing was written"
-        if self.committed:
-            return "ingevoerd" if nl else "imported"
-        return "niets gewijzigd (alles of niets)" if nl else "nothing was changed (all or nothing)"
+
+def _problem_line(problem: Problem, lang: str) -> str:
+    """``row 3, column ects, value '90': must be ...``; the column and value only when the problem has them."""
+    key = "import_report.problem"
+    if problem.column:
+        key += "_value" if problem.value is not None else "_column"
+    reason = problem.reason(lang)
+    return translate(key, lang, row=problem.row, column=problem.column, value=problem.value, reason=reason)
 
 
 def import_file(
@@ -229,7 +226,7 @@ class _RejectedRows:
                 shown["learner_pseudonym"] = pseudonymise(raw, provider=owner, pepper=self._context.pepper)
             except Invalid:
                 shown["learner_pseudonym"] = ""
-        reasons = "; ".join(f"{p.column or 'row'}: {p.reason_en}" for p in problems)
+        reasons = "; ".join(f"{p.column or 'row'}: {p.reason('en')}" for p in problems)
         from microcred.io import neutralise
 
         self._writer.writerow([row, reasons, *(neutralise(shown.get(name, "")) for name in self._columns)])
@@ -261,21 +258,11 @@ class _Sink:
             "slug" if isinstance(record, Provider) else ("reference" if isinstance(record, Enrolment) else "code")
         )
         if digest in self._seen:
-            return [
-                _problem(
-                    row,
-                    key_column,
-                    _key_of(record),
-                    "repeats the key of an earlier row",
-                    "herhaalt de sleutel van een eerdere rij",
-                )
-            ]
+            return [Problem(row, key_column, _key_of(record), "repeated-key")]
         problems: list[Problem] = []
         if not isinstance(record, Provider):
             if owner not in self._provider_ids:
-                problems.append(
-                    _problem(row, "provider", owner, "is not a registered provider", "is geen geregistreerde aanbieder")
-                )
+                problems.append(Problem(row, "provider", owner, "provider-unknown"))
             else:
                 problems += self._reference_problems(record, row)
         if problems:
@@ -287,25 +274,9 @@ class _Sink:
     def _reference_problems(self, record: Any, row: int) -> list[Problem]:
         provider_id = self._provider_ids[record.provider]
         if isinstance(record, Edition) and record.offering_code not in self._children_of(provider_id):
-            return [
-                _problem(
-                    row,
-                    "offering_code",
-                    record.offering_code,
-                    "is not an offering of this provider",
-                    "is geen aanbod van deze aanbieder",
-                )
-            ]
+            return [Problem(row, "offering_code", record.offering_code, "offering-unknown")]
         if isinstance(record, Enrolment) and record.edition_code not in self._children_of(provider_id):
-            return [
-                _problem(
-                    row,
-                    "edition_code",
-                    record.edition_code,
-                    "is not an edition of this provider",
-                    "is geen editie van deze aanbieder",
-                )
-            ]
+            return [Problem(row, "edition_code", record.edition_code, "edition-unknown")]
         return []
 
     def _children_of(self, provider_id: int) -> dict[str, int]:
@@ -338,10 +309,6 @@ def _key_of(record: Any) -> str:
     return str(record.reference if isinstance(record, Enrolment) else record.code)
 
 
-def _problem(row: int, column: str, value: str, en: str, nl: str) -> Problem:
-    return Problem(row, column, value, en, nl)
-
-
 def store_enrolments(work: UnitOfWork, records: Iterable[Enrolment]) -> Counter[Change]:
     """Upsert many enrolments inside ``work`` through its bulk store; NotFound for an unknown edition."""
     provider_ids = work.bulk.provider_ids()
@@ -351,12 +318,12 @@ def store_enrolments(work: UnitOfWork, records: Iterable[Enrolment]) -> Counter[
     for record in records:
         provider_id = provider_ids.get(record.provider)
         if provider_id is None:
-            raise NotFound(f"no provider with slug {record.provider!r}")
+            raise NotFound("no-provider", slug=record.provider)
         if provider_id not in editions:
             editions[provider_id] = work.bulk.edition_ids(provider_id)
         codes = editions[provider_id]
         if record.edition_code not in codes:
-            raise NotFound(f"provider {record.provider!r} has no edition with code {record.edition_code!r}")
+            raise NotFound("no-edition", provider=record.provider, code=record.edition_code)
         batch.append((provider_id, codes[record.edition_code], record))
         if len(batch) >= BATCH_ROWS:
             counts.update(work.bulk.save_enrolments(batch))
@@ -380,7 +347,7 @@ def export_records(kind: str, path: Path, uow: UnitOfWorkFactory, *, fmt: str, p
     """Write every ``kind`` record (of one provider) to ``path`` in the import layout; return the row count."""
     rows_layout = layout(kind)
     if fmt not in EXPORT_FORMATS:
-        raise Invalid.field("format", f"must be one of {', '.join(EXPORT_FORMATS)}", fmt)
+        raise Invalid.field("format", "one-of", fmt, allowed=", ".join(EXPORT_FORMATS))
     with uow() as work:
         if provider is not None:
             work.providers.id_of(provider)
@@ -392,7 +359,7 @@ def export_records(kind: str, path: Path, uow: UnitOfWorkFactory, *, fmt: str, p
 def write_kind_template(kind: str, fmt: str, path: Path) -> None:
     """Write the fill-in template of ``kind`` (header, example row; XLSX adds a sheet of allowed codes)."""
     if fmt not in TEMPLATE_FORMATS:
-        raise Invalid.field("format", f"must be one of {', '.join(TEMPLATE_FORMATS)}", fmt)
+        raise Invalid.field("format", "one-of", fmt, allowed=", ".join(TEMPLATE_FORMATS))
     write_template(layout(kind), fmt, path)
 
 

@@ -104,15 +104,12 @@ def _issue(
 ) -> Credential:
     enrolment = work.enrolments.get(provider, reference)  # another provider's enrolment is simply not found
     if enrolment.outcome is not Outcome.PASSED:
-        raise Conflict(
-            f"enrolment {reference!r} has outcome {enrolment.outcome.value!r}; "
-            "only a passed enrolment earns a credential"
-        )
+        raise Conflict("enrolment-not-passed", reference=reference, outcome=enrolment.outcome.value)
     edition = work.editions.get(provider, enrolment.edition_code)
     offering = work.offerings.get(provider, edition.offering_code)
     missing = check_eu_elements(offering)
     if missing:
-        raise Invalid(f"offering {offering.code!r} lacks mandatory EU elements for a credential", problems=missing)
+        raise Invalid("eu-elements-missing", problems=missing, code=offering.code)
     issuer = work.providers.get(provider)
     awarding_body = offering.awarding_provider
     if awarding_body != provider:
@@ -193,7 +190,7 @@ def get_credential(credential_id: str, *, uow: UnitOfWorkFactory, provider: str 
     with uow() as work:
         credential = work.credentials.get(credential_urn(credential_id))
     if provider is not None and credential.provider != provider:
-        raise NotFound(f"no credential {credential.uuid}")
+        raise NotFound("no-credential", uuid=credential.uuid)
     return credential
 
 
@@ -255,7 +252,7 @@ def _change_state(
     with uow() as work:
         owner = work.credentials.get(uuid).provider
         if provider is not None and owner != provider:
-            raise NotFound(f"no credential {uuid}")
+            raise NotFound("no-credential", uuid=uuid)
         work.credentials.lock_status_lists(owner)
         credential = work.credentials.get(uuid)  # read again under the lock
         now = clock()
@@ -339,11 +336,11 @@ def status_list_document(provider: str, purpose: StatusPurpose | str, uow: UnitO
     try:
         wanted = StatusPurpose(purpose)
     except ValueError:
-        raise NotFound(f"no status list {purpose!r}: use revocation or suspension") from None
+        raise NotFound("no-status-list-purpose", purpose=purpose) from None
     with uow() as work:
         stored = work.credentials.status_list_document(provider, wanted)
     if stored is None:
-        raise NotFound(f"provider {provider!r} has no {wanted.value} status list yet (no credential issued)")
+        raise NotFound("no-status-list-yet", provider=provider, purpose=wanted.value)
     document: dict[str, Any] = json.loads(stored)
     return document
 

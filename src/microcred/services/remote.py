@@ -35,7 +35,7 @@ def _system_resolver(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
-        raise FetchFailed(f"the host {host} cannot be found ({error})") from None
+        raise FetchFailed("host-lookup-failed", host=host, error=str(error)) from None
     return [str(info[4][0]) for info in infos]
 
 
@@ -84,7 +84,7 @@ class RemoteDocuments:
         return self._allow_local
 
     def fetch(self, url: str) -> str:
-        """The body of ``url`` as text; FetchFailed (with a reason a person understands) otherwise."""
+        """The body of ``url`` as text; FetchFailed (with a reason code a person can read in words) otherwise."""
         cached = self._cached(url)
         if cached is not None:
             return cached
@@ -111,22 +111,20 @@ class RemoteDocuments:
         parts = urlsplit(url)
         host = parts.hostname
         if parts.scheme not in ("https", "http") or not host:
-            raise FetchFailed(f"{url} is not an https URL")
+            raise FetchFailed("not-https-url", url=url)
         if parts.username or parts.password:
-            raise FetchFailed(f"{url} carries a user name or password")
+            raise FetchFailed("url-with-credentials", url=url)
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
-            raise FetchFailed(f"{url} has an invalid port") from None
+            raise FetchFailed("invalid-port", url=url) from None
         addresses = [ipaddress.ip_address(found.split("%", 1)[0]) for found in self._resolve(host, port)]
         if not addresses:
-            raise FetchFailed(f"the host {host} cannot be found")
+            raise FetchFailed("host-not-found", host=host)
         if not self._allow_local and not all(_is_public(address) for address in addresses):
-            raise FetchFailed(
-                f"{host} is a private, loopback or reserved address; the verifier fetches only public ones"
-            )
+            raise FetchFailed("private-address", host=host)
         if parts.scheme == "http" and not (self._allow_local and all(address.is_loopback for address in addresses)):
-            raise FetchFailed(f"{url} is not https; plain http is allowed only to loopback, in tests")
+            raise FetchFailed("plain-http", url=url)
         address = addresses[0]
         literal = f"[{address}]" if address.version == 6 else str(address)
         netloc = literal if parts.port is None else f"{literal}:{parts.port}"
@@ -144,24 +142,24 @@ class RemoteDocuments:
                 client.stream("GET", target.url, headers=headers, extensions=extensions) as response,
             ):
                 if response.is_redirect:
-                    raise FetchFailed(f"{target.hostname} answered with a redirect, which the verifier does not follow")
+                    raise FetchFailed("redirect", host=target.hostname)
                 if response.status_code != 200:
-                    raise FetchFailed(f"{target.hostname} answered HTTP {response.status_code}")
+                    raise FetchFailed("http-status", host=target.hostname, status=response.status_code)
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > self._max_bytes:
-                    raise FetchFailed(f"the document is larger than {self._max_bytes} bytes")
+                    raise FetchFailed("too-large", limit=self._max_bytes)
                 body = bytearray()
                 for chunk in response.iter_raw():
                     body += chunk
                     if len(body) > self._max_bytes:
-                        raise FetchFailed(f"the document is larger than {self._max_bytes} bytes")
+                        raise FetchFailed("too-large", limit=self._max_bytes)
                     if self._clock() > deadline:
-                        raise FetchFailed(f"{target.hostname} took longer than {self._timeout:g} s")
+                        raise FetchFailed("too-slow", host=target.hostname, seconds=self._timeout)
         except httpx.TimeoutException:
-            raise FetchFailed(f"{target.hostname} took longer than {self._timeout:g} s") from None
+            raise FetchFailed("too-slow", host=target.hostname, seconds=self._timeout) from None
         except httpx.HTTPError as error:
-            raise FetchFailed(f"{target.hostname} could not be reached ({type(error).__name__})") from None
+            raise FetchFailed("unreachable", host=target.hostname, error=type(error).__name__) from None
         try:
             return body.decode("utf-8")
         except UnicodeDecodeError:
-            raise FetchFailed(f"the document from {target.hostname} is not UTF-8 text") from None
+            raise FetchFailed("not-utf8", host=target.hostname) from None

@@ -45,11 +45,11 @@ def parliament_report(
     """
     first, last = _year(from_year, "from"), _year(to_year, "to")
     if last < first:
-        raise Invalid.field("to", "must not be before --from", str(last))
+        raise Invalid.field("to", "before-from-year", str(last))
     if not last.start_year - first.start_year < 30:
-        raise Invalid.field("to", "a report covers at most 30 academic years", str(last))
+        raise Invalid.field("to", "report-years-limit", str(last))
     if threshold < 1:
-        raise Invalid.field("disclosure_threshold", "must be at least 1", threshold)
+        raise Invalid.field("disclosure_threshold", "at-least", threshold, minimum=1)
     scope = _scope(first.start_year, last.start_year, providers, provider_types, all_providers, kinds)
     with uow() as work:  # the copy is taken again only when the register changed (stats.cache)
         snapshot = cached_snapshot(work.statistics)
@@ -141,7 +141,7 @@ def _year(value: AcademicYear | str, name: str) -> AcademicYear:
     try:
         return AcademicYear.parse(value)
     except Invalid as error:
-        raise Invalid.field(name, "must be an academic year like 2020-21", value) from error
+        raise Invalid.field(name, "academic-year-like", value) from error
 
 
 def _code(enum: type[ProviderType] | type[OfferingKind], value: str, name: str) -> str:
@@ -149,7 +149,7 @@ def _code(enum: type[ProviderType] | type[OfferingKind], value: str, name: str) 
         return enum(value).value
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
-        raise Invalid.field(name, f"must be one of {allowed}", value) from None
+        raise Invalid.field(name, "one-of", value, allowed=allowed) from None
 
 
 class Reports:

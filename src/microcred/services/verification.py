@@ -13,7 +13,7 @@ import ipaddress
 import json
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from microcred.credentials.did_web import did_web_url
@@ -84,29 +84,29 @@ def _too_deep(text: str) -> bool:
 def read_document(text: str) -> Any:
     """The JSON document in ``text``; Invalid when it is too large, nested too deep or not JSON."""
     if len(text.encode("utf-8", errors="replace")) > MAX_DOCUMENT_BYTES:
-        raise Invalid.field("document", f"must be at most {MAX_DOCUMENT_BYTES // 1024} KB")
+        raise Invalid.field("document", "document-too-large-kb", limit=MAX_DOCUMENT_BYTES // 1024)
     if _too_deep(text):
-        raise Invalid.field("document", f"must not nest deeper than {MAX_DEPTH} levels")
+        raise Invalid.field("document", "nested-too-deep", levels=MAX_DEPTH)
     try:
         return json.loads(text)
     except ValueError:
-        raise Invalid.field("document", "is not JSON") from None
+        raise Invalid.field("document", "not-json-document") from None
 
 
 def check_bounds(document: Any) -> None:
     """Invalid when a parsed document is deeper, larger or carries more proofs than a credential can."""
     proofs = document.get("proof") if isinstance(document, dict) else None
     if isinstance(proofs, list) and len(proofs) > MAX_PROOFS:
-        raise Invalid.field("proof", f"a credential carries at most {MAX_PROOFS} proofs", len(proofs))
+        raise Invalid.field("proof", "too-many-proofs", len(proofs), most=MAX_PROOFS)
     nodes = 0
     pending: list[tuple[Any, int]] = [(document, 1)]
     while pending:
         value, depth = pending.pop()
         nodes += 1
         if depth > MAX_DEPTH:
-            raise Invalid.field("document", f"must not nest deeper than {MAX_DEPTH} levels")
+            raise Invalid.field("document", "nested-too-deep", levels=MAX_DEPTH)
         if nodes > MAX_NODES:
-            raise Invalid.field("document", f"must have at most {MAX_NODES} values")
+            raise Invalid.field("document", "too-many-values", most=MAX_NODES)
         children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
         pending.extend((child, depth + 1) for child in children)
 
@@ -144,7 +144,7 @@ def parse_trust_date(text: str) -> TrustDate | date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise Invalid.field("trust_date", f"must be {', '.join(TRUST_DATES)} or a date (YYYY-MM-DD)", text) from None
+        raise Invalid.field("trust_date", "trust-date-choice", text, choices=", ".join(TRUST_DATES)) from None
 
 
 _Fetched = Mapping[str, Any] | LookupError
@@ -168,7 +168,7 @@ class _Foreign:
         return self._get(did, lambda remote: _fetch_did_web(remote, did))
 
     def status_list(self, url: str) -> Mapping[str, Any]:
-        return self._get(url, lambda remote: _fetch_json(remote, url, what="status list"))
+        return self._get(url, lambda remote: _fetch_json(remote, url, what="status-list"))
 
     def _get(self, key: str, fetch: Callable[[RemoteDocuments], Mapping[str, Any]]) -> Mapping[str, Any]:
         if self._remote is None:
@@ -215,22 +215,29 @@ def _fetch_did_web(remote: RemoteDocuments, did: str) -> Mapping[str, Any]:
     url = did_web_url(did)
     if remote.allows_local and _is_loopback_host(urlsplit(url).hostname):
         url = did_web_url(did, scheme="http")
-    found = _fetch_json(remote, url, what="DID document")
+    found = _fetch_json(remote, url, what="did-document")
     if found.get("id") != did:
-        raise FetchFailed(f"the DID document at {url} is for {found.get('id')!r}, not {did}")
+        raise FetchFailed("did-document-for-another", url=url, found=found.get("id"), did=did)
     return found
 
 
-def _fetch_json(remote: RemoteDocuments, url: str, *, what: str) -> Mapping[str, Any]:
+def _fetch_json(
+    remote: RemoteDocuments, url: str, *, what: Literal["did-document", "status-list"]
+) -> Mapping[str, Any]:
+    """The JSON object at ``url``, within the verifier's bounds; FetchFailed saying which rule it broke."""
     text = remote.fetch(url)
     try:
         found = read_document(text)
         check_bounds(found)
-    except Invalid as refused:
-        reason = refused.problems[0].reason if refused.problems else str(refused)
-        raise FetchFailed(f"the {what} at {url} {reason}") from None
+    except Invalid as refused:  # the problem is worded in the language of the check that reports it
+        problem = refused.problems[0] if refused.problems else refused
+        if what == "did-document":
+            raise FetchFailed("did-document-refused", url=url, problem=problem) from None
+        raise FetchFailed("status-list-refused", url=url, problem=problem) from None
     if not isinstance(found, dict):
-        raise FetchFailed(f"the {what} at {url} is not a JSON object")
+        if what == "did-document":
+            raise FetchFailed("did-document-not-object", url=url)
+        raise FetchFailed("status-list-not-object", url=url)
     return found
 
 
@@ -255,7 +262,7 @@ def verify_document(
 
     def fetch_status_list(url: str) -> Mapping[str, Any] | None:
         if not check_status:
-            raise NotFetched("status checks were turned off")
+            raise NotFetched("status-off")
         return foreign.status_list(url) if foreign.is_foreign_url(url) else _status_list(work, keys, url)
 
     def resolve_did(did: str) -> Mapping[str, Any] | None:
@@ -293,7 +300,7 @@ def own_document(url: str, *, uow: UnitOfWorkFactory, keys: KeyStore) -> dict[st
     with uow() as work:
         found = _status_list(work, keys, url)
     if found is None:
-        raise NotFound(f"{url} is not a credential or status list of this register")
+        raise NotFound("not-of-this-register", url=url)
     return dict(found)
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-
-import matplotlib as mpl
-
-mpl.use("Agg")
-from matplotlib.figure import Figure as Canvas
+from typing import TYPE_CHECKING
 
 from microcred.stats.labels import label, text
 from microcred.stats.model import ParliamentReport
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure as Canvas
 
 __all__ = ["CHARTS", "render_chart"]
 
@@ -74,7 +73,13 @@ CHARTS: dict[str, Callable[[ParliamentReport, str, Canvas], None]] = {
 
 
 def render_chart(name: str, report: ParliamentReport, lang: str, *, fmt: str = "svg") -> bytes:
-    """One chart as SVG or PNG bytes, with no timestamps so the output is reproducible."""
+    """One chart as SVG or PNG bytes, with no timestamps so the output is reproducible.
+
+    matplotlib is imported here, not at the top: it costs about a second to import, and every command,
+    page and test that draws no chart would pay for it."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure as Canvas
+
     canvas = Canvas(figsize=(7, 3.2), dpi=100)
     CHARTS[name](report, lang, canvas)
     canvas.suptitle(text(name, lang), fontsize=10)

@@ -25,7 +25,7 @@ FORMATS = ("html", "pdf", "xlsx", "csv", "json")
 def render(report: ParliamentReport, fmt: str, lang: str = "nl") -> bytes:
     """The report as ``fmt`` in ``lang`` (nl or en)."""
     if lang not in LANGUAGES:
-        raise Invalid.field("lang", f"must be one of {', '.join(LANGUAGES)}", lang)
+        raise Invalid.field("lang", "one-of", lang, allowed=", ".join(LANGUAGES))
     if fmt == "html":
         return to_html(report, lang).encode()
     if fmt == "pdf":
@@ -38,7 +38,7 @@ def render(report: ParliamentReport, fmt: str, lang: str = "nl") -> bytes:
         return to_csv(report, lang).encode()
     if fmt == "json":
         return to_json(report).encode()
-    raise Invalid.field("format", f"must be one of {', '.join(FORMATS)}", fmt)
+    raise Invalid.field("format", "one-of", fmt, allowed=", ".join(FORMATS))
 
 
 def scope_text(report: ParliamentReport, lang: str) -> str:

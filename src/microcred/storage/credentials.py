@@ -87,7 +87,7 @@ class SqlCredentialRepository:
         )
         for purpose, index in taken.items():
             if index >= int(sizes[purpose.value]):
-                raise Conflict(f"provider {provider!r}: the {purpose.value} status list is full ({index} entries)")
+                raise Conflict("status-list-full", provider=provider, purpose=purpose.value, size=index)
             self._connection.execute(
                 update(status_lists)
                 .where(status_lists.c.provider_id == provider_id, status_lists.c.purpose == purpose.value)
@@ -182,7 +182,7 @@ class SqlCredentialRepository:
     def get(self, uuid: str) -> Credential:
         row = self._connection.execute(self._query().where(credentials.c.uuid == uuid)).first()
         if row is None:
-            raise NotFound(f"no credential {uuid}")
+            raise NotFound("no-credential", uuid=uuid)
         return self._from_row(row)
 
     def for_enrolment(self, provider: str, reference: str) -> Credential | None:
@@ -228,7 +228,7 @@ class SqlCredentialRepository:
             select(editions.c.id).where(editions.c.provider_id == provider_id, editions.c.code == edition_code)
         ).scalar()
         if edition_id is None:
-            raise NotFound(f"provider {provider!r} has no edition with code {edition_code!r}")
+            raise NotFound("no-edition", provider=provider, code=edition_code)
         issued = select(credentials.c.enrolment_id)
         rows = self._connection.execute(
             select(enrolments.c.reference)
@@ -249,12 +249,12 @@ class SqlCredentialRepository:
             )
         ).scalar()
         if enrolment_id is None:
-            raise NotFound(f"provider {credential.provider!r} has no enrolment {credential.enrolment_reference!r}")
+            raise NotFound("no-enrolment", provider=credential.provider, reference=credential.enrolment_reference)
         key_id = self._connection.execute(
             select(signing_keys.c.id).where(signing_keys.c.public_key_multibase == credential.public_key_multibase)
         ).scalar()
         if key_id is None:
-            raise NotFound("the credential's signing key is not registered")
+            raise NotFound("signing-key-unregistered")
         credential.id = self._connection.execute(
             insert(credentials)
             .values(
@@ -321,7 +321,7 @@ class SqlSigningKeyRepository:
             .where(signing_keys.c.public_key_multibase == public_key_multibase)
         ).first()
         if row is None:
-            raise NotFound(f"no signing key {public_key_multibase}")
+            raise NotFound("no-signing-key", key=public_key_multibase)
         return self._key(row, row.slug)
 
     def sealed(self, public_key_multibase: str) -> bytes:
@@ -329,7 +329,7 @@ class SqlSigningKeyRepository:
             select(signing_keys.c.sealed_private_key).where(signing_keys.c.public_key_multibase == public_key_multibase)
         ).scalar()
         if found is None:
-            raise NotFound(f"no signing key {public_key_multibase}")
+            raise NotFound("no-signing-key", key=public_key_multibase)
         return bytes(found)
 
     def add(self, key: IssuerKey, sealed_private_key: bytes) -> None:

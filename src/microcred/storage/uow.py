@@ -105,7 +105,7 @@ class SqlUnitOfWork:
         finally:
             self.connection.close()
         if isinstance(exc, IntegrityError) and _is_race(exc):
-            raise Conflict("someone else saved the same record at the same moment; nothing was saved") from exc
+            raise Conflict("concurrent-save") from exc
 
     def commit(self) -> None:
         self._transaction.commit()

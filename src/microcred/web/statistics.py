@@ -108,7 +108,7 @@ def statistics_routes(register: Register, pages: Pages) -> APIRouter:
 
 
 def _problems(error: MicrocredError) -> list[FieldProblem]:
-    return error.problems or [FieldProblem("from", error.message)]
+    return error.problems or [FieldProblem("from", error.reason, params=error.params)]
 
 
 def _scoped(css: str) -> str:

@@ -66,8 +66,8 @@ def verify_routes(register: Register, pages: Pages) -> APIRouter:
         try:
             document = register.verification.read_document(text)
         except Invalid as refused:
-            reason = refused.problems[0].reason if refused.problems else ""
-            key = "verify.error_not_json" if reason == "is not JSON" else "verify.error_bounds"
+            code = refused.problems[0].code if refused.problems else ""
+            key = "verify.error_not_json" if code == "not-json-document" else "verify.error_bounds"
             return problem(request, key, pasted=text[:20_000] if key == "verify.error_not_json" else "")
         return answer(request, document, source="upload" if uploaded else "paste")
 

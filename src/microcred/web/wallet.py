@@ -39,12 +39,12 @@ def qr_svg(url: str, label: str) -> Markup:
 def _days(value: object) -> int:
     text = str(value or "30")
     if not text.isdigit():
-        raise Invalid.field("days", "must be a number of days", text)
+        raise Invalid.field("days", "days-number", text)
     return int(text)
 
 
 def _link_problem(error: MicrocredError) -> str:
-    return "wallet.link_expired" if "expired" in error.message else "wallet.link_invalid"
+    return "wallet.link_expired" if error.reason == "access-link-expired" else "wallet.link_invalid"
 
 
 def _attachment(content: bytes, media_type: str, name: str) -> Response:
@@ -173,7 +173,7 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
 def _share_closed(pages: Pages, request: Request, error: MicrocredError) -> Response | None:
     """A closed share link (revoked: 410, expired: 410) or an unknown one (404) says so on its own page."""
     if isinstance(error, ShareLinkClosed):
-        return pages.render(request, "share_closed.html", status=410, reason=error.reason)
+        return pages.render(request, "share_closed.html", status=410, reason=error.state)
     if isinstance(error, NotFound):
         return pages.render(request, "share_closed.html", status=404, reason="unknown")
     return None

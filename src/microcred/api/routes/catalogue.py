@@ -76,5 +76,5 @@ def get_catalogue_offering(provider: str, code: str, request: Request, _: Public
     """One published offering; drafts and withdrawn offerings are not public."""
     offering = register.catalogue.get_offering(provider, code)
     if offering.status is not OfferingStatus.PUBLISHED:
-        raise NotFound(f"provider {provider!r} has no published offering with code {code!r}")
+        raise NotFound("no-published-offering", provider=provider, code=code)
     return cached_json(request, OfferingOut.of(offering))

@@ -73,7 +73,7 @@ def put_enrolment(
 ) -> EnrolmentOut:
     """Create or update the enrolment with this reference, e.g. to record its outcome."""
     if body.reference != reference:
-        raise Invalid.field("reference", "must equal the reference in the path", body.reference)
+        raise Invalid.field("reference", "path-mismatch", body.reference, name="reference")
     recorded, _change = register.enrolments.save_enrolment(
         body.to_domain(slug), learner_id=body.learner_id, email=body.learner_email
     )

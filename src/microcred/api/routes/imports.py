@@ -62,7 +62,10 @@ def _start(response: Response, register: Register, kind: str, path: Path, fmt: s
             "unchanged": report.unchanged,
             "rejected": report.rejected,
             # No cell values: a rejected cell may hold a learner identifier.
-            "problems": [{"row": p.row, "column": p.column, "reason": p.reason("en")} for p in report.problems[:100]],
+            "problems": [
+                {"row": p.row, "column": p.column, "reason": p.reason("en"), "code": p.code}
+                for p in report.problems[:100]
+            ],
         }
 
     job = register.jobs.submit(f"import-{kind}", provider, work)

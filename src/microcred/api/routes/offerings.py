@@ -63,7 +63,7 @@ def get_offering(slug: str, code: str, _: ProviderReaderDep, register: RegisterD
 def put_offering(slug: str, code: str, body: OfferingIn, _: CatalogueWriterDep, register: RegisterDep) -> OfferingOut:
     """Create or replace the offering with this code."""
     if body.code != code:
-        raise Invalid.field("code", "must equal the code in the path", body.code)
+        raise Invalid.field("code", "path-mismatch", body.code, name="code")
     offering = body.to_domain(slug)
     register.catalogue.save_offering(offering)
     return OfferingOut.of(offering)

@@ -60,7 +60,7 @@ def create_provider(body: ProviderIn, _: AdminDep, register: RegisterDep) -> Pro
 def update_provider(slug: str, body: ProviderIn, _: AdminDep, register: RegisterDep) -> ProviderOut:
     """Create or replace a provider with its quality-assurance records (operator only)."""
     if body.slug != slug:
-        raise Invalid.field("slug", "must equal the slug in the path", body.slug)
+        raise Invalid.field("slug", "path-mismatch", body.slug, name="slug")
     provider = body.to_domain()
     register.catalogue.save_provider(provider)
     return ProviderOut.of(provider, trusted=register.catalogue.is_trusted(provider))
