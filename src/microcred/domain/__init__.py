@@ -16,10 +16,12 @@ from microcred.domain.codes import (
     QaKind,
 )
 from microcred.domain.credential import (
+    TRUST_DATES,
     Credential,
     CredentialState,
     IssuerKey,
     StatusPurpose,
+    TrustDate,
     credential_urn,
 )
 from microcred.domain.enrolment import Edition, Enrolment
@@ -32,6 +34,7 @@ from microcred.domain.values import MAX_ECTS, AcademicYear, Change, LangText, ec
 __all__ = [
     "MANDATORY_ELEMENTS",
     "MAX_ECTS",
+    "TRUST_DATES",
     "AcademicYear",
     "AgeBand",
     "Change",
@@ -61,6 +64,7 @@ __all__ = [
     "QaKind",
     "QualityAssurance",
     "StatusPurpose",
+    "TrustDate",
     "check_eu_elements",
     "check_page_size",
     "credential_urn",

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from microcred.domain import Change, Enrolment, Offering, Provider, pseudonymise
+from microcred.domain.fields import RECORDS
 from microcred.errors import Invalid, NotFound
 from microcred.io import (
     FORMATS,
@@ -58,7 +59,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-KINDS = ("providers", "offerings", "editions", "enrolments")
+KINDS = tuple(RECORDS)  # the record names files and reports use, declared once (decision 0013)
 EXPORT_FORMATS = FORMATS
 BATCH_ROWS = 5_000
 FUTURE_LIMIT = timedelta(days=366)
