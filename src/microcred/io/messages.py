@@ -47,10 +47,21 @@ _EXACT = {
     "only labelled micro-credentials have a Flemish type": "alleen gelabelde microcredentials hebben een Vlaams type",
     "must be a non-empty text": "moet een niet-lege tekst zijn",
     "ESCO skill must be an ESCO skill URI": "de ESCO-vaardigheid moet een ESCO-URI zijn",
+    "the learner id is not a valid INSZ (11 digits, mod-97 check)": (
+        "de identificatie van de lerende is geen geldig INSZ (11 cijfers, controle modulo 97)"
+    ),
+    "the learner id is not an ESI (urn:schac:personalUniqueCode:int:esi:<country>:<code>)": (
+        "de identificatie van de lerende is geen ESI (urn:schac:personalUniqueCode:int:esi:<land>:<code>)"
+    ),
+    "must look like 2020-21": "moet eruitzien als 2020-21",
+    "the second year must follow the first": "het tweede jaar moet op het eerste volgen",
 }
 _PATTERNS = (
-    (re.compile(r"^is required when the outcome is (\w+)$"), "is verplicht als het resultaat {0} is"),
     (re.compile(r"^is required \(one of (.+)\)$"), "is verplicht (een van {0})"),
+    (
+        re.compile(r"^is not the academic year of the edition's start \((.+)\)$"),
+        "is niet het academiejaar van de start van de editie ({0})",
+    ),
     (re.compile(r"^must be one of (.+)$"), "moet een van deze zijn: {0}"),
     (re.compile(r"^must be (an? .+) is required$"), "{0} is verplicht"),
 )

@@ -14,12 +14,23 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from microcred.domain import Change, Edition, Enrolment, Offering, Provider, pseudonymise
-from microcred.errors import Invalid, NotFound
+from microcred.domain import (
+    Change,
+    Edition,
+    Enrolment,
+    LearnerScheme,
+    Offering,
+    Provider,
+    check_academic_year,
+    identify,
+    pseudonymise,
+)
+from microcred.errors import FieldProblem, Invalid, NotFound
 from microcred.io import (
     FORMATS,
     TEMPLATE_FORMATS,
@@ -35,6 +46,7 @@ from microcred.io import (
 )
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWork, UnitOfWorkFactory
+from microcred.vocab import vocabulary
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -155,7 +167,7 @@ def import_file(
     with uow() as work:
         if provider is not None and kind != "providers":
             work.providers.id_of(provider)  # NotFound: an unknown provider is a usage error
-        sink = _Sink(kind, work)
+        sink = _Sink(rows_layout, work)
         rejects = _RejectedRows(rejected_path or _rejected_name(path), rows_layout, context) if skip_invalid else None
         try:
             optional = ("provider",) if provider else ()
@@ -199,7 +211,17 @@ def _check(
         record = rows_layout.parse_row(cells, row, context)
     except RowInvalid as invalid:
         return invalid.problems
-    return sink.check(record, row)
+    return sink.check(record, row, cells)
+
+
+def _scheme(cell: str) -> LearnerScheme | None:
+    """The scheme a rejected row's cell names (ValueError when it names none), None when it is empty."""
+    if not cell.strip():
+        return None
+    concept = vocabulary("learner-id-schemes").resolve(cell)
+    if concept is None:
+        raise ValueError(cell)
+    return LearnerScheme(concept.code)
 
 
 def _rejected_name(path: Path) -> Path:
@@ -226,8 +248,11 @@ class _RejectedRows:
         if raw and not shown.get("learner_pseudonym"):
             owner = shown.get("provider") or self._context.provider or ""
             try:
-                shown["learner_pseudonym"] = pseudonymise(raw, provider=owner, pepper=self._context.pepper)
-            except Invalid:
+                scheme = identify(raw, _scheme(shown.get("learner_scheme", "")))
+                shown["learner_pseudonym"] = pseudonymise(
+                    raw, provider=owner, pepper=self._context.pepper, scheme=scheme
+                )
+            except (Invalid, ValueError):
                 shown["learner_pseudonym"] = ""
         reasons = "; ".join(f"{p.column or 'row'}: {p.reason_en}" for p in problems)
         from microcred.io import neutralise
@@ -242,17 +267,19 @@ class _RejectedRows:
 class _Sink:
     """Checks references and repeated keys for one kind of record, then stores records (in batches)."""
 
-    def __init__(self, kind: str, work: UnitOfWork) -> None:
-        self.kind = kind
+    def __init__(self, rows_layout: Layout[Any], work: UnitOfWork) -> None:
+        self.kind = kind = rows_layout.kind
+        self._layout = rows_layout
         self.counts: Counter[Change] = Counter()
         self.pending: Any = None
         self._work = work
         self._provider_ids = work.bulk.provider_ids() if kind != "providers" else {}
         self._children: dict[int, dict[str, int]] = {}
+        self._starts: dict[int, dict[str, date]] = {}
         self._seen: set[bytes] = set()
         self._batch: list[tuple[int, int, Enrolment]] = []
 
-    def check(self, record: Any, row: int) -> list[Problem]:
+    def check(self, record: Any, row: int, cells: Mapping[str, str]) -> list[Problem]:
         """Problems with ``record``'s references and key; empty when it may be stored (kept as pending)."""
         owner = record.slug if isinstance(record, Provider) else record.provider
         key = record.slug if isinstance(record, Provider) else f"{owner}\x1f{_key_of(record)}"
@@ -278,11 +305,42 @@ class _Sink:
                 )
             else:
                 problems += self._reference_problems(record, row)
+        if isinstance(record, Offering) and not cells.get("status") and not problems:
+            record, problems = self._stored_status(record, row, cells)
+        if isinstance(record, Enrolment) and not problems:
+            record, problems = self._dated(record, row, cells)
         if problems:
             return problems
         self._seen.add(digest)
         self.pending = record
         return []
+
+    def _stored_status(self, offering: Offering, row: int, cells: Mapping[str, str]) -> tuple[Offering, list[Problem]]:
+        """An offering row without a status keeps the stored offering's status (a new one is a draft)."""
+        try:
+            stored = self._work.offerings.get(offering.provider, offering.code)
+        except NotFound:
+            return offering, []
+        kept = replace(offering, status=stored.status)
+        try:
+            return kept.validate(), []
+        except Invalid as error:
+            found = error.problems or [FieldProblem("", str(error))]
+            return kept, [self._layout.problem_of(row, cells, problem) for problem in found]
+
+    def _dated(self, record: Enrolment, row: int, cells: Mapping[str, str]) -> tuple[Enrolment, list[Problem]]:
+        """Check an enrolment row's ``academic_year`` (when given) against its edition's start, and date an
+        enrolment without a date on that start (the documented meaning of an empty ``enrolment_date``)."""
+        provider_id = self._provider_ids[record.provider]
+        if provider_id not in self._starts:
+            self._starts[provider_id] = self._work.bulk.edition_starts(provider_id)
+        start = self._starts[provider_id][record.edition_code]
+        try:
+            check_academic_year(cells.get("academic_year"), start)
+        except Invalid as error:
+            found = error.problems or [FieldProblem("academic_year", str(error))]
+            return record, [self._layout.problem_of(row, cells, problem) for problem in found]
+        return (record if record.enrolment_date else replace(record, enrolment_date=start)), []
 
     def _reference_problems(self, record: Any, row: int) -> list[Problem]:
         provider_id = self._provider_ids[record.provider]
