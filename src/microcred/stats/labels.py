@@ -8,7 +8,7 @@ from microcred.stats.model import Fact, ParliamentReport
 from microcred.stats.order import DIMENSION_VOCABULARIES
 from microcred.vocab import vocabulary
 
-__all__ = ["LANGUAGES", "column_label", "fact_text", "label", "number", "table_title", "text"]
+__all__ = ["LANGUAGES", "column_label", "counting_text", "fact_text", "label", "number", "table_title", "text"]
 
 LANGUAGES = ("nl", "en")
 
@@ -61,10 +61,15 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "def_learners": (
         "Studenten zijn verschillende lerenden (pseudoniemen); een student die zich meermaals "
         "inschrijft telt eenmaal per cel. Slaagpercentage = geslaagd / inschrijvingen met een "
-        "uitkomst (geslaagd, niet geslaagd of gestopt).",
+        "uitkomst (geslaagd, niet geslaagd of gestopt). Een INSZ, een ESI of een tussen aanbieders afgesproken "
+        "id is bij elke aanbieder dezelfde student; het eigen studentnummer van een aanbieder (of een "
+        "inschrijving zonder vermeld schema) alleen bij die aanbieder: zo iemand kan eenmaal per aanbieder "
+        "geteld zijn.",
         "Learners are distinct learners (pseudonyms); a learner enrolled more than once counts once "
         "per cell. Completion rate = passed / enrolments with an outcome (passed, failed or "
-        "withdrawn).",
+        "withdrawn). An INSZ, an ESI or an id agreed between providers is the same learner at every provider; "
+        "a provider's own student number (or an enrolment without a recorded scheme) only at that provider: "
+        "such a learner may be counted once per provider.",
     ),
     "def_growth": (
         "Groei: verschil met het vorige jaar, index (eerste jaar = 100) en gemiddelde jaarlijkse groei "
@@ -182,6 +187,10 @@ _CODES: dict[str, tuple[str, str]] = {
     "learners": ("Studenten", "Learners"),
     "enrolments": ("Inschrijvingen", "Enrolments"),
     "completion_rate": ("Slaagpercentage (%)", "Completion rate (%)"),
+    "counted_across_providers": (
+        "Over aanbieders heen geteld (% van de inschrijvingen)",
+        "Counted across providers (% of enrolments)",
+    ),
     "editions": ("Edities", "Editions"),
     "enrolments_per_edition": ("Inschrijvingen per editie", "Enrolments per edition"),
     "capacity": ("Capaciteit", "Capacity"),
@@ -215,6 +224,25 @@ _FACTS: dict[str, tuple[str, str]] = {
         "Er schreven zich {start} studenten in in {first} en {end} in {last}; {total} verschillende "
         "studenten over de hele periode.",
         "{start} learners enrolled in {first} and {end} in {last}; {total} distinct learners over the whole range.",
+    ),
+    "learners_per_provider": (
+        "Er schreven zich {start} studenten in in {first} en {end} in {last}; tot {total} verschillende "
+        "studenten over de hele periode (zie hieronder hoe ze geteld zijn).",
+        "{start} learners enrolled in {first} and {end} in {last}; up to {total} distinct learners over the whole "
+        "range (see below how they were counted).",
+    ),
+    "counted_across": (
+        "Verschillende studenten zijn voor alle inschrijvingen over aanbieders heen geteld (INSZ/ESI/registerbrede "
+        "id).",
+        "Distinct learners were counted across providers for all enrolments (INSZ/ESI/register id).",
+    ),
+    "counted_per_provider": (
+        "Verschillende studenten zijn over aanbieders heen geteld voor {share}% van de inschrijvingen "
+        "(INSZ/ESI/registerbrede id); wie alleen met het eigen nummer van een aanbieder bekend is, kan eenmaal "
+        "per aanbieder geteld zijn. Totalen over aanbieders heen zijn daarom bovengrenzen, geen exacte aantallen.",
+        "Distinct learners were counted across providers for {share}% of enrolments (INSZ/ESI/register id); "
+        "learners known only by a provider's own number may be counted once per provider. Totals across "
+        "providers are therefore upper bounds, not exact counts.",
     ),
     "working": (
         "In {year} waren {working} studenten werkend, {not_working} niet werkend en van {unknown} is het niet bekend.",
@@ -284,6 +312,15 @@ def fact_text(fact: Fact, lang: str, report: ParliamentReport) -> str:
     if fact.key == "top_field":
         values["field"] = label("field", str(fact.values["field"]), lang, report)
     return _pick(_FACTS[fact.key], lang).format(**values)
+
+
+def counting_text(report: ParliamentReport, lang: str) -> str:
+    """How distinct learners were counted in ``report``, for formats without a summary (CSV) and for JSON."""
+    share = report.enrolments.row("counted_across_providers").figures[-1].value
+    if share is None:
+        return ""
+    key = "counted_across" if share == 100 else "counted_per_provider"
+    return _pick(_FACTS[key], lang).format(share=number(share, lang))
 
 
 def number(value: object, lang: str) -> str:
