@@ -24,6 +24,8 @@ from microcred.services.imports import Imports
 from microcred.services.issuance import Issuance
 from microcred.services.jobs import JobRunner
 from microcred.services.keys import KeyStore
+from microcred.services.learner_access import LearnerAccess
+from microcred.services.limits import Limits
 from microcred.services.mail import Mailer, OutboxMailer, SmtpMailer
 from microcred.services.ports import Clock, UnitOfWork
 from microcred.services.reports import Reports
@@ -87,6 +89,15 @@ class Register:
     @cached_property
     def access(self) -> Access:
         return Access(self.dependencies)
+
+    @cached_property
+    def learner_access(self) -> LearnerAccess:
+        return LearnerAccess(self.dependencies)
+
+    @cached_property
+    def limits(self) -> Limits:
+        """The anonymous rate limits of this process, shared by the API and the web pages."""
+        return Limits()
 
     @cached_property
     def catalogue(self) -> Catalogue:

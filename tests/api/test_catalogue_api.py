@@ -90,7 +90,9 @@ def test_enrolment_rules_come_back_as_field_problems(client: TestClient, tokens:
     }
     response = client.post(f"/api/v1/providers/{OWNER}/enrolments", headers=Tokens.header(tokens.owner), json=bad)
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "outcome_date", "reason": "must not be before the enrolment date"}]
+    assert response.json()["errors"] == [
+        {"field": "outcome_date", "reason": "must not be before the enrolment date", "code": "before-enrolment-date"}
+    ]
 
 
 def test_cursor_pages_walk_every_provider_once(client: TestClient) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi.testclient import TestClient
 
 from microcred.bootstrap import Register
 from microcred.credentials.keys import resolve_did_key
+from microcred.credentials.loader import context_source
 from microcred.credentials.proofs import verify_proof
 from microcred.services import imports
 from tests.api.conftest import ISSUED_ENROLMENT, OWNER, Tokens
@@ -129,3 +131,25 @@ def test_a_learner_sees_only_their_own_credentials(client: TestClient, tokens: T
     assert client.get("/api/v1/learners/me/credentials").status_code == 401
     forged = tokens.learner[:-4] + "AAAA"
     assert client.get("/api/v1/learners/me/credentials", headers=Tokens.header(forged)).status_code == 401
+
+
+def test_every_context_an_issued_credential_or_elm_export_references_is_served_by_the_register(
+    client: TestClient, tokens: Tokens, credential_id: str
+) -> None:
+    uuid = credential_id.removeprefix("urn:uuid:")
+    document = client.get(f"/credentials/{uuid}").json()
+    elm = client.get(f"/api/v1/providers/{OWNER}/credentials/{uuid}/elm", headers=Tokens.header(tokens.owner)).json()
+    index = client.get("/contexts").json()
+    for url in {*document["@context"], *elm["@context"]}:
+        served = client.get(urlsplit(index[url]).path)
+        assert served.status_code == 200, url
+        assert served.headers["content-type"] == "application/ld+json"
+        assert served.content == context_source(url)  # the copy the register signs against, byte for byte
+    own = client.get("/ns/v1")
+    assert own.content == context_source("https://microcred.eu/ns/v1")
+    assert client.get("/ns/v1", headers={"If-None-Match": own.headers["etag"]}).status_code == 304
+    assert client.get("/ns/elm/v1").json()["@context"]["issued"]["@id"].endswith("credentials#issued")
+    assert client.get("/ns/v2").status_code == 404
+    assert client.get("/contexts/../settings.py").status_code == 404
+    status = client.get(urlsplit(document["credentialStatus"]["statusListCredential"]).path).json()
+    assert status["credentialSubject"]["statusPurpose"] == "message"

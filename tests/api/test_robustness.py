@@ -148,13 +148,14 @@ def test_access_link_goes_to_the_outbox_and_never_tells_who_exists(client: TestC
     text = message.get_payload(decode=True).decode()
     assert f"{demo_register.settings.public_base_url}/wallet/open?access=" in text  # the page that opens the wallet
     access = text.split("access=")[1].split()[0]
-    principal = auth.read_access_token(access, secret=demo_register.settings.session_secret.get_secret_value())
+    principal = demo_register.learner_access.check_access_link(access)
     assert principal.kind == "learner"
     assert principal.learners == (wallet.grant(pseudonym, OWNER),)  # only what this provider recorded
-    opened = client.get(f"/wallet/open?access={access}", follow_redirects=False)
-    assert opened.status_code == 303  # the web app opens the learner's wallet (it was a 404 at /learner)
+    landing = client.get(f"/wallet/open?access={access}", follow_redirects=False)
+    assert landing.status_code == 200  # the web app's page that opens the wallet (it was a 404 at /learner)
+    assert 'action="/wallet/open"' in landing.text
     with pytest.raises(auth.Unauthenticated):
-        auth.read_access_token(access[:-3] + "abc", secret=demo_register.settings.session_secret.get_secret_value())
+        demo_register.learner_access.check_access_link(access[:-3] + "abc")
 
 
 def test_health_readiness_and_metrics(client: TestClient) -> None:

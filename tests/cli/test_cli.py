@@ -141,7 +141,7 @@ def test_an_unexpected_error_is_one_line_without_a_traceback(
     assert microcred("import", "providers", str(huge)) == 1
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
-    assert "row 1 (the header) cannot be read as CSV" in captured.out
+    assert "row 1 is not a header" in captured.out
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("the disk vanished")
@@ -152,3 +152,7 @@ def test_an_unexpected_error_is_one_line_without_a_traceback(
     assert "Traceback" not in err
     assert "error:" in err
     assert "unexpected RuntimeError: the disk vanished (add --debug for the traceback)" in " ".join(err.split())
+    assert microcred("--lang", "nl", "import", "providers", str(huge)) == 1
+    err = capsys.readouterr().err
+    assert "fout:" in err
+    assert "onverwachte RuntimeError: the disk vanished (voeg --debug toe" in " ".join(err.split())

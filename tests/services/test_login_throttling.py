@@ -43,6 +43,7 @@ def test_an_account_is_locked_after_five_failures_even_for_the_right_password(ac
     assert refused.value.status == 429
     assert refused.value.retry_after == 30
     assert "try again in 30 seconds" in refused.value.message
+    assert "probeer het over 30 seconden opnieuw" in refused.value.text("nl")
 
 
 def test_the_lock_doubles_with_each_further_failure_and_ends(account: Register) -> None:

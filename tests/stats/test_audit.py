@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from microcred.services.reports import publishable_scopes
 from microcred.stats import build_report
 from microcred.stats.attack import Cell, intervals
-from microcred.stats.audit import audit
+from microcred.stats.audit import Finding, Mismatch, audit
 from tests.stats.registers import OFFERINGS, PROVIDERS, SECRET, Enrolled, publish, snapshot
 
 K = 5
@@ -103,9 +103,20 @@ def test_the_audit_notices_a_report_counted_on_the_register_itself() -> None:
     finally:
         shot.close()
     assert not found.passed
-    assert any("self-employed" in line and "= 3," in line for line in found.mismatches)
+    assert any("self-employed" in str(line) and "= 3," in str(line) for line in found.mismatches)
     assert honest.passed
     assert honest.protected >= 1
+
+
+def test_findings_and_mismatches_are_worded_in_english_and_dutch() -> None:
+    finding = Finding("provider=vub", "2020-21", "status", "employed", "learners", 2, 1, 4)
+    assert finding.describe("en") == (
+        "learners of status=employed, 2020-21, scope provider=vub: true 2, attacker's interval 1..4 (4 values)"
+    )
+    assert finding.describe("nl").startswith("studenten van status=employed, 2020-21, afbakening provider=vub")
+    mismatch = Mismatch("provider=vub 2020-21 learners_by_status[employed, 2020-21]", 3, 5)
+    assert str(mismatch) == "provider=vub 2020-21 learners_by_status[employed, 2020-21] = 3, the copy counts 5"
+    assert mismatch.describe("nl").endswith("= 3, de kopie telt 5")
 
 
 def test_the_attackers_program_gives_each_atom_its_k_values() -> None:

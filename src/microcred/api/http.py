@@ -18,7 +18,16 @@ from microcred.domain import Page as Listing
 from microcred.domain import Position
 from microcred.errors import Invalid
 
-__all__ = ["CACHE_RESPONSES", "Page", "cached_json", "cursor_page", "decode_cursor", "encode_cursor", "fingerprint"]
+__all__ = [
+    "CACHE_RESPONSES",
+    "Page",
+    "cached_bytes",
+    "cached_json",
+    "cursor_page",
+    "decode_cursor",
+    "encode_cursor",
+    "fingerprint",
+]
 
 T = TypeVar("T")
 ItemT = TypeVar("ItemT")
@@ -45,9 +54,9 @@ def decode_cursor(cursor: str | None, fingerprint: str) -> Any:
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error):
-        raise Invalid.field("query.cursor", "is not a cursor this API gave out") from None
+        raise Invalid.field("query.cursor", "cursor-unknown") from None
     if not isinstance(data, dict) or data.get("f") != fingerprint or "p" not in data:
-        raise Invalid.field("query.cursor", "belongs to another listing; start again without a cursor")
+        raise Invalid.field("query.cursor", "cursor-other-listing")
     return data["p"]
 
 
@@ -78,7 +87,7 @@ def _position(value: Any) -> Position | None:
     if value is None:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in value):
-        raise Invalid.field("query.cursor", "is not a cursor this API gave out")
+        raise Invalid.field("query.cursor", "cursor-unknown")
     return tuple(value)
 
 
@@ -88,7 +97,7 @@ def _in_query(error: Invalid) -> Invalid:
         replace(problem, field=f"query.{problem.field}") if problem.field in _QUERY_FIELDS else problem
         for problem in error.problems
     ]
-    return Invalid(error.message, problems=renamed)
+    return Invalid(error.reason, problems=renamed, **error.params)
 
 
 def _etag(body: bytes) -> str:
@@ -106,11 +115,16 @@ def cached_json(request: Request, content: Any, *, max_age: int = 60) -> Respons
     """A public JSON answer with a strong ETag; 304 without a body when the client already has it."""
     data = content.model_dump(mode="json") if isinstance(content, BaseModel) else jsonable_encoder(content)
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    return cached_bytes(request, body, media_type="application/json", max_age=max_age)
+
+
+def cached_bytes(request: Request, body: bytes, *, media_type: str, max_age: int) -> Response:
+    """A public answer of exact bytes (a shipped file) with a strong ETag; 304 when the client has it."""
     etag = _etag(body)
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
     if _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 CACHE_RESPONSES: dict[int | str, dict[str, Any]] = {304: {"description": "Not Modified (the ETag matched)"}}

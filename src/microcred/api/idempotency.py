@@ -51,7 +51,7 @@ async def _fingerprint(request: Request) -> str:
 async def _idempotent(request: Request, key: str, handler: Handler) -> Response:
     """Reserve the key, run the handler, then store its answer, or release the key when it failed."""
     if not 1 <= len(key) <= 255 or not key.isascii():
-        raise Invalid.field("Idempotency-Key", "must be 1-255 ASCII characters", key[:40])
+        raise Invalid.field("Idempotency-Key", "idempotency-key-format", key[:40])
     principal = await run_in_threadpool(resolve_principal, request)
     if principal.kind not in ("provider", "admin"):
         return await handler(request)

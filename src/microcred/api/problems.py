@@ -13,19 +13,31 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from microcred.errors import MicrocredError
+from microcred.errors import Invalid, MicrocredError
+from microcred.i18n import translate
 
-__all__ = ["PROBLEM_RESPONSES", "Problem", "ProblemField", "install_problem_handlers", "problem_response"]
+__all__ = [
+    "PROBLEM_RESPONSES",
+    "Problem",
+    "ProblemField",
+    "install_problem_handlers",
+    "problem_response",
+    "problem_title",
+]
 
 MEDIA_TYPE = "application/problem+json"
 _log = logging.getLogger("microcred.api")
 
 
 class ProblemField(BaseModel):
-    """One input that was wrong: where (``field``, dotted) and why (``reason``)."""
+    """One input that was wrong: where (``field``, dotted), why (``reason``) and its stable ``code``."""
 
     field: str
     reason: str
+    code: str = Field(
+        description="stable reason code, e.g. title-required; for a request the schema refuses, "
+        "the schema's error type prefixed with schema: (schema:missing, schema:less_than_equal)"
+    )
 
 
 class Problem(BaseModel):
@@ -44,6 +56,14 @@ def _problem_type(code: str) -> str:
     return f"urn:microcred:problem:{code}"
 
 
+def problem_title(code: str, status: int) -> str:
+    """The title of a problem type, in English, from the catalogue (``problem.<code>``).
+
+    ``http-error`` (a status the framework answers and we never raise) is titled by the status's own phrase.
+    """
+    return HTTPStatus(status).phrase if code == "http-error" else translate(f"problem.{code}", "en")
+
+
 def problem_response(
     status: int,
     code: str,
@@ -56,7 +76,7 @@ def problem_response(
 ) -> JSONResponse:
     problem = Problem(
         type=_problem_type(code),
-        title=HTTPStatus(status).phrase,
+        title=problem_title(code, status),
         status=status,
         detail=detail,
         instance=request.url.path if request is not None else path,
@@ -89,14 +109,18 @@ def install_problem_handlers(app: FastAPI) -> None:
             error.code,
             error.message,
             request=request,
-            errors=[ProblemField(field=p.field, reason=p.reason) for p in error.problems],
+            errors=[ProblemField(field=p.field, reason=p.reason, code=p.code) for p in error.problems],
             headers=headers or None,
         )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [ProblemField(field=_location(item["loc"]), reason=str(item["msg"])) for item in error.errors()]
-        return problem_response(422, "invalid", "the request is not valid", request=request, errors=errors)
+        errors = [
+            ProblemField(field=_location(item["loc"]), reason=str(item["msg"]), code=f"schema:{item['type']}")
+            for item in error.errors()
+        ]
+        refused = Invalid("request-invalid")
+        return problem_response(refused.status, refused.code, refused.message, request=request, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -109,7 +133,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         _log.error("unhandled error", extra={"event": "error", "error_type": type(error).__name__})
-        return problem_response(500, "internal", "something went wrong on our side", request=request)
+        return problem_response(500, "internal", MicrocredError("internal-error").message, request=request)
 
 
 #: The error responses every route documents in OpenAPI.

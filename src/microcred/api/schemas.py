@@ -78,10 +78,11 @@ class InputModel(BaseModel):
 class FieldProblemOut(BaseModel):
     field: str
     reason: str
+    code: str
 
     @classmethod
     def of(cls, problem: FieldProblem) -> FieldProblemOut:
-        return cls(field=problem.field, reason=problem.reason)
+        return cls(field=problem.field, reason=problem.reason, code=problem.code)
 
 
 # The record bodies: their fields come from the records' one definition (``api/bodies.py``); the classes

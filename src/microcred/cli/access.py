@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.table import Table
 
-from microcred.cli.context import console, err_console, register
+from microcred.cli.context import console, err_console, register, say
 from microcred.errors import Invalid
 
 __all__ = ["attach", "staff", "tokens"]
@@ -35,10 +35,9 @@ def token_create(
     issued = register().access.create_token(
         provider=provider, scopes=scope, admin=admin, expires_days=expires_days, label=label
     )
-    err_console.print(
-        f"token {issued.prefix} for {issued.provider or 'the operator'}"
-        f" ({', '.join(issued.scopes) or 'no scopes'}); it is shown only now:"
-    )
+    owner = issued.provider or say("token.operator")
+    scopes = ", ".join(issued.scopes) or say("token.no_scopes")
+    err_console.print(say("token.created", prefix=issued.prefix, owner=owner, scopes=scopes))
     typer.echo(issued.token)
 
 
@@ -46,16 +45,17 @@ def token_create(
 def token_list(provider: str | None = typer.Option(None, "--provider", help="Only this provider's tokens.")) -> None:
     """List tokens (prefix, owner, scopes, state); never the secrets."""
     access = register().access
-    table = Table("prefix", "for", "scopes", "label", "created", "expires", "state")
+    columns = ("prefix", "for", "scopes", "label", "created", "expires", "state")
+    table = Table(*(say(f"token.column.{column}") for column in columns))
     for info in access.list_tokens(provider=provider):
         table.add_row(
             info.prefix,
-            "operator" if info.is_admin else info.provider or "",
+            say("token.for_operator") if info.is_admin else info.provider or "",
             ", ".join(info.scopes),
             info.label,
             info.created_at.strftime("%Y-%m-%d"),
-            info.expires_at.strftime("%Y-%m-%d") if info.expires_at else "never",
-            access.token_state(info),
+            info.expires_at.strftime("%Y-%m-%d") if info.expires_at else say("token.never"),
+            say(f"token.state.{access.token_state(info)}"),
         )
     console.print(table)
 
@@ -64,7 +64,7 @@ def token_list(provider: str | None = typer.Option(None, "--provider", help="Onl
 def token_revoke(prefix: str = typer.Argument(..., help="The token's prefix (from `token list`).")) -> None:
     """Revoke a token at once."""
     register().access.revoke_token(prefix)
-    console.print(f"token {prefix} revoked")
+    console.print(say("token.revoked", prefix=prefix))
 
 
 @staff.command("add")
@@ -73,18 +73,19 @@ def staff_add(
     provider: str = typer.Option(..., "--provider", help="Slug of the provider they work for."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
 ) -> None:
-    """Create a web-desk account; the password is asked for (or read from stdin) and stored as scrypt hash."""
+    """Create a web-desk account; the password (at least 12 characters) is asked for, or read from stdin, and
+    stored as a scrypt hash."""
     register().access.add_staff(email, provider=provider, password=_new_password(password_stdin))
-    console.print(f"staff account added for provider {provider}")
+    console.print(say("staff.added", provider=provider))
 
 
 def _new_password(password_stdin: bool) -> str:
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+        password = typer.prompt(say("password"), hide_input=True, confirmation_prompt=True)
     if not password:
-        raise Invalid.field("password", "is required")
+        raise Invalid.field("password", "required")
     return password
 
 
@@ -92,7 +93,7 @@ def _new_password(password_stdin: bool) -> str:
 def staff_deactivate(email: str = typer.Argument(..., help="The staff member's e-mail address.")) -> None:
     """Close a web-desk account: it cannot sign in, its sessions end and the tokens it made are revoked."""
     register().staff.deactivate_staff(email)
-    console.print(f"staff account {email.strip().lower()} deactivated; its sessions and tokens have ended")
+    console.print(say("staff.deactivated", email=email.strip().lower()))
 
 
 @staff.command("password")
@@ -100,6 +101,6 @@ def staff_password(
     email: str = typer.Argument(..., help="The staff member's e-mail address."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
 ) -> None:
-    """Set a new password; every session and desk-made token of the account ends."""
+    """Set a new password (at least 12 characters); every session and desk-made token of the account ends."""
     register().staff.change_staff_password(email, _new_password(password_stdin))
-    console.print(f"password of {email.strip().lower()} changed; its sessions and tokens have ended")
+    console.print(say("staff.password_changed", email=email.strip().lower()))

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from microcred.cli.context import console, register
+from microcred.cli.context import console, language, register, say
 from microcred.cli.options import RecordOptions
 from microcred.domain import OfferingStatus
 from microcred.domain.fields import OFFERING, PROVIDER
@@ -39,7 +39,7 @@ def provider_add(**given: Any) -> None:
     """Register a new provider."""
     provider = PROVIDER.build(PROVIDER_OPTIONS.values(given))
     register().catalogue.add_provider(provider)
-    console.print(f"registered provider [bold]{provider.slug}[/]")
+    console.print(say("provider.registered", slug=f"[bold]{provider.slug}[/]"))
 
 
 providers.command("add")(PROVIDER_OPTIONS.command(provider_add))
@@ -48,7 +48,7 @@ providers.command("add")(PROVIDER_OPTIONS.command(provider_add))
 @providers.command("list")
 def provider_list() -> None:
     """List providers with their type and whether they are trusted today."""
-    table = Table("slug", "name", "type", "trusted today", "offerings")
+    table = Table(*(say(f"provider.column.{column}") for column in ("slug", "name", "type", "trusted", "offerings")))
     catalogue = register().catalogue
     counts: dict[str, int] = {}
     for offering in catalogue.list_offerings():
@@ -58,7 +58,7 @@ def provider_list() -> None:
             provider.slug,
             provider.name.get("nl"),
             provider.type.value,
-            "yes" if catalogue.is_trusted(provider) else "no",
+            say("yes") if catalogue.is_trusted(provider) else say("no"),
             str(counts.get(provider.slug, 0)),
         )
     console.print(table)
@@ -70,19 +70,21 @@ def provider_show(slug: str = typer.Argument(..., help="The provider's slug.")) 
     provider = register().catalogue.get_provider(slug)
     console.print(f"[bold]{provider.name.get('nl')}[/] ({provider.slug}) — {provider.type.value}, {provider.country}")
     for label, value in (
-        ("English name", provider.name.texts.get("en")),
+        ("name_en", provider.name.texts.get("en")),
         ("region", provider.region),
-        ("KBO", provider.kbo_number),
-        ("Erasmus", provider.erasmus_code),
-        ("SCHAC", provider.schac_code),
+        ("kbo", provider.kbo_number),
+        ("erasmus", provider.erasmus_code),
+        ("schac", provider.schac_code),
         ("domain", provider.web_domain),
     ):
         if value:
-            console.print(f"  {label}: {value}")
-    console.print(f"  trusted today: {'yes' if register().catalogue.is_trusted(provider) else 'no'}")
+            console.print(f"  {say(f'provider.label.{label}')}: {value}")
+    trusted = say("yes") if register().catalogue.is_trusted(provider) else say("no")
+    console.print(f"  {say('provider.label.trusted')}: {trusted}")
     for record in provider.quality_assurances:
-        until = record.valid_until.isoformat() if record.valid_until else "open-ended"
-        console.print(f"  QA: {record.agency} {record.kind.value} {record.valid_from.isoformat()} – {until}")
+        until = record.valid_until.isoformat() if record.valid_until else say("open_ended")
+        qa = say("provider.label.qa")
+        console.print(f"  {qa}: {record.agency} {record.kind.value} {record.valid_from.isoformat()} – {until}")
 
 
 OFFERING_OPTIONS = RecordOptions(
@@ -108,7 +110,8 @@ def offering_add(**given: Any) -> None:
     values["status"] = OfferingStatus.PUBLISHED if given["publish"] else OfferingStatus.DRAFT
     offering = OFFERING.build(values)
     register().catalogue.add_offering(offering)
-    console.print(f"registered offering [bold]{offering.provider}/{offering.code}[/] ({offering.status.value})")
+    shown = f"[bold]{offering.provider}/{offering.code}[/]"
+    console.print(say("offering.registered", offering=shown, status=offering.status.value))
 
 
 offerings.command("add")(OFFERING_OPTIONS.command(offering_add, _PUBLISH))
@@ -117,7 +120,8 @@ offerings.command("add")(OFFERING_OPTIONS.command(offering_add, _PUBLISH))
 @offerings.command("list")
 def offering_list(provider: str | None = typer.Option(None, help="Only this provider's offerings.")) -> None:
     """List offerings with their ECTS, EQF level and status."""
-    table = Table("provider", "code", "title", "ECTS", "EQF", "kind", "status")
+    columns = ("provider", "code", "title", "ects", "eqf", "kind", "status")
+    table = Table(*(say(f"offering.column.{column}") for column in columns))
     for offering in register().catalogue.list_offerings(provider=provider):
         table.add_row(
             offering.provider,
@@ -139,26 +143,26 @@ def offering_show(provider: str = typer.Argument(...), code: str = typer.Argumen
         f"[bold]{offering.title.get('nl')}[/] — {offering.provider}/{offering.code} ({offering.status.value})"
     )
     rows = (
-        ("English title", offering.title.texts.get("en")),
-        ("awarding body", offering.awarding_provider),
+        ("title_en", offering.title.texts.get("en")),
+        ("awarding_body", offering.awarding_provider),
         ("country", offering.issuer_country),
-        ("ECTS", offering.ects),
+        ("ects", offering.ects),
         ("hours", offering.hours),
-        ("EQF", offering.eqf_level),
-        ("VKS", offering.vks_level),
-        ("ISCED-F", offering.isced_field),
+        ("eqf", offering.eqf_level),
+        ("vks", offering.vks_level),
+        ("isced", offering.isced_field),
         ("assessment", offering.assessment_type),
         ("participation", offering.participation_form),
-        ("quality assurance", offering.quality_assurance),
+        ("quality_assurance", offering.quality_assurance),
         ("languages", ", ".join(offering.languages)),
         ("kind", offering.kind.value),
         ("info", offering.info_url),
     )
     for label, value in rows:
         if value not in (None, ""):
-            console.print(f"  {label}: {getattr(value, 'value', value)}")
+            console.print(f"  {say(f'offering.label.{label}')}: {getattr(value, 'value', value)}")
     for index, learning_outcome in enumerate(offering.learning_outcomes, start=1):
-        console.print(f"  outcome {index}: {learning_outcome.text.get('nl')}")
+        console.print(f"  {say('offering.label.outcome', index=index)}: {learning_outcome.text.get('nl')}")
 
 
 @offerings.command("check")
@@ -166,9 +170,9 @@ def offering_check(provider: str = typer.Argument(...), code: str = typer.Argume
     """Print the mandatory EU elements the offering misses or gets wrong; exit 1 when any."""
     problems = register().catalogue.check_offering(provider, code)
     if not problems:
-        console.print(f"{provider}/{code}: every mandatory EU element is present and valid")
+        console.print(say("offering.complete", provider=provider, code=code))
         return
-    console.print(f"{provider}/{code}: {len(problems)} EU element(s) missing or invalid")
+    console.print(say("offering.incomplete", provider=provider, code=code, count=len(problems)))
     for problem in problems:
-        console.print(f"  - {problem}", highlight=False)
+        console.print(f"  - {problem.describe(language())}", highlight=False)
     raise typer.Exit(1)

@@ -1,19 +1,43 @@
-"""What every command needs: the wired register, built once per invocation, and rich consoles."""
+"""What every command needs: the wired register, built once per invocation, rich consoles, and the words.
+
+The command line speaks English unless ``microcred --lang nl …`` asks for Dutch; every line it writes of
+its own comes from the i18n catalogue (``cli.*``) through :func:`say`.
+"""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import cache
+from typing import Any
 
 from rich.console import Console
 
 from microcred.bootstrap import Register, build
-from microcred.errors import MicrocredError
+from microcred.errors import Invalid, MicrocredError
+from microcred.i18n import LANGUAGES, translate
 from microcred.vocab import vocabulary
 
-__all__ = ["console", "err_console", "register", "resolve_code"]
+__all__ = ["console", "err_console", "language", "register", "resolve_code", "say", "use_language"]
 
 console = Console()
 err_console = Console(stderr=True)
+_language: ContextVar[str] = ContextVar("cli_language", default="en")
+
+
+def use_language(lang: str) -> None:
+    """Speak ``lang`` (nl or en) for the rest of this invocation."""
+    if lang not in LANGUAGES:
+        raise Invalid.field("--lang", "one-of", lang, allowed=", ".join(LANGUAGES))
+    _language.set(lang)
+
+
+def language() -> str:
+    return _language.get()
+
+
+def say(key: str, /, **values: Any) -> str:
+    """The command line's message ``cli.<key>`` in the chosen language."""
+    return translate(f"cli.{key}", language(), **values)
 
 
 @cache
@@ -26,5 +50,5 @@ def resolve_code(vocab: str, text: str, *, option: str) -> str:
     concept = vocabulary(vocab).resolve(text)
     if concept is None:
         known = ", ".join(vocabulary(vocab).codes()[:12])
-        raise MicrocredError(f"{option}: {text!r} is not a known value (for example: {known})")
+        raise MicrocredError("option-unknown-value", option=option, text=text, known=known)
     return concept.code

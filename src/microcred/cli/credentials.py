@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from microcred.cli.context import console, register
+from microcred.cli.context import console, language, register, say
 from microcred.domain import Credential
 from microcred.errors import Invalid, MicrocredError
 
@@ -20,7 +20,7 @@ __all__ = ["attach", "credential_commands", "key_commands"]
 credential_commands = typer.Typer(help="Show and export issued credentials (JSON, ELM, PDF).", no_args_is_help=True)
 key_commands = typer.Typer(help="Providers' signing keys (did:web).", no_args_is_help=True)
 
-_OUTCOME_STYLE = {"pass": "[green]pass[/]", "fail": "[bold red]FAIL[/]", "warn": "[yellow]warn[/]"}
+_OUTCOME_STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow"}
 
 
 def attach(app: typer.Typer) -> None:
@@ -36,7 +36,7 @@ def attach(app: typer.Typer) -> None:
 def _pair(value: str, option: str, what: str) -> tuple[str, str]:
     provider, _, code = value.partition("/")
     if not provider or not code:
-        raise Invalid.field(option, f"must be PROVIDER/{what}", value)
+        raise Invalid.field(option, "provider-slash", value, what=what)
     return provider, code
 
 
@@ -46,26 +46,29 @@ def issue(
 ) -> None:
     """Issue signed credentials for passed enrolments (idempotent: issuing again changes nothing)."""
     if (edition is None) == (enrolment is None):
-        raise Invalid.field("--edition/--enrolment", "give exactly one of --edition or --enrolment")
+        raise Invalid.field("--edition/--enrolment", "edition-or-enrolment")
     issuance = register().issuance
     if enrolment is not None:
         provider, reference = _pair(enrolment, "--enrolment", "REFERENCE")
         credential = issuance.issue_for_enrolment(provider, reference)
-        console.print(f"credential [bold]{credential.uuid}[/] for {provider}/{reference}", highlight=False)
+        console.print(say("issue.one", uuid=f"[bold]{credential.uuid}[/]", provider=provider, reference=reference))
         return
     assert edition is not None
     provider, code = _pair(edition, "--edition", "EDITION")
-    columns = (TextColumn("issuing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (TextColumn(say("issue.progress")), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("issuing", total=None)
         issued = issuance.issue_for_edition(
             provider, code, progress=lambda done, total: bar.update(task, completed=done, total=total)
         )
-    console.print(f"issued {len(issued)} credential(s) for {provider}/{code}", highlight=False)
+    console.print(say("issue.many", count=len(issued), provider=provider, code=code), highlight=False)
 
 
 def _report_change(changed: Credential) -> None:
-    console.print(f"{changed.uuid}: {changed.state.value} ({changed.state_reason})", highlight=False)
+    state = say(f"credential.state.{changed.state.value}")
+    console.print(
+        say("credential.changed", uuid=changed.uuid, state=state, reason=changed.state_reason), highlight=False
+    )
 
 
 def revoke(
@@ -100,26 +103,27 @@ def _load(source: str) -> Any:
         source = unquote(urlsplit(source).path)
     elif "://" in source:
         if not verification.is_own_url(source):
-            raise MicrocredError(
-                f"{source}: only files, file:// URLs and this register's own URLs "
-                f"({wired.settings.public_base_url}) can be verified; nothing is fetched from the network"
-            )
+            raise MicrocredError("verify-source-refused", source=source, base=wired.settings.public_base_url)
         return verification.own_document(source)
     try:
         return json.loads(Path(source).read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        raise MicrocredError(f"{source} is not JSON: {error}") from None
+        raise MicrocredError("source-not-json", source=source, detail=str(error)) from None
 
 
 def verify(
     source: str = typer.Argument(..., help="A credential file, file:// URL or this register's credential URL."),
-    lang: str = typer.Option("en", "--lang", help="Language of the reasons: en or nl."),
+    lang: str | None = typer.Option(
+        None, "--lang", help="Language of the reasons: en or nl (default: microcred --lang)."
+    ),
 ) -> None:
     """Verify a credential and list every check; exit 1 when any check fails."""
     result = register().verification.verify_document(_load(source))
+    reasons = lang or language()
     for check in result.checks:
-        console.print(f"{_OUTCOME_STYLE[check.outcome]:>20}  {check.name:<17} {check.reason(lang)}", highlight=False)
-    console.print("verified" if result.verified else "[bold red]NOT verified[/]")
+        outcome = f"[{_OUTCOME_STYLE[check.outcome]}]{say(f'verify.{check.outcome}'):>6}[/]"
+        console.print(f"{outcome}  {check.name:<17} {check.reason(reasons)}", highlight=False)
+    console.print(say("verify.verified") if result.verified else f"[bold red]{say('verify.not_verified')}[/]")
     if not result.verified:
         raise typer.Exit(1)
 
@@ -129,6 +133,7 @@ def show(credential_id: str = typer.Argument(..., help="urn:uuid:… or the bare
     """Show a credential's record: enrolment, status indexes and state."""
     credential = register().issuance.get_credential(credential_id)
     table = Table(show_header=False)
+    state = say(f"credential.state.{credential.state.value}")
     for label, value in (
         ("id", credential.uuid),
         ("provider", credential.provider),
@@ -136,12 +141,12 @@ def show(credential_id: str = typer.Argument(..., help="urn:uuid:… or the bare
         ("offering", credential.offering_code),
         ("edition", credential.edition_code),
         ("issued", credential.issued_at.isoformat()),
-        ("valid until", credential.valid_until.isoformat() if credential.valid_until else "no end"),
-        ("state", credential.state.value + (f" ({credential.state_reason})" if credential.state_reason else "")),
-        ("status indexes", ", ".join(f"{p.value} {i}" for p, i in credential.status_indexes.items())),
-        ("signing key", credential.public_key_multibase),
+        ("valid_until", credential.valid_until.isoformat() if credential.valid_until else say("credential.no_end")),
+        ("state", state + (f" ({credential.state_reason})" if credential.state_reason else "")),
+        ("status_indexes", ", ".join(f"{p.value} {i}" for p, i in credential.status_indexes.items())),
+        ("signing_key", credential.public_key_multibase),
     ):
-        table.add_row(label, value)
+        table.add_row(say(f"credential.field.{label}"), value)
     console.print(table)
 
 
@@ -162,12 +167,12 @@ def export(
     elif format_ == "pdf":
         out.write_bytes(issuance.credential_pdf(credential_id, lang=lang))
     else:
-        raise Invalid.field("--format", "must be json, elm or pdf", format_)
-    console.print(f"wrote {out}", highlight=False)
+        raise Invalid.field("--format", "one-of", format_, allowed="json, elm, pdf")
+    console.print(say("wrote", out=out), highlight=False)
 
 
 @key_commands.command("rotate")
 def rotate(provider: str = typer.Argument(..., help="The provider's slug.")) -> None:
     """Retire the provider's signing key (it stays published for older credentials) and make a new one."""
     new_key = register().issuance.rotate_key(provider)
-    console.print(f"{provider}: new signing key {new_key}; older keys stay in the DID document", highlight=False)
+    console.print(say("keys.rotated", provider=provider, key=new_key), highlight=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from microcred.cli.context import console, err_console, register
+from microcred.cli.context import console, err_console, language, register, say
 from microcred.errors import Invalid
 from microcred.services import imports
 
@@ -24,7 +24,7 @@ def attach(app: typer.Typer) -> None:
 
 def _kind(kind: str) -> str:
     if kind not in imports.KINDS:
-        raise Invalid.field("KIND", f"must be one of {_KINDS}", kind)
+        raise Invalid.field("KIND", "one-of", kind, allowed=_KINDS)
     return kind
 
 
@@ -36,7 +36,9 @@ def import_command(
     skip_invalid: bool = typer.Option(
         False, "--skip-invalid", help="Import the valid rows; write the rejected ones to FILE.rejected.csv."
     ),
-    lang: str = typer.Option("en", "--lang", help="Language of the report: en or nl."),
+    lang: str | None = typer.Option(
+        None, "--lang", help="Language of the report: en or nl (default: microcred --lang)."
+    ),
     file_format: str | None = typer.Option(None, "--format", help="csv, xlsx, jsonl or parquet (default: suffix)."),
     report: Path | None = typer.Option(None, "--report", help="Also write the report to this file."),
 ) -> int:
@@ -45,7 +47,7 @@ def import_command(
     wired.migrate()
     rejected = report.with_name(f"{file.stem}.rejected.csv") if report is not None else None
     with Progress(
-        TextColumn(f"importing {file.name}"),
+        TextColumn(say("import.progress", name=file.name)),
         BarColumn(),
         TaskProgressColumn(),
         TimeElapsedColumn(),
@@ -63,7 +65,7 @@ def import_command(
             rejected_path=rejected,
             progress=lambda done: bar.update(task, completed=done),
         )
-    text = result.render("nl" if lang == "nl" else "en")
+    text = result.render("nl" if (lang or language()) == "nl" else "en")
     console.print(text, highlight=False, markup=False, soft_wrap=True)
     if report is not None:
         report.write_text(text + "\n", encoding="utf-8")
@@ -78,7 +80,7 @@ def export_command(
 ) -> None:
     """Export records in the import layout (enrolments carry pseudonyms, never learner identifiers)."""
     count = register().imports.export_records(_kind(kind), out, fmt=file_format, provider=provider)
-    console.print(f"{count} {kind} written to {out}", highlight=False)
+    console.print(say("export.written", count=say(f"kind.{kind}", count=count), out=out), highlight=False)
 
 
 def template_command(
@@ -89,4 +91,4 @@ def template_command(
     """Write a fill-in template: the header, one example row and (XLSX) a sheet of allowed codes."""
     target = out or Path(f"{_kind(kind)}-template.{file_format}")
     imports.write_kind_template(_kind(kind), file_format, target)
-    console.print(f"template written to {target}", highlight=False)
+    console.print(say("template.written", target=target), highlight=False)

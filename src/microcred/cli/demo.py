@@ -6,7 +6,7 @@ import time
 
 import typer
 
-from microcred.cli.context import console, register
+from microcred.cli.context import console, register, say
 from microcred.errors import Invalid
 from microcred.services.demo import SCALES
 
@@ -23,10 +23,10 @@ def demo(
 ) -> None:
     """Load the demo register (real Flemish institutions, generated offerings and enrolments); idempotent."""
     if scale not in SCALES:
-        raise Invalid.field("--scale", f"must be one of {', '.join(SCALES)}", scale)
+        raise Invalid.field("--scale", "one-of", scale, allowed=", ".join(SCALES))
     wired = register()
     wired.migrate()
     started = time.perf_counter()
     counts = wired.demo.load(seed=seed, scale=scale)
-    summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
-    console.print(f"demo register loaded in {time.perf_counter() - started:.1f} s: {summary}")
+    summary = ", ".join(say(f"kind.{kind}", count=n) for kind, n in counts.items())
+    console.print(say("demo.loaded", seconds=time.perf_counter() - started, summary=summary))

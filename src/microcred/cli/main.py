@@ -11,7 +11,7 @@ from typer._click import exceptions as click  # Typer 0.2x vendors Click; its er
 
 from microcred import __version__
 from microcred.cli import access, catalogue, credentials, data, demo, reports, system
-from microcred.cli.context import err_console
+from microcred.cli.context import err_console, language, say, use_language
 from microcred.errors import MicrocredError
 
 __all__ = ["app", "run"]
@@ -37,7 +37,9 @@ access.attach(app)
 @app.callback()
 def _main(
     version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+    lang: str = typer.Option("en", "--lang", help="Language of the messages and errors: en or nl."),
 ) -> None:
+    use_language(lang)
     if version:
         typer.echo(__version__)
         raise typer.Exit
@@ -48,6 +50,7 @@ def run(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     args = [arg for arg in args if arg != "--debug"]
+    use_language("en")  # until the command line's own --lang says otherwise
     try:
         result = app(args=args, prog_name="microcred", standalone_mode=False)
     except typer.Exit as done:
@@ -56,18 +59,18 @@ def run(argv: list[str] | None = None) -> int:
         usage.show()
         return usage.exit_code
     except typer.Abort:
-        err_console.print("aborted")
+        err_console.print(say("aborted"))
         return 1
     except (MicrocredError, ValidationError, SQLAlchemyError, OSError) as error:
         if debug:
             raise
-        err_console.print(f"[bold red]error:[/] {_one_line(error)}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]{say('error')}:[/] {_one_line(error)}", highlight=False, soft_wrap=True)
         return 1
     except Exception as error:
         if debug:
             raise
-        text = f"unexpected {type(error).__name__}: {_one_line(error)} (add --debug for the traceback)"
-        err_console.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
+        text = say("unexpected", kind=type(error).__name__, message=_one_line(error))
+        err_console.print(f"[bold red]{say('error')}:[/] {text}", highlight=False, soft_wrap=True)
         return 1
     return result if isinstance(result, int) else 0
 
@@ -76,9 +79,11 @@ def _one_line(error: Exception) -> str:
     if isinstance(error, ValidationError):
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        return f"configuration {where}: {first['msg']}"
+        return say("configuration", where=where, message=first["msg"])
     if isinstance(error, SQLAlchemyError):
-        return f"database: {str(error.__cause__ or error).splitlines()[0]}"
+        return say("database", message=str(error.__cause__ or error).splitlines()[0])
+    if isinstance(error, MicrocredError):
+        return error.describe(language()).replace("\n", " ")
     return str(error).replace("\n", " ")
 
 

@@ -179,7 +179,7 @@ def _parsed(option: Option, value: Any) -> Any:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise Invalid.field(flag, "must be a date YYYY-MM-DD", value) from None
+            raise Invalid.field(flag, "date-format", value) from None
     return value
 
 
@@ -191,5 +191,5 @@ def _one_record(given: Mapping[str, tuple[Option, Any]]) -> list[dict[str, Any]]
         return []
     for option, sub_value in options[1:]:
         if sub_value is None and option.field.required:
-            raise Invalid.field(option.flag, f"is required with {leading.flag}")
+            raise Invalid.field(option.flag, "required-with", option=leading.flag)
     return [{option.path[1]: sub_value for option, sub_value in options}]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from microcred.cli.context import console, err_console, register
+from microcred.cli.context import console, err_console, language, register, say
 
 __all__ = ["reports"]
 
@@ -39,26 +39,33 @@ def parliament(
         kinds=kind,
     )
     out.write_bytes(content)
-    console.print(f"wrote {out} ({fmt}, {lang})")
+    console.print(say("report.wrote", out=out, format=fmt, lang=lang))
 
 
 @reports.command("audit")
 def audit() -> None:
     """Attack every publishable statistic of the register; exit 1 if a small count is narrowed too far."""
     found = register().reports.audit_disclosure()
+    lang = language()
     _say(
-        f"{found.reports} reports over {found.scopes} scopes and {found.ranges} year ranges; {found.cells:,} cells, "
-        f"{found.protected:,} of fewer than {found.k} learners; {found.seconds:.1f} s"
-    )
+        say(
+            "audit.summary", reports=found.reports, scopes=found.scopes, ranges=found.ranges, cells=found.cells,
+            protected=found.protected, k=found.k, seconds=found.seconds,
+        )
+    )  # fmt: skip
     if found.weakest is not None:
-        _say(f"weakest: {found.weakest.describe()}")
-    for line in [*found.mismatches[:10], *(f.describe() for f in found.narrowed[:10])]:
-        _say(line, error=True)
+        _say(say("audit.weakest", finding=found.weakest.describe(lang)))
+    for mismatch in found.mismatches[:10]:
+        _say(mismatch.describe(lang), error=True)
+    for finding in found.narrowed[:10]:
+        _say(finding.describe(lang), error=True)
     if not found.passed:
-        failures = f"{len(found.narrowed)} counts narrowed below {found.required} values"
-        _say(f"FAILED: {failures}, {len(found.mismatches)} figures not counted on the protected copy", error=True)
+        failed = say(
+            "audit.failed", narrowed=len(found.narrowed), required=found.required, mismatches=len(found.mismatches)
+        )
+        _say(failed, error=True)
         raise typer.Exit(1)
-    _say(f"passed: every count of fewer than {found.k} learners keeps at least {found.required} values")
+    _say(say("audit.passed", k=found.k, required=found.required))
 
 
 def _say(line: str, *, error: bool = False) -> None:

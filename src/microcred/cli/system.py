@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from microcred.cli.context import console, register
+from microcred.cli.context import console, register, say
 
 __all__ = ["attach"]
 
@@ -18,7 +18,7 @@ def init() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
     wired = register()
     wired.migrate()
-    console.print(f"database ready: {wired.engine.url.render_as_string(hide_password=True)}")
+    console.print(say("init.ready", url=wired.engine.url.render_as_string(hide_password=True)))
 
 
 def serve(

@@ -59,16 +59,13 @@ class KeyVault:
 
     def open(self, sealed: bytes, *, provider: str, public_key_multibase: str) -> SigningKey:
         if not sealed.startswith(_VERSION) or len(sealed) != 1 + _NONCE_BYTES + 32 + 16:
-            raise SealedKeyError(f"the stored signing key of provider {provider!r} is not in a known format")
+            raise SealedKeyError("sealed-key-format", provider=provider)
         nonce, body = sealed[1 : 1 + _NONCE_BYTES], sealed[1 + _NONCE_BYTES :]
         try:
             seed = self._aead.decrypt(nonce, body, self._context(provider, public_key_multibase))
         except InvalidTag:
-            raise SealedKeyError(
-                f"the signing key of provider {provider!r} does not open: is MICROCRED_KEY_ENCRYPTION_KEY the one "
-                "it was sealed with?"
-            ) from None
+            raise SealedKeyError("sealed-key-does-not-open", provider=provider) from None
         key = SigningKey.from_seed(seed)
         if key.public_key_multibase != public_key_multibase:
-            raise SealedKeyError(f"the stored signing key of provider {provider!r} does not match its public key")
+            raise SealedKeyError("sealed-key-mismatch", provider=provider)
         return key

@@ -20,9 +20,10 @@ from microcred.credentials.keys import SigningKey
 from microcred.credentials.loader import MICROCRED_CONTEXT_URL, OB3_CONTEXT_URL, VC_V2_CONTEXT_URL
 from microcred.credentials.proofs import add_proof
 from microcred.credentials.schema import SchemaProblem, validate_definition, validate_open_badge_credential
-from microcred.credentials.status_list import status_list_entry
+from microcred.credentials.status_list import status_list_entry, status_message_entry
 from microcred.domain import Edition, Enrolment, Offering, Provider, QualityAssurance, StatusPurpose
 from microcred.errors import FieldProblem, Invalid
+from microcred.i18n import LANGUAGES, translate
 from microcred.vocab import vocabulary
 
 __all__ = [
@@ -114,6 +115,11 @@ def identity_hash(identifier: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((identifier + salt).encode("utf-8")).hexdigest()
 
 
+def _words(key: str, lang: str, **values: Any) -> str:
+    """The credential's own words (``credential.ob3.*``); a credential in another language gets English."""
+    return translate(f"credential.ob3.{key}", lang if lang in LANGUAGES else "en", **values)
+
+
 def _label(vocab: str, code: str | None, lang: str) -> str | None:
     if code is None or code not in vocabulary(vocab):
         return None
@@ -147,7 +153,7 @@ def _subject_identity(learner: LearnerIdentity) -> dict[str, Any]:
     elif learner.pseudonym:
         identifier, kind = learner.pseudonym, "sourcedId"
     else:
-        raise Invalid.field("learner", "a learner e-mail address, DID or pseudonym is required")
+        raise Invalid.field("learner", "learner-required")
     return {
         "identifier": [
             {
@@ -198,11 +204,11 @@ def _alignments(offering: Offering, lang: str) -> list[dict[str, Any]]:
 
 
 def _criteria(offering: Offering, lang: str) -> dict[str, Any]:
-    heading = "Leerresultaten" if lang == "nl" else "Learning outcomes"
+    heading = _words("outcomes", lang)
     lines = [f"{heading}:", *(f"- {outcome.text.get(lang)}" for outcome in offering.learning_outcomes)]
     assessment = _label("assessment-types", offering.assessment_type, lang)
     if assessment:
-        lines.append(("Beoordeling: " if lang == "nl" else "Assessment: ") + assessment)
+        lines.append(_words("assessment", lang, assessment=assessment))
     criteria: dict[str, Any] = {"narrative": "\n".join(lines)}
     if offering.info_url:
         criteria["id"] = offering.info_url
@@ -266,7 +272,7 @@ def _achievement(award: Award, lang: str) -> dict[str, Any]:
             {
                 "id": f"{achievement['id']}#grade",
                 "type": ["ResultDescription"],
-                "name": _label("grading-schemes", scheme, lang) or ("Cijfer" if lang == "nl" else "Grade"),
+                "name": _label("grading-schemes", scheme, lang) or _words("grade", lang),
                 "resultType": "Result",
             }
         ]
@@ -331,20 +337,29 @@ def open_badge_document(award: Award) -> dict[str, Any]:
     if award.enrolment.outcome_date is not None:
         document["awardedDate"] = timestamp(award.enrolment.outcome_date)
     document["credentialSubject"] = _subject(award, lang)
-    document["credentialStatus"] = [
-        status_list_entry(list_credential_url=entry.list_url, index=entry.index, purpose=entry.purpose.value)
-        for entry in award.status
-    ]
+    entries = [_status_entry(entry) for entry in award.status]
+    if len(entries) == 1:
+        document["credentialStatus"] = entries[0]  # the OB 3.0 schema's one object (decision 0015)
+    elif entries:
+        document["credentialStatus"] = entries
     return document
+
+
+def _status_entry(entry: StatusEntry) -> dict[str, Any]:
+    if entry.purpose is StatusPurpose.MESSAGE:
+        return status_message_entry(list_credential_url=entry.list_url, index=entry.index)
+    if entry.purpose is StatusPurpose.REVOCATION:
+        return status_list_entry(list_credential_url=entry.list_url, index=entry.index, purpose="revocation")
+    return status_list_entry(list_credential_url=entry.list_url, index=entry.index, purpose="suspension")
 
 
 def schema_problems(document: Mapping[str, Any]) -> list[SchemaProblem]:
     """Problems under the official OB 3.0 JSON Schema.
 
-    The schema types ``credentialStatus`` as one object while VC 2.0 §4.10 allows a set, and we carry two
-    entries (revocation, suspension). So the document is checked with its first entry in the schema's place,
-    and every further entry against the schema's own ``CredentialStatus`` definition: every field is still
-    checked by the official schema, nothing else is relaxed, and the document is walked only once.
+    The register issues one ``credentialStatus`` object, so its credentials are checked unchanged. The schema
+    types it as one object while VC 2.0 §4.10 allows a set, and credentials issued before decision 0015 carry
+    two entries (revocation, suspension): such a document is checked with its first entry in the schema's
+    place and every further entry against the schema's own ``CredentialStatus`` definition, so they still verify.
     """
     status = document.get("credentialStatus")
     if not isinstance(status, list) or not status:
@@ -363,12 +378,14 @@ def schema_problems(document: Mapping[str, Any]) -> list[SchemaProblem]:
 def sign_open_badge(
     document: Mapping[str, Any], *, signing_key: SigningKey, verification_method: str, created: datetime
 ) -> dict[str, Any]:
-    """Validate against the OB 3.0 schema, then add an ``eddsa-rdfc-2022`` proof; Invalid if not valid."""
-    problems = schema_problems(document)
+    """Validate against the OB 3.0 schema, unchanged, then add an ``eddsa-rdfc-2022`` proof; Invalid if not valid."""
+    problems = validate_open_badge_credential(document)
     if problems:
         raise Invalid(
-            "the credential does not meet the Open Badges 3.0 schema",
-            problems=[FieldProblem(problem.path, problem.message) for problem in problems],
+            "ob3-schema",
+            problems=[
+                FieldProblem(problem.path, "schema", params={"message": problem.message}) for problem in problems
+            ],
         )
     return add_proof(
         copy.deepcopy(dict(document)),

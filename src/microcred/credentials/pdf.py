@@ -11,39 +11,29 @@ import io
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import segno
-from fpdf import FPDF
 
 from microcred.credentials.ob3 import Award
+from microcred.i18n import translate
 from microcred.vocab import vocabulary
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 __all__ = ["certificate_pdf"]
 
 _FOLD = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "•": "-", "€": "EUR"})
-_LABELS = {
-    "heading": {"nl": "Certificaat microcredential", "en": "Micro-credential certificate"},
-    "awarded": {"nl": "Uitgereikt door", "en": "Awarded by"},
-    "to": {"nl": "aan", "en": "to"},
-    "learner": {"nl": "de lerende die in de credential wordt genoemd", "en": "the learner named in the credential"},
-    "date": {"nl": "Datum van toekenning", "en": "Date of award"},
-    "valid": {"nl": "Geldig tot", "en": "Valid until"},
-    "ects": {"nl": "Studiebelasting", "en": "Workload"},
-    "eqf": {"nl": "EQF-niveau", "en": "EQF level"},
-    "vks": {"nl": "VKS-niveau", "en": "VKS level"},
-    "isced": {"nl": "Studiegebied (ISCED-F)", "en": "Field of study (ISCED-F)"},
-    "assessment": {"nl": "Beoordeling", "en": "Assessment"},
-    "participation": {"nl": "Vorm van deelname", "en": "Form of participation"},
-    "qa": {"nl": "Kwaliteitszorg", "en": "Quality assurance"},
-    "country": {"nl": "Land", "en": "Country"},
-    "grade": {"nl": "Resultaat", "en": "Result"},
-    "outcomes": {"nl": "Leerresultaten", "en": "Learning outcomes"},
-    "verify": {
-        "nl": "Controleer deze credential: scan de QR-code of open",
-        "en": "Verify this credential: scan the QR code or open",
-    },
-    "id": {"nl": "Credential", "en": "Credential"},
-}
+_LABELS = (
+    "heading", "awarded", "to", "learner", "date", "valid", "ects", "eqf", "vks", "isced", "assessment",
+    "participation", "qa", "country", "grade", "outcomes", "verify", "id",
+)  # fmt: skip
+
+
+def _labels(lang: str) -> dict[str, str]:
+    """The certificate's own words in ``lang`` (``credential.pdf.*`` in the i18n catalogue)."""
+    return {key: translate(f"credential.pdf.{key}", lang) for key in _LABELS}
 
 
 def _text(value: str) -> str:
@@ -62,7 +52,7 @@ def _day(moment: datetime | None) -> str:
 
 
 def _elements(award: Award, lang: str) -> list[tuple[str, str]]:
-    offering, labels = award.offering, {key: value[lang] for key, value in _LABELS.items()}
+    offering, labels = award.offering, _labels(lang)
     workload = [f"{offering.ects} ECTS"] if offering.ects is not None else []
     workload += [f"{offering.hours} h"] if offering.hours is not None else []
     quality = [
@@ -105,8 +95,10 @@ def _outcomes(pdf: FPDF, heading: str, outcomes: Sequence[str]) -> None:
 
 def certificate_pdf(award: Award, *, verify_url: str, lang: str = "nl") -> bytes:
     """One A4 page: title, provider, learner reference, the EU elements, the outcomes and a verifying QR code."""
+    from fpdf import FPDF  # here, not at the top: a second of import time that only a certificate needs
+
     lang = lang if lang in ("nl", "en") else "en"
-    labels = {key: value[lang] for key, value in _LABELS.items()}
+    labels = _labels(lang)
     offering = award.offering
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=False)

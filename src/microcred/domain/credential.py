@@ -30,10 +30,21 @@ MAX_REASON_LENGTH = 500
 
 
 class StatusPurpose(StrEnum):
-    """The two Bitstring Status Lists every provider keeps (W3C Bitstring Status List v1.0 §2.1)."""
+    """The Bitstring Status Lists every provider keeps (W3C Bitstring Status List v1.0 §2.1).
+
+    A credential has one index in the revocation list and one in the suspension list. The message list
+    holds two bits per credential at its revocation index (0x0 valid, 0x1 suspended, 0x2 revoked), so one
+    ``credentialStatus`` entry carries both states, as the OB 3.0 schema wants (decision 0015).
+    """
 
     REVOCATION = "revocation"
     SUSPENSION = "suspension"
+    MESSAGE = "message"
+
+    @property
+    def indexed(self) -> bool:
+        """Whether each credential takes its own index in this list (the message list reuses revocation's)."""
+        return self is not StatusPurpose.MESSAGE
 
 
 class CredentialState(StrEnum):
@@ -50,15 +61,15 @@ def credential_urn(value: str | None = None) -> str:
     try:
         return f"urn:uuid:{uuid_module.UUID(text)}"
     except ValueError:
-        raise Invalid.field("credential", "must be a credential id (urn:uuid:… or a uuid)", value) from None
+        raise Invalid.field("credential", "credential-id-format", value) from None
 
 
 def _reason(reason: str) -> str:
     cleaned = reason.strip() if isinstance(reason, str) else ""
     if not cleaned:
-        raise Invalid.field("reason", "a reason is required")
+        raise Invalid.field("reason", "reason-required")
     if len(cleaned) > MAX_REASON_LENGTH:
-        raise Invalid.field("reason", f"must be at most {MAX_REASON_LENGTH} characters")
+        raise Invalid.field("reason", "too-long", limit=MAX_REASON_LENGTH)
     return cleaned
 
 
@@ -95,24 +106,26 @@ class Credential:
     def revoke(self, reason: str, at: datetime) -> None:
         """Revocation is final; a suspended credential may be revoked."""
         if self.state is CredentialState.REVOKED:
-            raise Conflict(f"credential {self.uuid} is already revoked")
+            raise Conflict("already-revoked", uuid=self.uuid)
         self.state, self.state_reason, self.state_changed_at = CredentialState.REVOKED, _reason(reason), at
 
     def suspend(self, reason: str, at: datetime) -> None:
         if self.state is not CredentialState.ACTIVE:
-            raise Conflict(f"credential {self.uuid} is {self.state.value}; only an active credential can be suspended")
+            raise Conflict("suspend-not-active", uuid=self.uuid, state=self.state.value)
         self.state, self.state_reason, self.state_changed_at = CredentialState.SUSPENDED, _reason(reason), at
 
     def unsuspend(self, reason: str, at: datetime) -> None:
         if self.state is not CredentialState.SUSPENDED:
-            raise Conflict(f"credential {self.uuid} is {self.state.value}, not suspended")
+            raise Conflict("not-suspended", uuid=self.uuid, state=self.state.value)
         self.state, self.state_reason, self.state_changed_at = CredentialState.ACTIVE, _reason(reason), at
 
     def status_bit(self, purpose: StatusPurpose) -> bool:
-        """The bit this credential sets in the provider's list for ``purpose``."""
+        """The bit this credential sets in the provider's list for ``purpose`` (message: any bit)."""
         if purpose is StatusPurpose.REVOCATION:
             return self.state is CredentialState.REVOKED
-        return self.state is CredentialState.SUSPENDED
+        if purpose is StatusPurpose.SUSPENSION:
+            return self.state is CredentialState.SUSPENDED
+        return self.state is not CredentialState.ACTIVE
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ def check_academic_year(given: str | None, start: date) -> None:
         return
     stated, actual = AcademicYear.parse(given), AcademicYear.of(start)
     if stated != actual:
-        raise Invalid.field("academic_year", f"is not the academic year of the edition's start ({actual})", given)
+        raise Invalid.field("academic_year", "not-start-academic-year", given, year=str(actual))
 
 
 @dataclass(slots=True)
@@ -51,11 +51,11 @@ class Edition:
     def validate(self) -> Edition:
         found: list[FieldProblem] = []
         if self.end_date is not None and self.end_date < self.start_date:
-            found.append(FieldProblem("end_date", "must not be before start_date", self.end_date.isoformat()))
+            found.append(FieldProblem("end_date", "before-start-date", self.end_date.isoformat()))
         if self.capacity is not None and not 1 <= self.capacity <= 100_000:
-            found.append(FieldProblem("capacity", "must be from 1 to 100000 places", self.capacity))
+            found.append(FieldProblem("capacity", "capacity-range", self.capacity))
         if found:
-            raise Invalid(f"edition {self.code!r} is not valid", problems=found)
+            raise Invalid("edition-invalid", problems=found, code=self.code)
         return self
 
 
@@ -82,13 +82,11 @@ class Enrolment:
         decided = self.outcome in (Outcome.PASSED, Outcome.FAILED)
         outcome_date, enrolment_date = self.outcome_date, self.enrolment_date
         if outcome_date is not None and enrolment_date is not None and outcome_date < enrolment_date:
-            found.append(
-                FieldProblem("outcome_date", "must not be before the enrolment date", outcome_date.isoformat())
-            )
+            found.append(FieldProblem("outcome_date", "before-enrolment-date", outcome_date.isoformat()))
         if self.grade is not None and not decided:
-            found.append(FieldProblem("grade", "only a passed or failed enrolment has a grade", self.grade))
+            found.append(FieldProblem("grade", "grade-without-result", self.grade))
         if self.grade is not None and len(self.grade) > 16:
-            found.append(FieldProblem("grade", "must be at most 16 characters", self.grade))
+            found.append(FieldProblem("grade", "too-long", self.grade, params={"limit": 16}))
         if found:
-            raise Invalid(f"enrolment {self.reference!r} is not valid", problems=found)
+            raise Invalid("enrolment-invalid", problems=found, reference=self.reference)
         return self

@@ -47,11 +47,9 @@ def identify(identifier: str, scheme: LearnerScheme | None = None) -> LearnerSch
     number, the one reading that never merges two people.
     """
     if scheme is LearnerScheme.INSZ and not is_insz(identifier):
-        raise Invalid.field("learner_scheme", "the learner id is not a valid INSZ (11 digits, mod-97 check)")
+        raise Invalid.field("learner_scheme", "not-insz")
     if scheme is LearnerScheme.ESI and not is_esi(identifier):
-        raise Invalid.field(
-            "learner_scheme", "the learner id is not an ESI (urn:schac:personalUniqueCode:int:esi:<country>:<code>)"
-        )
+        raise Invalid.field("learner_scheme", "not-esi")
     if scheme is not None:
         return scheme
     if is_insz(identifier):
@@ -68,11 +66,11 @@ def pseudonymise(identifier: str, *, provider: str, pepper: str, scheme: Learner
     """
     cleaned = identifier.strip() if isinstance(identifier, str) else ""
     if not cleaned:
-        raise Invalid.field("learner_id", "a learner identifier is required")
+        raise Invalid.field("learner_id", "learner-id-required")
     if len(cleaned) > 128:
-        raise Invalid.field("learner_id", "must be at most 128 characters")
+        raise Invalid.field("learner_id", "too-long", limit=128)
     if not pepper:
-        raise Invalid.field("pseudonym_pepper", "a secret pepper is required")
+        raise Invalid.field("pseudonym_pepper", "pepper-required")
     kind = identify(cleaned, scheme)
     if kind is LearnerScheme.INSZ:
         scope, subject = "insz", _SEPARATORS.sub("", cleaned)
@@ -96,6 +94,6 @@ class Learner:
 
     def __post_init__(self) -> None:
         if len(self.pseudonym) != PSEUDONYM_LENGTH or not all(c in "0123456789abcdef" for c in self.pseudonym):
-            raise Invalid.field("pseudonym", "must be a 64-character hex pseudonym, never a raw identifier")
+            raise Invalid.field("pseudonym", "pseudonym-format")
         if self.email is not None and ("@" not in self.email or len(self.email) > 254):
-            raise Invalid.field("email", "must be an e-mail address")
+            raise Invalid.field("email", "email-format")

@@ -86,7 +86,7 @@ class Offering:
         found = [p for p in check_eu_elements(self) if self.status is OfferingStatus.PUBLISHED or p.value is not None]
         found += _optional_element_problems(self)
         if found:
-            raise Invalid(f"offering {self.code!r} is not valid", problems=found)
+            raise Invalid("offering-invalid", problems=found, code=self.code)
         return self
 
 
@@ -94,69 +94,78 @@ def check_eu_elements(offering: Offering) -> list[FieldProblem]:
     """The mandatory EU elements that are missing (value None) or invalid (value shown), in order."""
     found: list[FieldProblem] = []
     if not isinstance(offering.code, str) or not _CODE.match(offering.code):
-        found.append(FieldProblem("code", "must be 1-64 letters, digits or . _ - /", offering.code))
+        found.append(FieldProblem("code", "code-format", offering.code))
     if not isinstance(offering.title, LangText) or not offering.title:
-        found.append(FieldProblem("title", "a title in Dutch or English is required"))
+        found.append(FieldProblem("title", "title-required"))
     if offering.awarding_body is not None and not isinstance(offering.awarding_body, str):
-        found.append(FieldProblem("awarding_body", "must name a provider", offering.awarding_body))
-    found += _vocab_problem("issuer_country", offering.issuer_country, "countries", "an ISO 3166-1 country code")
+        found.append(FieldProblem("awarding_body", "provider-name", offering.awarding_body))
+    found += _vocab_problem(
+        "issuer_country", offering.issuer_country, "countries", ("country-required", "country-invalid")
+    )
     found += _outcome_problems(offering.learning_outcomes)
     found += _workload_problems(offering.ects, offering.hours)
     found += _level_problem("eqf_level", offering.eqf_level, required=True)
-    found += _vocab_problem("isced_field", offering.isced_field, "isced-f", "an ISCED-F 2013 field code")
-    found += _vocab_problem("assessment_type", offering.assessment_type, "assessment-types", "an assessment type")
+    found += _vocab_problem(
+        "isced_field", offering.isced_field, "isced-f", ("isced-field-required", "isced-field-invalid")
+    )
+    found += _vocab_problem(
+        "assessment_type",
+        offering.assessment_type,
+        "assessment-types",
+        ("assessment-type-required", "assessment-type-invalid"),
+    )
     found += _enum_problem("participation_form", offering.participation_form, ParticipationForm)
     found += _enum_problem("quality_assurance", offering.quality_assurance, QaKind)
     return found
 
 
-def _vocab_problem(name: str, value: object, vocab: str, what: str) -> list[FieldProblem]:
+def _vocab_problem(name: str, value: object, vocab: str, reasons: tuple[str, str]) -> list[FieldProblem]:
+    """The first reason when ``value`` is missing, the second when it is not a code of ``vocab``."""
+    missing, invalid = reasons
     if value is None or value == "":
-        return [FieldProblem(name, f"{what} is required")]
+        return [FieldProblem(name, missing)]
     if not isinstance(value, str) or value not in vocabulary(vocab):
-        return [FieldProblem(name, f"must be {what}", value)]
+        return [FieldProblem(name, invalid, value)]
     return []
 
 
 def _enum_problem(name: str, value: object, enum: type[ParticipationForm] | type[QaKind]) -> list[FieldProblem]:
     allowed = ", ".join(member.value for member in enum)
     if value is None or value == "":
-        return [FieldProblem(name, f"is required (one of {allowed})")]
+        return [FieldProblem(name, "choice-required", params={"allowed": allowed})]
     if not isinstance(value, enum):
-        return [FieldProblem(name, f"must be one of {allowed}", value)]
+        return [FieldProblem(name, "one-of", value, params={"allowed": allowed})]
     return []
 
 
 def _level_problem(name: str, value: object, *, required: bool) -> list[FieldProblem]:
     if value is None:
-        return [FieldProblem(name, "a level from 1 to 8 is required")] if required else []
+        return [FieldProblem(name, "level-required")] if required else []
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 8:
-        return [FieldProblem(name, "must be a whole number from 1 to 8", value)]
+        return [FieldProblem(name, "level-range", value)]
     return []
 
 
 def _workload_problems(ects: object, hours: object) -> list[FieldProblem]:
     if ects is None and hours is None:
-        return [FieldProblem("workload", "ECTS credits or notional hours are required")]
+        return [FieldProblem("workload", "workload-required")]
     found: list[FieldProblem] = []
     if ects is not None and (not isinstance(ects, Decimal) or not Decimal(0) < ects <= MAX_ECTS):
-        found.append(FieldProblem("ects", "must be a decimal more than 0 and at most 60", ects))
+        found.append(FieldProblem("ects", "ects-decimal-range", ects))
     if hours is not None and (isinstance(hours, bool) or not isinstance(hours, int) or not 0 < hours <= 1800):
-        found.append(FieldProblem("hours", "must be a whole number of hours from 1 to 1800", hours))
+        found.append(FieldProblem("hours", "hours-range", hours))
     return found
 
 
 def _outcome_problems(outcomes: object) -> list[FieldProblem]:
     if not isinstance(outcomes, list) or not outcomes:
-        return [FieldProblem("learning_outcomes", "at least one learning outcome is required")]
+        return [FieldProblem("learning_outcomes", "outcomes-required")]
     found: list[FieldProblem] = []
     for index, outcome in enumerate(outcomes, start=1):
         if not isinstance(outcome, LearningOutcome) or not outcome.text:
-            found.append(FieldProblem(f"learning_outcomes[{index}]", "must be a non-empty text", outcome))
+            found.append(FieldProblem(f"learning_outcomes[{index}]", "outcome-empty", outcome))
         elif outcome.esco_skill is not None and not _ESCO.match(outcome.esco_skill):
-            found.append(
-                FieldProblem(f"learning_outcomes[{index}]", "ESCO skill must be an ESCO skill URI", outcome.esco_skill)
-            )
+            found.append(FieldProblem(f"learning_outcomes[{index}]", "esco-skill-format", outcome.esco_skill))
     return found
 
 
@@ -164,19 +173,15 @@ def _optional_element_problems(offering: Offering) -> list[FieldProblem]:
     found = _level_problem("vks_level", offering.vks_level, required=False)
     for lang in offering.languages:
         if lang not in vocabulary("languages"):
-            found.append(FieldProblem("languages", "must be ISO 639-1 language codes", lang))
+            found.append(FieldProblem("languages", "language-codes", lang))
     if offering.identity_check is not None and offering.identity_check not in vocabulary("identity-checks"):
-        found.append(FieldProblem("identity_check", "must be an identity-check code", offering.identity_check))
+        found.append(FieldProblem("identity_check", "identity-check-code", offering.identity_check))
     if offering.info_url is not None and not _URL.match(offering.info_url):
-        found.append(FieldProblem("info_url", "must be an http(s) URL", offering.info_url))
+        found.append(FieldProblem("info_url", "url-format", offering.info_url))
     if offering.validity_months is not None and not 1 <= offering.validity_months <= 1200:
-        found.append(FieldProblem("validity_months", "must be from 1 to 1200 months", offering.validity_months))
+        found.append(FieldProblem("validity_months", "validity-months-range", offering.validity_months))
     if offering.kind is OfferingKind.MICRO_CREDENTIAL and offering.flemish_type is None:
         pass  # the Flemish type is optional: labelled micro-credentials predating the typology have none
     if offering.flemish_type is not None and offering.kind is not OfferingKind.MICRO_CREDENTIAL:
-        found.append(
-            FieldProblem(
-                "flemish_type", "only labelled micro-credentials have a Flemish type", offering.flemish_type.value
-            )
-        )
+        found.append(FieldProblem("flemish_type", "flemish-type-unlabelled", offering.flemish_type.value))
     return found

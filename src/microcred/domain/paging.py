@@ -37,4 +37,4 @@ class Page(Generic[T]):
 def check_page_size(limit: int, maximum: int) -> None:
     """Refuse a page size outside 1..``maximum`` with a reason, rather than quietly serving fewer records."""
     if not 1 <= limit <= maximum:
-        raise Invalid.field("limit", f"must be from 1 to {maximum}", limit)
+        raise Invalid.field("limit", "range", limit, low=1, high=maximum)

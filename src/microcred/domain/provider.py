@@ -21,7 +21,7 @@ _KBO = re.compile(r"^0?\d{3}\.?\d{3}\.?\d{3}$")
 def validate_slug(slug: str, *, field_name: str = "slug") -> str:
     """A provider's short, URL-safe key (``kuleuven``); also used in its did:web identifier."""
     if not isinstance(slug, str) or not _SLUG.match(slug):
-        raise Invalid.field(field_name, "must be 1-64 lowercase letters, digits or dashes", slug)
+        raise Invalid.field(field_name, "slug-format", slug)
     return slug
 
 
@@ -38,9 +38,9 @@ class QualityAssurance:
 
     def __post_init__(self) -> None:
         if not self.agency or not self.agency.strip():
-            raise Invalid.field("agency", "must name the quality-assurance agency")
+            raise Invalid.field("agency", "qa-agency-required")
         if self.valid_until is not None and self.valid_until < self.valid_from:
-            raise Invalid.field("valid_until", "must not be before valid_from", self.valid_until.isoformat())
+            raise Invalid.field("valid_until", "before-valid-from", self.valid_until.isoformat())
 
     def covers(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
@@ -71,21 +71,21 @@ class Provider:
         except Invalid as error:
             found.extend(error.problems)
         if not self.name:
-            found.append(FieldProblem("name", "an official name is required"))
+            found.append(FieldProblem("name", "name-required"))
         if self.country not in vocabulary("countries"):
-            found.append(FieldProblem("country", "must be an ISO 3166-1 alpha-2 code", self.country))
+            found.append(FieldProblem("country", "country-format", self.country))
         if self.region is not None and self.region not in vocabulary("nuts-be"):
-            found.append(FieldProblem("region", "must be a Belgian NUTS or ATU code", self.region))
+            found.append(FieldProblem("region", "region-format", self.region))
         if self.kbo_number is not None and not _KBO.match(self.kbo_number):
-            found.append(FieldProblem("kbo_number", "must be a 10-digit enterprise number", self.kbo_number))
+            found.append(FieldProblem("kbo_number", "kbo-format", self.kbo_number))
         if self.web_domain is not None and ("/" in self.web_domain or "." not in self.web_domain):
-            found.append(FieldProblem("web_domain", "must be a bare domain like kuleuven.be", self.web_domain))
+            found.append(FieldProblem("web_domain", "domain-format", self.web_domain))
         return found
 
     def validate(self) -> Provider:
         found = self.problems()
         if found:
-            raise Invalid(f"provider {self.slug!r} is not valid", problems=found)
+            raise Invalid("provider-invalid", problems=found, slug=self.slug)
         return self
 
 

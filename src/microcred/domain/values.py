@@ -22,15 +22,15 @@ _YEAR = re.compile(r"^(\d{4})\s*[-/]\s*(\d{2}|\d{4})$")
 def ects(value: object, *, field: str = "ects") -> Decimal:
     """Parse a study-point value: a decimal > 0 and ≤ 60 with at most one decimal place (e.g. 1.5)."""
     if isinstance(value, bool):
-        raise Invalid.field(field, "must be a number of study points", value)
+        raise Invalid.field(field, "ects-number", value)
     try:
         amount = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
-        raise Invalid.field(field, "must be a number of study points", value) from None
+        raise Invalid.field(field, "ects-number", value) from None
     if not amount.is_finite() or amount <= 0 or amount > MAX_ECTS:
-        raise Invalid.field(field, "must be more than 0 and at most 60 ECTS", value)
+        raise Invalid.field(field, "ects-range", value)
     if amount != amount.quantize(Decimal("0.1")):
-        raise Invalid.field(field, "may have at most one decimal place", value)
+        raise Invalid.field(field, "ects-decimals", value)
     return amount.quantize(Decimal("0.1")).normalize() if amount % 1 else Decimal(int(amount))
 
 
@@ -43,11 +43,11 @@ class LangText:
     def __post_init__(self) -> None:
         for lang, text in self.texts.items():
             if not isinstance(lang, str) or not _LANG.match(lang):
-                raise Invalid.field("language", "must be a two-letter ISO 639-1 code", lang)
+                raise Invalid.field("language", "language-code", lang)
             if not isinstance(text, str):
-                raise Invalid.field(f"text[{lang}]", "must be text", text)
+                raise Invalid.field(f"text[{lang}]", "text-type", text)
             if _CONTROL.search(text):
-                raise Invalid.field(f"text[{lang}]", "must not contain control characters", text)
+                raise Invalid.field(f"text[{lang}]", "control-characters", text)
         object.__setattr__(self, "texts", {k: v.strip() for k, v in self.texts.items() if v.strip()})
 
     @classmethod
@@ -76,16 +76,16 @@ class AcademicYear:
 
     def __post_init__(self) -> None:
         if not 1900 <= self.start_year <= 2200:
-            raise Invalid.field("academic_year", "must be between 1900-01 and 2200-01", self.start_year)
+            raise Invalid.field("academic_year", "academic-year-range", self.start_year)
 
     @classmethod
     def parse(cls, text: str) -> AcademicYear:
         match = _YEAR.match(str(text).strip())
         if not match:
-            raise Invalid.field("academic_year", "must look like 2020-21", text)
+            raise Invalid.field("academic_year", "academic-year-format", text)
         start, end = int(match.group(1)), int(match.group(2))
         if end % 100 != (start + 1) % 100:
-            raise Invalid.field("academic_year", "the second year must follow the first", text)
+            raise Invalid.field("academic_year", "academic-year-sequence", text)
         return cls(start)
 
     @classmethod

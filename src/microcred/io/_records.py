@@ -48,7 +48,7 @@ def _sub_records(field: Field, columns: Sequence[Column], values: Mapping[str, A
                 if value:
                     item[column.path[1]][column.path[2]] = value
             elif value is None and field.sub.field(column.path[1]).required:
-                raise Invalid.field(column.name, "is required for every record")
+                raise Invalid.field(column.name, "required-every-record")
             else:
                 item[column.path[1]] = value if value != "" or field.sub.field(column.path[1]).required else None
         records.append(item)
@@ -61,9 +61,9 @@ def _parallel(values: Mapping[str, Any], names: Sequence[str], required: Sequenc
     size = max((len(items) for items in lists), default=0)
     for name, items in zip(names, lists, strict=True):
         if items and len(items) != size:
-            raise Invalid.field(name, f"must have {size} items separated by | (one per record), has {len(items)}")
+            raise Invalid.field(name, "list-size", size=size, count=len(items))
         if not items and size and name in required:
-            raise Invalid.field(name, f"must have {size} items separated by | (one per record)")
+            raise Invalid.field(name, "list-size-missing", size=size)
     return [items or [None] * size for items in lists]
 
 
@@ -100,11 +100,11 @@ def enrolment_learner(plain: dict[str, Any], values: Mapping[str, Any], context:
     raw, given = values["learner_id"], values["learner_pseudonym"]
     stated = LearnerScheme(values["learner_scheme"]) if values["learner_scheme"] else None
     if raw and given:
-        raise Invalid.field("learner_pseudonym", "give either learner_id or learner_pseudonym, not both")
+        raise Invalid.field("learner_pseudonym", "learner-id-or-pseudonym")
     if given:
         plain["learner"] = Learner(given.lower()).pseudonym
     elif not raw:
-        raise Invalid("invalid input", problems=[FieldProblem("learner_id", "a learner identifier is required")])
+        raise Invalid("invalid-input", problems=[FieldProblem("learner_id", "learner-id-required")])
     else:
         scheme = identify(raw, stated)
         plain["learner"] = pseudonymise(raw, provider=values["provider"], pepper=context.pepper, scheme=scheme)

@@ -8,20 +8,23 @@ with a backslash, which makes lists round-trip without loss.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from microcred.domain import ects
 from microcred.errors import Invalid
+from microcred.i18n import reason as reason_text
 from microcred.vocab import vocabulary
 
 __all__ = [
     "CellError",
     "Kind",
+    "Notice",
     "Problem",
     "join_list",
     "neutralise",
@@ -51,25 +54,45 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with an input file, located by row and column, with the reason in English and Dutch."""
+    """One thing wrong with an input file, located by row and column, with a reason code (and its ``params``)."""
 
     row: int
     column: str
     value: str | None
-    reason_en: str
-    reason_nl: str
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def reason(self, lang: str = "en") -> str:
-        return self.reason_nl if lang == "nl" else self.reason_en
+        """The reason in ``lang``, from the catalogue (``reason.<code>``)."""
+        return reason_text(self.code, lang, **self.params)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A value that was read in a documented but unusual way and kept: what was read, what is stored, and why.
+
+    Never about a secret column: warnings may show the value read.
+    """
+
+    row: int
+    column: str
+    read: str
+    stored: str
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def reason(self, lang: str = "en") -> str:
+        """Why the value deserves a look, in ``lang``, from the catalogue (``reason.<code>``)."""
+        return reason_text(self.code, lang, **self.params)
 
 
 class CellError(ValueError):
-    """A cell that cannot be read, with the reason in English and Dutch."""
+    """A cell that cannot be read: the reason code and its parameters."""
 
-    def __init__(self, en: str, nl: str) -> None:
-        super().__init__(en)
-        self.en = en
-        self.nl = nl
+    def __init__(self, code: str, /, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
 
 
 def split_list(text: str) -> list[str]:
@@ -123,14 +146,14 @@ def parse_date(text: str) -> date:
         if day_first:
             return date(int(day_first.group(3)), int(day_first.group(2)), int(day_first.group(1)))
     except ValueError:
-        raise CellError("is not an existing day", "is geen bestaande dag") from None
-    raise CellError("must be a date like 2024-09-23", "moet een datum zijn zoals 2024-09-23")
+        raise CellError("no-such-day") from None
+    raise CellError("date-like")
 
 
 def parse_integer(text: str) -> int:
     cleaned = text.strip().removesuffix(".0")
     if not re.fullmatch(r"-?\d{1,9}", cleaned):
-        raise CellError("must be a whole number", "moet een geheel getal zijn")
+        raise CellError("whole-number")
     return int(cleaned)
 
 
@@ -138,22 +161,15 @@ def parse_ects(text: str) -> Decimal:
     try:
         return ects(text)
     except Invalid as error:
-        reason = error.problems[0].reason if error.problems else "must be a number of study points"
-        nl = {
-            "must be more than 0 and at most 60 ECTS": "moet meer dan 0 en hoogstens 60 studiepunten zijn",
-            "may have at most one decimal place": "mag hoogstens één cijfer na de komma hebben",
-        }.get(reason, "moet een aantal studiepunten zijn")
-        raise CellError(reason, nl) from None
+        problem = error.problems[0] if error.problems else None
+        raise (CellError(problem.code, **problem.params) if problem else CellError("ects-number")) from None
 
 
 @lru_cache(maxsize=8192)
 def parse_code(text: str, vocab: str) -> str:
     concept = vocabulary(vocab).resolve(text)
     if concept is None:
-        raise CellError(
-            f"is not a code or label of the {vocab} list (see the template's codes sheet)",
-            f"is geen code of label uit de lijst {vocab} (zie het blad met codes in het sjabloon)",
-        )
+        raise CellError("not-in-vocabulary", vocab=vocab)
     return concept.code
 
 
@@ -169,4 +185,33 @@ def format_cell(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def reading_note(row: int, column: str, kind: Kind, cell: str, value: object) -> Notice | None:
+    """A warning for a cell read as ``value`` in a documented but unusual way, or None when read as written.
+
+    Three documented readings are kept but flagged, because a person may not have meant them: a decimal
+    comma in study points, a numeric code that lost its leading zero (a spreadsheet or JSON number drops
+    it), and a day-first date whose day and month could be swapped (``03/04/2025``).
+    """
+    stored = stored_text(value)
+    if kind is Kind.ECTS and "," in cell:
+        return Notice(row, column, cell, stored, "decimal-comma")
+    if kind is Kind.CODE and cell.isdigit() and stored != cell:
+        return Notice(row, column, cell, stored, "leading-zero-restored")
+    if kind is Kind.DATE:
+        day_first = _DAY_FIRST.match(cell)
+        day, month = (int(day_first.group(1)), int(day_first.group(2))) if day_first else (0, 0)
+        if day_first and day <= 12 and day != month:  # the other reading is also a day
+            return Notice(row, column, cell, stored, "day-first-ambiguous")
+    return None
+
+
+def stored_text(value: object) -> str:
+    """A parsed value as a warning shows what is stored."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
     return str(value)

@@ -41,9 +41,7 @@ class Column:
         """The typed value of a non-empty cell; CellError with the reason otherwise."""
         if self.kind is Kind.TEXT:
             if self.max_length is not None and len(cell) > self.max_length:
-                raise CellError(
-                    f"must be at most {self.max_length} characters", f"mag hoogstens {self.max_length} tekens lang zijn"
-                )
+                raise CellError("too-long", limit=self.max_length)
             return cell
         if self.kind is Kind.CODE:
             return parse_code(cell, self.vocab or "")

@@ -16,9 +16,8 @@ from typing import Any, Generic, TypeVar
 from microcred.domain.fields import EDITION, ENROLMENT, OFFERING, PROVIDER, Record, Words
 from microcred.errors import FieldProblem, Invalid
 from microcred.io import _records
-from microcred.io.cells import CellError, Problem
+from microcred.io.cells import CellError, Notice, Problem, reading_note
 from microcred.io.columns import Column, flatten, problem_columns
-from microcred.io.messages import dutch
 
 __all__ = ["LAYOUTS", "Column", "Layout", "ParseContext", "RowInvalid", "layout", "normalise_header"]
 
@@ -96,47 +95,59 @@ class Layout(Generic[T]):
         """A record as the text of each column."""
         return _records.cells(self.record, self.columns, record)
 
-    def parse_row(self, cells: Mapping[str, str], row: int, context: ParseContext) -> T:
-        """The record a row describes; RowInvalid listing every problem when it has any."""
+    def parse_row(
+        self, cells: Mapping[str, str], row: int, context: ParseContext, *, notes: list[Notice] | None = None
+    ) -> T:
+        """The record a row describes; RowInvalid listing every problem when it has any.
+
+        Values read in a documented but unusual way (see :func:`reading_note`) are kept and, when ``notes``
+        is given, reported in it.
+        """
         values: dict[str, Any] = {}
         problems: list[Problem] = []
+        read: list[Notice] = []
         for column in self.columns:
             cell = cells.get(column.name, "")
             shown = HIDDEN if column.secret else cell
             if not cell:
                 if column.required and not (column.name == "provider" and context.provider):
-                    problems.append(Problem(row, column.name, None, "is required", "is verplicht"))
+                    problems.append(Problem(row, column.name, None, "required"))
                 values[column.name] = column.empty
                 continue
             try:
                 values[column.name] = column.parse(cell)
             except CellError as error:
-                problems.append(Problem(row, column.name, shown, error.en, error.nl))
+                problems.append(Problem(row, column.name, shown, error.code, error.params))
+                continue
+            note = None if column.secret else reading_note(row, column.name, column.kind, cell, values[column.name])
+            if note is not None:
+                read.append(note)
+        problems += self._tenancy_problems(values, row, context)
         if problems:
             raise RowInvalid(problems)
+        try:
+            record = self.build(values, context)
+        except Invalid as error:
+            raise RowInvalid(
+                [
+                    self.problem_of(row, cells, p)
+                    for p in error.problems or [FieldProblem("", error.reason, params=error.params)]
+                ]
+            ) from None
+        except CellError as error:
+            raise RowInvalid([Problem(row, self.key[-1], None, error.code, error.params)]) from None
+        if notes is not None:
+            notes += read
+        return record
+
+    def _tenancy_problems(self, values: dict[str, Any], row: int, context: ParseContext) -> list[Problem]:
+        """Fill in the owner from ``--provider``; a problem when the row names another provider."""
         owner_column = self.key[0]
         owner = values.get(owner_column) or context.provider
         values[owner_column] = owner
-        if context.provider and owner != context.provider:
-            raise RowInvalid(
-                [
-                    Problem(
-                        row,
-                        owner_column,
-                        owner,
-                        f"this import is restricted to provider {context.provider!r}",
-                        f"deze import is beperkt tot aanbieder {context.provider!r}",
-                    )
-                ]
-            )
-        try:
-            return self.build(values, context)
-        except Invalid as error:
-            raise RowInvalid(
-                [self.problem_of(row, cells, p) for p in error.problems or [FieldProblem("", str(error))]]
-            ) from None
-        except CellError as error:
-            raise RowInvalid([Problem(row, self.key[-1], None, error.en, error.nl)]) from None
+        if not context.provider or owner == context.provider:
+            return []
+        return [Problem(row, owner_column, owner, "provider-restricted", {"provider": context.provider})]
 
     def problem_of(self, row: int, cells: Mapping[str, str], problem: FieldProblem) -> Problem:
         """A domain problem as a file problem: on the column that shows the field, a secret value hidden."""
@@ -146,7 +157,7 @@ class Layout(Generic[T]):
             column = self.key[-1]
         secret = self.column(column).secret
         value = cells.get(column) or (None if problem.value is None else str(problem.value))
-        return Problem(row, column, HIDDEN if secret and value else value, problem.reason, dutch(problem.reason))
+        return Problem(row, column, HIDDEN if secret and value else value, problem.code, problem.params)
 
 
 def _layout(
@@ -203,4 +214,4 @@ def layout(kind: str) -> Layout[Any]:
     try:
         return LAYOUTS[kind]
     except KeyError:
-        raise Invalid.field("kind", f"must be one of {', '.join(LAYOUTS)}", kind) from None
+        raise Invalid.field("kind", "one-of", kind, allowed=", ".join(LAYOUTS)) from None

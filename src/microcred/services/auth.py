@@ -2,7 +2,7 @@
 
 Tokens are random, shown once and stored only as a SHA-256 hash with a public prefix for lookup; each is
 bound to one provider and a set of scopes, or is an operator (administrator) token. Staff passwords are
-hashed with scrypt (RFC 7914). A learner proves control of an e-mail address with a signed, expiring link.
+hashed with scrypt (RFC 7914). Learners' access links are ``services/learner_access.py``.
 """
 
 from __future__ import annotations
@@ -17,18 +17,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-
 from microcred.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from microcred.services.dependencies import Dependencies
-from microcred.services.mail import Mailer, compose
 from microcred.services.ports import Clock, TokenRecord, UnitOfWorkFactory
-from microcred.services.wallet import grant
 
 __all__ = [
-    "ACCESS_LINK_MAX_AGE",
-    "ACCESS_LINK_PATH",
     "ANONYMOUS",
+    "MIN_PASSWORD_LENGTH",
     "TOKEN_PREFIX",
     "Access",
     "IssuedToken",
@@ -42,16 +37,14 @@ __all__ = [
     "hash_password",
     "list_tokens",
     "normal_email",
-    "read_access_token",
-    "request_access_link",
     "revoke_token",
     "verify_password",
 ]
 
 TOKEN_PREFIX = "mct_"
-ACCESS_LINK_MAX_AGE = timedelta(hours=24)
-_ACCESS_SALT = "microcred.learner-access"
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+MIN_PASSWORD_LENGTH = 12  # OWASP ASVS 4.0.3 V2.1.1
+MAX_PASSWORD_LENGTH = 1024
 
 
 class Scope(StrEnum):
@@ -84,27 +77,27 @@ class Principal:
 
     def require_admin(self) -> Principal:
         if self.kind == "anonymous":
-            raise Unauthenticated("this needs an operator token (Authorization: Bearer …)")
+            raise Unauthenticated("operator-token-needed")
         if not self.is_admin:
-            raise Forbidden("only the register's operator may do this")
+            raise Forbidden("operator-only")
         return self
 
     def require_provider(self, provider: str, scope: Scope | None = None) -> Principal:
         """Allow only a caller acting for ``provider`` and, when given, holding ``scope``."""
         if self.kind == "anonymous":
-            raise Unauthenticated("this needs a provider token (Authorization: Bearer …)")
+            raise Unauthenticated("provider-token-needed")
         if self.kind not in ("provider", "staff") or self.provider != provider:
-            raise Forbidden(f"this token does not act for provider {provider!r}")
+            raise Forbidden("token-other-provider", provider=provider)
         if scope is not None and scope.value not in self.scopes:
-            raise Forbidden(f"this token lacks the scope {scope.value!r}")
+            raise Forbidden("token-lacks-scope", scope=scope.value)
         return self
 
     def require_scope(self, scope: Scope) -> Principal:
         """Allow any provider caller (or the operator) holding ``scope``."""
         if self.kind == "anonymous":
-            raise Unauthenticated(f"this needs a token with the scope {scope.value!r}")
+            raise Unauthenticated("token-scope-needed", scope=scope.value)
         if not self.is_admin and scope.value not in self.scopes:
-            raise Forbidden(f"this token lacks the scope {scope.value!r}")
+            raise Forbidden("token-lacks-scope", scope=scope.value)
         return self
 
 
@@ -152,7 +145,7 @@ def _scopes(requested: Iterable[str]) -> tuple[str, ...]:
     chosen = sorted(set(requested))
     unknown = [scope for scope in chosen if scope not in known]
     if unknown:
-        raise Invalid.field("scope", f"unknown scope; use {', '.join(sorted(known))}", unknown[0])
+        raise Invalid.field("scope", "scope-unknown", unknown[0], known=", ".join(sorted(known)))
     return tuple(chosen)
 
 
@@ -174,11 +167,11 @@ def create_token(
     """
     chosen = _scopes(scopes)
     if admin == (provider is not None):
-        raise Invalid.field("provider", "give a provider, or make an operator (--admin) token, not both")
+        raise Invalid.field("provider", "token-provider-or-admin")
     if expires_days is not None and not 1 <= expires_days <= 3650:
-        raise Invalid.field("expires_days", "must be from 1 to 3650 days", expires_days)
+        raise Invalid.field("expires_days", "days-range", expires_days, most=3650)
     if len(label) > 100:
-        raise Invalid.field("label", "must be at most 100 characters")
+        raise Invalid.field("label", "too-long", limit=100)
     now = clock()
     expires_at = None if expires_days is None else now + timedelta(days=expires_days)
     prefix = secrets.token_hex(6)
@@ -187,7 +180,7 @@ def create_token(
         if staff_id is not None:
             account = work.staff.by_id(staff_id)
             if account is None or not account.active or account.provider != provider:
-                raise Forbidden("this staff account cannot make tokens")
+                raise Forbidden("staff-cannot-make-tokens")
         work.tokens.add(
             staff_id=staff_id,
             prefix=prefix,
@@ -218,11 +211,11 @@ def authenticate_token(token: str, uow: UnitOfWorkFactory, clock: Clock) -> Prin
         with uow() as work:
             record = work.tokens.by_prefix(prefix)
     if record is None or not hmac.compare_digest(record.secret_hash, _digest(token)):
-        raise Unauthenticated("the token is not valid")
+        raise Unauthenticated("token-invalid")
     if record.revoked_at is not None:
-        raise Unauthenticated("the token has been revoked")
+        raise Unauthenticated("token-revoked")
     if record.expires_at is not None and record.expires_at <= clock():
-        raise Unauthenticated("the token has expired")
+        raise Unauthenticated("token-expired")
     if record.is_admin:
         return Principal("admin", scopes=frozenset(record.scopes), subject=record.prefix)
     return Principal("provider", provider=record.provider, scopes=frozenset(record.scopes), subject=record.prefix)
@@ -247,9 +240,9 @@ def revoke_token(prefix: str, uow: UnitOfWorkFactory, clock: Clock, *, provider:
     with uow() as work:
         record = work.tokens.by_prefix(cleaned)
         if record is None or (provider is not None and record.provider != provider):
-            raise NotFound(f"no token with prefix {cleaned!r}")
+            raise NotFound("no-token", prefix=cleaned)
         if not work.tokens.revoke(cleaned, clock()):
-            raise Conflict(f"token {cleaned!r} is already revoked")
+            raise Conflict("token-already-revoked", prefix=cleaned)
         work.commit()
 
 
@@ -258,8 +251,14 @@ def revoke_token(prefix: str, uow: UnitOfWorkFactory, clock: Clock, *, provider:
 
 def hash_password(password: str) -> str:
     """``scrypt$n$r$p$salt$hash`` (base64), RFC 7914 with n=2^14, r=8, p=1."""
-    if not 10 <= len(password) <= 1024:
-        raise Invalid.field("password", "must be from 10 to 1024 characters")
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise Invalid.field(
+            "password",
+            "password-length",
+            minimum=MIN_PASSWORD_LENGTH,
+            maximum=MAX_PASSWORD_LENGTH,
+            length=len(password),
+        )
     salt = secrets.token_bytes(16)
     derived = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
     encode = base64.b64encode
@@ -287,7 +286,7 @@ def normal_email(email: str) -> str:
     """The address as accounts store it (trimmed, lower case); Invalid when it is not one."""
     cleaned = email.strip().lower()
     if "@" not in cleaned or len(cleaned) > 254 or any(c.isspace() for c in cleaned):
-        raise Invalid.field("email", "must be an e-mail address")
+        raise Invalid.field("email", "email-format")
     return cleaned
 
 
@@ -303,7 +302,7 @@ def add_staff(email: str, *, provider: str, password: str, uow: UnitOfWorkFactor
 
 def authenticate_staff(email: str, password: str, uow: UnitOfWorkFactory) -> Principal:
     """The staff principal for a correct e-mail and password; one vague error for every failure."""
-    failure = Unauthenticated("the e-mail address or password is not correct")
+    failure = Unauthenticated("sign-in-failed")
     try:
         address = normal_email(email)
     except Invalid:
@@ -318,57 +317,6 @@ def authenticate_staff(email: str, password: str, uow: UnitOfWorkFactory) -> Pri
     return Principal(
         "staff", provider=account.provider, scopes=frozenset(s.value for s in Scope), subject=f"staff:{account.id}"
     )
-
-
-# --- learners' access links -----------------------------------------------------------------------------
-
-
-def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=_ACCESS_SALT)
-
-
-def request_access_link(
-    email: str, *, uow: UnitOfWorkFactory, mailer: Mailer, secret: str, base_url: str, link_path: str
-) -> None:
-    """Mail a signed, expiring link to ``email`` if a learner has it; silent either way (no enumeration)."""
-    address = normal_email(email)
-    with uow() as work:
-        found = work.learner_access.grants_for_email(address)
-    if not found:
-        return
-    # Only what the providers that recorded *this* address issued: another provider's address for the same
-    # learner opens nothing here (issue 15, finding 1).
-    token = _serializer(secret).dumps({"grants": [grant(pseudonym, provider) for pseudonym, provider in found]})
-    hours = int(ACCESS_LINK_MAX_AGE.total_seconds() // 3600)
-    link = f"{base_url.rstrip('/')}{link_path}?access={token}"
-    mailer.send(
-        compose(
-            to=address,
-            subject="Your micro-credentials / Je microcredentials",
-            text=(
-                f"Open this link to see your micro-credentials (valid for {hours} hours):\n\n{link}\n\n"
-                "Did you not ask for it? Then you can ignore this e-mail.\n"
-            ),
-        )
-    )
-
-
-def read_access_token(token: str, *, secret: str, max_age: timedelta = ACCESS_LINK_MAX_AGE) -> Principal:
-    """The learner principal of a link's ``access`` value; Unauthenticated when forged or expired."""
-    try:
-        payload = _serializer(secret).loads(token, max_age=int(max_age.total_seconds()))
-    except SignatureExpired:
-        raise Unauthenticated("the access link has expired; ask for a new one") from None
-    except BadSignature:
-        raise Unauthenticated("the access link is not valid") from None
-    learners = payload.get("grants") if isinstance(payload, dict) else None
-    if not isinstance(learners, list) or not all(isinstance(item, str) for item in learners):
-        raise Unauthenticated("the access link is not valid")
-    return Principal("learner", learners=tuple(learners), subject="learner-link")
-
-
-ACCESS_LINK_PATH = "/wallet/open"
-"""Where an e-mailed access link opens the learner's wallet (the web app serves it; the API mails it too)."""
 
 
 class Access:
@@ -416,20 +364,6 @@ class Access:
 
     def authenticate_staff(self, email: str, password: str) -> Principal:
         return authenticate_staff(email, password, self._deps.uow)
-
-    def request_access_link(self, email: str) -> None:
-        d = self._deps
-        request_access_link(
-            email,
-            uow=d.uow,
-            mailer=d.mailer,
-            secret=d.session_secret,
-            base_url=d.public_base_url,
-            link_path=ACCESS_LINK_PATH,
-        )
-
-    def read_access_token(self, token: str) -> Principal:
-        return read_access_token(token, secret=self._deps.session_secret)
 
     def now(self) -> datetime:
         """The register's clock, for showing whether a token is still active."""

@@ -61,16 +61,16 @@ MAX_OFFERINGS_PAGE = 100
 def add_provider(provider: Provider, uow: UnitOfWorkFactory) -> Provider:
     """Register a new provider; a provider with the same slug is a conflict."""
     provider.validate()
-    taken = f"a provider with slug {provider.slug!r} already exists"
+    taken = Conflict("provider-exists", slug=provider.slug)
     with uow() as work:
         try:
             work.providers.get(provider.slug)
         except NotFound:
             pass
         else:
-            raise Conflict(taken)
+            raise taken
         if work.providers.save(provider) is not Change.CREATED:
-            raise Conflict(taken)  # another request created it since the check (nothing is kept)
+            raise taken  # another request created it since the check (nothing is kept)
         work.commit()
     return provider
 
@@ -113,7 +113,7 @@ def providers_page(
 def add_offering(offering: Offering, uow: UnitOfWorkFactory) -> Offering:
     """Register a new offering for its provider; the provider's code must be new."""
     offering.validate()
-    taken = f"provider {offering.provider!r} already has an offering with code {offering.code!r}"
+    taken = Conflict("offering-exists", provider=offering.provider, code=offering.code)
     with uow() as work:
         work.providers.id_of(offering.provider)
         try:
@@ -121,9 +121,9 @@ def add_offering(offering: Offering, uow: UnitOfWorkFactory) -> Offering:
         except NotFound:
             pass
         else:
-            raise Conflict(taken)
+            raise taken
         if work.offerings.save(offering) is not Change.CREATED:
-            raise Conflict(taken)  # another request created it since the check (nothing is kept)
+            raise taken  # another request created it since the check (nothing is kept)
         work.commit()
     return offering
 
@@ -173,7 +173,7 @@ def publishable(offering: Offering) -> Offering:
     """Raise Invalid listing every missing element unless the offering may be published."""
     problems = check_eu_elements(offering)
     if problems:
-        raise Invalid(f"offering {offering.code!r} cannot be published", problems=problems)
+        raise Invalid("offering-not-publishable", problems=problems, code=offering.code)
     offering.status = OfferingStatus.PUBLISHED
     return offering
 
@@ -188,7 +188,7 @@ def edit_offering(provider: str, code: str, changes: Mapping[str, Any], uow: Uni
     """
     refused = sorted((set(changes) - {f.name for f in fields(Offering)}) | (_FIXED & set(changes)))
     if refused:
-        raise Invalid.field(refused[0], "cannot be changed by an edit")
+        raise Invalid.field(refused[0], "not-editable")
     with uow() as work:
         stored = work.offerings.get(provider, code)
         outcomes = changes.get("learning_outcomes")
@@ -234,7 +234,7 @@ def add_quality_assurance(provider: str, record: QualityAssurance, uow: UnitOfWo
         stored = work.providers.get(provider)
         key = (record.agency, record.kind, record.valid_from)
         if any((r.agency, r.kind, r.valid_from) == key for r in stored.quality_assurances):
-            raise Conflict("the provider already has this quality-assurance record")
+            raise Conflict("qa-record-exists")
         stored.quality_assurances.append(record)
         stored.validate()
         work.providers.save(stored)

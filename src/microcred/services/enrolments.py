@@ -22,7 +22,7 @@ from microcred.domain import (
 )
 from microcred.errors import Conflict, NotFound
 from microcred.services.dependencies import Dependencies
-from microcred.services.mail import Mailer, compose
+from microcred.services.mail import Mailer, compose_bilingual
 from microcred.services.ports import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
@@ -46,7 +46,7 @@ MAX_ENROLMENTS_PAGE = 500
 def add_edition(edition: Edition, uow: UnitOfWorkFactory) -> Edition:
     """Register a new edition of one of the provider's offerings; the edition code must be new."""
     edition.validate()
-    taken = f"provider {edition.provider!r} already has an edition with code {edition.code!r}"
+    taken = Conflict("edition-exists", provider=edition.provider, code=edition.code)
     with uow() as work:
         work.offerings.get(edition.provider, edition.offering_code)
         try:
@@ -54,9 +54,9 @@ def add_edition(edition: Edition, uow: UnitOfWorkFactory) -> Edition:
         except NotFound:
             pass
         else:
-            raise Conflict(taken)
+            raise taken
         if work.editions.save(edition) is not Change.CREATED:
-            raise Conflict(taken)  # another request created it since the check (nothing is kept)
+            raise taken  # another request created it since the check (nothing is kept)
         work.commit()
     return edition
 
@@ -105,17 +105,7 @@ def _tell_previous_address(mailer: Mailer | None, previous: str | None, provider
     """A change of address is visible to the learner: the old address hears of it (issue 15, finding 1)."""
     if mailer is None or previous is None:
         return
-    mailer.send(
-        compose(
-            to=previous,
-            subject="Your contact address changed / Je contactadres is gewijzigd",
-            text=(
-                f"Provider {provider!r} recorded a new e-mail address for you in the micro-credential register.\n"
-                "Links to your credentials from this provider now go to that address.\n"
-                "Was this not you? Contact the provider.\n"
-            ),
-        )
-    )
+    mailer.send(compose_bilingual(to=previous, message="contact_changed", provider=provider))
 
 
 def add_enrolment(
@@ -130,7 +120,7 @@ def add_enrolment(
     """Record a new enrolment under the learner's pseudonym; the provider's reference must be new."""
     recorded = _pseudonymised(enrolment, learner_id, pepper).validate()
     learner = Learner(recorded.learner, email)
-    taken = f"provider {recorded.provider!r} already has an enrolment {recorded.reference!r}"
+    taken = Conflict("enrolment-exists", provider=recorded.provider, reference=recorded.reference)
     with uow() as work:
         work.editions.get(recorded.provider, recorded.edition_code)
         try:
@@ -138,10 +128,10 @@ def add_enrolment(
         except NotFound:
             pass
         else:
-            raise Conflict(taken)
+            raise taken
         previous = _keep_contact(work, learner, recorded.provider)
         if work.enrolments.save(recorded) is not Change.CREATED:
-            raise Conflict(taken)  # another request created it since the check (nothing is kept)
+            raise taken  # another request created it since the check (nothing is kept)
         work.commit()
     _tell_previous_address(mailer, previous, recorded.provider)
     return recorded

@@ -49,10 +49,10 @@ def reserve(owner: str, key: str, fingerprint: str, *, uow: UnitOfWorkFactory, c
             return None
         found = work.idempotency.get(owner, key)
     if found is not None and found.request_hash != fingerprint:
-        raise Invalid.field("Idempotency-Key", "was already used for a different request")
+        raise Invalid.field("Idempotency-Key", "idempotency-key-reused")
     if found is None or found.state != "done" or found.status is None:
         # None: the first request failed and released the key between our insert and our read.
-        raise Conflict("a request with this Idempotency-Key is in progress")
+        raise Conflict("idempotency-key-in-progress")
     return StoredAnswer(found.status, found.content_type or "application/json", found.body or b"")
 
 

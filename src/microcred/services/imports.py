@@ -1,27 +1,27 @@
 """Data in and out: import an institution's file in one of the layouts, export the same layouts, templates.
 
 An import is one transaction. Every row is validated (cells, domain rules, references, tenancy, repeated
-keys); without ``skip_invalid`` one bad row means nothing is stored, with it the valid rows are stored
-and the rejected ones written to a file, learner identifiers only as pseudonyms. Records are upserted on
-their natural keys, so importing the same file twice reports every row unchanged. Enrolments go through
-the unit of work's bulk store in batches, which is what makes a million rows fit in a minute.
+keys, dates no reading makes plausible); without ``skip_invalid`` one bad row means nothing is stored,
+with it the valid rows are stored and the rejected ones written to a file, learner identifiers only as
+pseudonyms. Values read in a documented but unusual way are kept and reported as warnings. Records are
+upserted on their natural keys, so importing the same file twice reports every row unchanged.
+Enrolments go through the unit of work's bulk store in batches, which is what makes a million rows fit
+in a minute, and the keys seen go to disk, which keeps memory flat.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from microcred.domain import (
     Change,
-    Edition,
     Enrolment,
     LearnerScheme,
     Offering,
@@ -36,15 +36,22 @@ from microcred.io import (
     TEMPLATE_FORMATS,
     FileRejected,
     Layout,
+    Notice,
     ParseContext,
     Problem,
     RowInvalid,
+    echoed_cells,
+    format_of,
     layout,
+    neutralise,
     open_table,
+    screen,
     write_rows,
     write_template,
 )
 from microcred.services.dependencies import Dependencies
+from microcred.services.import_keys import SeenKeys
+from microcred.services.import_report import ImportReport
 from microcred.services.ports import UnitOfWork, UnitOfWorkFactory
 from microcred.vocab import vocabulary
 
@@ -65,85 +72,8 @@ log = logging.getLogger(__name__)
 KINDS = ("providers", "offerings", "editions", "enrolments")
 EXPORT_FORMATS = FORMATS
 BATCH_ROWS = 5_000
-MAX_LISTED_PROBLEMS = 1_000
-
-
-@dataclass
-class ImportReport:
-    """What an import found and did: counts per change, and every problem with row, column and value."""
-
-    kind: str
-    file: Path
-    format: str = ""
-    encoding: str | None = None
-    delimiter: str | None = None
-    rows: int = 0
-    counts: Counter[Change] = field(default_factory=Counter)
-    rejected: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    unlisted_problems: int = 0
-    dry_run: bool = False
-    skip_invalid: bool = False
-    committed: bool = False
-    rejected_file: Path | None = None
-
-    @property
-    def created(self) -> int:
-        return self.counts[Change.CREATED]
-
-    @property
-    def updated(self) -> int:
-        return self.counts[Change.UPDATED]
-
-    @property
-    def unchanged(self) -> int:
-        return self.counts[Change.UNCHANGED]
-
-    @property
-    def ok(self) -> bool:
-        """True when the import did (or, in a dry run, would do) what was asked."""
-        return not self.problems or (self.skip_invalid and self.rejected > 0 and self.rows > 0 and self._row_level)
-
-    @property
-    def _row_level(self) -> bool:
-        return all(problem.row > 1 or self.format == "jsonl" for problem in self.problems)
-
-    def add_problems(self, problems: Iterable[Problem]) -> None:
-        for problem in problems:
-            if len(self.problems) < MAX_LISTED_PROBLEMS:
-                self.problems.append(problem)
-            else:
-                self.unlisted_problems += 1
-
-    def render(self, lang: str = "en") -> str:
-        """The report as text for a person, in English or Dutch."""
-        nl = lang == "nl"
-        where = ", ".join(part for part in (self.format, self.encoding) if part)
-        lines = [f"{'bestand' if nl else 'file'}: {self.file} ({where}) — {self.kind}"]
-        labels = ("rijen", "nieuw", "bijgewerkt", "ongewijzigd", "geweigerd") if nl else (
-            "rows", "created", "updated", "unchanged", "rejected",
-        )  # fmt: skip
-        numbers = (self.rows, self.created, self.updated, self.unchanged, self.rejected)
-        lines.append(", ".join(f"{label}: {number}" for label, number in zip(labels, numbers, strict=True)))
-        for problem in self.problems:
-            shown = "" if problem.value is None else f" {'waarde' if nl else 'value'} {problem.value!r}:"
-            column = f"{'kolom' if nl else 'column'} {problem.column}, " if problem.column else ""
-            lines.append(
-                f"  {'rij' if nl else 'row'} {problem.row}, {column}{shown} {problem.reason(lang)}".replace(", :", ":")
-            )
-        if self.unlisted_problems:
-            lines.append(f"  … {self.unlisted_problems} {'problemen meer' if nl else 'more problems'}")
-        if self.rejected_file is not None:
-            lines.append(f"{'geweigerde rijen' if nl else 'rejected rows'}: {self.rejected_file}")
-        lines.append(self._outcome(nl))
-        return "\n".join(lines)
-
-    def _outcome(self, nl: bool) -> str:
-        if self.dry_run:
-            return "proefdraai: er is niets opgeslagen" if nl else "dry run: nothing was written"
-        if self.committed:
-            return "ingevoerd" if nl else "imported"
-        return "niets gewijzigd (alles of niets)" if nl else "nothing was changed (all or nothing)"
+FUTURE_LIMIT = timedelta(days=366)
+"""An enrolment or outcome dated further ahead than this is refused: no reading makes it plausible."""
 
 
 def import_file(
@@ -153,6 +83,7 @@ def import_file(
     *,
     pepper: str,
     max_bytes: int,
+    today: date | None = None,
     provider: str | None = None,
     fmt: str | None = None,
     dry_run: bool = False,
@@ -160,29 +91,39 @@ def import_file(
     rejected_path: Path | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> ImportReport:
-    """Import ``path`` as ``kind`` rows in one transaction and report what happened."""
+    """Import ``path`` as ``kind`` rows in one transaction and report what happened.
+
+    ``today`` dates the check of enrolment and outcome dates: later than today is a warning, more than a
+    year later is refused (without it, today's date).
+    """
     rows_layout = layout(kind)
     report = ImportReport(kind, path, dry_run=dry_run, skip_invalid=skip_invalid)
     context = ParseContext(pepper=pepper, provider=provider)
-    with uow() as work:
+    with uow() as work, SeenKeys() as seen:
         if provider is not None and kind != "providers":
             work.providers.id_of(provider)  # NotFound: an unknown provider is a usage error
-        sink = _Sink(rows_layout, work)
+        sink = _Sink(rows_layout, work, seen, context, today or date.today())
         rejects = _RejectedRows(rejected_path or _rejected_name(path), rows_layout, context) if skip_invalid else None
         try:
+            report.format = format_of(path, fmt)
             optional = ("provider",) if provider else ()
             with open_table(path, rows_layout, max_bytes=max_bytes, fmt=fmt, optional=optional) as table:
                 report.format, report.encoding, report.delimiter = table.format, table.encoding, table.delimiter
+                report.sheet, report.other_sheets = table.sheet, table.other_sheets
                 for row, cells, found in table.rows:
                     report.rows += 1
-                    problems = found or _check(rows_layout, sink, cells, row, context)
+                    notes: list[Notice] = []
+                    problems = _row_problems(rows_layout, sink, cells, row, found, notes)
                     if problems:
+                        problems = screen(problems, cells, rows_layout)
                         report.rejected += 1
                         report.add_problems(problems)
                         if rejects is not None:
                             rejects.write(row, cells, problems)
-                    elif skip_invalid or not report.problems:
-                        sink.add(sink.pending)
+                    else:
+                        report.add_warnings(notes)
+                        if skip_invalid or not report.problems:
+                            sink.add(sink.pending)
                     if progress is not None and report.rows % 2_000 == 0:
                         progress(table.progress())
                 sink.flush()
@@ -191,26 +132,40 @@ def import_file(
         finally:
             if rejects is not None:
                 report.rejected_file = rejects.close()
-        report.counts = sink.counts
-        if report.ok and not dry_run and (not report.problems or skip_invalid):
+        if report.ok:  # otherwise the counts describe a transaction that is rolled back: nothing happened
+            report.counts = sink.counts
+        if report.ok and not dry_run:
             work.commit()
             report.committed = True
     if progress is not None:
         progress(1.0)
     log.info(
-        "import %s: %s rows, %s created, %s updated, %s unchanged, %s rejected, committed=%s",
-        kind, report.rows, report.created, report.updated, report.unchanged, report.rejected, report.committed,
+        "import %s: %s rows, %s created, %s updated, %s unchanged, %s rejected, %s warnings, committed=%s",
+        kind, report.rows, report.created, report.updated, report.unchanged, report.rejected,
+        len(report.warnings) + report.unlisted_warnings, report.committed,
     )  # fmt: skip
     return report
 
 
-def _check(
-    rows_layout: Layout[Any], sink: _Sink, cells: Mapping[str, str], row: int, context: ParseContext
+def _row_problems(
+    rows_layout: Layout[Any], sink: _Sink, cells: Mapping[str, str], row: int, found: list[Problem], notes: list[Notice]
 ) -> list[Problem]:
+    """Every problem of a row: the reader's, each cell's, its references, its key and its dates.
+
+    A row-wide problem from the reader (cells that do not line up with the header, an unreadable JSON
+    object) is reported alone: its cells may be shifted or missing, and checking them would only add noise.
+    """
+    if not cells or any(not problem.column for problem in found):
+        return found
+    flagged = {problem.column for problem in found}
     try:
-        record = rows_layout.parse_row(cells, row, context)
+        record = rows_layout.parse_row(cells, row, sink.context, notes=notes)
     except RowInvalid as invalid:
-        return invalid.problems
+        problems = found + [p for p in invalid.problems if p.column not in flagged]
+        return problems + sink.cell_problems(cells, row, {p.column for p in problems})
+    problems = found + _date_problems(record, row, cells, sink.today, notes)
+    if problems:
+        return problems + sink.cell_problems(cells, row, {p.column for p in problems})
     return sink.check(record, row, cells)
 
 
@@ -224,6 +179,22 @@ def _scheme(cell: str) -> LearnerScheme | None:
     return LearnerScheme(concept.code)
 
 
+def _date_problems(record: Any, row: int, cells: Mapping[str, str], today: date, notes: list[Notice]) -> list[Problem]:
+    """An enrolment or outcome dated in the future is a warning; more than a year ahead, a problem."""
+    if not isinstance(record, Enrolment):
+        return []
+    problems: list[Problem] = []
+    for column, day in (("enrolment_date", record.enrolment_date), ("outcome_date", record.outcome_date)):
+        if day is None or day <= today:
+            continue
+        if day > today + FUTURE_LIMIT:
+            problems.append(Problem(row, column, day.isoformat(), "date-too-far-ahead", {"today": today.isoformat()}))
+        else:
+            read = cells.get(column, "")
+            notes.append(Notice(row, column, read, day.isoformat(), "date-in-future", {"today": today.isoformat()}))
+    return problems
+
+
 def _rejected_name(path: Path) -> Path:
     return path.with_name(f"{path.stem}.rejected.csv")
 
@@ -231,11 +202,13 @@ def _rejected_name(path: Path) -> Path:
 class _RejectedRows:
     """The rejected rows as CSV next to the input: the row's cells plus row number and reasons.
 
-    A learner identifier is written only as its pseudonym (``learner_pseudonym``), never in clear.
+    A learner identifier is written only as its pseudonym (``learner_pseudonym``), never in clear, and a
+    cell that might hold one (see :func:`microcred.io.echoed_cells`) is left empty.
     """
 
     def __init__(self, path: Path, rows_layout: Layout[Any], context: ParseContext) -> None:
         self.path = path
+        self._layout = rows_layout
         self._context = context
         self._columns = [c.name for c in rows_layout.columns if not c.secret]
         self._handle = path.open("w", encoding="utf-8", newline="")
@@ -243,7 +216,7 @@ class _RejectedRows:
         self._writer.writerow(["row", "problems", *self._columns])
 
     def write(self, row: int, cells: Mapping[str, str], problems: list[Problem]) -> None:
-        shown = dict(cells)
+        shown = echoed_cells(cells, problems, self._layout)
         raw = shown.pop("learner_id", "")
         if raw and not shown.get("learner_pseudonym"):
             owner = shown.get("provider") or self._context.provider or ""
@@ -254,9 +227,7 @@ class _RejectedRows:
                 )
             except (Invalid, ValueError):
                 shown["learner_pseudonym"] = ""
-        reasons = "; ".join(f"{p.column or 'row'}: {p.reason_en}" for p in problems)
-        from microcred.io import neutralise
-
+        reasons = "; ".join(f"{p.column or 'row'}: {p.reason('en')}" for p in problems)
         self._writer.writerow([row, reasons, *(neutralise(shown.get(name, "")) for name in self._columns)])
 
     def close(self) -> Path:
@@ -267,53 +238,43 @@ class _RejectedRows:
 class _Sink:
     """Checks references and repeated keys for one kind of record, then stores records (in batches)."""
 
-    def __init__(self, rows_layout: Layout[Any], work: UnitOfWork) -> None:
+    def __init__(
+        self, rows_layout: Layout[Any], work: UnitOfWork, seen: SeenKeys, context: ParseContext, today: date
+    ) -> None:
         self.kind = kind = rows_layout.kind
         self._layout = rows_layout
+        self.context = context
+        self.today = today
         self.counts: Counter[Change] = Counter()
         self.pending: Any = None
         self._work = work
+        self._seen = seen
         self._provider_ids = work.bulk.provider_ids() if kind != "providers" else {}
         self._children: dict[int, dict[str, int]] = {}
         self._starts: dict[int, dict[str, date]] = {}
-        self._seen: set[bytes] = set()
         self._batch: list[tuple[int, int, Enrolment]] = []
+
+    @property
+    def _key_column(self) -> str:
+        return {"providers": "slug", "enrolments": "reference"}.get(self.kind, "code")
+
+    @property
+    def _child_column(self) -> str | None:
+        return {"editions": "offering_code", "enrolments": "edition_code"}.get(self.kind)
 
     def check(self, record: Any, row: int, cells: Mapping[str, str]) -> list[Problem]:
         """Problems with ``record``'s references and key; empty when it may be stored (kept as pending)."""
         owner = record.slug if isinstance(record, Provider) else record.provider
-        key = record.slug if isinstance(record, Provider) else f"{owner}\x1f{_key_of(record)}"
-        digest = hashlib.blake2b(key.encode(), digest_size=12).digest()
-        key_column = (
-            "slug" if isinstance(record, Provider) else ("reference" if isinstance(record, Enrolment) else "code")
-        )
-        if digest in self._seen:
-            return [
-                _problem(
-                    row,
-                    key_column,
-                    _key_of(record),
-                    "repeats the key of an earlier row",
-                    "herhaalt de sleutel van een eerdere rij",
-                )
-            ]
-        problems: list[Problem] = []
-        if not isinstance(record, Provider):
-            if owner not in self._provider_ids:
-                problems.append(
-                    _problem(row, "provider", owner, "is not a registered provider", "is geen geregistreerde aanbieder")
-                )
-            else:
-                problems += self._reference_problems(record, row)
+        key = _key_of(record)
+        problems = self._problems(row, owner, key, getattr(record, self._child_column or "", None))
         if isinstance(record, Offering) and not cells.get("status") and not problems:
             record, problems = self._stored_status(record, row, cells)
         if isinstance(record, Enrolment) and not problems:
             record, problems = self._dated(record, row, cells)
-        if problems:
-            return problems
-        self._seen.add(digest)
-        self.pending = record
-        return []
+        if not problems:
+            self._seen.add(f"{owner}\x1f{key}", row)
+            self.pending = record
+        return problems
 
     def _stored_status(self, offering: Offering, row: int, cells: Mapping[str, str]) -> tuple[Offering, list[Problem]]:
         """An offering row without a status keeps the stored offering's status (a new one is a draft)."""
@@ -325,7 +286,7 @@ class _Sink:
         try:
             return kept.validate(), []
         except Invalid as error:
-            found = error.problems or [FieldProblem("", str(error))]
+            found = error.problems or [FieldProblem("", error.reason, params=error.params)]
             return kept, [self._layout.problem_of(row, cells, problem) for problem in found]
 
     def _dated(self, record: Enrolment, row: int, cells: Mapping[str, str]) -> tuple[Enrolment, list[Problem]]:
@@ -338,32 +299,31 @@ class _Sink:
         try:
             check_academic_year(cells.get("academic_year"), start)
         except Invalid as error:
-            found = error.problems or [FieldProblem("academic_year", str(error))]
+            found = error.problems or [FieldProblem("academic_year", error.reason, params=error.params)]
             return record, [self._layout.problem_of(row, cells, problem) for problem in found]
         return (record if record.enrolment_date else replace(record, enrolment_date=start)), []
 
-    def _reference_problems(self, record: Any, row: int) -> list[Problem]:
-        provider_id = self._provider_ids[record.provider]
-        if isinstance(record, Edition) and record.offering_code not in self._children_of(provider_id):
-            return [
-                _problem(
-                    row,
-                    "offering_code",
-                    record.offering_code,
-                    "is not an offering of this provider",
-                    "is geen aanbod van deze aanbieder",
-                )
-            ]
-        if isinstance(record, Enrolment) and record.edition_code not in self._children_of(provider_id):
-            return [
-                _problem(
-                    row,
-                    "edition_code",
-                    record.edition_code,
-                    "is not an edition of this provider",
-                    "is geen editie van deze aanbieder",
-                )
-            ]
+    def cell_problems(self, cells: Mapping[str, str], row: int, reported: set[str]) -> list[Problem]:
+        """The reference and key problems of a row that could not be read whole, from its cells as text."""
+        owner_column = "slug" if self.kind == "providers" else "provider"
+        owner = cells.get(owner_column) or self.context.provider or ""
+        key = cells.get(self._key_column, "")
+        child = cells.get(self._child_column or "", "")
+        if owner_column in reported or not owner:
+            return []
+        return [p for p in self._problems(row, owner, key, child or None) if p.column not in reported]
+
+    def _problems(self, row: int, owner: str, key: str, child: str | None) -> list[Problem]:
+        first = self._seen.first_row(f"{owner}\x1f{key}") if key else None
+        if first is not None:
+            return [Problem(row, self._key_column, key, "repeated-key", {"first": first})]
+        if self.kind == "providers":
+            return []
+        if owner not in self._provider_ids:
+            return [Problem(row, "provider", owner, "provider-unknown")]
+        if child is not None and self._child_column and child not in self._children_of(self._provider_ids[owner]):
+            editions = self.kind == "editions"
+            return [Problem(row, self._child_column, child, "offering-unknown" if editions else "edition-unknown")]
         return []
 
     def _children_of(self, provider_id: int) -> dict[str, int]:
@@ -393,11 +353,9 @@ class _Sink:
 
 
 def _key_of(record: Any) -> str:
+    if isinstance(record, Provider):
+        return record.slug
     return str(record.reference if isinstance(record, Enrolment) else record.code)
-
-
-def _problem(row: int, column: str, value: str, en: str, nl: str) -> Problem:
-    return Problem(row, column, value, en, nl)
 
 
 def store_enrolments(work: UnitOfWork, records: Iterable[Enrolment]) -> Counter[Change]:
@@ -409,12 +367,12 @@ def store_enrolments(work: UnitOfWork, records: Iterable[Enrolment]) -> Counter[
     for record in records:
         provider_id = provider_ids.get(record.provider)
         if provider_id is None:
-            raise NotFound(f"no provider with slug {record.provider!r}")
+            raise NotFound("no-provider", slug=record.provider)
         if provider_id not in editions:
             editions[provider_id] = work.bulk.edition_ids(provider_id)
         codes = editions[provider_id]
         if record.edition_code not in codes:
-            raise NotFound(f"provider {record.provider!r} has no edition with code {record.edition_code!r}")
+            raise NotFound("no-edition", provider=record.provider, code=record.edition_code)
         batch.append((provider_id, codes[record.edition_code], record))
         if len(batch) >= BATCH_ROWS:
             counts.update(work.bulk.save_enrolments(batch))
@@ -438,7 +396,7 @@ def export_records(kind: str, path: Path, uow: UnitOfWorkFactory, *, fmt: str, p
     """Write every ``kind`` record (of one provider) to ``path`` in the import layout; return the row count."""
     rows_layout = layout(kind)
     if fmt not in EXPORT_FORMATS:
-        raise Invalid.field("format", f"must be one of {', '.join(EXPORT_FORMATS)}", fmt)
+        raise Invalid.field("format", "one-of", fmt, allowed=", ".join(EXPORT_FORMATS))
     with uow() as work:
         if provider is not None:
             work.providers.id_of(provider)
@@ -450,7 +408,7 @@ def export_records(kind: str, path: Path, uow: UnitOfWorkFactory, *, fmt: str, p
 def write_kind_template(kind: str, fmt: str, path: Path) -> None:
     """Write the fill-in template of ``kind`` (header, example row; XLSX adds a sheet of allowed codes)."""
     if fmt not in TEMPLATE_FORMATS:
-        raise Invalid.field("format", f"must be one of {', '.join(TEMPLATE_FORMATS)}", fmt)
+        raise Invalid.field("format", "one-of", fmt, allowed=", ".join(TEMPLATE_FORMATS))
     write_template(layout(kind), fmt, path)
 
 
@@ -478,6 +436,7 @@ class Imports:
             self._deps.uow,
             pepper=self._deps.pepper,
             max_bytes=self._deps.settings.max_upload_bytes,
+            today=self._deps.clock().date(),
             provider=provider,
             fmt=fmt,
             dry_run=dry_run,

@@ -26,7 +26,7 @@ from microcred.credentials.ob3 import (
 )
 from microcred.credentials.pdf import certificate_pdf
 from microcred.credentials.proofs import add_proof
-from microcred.credentials.status_list import StatusList, status_list_credential
+from microcred.credentials.status_list import MESSAGE_STATUS_SIZE, StatusList, status_list_credential
 from microcred.credentials.urls import credential_url, status_list_url, verify_page_url
 from microcred.domain import (
     Credential,
@@ -104,15 +104,12 @@ def _issue(
 ) -> Credential:
     enrolment = work.enrolments.get(provider, reference)  # another provider's enrolment is simply not found
     if enrolment.outcome is not Outcome.PASSED:
-        raise Conflict(
-            f"enrolment {reference!r} has outcome {enrolment.outcome.value!r}; "
-            "only a passed enrolment earns a credential"
-        )
+        raise Conflict("enrolment-not-passed", reference=reference, outcome=enrolment.outcome.value)
     edition = work.editions.get(provider, enrolment.edition_code)
     offering = work.offerings.get(provider, edition.offering_code)
     missing = check_eu_elements(offering)
     if missing:
-        raise Invalid(f"offering {offering.code!r} lacks mandatory EU elements for a credential", problems=missing)
+        raise Invalid("eu-elements-missing", problems=missing, code=offering.code)
     issuer = work.providers.get(provider)
     awarding_body = offering.awarding_provider
     if awarding_body != provider:
@@ -140,9 +137,12 @@ def _issue(
         issued_at=now,
         valid_from=now,
         valid_until=valid_until,
-        status=[
-            StatusEntry(purpose, indexes[purpose], status_list_url(settings.public_base_url, provider, purpose))
-            for purpose in StatusPurpose
+        status=[  # one entry, the OB 3.0 schema's one object: the message list at the revocation index (0015)
+            StatusEntry(
+                StatusPurpose.MESSAGE,
+                indexes[StatusPurpose.REVOCATION],
+                status_list_url(settings.public_base_url, provider, StatusPurpose.MESSAGE),
+            )
         ],
         awarding_body_did=keys.did(awarding_body),
     )
@@ -193,7 +193,7 @@ def get_credential(credential_id: str, *, uow: UnitOfWorkFactory, provider: str 
     with uow() as work:
         credential = work.credentials.get(credential_urn(credential_id))
     if provider is not None and credential.provider != provider:
-        raise NotFound(f"no credential {credential.uuid}")
+        raise NotFound("no-credential", uuid=credential.uuid)
     return credential
 
 
@@ -222,7 +222,11 @@ def _store_status_list(
     work: UnitOfWork, provider: str, purpose: StatusPurpose, *, keys: KeyStore, settings: Settings, now: datetime
 ) -> dict[str, Any]:
     """Regenerate and re-sign the provider's list for ``purpose`` from the credentials' states."""
-    bits = StatusList(work.credentials.status_list_size(provider, purpose))
+    if purpose is StatusPurpose.MESSAGE:  # MESSAGE_STATUS_SIZE bits per credential, at its revocation index
+        size = MESSAGE_STATUS_SIZE * work.credentials.status_list_size(provider, StatusPurpose.REVOCATION)
+    else:
+        size = work.credentials.status_list_size(provider, purpose)
+    bits = StatusList(size)
     for index in work.credentials.set_bits(provider, purpose):
         bits.set(index)
     unsigned = status_list_credential(
@@ -255,7 +259,7 @@ def _change_state(
     with uow() as work:
         owner = work.credentials.get(uuid).provider
         if provider is not None and owner != provider:
-            raise NotFound(f"no credential {uuid}")
+            raise NotFound("no-credential", uuid=uuid)
         work.credentials.lock_status_lists(owner)
         credential = work.credentials.get(uuid)  # read again under the lock
         now = clock()
@@ -277,11 +281,11 @@ def revoke(
     clock: Clock,
     provider: str | None = None,
 ) -> Credential:
-    """Revoke for good; both lists are re-signed (a suspended credential leaves the suspension list)."""
+    """Revoke for good; every list is re-signed (a suspended credential leaves the suspension list)."""
     return _change_state(
         credential_id,
         lambda credential, now: credential.revoke(reason, now),
-        (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION),
+        tuple(StatusPurpose),
         uow=uow,
         keys=keys,
         settings=settings,
@@ -303,7 +307,7 @@ def suspend(
     return _change_state(
         credential_id,
         lambda credential, now: credential.suspend(reason, now),
-        (StatusPurpose.SUSPENSION,),
+        (StatusPurpose.SUSPENSION, StatusPurpose.MESSAGE),
         uow=uow,
         keys=keys,
         settings=settings,
@@ -325,7 +329,7 @@ def unsuspend(
     return _change_state(
         credential_id,
         lambda credential, now: credential.unsuspend(reason, now),
-        (StatusPurpose.SUSPENSION,),
+        (StatusPurpose.SUSPENSION, StatusPurpose.MESSAGE),
         uow=uow,
         keys=keys,
         settings=settings,
@@ -339,11 +343,11 @@ def status_list_document(provider: str, purpose: StatusPurpose | str, uow: UnitO
     try:
         wanted = StatusPurpose(purpose)
     except ValueError:
-        raise NotFound(f"no status list {purpose!r}: use revocation or suspension") from None
+        raise NotFound("no-status-list-purpose", purpose=purpose) from None
     with uow() as work:
         stored = work.credentials.status_list_document(provider, wanted)
     if stored is None:
-        raise NotFound(f"provider {provider!r} has no {wanted.value} status list yet (no credential issued)")
+        raise NotFound("no-status-list-yet", provider=provider, purpose=wanted.value)
     document: dict[str, Any] = json.loads(stored)
     return document
 

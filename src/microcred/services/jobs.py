@@ -40,7 +40,8 @@ class Job:
     total: int = 0
     finished_at: datetime | None = None
     result: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
+    error: str | None = None  # why it failed, in English (the API's answer)
+    failure: MicrocredError | None = None  # the same as an error, to word it in the reader's language
 
     @property
     def finished(self) -> bool:
@@ -80,7 +81,7 @@ class JobRunner:
         with self._lock:
             job = self._jobs.get(job_id)
         if job is None or job.owner != owner:
-            raise NotFound(f"no job {job_id!r}")
+            raise NotFound("no-job", job=job_id)
         return job
 
     def _run(self, job: Job, work: Work) -> None:
@@ -93,10 +94,11 @@ class JobRunner:
             job.result = work(progress)
             job.state = "succeeded"
         except MicrocredError as error:
-            job.state, job.error = "failed", str(error)
+            job.state, job.error, job.failure = "failed", str(error), error
         except Exception as error:  # a job must end in a state, whatever happened
             _log.error("job failed", extra={"event": "job", "kind": job.kind, "error_type": type(error).__name__})
-            job.state, job.error = "failed", f"the job failed unexpectedly ({type(error).__name__})"
+            job.failure = MicrocredError("job-failed-unexpectedly", kind=type(error).__name__)
+            job.state, job.error = "failed", str(job.failure)
         job.finished_at = self._clock()
 
     def _forget_old(self) -> None:

@@ -66,7 +66,7 @@ class KeyStore:
     def did_document(self, work: UnitOfWork, provider: str) -> dict[str, Any]:
         keys = work.signing_keys.all(provider)
         if not keys:
-            raise NotFound(f"provider {provider!r} has no signing keys yet")
+            raise NotFound("no-signing-keys", provider=provider)
         return did_web_document(self.did(provider), keys)
 
     def resolve_did(self, work: UnitOfWork, did: str) -> Mapping[str, Any] | None:

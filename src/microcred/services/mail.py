@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-__all__ = ["Mailer", "OutboxMailer", "SmtpMailer", "compose"]
+from microcred.i18n import translate
+
+__all__ = ["Mailer", "OutboxMailer", "SmtpMailer", "compose", "compose_bilingual"]
 
 SENDER = "microcred <no-reply@microcred.invalid>"
 
@@ -32,6 +34,14 @@ def compose(*, to: str, subject: str, text: str, sender: str = SENDER) -> EmailM
     message["Message-ID"] = make_msgid(domain="microcred.invalid")
     message.set_content(text)
     return message
+
+
+def compose_bilingual(*, to: str, message: str, **values: Any) -> EmailMessage:
+    """The catalogue's ``mail.<message>`` in English, then in Dutch: the register does not know which the
+    learner reads, so the subject holds both (``English / Nederlands``) and the body the English text first."""
+    subject = " / ".join(translate(f"mail.{message}.subject", lang, **values) for lang in ("en", "nl"))
+    text = "\n".join(translate(f"mail.{message}.text", lang, **values) for lang in ("en", "nl"))
+    return compose(to=to, subject=subject, text=text)
 
 
 class OutboxMailer:

@@ -61,21 +61,21 @@ class CatalogueQuery:
     def problems(self) -> list[FieldProblem]:
         found: list[FieldProblem] = []
         if len(self.text) > MAX_QUERY_LENGTH:
-            found.append(FieldProblem("q", f"must be at most {MAX_QUERY_LENGTH} characters"))
+            found.append(FieldProblem("q", "too-long", params={"limit": MAX_QUERY_LENGTH}))
         if self.isced_field is not None and self.isced_field not in vocabulary("isced-f"):
-            found.append(FieldProblem("isced_field", "must be an ISCED-F field code", self.isced_field))
+            found.append(FieldProblem("isced_field", "isced-field-code", self.isced_field))
         for name in ("eqf_level", "vks_level"):
             level = getattr(self, name)
             if level is not None and not 1 <= level <= 8:
-                found.append(FieldProblem(name, "must be a level from 1 to 8", level))
+                found.append(FieldProblem(name, "level-from-1-to-8", level))
         if self.ects_min is not None and self.ects_max is not None and self.ects_min > self.ects_max:
-            found.append(FieldProblem("ects_max", "must not be less than the minimum", str(self.ects_max)))
+            found.append(FieldProblem("ects_max", "below-minimum", str(self.ects_max)))
         if self.starts_from and self.starts_until and self.starts_from > self.starts_until:
-            found.append(FieldProblem("starts_until", "must not be before the first start date"))
+            found.append(FieldProblem("starts_until", "before-first-start"))
         if self.page < 1:
-            found.append(FieldProblem("page", "must be 1 or more", self.page))
+            found.append(FieldProblem("page", "page-number", self.page))
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
-            found.append(FieldProblem("page_size", f"must be from 1 to {MAX_PAGE_SIZE}", self.page_size))
+            found.append(FieldProblem("page_size", "range", self.page_size, params={"low": 1, "high": MAX_PAGE_SIZE}))
         return found
 
 
@@ -110,7 +110,7 @@ def search_offerings(query: CatalogueQuery, uow: UnitOfWorkFactory, *, today: da
     each hit's next edition."""
     found = query.problems()
     if found:
-        raise Invalid("the search is not valid", problems=found)
+        raise Invalid("search-invalid", problems=found)
     with uow() as work:
         total, offerings = work.search.find(
             query.text,
@@ -199,7 +199,7 @@ def published_offering(provider: str, code: str, uow: UnitOfWorkFactory) -> Publ
     with uow() as work:
         offering = work.offerings.get(provider, code)
         if offering.status is not OfferingStatus.PUBLISHED:
-            raise NotFound(f"provider {provider!r} has no published offering {code!r}")
+            raise NotFound("no-published-offering", provider=provider, code=code)
         owner = work.providers.get(provider)
         awarding = _provider_or(work, offering.awarding_body, owner) if offering.awarding_body else owner
         return PublishedOffering(

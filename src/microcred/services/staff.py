@@ -98,7 +98,7 @@ def deactivate_staff(email: str, uow: UnitOfWorkFactory, clock: Clock) -> None:
     with uow() as work:
         account = work.staff.by_email(address)
         if account is None:
-            raise NotFound(f"no staff account {address!r}")
+            raise NotFound("no-staff-account", address=address)
         work.staff.set_active(address, False)
         work.staff.end_sessions(account.id, clock())
         work.commit()
@@ -111,7 +111,7 @@ def change_staff_password(email: str, password: str, uow: UnitOfWorkFactory, clo
     with uow() as work:
         account = work.staff.by_email(address)
         if account is None:
-            raise NotFound(f"no staff account {address!r}")
+            raise NotFound("no-staff-account", address=address)
         work.staff.set_password(address, hashed)
         work.staff.end_sessions(account.id, clock())
         work.commit()

@@ -49,7 +49,7 @@ def check(work: UnitOfWork, keys: list[str], now: datetime) -> None:
         found = work.login_attempts.get(key)
         if found is not None and found.locked_until is not None and found.locked_until > now:
             wait = max(1, math.ceil((found.locked_until - now).total_seconds()))
-            raise Throttled(f"too many failed sign-ins; try again in {wait} seconds", retry_after=wait)
+            raise Throttled("sign-in-throttled", retry_after=wait, wait=wait)
 
 
 def failed(work: UnitOfWork, counted: list[tuple[Policy, str]], now: datetime) -> None:

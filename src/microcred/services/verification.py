@@ -14,6 +14,7 @@ from typing import Any
 from microcred.credentials.verify import VerificationResult, verify_credential
 from microcred.domain import StatusPurpose, is_trusted
 from microcred.errors import Invalid, NotFound
+from microcred.services import contexts
 from microcred.services.dependencies import Dependencies
 from microcred.services.keys import KeyStore
 from microcred.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -67,29 +68,29 @@ def _too_deep(text: str) -> bool:
 def read_document(text: str) -> Any:
     """The JSON document in ``text``; Invalid when it is too large, nested too deep or not JSON."""
     if len(text.encode("utf-8", errors="replace")) > MAX_DOCUMENT_BYTES:
-        raise Invalid.field("document", f"must be at most {MAX_DOCUMENT_BYTES // 1024} KB")
+        raise Invalid.field("document", "document-too-large-kb", limit=MAX_DOCUMENT_BYTES // 1024)
     if _too_deep(text):
-        raise Invalid.field("document", f"must not nest deeper than {MAX_DEPTH} levels")
+        raise Invalid.field("document", "nested-too-deep", levels=MAX_DEPTH)
     try:
         return json.loads(text)
     except ValueError:
-        raise Invalid.field("document", "is not JSON") from None
+        raise Invalid.field("document", "not-json-document") from None
 
 
 def check_bounds(document: Any) -> None:
     """Invalid when a parsed document is deeper, larger or carries more proofs than a credential can."""
     proofs = document.get("proof") if isinstance(document, dict) else None
     if isinstance(proofs, list) and len(proofs) > MAX_PROOFS:
-        raise Invalid.field("proof", f"a credential carries at most {MAX_PROOFS} proofs", len(proofs))
+        raise Invalid.field("proof", "too-many-proofs", len(proofs), most=MAX_PROOFS)
     nodes = 0
     pending: list[tuple[Any, int]] = [(document, 1)]
     while pending:
         value, depth = pending.pop()
         nodes += 1
         if depth > MAX_DEPTH:
-            raise Invalid.field("document", f"must not nest deeper than {MAX_DEPTH} levels")
+            raise Invalid.field("document", "nested-too-deep", levels=MAX_DEPTH)
         if nodes > MAX_NODES:
-            raise Invalid.field("document", f"must have at most {MAX_NODES} values")
+            raise Invalid.field("document", "too-many-values", most=MAX_NODES)
         children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
         pending.extend((child, depth + 1) for child in children)
 
@@ -156,7 +157,7 @@ def own_document(url: str, *, uow: UnitOfWorkFactory, keys: KeyStore) -> dict[st
     with uow() as work:
         found = _status_list(work, keys, url)
     if found is None:
-        raise NotFound(f"{url} is not a credential or status list of this register")
+        raise NotFound("not-of-this-register", url=url)
     return dict(found)
 
 
@@ -175,6 +176,16 @@ class Verification:
 
     def did_document(self, provider: str) -> dict[str, Any]:
         return did_document(provider, uow=self._deps.uow, keys=self._deps.keys)
+
+    def contexts(self) -> dict[str, str]:
+        """Every JSON-LD context URL the register ships -> where the register serves its copy."""
+        return contexts.context_index(self._deps.keys.public_base_url)
+
+    def context_file(self, name: str) -> bytes:
+        return contexts.context_file(name)
+
+    def context_at(self, path: str) -> bytes:
+        return contexts.context_at(path)
 
     def is_own_url(self, url: str) -> bool:
         return is_own_url(url, self._deps.keys)

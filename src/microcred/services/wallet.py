@@ -44,13 +44,13 @@ _SHARE_SALT = "microcred.share-link"
 
 
 class ShareLinkClosed(Conflict):
-    """The share link exists but no longer opens its credential; ``reason`` is "revoked" or "expired"."""
+    """The share link exists but no longer opens its credential; ``state`` is "revoked" or "expired"."""
 
     code = "share-link-closed"
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"this share link has been {reason}")
-        self.reason = reason
+    def __init__(self, state: str) -> None:
+        super().__init__("share-link-revoked" if state == "revoked" else "share-link-expired")
+        self.state = state
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,9 +142,9 @@ def credential_of_learner(credential_id: str, pseudonyms: Sequence[str], uow: Un
         with uow() as work:
             credential = work.credentials.get(urn)
     except (Invalid, NotFound):
-        raise NotFound("no such credential in your wallet") from None
+        raise NotFound("not-in-wallet") from None
     if not _granted(credential, grants_of(pseudonyms)):
-        raise NotFound("no such credential in your wallet")
+        raise NotFound("not-in-wallet")
     return credential
 
 
@@ -159,7 +159,7 @@ def create_share_link(
 ) -> ShareLink:
     """A new share link to one of the learner's own credentials, open for ``days`` days."""
     if days not in SHARE_LINK_DAYS:
-        raise Invalid.field("days", f"must be one of {', '.join(map(str, SHARE_LINK_DAYS))}", days)
+        raise Invalid.field("days", "one-of", days, allowed=", ".join(map(str, SHARE_LINK_DAYS)))
     credential = credential_of_learner(credential_id, pseudonyms, uow)
     now = clock()
     public_id = secrets.token_urlsafe(18)
@@ -177,11 +177,11 @@ def _record(token: str, uow: UnitOfWorkFactory, secret: str) -> ShareLinkRecord:
     try:
         public_id = _signer(secret).loads(token)
     except BadSignature:
-        raise NotFound("this share link does not exist") from None
+        raise NotFound("share-link-unknown") from None
     with uow() as work:
         record = work.wallet.share_link(str(public_id))
     if record is None:
-        raise NotFound("this share link does not exist")
+        raise NotFound("share-link-unknown")
     return record
 
 
@@ -204,7 +204,7 @@ def revoke_share_link(
     credential_of_learner(record.credential_uuid, pseudonyms, uow)
     with uow() as work:
         if not work.wallet.revoke_share_link(record.public_id, clock()):
-            raise Conflict("this share link was already revoked")
+            raise Conflict("share-link-already-revoked")
         work.commit()
 
 

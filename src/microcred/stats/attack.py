@@ -23,8 +23,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_array
 
 __all__ = ["Cell", "intervals"]
 
@@ -76,6 +74,10 @@ class _Program:
         self.row_high.append(high)
 
     def solve(self, targets: Sequence[int], *, sense: int) -> list[float]:
+        # scipy loads here, not at import time: over a second that only the disclosure audit needs.
+        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.sparse import coo_array
+
         size = len(self.low)
         objective = np.zeros(size)
         objective[list(targets)] = sense

@@ -22,14 +22,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from microcred.i18n import translate
 from microcred.stats.attack import intervals
-from microcred.stats.cells import PEOPLE, CellCounts, Census, Found, Span, span_label
+from microcred.stats.cells import PEOPLE, CellCounts, Census, Found, Mismatch, Span, span_label
 from microcred.stats.model import ParliamentReport, year_label
 from microcred.stats.queries import Scope
 from microcred.stats.report import build_report
 from microcred.stats.snapshot import Snapshot
 
-__all__ = ["Audit", "Finding", "audit"]
+__all__ = ["Audit", "Finding", "Mismatch", "audit"]
 
 _OUTCOME = {"passed": (1, 1), "failed": (1, 0), "withdrawn": (1, 0)}  # (decided, passed)
 
@@ -52,11 +53,12 @@ class Finding:
         """How many values the attacker cannot tell apart."""
         return self.high - self.low + 1
 
-    def describe(self) -> str:
-        return (
-            f"{self.measure} of {self.dimension}={self.value}, {self.years}, scope {self.scope}: "
-            f"true {self.true}, attacker's interval {self.low}..{self.high} ({self.values} values)"
-        )
+    def describe(self, lang: str = "en") -> str:
+        measure = translate(f"audit.measure.{self.measure}", lang)
+        return translate(
+            "audit.finding", lang, measure=measure, dimension=self.dimension, value=self.value, years=self.years,
+            scope=self.scope, true=self.true, low=self.low, high=self.high, values=self.values,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,7 @@ class Audit:
     protected: int  # of which 1 to k - 1 true learners
     weakest: Finding | None
     narrowed: tuple[Finding, ...]
-    mismatches: tuple[str, ...]
+    mismatches: tuple[Mismatch, ...]
     seconds: float
 
     @property
@@ -146,7 +148,7 @@ def _attack(found: Found, k: int) -> list[Finding]:
     return findings
 
 
-def _compare(report: ParliamentReport, counts: CellCounts, label: str, span: Span) -> list[str]:
+def _compare(report: ParliamentReport, counts: CellCounts, label: str, span: Span) -> list[Mismatch]:
     """Published figures that differ from the same cell counted on the protected copy."""
     problems = []
     years = list(range(span[0], span[1] + 1))
@@ -171,5 +173,5 @@ def _compare(report: ParliamentReport, counts: CellCounts, label: str, span: Spa
         counted = counts.get(key, (0, 0))[which]
         if published != counted:
             where = f"{label} {span_label(span)} {name}[{key_of_row}, {column}]"
-            problems.append(f"{where} = {published}, the copy counts {counted}")
+            problems.append(Mismatch(where, published, counted))
     return problems

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from microcred.domain import ProviderType
+from microcred.i18n import translate
 from microcred.stats.attack import Cell
 from microcred.stats.disclosure import Atoms, Rounding, atoms, profile_groups, protected_rows
 from microcred.stats.model import year_label
@@ -31,7 +32,7 @@ from microcred.stats.tally import (
     profiles,
 )
 
-__all__ = ["PEOPLE", "CellCounts", "Census", "Found", "Span", "span_label"]
+__all__ = ["PEOPLE", "CellCounts", "Census", "Found", "Mismatch", "Span", "span_label"]
 
 Ints = NDArray[np.int64]
 _OUTCOME = {"passed": (1, 1), "failed": (1, 0), "withdrawn": (1, 0)}  # (decided, passed)
@@ -40,12 +41,27 @@ Span = tuple[int, int]
 CellCounts = dict[tuple[str, str, Span], tuple[int, int]]  # (dimension, value, years) -> copy learners, enrolments
 
 
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    """A published figure that differs from the same cell counted on the protected copy."""
+
+    where: str  # scope, years and table[row, column]
+    published: object
+    counted: int
+
+    def describe(self, lang: str = "en") -> str:
+        return translate("audit.mismatch", lang, where=self.where, published=self.published, counted=self.counted)
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
 @dataclass
 class Found:
     cells: int = 0
     targets: list[tuple[str, str, str, str, int, int]] = field(default_factory=list)  # ..., learners, enrolments
     blocks: list[Cell] = field(default_factory=list)
-    mismatches: list[str] = field(default_factory=list)
+    mismatches: list[Mismatch] = field(default_factory=list)
 
 
 @dataclass

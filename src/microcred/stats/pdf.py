@@ -5,29 +5,37 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 from pathlib import Path
-
-import matplotlib as mpl
-from fpdf import FPDF
-from fpdf.fonts import FontFace
+from typing import TYPE_CHECKING
 
 from microcred.stats.charts import render_chart
 from microcred.stats.labels import text
 from microcred.stats.model import ParliamentReport
 from microcred.stats.outline import offering_rows, outline, table_cells
 
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
 __all__ = ["to_pdf"]
 
-_FONT_DIR = Path(mpl.get_data_path()) / "fonts" / "ttf"  # shipped with matplotlib, so always offline
+
+def _font_dir() -> Path:
+    """DejaVu Sans as shipped with matplotlib, so always offline."""
+    import matplotlib as mpl
+
+    return Path(mpl.get_data_path()) / "fonts" / "ttf"
 
 
 def to_pdf(report: ParliamentReport, lang: str) -> bytes:
     """A PDF with the headings, paragraphs, tables and charts of the HTML report, in the same order."""
+    # fpdf and matplotlib load here, not at import time: about two seconds that only a PDF needs.
+    from fpdf import FPDF
+
     from microcred.stats.render import scope_text
 
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_creation_date(datetime(2000, 1, 1, tzinfo=UTC))  # reproducible output: no wall-clock date
-    pdf.add_font("DejaVu", "", str(_FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.add_font("DejaVu", "", str(_font_dir() / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(_font_dir() / "DejaVuSans-Bold.ttf"))
     pdf.set_title(text("title", lang))
     pdf.set_lang(lang)
     pdf.set_auto_page_break(auto=True, margin=12)
@@ -41,10 +49,18 @@ def to_pdf(report: ParliamentReport, lang: str) -> bytes:
         pdf.start_section(section.heading)
         pdf.set_font("DejaVu", "B", 13)
         pdf.multi_cell(0, 8, section.heading, new_x="LMARGIN", new_y="NEXT")
-        for block in section.blocks:
+        for block in (*section.blocks, *section.details):
             if block.kind == "p":
                 pdf.set_font("DejaVu", "", 9)
                 pdf.multi_cell(0, 5, block.text, new_x="LMARGIN", new_y="NEXT")
+            elif block.kind == "figures":
+                pdf.set_font("DejaVu", "", 9)
+                for name, value in block.items:
+                    pdf.multi_cell(0, 5, f"{name}: {value}", new_x="LMARGIN", new_y="NEXT")
+            elif block.kind == "list":
+                pdf.set_font("DejaVu", "", 9)
+                for sentence, _ in block.items:
+                    pdf.multi_cell(0, 5, f"• {sentence}", new_x="LMARGIN", new_y="NEXT")
             elif block.kind == "chart":
                 pdf.image(io.BytesIO(render_chart(block.text, report, lang, fmt="png")), w=180)
             elif block.kind == "table" and block.table is not None:
@@ -61,6 +77,8 @@ def to_pdf(report: ParliamentReport, lang: str) -> bytes:
 
 
 def _table(pdf: FPDF, title: str, header: list[str], body: list[list[str]]) -> None:
+    from fpdf.fonts import FontFace
+
     pdf.set_font("DejaVu", "B", 9)
     pdf.multi_cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 7)

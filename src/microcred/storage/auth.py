@@ -178,7 +178,7 @@ class SqlStaffRepository:
                     .returning(staff_accounts.c.id)
                 ).scalar_one()
         except IntegrityError:
-            raise Conflict("a staff account with this e-mail address already exists") from None
+            raise Conflict("staff-exists") from None
         return int(new_id)
 
     def _one(self, where: Any) -> StaffRow | None:
@@ -306,7 +306,7 @@ class SqlRegisterKeyRepository:
                     )
                 )
         except IntegrityError:
-            raise Conflict(f"the register already has a {purpose} key") from None
+            raise Conflict("register-key-exists", purpose=purpose) from None
 
 
 class SqlLearnerAccessRepository:

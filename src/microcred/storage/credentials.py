@@ -74,7 +74,8 @@ class SqlCredentialRepository:
             .order_by(status_lists.c.purpose)
             .with_for_update()
         ).all()
-        return {StatusPurpose(row.purpose): int(row.next_index) for row in rows}
+        found = {StatusPurpose(row.purpose): int(row.next_index) for row in rows}
+        return {purpose: index for purpose, index in found.items() if purpose.indexed}
 
     def allocate_indexes(self, provider: str) -> dict[StatusPurpose, int]:
         """Take the next index of each of the provider's lists; an index is never handed out twice."""
@@ -87,7 +88,7 @@ class SqlCredentialRepository:
         )
         for purpose, index in taken.items():
             if index >= int(sizes[purpose.value]):
-                raise Conflict(f"provider {provider!r}: the {purpose.value} status list is full ({index} entries)")
+                raise Conflict("status-list-full", provider=provider, purpose=purpose.value, size=index)
             self._connection.execute(
                 update(status_lists)
                 .where(status_lists.c.provider_id == provider_id, status_lists.c.purpose == purpose.value)
@@ -105,8 +106,18 @@ class SqlCredentialRepository:
         return DEFAULT_STATUS_LIST_SIZE if size is None else int(size)
 
     def set_bits(self, provider: str, purpose: StatusPurpose) -> list[int]:
-        """Indexes whose bit is set in the provider's list: revoked, or currently suspended, credentials."""
+        """Positions whose bit is set in the provider's list: revoked, or currently suspended, credentials.
+
+        The message list has two bits per credential at its revocation index: the high bit (``2i``) says
+        revoked, the low bit (``2i + 1``) suspended."""
         provider_id = SqlProviderRepository(self._connection).id_of(provider)
+        if purpose is StatusPurpose.MESSAGE:
+            states = self._connection.execute(
+                select(credentials.c.revocation_index, credentials.c.state).where(
+                    credentials.c.provider_id == provider_id, credentials.c.state != CredentialState.ACTIVE.value
+                )
+            ).all()
+            return sorted(2 * int(index) + (state == CredentialState.SUSPENDED.value) for index, state in states)
         state = CredentialState.REVOKED if purpose is StatusPurpose.REVOCATION else CredentialState.SUSPENDED
         column = (
             credentials.c.revocation_index if purpose is StatusPurpose.REVOCATION else credentials.c.suspension_index
@@ -182,7 +193,7 @@ class SqlCredentialRepository:
     def get(self, uuid: str) -> Credential:
         row = self._connection.execute(self._query().where(credentials.c.uuid == uuid)).first()
         if row is None:
-            raise NotFound(f"no credential {uuid}")
+            raise NotFound("no-credential", uuid=uuid)
         return self._from_row(row)
 
     def for_enrolment(self, provider: str, reference: str) -> Credential | None:
@@ -228,7 +239,7 @@ class SqlCredentialRepository:
             select(editions.c.id).where(editions.c.provider_id == provider_id, editions.c.code == edition_code)
         ).scalar()
         if edition_id is None:
-            raise NotFound(f"provider {provider!r} has no edition with code {edition_code!r}")
+            raise NotFound("no-edition", provider=provider, code=edition_code)
         issued = select(credentials.c.enrolment_id)
         rows = self._connection.execute(
             select(enrolments.c.reference)
@@ -249,12 +260,12 @@ class SqlCredentialRepository:
             )
         ).scalar()
         if enrolment_id is None:
-            raise NotFound(f"provider {credential.provider!r} has no enrolment {credential.enrolment_reference!r}")
+            raise NotFound("no-enrolment", provider=credential.provider, reference=credential.enrolment_reference)
         key_id = self._connection.execute(
             select(signing_keys.c.id).where(signing_keys.c.public_key_multibase == credential.public_key_multibase)
         ).scalar()
         if key_id is None:
-            raise NotFound("the credential's signing key is not registered")
+            raise NotFound("signing-key-unregistered")
         credential.id = self._connection.execute(
             insert(credentials)
             .values(
@@ -321,7 +332,7 @@ class SqlSigningKeyRepository:
             .where(signing_keys.c.public_key_multibase == public_key_multibase)
         ).first()
         if row is None:
-            raise NotFound(f"no signing key {public_key_multibase}")
+            raise NotFound("no-signing-key", key=public_key_multibase)
         return self._key(row, row.slug)
 
     def sealed(self, public_key_multibase: str) -> bytes:
@@ -329,7 +340,7 @@ class SqlSigningKeyRepository:
             select(signing_keys.c.sealed_private_key).where(signing_keys.c.public_key_multibase == public_key_multibase)
         ).scalar()
         if found is None:
-            raise NotFound(f"no signing key {public_key_multibase}")
+            raise NotFound("no-signing-key", key=public_key_multibase)
         return bytes(found)
 
     def add(self, key: IssuerKey, sealed_private_key: bytes) -> None:

@@ -149,4 +149,4 @@ def _dump(value: Any, kind: KeyKind) -> str | int:
 
 
 def _foreign() -> Invalid:
-    return Invalid.field("cursor", "does not belong to this listing; start again without a cursor")
+    return Invalid.field("cursor", "cursor-foreign")

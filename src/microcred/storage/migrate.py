@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported inside each function: it costs about half a second, and only `migrate`, `serve`'s
+# start-up check and the tests that build databases need it, not every command of the CLI.
 
 __all__ = ["current_revisions", "downgrade", "is_up_to_date", "upgrade"]
 
 
 def _config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(files("microcred.storage") / "migrations"))
     config.attributes["engine"] = engine
@@ -23,14 +28,20 @@ def _config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema to ``revision`` (all heads by default: each area owns a migration branch)."""
+    from alembic import command
+
     command.upgrade(_config(engine), revision)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
+    from alembic import command
+
     command.downgrade(_config(engine), revision)
 
 
 def current_revisions(engine: Engine) -> set[str]:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return set(MigrationContext.configure(connection).get_current_heads())
 
@@ -38,6 +49,8 @@ def current_revisions(engine: Engine) -> set[str]:
 def is_up_to_date(engine: Engine) -> bool:
     """Every head revision is applied. Alembic's version table keeps only the current heads, and a head
     that another branch ``depends_on`` is not one of them, so compare what the current heads imply."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_config(engine))
     applied: set[str] = set()
     pending = list(script.get_revisions(tuple(current_revisions(engine))))

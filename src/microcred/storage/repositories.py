@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, exists, func, insert, or_, select, update
@@ -72,10 +73,14 @@ def _upsert(
 
 
 def _same(stored: object, given: object) -> bool:
+    """Equal values; numbers by value, as the database may give back ``Decimal('60.0')`` for ``60``."""
     if stored is None or given is None:
         return stored is given
-    if hasattr(stored, "compare") or hasattr(given, "compare"):  # Decimal vs Decimal/str
-        return str(stored).rstrip("0").rstrip(".") == str(given).rstrip("0").rstrip(".")
+    if isinstance(stored, Decimal) or isinstance(given, Decimal):
+        try:
+            return Decimal(str(stored)) == Decimal(str(given))
+        except InvalidOperation:
+            return False
     return stored == given
 
 
@@ -86,13 +91,13 @@ class SqlProviderRepository:
     def id_of(self, slug: str) -> int:
         found = self._connection.execute(select(providers.c.id).where(providers.c.slug == slug)).scalar()
         if found is None:
-            raise NotFound(f"no provider with slug {slug!r}")
+            raise NotFound("no-provider", slug=slug)
         return int(found)
 
     def get(self, slug: str) -> Provider:
         row = self._connection.execute(select(providers).where(providers.c.slug == slug)).first()
         if row is None:
-            raise NotFound(f"no provider with slug {slug!r}")
+            raise NotFound("no-provider", slug=slug)
         return mapping.provider_from_row(row, self._records(row.id))
 
     def all(self) -> list[Provider]:
@@ -220,7 +225,7 @@ class SqlOfferingRepository:
             .where(providers.c.slug == provider, offerings.c.code == code)
         ).first()
         if row is None:
-            raise NotFound(f"provider {provider!r} has no offering with code {code!r}")
+            raise NotFound("no-offering", provider=provider, code=code)
         return mapping.offering_from_row(row, provider)
 
     def get_by_id(self, offering_id: int) -> Offering:
@@ -230,7 +235,7 @@ class SqlOfferingRepository:
             .where(offerings.c.id == offering_id)
         ).first()
         if row is None:
-            raise NotFound(f"no offering with id {offering_id}")
+            raise NotFound("no-offering-id", id=offering_id)
         return mapping.offering_from_row(row, row.provider_slug)
 
     def page(
@@ -286,7 +291,7 @@ class SqlEditionRepository:
             .where(providers.c.slug == provider, editions.c.code == code)
         ).first()
         if row is None:
-            raise NotFound(f"provider {provider!r} has no edition with code {code!r}")
+            raise NotFound("no-edition", provider=provider, code=code)
         return mapping.edition_from_row(row, provider, row.offering_code)
 
     def list_for_offering(self, provider: str, offering_code: str) -> list[Edition]:
@@ -307,7 +312,7 @@ class SqlEditionRepository:
             )
         ).scalar()
         if offering_id is None:
-            raise NotFound(f"provider {edition.provider!r} has no offering with code {edition.offering_code!r}")
+            raise NotFound("no-offering", provider=edition.provider, code=edition.offering_code)
         values = {"offering_id": offering_id, **mapping.edition_values(edition)}
         key = {"provider_id": provider_id, "code": values.pop("code")}
         edition.id, change = _upsert(self._connection, editions, key, values)
@@ -391,13 +396,13 @@ class SqlEnrolmentRepository:
             self._query().where(providers.c.slug == provider, enrolments.c.reference == reference)
         ).first()
         if row is None:
-            raise NotFound(f"provider {provider!r} has no enrolment with reference {reference!r}")
+            raise NotFound("no-enrolment", provider=provider, reference=reference)
         return mapping.enrolment_from_row(row, provider, row.edition_code, row.pseudonym)
 
     def get_by_id(self, enrolment_id: int) -> Enrolment:
         row = self._connection.execute(self._query().where(enrolments.c.id == enrolment_id)).first()
         if row is None:
-            raise NotFound(f"no enrolment with id {enrolment_id}")
+            raise NotFound("no-enrolment-id", id=enrolment_id)
         return mapping.enrolment_from_row(row, row.provider_slug, row.edition_code, row.pseudonym)
 
     def list_for_edition(self, provider: str, edition_code: str) -> Iterator[Enrolment]:
@@ -439,7 +444,7 @@ class SqlEnrolmentRepository:
             )
         ).first()
         if edition is None:
-            raise NotFound(f"provider {enrolment.provider!r} has no edition with code {enrolment.edition_code!r}")
+            raise NotFound("no-edition", provider=enrolment.provider, code=enrolment.edition_code)
         edition_id = edition.id
         if enrolment.enrolment_date is None:  # not given: the edition's start (docs/import.md)
             enrolment.enrolment_date = edition.start_date

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from microcred.errors import Conflict
+from microcred.storage.access_links import SqlAccessLinkRepository
 from microcred.storage.auth import (
     SqlIdempotencyRepository,
     SqlLearnerAccessRepository,
@@ -65,6 +66,7 @@ class SqlUnitOfWork:
     idempotency: SqlIdempotencyRepository
     register_keys: SqlRegisterKeyRepository
     learner_access: SqlLearnerAccessRepository
+    access_links: SqlAccessLinkRepository
     wallet: SqlWalletRepository
     statistics: SqlStatisticsSource
 
@@ -90,6 +92,7 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(self.connection)
         self.register_keys = SqlRegisterKeyRepository(self.connection)
         self.learner_access = SqlLearnerAccessRepository(self.connection)
+        self.access_links = SqlAccessLinkRepository(self.connection)
         self.credentials = SqlCredentialRepository(self.connection)
         self.signing_keys = SqlSigningKeyRepository(self.connection)
         self.wallet = SqlWalletRepository(self.connection)
@@ -105,7 +108,7 @@ class SqlUnitOfWork:
         finally:
             self.connection.close()
         if isinstance(exc, IntegrityError) and _is_race(exc):
-            raise Conflict("someone else saved the same record at the same moment; nothing was saved") from exc
+            raise Conflict("concurrent-save") from exc
 
     def commit(self) -> None:
         self._transaction.commit()

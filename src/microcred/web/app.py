@@ -42,9 +42,7 @@ def attach_web(app: FastAPI, register: Register) -> None:
     )
     app.mount("/static", StaticFiles(directory=str(files("microcred.web") / "static")), name="static")
     pages = Pages()
-    app.include_router(public_routes(register, pages))
-    app.include_router(verify_routes(register, pages))
-    app.include_router(statistics_routes(register, pages))
-    app.include_router(desk_routes(register, pages))
-    app.include_router(desk_task_routes(register, pages))
-    app.include_router(wallet_routes(register, pages))
+    routers = (public_routes, verify_routes, statistics_routes, desk_routes, desk_task_routes, wallet_routes)
+    for routes_of in routers:
+        # As built, not through ``include_router``, which would build every route again per app (api/app.py).
+        app.router.routes.extend(routes_of(register, pages).routes)

@@ -22,7 +22,7 @@ from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form
 from microcred.web.offering_form import form_elements, form_inputs, form_values, offering_from_form
 from microcred.web.sessions import StaffDep, StaffMember, staff_in, staff_session, start_session
-from microcred.web.templating import Pages
+from microcred.web.templating import Pages, language_of
 
 __all__ = ["desk_routes"]
 
@@ -69,7 +69,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
         def shown(error: MicrocredError) -> Response:
             if message_key(error, ""):
                 return home(request, staff, status=error.status, error=message_key(error, ""))
-            return home(request, staff, status=error.status, error_text=str(error))
+            return home(request, staff, status=error.status, error_text=error.describe(language_of(request)))
 
         on_error(request, shown)
 
@@ -78,7 +78,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
         values = {k: v for k, v in form.items() if isinstance(v, str)}
 
         def shown(error: MicrocredError) -> Response:
-            problems = error.problems or [FieldProblem("code", error.message)]
+            problems = error.problems or [FieldProblem("code", error.reason, params=error.params)]
             return pages.render(request, "desk_offering.html", status=error.status, values=values,
                                 problems=problems, editing=editing, **_form())  # fmt: skip
 
@@ -142,7 +142,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
         offering_form_again(request, form, editing=editing)
         offering, problems = offering_from_form(form, staff.provider)
         if problems:
-            raise Invalid(f"offering {offering.code!r} is not valid", problems=problems)
+            raise Invalid("offering-invalid", problems=problems, code=offering.code)
         if editing:
             register.catalogue.edit_offering(staff.provider, offering.code, form_elements(offering))
         else:

@@ -26,7 +26,6 @@ from microcred.services.imports import TEMPLATE_FORMATS, ImportReport
 from microcred.services.jobs import JobRunner, Work
 from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form
-from microcred.web.i18n import LANGUAGES
 from microcred.web.sessions import StaffDep
 from microcred.web.templating import Pages
 
@@ -49,7 +48,7 @@ class CheckedFileGone(NotFound):
     status = 410
 
     def __init__(self) -> None:
-        super().__init__("the checked file is no longer available; upload it again")
+        super().__init__("checked-file-gone")
 
 
 def _staging_dir() -> Path:
@@ -64,7 +63,7 @@ def _safe_name(name: str) -> str:
 async def _stage(upload: object, limit: int) -> Path:
     """Copy the uploaded file to a private staging folder, refusing it beyond ``limit`` bytes."""
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise Invalid.field("file", "choose a file")
+        raise Invalid.field("file", "file-required")
     folder = _staging_dir() / secrets.token_hex(16)
     folder.mkdir(parents=True, mode=0o700)
     target = folder / _safe_name(upload.filename)
@@ -75,7 +74,7 @@ async def _stage(upload: object, limit: int) -> Path:
             if written > limit:
                 out.close()
                 shutil.rmtree(folder, ignore_errors=True)
-                raise Invalid.field("file", f"must be at most {limit // (1024 * 1024)} MiB")
+                raise Invalid.field("file", "file-too-large-mib", limit=limit // (1024 * 1024))
             out.write(chunk)
     return target
 
@@ -96,12 +95,23 @@ def _checked_file(staged: object, jobs: JobRunner, provider: str) -> tuple[Path,
 def _report_result(report: ImportReport) -> dict[str, Any]:
     """The report as the job page shows it, in plain values (the job runner is shared with the API)."""
     problems = [
-        {"row": p.row, "column": p.column, "value": p.value, "reason": {lang: p.reason(lang) for lang in LANGUAGES}}
+        {"row": p.row, "column": p.column, "value": p.value, "code": p.code, "params": dict(p.params)}
         for p in report.problems
     ]
-    counts = ("rows", "created", "updated", "unchanged", "rejected", "unlisted_problems")
+    warnings = [
+        {"row": w.row, "column": w.column, "read": w.read, "stored": w.stored, "code": w.code, "params": dict(w.params)}
+        for w in report.warnings
+    ]
+    counts = ("rows", "valid", "created", "updated", "unchanged", "rejected", "unlisted_problems", "unlisted_warnings")
     shown = {"kind": report.kind, "dry_run": report.dry_run, "ok": report.ok, "committed": report.committed}
-    return {**shown, "problems": problems, **{name: getattr(report, name) for name in counts}}
+    sheets = {"sheet": report.sheet, "other_sheets": list(report.other_sheets)}
+    return {
+        **shown,
+        **sheets,
+        "problems": problems,
+        "warnings": warnings,
+        **{name: getattr(report, name) for name in counts},
+    }
 
 
 def _import_work(register: Register, provider: str, kind: str, path: Path, *, dry_run: bool) -> Work:
@@ -148,7 +158,7 @@ def desk_task_routes(register: Register, pages: Pages) -> APIRouter:
         """A fill-in template (header and an example row; XLSX adds a sheet of the allowed codes), generated
         from the same layout definition the importer validates with. Public: it holds no data."""
         if kind not in (*IMPORT_KINDS, "providers") or fmt not in TEMPLATE_FORMATS:
-            raise NotFound(f"no {fmt} template for {kind}")
+            raise NotFound("no-template", format=fmt, kind=kind)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"{kind}.{fmt}"
             register.imports.write_template(kind, fmt, path)
@@ -167,7 +177,7 @@ def desk_task_routes(register: Register, pages: Pages) -> APIRouter:
         kind = str(form.get("kind") or "")
         import_again(request, kind, "import.no_file")
         if kind not in IMPORT_KINDS:
-            raise Invalid.field("kind", f"must be one of {', '.join(IMPORT_KINDS)}", kind)
+            raise Invalid.field("kind", "one-of", kind, allowed=", ".join(IMPORT_KINDS))
         dry_run = form.get("dry_run") == "1"
         path = await _stage(form.get("file"), register.settings.max_upload_bytes)
         job = start_import(staff.provider, kind, path, dry_run=dry_run)
@@ -186,8 +196,10 @@ def desk_task_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.post("/desk/editions/{code:path}/issue", response_class=HTMLResponse)
     async def issue(request: Request, code: str, staff: StaffDep) -> Response:
-        on_error(request, lambda _: RedirectResponse("/desk", status_code=303))
+        # Another provider's (or an unknown) edition is not found before any job starts; a stale form goes home.
+        on_error(request, lambda error: None if isinstance(error, NotFound) else RedirectResponse("/desk", 303))
         await posted_form(request)
+        register.enrolments.get_edition(staff.provider, code)
 
         def work(progress: Any) -> dict[str, Any]:
             issued = register.issuance.issue_for_edition(staff.provider, code, progress=progress)

@@ -24,7 +24,7 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from microcred.errors import Conflict, Forbidden, Invalid, MicrocredError, NotFound, Unauthenticated
-from microcred.web.templating import Pages
+from microcred.web.templating import Pages, language_of
 
 __all__ = ["FormExpired", "ShowAgain", "SignInRequired", "message_key", "on_error", "page_router"]
 
@@ -44,7 +44,7 @@ class SignInRequired(Unauthenticated):
     """The page is for a signed-in staff member or an opened wallet; ``sign_in`` is where to go first."""
 
     def __init__(self, sign_in: str) -> None:
-        super().__init__("sign in first")
+        super().__init__("sign-in-first")
         self.sign_in = sign_in
 
 
@@ -52,7 +52,7 @@ class FormExpired(Forbidden):
     """A posted form without this session's CSRF token (expired, or sent from another site)."""
 
     def __init__(self) -> None:
-        super().__init__("the form has expired or did not come from this site; please try again")
+        super().__init__("form-expired")
 
 
 def on_error(request: Request, show_again: ShowAgain) -> None:
@@ -101,7 +101,7 @@ async def error_response(pages: Pages, request: Request, error: MicrocredError) 
         "error.html",
         status=error.status,
         title=title,
-        detail=None if isinstance(error, FormExpired) else error.message,
+        detail=None if isinstance(error, FormExpired) else error.text(language_of(request)),
         detail_key=message_key(error, ""),
         problems=error.problems,
     )

@@ -38,6 +38,7 @@ async def read_upload(value: object, *, limit: int) -> bytes | None:
     data = await value.read(limit + 1)
     if len(data) > limit:
         raise UploadTooLarge(
-            "the file is too large", problems=[FieldProblem("file", f"must be at most {limit // 1024} KiB")]
+            "file-too-large-upload",
+            problems=[FieldProblem("file", "file-too-large-kib", params={"limit": limit // 1024})],
         )
     return data

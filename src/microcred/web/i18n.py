@@ -1,38 +1,15 @@
-"""Dutch and English for the web pages: one message catalogue (``messages.json``), the visitor's language.
+"""The visitor's language: the ``lang`` cookie (set by the switch link), else ``Accept-Language``, else Dutch.
 
-Each message key holds both languages side by side, so a missing translation shows up in review and in
-``tests/web/test_messages.py``. The language comes from the ``lang`` cookie (set by the switch link), else
-from ``Accept-Language``, else Dutch.
+The texts themselves come from the one catalogue in :mod:`microcred.i18n`.
 """
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from importlib.resources import files
-from typing import Any
+from microcred.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "choose_language", "messages", "translate"]
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "LANGUAGE_COOKIE", "choose_language", "translate"]
 
-LANGUAGES = ("nl", "en")
-DEFAULT_LANGUAGE = "nl"
 LANGUAGE_COOKIE = "lang"
-
-
-@cache
-def messages() -> dict[str, dict[str, str]]:
-    """Every message key with its ``nl`` and ``en`` text, read once from the package."""
-    loaded: dict[str, dict[str, str]] = json.loads((files(__package__) / "messages.json").read_text("utf-8"))
-    return loaded
-
-
-def translate(key: str, lang: str, **values: Any) -> str:
-    """The message ``key`` in ``lang`` with ``{name}`` placeholders filled; a missing key fails loudly."""
-    try:
-        text = messages()[key][lang]
-    except KeyError:
-        raise KeyError(f"no {lang!r} message for {key!r} in web/messages.json") from None
-    return text.format(**values) if values else text
 
 
 def choose_language(cookie: str | None, accept_language: str | None) -> str:

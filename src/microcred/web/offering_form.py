@@ -122,9 +122,9 @@ def offering_from_form(form: FormData, provider: str) -> tuple[Offering, list[Fi
         try:
             values[name] = OFFERING.coerce(name, _read(OFFERING.field(name), form))
         except MicrocredError as error:
-            problems.extend(error.problems or [FieldProblem(name, error.message)])
+            problems.extend(error.problems or [FieldProblem(name, error.reason, params=error.params)])
         except (ValueError, InvalidOperation):
-            problems.append(FieldProblem(name, "is not a valid value", _posted(form, name) or None))
+            problems.append(FieldProblem(name, "invalid-value", _posted(form, name) or None))
     return OFFERING.build(values), problems
 
 

@@ -42,7 +42,7 @@ def parse_catalogue_query(params: dict[str, str]) -> tuple[CatalogueQuery, list[
         try:
             values[target] = kind(raw)
         except (ValueError, InvalidOperation):
-            problems.append(FieldProblem(target, "must be a number", raw))
+            problems.append(FieldProblem(target, "number", raw))
 
     number("eqf", "eqf_level", int)
     number("vks", "vks_level", int)
@@ -58,13 +58,13 @@ def parse_catalogue_query(params: dict[str, str]) -> tuple[CatalogueQuery, list[
             try:
                 values[target] = enum(raw)
             except ValueError:
-                problems.append(FieldProblem(target, "is not a known value", raw))
+                problems.append(FieldProblem(target, "unknown-value", raw))
     raw_start = params.get("starts_from", "").strip()
     if raw_start:
         try:
             values["starts_from"] = date.fromisoformat(raw_start)
         except ValueError:
-            problems.append(FieldProblem("starts_from", "must be a date (YYYY-MM-DD)", raw_start))
+            problems.append(FieldProblem("starts_from", "date-format", raw_start))
     query = CatalogueQuery(**values)
     return query, problems + query.problems()
 
@@ -100,7 +100,7 @@ def public_routes(register: Register, pages: Pages) -> APIRouter:
         query, problems = parse_catalogue_query(dict(request.query_params))
         on_error(request, lambda error: catalogue_page(request, query, problems=error.problems))
         if problems:
-            raise Invalid("the search is not valid", problems=problems)
+            raise Invalid("search-invalid", problems=problems)
         return catalogue_page(request, query, page=register.search.search_offerings(query))
 
     @router.get("/offerings/{provider}/{code:path}", response_class=HTMLResponse)

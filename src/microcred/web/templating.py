@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -72,17 +73,27 @@ def _date(value: object, lang: str) -> str:
     return value.strftime("%d-%m-%Y") if lang == "nl" else value.isoformat()
 
 
+@cache
+def _environment() -> Environment:
+    """One template environment per process, shared by every app built in it.
+
+    Jinja compiles a template the first time an environment renders it (about half a second for the
+    pages' templates); an environment per app made every new app, in every test, pay that again. The
+    environment holds no per-app state: everything a page shows comes in through its context."""
+    return Environment(
+        loader=PackageLoader("microcred.web", "templates"),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
 class Pages:
     """The template environment and the one way pages are rendered."""
 
     def __init__(self) -> None:
-        self.env = Environment(
-            loader=PackageLoader("microcred.web", "templates"),
-            autoescape=select_autoescape(default=True),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self.env = _environment()
 
     def render(self, request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
         lang = language_of(request)

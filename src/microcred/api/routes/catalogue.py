@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from microcred.api.deps import PublicDep, RegisterDep
 from microcred.api.http import CACHE_RESPONSES, Page, cached_json, decode_cursor, encode_cursor, fingerprint
-from microcred.api.idempotency import ApiRoute
+from microcred.api.routing import api_router
 from microcred.api.schemas import OfferingOut
 from microcred.domain import OfferingKind, OfferingStatus, ParticipationForm
 from microcred.errors import NotFound
@@ -17,7 +17,7 @@ from microcred.services.search import MAX_PAGE_SIZE, CatalogueQuery
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["catalogue"], route_class=ApiRoute)
+router = api_router(prefix="/api/v1", tags=["catalogue"])
 
 
 @router.get("/catalogue", response_model=Page[OfferingOut], operation_id="search_catalogue", responses=CACHE_RESPONSES)
@@ -76,5 +76,5 @@ def get_catalogue_offering(provider: str, code: str, request: Request, _: Public
     """One published offering; drafts and withdrawn offerings are not public."""
     offering = register.catalogue.get_offering(provider, code)
     if offering.status is not OfferingStatus.PUBLISHED:
-        raise NotFound(f"provider {provider!r} has no published offering with code {code!r}")
+        raise NotFound("no-published-offering", provider=provider, code=code)
     return cached_json(request, OfferingOut.of(offering))

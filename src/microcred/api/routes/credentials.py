@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from pydantic import BaseModel, StringConstraints
 
 from microcred.api.deps import CredentialIssuerDep, CredentialRevokerDep, ProviderReaderDep, RegisterDep
 from microcred.api.http import Page, cursor_page, fingerprint
-from microcred.api.idempotency import ApiRoute
 from microcred.api.jobs import JobOut
+from microcred.api.routing import api_router
 from microcred.api.schemas import InputModel
 from microcred.bootstrap import Register
 from microcred.domain import Credential, CredentialState
@@ -19,7 +19,7 @@ from microcred.services.issuance import MAX_CREDENTIALS_PAGE
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/providers/{slug}", tags=["credentials"], route_class=ApiRoute)
+router = api_router(prefix="/api/v1/providers/{slug}", tags=["credentials"])
 
 
 class CredentialOut(BaseModel):

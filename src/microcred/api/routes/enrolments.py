@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from microcred.api.deps import CatalogueWriterDep, EnrolmentWriterDep, ProviderReaderDep, RegisterDep
 from microcred.api.http import Page, cursor_page, fingerprint
-from microcred.api.idempotency import ApiRoute
+from microcred.api.routing import api_router
 from microcred.api.schemas import EditionIn, EditionOut, EnrolmentIn, EnrolmentOut
 from microcred.domain import Outcome
 from microcred.errors import Invalid
@@ -16,7 +16,7 @@ from microcred.services.enrolments import MAX_ENROLMENTS_PAGE
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/providers/{slug}", tags=["enrolments"], route_class=ApiRoute)
+router = api_router(prefix="/api/v1/providers/{slug}", tags=["enrolments"])
 
 
 @router.get("/offerings/{code}/editions", response_model=list[EditionOut], operation_id="list_editions")
@@ -73,7 +73,7 @@ def put_enrolment(
 ) -> EnrolmentOut:
     """Create or update the enrolment with this reference, e.g. to record its outcome."""
     if body.reference != reference:
-        raise Invalid.field("reference", "must equal the reference in the path", body.reference)
+        raise Invalid.field("reference", "path-mismatch", body.reference, name="reference")
     recorded, _change = register.enrolments.save_enrolment(
         body.to_domain(slug), learner_id=body.learner_id, email=body.learner_email
     )

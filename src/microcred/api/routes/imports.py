@@ -7,16 +7,16 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from microcred.api.deps import AdminDep, CatalogueWriterDep, EnrolmentWriterDep, RegisterDep
-from microcred.api.idempotency import ApiRoute
 from microcred.api.jobs import JobOut
+from microcred.api.routing import api_router
 from microcred.bootstrap import Register
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["imports"], route_class=ApiRoute)
+router = api_router(prefix="/api/v1", tags=["imports"])
 Format = Annotated[Literal["csv", "xlsx", "jsonl"], Query(description="the file's format")]
 _UPLOAD = {
     "requestBody": {
@@ -56,13 +56,31 @@ def _start(response: Response, register: Register, kind: str, path: Path, fmt: s
             shutil.rmtree(path.parent, ignore_errors=True)
         return {
             "committed": report.committed,
+            "sheet": report.sheet,
             "rows": report.rows,
+            "valid": report.valid,
+            # created/updated/unchanged count only what was stored: 0 when the file was refused
             "created": report.created,
             "updated": report.updated,
             "unchanged": report.unchanged,
             "rejected": report.rejected,
             # No cell values: a rejected cell may hold a learner identifier.
-            "problems": [{"row": p.row, "column": p.column, "reason": p.reason("en")} for p in report.problems[:100]],
+            "problems": [
+                {"row": p.row, "column": p.column, "reason": p.reason("en"), "code": p.code}
+                for p in report.problems[:100]
+            ],
+            # A warning is never about a learner identifier: the value read is a date, code or number.
+            "warnings": [
+                {
+                    "row": w.row,
+                    "column": w.column,
+                    "read": w.read,
+                    "stored": w.stored,
+                    "reason": w.reason("en"),
+                    "code": w.code,
+                }
+                for w in report.warnings[:100]
+            ],
         }
 
     job = register.jobs.submit(f"import-{kind}", provider, work)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel
 
 from microcred.api.deps import CatalogueWriterDep, ProviderReaderDep, RegisterDep
 from microcred.api.http import Page, cursor_page, fingerprint
-from microcred.api.idempotency import ApiRoute
+from microcred.api.routing import api_router
 from microcred.api.schemas import FieldProblemOut, OfferingIn, OfferingOut
 from microcred.domain import OfferingKind, OfferingOrder, OfferingStatus
 from microcred.errors import Invalid
@@ -17,7 +17,7 @@ from microcred.services.catalogue import MAX_OFFERINGS_PAGE
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1/providers/{slug}", tags=["offerings"], route_class=ApiRoute)
+router = api_router(prefix="/api/v1/providers/{slug}", tags=["offerings"])
 
 
 class ElementCheckOut(BaseModel):
@@ -63,7 +63,7 @@ def get_offering(slug: str, code: str, _: ProviderReaderDep, register: RegisterD
 def put_offering(slug: str, code: str, body: OfferingIn, _: CatalogueWriterDep, register: RegisterDep) -> OfferingOut:
     """Create or replace the offering with this code."""
     if body.code != code:
-        raise Invalid.field("code", "must equal the code in the path", body.code)
+        raise Invalid.field("code", "path-mismatch", body.code, name="code")
     offering = body.to_domain(slug)
     register.catalogue.save_offering(offering)
     return OfferingOut.of(offering)

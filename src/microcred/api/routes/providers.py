@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from microcred.api.deps import AdminDep, PublicDep, RegisterDep
 from microcred.api.http import CACHE_RESPONSES, Page, cached_json, cursor_page, fingerprint
-from microcred.api.idempotency import ApiRoute
+from microcred.api.routing import api_router
 from microcred.api.schemas import ProviderIn, ProviderOut, QualityAssuranceIn, QualityAssuranceOut, TrustedProviderOut
 from microcred.domain import ProviderOrder, ProviderType
 from microcred.errors import Invalid
@@ -16,7 +16,7 @@ from microcred.services.catalogue import MAX_PROVIDERS_PAGE
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["providers"], route_class=ApiRoute)
+router = api_router(prefix="/api/v1", tags=["providers"])
 Limit = Annotated[int, Query(ge=1, le=MAX_PROVIDERS_PAGE, description="page size")]
 Cursor = Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")]
 
@@ -60,7 +60,7 @@ def create_provider(body: ProviderIn, _: AdminDep, register: RegisterDep) -> Pro
 def update_provider(slug: str, body: ProviderIn, _: AdminDep, register: RegisterDep) -> ProviderOut:
     """Create or replace a provider with its quality-assurance records (operator only)."""
     if body.slug != slug:
-        raise Invalid.field("slug", "must equal the slug in the path", body.slug)
+        raise Invalid.field("slug", "path-mismatch", body.slug, name="slug")
     provider = body.to_domain()
     register.catalogue.save_provider(provider)
     return ProviderOut.of(provider, trusted=register.catalogue.is_trusted(provider))

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import Body, Query, Request, Response
 from pydantic import BaseModel
 
 from microcred.api.deps import PublicDep, RegisterDep, ReportReaderDep
-from microcred.api.http import CACHE_RESPONSES, cached_json
-from microcred.api.idempotency import ApiRoute
+from microcred.api.http import CACHE_RESPONSES, cached_bytes, cached_json
+from microcred.api.routing import api_router
 
 __all__ = ["router"]
 
-router = APIRouter(route_class=ApiRoute)
+router = api_router()
 
 
 class CheckOut(BaseModel):
@@ -41,8 +41,7 @@ def verify_credential(
     deeper than 32 levels, with more than 20,000 values or more than 4 proofs is refused (422) before any
     check; anonymous callers may verify 30 at once, then one a second per client address (429)."""
     if principal.kind == "anonymous":
-        client = request.client.host if request.client else "unknown"
-        request.app.state.verify_limiter.take(f"verify:{client}")
+        register.limits.verification(client=request.client.host if request.client else "unknown")
     result = register.verification.verify_document(credential)
     return VerificationOut.model_validate(result.as_dict(lang))
 
@@ -79,10 +78,48 @@ def get_did_document(slug: str, request: Request, _: PublicDep, register: Regist
     responses=CACHE_RESPONSES,
 )
 def get_status_list(
-    slug: str, purpose: Literal["revocation", "suspension"], request: Request, _: PublicDep, register: RegisterDep
+    slug: str,
+    purpose: Literal["message", "revocation", "suspension"],
+    request: Request,
+    _: PublicDep,
+    register: RegisterDep,
 ) -> Response:
     """The provider's signed Bitstring Status List credential (W3C Bitstring Status List v1.0)."""
     return cached_json(request, register.issuance.status_list_document(slug, purpose), max_age=60)
+
+
+_JSON_LD = "application/ld+json"
+_CONTEXT_MAX_AGE = 86_400  # a context never changes under its URL: a new version gets a new one
+
+
+@router.get("/contexts", operation_id="list_contexts", tags=["verification"], responses=CACHE_RESPONSES)
+def list_contexts(request: Request, _: PublicDep, register: RegisterDep) -> Response:
+    """Every JSON-LD context the register's documents reference -> the URL of the register's exact copy."""
+    return cached_json(request, register.verification.contexts(), max_age=_CONTEXT_MAX_AGE)
+
+
+@router.get(
+    "/contexts/{name}",
+    operation_id="get_context_file",
+    tags=["verification"],
+    responses={**CACHE_RESPONSES, 200: {"content": {_JSON_LD: {}}}},
+)
+def get_context_file(name: str, request: Request, _: PublicDep, register: RegisterDep) -> Response:
+    """A shipped JSON-LD context, byte for byte the copy the register signs and verifies against."""
+    body = register.verification.context_file(name)
+    return cached_bytes(request, body, media_type=_JSON_LD, max_age=_CONTEXT_MAX_AGE)
+
+
+@router.get(
+    "/ns/{path:path}",
+    operation_id="get_own_context",
+    tags=["verification"],
+    responses={**CACHE_RESPONSES, 200: {"content": {_JSON_LD: {}}}},
+)
+def get_own_context(path: str, request: Request, _: PublicDep, register: RegisterDep) -> Response:
+    """Our own context at its identifier's path: ``https://microcred.eu/ns/v1`` is served at ``/ns/v1``."""
+    body = register.verification.context_at(f"/ns/{path}")
+    return cached_bytes(request, body, media_type=_JSON_LD, max_age=_CONTEXT_MAX_AGE)
 
 
 @router.get(
