@@ -257,7 +257,7 @@ def test_an_academic_year_that_does_not_fit_the_start_is_refused_on_its_row(regi
     )
     report = register.imports.import_file("editions", path)
     assert [(p.row, p.column, p.value) for p in report.problems] == [(2, "academic_year", "2025-26")]
-    assert "2024-25" in report.problems[0].reason_en
+    assert "2024-25" in report.problems[0].reason("en")
     assert not report.committed
 
 
