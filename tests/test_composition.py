@@ -31,7 +31,9 @@ AREAS = {
     "verification": "Verification",
     "wallet": "Wallet",
 }
-DEPENDENCY_PARAMETERS = {"uow", "keys", "settings", "clock", "mailer", "secret", "pepper", "key_encryption_secret"}
+DEPENDENCY_PARAMETERS = {
+    "uow", "keys", "settings", "clock", "mailer", "remote", "secret", "pepper", "key_encryption_secret"
+}  # fmt: skip
 BOUND_UNDER_ANOTHER_NAME = {("imports", "write_kind_template"): "write_template", ("demo", "load_demo"): "load"}
 NOT_BOUND = {
     ("demo", "load_small_demo"),  # the tests' small fixture register, not an adapter's use case

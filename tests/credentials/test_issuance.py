@@ -21,7 +21,9 @@ from tests.credentials.register_setup import Seeded, later, seed
 
 def verify(seeded: Seeded, document: Any, clock: FixedClock | None = None) -> dict[str, str]:
     wired = seeded.register
-    result = verification.verify_document(document, uow=wired.uow, keys=wired.key_store, clock=clock or seeded.clock)
+    result = verification.verify_document(
+        document, uow=wired.uow, keys=wired.key_store, clock=clock or seeded.clock, remote=wired.remote
+    )
     return {check.name: check.outcome for check in result.checks}
 
 
@@ -202,7 +204,9 @@ def test_suspension_can_be_lifted_and_revocation_needs_a_reason(register: Regist
     credential = seeded.issue("P-1")
     change(seeded, "suspend", credential.uuid, "investigation")
     wired = register
-    outcome = verification.verify_document(credential.document, uow=wired.uow, keys=wired.key_store, clock=seeded.clock)
+    outcome = verification.verify_document(
+        credential.document, uow=wired.uow, keys=wired.key_store, clock=seeded.clock, remote=wired.remote
+    )
     assert outcome.check("status").outcome == "fail"
     assert "suspended" in outcome.check("status").reason("en")
     assert "geschorst" in outcome.check("status").reason("nl")

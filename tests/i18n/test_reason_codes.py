@@ -48,7 +48,8 @@ def _error_classes() -> tuple[set[str], set[str]]:
     custom = {
         node.name
         for node in classes
-        if node.name not in roots and any(isinstance(f, ast.FunctionDef) and f.name == "__init__" for f in node.body)
+        if node.name in names - roots
+        and any(isinstance(f, ast.FunctionDef) and f.name == "__init__" for f in node.body)
     }
     passing_on = {node.name for node in classes if node.name in custom and _passes_reason_on(node)}
     return names, (names - custom) | passing_on

@@ -9,6 +9,7 @@ message entries are two bits wide (:data:`STATUS_MESSAGES`), so one entry says v
 from __future__ import annotations
 
 import gzip
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -16,6 +17,7 @@ from microcred.credentials import multibase
 from microcred.credentials.loader import VC_V2_CONTEXT_URL
 
 __all__ = [
+    "MAXIMUM_BYTES",
     "MESSAGE_STATUS_SIZE",
     "MINIMUM_BITS",
     "STATUS_MESSAGES",
@@ -28,6 +30,8 @@ __all__ = [
 ]
 
 MINIMUM_BITS = 131_072
+MAXIMUM_BYTES = 16 * 1024 * 1024
+"""A decoded list larger than this (134 million entries) is refused: a small GZIP body must not fill memory."""
 StatusPurpose = Literal["revocation", "suspension", "message"]
 MESSAGE_STATUS_SIZE = 2
 STATUS_MESSAGES: tuple[tuple[str, str], ...] = (
@@ -61,9 +65,14 @@ class StatusList:
     def decode(cls, encoded_list: str) -> StatusList:
         """Parse an ``encodedList`` value (any GZIP header, e.g. either OS byte)."""
         try:
-            raw = gzip.decompress(multibase.decode(encoded_list))
-        except (multibase.MultibaseError, OSError, EOFError) as error:
+            inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # GZIP framing (RFC 1952)
+            raw = inflater.decompress(multibase.decode(encoded_list), MAXIMUM_BYTES + 1)
+        except (multibase.MultibaseError, zlib.error) as error:
             raise StatusListError(f"encodedList cannot be decoded: {error}") from error
+        if len(raw) > MAXIMUM_BYTES:
+            raise StatusListError(f"status list holds more than {MAXIMUM_BYTES * 8} bits")
+        if not inflater.eof:
+            raise StatusListError("encodedList cannot be decoded: the GZIP data is cut short")
         if not encoded_list.startswith("u"):
             raise StatusListError("encodedList must be multibase base64url ('u' prefix)")
         if len(raw) * 8 < MINIMUM_BITS:

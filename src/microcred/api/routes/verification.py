@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import Body, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from microcred.api.deps import PublicDep, RegisterDep, ReportReaderDep
 from microcred.api.http import CACHE_RESPONSES, cached_bytes, cached_json
 from microcred.api.routing import api_router
+from microcred.services.verification import parse_trust_date
 
 __all__ = ["router"]
 
@@ -18,12 +19,14 @@ router = api_router()
 
 class CheckOut(BaseModel):
     name: str
-    outcome: Literal["pass", "fail", "warn"]
+    outcome: Literal["pass", "fail", "warn", "not-checked"]
     reason: str
 
 
 class VerificationOut(BaseModel):
-    verified: bool
+    verified: bool = Field(description="every check was done and none failed")
+    complete: bool = Field(description="false when a check could not be done (offline, or status not checked)")
+    not_checked: list[str] = Field(description="the checks that could not be done, by name")
     checks: list[CheckOut]
 
 
@@ -34,15 +37,25 @@ def verify_credential(
     principal: PublicDep,
     register: RegisterDep,
     lang: Literal["en", "nl"] = "en",
+    offline: Annotated[bool, Query(description="fetch nothing from other sites")] = False,
+    status: Annotated[bool, Query(description="check the credential's status lists")] = True,
+    trust_date: Annotated[
+        str, Query(max_length=10, description="both, created, valid-from or a date: when the issuer must be trusted")
+    ] = "both",
 ) -> VerificationOut:
-    """Every check a verifier asks (proof, issuer, trust, dates, status, schema), each pass, fail or warn.
+    """Every check a verifier asks (proof, issuer, trust, dates, status, schema), each pass, fail, warn or
+    not-checked.
 
-    A credential that fails is still a 200 answer: ``verified`` is false and the checks say why. A document
-    deeper than 32 levels, with more than 20,000 values or more than 4 proofs is refused (422) before any
-    check; anonymous callers may verify 30 at once, then one a second per client address (429)."""
+    A credential that fails is still a 200 answer: ``verified`` is false and the checks say why. Other
+    issuers' did:web documents and status lists are fetched over HTTPS (bounded, cached); ``offline`` fetches
+    nothing and lists the checks that could not be done in ``not_checked``. A document deeper than 32 levels,
+    with more than 20,000 values or more than 4 proofs is refused (422) before any check; anonymous callers
+    may verify 30 at once, then one a second per client address (429)."""
     if principal.kind == "anonymous":
         register.limits.verification(client=request.client.host if request.client else "unknown")
-    result = register.verification.verify_document(credential)
+    result = register.verification.verify_document(
+        credential, offline=offline, check_status=status, trust_date=parse_trust_date(trust_date)
+    )
     return VerificationOut.model_validate(result.as_dict(lang))
 
 
