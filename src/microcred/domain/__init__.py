@@ -8,6 +8,7 @@ from microcred.domain.codes import (
     EmploymentStatus,
     FlemishMcType,
     GradingScheme,
+    LearnerScheme,
     OfferingKind,
     OfferingStatus,
     Outcome,
@@ -24,8 +25,8 @@ from microcred.domain.credential import (
     TrustDate,
     credential_urn,
 )
-from microcred.domain.enrolment import Edition, Enrolment
-from microcred.domain.learner import Learner, is_insz, pseudonymise
+from microcred.domain.enrolment import Edition, Enrolment, check_academic_year
+from microcred.domain.learner import Learner, identify, is_esi, is_insz, pseudonymise
 from microcred.domain.offering import MANDATORY_ELEMENTS, LearningOutcome, Offering, check_eu_elements
 from microcred.domain.paging import OfferingOrder, Page, Position, ProviderOrder, check_page_size
 from microcred.domain.provider import Provider, QualityAssurance, is_trusted, validate_slug
@@ -49,6 +50,7 @@ __all__ = [
     "IssuerKey",
     "LangText",
     "Learner",
+    "LearnerScheme",
     "LearningOutcome",
     "Offering",
     "OfferingKind",
@@ -65,10 +67,13 @@ __all__ = [
     "QualityAssurance",
     "StatusPurpose",
     "TrustDate",
+    "check_academic_year",
     "check_eu_elements",
     "check_page_size",
     "credential_urn",
     "ects",
+    "identify",
+    "is_esi",
     "is_insz",
     "is_trusted",
     "pseudonymise",
