@@ -138,6 +138,7 @@ class OfferingSearch(Protocol):
         kind: str | None = ...,
         starts_from: date | None = ...,
         starts_until: date | None = ...,
+        title_language: str = ...,
         limit: int,
         offset: int = ...,
     ) -> tuple[int, list[Offering]]: ...

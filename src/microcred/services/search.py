@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from microcred.domain import Edition, Offering, OfferingKind, OfferingStatus, ParticipationForm, Provider
+from microcred.domain import Edition, LangText, Offering, OfferingKind, OfferingStatus, ParticipationForm, Provider
+from microcred.domain.words import Highlight, highlight, query_terms
 from microcred.errors import FieldProblem, Invalid, NotFound
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWork, UnitOfWorkFactory
@@ -32,9 +33,13 @@ __all__ = [
     "published_counts",
     "published_offering",
     "search_offerings",
+    "why_it_matched",
 ]
 
 MAX_QUERY_LENGTH = 200
+SNIPPET_CONTEXT = 60
+"""About how many characters a result's snippet shows either side of the first word the query found."""
+TITLE_LANGUAGES = ("nl", "en")
 MAX_PAGE_SIZE = 100
 """The most offerings one catalogue page may hold; a larger page is refused (Invalid), never cut short."""
 
@@ -57,6 +62,7 @@ class CatalogueQuery:
     starts_until: date | None = None
     page: int = 1
     page_size: int = 20
+    title_language: str = "nl"  # the reader's: titles sort, and hits are highlighted, in this language
 
     def problems(self) -> list[FieldProblem]:
         found: list[FieldProblem] = []
@@ -74,6 +80,8 @@ class CatalogueQuery:
             found.append(FieldProblem("starts_until", "before-first-start"))
         if self.page < 1:
             found.append(FieldProblem("page", "page-number", self.page))
+        if self.title_language not in TITLE_LANGUAGES:
+            found.append(FieldProblem("title_language", "unknown-value", self.title_language))
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
             found.append(FieldProblem("page_size", "range", self.page_size, params={"low": 1, "high": MAX_PAGE_SIZE}))
         return found
@@ -83,6 +91,32 @@ class CatalogueQuery:
 class CatalogueHit:
     offering: Offering
     next_edition: Edition | None  # the first edition starting on or after the day of the search
+    title: Highlight  # the title in the reader's language, the words the query found marked
+    snippet: Highlight | None  # for a text query: where else the query found the offering, or None
+
+
+def why_it_matched(offering: Offering, text: str, language: str) -> tuple[Highlight, Highlight | None]:
+    """The title in ``language`` with the words ``text`` found marked, and a snippet of the first other text
+    (the title in the other language, the description, the learning outcomes; the reader's language first)
+    in which it found a word."""
+    terms = query_terms(text)
+    title_language = language if offering.title.texts.get(language) else _other(language)
+    title = highlight(offering.title.get(language), title_language, terms)
+    if not terms:
+        return title, None
+    texts: list[LangText] = [offering.description, *(outcome.text for outcome in offering.learning_outcomes)]
+    for code in (language, _other(language)):
+        for candidate in texts if code == title_language else [offering.title, *texts]:
+            written = candidate.texts.get(code)
+            if written:
+                marked = highlight(written, code, terms, around=SNIPPET_CONTEXT)
+                if marked.matched:
+                    return title, marked
+    return title, None
+
+
+def _other(language: str) -> str:
+    return "en" if language == "nl" else "nl"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +160,17 @@ def search_offerings(query: CatalogueQuery, uow: UnitOfWorkFactory, *, today: da
             kind=query.kind.value if query.kind else None,
             starts_from=query.starts_from,
             starts_until=query.starts_until,
+            title_language=query.title_language,
             limit=query.page_size,
             offset=(query.page - 1) * query.page_size,
         )
         upcoming = work.search.next_editions([o.id for o in offerings if o.id is not None], on=today)
-        hits = [CatalogueHit(offering, upcoming.get(offering.id or 0)) for offering in offerings]
+        hits = [
+            CatalogueHit(
+                offering, upcoming.get(offering.id or 0), *why_it_matched(offering, query.text, query.title_language)
+            )
+            for offering in offerings
+        ]
     return CataloguePage(query=query, total=total, hits=hits)
 
 
