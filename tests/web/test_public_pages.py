@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
+from microcred.asgi import create_app
 from microcred.bootstrap import Register
 from microcred.services import issuance
 from tests.web.conftest import csrf_of
@@ -63,6 +65,31 @@ def test_an_offering_page_shows_the_eu_elements_provider_trust_and_editions(clie
         "MC-DSS-2024",
     ):
         assert text in page.text or text in page.text.lower(), text
+
+
+def test_a_prospective_learner_sees_the_next_edition_its_places_the_price_and_where_to_enrol(demo: Register) -> None:
+    before_2024 = Register(demo.settings, clock=lambda: datetime(2024, 6, 1, tzinfo=UTC))
+    try:
+        with TestClient(create_app(before_2024)) as client:
+            page = client.get("/offerings/vub/MC-DSS", headers={"Accept-Language": "en"}).text
+            card = client.get("/?q=decision", headers={"Accept-Language": "en"}).text
+    finally:
+        before_2024.close()
+    assert "Next edition:" in page
+    assert "places left" in page
+    assert "€450" in page
+    assert 'href="https://www.vub.be/"' in page
+    assert "Enrol at VUB" in page
+    assert "starts " in card
+    assert "places left" in card
+    assert "€450" in card
+
+
+def test_an_offering_without_a_coming_edition_says_so(client: TestClient) -> None:
+    page = client.get("/offerings/uantwerpen/MC-ANCESTORS", headers={"Accept-Language": "en"}).text
+    assert "No upcoming edition" in page
+    assert "free" in page
+    assert "No upcoming edition" in client.get("/?q=ancestors", headers={"Accept-Language": "en"}).text
 
 
 def test_unknown_and_draft_offerings_are_not_found(client: TestClient) -> None:

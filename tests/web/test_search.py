@@ -28,6 +28,7 @@ from tests.databases import Content
 
 TODAY = date(2024, 6, 1)
 PEPPER = "pepper-for-search-tests"
+PLACES_LEFT = 40 - 11  # the small demo's 2024 edition of MC-DISINFO: capacity 40, 11 enrolments (none withdrawn)
 
 
 @pytest.fixture
@@ -112,9 +113,11 @@ def test_paging_counts_all_matches(demo: Register) -> None:
 
 def test_next_edition_is_the_first_one_starting_after_today(demo: Register) -> None:
     page = search_offerings(CatalogueQuery(text="desinformatie"), demo.uow, today=TODAY)
-    edition = page.hits[0].next_edition
-    assert isinstance(edition, Edition)
-    assert edition.start_date == date(2024, 9, 20)
+    upcoming = page.hits[0].next_edition
+    assert upcoming is not None
+    assert isinstance(upcoming.edition, Edition)
+    assert upcoming.edition.start_date == date(2024, 9, 20)
+    assert upcoming.places_left == PLACES_LEFT
 
 
 def test_an_inverted_ects_range_is_refused_with_a_reason(demo: Register) -> None:

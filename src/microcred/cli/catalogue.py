@@ -93,6 +93,7 @@ OFFERING_OPTIONS = RecordOptions(
     fields=(
         "title", "learning_outcomes", "ects", "hours", "eqf_level", "vks_level", "isced_field", "assessment_type",
         "participation_form", "quality_assurance", "languages", "kind", "flemish_type", "info_url",
+        "price_eur",
     ),
 )  # fmt: skip
 _PUBLISH = inspect.Parameter(

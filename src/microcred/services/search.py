@@ -27,6 +27,7 @@ __all__ = [
     "ProviderProfile",
     "PublishedOffering",
     "Search",
+    "Upcoming",
     "catalogue_facets",
     "editions_of",
     "provider_profile",
@@ -88,9 +89,17 @@ class CatalogueQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class Upcoming:
+    """An edition a learner can still join: it starts on or after today; its places left if it has a capacity."""
+
+    edition: Edition
+    places_left: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogueHit:
     offering: Offering
-    next_edition: Edition | None  # the first edition starting on or after the day of the search
+    next_edition: Upcoming | None  # the first edition starting on or after the day of the search
     title: Highlight  # the title in the reader's language, the words the query found marked
     snippet: Highlight | None  # for a text query: where else the query found the offering, or None
 
@@ -164,7 +173,9 @@ def search_offerings(query: CatalogueQuery, uow: UnitOfWorkFactory, *, today: da
             limit=query.page_size,
             offset=(query.page - 1) * query.page_size,
         )
-        upcoming = work.search.next_editions([o.id for o in offerings if o.id is not None], on=today)
+        upcoming = _with_places(
+            work, work.search.next_editions([o.id for o in offerings if o.id is not None], on=today)
+        )
         hits = [
             CatalogueHit(
                 offering, upcoming.get(offering.id or 0), *why_it_matched(offering, query.text, query.title_language)
@@ -172,6 +183,17 @@ def search_offerings(query: CatalogueQuery, uow: UnitOfWorkFactory, *, today: da
             for offering in offerings
         ]
     return CataloguePage(query=query, total=total, hits=hits)
+
+
+def _with_places(work: UnitOfWork, editions: dict[int, Edition]) -> dict[int, Upcoming]:
+    """The editions (by offering id) with their places left, counted in one query."""
+    taken = work.search.seats_taken([e.id for e in editions.values() if e.id is not None])
+    return {
+        offering: Upcoming(
+            edition, None if edition.capacity is None else max(0, edition.capacity - taken.get(edition.id or 0, 0))
+        )
+        for offering, edition in editions.items()
+    }
 
 
 def catalogue_facets(uow: UnitOfWorkFactory) -> CatalogueFacets:
@@ -232,22 +254,28 @@ class PublishedOffering:
     awarding_body: Provider
     editions: list[Edition]
     stacks_into: list[tuple[str, Offering | None]]  # each name, with the provider's offering of that code if any
+    upcoming: list[Upcoming]  # the editions starting on or after today, earliest first, with places left
 
 
-def published_offering(provider: str, code: str, uow: UnitOfWorkFactory) -> PublishedOffering:
-    """A published offering with what its page shows, read in one transaction; a draft is not found."""
+def published_offering(provider: str, code: str, uow: UnitOfWorkFactory, *, today: date) -> PublishedOffering:
+    """A published offering with what its page shows, read in one transaction; a draft is not found.
+    ``today`` decides which editions a learner can still join."""
     with uow() as work:
         offering = work.offerings.get(provider, code)
         if offering.status is not OfferingStatus.PUBLISHED:
             raise NotFound("no-published-offering", provider=provider, code=code)
         owner = work.providers.get(provider)
         awarding = _provider_or(work, offering.awarding_body, owner) if offering.awarding_body else owner
+        editions = work.editions.list_for_offering(provider, code)
+        coming = [edition for edition in editions if edition.start_date >= today and edition.id is not None]
+        with_places = _with_places(work, {edition.id or 0: edition for edition in coming})
         return PublishedOffering(
             offering=offering,
             provider=owner,
             awarding_body=awarding,
-            editions=work.editions.list_for_offering(provider, code),
+            editions=editions,
             stacks_into=[(name, _offering_or_none(work, provider, name)) for name in offering.stackable_into],
+            upcoming=[with_places[edition.id or 0] for edition in coming],
         )
 
 
@@ -287,4 +315,4 @@ class Search:
         return editions_of(provider, code, self._deps.uow)
 
     def published_offering(self, provider: str, code: str) -> PublishedOffering:
-        return published_offering(provider, code, self._deps.uow)
+        return published_offering(provider, code, self._deps.uow, today=self._deps.clock().date())

@@ -32,7 +32,7 @@ from sqlalchemy import (
 from microcred.domain import Edition, Offering
 from microcred.domain.words import FOLD_SQL, query_forms, query_terms
 from microcred.storage import mapping
-from microcred.storage.tables import editions, offerings, providers
+from microcred.storage.tables import editions, enrolments, offerings, providers
 
 __all__ = ["POSTGRES_DOCUMENT", "OfferingTally", "SqlOfferingSearch"]
 
@@ -168,6 +168,18 @@ class SqlOfferingSearch:
             if row.offering_id not in first:
                 first[row.offering_id] = mapping.edition_from_row(row, row.provider_slug, row.offering_code)
         return first
+
+    def seats_taken(self, edition_ids: list[int]) -> dict[int, int]:
+        """How many enrolments of each edition hold a seat (every outcome but a withdrawal); editions without
+        any are left out."""
+        if not edition_ids:
+            return {}
+        rows = self._connection.execute(
+            select(enrolments.c.edition_id, func.count())
+            .where(enrolments.c.edition_id.in_(edition_ids), enrolments.c.outcome != "withdrawn")
+            .group_by(enrolments.c.edition_id)
+        ).all()
+        return {int(edition): int(count) for edition, count in rows}
 
     def editions_count(self, provider: str, *, status: str = "published") -> int:
         """How many editions the provider's offerings with ``status`` have."""

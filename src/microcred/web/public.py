@@ -115,6 +115,7 @@ def public_routes(register: Register, pages: Pages) -> APIRouter:
             trusted=register.catalogue.is_trusted(shown.provider),
             awarding_name=shown.awarding_body.name.get(lang),
             editions=shown.editions,
+            upcoming=shown.upcoming,
             stacks_into=[
                 {"name": name, "href": None}
                 if target is None
