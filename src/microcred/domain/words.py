@@ -13,7 +13,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 import Stemmer
@@ -50,6 +50,7 @@ _FOLD = str.maketrans(_ACCENTED, _PLAIN)
 FOLD_SQL = (_ACCENTED, _PLAIN)
 
 
+@lru_cache(maxsize=16_384)  # SQLite calls it for every title it sorts; a register's titles repeat across searches
 def fold(text: str) -> str:
     """A sort key that ignores case and the common Latin accents ("Économie" sorts with "economie")."""
     return text.lower().translate(_FOLD)
@@ -78,14 +79,15 @@ def _stop_words(language: str) -> frozenset[str]:
     return frozenset(line.strip() for line in listed.splitlines() if line.strip())
 
 
-def query_forms(term: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def query_forms(term: str) -> tuple[str, ...]:
     """A query word and its Dutch and English stems, each matched as a prefix (the query's language is unknown)."""
     forms = [term]
     for language in STEMMED_LANGUAGES:
         stemmed = stem(term, language)
         if stemmed is not None and stemmed not in forms:
             forms.append(stemmed)
-    return forms
+    return tuple(forms)
 
 
 def indexed_forms(text: str, language: str | None) -> Iterator[str]:

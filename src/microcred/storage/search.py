@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 
 from microcred.domain import Edition, Offering
-from microcred.domain.words import FOLD_SQL, query_forms, query_terms
+from microcred.domain.words import FOLD_SQL, fold, query_forms, query_terms
 from microcred.storage import mapping
 from microcred.storage.tables import editions, enrolments, offerings, providers
 
@@ -88,7 +88,7 @@ class SqlOfferingSearch:
         terms = query_terms(text_query)
         order: list[Any] = []
         if terms:
-            query, ranking = self._match(query, terms, " ".join(text_query.split()).lower())
+            query, ranking = self._match(query, terms, " ".join(text_query.split()))
             order += ranking
         if status is not None:
             conditions.append(offerings.c.status == status)
@@ -247,7 +247,7 @@ class SqlOfferingSearch:
         return query.join(fts, fts.c.offering_id == offerings.c.id), [exact, title_tier, fts.c.score.asc()]
 
     def _title_equals(self, phrase: str) -> ColumnElement[bool]:
-        return or_(*(func.lower(self._title_in(code)) == phrase for code in ("nl", "en")))
+        return or_(*(self._folded(self._title_in(code)) == fold(phrase) for code in ("nl", "en")))
 
     def _title_in(self, language: str) -> Any:
         if self._postgres:
@@ -265,10 +265,11 @@ class SqlOfferingSearch:
         """The title in ``language`` (else the other one), lower-cased and without accents: one order on both
         backends, whatever collations the database was created with."""
         other = "en" if language == "nl" else "nl"
-        title = func.coalesce(self._title_in(language), self._title_in(other))
-        if self._postgres:
-            return func.translate(func.lower(title), *FOLD_SQL)
-        return func.microcred_fold(title)
+        return self._folded(func.coalesce(self._title_in(language), self._title_in(other)))
+
+    def _folded(self, title: Any) -> Any:
+        """``title`` lower-cased without accents, as :func:`microcred.domain.words.fold` does."""
+        return func.translate(func.lower(title), *FOLD_SQL) if self._postgres else func.microcred_fold(title)
 
 
 def _fts_any(term: str) -> str:
