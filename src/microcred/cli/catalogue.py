@@ -156,7 +156,7 @@ def offering_show(provider: str = typer.Argument(...), code: str = typer.Argumen
         ("assessment", _labelled("assessment-types", offering.assessment_type)),
         ("participation", _labelled("participation-forms", offering.participation_form)),
         ("quality_assurance", _labelled("qa-kinds", offering.quality_assurance)),
-        ("languages", ", ".join(_labelled("languages", code) for code in offering.languages)),
+        ("languages", ", ".join(_labelled("languages", code) or code for code in offering.languages)),
         ("kind", _labelled("offering-kinds", offering.kind)),
         ("info", offering.info_url),
     )
