@@ -1,8 +1,8 @@
 """Searching the catalogue: free text over titles, descriptions and learning outcomes (Dutch and English) and filters.
 
 One interface over two engines: the unit of work's ``search`` repository uses SQLite FTS5 or PostgreSQL
-full-text search; both match every word as a prefix and ignore case, so the same query finds the same
-offerings on either backend.
+full-text search; both match every word, or its Dutch or English stem, as a prefix and ignore case, so the
+same query finds the same offerings on either backend (decisions 0008 and 0022).
 """
 
 from __future__ import annotations
