@@ -113,6 +113,7 @@ def offering_values(offering: Offering) -> dict[str, Any]:
         "stackable_into": list(offering.stackable_into),
         "info_url": offering.info_url,
         "validity_months": offering.validity_months,
+        "price_eur": offering.price_eur,
     }
 
 
@@ -150,6 +151,7 @@ def offering_from_row(row: Row[Any], provider_slug: str) -> Offering:
         stackable_into=list(row.stackable_into),
         info_url=row.info_url,
         validity_months=row.validity_months,
+        price_eur=row.price_eur,
     )
 
 

@@ -117,6 +117,7 @@ offerings = Table(
     Column("stackable_into", JSON, nullable=False),
     Column("info_url", String(500)),
     Column("validity_months", Integer),
+    Column("price_eur", Integer),  # migration catalogue_0001
     *_timestamps(),
     UniqueConstraint("provider_id", "code", name="uq_offerings_provider_code"),
 )

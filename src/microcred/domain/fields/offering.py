@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from microcred.domain.fields.model import Field, FieldKind, Record, Words, translated
 from microcred.domain.fields.provider import PROVIDER_KEY
-from microcred.domain.offering import CODE_PATTERN, LearningOutcome, Offering
+from microcred.domain.offering import CODE_PATTERN, MAX_PRICE_EUR, LearningOutcome, Offering
 from microcred.domain.provider import SLUG_PATTERN
 
 __all__ = ["LEARNING_OUTCOME", "OFFERING"]
@@ -172,6 +172,14 @@ OFFERING: Record[Offering] = Record(
                 "How long an awarded credential is valid, in months.",
             ),
             minimum=1, maximum=1200,
+        ),
+        Field(
+            "price_eur", "prijs_eur", INTEGER, Words("Prijs (euro)", "Price (euros)"),
+            Words(
+                "Wat een lerende betaalt, in hele euro; 0 = gratis, leeg = niet vermeld.",
+                "What a learner pays, in whole euros; 0 = free, empty = not stated.",
+            ),
+            "450", minimum=0, maximum=MAX_PRICE_EUR,
         ),
     ),
 )  # fmt: skip
