@@ -44,10 +44,10 @@ def test_starting_up_imports_none_of_the_heavy_libraries(statement: str) -> None
 def test_the_heavy_libraries_do_load_when_their_work_is_asked_for() -> None:
     """The guard above means something only if these modules really are the ones that need them."""
     loaded = _modules_loaded_by(
-        "import sqlalchemy\n"
         "from microcred.stats.attack import Cell, intervals\n"
+        "from microcred.storage.engine import make_engine\n"
         "from microcred.storage.migrate import upgrade\n"
-        "upgrade(sqlalchemy.create_engine('sqlite://'))\n"
+        "upgrade(make_engine('sqlite://'))\n"
         "intervals([Cell(copy_learners=5, up_enrolments=(5,), hidden_atoms=1)], k=5, measure='learners')"
     )
     assert {"alembic", "scipy"} <= loaded
