@@ -27,8 +27,16 @@ from microcred.services.verification import check_bounds, verify_document
 __all__ = ["Recognition", "document_digest"]
 
 # What must pass before a credential can be recognised; trust is the institution's own judgement
-# (its ``basis`` names quality assurance), and an expired credential may still be recognised.
-_MUST_PASS = ("well-formed", "signature", "issuer", "status")
+# (its ``basis`` names quality assurance), and an expired credential may still be recognised. A credential
+# without a status entry (a warning) cannot be revoked, so it may be; one whose status is unknown may not.
+_MUST_PASS = ("well-formed", "signature", "issuer")
+
+
+def _recognisable(result: VerificationResult) -> bool:
+    return all(result.check(name).passed for name in _MUST_PASS) and result.check("status").outcome in (
+        "pass",
+        "warn",
+    )
 
 
 def document_digest(document: Any) -> str:
@@ -89,7 +97,7 @@ class Recognition:
                 credential_id=credential_id if isinstance(credential_id, str) and credential_id else "-",
                 credential_digest=document_digest(document),
                 issuer=_issuer(document),
-                verified=all(result.check(name).passed for name in _MUST_PASS),
+                verified=_recognisable(result),
                 public_id=secrets.token_hex(16),
                 **{
                     name: RECOGNITION_DECISION.coerce(name, value) for name, value in given.items() if value is not None
