@@ -9,12 +9,14 @@ each already verified by the caller: a credential that did not verify never coun
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from microcred.domain.credential import MAX_REASON_LENGTH
 from microcred.domain.offering import CODE_PATTERN
@@ -303,6 +305,12 @@ class StackedCredential:
     state: StackedState = StackedState.ACTIVE
     state_reason: str | None = None
     state_changed_at: datetime | None = None
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """A fresh parse of the signed document (``document_json`` is the byte-exact original)."""
+        parsed: dict[str, Any] = json.loads(self.document_json)
+        return parsed
 
     def flag_for_review(self, reason: str, at: datetime) -> bool:
         """Put an active credential under review (a component no longer stands); False when it already is."""
