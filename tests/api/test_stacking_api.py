@@ -56,6 +56,8 @@ def test_a_rule_is_put_read_and_earns_a_stacked_credential(stacked: Stacked, cli
     assert INSZ not in issued.text
     verified = client.post("/api/v1/verify", json=body["document"])
     assert verified.json()["verified"] is True, verified.text
+    elm = client.get(f"/api/v1/providers/hoge/stacked-credentials/{body['id']}/elm", headers=hoge)
+    assert len(elm.json()["credentialSubject"]["hasClaim"][0]["hasPart"]) == 2
     same = client.post("/api/v1/providers/hoge/stack-rules/PG/credentials", json={"learner_id": INSZ}, headers=hoge)
     assert same.json()["id"] == body["id"]
 

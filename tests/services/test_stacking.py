@@ -11,6 +11,7 @@ from microcred.credentials.clr import digest_sri
 from microcred.domain.stacking import Exclusion, StackedState
 from microcred.errors import Conflict, Invalid, NotFound
 from microcred.settings import Settings
+from tests.credentials.test_elm_and_pdf import _shacl_report
 from tests.services.stacking_setup import INSZ, STUDENT, Stacked, rule, seed
 
 
@@ -195,3 +196,20 @@ def test_a_review_can_keep_the_stacked_credential(stacked: Stacked) -> None:
         register.stacking.decide_review("andere", issued.uuid, keep=True, reason="not theirs")
     register.stacking.decide_review("hoge", issued.uuid, keep=True, reason="B was replaced by an equivalent")
     assert register.verification.verify_document(json.loads(issued.document_json), offline=True).verified
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's own ConjunctiveGraph notice
+def test_the_stacked_credentials_elm_export_conforms_to_the_edc_shapes(stacked: Stacked) -> None:
+    register = stacked.register
+    components = [{"provider": "hoge", "offering_code": "A"}, {"provider": "andere", "offering_code": "C"}]
+    register.stacking.put_rule("hoge", rule(components=components, other_providers=True, ects=10, eqf_level=6))
+    issued = register.stacking.issue("hoge", "PG", INSZ)
+    document = register.stacking.elm_export(issued.uuid, provider="hoge")
+    achievement = document["credentialSubject"]["hasClaim"][0]
+    assert [part["isPartOf"] for part in achievement["hasPart"]] == [[{"id": achievement["id"]}]] * 2
+    notations = {i["notation"] for part in achievement["hasPart"] for i in part["identifier"]}
+    assert {ref.credential_id for ref in issued.components} | {ref.digest for ref in issued.components} == notations
+    conforms, text = _shacl_report(document)
+    assert conforms, text
+    with pytest.raises(NotFound):
+        register.stacking.elm_export(issued.uuid, provider="andere")

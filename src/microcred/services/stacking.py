@@ -17,9 +17,11 @@ from typing import Any
 
 from microcred.credentials.clr import StackAward, StackPart, digest_sri, stacked_document
 from microcred.credentials.cryptosuites import EDDSA_RDFC_2022
+from microcred.credentials.elm_stack import ElmStackPart, stacked_elm_document
 from microcred.credentials.ob3 import LearnerIdentity, achievement_id
+from microcred.credentials.pdf_stack import stacked_certificate_pdf
 from microcred.credentials.proofs import add_proof
-from microcred.credentials.urls import credential_url, status_list_url
+from microcred.credentials.urls import credential_url, status_list_url, verify_page_url
 from microcred.domain import Credential, Edition, StatusPurpose, credential_urn, ects, pseudonymise
 from microcred.domain.fields.stacking import STACK_RULE
 from microcred.domain.stacking import (
@@ -314,6 +316,56 @@ class Stacking:
             )
             work.commit()
         return stacked
+
+    def elm_export(self, credential_id: str, *, provider: str | None = None) -> dict[str, Any]:
+        """The stacked credential as an unsigned ELM v3 / EDC document (``hasPart`` / ``isPartOf``)."""
+        stacked = self.get_stacked(credential_id, provider=provider)
+        deps = self._deps
+        with deps.uow() as work:
+            rule = work.stacking.get_rule(stacked.provider, stacked.rule_code)
+            parts, extras = [], []
+            for reference in stacked.components:
+                component = work.credentials.get(reference.credential_id)
+                offering = work.offerings.get(component.provider, component.offering_code)
+                parts.append(
+                    StackPart(
+                        credential_id=reference.credential_id,
+                        url=reference.url,
+                        digest=reference.digest,
+                        achievement_id=achievement_id(deps.public_base_url, offering.provider, offering.code),
+                        title=offering.title,
+                        ects=offering.ects,
+                    )
+                )
+                extras.append(
+                    ElmStackPart(
+                        provider=work.providers.get(component.provider),
+                        did=deps.keys.did(component.provider),
+                        offering_code=offering.code,
+                        eqf_level=offering.eqf_level,
+                    )
+                )
+            issuer = work.providers.get(stacked.provider)
+        award = StackAward(
+            credential_id=stacked.uuid,
+            rule_code=rule.code,
+            title=rule.title,
+            provider_name=issuer.name,
+            issuer_did=deps.keys.did(stacked.provider),
+            public_base_url=deps.public_base_url,
+            provider=stacked.provider,
+            learner=LearnerIdentity(salt=""),
+            parts=parts,
+            issued_at=stacked.issued_at,
+            status_list_url="",
+            status_index=stacked.revocation_index,
+            ects=rule.ects,
+            eqf_level=rule.eqf_level,
+        )
+        link = verify_page_url(deps.public_base_url, credential_url(deps.public_base_url, stacked.uuid))
+        language = "nl" if "nl" in rule.title.texts else "en"
+        certificate = stacked_certificate_pdf(award, verify_url=link, lang=language)
+        return stacked_elm_document(award, issuer, extras, display_pdf=certificate)
 
     def credential_url(self, stacked: StackedCredential) -> str:
         return credential_url(self._deps.public_base_url, stacked.uuid)

@@ -250,6 +250,14 @@ def get_stacked_credential(slug: str, credential: str, _: ProviderReaderDep, reg
     return StackedOut.of(register, register.stacking.get_stacked(credential, provider=slug))
 
 
+@router.get(
+    "/stacked-credentials/{credential}/elm", response_model=dict[str, Any], operation_id="get_stacked_credential_elm"
+)
+def get_stacked_credential_elm(slug: str, credential: str, _: ProviderReaderDep, register: RegisterDep) -> Any:
+    """The stacked credential as a European Learning Model (EDC) document: components in ``hasPart``."""
+    return register.stacking.elm_export(credential, provider=slug)
+
+
 @router.post(
     "/stacked-credentials/{credential}/review",
     response_model=StackedOut,
