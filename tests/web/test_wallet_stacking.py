@@ -1,0 +1,63 @@
+"""The wallet shows the stacks a learner has started and the recognition decisions made on their credentials."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from fastapi.testclient import TestClient
+
+from microcred.asgi import create_app
+from microcred.settings import Settings
+from tests.services.stacking_setup import INSZ, Stacked, rule, seed
+from tests.web.test_wallet import _open_wallet
+
+
+@pytest.fixture
+def stacked(settings: Settings) -> Stacked:
+    return seed(settings)
+
+
+@pytest.fixture
+def client(stacked: Stacked) -> Iterator[TestClient]:
+    with TestClient(create_app(stacked.register)) as test_client:
+        yield test_client
+
+
+def test_the_wallet_shows_progress_the_stacked_credential_and_recognitions(
+    stacked: Stacked, client: TestClient
+) -> None:
+    register = stacked.register
+    components = [
+        {"provider": "hoge", "offering_code": "A"},
+        {"provider": "andere", "offering_code": "C"},
+        {"provider": "hoge", "offering_code": "B"},
+    ]
+    register.stacking.put_rule("hoge", rule(components=components, other_providers=True))
+    register.stacking.put_rule("hoge", rule("PG-MORE", kind="ects", min_ects="20", components=components,
+                                            other_providers=True))  # fmt: skip
+    issued = register.stacking.issue("hoge", "PG", INSZ)
+    register.recognition.record(
+        "andere",
+        INSZ,
+        stacked.credentials["A"].document,
+        {
+            "outcome": "recognised",
+            "recognised_for": "Data science (G0X12A)",
+            "kind": "exemption",
+            "ects": Decimal(5),
+            "basis": ["learning-outcomes"],
+            "decided_on": date(2025, 7, 1),
+            "decided_by": "Examencommissie",
+        },
+    )
+    page = _open_wallet(client, register, "learner@example.be")
+    assert "Postgraduaat data" in page or "Postgraduate certificate in data" in page
+    assert issued.uuid in page
+    assert 'data-rule="hoge/PG-MORE"' in page
+    assert "Data science (G0X12A)" in page
+    assert INSZ not in page
+    more = page[page.index('data-rule="hoge/PG-MORE"') :]
+    assert "nog 6 studiepunten" in more[: more.index("</article>")]  # 4 + 6 + 4 of 20 ECTS
