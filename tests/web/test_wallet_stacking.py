@@ -61,3 +61,13 @@ def test_the_wallet_shows_progress_the_stacked_credential_and_recognitions(
     assert INSZ not in page
     more = page[page.index('data-rule="hoge/PG-MORE"') :]
     assert "nog 6 studiepunten" in more[: more.index("</article>")]  # 4 + 6 + 4 of 20 ECTS
+
+
+def test_an_offering_page_says_what_it_counts_towards(stacked: Stacked, client: TestClient) -> None:
+    components = [{"provider": "hoge", "offering_code": "A"}, {"provider": "andere", "offering_code": "C"}]
+    stacked.register.stacking.put_rule("hoge", rule(kind="n-of", required_count=1, components=components,
+                                                    other_providers=True))  # fmt: skip
+    page = client.get("/offerings/andere/C", headers={"Accept-Language": "en"}).text
+    assert 'data-rule="hoge/PG"' in page
+    assert "1 of 2 components" in page
+    assert "data-rule" not in client.get("/offerings/hoge/B").text
