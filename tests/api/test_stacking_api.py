@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -133,3 +134,20 @@ def test_a_recognition_is_recorded_and_a_refusal_needs_a_reason(stacked: Stacked
         ).status_code
         == 404
     )
+
+
+def test_bulk_issuing_runs_as_a_job(stacked: Stacked, client: TestClient) -> None:
+    hoge = _token(stacked, "hoge")
+    client.put("/api/v1/providers/hoge/stack-rules/PG", json=_rule_body(), headers=hoge)
+    started = client.post("/api/v1/providers/hoge/stack-rules/PG/credentials/bulk", headers=hoge)
+    assert started.status_code == 202, started.text
+    location = started.headers["Location"]
+    for _ in range(200):
+        job = client.get(location, headers=hoge).json()
+        if job["state"] in ("succeeded", "failed"):
+            break
+        time.sleep(0.05)
+    assert job["state"] == "succeeded", job
+    assert job["result"]["issued"] == 1
+    missing = client.post("/api/v1/providers/hoge/stack-rules/NOPE/credentials/bulk", headers=hoge)
+    assert missing.status_code == 404

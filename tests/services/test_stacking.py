@@ -213,3 +213,13 @@ def test_the_stacked_credentials_elm_export_conforms_to_the_edc_shapes(stacked: 
     assert conforms, text
     with pytest.raises(NotFound):
         register.stacking.elm_export(issued.uuid, provider="andere")
+
+
+def test_bulk_issuing_gives_the_stacked_credential_to_every_learner_who_meets_the_rule(stacked: Stacked) -> None:
+    stacking = stacked.register.stacking
+    stacking.put_rule("hoge", rule())
+    calls: list[tuple[int, int]] = []
+    issued = stacking.issue_all("hoge", "PG", progress=lambda done, total: calls.append((done, total)))
+    assert issued == [stacking.issue("hoge", "PG", INSZ).uuid]  # the other learner of hoge failed A
+    assert calls == [(1, 1)]
+    assert stacking.issue_all("hoge", "PG") == []  # nothing left to issue

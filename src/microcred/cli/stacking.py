@@ -129,6 +129,14 @@ def issue(
     console.print(say("stack.issued", uuid=stacked.uuid, state=say(f"stack.state.{stacked.state.value}")))
 
 
+@stack_commands.command("issue-all")
+def issue_all(rule: str = typer.Argument(..., help="PROVIDER/CODE of the rule.")) -> None:
+    """Issue the stacked credential to every learner of the provider who meets the rule and has none yet."""
+    provider, code = _pair(rule)
+    issued = register().stacking.issue_all(provider, code)
+    console.print(say("stack.issued-all", count=len(issued), code=code), highlight=False)
+
+
 @stack_commands.command("show")
 def show(
     provider: str = typer.Argument(..., help="The awarding provider's slug."),

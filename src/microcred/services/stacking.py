@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -203,6 +203,30 @@ class Stacking:
         """Issue the stacked credential of a met rule (or return the one issued before)."""
         pseudonym = self._learner(provider, learner_id)
         rule = self.get_rule(provider, code)
+        found = self._issue(rule, pseudonym)
+        if isinstance(found, StackProgress):
+            missing = ", ".join(state.component.key for state in found.missing)
+            raise Conflict("stack-not-met", code=code, missing=missing or "-")
+        return found
+
+    def issue_all(self, provider: str, code: str, *, progress: Callable[[int, int], None] | None = None) -> list[str]:
+        """Issue the stacked credential to every learner of the provider who meets the rule and has none yet,
+        one transaction each (a bulk job); the ids issued."""
+        rule = self.get_rule(provider, code)
+        with self._deps.uow() as work:
+            candidates = work.stacking.candidates(rule)
+        issued: list[str] = []
+        for done, pseudonym in enumerate(candidates, start=1):
+            found = self._issue(rule, pseudonym)
+            if isinstance(found, StackedCredential):
+                issued.append(found.uuid)
+            if progress is not None:
+                progress(done, len(candidates))
+        return issued
+
+    def _issue(self, rule: StackRule, pseudonym: str) -> StackedCredential | StackProgress:
+        """The learner's stacked credential (issued now or before), or their progress when the rule is not met."""
+        provider = rule.provider
         assert rule.id is not None
         with self._deps.uow() as work:
             existing = work.stacking.stacked_for(rule.id, pseudonym)
@@ -210,8 +234,7 @@ class Stacking:
             return existing
         found = evaluate(rule, self._held([pseudonym]), self._deps.clock().date())
         if not found.met:
-            missing = ", ".join(state.component.key for state in found.missing)
-            raise Conflict("stack-not-met", code=code, missing=missing or "-")
+            return found
         with self._deps.uow() as work:
             work.credentials.lock_status_lists(provider)  # first statement: serialises this provider's issuers
             existing = work.stacking.stacked_for(rule.id, pseudonym)

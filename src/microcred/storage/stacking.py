@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, Row, and_, delete, insert, or_, select, update
 
 from microcred.domain import LangText
 from microcred.domain.recognition import (
@@ -25,6 +25,7 @@ from microcred.domain.stacking import (
     StackRule,
 )
 from microcred.errors import NotFound
+from microcred.storage.credential_tables import credentials
 from microcred.storage.engine import stamp
 from microcred.storage.repositories import SqlProviderRepository
 from microcred.storage.stacking_tables import (
@@ -34,7 +35,7 @@ from microcred.storage.stacking_tables import (
     stacked_components,
     stacked_credentials,
 )
-from microcred.storage.tables import enrolments, learners, providers
+from microcred.storage.tables import editions, enrolments, learners, offerings, providers
 
 __all__ = ["SqlRecognitionRepository", "SqlStackingRepository"]
 
@@ -169,6 +170,35 @@ class SqlStackingRepository:
             .limit(1)
         ).first()
         return found is not None
+
+    def candidates(self, rule: StackRule) -> list[str]:
+        """Pseudonyms of the provider's learners holding a credential for one of the rule's components and
+        no stacked credential of it yet: who a bulk issue has to evaluate."""
+        held = (
+            select(learners.c.pseudonym)
+            .select_from(credentials)
+            .join(enrolments, enrolments.c.id == credentials.c.enrolment_id)
+            .join(editions, editions.c.id == enrolments.c.edition_id)
+            .join(offerings, offerings.c.id == editions.c.offering_id)
+            .join(providers, providers.c.id == offerings.c.provider_id)
+            .join(learners, learners.c.id == enrolments.c.learner_id)
+            .where(
+                or_(
+                    *(
+                        and_(providers.c.slug == c.provider, offerings.c.code == c.offering_code)
+                        for c in rule.components
+                    )
+                )
+            )
+        )
+        own = (
+            select(learners.c.pseudonym)
+            .join(enrolments, enrolments.c.learner_id == learners.c.id)
+            .where(enrolments.c.provider_id == self._provider_id(rule.provider))
+        )
+        issued = select(stacked_credentials.c.learner).where(stacked_credentials.c.rule_id == rule.id)
+        query = held.where(learners.c.pseudonym.in_(own), learners.c.pseudonym.not_in(issued)).distinct()
+        return sorted(self._connection.execute(query).scalars())
 
     # -- stacked credentials -------------------------------------------------------------------------------
 

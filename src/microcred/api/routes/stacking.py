@@ -22,6 +22,7 @@ from microcred.api.deps import (
     ProviderReaderDep,
     RegisterDep,
 )
+from microcred.api.jobs import JobOut
 from microcred.api.routing import api_router
 from microcred.api.schemas import InputModel
 from microcred.bootstrap import Register
@@ -243,6 +244,27 @@ def issue_stacked_credential(
 ) -> StackedOut:
     """Issue the stacked credential of a met rule (or return the one issued before)."""
     return StackedOut.of(register, register.stacking.issue(slug, code, body.learner_id))
+
+
+@router.post(
+    "/stack-rules/{code}/credentials/bulk",
+    response_model=JobOut,
+    status_code=202,
+    operation_id="issue_stacked_credentials",
+)
+def issue_stacked_credentials(
+    slug: str, code: str, response: Response, _: CredentialIssuerDep, register: RegisterDep
+) -> JobOut:
+    """Issue the stacked credential to every learner who meets the rule and has none yet, as a background job."""
+    register.stacking.get_rule(slug, code)  # an unknown rule is 404 before any job starts
+
+    def work(progress: Any) -> dict[str, Any]:
+        issued = register.stacking.issue_all(slug, code, progress=progress)
+        return {"issued": len(issued), "credentials": issued}
+
+    job = register.jobs.submit("issue-stacked-credentials", slug, work)
+    response.headers["Location"] = f"/api/v1/providers/{slug}/jobs/{job.id}"
+    return JobOut.of(job)
 
 
 @router.get("/stacked-credentials/{credential}", response_model=StackedOut, operation_id="get_stacked_credential")
