@@ -126,6 +126,11 @@ def test_a_recognition_is_recorded_and_a_refusal_needs_a_reason(stacked: Stacked
     )
     assert refused.status_code == 422
     assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [("reason", "recognition-reason-required")]
+    signed = client.get(
+        f"/api/v1/providers/andere/recognition-decisions/{made.json()['id']}/credential?lang=en", headers=andere
+    )
+    assert signed.json()["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert client.post("/api/v1/verify", json=signed.json()).json()["checks"] is not None
     listed = client.get("/api/v1/providers/andere/recognition-decisions", headers=andere).json()
     assert [d["id"] for d in listed] == [made.json()["id"]]
     assert (

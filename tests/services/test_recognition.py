@@ -134,3 +134,20 @@ def test_the_learner_sees_the_decisions_their_grants_open(stacked: Stacked) -> N
     assert [d.public_id for d in recognition.decisions_of_grants(mine)] == [decision.public_id]
     assert recognition.decisions_of_grants(frozenset({(pseudonym(INSZ, "andere"), "hoge")})) == []
     assert grant(pseudonym(INSZ, "andere"), "andere") == f"andere:{pseudonym(INSZ, 'andere')}"
+
+
+def test_a_recognised_decision_is_signed_as_a_credential_that_verifies(stacked: Stacked) -> None:
+    recognition = stacked.register.recognition
+    decision, _ = recognition.record("andere", INSZ, stacked.credentials["A"].document, _decision())
+    signed = recognition.signed("andere", decision.public_id, lang="en")
+    assert signed["credentialSubject"]["achievement"]["name"] == "Recognised for Data science (G0X12A)"
+    assert signed["evidence"][0]["id"] == stacked.credentials["A"].uuid
+    result = stacked.register.verification.verify_document(signed, offline=True)
+    assert result.check("signature").passed
+    assert result.check("well-formed").passed
+    assert result.check("status").outcome == "warn"  # no status entry: a decision is not revoked
+    refused, _ = recognition.record(
+        "andere", INSZ, stacked.credentials["B"].document, _decision(outcome="refused", reason="no match")
+    )
+    with pytest.raises(Conflict):
+        recognition.signed("andere", refused.public_id)

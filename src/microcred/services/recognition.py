@@ -16,10 +16,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from microcred.credentials.jcs import JcsError, canonicalize
+from microcred.credentials.ob3 import LearnerIdentity, sign_open_badge
+from microcred.credentials.recognition_doc import RecognitionAward, recognition_document
 from microcred.credentials.verify import VerificationResult
 from microcred.domain import pseudonymise
 from microcred.domain.fields.stacking import RECOGNITION_DECISION
-from microcred.domain.recognition import RecognitionDecision
+from microcred.domain.recognition import RecognitionDecision, RecognitionOutcome
 from microcred.errors import Conflict, Invalid, NotFound
 from microcred.services.dependencies import Dependencies
 from microcred.services.verification import check_bounds, verify_document
@@ -119,6 +121,32 @@ class Recognition:
     def get(self, provider: str, public_id: str) -> RecognitionDecision:
         with self._deps.uow() as work:
             return work.recognition.get(provider, public_id)
+
+    def signed(self, provider: str, public_id: str, *, lang: str = "nl") -> dict[str, Any]:
+        """A recognised decision as an OpenBadgeCredential signed by the deciding provider (made on request)."""
+        deps = self._deps
+        with deps.uow() as work:
+            decision = work.recognition.get(provider, public_id)
+            if decision.outcome is not RecognitionOutcome.RECOGNISED:
+                raise Conflict("recognition-refused-no-credential")
+            now = deps.clock()
+            signing_key, method = deps.keys.signing_key(work, provider, now)
+            award = RecognitionAward(
+                decision=decision,
+                provider_name=work.providers.get(provider).name,
+                issuer_did=deps.keys.did(provider),
+                public_base_url=deps.public_base_url,
+                learner=LearnerIdentity(
+                    salt=secrets.token_hex(16),
+                    email=work.learners.email_of(decision.learner, provider),
+                    pseudonym=decision.learner,
+                ),
+                issued_at=now,
+                lang=lang,
+            )
+            work.commit()  # a provider's first key is made and kept here
+        return sign_open_badge(recognition_document(award), signing_key=signing_key, verification_method=method,
+                               created=now)  # fmt: skip
 
     def decisions(self, provider: str) -> list[RecognitionDecision]:
         with self._deps.uow() as work:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from fastapi import Response
 from pydantic import BaseModel, Field, PlainSerializer, StringConstraints, create_model
@@ -312,3 +312,15 @@ def list_recognitions(slug: str, _: ProviderReaderDep, register: RegisterDep) ->
 @router.get("/recognition-decisions/{decision}", response_model=RecognitionOut, operation_id="get_recognition")
 def get_recognition(slug: str, decision: str, _: ProviderReaderDep, register: RegisterDep) -> Any:
     return RecognitionOut.of(register.recognition.get(slug, decision))
+
+
+@router.get(
+    "/recognition-decisions/{decision}/credential",
+    response_model=dict[str, Any],
+    operation_id="get_recognition_credential",
+)
+def get_recognition_credential(
+    slug: str, decision: str, _: ProviderReaderDep, register: RegisterDep, lang: Literal["nl", "en"] = "nl"
+) -> Any:
+    """A recognised decision as an Open Badges 3.0 credential signed by the provider (409 for a refusal)."""
+    return register.recognition.signed(slug, decision, lang=lang)
