@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from microcred.asgi import create_app
 from microcred.settings import Settings
 from tests.services.stacking_setup import INSZ, Stacked, rule, seed
+from tests.web.conftest import csrf_of
 from tests.web.test_wallet import _open_wallet
 
 
@@ -71,3 +72,25 @@ def test_an_offering_page_says_what_it_counts_towards(stacked: Stacked, client: 
     assert 'data-rule="hoge/PG"' in page
     assert "1 of 2 components" in page
     assert "data-rule" not in client.get("/offerings/hoge/B").text
+
+
+def test_the_desk_shows_rules_stacked_credentials_and_decisions_and_ends_a_review(
+    stacked: Stacked, client: TestClient
+) -> None:
+    register = stacked.register
+    register.stacking.put_rule("hoge", rule())
+    issued = register.stacking.issue("hoge", "PG", INSZ)
+    stacked.revoke("A")
+    register.access.add_staff("desk@hoge.be", provider="hoge", password="correct horse battery")
+    form = client.get("/desk").text
+    client.post("/desk/login", data={"email": "desk@hoge.be", "password": "correct horse battery",
+                                     "csrf_token": csrf_of(form)})  # fmt: skip
+    desk = client.get("/desk").text
+    assert f'data-stacked="{issued.uuid}"' in desk
+    assert 'data-rule="PG"' in desk
+    answer = client.post(
+        f"/desk/stacked/{issued.uuid[9:]}/review",
+        data={"csrf_token": csrf_of(desk), "decision": "revoke", "reason": "component revoked for fraud"},
+    )
+    assert answer.status_code == 200
+    assert register.stacking.get_stacked(issued.uuid).state.value == "revoked"
