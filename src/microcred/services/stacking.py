@@ -12,6 +12,7 @@ import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +23,7 @@ from microcred.credentials.ob3 import LearnerIdentity, achievement_id
 from microcred.credentials.pdf_stack import stacked_certificate_pdf
 from microcred.credentials.proofs import add_proof
 from microcred.credentials.urls import credential_url, status_list_url, verify_page_url
-from microcred.domain import Credential, Edition, StatusPurpose, credential_urn, ects, pseudonymise
+from microcred.domain import Credential, Edition, LangText, StatusPurpose, credential_urn, ects, pseudonymise
 from microcred.domain.fields.stacking import STACK_RULE
 from microcred.domain.stacking import (
     ComponentReference,
@@ -51,6 +52,7 @@ class Progress:
     progress: StackProgress
     upcoming: Mapping[str, Sequence[Edition]] = field(default_factory=dict)  # component key -> editions
     stacked: StackedCredential | None = None
+    titles: Mapping[str, LangText] = field(default_factory=dict)  # component key -> the offering's title
 
 
 def _json(document: Mapping[str, Any]) -> str:
@@ -168,6 +170,7 @@ class Stacking:
         found = evaluate(rule, held, today)
         upcoming: dict[str, list[Edition]] = {}
         with self._deps.uow() as work:
+            titles = {c.key: work.offerings.get(c.provider, c.offering_code).title for c in rule.components}
             for state in found.missing:
                 component = state.component
                 editions = work.editions.list_for_offering(component.provider, component.offering_code)
@@ -176,7 +179,7 @@ class Stacking:
                 )
             issued = (work.stacking.stacked_for(rule.id, p) for p in pseudonyms) if rule.id is not None else ()
             stacked = next((found for found in issued if found is not None), None)
-        return Progress(found, upcoming, stacked)
+        return Progress(found, upcoming, stacked, titles)
 
     def progress(self, provider: str, code: str, learner_id: str) -> Progress:
         """The learner's progress on the provider's rule ``code`` (the learner must be the provider's)."""
@@ -254,42 +257,17 @@ class Stacking:
                 issuance.resign_status_lists(
                     work, rule.provider, keys=deps.keys, settings=deps.settings, now=now, purposes=(purpose,)
                 )
-        parts = []
+        references = []
         for state in found.done:
             held = state.counted
             assert held is not None
-            offering = work.offerings.get(held.provider, held.offering_code)
-            parts.append(
-                StackPart(
-                    credential_id=held.credential_id,
-                    url=held.url,
-                    digest=held.digest,
-                    achievement_id=achievement_id(deps.public_base_url, held.provider, held.offering_code),
-                    title=offering.title,
-                    ects=offering.ects,
-                )
-            )
+            references.append(ComponentReference(held.credential_id, held.url, held.digest))
+        parts = self._parts(work, references)
         uuid = credential_urn()
-        award = StackAward(
-            credential_id=uuid,
-            rule_code=rule.code,
-            title=rule.title,
-            provider_name=work.providers.get(rule.provider).name,
-            issuer_did=deps.keys.did(rule.provider),
-            public_base_url=deps.public_base_url,
-            provider=rule.provider,
-            learner=LearnerIdentity(
-                salt=secrets.token_hex(16),
-                email=work.learners.email_of(pseudonym, rule.provider),
-                pseudonym=pseudonym,
-            ),
-            parts=parts,
-            issued_at=now,
-            status_list_url=status_list_url(deps.public_base_url, rule.provider, StatusPurpose.MESSAGE),
-            status_index=indexes[StatusPurpose.REVOCATION],
-            ects=rule.ects,
-            eqf_level=rule.eqf_level,
+        learner = LearnerIdentity(
+            salt=secrets.token_hex(16), email=work.learners.email_of(pseudonym, rule.provider), pseudonym=pseudonym
         )
+        award = self._award(work, rule, uuid, learner, parts, now, indexes[StatusPurpose.REVOCATION])
         signed = add_proof(
             stacked_document(award),
             suite=EDDSA_RDFC_2022,
@@ -302,11 +280,57 @@ class Stacking:
             provider=rule.provider,
             rule_code=rule.code,
             learner=pseudonym,
-            components=tuple(ComponentReference(p.credential_id, p.url, p.digest) for p in parts),
+            components=tuple(references),
             revocation_index=indexes[StatusPurpose.REVOCATION],
             suspension_index=indexes[StatusPurpose.SUSPENSION],
             issued_at=now,
             document_json=_json(signed),
+        )
+
+    def _parts(self, work: UnitOfWork, references: Sequence[ComponentReference]) -> list[StackPart]:
+        """Each component as the stacked credential names it: its reference and its offering's achievement."""
+        parts = []
+        for reference in references:
+            component = work.credentials.get(reference.credential_id)
+            offering = work.offerings.get(component.provider, component.offering_code)
+            parts.append(
+                StackPart(
+                    credential_id=reference.credential_id,
+                    url=reference.url,
+                    digest=reference.digest,
+                    achievement_id=achievement_id(self._deps.public_base_url, offering.provider, offering.code),
+                    title=offering.title,
+                    ects=offering.ects,
+                )
+            )
+        return parts
+
+    def _award(
+        self,
+        work: UnitOfWork,
+        rule: StackRule,
+        uuid: str,
+        learner: LearnerIdentity,
+        parts: Sequence[StackPart],
+        issued_at: datetime,
+        status_index: int,
+    ) -> StackAward:
+        deps = self._deps
+        return StackAward(
+            credential_id=uuid,
+            rule_code=rule.code,
+            title=rule.title,
+            provider_name=work.providers.get(rule.provider).name,
+            issuer_did=deps.keys.did(rule.provider),
+            public_base_url=deps.public_base_url,
+            provider=rule.provider,
+            learner=learner,
+            parts=parts,
+            issued_at=issued_at,
+            status_list_url=status_list_url(deps.public_base_url, rule.provider, StatusPurpose.MESSAGE),
+            status_index=status_index,
+            ects=rule.ects,
+            eqf_level=rule.eqf_level,
         )
 
     def get_stacked(self, credential_id: str, *, provider: str | None = None) -> StackedCredential:
@@ -346,20 +370,11 @@ class Stacking:
         deps = self._deps
         with deps.uow() as work:
             rule = work.stacking.get_rule(stacked.provider, stacked.rule_code)
-            parts, extras = [], []
+            parts = self._parts(work, stacked.components)
+            extras = []
             for reference in stacked.components:
                 component = work.credentials.get(reference.credential_id)
                 offering = work.offerings.get(component.provider, component.offering_code)
-                parts.append(
-                    StackPart(
-                        credential_id=reference.credential_id,
-                        url=reference.url,
-                        digest=reference.digest,
-                        achievement_id=achievement_id(deps.public_base_url, offering.provider, offering.code),
-                        title=offering.title,
-                        ects=offering.ects,
-                    )
-                )
                 extras.append(
                     ElmStackPart(
                         provider=work.providers.get(component.provider),
@@ -369,22 +384,9 @@ class Stacking:
                     )
                 )
             issuer = work.providers.get(stacked.provider)
-        award = StackAward(
-            credential_id=stacked.uuid,
-            rule_code=rule.code,
-            title=rule.title,
-            provider_name=issuer.name,
-            issuer_did=deps.keys.did(stacked.provider),
-            public_base_url=deps.public_base_url,
-            provider=stacked.provider,
-            learner=LearnerIdentity(salt=""),
-            parts=parts,
-            issued_at=stacked.issued_at,
-            status_list_url="",
-            status_index=stacked.revocation_index,
-            ects=rule.ects,
-            eqf_level=rule.eqf_level,
-        )
+            award = self._award(
+                work, rule, stacked.uuid, LearnerIdentity(salt=""), parts, stacked.issued_at, stacked.revocation_index
+            )
         link = verify_page_url(deps.public_base_url, credential_url(deps.public_base_url, stacked.uuid))
         language = "nl" if "nl" in rule.title.texts else "en"
         certificate = stacked_certificate_pdf(award, verify_url=link, lang=language)
