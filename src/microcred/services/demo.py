@@ -197,7 +197,7 @@ def load_small_demo(uow: UnitOfWorkFactory, *, pepper: str) -> dict[str, int]:
                         age_band=list(AgeBand)[1 + seat % 6],
                         outcome=Outcome.PASSED if passed else Outcome.FAILED,
                         grade=str(12 + seat % 8) if passed else "8",
-                        outcome_date=edition.end_date,
+                        outcome_date=edition.last_day,
                     )
                 )
                 count += 1
@@ -375,7 +375,7 @@ def _enrolments(
             OfferingKind.FURTHER_TRAINING: ContractType.NOT_APPLICABLE,
         }.get(offering.kind, ContractType.CREDIT)
         count = min(edition.capacity or 20, max(1, round(rng.gauss(weight * per_weight, weight * per_weight * 0.2))))
-        finished = edition.end_date < TODAY
+        finished = edition.last_day < TODAY
         for seat in range(count):
             learner = f"d{rng.randrange(learners):07d}"
             outcome = (
@@ -401,7 +401,7 @@ def _enrolments(
                 age_band=AgeBand(_weighted(rng, AGE_LIFELONG if lifelong else AGE_COURSE_UNITS)),
                 outcome=Outcome(outcome),
                 grade=(passed_grade if outcome == "passed" else failed_grade) if decided else None,
-                outcome_date=edition.end_date + timedelta(days=7) if decided else None,
+                outcome_date=edition.last_day + timedelta(days=7) if decided else None,
             )
 
 

@@ -16,6 +16,7 @@ from microcred.domain import (
     FlemishMcType,
     GradingScheme,
     LangText,
+    LearnerScheme,
     LearningOutcome,
     Offering,
     OfferingKind,
@@ -177,6 +178,7 @@ def edition_from_row(row: Row[Any], provider_slug: str, offering_code: str) -> E
 def enrolment_values(enrolment: Enrolment) -> dict[str, Any]:
     return {
         "reference": enrolment.reference,
+        "learner_scheme": _value(enrolment.learner_scheme),
         "enrolment_date": enrolment.enrolment_date,
         "contract_type": enrolment.contract_type.value,
         "employment_status": enrolment.employment_status.value,
@@ -194,6 +196,7 @@ def enrolment_from_row(row: Row[Any], provider_slug: str, edition_code: str, pse
         reference=row.reference,
         edition_code=edition_code,
         learner=pseudonym,
+        learner_scheme=None if row.learner_scheme is None else LearnerScheme(row.learner_scheme),
         enrolment_date=row.enrolment_date,
         contract_type=ContractType(row.contract_type),
         employment_status=EmploymentStatus(row.employment_status),

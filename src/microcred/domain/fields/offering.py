@@ -52,10 +52,12 @@ OFFERING: Record[Offering] = Record(
         Field(
             "status", "status", CODE, Words("Status", "Status"),
             Words(
-                "ontwerp, gepubliceerd of ingetrokken; publiceren vraagt elk EU-element.",
-                "draft, published or withdrawn; published needs every EU element.",
+                "ontwerp, gepubliceerd of ingetrokken; publiceren vraagt elk EU-element. Leeg: een nieuw aanbod "
+                "is een ontwerp, een bestaand houdt zijn status.",
+                "draft, published or withdrawn; published needs every EU element. Empty: a new offering is a "
+                "draft, an existing one keeps its status.",
             ),
-            "published", required=True, vocab="offering-statuses",
+            "published", vocab="offering-statuses",
         ),
         translated(
             "title", "titel", Words("Titel", "Title"), Words("Titel (EU-element).", "Title (EU element)."),
