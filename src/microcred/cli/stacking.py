@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -18,7 +18,9 @@ from microcred.cli.context import console, language, register, say
 from microcred.domain import ects
 from microcred.errors import Invalid, MicrocredError
 from microcred.i18n import translate
-from microcred.services.stacking import Progress
+
+if TYPE_CHECKING:  # the command line starts without the credential libraries (tests/cli/test_start_up.py)
+    from microcred.services.stacking import Progress
 
 __all__ = ["attach", "recognition_commands", "stack_commands"]
 
