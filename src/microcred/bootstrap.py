@@ -28,9 +28,11 @@ from microcred.services.learner_access import LearnerAccess
 from microcred.services.limits import Limits
 from microcred.services.mail import Mailer, OutboxMailer, SmtpMailer
 from microcred.services.ports import Clock, UnitOfWork
+from microcred.services.recognition import Recognition
 from microcred.services.remote import RemoteDocuments
 from microcred.services.reports import Reports
 from microcred.services.search import Search
+from microcred.services.stacking import Stacking
 from microcred.services.staff import Staff
 from microcred.services.trust import Trust
 from microcred.services.verification import Verification
@@ -155,6 +157,14 @@ class Register:
     @cached_property
     def verification(self) -> Verification:
         return Verification(self.dependencies)
+
+    @cached_property
+    def stacking(self) -> Stacking:
+        return Stacking(self.dependencies)
+
+    @cached_property
+    def recognition(self) -> Recognition:
+        return Recognition(self.dependencies)
 
     @cached_property
     def staff(self) -> Staff:

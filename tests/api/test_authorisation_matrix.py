@@ -31,6 +31,7 @@ PATH_VALUES = {
     "reference": ISSUED_ENROLMENT,
     "credential": "",  # the issued credential's id, filled in by the test
     "job": "0" * 32,
+    "decision": "0" * 32,  # a recognition decision's id
     "kind": "offerings",
     "purpose": "revocation",
     "name": "microcred-v1.jsonld",  # a shipped JSON-LD context file

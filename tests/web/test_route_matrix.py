@@ -49,6 +49,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/desk/offerings/check"): "staff",
     ("POST", "/desk/offerings"): "staff",
     ("POST", "/desk/credentials/{uuid}/revoke"): "staff",
+    ("POST", "/desk/stacked/{uuid}/review"): "staff",
     ("POST", "/desk/tokens"): "staff",
     ("POST", "/desk/tokens/{prefix}/revoke"): "staff",
     ("GET", "/desk/imports"): "staff",

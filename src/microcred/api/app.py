@@ -13,7 +13,17 @@ from microcred.api import observability
 from microcred.api.limits import BodySizeLimit, RateLimiter
 from microcred.api.openapi import install_openapi
 from microcred.api.problems import install_problem_handlers
-from microcred.api.routes import access, catalogue, credentials, enrolments, imports, offerings, providers, verification
+from microcred.api.routes import (
+    access,
+    catalogue,
+    credentials,
+    enrolments,
+    imports,
+    offerings,
+    providers,
+    stacking,
+    verification,
+)
 from microcred.bootstrap import Register
 
 __all__ = ["attach_api"]
@@ -24,6 +34,7 @@ ROUTERS = (
     offerings.router,
     enrolments.router,
     credentials.router,
+    stacking.router,
     imports.router,
     verification.router,
     access.router,

@@ -119,6 +119,8 @@ def _input_type(record: Record[Any], field: Field, sub_models: Mapping[str, type
     value_type = record.value_type(field.name) if field.kept else str
     if isinstance(value_type, type) and issubclass(value_type, Enum):
         item: Any = value_type
+    elif value_type is bool:
+        item = bool
     elif value_type is int:
         item = Annotated[int, Limits(ge=field.minimum, le=field.maximum)]
     else:

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from typer._click import exceptions as click  # Typer 0.2x vendors Click; its errors live here
 
 from microcred import __version__
-from microcred.cli import access, catalogue, credentials, data, demo, reports, system
+from microcred.cli import access, catalogue, credentials, data, demo, reports, stacking, system
 from microcred.cli.context import err_console, language, say, use_language
 from microcred.errors import MicrocredError
 
@@ -31,6 +31,7 @@ demo.attach(app)
 credentials.attach(app)
 data.attach(app)
 access.attach(app)
+stacking.attach(app)
 
 
 @app.callback()

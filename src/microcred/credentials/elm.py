@@ -232,13 +232,14 @@ def _subject(award: Award) -> dict[str, Any]:
     return subject
 
 
-def _display(award: Award, image: bytes | None) -> dict[str, Any]:
-    languages = [lang for lang in ("nl", "en") if lang in award.offering.title.texts] or ["en"]
+def _display(title: LangText, image: bytes | None) -> dict[str, Any]:
+    """The display parameter: the title's languages, and the PDF certificate as the primary language's image."""
+    languages = [lang for lang in ("nl", "en") if lang in title.texts] or ["en"]
     primary = languages[0]
     display: dict[str, Any] = {
         "id": "urn:epass:displayParameter:1",
         "type": "DisplayParameter",
-        "title": award.offering.title.as_dict(),
+        "title": title.as_dict(),
         "language": [_concept("languages", lang) for lang in languages],
         "primaryLanguage": _concept("languages", primary),
         "individualDisplay": [],
@@ -285,7 +286,7 @@ def elm_document(award: Award, *, display_pdf: bytes | None = None) -> dict[str,
         "type": ["VerifiableCredential", "VerifiableAttestation", "EuropeanDigitalCredential"],
         "credentialSchema": [{"id": EDC_SHACL_PROFILE, "type": "ShaclValidator2017"}],
         "credentialProfiles": [_fixed_concept(_GENERIC_PROFILE, _PROFILE_SCHEME, "Generic")],
-        "displayParameter": _display(award, display_pdf),
+        "displayParameter": _display(award.offering.title, display_pdf),
         "issuer": issuer,
         "issued": timestamp(award.issued_at),
         "validFrom": timestamp(award.valid_from),

@@ -17,6 +17,7 @@ __all__ = [
     "DATA_INTEGRITY_V2_CONTEXT_URL",
     "DID_V1_CONTEXT_URL",
     "ELM_CONTEXT_URL",
+    "MICROCRED_CLR_CONTEXT_URL",
     "MICROCRED_CONTEXT_URL",
     "MICROCRED_ELM_CONTEXT_URL",
     "MICROCRED_VOCAB",
@@ -42,6 +43,8 @@ MICROCRED_CONTEXT_URL = "https://microcred.eu/ns/v1"
 MICROCRED_VOCAB = "https://microcred.eu/ns#"
 MICROCRED_ELM_CONTEXT_URL = "https://microcred.eu/ns/elm/v1"
 """Ours too: maps the ELM export's ``issued`` to ``https://www.w3.org/2018/credentials#issued`` (EDC SHACL)."""
+MICROCRED_CLR_CONTEXT_URL = "https://microcred.eu/ns/clr/v1"
+"""Ours: the CLR 2.0 terms of a stacked credential (``ClrCredential``, ``ClrSubject``, ``Association``)."""
 OWN_CONTEXT_PREFIX = "https://microcred.eu/"
 """Contexts under this prefix are ours: the register serves them at the same path (``/ns/v1``, ...)."""
 

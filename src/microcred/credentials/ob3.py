@@ -37,6 +37,7 @@ __all__ = [
     "primary_language",
     "schema_problems",
     "sign_open_badge",
+    "subject_identity",
     "timestamp",
 ]
 
@@ -143,6 +144,11 @@ def _issuer(award: Award, lang: str) -> dict[str, Any]:
         issuer["otherIdentifier"] = other
     issuer["issuerCountry"] = provider.country
     return issuer
+
+
+def subject_identity(learner: LearnerIdentity) -> dict[str, Any]:
+    """How a credential subject names its learner: ``id`` (a DID) or a hashed ``identifier`` (OB 3.0 §B.1.11)."""
+    return _subject_identity(learner)
 
 
 def _subject_identity(learner: LearnerIdentity) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from typing import Any, Literal, get_args
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from microcred.credentials.canonical import javascript_double_hazards
+from microcred.credentials.clr import clr_problems
 from microcred.credentials.did_web import public_key_from_document
 from microcred.credentials.loader import VC_V2_CONTEXT_URL
 from microcred.credentials.ob3 import schema_problems
@@ -201,6 +202,11 @@ def _well_formed(document: Any) -> Check:
     types = document.get("type")
     if not isinstance(context, list) or not context or context[0] != VC_V2_CONTEXT_URL:
         return _check("well-formed", "fail", "not-vc2")
+    if isinstance(types, list) and "ClrCredential" in types:
+        found = clr_problems(document)
+        if found:
+            return _check("well-formed", "fail", "clr-shape", problems="; ".join(p.describe("en") for p in found))
+        return _check("well-formed", "pass", "well-formed-clr")
     if not isinstance(types, list) or ("OpenBadgeCredential" not in types and "AchievementCredential" not in types):
         return _check("well-formed", "fail", "not-ob3")
     problems = schema_problems(_as_the_schema_reads_it(document))

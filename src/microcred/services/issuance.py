@@ -57,6 +57,7 @@ __all__ = [
     "issue_for_edition",
     "issue_for_enrolment",
     "list_credentials",
+    "resign_status_lists",
     "revoke",
     "rotate_key",
     "status_list_document",
@@ -267,8 +268,39 @@ def _change_state(
         work.credentials.save_state(credential)
         for purpose in purposes:
             _store_status_list(work, owner, purpose, keys=keys, settings=settings, now=now)
+        if credential.state is not CredentialState.ACTIVE:
+            _flag_stacked(work, credential, keys=keys, settings=settings, now=now)
         work.commit()
     return credential
+
+
+def _flag_stacked(
+    work: UnitOfWork, component: Credential, *, keys: KeyStore, settings: Settings, now: datetime
+) -> None:
+    """Every stacked credential built on ``component`` goes under review, in the same transaction: it reads
+    as suspended in its issuer's status lists until a person keeps or revokes it, never silently valid."""
+    reason = f"component-{component.state.value}"
+    for stacked in work.stacking.stacked_with_component(component.uuid):
+        if not stacked.flag_for_review(reason, now):
+            continue
+        if stacked.provider != component.provider:
+            work.credentials.lock_status_lists(stacked.provider)
+        work.stacking.save_stacked_state(stacked)
+        resign_status_lists(work, stacked.provider, keys=keys, settings=settings, now=now)
+
+
+def resign_status_lists(
+    work: UnitOfWork,
+    provider: str,
+    *,
+    keys: KeyStore,
+    settings: Settings,
+    now: datetime,
+    purposes: tuple[StatusPurpose, ...] = (StatusPurpose.SUSPENSION, StatusPurpose.MESSAGE),
+) -> None:
+    """Regenerate and re-sign the provider's lists for ``purposes`` (by default those a review changes)."""
+    for purpose in purposes:
+        _store_status_list(work, provider, purpose, keys=keys, settings=settings, now=now)
 
 
 def revoke(

@@ -11,16 +11,18 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, Table, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from microcred.domain import Credential, CredentialState, IssuerKey, Outcome, Page, Position, StatusPurpose
+from microcred.domain.stacking import StackedState
 from microcred.errors import Conflict, NotFound
 from microcred.storage.credential_tables import credentials, signing_keys, status_lists
 from microcred.storage.engine import stamp
 from microcred.storage.keyset import ITERATE_BATCH, SortKey, each, read_page
 from microcred.storage.repositories import SqlProviderRepository
+from microcred.storage.stacking_tables import stacked_credentials
 from microcred.storage.tables import editions, enrolments, learners, offerings, providers
 
 __all__ = ["DEFAULT_STATUS_LIST_SIZE", "SqlCredentialRepository", "SqlSigningKeyRepository"]
@@ -111,21 +113,30 @@ class SqlCredentialRepository:
         The message list has two bits per credential at its revocation index: the high bit (``2i``) says
         revoked, the low bit (``2i + 1``) suspended."""
         provider_id = SqlProviderRepository(self._connection).id_of(provider)
+        found: list[int] = []
+        # Stacked credentials take their indexes from the same lists; one under review reads as suspended.
+        for table, suspended in (
+            (credentials, CredentialState.SUSPENDED.value),
+            (stacked_credentials, StackedState.REVIEW.value),
+        ):
+            found += self._set_bits(table, provider_id, purpose, suspended)
+        return sorted(found)
+
+    def _set_bits(self, table: Table, provider_id: int, purpose: StatusPurpose, suspended: str) -> list[int]:
+        revoked = CredentialState.REVOKED.value
         if purpose is StatusPurpose.MESSAGE:
             states = self._connection.execute(
-                select(credentials.c.revocation_index, credentials.c.state).where(
-                    credentials.c.provider_id == provider_id, credentials.c.state != CredentialState.ACTIVE.value
+                select(table.c.revocation_index, table.c.state).where(
+                    table.c.provider_id == provider_id, table.c.state.in_((revoked, suspended))
                 )
             ).all()
-            return sorted(2 * int(index) + (state == CredentialState.SUSPENDED.value) for index, state in states)
-        state = CredentialState.REVOKED if purpose is StatusPurpose.REVOCATION else CredentialState.SUSPENDED
-        column = (
-            credentials.c.revocation_index if purpose is StatusPurpose.REVOCATION else credentials.c.suspension_index
-        )
+            return [2 * int(index) + (state == suspended) for index, state in states]
+        state = revoked if purpose is StatusPurpose.REVOCATION else suspended
+        column = table.c.revocation_index if purpose is StatusPurpose.REVOCATION else table.c.suspension_index
         rows = self._connection.execute(
-            select(column).where(credentials.c.provider_id == provider_id, credentials.c.state == state.value)
+            select(column).where(table.c.provider_id == provider_id, table.c.state == state)
         ).scalars()
-        return sorted(int(index) for index in rows)
+        return [int(index) for index in rows]
 
     def status_list_document(self, provider: str, purpose: StatusPurpose) -> str | None:
         provider_id = SqlProviderRepository(self._connection).id_of(provider)

@@ -36,6 +36,7 @@ from microcred.storage.repositories import (
     SqlProviderRepository,
 )
 from microcred.storage.search import SqlOfferingSearch
+from microcred.storage.stacking import SqlRecognitionRepository, SqlStackingRepository
 from microcred.storage.statistics import SqlStatisticsSource
 from microcred.storage.wallet import SqlWalletRepository
 
@@ -96,6 +97,8 @@ class SqlUnitOfWork:
         self.credentials = SqlCredentialRepository(self.connection)
         self.signing_keys = SqlSigningKeyRepository(self.connection)
         self.wallet = SqlWalletRepository(self.connection)
+        self.stacking = SqlStackingRepository(self.connection)
+        self.recognition = SqlRecognitionRepository(self.connection)
         self.statistics = SqlStatisticsSource(self.connection)
         return self
 

@@ -50,6 +50,9 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
             "editions": register.enrolments.list_provider_editions(provider),
             "credentials": register.issuance.credentials_page(provider, limit=DESK_CREDENTIALS).items,
             "tokens": register.access.list_tokens(provider=provider),
+            "stack_rules": register.stacking.rules(provider),
+            "stacked": register.stacking.stacked_of_provider(provider)[:DESK_CREDENTIALS],
+            "decisions": register.recognition.decisions(provider)[:DESK_CREDENTIALS],
             "now": register.access.now(),
             "scopes": [s.value for s in Scope],
             "message": None,
@@ -155,6 +158,15 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
         form = await posted_form(request)
         register.issuance.revoke(uuid, str(form.get("reason") or ""), provider=staff.provider)
         return home(request, staff, message=("desk.revoked", {"credential": uuid}))
+
+    @router.post("/desk/stacked/{uuid}/review", response_class=HTMLResponse)
+    async def review_stacked(request: Request, uuid: str, staff: StaffDep) -> Response:
+        home_again(request, staff)
+        form = await posted_form(request)
+        keep = form.get("decision") == "keep"
+        reason = str(form.get("reason") or "")
+        register.stacking.decide_review(staff.provider, uuid, keep=keep, reason=reason)
+        return home(request, staff, message=("desk.stack.reviewed", {"credential": uuid}))
 
     @router.post("/desk/tokens", response_class=HTMLResponse)
     async def create_token(request: Request, staff: StaffDep) -> Response:

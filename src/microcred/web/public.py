@@ -123,6 +123,7 @@ def public_routes(register: Register, pages: Pages) -> APIRouter:
                 for name, target in shown.stacks_into
             ],
             missing=check_eu_elements(shown.offering),
+            counts_towards=register.stacking.counts_towards(provider, shown.offering.code),
         )
 
     @router.get("/providers", response_class=HTMLResponse)

@@ -110,6 +110,8 @@ def credential_view(document: dict[str, Any], lang: str) -> dict[str, Any]:
     subject = document.get("credentialSubject")
     subject = subject if isinstance(subject, dict) else {}
     achievement = subject.get("achievement")
+    if isinstance(achievement, list) and achievement:  # a ClrCredential: the larger credential comes first
+        achievement = achievement[0]
     achievement = achievement if isinstance(achievement, dict) else {}
     issuer = document.get("issuer")
     issuer_name = issuer.get("name") if isinstance(issuer, dict) else issuer

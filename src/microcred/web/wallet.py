@@ -23,7 +23,7 @@ from microcred.bootstrap import Register
 from microcred.domain import credential_urn
 from microcred.errors import Invalid, MicrocredError, NotFound, RateLimited
 from microcred.services.learner_access import ACCESS_LINK_PATH, LEARNER_SESSION_MAX_AGE, AccessLinkClosed
-from microcred.services.wallet import SHARE_LINK_DAYS, ShareLinkClosed
+from microcred.services.wallet import SHARE_LINK_DAYS, ShareLinkClosed, grants_of
 from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form
 from microcred.web.sessions import LearnerDep, learner_session_in, learners_in, start_session
@@ -95,8 +95,11 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
         return response
 
     def listing(request: Request, pseudonyms: list[str], *, status: int = 200, **extra: Any) -> Response:
+        grants = grants_of(pseudonyms)
         context: dict[str, Any] = {
             "entries": register.wallet.credentials_of_learners(pseudonyms),
+            "stacks": register.stacking.progress_of_grants(grants),
+            "decisions": register.recognition.decisions_of_grants(grants),
             "now": register.wallet.now(),
             "share_url": share_url,
             "qr": lambda token, label: qr_svg(share_url(token), label),

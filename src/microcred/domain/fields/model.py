@@ -48,6 +48,7 @@ class FieldKind(StrEnum):
     DATE = "date"
     TRANSLATED = "translated"  # a LangText: one text per language, described by ``parts``
     RECORDS = "records"  # a list of sub-records, described by ``record``
+    FLAG = "flag"  # yes or no
 
 
 @dataclass(frozen=True, slots=True)

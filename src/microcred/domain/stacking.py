@@ -1,0 +1,332 @@
+"""Stack rules: how micro-credentials add up to a larger credential, and how far a learner has come.
+
+A rule belongs to the *awarding* provider. It names its components (offerings, of this provider or of
+others) and one of three kinds: all of them, ``n`` of them, or at least ``X`` ECTS from them; constraints
+narrow what counts (a minimum EQF level, a maximum age of the component credential, whether components
+of other providers count at all). Evaluating a rule is a pure function of the learner's held credentials,
+each already verified by the caller: a credential that did not verify never counts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from microcred.domain.credential import MAX_REASON_LENGTH
+from microcred.domain.offering import CODE_PATTERN
+from microcred.domain.provider import SLUG_PATTERN
+from microcred.domain.values import MAX_ECTS, LangText
+from microcred.errors import Conflict, FieldProblem, Invalid
+
+__all__ = [
+    "MAX_COMPONENTS",
+    "ComponentReference",
+    "ComponentState",
+    "Exclusion",
+    "HeldCredential",
+    "RuleKind",
+    "StackComponent",
+    "StackProgress",
+    "StackRule",
+    "StackedCredential",
+    "StackedState",
+    "evaluate",
+    "months_before",
+]
+
+MAX_COMPONENTS = 50
+_CODE = re.compile(CODE_PATTERN)
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+class RuleKind(StrEnum):
+    ALL = "all"  # every component
+    N_OF = "n-of"  # at least ``required_count`` components
+    ECTS = "ects"  # components worth at least ``min_ects`` together
+
+
+class Exclusion(StrEnum):
+    """Why a credential the learner holds for a component does not count (worded as ``stack.exclusion.…``)."""
+
+    NOT_VERIFIED = "not-verified"
+    TOO_OLD = "too-old"
+    LEVEL_TOO_LOW = "level-too-low"
+    OTHER_PROVIDER = "other-provider"
+
+
+@dataclass(frozen=True, slots=True)
+class StackComponent:
+    """One offering that counts towards a rule: ``provider/offering_code``."""
+
+    provider: str
+    offering_code: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.provider}/{self.offering_code}"
+
+
+@dataclass(slots=True)
+class StackRule:
+    """A larger credential and the micro-credentials that earn it, owned by the awarding ``provider``."""
+
+    provider: str
+    code: str
+    title: LangText = field(default_factory=LangText.of)
+    kind: RuleKind = RuleKind.ALL
+    components: list[StackComponent] = field(default_factory=list)
+    required_count: int | None = None
+    min_ects: Decimal | None = None
+    min_eqf_level: int | None = None
+    max_age_months: int | None = None
+    other_providers: bool = False
+    ects: Decimal | None = None
+    eqf_level: int | None = None
+    id: int | None = None
+
+    def problems(self) -> list[FieldProblem]:
+        """Every rule the record breaks, each naming its field."""
+        found: list[FieldProblem] = []
+        if not isinstance(self.code, str) or not _CODE.match(self.code):
+            found.append(FieldProblem("code", "code-format", self.code))
+        if not isinstance(self.title, LangText) or not self.title:
+            found.append(FieldProblem("title", "title-required"))
+        found += _component_problems(self.provider, self.components, other_providers=self.other_providers)
+        found += self._kind_problems()
+        for name in ("min_eqf_level", "eqf_level"):
+            level = getattr(self, name)
+            if level is not None and (isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 8):
+                found.append(FieldProblem(name, "level-range", level))
+        age = self.max_age_months
+        if age is not None and (isinstance(age, bool) or not isinstance(age, int) or not 1 <= age <= 600):
+            found.append(FieldProblem("max_age_months", "stack-age-range", age))
+        if self.ects is not None and not _is_ects(self.ects, most=MAX_ECTS):
+            found.append(FieldProblem("ects", "stack-ects-range", self.ects))
+        return found
+
+    def _kind_problems(self) -> list[FieldProblem]:
+        count, total = self.required_count, len(self.components)
+        if self.kind is RuleKind.N_OF:
+            if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= max(total, 1):
+                return [FieldProblem("required_count", "stack-count-range", count, params={"most": total})]
+        elif count is not None:
+            return [FieldProblem("required_count", "stack-only-for-kind", count, params={"kind": "n-of"})]
+        if self.kind is RuleKind.ECTS:
+            if self.min_ects is None or not _is_ects(self.min_ects, most=MAX_ECTS):
+                return [FieldProblem("min_ects", "stack-ects-range", self.min_ects)]
+        elif self.min_ects is not None:
+            return [FieldProblem("min_ects", "stack-only-for-kind", self.min_ects, params={"kind": "ects"})]
+        return []
+
+    def validate(self) -> None:
+        found = self.problems()
+        if found:
+            raise Invalid("invalid-input", problems=found)
+
+
+def _is_ects(value: object, *, most: Decimal) -> bool:
+    return isinstance(value, Decimal) and value.is_finite() and Decimal(0) < value <= most
+
+
+def _component_problems(
+    provider: str, components: Sequence[StackComponent], *, other_providers: bool
+) -> list[FieldProblem]:
+    if not components:
+        return [FieldProblem("components", "stack-components-required")]
+    if len(components) > MAX_COMPONENTS:
+        return [
+            FieldProblem("components", "stack-too-many-components", len(components), params={"most": MAX_COMPONENTS})
+        ]
+    found: list[FieldProblem] = []
+    seen: set[str] = set()
+    for index, component in enumerate(components):
+        where = f"components[{index}]"
+        if not _SLUG.match(component.provider):
+            found.append(FieldProblem(f"{where}.provider", "slug-format", component.provider))
+        if not _CODE.match(component.offering_code):
+            found.append(FieldProblem(f"{where}.offering_code", "code-format", component.offering_code))
+        if component.key in seen:
+            found.append(FieldProblem(where, "stack-component-twice", component.key))
+        seen.add(component.key)
+        if component.provider != provider and not other_providers:
+            found.append(FieldProblem(f"{where}.provider", "stack-other-provider", component.provider))
+    return found
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (31 March - 1 month = 28/29 February)."""
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, candidate)
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover - day 28 exists in every month
+
+
+@dataclass(frozen=True, slots=True)
+class HeldCredential:
+    """A credential of the learner for one offering, as the caller verified it (signature, status, trust)."""
+
+    credential_id: str
+    url: str
+    digest: str  # SRI form: sha256-<base64>
+    provider: str
+    offering_code: str
+    issued_on: date
+    ects: Decimal | None
+    eqf_level: int | None
+    verified: bool
+
+    @property
+    def key(self) -> str:
+        return f"{self.provider}/{self.offering_code}"
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentState:
+    component: StackComponent
+    counted: HeldCredential | None = None
+    excluded: HeldCredential | None = None
+    exclusion: Exclusion | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StackProgress:
+    """Where a learner stands on one rule: what counts, what does not and why, and whether it is met."""
+
+    rule: StackRule
+    components: tuple[ComponentState, ...]
+
+    @property
+    def done(self) -> list[ComponentState]:
+        return [state for state in self.components if state.counted is not None]
+
+    @property
+    def missing(self) -> list[ComponentState]:
+        return [state for state in self.components if state.counted is None]
+
+    @property
+    def ects_done(self) -> Decimal:
+        return sum((s.counted.ects or Decimal(0) for s in self.done if s.counted is not None), Decimal(0))
+
+    @property
+    def started(self) -> bool:
+        return any(s.counted is not None or s.excluded is not None for s in self.components)
+
+    @property
+    def met(self) -> bool:
+        rule = self.rule
+        if rule.kind is RuleKind.ALL:
+            return not self.missing
+        if rule.kind is RuleKind.N_OF:
+            return len(self.done) >= (rule.required_count or len(rule.components))
+        return rule.min_ects is not None and self.ects_done >= rule.min_ects
+
+    @property
+    def still_needed(self) -> Decimal:
+        """Components (all, n-of) or ECTS (ects) still to earn; 0 when met."""
+        rule = self.rule
+        if rule.kind is RuleKind.ALL:
+            return Decimal(len(self.missing))
+        if rule.kind is RuleKind.N_OF:
+            return Decimal(max(0, (rule.required_count or 0) - len(self.done)))
+        return max(Decimal(0), (rule.min_ects or Decimal(0)) - self.ects_done)
+
+
+def _exclusion(rule: StackRule, held: HeldCredential, on: date) -> Exclusion | None:
+    if not held.verified:
+        return Exclusion.NOT_VERIFIED
+    if held.provider != rule.provider and not rule.other_providers:
+        return Exclusion.OTHER_PROVIDER
+    if rule.min_eqf_level is not None and (held.eqf_level is None or held.eqf_level < rule.min_eqf_level):
+        return Exclusion.LEVEL_TOO_LOW
+    if rule.max_age_months is not None and held.issued_on < months_before(on, rule.max_age_months):
+        return Exclusion.TOO_OLD
+    return None
+
+
+def evaluate(rule: StackRule, held: Sequence[HeldCredential], on: date) -> StackProgress:
+    """The learner's progress on ``rule`` on day ``on``: per component the newest credential that counts,
+    else the newest held one with the reason it does not."""
+    by_key: dict[str, list[HeldCredential]] = {}
+    for credential in sorted(held, key=lambda h: h.issued_on, reverse=True):
+        by_key.setdefault(credential.key, []).append(credential)
+    states: list[ComponentState] = []
+    for component in rule.components:
+        candidates = by_key.get(component.key, [])
+        state = ComponentState(component)
+        for candidate in candidates:
+            exclusion = _exclusion(rule, candidate, on)
+            if exclusion is None:
+                state = ComponentState(component, counted=candidate)
+                break
+            if state.excluded is None:
+                state = ComponentState(component, excluded=candidate, exclusion=exclusion)
+        states.append(state)
+    return StackProgress(rule, tuple(states))
+
+
+class StackedState(StrEnum):
+    ACTIVE = "active"
+    REVIEW = "review"  # a component was revoked or suspended: suspended in the status list until decided
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentReference:
+    """How a stacked credential names a component: its id, where it is served and its SHA-256 digest."""
+
+    credential_id: str
+    url: str
+    digest: str
+
+
+@dataclass(slots=True)
+class StackedCredential:
+    """A credential issued for a met rule; it references each component credential by id and digest."""
+
+    uuid: str
+    provider: str
+    rule_code: str
+    learner: str  # pseudonym
+    components: tuple[ComponentReference, ...]
+    revocation_index: int
+    suspension_index: int
+    issued_at: datetime
+    document_json: str
+    state: StackedState = StackedState.ACTIVE
+    state_reason: str | None = None
+    state_changed_at: datetime | None = None
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """A fresh parse of the signed document (``document_json`` is the byte-exact original)."""
+        parsed: dict[str, Any] = json.loads(self.document_json)
+        return parsed
+
+    def flag_for_review(self, reason: str, at: datetime) -> bool:
+        """Put an active credential under review (a component no longer stands); False when it already is."""
+        if self.state is not StackedState.ACTIVE:
+            return False
+        self.state, self.state_reason, self.state_changed_at = StackedState.REVIEW, reason[:MAX_REASON_LENGTH], at
+        return True
+
+    def decide_review(self, *, keep: bool, reason: str, at: datetime) -> None:
+        """End a review: keep the credential (active again) or revoke it, with a person's reason."""
+        if self.state is not StackedState.REVIEW:
+            raise Conflict("stack-not-in-review", uuid=self.uuid, state=self.state.value)
+        self.state = StackedState.ACTIVE if keep else StackedState.REVOKED
+        cleaned = reason.strip() if isinstance(reason, str) else ""
+        if not cleaned:
+            raise Invalid.field("reason", "reason-required")
+        if len(cleaned) > MAX_REASON_LENGTH:
+            raise Invalid.field("reason", "too-long", limit=MAX_REASON_LENGTH)
+        self.state_reason, self.state_changed_at = cleaned, at

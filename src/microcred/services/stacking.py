@@ -1,0 +1,396 @@
+"""Stack rules, a learner's progress on them, and the stacked credential a met rule earns.
+
+A provider edits only its own rules and acts only for learners who enrolled with it. A learner's
+credentials count towards a rule only when they verify here: signature, issuer, status, and a provider
+trusted on the credential's issue date (:func:`microcred.services.verification.verify_document`). The
+stacked credential is issued once per rule and learner; asking again returns it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from microcred.credentials.clr import StackAward, StackPart, digest_sri, stacked_document
+from microcred.credentials.cryptosuites import EDDSA_RDFC_2022
+from microcred.credentials.elm_stack import ElmStackPart, stacked_elm_document
+from microcred.credentials.ob3 import LearnerIdentity, achievement_id
+from microcred.credentials.pdf_stack import stacked_certificate_pdf
+from microcred.credentials.proofs import add_proof
+from microcred.credentials.urls import credential_url, status_list_url, verify_page_url
+from microcred.domain import Credential, Edition, LangText, StatusPurpose, credential_urn, ects, pseudonymise
+from microcred.domain.fields.stacking import STACK_RULE
+from microcred.domain.stacking import (
+    ComponentReference,
+    HeldCredential,
+    StackedCredential,
+    StackProgress,
+    StackRule,
+    evaluate,
+)
+from microcred.errors import Conflict, FieldProblem, Invalid, NotFound
+from microcred.services import issuance
+from microcred.services.dependencies import Dependencies
+from microcred.services.ports import UnitOfWork
+from microcred.services.verification import verify_document
+
+__all__ = ["Progress", "Stacking", "held_credentials"]
+
+# What must pass for a credential to count: not the validity period (the rule's maximum age decides that).
+_MUST_PASS = ("well-formed", "signature", "issuer", "trusted-provider", "status")
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A learner's progress on one rule, with the upcoming editions that would complete a missing component."""
+
+    progress: StackProgress
+    upcoming: Mapping[str, Sequence[Edition]] = field(default_factory=dict)  # component key -> editions
+    stacked: StackedCredential | None = None
+    titles: Mapping[str, LangText] = field(default_factory=dict)  # component key -> the offering's title
+
+
+def _json(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def _counts(deps: Dependencies, credential: Credential) -> bool:
+    """Whether the credential verifies as a component: every check but the validity period passes."""
+    result = verify_document(
+        credential.document,
+        uow=deps.uow,
+        keys=deps.keys,
+        clock=deps.clock,
+        remote=None,
+        trust_date="valid-from",
+    )
+    return all(result.check(name).passed for name in _MUST_PASS)
+
+
+def held_credentials(deps: Dependencies, credentials: Sequence[Credential]) -> list[HeldCredential]:
+    """The learner's credentials as rules see them, each verified here (outside any write transaction)."""
+    base = deps.public_base_url
+    verdicts = {credential.uuid: _counts(deps, credential) for credential in credentials}
+    held: list[HeldCredential] = []
+    with deps.uow() as work:
+        for credential in credentials:
+            offering = work.offerings.get(credential.provider, credential.offering_code)
+            held.append(
+                HeldCredential(
+                    credential_id=credential.uuid,
+                    url=credential_url(base, credential.uuid),
+                    digest=digest_sri(credential.document_json),
+                    provider=credential.provider,
+                    offering_code=credential.offering_code,
+                    issued_on=credential.issued_at.date(),
+                    ects=offering.ects,
+                    eqf_level=offering.eqf_level,
+                    verified=verdicts[credential.uuid],
+                )
+            )
+    return held
+
+
+def _check_components(work: UnitOfWork, rule: StackRule) -> None:
+    problems: list[FieldProblem] = []
+    for position, component in enumerate(rule.components):
+        try:
+            work.offerings.get(component.provider, component.offering_code)
+        except NotFound:
+            problems.append(FieldProblem(f"components[{position}]", "stack-component-unknown", component.key))
+    if problems:
+        raise Invalid("invalid-input", problems=problems)
+
+
+class Stacking:
+    """Stack rules, progress and stacked credentials, bound to one register (decision 0024)."""
+
+    def __init__(self, deps: Dependencies) -> None:
+        self._deps = deps
+
+    # -- rules ---------------------------------------------------------------------------------------------
+
+    def put_rule(self, provider: str, values: Mapping[str, Any]) -> tuple[StackRule, bool]:
+        """Create or replace the provider's rule ``values["code"]``; True when it is new."""
+        given = {**values, "provider": provider}
+        for name in ("min_ects", "ects"):  # a number or text from a file or the command line
+            if given.get(name) is not None and not isinstance(given[name], Decimal):
+                given[name] = ects(given[name], field=name)
+        try:
+            rule = STACK_RULE.build(given)
+        except (TypeError, ValueError) as error:
+            raise Invalid.field("rule", "stack-rule-shape", str(error)) from None
+        rule.validate()
+        with self._deps.uow() as work:
+            work.providers.id_of(provider)
+            _check_components(work, rule)
+            created = work.stacking.put_rule(rule)
+            work.commit()
+        return rule, created
+
+    def get_rule(self, provider: str, code: str) -> StackRule:
+        with self._deps.uow() as work:
+            return work.stacking.get_rule(provider, code)
+
+    def rules(self, provider: str) -> list[StackRule]:
+        with self._deps.uow() as work:
+            return work.stacking.rules_of(provider)
+
+    def counts_towards(self, provider: str, offering_code: str) -> list[StackRule]:
+        """The rules, of any provider, that this offering counts towards (an offering page's "counts towards")."""
+        with self._deps.uow() as work:
+            return work.stacking.rules_with_components([(provider, offering_code)])
+
+    # -- progress ------------------------------------------------------------------------------------------
+
+    def _learner(self, provider: str, learner_id: str) -> str:
+        pseudonym = pseudonymise(learner_id, provider=provider, pepper=self._deps.pepper)
+        with self._deps.uow() as work:
+            if not work.stacking.knows_learner(provider, pseudonym):
+                raise NotFound("no-learner-of-provider", provider=provider)
+        return pseudonym
+
+    def _held(
+        self, pseudonyms: Sequence[str], grants: frozenset[tuple[str, str]] | None = None
+    ) -> list[HeldCredential]:
+        """The learners' credentials (only those ``grants`` open, when given), verified."""
+        with self._deps.uow() as work:
+            credentials = work.wallet.credentials_of_learners(list(pseudonyms))
+        if grants is not None:
+            credentials = [c for c in credentials if (c.learner, c.provider) in grants]
+        return held_credentials(self._deps, credentials)
+
+    def _progress(self, rule: StackRule, held: Sequence[HeldCredential], pseudonyms: Sequence[str]) -> Progress:
+        today = self._deps.clock().date()
+        found = evaluate(rule, held, today)
+        upcoming: dict[str, list[Edition]] = {}
+        with self._deps.uow() as work:
+            titles = {c.key: work.offerings.get(c.provider, c.offering_code).title for c in rule.components}
+            for state in found.missing:
+                component = state.component
+                editions = work.editions.list_for_offering(component.provider, component.offering_code)
+                upcoming[component.key] = sorted(
+                    (e for e in editions if e.start_date >= today), key=lambda e: e.start_date
+                )
+            issued = (work.stacking.stacked_for(rule.id, p) for p in pseudonyms) if rule.id is not None else ()
+            stacked = next((found for found in issued if found is not None), None)
+        return Progress(found, upcoming, stacked, titles)
+
+    def progress(self, provider: str, code: str, learner_id: str) -> Progress:
+        """The learner's progress on the provider's rule ``code`` (the learner must be the provider's)."""
+        pseudonym = self._learner(provider, learner_id)
+        rule = self.get_rule(provider, code)
+        return self._progress(rule, self._held([pseudonym]), [pseudonym])
+
+    def progress_of_grants(self, grants: frozenset[tuple[str, str]]) -> list[Progress]:
+        """Every rule a learner has started (a credential held for a component), over the credentials
+        the wallet's grants open (``(pseudonym, provider)`` pairs, services/wallet.py)."""
+        pseudonyms = sorted({pseudonym for pseudonym, _ in grants})
+        held = self._held(pseudonyms, grants)
+        with self._deps.uow() as work:
+            rules = work.stacking.rules_with_components(sorted({(h.provider, h.offering_code) for h in held}))
+        found = []
+        for rule in rules:
+            keys = {c.key for c in rule.components}
+            found.append(self._progress(rule, [h for h in held if h.key in keys], pseudonyms))
+        return [p for p in found if p.progress.started]
+
+    # -- the stacked credential ----------------------------------------------------------------------------
+
+    def issue(self, provider: str, code: str, learner_id: str) -> StackedCredential:
+        """Issue the stacked credential of a met rule (or return the one issued before)."""
+        pseudonym = self._learner(provider, learner_id)
+        rule = self.get_rule(provider, code)
+        found = self._issue(rule, pseudonym)
+        if isinstance(found, StackProgress):
+            missing = ", ".join(state.component.key for state in found.missing)
+            raise Conflict("stack-not-met", code=code, missing=missing or "-")
+        return found
+
+    def issue_all(self, provider: str, code: str, *, progress: Callable[[int, int], None] | None = None) -> list[str]:
+        """Issue the stacked credential to every learner of the provider who meets the rule and has none yet,
+        one transaction each (a bulk job); the ids issued."""
+        rule = self.get_rule(provider, code)
+        with self._deps.uow() as work:
+            candidates = work.stacking.candidates(rule)
+        issued: list[str] = []
+        for done, pseudonym in enumerate(candidates, start=1):
+            found = self._issue(rule, pseudonym)
+            if isinstance(found, StackedCredential):
+                issued.append(found.uuid)
+            if progress is not None:
+                progress(done, len(candidates))
+        return issued
+
+    def _issue(self, rule: StackRule, pseudonym: str) -> StackedCredential | StackProgress:
+        """The learner's stacked credential (issued now or before), or their progress when the rule is not met."""
+        provider = rule.provider
+        assert rule.id is not None
+        with self._deps.uow() as work:
+            existing = work.stacking.stacked_for(rule.id, pseudonym)
+        if existing is not None:
+            return existing
+        found = evaluate(rule, self._held([pseudonym]), self._deps.clock().date())
+        if not found.met:
+            return found
+        with self._deps.uow() as work:
+            work.credentials.lock_status_lists(provider)  # first statement: serialises this provider's issuers
+            existing = work.stacking.stacked_for(rule.id, pseudonym)
+            if existing is not None:
+                return existing
+            stacked = self._sign(work, rule, pseudonym, found)
+            work.stacking.add_stacked(stacked, rule.id)
+            work.commit()
+        return stacked
+
+    def _sign(self, work: UnitOfWork, rule: StackRule, pseudonym: str, found: StackProgress) -> StackedCredential:
+        deps, now = self._deps, self._deps.clock()
+        indexes = work.credentials.allocate_indexes(rule.provider)
+        signing_key, method = deps.keys.signing_key(work, rule.provider, now)
+        for purpose in StatusPurpose:
+            if work.credentials.status_list_document(rule.provider, purpose) is None:
+                issuance.resign_status_lists(
+                    work, rule.provider, keys=deps.keys, settings=deps.settings, now=now, purposes=(purpose,)
+                )
+        references = []
+        for state in found.done:
+            held = state.counted
+            assert held is not None
+            references.append(ComponentReference(held.credential_id, held.url, held.digest))
+        parts = self._parts(work, references)
+        uuid = credential_urn()
+        learner = LearnerIdentity(
+            salt=secrets.token_hex(16), email=work.learners.email_of(pseudonym, rule.provider), pseudonym=pseudonym
+        )
+        award = self._award(work, rule, uuid, learner, parts, now, indexes[StatusPurpose.REVOCATION])
+        signed = add_proof(
+            stacked_document(award),
+            suite=EDDSA_RDFC_2022,
+            signing_key=signing_key,
+            verification_method=method,
+            created=now,
+        )
+        return StackedCredential(
+            uuid=uuid,
+            provider=rule.provider,
+            rule_code=rule.code,
+            learner=pseudonym,
+            components=tuple(references),
+            revocation_index=indexes[StatusPurpose.REVOCATION],
+            suspension_index=indexes[StatusPurpose.SUSPENSION],
+            issued_at=now,
+            document_json=_json(signed),
+        )
+
+    def _parts(self, work: UnitOfWork, references: Sequence[ComponentReference]) -> list[StackPart]:
+        """Each component as the stacked credential names it: its reference and its offering's achievement."""
+        parts = []
+        for reference in references:
+            component = work.credentials.get(reference.credential_id)
+            offering = work.offerings.get(component.provider, component.offering_code)
+            parts.append(
+                StackPart(
+                    credential_id=reference.credential_id,
+                    url=reference.url,
+                    digest=reference.digest,
+                    achievement_id=achievement_id(self._deps.public_base_url, offering.provider, offering.code),
+                    title=offering.title,
+                    ects=offering.ects,
+                )
+            )
+        return parts
+
+    def _award(
+        self,
+        work: UnitOfWork,
+        rule: StackRule,
+        uuid: str,
+        learner: LearnerIdentity,
+        parts: Sequence[StackPart],
+        issued_at: datetime,
+        status_index: int,
+    ) -> StackAward:
+        deps = self._deps
+        return StackAward(
+            credential_id=uuid,
+            rule_code=rule.code,
+            title=rule.title,
+            provider_name=work.providers.get(rule.provider).name,
+            issuer_did=deps.keys.did(rule.provider),
+            public_base_url=deps.public_base_url,
+            provider=rule.provider,
+            learner=learner,
+            parts=parts,
+            issued_at=issued_at,
+            status_list_url=status_list_url(deps.public_base_url, rule.provider, StatusPurpose.MESSAGE),
+            status_index=status_index,
+            ects=rule.ects,
+            eqf_level=rule.eqf_level,
+        )
+
+    def get_stacked(self, credential_id: str, *, provider: str | None = None) -> StackedCredential:
+        """One stacked credential; another provider's is not found."""
+        uuid = credential_urn(credential_id)
+        with self._deps.uow() as work:
+            stacked = work.stacking.get_stacked(uuid)
+        if provider is not None and stacked.provider != provider:
+            raise NotFound("no-credential", uuid=uuid)
+        return stacked
+
+    def stacked_of_provider(self, provider: str) -> list[StackedCredential]:
+        with self._deps.uow() as work:
+            return work.stacking.stacked_of_provider(provider)
+
+    def decide_review(self, provider: str, credential_id: str, *, keep: bool, reason: str) -> StackedCredential:
+        """Keep (active again) or revoke a stacked credential under review; its status lists are re-signed."""
+        uuid = credential_urn(credential_id)
+        deps = self._deps
+        with deps.uow() as work:
+            work.credentials.lock_status_lists(provider)
+            stacked = work.stacking.get_stacked(uuid)
+            if stacked.provider != provider:
+                raise NotFound("no-credential", uuid=uuid)
+            now = deps.clock()
+            stacked.decide_review(keep=keep, reason=reason, at=now)
+            work.stacking.save_stacked_state(stacked)
+            issuance.resign_status_lists(
+                work, provider, keys=deps.keys, settings=deps.settings, now=now, purposes=tuple(StatusPurpose)
+            )
+            work.commit()
+        return stacked
+
+    def elm_export(self, credential_id: str, *, provider: str | None = None) -> dict[str, Any]:
+        """The stacked credential as an unsigned ELM v3 / EDC document (``hasPart`` / ``isPartOf``)."""
+        stacked = self.get_stacked(credential_id, provider=provider)
+        deps = self._deps
+        with deps.uow() as work:
+            rule = work.stacking.get_rule(stacked.provider, stacked.rule_code)
+            parts = self._parts(work, stacked.components)
+            extras = []
+            for reference in stacked.components:
+                component = work.credentials.get(reference.credential_id)
+                offering = work.offerings.get(component.provider, component.offering_code)
+                extras.append(
+                    ElmStackPart(
+                        provider=work.providers.get(component.provider),
+                        did=deps.keys.did(component.provider),
+                        offering_code=offering.code,
+                        eqf_level=offering.eqf_level,
+                    )
+                )
+            issuer = work.providers.get(stacked.provider)
+            award = self._award(
+                work, rule, stacked.uuid, LearnerIdentity(salt=""), parts, stacked.issued_at, stacked.revocation_index
+            )
+        link = verify_page_url(deps.public_base_url, credential_url(deps.public_base_url, stacked.uuid))
+        language = "nl" if "nl" in rule.title.texts else "en"
+        certificate = stacked_certificate_pdf(award, verify_url=link, lang=language)
+        return stacked_elm_document(award, issuer, extras, display_pdf=certificate)
+
+    def credential_url(self, stacked: StackedCredential) -> str:
+        return credential_url(self._deps.public_base_url, stacked.uuid)
