@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     mail_from: str = Field("microcred <no-reply@microcred.invalid>", description="sender of the register's e-mail")
     max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1024, description="largest accepted import file")
     log_level: str = Field("INFO", description="level of the structured JSON logs")
+    serve_jobs: bool = Field(
+        True,
+        description="`microcred serve` runs a job worker in each process; false when `microcred worker` runs apart",
+    )
+    job_lease_seconds: int = Field(
+        60, ge=2, le=3600, description="a job whose worker sent no heartbeat for this long is resumed by another worker"
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secrets_outside_development(self) -> Settings:

@@ -129,3 +129,17 @@ def test_a_learner_sees_only_their_own_credentials(client: TestClient, tokens: T
     assert client.get("/api/v1/learners/me/credentials").status_code == 401
     forged = tokens.learner[:-4] + "AAAA"
     assert client.get("/api/v1/learners/me/credentials", headers=Tokens.header(forged)).status_code == 401
+
+
+def test_a_replayed_job_request_answers_the_same_job_where_it_is_now(client: TestClient, tokens: Tokens) -> None:
+    owner = Tokens.header(tokens.owner)
+    url = f"/api/v1/providers/{OWNER}/editions/MC-DSS-2024/credentials"
+    first = client.post(url, headers={**owner, "Idempotency-Key": "bulk-2024"})
+    assert first.status_code == 202, first.text
+    done = _wait(client, first.headers["location"], owner)
+    again = client.post(url, headers={**owner, "Idempotency-Key": "bulk-2024"})
+    assert again.status_code == 202
+    assert again.headers["idempotency-replayed"] == "true"
+    assert again.headers["location"] == first.headers["location"]
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["state"] == done["state"] == "succeeded", "the job's state now, not the stored 'queued'"

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from microcred.api.limits import RateLimiter
+from microcred.services.limits import RateLimit
 from tests.api.conftest import Tokens
 
 EXAMPLES_PER_OPERATION = 12
@@ -23,8 +23,9 @@ EXAMPLES_PER_OPERATION = 12
 
 @pytest.mark.slow
 def test_api_matches_its_schema_and_never_fails_on_generated_requests(app: FastAPI, tokens: Tokens) -> None:
-    app.state.rate_limiter = RateLimiter(rate=10_000, burst=10_000)
-    app.state.link_limiter = RateLimiter(rate=10_000, burst=10_000)
+    limits = app.state.register.limits
+    limits.token_limit = RateLimit("token", rate=10_000, burst=10_000)
+    limits.access_link_limit = RateLimit("access-link", rate=10_000, burst=10_000)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 15

@@ -53,7 +53,7 @@ def resolve_principal(request: Request) -> Principal:
         else:
             principal = register.access.read_access_token(credentials)
     if principal.kind in ("provider", "admin"):
-        request.app.state.rate_limiter.take(principal.subject)
+        register.limits.spend_token(principal.subject)
     request.state.principal = principal
     return principal
 

@@ -144,8 +144,11 @@ def import_file(
     skip_invalid: bool = False,
     rejected_path: Path | None = None,
     progress: Callable[[float], None] | None = None,
+    before_commit: Callable[[UnitOfWork, ImportReport], None] | None = None,
 ) -> ImportReport:
-    """Import ``path`` as ``kind`` rows in one transaction and report what happened."""
+    """Import ``path`` as ``kind`` rows in one transaction and report what happened.
+
+    ``before_commit`` runs in that transaction just before it commits (a job records its result there)."""
     rows_layout = layout(kind)
     report = ImportReport(kind, path, dry_run=dry_run, skip_invalid=skip_invalid)
     context = ParseContext(pepper=pepper, provider=provider)
@@ -178,8 +181,10 @@ def import_file(
                 report.rejected_file = rejects.close()
         report.counts = sink.counts
         if report.ok and not dry_run and (not report.problems or skip_invalid):
-            work.commit()
             report.committed = True
+            if before_commit is not None:
+                before_commit(work, report)
+            work.commit()
     if progress is not None:
         progress(1.0)
     log.info(

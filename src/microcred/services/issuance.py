@@ -65,6 +65,8 @@ __all__ = [
 ]
 
 Progress = Callable[[int, int], None]
+Within = Callable[[UnitOfWork, str], None]
+"""Called in an issuing transaction with the new credential's id, before it commits."""
 """Called with (done, total) after each credential of a batch."""
 
 MAX_CREDENTIALS_PAGE = 200
@@ -76,15 +78,26 @@ def _json(document: dict[str, Any]) -> str:
 
 
 def issue_for_enrolment(
-    provider: str, reference: str, *, uow: UnitOfWorkFactory, keys: KeyStore, settings: Settings, clock: Clock
+    provider: str,
+    reference: str,
+    *,
+    uow: UnitOfWorkFactory,
+    keys: KeyStore,
+    settings: Settings,
+    clock: Clock,
+    within: Within | None = None,
 ) -> Credential:
-    """The credential for a passed enrolment of ``provider``: issued now, or the one issued before."""
+    """The credential for a passed enrolment of ``provider``: issued now, or the one issued before.
+
+    ``within`` runs in the issuing transaction with the new credential's id (a job counts it there, once)."""
     with uow() as work:
         work.credentials.lock_status_lists(provider)  # first statement: serialises issuers of this provider
         existing = work.credentials.for_enrolment(provider, reference)
         if existing is not None:
             return existing
         credential = _issue(work, provider, reference, keys=keys, settings=settings, now=clock())
+        if within is not None:
+            within(work, credential.uuid)
         work.commit()
     return credential
 
@@ -173,13 +186,16 @@ def issue_for_edition(
     settings: Settings,
     clock: Clock,
     progress: Progress | None = None,
+    within: Within | None = None,
 ) -> list[Credential]:
     """Issue a credential for every passed enrolment of the edition that has none, one transaction each."""
     with uow() as work:
         references = work.credentials.passed_without_credential(provider, edition_code)
     issued: list[Credential] = []
     for done, reference in enumerate(references, start=1):
-        issued.append(issue_for_enrolment(provider, reference, uow=uow, keys=keys, settings=settings, clock=clock))
+        issued.append(
+            issue_for_enrolment(provider, reference, uow=uow, keys=keys, settings=settings, clock=clock, within=within)
+        )
         if progress is not None:
             progress(done, len(references))
     return issued

@@ -27,6 +27,7 @@ from microcred.storage.auth import (
 from microcred.storage.bulk import SqlBulkStore
 from microcred.storage.credentials import SqlCredentialRepository, SqlSigningKeyRepository
 from microcred.storage.engine import set_clock
+from microcred.storage.jobs import SqlJobRepository, SqlRateBuckets
 from microcred.storage.repositories import (
     SqlEditionRepository,
     SqlEnrolmentRepository,
@@ -66,6 +67,8 @@ class SqlUnitOfWork:
     register_keys: SqlRegisterKeyRepository
     learner_access: SqlLearnerAccessRepository
     wallet: SqlWalletRepository
+    jobs: SqlJobRepository
+    rate_buckets: SqlRateBuckets
     statistics: SqlStatisticsSource
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
@@ -93,6 +96,8 @@ class SqlUnitOfWork:
         self.credentials = SqlCredentialRepository(self.connection)
         self.signing_keys = SqlSigningKeyRepository(self.connection)
         self.wallet = SqlWalletRepository(self.connection)
+        self.jobs = SqlJobRepository(self.connection)
+        self.rate_buckets = SqlRateBuckets(self.connection)
         self.statistics = SqlStatisticsSource(self.connection)
         return self
 

@@ -42,7 +42,7 @@ def verify_credential(
     check; anonymous callers may verify 30 at once, then one a second per client address (429)."""
     if principal.kind == "anonymous":
         client = request.client.host if request.client else "unknown"
-        request.app.state.verify_limiter.take(f"verify:{client}")
+        register.limits.spend_verification(client)
     result = register.verification.verify_document(credential)
     return VerificationOut.model_validate(result.as_dict(lang))
 
