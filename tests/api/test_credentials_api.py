@@ -74,6 +74,7 @@ def test_bulk_issue_for_an_edition_runs_as_a_job(client: TestClient, tokens: Tok
     assert len(listed.json()["items"]) == job["result"]["issued"]
     other = Tokens.header(tokens.other)
     assert client.get(started.headers["location"], headers=other).status_code == 403
+    assert 'microcred_jobs{state="succeeded"} 1.0' in client.get("/metrics").text, "the queue's depth by state"
 
 
 def test_import_job_reports_counts(client: TestClient, tokens: Tokens, demo_register: Register, tmp_path: Path) -> None:

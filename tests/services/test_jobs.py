@@ -118,7 +118,7 @@ def test_issuing_resumed_after_a_crash_issues_each_credential_once_and_counts_al
 
     def counted_by_the_dead_worker(work: UnitOfWork, credential_id: str) -> None:
         assert work.jobs.beat(job.id, attempt, now=utc_now(), lease_until=utc_now(), done=1, total=2)
-        work.jobs.add_item(job.id, credential_id)
+        work.jobs.add_item(job.id, credential_id, position=0)
 
     issuance.issue_for_enrolment(
         "ugent", waiting[0], uow=register.uow, keys=register.key_store, settings=register.settings,

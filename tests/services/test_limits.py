@@ -35,9 +35,11 @@ def _spend(register: Register, caller: str, clock: Clock) -> int | None:
     try:
         take(LIMIT, caller, uow=register.uow, now=clock)
     except RateLimited as limited:
-        assert limited.headers["Retry-After"] == str(limited.retry_after)
-        return limited.retry_after
-    return None
+        waited = limited
+    else:
+        return None
+    assert waited.headers["Retry-After"] == str(waited.retry_after)
+    return waited.retry_after
 
 
 def test_two_processes_spend_from_one_budget(register: Register, other_process: Register) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 
@@ -62,6 +63,7 @@ def worker(
 ) -> None:
     """Run queued jobs (imports, bulk issuing) in this process until stopped; run as many as you like."""
     wired = register()
+    logging.basicConfig(level=wired.settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     job_worker = wired.worker
     job_worker.poll_seconds = poll
     for number in (signal.SIGTERM, signal.SIGINT):

@@ -27,6 +27,7 @@ __all__ = [
     "Job",
     "JobState",
     "Jobs",
+    "count_jobs",
     "failure_of",
     "get_job",
     "submit_checked_import",
@@ -188,6 +189,13 @@ def get_job(job_id: str, *, owner: str | None, uow: UnitOfWorkFactory) -> Job:
     return _job(found)
 
 
+def count_jobs(*, uow: UnitOfWorkFactory) -> dict[str, int]:
+    """How many jobs are queued, running, succeeded and failed (kept 7 days): the queue's depth for /metrics."""
+    with uow() as work:
+        found = work.jobs.count_by_state()
+    return {state: found.get(state, 0) for state in ("queued", "running", "succeeded", "failed")}
+
+
 class Jobs:
     """Submitting and following jobs, bound to one register; ``wake`` nudges this process's worker."""
 
@@ -231,3 +239,6 @@ class Jobs:
 
     def get_job(self, job_id: str, *, owner: str | None) -> Job:
         return get_job(job_id, owner=owner, uow=self._deps.uow)
+
+    def count_jobs(self) -> dict[str, int]:
+        return count_jobs(uow=self._deps.uow)

@@ -10,6 +10,7 @@ the import's rows commit together with the job's result, and each issued credent
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -233,10 +234,11 @@ class JobWorker:
         edition = json.loads(job.params)["edition"]
         with deps.uow() as work:
             before = len(work.jobs.items(job.id))
+        positions = itertools.count(before)
 
         def record(work: UnitOfWork, credential_id: str) -> None:
             lease.hold(work)  # in the credential's own transaction: issued and counted once, by this attempt
-            work.jobs.add_item(job.id, credential_id)
+            work.jobs.add_item(job.id, credential_id, position=next(positions))
 
         issue_for_edition(
             job.owner or "",

@@ -175,15 +175,20 @@ class SqlJobRepository:
             values["done"] = jobs.c.total
         return self._connection.execute(update(jobs).where(held).values(**values)).rowcount == 1
 
-    def add_item(self, job_id: str, item: str) -> None:
-        position = self._connection.execute(
-            select(func.count()).select_from(job_items).where(job_items.c.job_id == job_id)
-        ).scalar_one()
+    def add_item(self, job_id: str, item: str, *, position: int) -> None:
         self._connection.execute(insert(job_items).values(job_id=job_id, item=item, position=position))
 
     def items(self, job_id: str) -> list[str]:
-        query = select(job_items.c.item).where(job_items.c.job_id == job_id).order_by(job_items.c.position)
+        query = (
+            select(job_items.c.item)
+            .where(job_items.c.job_id == job_id)
+            .order_by(job_items.c.position, job_items.c.item)
+        )
         return list(self._connection.execute(query).scalars())
+
+    def count_by_state(self) -> dict[str, int]:
+        rows = self._connection.execute(select(jobs.c.state, func.count()).group_by(jobs.c.state))
+        return {state: int(count) for state, count in rows}
 
     def prune(self, *, finished_before: datetime) -> int:
         """Forget finished jobs (and their items) that ended before the given moment."""
