@@ -59,8 +59,10 @@ def generate(path: Path) -> None:
     db.executemany(
         "INSERT INTO providers (id, slug, name, short_name, type, country, created_at, updated_at) "
         "VALUES (?, ?, ?, '{}', ?, 'BE', ?, ?)",
-        [(p + 1, f"p{p:02d}", json.dumps({"nl": f"Aanbieder {p}", "en": f"Provider {p}"}), TYPES[p], STAMP, STAMP)
-         for p in range(PROVIDERS)],
+        [
+            (p + 1, f"p{p:02d}", json.dumps({"nl": f"Aanbieder {p}", "en": f"Provider {p}"}), TYPES[p], STAMP, STAMP)
+            for p in range(PROVIDERS)
+        ],
     )
     offering_provider = rng.integers(1, PROVIDERS + 1, OFFERINGS)
     db.executemany(
@@ -68,19 +70,45 @@ def generate(path: Path) -> None:
         "eqf_level, isced_field, participation_form, languages, prerequisites, stackable_into, flemish_type, "
         "created_at, updated_at) VALUES (?, ?, ?, ?, '{}', ?, 'published', '[]', ?, ?, ?, 'online', '[]', '{}', "
         "'[]', ?, ?, ?)",
-        [(o + 1, int(offering_provider[o]), f"O{o}", json.dumps({"nl": f"Opleiding {o}"}), KINDS[o % 5],
-          float(rng.choice([1.5, 3, 4, 5, 6, 10, 12, 15, 20, 30])), 5 + o % 3, FIELDS[o % 10],
-          ["1", "2", "3a", "3b", None][o % 5] if o % 5 == 0 else None, STAMP, STAMP) for o in range(OFFERINGS)],
+        [
+            (
+                o + 1,
+                int(offering_provider[o]),
+                f"O{o}",
+                json.dumps({"nl": f"Opleiding {o}"}),
+                KINDS[o % 5],
+                float(rng.choice([1.5, 3, 4, 5, 6, 10, 12, 15, 20, 30])),
+                5 + o % 3,
+                FIELDS[o % 10],
+                ["1", "2", "3a", "3b", None][o % 5] if o % 5 == 0 else None,
+                STAMP,
+                STAMP,
+            )
+            for o in range(OFFERINGS)
+        ],
     )
     editions = []  # each offering runs in most years, with or without a stated capacity
     for o in range(OFFERINGS):
         for year in YEARS:
             if (o + year) % 7 != 0 and year >= YEARS[0] + o % 3:
-                editions.append((len(editions) + 1, int(offering_provider[o]), o + 1, f"E{o}-{year}", year,
-                                 f"{year}-10-01", f"{year + 1}-01-31", None if o % 4 == 0 else 25, STAMP, STAMP))
+                editions.append(
+                    (
+                        len(editions) + 1,
+                        int(offering_provider[o]),
+                        o + 1,
+                        f"E{o}-{year}",
+                        year,
+                        f"{year}-10-01",
+                        f"{year + 1}-01-31",
+                        None if o % 4 == 0 else 25,
+                        STAMP,
+                        STAMP,
+                    )
+                )
     db.executemany("INSERT INTO editions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", editions)
-    db.executemany("INSERT INTO learners (id, pseudonym) VALUES (?, ?)",
-                   ((n + 1, f"{n:064x}") for n in range(LEARNERS)))
+    db.executemany(
+        "INSERT INTO learners (id, pseudonym) VALUES (?, ?)", ((n + 1, f"{n:064x}") for n in range(LEARNERS))
+    )
     db.commit()
     edition_provider = np.array([e[1] for e in editions])
     edition_year = np.array([e[4] for e in editions])
@@ -92,15 +120,28 @@ def generate(path: Path) -> None:
         status, age, outcome = rng.integers(0, 5, size), rng.integers(0, 9, size), rng.integers(0, 4, size)
         contract = rng.choice(["01", "02", "03", "99"], size, p=[0.1, 0.8, 0.05, 0.05])
         rows = (
-            (start + i + 1, int(edition_provider[e]), f"R{start + i}", int(e) + 1, int(ln),
-             f"{edition_year[e]}-10-01", str(c), STATUSES[s], AGES[a], OUTCOMES[r], STAMP, STAMP)
-            for i, (e, ln, s, a, r, c) in enumerate(zip(edition, learner, status, age, outcome, contract,
-                                                         strict=True))
+            (
+                start + i + 1,
+                int(edition_provider[e]),
+                f"R{start + i}",
+                int(e) + 1,
+                int(ln),
+                f"{edition_year[e]}-10-01",
+                str(c),
+                STATUSES[s],
+                AGES[a],
+                OUTCOMES[r],
+                STAMP,
+                STAMP,
+            )
+            for i, (e, ln, s, a, r, c) in enumerate(zip(edition, learner, status, age, outcome, contract, strict=True))
         )
         db.executemany(
             "INSERT INTO enrolments (id, provider_id, reference, edition_id, learner_id, enrolment_date, "
             "contract_type, employment_status, age_band, outcome, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         db.commit()
         print(f"  {start + size:,} enrolments", flush=True)
     db.close()
@@ -188,14 +229,18 @@ def main() -> int:
         exact_timings.append(seconds)
     html, render_seconds = _timed(render, report, "html", "nl")
     snapshot.close()
-    print(f"change token {token_seconds:.2f} s; snapshot copy into {path.name}.stats-*.duckdb {load_seconds:.1f} s "
-          f"({rows[0] if rows else 0:,} enrolments); reopening the file {reopen_seconds:.2f} s; "
-          f"reusing it {reuse_seconds:.2f} s")
-    print(f"report best {best:.3f} s, median {middle:.3f} s (runs: {', '.join(f'{t:.3f}' for t in timings)}); "
-          f"first after reopening {first_seconds:.3f} s; named SQL one question at a time on DuckDB "
-          f"{reference_seconds:.2f} s; html render {render_seconds:.2f} s ({len(html):,} bytes); without the "
-          f"protected copy (k = 1) best {min(exact_timings):.3f} s; CPU per report {min(cpu):.2f} s, "
-          f"{min(exact_cpu):.2f} s without the copy")
+    print(
+        f"change token {token_seconds:.2f} s; snapshot copy into {path.name}.stats-*.duckdb {load_seconds:.1f} s "
+        f"({rows[0] if rows else 0:,} enrolments); reopening the file {reopen_seconds:.2f} s; "
+        f"reusing it {reuse_seconds:.2f} s"
+    )
+    print(
+        f"report best {best:.3f} s, median {middle:.3f} s (runs: {', '.join(f'{t:.3f}' for t in timings)}); "
+        f"first after reopening {first_seconds:.3f} s; named SQL one question at a time on DuckDB "
+        f"{reference_seconds:.2f} s; html render {render_seconds:.2f} s ({len(html):,} bytes); without the "
+        f"protected copy (k = 1) best {min(exact_timings):.3f} s; CPU per report {min(cpu):.2f} s, "
+        f"{min(exact_cpu):.2f} s without the copy"
+    )
     sqlite_seconds = None
     if SQLITE:
         direct = sqlite3.connect(CACHE)
@@ -203,31 +248,48 @@ def main() -> int:
         # the engines compared on exact counts (k = 1): the protected copy is built with DuckDB
         direct_report, sqlite_seconds = _timed(build_report, Snapshot(direct), scope, k=1, reference=True)  # type: ignore[arg-type]
         same = all(getattr(direct_report, t) == getattr(exact, t) for t in PEOPLE)
-        print(f"same named SQL directly in SQLite {sqlite_seconds:.1f} s (one run, learner and enrolment tables "
-              f"{'identical' if same else 'DIFFERENT'}); {sqlite_seconds / best:.0f}x the report")
+        print(
+            f"same named SQL directly in SQLite {sqlite_seconds:.1f} s (one run, learner and enrolment tables "
+            f"{'identical' if same else 'DIFFERENT'}); {sqlite_seconds / best:.0f}x the report"
+        )
     load_after = _load()
     print(f"load average {load_after}")
     results = HERE / "results"
     results.mkdir(exist_ok=True)
-    (results / ("report.json" if SIZE == "10m" else f"report-{SIZE}.json")).write_text(json.dumps({
-        "enrolments": ENROLMENTS, "providers": PROVIDERS, "offerings": OFFERINGS, "academic_years": len(YEARS),
-        "cpus": os.cpu_count(), "load_average_before": load_before, "load_average_after": load_after,
-        "generation_seconds": None if generation_seconds is None else round(generation_seconds, 1),
-        "generation_cached": generation_seconds is None,
-        "change_token_seconds": round(token_seconds, 3), "snapshot_load_seconds": round(load_seconds, 3),
-        "snapshot_reopen_seconds": round(reopen_seconds, 3), "snapshot_reuse_seconds": round(reuse_seconds, 3),
-        "report_best_seconds": round(best, 3), "report_median_seconds": round(middle, 3),
-        "report_runs_seconds": [round(t, 3) for t in timings],
-        "report_without_protected_copy_best_seconds": round(min(exact_timings), 3),
-        "report_cpu_seconds": [round(c, 3) for c in cpu],
-        "report_without_protected_copy_cpu_seconds": [round(c, 3) for c in exact_cpu],
-        "report_first_after_reopen_seconds":
-        round(first_seconds, 3), "report_reference_sql_on_duckdb_seconds": round(reference_seconds, 3),
-        "html_render_seconds": round(render_seconds, 3),
-        "sqlite_direct_seconds": None if sqlite_seconds is None else round(sqlite_seconds, 1),
-        "sqlite_to_report_ratio": None if sqlite_seconds is None else round(sqlite_seconds / best, 1),
-        "target_seconds": 2.0, "met_target": best < 2.0,
-    }, indent=1) + "\n")
+    (results / ("report.json" if SIZE == "10m" else f"report-{SIZE}.json")).write_text(
+        json.dumps(
+            {
+                "enrolments": ENROLMENTS,
+                "providers": PROVIDERS,
+                "offerings": OFFERINGS,
+                "academic_years": len(YEARS),
+                "cpus": os.cpu_count(),
+                "load_average_before": load_before,
+                "load_average_after": load_after,
+                "generation_seconds": None if generation_seconds is None else round(generation_seconds, 1),
+                "generation_cached": generation_seconds is None,
+                "change_token_seconds": round(token_seconds, 3),
+                "snapshot_load_seconds": round(load_seconds, 3),
+                "snapshot_reopen_seconds": round(reopen_seconds, 3),
+                "snapshot_reuse_seconds": round(reuse_seconds, 3),
+                "report_best_seconds": round(best, 3),
+                "report_median_seconds": round(middle, 3),
+                "report_runs_seconds": [round(t, 3) for t in timings],
+                "report_without_protected_copy_best_seconds": round(min(exact_timings), 3),
+                "report_cpu_seconds": [round(c, 3) for c in cpu],
+                "report_without_protected_copy_cpu_seconds": [round(c, 3) for c in exact_cpu],
+                "report_first_after_reopen_seconds": round(first_seconds, 3),
+                "report_reference_sql_on_duckdb_seconds": round(reference_seconds, 3),
+                "html_render_seconds": round(render_seconds, 3),
+                "sqlite_direct_seconds": None if sqlite_seconds is None else round(sqlite_seconds, 1),
+                "sqlite_to_report_ratio": None if sqlite_seconds is None else round(sqlite_seconds / best, 1),
+                "target_seconds": 2.0,
+                "met_target": best < 2.0,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
     return 0
 
 

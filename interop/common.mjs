@@ -47,8 +47,7 @@ export async function documentLoader(url) {
   return loadStatic(url); // throws on anything not shipped: no network
 }
 
-export async function keyPair({publicKeyMultibase, secretKeyMultibase}) {
-  const controller = `did:key:${publicKeyMultibase}`;
+export async function keyPair({publicKeyMultibase, secretKeyMultibase}, controller = `did:key:${publicKeyMultibase}`) {
   return Ed25519Multikey.from({
     '@context': 'https://w3id.org/security/multikey/v1',
     type: 'Multikey',

@@ -23,6 +23,7 @@ AREAS = {
     "idempotency": "Idempotency",
     "imports": "Imports",
     "issuance": "Issuance",
+    "learner_access": "LearnerAccess",
     "reports": "Reports",
     "search": "Search",
     "staff": "Staff",
@@ -30,7 +31,9 @@ AREAS = {
     "verification": "Verification",
     "wallet": "Wallet",
 }
-DEPENDENCY_PARAMETERS = {"uow", "keys", "settings", "clock", "mailer", "secret", "pepper", "key_encryption_secret"}
+DEPENDENCY_PARAMETERS = {
+    "uow", "keys", "settings", "clock", "mailer", "remote", "secret", "pepper", "key_encryption_secret"
+}  # fmt: skip
 BOUND_UNDER_ANOTHER_NAME = {("imports", "write_kind_template"): "write_template", ("demo", "load_demo"): "load"}
 NOT_BOUND = {
     ("demo", "load_small_demo"),  # the tests' small fixture register, not an adapter's use case
@@ -76,10 +79,11 @@ def test_bound_methods_take_no_dependency_parameters() -> None:
 def test_the_register_exposes_each_area_once(tmp_path: Path) -> None:
     register = bootstrap.build(Settings(database_url=f"sqlite:///{tmp_path / 'r.db'}", outbox_dir=tmp_path))
     try:
-        for class_name in AREAS.values():
-            attribute = getattr(register, class_name.lower())
+        for area, class_name in AREAS.items():
+            name = area if area == "learner_access" else class_name.lower()
+            attribute = getattr(register, name)
             assert type(attribute).__name__ == class_name
-            assert getattr(register, class_name.lower()) is attribute  # built once
+            assert getattr(register, name) is attribute  # built once
         assert register.jobs is register.jobs
     finally:
         register.close()

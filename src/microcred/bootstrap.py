@@ -24,9 +24,11 @@ from microcred.services.imports import Imports
 from microcred.services.issuance import Issuance
 from microcred.services.jobs import Jobs
 from microcred.services.keys import KeyStore
+from microcred.services.learner_access import LearnerAccess
 from microcred.services.limits import Limits
 from microcred.services.mail import Mailer, OutboxMailer, SmtpMailer
 from microcred.services.ports import Clock, UnitOfWork
+from microcred.services.remote import RemoteDocuments
 from microcred.services.reports import Reports
 from microcred.services.search import Search
 from microcred.services.staff import Staff
@@ -72,13 +74,29 @@ class Register:
         vault = KeyVault(self.settings.key_encryption_key.get_secret_value())
         return KeyStore(vault, self.settings.public_base_url)
 
+    @cached_property
+    def remote(self) -> RemoteDocuments:
+        """The verifier's fetcher: one per register, so its cache is shared by every request."""
+        s = self.settings
+        return RemoteDocuments(
+            timeout=s.verifier_fetch_timeout,
+            max_bytes=s.verifier_fetch_max_bytes,
+            cache_seconds=s.verifier_cache_seconds,
+            allow_local=s.verifier_allow_local_addresses,
+        )
+
     def uow(self) -> UnitOfWork:
         return SqlUnitOfWork(self.engine, self.clock)
 
     @cached_property
     def dependencies(self) -> Dependencies:
         return Dependencies(
-            uow=self.uow, keys=self.key_store, settings=self.settings, clock=self.clock, mailer=self.mailer
+            uow=self.uow,
+            keys=self.key_store,
+            settings=self.settings,
+            clock=self.clock,
+            mailer=self.mailer,
+            remote=self.remote,
         )
 
     @cached_property
@@ -88,8 +106,8 @@ class Register:
 
     @cached_property
     def limits(self) -> Limits:
-        """The rate limits every process of this register shares (kept in the database)."""
-        return Limits(self.dependencies)
+        """The per-client budgets every process, the API and the web pages share (kept in the database)."""
+        return Limits(self.uow)
 
     @cached_property
     def worker(self) -> JobWorker:
@@ -109,6 +127,10 @@ class Register:
     @cached_property
     def access(self) -> Access:
         return Access(self.dependencies)
+
+    @cached_property
+    def learner_access(self) -> LearnerAccess:
+        return LearnerAccess(self.dependencies)
 
     @cached_property
     def catalogue(self) -> Catalogue:

@@ -23,6 +23,7 @@ __all__ = [
     "Invalid",
     "MicrocredError",
     "NotFound",
+    "RateLimited",
     "Throttled",
     "Unauthenticated",
 ]
@@ -140,3 +141,14 @@ class Throttled(MicrocredError):
     def __init__(self, reason: str, /, *, retry_after: int, **params: Any) -> None:
         super().__init__(reason, **params)
         self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """What an HTTP answer carries: how long to wait."""
+        return {"Retry-After": str(self.retry_after)}
+
+
+class RateLimited(Throttled):
+    """Too many requests from one caller, client address or for one e-mail address in a short time."""
+
+    code = "rate-limited"

@@ -69,6 +69,23 @@ class Settings(BaseSettings):
     job_lease_seconds: int = Field(
         60, ge=2, le=3600, description="a job whose worker sent no heartbeat for this long is resumed by another worker"
     )
+    verifier_offline: bool = Field(
+        False, description="the verifier fetches nothing: other issuers' did:web and status lists are not checked"
+    )
+    verifier_fetch_timeout: float = Field(
+        5.0, gt=0, le=60, description="seconds one fetch of another issuer's DID document or status list may take"
+    )
+    verifier_fetch_max_bytes: int = Field(
+        1024 * 1024, ge=1024, le=16 * 1024 * 1024, description="largest DID document or status list fetched"
+    )
+    verifier_cache_seconds: int = Field(
+        300, ge=0, le=86_400, description="how long fetched DID documents and status lists are reused"
+    )
+    verifier_allow_local_addresses: bool = Field(
+        False,
+        description="tests only: fetch from loopback and private addresses (plain http from loopback); "
+        "refused in production",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secrets_outside_development(self) -> Settings:
@@ -81,6 +98,8 @@ class Settings(BaseSettings):
                     )
             if not self.smtp_host:  # the outbox folder is for development: production mail must leave the host
                 raise ValueError("MICROCRED_SMTP_HOST must be set in production (the outbox mailer is for development)")
+            if self.verifier_allow_local_addresses:  # a public verifier must not be steered at the intranet
+                raise ValueError("MICROCRED_VERIFIER_ALLOW_LOCAL_ADDRESSES must be false in production")
             values = {getattr(self, name).get_secret_value() for name in _SECRETS}
             if len(values) < len(_SECRETS):  # one leaked value must not open all three (issue 15, finding 8)
                 raise ValueError(

@@ -1,4 +1,5 @@
-"""Test and benchmark helpers shipped with the package: a throw-away PostgreSQL server and a fixed clock.
+"""Test and benchmark helpers shipped with the package: a throw-away PostgreSQL server, a fixed clock and
+an ASGI app served by uvicorn in a thread (for tests that need real connections and real timing).
 
 The PostgreSQL server is real (Debian's server binaries, ``initdb`` + ``pg_ctl``) and listens only on
 loopback; as root it runs as the ``postgres`` system user because ``initdb`` refuses to run as root.
@@ -13,18 +14,43 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-__all__ = ["FixedClock", "PostgresServer", "free_port", "throwaway_postgres"]
+__all__ = ["FixedClock", "PostgresServer", "free_port", "served_in_thread", "throwaway_postgres"]
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def served_in_thread(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port in a thread of this process; yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", ws="none", log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    for _ in range(500):
+        if server.started:
+            break
+        thread.join(0.02)
+    if not server.started:
+        raise RuntimeError("uvicorn did not start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 @dataclass

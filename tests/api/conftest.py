@@ -69,13 +69,16 @@ def client(app: FastAPI) -> Iterator[TestClient]:
         yield test_client
 
 
-def _learner_access(register: Register) -> str:
-    """Give the learner of ISSUED_ENROLMENT an address, ask for a link and read it from the outbox."""
+def learner_link(register: Register) -> str:
+    """Give the learner of ISSUED_ENROLMENT an address, ask for a link and read it from the outbox.
+
+    A link opens once (a learner route opens it) and a new one ends the unopened ones before it.
+    """
     with register.uow() as work:
         pseudonym = work.enrolments.get(OWNER, ISSUED_ENROLMENT).learner
         work.learners.save(Learner(pseudonym, "learner.of.tests@example.org"), provider=OWNER)
         work.commit()
-    register.access.request_access_link("learner.of.tests@example.org")
+    register.learner_access.request_access_link("learner.of.tests@example.org")
     newest = sorted(Path(register.settings.outbox_dir).glob("*.eml"))[-1]
     text = email.message_from_bytes(newest.read_bytes()).get_payload(decode=True).decode()  # type: ignore[union-attr]
     return str(text.split("access=")[1].split()[0])
@@ -94,7 +97,7 @@ def tokens(demo_register: Register) -> Tokens:
     revoked = auth.create_token(provider=OWNER, scopes=ALL_SCOPES, uow=uow, clock=clock)
     auth.revoke_token(revoked.prefix, uow, clock)
     return Tokens(
-        learner=_learner_access(demo_register),
+        learner=learner_link(demo_register),
         admin=make(None, [], admin=True),
         owner=make(OWNER, ALL_SCOPES),
         owner_readonly=make(OWNER, []),

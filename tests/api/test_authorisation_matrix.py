@@ -18,8 +18,9 @@ from starlette.routing import Mount
 
 from microcred.api.deps import Access
 from microcred.api.idempotency import ApiRoute
+from microcred.bootstrap import Register
 from microcred.services.auth import Scope
-from tests.api.conftest import ISSUED_ENROLMENT, OWNER, Tokens
+from tests.api.conftest import ISSUED_ENROLMENT, OTHER, OWNER, Tokens, learner_link
 
 # Every path parameter an API route may have, filled with a record of OWNER (the provider under attack).
 PATH_VALUES = {
@@ -32,6 +33,8 @@ PATH_VALUES = {
     "job": "0" * 32,
     "kind": "offerings",
     "purpose": "revocation",
+    "name": "microcred-v1.jsonld",  # a shipped JSON-LD context file
+    "path": "v1",  # /ns/{path:path}: our own context https://microcred.eu/ns/v1
 }
 ROLES = ("anonymous", "admin", "owner", "owner_readonly", "other", "expired", "revoked", "learner")
 
@@ -92,14 +95,15 @@ def _cases(app: FastAPI) -> list[tuple[ApiRoute, str, Access]]:
         assert len(rules) == 1, f"{route.path} must declare exactly one access rule, found {rules}"
         for method in sorted(route.methods or ()):
             cases.append((route, method, rules[0]))
-    return cases
+    return sorted(cases, key=lambda case: case[2].policy == "learner")
 
 
 def _url(route: ApiRoute, credential_id: str) -> str:
     names = list(route.param_convertors)
     unknown = [name for name in names if name not in PATH_VALUES]
     assert not unknown, f"{route.path}: add a value for path parameter(s) {unknown} to PATH_VALUES"
-    return route.path.format(**{**PATH_VALUES, "credential": credential_id.removeprefix("urn:uuid:")})
+    # path_format drops convertors ({path:path} -> {path}), which str.format would read as a format spec
+    return route.path_format.format(**{**PATH_VALUES, "credential": credential_id.removeprefix("urn:uuid:")})
 
 
 def _send(client: TestClient, method: str, url: str, headers: dict[str, str]) -> Any:
@@ -108,8 +112,17 @@ def _send(client: TestClient, method: str, url: str, headers: dict[str, str]) ->
     return client.request(method, url, headers=headers)
 
 
+def _token(tokens: Tokens, role: str, rule: Access, register: Register) -> str:
+    """The role's token; a learner route opens the learner's link, so each such call gets a new link (which
+    ends the unopened one before it: ``_cases`` puts the learner routes last)."""
+    if role == "learner" and rule.policy == "learner":
+        return learner_link(register)
+    token: str = getattr(tokens, role)
+    return token
+
+
 def test_every_route_is_classified_and_enforced_for_every_caller(
-    client: TestClient, app: FastAPI, tokens: Tokens, credential_id: str
+    client: TestClient, app: FastAPI, tokens: Tokens, credential_id: str, demo_register: Register
 ) -> None:
     cases = _cases(app)
     assert len(cases) >= 25, f"the route table looks incomplete: {len(cases)} routes"
@@ -117,7 +130,7 @@ def test_every_route_is_classified_and_enforced_for_every_caller(
     for route, method, rule in cases:
         url = _url(route, credential_id)
         for role in ROLES:
-            headers = {} if role == "anonymous" else Tokens.header(getattr(tokens, role))
+            headers = {} if role == "anonymous" else Tokens.header(_token(tokens, role, rule, demo_register))
             response = _send(client, method, url, headers)
             expected = _expected_status(rule, role)
             if response.status_code >= 500:
@@ -157,3 +170,61 @@ def test_scopes_are_the_documented_set(scope: Scope) -> None:
         "credentials:revoke",
         "reports:read",
     }
+
+
+def _owner_records(client: TestClient, tokens: Tokens, credential_id: str) -> dict[str, Any]:
+    """What OWNER holds, read with OWNER's token: the records the other provider must not reach."""
+    owner = Tokens.header(tokens.owner)
+    paths = [
+        f"/api/v1/providers/{OWNER}/offerings/MC-DSS",
+        f"/api/v1/providers/{OWNER}/editions/MC-DSS-2023",
+        f"/api/v1/providers/{OWNER}/editions/MC-DSS-2023/enrolments",
+        f"/api/v1/providers/{OWNER}/enrolments/{ISSUED_ENROLMENT}",
+        f"/api/v1/providers/{OWNER}/credentials/{credential_id.removeprefix('urn:uuid:')}",
+    ]
+    return {path: client.get(path, headers=owner).json() for path in paths}
+
+
+def _hijack_body(client: TestClient, tokens: Tokens, route: ApiRoute, method: str, url: str) -> dict[str, Any]:
+    """The body another provider would send: the owner's own record for a PUT, a reason for a state change."""
+    if method == "PUT":
+        own: dict[str, Any] = client.get(url.replace(f"/providers/{OTHER}/", f"/providers/{OWNER}/"),
+                                         headers=Tokens.header(tokens.owner)).json()  # fmt: skip
+        return own
+    if route.path.endswith(("/revoke", "/suspend", "/unsuspend")):
+        return {"reason": "taken over by another provider"}
+    return {}
+
+
+def test_a_provider_naming_its_own_slug_with_another_providers_ids_reaches_nothing(
+    client: TestClient, app: FastAPI, tokens: Tokens, credential_id: str, demo_register: Register
+) -> None:
+    """Every provider route with an id in its path, called by OTHER on its *own* slug with OWNER's ids (an
+    edition, an enrolment, a credential, a job): nothing of OWNER's is shown or changed, and no 5xx."""
+    owner = Tokens.header(tokens.owner)
+    started = client.post(f"/api/v1/providers/{OWNER}/editions/MC-DSS-2023/credentials", headers=owner)
+    assert started.status_code == 202
+    owner_job = started.json()["id"]
+    before = _owner_records(client, tokens, credential_id)
+    pseudonym = before[f"/api/v1/providers/{OWNER}/enrolments/{ISSUED_ENROLMENT}"]["learner"]
+    title = before[f"/api/v1/providers/{OWNER}/offerings/MC-DSS"]["title"]["nl"]
+    secrets_of_owner = (pseudonym, title)  # the ids themselves are in the URL, and problems echo it
+    values = {**PATH_VALUES, "slug": OTHER, "job": owner_job, "credential": credential_id.removeprefix("urn:uuid:")}
+    failures: list[str] = []
+    tried = 0
+    for route, method, rule in _cases(app):
+        ids = set(route.param_convertors) - {"slug", "provider", "kind", "purpose"}
+        if rule.policy != "provider" or not ids:
+            continue
+        tried += 1
+        url = route.path.format(**values)
+        body = _hijack_body(client, tokens, route, method, url)
+        response = client.request(method, url, headers=Tokens.header(tokens.other), json=body)
+        leaked = [value for value in secrets_of_owner if value in response.text]
+        if response.status_code >= 500 or leaked:
+            failures.append(f"{method} {url}: {response.status_code}, shows {leaked}")
+        elif method == "GET" and response.status_code != 404:
+            failures.append(f"{method} {url}: {response.status_code}, expected 404 (not {OTHER}'s record)")
+    assert tried >= 12, f"only {tried} routes with ids: the route table looks incomplete"
+    assert not failures, "\n".join(failures)
+    assert _owner_records(client, tokens, credential_id) == before

@@ -14,10 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
-from microcred.testing import free_port
+from microcred.testing import served_in_thread
 from tests.api.conftest import OWNER, Tokens
 
 PARALLEL = 20
@@ -26,19 +25,8 @@ PARALLEL = 20
 @pytest.fixture
 def base_url(app: FastAPI) -> Iterator[str]:
     """The app served by uvicorn on a free loopback port, in a thread of this process."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", ws="none", log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    for _ in range(500):
-        if server.started:
-            break
-        thread.join(0.02)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with served_in_thread(app) as url:
+        yield url
 
 
 def _all_at_once(url: str, headers: dict[str, str], body: dict[str, object]) -> list[httpx.Response]:

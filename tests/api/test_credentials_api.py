@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi.testclient import TestClient
 
 from microcred.bootstrap import Register
 from microcred.credentials.keys import resolve_did_key
+from microcred.credentials.loader import context_source
 from microcred.credentials.proofs import verify_proof
 from microcred.services import imports
 from tests.api.conftest import ISSUED_ENROLMENT, OWNER, Tokens
@@ -144,3 +146,25 @@ def test_a_replayed_job_request_answers_the_same_job_where_it_is_now(client: Tes
     assert again.headers["location"] == first.headers["location"]
     assert again.json()["id"] == first.json()["id"]
     assert again.json()["state"] == done["state"] == "succeeded", "the job's state now, not the stored 'queued'"
+
+
+def test_every_context_an_issued_credential_or_elm_export_references_is_served_by_the_register(
+    client: TestClient, tokens: Tokens, credential_id: str
+) -> None:
+    uuid = credential_id.removeprefix("urn:uuid:")
+    document = client.get(f"/credentials/{uuid}").json()
+    elm = client.get(f"/api/v1/providers/{OWNER}/credentials/{uuid}/elm", headers=Tokens.header(tokens.owner)).json()
+    index = client.get("/contexts").json()
+    for url in {*document["@context"], *elm["@context"]}:
+        served = client.get(urlsplit(index[url]).path)
+        assert served.status_code == 200, url
+        assert served.headers["content-type"] == "application/ld+json"
+        assert served.content == context_source(url)  # the copy the register signs against, byte for byte
+    own = client.get("/ns/v1")
+    assert own.content == context_source("https://microcred.eu/ns/v1")
+    assert client.get("/ns/v1", headers={"If-None-Match": own.headers["etag"]}).status_code == 304
+    assert client.get("/ns/elm/v1").json()["@context"]["issued"]["@id"].endswith("credentials#issued")
+    assert client.get("/ns/v2").status_code == 404
+    assert client.get("/contexts/../settings.py").status_code == 404
+    status = client.get(urlsplit(document["credentialStatus"]["statusListCredential"]).path).json()
+    assert status["credentialSubject"]["statusPurpose"] == "message"

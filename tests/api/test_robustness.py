@@ -92,7 +92,7 @@ def test_a_failed_request_changes_nothing(client: TestClient, tokens: Tokens) ->
 
 
 def test_rate_limit_answers_429_with_retry_after(app: FastAPI, client: TestClient, tokens: Tokens) -> None:
-    app.state.register.limits.token_limit = RateLimit("token", rate=0.5, burst=3)
+    app.state.register.limits.api_token = RateLimit("token", rate=0.5, burst=3)
     headers = Tokens.header(tokens.owner)
     statuses = [client.get("/api/v1/me", headers=headers).status_code for _ in range(5)]
     assert statuses[:3] == [200, 200, 200]
@@ -148,13 +148,14 @@ def test_access_link_goes_to_the_outbox_and_never_tells_who_exists(client: TestC
     text = message.get_payload(decode=True).decode()
     assert f"{demo_register.settings.public_base_url}/wallet/open?access=" in text  # the page that opens the wallet
     access = text.split("access=")[1].split()[0]
-    principal = auth.read_access_token(access, secret=demo_register.settings.session_secret.get_secret_value())
+    principal = demo_register.learner_access.check_access_link(access)
     assert principal.kind == "learner"
     assert principal.learners == (wallet.grant(pseudonym, OWNER),)  # only what this provider recorded
-    opened = client.get(f"/wallet/open?access={access}", follow_redirects=False)
-    assert opened.status_code == 303  # the web app opens the learner's wallet (it was a 404 at /learner)
+    landing = client.get(f"/wallet/open?access={access}", follow_redirects=False)
+    assert landing.status_code == 200  # the web app's page that opens the wallet (it was a 404 at /learner)
+    assert 'action="/wallet/open"' in landing.text
     with pytest.raises(auth.Unauthenticated):
-        auth.read_access_token(access[:-3] + "abc", secret=demo_register.settings.session_secret.get_secret_value())
+        demo_register.learner_access.check_access_link(access[:-3] + "abc")
 
 
 def test_health_readiness_and_metrics(client: TestClient) -> None:

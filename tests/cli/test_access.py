@@ -78,3 +78,21 @@ def test_staff_deactivate_and_password_end_the_account_s_sessions(
         auth.authenticate_staff("an@acme.be", "another long password", register().uow)
     assert run(["staff", "deactivate", "nobody@acme.be"]) == 1
     assert "no staff account 'nobody@acme.be'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["staff", "add", "cy@acme.be", "--provider", "acme"], ["staff", "password"]])
+def test_a_password_under_twelve_characters_is_refused_with_the_field_and_the_minimum(
+    command: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """OWASP ASVS V2.1.1: at least 12 characters (10 passed before), for a new account and a new password."""
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    assert run(["staff", "add", "an@acme.be", "--provider", "acme", "--password-stdin"]) == 0
+    arguments = command if command[1] == "add" else [*command, "an@acme.be"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("eleven char\n"))
+    capsys.readouterr()
+    assert run([*arguments, "--password-stdin"]) == 1
+    error = capsys.readouterr().err
+    assert "password" in error
+    assert "from 12 to 1024 characters (it has 11)" in error
+    monkeypatch.setattr("sys.stdin", io.StringIO("twelve chars\n"))
+    assert run([*arguments, "--password-stdin"]) == 0

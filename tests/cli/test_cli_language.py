@@ -10,6 +10,7 @@ import pytest
 
 from microcred.cli.context import register
 from microcred.cli.main import run
+from microcred.credentials.verify import OUTCOMES
 from microcred.i18n import catalogue, reason, translate
 
 CLI = Path(__file__).resolve().parents[2] / "src" / "microcred" / "cli"
@@ -42,7 +43,7 @@ def test_dynamic_keys_cover_every_value() -> None:
         assert f"cli.token.state.{state}" in catalogue()
     for state in ("active", "revoked", "suspended"):
         assert f"cli.credential.state.{state}" in catalogue()
-    for outcome in ("pass", "fail", "warn"):
+    for outcome in OUTCOMES:
         assert f"cli.verify.{outcome}" in catalogue()
     for kind in ("providers", "offerings", "editions", "enrolments"):
         assert f"cli.kind.{kind}" in catalogue()

@@ -98,3 +98,48 @@ def test_errors_are_one_clear_line(args: tuple[str, ...], message: str, capsys: 
 def test_a_failed_enrolment_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert microcred("issue", "--enrolment", "vub/MC-DSS-2023-E003") == 1
     assert "only a passed enrolment earns a credential" in capsys.readouterr().err
+
+
+def _exported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    microcred("issue", "--enrolment", "vub/MC-DSS-2023-E000")
+    credential_id = _issued_id(capsys.readouterr().out)
+    microcred("credential", "export", credential_id, "--out", "c.json")
+    capsys.readouterr()
+    document: dict[str, object] = json.loads((tmp_path / "c.json").read_text())
+    return document
+
+
+def test_verify_options_offline_no_status_trust_date_and_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _exported(tmp_path, capsys)
+    assert microcred("verify", "c.json", "--offline", "--json") == 0  # the register's own: nothing to fetch
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["verified"] is True
+    assert [check["name"] for check in answer["checks"]][:2] == ["well-formed", "signature"]
+    assert microcred("verify", "c.json", "--no-status") == 3
+    out = capsys.readouterr().out
+    assert "not checked" in out
+    assert "NOT verified: not checked: status" in out
+    assert microcred("--lang", "nl", "verify", "c.json", "--no-status") == 3
+    out = " ".join(capsys.readouterr().out.split())  # rich wraps at the terminal's width
+    assert "niet gecontroleerd" in out
+    assert "NIET geverifieerd: niet gecontroleerd: status" in out
+    assert "statuscontroles werden uitgeschakeld" in out
+    assert microcred("verify", "c.json", "--trust-date", "1950-01-01", "--json") == 1
+    trusted = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}["trusted-provider"]
+    assert trusted["outcome"] == "fail"
+    assert "1950-01-01" in trusted["reason"]
+    assert microcred("verify", "c.json", "--trust-date", "yesterday") == 1
+    assert "trust_date: must be both, created, valid-from or a date" in capsys.readouterr().err
+
+
+def test_dids_are_printed_verbatim_not_as_emoji(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = _exported(tmp_path, capsys)
+    did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+    document["issuer"] = {**document["issuer"], "id": did}  # type: ignore[dict-item]
+    (tmp_path / "k.json").write_text(json.dumps(document))
+    assert microcred("verify", "k.json") == 1
+    out = " ".join(capsys.readouterr().out.split())  # rich wraps at the terminal's width
+    assert f"The issuer {did} was resolved" in out
+    assert "🔑" not in out

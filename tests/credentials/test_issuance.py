@@ -8,8 +8,10 @@ import pytest
 
 from microcred.bootstrap import Register
 from microcred.credentials.canonical import canonicalization_route
-from microcred.credentials.ob3 import schema_problems
-from microcred.credentials.status_list import MINIMUM_BITS, StatusList
+from microcred.credentials.cryptosuites import EDDSA_RDFC_2022
+from microcred.credentials.proofs import add_proof
+from microcred.credentials.schema import validate_open_badge_credential
+from microcred.credentials.status_list import MINIMUM_BITS, StatusList, status_list_entry
 from microcred.domain import CredentialState, StatusPurpose
 from microcred.errors import Conflict, Invalid, NotFound
 from microcred.services import issuance, verification
@@ -19,7 +21,9 @@ from tests.credentials.register_setup import Seeded, later, seed
 
 def verify(seeded: Seeded, document: Any, clock: FixedClock | None = None) -> dict[str, str]:
     wired = seeded.register
-    result = verification.verify_document(document, uow=wired.uow, keys=wired.key_store, clock=clock or seeded.clock)
+    result = verification.verify_document(
+        document, uow=wired.uow, keys=wired.key_store, clock=clock or seeded.clock, remote=wired.remote
+    )
     return {check.name: check.outcome for check in result.checks}
 
 
@@ -37,7 +41,7 @@ def test_a_passed_enrolment_gets_a_credential_that_verifies(register: Register) 
     document = credential.document
     assert credential.uuid.startswith("urn:uuid:")
     assert document["id"] == credential.uuid
-    assert schema_problems(document) == []
+    assert validate_open_badge_credential(document) == []  # the official schema, the document unchanged
     assert document["issuer"]["id"] == register.key_store.did("hoge")
     achievement = document["credentialSubject"]["achievement"]
     assert achievement["id"] == "http://127.0.0.1:8000/offerings/hoge/DLT"
@@ -46,7 +50,9 @@ def test_a_passed_enrolment_gets_a_credential_that_verifies(register: Register) 
     assert isinstance(achievement["creditsAvailable"], int)
     assert achievement["eqfLevel"] == 5
     assert document["credentialSubject"]["result"][0]["value"] == "14"
-    assert [entry["statusPurpose"] for entry in document["credentialStatus"]] == ["revocation", "suspension"]
+    status = document["credentialStatus"]
+    assert (status["statusPurpose"], status["statusSize"]) == ("message", 2)
+    assert status["statusListIndex"] == str(credential.status_indexes[StatusPurpose.REVOCATION])
     assert verify(seeded, document) == dict.fromkeys(
         ("well-formed", "signature", "issuer", "trusted-provider", "status", "validity-period"), "pass"
     )
@@ -146,12 +152,61 @@ def test_revoked_credential_fails_the_status_check(register: Register) -> None:
         change(seeded, "revoke", revoked.uuid)
 
 
+def test_the_message_list_holds_valid_suspended_and_revoked_in_two_bits_per_credential(register: Register) -> None:
+    seeded = seed(register)
+    revoked, suspended, kept = seeded.issue("P-1"), seeded.issue("P-2"), seeded.issue("P-3")
+    change(seeded, "revoke", revoked.uuid)
+    change(seeded, "suspend", suspended.uuid)
+    listed = issuance.status_list_document("hoge", "message", register.uow)
+    assert listed["credentialSubject"]["statusPurpose"] == "message"
+    bits = StatusList.decode(listed["credentialSubject"]["encodedList"])
+    assert bits.length == 2 * MINIMUM_BITS
+    values = {c.uuid: bits.value(c.status_indexes[StatusPurpose.REVOCATION], 2) for c in (revoked, suspended, kept)}
+    assert values == {revoked.uuid: 0x2, suspended.uuid: 0x1, kept.uuid: 0x0}
+    assert [verify(seeded, c.document)["status"] for c in (revoked, suspended, kept)] == ["fail", "fail", "pass"]
+    change(seeded, "unsuspend", suspended.uuid, "cleared")
+    assert verify(seeded, suspended.document)["status"] == "pass"
+
+
+def _legacy_copy(seeded: Seeded, credential: Any) -> dict[str, Any]:
+    """The credential as the register issued it before decision 0015: two status entries, re-signed."""
+    wired = seeded.register
+    unsigned = {key: value for key, value in credential.document.items() if key != "proof"}
+    base = f"{wired.settings.public_base_url.rstrip('/')}/providers/hoge/status/"
+    unsigned["credentialStatus"] = [
+        status_list_entry(
+            list_credential_url=base + purpose.value, index=credential.status_indexes[purpose], purpose=purpose.value
+        )
+        for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
+    ]
+    with wired.uow() as work:
+        key, method = wired.key_store.signing_key(work, "hoge", seeded.clock())
+    return add_proof(
+        unsigned, suite=EDDSA_RDFC_2022, signing_key=key, verification_method=method, created=seeded.clock()
+    )
+
+
+def test_credentials_issued_with_two_status_entries_still_verify_suspension_and_revocation(register: Register) -> None:
+    seeded = seed(register)
+    credential = seeded.issue("P-1")
+    legacy = _legacy_copy(seeded, credential)
+    assert set(verify(seeded, legacy).values()) == {"pass"}
+    change(seeded, "suspend", credential.uuid, "investigation")
+    assert verify(seeded, legacy)["status"] == "fail"
+    change(seeded, "unsuspend", credential.uuid, "cleared")
+    assert verify(seeded, legacy)["status"] == "pass"
+    change(seeded, "revoke", credential.uuid)
+    assert verify(seeded, legacy)["status"] == "fail"
+
+
 def test_suspension_can_be_lifted_and_revocation_needs_a_reason(register: Register) -> None:
     seeded = seed(register)
     credential = seeded.issue("P-1")
     change(seeded, "suspend", credential.uuid, "investigation")
     wired = register
-    outcome = verification.verify_document(credential.document, uow=wired.uow, keys=wired.key_store, clock=seeded.clock)
+    outcome = verification.verify_document(
+        credential.document, uow=wired.uow, keys=wired.key_store, clock=seeded.clock, remote=wired.remote
+    )
     assert outcome.check("status").outcome == "fail"
     assert "suspended" in outcome.check("status").reason("en")
     assert "geschorst" in outcome.check("status").reason("nl")

@@ -21,6 +21,8 @@ from microcred.credentials.keys import (
 )
 from microcred.credentials.loader import (
     MICROCRED_CONTEXT_URL,
+    MICROCRED_ELM_CONTEXT_URL,
+    OWN_CONTEXT_PREFIX,
     UnknownContextError,
     context_source,
     document_loader,
@@ -85,12 +87,13 @@ def test_copied_contexts_are_byte_exact() -> None:
     pinned = {name: digest for digest, name in re.findall(r"^([0-9a-f]{64})  (\S+)$", sources, re.M)}
     index = json.loads((CONTEXTS / "index.json").read_text("utf-8"))
     for url in shipped_context_urls():
-        if url == MICROCRED_CONTEXT_URL:
+        if url.startswith(OWN_CONTEXT_PREFIX):
             continue
         assert hashlib.sha256(context_source(url)).hexdigest() == pinned[index[url]], url
 
 
 def test_our_context_is_protected_and_under_our_namespace() -> None:
+    assert json.loads(context_source(MICROCRED_ELM_CONTEXT_URL))["@context"]["@protected"] is True
     context = json.loads(context_source(MICROCRED_CONTEXT_URL))["@context"]
     assert context["@protected"] is True
     for term, definition in context.items():

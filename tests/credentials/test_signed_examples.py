@@ -42,13 +42,16 @@ SIGNED_EXAMPLES = [
     "status-list/spec-examples/revocable-credential.eddsa-rdfc-2022.json",
     "status-list/spec-examples/status-list-credential.eddsa-rdfc-2022.json",
     "ob3/1edtech-validator-tests/simple.json",
-    "ob3/1edtech-validator-tests/simple-multiple-proofs.json",
     "ob3/1edtech-validator-tests/complete.json",
     "ob3/1edtech-validator-tests/endorsement-valid.json",
     "ob3/1edtech-validator-tests/bit-string-list/testlist",
     "ob3/1edtech-validator-tests/bit-string-list/credential-status-revoked.json",
     "ob3/1edtech-validator-tests/bit-string-list/credential-status-revoked-blank-nodes.json",
     "ob3/test-vector/signed-credential.json",
+    "w3c-eddsa/proof-set-chain/signedProofSet1.json",
+    "w3c-eddsa/proof-set-chain/signedProofSet2.json",
+    "w3c-eddsa/proof-set-chain/signedProofChain1.json",
+    "w3c-eddsa/proof-set-chain/signedProofChain2.json",
 ]
 
 
@@ -58,16 +61,52 @@ def test_published_signed_example_verifies(path: str) -> None:
     assert check.verified, check.reason
 
 
-def test_unknown_proof_types_in_a_proof_set_are_skipped() -> None:
+def test_a_proof_of_an_unknown_type_in_a_proof_set_fails_the_set() -> None:
+    # 1EdTech's validator skips the unknown proof; Digital Bazaar's refuses the set, and so do we (VC-DI §4.5).
     check = verify_proof(load_json("ob3/1edtech-validator-tests/simple-multiple-proofs.json"), resolve_key=resolve)
-    assert check.verified
-    assert len(check.proofs) == 1
+    assert not check.verified
+    assert "'SomeProofType' cannot be checked" in check.reason
+    assert [proof.verified for proof in check.proofs] == [False, True]
+
+
+def test_a_single_proof_object_verifies_like_a_one_element_set() -> None:
+    document = load_json("ob3/1edtech-validator-tests/simple.json")
+    document["proof"] = document["proof"][0]
+    assert verify_proof(document, resolve_key=resolve).verified
+
+
+def test_every_proof_of_a_set_is_counted_and_a_changed_one_fails_the_set() -> None:
+    document = load_json("w3c-eddsa/proof-set-chain/signedProofSet2.json")
+    assert len(verify_proof(document, resolve_key=resolve_did_key).proofs) == 2
+    document["proof"][1]["created"] = "2023-02-24T23:36:39Z"
+    check = verify_proof(document, resolve_key=resolve_did_key)
+    assert not check.verified
+    assert check.reason.startswith("proof 2:")
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda proofs: proofs.pop(0), "previousProof names a proof that is not in the document"),
+        (lambda proofs: proofs[0].update(created="2023-02-24T23:36:39Z"), "does not match"),
+        (lambda proofs: proofs[3].update(previousProof="urn:uuid:unknown"), "not in the document"),
+    ],
+    ids=["a link of the chain removed", "an earlier proof changed", "a dangling link"],
+)
+def test_a_broken_proof_chain_fails(change: Any, reason: str) -> None:
+    document = load_json("w3c-eddsa/proof-set-chain/signedProofChain2.json")
+    change(document["proof"])
+    check = verify_proof(document, resolve_key=resolve_did_key)
+    assert not check.verified
+    assert reason in check.reason
 
 
 @pytest.mark.parametrize(
     ("document", "reason"),
     [
-        ({"proof": []}, "no DataIntegrityProof"),
+        ({"proof": []}, "no proof"),
+        ({"proof": [None]}, "not a JSON object"),
+        ({"proof": {"type": "DataIntegrityProof", "cryptosuite": ["x"]}}, "cannot be checked"),
         ({}, "no proof"),
         ([], "not a JSON object"),
     ],

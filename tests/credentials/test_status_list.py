@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,6 +14,7 @@ from microcred.credentials.cryptosuites import EDDSA_RDFC_2022
 from microcred.credentials.keys import SigningKey, resolve_did_key
 from microcred.credentials.proofs import add_proof, verify_proof
 from microcred.credentials.status_list import (
+    MAXIMUM_BYTES,
     MINIMUM_BITS,
     StatusList,
     StatusListError,
@@ -105,3 +108,13 @@ def test_signed_list_credential_and_entry_are_valid_json_ld(issuer_key: SigningK
     assert "#1001" in canonicalize(
         {"@context": credential["@context"], "type": "VerifiableCredential", "credentialStatus": entry}
     )
+
+
+def test_a_list_that_inflates_past_the_maximum_is_refused() -> None:
+    bomb = multibase.encode_base64url(gzip.compress(bytes(MAXIMUM_BYTES + 8)))
+    assert len(bomb) < 64 * 1024  # a small body
+    with pytest.raises(StatusListError, match="more than"):
+        StatusList.decode(bomb)
+    cut = multibase.encode_base64url(gzip.compress(bytes(MINIMUM_BITS // 8))[:-12])
+    with pytest.raises(StatusListError, match="cut short"):
+        StatusList.decode(cut)

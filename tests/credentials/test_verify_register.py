@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -48,7 +48,9 @@ def _tampered(value: Any) -> Any:
 
 def _outcomes(seeded: Seeded, document: Any) -> dict[str, str]:
     wired = seeded.register
-    result = verification.verify_document(document, uow=wired.uow, keys=wired.key_store, clock=seeded.clock)
+    result = verification.verify_document(
+        document, uow=wired.uow, keys=wired.key_store, clock=seeded.clock, remote=wired.remote
+    )
     return {check.name: check.outcome for check in result.checks}
 
 
@@ -83,7 +85,7 @@ def test_the_signer_must_be_the_issuer(sqlite_register: Register) -> None:
     assert _outcomes(seeded, forged)["signature"] == "fail"
 
 
-def test_a_did_key_credential_verifies_its_signature_but_is_no_trusted_provider(sqlite_register: Register) -> None:
+def test_a_did_key_credential_verifies_but_the_register_cannot_vouch_for_its_issuer(sqlite_register: Register) -> None:
     seeded = seed(sqlite_register)
     document = seeded.issue("P-1").document
     key = SigningKey.from_seed(bytes(range(32)))
@@ -98,17 +100,40 @@ def test_a_did_key_credential_verifies_its_signature_but_is_no_trusted_provider(
     outcomes = _outcomes(seeded, signed)
     assert outcomes["signature"] == "pass"
     assert outcomes["issuer"] == "pass"
-    assert outcomes["trusted-provider"] == "fail"
+    assert outcomes["trusted-provider"] == "warn"
     assert outcomes["status"] == "warn"
 
 
-def test_a_foreign_did_web_is_not_fetched(sqlite_register: Register) -> None:
+def test_offline_a_foreign_did_web_is_reported_not_checked_by_name(sqlite_register: Register) -> None:
     seeded = seed(sqlite_register)
     document = seeded.issue("P-1").document
     document["issuer"]["id"] = "did:web:elsewhere.example:providers:hoge"
-    outcomes = _outcomes(seeded, document)
-    assert outcomes["issuer"] == "fail"
-    assert outcomes["signature"] == "fail"
+    result = sqlite_register.verification.verify_document(document, offline=True)
+    assert result.not_checked == ("signature", "issuer")
+    assert not result.verified
+    assert "offline" in result.check("issuer").reason("en")
+
+
+def _resigned(seeded: Seeded, document: dict[str, Any], created: str) -> dict[str, Any]:
+    """The document signed again by its provider's own key, with another proof ``created`` date."""
+    wired = seeded.register
+    with wired.uow() as work:
+        key, method = wired.key_store.signing_key(work, "hoge", seeded.clock())
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    moment = datetime.fromisoformat(created)
+    return sign_open_badge(unsigned, signing_key=key, verification_method=method, created=moment)
+
+
+def test_trust_is_judged_on_the_proofs_created_day_as_well_as_valid_from(sqlite_register: Register) -> None:
+    seeded = seed(sqlite_register)  # the provider's quality assurance starts on 2020-01-01
+    signed_in_2019 = _resigned(seeded, seeded.issue("P-1").document, "2019-06-01T00:00:00+00:00")
+    verify = sqlite_register.verification.verify_document
+    assert verify(signed_in_2019, trust_date="valid-from").check("trusted-provider").outcome == "pass"
+    for trust_date in ("both", "created"):
+        check = verify(signed_in_2019, trust_date=trust_date).check("trusted-provider")  # type: ignore[arg-type]
+        assert check.outcome == "fail"
+        assert "2019-06-01" in check.reason("en")
+    assert verify(signed_in_2019, trust_date=date(2024, 1, 1)).check("trusted-provider").outcome == "pass"
 
 
 @pytest.mark.parametrize("document", [None, [], "text", 5, {}, {"@context": ["https://www.w3.org/ns/credentials/v2"]}])

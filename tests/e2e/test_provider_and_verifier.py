@@ -99,9 +99,13 @@ def test_the_verifier_accepts_an_issued_credential_and_rejects_a_tampered_copy(p
 
 
 def test_the_dashboard_shows_the_three_answers_and_offers_downloads(page: Any) -> None:
+    # The first view computes the report and draws its charts, and the PDF is drawn again on request: on a
+    # loaded two-core runner that took 7-18 s. This is how long the test waits, not a speed target (that
+    # lives in `make bench`).
+    page.set_default_timeout(60_000)
     page.goto("/statistics?from=2022-23&to=2024-25")
     assert page.locator(".report section").count() >= 4
-    assert page.locator(".report svg").count() >= 3
+    assert page.locator(".report figure img").count() >= 3
     assert page.get_by_text("zijn licht afgerond: elke groep van minder dan 5 lerenden").count() == 1
     screenshot(page, "statistics")
     assert_accessible(page)
@@ -153,7 +157,11 @@ def test_the_learner_opens_the_wallet_link_downloads_the_pdf_and_shares_it(page:
     page.get_by_role("button", name="Stuur mij een link").click()
     page.get_by_text("onderweg").wait_for()
     screenshot(page, "wallet-link-sent")
-    page.goto(_newest_link(server.outbox, address))
+    link = _newest_link(server.outbox, address)
+    page.goto(link)
+    screenshot(page, "wallet-open")
+    assert_accessible(page)
+    page.get_by_role("button", name="Open mijn credentials").click()
     page.get_by_role("heading", name="Desinformatie herkennen").wait_for()
     assert page.locator("article.wallet-credential").count() == 1
     screenshot(page, "wallet")
@@ -173,7 +181,9 @@ def test_the_learner_opens_the_wallet_link_downloads_the_pdf_and_shares_it(page:
     assert "Nepnieuws herkennen en weerleggen" in page.locator(".element-list").inner_text()
     screenshot(page, "share-verified")
     assert_accessible(page)
-    page.goto("/wallet")  # not go_back(): going back to the share form's answer may post it again
+    page.go_back()  # the share form answered with a redirect: going back shows /wallet, it posts nothing again
+    assert page.url.endswith("/wallet")
+    assert page.locator(".share-link form").count() == 1  # still the one share link
     page.get_by_role("button", name="Link intrekken").click()
     page.get_by_text("De deellink is ingetrokken").wait_for()
     page.goto("/verify")
@@ -200,3 +210,34 @@ def test_staff_check_an_import_file_and_read_the_report(page: Any, staff_email: 
     assert "2031-13-01" in page.locator("#import-problems").inner_text()
     screenshot(page, "desk-import-report")
     assert_accessible(page)
+
+
+def test_an_access_link_opens_once_and_signing_out_everywhere_ends_every_session(
+    page: Any, browser: Any, server: Server
+) -> None:
+    address = "leerling2@example.org"
+    _learner_with_credential(server, address)
+    page.goto("/wallet")
+    page.get_by_label("E-mailadres").fill(address)
+    page.get_by_role("button", name="Stuur mij een link").click()
+    page.get_by_text("onderweg").wait_for()
+    link = _newest_link(server.outbox, address)
+    page.goto(link)
+    page.get_by_role("button", name="Open mijn credentials").click()
+    page.get_by_role("heading", name="Desinformatie herkennen").wait_for()
+    other = browser.new_context(base_url=server.base_url, locale="nl-BE").new_page()
+    try:
+        other.goto(link)  # the same link, a second time (a forwarded mail, a shared computer's history)
+        other.get_by_text("Deze link is al gebruikt").wait_for()
+        screenshot(other, "wallet-link-used")
+        assert_accessible(other)
+        assert other.locator("article.wallet-credential").count() == 0
+    finally:
+        other.context.close()
+    page.get_by_role("button", name="Overal afmelden").click()
+    page.get_by_text("Je bent overal afgemeld").wait_for()
+    screenshot(page, "wallet-signed-out-everywhere")
+    assert_accessible(page)
+    page.goto("/wallet")
+    assert page.locator("article.wallet-credential").count() == 0
+    assert page.get_by_role("button", name="Stuur mij een link").is_visible()

@@ -2,7 +2,8 @@
 
 The scan reads the source: the code argument of ``FieldProblem``, ``Invalid.field``, the register's errors
 (any subclass of ``MicrocredError``, also through ``super().__init__``), the import ``Problem`` and
-``CellError``, and the file-level ``_reject``. A code must be a literal there, so this test can see it.
+``CellError``, the import warning ``Notice``, and the file-level ``_reject``. A code must be a literal there,
+so this test can see it.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def _error_classes() -> tuple[set[str], set[str]]:
     custom = {
         node.name
         for node in classes
-        if node.name not in roots and any(isinstance(f, ast.FunctionDef) and f.name == "__init__" for f in node.body)
+        if node.name in names - roots
+        and any(isinstance(f, ast.FunctionDef) and f.name == "__init__" for f in node.body)
     }
     passing_on = {node.name for node in classes if node.name in custom and _passes_reason_on(node)}
     return names, (names - custom) | passing_on
@@ -83,6 +85,8 @@ def _code_argument(call: ast.Call, errors: set[str], in_error_class: bool) -> as
         index = 1
     elif name == "Problem" and call.args:  # the import problem: (row, column, value, code, params)
         index = 3
+    elif name == "Notice" and call.args:  # the import warning: (row, column, read, stored, code, params)
+        index = 4
     elif name in errors or name in _CODE_FIRST or (name == "__init__" and in_error_class):  # super().__init__
         index = 0
     else:

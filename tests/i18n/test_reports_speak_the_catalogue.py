@@ -10,7 +10,7 @@ import pytest
 
 from microcred.domain import Change
 from microcred.i18n import LANGUAGES, catalogue, reason, translate
-from microcred.io import Problem
+from microcred.io import Notice, Problem
 from microcred.services.imports import ImportReport
 from microcred.stats.labels import column_label, label, table_title
 
@@ -33,7 +33,7 @@ def test_the_import_report_is_the_catalogues_words(lang: str) -> None:
     report = _report(unlisted_problems=7, rejected_file=Path("editions.rejected.csv"))
     assert report.render(lang).splitlines() == [
         translate("import_report.file", lang, file=Path("editions.csv"), where="csv, utf-8", kind="editions"),
-        translate("import_report.counts", lang, rows=4, created=1, updated=0, unchanged=0, rejected=3),
+        translate("import_report.counts_refused", lang, rows=4, valid=1, rejected=3),
         translate(
             "import_report.problem_value", lang, row=2, column="ects", value="90", reason=reason("ects-range", lang)
         ),
@@ -41,14 +41,45 @@ def test_the_import_report_is_the_catalogues_words(lang: str) -> None:
         translate("import_report.problem", lang, row=4, reason=reason("too-many-cells", lang, cells=9, width=5)),
         translate("import_report.more_problems", lang, count=7),
         translate("import_report.rejected_file", lang, path=Path("editions.rejected.csv")),
-        translate("import_report.refused", lang),
+        translate("import_report.refused_rows", lang, valid=1),
     ]
 
 
-@pytest.mark.parametrize(("changes", "key"), [({"dry_run": True}, "dry_run"), ({"committed": True}, "committed")])
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [
+        ({"dry_run": True, "problems": []}, "dry_run"),
+        ({"committed": True, "problems": []}, "committed"),
+        ({"dry_run": True}, "dry_run_refused_rows"),
+        ({"rows": 0, "rejected": 0, "problems": [Problem(1, "code", None, "column-missing")]}, "refused"),
+    ],
+)
 def test_the_import_reports_outcome_is_worded_by_the_catalogue(changes: dict[str, object], key: str) -> None:
     for lang in LANGUAGES:
-        assert _report(**changes).render(lang).splitlines()[-1] == translate(f"import_report.{key}", lang)
+        expected = translate(f"import_report.{key}", lang, valid=1)
+        assert _report(**changes).render(lang).splitlines()[-1] == expected
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_accepted_import_reports_its_counts_and_warnings_in_the_catalogues_words(lang: str) -> None:
+    report = _report(problems=[], rejected=0, committed=True, sheet="Blad1", format="xlsx", encoding=None)
+    report.warnings = [Notice(2, "ects", "5,5", "5.5", "decimal-comma")]
+    where = f"xlsx, {translate('import_report.sheet', lang, sheet='Blad1')}"
+    assert report.render(lang).splitlines() == [
+        translate("import_report.file", lang, file=Path("editions.csv"), where=where, kind="editions"),
+        translate("import_report.counts", lang, rows=4, created=1, updated=0, unchanged=0, rejected=0),
+        translate("import_report.warnings", lang),
+        translate(
+            "import_report.warning",
+            lang,
+            row=2,
+            column="ects",
+            read="5,5",
+            stored="5.5",
+            reason=reason("decimal-comma", lang),
+        ),
+        translate("import_report.committed", lang),
+    ]
 
 
 def test_the_dutch_import_report_has_no_english_words() -> None:

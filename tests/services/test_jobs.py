@@ -161,10 +161,16 @@ def test_a_job_result_holds_no_learner_identifier(register: Register) -> None:
     assert all(problem["value"] is None for problem in done.result["problems"])
 
 
+def test_issuing_an_unknown_edition_is_not_found_before_any_job_exists(register: Register) -> None:
+    with pytest.raises(NotFound):
+        register.jobs.submit_issue("ugent", "NO-SUCH-EDITION")
+    assert register.jobs.count_jobs()["queued"] == 0
+
+
 def test_a_failed_job_keeps_its_reason_for_every_reader(register: Register) -> None:
-    job = register.jobs.submit_issue("ugent", "NO-SUCH-EDITION")
+    job = register.jobs.submit_import("editions", b"code\n", provider="no-such-provider", fmt="csv")
     assert register.worker.run_once()
-    failed = register.jobs.get_job(job.id, owner="ugent")
+    failed = register.jobs.get_job(job.id, owner="no-such-provider")
     assert failed.state == "failed"
     assert failed.failure is not None
     assert failed.error == str(failed.failure)
@@ -184,11 +190,11 @@ def test_an_unknown_kind_or_format_is_refused_when_submitted(register: Register)
 
 
 def test_finished_jobs_are_forgotten_after_a_week(register: Register) -> None:
-    job = register.jobs.submit_issue("ugent", "NO-SUCH-EDITION")
+    job = register.jobs.submit_import("editions", b"code\n", provider="no-such-provider", fmt="csv")
     assert register.worker.run_once()
     with register.uow() as work:
         assert work.jobs.prune(finished_before=utc_now() - timedelta(days=7)) == 0
         assert work.jobs.prune(finished_before=utc_now() + timedelta(seconds=1)) == 1
         work.commit()
     with pytest.raises(NotFound):
-        register.jobs.get_job(job.id, owner="ugent")
+        register.jobs.get_job(job.id, owner="no-such-provider")

@@ -43,13 +43,13 @@ def _mails_to(register: Register, address: str) -> list[str]:
 
 def _wallet_via_link(register: Register, address: str) -> list[str]:
     """What the access link mailed to ``address`` opens: the credential ids in its wallet."""
-    register.access.request_access_link(address)
+    register.learner_access.request_access_link(address)
     mails = [text for text in _mails_to(register, address) if "access=" in text]
     if not mails:
         return []
     token = mails[-1].split("access=", 1)[1].split()[0]
-    principal = register.access.read_access_token(token)
-    return [entry.credential.uuid for entry in register.wallet.credentials_of_learners(principal.learners)]
+    opened = register.learner_access.open_access_link(token)
+    return [entry.credential.uuid for entry in register.wallet.credentials_of_learners(opened.grants)]
 
 
 def _a_issues_to_victim(register: Register) -> tuple[Seeded, str]:

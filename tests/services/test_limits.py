@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from microcred.bootstrap import Register, build
-from microcred.services.limits import RateLimit, RateLimited, take
+from microcred.errors import RateLimited
+from microcred.services.limits import RateLimit, take
 
 LIMIT = RateLimit("test", rate=0.5, burst=3)
 
@@ -59,9 +60,8 @@ def test_the_budget_refills_with_time_up_to_the_burst(register: Register) -> Non
 
 
 def test_a_caller_is_stored_only_as_a_digest(register: Register) -> None:
-    register.limits.spend_access_link("Learner@Example.org")
+    register.limits.access_link("Learner@Example.org", client="192.0.2.7")
     with register.engine.connect() as connection:
         keys = [row[0] for row in connection.exec_driver_sql("SELECT key FROM rate_buckets")]
-    assert len(keys) == 1
-    assert "example" not in keys[0].lower()
-    assert len(keys[0]) == 64
+    assert len(keys) == 2, "one bucket for the address, one for the client"
+    assert all("example" not in key.lower() and "192" not in key and len(key) == 64 for key in keys)

@@ -101,10 +101,11 @@ def test_attack_3_top_offering_growth_and_its_first_year_give_the_hidden_last_ye
     reports = publish(rows, ["provider=hs-c"])
     growth = reports["provider=hs-c 2020-2022"].table("top_offerings").row("hs-c/C1").figures[4].value
     first = reports["provider=hs-c 2020-2020"].table("top_offerings").row("hs-c/C1").figures[0].value
-    assert isinstance(growth, Decimal)
     assert isinstance(first, int)
-    believed = round(first * (1 + growth / 100))
-    assert believed != 3
+    if growth is not None:  # no growth is published when the last year counts 0 learners (decision 0019)
+        assert isinstance(growth, Decimal)
+        believed = round(first * (1 + growth / 100))
+        assert believed != 3
     neighbours = without_each(rows, lambda r: r.offering == "C1" and r.year == 2022)
     assert indistinguishable(rows, neighbours, ["provider=hs-c", "type=university-college"])
 

@@ -133,11 +133,13 @@ def test_another_providers_staff_cannot_follow_the_job(demo: Register, staff: Te
         assert other.get(started.url.path).status_code == 404
 
 
-def test_issuing_an_unknown_edition_ends_in_a_failed_job(staff: TestClient) -> None:
+def test_issuing_an_unknown_edition_is_not_found_and_starts_no_job(staff: TestClient) -> None:
+    """Before any job starts: an edition the staff member's provider does not have (another provider's, too)."""
     token = csrf_of(staff.get("/desk").text)
-    done = finished_job(staff, staff.post("/desk/editions/NO-SUCH-EDITION/issue", data={"csrf_token": token}))
-    assert "Dat lukte niet" in done or 'class="notice error"' in done
-    assert "NO-SUCH-EDITION" in done
+    answer = staff.post("/desk/editions/NO-SUCH-EDITION/issue", data={"csrf_token": token})
+    assert answer.status_code == 404
+    assert "/desk/jobs/" not in str(answer.url)
+    assert "NO-SUCH-EDITION" in answer.text
 
 
 def test_editing_learning_outcomes_keeps_their_esco_skills(demo: Register, staff: TestClient) -> None:
@@ -199,3 +201,20 @@ def test_import_templates_download_from_the_desk_and_read_back_as_a_valid_row(
 def test_an_unknown_template_is_not_found(client: TestClient) -> None:
     assert client.get("/templates/learners.csv").status_code == 404
     assert client.get("/templates/offerings.exe").status_code == 404
+
+
+def test_the_desk_report_shows_warnings_and_never_a_learner_identifier(demo: Register, staff: TestClient) -> None:
+    """Issue 14: a date read day first is a warning on the page; a wrongly delimited enrolments file is refused
+    without its cells, which hold learner identifiers."""
+    page = _upload(staff, NEW_EDITION.replace("2025-09-20", "03/09/2025"))
+    warnings = page.text.split('id="import-warnings"')[1].split("</tbody>")[0]
+    assert "<code>start_date</code>" in warnings
+    assert "<code>03/09/2025</code>" in warnings
+    assert "<code>2025-09-03</code>" in warnings
+    header = "reference,edition_code,learner_id,enrolment_date,contract_type\n"
+    wrong = header + "R1;MC-DISINFO-2025;r0999111;2025-09-01;02\nR2;MC-DISINFO-2025;r0999222;2025-09-01;02\n"
+    refused = _upload(staff, wrong, kind="enrolments")
+    assert 'id="import-problems"' in refused.text
+    assert "the header has 5" in unescape(refused.text) or "de kopregel heeft er 5" in unescape(refused.text)
+    assert "r0999111" not in refused.text
+    assert "r0999222" not in refused.text

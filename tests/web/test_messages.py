@@ -7,6 +7,7 @@ from importlib.resources import files
 
 import pytest
 
+from microcred.credentials.verify import CHECK_NAMES, OUTCOMES
 from microcred.i18n import catalogue as messages
 from microcred.web.desk_tasks import IMPORT_KINDS
 
@@ -25,6 +26,8 @@ _DYNAMIC = {
     "share.closed_title.": ["revoked", "expired", "unknown"],
     "share.closed.": ["revoked", "expired", "unknown"],
     "import.kind.": list(IMPORT_KINDS),
+    "check.": list(CHECK_NAMES),
+    "outcome.": list(OUTCOMES),
 }
 
 

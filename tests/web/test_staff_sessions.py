@@ -99,3 +99,29 @@ def test_a_password_change_ends_every_session_and_token(demo: Register, staff: T
     with pytest.raises(Unauthenticated):
         demo.access.authenticate_token(token)
     assert demo.staff.sign_in_staff(EMAIL, "another long secret").epoch > 0
+
+
+def _session_of(client: TestClient) -> dict[str, object]:
+    payload = client.cookies[SESSION_COOKIE].split(".")[0]
+    data: dict[str, object] = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
+    return data
+
+
+def test_signing_in_starts_a_new_session_so_a_planted_one_gains_nothing(demo: Register, client: TestClient) -> None:
+    """OWASP ASVS V3.2.1 (session fixation): the cookie a visitor had before signing in, with its CSRF token,
+    is replaced by a new one; a copy of the old cookie stays signed out."""
+    demo.access.add_staff(EMAIL, provider="ugent", password=PASSWORD)
+    form = client.get("/desk").text
+    before_cookie, before = client.cookies[SESSION_COOKIE], _session_of(client)
+    assert "staff" not in before
+    signed_in = client.post("/desk/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": csrf_of(form)})
+    assert "Aangemeld als desk@ugent.be" in signed_in.text
+    after = _session_of(client)
+    assert client.cookies[SESSION_COOKIE] != before_cookie
+    assert after["csrf"] != before["csrf"]
+    assert csrf_of(signed_in.text) == after["csrf"]
+    from microcred.asgi import create_app
+
+    with TestClient(create_app(demo)) as planted:
+        planted.cookies.set(SESSION_COOKIE, before_cookie)
+        assert not _signed_in(planted)

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import email
 import re
+import socket
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from microcred.bootstrap import Register
+from microcred.asgi import create_app
+from microcred.bootstrap import Register, build
 from microcred.domain import Credential
 from microcred.services import enrolments, issuance, wallet
+from microcred.testing import served_in_thread
 from tests.web.conftest import PEPPER, csrf_of
 
 ANN, BOB = "ann@example.org", "bob@example.org"
@@ -52,6 +58,7 @@ def _ask_for_link(client: TestClient, address: str) -> str:
     token = csrf_of(client.get("/wallet").text)
     answer = client.post("/wallet/link", data={"csrf_token": token, "email": address})
     assert answer.status_code == 200
+    assert answer.url.path == "/wallet"  # redirect-after-post: going back never asks for a link again
     return answer.text
 
 
@@ -64,9 +71,18 @@ def _link_in(message: Path) -> str:
     return f"{parts.path}?{parts.query}"
 
 
+def _open_link(client: TestClient, link: str) -> httpx.Response:
+    """Follow an e-mailed link: its landing page, then its button (which opens the link, once)."""
+    landing = client.get(link)
+    assert landing.status_code == 200, landing.text
+    access = re.search(r'name="access" value="([^"]+)"', landing.text)
+    assert access
+    return client.post("/wallet/open", data={"csrf_token": csrf_of(landing.text), "access": access.group(1)})
+
+
 def _open_wallet(client: TestClient, demo: Register, address: str) -> str:
     _ask_for_link(client, address)
-    opened = client.get(_link_in(_outbox(demo)[-1]))
+    opened = _open_link(client, _link_in(_outbox(demo)[-1]))
     assert opened.status_code == 200
     assert opened.url.path == "/wallet"
     return opened.text
@@ -249,3 +265,125 @@ def test_credentials_of_learner_finds_them_by_contact_address(demo: Register, ho
     found = wallet.credentials_of_learner(" Ann@Example.org ", demo.uow, secret=secret)
     assert [entry.credential.uuid for entry in found] == [holders.ann.uuid]
     assert wallet.credentials_of_learner("nobody@example.org", demo.uow, secret=secret) == []
+
+
+# --- access links: single-use, revocable, short-lived, answered before anything is looked up (finding 7) ---
+
+
+def test_a_link_opens_the_wallet_once_and_a_second_open_says_it_was_used(
+    demo: Register, client: TestClient, holders: Holders
+) -> None:
+    _open_wallet(client, demo, ANN)
+    link = _link_in(_outbox(demo)[-1])
+    with TestClient(client.app) as someone_with_the_mail:
+        again = someone_with_the_mail.get(link)
+        assert again.status_code == 401
+        assert "Deze link is al gebruikt: elke link opent je credentials één keer." in again.text
+        assert holders.ann.uuid not in again.text
+        assert 'action="/wallet/link"' in again.text  # asking for a new one is right there
+
+
+def test_the_landing_page_does_not_use_the_link_up(demo: Register, client: TestClient, holders: Holders) -> None:
+    """A mail scanner that follows the link (GET) must not spend it: only the learner's button opens it."""
+    _ask_for_link(client, ANN)
+    link = _link_in(_outbox(demo)[-1])
+    with TestClient(client.app) as scanner:
+        assert scanner.get(link).status_code == 200
+        assert scanner.get(link).status_code == 200
+    opened = _open_link(client, link)
+    assert opened.url.path == "/wallet"
+    assert holders.ann.uuid in opened.text
+
+
+def test_a_new_link_ends_the_one_asked_for_before(demo: Register, client: TestClient, holders: Holders) -> None:
+    _ask_for_link(client, ANN)
+    older = _link_in(_outbox(demo)[-1])
+    _ask_for_link(client, ANN)
+    refused = client.get(older)
+    assert refused.status_code == 401
+    assert "er is intussen een nieuwere link gestuurd" in refused.text
+    assert _open_link(client, _link_in(_outbox(demo)[-1])).url.path == "/wallet"
+
+
+def test_signing_out_everywhere_ends_the_wallet_on_every_device(
+    demo: Register, client: TestClient, holders: Holders
+) -> None:
+    _open_wallet(client, demo, ANN)
+    with TestClient(client.app) as phone:
+        _open_wallet(phone, demo, ANN)
+        _ask_for_link(phone, ANN)
+        unused = _link_in(_outbox(demo)[-1])
+        page = client.get("/wallet").text
+        assert "Overal afmelden" in page
+        ended = client.post("/wallet/end-sessions", data={"csrf_token": csrf_of(page)})
+        assert ended.url.path == "/wallet"
+        assert "Je bent overal afgemeld" in ended.text
+        for device in (client, phone):
+            assert 'action="/wallet/link"' in device.get("/wallet").text
+            download = device.get(f"/wallet/credentials/{holders.ann.uuid[9:]}.json", follow_redirects=False)
+            assert download.status_code == 303
+        assert "werkt niet meer" in phone.get(unused).text
+
+
+def test_the_link_form_counts_per_address_and_per_client(client: TestClient, holders: Holders) -> None:
+    csrf = csrf_of(client.get("/wallet").text)
+
+    def ask(address: str) -> httpx.Response:
+        return client.post("/wallet/link", data={"csrf_token": csrf, "email": address}, follow_redirects=False)
+
+    assert [ask(ANN).status_code for _ in range(6)] == [303] * 5 + [429]
+    refused = ask(ANN)
+    assert "Er zijn te veel links gevraagd" in refused.text
+    assert int(refused.headers["retry-after"]) > 0
+    # The same client asking for many addresses (20 in all, the six above included) is slowed down too.
+    assert [ask(f"someone-{n}@example.org").status_code for n in range(13)] == [303] * 13
+    assert ask("one-more@example.org").status_code == 429
+
+
+class StalledMailServer:
+    """A TCP server that accepts connections and says nothing for ``seconds``: a mail server that hangs."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            hang_up = threading.Timer(self.seconds, connection.close)
+            hang_up.daemon = True
+            hang_up.start()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_known_and_unknown_addresses_are_answered_before_any_mail_is_sent(demo: Register, holders: Holders) -> None:
+    """The look-up and the mail run after the answer: a hanging mail server cannot delay it (it did by ~33 ms
+    in the audit, enough to tell known from unknown addresses)."""
+    stalled = StalledMailServer(seconds=3)
+    mailing = build(demo.settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": stalled.port}))
+    try:
+        with served_in_thread(create_app(mailing)) as base_url, httpx.Client(base_url=base_url) as browser:
+            times = {}
+            for address in (ANN, "nobody@example.org"):
+                csrf = csrf_of(browser.get("/wallet").text)
+                started = time.perf_counter()
+                answer = browser.post("/wallet/link", data={"csrf_token": csrf, "email": address})
+                times[address] = time.perf_counter() - started
+                assert answer.status_code == 303
+            assert max(times.values()) < 1.5, times
+            deadline = time.monotonic() + 5
+            while stalled.connections == 0 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert stalled.connections == 1  # the known address's mail was attempted, after the answer
+    finally:
+        stalled.close()
+        mailing.close()

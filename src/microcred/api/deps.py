@@ -50,10 +50,10 @@ def resolve_principal(request: Request) -> Principal:
             raise Unauthenticated("bearer-token-needed")
         if credentials.startswith(TOKEN_PREFIX):
             principal = register.access.authenticate_token(credentials)
-        else:
-            principal = register.access.read_access_token(credentials)
+        else:  # a learner's access-link value: checked here, opened (once) by the learner routes' rule
+            principal = register.learner_access.check_access_link(credentials)
     if principal.kind in ("provider", "admin"):
-        register.limits.spend_token(principal.subject)
+        register.limits.token(principal.subject)
     request.state.principal = principal
     return principal
 
@@ -78,7 +78,7 @@ class Access:
 
     ``public``: anyone; ``admin``: the operator; ``provider``: a caller acting for the provider named by
     the ``{slug}`` path parameter (holding ``scope`` if given); ``scope``: any caller holding ``scope``;
-    ``learner``: the bearer of a learner's access link.
+    ``learner``: the bearer of a learner's access link, which the request opens (a link works once).
     """
 
     def __init__(self, policy: Policy, scope: Scope | None = None) -> None:
@@ -95,11 +95,21 @@ class Access:
             return principal.require_provider(request.path_params["slug"], self.scope)
         if self.policy == "scope" and self.scope is not None:
             return principal.require_scope(self.scope)
-        if self.policy == "learner" and principal.kind != "learner":
-            if principal.kind == "anonymous":
-                raise Unauthenticated("learner-access-needed")
-            raise Forbidden("learner-only")
+        if self.policy == "learner":
+            return await _opened_by_learner(request, principal)
         return principal
+
+
+async def _opened_by_learner(request: Request, principal: Principal) -> Principal:
+    """A learner route opens the access link it is called with: the link works once, here as in the wallet."""
+    if principal.kind == "anonymous":
+        raise Unauthenticated("learner-access-needed")
+    if principal.kind != "learner":
+        raise Forbidden("learner-only")
+    register: Register = request.app.state.register
+    access = request.headers["authorization"].partition(" ")[2].strip()
+    opened = await run_in_threadpool(register.learner_access.open_access_link, access)
+    return Principal("learner", learners=opened.grants, subject="learner-link")
 
 
 PublicDep = Annotated[Principal, Depends(Access("public"))]

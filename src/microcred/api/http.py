@@ -18,7 +18,16 @@ from microcred.domain import Page as Listing
 from microcred.domain import Position
 from microcred.errors import Invalid
 
-__all__ = ["CACHE_RESPONSES", "Page", "cached_json", "cursor_page", "decode_cursor", "encode_cursor", "fingerprint"]
+__all__ = [
+    "CACHE_RESPONSES",
+    "Page",
+    "cached_bytes",
+    "cached_json",
+    "cursor_page",
+    "decode_cursor",
+    "encode_cursor",
+    "fingerprint",
+]
 
 T = TypeVar("T")
 ItemT = TypeVar("ItemT")
@@ -106,11 +115,16 @@ def cached_json(request: Request, content: Any, *, max_age: int = 60) -> Respons
     """A public JSON answer with a strong ETag; 304 without a body when the client already has it."""
     data = content.model_dump(mode="json") if isinstance(content, BaseModel) else jsonable_encoder(content)
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    return cached_bytes(request, body, media_type="application/json", max_age=max_age)
+
+
+def cached_bytes(request: Request, body: bytes, *, media_type: str, max_age: int) -> Response:
+    """A public answer of exact bytes (a shipped file) with a strong ETag; 304 when the client has it."""
     etag = _etag(body)
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
     if _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 CACHE_RESPONSES: dict[int | str, dict[str, Any]] = {304: {"description": "Not Modified (the ETag matched)"}}

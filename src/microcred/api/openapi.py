@@ -25,6 +25,33 @@ _IDEMPOTENCY_KEY = {
 }
 
 
+_SLUG = "$request.path.slug"
+# OpenAPI links (3.1 §4.8.20) from each creating operation to the operations that read what it made: clients
+# and a stateful test (tests/api/test_schemathesis.py) follow them to chain create -> read calls.
+_LINKS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
+    "create_provider": {"GetProvider": ("get_provider", {"slug": "$response.body#/slug"})},
+    "create_offering": {
+        "GetOffering": ("get_offering", {"slug": _SLUG, "code": "$response.body#/code"}),
+        "CheckOffering": ("check_offering", {"slug": _SLUG, "code": "$response.body#/code"}),
+        "ListEditions": ("list_editions", {"slug": _SLUG, "code": "$response.body#/code"}),
+        "CreateEdition": ("create_edition", {"slug": _SLUG, "code": "$response.body#/code"}),
+    },
+    "create_edition": {
+        "GetEdition": ("get_edition", {"slug": _SLUG, "edition": "$response.body#/code"}),
+        "ListEnrolments": ("list_enrolments", {"slug": _SLUG, "edition": "$response.body#/code"}),
+    },
+    "create_enrolment": {
+        "GetEnrolment": ("get_enrolment", {"slug": _SLUG, "reference": "$response.body#/reference"}),
+        "IssueCredential": ("issue_credential", {"slug": _SLUG, "reference": "$response.body#/reference"}),
+    },
+    "issue_credential": {"GetCredential": ("get_credential", {"slug": _SLUG, "credential": "$response.body#/id"})},
+    "issue_for_edition": {"GetJob": ("get_job", {"slug": _SLUG, "job": "$response.body#/id"})},
+    "import_enrolments": {"GetJob": ("get_job", {"slug": _SLUG, "job": "$response.body#/id"})},
+    "import_catalogue": {"GetJob": ("get_job", {"slug": _SLUG, "job": "$response.body#/id"})},
+    "import_providers": {"GetOperatorJob": ("get_operator_job", {"job": "$response.body#/id"})},
+}
+
+
 def access_rule(dependant: Dependant) -> Access | None:
     """The route's :class:`Access` rule, found anywhere in its dependency tree."""
     if isinstance(dependant.call, Access):
@@ -77,6 +104,11 @@ def _finish_operation(operation: dict[str, Any], rule: Access | None, *, creates
     for status, response in operation.get("responses", {}).items():
         if status[0] in "45":
             response["content"] = dict(_PROBLEM)
+        links = _LINKS.get(operation.get("operationId", ""), {})
+        if status in ("201", "202") and links:
+            response["links"] = {
+                name: {"operationId": target, "parameters": parameters} for name, (target, parameters) in links.items()
+            }
     if rule is None:
         return
     operation["x-microcred-access"] = _describe(rule)

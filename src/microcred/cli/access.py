@@ -73,7 +73,8 @@ def staff_add(
     provider: str = typer.Option(..., "--provider", help="Slug of the provider they work for."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
 ) -> None:
-    """Create a web-desk account; the password is asked for (or read from stdin) and stored as scrypt hash."""
+    """Create a web-desk account; the password (at least 12 characters) is asked for, or read from stdin, and
+    stored as a scrypt hash."""
     register().access.add_staff(email, provider=provider, password=_new_password(password_stdin))
     console.print(say("staff.added", provider=provider))
 
@@ -100,6 +101,6 @@ def staff_password(
     email: str = typer.Argument(..., help="The staff member's e-mail address."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
 ) -> None:
-    """Set a new password; every session and desk-made token of the account ends."""
+    """Set a new password (at least 12 characters); every session and desk-made token of the account ends."""
     register().staff.change_staff_password(email, _new_password(password_stdin))
     console.print(say("staff.password_changed", email=email.strip().lower()))

@@ -19,8 +19,9 @@ from microcred.vocab import vocabulary
 
 __all__ = ["console", "err_console", "language", "register", "resolve_code", "say", "use_language"]
 
-console = Console()
-err_console = Console(stderr=True)
+# No emoji codes: rich would print "did:key:z6Mk…" as "did🔑z6Mk…"; DIDs and ids must come out verbatim.
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 _language: ContextVar[str] = ContextVar("cli_language", default="en")
 
 

@@ -8,19 +8,22 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from microcred.cli.context import console, language, register, say
 from microcred.domain import Credential
 from microcred.errors import Invalid, MicrocredError
+from microcred.services.verification import TRUST_DATES, parse_trust_date
 
 __all__ = ["attach", "credential_commands", "key_commands"]
 
 credential_commands = typer.Typer(help="Show and export issued credentials (JSON, ELM, PDF).", no_args_is_help=True)
 key_commands = typer.Typer(help="Providers' signing keys (did:web).", no_args_is_help=True)
 
-_OUTCOME_STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow"}
+_OUTCOME_STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "not-checked": "magenta"}
+_INCOMPLETE = 3  # exit code: nothing failed, but not every check was done
 
 
 def attach(app: typer.Typer) -> None:
@@ -116,16 +119,42 @@ def verify(
     lang: str | None = typer.Option(
         None, "--lang", help="Language of the reasons: en or nl (default: microcred --lang)."
     ),
+    offline: bool = typer.Option(
+        False, "--offline", help="Fetch nothing from other sites; checks that need them are reported not checked."
+    ),
+    status: bool = typer.Option(True, "--status/--no-status", help="Check the credential's status lists."),
+    trust_date: str = typer.Option(
+        "both",
+        "--trust-date",
+        help=f"Day(s) the issuer must have been trusted: {', '.join(TRUST_DATES)} (the proof's created day "
+        "and validFrom) or a date YYYY-MM-DD.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Verify a credential and list every check; exit 1 when any check fails."""
-    result = register().verification.verify_document(_load(source))
+    """Verify a credential and list every check; exit 1 when a check fails, 3 when one could not be done."""
+    result = register().verification.verify_document(
+        _load(source), offline=offline, check_status=status, trust_date=parse_trust_date(trust_date)
+    )
     reasons = lang or language()
-    for check in result.checks:
-        outcome = f"[{_OUTCOME_STYLE[check.outcome]}]{say(f'verify.{check.outcome}'):>6}[/]"
-        console.print(f"{outcome}  {check.name:<17} {check.reason(reasons)}", highlight=False)
-    console.print(say("verify.verified") if result.verified else f"[bold red]{say('verify.not_verified')}[/]")
-    if not result.verified:
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(reasons), ensure_ascii=False, indent=2))
+    else:
+        labels = {check.outcome: say(f"verify.{check.outcome}") for check in result.checks}
+        width = max(6, *(len(label) for label in labels.values()))
+        for check in result.checks:
+            outcome = f"[{_OUTCOME_STYLE[check.outcome]}]{escape(labels[check.outcome]):>{width}}[/]"
+            console.print(f"{outcome}  {check.name:<17} {escape(check.reason(reasons))}", highlight=False)
+        if result.verified:
+            console.print(say("verify.verified"))
+        elif result.failed:
+            console.print(f"[bold red]{say('verify.not_verified')}[/]")
+        else:
+            checks = ", ".join(result.not_checked)
+            console.print(f"[magenta]{escape(say('verify.not_fully_checked', checks=checks))}[/]")
+    if result.failed:
         raise typer.Exit(1)
+    if not result.complete:
+        raise typer.Exit(_INCOMPLETE)
 
 
 @credential_commands.command("show")

@@ -23,6 +23,7 @@ from typing import Any
 from pyld import jsonld
 
 from microcred.credentials._pyld_internals import (
+    NEEDS_ESCAPE,
     ActiveContext,
     ContextProcessing,
     absolute_iri,
@@ -37,7 +38,7 @@ from microcred.credentials._pyld_internals import (
 )
 from microcred.credentials._rdfc import Quad
 
-__all__ = ["CompiledToRdf", "Unsupported"]
+__all__ = ["CompiledToRdf", "Unsupported", "is_exact_double"]
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -46,6 +47,7 @@ _LANGSTRING = _RDF + "langString"
 _XSD_BOOLEAN, _XSD_DOUBLE, _XSD_INTEGER, _XSD_STRING = (_XSD + t for t in ("boolean", "double", "integer", "string"))
 _NOT_DATATYPES = (None, "@id", "@vocab", "@none")
 _MEMO_LIMIT = 20_000
+_MAX_SAFE_INTEGER = 2**53
 
 
 class Unsupported(Exception):
@@ -162,8 +164,7 @@ class CompiledToRdf:
             kind = type(item)
             if kind is str and plan.plain_strings and plan.language is None:
                 key: tuple[Any, ...] | None = (subject, predicate, "@value", False, item, None, None)
-                plain = '"' not in item and "\\" not in item and "\n" not in item and "\r" not in item
-                obj = f'"{item}"' if plain and "\t" not in item else f'"{escape_literal(item)}"'
+                obj = f'"{escape_literal(item)}"' if NEEDS_ESCAPE.search(item) else f'"{item}"'
             elif kind is dict:
                 obj = self._node(walk, plan.term_ctx, plan.name, item, None)
                 key = (subject, predicate, "@id", obj) if obj[0] == "<" else None
@@ -359,6 +360,8 @@ def _literal(value: str | float, datatype: str | None, language: str | None) -> 
             lexical = canonical_double(float(value))
         except (ValueError, TypeError):
             lexical = value
+    elif kind is int and abs(value) > _MAX_SAFE_INTEGER and not is_exact_double(value):  # type: ignore[arg-type]
+        raise Unsupported  # the reference route refuses it, naming where (issue 17)
     elif kind is not str and abs(value) >= 1e21:  # type: ignore[arg-type]
         lexical, datatype = canonical_double(float(value)), datatype or _XSD_DOUBLE  # same form as the int's
     elif kind is not str:
@@ -371,6 +374,14 @@ def _literal(value: str | float, datatype: str | None, language: str | None) -> 
     if datatype == _LANGSTRING:
         return f"{quoted}@{language}" if language else quoted
     return quoted if datatype == _XSD_STRING else f"{quoted}^^<{datatype}>"
+
+
+def is_exact_double(value: int) -> bool:
+    """Whether an IEEE 754 double holds this integer exactly, so JavaScript reads the same number."""
+    try:
+        return int(float(value)) == value
+    except OverflowError:
+        return False
 
 
 def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from pyld import jsonld, nquads
+from pyld import canon, jsonld, nquads
 
 __all__ = [
     "MIRRORED",
@@ -22,6 +23,7 @@ __all__ = [
     "PYLD_VERSION",
     "ActiveContext",
     "ContextProcessing",
+    "DeepIterationsExceeded",
     "absolute_iri",
     "canonical_double",
     "context_id",
@@ -29,6 +31,7 @@ __all__ = [
     "is_absolute_iri",
     "is_reverse_term",
     "previous_context",
+    "rdfc_nquads",
     "term_value",
     "type_aliases",
 ]
@@ -46,8 +49,8 @@ PRIVATE_API: Mapping[str, str] = {
         "(self, active_ctx, value, base=None, vocab=False, local_ctx=None, defined=None)"
     ),
     "pyld.jsonld.JsonLdProcessor.get_context_value": "(ctx, key, type_)",
-    "pyld.jsonld._canonicalize_double": "(value: float) -> str",
-    "pyld.nquads.escape": "(value: str)",
+    "pyld.canon.URDNA2015.main": "(self, dataset, options)",
+    "pyld.canon.URDNA2015.hash_n_degree_quads": "(self, id_, issuer)",
 }
 """Every private or undocumented pyld callable used here, with the signature it was checked against."""
 
@@ -64,7 +67,8 @@ MIRRORED: Mapping[str, str] = {
     "pyld.jsonld.JsonLdProcessor._object_to_rdf": "9193cc00b1001ac3",
     "pyld.jsonld.JsonLdProcessor._list_to_rdf": "6a13932b629ec6e3",
     "pyld.jsonld._is_absolute_iri": "82219a0a9e1500ec",
-    "pyld.nquads.serialize_nquad": "f5c987bf231df7e7",
+    "pyld.nquads.serialize_nquad": "f5c987bf231df7e7",  # calls the module's ``escape``, which we replace
+    "pyld.canon.URDNA2015.main": "cc2371fa07438151",  # _BoundedRdfc reads its hash_to_blank_nodes
 }
 """pyld functions whose rules ``_compiled_rdf.py`` and :func:`absolute_iri` re-implement, with the first 16
 hex digits of the SHA-256 of their source: a changed source means the mirror must be re-read against it."""
@@ -77,10 +81,51 @@ Layout relied on: ``_uuid`` (identity, fresh for every new context), ``mappings`
 _ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")  # pyld's _is_absolute_iri
 _KEYWORD_LIKE = re.compile(r"^@[a-zA-Z]+$")  # JSON-LD 1.1 §9.3: ignored, like pyld's KEYWORD_PATTERN
 
-canonical_double: Callable[[float], str] = jsonld._canonicalize_double
-"""The ``xsd:double`` lexical form pyld writes (``5.5E0``), so the compiled path's literals are pyld's."""
-escape_literal: Callable[[str], str] = nquads.escape
-"""N-Quads string escaping as pyld writes it (only ``\\ \\t \\n \\r "``; other controls stay raw)."""
+_MANTISSA = Decimal("1.000000000000000")
+
+
+def canonical_double(value: float) -> str:
+    """The ``xsd:double`` lexical form jsonld.js writes: ``toExponential(15)``, zeros trimmed (``5.5E0``).
+
+    ECMAScript rounds an exact tie up (ECMA-262 ``Number.prototype.toExponential``: "pick the larger n");
+    pyld 3.3 uses C's ``%1.15e``, which rounds it to even, so 2**-24 became ``5.960464477539062E-8``
+    where Digital Bazaar writes ``…063E-8`` (found by tests/credentials/test_canonical_fuzz.py)."""
+    if value == 0:
+        return "0.0E0"  # (-0).toExponential(15) has no sign either
+    exact = Decimal(value)
+    exponent = exact.adjusted()
+    mantissa = exact.scaleb(-exponent).quantize(_MANTISSA, ROUND_HALF_UP)
+    if abs(mantissa) >= 10:  # 9.9999999999999995 rounds up to 10.000000000000000
+        exponent += 1
+        mantissa = exact.scaleb(-exponent).quantize(_MANTISSA, ROUND_HALF_UP)
+    digits = f"{mantissa:.15f}".rstrip("0")
+    return f"{digits}0E{exponent}" if digits.endswith(".") else f"{digits}E{exponent}"
+
+
+_ECHAR = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
+"""A literal character canonical N-Quads writes escaped (RDFC-1.0 §4.3 via RDF 1.2 N-Quads §canonical)."""
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ECHAR.get(char) or f"\\u{ord(char):04X}"
+
+
+def escape_literal(value: str) -> str:
+    """Canonical N-Quads string escaping: ``\\b \\t \\n \\f \\r \\" \\\\`` and ``\\uXXXX`` for other controls.
+
+    pyld 3.3 escapes only ``\\ \\t \\n \\r "`` and writes other control characters raw, which is not
+    RDFC-1.0 and not what Digital Bazaar's rdf-canonize writes (issue 17)."""
+    return NEEDS_ESCAPE.sub(_escaped, value)
+
+
+# pyld's writer (pyld.nquads.serialize_nquad) looks ``escape`` up in its module at each call, and its
+# URDNA2015 both hashes and writes through that writer: replacing it makes pyld's canonical N-Quads and
+# blank-node hashes RDFC-1.0's. Installed once, when this module (the only door to pyld) is imported.
+nquads.escape = escape_literal
+# Likewise pyld's ``_object_to_rdf`` writes doubles through the module-level ``_canonicalize_double``.
+jsonld._canonicalize_double = canonical_double
 term_value: Callable[[ActiveContext, Any, str], Any] = jsonld.JsonLdProcessor.get_context_value
 """A term's ``@type``, ``@container``, ``@context``, ``@language`` ... in an active context (or the default)."""
 
@@ -169,4 +214,33 @@ def absolute_iri(active: ActiveContext, value: str, *, vocab: bool) -> str | Non
             result = active["@vocab"] + value
     if not isinstance(result, str) or result.startswith("_:") or not _ABSOLUTE_IRI.match(result):
         return None
+    return result
+
+
+class DeepIterationsExceeded(ValueError):
+    """RDFC-1.0's poison-graph bound (§4.4, "Maximum deep iterations exceeded" in rdf-canonize) was hit."""
+
+
+class _BoundedRdfc(canon.URDNA2015):  # type: ignore[misc]
+    """pyld's URDNA2015 (= RDFC-1.0) with rdf-canonize's default work bound: the Hash N-Degree Quads
+    algorithm may run at most as many times as there are blank nodes with a shared first-degree hash
+    (``maxWorkFactor`` 1), as RDFC-1.0 §4.4 asks implementations to bound poison graphs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._remaining: int | None = None
+        self.limit = 0
+
+    def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
+        if self._remaining is None:  # first call: only the tied blank nodes are left in the map
+            self.limit = self._remaining = sum(len(ids) for ids in self.hash_to_blank_nodes.values())
+        if self._remaining == 0:
+            raise DeepIterationsExceeded(f"Maximum deep iterations exceeded ({self.limit})")
+        self._remaining -= 1
+        return super().hash_n_degree_quads(id_, issuer)
+
+
+def rdfc_nquads(dataset: Any) -> str:
+    """RDFC-1.0 canonical N-Quads of a pyld dataset (``jsonld.to_rdf``), bounded like rdf-canonize."""
+    result: str = _BoundedRdfc().main(dataset, {"format": "application/n-quads"})
     return result

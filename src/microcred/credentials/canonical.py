@@ -15,32 +15,41 @@ from typing import Any, Literal
 
 from pyld import jsonld
 
-from microcred.credentials._compiled_rdf import CompiledToRdf, Unsupported
+from microcred.credentials._compiled_rdf import CompiledToRdf, Unsupported, is_exact_double
+from microcred.credentials._pyld_internals import DeepIterationsExceeded, rdfc_nquads
 from microcred.credentials._rdfc import TiedBlankNodes, canonical_nquads
 from microcred.credentials._safe_mode import UnsafeJsonLdError, expand_safely
 from microcred.credentials.loader import UnknownContextError, document_loader
 
 __all__ = [
     "CanonicalizationError",
+    "PoisonGraphError",
     "Route",
     "UnsafeJsonLdError",
     "canonicalization_route",
     "canonicalize",
     "canonicalize_reference",
+    "javascript_double_hazards",
 ]
 
 Route = Literal["compiled", "reference"]
 
-_NORMALIZE_OPTIONS = {
-    "algorithm": "URDNA2015",  # pyld's name for RDFC-1.0 (the same algorithm, renamed by the W3C)
-    "format": "application/n-quads",
+_TO_RDF_OPTIONS = {
     "documentLoader": document_loader,
     "base": None,  # pyld would otherwise resolve relative IRIs against http://example.org/base/
+    # JSON-LD 1.1 §8.6 step 13: "text"@ar + rtl becomes "text"^^<https://www.w3.org/ns/i18n#ar_rtl>, as
+    # Digital Bazaar's eddsa-rdfc-2022 suite does; without it the direction would be dropped unsigned.
+    "rdfDirection": "i18n-datatype",
 }
+_MAX_SAFE_INTEGER = 2**53
 
 
 class CanonicalizationError(ValueError):
     """pyld could not turn the document into RDF (invalid JSON-LD syntax, protected term clash, ...)."""
+
+
+class PoisonGraphError(CanonicalizationError):
+    """The document's blank nodes need more N-degree hashing than RDFC-1.0's poison-graph bound allows."""
 
 
 def canonicalize(document: Mapping[str, Any]) -> str:
@@ -50,12 +59,70 @@ def canonicalize(document: Mapping[str, Any]) -> str:
 
 
 def canonicalize_reference(document: Mapping[str, Any]) -> str:
-    """RDFC-1.0 N-Quads from pyld's documented API only, with the offline loader; the reference path."""
+    """RDFC-1.0 N-Quads: pyld's documented ``expand`` and ``to_rdf`` with the offline loader, then RDFC-1.0.
+
+    Refuses integers a double cannot hold and graphs past the poison-graph bound, as Digital Bazaar does."""
+    _refuse_inexact_integers(document, "$")
     with _plain_errors():
         expanded = expand_safely(document, document_loader=document_loader)
-        # normalising the expanded form gives the document's dataset: expansion is idempotent
-        result: str = jsonld.normalize(expanded, dict(_NORMALIZE_OPTIONS))
-    return result
+        _lower_case_directed_languages(expanded)
+        # the expanded form gives the document's dataset: expansion is idempotent
+        dataset = jsonld.to_rdf(expanded, dict(_TO_RDF_OPTIONS))
+    try:
+        return rdfc_nquads(dataset)
+    except DeepIterationsExceeded as error:
+        raise PoisonGraphError(
+            f"{error}: the document's blank nodes are too alike to be labelled within RDFC-1.0's "
+            "poison-graph bound (one N-degree hash per tied blank node), so it is neither signed nor verified"
+        ) from None
+
+
+def _refuse_inexact_integers(value: Any, path: str) -> None:
+    """JSON numbers are IEEE 754 doubles to JavaScript: 9007199254740993 reads as ...992 there, so a
+    signature over the exact integer never verifies in a JS verifier (the JCS route refuses these too)."""
+    if type(value) is int and abs(value) > _MAX_SAFE_INTEGER and not is_exact_double(value):
+        raise CanonicalizationError(
+            f"{path}: the integer {value} is not exactly an IEEE 754 double; JavaScript verifiers read "
+            "another number, so it cannot be signed: write it as a string"
+        )
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _refuse_inexact_integers(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            _refuse_inexact_integers(item, f"{path}[{position}]")
+
+
+def javascript_double_hazards(document: Any, path: str = "$") -> list[str]:
+    """Paths of numbers jsonld.js canonicalises wrongly, so a JavaScript issuer signed other N-Quads.
+
+    jsonld.js (9.0, ``types.isDouble``) takes a number for an integer when ``String(n)`` has no ``.``:
+    ``1e-7`` and every other non-zero double below 1e-6 with one significant digit is then written as
+    ``"0"^^xsd:integer`` (or with the term's datatype) instead of ``"1.0E-7"^^xsd:double``, as JSON-LD 1.1
+    §8.6 requires and we write. Python's ``repr`` and ECMAScript's ``Number::toString`` agree here."""
+    if type(document) is float and document != 0 and abs(document) < 1e-6 and "." not in repr(document):
+        return [path]
+    found: list[str] = []
+    if isinstance(document, Mapping):
+        for key, item in document.items():
+            found += javascript_double_hazards(item, f"{path}.{key}")
+    elif isinstance(document, list):
+        for position, item in enumerate(document):
+            found += javascript_double_hazards(item, f"{path}[{position}]")
+    return found
+
+
+def _lower_case_directed_languages(element: Any) -> None:
+    """JSON-LD 1.1 §8.6: the i18n datatype IRI carries the language tag in lower case (jsonld.js does;
+    pyld 3.3 keeps the case)."""
+    if isinstance(element, list):
+        for item in element:
+            _lower_case_directed_languages(item)
+    elif isinstance(element, dict):
+        if "@direction" in element and isinstance(element.get("@language"), str):
+            element["@language"] = element["@language"].lower()
+        for item in element.values():
+            _lower_case_directed_languages(item)
 
 
 def canonicalization_route(document: Mapping[str, Any]) -> Route:

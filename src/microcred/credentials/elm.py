@@ -19,10 +19,11 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from microcred.credentials.loader import ELM_CONTEXT_URL, VC_V2_CONTEXT_URL
+from microcred.credentials.loader import ELM_CONTEXT_URL, MICROCRED_ELM_CONTEXT_URL, VC_V2_CONTEXT_URL
 from microcred.credentials.ob3 import Award, timestamp
 from microcred.credentials.schema import SchemaProblem
 from microcred.domain import LangText, Provider
+from microcred.errors import Invalid
 from microcred.i18n import LANGUAGES, translate
 from microcred.vocab import vocabulary
 
@@ -269,12 +270,17 @@ def _display(award: Award, image: bytes | None) -> dict[str, Any]:
 
 
 def elm_document(award: Award, *, display_pdf: bytes | None = None) -> dict[str, Any]:
-    """The EDC-profile ELM v3 document of ``award``; ``display_pdf`` is the one-page certificate to embed."""
+    """The EDC-profile ELM v3 document of ``award``; ``display_pdf`` is the one-page certificate to embed.
+
+    The EDC shapes require the issuer's eIDAS legal identifier, so a provider without an enterprise (KBO)
+    number is refused rather than given a document no EDC verifier accepts."""
+    if not award.provider.kbo_number:
+        raise Invalid.field("kbo_number", "elm-needs-kbo-number", None, provider=award.provider.slug)
     issuer = _organisation(award.provider, award.issuer_did)
-    if award.provider.kbo_number:
-        issuer["eIDASIdentifier"] = _legal_identifier(award.provider)
+    issuer["eIDASIdentifier"] = _legal_identifier(award.provider)
     document: dict[str, Any] = {
-        "@context": [VC_V2_CONTEXT_URL, ELM_CONTEXT_URL],
+        # ours last: it only adds ``issued`` (VC 1.1's cred:issued), which the EDC shapes require
+        "@context": [VC_V2_CONTEXT_URL, ELM_CONTEXT_URL, MICROCRED_ELM_CONTEXT_URL],
         "id": award.credential_id,
         "type": ["VerifiableCredential", "VerifiableAttestation", "EuropeanDigitalCredential"],
         "credentialSchema": [{"id": EDC_SHACL_PROFILE, "type": "ShaclValidator2017"}],

@@ -18,9 +18,11 @@ __all__ = [
     "DID_V1_CONTEXT_URL",
     "ELM_CONTEXT_URL",
     "MICROCRED_CONTEXT_URL",
+    "MICROCRED_ELM_CONTEXT_URL",
     "MICROCRED_VOCAB",
     "MULTIKEY_V1_CONTEXT_URL",
     "OB3_CONTEXT_URL",
+    "OWN_CONTEXT_PREFIX",
     "VC_V2_CONTEXT_URL",
     "UnknownContextError",
     "context_document",
@@ -38,6 +40,10 @@ ELM_CONTEXT_URL = "http://data.europa.eu/snb/model/context/edc-ap"
 MICROCRED_CONTEXT_URL = "https://microcred.eu/ns/v1"
 """Our extension context; its terms live under :data:`MICROCRED_VOCAB`."""
 MICROCRED_VOCAB = "https://microcred.eu/ns#"
+MICROCRED_ELM_CONTEXT_URL = "https://microcred.eu/ns/elm/v1"
+"""Ours too: maps the ELM export's ``issued`` to ``https://www.w3.org/2018/credentials#issued`` (EDC SHACL)."""
+OWN_CONTEXT_PREFIX = "https://microcred.eu/"
+"""Contexts under this prefix are ours: the register serves them at the same path (``/ns/v1``, ...)."""
 
 _CONTEXTS = files("microcred.credentials") / "contexts"
 

@@ -20,7 +20,7 @@ from microcred.credentials.keys import SigningKey
 from microcred.credentials.loader import MICROCRED_CONTEXT_URL, OB3_CONTEXT_URL, VC_V2_CONTEXT_URL
 from microcred.credentials.proofs import add_proof
 from microcred.credentials.schema import SchemaProblem, validate_definition, validate_open_badge_credential
-from microcred.credentials.status_list import status_list_entry
+from microcred.credentials.status_list import status_list_entry, status_message_entry
 from microcred.domain import Edition, Enrolment, Offering, Provider, QualityAssurance, StatusPurpose
 from microcred.errors import FieldProblem, Invalid
 from microcred.i18n import LANGUAGES, translate
@@ -337,20 +337,29 @@ def open_badge_document(award: Award) -> dict[str, Any]:
     if award.enrolment.outcome_date is not None:
         document["awardedDate"] = timestamp(award.enrolment.outcome_date)
     document["credentialSubject"] = _subject(award, lang)
-    document["credentialStatus"] = [
-        status_list_entry(list_credential_url=entry.list_url, index=entry.index, purpose=entry.purpose.value)
-        for entry in award.status
-    ]
+    entries = [_status_entry(entry) for entry in award.status]
+    if len(entries) == 1:
+        document["credentialStatus"] = entries[0]  # the OB 3.0 schema's one object (decision 0015)
+    elif entries:
+        document["credentialStatus"] = entries
     return document
+
+
+def _status_entry(entry: StatusEntry) -> dict[str, Any]:
+    if entry.purpose is StatusPurpose.MESSAGE:
+        return status_message_entry(list_credential_url=entry.list_url, index=entry.index)
+    if entry.purpose is StatusPurpose.REVOCATION:
+        return status_list_entry(list_credential_url=entry.list_url, index=entry.index, purpose="revocation")
+    return status_list_entry(list_credential_url=entry.list_url, index=entry.index, purpose="suspension")
 
 
 def schema_problems(document: Mapping[str, Any]) -> list[SchemaProblem]:
     """Problems under the official OB 3.0 JSON Schema.
 
-    The schema types ``credentialStatus`` as one object while VC 2.0 §4.10 allows a set, and we carry two
-    entries (revocation, suspension). So the document is checked with its first entry in the schema's place,
-    and every further entry against the schema's own ``CredentialStatus`` definition: every field is still
-    checked by the official schema, nothing else is relaxed, and the document is walked only once.
+    The register issues one ``credentialStatus`` object, so its credentials are checked unchanged. The schema
+    types it as one object while VC 2.0 §4.10 allows a set, and credentials issued before decision 0015 carry
+    two entries (revocation, suspension): such a document is checked with its first entry in the schema's
+    place and every further entry against the schema's own ``CredentialStatus`` definition, so they still verify.
     """
     status = document.get("credentialStatus")
     if not isinstance(status, list) or not status:
@@ -369,8 +378,8 @@ def schema_problems(document: Mapping[str, Any]) -> list[SchemaProblem]:
 def sign_open_badge(
     document: Mapping[str, Any], *, signing_key: SigningKey, verification_method: str, created: datetime
 ) -> dict[str, Any]:
-    """Validate against the OB 3.0 schema, then add an ``eddsa-rdfc-2022`` proof; Invalid if not valid."""
-    problems = schema_problems(document)
+    """Validate against the OB 3.0 schema, unchanged, then add an ``eddsa-rdfc-2022`` proof; Invalid if not valid."""
+    problems = validate_open_badge_credential(document)
     if problems:
         raise Invalid(
             "ob3-schema",

@@ -2,11 +2,13 @@
 
 ``add_proof`` follows VC-DI-EdDSA v1.0 §3.2.1/§3.3.1 (proof configuration carries the document's
 ``@context``; sign hash(proofConfig) ‖ hash(document)) and emits ``proof`` as an array, as the OB 3.0
-JSON Schema requires. ``verify_proof`` never raises on a bad document: it returns a :class:`ProofCheck`.
+JSON Schema requires. ``verify_proof`` never raises on a bad document: it returns a :class:`ProofCheck`,
+whose reason is a code the catalogue words (``credential.proof.<code>``) in either language.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,11 +20,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from microcred.credentials import multibase
 from microcred.credentials.cryptosuites import SUITES, Cryptosuite
 from microcred.credentials.keys import SigningKey
+from microcred.credentials.wording import Worded, worded
+from microcred.i18n import translate
 
-__all__ = ["KeyResolver", "ProofCheck", "add_proof", "proof_configuration", "verify_proof"]
+__all__ = ["KeyResolver", "ProofCheck", "add_proof", "proof_configuration", "proofs_of", "verify_proof"]
 
 KeyResolver = Callable[[str], Ed25519PublicKey]
-"""Maps a ``verificationMethod`` id to its public key; raises (any ValueError/LookupError) if unknown."""
+"""Maps a ``verificationMethod`` id to its public key; raises (any ValueError/LookupError) if unknown.
+
+An error that is :class:`~microcred.credentials.wording.Worded` is shown in its own words, in the reader's
+language; any other is shown as its type and message."""
 
 _PROOF_TYPE = "DataIntegrityProof"
 _DATE_TIME = re.compile(r"^-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
@@ -31,13 +38,24 @@ _EXPECTED_FAILURES = (ValueError, TypeError, LookupError, RecursionError, Attrib
 
 @dataclass(frozen=True, slots=True)
 class ProofCheck:
-    """The outcome of checking a document's proofs; ``reason`` says why in a sentence."""
+    """The outcome of checking a document's proofs; ``code`` (with ``params``) says why.
+
+    ``text(lang)`` words it from the catalogue (``credential.proof.<code>``); ``reason`` is the English.
+    """
 
     verified: bool
-    reason: str
+    code: str
     cryptosuite: str | None = None
     verification_method: str | None = None
     proofs: tuple[ProofCheck, ...] = ()
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict, hash=False)
+
+    def text(self, lang: str) -> str:
+        return translate(f"credential.proof.{self.code}", lang, **worded(self.params, lang))
+
+    @property
+    def reason(self) -> str:
+        return self.text("en")
 
 
 def _timestamp(created: datetime | str) -> str:
@@ -93,15 +111,8 @@ def add_proof(
     proof = dict(config) if suite.proof_carries_context else {k: v for k, v in config.items() if k != "@context"}
     proof["proofValue"] = multibase.encode_base58btc(signature)
     secured: dict[str, Any] = _copy_json(unsecured)
-    secured["proof"] = [*_proofs_of(document), proof]
+    secured["proof"] = [*_copy_json(proofs_of(document)), proof]
     return secured
-
-
-def _proofs_of(document: Mapping[str, Any]) -> list[Any]:
-    existing = document.get("proof")
-    if existing is None:
-        return []
-    return _copy_json(existing if isinstance(existing, list) else [existing])  # type: ignore[no-any-return]
 
 
 _SHARED = frozenset({str, int, float, bool, type(None)})  # immutable leaves need no copy
@@ -116,6 +127,14 @@ def _copy_json(value: Any) -> Any:
     return value
 
 
+def proofs_of(document: Mapping[str, Any]) -> list[Any]:
+    """The document's proofs as a list: VC-DI §2.1 lets ``proof`` be one object or a set of them."""
+    proofs = document.get("proof")
+    if proofs is None:
+        return []
+    return list(proofs) if isinstance(proofs, list) else [proofs]
+
+
 def verify_proof(
     document: Mapping[str, Any],
     *,
@@ -123,24 +142,66 @@ def verify_proof(
     expected_proof_purpose: str = "assertionMethod",
     suites: Mapping[str, Cryptosuite] = SUITES,
 ) -> ProofCheck:
-    """Check every Data Integrity proof of a suite we know; verified if at least one and none fails."""
+    """Check every proof (VC-DI v1.0 §4.5 Verify Proof Sets and Chains): verified only when all of them verify.
+
+    A proof this verifier cannot check (another proof type or cryptosuite) fails the document, as it
+    does in Digital Bazaar's verifier: a proof set is accepted whole or not at all. A chained proof
+    (``previousProof``) is checked over the document carrying the proofs it names (§4.3 steps 4-6).
+    """
     if not isinstance(document, Mapping):
-        return ProofCheck(False, "the document is not a JSON object")
-    proofs = document.get("proof")
-    if proofs is None:
-        return ProofCheck(False, "the document has no proof")
-    proof_list = proofs if isinstance(proofs, list) else [proofs]
+        return ProofCheck(False, "not-json-object")
+    proof_list = proofs_of(document)
+    if not proof_list:
+        return ProofCheck(False, "no-proof")
     unsecured = {key: value for key, value in document.items() if key != "proof"}
     checks = tuple(
-        _check_one(unsecured, proof, resolve_key, expected_proof_purpose, suites)
-        for proof in proof_list
-        if isinstance(proof, Mapping) and proof.get("type") == _PROOF_TYPE and proof.get("cryptosuite") in suites
+        _check_member(unsecured, proof_list, position, resolve_key, expected_proof_purpose, suites)
+        for position in range(len(proof_list))
     )
-    if not checks:
-        return ProofCheck(False, "no DataIntegrityProof with a supported cryptosuite", proofs=checks)
     failed = [check for check in checks if not check.verified]
     first = failed[0] if failed else checks[0]
-    return ProofCheck(not failed, first.reason, first.cryptosuite, first.verification_method, proofs=checks)
+    if len(checks) == 1 or not failed:
+        return ProofCheck(
+            not failed, first.code, first.cryptosuite, first.verification_method, proofs=checks, params=first.params
+        )
+    position = checks.index(first) + 1
+    return ProofCheck(
+        False,
+        "in-set",
+        first.cryptosuite,
+        first.verification_method,
+        proofs=checks,
+        params={"position": position, "problem": first},
+    )
+
+
+def _check_member(
+    unsecured: Mapping[str, Any],
+    all_proofs: list[Any],
+    position: int,
+    resolve_key: KeyResolver,
+    expected_purpose: str,
+    suites: Mapping[str, Cryptosuite],
+) -> ProofCheck:
+    proof = all_proofs[position]
+    if not isinstance(proof, Mapping):
+        return ProofCheck(False, "proof-not-object")
+    if proof.get("type") != _PROOF_TYPE:
+        return ProofCheck(False, "unknown-type", params={"kind": proof.get("type")})
+    if not isinstance(proof.get("cryptosuite"), str) or proof["cryptosuite"] not in suites:
+        return ProofCheck(False, "unknown-cryptosuite", params={"cryptosuite": proof.get("cryptosuite")})
+    previous = proof.get("previousProof")
+    if previous is None:
+        return _check_one(unsecured, proof, resolve_key, expected_purpose, suites)
+    wanted = previous if isinstance(previous, list) else [previous]
+    named = {
+        other["id"]: other for other in all_proofs if isinstance(other, Mapping) and isinstance(other.get("id"), str)
+    }
+    missing = [name for name in wanted if not isinstance(name, str) or name not in named]
+    if missing:
+        return ProofCheck(False, "previous-missing", params={"missing": missing})
+    matching = [other for other in all_proofs if isinstance(other, Mapping) and other.get("id") in wanted]
+    return _check_one({**unsecured, "proof": matching}, proof, resolve_key, expected_purpose, suites)
 
 
 def _check_one(
@@ -153,22 +214,22 @@ def _check_one(
     suite = suites[proof["cryptosuite"]]
     method = proof.get("verificationMethod")
     if not isinstance(method, str):
-        return ProofCheck(False, "the proof names no verificationMethod", suite.name)
+        return ProofCheck(False, "no-verification-method", suite.name)
 
-    def failure(reason: str) -> ProofCheck:
-        return ProofCheck(False, reason, suite.name, method)
+    def failure(code: str, **params: Any) -> ProofCheck:
+        return ProofCheck(False, code, suite.name, method, params=params)
 
     if proof.get("proofPurpose") != expected_purpose:
-        return failure(f"proofPurpose is {proof.get('proofPurpose')!r}, expected {expected_purpose!r}")
+        return failure("wrong-purpose", purpose=proof.get("proofPurpose"), expected=expected_purpose)
     created = proof.get("created")
     if created is not None and (not isinstance(created, str) or not _DATE_TIME.match(created)):
-        return failure("created is not an XML Schema dateTime")
+        return failure("created-not-date-time")
     proof_value = proof.get("proofValue")
     if not isinstance(proof_value, str) or not proof_value.startswith("z"):
-        return failure("proofValue is missing or not multibase base58btc")
+        return failure("bad-proof-value")
     config = {key: value for key, value in proof.items() if key != "proofValue"}
     if "@context" in config and not _context_prefix(config["@context"], unsecured.get("@context")):
-        return failure("the proof's @context is not a prefix of the document's @context")  # §3.3.2
+        return failure("context-not-prefix")  # §3.3.2
     if "@context" in unsecured:
         config["@context"] = unsecured["@context"]
     try:
@@ -176,10 +237,12 @@ def _check_one(
         public_key = resolve_key(method)
         data = suite.hash_data(unsecured, config)
     except _EXPECTED_FAILURES as error:
-        return failure(f"{type(error).__name__}: {error}")
+        if isinstance(error, Worded):  # the resolver's own reason, e.g. a key that is not the issuer's
+            return failure("key-refused", method=method, error=error)
+        return failure("error", error_type=type(error).__name__, error=str(error))
     if len(signature) != 64 or not suite.verify(public_key, signature, data):
-        return failure("the signature does not match the document")
-    return ProofCheck(True, "the signature matches the document", suite.name, method)
+        return failure("no-match")
+    return ProofCheck(True, "match", suite.name, method)
 
 
 def _context_prefix(proof_context: Any, document_context: Any) -> bool:

@@ -1,12 +1,15 @@
-"""W3C Bitstring Status List v1.0: the revocation/suspension bitstring, its entries and list credential.
+"""W3C Bitstring Status List v1.0: the revocation/suspension/message bitstring, its entries and list credential.
 
 The list is at least 131,072 bits (16 KiB, group privacy, §6.1), GZIP-compressed, then multibase
 base64url without padding (``u…``). Bit 0 is the most significant bit of the first byte (§4.1).
+A ``message`` entry (§2.1) spans ``statusSize`` bits, read most significant bit first; the register's
+message entries are two bits wide (:data:`STATUS_MESSAGES`), so one entry says valid, suspended or revoked.
 """
 
 from __future__ import annotations
 
 import gzip
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -14,16 +17,30 @@ from microcred.credentials import multibase
 from microcred.credentials.loader import VC_V2_CONTEXT_URL
 
 __all__ = [
+    "MAXIMUM_BYTES",
+    "MESSAGE_STATUS_SIZE",
     "MINIMUM_BITS",
+    "STATUS_MESSAGES",
     "StatusList",
     "StatusListError",
     "StatusPurpose",
     "status_list_credential",
     "status_list_entry",
+    "status_message_entry",
 ]
 
 MINIMUM_BITS = 131_072
-StatusPurpose = Literal["revocation", "suspension"]
+MAXIMUM_BYTES = 16 * 1024 * 1024
+"""A decoded list larger than this (134 million entries) is refused: a small GZIP body must not fill memory."""
+StatusPurpose = Literal["revocation", "suspension", "message"]
+MESSAGE_STATUS_SIZE = 2
+STATUS_MESSAGES: tuple[tuple[str, str], ...] = (
+    ("0x0", "valid"),
+    ("0x1", "suspended"),
+    ("0x2", "revoked"),
+    ("0x3", "revoked"),  # §2.1: one message per value statusSize allows; the register never sets both bits
+)
+"""The register's message list: the high bit is revocation, the low bit suspension."""
 # Fixed mtime keeps the encoding reproducible for the same bits (GZIP header bytes 4-7, RFC 1952).
 _GZIP_MTIME = 0
 
@@ -48,9 +65,14 @@ class StatusList:
     def decode(cls, encoded_list: str) -> StatusList:
         """Parse an ``encodedList`` value (any GZIP header, e.g. either OS byte)."""
         try:
-            raw = gzip.decompress(multibase.decode(encoded_list))
-        except (multibase.MultibaseError, OSError, EOFError) as error:
+            inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # GZIP framing (RFC 1952)
+            raw = inflater.decompress(multibase.decode(encoded_list), MAXIMUM_BYTES + 1)
+        except (multibase.MultibaseError, zlib.error) as error:
             raise StatusListError(f"encodedList cannot be decoded: {error}") from error
+        if len(raw) > MAXIMUM_BYTES:
+            raise StatusListError(f"status list holds more than {MAXIMUM_BYTES * 8} bits")
+        if not inflater.eof:
+            raise StatusListError("encodedList cannot be decoded: the GZIP data is cut short")
         if not encoded_list.startswith("u"):
             raise StatusListError("encodedList must be multibase base64url ('u' prefix)")
         if len(raw) * 8 < MINIMUM_BITS:
@@ -79,6 +101,15 @@ class StatusList:
         else:
             self._bits[position] &= ~mask & 0xFF
 
+    def value(self, index: int, size: int) -> int:
+        """The ``size``-bit status at entry ``index`` (bits ``index*size`` onwards, most significant first)."""
+        if size < 1:
+            raise StatusListError(f"statusSize must be at least 1, not {size}")
+        result = 0
+        for position in range(index * size, (index + 1) * size):
+            result = result << 1 | self.get(position)
+        return result
+
     def set_indexes(self) -> list[int]:
         """Every index whose bit is set, ascending."""
         return [
@@ -100,6 +131,21 @@ def status_list_entry(*, list_credential_url: str, index: int, purpose: StatusPu
         "statusPurpose": purpose,
         "statusListIndex": str(index),
         "statusListCredential": list_credential_url,
+    }
+
+
+def status_message_entry(*, list_credential_url: str, index: int) -> dict[str, Any]:
+    """The register's single ``credentialStatus`` entry: a 2-bit message entry (§2.1) naming every state."""
+    if index < 0:
+        raise StatusListError("statusListIndex cannot be negative")
+    return {
+        "id": f"{list_credential_url}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "message",
+        "statusListIndex": str(index),
+        "statusListCredential": list_credential_url,
+        "statusSize": MESSAGE_STATUS_SIZE,
+        "statusMessage": [{"status": status, "message": message} for status, message in STATUS_MESSAGES],
     }
 
 

@@ -17,7 +17,7 @@ def _base(public_base_url: str) -> str:
 
 
 def status_list_url(public_base_url: str, provider: str, purpose: StatusPurpose) -> str:
-    """``{base}/providers/{slug}/status/{revocation|suspension}``: the signed status list credential."""
+    """``{base}/providers/{slug}/status/{message|revocation|suspension}``: the signed status list credential."""
     return f"{_base(public_base_url)}/providers/{provider}/status/{purpose.value}"
 
 

@@ -2,7 +2,12 @@
 
 Never raises on a bad credential. What needs the outside world comes in as callables: DID resolution,
 the trust question (was the issuer a quality-assured provider on that day?), fetching a status list
-credential, and the clock. The register passes its own; nothing here touches the network.
+credential, and the clock. The register passes its own; nothing here touches the network. A callable that
+was not allowed to look (offline, status checks turned off) raises :class:`NotFetched`, and the checks that
+needed it are ``not-checked``; one that looked and failed raises :class:`FetchFailed`, and they fail.
+
+Every reason is a code the catalogue words (``credential.check.<code>``, docs/decisions/0011); a reason that
+names another (why a fetch failed, which proof broke) keeps it as a code too, worded in the same language.
 """
 
 from __future__ import annotations
@@ -12,35 +17,72 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from microcred.credentials.canonical import javascript_double_hazards
 from microcred.credentials.did_web import public_key_from_document
 from microcred.credentials.loader import VC_V2_CONTEXT_URL
 from microcred.credentials.ob3 import schema_problems
-from microcred.credentials.proofs import verify_proof
+from microcred.credentials.proofs import proofs_of, verify_proof
 from microcred.credentials.status_list import StatusList, StatusListError
+from microcred.credentials.wording import Phrase, worded
 from microcred.i18n import translate
 
 __all__ = [
     "CHECK_NAMES",
+    "OUTCOMES",
+    "TRUST_DATES",
     "Check",
     "DidResolver",
+    "FetchFailed",
+    "LookupFailed",
+    "NotFetched",
     "Outcome",
     "StatusListFetcher",
     "TrustCheck",
+    "TrustDate",
     "VerificationResult",
     "verify_credential",
 ]
 
-Outcome = Literal["pass", "fail", "warn"]
+Outcome = Literal["pass", "fail", "warn", "not-checked"]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+TrustDate = Literal["both", "created", "valid-from"]
+"""Which day(s) the issuer must have been a trusted provider: the proofs' ``created``, ``validFrom``, or both."""
+TRUST_DATES: tuple[TrustDate, ...] = get_args(TrustDate)
 DidResolver = Callable[[str], Mapping[str, Any] | None]
 """A DID -> its DID document, or None when it cannot be resolved."""
 TrustCheck = Callable[[str, date], bool | None]
 """(issuer DID, day) -> trusted that day; None when the issuer is not a provider we know."""
 StatusListFetcher = Callable[[str], Mapping[str, Any] | None]
 """A status list credential URL -> the signed list credential, or None when it cannot be fetched."""
+
+
+class LookupFailed(LookupError):
+    """A lookup the verifier needed came to nothing: a reason ``code`` (with ``params``) the catalogue words
+    (``credential.lookup.<code>``) in the language of the check that reports it; ``str()`` is the English."""
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    def text(self, lang: str) -> str:
+        return translate(f"credential.lookup.{self.code}", lang, **worded(self.params, lang))
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+class NotFetched(LookupFailed):
+    """A resolver or fetcher was not allowed to look (offline, or status checks turned off); says which."""
+
+
+class FetchFailed(LookupFailed):
+    """A resolver or fetcher looked and failed (refused address, timeout, HTTP error, too large); says why."""
+
 
 CHECK_NAMES = ("well-formed", "signature", "issuer", "trusted-provider", "status", "validity-period")
 _EXPECTED_FAILURES = (ValueError, TypeError, LookupError, AttributeError, RecursionError)
@@ -63,15 +105,31 @@ class Check:
     fragments: bool = False
 
     def reason(self, lang: str = "en") -> str:
-        texts = [translate(f"credential.check.{code}", lang, **params) for code, params in self.reasons]
+        texts = [translate(f"credential.check.{code}", lang, **worded(params, lang)) for code, params in self.reasons]
         if not self.fragments:
             return " ".join(texts)
-        joined = "; ".join(texts)
-        return joined[0].upper() + joined[1:] + "."
+        return _sentence(texts)
 
     @property
     def passed(self) -> bool:
         return self.outcome == "pass"
+
+
+def _sentence(fragments: list[str]) -> str:
+    joined = "; ".join(fragments)
+    return joined[0].upper() + joined[1:] + "."
+
+
+@dataclass(frozen=True, slots=True)
+class _Fragments:
+    """Status entries' reasons, joined in the language of the sentence they are part of."""
+
+    reasons: tuple[Reason, ...]
+
+    def text(self, lang: str) -> str:
+        return "; ".join(
+            translate(f"credential.check.{code}", lang, **worded(params, lang)) for code, params in self.reasons
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +138,21 @@ class VerificationResult:
 
     @property
     def verified(self) -> bool:
-        """True when no check failed (warnings do not fail a credential)."""
-        return all(check.outcome != "fail" for check in self.checks)
+        """True when every check was done and none failed (warnings do not fail a credential)."""
+        return self.complete and not self.failed
+
+    @property
+    def failed(self) -> bool:
+        return any(check.outcome == "fail" for check in self.checks)
+
+    @property
+    def complete(self) -> bool:
+        """False when a check could not be done (offline, or status checks turned off)."""
+        return not self.not_checked
+
+    @property
+    def not_checked(self) -> tuple[str, ...]:
+        return tuple(check.name for check in self.checks if check.outcome == "not-checked")
 
     def check(self, name: str) -> Check:
         return next(check for check in self.checks if check.name == name)
@@ -89,6 +160,8 @@ class VerificationResult:
     def as_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
             "verified": self.verified,
+            "complete": self.complete,
+            "not_checked": list(self.not_checked),
             "checks": [{"name": c.name, "outcome": c.outcome, "reason": c.reason(lang)} for c in self.checks],
         }
 
@@ -114,6 +187,15 @@ def _issuer_id(document: Mapping[str, Any]) -> str | None:
     return issuer if isinstance(issuer, str) else None
 
 
+def _as_the_schema_reads_it(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The credential with ``proof`` as a list: VC-DI §2.1 allows one proof object or a set, and the
+    1EdTech schema types the set only, so a single proof (what Digital Bazaar's ``vc.issue`` emits) is
+    read as the one-element set it means. Nothing else is changed: every field meets the schema as sent."""
+    if "proof" not in document or isinstance(document["proof"], list):
+        return document
+    return {**document, "proof": [document["proof"]]}
+
+
 def _well_formed(document: Any) -> Check:
     if not isinstance(document, Mapping):
         return _check("well-formed", "fail", "not-json-object")
@@ -123,7 +205,7 @@ def _well_formed(document: Any) -> Check:
         return _check("well-formed", "fail", "not-vc2")
     if not isinstance(types, list) or ("OpenBadgeCredential" not in types and "AchievementCredential" not in types):
         return _check("well-formed", "fail", "not-ob3")
-    problems = schema_problems(document)
+    problems = schema_problems(_as_the_schema_reads_it(document))
     if problems:
         listed = "; ".join(str(problem) for problem in problems[:3])
         return _check("well-formed", "fail", "schema", problems=listed)
@@ -134,43 +216,95 @@ def _not_checked(name: str) -> Check:
     return _check(name, "fail", "not-checked")
 
 
-def _issuer_check(issuer: str | None, resolve_did: DidResolver) -> tuple[Check, Mapping[str, Any] | None]:
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    """The issuer check and what it found: the DID document, or why there is none."""
+
+    check: Check
+    document: Mapping[str, Any] | None
+
+
+def _issuer_check(issuer: str | None, resolve_did: DidResolver) -> _Resolved:
     if issuer is None:
-        return _check("issuer", "fail", "no-issuer"), None
+        return _Resolved(_check("issuer", "fail", "no-issuer"), None)
     try:
         document = resolve_did(issuer)
+    except NotFetched as skipped:
+        return _Resolved(_check("issuer", "not-checked", "issuer-not-fetched", issuer=issuer, why=skipped), None)
+    except FetchFailed as failure:
+        return _Resolved(_check("issuer", "fail", "issuer-fetch-failed", issuer=issuer, failure=failure), None)
     except _EXPECTED_FAILURES:
         document = None
     if document is None or document.get("id") != issuer:
-        return _check("issuer", "fail", "issuer-unresolved", issuer=issuer), None
-    return _check("issuer", "pass", "issuer-resolved", issuer=issuer), document
+        return _Resolved(_check("issuer", "fail", "issuer-unresolved", issuer=issuer), None)
+    return _Resolved(_check("issuer", "pass", "issuer-resolved", issuer=issuer), document)
 
 
-def _signature_check(document: Mapping[str, Any], issuer: str | None, did_document: Mapping[str, Any] | None) -> Check:
+def _signature_check(document: Mapping[str, Any], issuer: str | None, resolved: _Resolved) -> Check:
+    """Every proof must verify with a key of the issuer's DID document (VC-DI §4.5; a set is all or nothing)."""
+    if resolved.check.outcome == "not-checked":
+        return _check("signature", "not-checked", "keys-not-fetched")
+    did_document = resolved.document
+
     def resolve_key(method_id: str) -> Ed25519PublicKey:
         if did_document is None or method_id.split("#", 1)[0] != issuer:
-            raise LookupError(f"{method_id} is not a key of the issuer {issuer}")
+            raise LookupFailed("not-issuers-key", issuer=issuer)
         return public_key_from_document(did_document, method_id)
 
     result = verify_proof(document, resolve_key=resolve_key)
     if result.verified:
-        return _check("signature", "pass", "signature-valid")
-    return _check("signature", "fail", "signature-invalid", detail=result.reason)
+        count = len(result.proofs)
+        if count == 1:
+            return _check("signature", "pass", "signature-valid")
+        return _check("signature", "pass", "signatures-valid", count=count)
+    hazards = javascript_double_hazards(document)
+    if hazards:  # not the holder's doing: a known jsonld.js bug made the issuer sign other data (decision 0015)
+        return _check("signature", "fail", "signature-javascript-double", detail=result, where=", ".join(hazards[:3]))
+    return _check("signature", "fail", "signature-invalid", detail=result)
 
 
-def _trust_check(issuer: str | None, valid_from: datetime | None, is_trusted: TrustCheck) -> Check:
-    if issuer is None or valid_from is None:
-        return _check("trusted-provider", "fail", "trust-unknown-date")
-    day = valid_from.date()
-    try:
-        trusted = is_trusted(issuer, day)
-    except _EXPECTED_FAILURES:
-        trusted = None
-    if trusted is None:
-        return _check("trusted-provider", "fail", "issuer-unknown")
-    if not trusted:
-        return _check("trusted-provider", "fail", "issuer-untrusted", day=day.isoformat())
-    return _check("trusted-provider", "pass", "issuer-trusted", day=day.isoformat())
+def _trust_days(document: Mapping[str, Any], trust_date: TrustDate | date) -> tuple[list[date], Phrase]:
+    """The days the issuer must have been trusted, and which dates they are, in words."""
+    if isinstance(trust_date, date):
+        return [trust_date], Phrase("credential.trust-date.asked")
+    valid_from = _parse_time(document.get("validFrom"))
+    created = [
+        moment.date()
+        for proof in proofs_of(document)
+        if isinstance(proof, Mapping) and (moment := _parse_time(proof.get("created"))) is not None
+    ]
+    days: list[date] = []
+    if trust_date in ("both", "valid-from") and valid_from is not None:
+        days.append(valid_from.date())
+    if trust_date in ("both", "created"):
+        days.extend(created)
+    which = "both-without-created" if trust_date == "both" and not created else trust_date
+    missing = (trust_date == "created" and not created) or (trust_date == "valid-from" and valid_from is None)
+    return ([] if missing else sorted(set(days))), Phrase(f"credential.trust-date.{which}")
+
+
+def _trust_check(
+    document: Mapping[str, Any], issuer: str | None, is_trusted: TrustCheck, trust_date: TrustDate | date
+) -> Check:
+    """Was the issuer a quality-assured provider on the day(s) it signed? Judged by default on both the
+    proof's ``created`` and ``validFrom``: each is asserted by the issuer, and a back-dated ``validFrom``
+    alone must not carry a credential signed after the provider's quality assurance lapsed."""
+    days, dates = _trust_days(document, trust_date)
+    if issuer is None or not days:
+        return _check("trusted-provider", "fail", "trust-unknown-date", dates=dates)
+    answers: list[bool | None] = []
+    for day in days:
+        try:
+            answers.append(is_trusted(issuer, day))
+        except _EXPECTED_FAILURES:
+            answers.append(None)
+    if any(answer is None for answer in answers):
+        return _check("trusted-provider", "warn", "issuer-unknown")
+    lapsed = [day.isoformat() for day, answer in zip(days, answers, strict=True) if not answer]
+    if lapsed:
+        return _check("trusted-provider", "fail", "issuer-untrusted", days=", ".join(lapsed), dates=dates)
+    shown = ", ".join(day.isoformat() for day in days)
+    return _check("trusted-provider", "pass", "issuer-trusted", days=shown, dates=dates)
 
 
 def _validity_check(document: Mapping[str, Any], now: datetime) -> Check:
@@ -191,34 +325,65 @@ def _status_entries(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [entry for entry in entries if isinstance(entry, Mapping)]
 
 
+_EntryOutcome = tuple[Outcome, Reason]
+
+
+def _fetch_list(url: str, fetch: StatusListFetcher) -> Mapping[str, Any] | _EntryOutcome:
+    """The status list credential, or the entry's outcome when it could not be had.
+
+    Bitstring Status List v1.0 §3.2 raises STATUS_RETRIEVAL_ERROR when the list cannot be retrieved: a
+    list that is missing fails the credential, as in Digital Bazaar's verifier. Not looking is not-checked."""
+    try:
+        listed = fetch(url)
+    except NotFetched as skipped:
+        return "not-checked", ("list-not-fetched", {"url": url, "why": skipped})
+    except FetchFailed as failure:
+        return "fail", ("list-fetch-failed", {"url": url, "failure": failure})
+    except _EXPECTED_FAILURES:
+        listed = None
+    if listed is None:
+        return "fail", ("list-unfetched", {"url": url})
+    return listed
+
+
 def _entry_status(
-    entry: Mapping[str, Any], issuer: str | None, fetch: StatusListFetcher, resolve_did: DidResolver
-) -> tuple[Outcome, Reason]:
+    entry: Mapping[str, Any], issuer: str | None, fetch: StatusListFetcher, resolve_did: DidResolver, now: datetime
+) -> _EntryOutcome:
     purpose, url, index_text = (
         entry.get("statusPurpose"),
         entry.get("statusListCredential"),
         entry.get("statusListIndex"),
     )
     if entry.get("type") != "BitstringStatusListEntry" or not isinstance(url, str):
-        return "warn", ("entry-unknown-kind", {})
+        return "not-checked", ("entry-unknown-kind", {"kind": entry.get("type")})
     if not isinstance(index_text, str) or not index_text.isdigit():
         return "fail", ("entry-no-index", {})
-    try:
-        listed = fetch(url)
-    except _EXPECTED_FAILURES:
-        listed = None
-    if listed is None:
-        return "warn", ("list-unfetched", {"url": url})
-    _, did_document = _issuer_check(_issuer_id(listed), resolve_did)
-    if _issuer_id(listed) != issuer or not _list_signed_by(issuer, _exact(listed), _exact(did_document)):
-        return "fail", ("list-unsigned", {"url": url})
+    listed = _fetch_list(url, fetch)
+    if isinstance(listed, tuple):
+        return listed
+    not_signed: _EntryOutcome = "fail", ("list-unsigned", {"url": url})
+    if _issuer_id(listed) != issuer:
+        return not_signed
+    resolved = _issuer_check(issuer, resolve_did)
+    if resolved.check.outcome == "not-checked":
+        return "not-checked", ("list-key-not-fetched", {"url": url})
+    if not _list_signed_by(issuer, _exact(listed), _exact(resolved.document)):
+        return not_signed
+    until = _parse_time(listed.get("validUntil"))
+    if until is not None and now > until:
+        return "fail", ("list-expired", {"url": url, "until": until.isoformat()})
     subject = listed.get("credentialSubject")
     if not isinstance(subject, Mapping) or subject.get("statusPurpose") != purpose:
         return "fail", ("list-wrong-purpose", {"url": url, "purpose": purpose})
+    size = entry.get("statusSize", 1)
     try:
-        bit = StatusList.decode(str(subject.get("encodedList"))).get(int(index_text))
+        if type(size) is not int:
+            raise StatusListError("statusSize is not an integer")
+        bit = StatusList.decode(str(subject.get("encodedList"))).value(int(index_text), size)
     except StatusListError:
         return "fail", ("list-unreadable", {"url": url})
+    if purpose == "message":
+        return _message_status(entry, bit)
     if not bit:
         return "pass", ("bit-clear", {"purpose": purpose})
     if purpose == "revocation":
@@ -226,6 +391,21 @@ def _entry_status(
     if purpose == "suspension":
         return "fail", ("suspended", {})
     return "warn", ("bit-set", {"purpose": purpose})
+
+
+def _message_status(entry: Mapping[str, Any], value: int) -> tuple[Outcome, Reason]:
+    """A ``message`` entry (Bitstring Status List §2.1): the issuer's message for the value decides."""
+    status = f"0x{value:x}"
+    messages = entry.get("statusMessage")
+    listed = [item for item in messages if isinstance(item, Mapping)] if isinstance(messages, list) else []
+    message = next((str(item.get("message")) for item in listed if item.get("status") == status), None)
+    if value == 0 or message == "valid":
+        return "pass", ("message-valid", {})
+    if message == "revoked":
+        return "fail", ("revoked", {})
+    if message == "suspended":
+        return "fail", ("suspended", {})
+    return "warn", ("message-other", {"status": status, "message": message})
 
 
 def _exact(value: Mapping[str, Any] | None) -> str:
@@ -239,21 +419,25 @@ def _list_signed_by(issuer: str | None, listed: str, did_document: str) -> bool:
     Every credential of a provider points at the same two lists: checking each list's signature once per
     version, not once per credential, makes verification about a third faster. Keyed on the exact JSON of
     the list and of the DID document, so any change to either is checked afresh."""
-    return _signature_check(json.loads(listed), issuer, json.loads(did_document)).outcome == "pass"
+    resolved = _Resolved(_check("issuer", "pass", "issuer-resolved", issuer=issuer), json.loads(did_document))
+    return _signature_check(json.loads(listed), issuer, resolved).outcome == "pass"
 
 
 def _status_check(
-    document: Mapping[str, Any], issuer: str | None, fetch: StatusListFetcher, resolve_did: DidResolver
+    document: Mapping[str, Any], issuer: str | None, fetch: StatusListFetcher, resolve_did: DidResolver, now: datetime
 ) -> Check:
     entries = _status_entries(document)
     if not entries:
         return _check("status", "warn", "no-status")
-    results = [_entry_status(entry, issuer, fetch, resolve_did) for entry in entries]
-    worst: tuple[Outcome, ...] = ("fail", "warn")
+    results = [_entry_status(entry, issuer, fetch, resolve_did, now) for entry in entries]
+    worst: tuple[Outcome, ...] = ("fail", "not-checked", "warn")
     for wanted in worst:
         chosen = tuple(reason for outcome, reason in results if outcome == wanted)
-        if chosen:
-            return Check("status", wanted, chosen, fragments=True)
+        if not chosen:
+            continue
+        if wanted == "not-checked":
+            return _check("status", "not-checked", "status-not-checked", entries=_Fragments(chosen))
+        return Check("status", wanted, chosen, fragments=True)
     return _check("status", "pass", "status-ok")
 
 
@@ -264,20 +448,21 @@ def verify_credential(
     is_trusted: TrustCheck,
     fetch_status_list: StatusListFetcher,
     now: datetime,
+    trust_date: TrustDate | date = "both",
 ) -> VerificationResult:
     """Run every check on ``document`` (parsed JSON); the result lists them in :data:`CHECK_NAMES` order."""
     well_formed = _well_formed(document)
     if not isinstance(document, Mapping):
         return VerificationResult((well_formed, *(_not_checked(name) for name in CHECK_NAMES[1:])))
     issuer = _issuer_id(document)
-    issuer_check, did_document = _issuer_check(issuer, resolve_did)
     try:
+        resolved = _issuer_check(issuer, resolve_did)
         checks = (
             well_formed,
-            _signature_check(document, issuer, did_document),
-            issuer_check,
-            _trust_check(issuer, _parse_time(document.get("validFrom")), is_trusted),
-            _status_check(document, issuer, fetch_status_list, resolve_did),
+            _signature_check(document, issuer, resolved),
+            resolved.check,
+            _trust_check(document, issuer, is_trusted, trust_date),
+            _status_check(document, issuer, fetch_status_list, resolve_did, now),
             _validity_check(document, now),
         )
     except _EXPECTED_FAILURES as error:  # a malformed document must still give an answer

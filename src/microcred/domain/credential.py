@@ -30,10 +30,21 @@ MAX_REASON_LENGTH = 500
 
 
 class StatusPurpose(StrEnum):
-    """The two Bitstring Status Lists every provider keeps (W3C Bitstring Status List v1.0 §2.1)."""
+    """The Bitstring Status Lists every provider keeps (W3C Bitstring Status List v1.0 §2.1).
+
+    A credential has one index in the revocation list and one in the suspension list. The message list
+    holds two bits per credential at its revocation index (0x0 valid, 0x1 suspended, 0x2 revoked), so one
+    ``credentialStatus`` entry carries both states, as the OB 3.0 schema wants (decision 0015).
+    """
 
     REVOCATION = "revocation"
     SUSPENSION = "suspension"
+    MESSAGE = "message"
+
+    @property
+    def indexed(self) -> bool:
+        """Whether each credential takes its own index in this list (the message list reuses revocation's)."""
+        return self is not StatusPurpose.MESSAGE
 
 
 class CredentialState(StrEnum):
@@ -109,10 +120,12 @@ class Credential:
         self.state, self.state_reason, self.state_changed_at = CredentialState.ACTIVE, _reason(reason), at
 
     def status_bit(self, purpose: StatusPurpose) -> bool:
-        """The bit this credential sets in the provider's list for ``purpose``."""
+        """The bit this credential sets in the provider's list for ``purpose`` (message: any bit)."""
         if purpose is StatusPurpose.REVOCATION:
             return self.state is CredentialState.REVOKED
-        return self.state is CredentialState.SUSPENDED
+        if purpose is StatusPurpose.SUSPENSION:
+            return self.state is CredentialState.SUSPENDED
+        return self.state is not CredentialState.ACTIVE
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from microcred.io.cells import Problem, neutralise, unneutralise
+from microcred.io.cells import Notice, Problem, neutralise, unneutralise
 from microcred.io.layouts import LAYOUTS, Column, Layout, ParseContext, RowInvalid, layout
-from microcred.io.reading import FORMATS, FileRejected, Table, open_table
+from microcred.io.privacy import echoed_cells, screen
+from microcred.io.reading import FORMATS, FileRejected, Table, format_of, open_table
 from microcred.io.templates import TEMPLATE_FORMATS, write_template
 from microcred.io.writing import write_rows, write_table
 
@@ -15,13 +16,17 @@ __all__ = [
     "Column",
     "FileRejected",
     "Layout",
+    "Notice",
     "ParseContext",
     "Problem",
     "RowInvalid",
     "Table",
+    "echoed_cells",
+    "format_of",
     "layout",
     "neutralise",
     "open_table",
+    "screen",
     "unneutralise",
     "write_rows",
     "write_table",

@@ -24,6 +24,7 @@ from microcred.vocab import vocabulary
 __all__ = [
     "CellError",
     "Kind",
+    "Notice",
     "Problem",
     "join_list",
     "neutralise",
@@ -63,6 +64,25 @@ class Problem:
 
     def reason(self, lang: str = "en") -> str:
         """The reason in ``lang``, from the catalogue (``reason.<code>``)."""
+        return reason_text(self.code, lang, **self.params)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A value that was read in a documented but unusual way and kept: what was read, what is stored, and why.
+
+    Never about a secret column: warnings may show the value read.
+    """
+
+    row: int
+    column: str
+    read: str
+    stored: str
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def reason(self, lang: str = "en") -> str:
+        """Why the value deserves a look, in ``lang``, from the catalogue (``reason.<code>``)."""
         return reason_text(self.code, lang, **self.params)
 
 
@@ -165,4 +185,33 @@ def format_cell(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def reading_note(row: int, column: str, kind: Kind, cell: str, value: object) -> Notice | None:
+    """A warning for a cell read as ``value`` in a documented but unusual way, or None when read as written.
+
+    Three documented readings are kept but flagged, because a person may not have meant them: a decimal
+    comma in study points, a numeric code that lost its leading zero (a spreadsheet or JSON number drops
+    it), and a day-first date whose day and month could be swapped (``03/04/2025``).
+    """
+    stored = stored_text(value)
+    if kind is Kind.ECTS and "," in cell:
+        return Notice(row, column, cell, stored, "decimal-comma")
+    if kind is Kind.CODE and cell.isdigit() and stored != cell:
+        return Notice(row, column, cell, stored, "leading-zero-restored")
+    if kind is Kind.DATE:
+        day_first = _DAY_FIRST.match(cell)
+        day, month = (int(day_first.group(1)), int(day_first.group(2))) if day_first else (0, 0)
+        if day_first and day <= 12 and day != month:  # the other reading is also a day
+            return Notice(row, column, cell, stored, "day-first-ambiguous")
+    return None
+
+
+def stored_text(value: object) -> str:
+    """A parsed value as a warning shows what is stored."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
     return str(value)

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 from microcred.domain.fields import EDITION, ENROLMENT, OFFERING, PROVIDER, Record, Words
 from microcred.errors import FieldProblem, Invalid
 from microcred.io import _records
-from microcred.io.cells import CellError, Problem
+from microcred.io.cells import CellError, Notice, Problem, reading_note
 from microcred.io.columns import Column, flatten, problem_columns
 
 __all__ = ["LAYOUTS", "Column", "Layout", "ParseContext", "RowInvalid", "layout", "normalise_header"]
@@ -95,10 +95,17 @@ class Layout(Generic[T]):
         """A record as the text of each column."""
         return _records.cells(self.record, self.columns, record)
 
-    def parse_row(self, cells: Mapping[str, str], row: int, context: ParseContext) -> T:
-        """The record a row describes; RowInvalid listing every problem when it has any."""
+    def parse_row(
+        self, cells: Mapping[str, str], row: int, context: ParseContext, *, notes: list[Notice] | None = None
+    ) -> T:
+        """The record a row describes; RowInvalid listing every problem when it has any.
+
+        Values read in a documented but unusual way (see :func:`reading_note`) are kept and, when ``notes``
+        is given, reported in it.
+        """
         values: dict[str, Any] = {}
         problems: list[Problem] = []
+        read: list[Notice] = []
         for column in self.columns:
             cell = cells.get(column.name, "")
             shown = HIDDEN if column.secret else cell
@@ -111,16 +118,15 @@ class Layout(Generic[T]):
                 values[column.name] = column.parse(cell)
             except CellError as error:
                 problems.append(Problem(row, column.name, shown, error.code, error.params))
+                continue
+            note = None if column.secret else reading_note(row, column.name, column.kind, cell, values[column.name])
+            if note is not None:
+                read.append(note)
+        problems += self._tenancy_problems(values, row, context)
         if problems:
             raise RowInvalid(problems)
-        owner_column = self.key[0]
-        owner = values.get(owner_column) or context.provider
-        values[owner_column] = owner
-        if context.provider and owner != context.provider:
-            restricted = Problem(row, owner_column, owner, "provider-restricted", {"provider": context.provider})
-            raise RowInvalid([restricted])
         try:
-            return self.build(values, context)
+            record = self.build(values, context)
         except Invalid as error:
             raise RowInvalid(
                 [
@@ -130,6 +136,18 @@ class Layout(Generic[T]):
             ) from None
         except CellError as error:
             raise RowInvalid([Problem(row, self.key[-1], None, error.code, error.params)]) from None
+        if notes is not None:
+            notes += read
+        return record
+
+    def _tenancy_problems(self, values: dict[str, Any], row: int, context: ParseContext) -> list[Problem]:
+        """Fill in the owner from ``--provider``; a problem when the row names another provider."""
+        owner_column = self.key[0]
+        owner = values.get(owner_column) or context.provider
+        values[owner_column] = owner
+        if not context.provider or owner == context.provider:
+            return []
+        return [Problem(row, owner_column, owner, "provider-restricted", {"provider": context.provider})]
 
     def _problem(self, row: int, cells: Mapping[str, str], problem: FieldProblem) -> Problem:
         name = problem.field.split("[")[0]

@@ -3,14 +3,20 @@
 CSV and XLSX cells that a spreadsheet would run as a formula are neutralised with a leading apostrophe
 (:func:`microcred.io.cells.neutralise`); the reader undoes exactly that, so exports import unchanged.
 JSON Lines and Parquet are not opened by spreadsheets and are written as they are.
+
+A file is written next to its target and moved into place when complete, so a failed export never leaves
+a truncated file. A lone surrogate (which older versions let in through JSON) cannot be written as UTF-8;
+it is written as U+FFFD instead of failing the export of the whole register.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
+import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +31,28 @@ def write_table(
 ) -> int:
     """Write ``rows`` (cells by column name) to ``path`` in ``fmt``; return how many rows were written."""
     names = [column.name for column in columns]
-    if fmt == "csv":
-        return _write_csv(path, names, rows)
-    if fmt == "xlsx":
-        return _write_xlsx(path, names, rows, sheet)
-    if fmt == "jsonl":
-        return _write_jsonl(path, names, rows)
-    if fmt == "parquet":
-        return _write_parquet(path, names, rows)
-    raise ValueError(f"unknown format {fmt!r}")
+    writers = {"csv": _write_csv, "xlsx": _write_xlsx, "jsonl": _write_jsonl, "parquet": _write_parquet}
+    if fmt not in writers:
+        raise ValueError(f"unknown format {fmt!r}")
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        count = writers[fmt](partial, names, _characters(rows), sheet)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _characters(rows: Iterable[dict[str, str]]) -> Iterator[dict[str, str]]:
+    """The rows with any lone surrogate replaced by U+FFFD, the character for "not a character"."""
+    for row in rows:
+        if _SURROGATE.search("".join(row.values())):
+            yield {name: _SURROGATE.sub("\ufffd", value) for name, value in row.items()}
+        else:
+            yield row
 
 
 def write_rows(path: Path, fmt: str, layout: Layout[Any], records: Iterable[Any]) -> int:
@@ -41,7 +60,7 @@ def write_rows(path: Path, fmt: str, layout: Layout[Any], records: Iterable[Any]
     return write_table(path, fmt, layout.exported_columns, (layout.cells(r) for r in records), sheet=layout.kind)
 
 
-def _write_csv(path: Path, names: list[str], rows: Iterable[dict[str, str]]) -> int:
+def _write_csv(path: Path, names: list[str], rows: Iterable[dict[str, str]], sheet: str) -> int:
     count = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -66,7 +85,7 @@ def _write_xlsx(path: Path, names: list[str], rows: Iterable[dict[str, str]], sh
     return count
 
 
-def _write_jsonl(path: Path, names: list[str], rows: Iterable[dict[str, str]]) -> int:
+def _write_jsonl(path: Path, names: list[str], rows: Iterable[dict[str, str]], sheet: str) -> int:
     count = 0
     with path.open("w", encoding="utf-8", newline="\n") as handle:
         for row in rows:
@@ -75,7 +94,7 @@ def _write_jsonl(path: Path, names: list[str], rows: Iterable[dict[str, str]]) -
     return count
 
 
-def _write_parquet(path: Path, names: list[str], rows: Iterable[dict[str, str]]) -> int:
+def _write_parquet(path: Path, names: list[str], rows: Iterable[dict[str, str]], sheet: str) -> int:
     """Parquet through DuckDB (no pyarrow): stage as CSV, then COPY with every column as text."""
     import duckdb
 

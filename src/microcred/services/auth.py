@@ -2,7 +2,7 @@
 
 Tokens are random, shown once and stored only as a SHA-256 hash with a public prefix for lookup; each is
 bound to one provider and a set of scopes, or is an operator (administrator) token. Staff passwords are
-hashed with scrypt (RFC 7914). A learner proves control of an e-mail address with a signed, expiring link.
+hashed with scrypt (RFC 7914). Learners' access links are ``services/learner_access.py``.
 """
 
 from __future__ import annotations
@@ -17,18 +17,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-
 from microcred.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from microcred.services.dependencies import Dependencies
-from microcred.services.mail import Mailer, compose_bilingual
 from microcred.services.ports import Clock, TokenRecord, UnitOfWorkFactory
-from microcred.services.wallet import grant
 
 __all__ = [
-    "ACCESS_LINK_MAX_AGE",
-    "ACCESS_LINK_PATH",
     "ANONYMOUS",
+    "MIN_PASSWORD_LENGTH",
     "TOKEN_PREFIX",
     "Access",
     "IssuedToken",
@@ -42,16 +37,14 @@ __all__ = [
     "hash_password",
     "list_tokens",
     "normal_email",
-    "read_access_token",
-    "request_access_link",
     "revoke_token",
     "verify_password",
 ]
 
 TOKEN_PREFIX = "mct_"
-ACCESS_LINK_MAX_AGE = timedelta(hours=24)
-_ACCESS_SALT = "microcred.learner-access"
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+MIN_PASSWORD_LENGTH = 12  # OWASP ASVS 4.0.3 V2.1.1
+MAX_PASSWORD_LENGTH = 1024
 
 
 class Scope(StrEnum):
@@ -258,8 +251,14 @@ def revoke_token(prefix: str, uow: UnitOfWorkFactory, clock: Clock, *, provider:
 
 def hash_password(password: str) -> str:
     """``scrypt$n$r$p$salt$hash`` (base64), RFC 7914 with n=2^14, r=8, p=1."""
-    if not 10 <= len(password) <= 1024:
-        raise Invalid.field("password", "password-length")
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise Invalid.field(
+            "password",
+            "password-length",
+            minimum=MIN_PASSWORD_LENGTH,
+            maximum=MAX_PASSWORD_LENGTH,
+            length=len(password),
+        )
     salt = secrets.token_bytes(16)
     derived = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
     encode = base64.b64encode
@@ -320,48 +319,6 @@ def authenticate_staff(email: str, password: str, uow: UnitOfWorkFactory) -> Pri
     )
 
 
-# --- learners' access links -----------------------------------------------------------------------------
-
-
-def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=_ACCESS_SALT)
-
-
-def request_access_link(
-    email: str, *, uow: UnitOfWorkFactory, mailer: Mailer, secret: str, base_url: str, link_path: str
-) -> None:
-    """Mail a signed, expiring link to ``email`` if a learner has it; silent either way (no enumeration)."""
-    address = normal_email(email)
-    with uow() as work:
-        found = work.learner_access.grants_for_email(address)
-    if not found:
-        return
-    # Only what the providers that recorded *this* address issued: another provider's address for the same
-    # learner opens nothing here (issue 15, finding 1).
-    token = _serializer(secret).dumps({"grants": [grant(pseudonym, provider) for pseudonym, provider in found]})
-    hours = int(ACCESS_LINK_MAX_AGE.total_seconds() // 3600)
-    link = f"{base_url.rstrip('/')}{link_path}?access={token}"
-    mailer.send(compose_bilingual(to=address, message="access_link", hours=hours, link=link))
-
-
-def read_access_token(token: str, *, secret: str, max_age: timedelta = ACCESS_LINK_MAX_AGE) -> Principal:
-    """The learner principal of a link's ``access`` value; Unauthenticated when forged or expired."""
-    try:
-        payload = _serializer(secret).loads(token, max_age=int(max_age.total_seconds()))
-    except SignatureExpired:
-        raise Unauthenticated("access-link-expired") from None
-    except BadSignature:
-        raise Unauthenticated("access-link-invalid") from None
-    learners = payload.get("grants") if isinstance(payload, dict) else None
-    if not isinstance(learners, list) or not all(isinstance(item, str) for item in learners):
-        raise Unauthenticated("access-link-invalid")
-    return Principal("learner", learners=tuple(learners), subject="learner-link")
-
-
-ACCESS_LINK_PATH = "/wallet/open"
-"""Where an e-mailed access link opens the learner's wallet (the web app serves it; the API mails it too)."""
-
-
 class Access:
     """API tokens, staff accounts and learners' access links, bound to one register."""
 
@@ -407,20 +364,6 @@ class Access:
 
     def authenticate_staff(self, email: str, password: str) -> Principal:
         return authenticate_staff(email, password, self._deps.uow)
-
-    def request_access_link(self, email: str) -> None:
-        d = self._deps
-        request_access_link(
-            email,
-            uow=d.uow,
-            mailer=d.mailer,
-            secret=d.session_secret,
-            base_url=d.public_base_url,
-            link_path=ACCESS_LINK_PATH,
-        )
-
-    def read_access_token(self, token: str) -> Principal:
-        return read_access_token(token, secret=self._deps.session_secret)
 
     def now(self) -> datetime:
         """The register's clock, for showing whether a token is still active."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from microcred.services.keys import KeyStore
 from microcred.services.mail import Mailer
 from microcred.services.ports import Clock, UnitOfWorkFactory
+from microcred.services.remote import RemoteDocuments
 from microcred.settings import Settings
 
 __all__ = ["Dependencies"]
@@ -27,6 +28,8 @@ class Dependencies:
     settings: Settings
     clock: Clock
     mailer: Mailer
+    remote: RemoteDocuments
+    """Fetches other issuers' DID documents and status lists for the verifier (bounded, cached)."""
 
     @property
     def pepper(self) -> str:

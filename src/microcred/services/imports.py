@@ -1,40 +1,47 @@
 """Data in and out: import an institution's file in one of the layouts, export the same layouts, templates.
 
 An import is one transaction. Every row is validated (cells, domain rules, references, tenancy, repeated
-keys); without ``skip_invalid`` one bad row means nothing is stored, with it the valid rows are stored
-and the rejected ones written to a file, learner identifiers only as pseudonyms. Records are upserted on
-their natural keys, so importing the same file twice reports every row unchanged. Enrolments go through
-the unit of work's bulk store in batches, which is what makes a million rows fit in a minute.
+keys, dates no reading makes plausible); without ``skip_invalid`` one bad row means nothing is stored,
+with it the valid rows are stored and the rejected ones written to a file, learner identifiers only as
+pseudonyms. Values read in a documented but unusual way are kept and reported as warnings. Records are
+upserted on their natural keys, so importing the same file twice reports every row unchanged.
+Enrolments go through the unit of work's bulk store in batches, which is what makes a million rows fit
+in a minute, and the keys seen go to disk, which keeps memory flat.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from microcred.domain import Change, Edition, Enrolment, Offering, Provider, pseudonymise
+from microcred.domain import Change, Enrolment, Offering, Provider, pseudonymise
 from microcred.errors import Invalid, NotFound
-from microcred.i18n import translate
 from microcred.io import (
     FORMATS,
     TEMPLATE_FORMATS,
     FileRejected,
     Layout,
+    Notice,
     ParseContext,
     Problem,
     RowInvalid,
+    echoed_cells,
+    format_of,
     layout,
+    neutralise,
     open_table,
+    screen,
     write_rows,
     write_template,
 )
 from microcred.services.dependencies import Dependencies
+from microcred.services.import_keys import SeenKeys
+from microcred.services.import_report import ImportReport
 from microcred.services.ports import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
@@ -54,81 +61,8 @@ log = logging.getLogger(__name__)
 KINDS = ("providers", "offerings", "editions", "enrolments")
 EXPORT_FORMATS = FORMATS
 BATCH_ROWS = 5_000
-MAX_LISTED_PROBLEMS = 1_000
-
-
-@dataclass
-class ImportReport:
-    """What an import found and did: counts per change, and every problem with row, column and value."""
-
-    kind: str
-    file: Path
-    format: str = ""
-    encoding: str | None = None
-    delimiter: str | None = None
-    rows: int = 0
-    counts: Counter[Change] = field(default_factory=Counter)
-    rejected: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    unlisted_problems: int = 0
-    dry_run: bool = False
-    skip_invalid: bool = False
-    committed: bool = False
-    rejected_file: Path | None = None
-
-    @property
-    def created(self) -> int:
-        return self.counts[Change.CREATED]
-
-    @property
-    def updated(self) -> int:
-        return self.counts[Change.UPDATED]
-
-    @property
-    def unchanged(self) -> int:
-        return self.counts[Change.UNCHANGED]
-
-    @property
-    def ok(self) -> bool:
-        """True when the import did (or, in a dry run, would do) what was asked."""
-        return not self.problems or (self.skip_invalid and self.rejected > 0 and self.rows > 0 and self._row_level)
-
-    @property
-    def _row_level(self) -> bool:
-        return all(problem.row > 1 or self.format == "jsonl" for problem in self.problems)
-
-    def add_problems(self, problems: Iterable[Problem]) -> None:
-        for problem in problems:
-            if len(self.problems) < MAX_LISTED_PROBLEMS:
-                self.problems.append(problem)
-            else:
-                self.unlisted_problems += 1
-
-    def render(self, lang: str = "en") -> str:
-        """The report as text for a person, in English or Dutch (the words from the i18n catalogue)."""
-        where = ", ".join(part for part in (self.format, self.encoding) if part)
-        counts = {name: getattr(self, name) for name in ("rows", "created", "updated", "unchanged", "rejected")}
-        lines = [
-            translate("import_report.file", lang, file=self.file, where=where, kind=self.kind),
-            translate("import_report.counts", lang, **counts),
-        ]
-        lines += [_problem_line(problem, lang) for problem in self.problems]
-        if self.unlisted_problems:
-            lines.append(translate("import_report.more_problems", lang, count=self.unlisted_problems))
-        if self.rejected_file is not None:
-            lines.append(translate("import_report.rejected_file", lang, path=self.rejected_file))
-        outcome = "dry_run" if self.dry_run else "committed" if self.committed else "refused"
-        lines.append(translate(f"import_report.{outcome}", lang))
-        return "\n".join(lines)
-
-
-def _problem_line(problem: Problem, lang: str) -> str:
-    """``row 3, column ects, value '90': must be ...``; the column and value only when the problem has them."""
-    key = "import_report.problem"
-    if problem.column:
-        key += "_value" if problem.value is not None else "_column"
-    reason = problem.reason(lang)
-    return translate(key, lang, row=problem.row, column=problem.column, value=problem.value, reason=reason)
+FUTURE_LIMIT = timedelta(days=366)
+"""An enrolment or outcome dated further ahead than this is refused: no reading makes it plausible."""
 
 
 def import_file(
@@ -138,6 +72,7 @@ def import_file(
     *,
     pepper: str,
     max_bytes: int,
+    today: date | None = None,
     provider: str | None = None,
     fmt: str | None = None,
     dry_run: bool = False,
@@ -148,29 +83,38 @@ def import_file(
 ) -> ImportReport:
     """Import ``path`` as ``kind`` rows in one transaction and report what happened.
 
-    ``before_commit`` runs in that transaction just before it commits (a job records its result there)."""
+    ``today`` dates the check of enrolment and outcome dates: later than today is a warning, more than a
+    year later is refused (without it, today's date). ``before_commit`` runs in that transaction just before
+    it commits (a job records its result there).
+    """
     rows_layout = layout(kind)
     report = ImportReport(kind, path, dry_run=dry_run, skip_invalid=skip_invalid)
     context = ParseContext(pepper=pepper, provider=provider)
-    with uow() as work:
+    with uow() as work, SeenKeys() as seen:
         if provider is not None and kind != "providers":
             work.providers.id_of(provider)  # NotFound: an unknown provider is a usage error
-        sink = _Sink(kind, work)
+        sink = _Sink(kind, work, seen, context, today or date.today())
         rejects = _RejectedRows(rejected_path or _rejected_name(path), rows_layout, context) if skip_invalid else None
         try:
+            report.format = format_of(path, fmt)
             optional = ("provider",) if provider else ()
             with open_table(path, rows_layout, max_bytes=max_bytes, fmt=fmt, optional=optional) as table:
                 report.format, report.encoding, report.delimiter = table.format, table.encoding, table.delimiter
+                report.sheet, report.other_sheets = table.sheet, table.other_sheets
                 for row, cells, found in table.rows:
                     report.rows += 1
-                    problems = found or _check(rows_layout, sink, cells, row, context)
+                    notes: list[Notice] = []
+                    problems = _row_problems(rows_layout, sink, cells, row, found, notes)
                     if problems:
+                        problems = screen(problems, cells, rows_layout)
                         report.rejected += 1
                         report.add_problems(problems)
                         if rejects is not None:
                             rejects.write(row, cells, problems)
-                    elif skip_invalid or not report.problems:
-                        sink.add(sink.pending)
+                    else:
+                        report.add_warnings(notes)
+                        if skip_invalid or not report.problems:
+                            sink.add(sink.pending)
                     if progress is not None and report.rows % 2_000 == 0:
                         progress(table.progress())
                 sink.flush()
@@ -179,8 +123,9 @@ def import_file(
         finally:
             if rejects is not None:
                 report.rejected_file = rejects.close()
-        report.counts = sink.counts
-        if report.ok and not dry_run and (not report.problems or skip_invalid):
+        if report.ok:  # otherwise the counts describe a transaction that is rolled back: nothing happened
+            report.counts = sink.counts
+        if report.ok and not dry_run:
             report.committed = True
             if before_commit is not None:
                 before_commit(work, report)
@@ -188,20 +133,49 @@ def import_file(
     if progress is not None:
         progress(1.0)
     log.info(
-        "import %s: %s rows, %s created, %s updated, %s unchanged, %s rejected, committed=%s",
-        kind, report.rows, report.created, report.updated, report.unchanged, report.rejected, report.committed,
+        "import %s: %s rows, %s created, %s updated, %s unchanged, %s rejected, %s warnings, committed=%s",
+        kind, report.rows, report.created, report.updated, report.unchanged, report.rejected,
+        len(report.warnings) + report.unlisted_warnings, report.committed,
     )  # fmt: skip
     return report
 
 
-def _check(
-    rows_layout: Layout[Any], sink: _Sink, cells: Mapping[str, str], row: int, context: ParseContext
+def _row_problems(
+    rows_layout: Layout[Any], sink: _Sink, cells: Mapping[str, str], row: int, found: list[Problem], notes: list[Notice]
 ) -> list[Problem]:
+    """Every problem of a row: the reader's, each cell's, its references, its key and its dates.
+
+    A row-wide problem from the reader (cells that do not line up with the header, an unreadable JSON
+    object) is reported alone: its cells may be shifted or missing, and checking them would only add noise.
+    """
+    if not cells or any(not problem.column for problem in found):
+        return found
+    flagged = {problem.column for problem in found}
     try:
-        record = rows_layout.parse_row(cells, row, context)
+        record = rows_layout.parse_row(cells, row, sink.context, notes=notes)
     except RowInvalid as invalid:
-        return invalid.problems
+        problems = found + [p for p in invalid.problems if p.column not in flagged]
+        return problems + sink.cell_problems(cells, row, {p.column for p in problems})
+    problems = found + _date_problems(record, row, cells, sink.today, notes)
+    if problems:
+        return problems + sink.cell_problems(cells, row, {p.column for p in problems})
     return sink.check(record, row)
+
+
+def _date_problems(record: Any, row: int, cells: Mapping[str, str], today: date, notes: list[Notice]) -> list[Problem]:
+    """An enrolment or outcome dated in the future is a warning; more than a year ahead, a problem."""
+    if not isinstance(record, Enrolment):
+        return []
+    problems: list[Problem] = []
+    for column, day in (("enrolment_date", record.enrolment_date), ("outcome_date", record.outcome_date)):
+        if day is None or day <= today:
+            continue
+        if day > today + FUTURE_LIMIT:
+            problems.append(Problem(row, column, day.isoformat(), "date-too-far-ahead", {"today": today.isoformat()}))
+        else:
+            read = cells.get(column, "")
+            notes.append(Notice(row, column, read, day.isoformat(), "date-in-future", {"today": today.isoformat()}))
+    return problems
 
 
 def _rejected_name(path: Path) -> Path:
@@ -211,11 +185,13 @@ def _rejected_name(path: Path) -> Path:
 class _RejectedRows:
     """The rejected rows as CSV next to the input: the row's cells plus row number and reasons.
 
-    A learner identifier is written only as its pseudonym (``learner_pseudonym``), never in clear.
+    A learner identifier is written only as its pseudonym (``learner_pseudonym``), never in clear, and a
+    cell that might hold one (see :func:`microcred.io.echoed_cells`) is left empty.
     """
 
     def __init__(self, path: Path, rows_layout: Layout[Any], context: ParseContext) -> None:
         self.path = path
+        self._layout = rows_layout
         self._context = context
         self._columns = [c.name for c in rows_layout.columns if not c.secret]
         self._handle = path.open("w", encoding="utf-8", newline="")
@@ -223,7 +199,7 @@ class _RejectedRows:
         self._writer.writerow(["row", "problems", *self._columns])
 
     def write(self, row: int, cells: Mapping[str, str], problems: list[Problem]) -> None:
-        shown = dict(cells)
+        shown = echoed_cells(cells, problems, self._layout)
         raw = shown.pop("learner_id", "")
         if raw and not shown.get("learner_pseudonym"):
             owner = shown.get("provider") or self._context.provider or ""
@@ -232,8 +208,6 @@ class _RejectedRows:
             except Invalid:
                 shown["learner_pseudonym"] = ""
         reasons = "; ".join(f"{p.column or 'row'}: {p.reason('en')}" for p in problems)
-        from microcred.io import neutralise
-
         self._writer.writerow([row, reasons, *(neutralise(shown.get(name, "")) for name in self._columns)])
 
     def close(self) -> Path:
@@ -244,44 +218,57 @@ class _RejectedRows:
 class _Sink:
     """Checks references and repeated keys for one kind of record, then stores records (in batches)."""
 
-    def __init__(self, kind: str, work: UnitOfWork) -> None:
+    def __init__(self, kind: str, work: UnitOfWork, seen: SeenKeys, context: ParseContext, today: date) -> None:
         self.kind = kind
+        self.context = context
+        self.today = today
         self.counts: Counter[Change] = Counter()
         self.pending: Any = None
         self._work = work
+        self._seen = seen
         self._provider_ids = work.bulk.provider_ids() if kind != "providers" else {}
         self._children: dict[int, dict[str, int]] = {}
-        self._seen: set[bytes] = set()
         self._batch: list[tuple[int, int, Enrolment]] = []
+
+    @property
+    def _key_column(self) -> str:
+        return {"providers": "slug", "enrolments": "reference"}.get(self.kind, "code")
+
+    @property
+    def _child_column(self) -> str | None:
+        return {"editions": "offering_code", "enrolments": "edition_code"}.get(self.kind)
 
     def check(self, record: Any, row: int) -> list[Problem]:
         """Problems with ``record``'s references and key; empty when it may be stored (kept as pending)."""
         owner = record.slug if isinstance(record, Provider) else record.provider
-        key = record.slug if isinstance(record, Provider) else f"{owner}\x1f{_key_of(record)}"
-        digest = hashlib.blake2b(key.encode(), digest_size=12).digest()
-        key_column = (
-            "slug" if isinstance(record, Provider) else ("reference" if isinstance(record, Enrolment) else "code")
-        )
-        if digest in self._seen:
-            return [Problem(row, key_column, _key_of(record), "repeated-key")]
-        problems: list[Problem] = []
-        if not isinstance(record, Provider):
-            if owner not in self._provider_ids:
-                problems.append(Problem(row, "provider", owner, "provider-unknown"))
-            else:
-                problems += self._reference_problems(record, row)
-        if problems:
-            return problems
-        self._seen.add(digest)
-        self.pending = record
-        return []
+        key = _key_of(record)
+        problems = self._problems(row, owner, key, getattr(record, self._child_column or "", None))
+        if not problems:
+            self._seen.add(f"{owner}\x1f{key}", row)
+            self.pending = record
+        return problems
 
-    def _reference_problems(self, record: Any, row: int) -> list[Problem]:
-        provider_id = self._provider_ids[record.provider]
-        if isinstance(record, Edition) and record.offering_code not in self._children_of(provider_id):
-            return [Problem(row, "offering_code", record.offering_code, "offering-unknown")]
-        if isinstance(record, Enrolment) and record.edition_code not in self._children_of(provider_id):
-            return [Problem(row, "edition_code", record.edition_code, "edition-unknown")]
+    def cell_problems(self, cells: Mapping[str, str], row: int, reported: set[str]) -> list[Problem]:
+        """The reference and key problems of a row that could not be read whole, from its cells as text."""
+        owner_column = "slug" if self.kind == "providers" else "provider"
+        owner = cells.get(owner_column) or self.context.provider or ""
+        key = cells.get(self._key_column, "")
+        child = cells.get(self._child_column or "", "")
+        if owner_column in reported or not owner:
+            return []
+        return [p for p in self._problems(row, owner, key, child or None) if p.column not in reported]
+
+    def _problems(self, row: int, owner: str, key: str, child: str | None) -> list[Problem]:
+        first = self._seen.first_row(f"{owner}\x1f{key}") if key else None
+        if first is not None:
+            return [Problem(row, self._key_column, key, "repeated-key", {"first": first})]
+        if self.kind == "providers":
+            return []
+        if owner not in self._provider_ids:
+            return [Problem(row, "provider", owner, "provider-unknown")]
+        if child is not None and self._child_column and child not in self._children_of(self._provider_ids[owner]):
+            editions = self.kind == "editions"
+            return [Problem(row, self._child_column, child, "offering-unknown" if editions else "edition-unknown")]
         return []
 
     def _children_of(self, provider_id: int) -> dict[str, int]:
@@ -311,6 +298,8 @@ class _Sink:
 
 
 def _key_of(record: Any) -> str:
+    if isinstance(record, Provider):
+        return record.slug
     return str(record.reference if isinstance(record, Enrolment) else record.code)
 
 
@@ -392,6 +381,7 @@ class Imports:
             self._deps.uow,
             pepper=self._deps.pepper,
             max_bytes=self._deps.settings.max_upload_bytes,
+            today=self._deps.clock().date(),
             provider=provider,
             fmt=fmt,
             dry_run=dry_run,

@@ -26,7 +26,7 @@ from microcred.credentials.ob3 import (
 )
 from microcred.credentials.pdf import certificate_pdf
 from microcred.credentials.proofs import add_proof
-from microcred.credentials.status_list import StatusList, status_list_credential
+from microcred.credentials.status_list import MESSAGE_STATUS_SIZE, StatusList, status_list_credential
 from microcred.credentials.urls import credential_url, status_list_url, verify_page_url
 from microcred.domain import (
     Credential,
@@ -150,9 +150,12 @@ def _issue(
         issued_at=now,
         valid_from=now,
         valid_until=valid_until,
-        status=[
-            StatusEntry(purpose, indexes[purpose], status_list_url(settings.public_base_url, provider, purpose))
-            for purpose in StatusPurpose
+        status=[  # one entry, the OB 3.0 schema's one object: the message list at the revocation index (0015)
+            StatusEntry(
+                StatusPurpose.MESSAGE,
+                indexes[StatusPurpose.REVOCATION],
+                status_list_url(settings.public_base_url, provider, StatusPurpose.MESSAGE),
+            )
         ],
         awarding_body_did=keys.did(awarding_body),
     )
@@ -235,7 +238,11 @@ def _store_status_list(
     work: UnitOfWork, provider: str, purpose: StatusPurpose, *, keys: KeyStore, settings: Settings, now: datetime
 ) -> dict[str, Any]:
     """Regenerate and re-sign the provider's list for ``purpose`` from the credentials' states."""
-    bits = StatusList(work.credentials.status_list_size(provider, purpose))
+    if purpose is StatusPurpose.MESSAGE:  # MESSAGE_STATUS_SIZE bits per credential, at its revocation index
+        size = MESSAGE_STATUS_SIZE * work.credentials.status_list_size(provider, StatusPurpose.REVOCATION)
+    else:
+        size = work.credentials.status_list_size(provider, purpose)
+    bits = StatusList(size)
     for index in work.credentials.set_bits(provider, purpose):
         bits.set(index)
     unsigned = status_list_credential(
@@ -290,11 +297,11 @@ def revoke(
     clock: Clock,
     provider: str | None = None,
 ) -> Credential:
-    """Revoke for good; both lists are re-signed (a suspended credential leaves the suspension list)."""
+    """Revoke for good; every list is re-signed (a suspended credential leaves the suspension list)."""
     return _change_state(
         credential_id,
         lambda credential, now: credential.revoke(reason, now),
-        (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION),
+        tuple(StatusPurpose),
         uow=uow,
         keys=keys,
         settings=settings,
@@ -316,7 +323,7 @@ def suspend(
     return _change_state(
         credential_id,
         lambda credential, now: credential.suspend(reason, now),
-        (StatusPurpose.SUSPENSION,),
+        (StatusPurpose.SUSPENSION, StatusPurpose.MESSAGE),
         uow=uow,
         keys=keys,
         settings=settings,
@@ -338,7 +345,7 @@ def unsuspend(
     return _change_state(
         credential_id,
         lambda credential, now: credential.unsuspend(reason, now),
-        (StatusPurpose.SUSPENSION,),
+        (StatusPurpose.SUSPENSION, StatusPurpose.MESSAGE),
         uow=uow,
         keys=keys,
         settings=settings,

@@ -176,7 +176,11 @@ def submit_checked_import(check: str, *, provider: str, uow: UnitOfWorkFactory, 
 
 
 def submit_issue(provider: str, edition: str, *, uow: UnitOfWorkFactory, clock: Clock) -> Job:
-    """Queue issuing a credential for every passed enrolment of the edition that has none."""
+    """Queue issuing a credential for every passed enrolment of the edition that has none.
+
+    An unknown edition, or another provider's, is NotFound here, before any job exists."""
+    with uow() as work:
+        work.editions.get(provider, edition)
     return _new(ISSUE_KIND, provider, {"edition": edition}, None, uow=uow, clock=clock)
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "FORMATS",
     "Reports",
     "audit_disclosure",
+    "default_years",
     "parliament_report",
     "parliament_report_file",
     "publishable_scopes",
@@ -35,8 +36,12 @@ def parliament_report(
     all_providers: bool = False,
     kinds: Iterable[OfferingKind | str] = (),
     threshold: int = 5,
+    current_year: AcademicYear | None = None,
 ) -> ParliamentReport:
     """The parliament report for a range of academic years.
+
+    ``current_year`` is the academic year in progress (the register's clock): in the range, its figures are
+    marked incomplete and growth is measured only between complete years with data.
 
     By default it covers universities and university colleges (as the parliament asked) and the broad EU
     reading's offer kinds; ``all_providers`` widens it to every provider type. Every count of persons is
@@ -54,10 +59,28 @@ def parliament_report(
     with uow() as work:  # the copy is taken again only when the register changed (stats.cache)
         snapshot = cached_snapshot(work.statistics)
         secret = work.statistics.rounding_secret()
+    in_progress = current_year.start_year if current_year is not None else None
     try:
-        return build_report(snapshot, scope, k=threshold, secret=secret)
+        return build_report(snapshot, scope, k=threshold, secret=secret, in_progress=in_progress)
     finally:
         snapshot.close()
+
+
+def default_years(
+    uow: UnitOfWorkFactory, *, current_year: AcademicYear, count: int = 5
+) -> tuple[AcademicYear, AcademicYear]:
+    """The range a report shows unless asked otherwise: the last ``count`` academic years up to
+    ``current_year`` in which some provider registered an edition (a new academic year without data yet
+    would otherwise read as a collapse); the ``count`` years up to ``current_year`` when there is no data."""
+    with uow() as work:
+        snapshot = cached_snapshot(work.statistics)
+    try:
+        found = [y for y in snapshot.years_with_data() if y <= current_year.start_year][-count:]
+    finally:
+        snapshot.close()
+    if not found:
+        return AcademicYear(current_year.start_year - count + 1), current_year
+    return AcademicYear(found[0]), AcademicYear(found[-1])
 
 
 def publishable_scopes(providers: Iterable[str]) -> list[tuple[str, Scope]]:
@@ -118,6 +141,7 @@ def parliament_report_file(
     all_providers: bool = False,
     kinds: Iterable[OfferingKind | str] = (),
     threshold: int = 5,
+    current_year: AcademicYear | None = None,
 ) -> bytes:
     """The parliament report (see ``parliament_report``) published as one file: ``fmt`` is html, pdf, xlsx,
     csv or json (``FORMATS``), ``lang`` Dutch (``nl``) or English (``en``). What the CLI writes, the API
@@ -131,6 +155,7 @@ def parliament_report_file(
         all_providers=all_providers,
         kinds=kinds,
         threshold=threshold,
+        current_year=current_year,
     )
     return render(report, fmt, lang)
 
@@ -177,6 +202,7 @@ class Reports:
             all_providers=all_providers,
             kinds=kinds,
             threshold=self._deps.settings.disclosure_threshold,
+            current_year=self.current_year(),
         )
 
     def parliament_report_file(
@@ -202,7 +228,12 @@ class Reports:
             all_providers=all_providers,
             kinds=kinds,
             threshold=self._deps.settings.disclosure_threshold,
+            current_year=self.current_year(),
         )
+
+    def default_years(self) -> tuple[AcademicYear, AcademicYear]:
+        """The last five academic years with data up to the one the register's clock is in."""
+        return default_years(self._deps.uow, current_year=self.current_year())
 
     def audit_disclosure(self) -> Audit:
         """Attack every publishable output of the register with its disclosure threshold."""

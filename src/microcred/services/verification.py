@@ -1,33 +1,51 @@
 """Verification wired to the register: DIDs from its key table, trust from its QA records, its status lists.
 
-Nothing is fetched from the network: a did:web or status list of another site cannot be resolved here,
-and the result says so (the issuer check fails, the status check warns).
+Other issuers' did:web documents and status lists are fetched over HTTPS by :mod:`microcred.services.remote`
+(bounded, cached), before the transaction opens, so no database transaction waits on the network. Offline
+(``MICROCRED_VERIFIER_OFFLINE`` or ``offline=True``), nothing is fetched and the checks that needed it are
+reported ``not-checked``, by name.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from microcred.credentials.verify import VerificationResult, verify_credential
+from microcred.credentials.did_web import did_web_url
+from microcred.credentials.verify import (
+    TRUST_DATES,
+    FetchFailed,
+    NotFetched,
+    TrustDate,
+    VerificationResult,
+    verify_credential,
+)
 from microcred.domain import StatusPurpose, is_trusted
 from microcred.errors import Invalid, NotFound
+from microcred.services import contexts
 from microcred.services.dependencies import Dependencies
 from microcred.services.keys import KeyStore
 from microcred.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from microcred.services.remote import RemoteDocuments
 
 __all__ = [
     "MAX_DEPTH",
     "MAX_DOCUMENT_BYTES",
     "MAX_NODES",
     "MAX_PROOFS",
+    "TRUST_DATES",
+    "TrustDate",
     "Verification",
     "check_bounds",
     "did_document",
     "is_own_url",
     "own_document",
+    "parse_trust_date",
     "read_document",
     "verify_document",
 ]
@@ -119,19 +137,146 @@ def _trusted(work: UnitOfWork, keys: KeyStore, did: str, day: date) -> bool | No
         return None
 
 
-def verify_document(document: Any, *, uow: UnitOfWorkFactory, keys: KeyStore, clock: Clock) -> VerificationResult:
-    """Every check of :func:`microcred.credentials.verify.verify_credential`, answered from this register.
+def parse_trust_date(text: str) -> TrustDate | date:
+    """``both``, ``created``, ``valid-from`` or a day (``2025-06-30``); Invalid naming ``trust_date`` otherwise."""
+    for choice in TRUST_DATES:
+        if text == choice:
+            return choice
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Invalid.field("trust_date", "trust-date-choice", text, choices=", ".join(TRUST_DATES)) from None
+
+
+_Fetched = Mapping[str, Any] | LookupError
+
+
+class _Foreign:
+    """Other issuers' documents for one verification: fetched once each, failures kept as reasons."""
+
+    def __init__(self, keys: KeyStore, remote: RemoteDocuments | None) -> None:
+        self._keys = keys
+        self._remote = remote  # None: offline
+        self._found: dict[str, _Fetched] = {}
+
+    def is_foreign_did(self, did: str) -> bool:
+        return did.startswith("did:web:") and self._keys.provider_of(did) is None
+
+    def is_foreign_url(self, url: str) -> bool:
+        return not is_own_url(url, self._keys)
+
+    def did_document(self, did: str) -> Mapping[str, Any]:
+        return self._get(did, lambda remote: _fetch_did_web(remote, did))
+
+    def status_list(self, url: str) -> Mapping[str, Any]:
+        return self._get(url, lambda remote: _fetch_json(remote, url, what="status-list"))
+
+    def _get(self, key: str, fetch: Callable[[RemoteDocuments], Mapping[str, Any]]) -> Mapping[str, Any]:
+        if self._remote is None:
+            raise NotFetched("offline")
+        if key not in self._found:
+            try:
+                self._found[key] = fetch(self._remote)
+            except FetchFailed as failure:
+                self._found[key] = failure
+        found = self._found[key]
+        if isinstance(found, LookupError):
+            raise found
+        return found
+
+    def prefetch(self, document: Any, *, status: bool) -> None:
+        """Fetch what verifying ``document`` will ask for, so none of it happens inside a transaction."""
+        if self._remote is None or not isinstance(document, Mapping):
+            return
+        issuer = document.get("issuer")
+        issuer = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+        if isinstance(issuer, str) and self.is_foreign_did(issuer):
+            _quietly(self.did_document, issuer)
+        entries = document.get("credentialStatus") if status else None
+        for entry in entries if isinstance(entries, list) else [entries]:
+            url = entry.get("statusListCredential") if isinstance(entry, Mapping) else None
+            if isinstance(url, str) and self.is_foreign_url(url):
+                _quietly(self.status_list, url)
+
+
+def _quietly(fetch: Callable[[str], object], key: str) -> None:
+    with contextlib.suppress(LookupError):  # kept by _Foreign and reported by the check that asks for it
+        fetch(key)
+
+
+def _is_loopback_host(host: str | None) -> bool:
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _fetch_did_web(remote: RemoteDocuments, did: str) -> Mapping[str, Any]:
+    """did:web §3.2 (Read): the DID document at its https URL; plain http only to loopback, in tests."""
+    url = did_web_url(did)
+    if remote.allows_local and _is_loopback_host(urlsplit(url).hostname):
+        url = did_web_url(did, scheme="http")
+    found = _fetch_json(remote, url, what="did-document")
+    if found.get("id") != did:
+        raise FetchFailed("did-document-for-another", url=url, found=found.get("id"), did=did)
+    return found
+
+
+def _fetch_json(
+    remote: RemoteDocuments, url: str, *, what: Literal["did-document", "status-list"]
+) -> Mapping[str, Any]:
+    """The JSON object at ``url``, within the verifier's bounds; FetchFailed saying which rule it broke."""
+    text = remote.fetch(url)
+    try:
+        found = read_document(text)
+        check_bounds(found)
+    except Invalid as refused:  # the problem is worded in the language of the check that reports it
+        problem = refused.problems[0] if refused.problems else refused
+        if what == "did-document":
+            raise FetchFailed("did-document-refused", url=url, problem=problem) from None
+        raise FetchFailed("status-list-refused", url=url, problem=problem) from None
+    if not isinstance(found, dict):
+        if what == "did-document":
+            raise FetchFailed("did-document-not-object", url=url)
+        raise FetchFailed("status-list-not-object", url=url)
+    return found
+
+
+def verify_document(
+    document: Any,
+    *,
+    uow: UnitOfWorkFactory,
+    keys: KeyStore,
+    clock: Clock,
+    remote: RemoteDocuments | None,
+    check_status: bool = True,
+    trust_date: TrustDate | date = "both",
+) -> VerificationResult:
+    """Every check of :func:`microcred.credentials.verify.verify_credential`, answered from this register
+    and, unless ``remote`` is None (offline), from other issuers' published documents.
 
     Invalid, before any work, for a document past the bounds of :func:`check_bounds`.
     """
     check_bounds(document)
+    foreign = _Foreign(keys, remote)
+    foreign.prefetch(document, status=check_status)
+
+    def fetch_status_list(url: str) -> Mapping[str, Any] | None:
+        if not check_status:
+            raise NotFetched("status-off")
+        return foreign.status_list(url) if foreign.is_foreign_url(url) else _status_list(work, keys, url)
+
+    def resolve_did(did: str) -> Mapping[str, Any] | None:
+        return foreign.did_document(did) if foreign.is_foreign_did(did) else keys.resolve_did(work, did)
+
     with uow() as work:
         return verify_credential(
             document,
-            resolve_did=lambda did: keys.resolve_did(work, did),
+            resolve_did=resolve_did,
             is_trusted=lambda did, day: _trusted(work, keys, did, day),
-            fetch_status_list=lambda url: _status_list(work, keys, url),
+            fetch_status_list=fetch_status_list,
             now=clock(),
+            trust_date=trust_date,
         )
 
 
@@ -170,11 +315,38 @@ class Verification:
         """The pasted or uploaded JSON text as a document, within the verifier's bounds."""
         return read_document(text)
 
-    def verify_document(self, document: Any) -> VerificationResult:
-        return verify_document(document, uow=self._deps.uow, keys=self._deps.keys, clock=self._deps.clock)
+    def verify_document(
+        self,
+        document: Any,
+        *,
+        offline: bool = False,
+        check_status: bool = True,
+        trust_date: TrustDate | date = "both",
+    ) -> VerificationResult:
+        """Every check; ``offline`` (or ``MICROCRED_VERIFIER_OFFLINE``) fetches nothing from other sites."""
+        deps = self._deps
+        return verify_document(
+            document,
+            uow=deps.uow,
+            keys=deps.keys,
+            clock=deps.clock,
+            remote=None if offline or deps.settings.verifier_offline else deps.remote,
+            check_status=check_status,
+            trust_date=trust_date,
+        )
 
     def did_document(self, provider: str) -> dict[str, Any]:
         return did_document(provider, uow=self._deps.uow, keys=self._deps.keys)
+
+    def contexts(self) -> dict[str, str]:
+        """Every JSON-LD context URL the register ships -> where the register serves its copy."""
+        return contexts.context_index(self._deps.keys.public_base_url)
+
+    def context_file(self, name: str) -> bytes:
+        return contexts.context_file(name)
+
+    def context_at(self, path: str) -> bytes:
+        return contexts.context_at(path)
 
     def is_own_url(self, url: str) -> bool:
         return is_own_url(url, self._deps.keys)

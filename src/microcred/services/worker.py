@@ -44,10 +44,12 @@ class _LeaseLost(Exception):
 
 
 def import_result(report: ImportReport) -> dict[str, Any]:
-    """A job's result for an import: counts and every listed problem by row, column and reason code.
+    """A job's result for an import: counts, the sheet read, and every listed problem and warning by row,
+    column and reason code.
 
     Enrolment files carry learner identifiers, so their problems are stored without the cell's value;
-    in the other files a value is a code, a date or a number, shown to help fix the row."""
+    in the other files a value is a code, a date or a number, shown to help fix the row. A warning's value
+    read is a date, code or number, never a learner identifier."""
     with_values = report.kind != "enrolments"
     problems = [
         {
@@ -60,9 +62,28 @@ def import_result(report: ImportReport) -> dict[str, Any]:
         }
         for p in report.problems
     ]
-    counts = ("rows", "created", "updated", "unchanged", "rejected", "unlisted_problems")
+    warnings = [
+        {
+            "row": w.row,
+            "column": w.column,
+            "read": w.read,
+            "stored": w.stored,
+            "code": w.code,
+            "params": {k: str(v) for k, v in w.params.items()},
+            "reason": w.reason("en"),
+        }
+        for w in report.warnings
+    ]
+    counts = ("rows", "valid", "created", "updated", "unchanged", "rejected", "unlisted_problems", "unlisted_warnings")
     shown = {"kind": report.kind, "dry_run": report.dry_run, "ok": report.ok, "committed": report.committed}
-    return {**shown, **{name: getattr(report, name) for name in counts}, "problems": problems}
+    sheets = {"sheet": report.sheet, "other_sheets": list(report.other_sheets)}
+    return {
+        **shown,
+        **sheets,
+        **{name: getattr(report, name) for name in counts},
+        "problems": problems,
+        "warnings": warnings,
+    }
 
 
 def _error_json(error: MicrocredError) -> str:
@@ -220,6 +241,7 @@ class JobWorker:
                 deps.uow,
                 pepper=deps.pepper,
                 max_bytes=deps.settings.max_upload_bytes,
+                today=deps.clock().date(),
                 provider=job.owner,
                 fmt=params.get("format"),
                 dry_run=bool(params.get("dry_run")),

@@ -65,12 +65,18 @@ def column_label(code: str, lang: str) -> str:
     return _code(code, lang) if _has_code(code) else code
 
 
+_FACT_LABELS = {"group": "provider_type", "field": "field", "provider": "provider", "offering": "offering"}
+
+
 def fact_text(fact: Fact, lang: str, report: ParliamentReport) -> str:
+    """A sentence of the summary or the conclusions: numbers in the language's style, codes as labels."""
     values = {k: number(v, lang) if isinstance(v, int | float | Decimal) else v for k, v in fact.values.items()}
-    if fact.key == "fastest_type":
-        values["group"] = label("provider_type", str(fact.values["group"]), lang, report)
-    if fact.key == "top_field":
-        values["field"] = label("field", str(fact.values["field"]), lang, report)
+    for name, dimension in _FACT_LABELS.items():
+        if name in fact.values:
+            values[name] = label(dimension, str(fact.values[name]), lang, report)
+    if "providers" in fact.values:  # a list of provider codes
+        codes = str(fact.values["providers"]).split(", ")
+        values["providers"] = "; ".join(label("provider", code, lang, report) for code in codes)
     return translate(f"report.fact.{fact.key}", lang, **values)
 
 

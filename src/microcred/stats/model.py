@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from microcred.stats.queries import Scope
 
-__all__ = ["Fact", "Figure", "OfferingLine", "ParliamentReport", "Row", "Table", "year_label"]
+__all__ = ["Cell", "Fact", "Figure", "OfferingLine", "ParliamentReport", "Row", "Table", "year_label"]
 
 Number = int | Decimal | float
 
@@ -72,11 +72,24 @@ class OfferingLine:
 
 
 @dataclass(frozen=True, slots=True)
+class Cell:
+    """Where a number of a sentence was read: a published table, its row and its column."""
+
+    table: str
+    row: str
+    column: str
+
+
+@dataclass(frozen=True, slots=True)
 class Fact:
-    """One sentence of the summary: a template key and the numbers it states."""
+    """One sentence of the summary or the conclusions: a template key and the values it states.
+
+    ``cells`` names, for each number among ``values``, the published cell it was read from, so a reader
+    (and ``tests/stats/test_conclusions.py``) can trace it; the other values are labels (years, codes)."""
 
     key: str
     values: dict[str, str | int | float | Decimal] = field(default_factory=dict)
+    cells: dict[str, Cell] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +112,22 @@ class ParliamentReport:
     fastest_growing: Table
     coverage: Table
     summary: tuple[Fact, ...]
+    conclusions: tuple[Fact, ...] = ()
+    empty_years: tuple[str, ...] = ()  # academic years of the range in which no provider reported anything
+    incomplete_years: tuple[str, ...] = ()  # the academic year in progress, when it is in the range with data
+
+    @property
+    def complete_years(self) -> tuple[str, ...]:
+        """The years growth is measured over: with data and not in progress."""
+        return tuple(y for y in self.year_columns if y not in self.empty_years and y not in self.incomplete_years)
 
     @property
     def year_columns(self) -> tuple[str, ...]:
         return tuple(year_label(y) for y in self.scope.years)
+
+    def value(self, cell: Cell) -> Number | None:
+        """The published figure at ``cell``."""
+        return self.table(cell.table).figure(cell.row, cell.column).value
 
     def table(self, name: str) -> Table:
         """Any published table by its name."""

@@ -49,10 +49,18 @@ def to_pdf(report: ParliamentReport, lang: str) -> bytes:
         pdf.start_section(section.heading)
         pdf.set_font("DejaVu", "B", 13)
         pdf.multi_cell(0, 8, section.heading, new_x="LMARGIN", new_y="NEXT")
-        for block in section.blocks:
+        for block in (*section.blocks, *section.details):
             if block.kind == "p":
                 pdf.set_font("DejaVu", "", 9)
                 pdf.multi_cell(0, 5, block.text, new_x="LMARGIN", new_y="NEXT")
+            elif block.kind == "figures":
+                pdf.set_font("DejaVu", "", 9)
+                for name, value in block.items:
+                    pdf.multi_cell(0, 5, f"{name}: {value}", new_x="LMARGIN", new_y="NEXT")
+            elif block.kind == "list":
+                pdf.set_font("DejaVu", "", 9)
+                for sentence, _ in block.items:
+                    pdf.multi_cell(0, 5, f"• {sentence}", new_x="LMARGIN", new_y="NEXT")
             elif block.kind == "chart":
                 pdf.image(io.BytesIO(render_chart(block.text, report, lang, fmt="png")), w=180)
             elif block.kind == "table" and block.table is not None:

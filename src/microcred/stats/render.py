@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -12,7 +13,7 @@ from functools import cache
 import jinja2
 
 from microcred.errors import Invalid
-from microcred.stats.charts import render_chart
+from microcred.stats.charts import CHARTS, render_chart
 from microcred.stats.labels import LANGUAGES, text
 from microcred.stats.model import ParliamentReport, year_label
 from microcred.stats.outline import offering_rows, outline, table_cells
@@ -57,12 +58,12 @@ def _environment() -> jinja2.Environment:
 
 
 def to_html(report: ParliamentReport, lang: str) -> str:
-    """A self-contained HTML page: no scripts, styles inline, charts as inline SVG."""
+    """A self-contained HTML page: no scripts, styles in the head, charts as SVG images in ``data:`` URLs
+    (an SVG image keeps its own styles under the site's Content-Security-Policy; inline SVG would not)."""
     charts = {
-        name: render_chart(name, report, lang).decode()
-        for name in ("chart_offer", "chart_ects", "chart_working", "chart_growth")
+        name: "data:image/svg+xml;base64," + base64.b64encode(render_chart(name, report, lang)).decode()
+        for name in CHARTS
     }
-    charts = {name: svg[svg.index("<svg") :] for name, svg in charts.items()}  # drop the XML prolog
     return (
         _environment()
         .get_template("parliament.html.j2")
@@ -73,6 +74,9 @@ def to_html(report: ParliamentReport, lang: str) -> str:
             subtitle=scope_text(report, lang),
             sections=outline(report, lang),
             charts=charts,
+            chart_text=lambda name: text(name, lang),
+            chart_alt=lambda name: text(name.replace("chart_", "chart_alt_"), lang),
+            all_tables=text("all_tables", lang),
             table_cells=table_cells,
             offering_rows=offering_rows,
             rounded_note=text("rounded_note", lang, k=report.threshold),
@@ -85,14 +89,14 @@ def to_csv(report: ParliamentReport, lang: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for table in report.tables():
-        title, header, body = table_cells(table, lang, report)
+        title, header, body = table_cells(table, lang, report, machine=True)
         writer.writerow([f"# {table.name}", title])
         writer.writerow(header)
         writer.writerows(body)
         if table.rounded:
             writer.writerow(["# note", text("rounded_note", lang, k=report.threshold)])
         writer.writerow([])
-    header, rows = offering_rows(report, lang)
+    header, rows = offering_rows(report, lang, machine=True)
     writer.writerow(["# offerings", text("offerings_list", lang)])
     writer.writerow(header)
     writer.writerows(rows)
@@ -111,41 +115,36 @@ def to_xlsx(report: ParliamentReport, lang: str) -> bytes:
     summary.append([text("title", lang)])
     summary.append([scope_text(report, lang)])
     for section in outline(report, lang):
-        if section.heading == text("summary", lang) or section.heading in (
-            text(k, lang) for k in ("definitions", "disclosure")
-        ):
+        if section.name in ("summary", "conclusions", "definitions", "disclosure"):
             summary.append([])
             summary.append([section.heading])
             for block in section.blocks:
-                summary.append([block.text])
+                for line in (block.text,) if block.kind == "p" else (item for item, _ in block.items):
+                    summary.append([line])
     for table in report.tables():
         sheet = book.create_sheet(table.name[:31])
-        title, header, body = table_cells(table, lang, report)
+        title, header, body = table_cells(table, lang, report, machine=True)
         sheet.append([title])
         sheet.append(header)
         for row in body:
-            sheet.append([_number_or_text(cell, row is not None, lang) for cell in row])
+            sheet.append([row[0], *(_number(cell) for cell in row[1:])])
         if table.rounded:
             sheet.append([text("rounded_note", lang, k=report.threshold)])
     sheet = book.create_sheet("offerings")
-    header, rows = offering_rows(report, lang)
+    header, rows = offering_rows(report, lang, machine=True)
     sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        sheet.append([*row[:4], _number(row[4]), *row[5:8], _number(row[8])])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _number_or_text(cell: str, _: bool, lang: str) -> str | int | float:
-    raw = cell.replace(".", "").replace(",", ".") if lang == "nl" else cell.replace(",", "")
-    try:
-        return int(raw)
-    except ValueError:
-        try:
-            return float(raw)
-        except ValueError:
-            return cell
+def _number(cell: str) -> int | float | None:
+    """A plain number (``table_cells(machine=True)``) as a spreadsheet number; an empty cell stays empty."""
+    if not cell:
+        return None
+    return float(cell) if "." in cell else int(cell)
 
 
 def to_json(report: ParliamentReport) -> str:

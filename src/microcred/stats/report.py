@@ -3,13 +3,13 @@ growth and popularity, and state the summary as facts taken from the published f
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 from microcred.stats import queries
+from microcred.stats.conclusions import conclude
 from microcred.stats.disclosure import Rounding
 from microcred.stats.growth import cagr, index_series, percent
 from microcred.stats.model import Figure, OfferingLine, ParliamentReport, Row, Table, year_label
@@ -37,7 +37,13 @@ TOP = 10
 
 
 def build_report(
-    snapshot: Snapshot, scope: Scope, *, k: int, secret: bytes = b"", reference: bool = False
+    snapshot: Snapshot,
+    scope: Scope,
+    *,
+    k: int,
+    secret: bytes = b"",
+    reference: bool = False,
+    in_progress: int | None = None,
 ) -> ParliamentReport:
     """The full report for ``scope``; every count of persons is taken from the protected copy of the
     enrolments (``stats.disclosure``: atoms of fewer than ``k`` learners rounded to 0 or ``k``, keyed
@@ -45,28 +51,47 @@ def build_report(
 
     Enrolment and learner counts come from one counting pass (``stats.tally``); ``reference=True`` asks the
     named SQL for each of them instead, over the same protected copy (the definition, and what the
-    benchmark runs directly in SQLite).
+    benchmark runs directly in SQLite). ``in_progress`` is the academic year the register's clock is in:
+    its figures are marked incomplete, and growth is measured only between complete years with data.
     """
+    years = _Years.of(scope, snapshot.years_with_data(), in_progress)
     rounding = Rounding(k, secret) if k > 1 else None  # with k = 1 no atom is small: the copy is the register
     if reference:
         questions = Questions(snapshot.db, scope)
         if rounding is None:
-            return _build(questions, scope, k)
+            return _build(questions, scope, k, years)
         with protected_enrolments(snapshot.db, questions.years, rounding):
-            return _build(questions, scope, k)
-    return _build(FastQuestions(snapshot.db, scope, rounding=rounding), scope, k)
+            return _build(questions, scope, k, years)
+    return _build(FastQuestions(snapshot.db, scope, rounding=rounding), scope, k, years)
 
 
-def _build(q: Questions, scope: Scope, k: int) -> ParliamentReport:
-    columns = tuple(year_label(y) for y in scope.years)
+@dataclass(frozen=True, slots=True)
+class _Years:
+    """Which years of the range have data, which one is in progress, and so which ones growth may use."""
+
+    empty: frozenset[int]
+    incomplete: frozenset[int]
+    measured: tuple[int, ...]  # with data and complete, in order
+
+    @classmethod
+    def of(cls, scope: Scope, with_data: Iterable[int], in_progress: int | None) -> _Years:
+        empty = frozenset(scope.years) - frozenset(with_data)
+        incomplete = frozenset(y for y in scope.years if y == in_progress and y not in empty)
+        return cls(empty, incomplete, tuple(y for y in scope.years if y not in empty | incomplete))
+
+    def labels(self, years: Iterable[int]) -> tuple[str, ...]:
+        return tuple(year_label(y) for y in sorted(years))
+
+
+def _build(q: Questions, scope: Scope, k: int, years: _Years) -> ParliamentReport:
     offer_total = q.offer("total")
     offer = tuple(_offer_table(q.offer(dim), offer_total, dim, scope) for dim in OFFER_TABLES)
     people = {dim: _people_tables(q, dim, scope) for dim in ("total", *PEOPLE_TABLES)}
-    enrolments = _enrolments_table(people["total"][0], people["total"][1], q, scope)
-    growth = _growth_table(offer_total, enrolments, scope)
+    enrolments = _enrolments_table(people["total"][0], people["total"][1], people["working"][0], q, scope)
+    growth = _growth_table(offer_total, enrolments, scope, years)
     popularity = _popularity_table(q, scope)
-    top = _top_offerings(q, k)
-    fastest = _fastest_growing(offer, scope)
+    top = _top_offerings(q, k, complete=scope.from_year in years.measured and scope.to_year in years.measured)
+    fastest = _fastest_growing(offer, scope, years)
     coverage = _coverage(q, scope)
     names = {str(slug): {"nl": str(nl), "en": str(en)} for slug, nl, en in _providers(q.db, scope)}
     report = ParliamentReport(
@@ -86,8 +111,10 @@ def _build(q: Questions, scope: Scope, k: int) -> ParliamentReport:
         fastest_growing=fastest,
         coverage=coverage,
         summary=(),
+        empty_years=years.labels(years.empty),
+        incomplete_years=years.labels(years.incomplete),
     )
-    return replace(report, summary=tuple(summarise(report, columns)))
+    return replace(report, summary=tuple(summarise(report)), conclusions=tuple(conclude(report)))
 
 
 def _offer_table(
@@ -122,7 +149,7 @@ def _people_tables(q: Questions, dim: str, scope: Scope) -> tuple[Table, Table]:
     return table("learners", "learners"), table("enrolments", "enrolments")
 
 
-def _enrolments_table(learners: Table, enrolled: Table, q: Questions, scope: Scope) -> Table:
+def _enrolments_table(learners: Table, enrolled: Table, working: Table, q: Questions, scope: Scope) -> Table:
     counts = q.enrolments("total")
     whole = q.enrolments("total", per_year=False).get((0, "all"), Counts())
     cells = [*(counts.get((y, "all"), Counts()) for y in scope.years), whole]
@@ -131,36 +158,60 @@ def _enrolments_table(learners: Table, enrolled: Table, q: Questions, scope: Sco
         Row("enrolments", enrolled.total.figures if enrolled.total else ()),
         Row("learners", learners.total.figures if learners.total else ()),
         Row("completion_rate", rates),
+        Row("working_share", _working_share(working)),
     )
     return Table("enrolments", "measure", learners.columns, rows, rounded=True)
 
 
-def _growth_table(offer_total: Mapping[tuple[int, str], int], enrolments: Table, scope: Scope) -> Table:
-    offerings = [offer_total.get((y, "all"), 0) for y in scope.years]
-    rows = [*_growth_rows("offerings", offerings)]
+def _working_share(working: Table) -> tuple[Figure, ...]:
+    """Working learners as a percentage of those whose status is known (working + not working), per column."""
+    keys = {row.key for row in working.rows}
+
+    def count(key: str, index: int) -> int:
+        return int(working.row(key).figures[index].value or 0) if key in keys else 0
+
+    return tuple(
+        Figure(percent(count("working", i), count("working", i) + count("not-working", i)))
+        for i in range(len(working.columns))
+    )
+
+
+def _growth_table(offer_total: Mapping[tuple[int, str], int], enrolments: Table, scope: Scope, years: _Years) -> Table:
+    offerings: list[int | None] = [offer_total.get((y, "all"), 0) for y in scope.years]
+    rows = [*_growth_rows("offerings", offerings, scope, years)]
     for measure in ("learners", "enrolments"):
         figures = enrolments.row(measure).figures[: len(scope.years)]
         values = [f.value if isinstance(f.value, int) else None for f in figures]
-        rows += _growth_rows(measure, values)
+        rows += _growth_rows(measure, values, scope, years)
     return Table("growth", "measure", (*(year_label(y) for y in scope.years), "cagr"), tuple(rows), rounded=True)
 
 
-def _growth_rows(measure: str, values: Sequence[int | None]) -> list[Row]:
-    changes: list[Figure] = [Figure(None)]
-    relative: list[Figure] = [Figure(None)]
-    for before, now in itertools.pairwise(values):
-        if before is None or now is None:
+def _growth_rows(measure: str, values: Sequence[int | None], scope: Scope, years: _Years) -> list[Row]:
+    """Value, change, change in % and index per year, and the CAGR, measured between complete years with
+    data only: an empty year shows no value, and no growth is computed to or from an empty or incomplete year
+    (a register that has not heard of 2026-27 yet did not lose all its offer)."""
+    measured = dict.fromkeys(years.measured)
+    value_of = dict(zip(scope.years, values, strict=True))
+    shown = [None if y in years.empty else value_of[y] for y in scope.years]
+    changes: list[Figure] = []
+    relative: list[Figure] = []
+    for year in scope.years:
+        before, now = value_of.get(year - 1), value_of[year]
+        if year - 1 not in measured or year not in measured or before is None or now is None:
             changes.append(Figure(None))
             relative.append(Figure(None))
             continue
         changes.append(Figure(now - before))
         relative.append(Figure(percent(now - before, before)))
-    rate = cagr(values[0], values[-1], len(values) - 1) if values else None
+    base = [value_of[y] for y in measured]
+    indexed = dict(zip(measured, index_series(base), strict=True))
+    first, last = (years.measured[0], years.measured[-1]) if years.measured else (0, 0)
+    rate = cagr(value_of[first], value_of[last], last - first) if years.measured else None
     return [
-        Row(measure, (*(Figure(v) for v in values), Figure(rate))),
+        Row(measure, (*(Figure(v) for v in shown), Figure(rate))),
         Row(f"{measure}_change", (*changes, Figure(None))),
         Row(f"{measure}_change_percent", (*relative, Figure(None))),
-        Row(f"{measure}_index", (*(Figure(v) for v in index_series(values)), Figure(None))),
+        Row(f"{measure}_index", (*(Figure(indexed.get(y)) for y in scope.years), Figure(None))),
     ]
 
 
@@ -219,11 +270,13 @@ def _popularity_table(q: Questions, scope: Scope) -> Table:
     )
 
 
-def _top_offerings(q: Questions, k: int) -> Table:
-    """The most enrolled offerings (in the protected copy every offering counts 0 or at least ``k`` learners)."""
+def _top_offerings(q: Questions, k: int, *, complete: bool) -> Table:
+    """The most enrolled offerings (in the protected copy every offering counts 0 or at least ``k`` learners);
+    growth from the first to the last year only when both are complete years with data and the offering has
+    enrolments in both (one that did not run, or ran below ``k``, in the last year did not shrink by 100%)."""
     rows = []
     for _id, provider, code, _nl, _en, enrolled, learners, editions, first, last in q.top_offerings(k, TOP):
-        growth = percent(int(last) - int(first), int(first)) if first else None
+        growth = percent(int(last) - int(first), int(first)) if first and last and complete else None
         rows.append(
             Row(
                 f"{provider}/{code}",
@@ -245,16 +298,20 @@ def _top_offerings(q: Questions, k: int) -> Table:
     )
 
 
-def _fastest_growing(offer: Iterable[Table], scope: Scope) -> Table:
-    rows = []
+def _fastest_growing(offer: Iterable[Table], scope: Scope, years: _Years) -> Table:
+    """CAGR of the offer per provider type, field and offer kind between the first and last complete years."""
+    rows: list[Row] = []
+    if len(years.measured) < 2:
+        return Table("fastest_growing", "group", ("first_year", "last_year", "cagr"), ())
+    start, end = (scope.years.index(y) for y in (years.measured[0], years.measured[-1]))
     for table in offer:
         if table.dimension not in ("provider_type", "field", "offer_kind"):
             continue
         for row in table.rows:
-            first, last = row.figures[0].value, row.figures[-1].value
+            first, last = row.figures[start].value, row.figures[end].value
             if not isinstance(first, int) or not isinstance(last, int) or first == 0:
                 continue
-            rate = cagr(first, last, len(scope.years) - 1)
+            rate = cagr(first, last, years.measured[-1] - years.measured[0])
             rows.append(Row(f"{table.dimension}:{row.key}", (Figure(first), Figure(last), Figure(rate))))
     rows.sort(key=lambda r: (-(r.figures[2].value or 0), r.key))
     return Table("fastest_growing", "group", ("first_year", "last_year", "cagr"), tuple(rows))

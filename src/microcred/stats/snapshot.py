@@ -64,6 +64,11 @@ class Snapshot:
 
     db: duckdb.DuckDBPyConnection
 
+    def years_with_data(self) -> tuple[int, ...]:
+        """The academic years (start years) in which some provider registered an edition, in order."""
+        rows = self.db.execute("SELECT DISTINCT academic_year FROM stat_editions ORDER BY 1").fetchall()
+        return tuple(int(year) for (year,) in rows)
+
     def close(self) -> None:
         self.db.close()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 
 from microcred.stats.model import Fact, Figure, ParliamentReport, Table
@@ -10,22 +9,23 @@ from microcred.stats.model import Fact, Figure, ParliamentReport, Table
 __all__ = ["summarise"]
 
 
-def summarise(report: ParliamentReport, columns: Sequence[str]) -> list[Fact]:
-    """One fact per statement the numbers support."""
+def summarise(report: ParliamentReport) -> list[Fact]:
+    """One fact per statement the numbers support, between the first and the last complete year with data
+    (an empty year or the year in progress would make any trend look like a fall)."""
+    columns = report.complete_years
+    if not columns:
+        return []
     first, last = columns[0], columns[-1]
     facts: list[Fact] = []
     readings = report.readings
     for reading in ("broad", "narrow"):
         start, end = readings.figure(f"offerings_{reading}", first), readings.figure(f"offerings_{reading}", last)
         facts.append(Fact(f"offer_{reading}", {"first": first, "last": last, "start": _n(start), "end": _n(end)}))
-    rate = report.growth.figure("offerings", "cagr").value
-    if rate is not None:
-        facts.append(Fact("offer_cagr", {"cagr": rate, "first": first, "last": last}))
     types = [r for r in report.fastest_growing.rows if r.key.startswith("provider_type:")]
     if types and types[0].figures[2].value is not None:
         facts.append(Fact("fastest_type", {"group": types[0].key.split(":", 1)[1], "cagr": _n(types[0].figures[2])}))
     learners = report.enrolments.row("learners")
-    start, end = learners.figures[0], learners.figures[len(columns) - 1]
+    start, end = (learners.figures[report.enrolments.columns.index(c)] for c in (first, last))
     if start.value is not None and end.value is not None:
         facts.append(
             Fact(
@@ -40,7 +40,8 @@ def summarise(report: ParliamentReport, columns: Sequence[str]) -> list[Fact]:
     field = _largest(report.table("learners_by_field"), last)
     if field is not None:
         facts.append(Fact("top_field", {"year": last, "field": field[0], "learners": field[1]}))
-    complete = sum(all(f.value for f in row.figures) for row in report.coverage.rows)
+    coverage = report.coverage
+    complete = sum(all(coverage.figure(row.key, y).value for y in columns) for row in coverage.rows)
     facts.append(Fact("coverage", {"complete": complete, "providers": len(report.coverage.rows)}))
     return facts
 

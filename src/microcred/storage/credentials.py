@@ -74,7 +74,8 @@ class SqlCredentialRepository:
             .order_by(status_lists.c.purpose)
             .with_for_update()
         ).all()
-        return {StatusPurpose(row.purpose): int(row.next_index) for row in rows}
+        found = {StatusPurpose(row.purpose): int(row.next_index) for row in rows}
+        return {purpose: index for purpose, index in found.items() if purpose.indexed}
 
     def allocate_indexes(self, provider: str) -> dict[StatusPurpose, int]:
         """Take the next index of each of the provider's lists; an index is never handed out twice."""
@@ -105,8 +106,18 @@ class SqlCredentialRepository:
         return DEFAULT_STATUS_LIST_SIZE if size is None else int(size)
 
     def set_bits(self, provider: str, purpose: StatusPurpose) -> list[int]:
-        """Indexes whose bit is set in the provider's list: revoked, or currently suspended, credentials."""
+        """Positions whose bit is set in the provider's list: revoked, or currently suspended, credentials.
+
+        The message list has two bits per credential at its revocation index: the high bit (``2i``) says
+        revoked, the low bit (``2i + 1``) suspended."""
         provider_id = SqlProviderRepository(self._connection).id_of(provider)
+        if purpose is StatusPurpose.MESSAGE:
+            states = self._connection.execute(
+                select(credentials.c.revocation_index, credentials.c.state).where(
+                    credentials.c.provider_id == provider_id, credentials.c.state != CredentialState.ACTIVE.value
+                )
+            ).all()
+            return sorted(2 * int(index) + (state == CredentialState.SUSPENDED.value) for index, state in states)
         state = CredentialState.REVOKED if purpose is StatusPurpose.REVOCATION else CredentialState.SUSPENDED
         column = (
             credentials.c.revocation_index if purpose is StatusPurpose.REVOCATION else credentials.c.suspension_index

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, exists, func, insert, or_, select, update
@@ -72,10 +73,14 @@ def _upsert(
 
 
 def _same(stored: object, given: object) -> bool:
+    """Equal values; numbers by value, as the database may give back ``Decimal('60.0')`` for ``60``."""
     if stored is None or given is None:
         return stored is given
-    if hasattr(stored, "compare") or hasattr(given, "compare"):  # Decimal vs Decimal/str
-        return str(stored).rstrip("0").rstrip(".") == str(given).rstrip("0").rstrip(".")
+    if isinstance(stored, Decimal) or isinstance(given, Decimal):
+        try:
+            return Decimal(str(stored)) == Decimal(str(given))
+        except InvalidOperation:
+            return False
     return stored == given
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "access_links",
     "api_tokens",
     "editions",
     "enrolments",
@@ -212,6 +213,21 @@ login_attempts = Table(
     Column("failures", Integer, nullable=False),
     Column("last_failure_at", DateTime(timezone=True), nullable=False),
     Column("locked_until", DateTime(timezone=True)),
+)
+
+# Learners' access links and the wallet sessions they open (migration auth_0005): the URL carries a random
+# secret, the row only its SHA-256; ``address_key`` is the SHA-256 of the address the link was mailed to.
+access_links = Table(
+    "access_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("address_key", String(64), nullable=False, index=True),
+    Column("grants", JSON, nullable=False),  # "provider:pseudonym" strings, as services/wallet.py grant()
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("opened_at", DateTime(timezone=True)),  # used: a link opens once
+    Column("ended_at", DateTime(timezone=True)),  # revoked, or its session ended
 )
 
 idempotency_keys = Table(

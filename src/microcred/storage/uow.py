@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from microcred.errors import Conflict
+from microcred.storage.access_links import SqlAccessLinkRepository
 from microcred.storage.auth import (
     SqlIdempotencyRepository,
     SqlLearnerAccessRepository,
@@ -66,6 +67,7 @@ class SqlUnitOfWork:
     idempotency: SqlIdempotencyRepository
     register_keys: SqlRegisterKeyRepository
     learner_access: SqlLearnerAccessRepository
+    access_links: SqlAccessLinkRepository
     wallet: SqlWalletRepository
     jobs: SqlJobRepository
     rate_buckets: SqlRateBuckets
@@ -93,6 +95,7 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(self.connection)
         self.register_keys = SqlRegisterKeyRepository(self.connection)
         self.learner_access = SqlLearnerAccessRepository(self.connection)
+        self.access_links = SqlAccessLinkRepository(self.connection)
         self.credentials = SqlCredentialRepository(self.connection)
         self.signing_keys = SqlSigningKeyRepository(self.connection)
         self.wallet = SqlWalletRepository(self.connection)

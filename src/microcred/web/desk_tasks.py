@@ -120,7 +120,8 @@ def desk_task_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.post("/desk/editions/{code:path}/issue", response_class=HTMLResponse)
     async def issue(request: Request, code: str, staff: StaffDep) -> Response:
-        on_error(request, lambda _: RedirectResponse("/desk", status_code=303))
+        # Another provider's (or an unknown) edition is not found before any job starts; a stale form goes home.
+        on_error(request, lambda error: None if isinstance(error, NotFound) else RedirectResponse("/desk", 303))
         await posted_form(request)
         job = await run_in_threadpool(register.jobs.submit_issue, staff.provider, code)
         return RedirectResponse(f"/desk/jobs/{job.id}", status_code=303)

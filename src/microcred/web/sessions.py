@@ -6,7 +6,9 @@ an earlier session cannot be fixed on someone.
 
 A staff session holds only the account id and its session epoch (no e-mail address: the cookie is signed,
 not encrypted). Every request checks both against the account (``register.staff.staff_of_session``), so
-logout, deactivation and a password change end all of that person's sessions at once.
+logout, deactivation and a password change end all of that person's sessions at once. A learner's session
+holds only the id of the access link that opened it; every request checks that link's row, so ending the
+learner's sessions (or the link's time running out) ends the wallet at once.
 """
 
 from __future__ import annotations
@@ -18,10 +20,20 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from microcred.bootstrap import Register
+from microcred.services.learner_access import LearnerSession
 from microcred.services.staff import StaffSession
 from microcred.web.errors import SignInRequired
 
-__all__ = ["LearnerDep", "StaffDep", "StaffMember", "learners_in", "staff_in", "staff_session", "start_session"]
+__all__ = [
+    "LearnerDep",
+    "StaffDep",
+    "StaffMember",
+    "learner_session_in",
+    "learners_in",
+    "staff_in",
+    "staff_session",
+    "start_session",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +61,23 @@ def staff_in(request: Request) -> StaffMember | None:
     return StaffMember(found.staff_id, found.provider, found.email)
 
 
+def learner_session_in(request: Request) -> LearnerSession | None:
+    """The wallet session of the access link this visitor opened, while it lasts and was not ended."""
+    held = request.session.get("learner")
+    link = held.get("link") if isinstance(held, dict) else None
+    if not isinstance(link, int):
+        return None
+    register: Register = request.app.state.register
+    found = register.learner_access.learner_session(link)
+    if found is None:
+        request.session.pop("learner", None)
+    return found
+
+
 def learners_in(request: Request) -> list[str] | None:
-    """The pseudonyms the learner's opened access link named, or None without an opened wallet."""
-    learner = request.session.get("learner")
-    found = learner.get("learners") if isinstance(learner, dict) else None
-    return [str(p) for p in found] if isinstance(found, list) else None
+    """The grants the learner's opened access link named, or None without an open wallet session."""
+    found = learner_session_in(request)
+    return None if found is None else list(found.grants)
 
 
 def _signed_in_staff(request: Request) -> StaffMember:

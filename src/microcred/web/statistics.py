@@ -1,7 +1,9 @@
 """The statistics dashboard: the parliament report's three answers with filters and downloads.
 
-The report's content, charts (inline SVG) and suppression note come from ``services.reports`` in its HTML
-form, so the page, the PDF, the XLSX and the CSV always say the same thing.
+The report's content, charts (SVG images) and rounding notes come from ``services.reports`` in its HTML
+form, so the page, the PDF, the XLSX and the CSV always say the same thing. The page puts the filters under
+the report's title; unless asked otherwise it shows the last five academic years with data
+(``Reports.default_years``), so a new academic year without data yet does not read as a collapse.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ _MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
 }
-_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
+_BODY = re.compile(r"<body[^>]*>\s*(<header[^>]*>.*?</header>)(.*)</body>", re.S)
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 
 
@@ -54,11 +56,11 @@ def statistics_routes(register: Register, pages: Pages) -> APIRouter:
     router = page_router(pages)
 
     def filters(request: Request) -> _Filters:
-        current = register.reports.current_year()
         params = request.query_params
+        first, last = register.reports.default_years() if not (params.get("from") and params.get("to")) else ("", "")
         return _Filters(
-            from_year=params.get("from") or str(AcademicYear(current.start_year - 4)),
-            to_year=params.get("to") or str(current),
+            from_year=params.get("from") or str(first),
+            to_year=params.get("to") or str(last),
             provider_type=params.get("provider_type", ""),
             kind=params.get("kind", ""),
         )
@@ -71,7 +73,8 @@ def statistics_routes(register: Register, pages: Pages) -> APIRouter:
             "statistics.html",
             status=400 if problems else 200,
             # The report's own HTML, rendered and escaped by services.reports, and its stylesheet.
-            report_body=Markup(found.group(1) if found else ""),  # noqa: S704
+            report_head=Markup(found.group(1) if found else ""),  # noqa: S704
+            report_body=Markup(found.group(2) if found else ""),  # noqa: S704
             report_style=Markup(_scoped(styles.group(1)) if styles else ""),  # noqa: S704
             problems=problems,
             chosen=chosen,

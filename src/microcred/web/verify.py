@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from microcred.bootstrap import Register
-from microcred.errors import Invalid
+from microcred.errors import Invalid, MicrocredError, RateLimited
 from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form, read_upload
 from microcred.web.templating import Pages, language_of
@@ -38,6 +38,17 @@ def verify_routes(register: Register, pages: Pages) -> APIRouter:
             request, "verify.html", status=status, result=None, credential=None, error=message, pasted=pasted, source=""
         )
 
+    def refusal(request: Request, error: MicrocredError, default: str, *, status: int | None = None) -> Response:
+        if isinstance(error, RateLimited):
+            shown = problem(request, "verify.error_rate", status=error.status)
+            shown.headers.update(error.headers)
+            return shown
+        return problem(request, message_key(error, default), status=status or error.status)
+
+    def count_verification(request: Request) -> None:
+        """The per-client budget anonymous verification shares with ``POST /api/v1/verify`` (issue 15, finding 6)."""
+        register.limits.verification(client=request.client.host if request.client else "unknown")
+
     @router.get("/verify", response_class=HTMLResponse)
     def verify_page(request: Request, credential: str | None = None, share: str | None = None) -> Response:
         if share and share.strip():
@@ -49,13 +60,15 @@ def verify_routes(register: Register, pages: Pages) -> APIRouter:
             return pages.render(request, "verify.html", result=None, credential=None, error=None, pasted="", source="")
         if not register.verification.is_own_url(credential):
             return problem(request, "verify.error_foreign_url")
-        on_error(request, lambda _: problem(request, "verify.error_unknown_url", status=404))
+        on_error(request, lambda e: refusal(request, e, "verify.error_unknown_url", status=404))
+        count_verification(request)
         return answer(request, register.verification.own_document(credential), source=credential)
 
     @router.post("/verify", response_class=HTMLResponse)
     async def verify_posted(request: Request) -> Response:
-        on_error(request, lambda e: problem(request, message_key(e, "verify.error_bounds"), status=e.status))
+        on_error(request, lambda e: refusal(request, e, "verify.error_bounds"))
         form = await posted_form(request)
+        count_verification(request)
         uploaded = await read_upload(form.get("file"), limit=MAX_CREDENTIAL_BYTES)
         pasted = form.get("document")
         text = uploaded.decode("utf-8", errors="replace") if uploaded else (pasted if isinstance(pasted, str) else "")

@@ -1,9 +1,11 @@
 """The learner wallet: ask for a link by e-mail, open it, see and download your credentials, share them.
 
-The signed access link (services/auth.py) names the learner's pseudonyms; opening it starts a session
-holding only those, and every page and download is limited to them. A share link (``/s/{token}``) shows
-the public verification of one credential to whoever the learner gives it to, until it expires or the
-learner revokes it.
+An e-mailed access link (services/learner_access.py) opens once: its landing page asks the learner to
+press a button, which opens the link and starts a session holding only the link's id; every page and
+download is limited to the grants of that link, and ends when the learner ends their sessions. Every form
+answers with a redirect to /wallet (redirect-after-post), so going back never posts it again. A share
+link (``/s/{token}``) shows the public verification of one credential to whoever the learner gives it to,
+until it expires or the learner revokes it.
 """
 
 from __future__ import annotations
@@ -15,15 +17,16 @@ import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from starlette.background import BackgroundTask
 
 from microcred.bootstrap import Register
 from microcred.domain import credential_urn
-from microcred.errors import Invalid, MicrocredError, NotFound
-from microcred.services.auth import ACCESS_LINK_PATH
+from microcred.errors import Invalid, MicrocredError, NotFound, RateLimited
+from microcred.services.learner_access import ACCESS_LINK_PATH, LEARNER_SESSION_MAX_AGE, AccessLinkClosed
 from microcred.services.wallet import SHARE_LINK_DAYS, ShareLinkClosed
 from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form
-from microcred.web.sessions import LearnerDep, learners_in, start_session
+from microcred.web.sessions import LearnerDep, learner_session_in, learners_in, start_session
 from microcred.web.templating import Pages, language_of
 from microcred.web.verify import credential_view
 
@@ -44,7 +47,28 @@ def _days(value: object) -> int:
 
 
 def _link_problem(error: MicrocredError) -> str:
-    return "wallet.link_expired" if error.reason == "access-link-expired" else "wallet.link_invalid"
+    why = error.why if isinstance(error, AccessLinkClosed) else "invalid"
+    return f"wallet.link_{why}"
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _session_hours() -> int:
+    return int(LEARNER_SESSION_MAX_AGE.total_seconds() // 3600)
+
+
+def _notice(request: Request, message: str, *, new_link: str | None = None) -> None:
+    """What the page after the redirect says (the session carries it once; never an e-mail address)."""
+    request.session["notice"] = {"message": message, "new_link": new_link}
+
+
+def _take_notice(request: Request) -> dict[str, str | None]:
+    held = request.session.pop("notice", None)
+    if not isinstance(held, dict):
+        return {}
+    return {key: value if isinstance(value, str) else None for key, value in held.items()}
 
 
 def _attachment(content: bytes, media_type: str, name: str) -> Response:
@@ -58,13 +82,17 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
     def share_url(token: str) -> str:
         return f"{base_url}/s/{token}"
 
-    def to_wallet() -> Response:
-        return RedirectResponse("/wallet", status_code=303)
+    def to_wallet(background: BackgroundTask | None = None) -> Response:
+        return RedirectResponse("/wallet", status_code=303, background=background)
 
-    def request_page(request: Request, *, status: int = 200, **extra: Any) -> Response:
-        context: dict[str, Any] = {"error": None, "sent": False, "email": ""}
+    def request_page(
+        request: Request, *, status: int = 200, headers: dict[str, str] | None = None, **extra: Any
+    ) -> Response:
+        context: dict[str, Any] = {"error": None, "sent": False, "email": "", "message": None}
         context.update(extra)
-        return pages.render(request, "wallet_request.html", status=status, **context)
+        response = pages.render(request, "wallet_request.html", status=status, **context)
+        response.headers.update(headers or {})
+        return response
 
     def listing(request: Request, pseudonyms: list[str], *, status: int = 200, **extra: Any) -> Response:
         context: dict[str, Any] = {
@@ -92,31 +120,48 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.get("/wallet", response_class=HTMLResponse)
     def wallet_page(request: Request) -> Response:
+        notice = _take_notice(request)
         pseudonyms = learners_in(request)
         if pseudonyms is None:
-            return request_page(request)
-        return listing(request, pseudonyms)
+            return request_page(
+                request, sent=notice.get("message") == "wallet.link_sent", message=notice.get("message")
+            )
+        return listing(request, pseudonyms, message=notice.get("message"), new_link=notice.get("new_link"))
 
     @router.post("/wallet/link", response_class=HTMLResponse)
     async def ask_for_link(request: Request) -> Response:
         email = ""
 
         def asked_again(error: MicrocredError) -> Response:
-            key = message_key(error, "wallet.bad_email")
-            return request_page(request, status=error.status, error=key, email=email)
+            key = "wallet.too_many" if isinstance(error, RateLimited) else message_key(error, "wallet.bad_email")
+            headers = error.headers if isinstance(error, RateLimited) else None
+            return request_page(request, status=error.status, error=key, email=email, headers=headers)
 
         on_error(request, asked_again)
         form = await posted_form(request)
         email = str(form.get("email") or "").strip()[:254]
-        register.access.request_access_link(email)
-        # The same answer whether or not a learner has this address: no one learns who is registered.
-        return request_page(request, sent=True, email=email)
+        address = register.learner_access.address(email)
+        register.limits.access_link(address, client=_client(request))
+        # The same answer whether or not a learner has this address, and in the same time: the look-up and
+        # the mail run after the answer has gone (issue 15, finding 7). Redirect-after-post: going back
+        # never asks for another link (which would end this one).
+        _notice(request, "wallet.link_sent")
+        return to_wallet(background=BackgroundTask(register.learner_access.request_access_link, address))
 
     @router.get(ACCESS_LINK_PATH, response_class=HTMLResponse)
-    def open_link(request: Request, access: str = "") -> Response:
+    def open_link_page(request: Request, access: str = "") -> Response:
+        """The link's landing page: it checks the link but does not open it, so a mail scanner that follows
+        links cannot use it up; the learner's button press opens it."""
         on_error(request, lambda error: request_page(request, status=401, error=_link_problem(error)))
-        principal = register.access.read_access_token(access)
-        start_session(request, "learner", {"learners": list(principal.learners)})
+        register.learner_access.check_access_link(access)
+        return pages.render(request, "wallet_open.html", access=access, hours=_session_hours())
+
+    @router.post(ACCESS_LINK_PATH)
+    async def open_link(request: Request) -> Response:
+        on_error(request, lambda error: request_page(request, status=401, error=_link_problem(error)))
+        form = await posted_form(request)
+        opened = register.learner_access.open_access_link(str(form.get("access") or ""))
+        start_session(request, "learner", {"link": opened.link_id})
         return to_wallet()
 
     @router.post("/wallet/logout")
@@ -124,6 +169,18 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
         on_error(request, lambda _: to_wallet())
         await posted_form(request)
         request.session.clear()
+        return to_wallet()
+
+    @router.post("/wallet/end-sessions")
+    async def end_sessions(request: Request) -> Response:
+        """End every link and wallet session of this learner's address (another device, a forwarded mail)."""
+        on_error(request, lambda _: to_wallet())
+        await posted_form(request)
+        session = learner_session_in(request)
+        if session is not None:
+            register.learner_access.end_learner_sessions(session.link_id)
+        request.session.pop("learner", None)
+        _notice(request, "wallet.sessions_ended")
         return to_wallet()
 
     # Before ``{credential}.json``, which would otherwise take "<uuid>.elm" as the credential.
@@ -143,19 +200,23 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
         content = register.wallet.credential_pdf(credential, pseudonyms, lang=language_of(request))
         return _attachment(content, "application/pdf", f"{credential_urn(credential)[9:]}.pdf")
 
+    # Both answer with a redirect to /wallet (redirect-after-post): going back or reloading shows the
+    # wallet again and never posts the form a second time (a second share link, before).
     @router.post("/wallet/credentials/{credential}/share", response_class=HTMLResponse)
     async def share(request: Request, credential: str, pseudonyms: LearnerDep) -> Response:
         listing_again(request, pseudonyms, "wallet.share_failed")
         form = await posted_form(request)
         link = register.wallet.create_share_link(credential, pseudonyms, days=_days(form.get("days")))
-        return listing(request, pseudonyms, message="wallet.share_created", new_link=link.token)
+        _notice(request, "wallet.share_created", new_link=link.token)
+        return to_wallet()
 
     @router.post("/wallet/share/{token}/revoke", response_class=HTMLResponse)
     async def revoke_share(request: Request, token: str, pseudonyms: LearnerDep) -> Response:
         listing_again(request, pseudonyms, "wallet.share_already_revoked")
         await posted_form(request)
         register.wallet.revoke_share_link(token, pseudonyms)
-        return listing(request, pseudonyms, message="wallet.share_revoked")
+        _notice(request, "wallet.share_revoked")
+        return to_wallet()
 
     @router.get("/s/{token}", response_class=HTMLResponse)
     def shared(request: Request, token: str) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import BackgroundTasks
+from fastapi import BackgroundTasks, Request
 from pydantic import BaseModel, Field, StringConstraints
 
 from microcred.api.deps import LearnerDep, PublicDep, RegisterDep
@@ -39,15 +39,17 @@ def who_am_i(principal: PublicDep) -> CallerOut:
 
 @router.post("/learners/access-link", response_model=AcceptedOut, status_code=202, operation_id="request_access_link")
 def request_access_link(
-    body: AccessLinkIn, background: BackgroundTasks, _: PublicDep, register: RegisterDep
+    body: AccessLinkIn, request: Request, background: BackgroundTasks, _: PublicDep, register: RegisterDep
 ) -> AcceptedOut:
-    """Mail a signed link (valid 24 hours) to a learner's address. The answer is the same whether or not
-    the address is known, so nobody can find out who is a learner. Each address may ask five times, then
-    once a minute."""
-    register.limits.spend_access_link(body.email)
+    """Mail a single-use link (to open within 30 minutes) to a learner's address; it ends the address's
+    earlier links that were not opened yet. The answer is the same whether or not the address is known,
+    so nobody can find out who is a learner. Each address may ask five times, then once a minute; each
+    client twenty times, then once every 30 seconds."""
+    address = register.learner_access.address(body.email)
+    register.limits.access_link(address, client=request.client.host if request.client else "unknown")
     # The look-up and the mail run after the answer is sent, so a known and an unknown address answer in
     # the same time (issue 15, finding 7: 91 against 58 ms before).
-    background.add_task(register.access.request_access_link, body.email)
+    background.add_task(register.learner_access.request_access_link, address)
     return AcceptedOut(detail="if this address belongs to a learner, a link is on its way")
 
 
@@ -63,7 +65,8 @@ class LearnerCredentialOut(BaseModel):
 
 @router.get("/learners/me/credentials", response_model=list[LearnerCredentialOut], operation_id="list_my_credentials")
 def list_my_credentials(principal: LearnerDep, register: RegisterDep) -> list[LearnerCredentialOut]:
-    """The credentials of the learner whose access-link value is the bearer token, newest first."""
+    """The credentials of the learner whose access-link value is the bearer token, newest first. This
+    opens the link: like the e-mailed link in a browser, the value answers once (then 401)."""
     entries = register.wallet.credentials_of_learners(principal.learners)
     return [
         LearnerCredentialOut(

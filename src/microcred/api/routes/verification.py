@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import Body, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from microcred.api.deps import PublicDep, RegisterDep, ReportReaderDep
-from microcred.api.http import CACHE_RESPONSES, cached_json
+from microcred.api.http import CACHE_RESPONSES, cached_bytes, cached_json
 from microcred.api.routing import api_router
+from microcred.services.verification import parse_trust_date
 
 __all__ = ["router"]
 
@@ -18,12 +19,14 @@ router = api_router()
 
 class CheckOut(BaseModel):
     name: str
-    outcome: Literal["pass", "fail", "warn"]
+    outcome: Literal["pass", "fail", "warn", "not-checked"]
     reason: str
 
 
 class VerificationOut(BaseModel):
-    verified: bool
+    verified: bool = Field(description="every check was done and none failed")
+    complete: bool = Field(description="false when a check could not be done (offline, or status not checked)")
+    not_checked: list[str] = Field(description="the checks that could not be done, by name")
     checks: list[CheckOut]
 
 
@@ -34,16 +37,25 @@ def verify_credential(
     principal: PublicDep,
     register: RegisterDep,
     lang: Literal["en", "nl"] = "en",
+    offline: Annotated[bool, Query(description="fetch nothing from other sites")] = False,
+    status: Annotated[bool, Query(description="check the credential's status lists")] = True,
+    trust_date: Annotated[
+        str, Query(max_length=10, description="both, created, valid-from or a date: when the issuer must be trusted")
+    ] = "both",
 ) -> VerificationOut:
-    """Every check a verifier asks (proof, issuer, trust, dates, status, schema), each pass, fail or warn.
+    """Every check a verifier asks (proof, issuer, trust, dates, status, schema), each pass, fail, warn or
+    not-checked.
 
-    A credential that fails is still a 200 answer: ``verified`` is false and the checks say why. A document
-    deeper than 32 levels, with more than 20,000 values or more than 4 proofs is refused (422) before any
-    check; anonymous callers may verify 30 at once, then one a second per client address (429)."""
+    A credential that fails is still a 200 answer: ``verified`` is false and the checks say why. Other
+    issuers' did:web documents and status lists are fetched over HTTPS (bounded, cached); ``offline`` fetches
+    nothing and lists the checks that could not be done in ``not_checked``. A document deeper than 32 levels,
+    with more than 20,000 values or more than 4 proofs is refused (422) before any check; anonymous callers
+    may verify 30 at once, then one a second per client address (429)."""
     if principal.kind == "anonymous":
-        client = request.client.host if request.client else "unknown"
-        register.limits.spend_verification(client)
-    result = register.verification.verify_document(credential)
+        register.limits.verification(client=request.client.host if request.client else "unknown")
+    result = register.verification.verify_document(
+        credential, offline=offline, check_status=status, trust_date=parse_trust_date(trust_date)
+    )
     return VerificationOut.model_validate(result.as_dict(lang))
 
 
@@ -79,10 +91,48 @@ def get_did_document(slug: str, request: Request, _: PublicDep, register: Regist
     responses=CACHE_RESPONSES,
 )
 def get_status_list(
-    slug: str, purpose: Literal["revocation", "suspension"], request: Request, _: PublicDep, register: RegisterDep
+    slug: str,
+    purpose: Literal["message", "revocation", "suspension"],
+    request: Request,
+    _: PublicDep,
+    register: RegisterDep,
 ) -> Response:
     """The provider's signed Bitstring Status List credential (W3C Bitstring Status List v1.0)."""
     return cached_json(request, register.issuance.status_list_document(slug, purpose), max_age=60)
+
+
+_JSON_LD = "application/ld+json"
+_CONTEXT_MAX_AGE = 86_400  # a context never changes under its URL: a new version gets a new one
+
+
+@router.get("/contexts", operation_id="list_contexts", tags=["verification"], responses=CACHE_RESPONSES)
+def list_contexts(request: Request, _: PublicDep, register: RegisterDep) -> Response:
+    """Every JSON-LD context the register's documents reference -> the URL of the register's exact copy."""
+    return cached_json(request, register.verification.contexts(), max_age=_CONTEXT_MAX_AGE)
+
+
+@router.get(
+    "/contexts/{name}",
+    operation_id="get_context_file",
+    tags=["verification"],
+    responses={**CACHE_RESPONSES, 200: {"content": {_JSON_LD: {}}}},
+)
+def get_context_file(name: str, request: Request, _: PublicDep, register: RegisterDep) -> Response:
+    """A shipped JSON-LD context, byte for byte the copy the register signs and verifies against."""
+    body = register.verification.context_file(name)
+    return cached_bytes(request, body, media_type=_JSON_LD, max_age=_CONTEXT_MAX_AGE)
+
+
+@router.get(
+    "/ns/{path:path}",
+    operation_id="get_own_context",
+    tags=["verification"],
+    responses={**CACHE_RESPONSES, 200: {"content": {_JSON_LD: {}}}},
+)
+def get_own_context(path: str, request: Request, _: PublicDep, register: RegisterDep) -> Response:
+    """Our own context at its identifier's path: ``https://microcred.eu/ns/v1`` is served at ``/ns/v1``."""
+    body = register.verification.context_at(f"/ns/{path}")
+    return cached_bytes(request, body, media_type=_JSON_LD, max_age=_CONTEXT_MAX_AGE)
 
 
 @router.get(
