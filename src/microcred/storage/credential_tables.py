@@ -23,7 +23,7 @@ from sqlalchemy import (
 
 from microcred.storage.tables import metadata
 
-__all__ = ["credentials", "signing_keys", "status_lists"]
+__all__ = ["credentials", "signing_keys", "status_list_orders", "status_lists"]
 
 signing_keys = Table(
     "signing_keys",
@@ -46,10 +46,20 @@ status_lists = Table(
     Column("size", Integer, nullable=False),  # how many credentials the list holds
     Column("first_index", Integer, nullable=False, server_default="0"),  # its block of the provider's positions
     Column("next_index", Integer, nullable=False),  # how many indexes it handed out
-    Column("draw_order", LargeBinary),  # its indexes in the order they are handed out, 4 bytes each, shuffled
     Column("document", Text),  # the signed list credential, regenerated on every state change
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("provider_id", "purpose", "number", name="uq_status_lists_provider_purpose_number"),
+)
+
+# A list's indexes in the order it hands them out, 4 bytes each, shuffled when the list opens (decision 0021).
+# Apart from ``status_lists``, whose counters change with every credential: SQLite rewrites a whole row on
+# update, and this one is 512 KiB for a list of 131,072.
+status_list_orders = Table(
+    "status_list_orders",
+    metadata,
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("draw_order", LargeBinary, nullable=False),
 )
 
 credentials = Table(

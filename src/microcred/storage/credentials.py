@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from microcred.domain import Credential, CredentialState, IssuerKey, Outcome, Page, Position, StatusPurpose
 from microcred.errors import NotFound
-from microcred.storage.credential_tables import credentials, signing_keys, status_lists
+from microcred.storage.credential_tables import credentials, signing_keys, status_list_orders, status_lists
 from microcred.storage.engine import stamp
 from microcred.storage.keyset import ITERATE_BATCH, SortKey, each, read_page
 from microcred.storage.repositories import SqlProviderRepository
@@ -32,6 +32,13 @@ _INDEX_BYTES = 4  # one index of a draw order: an unsigned big-endian 32-bit int
 
 
 _in_list = status_lists.alias("in_list")  # the list whose block holds a credential's revocation position
+
+
+def _order_of(provider_id: int, number: int) -> Any:
+    """The stored draw order of a provider's list ``number`` (a row only once the list has one)."""
+    return select(status_list_orders.c.number).where(
+        status_list_orders.c.provider_id == provider_id, status_list_orders.c.number == number
+    )
 
 
 def _packed(indexes: Iterable[int]) -> bytes:
@@ -69,7 +76,7 @@ class SqlCredentialRepository:
         )
 
     def _open_list(self, provider_id: int, number: int, *, first_index: int, size: int, order: bytes | None) -> None:
-        """Create list ``number`` for every purpose (nothing when it exists); the draw order lives on revocation's."""
+        """Create list ``number`` for every purpose (nothing when it exists), with its draw order if given."""
         make_insert = postgres_insert if self._connection.dialect.name == "postgresql" else sqlite_insert
         now = stamp(self._connection)
         for purpose in StatusPurpose:
@@ -82,10 +89,13 @@ class SqlCredentialRepository:
                     size=size,
                     first_index=first_index,
                     next_index=0,
-                    draw_order=order if purpose is StatusPurpose.REVOCATION else None,
                     updated_at=now,
                 )
                 .on_conflict_do_nothing(index_elements=["provider_id", "purpose", "number"])
+            )
+        if order is not None:
+            self._connection.execute(
+                insert(status_list_orders).values(provider_id=provider_id, number=number, draw_order=order)
             )
 
     def _provider_id(self, provider: str) -> int:
@@ -150,7 +160,7 @@ class SqlCredentialRepository:
                 status_lists.c.size,
                 status_lists.c.first_index,
                 status_lists.c.next_index,
-                status_lists.c.draw_order.is_(None).label("unordered"),
+                _order_of(provider_id, number).exists().label("ordered"),
             ).where(self._list_row(provider_id, StatusPurpose.REVOCATION, number))
         ).one()
         drawn = int(revocation.next_index)
@@ -161,18 +171,17 @@ class SqlCredentialRepository:
                 provider_id, number, first_index=first, size=size, order=_packed(shuffled(list(range(size))))
             )
             self._held()[provider] = number  # created in this transaction: no one else sees it before commit
-        elif revocation.unordered:  # a first list, or one that handed out indexes in order before 0021
+        elif not revocation.ordered:  # a first list, or one that handed out indexes in order before 0021
             used = self._used(provider_id, int(revocation.first_index), int(revocation.size))
             free = sorted(set(range(int(revocation.size))) - set(used))
-            order = _packed(used) + _packed(shuffled(free))
             self._connection.execute(
-                update(status_lists)
-                .where(self._list_row(provider_id, StatusPurpose.REVOCATION, number))
-                .values(draw_order=order)
+                insert(status_list_orders).values(
+                    provider_id=provider_id, number=number, draw_order=_packed(used) + _packed(shuffled(free))
+                )
             )
         packed = self._connection.execute(
-            select(func.substr(status_lists.c.draw_order, _INDEX_BYTES * drawn + 1, _INDEX_BYTES)).where(
-                self._list_row(provider_id, StatusPurpose.REVOCATION, number)
+            _order_of(provider_id, number).with_only_columns(
+                func.substr(status_list_orders.c.draw_order, _INDEX_BYTES * drawn + 1, _INDEX_BYTES)
             )
         ).scalar_one()
         self._connection.execute(

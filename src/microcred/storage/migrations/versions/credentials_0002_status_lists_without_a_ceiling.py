@@ -8,9 +8,11 @@ issue order (issue 16). Now a provider opens list 2, 3, … when one fills. Each
   ``revocation_index`` and ``suspension_index`` stay unique per provider and are positions in these blocks
   (list 1 starts at 0, so every credential issued before keeps its index and its list), so the
   ``credentials`` table does not change;
-- ``draw_order``: the order in which the list hands out its indexes, 4 bytes each, shuffled with the
-  operating system's CSPRNG when the list opens. A list that already handed out indexes in order gets its
-  order on its next draw: the indexes used first, then the free ones shuffled.
+- and, in the new table ``status_list_orders``, the order in which the list hands out its indexes, 4 bytes
+  each, shuffled with the operating system's CSPRNG when the list opens (a table of its own: the list rows'
+  counters change with every credential, and SQLite rewrites a whole row on update). A list that already
+  handed out indexes in order gets its order on its next draw: the indexes used first, then the free ones
+  shuffled.
 
 Revision ID: credentials_0002
 Revises: credentials_0001
@@ -32,12 +34,24 @@ def upgrade() -> None:
     with op.batch_alter_table("status_lists") as batch:
         batch.add_column(sa.Column("number", sa.Integer(), nullable=False, server_default="1"))
         batch.add_column(sa.Column("first_index", sa.Integer(), nullable=False, server_default="0"))
-        batch.add_column(sa.Column("draw_order", sa.LargeBinary(), nullable=True))
         batch.drop_constraint("uq_status_lists_provider_purpose", type_="unique")
         batch.create_unique_constraint("uq_status_lists_provider_purpose_number", ["provider_id", "purpose", "number"])
+    op.create_table(
+        "status_list_orders",
+        sa.Column("provider_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("draw_order", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["provider_id"],
+            ["providers.id"],
+            name=op.f("fk_status_list_orders_provider_id_providers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("provider_id", "number", name=op.f("pk_status_list_orders")),
+    )
     if op.get_bind().dialect.name == "postgresql":
         # Kept uncompressed out of line, so reading 4 bytes of the order reads one TOAST chunk, not the whole.
-        op.execute("ALTER TABLE status_lists ALTER COLUMN draw_order SET STORAGE EXTERNAL")
+        op.execute("ALTER TABLE status_list_orders ALTER COLUMN draw_order SET STORAGE EXTERNAL")
 
 
 def downgrade() -> None:
@@ -47,9 +61,9 @@ def downgrade() -> None:
             "cannot go below credentials_0002: a provider has more than one status list, and credentials "
             "point at lists 2 and up"
         )
+    op.drop_table("status_list_orders")
     with op.batch_alter_table("status_lists") as batch:
         batch.drop_constraint("uq_status_lists_provider_purpose_number", type_="unique")
         batch.create_unique_constraint("uq_status_lists_provider_purpose", ["provider_id", "purpose"])
-        batch.drop_column("draw_order")
         batch.drop_column("first_index")
         batch.drop_column("number")
