@@ -30,9 +30,10 @@ BODIES: list[tuple[type[BaseModel], Record[Any], set[str], set[str]]] = [
     (schemas.OfferingOut, OFFERING, set(), set()),
     (schemas.LearningOutcomeIo, LEARNING_OUTCOME, set(), set()),
     (schemas.EditionIn, EDITION, {"provider", "offering_code"}, set()),
-    (schemas.EditionOut, EDITION, set(), {"academic_year"}),
-    (schemas.EnrolmentIn, ENROLMENT, {"provider", "learner"}, {"learner_email"}),  # the service pseudonymises
-    (schemas.EnrolmentOut, ENROLMENT, {"learner_id"}, set()),  # never given back
+    (schemas.EditionOut, EDITION, {"academic_year"}, {"academic_year"}),  # derived from the start, not the field
+    # the service pseudonymises; the edition's academic year is the edition's business, not the enrolment's
+    (schemas.EnrolmentIn, ENROLMENT, {"provider", "learner", "academic_year"}, {"learner_email"}),
+    (schemas.EnrolmentOut, ENROLMENT, {"learner_id", "academic_year"}, set()),  # never given back
     (schemas.TrustedProviderOut, PROVIDER, set(PROVIDER.names) - {"slug", "name", "quality_assurances"}, set()),
 ]
 
@@ -72,7 +73,7 @@ def _assert_limits(prop: dict[str, Any], field: Field, where: str) -> None:
 def test_a_request_body_requires_what_its_record_cannot_do_without() -> None:
     assert schemas.OfferingIn.model_json_schema()["required"] == ["code"]
     assert schemas.ProviderIn.model_json_schema()["required"] == ["slug", "name", "type"]
-    required = ["reference", "edition_code", "learner_id", "enrolment_date"]
+    required = ["reference", "edition_code", "learner_id"]
     assert schemas.EnrolmentIn.model_json_schema()["required"] == required
 
 

@@ -86,11 +86,12 @@ def test_enrolment_rules_come_back_as_field_problems(client: TestClient, tokens:
         "learner_id": "r1",
         "enrolment_date": "2023-09-20",
         "outcome": "passed",
+        "outcome_date": "2023-09-19",
     }
     response = client.post(f"/api/v1/providers/{OWNER}/enrolments", headers=Tokens.header(tokens.owner), json=bad)
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "outcome_date", "reason": "is required when the outcome is passed", "code": "outcome-date-required"}
+        {"field": "outcome_date", "reason": "must not be before the enrolment date", "code": "before-enrolment-date"}
     ]
 
 

@@ -54,6 +54,14 @@ def test_adding_a_provider_twice_is_a_conflict(capsys: pytest.CaptureFixture[str
     assert "Traceback" not in err
 
 
+def test_offering_show_prints_labels_next_to_vocabulary_codes(demo: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert microcred("--lang", "en", "offering", "show", "vub", "MC-DSS") == 0
+    out = capsys.readouterr().out
+    assert "Marked assignment (2939dae15f)".lower() in out.lower()
+    assert "Blended (blended)" in out
+    assert "Level 7 (7)" in out
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

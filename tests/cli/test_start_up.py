@@ -14,12 +14,17 @@ import sys
 import pytest
 
 HEAVY = ("matplotlib", "scipy", "fpdf", "alembic")
+STORAGE_AND_STANDARDS = ("sqlalchemy", "duckdb", "pyld", "jsonschema", "cryptography", "httpx")
+"""What the command line itself must not load before a command runs (issue 21: ``microcred --help`` and usage
+errors start in well under a second; ``benchmarks/bench_cli.py`` measures it)."""
 
 
-def _modules_loaded_by(statement: str) -> set[str]:
+def _modules_loaded_by(statement: str, *, packages: bool = True) -> set[str]:
+    """The top-level packages (or, with ``packages=False``, every module) that ``statement`` loads."""
     program = f"import json, sys\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
-    return {name.split(".")[0] for name in json.loads(result.stdout.splitlines()[-1])}
+    names = json.loads(result.stdout.splitlines()[-1])
+    return {name.split(".")[0] for name in names} if packages else set(names)
 
 
 @pytest.mark.parametrize(
@@ -39,10 +44,32 @@ def test_starting_up_imports_none_of_the_heavy_libraries(statement: str) -> None
 def test_the_heavy_libraries_do_load_when_their_work_is_asked_for() -> None:
     """The guard above means something only if these modules really are the ones that need them."""
     loaded = _modules_loaded_by(
-        "import sqlalchemy\n"
         "from microcred.stats.attack import Cell, intervals\n"
+        "from microcred.storage.engine import make_engine\n"
         "from microcred.storage.migrate import upgrade\n"
-        "upgrade(sqlalchemy.create_engine('sqlite://'))\n"
+        "upgrade(make_engine('sqlite://'))\n"
         "intervals([Cell(copy_learners=5, up_enrolments=(5,), hidden_atoms=1)], k=5, measure='learners')"
     )
     assert {"alembic", "scipy"} <= loaded
+
+
+@pytest.mark.parametrize(
+    "statement", ["import microcred.cli.main", "from microcred.cli.main import run; run(['--help'])"]
+)
+def test_the_command_line_starts_without_storage_or_the_credential_libraries(statement: str) -> None:
+    loaded = _modules_loaded_by(statement)
+    assert loaded.isdisjoint(STORAGE_AND_STANDARDS), (
+        f"{statement!r} loads {sorted(loaded & set(STORAGE_AND_STANDARDS))}"
+    )
+    assert not {name for name in loaded if name.startswith("microcred.bootstrap")}
+
+
+def test_a_command_that_needs_the_register_still_gets_it() -> None:
+    """The lazy import in ``cli.context.register`` is reached: a real command loads storage when it runs."""
+    loaded = _modules_loaded_by(
+        "import os, tempfile\n"
+        "os.environ['MICROCRED_DATABASE_URL'] = 'sqlite:///' + tempfile.mkdtemp() + '/x.db'\n"
+        "from microcred.cli.main import run\n"
+        "assert run(['init']) == 0"
+    )
+    assert "sqlalchemy" in loaded

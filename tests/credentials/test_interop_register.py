@@ -1,4 +1,6 @@
-"""A credential the register issues (did:web issuer) verifies in Digital Bazaar's JavaScript libraries."""
+"""A credential the register issues (did:web issuer) verifies in Digital Bazaar's JavaScript libraries: with
+the DID document handed in, and as a relying party on the network would, fetching the DID document and the
+status list from the register served on a loopback port."""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from microcred.asgi import create_app
 from microcred.bootstrap import Register, build
-from microcred.services import verification
+from microcred.services import issuance, verification
 from microcred.settings import Settings
+from microcred.testing import free_port, served_in_thread
 from tests.credentials.register_setup import seed
 
 INTEROP = Path(__file__).resolve().parents[2] / "interop"
@@ -47,11 +51,12 @@ def sqlite_register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Regist
     wired.close()
 
 
-def _verify_in_node(credential: dict[str, object], did_document: dict[str, object]) -> dict[str, object]:
+def _node(arguments: list[str], request: dict[str, object]) -> dict[str, object]:
+    """Run a Node script in ``interop/`` with ``request`` as JSON on stdin; its JSON answer."""
     completed = subprocess.run(
-        ["node", "--input-type=module", "-e", _SCRIPT],
+        ["node", *arguments],
         cwd=INTEROP,
-        input=json.dumps({"credential": credential, "didDocument": did_document}),
+        input=json.dumps(request),
         capture_output=True,
         text=True,
         timeout=120,
@@ -62,6 +67,10 @@ def _verify_in_node(credential: dict[str, object], did_document: dict[str, objec
     return result
 
 
+def _verify_in_node(credential: dict[str, object], did_document: dict[str, object]) -> dict[str, object]:
+    return _node(["--input-type=module", "-e", _SCRIPT], {"credential": credential, "didDocument": did_document})
+
+
 def test_a_register_credential_verifies_in_the_javascript_libraries(sqlite_register: Register) -> None:
     seeded = seed(sqlite_register)
     credential = seeded.issue("P-1").document
@@ -69,3 +78,51 @@ def test_a_register_credential_verifies_in_the_javascript_libraries(sqlite_regis
     assert _verify_in_node(credential, did_document) == {"verified": True, "error": None}
     credential["credentialSubject"]["achievement"]["creditsAvailable"] = 5
     assert _verify_in_node(credential, did_document)["verified"] is False
+
+
+def _verify_online(credential: dict[str, object], loopback: str) -> dict[str, object]:
+    """``interop/verify-online.mjs``: Digital Bazaar fetches the DID document and the status list itself."""
+    return _node(["verify-online.mjs"], {"credential": credential, "loopback": loopback})
+
+
+def test_register_credentials_verify_in_javascript_fetching_did_and_status_list_from_the_served_register(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Valid, suspended and revoked credentials, each read by Digital Bazaar from the lists it fetched and
+    verified; the DID document and status list come over HTTP from the register itself."""
+    port = free_port()
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path_factory.mktemp('db') / 'online.db'}",
+        environment="test",
+        public_base_url=f"http://127.0.0.1:{port}",
+    )
+    wired = build(settings)
+    wired.migrate()
+    try:
+        seeded = seed(wired)
+        valid, suspended, revoked = (seeded.issue(f"P-{n}") for n in (1, 2, 3))
+        for action, credential in ((issuance.suspend, suspended), (issuance.revoke, revoked)):
+            action(
+                credential.uuid,
+                "checked in a test",
+                uow=wired.uow,
+                keys=wired.key_store,
+                settings=settings,
+                clock=seeded.clock,
+            )
+        with served_in_thread(create_app(wired), port=port):
+            answers = {
+                name: _verify_online(credential.document, f"127.0.0.1:{port}")
+                for name, credential in (("valid", valid), ("suspended", suspended), ("revoked", revoked))
+            }
+            tampered = json.loads(valid.document_json)
+            tampered["credentialSubject"]["achievement"]["creditsAvailable"] = 5
+            forged = _verify_online(tampered, f"127.0.0.1:{port}")
+    finally:
+        wired.close()
+    for name, answer in answers.items():
+        assert answer["verified"] is True, (name, answer["error"])
+        assert answer["statuses"] == [
+            {"purpose": "message", "value": {"valid": 0, "suspended": 1, "revoked": 2}[name], "message": name}
+        ], name
+    assert forged["verified"] is False

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from importlib.resources import files
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from microcred.credentials.cryptosuites import EDDSA_RDFC_2022
 from microcred.credentials.keys import SigningKey
 from microcred.credentials.proofs import add_proof
 from microcred.credentials.sample import sample_micro_credential
-from microcred.credentials.schema import validate_open_badge_credential
+from microcred.credentials.schema import is_open_badge_credential, jsonschema_problems, validate_open_badge_credential
 
 from .conftest import load_json
 
@@ -74,3 +78,73 @@ def test_every_status_entry_is_checked_against_the_official_definition() -> None
     assert paths == {"$.credentialStatus[1]", "$.credentialStatus[1].type"}
     document["credentialStatus"] = [{"type": "BitstringStatusListEntry"}, entry]
     assert {problem.path for problem in schema_problems(document)} == {"$.credentialStatus[0]"}
+
+
+# The compiled validator (jsonschema_rs) answers "valid?" for every credential; jsonschema explains the
+# invalid ones. A document the first accepts and the second refuses would be issued or verified unchecked:
+# both must agree on every document, the official examples and generated mutations of our own.
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**40), 2**40)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+    | st.sampled_from(["", "urn:uuid:1", "2025-02-01T00:00:00Z", "did:key:z6Mk", "http://x"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def _places(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key or index path in a JSON document."""
+    found = [path] if path else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _places(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _places(value, (*path, index))
+    return found
+
+
+@st.composite
+def _mutated_credentials(draw: st.DrawFn) -> dict[str, Any]:
+    document = copy.deepcopy(
+        sample_micro_credential(issuer_did="did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK")
+    )
+    for _ in range(draw(st.integers(1, 3))):
+        places = _places(document)
+        where = draw(st.sampled_from(places))
+        parent = document
+        for step in where[:-1]:
+            parent = parent[step]
+        action = draw(st.sampled_from(["delete", "replace", "add"]))
+        if action == "delete":
+            del parent[where[-1]]
+        elif action == "replace":
+            parent[where[-1]] = draw(_JSON_VALUES)
+        elif isinstance(parent, dict):
+            parent[draw(st.text(max_size=8))] = draw(_JSON_VALUES)
+        else:
+            parent.append(draw(_JSON_VALUES))
+    return document
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_mutated_credentials())
+def test_the_compiled_validator_agrees_with_jsonschema_on_generated_credentials(document: dict[str, Any]) -> None:
+    explained = jsonschema_problems(document)
+    assert is_open_badge_credential(document) == (explained == []), explained
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "ob3/spec/basic-openbadgecredential.json",
+        "ob3/spec/complete-openbadgecredential.json",
+        "ob3/test-vector/signed-credential.json",
+    ],
+)
+def test_the_compiled_validator_agrees_on_the_official_examples(path: str) -> None:
+    document = load_json(path)
+    assert is_open_badge_credential(document) == (jsonschema_problems(document) == [])

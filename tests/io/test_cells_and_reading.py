@@ -146,8 +146,10 @@ def test_xlsx_template_lists_the_allowed_codes_with_labels(tmp_path: Path) -> No
     path = tmp_path / "offerings.xlsx"
     write_template(layout("offerings"), "xlsx", path)
     codes = list(openpyxl.load_workbook(path, read_only=True)["codes"].iter_rows(values_only=True))
-    assert codes[0] == ("column", "code", "label_en", "label_nl")
-    assert ("participation_form", "blended", "Blended", "Hybride") in codes
+    assert codes[0] == ("column", "code", "label_en", "label_nl", "also_accepted")
+    assert ("participation_form", "blended", "Blended", "Hybride", "Hybride") in codes
+    assert ("kind", "further-training", "Further training", "Bij- en nascholing",
+            "further_training | Further training | Bij- en nascholing") in codes  # fmt: skip
 
 
 def test_docs_import_md_is_generated_from_the_layouts() -> None:

@@ -87,7 +87,7 @@ BAD_ROWS = [
     ("vub,B1,MC-DSS-2023,r1,2023-13-01,02,passed,14,2024-01-31", "enrolment_date", "2023-13-01"),
     ("vub,B1,MC-DSS-2023,r1,2023-09-01,07,passed,14,2024-01-31", "contract_type", "07"),
     ("vub,B1,NO-SUCH-EDITION,r1,2023-09-01,02,passed,14,2024-01-31", "edition_code", "NO-SUCH-EDITION"),
-    ("vub,B1,MC-DSS-2023,r1,2023-09-01,02,passed,14,", "outcome_date", None),
+    ("vub,B1,MC-DSS-2023,r1,2023-09-01,02,passed,14,2023-08-31", "outcome_date", "2023-08-31"),
     ("vub,B1,MC-DSS-2023,,2023-09-01,02,passed,14,2024-01-31", "learner_id", None),
     ("nobody,B1,MC-DSS-2023,r1,2023-09-01,02,passed,14,2024-01-31", "provider", "nobody"),
     ("vub,GOOD-1,MC-DSS-2023,r1,2023-09-01,02,passed,14,2024-01-31", "reference", "GOOD-1"),  # repeats row 2
@@ -126,7 +126,7 @@ def test_skip_invalid_imports_exactly_the_valid_rows_and_writes_the_rejected_one
     assert not {"S-0", "S-2", "S-4"} & stored
     assert report.rejected_file is not None
     rejected = report.rejected_file.read_text(encoding="utf-8").splitlines()
-    assert rejected[0].startswith("row,problems,provider,reference,edition_code,learner_pseudonym")
+    assert rejected[0].startswith("row,problems,provider,reference,edition_code,learner_scheme,learner_pseudonym")
     assert [line.split(",")[3] for line in rejected[1:]] == ["S-0", "S-2", "S-4"]
 
 

@@ -49,6 +49,7 @@ class Enrolments:
     employment_status: Sequence[str]
     age_band: Sequence[str]
     outcome: Sequence[str]
+    learner_scheme: Sequence[str | None]  # a row of six leaves it out: not recorded
 
 
 @dataclass
@@ -82,9 +83,9 @@ class FactsInMemory:
         return (Editions(*columns) for columns in self._batches(self.editions_rows, 4))
 
     def enrolments(self) -> Iterator[Enrolments]:
-        return (Enrolments(*columns) for columns in self._batches(self.enrolments_rows, 6))
+        return (Enrolments(*columns) for columns in self._batches(self.enrolments_rows, 7))
 
     def _batches(self, rows: list[tuple[Any, ...]], width: int) -> Iterator[list[list[Any]]]:
         for start in range(0, len(rows), self.batch):
             chunk = rows[start : start + self.batch]
-            yield [[row[index] for row in chunk] for index in range(width)]
+            yield [[row[index] if index < len(row) else None for row in chunk] for index in range(width)]

@@ -34,6 +34,7 @@ CLOSED_SETS = {
     "outcomes": ("enrolled", "withdrawn", "passed", "failed"),
     "offering-statuses": ("draft", "published", "withdrawn"),
     "grading-schemes": ("0-20", "pass-fail", "ects-grade", "other"),
+    "learner-id-schemes": ("insz", "esi", "register", "local"),
     "assessment-types": (
         "19a2e5e671", "2939dae15f", "3484bd7e51", "4f03b91c0e", "56539a6507", "6a4db9f11d", "6e6cb2cc78",
         "7331eb4762", "795dac4096", "812e3b0ae1", "b1b68f6735", "c4256a2726", "d30284d7df", "de4d165a6c",

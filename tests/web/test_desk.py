@@ -75,7 +75,7 @@ def test_staff_create_an_offering_that_appears_in_the_public_catalogue(demo: Reg
     assert "Aanbod MC-DATA is bewaard." in saved.text
     stored = catalogue.get_offering("ugent", "MC-DATA", demo.uow)
     assert [o.text.get("en") for o in stored.learning_outcomes] == ["Read data", "Show data"]
-    assert "Data in de klas" in staff.get("/?q=klas").text
+    assert "Data in de <mark>klas</mark>" in staff.get("/?q=klas").text  # the word found, marked
 
 
 def test_publishing_an_incomplete_offering_is_refused_with_the_missing_elements(staff: TestClient) -> None:

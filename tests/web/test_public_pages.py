@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
+from microcred.asgi import create_app
 from microcred.bootstrap import Register
 from microcred.services import issuance
 from tests.web.conftest import csrf_of
@@ -65,6 +67,31 @@ def test_an_offering_page_shows_the_eu_elements_provider_trust_and_editions(clie
         assert text in page.text or text in page.text.lower(), text
 
 
+def test_a_prospective_learner_sees_the_next_edition_its_places_the_price_and_where_to_enrol(demo: Register) -> None:
+    before_2024 = Register(demo.settings, clock=lambda: datetime(2024, 6, 1, tzinfo=UTC))
+    try:
+        with TestClient(create_app(before_2024)) as client:
+            page = client.get("/offerings/vub/MC-DSS", headers={"Accept-Language": "en"}).text
+            card = client.get("/?q=decision", headers={"Accept-Language": "en"}).text
+    finally:
+        before_2024.close()
+    assert "Next edition:" in page
+    assert "places left" in page
+    assert "€450" in page
+    assert 'href="https://www.vub.be/"' in page
+    assert "Enrol at VUB" in page
+    assert "starts " in card
+    assert "places left" in card
+    assert "€450" in card
+
+
+def test_an_offering_without_a_coming_edition_says_so(client: TestClient) -> None:
+    page = client.get("/offerings/uantwerpen/MC-ANCESTORS", headers={"Accept-Language": "en"}).text
+    assert "No upcoming edition" in page
+    assert "free" in page
+    assert "No upcoming edition" in client.get("/?q=ancestors", headers={"Accept-Language": "en"}).text
+
+
 def test_unknown_and_draft_offerings_are_not_found(client: TestClient) -> None:
     assert client.get("/offerings/vub/NOPE").status_code == 404
     assert client.get("/providers/nobody").status_code == 404
@@ -78,6 +105,32 @@ def test_a_page_that_is_not_found_says_so_in_the_visitors_language(client: TestC
     assert '<html lang="en">' in english.text
     assert "<h1>Not found</h1>" in english.text
     assert "NOPE" in english.text
+
+
+def test_an_unknown_address_gives_a_browser_a_page_and_an_api_client_a_problem(client: TestClient) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "en"}
+    page = client.get("/no/such/page", headers=browser)
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "There is no page at this address." in page.text
+    assert '<a href="/">' in page.text
+    problem = client.get("/no/such/page", headers={"Accept": "application/json"})
+    assert problem.status_code == 404
+    assert problem.headers["content-type"].startswith("application/problem+json")
+    api = client.get("/api/v1/nothing-here", headers=browser)
+    assert api.headers["content-type"].startswith("application/problem+json")  # /api stays RFC 9457
+    not_allowed = client.delete("/providers", headers=browser)
+    assert not_allowed.status_code == 405
+    assert not_allowed.headers["content-type"].startswith("text/html")
+    assert "GET" in not_allowed.headers["allow"]
+
+
+def test_every_page_names_a_favicon_and_it_is_served(client: TestClient) -> None:
+    assert '<link rel="icon" href="/static/favicon.svg"' in client.get("/").text
+    for address in ("/static/favicon.svg", "/favicon.ico"):
+        icon = client.get(address)
+        assert icon.status_code == 200
+        assert icon.headers["content-type"].startswith("image/svg+xml")
 
 
 def test_the_api_keeps_its_problem_documents_beside_the_pages(client: TestClient) -> None:
@@ -124,6 +177,23 @@ def test_the_verifier_rejects_a_tampered_copy_and_says_which_check_failed(demo: 
     )
     assert "Deze credential kan niet worden aanvaard." in page.text
     assert 'class="fail" data-check="signature"' in page.text
+    assert 'class="elements untrusted"' in page.text  # the credential itself is shown as not to be relied on
+    assert 'id="untrusted"' in page.text
+    genuine = client.post("/verify", data={"document": json.dumps(_issue(demo)), "csrf_token": token}).text
+    assert "untrusted" not in genuine
+
+
+def test_the_verifier_has_one_field_for_either_kind_of_link(demo: Register, client: TestClient) -> None:
+    form = client.get("/verify").text
+    assert form.count('inputmode="url"') == 1
+    document = _issue(demo)
+    address = f"{demo.settings.public_base_url}/credentials/" + str(document["id"]).removeprefix("urn:uuid:")
+    assert "Deze credential is echt en geldig." in client.get("/verify", params={"link": address}).text
+    for share in ("http://127.0.0.1:8000/s/abc123", "abc123"):
+        opened = client.get("/verify", params={"link": share}, follow_redirects=False)
+        assert opened.status_code == 303
+        assert opened.headers["location"] == "/s/abc123"
+    assert client.get("/verify", params={"link": "https://elsewhere.example/credentials/1"}).status_code == 400
 
 
 def test_the_verifier_opens_this_registers_own_credential_urls_only(demo: Register, client: TestClient) -> None:

@@ -35,6 +35,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/providers"): "public",
     ("GET", "/providers/{slug}"): "public",
     ("GET", "/language/{lang}"): "public",
+    ("GET", "/favicon.ico"): "public",
     ("GET", "/verify"): "public",
     ("POST", "/verify"): "public",
     ("GET", "/statistics"): "public",

@@ -28,6 +28,7 @@ from tests.databases import Content
 
 TODAY = date(2024, 6, 1)
 PEPPER = "pepper-for-search-tests"
+PLACES_LEFT = 40 - 11  # the small demo's 2024 edition of MC-DISINFO: capacity 40, 11 enrolments (none withdrawn)
 
 
 @pytest.fixture
@@ -76,18 +77,8 @@ def test_start_date_filter_looks_at_editions(demo: Register) -> None:
 
 
 def test_an_offering_saved_after_migration_is_found_and_a_changed_title_is_reindexed(demo: Register) -> None:
-    offering = Offering(
-        provider="ku-leuven",
-        code="MC-HEAT",
-        title=LangText.of("Warmtepompen ontwerpen", "Designing heat pumps"),
-        learning_outcomes=[LearningOutcome(LangText.of("Een warmtepomp dimensioneren"))],
-        ects=Decimal(3),
-        eqf_level=6,
-        isced_field="0713",
-        assessment_type="2939dae15f",
-        participation_form=ParticipationForm.ONLINE,
-        quality_assurance=QaKind.INSTITUTIONAL_REVIEW,
-        status=OfferingStatus.PUBLISHED,
+    offering = _published(
+        "MC-HEAT", LangText.of("Warmtepompen ontwerpen", "Designing heat pumps"), "Een warmtepomp dimensioneren"
     )
     catalogue.save_offering(offering, demo.uow)
     assert _codes(demo, text="warmtepomp") == ["MC-HEAT"]
@@ -122,9 +113,11 @@ def test_paging_counts_all_matches(demo: Register) -> None:
 
 def test_next_edition_is_the_first_one_starting_after_today(demo: Register) -> None:
     page = search_offerings(CatalogueQuery(text="desinformatie"), demo.uow, today=TODAY)
-    edition = page.hits[0].next_edition
-    assert isinstance(edition, Edition)
-    assert edition.start_date == date(2024, 9, 20)
+    upcoming = page.hits[0].next_edition
+    assert upcoming is not None
+    assert isinstance(upcoming.edition, Edition)
+    assert upcoming.edition.start_date == date(2024, 9, 20)
+    assert upcoming.places_left == PLACES_LEFT
 
 
 def test_an_inverted_ects_range_is_refused_with_a_reason(demo: Register) -> None:
@@ -167,3 +160,64 @@ def test_a_provider_profile_counts_every_published_offering_in_the_database(demo
     assert profile.by_level == sorted(Counter(o.eqf_level for o in published if o.eqf_level).items())
     with pytest.raises(NotFound):
         provider_profile("nobody", demo.uow)
+
+
+def test_words_are_found_by_their_dutch_or_english_stem(demo: Register) -> None:
+    assert _codes(demo, text="sustainable") == ["MC-DSS"]  # "Sustainability": both stem to "sustain"
+    assert _codes(demo, text="genealogy") == ["MC-ANCESTORS"]  # "genealogical sources"
+    assert _codes(demo, text="herkenning") == ["MC-DISINFO"]  # Dutch: "herkenning" and "herkennen" stem to "herkenn"
+
+
+def test_the_catalogue_is_sorted_by_the_title_in_the_readers_language(demo: Register) -> None:
+    assert _codes(demo, title_language="nl") == ["MC-DSS", "MC-DISINFO", "MC-ANCESTORS"]
+    assert _codes(demo, title_language="en") == ["MC-ANCESTORS", "MC-DSS", "MC-DISINFO"]
+
+
+def _published(code: str, title: LangText, outcome: str, provider: str = "ku-leuven") -> Offering:
+    return Offering(
+        provider=provider,
+        code=code,
+        title=title,
+        learning_outcomes=[LearningOutcome(LangText.of(outcome))],
+        ects=Decimal(3),
+        eqf_level=6,
+        isced_field="0713",
+        assessment_type="2939dae15f",
+        participation_form=ParticipationForm.ONLINE,
+        quality_assurance=QaKind.INSTITUTIONAL_REVIEW,
+        status=OfferingStatus.PUBLISHED,
+    )
+
+
+def _publish(register: Register, code: str, title: str, outcome: str = "Een model bouwen") -> None:
+    catalogue.save_offering(_published(code, LangText.of(title), outcome, provider="ugent"), register.uow)
+
+
+def test_titles_sort_without_regard_to_accents_or_case(demo: Register) -> None:
+    for code, title in (("MC-E1", "Économie circulaire"), ("MC-E2", "ezels houden"), ("MC-E3", "Ecologie")):
+        _publish(demo, code, title)
+    assert _codes(demo, provider="ugent") == ["MC-DISINFO", "MC-E3", "MC-E1", "MC-E2"]
+
+
+def test_a_title_equal_to_the_query_comes_before_titles_that_only_contain_its_words(demo: Register) -> None:
+    _publish(demo, "MC-DATA3", "Anders", "Data data data data lezen")
+    _publish(demo, "MC-DATA2", "Data in de zorg")
+    _publish(demo, "MC-DATA1", "Data")
+    assert _codes(demo, text="data") == ["MC-DATA1", "MC-DATA2", "MC-DATA3"]
+
+
+def test_each_hit_says_why_it_matched_with_the_words_marked(demo: Register) -> None:
+    page = search_offerings(CatalogueQuery(text="calculat", title_language="en"), demo.uow, today=TODAY)
+    (hit,) = page.hits
+    assert not hit.title.matched
+    assert hit.snippet is not None
+    assert [piece for piece, marked in hit.snippet.pieces if marked] == ["Calculate"]
+    english = search_offerings(CatalogueQuery(text="sustainable", title_language="nl"), demo.uow, today=TODAY)
+    assert english.hits[0].snippet is not None  # the Dutch title does not show it: the English one does
+    assert [p for p, marked in english.hits[0].snippet.pieces if marked] == ["Sustainability"]
+
+
+def test_an_unknown_title_language_is_refused_with_a_reason(demo: Register) -> None:
+    with pytest.raises(Invalid) as refused:
+        search_offerings(CatalogueQuery(title_language="fr"), demo.uow, today=TODAY)
+    assert [problem.field for problem in refused.value.problems] == ["title_language"]

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 
 from microcred.api.bodies import input_fields, insert_after, output_fields
-from microcred.domain import Edition, Enrolment, LearningOutcome, Offering, Provider, QualityAssurance
+from microcred.domain import (
+    Edition,
+    Enrolment,
+    LearningOutcome,
+    Offering,
+    Provider,
+    QualityAssurance,
+    check_academic_year,
+)
 from microcred.domain.fields import EDITION, ENROLMENT, LEARNING_OUTCOME, OFFERING, PROVIDER, QUALITY_ASSURANCE
 from microcred.errors import FieldProblem
 
@@ -134,7 +142,10 @@ class _OfferingOut(BaseModel):
 
 class _EditionIn(InputModel):
     def to_domain(self, provider: str, offering_code: str) -> Edition:
-        return EDITION.build({**self.model_dump(), "provider": provider, "offering_code": offering_code})
+        given = self.model_dump()
+        edition = EDITION.build({**given, "provider": provider, "offering_code": offering_code})
+        check_academic_year(given.get("academic_year"), edition.start_date)
+        return edition
 
 
 class _EditionOut(BaseModel):
@@ -217,7 +228,7 @@ else:
         "EnrolmentIn",
         _EnrolmentIn,
         insert_after(
-            input_fields(ENROLMENT, exclude=("provider", "learner"), required=("learner_id",)),
+            input_fields(ENROLMENT, exclude=("provider", "learner", "academic_year"), required=("learner_id",)),
             "learner_id",
             "learner_email",
             _EMAIL,

@@ -12,6 +12,7 @@ from microcred.cli.context import console, language, register, say
 from microcred.cli.options import RecordOptions
 from microcred.domain import OfferingStatus
 from microcred.domain.fields import OFFERING, PROVIDER
+from microcred.vocab import vocabulary
 
 __all__ = ["offerings", "providers"]
 
@@ -93,6 +94,7 @@ OFFERING_OPTIONS = RecordOptions(
     fields=(
         "title", "learning_outcomes", "ects", "hours", "eqf_level", "vks_level", "isced_field", "assessment_type",
         "participation_form", "quality_assurance", "languages", "kind", "flemish_type", "info_url",
+        "price_eur",
     ),
 )  # fmt: skip
 _PUBLISH = inspect.Parameter(
@@ -145,17 +147,17 @@ def offering_show(provider: str = typer.Argument(...), code: str = typer.Argumen
     rows = (
         ("title_en", offering.title.texts.get("en")),
         ("awarding_body", offering.awarding_provider),
-        ("country", offering.issuer_country),
+        ("country", _labelled("countries", offering.issuer_country)),
         ("ects", offering.ects),
         ("hours", offering.hours),
-        ("eqf", offering.eqf_level),
-        ("vks", offering.vks_level),
-        ("isced", offering.isced_field),
-        ("assessment", offering.assessment_type),
-        ("participation", offering.participation_form),
-        ("quality_assurance", offering.quality_assurance),
-        ("languages", ", ".join(offering.languages)),
-        ("kind", offering.kind.value),
+        ("eqf", _labelled("eqf", offering.eqf_level)),
+        ("vks", _labelled("vks", offering.vks_level)),
+        ("isced", _labelled("isced-f", offering.isced_field)),
+        ("assessment", _labelled("assessment-types", offering.assessment_type)),
+        ("participation", _labelled("participation-forms", offering.participation_form)),
+        ("quality_assurance", _labelled("qa-kinds", offering.quality_assurance)),
+        ("languages", ", ".join(_labelled("languages", code) or code for code in offering.languages)),
+        ("kind", _labelled("offering-kinds", offering.kind)),
         ("info", offering.info_url),
     )
     for label, value in rows:
@@ -176,3 +178,12 @@ def offering_check(provider: str = typer.Argument(...), code: str = typer.Argume
     for problem in problems:
         console.print(f"  - {problem.describe(language())}", highlight=False)
     raise typer.Exit(1)
+
+
+def _labelled(name: str, code: object) -> str | None:
+    """A vocabulary code as a person reads it: its label in the command line's language, then the code."""
+    if code is None:
+        return None
+    plain = str(getattr(code, "value", code))
+    concepts = vocabulary(name)
+    return f"{concepts.get(plain).label(language())} ({plain})" if plain in concepts else plain

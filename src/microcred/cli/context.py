@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from microcred.bootstrap import Register, build
 from microcred.errors import Invalid, MicrocredError
 from microcred.i18n import LANGUAGES, translate
 from microcred.vocab import vocabulary
+
+if TYPE_CHECKING:
+    from microcred.bootstrap import Register
 
 __all__ = ["console", "err_console", "language", "register", "resolve_code", "say", "use_language"]
 
@@ -43,6 +45,9 @@ def say(key: str, /, **values: Any) -> str:
 
 @cache
 def register() -> Register:
+    """The wired register, built on first use: ``microcred --help`` and usage errors never load storage."""
+    from microcred.bootstrap import build
+
     return build()
 
 

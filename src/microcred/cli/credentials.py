@@ -13,9 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from microcred.cli.context import console, language, register, say
-from microcred.domain import Credential
+from microcred.domain import TRUST_DATES, Credential
 from microcred.errors import Invalid, MicrocredError
-from microcred.services.verification import TRUST_DATES, parse_trust_date
 
 __all__ = ["attach", "credential_commands", "key_commands"]
 
@@ -132,6 +131,8 @@ def verify(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Verify a credential and list every check; exit 1 when a check fails, 3 when one could not be done."""
+    from microcred.services.verification import parse_trust_date
+
     result = register().verification.verify_document(
         _load(source), offline=offline, check_status=status, trust_date=parse_trust_date(trust_date)
     )

@@ -8,12 +8,12 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from microcred.cli.context import console, err_console, language, register, say
+from microcred.domain.fields import RECORDS
 from microcred.errors import Invalid
-from microcred.services import imports
 
 __all__ = ["attach"]
 
-_KINDS = ", ".join(imports.KINDS)
+_KINDS = ", ".join(RECORDS)
 
 
 def attach(app: typer.Typer) -> None:
@@ -23,7 +23,7 @@ def attach(app: typer.Typer) -> None:
 
 
 def _kind(kind: str) -> str:
-    if kind not in imports.KINDS:
+    if kind not in RECORDS:
         raise Invalid.field("KIND", "one-of", kind, allowed=_KINDS)
     return kind
 
@@ -90,5 +90,7 @@ def template_command(
 ) -> None:
     """Write a fill-in template: the header, one example row and (XLSX) a sheet of allowed codes."""
     target = out or Path(f"{_kind(kind)}-template.{file_format}")
+    from microcred.services import imports
+
     imports.write_kind_template(_kind(kind), file_format, target)
     console.print(say("template.written", target=target), highlight=False)

@@ -8,7 +8,6 @@ import typer
 
 from microcred.cli.context import console, register, say
 from microcred.errors import Invalid
-from microcred.services.demo import SCALES
 
 __all__ = ["attach"]
 
@@ -22,6 +21,8 @@ def demo(
     scale: str = typer.Option("small", "--scale", help="small (seconds) or full (about 300,000 enrolments)."),
 ) -> None:
     """Load the demo register (real Flemish institutions, generated offerings and enrolments); idempotent."""
+    from microcred.services.demo import SCALES
+
     if scale not in SCALES:
         raise Invalid.field("--scale", "one-of", scale, allowed=", ".join(SCALES))
     wired = register()

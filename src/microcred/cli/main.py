@@ -6,7 +6,6 @@ import sys
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 from typer._click import exceptions as click  # Typer 0.2x vendors Click; its errors live here
 
 from microcred import __version__
@@ -61,7 +60,7 @@ def run(argv: list[str] | None = None) -> int:
     except typer.Abort:
         err_console.print(say("aborted"))
         return 1
-    except (MicrocredError, ValidationError, SQLAlchemyError, OSError) as error:
+    except (MicrocredError, ValidationError, OSError) as error:
         if debug:
             raise
         err_console.print(f"[bold red]{say('error')}:[/] {_one_line(error)}", highlight=False, soft_wrap=True)
@@ -69,6 +68,9 @@ def run(argv: list[str] | None = None) -> int:
     except Exception as error:
         if debug:
             raise
+        if _is_database_error(error):
+            err_console.print(f"[bold red]{say('error')}:[/] {_one_line(error)}", highlight=False, soft_wrap=True)
+            return 1
         text = say("unexpected", kind=type(error).__name__, message=_one_line(error))
         err_console.print(f"[bold red]{say('error')}:[/] {text}", highlight=False, soft_wrap=True)
         return 1
@@ -80,11 +82,18 @@ def _one_line(error: Exception) -> str:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         return say("configuration", where=where, message=first["msg"])
-    if isinstance(error, SQLAlchemyError):
+    if _is_database_error(error):
         return say("database", message=str(error.__cause__ or error).splitlines()[0])
     if isinstance(error, MicrocredError):
         return error.describe(language()).replace("\n", " ")
     return str(error).replace("\n", " ")
+
+
+def _is_database_error(error: Exception) -> bool:
+    """A SQLAlchemy error, told without importing SQLAlchemy: only commands that touched the database raise
+    one, and ``microcred --help`` must not pay for loading it (issue 21: start-up)."""
+    database_errors = sys.modules.get("sqlalchemy.exc")
+    return database_errors is not None and isinstance(error, database_errors.SQLAlchemyError)
 
 
 def main() -> None:

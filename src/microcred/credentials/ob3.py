@@ -307,7 +307,7 @@ def _subject(award: Award, lang: str) -> dict[str, Any]:
     subject: dict[str, Any] = {"type": ["AchievementSubject"], **_subject_identity(award.learner)}
     subject["achievement"] = _achievement(award, lang)
     subject["activityStartDate"] = timestamp(award.edition.start_date)
-    subject["activityEndDate"] = timestamp(award.edition.end_date)
+    subject["activityEndDate"] = timestamp(award.edition.last_day)
     if award.offering.ects is not None:
         subject["creditsEarned"] = credits_number(award.offering.ects)
     if award.enrolment.grade is not None:

@@ -28,6 +28,7 @@ from microcred.credentials.ob3 import schema_problems
 from microcred.credentials.proofs import proofs_of, verify_proof
 from microcred.credentials.status_list import StatusList, StatusListError
 from microcred.credentials.wording import Phrase, worded
+from microcred.domain.credential import TRUST_DATES, TrustDate
 from microcred.i18n import translate
 
 __all__ = [
@@ -49,9 +50,6 @@ __all__ = [
 
 Outcome = Literal["pass", "fail", "warn", "not-checked"]
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
-TrustDate = Literal["both", "created", "valid-from"]
-"""Which day(s) the issuer must have been a trusted provider: the proofs' ``created``, ``validFrom``, or both."""
-TRUST_DATES: tuple[TrustDate, ...] = get_args(TrustDate)
 DidResolver = Callable[[str], Mapping[str, Any] | None]
 """A DID -> its DID document, or None when it cannot be resolved."""
 TrustCheck = Callable[[str, date], bool | None]

@@ -8,6 +8,7 @@ from microcred.domain.codes import (
     EmploymentStatus,
     FlemishMcType,
     GradingScheme,
+    LearnerScheme,
     OfferingKind,
     OfferingStatus,
     Outcome,
@@ -16,14 +17,16 @@ from microcred.domain.codes import (
     QaKind,
 )
 from microcred.domain.credential import (
+    TRUST_DATES,
     Credential,
     CredentialState,
     IssuerKey,
     StatusPurpose,
+    TrustDate,
     credential_urn,
 )
-from microcred.domain.enrolment import Edition, Enrolment
-from microcred.domain.learner import Learner, is_insz, pseudonymise
+from microcred.domain.enrolment import Edition, Enrolment, check_academic_year
+from microcred.domain.learner import Learner, identify, is_esi, is_insz, pseudonymise
 from microcred.domain.offering import MANDATORY_ELEMENTS, LearningOutcome, Offering, check_eu_elements
 from microcred.domain.paging import OfferingOrder, Page, Position, ProviderOrder, check_page_size
 from microcred.domain.provider import Provider, QualityAssurance, is_trusted, validate_slug
@@ -32,6 +35,7 @@ from microcred.domain.values import MAX_ECTS, AcademicYear, Change, LangText, ec
 __all__ = [
     "MANDATORY_ELEMENTS",
     "MAX_ECTS",
+    "TRUST_DATES",
     "AcademicYear",
     "AgeBand",
     "Change",
@@ -46,6 +50,7 @@ __all__ = [
     "IssuerKey",
     "LangText",
     "Learner",
+    "LearnerScheme",
     "LearningOutcome",
     "Offering",
     "OfferingKind",
@@ -61,10 +66,14 @@ __all__ = [
     "QaKind",
     "QualityAssurance",
     "StatusPurpose",
+    "TrustDate",
+    "check_academic_year",
     "check_eu_elements",
     "check_page_size",
     "credential_urn",
     "ects",
+    "identify",
+    "is_esi",
     "is_insz",
     "is_trusted",
     "pseudonymise",

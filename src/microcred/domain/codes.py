@@ -14,6 +14,7 @@ __all__ = [
     "EmploymentStatus",
     "FlemishMcType",
     "GradingScheme",
+    "LearnerScheme",
     "OfferingKind",
     "OfferingStatus",
     "Outcome",
@@ -118,3 +119,17 @@ class Outcome(StrEnum):
     WITHDRAWN = "withdrawn"
     PASSED = "passed"
     FAILED = "failed"
+
+
+class LearnerScheme(StrEnum):
+    """Which identifier scheme a learner id belongs to, and so in which scope it is pseudonymised (decision 0018)."""
+
+    INSZ = "insz"  # Belgian national register number: one person across providers
+    ESI = "esi"  # European Student Identifier (urn:schac:personalUniqueCode:int:esi:...): across providers
+    REGISTER = "register"  # an id the register's providers agreed to share: across providers
+    LOCAL = "local"  # the provider's own student number: unique only within that provider
+
+    @property
+    def across_providers(self) -> bool:
+        """True when one person has one pseudonym at every provider (so is counted once across providers)."""
+        return self is not LearnerScheme.LOCAL

@@ -13,18 +13,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, get_args
 
 from microcred.errors import Conflict, Invalid
 
 __all__ = [
     "MAX_REASON_LENGTH",
+    "TRUST_DATES",
     "Credential",
     "CredentialState",
     "IssuerKey",
     "StatusPurpose",
+    "TrustDate",
     "credential_urn",
 ]
+
+TrustDate = Literal["both", "created", "valid-from"]
+"""Which day(s) the issuer must have been a trusted provider: the proofs' ``created``, ``validFrom``, or both."""
+TRUST_DATES: tuple[TrustDate, ...] = get_args(TrustDate)
 
 MAX_REASON_LENGTH = 500
 

@@ -1,8 +1,9 @@
 """Learners are known to the register only by a pseudonym.
 
-The pseudonym is a keyed hash (HMAC-SHA-256 with a secret pepper) of the identifier the provider knows.
-A Belgian national register number (INSZ) is hashed without the provider, so one person is one learner
-across providers; any other identifier (a student number) is scoped to the provider that issued it.
+The pseudonym is a keyed hash (HMAC-SHA-256 with a secret pepper) of the identifier the provider knows,
+in the scope of the identifier's scheme (decision 0018): an INSZ, a European Student Identifier (ESI) or an
+id the register's providers agreed to share is hashed without the provider, so one person is one learner
+across providers; a provider's own student number is scoped to the provider that issued it.
 """
 
 from __future__ import annotations
@@ -12,12 +13,17 @@ import hmac
 import re
 from dataclasses import dataclass
 
+from microcred.domain.codes import LearnerScheme
 from microcred.errors import Invalid
 
-__all__ = ["Learner", "is_insz", "pseudonymise"]
+__all__ = ["ESI_PREFIX", "Learner", "identify", "is_esi", "is_insz", "pseudonymise"]
 
 _SEPARATORS = re.compile(r"[\s.\-/]")
 PSEUDONYM_LENGTH = 64
+#: The ESI's fixed start (GÉANT, European Student Identifier specification 1.0); a SCHAC personal unique code
+#: compares without regard to case (``caseIgnoreMatch``), so the register folds it.
+ESI_PREFIX = "urn:schac:personaluniquecode:int:esi:"
+_ESI = re.compile(re.escape(ESI_PREFIX) + r"[^:\s]+:\S+", re.IGNORECASE)
 
 
 def is_insz(identifier: str) -> bool:
@@ -29,8 +35,35 @@ def is_insz(identifier: str) -> bool:
     return check in (97 - body % 97, 97 - int("2" + digits[:9]) % 97)
 
 
-def pseudonymise(identifier: str, *, provider: str, pepper: str) -> str:
-    """The learner's pseudonym: same input and pepper, same pseudonym; the identifier is not recoverable."""
+def is_esi(identifier: str) -> bool:
+    """True for a European Student Identifier: ``urn:schac:personalUniqueCode:int:esi:<country or sHO>:<code>``."""
+    return _ESI.fullmatch(identifier.strip()) is not None
+
+
+def identify(identifier: str, scheme: LearnerScheme | None = None) -> LearnerScheme:
+    """The scheme ``identifier`` belongs to: ``scheme`` when given (checked where it can be), else detected.
+
+    Detection is only where it is unambiguous: a valid INSZ, an ESI URN; anything else is a provider's own
+    number, the one reading that never merges two people.
+    """
+    if scheme is LearnerScheme.INSZ and not is_insz(identifier):
+        raise Invalid.field("learner_scheme", "not-insz")
+    if scheme is LearnerScheme.ESI and not is_esi(identifier):
+        raise Invalid.field("learner_scheme", "not-esi")
+    if scheme is not None:
+        return scheme
+    if is_insz(identifier):
+        return LearnerScheme.INSZ
+    return LearnerScheme.ESI if is_esi(identifier) else LearnerScheme.LOCAL
+
+
+def pseudonymise(identifier: str, *, provider: str, pepper: str, scheme: LearnerScheme | None = None) -> str:
+    """The learner's pseudonym: same input, scheme and pepper, same pseudonym; the identifier is not recoverable.
+
+    The hashed scopes are ``insz`` (separators removed), ``esi`` (case folded), ``register`` and
+    ``provider:<slug>``; the first and the last are what the register used before schemes were named, so
+    existing pseudonyms stay as they are.
+    """
     cleaned = identifier.strip() if isinstance(identifier, str) else ""
     if not cleaned:
         raise Invalid.field("learner_id", "learner-id-required")
@@ -38,8 +71,15 @@ def pseudonymise(identifier: str, *, provider: str, pepper: str) -> str:
         raise Invalid.field("learner_id", "too-long", limit=128)
     if not pepper:
         raise Invalid.field("pseudonym_pepper", "pepper-required")
-    scope = "insz" if is_insz(cleaned) else f"provider:{provider}"
-    subject = _SEPARATORS.sub("", cleaned) if scope == "insz" else cleaned
+    kind = identify(cleaned, scheme)
+    if kind is LearnerScheme.INSZ:
+        scope, subject = "insz", _SEPARATORS.sub("", cleaned)
+    elif kind is LearnerScheme.ESI:
+        scope, subject = "esi", cleaned.casefold()
+    elif kind is LearnerScheme.REGISTER:
+        scope, subject = "register", cleaned
+    else:
+        scope, subject = f"provider:{provider}", cleaned
     message = f"{scope}\x1f{subject}".encode()
     return hmac.new(pepper.encode(), message, hashlib.sha256).hexdigest()
 

@@ -16,12 +16,13 @@ from microcred.domain.values import MAX_ECTS, LangText
 from microcred.errors import FieldProblem, Invalid
 from microcred.vocab import vocabulary
 
-__all__ = ["CODE_PATTERN", "MANDATORY_ELEMENTS", "LearningOutcome", "Offering", "check_eu_elements"]
+__all__ = ["CODE_PATTERN", "MANDATORY_ELEMENTS", "MAX_PRICE_EUR", "LearningOutcome", "Offering", "check_eu_elements"]
 
 _ESCO = re.compile(r"^http://data\.europa\.eu/esco/skill/[0-9a-f-]{36}$")
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$"  # a provider's own code of an offering, edition, enrolment
 _CODE = re.compile(CODE_PATTERN)
 _URL = re.compile(r"^https?://[^\s]+$")
+MAX_PRICE_EUR = 100_000  # a price above this is a typing error (cents, a second zero), not a course fee
 
 #: The offering's mandatory EU elements, in the Recommendation's order, as checked by check_eu_elements.
 MANDATORY_ELEMENTS = (
@@ -75,6 +76,7 @@ class Offering:
     stackable_into: list[str] = field(default_factory=list)  # names or codes of larger credentials
     info_url: str | None = None
     validity_months: int | None = None  # how long an awarded credential stays valid; None = no end
+    price_eur: int | None = None  # what a learner pays, whole euros; None = not stated, 0 = free
     id: int | None = None
 
     @property
@@ -180,6 +182,8 @@ def _optional_element_problems(offering: Offering) -> list[FieldProblem]:
         found.append(FieldProblem("info_url", "url-format", offering.info_url))
     if offering.validity_months is not None and not 1 <= offering.validity_months <= 1200:
         found.append(FieldProblem("validity_months", "validity-months-range", offering.validity_months))
+    if offering.price_eur is not None and not 0 <= offering.price_eur <= MAX_PRICE_EUR:
+        found.append(FieldProblem("price_eur", "price-range", offering.price_eur, params={"high": MAX_PRICE_EUR}))
     if offering.kind is OfferingKind.MICRO_CREDENTIAL and offering.flemish_type is None:
         pass  # the Flemish type is optional: labelled micro-credentials predating the typology have none
     if offering.flemish_type is not None and offering.kind is not OfferingKind.MICRO_CREDENTIAL:

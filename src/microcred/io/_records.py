@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from microcred.domain import Learner, pseudonymise
+from microcred.domain import Learner, LearnerScheme, check_academic_year, identify, pseudonymise
 from microcred.domain.fields import Field, FieldKind, Record
 from microcred.errors import FieldProblem, Invalid
 from microcred.io.cells import join_list
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from microcred.io.columns import Column
     from microcred.io.layouts import ParseContext
 
-__all__ = ["cells", "enrolment_learner", "plain_values"]
+__all__ = ["cells", "edition_year", "enrolment_learner", "plain_values"]
 
 
 def plain_values(record: Record[Any], columns: Sequence[Column], values: Mapping[str, Any]) -> dict[str, Any]:
@@ -95,8 +95,10 @@ def _text(value: object) -> str:
 
 
 def enrolment_learner(plain: dict[str, Any], values: Mapping[str, Any], context: ParseContext) -> None:
-    """An enrolment row names its learner by identifier (pseudonymised here) or by the register's pseudonym."""
+    """An enrolment row names its learner by identifier (pseudonymised here, in the scope of its scheme) or by
+    the register's pseudonym (with the scheme it was recorded under, when the row gives it)."""
     raw, given = values["learner_id"], values["learner_pseudonym"]
+    stated = LearnerScheme(values["learner_scheme"]) if values["learner_scheme"] else None
     if raw and given:
         raise Invalid.field("learner_pseudonym", "learner-id-or-pseudonym")
     if given:
@@ -104,4 +106,12 @@ def enrolment_learner(plain: dict[str, Any], values: Mapping[str, Any], context:
     elif not raw:
         raise Invalid("invalid-input", problems=[FieldProblem("learner_id", "learner-id-required")])
     else:
-        plain["learner"] = pseudonymise(raw, provider=values["provider"], pepper=context.pepper)
+        scheme = identify(raw, stated)
+        plain["learner"] = pseudonymise(raw, provider=values["provider"], pepper=context.pepper, scheme=scheme)
+        plain["learner_scheme"] = scheme
+
+
+def edition_year(plain: dict[str, Any], values: Mapping[str, Any], context: ParseContext) -> None:
+    """An edition row's ``academic_year``, when given, must be the year its start falls in."""
+    if plain.get("start_date") is not None:
+        check_academic_year(values.get("academic_year"), plain["start_date"])

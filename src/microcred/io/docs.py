@@ -10,6 +10,7 @@ from pathlib import Path
 
 from microcred.io.layouts import LAYOUTS
 from microcred.io.templates import example_row
+from microcred.vocab import vocabulary
 
 __all__ = ["END", "START", "render_layouts", "update_file"]
 
@@ -46,7 +47,38 @@ def render_layouts() -> str:
         parts.append(",".join(example))
         parts.append(",".join(_csv_value(value) for value in example.values()))
         parts.append("```\n")
+    parts += _codes()
     return "\n".join(parts).rstrip() + "\n"
+
+
+LISTED = 20  # vocabularies up to this size are listed in full; the long EU lists are in docs/vocabularies.md
+
+
+def _codes() -> list[str]:
+    """Every code the layouts take, with the other spellings a file may use for it (``Vocabulary.aliases``)."""
+    used = sorted({c.vocab for layout in LAYOUTS.values() for c in layout.columns if c.vocab})
+    parts = [
+        "### Codes and the spellings accepted for them\n",
+        "A code cell may hold the code or any spelling listed next to it, in any case; `_`, `-` and spaces "
+        "between words count as one. The XLSX templates list the same on their `codes` sheet.\n",
+    ]
+    long = [name for name in used if len(vocabulary(name)) > LISTED]
+    for name in used:
+        if name in long:
+            continue
+        parts.append(f"`{name}`:\n")
+        parts.append("| code | also accepted |")
+        parts.append("|---|---|")
+        for concept in vocabulary(name):
+            aliases = ", ".join(f"`{_cell(alias)}`" for alias in vocabulary(name).aliases(concept.code))
+            parts.append(f"| `{_cell(concept.code)}` | {aliases} |")
+        parts.append("")
+    listed = ", ".join(f"`{name}`" for name in long)
+    parts.append(
+        f"{listed}: the code or its English or Dutch label (see [vocabularies](vocabularies.md)); all-digit "
+        "codes also without their leading zeros (`613` is ISCED-F `0613`).\n"
+    )
+    return parts
 
 
 def _csv_value(value: str) -> str:

@@ -130,7 +130,7 @@ class Layout(Generic[T]):
         except Invalid as error:
             raise RowInvalid(
                 [
-                    self._problem(row, cells, p)
+                    self.problem_of(row, cells, p)
                     for p in error.problems or [FieldProblem("", error.reason, params=error.params)]
                 ]
             ) from None
@@ -149,7 +149,8 @@ class Layout(Generic[T]):
             return []
         return [Problem(row, owner_column, owner, "provider-restricted", {"provider": context.provider})]
 
-    def _problem(self, row: int, cells: Mapping[str, str], problem: FieldProblem) -> Problem:
+    def problem_of(self, row: int, cells: Mapping[str, str], problem: FieldProblem) -> Problem:
+        """A domain problem as a file problem: on the column that shows the field, a secret value hidden."""
         name = problem.field.split("[")[0]
         column = self.field_columns.get(name, name)
         if column not in {c.name for c in self.columns}:
@@ -186,7 +187,10 @@ OFFERINGS = _layout(
     also_report={"workload": "ects"},
 )
 EDITIONS = _layout(
-    "editions", EDITION, Words("Edities (uitvoeringen van een aanbod)", "Editions (runs of an offering)")
+    "editions",
+    EDITION,
+    Words("Edities (uitvoeringen van een aanbod)", "Editions (runs of an offering)"),
+    finish=_records.edition_year,
 )
 ENROLMENTS = _layout(
     "enrolments",

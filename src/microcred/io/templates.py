@@ -1,7 +1,8 @@
 """Empty templates for providers to fill in, generated from the layouts: a header and one example row.
 
-The XLSX template has a second sheet listing every allowed code with its English and Dutch label, so a
-person filling it in never has to look a code up elsewhere. The web UI serves the same bytes.
+The XLSX template has a second sheet listing every allowed code with its English and Dutch label and
+the other spellings accepted for it, so a person filling it in never has to look a code up elsewhere.
+The web UI serves the same bytes.
 """
 
 from __future__ import annotations
@@ -38,10 +39,12 @@ def write_template(layout: Layout[Any], fmt: str, path: Path) -> None:
     data.append([column.name for column in layout.template_columns])
     data.append([neutralise(value) or None for value in example_row(layout).values()])
     codes = book.create_sheet("codes")
-    codes.append(["column", "code", "label_en", "label_nl"])
+    codes.append(["column", "code", "label_en", "label_nl", "also_accepted"])
     for column in layout.template_columns:
         if column.vocab is None:
             continue
         for concept in vocabulary(column.vocab):
-            codes.append([column.name, neutralise(concept.code), concept.label("en"), concept.label("nl")])
+            aliases = " | ".join(vocabulary(column.vocab).aliases(concept.code))
+            row = [concept.code, concept.label("en"), concept.label("nl"), aliases]
+            codes.append([column.name, *(neutralise(value) for value in row)])
     book.save(path)

@@ -121,6 +121,8 @@ def _offerings() -> list[Offering]:
             isced_field="0788",
             participation_form=ParticipationForm.BLENDED,
             languages=["en"],
+            price_eur=450,
+            info_url="https://www.vub.be/",
             **common,
         ),
         Offering(
@@ -138,6 +140,7 @@ def _offerings() -> list[Offering]:
             isced_field="0222",
             participation_form=ParticipationForm.ON_SITE,
             languages=["nl"],
+            price_eur=0,
             **common,
         ),
         Offering(
@@ -197,7 +200,7 @@ def load_small_demo(uow: UnitOfWorkFactory, *, pepper: str) -> dict[str, int]:
                         age_band=list(AgeBand)[1 + seat % 6],
                         outcome=Outcome.PASSED if passed else Outcome.FAILED,
                         grade=str(12 + seat % 8) if passed else "8",
-                        outcome_date=edition.end_date,
+                        outcome_date=edition.last_day,
                     )
                 )
                 count += 1
@@ -251,6 +254,12 @@ NEW_PER_YEAR = {
     OfferingKind.COURSE_UNITS: 6,
     OfferingKind.POSTGRADUATE: 2,
     OfferingKind.FURTHER_TRAINING: 5,
+}
+#: Euros per ECTS credit, an assumption of the demo's order of magnitude (lifelong-learning fees in Flanders).
+PRICE_PER_CREDIT = {
+    OfferingKind.MICRO_CREDENTIAL: 75,
+    OfferingKind.POSTGRADUATE: 110,
+    OfferingKind.FURTHER_TRAINING: 150,
 }
 DRAFT_SHARE = 0.05  # incomplete drafts, so that `offering check` has something to show
 _ASSESSMENTS = ("2939dae15f", "3484bd7e51", "4f03b91c0e", "19a2e5e671")
@@ -320,6 +329,10 @@ def _offering(provider: Provider, kind: OfferingKind, year: int, number: int, rn
         grading_scheme=GradingScheme.PASS_FAIL if kind is OfferingKind.FURTHER_TRAINING else GradingScheme.TWENTY_POINT,
         info_url=f"https://www.{provider.web_domain}/" if provider.web_domain else None,
     )
+    # Course units are paid as tuition under a credit contract: no price of their own. Derived, not drawn,
+    # so the generated register (and every figure pinned on it) stays the same for a seed.
+    per_credit = PRICE_PER_CREDIT.get(kind)
+    offering.price_eur = int(offering.ects * per_credit) if per_credit and offering.ects else None
     if rng.random() < DRAFT_SHARE:  # an incomplete draft: no learning outcomes or no assessment yet
         offering.status = OfferingStatus.DRAFT
         offering.learning_outcomes = [] if rng.random() < 0.5 else offering.learning_outcomes
@@ -375,7 +388,7 @@ def _enrolments(
             OfferingKind.FURTHER_TRAINING: ContractType.NOT_APPLICABLE,
         }.get(offering.kind, ContractType.CREDIT)
         count = min(edition.capacity or 20, max(1, round(rng.gauss(weight * per_weight, weight * per_weight * 0.2))))
-        finished = edition.end_date < TODAY
+        finished = edition.last_day < TODAY
         for seat in range(count):
             learner = f"d{rng.randrange(learners):07d}"
             outcome = (
@@ -401,7 +414,7 @@ def _enrolments(
                 age_band=AgeBand(_weighted(rng, AGE_LIFELONG if lifelong else AGE_COURSE_UNITS)),
                 outcome=Outcome(outcome),
                 grade=(passed_grade if outcome == "passed" else failed_grade) if decided else None,
-                outcome_date=edition.end_date + timedelta(days=7) if decided else None,
+                outcome_date=edition.last_day + timedelta(days=7) if decided else None,
             )
 
 

@@ -17,6 +17,7 @@ from microcred.domain import (
     Page,
     Position,
     check_page_size,
+    identify,
     pseudonymise,
 )
 from microcred.errors import Conflict, NotFound
@@ -87,7 +88,10 @@ def list_provider_editions(provider: str, uow: UnitOfWorkFactory) -> list[Editio
 
 
 def _pseudonymised(enrolment: Enrolment, learner_id: str, pepper: str) -> Enrolment:
-    return replace(enrolment, learner=pseudonymise(learner_id, provider=enrolment.provider, pepper=pepper))
+    """The enrolment under the learner's pseudonym, in the scope of the id's scheme (given, or detected)."""
+    scheme = identify(learner_id.strip(), enrolment.learner_scheme)
+    pseudonym = pseudonymise(learner_id, provider=enrolment.provider, pepper=pepper, scheme=scheme)
+    return replace(enrolment, learner=pseudonym, learner_scheme=scheme)
 
 
 def _keep_contact(work: UnitOfWork, learner: Learner, provider: str) -> str | None:

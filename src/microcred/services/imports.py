@@ -15,12 +15,23 @@ import csv
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from microcred.domain import Change, Enrolment, Offering, Provider, pseudonymise
-from microcred.errors import Invalid, NotFound
+from microcred.domain import (
+    Change,
+    Enrolment,
+    LearnerScheme,
+    Offering,
+    Provider,
+    check_academic_year,
+    identify,
+    pseudonymise,
+)
+from microcred.domain.fields import RECORDS
+from microcred.errors import FieldProblem, Invalid, NotFound
 from microcred.io import (
     FORMATS,
     TEMPLATE_FORMATS,
@@ -43,6 +54,7 @@ from microcred.services.dependencies import Dependencies
 from microcred.services.import_keys import SeenKeys
 from microcred.services.import_report import ImportReport
 from microcred.services.ports import UnitOfWork, UnitOfWorkFactory
+from microcred.vocab import vocabulary
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -58,7 +70,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-KINDS = ("providers", "offerings", "editions", "enrolments")
+KINDS = tuple(RECORDS)  # the record names files and reports use, declared once (decision 0013)
 EXPORT_FORMATS = FORMATS
 BATCH_ROWS = 5_000
 FUTURE_LIMIT = timedelta(days=366)
@@ -93,7 +105,7 @@ def import_file(
     with uow() as work, SeenKeys() as seen:
         if provider is not None and kind != "providers":
             work.providers.id_of(provider)  # NotFound: an unknown provider is a usage error
-        sink = _Sink(kind, work, seen, context, today or date.today())
+        sink = _Sink(rows_layout, work, seen, context, today or date.today())
         rejects = _RejectedRows(rejected_path or _rejected_name(path), rows_layout, context) if skip_invalid else None
         try:
             report.format = format_of(path, fmt)
@@ -159,7 +171,17 @@ def _row_problems(
     problems = found + _date_problems(record, row, cells, sink.today, notes)
     if problems:
         return problems + sink.cell_problems(cells, row, {p.column for p in problems})
-    return sink.check(record, row)
+    return sink.check(record, row, cells)
+
+
+def _scheme(cell: str) -> LearnerScheme | None:
+    """The scheme a rejected row's cell names (ValueError when it names none), None when it is empty."""
+    if not cell.strip():
+        return None
+    concept = vocabulary("learner-id-schemes").resolve(cell)
+    if concept is None:
+        raise ValueError(cell)
+    return LearnerScheme(concept.code)
 
 
 def _date_problems(record: Any, row: int, cells: Mapping[str, str], today: date, notes: list[Notice]) -> list[Problem]:
@@ -204,8 +226,11 @@ class _RejectedRows:
         if raw and not shown.get("learner_pseudonym"):
             owner = shown.get("provider") or self._context.provider or ""
             try:
-                shown["learner_pseudonym"] = pseudonymise(raw, provider=owner, pepper=self._context.pepper)
-            except Invalid:
+                scheme = identify(raw, _scheme(shown.get("learner_scheme", "")))
+                shown["learner_pseudonym"] = pseudonymise(
+                    raw, provider=owner, pepper=self._context.pepper, scheme=scheme
+                )
+            except (Invalid, ValueError):
                 shown["learner_pseudonym"] = ""
         reasons = "; ".join(f"{p.column or 'row'}: {p.reason('en')}" for p in problems)
         self._writer.writerow([row, reasons, *(neutralise(shown.get(name, "")) for name in self._columns)])
@@ -218,8 +243,11 @@ class _RejectedRows:
 class _Sink:
     """Checks references and repeated keys for one kind of record, then stores records (in batches)."""
 
-    def __init__(self, kind: str, work: UnitOfWork, seen: SeenKeys, context: ParseContext, today: date) -> None:
-        self.kind = kind
+    def __init__(
+        self, rows_layout: Layout[Any], work: UnitOfWork, seen: SeenKeys, context: ParseContext, today: date
+    ) -> None:
+        self.kind = kind = rows_layout.kind
+        self._layout = rows_layout
         self.context = context
         self.today = today
         self.counts: Counter[Change] = Counter()
@@ -228,6 +256,7 @@ class _Sink:
         self._seen = seen
         self._provider_ids = work.bulk.provider_ids() if kind != "providers" else {}
         self._children: dict[int, dict[str, int]] = {}
+        self._starts: dict[int, dict[str, date]] = {}
         self._batch: list[tuple[int, int, Enrolment]] = []
 
     @property
@@ -238,15 +267,46 @@ class _Sink:
     def _child_column(self) -> str | None:
         return {"editions": "offering_code", "enrolments": "edition_code"}.get(self.kind)
 
-    def check(self, record: Any, row: int) -> list[Problem]:
+    def check(self, record: Any, row: int, cells: Mapping[str, str]) -> list[Problem]:
         """Problems with ``record``'s references and key; empty when it may be stored (kept as pending)."""
         owner = record.slug if isinstance(record, Provider) else record.provider
         key = _key_of(record)
         problems = self._problems(row, owner, key, getattr(record, self._child_column or "", None))
+        if isinstance(record, Offering) and not cells.get("status") and not problems:
+            record, problems = self._stored_status(record, row, cells)
+        if isinstance(record, Enrolment) and not problems:
+            record, problems = self._dated(record, row, cells)
         if not problems:
             self._seen.add(f"{owner}\x1f{key}", row)
             self.pending = record
         return problems
+
+    def _stored_status(self, offering: Offering, row: int, cells: Mapping[str, str]) -> tuple[Offering, list[Problem]]:
+        """An offering row without a status keeps the stored offering's status (a new one is a draft)."""
+        try:
+            stored = self._work.offerings.get(offering.provider, offering.code)
+        except NotFound:
+            return offering, []
+        kept = replace(offering, status=stored.status)
+        try:
+            return kept.validate(), []
+        except Invalid as error:
+            found = error.problems or [FieldProblem("", error.reason, params=error.params)]
+            return kept, [self._layout.problem_of(row, cells, problem) for problem in found]
+
+    def _dated(self, record: Enrolment, row: int, cells: Mapping[str, str]) -> tuple[Enrolment, list[Problem]]:
+        """Check an enrolment row's ``academic_year`` (when given) against its edition's start, and date an
+        enrolment without a date on that start (the documented meaning of an empty ``enrolment_date``)."""
+        provider_id = self._provider_ids[record.provider]
+        if provider_id not in self._starts:
+            self._starts[provider_id] = self._work.bulk.edition_starts(provider_id)
+        start = self._starts[provider_id][record.edition_code]
+        try:
+            check_academic_year(cells.get("academic_year"), start)
+        except Invalid as error:
+            found = error.problems or [FieldProblem("academic_year", error.reason, params=error.params)]
+            return record, [self._layout.problem_of(row, cells, problem) for problem in found]
+        return (record if record.enrolment_date else replace(record, enrolment_date=start)), []
 
     def cell_problems(self, cells: Mapping[str, str], row: int, reported: set[str]) -> list[Problem]:
         """The reference and key problems of a row that could not be read whole, from its cells as text."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Required, TypedDict, Unpack
 
 from microcred.domain import AcademicYear, OfferingKind, ProviderType
 from microcred.errors import Invalid
@@ -15,6 +16,7 @@ from microcred.stats.render import FORMATS, render
 
 __all__ = [
     "FORMATS",
+    "ReportQuestion",
     "Reports",
     "audit_disclosure",
     "default_years",
@@ -26,17 +28,24 @@ __all__ = [
 _HIGHER_EDUCATION = tuple(t.value for t in ProviderType if t.is_higher_education)
 
 
+class ReportQuestion(TypedDict, total=False):
+    """What a reader asks of the parliament report, as the CLI, API and web pass it: the academic years, and
+    which providers and offer kinds (by default universities and university colleges, the broad EU reading)."""
+
+    from_year: Required[AcademicYear | str]
+    to_year: Required[AcademicYear | str]
+    providers: Iterable[str]
+    provider_types: Iterable[ProviderType | str]
+    all_providers: bool
+    kinds: Iterable[OfferingKind | str]
+
+
 def parliament_report(
     uow: UnitOfWorkFactory,
     *,
-    from_year: AcademicYear | str,
-    to_year: AcademicYear | str,
-    providers: Iterable[str] = (),
-    provider_types: Iterable[ProviderType | str] = (),
-    all_providers: bool = False,
-    kinds: Iterable[OfferingKind | str] = (),
     threshold: int = 5,
     current_year: AcademicYear | None = None,
+    **asked: Unpack[ReportQuestion],
 ) -> ParliamentReport:
     """The parliament report for a range of academic years.
 
@@ -48,14 +57,21 @@ def parliament_report(
     taken from the register's protected copy, where groups of fewer than ``threshold`` learners
     (``settings.disclosure_threshold``) are rounded to 0 or ``threshold`` (docs/statistics.md).
     """
-    first, last = _year(from_year, "from"), _year(to_year, "to")
+    first, last = _year(asked["from_year"], "from"), _year(asked["to_year"], "to")
     if last < first:
         raise Invalid.field("to", "before-from-year", str(last))
     if not last.start_year - first.start_year < 30:
         raise Invalid.field("to", "report-years-limit", str(last))
     if threshold < 1:
         raise Invalid.field("disclosure_threshold", "at-least", threshold, minimum=1)
-    scope = _scope(first.start_year, last.start_year, providers, provider_types, all_providers, kinds)
+    scope = _scope(
+        first.start_year,
+        last.start_year,
+        asked.get("providers", ()),
+        asked.get("provider_types", ()),
+        asked.get("all_providers", False),
+        asked.get("kinds", ()),
+    )
     with uow() as work:  # the copy is taken again only when the register changed (stats.cache)
         snapshot = cached_snapshot(work.statistics)
         secret = work.statistics.rounding_secret()
@@ -134,29 +150,14 @@ def parliament_report_file(
     *,
     fmt: str,
     lang: str = "nl",
-    from_year: AcademicYear | str,
-    to_year: AcademicYear | str,
-    providers: Iterable[str] = (),
-    provider_types: Iterable[ProviderType | str] = (),
-    all_providers: bool = False,
-    kinds: Iterable[OfferingKind | str] = (),
     threshold: int = 5,
     current_year: AcademicYear | None = None,
+    **asked: Unpack[ReportQuestion],
 ) -> bytes:
     """The parliament report (see ``parliament_report``) published as one file: ``fmt`` is html, pdf, xlsx,
     csv or json (``FORMATS``), ``lang`` Dutch (``nl``) or English (``en``). What the CLI writes, the API
     answers and the web dashboard shows or offers for download."""
-    report = parliament_report(
-        uow,
-        from_year=from_year,
-        to_year=to_year,
-        providers=providers,
-        provider_types=provider_types,
-        all_providers=all_providers,
-        kinds=kinds,
-        threshold=threshold,
-        current_year=current_year,
-    )
+    report = parliament_report(uow, threshold=threshold, current_year=current_year, **asked)
     return render(report, fmt, lang)
 
 
@@ -183,52 +184,14 @@ class Reports:
     def __init__(self, deps: Dependencies) -> None:
         self._deps = deps
 
-    def parliament_report(
-        self,
-        *,
-        from_year: AcademicYear | str,
-        to_year: AcademicYear | str,
-        providers: Iterable[str] = (),
-        provider_types: Iterable[ProviderType | str] = (),
-        all_providers: bool = False,
-        kinds: Iterable[OfferingKind | str] = (),
-    ) -> ParliamentReport:
-        return parliament_report(
-            self._deps.uow,
-            from_year=from_year,
-            to_year=to_year,
-            providers=providers,
-            provider_types=provider_types,
-            all_providers=all_providers,
-            kinds=kinds,
-            threshold=self._deps.settings.disclosure_threshold,
-            current_year=self.current_year(),
-        )
+    def parliament_report(self, **asked: Unpack[ReportQuestion]) -> ParliamentReport:
+        threshold = self._deps.settings.disclosure_threshold
+        return parliament_report(self._deps.uow, threshold=threshold, current_year=self.current_year(), **asked)
 
-    def parliament_report_file(
-        self,
-        *,
-        fmt: str,
-        lang: str = "nl",
-        from_year: AcademicYear | str,
-        to_year: AcademicYear | str,
-        providers: Iterable[str] = (),
-        provider_types: Iterable[ProviderType | str] = (),
-        all_providers: bool = False,
-        kinds: Iterable[OfferingKind | str] = (),
-    ) -> bytes:
+    def parliament_report_file(self, *, fmt: str, lang: str = "nl", **asked: Unpack[ReportQuestion]) -> bytes:
+        threshold = self._deps.settings.disclosure_threshold
         return parliament_report_file(
-            self._deps.uow,
-            fmt=fmt,
-            lang=lang,
-            from_year=from_year,
-            to_year=to_year,
-            providers=providers,
-            provider_types=provider_types,
-            all_providers=all_providers,
-            kinds=kinds,
-            threshold=self._deps.settings.disclosure_threshold,
-            current_year=self.current_year(),
+            self._deps.uow, fmt=fmt, lang=lang, threshold=threshold, current_year=self.current_year(), **asked
         )
 
     def default_years(self) -> tuple[AcademicYear, AcademicYear]:

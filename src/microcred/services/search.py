@@ -1,8 +1,8 @@
 """Searching the catalogue: free text over titles, descriptions and learning outcomes (Dutch and English) and filters.
 
 One interface over two engines: the unit of work's ``search`` repository uses SQLite FTS5 or PostgreSQL
-full-text search; both match every word as a prefix and ignore case, so the same query finds the same
-offerings on either backend.
+full-text search; both match every word, or its Dutch or English stem, as a prefix and ignore case, so the
+same query finds the same offerings on either backend (decisions 0008 and 0022).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from microcred.domain import Edition, Offering, OfferingKind, OfferingStatus, ParticipationForm, Provider
+from microcred.domain import Edition, LangText, Offering, OfferingKind, OfferingStatus, ParticipationForm, Provider
+from microcred.domain.words import Highlight, highlight, query_terms
 from microcred.errors import FieldProblem, Invalid, NotFound
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWork, UnitOfWorkFactory
@@ -26,15 +27,20 @@ __all__ = [
     "ProviderProfile",
     "PublishedOffering",
     "Search",
+    "Upcoming",
     "catalogue_facets",
     "editions_of",
     "provider_profile",
     "published_counts",
     "published_offering",
     "search_offerings",
+    "why_it_matched",
 ]
 
 MAX_QUERY_LENGTH = 200
+SNIPPET_CONTEXT = 60
+"""About how many characters a result's snippet shows either side of the first word the query found."""
+TITLE_LANGUAGES = ("nl", "en")
 MAX_PAGE_SIZE = 100
 """The most offerings one catalogue page may hold; a larger page is refused (Invalid), never cut short."""
 
@@ -57,6 +63,7 @@ class CatalogueQuery:
     starts_until: date | None = None
     page: int = 1
     page_size: int = 20
+    title_language: str = "nl"  # the reader's: titles sort, and hits are highlighted, in this language
 
     def problems(self) -> list[FieldProblem]:
         found: list[FieldProblem] = []
@@ -74,15 +81,51 @@ class CatalogueQuery:
             found.append(FieldProblem("starts_until", "before-first-start"))
         if self.page < 1:
             found.append(FieldProblem("page", "page-number", self.page))
+        if self.title_language not in TITLE_LANGUAGES:
+            found.append(FieldProblem("title_language", "unknown-value", self.title_language))
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
             found.append(FieldProblem("page_size", "range", self.page_size, params={"low": 1, "high": MAX_PAGE_SIZE}))
         return found
 
 
 @dataclass(frozen=True, slots=True)
+class Upcoming:
+    """An edition a learner can still join: it starts on or after today; its places left if it has a capacity."""
+
+    edition: Edition
+    places_left: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogueHit:
     offering: Offering
-    next_edition: Edition | None  # the first edition starting on or after the day of the search
+    next_edition: Upcoming | None  # the first edition starting on or after the day of the search
+    title: Highlight  # the title in the reader's language, the words the query found marked
+    snippet: Highlight | None  # for a text query: where else the query found the offering, or None
+
+
+def why_it_matched(offering: Offering, text: str, language: str) -> tuple[Highlight, Highlight | None]:
+    """The title in ``language`` with the words ``text`` found marked, and a snippet of the first other text
+    (the title in the other language, the description, the learning outcomes; the reader's language first)
+    in which it found a word."""
+    terms = query_terms(text)
+    title_language = language if offering.title.texts.get(language) else _other(language)
+    title = highlight(offering.title.get(language), title_language, terms)
+    if not terms:
+        return title, None
+    texts: list[LangText] = [offering.description, *(outcome.text for outcome in offering.learning_outcomes)]
+    for code in (language, _other(language)):
+        for candidate in texts if code == title_language else [offering.title, *texts]:
+            written = candidate.texts.get(code)
+            if written:
+                marked = highlight(written, code, terms, around=SNIPPET_CONTEXT)
+                if marked.matched:
+                    return title, marked
+    return title, None
+
+
+def _other(language: str) -> str:
+    return "en" if language == "nl" else "nl"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,12 +169,31 @@ def search_offerings(query: CatalogueQuery, uow: UnitOfWorkFactory, *, today: da
             kind=query.kind.value if query.kind else None,
             starts_from=query.starts_from,
             starts_until=query.starts_until,
+            title_language=query.title_language,
             limit=query.page_size,
             offset=(query.page - 1) * query.page_size,
         )
-        upcoming = work.search.next_editions([o.id for o in offerings if o.id is not None], on=today)
-        hits = [CatalogueHit(offering, upcoming.get(offering.id or 0)) for offering in offerings]
+        upcoming = _with_places(
+            work, work.search.next_editions([o.id for o in offerings if o.id is not None], on=today)
+        )
+        hits = [
+            CatalogueHit(
+                offering, upcoming.get(offering.id or 0), *why_it_matched(offering, query.text, query.title_language)
+            )
+            for offering in offerings
+        ]
     return CataloguePage(query=query, total=total, hits=hits)
+
+
+def _with_places(work: UnitOfWork, editions: dict[int, Edition]) -> dict[int, Upcoming]:
+    """The editions (by offering id) with their places left, counted in one query."""
+    taken = work.search.seats_taken([e.id for e in editions.values() if e.id is not None])
+    return {
+        offering: Upcoming(
+            edition, None if edition.capacity is None else max(0, edition.capacity - taken.get(edition.id or 0, 0))
+        )
+        for offering, edition in editions.items()
+    }
 
 
 def catalogue_facets(uow: UnitOfWorkFactory) -> CatalogueFacets:
@@ -192,22 +254,28 @@ class PublishedOffering:
     awarding_body: Provider
     editions: list[Edition]
     stacks_into: list[tuple[str, Offering | None]]  # each name, with the provider's offering of that code if any
+    upcoming: list[Upcoming]  # the editions starting on or after today, earliest first, with places left
 
 
-def published_offering(provider: str, code: str, uow: UnitOfWorkFactory) -> PublishedOffering:
-    """A published offering with what its page shows, read in one transaction; a draft is not found."""
+def published_offering(provider: str, code: str, uow: UnitOfWorkFactory, *, today: date) -> PublishedOffering:
+    """A published offering with what its page shows, read in one transaction; a draft is not found.
+    ``today`` decides which editions a learner can still join."""
     with uow() as work:
         offering = work.offerings.get(provider, code)
         if offering.status is not OfferingStatus.PUBLISHED:
             raise NotFound("no-published-offering", provider=provider, code=code)
         owner = work.providers.get(provider)
         awarding = _provider_or(work, offering.awarding_body, owner) if offering.awarding_body else owner
+        editions = work.editions.list_for_offering(provider, code)
+        coming = [edition for edition in editions if edition.start_date >= today and edition.id is not None]
+        with_places = _with_places(work, {edition.id or 0: edition for edition in coming})
         return PublishedOffering(
             offering=offering,
             provider=owner,
             awarding_body=awarding,
-            editions=work.editions.list_for_offering(provider, code),
+            editions=editions,
             stacks_into=[(name, _offering_or_none(work, provider, name)) for name in offering.stackable_into],
+            upcoming=[with_places[edition.id or 0] for edition in coming],
         )
 
 
@@ -247,4 +315,4 @@ class Search:
         return editions_of(provider, code, self._deps.uow)
 
     def published_offering(self, provider: str, code: str) -> PublishedOffering:
-        return published_offering(provider, code, self._deps.uow)
+        return published_offering(provider, code, self._deps.uow, today=self._deps.clock().date())

@@ -103,7 +103,7 @@ class Census:
         editions = list(db.execute(EDITIONS_IN_SCOPE, bounds).fetchall())
         learner, local, profile = fetch_rows(db, bounds, editions)
         codes = codes_of(db)
-        groups, hashes = profile_groups([(p[0], p[1], p[2], p[3]) for p in profiles(codes)])
+        groups, hashes = profile_groups(profiles(codes))
         ids = np.array([int(e[0]) for e in editions], dtype=np.int64)
         rounding = Rounding(k, secret)
         split = atoms(learner, local, profile, edition_ids=ids, groups=groups, group_hashes=hashes, rounding=rounding)

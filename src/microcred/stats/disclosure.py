@@ -69,15 +69,21 @@ class Atoms:
         return (self.learners < k) & ~(self.draw * k < self.learners)
 
 
-def profile_groups(profiles: Sequence[tuple[str, str, str, str]]) -> tuple[Ints, Words]:
-    """Per profile number, its group (status, contract, age band, outcome class) and the group's stable hash.
+def profile_groups(profiles: Sequence[tuple[str, ...]]) -> tuple[Ints, Words]:
+    """Per profile number, its group (status, contract, age band, outcome class, how learners are counted) and
+    the group's stable hash.
 
-    ``profiles`` are the (employment status, contract type, age band, outcome) values of each profile number.
+    ``profiles`` are the (employment status, contract type, age band, outcome, learner ids) values of each
+    profile number. Learner ids split an atom into those counted across providers and those counted per
+    provider (decision 0018), so the share published of each is a union of atoms like every other count. A
+    per-provider group hashes as the four values did before, so its draws stay those of earlier releases.
     """
-    groups: dict[tuple[str, str, str, str], int] = {}
+    groups: dict[tuple[str, ...], int] = {}
     index = np.empty(len(profiles), dtype=np.int64)
-    for number, (status, contract, age, outcome) in enumerate(profiles):
-        values = (status, contract, age, OUTCOME_CLASSES.get(outcome, "running"))
+    for number, (status, contract, age, outcome, *counted) in enumerate(profiles):
+        values: tuple[str, ...] = (status, contract, age, OUTCOME_CLASSES.get(outcome, "running"))
+        if counted and counted[0] == "across-providers":
+            values = (*values, counted[0])
         index[number] = groups.setdefault(values, len(groups))
     hashes = np.array(
         [int.from_bytes(hashlib.blake2b("|".join(v).encode(), digest_size=8).digest(), "big") for v in groups],

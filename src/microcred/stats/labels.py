@@ -9,7 +9,7 @@ from microcred.stats.model import Fact, ParliamentReport
 from microcred.stats.order import DIMENSION_VOCABULARIES
 from microcred.vocab import vocabulary
 
-__all__ = ["LANGUAGES", "column_label", "fact_text", "label", "number", "table_title", "text"]
+__all__ = ["LANGUAGES", "column_label", "counting_text", "fact_text", "label", "number", "table_title", "text"]
 
 
 def text(key: str, lang: str, **values: object) -> str:
@@ -78,6 +78,15 @@ def fact_text(fact: Fact, lang: str, report: ParliamentReport) -> str:
         codes = str(fact.values["providers"]).split(", ")
         values["providers"] = "; ".join(label("provider", code, lang, report) for code in codes)
     return translate(f"report.fact.{fact.key}", lang, **values)
+
+
+def counting_text(report: ParliamentReport, lang: str) -> str:
+    """How distinct learners were counted in ``report``, for formats without a summary (CSV) and for JSON."""
+    share = report.enrolments.row("counted_across_providers").figures[-1].value
+    if share is None:
+        return ""
+    key = "counted_across" if share == 100 else "counted_per_provider"
+    return translate(f"report.fact.{key}", lang, share=number(share, lang))
 
 
 def number(value: object, lang: str) -> str:

@@ -62,6 +62,7 @@ ENROLMENT_DIMENSIONS: Mapping[str, str] = {
     "provider": "n.provider",
     "offer_kind": "n.offer_kind",
     "field": "n.field",
+    "learner_ids": "n.learner_ids",  # across-providers or per-provider (decision 0018)
 }
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 

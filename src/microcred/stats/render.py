@@ -14,7 +14,7 @@ import jinja2
 
 from microcred.errors import Invalid
 from microcred.stats.charts import CHARTS, render_chart
-from microcred.stats.labels import LANGUAGES, text
+from microcred.stats.labels import LANGUAGES, counting_text, text
 from microcred.stats.model import ParliamentReport, year_label
 from microcred.stats.outline import offering_rows, outline, table_cells
 
@@ -94,6 +94,7 @@ def to_csv(report: ParliamentReport, lang: str) -> str:
         writer.writerow(header)
         writer.writerows(body)
         if table.rounded:
+            writer.writerow(["# learners", counting_text(report, lang)])
             writer.writerow(["# note", text("rounded_note", lang, k=report.threshold)])
         writer.writerow([])
     header, rows = offering_rows(report, lang, machine=True)
@@ -129,6 +130,7 @@ def to_xlsx(report: ParliamentReport, lang: str) -> bytes:
         for row in body:
             sheet.append([row[0], *(_number(cell) for cell in row[1:])])
         if table.rounded:
+            sheet.append([counting_text(report, lang)])
             sheet.append([text("rounded_note", lang, k=report.threshold)])
     sheet = book.create_sheet("offerings")
     header, rows = offering_rows(report, lang, machine=True)
@@ -154,6 +156,11 @@ def to_json(report: ParliamentReport) -> str:
         "method": "rounded-copy",
         "k": report.threshold,
         "note": {lang: text("disclosure_rule", lang, k=report.threshold) for lang in LANGUAGES},
+    }
+    share = report.enrolments.row("counted_across_providers").figures[-1].value
+    data["learner_counting"] = {
+        "counted_across_providers_percent": share,
+        "note": {lang: counting_text(report, lang) for lang in LANGUAGES},
     }
     return json.dumps(data, default=_json_default, ensure_ascii=False, indent=1)
 

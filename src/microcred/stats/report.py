@@ -16,11 +16,11 @@ from microcred.stats.model import Figure, OfferingLine, ParliamentReport, Row, T
 from microcred.stats.order import ordered
 from microcred.stats.queries import Counts, Questions, Scope
 from microcred.stats.reference import protected_enrolments
-from microcred.stats.snapshot import Snapshot
+from microcred.stats.snapshot import ACROSS_PROVIDERS, Snapshot
 from microcred.stats.summary import summarise
 from microcred.stats.tally import FastQuestions
 
-__all__ = ["OFFER_TABLES", "PEOPLE_TABLES", "build_report"]
+__all__ = ["ACROSS", "OFFER_TABLES", "PEOPLE_TABLES", "build_report"]
 
 OFFER_TABLES = ("provider_type", "provider", "offer_kind", "field", "eqf", "vks", "participation", "ects_band")
 PEOPLE_TABLES = (
@@ -34,6 +34,7 @@ PEOPLE_TABLES = (
     "offer_kind",
 )
 TOP = 10
+ACROSS = "counted_across_providers"  # the enrolments table's row: % of enrolments counted across providers
 
 
 def build_report(
@@ -158,9 +159,18 @@ def _enrolments_table(learners: Table, enrolled: Table, working: Table, q: Quest
         Row("enrolments", enrolled.total.figures if enrolled.total else ()),
         Row("learners", learners.total.figures if learners.total else ()),
         Row("completion_rate", rates),
+        Row(ACROSS, _across_providers(q, scope, cells)),
         Row("working_share", _working_share(working)),
     )
     return Table("enrolments", "measure", learners.columns, rows, rounded=True)
+
+
+def _across_providers(q: Questions, scope: Scope, totals: Sequence[Counts]) -> tuple[Figure, ...]:
+    """Per year and over the range, the % of enrolments whose learner was counted across providers (an INSZ, ESI
+    or register-wide id; decision 0018): the others may be one person counted once per provider."""
+    per_year, whole = q.enrolments("learner_ids"), q.enrolments("learner_ids", per_year=False)
+    across = [*(per_year.get((y, ACROSS_PROVIDERS), Counts()) for y in scope.years), whole.get((0, ACROSS_PROVIDERS))]
+    return tuple(Figure(percent((a or Counts()).enrolments, t.enrolments)) for a, t in zip(across, totals, strict=True))
 
 
 def _working_share(working: Table) -> tuple[Figure, ...]:

@@ -20,7 +20,16 @@ import numpy as np
 from microcred.stats.source import EditionColumns, EnrolmentColumns, OfferingColumns, ProviderColumns, StatisticsSource
 from microcred.vocab import isced_broad_field, vocabulary
 
-__all__ = ["CODED", "UNKNOWN", "Snapshot", "ects_band", "offer_kind", "take_snapshot"]
+__all__ = [
+    "ACROSS_PROVIDERS",
+    "CODED",
+    "PER_PROVIDER",
+    "UNKNOWN",
+    "Snapshot",
+    "ects_band",
+    "offer_kind",
+    "take_snapshot",
+]
 
 UNKNOWN = "unknown"
 
@@ -37,7 +46,11 @@ _WORKING = {"employed": "working", "self-employed": "working", "job-seeking": "n
 _WORKING["not-in-labour-force"] = "not-working"
 #: Learner-side columns of ``stat_enrolments`` packed into one integer ``profile``: each value's position in
 #: ``stat_codes`` (values sorted), mixed-radix in this order, so counting needs no string comparisons.
-CODED = ("employment_status", "contract_type", "age_band", "outcome")
+CODED = ("employment_status", "contract_type", "age_band", "outcome", "learner_ids")
+#: How a learner was counted (decision 0018): an INSZ, ESI or register-wide id is one person at every provider;
+#: a provider's own number, or an enrolment whose scheme was not recorded, may be one person per provider.
+ACROSS_PROVIDERS, PER_PROVIDER = "across-providers", "per-provider"
+_ACROSS_SCHEMES = frozenset(("insz", "esi", "register"))
 
 
 def ects_band(ects: Decimal | None) -> str:
@@ -245,6 +258,9 @@ def _enrolment_columns(batches: Iterable[EnrolmentColumns]) -> tuple[_Columns, l
         coders["contract_type"].add(batch.contract_type)
         coders["age_band"].add(batch.age_band)
         coders["outcome"].add(batch.outcome)
+        coders["learner_ids"].add(
+            [ACROSS_PROVIDERS if s in _ACROSS_SCHEMES else PER_PROVIDER for s in batch.learner_scheme]
+        )
     columns = {"edition_id": _joined(edition_ids), "learner_id": _joined(learner_ids)}
     codes: list[tuple[str, int, str]] = []
     profile = np.zeros(len(columns["edition_id"]), dtype=np.int64)

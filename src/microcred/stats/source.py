@@ -83,6 +83,8 @@ class EnrolmentColumns(Protocol):
     def age_band(self) -> Sequence[str]: ...
     @property
     def outcome(self) -> Sequence[str]: ...
+    @property
+    def learner_scheme(self) -> Sequence[str | None]: ...  # insz, esi, register, local; None: not recorded
 
 
 class StatisticsSource(Protocol):

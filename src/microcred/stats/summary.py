@@ -26,13 +26,17 @@ def summarise(report: ParliamentReport) -> list[Fact]:
         facts.append(Fact("fastest_type", {"group": types[0].key.split(":", 1)[1], "cagr": _n(types[0].figures[2])}))
     learners = report.enrolments.row("learners")
     start, end = (learners.figures[report.enrolments.columns.index(c)] for c in (first, last))
+    share = report.enrolments.row("counted_across_providers").figures[-1].value
+    exact = share is None or share == 100 or len(report.coverage.rows) < 2  # one provider: its own numbers suffice
     if start.value is not None and end.value is not None:
         facts.append(
             Fact(
-                "learners",
+                "learners" if exact else "learners_per_provider",
                 {"first": first, "last": last, "start": _n(start), "end": _n(end), "total": _n(learners.figures[-1])},
             )
         )
+    if share is not None:
+        facts.append(Fact("counted_across" if share == 100 else "counted_per_provider", {"share": share}))
     facts += _working(report.learners_by[0], last)
     completion = report.enrolments.figure("completion_rate", last)
     if completion.value is not None:

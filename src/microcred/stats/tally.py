@@ -179,7 +179,7 @@ def protect(
     rounding: Rounding,
 ) -> tuple[Ints, Ints, Ints, Ints]:
     """The protected copy (``stats.disclosure``) of scoped rows: learner, edition index, profile, source row."""
-    groups, hashes = profile_groups([(p[0], p[1], p[2], p[3]) for p in profiles(codes)])
+    groups, hashes = profile_groups(profiles(codes))
     edition_ids = np.array([int(e[0]) for e in editions], dtype=np.int64)
     found = atoms(
         learner, local, profile, edition_ids=edition_ids, groups=groups, group_hashes=hashes, rounding=rounding

@@ -25,6 +25,7 @@ _CHUNK = 5_000  # keys per IN (...) list: under SQLite's (32766) and PostgreSQL'
 _COMPARED = (
     "edition_id",
     "learner_id",
+    "learner_scheme",
     "enrolment_date",
     "contract_type",
     "employment_status",
@@ -44,7 +45,8 @@ def _compared(edition_id: int, learner_id: int, enrolment: Enrolment) -> tuple[A
     return (
         edition_id,
         learner_id,
-        enrolment.enrolment_date.isoformat(),
+        None if enrolment.learner_scheme is None else enrolment.learner_scheme.value,
+        enrolment.enrolment_date.isoformat() if enrolment.enrolment_date else None,
         enrolment.contract_type.value,
         enrolment.employment_status.value,
         enrolment.age_band.value,
@@ -56,7 +58,7 @@ def _compared(edition_id: int, learner_id: int, enrolment: Enrolment) -> tuple[A
 
 def _typed(compared: tuple[Any, ...], enrolment: Enrolment) -> tuple[Any, ...]:
     """``compared`` with real dates again, for drivers (and SQLAlchemy) that want date objects."""
-    return (*compared[:2], enrolment.enrolment_date, *compared[3:8], enrolment.outcome_date)
+    return (*compared[:3], enrolment.enrolment_date, *compared[4:9], enrolment.outcome_date)
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -84,6 +86,11 @@ class SqlBulkStore:
         """The provider's editions' ids by code."""
         query = select(editions.c.code, editions.c.id).where(editions.c.provider_id == provider_id)
         return {row.code: int(row.id) for row in self._connection.execute(query)}
+
+    def edition_starts(self, provider_id: int) -> dict[str, date]:
+        """The first day of each of the provider's editions, by code."""
+        query = select(editions.c.code, editions.c.start_date).where(editions.c.provider_id == provider_id)
+        return {row.code: row.start_date for row in self._connection.execute(query)}
 
     def learner_ids(self, pseudonyms: Sequence[str]) -> dict[str, int]:
         """Ids of the given pseudonyms, registering the ones seen for the first time."""
@@ -129,6 +136,8 @@ class SqlBulkStore:
         for provider_id, edition_id, enrolment in batch:
             compared = _compared(edition_id, learner_ids[enrolment.learner], enrolment)
             current = stored.get((provider_id, enrolment.reference))
+            if current is not None and compared[2] is None:  # a row by pseudonym alone keeps the recorded scheme
+                compared = (*compared[:2], current[3], *compared[3:])
             if current is None:
                 values = compared if sqlite else _typed(compared, enrolment)
                 new.append((provider_id, enrolment.reference, *values, now, now))

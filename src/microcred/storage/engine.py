@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from microcred.domain.words import fold, json_forms
+
 __all__ = ["make_engine", "set_clock", "stamp"]
 
 
@@ -27,6 +29,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 def _tune_sqlite(dbapi_connection: Any, _record: object) -> None:
     # SQLite's own lower() leaves non-ASCII letters alone ("É"); sort keys should fold case as PostgreSQL does
     dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+    # the search index's words and stems (the FTS5 triggers of search_0003) and the accent-blind title sort key
+    dbapi_connection.create_function("microcred_search_forms", 1, json_forms, deterministic=True)
+    dbapi_connection.create_function("microcred_fold", 1, _fold, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -36,6 +41,10 @@ def _tune_sqlite(dbapi_connection: Any, _record: object) -> None:
 
 def _lower(text: object) -> object:
     return text.lower() if isinstance(text, str) else text
+
+
+def _fold(text: object) -> object:
+    return fold(text) if isinstance(text, str) else text
 
 
 _CLOCK_KEY = "microcred.clock"

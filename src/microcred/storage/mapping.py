@@ -16,6 +16,7 @@ from microcred.domain import (
     FlemishMcType,
     GradingScheme,
     LangText,
+    LearnerScheme,
     LearningOutcome,
     Offering,
     OfferingKind,
@@ -112,6 +113,7 @@ def offering_values(offering: Offering) -> dict[str, Any]:
         "stackable_into": list(offering.stackable_into),
         "info_url": offering.info_url,
         "validity_months": offering.validity_months,
+        "price_eur": offering.price_eur,
     }
 
 
@@ -149,6 +151,7 @@ def offering_from_row(row: Row[Any], provider_slug: str) -> Offering:
         stackable_into=list(row.stackable_into),
         info_url=row.info_url,
         validity_months=row.validity_months,
+        price_eur=row.price_eur,
     )
 
 
@@ -177,6 +180,7 @@ def edition_from_row(row: Row[Any], provider_slug: str, offering_code: str) -> E
 def enrolment_values(enrolment: Enrolment) -> dict[str, Any]:
     return {
         "reference": enrolment.reference,
+        "learner_scheme": _value(enrolment.learner_scheme),
         "enrolment_date": enrolment.enrolment_date,
         "contract_type": enrolment.contract_type.value,
         "employment_status": enrolment.employment_status.value,
@@ -194,6 +198,7 @@ def enrolment_from_row(row: Row[Any], provider_slug: str, edition_code: str, pse
         reference=row.reference,
         edition_code=edition_code,
         learner=pseudonym,
+        learner_scheme=None if row.learner_scheme is None else LearnerScheme(row.learner_scheme),
         enrolment_date=row.enrolment_date,
         contract_type=ContractType(row.contract_type),
         employment_status=EmploymentStatus(row.employment_status),

@@ -438,15 +438,20 @@ class SqlEnrolmentRepository:
 
     def save(self, enrolment: Enrolment) -> Change:
         provider_id = SqlProviderRepository(self._connection).id_of(enrolment.provider)
-        edition_id = self._connection.execute(
-            select(editions.c.id).where(
+        edition = self._connection.execute(
+            select(editions.c.id, editions.c.start_date).where(
                 editions.c.provider_id == provider_id, editions.c.code == enrolment.edition_code
             )
-        ).scalar()
-        if edition_id is None:
+        ).first()
+        if edition is None:
             raise NotFound("no-edition", provider=enrolment.provider, code=enrolment.edition_code)
+        edition_id = edition.id
+        if enrolment.enrolment_date is None:  # not given: the edition's start (docs/import.md)
+            enrolment.enrolment_date = edition.start_date
         learner_id = SqlLearnerRepository(self._connection).id_for(enrolment.learner)
         values = {"edition_id": edition_id, "learner_id": learner_id, **mapping.enrolment_values(enrolment)}
+        if values["learner_scheme"] is None:  # not known here: keep what was recorded
+            del values["learner_scheme"]
         key = {"provider_id": provider_id, "reference": values.pop("reference")}
         enrolment.id, change = _upsert(self._connection, enrolments, key, values)
         return change

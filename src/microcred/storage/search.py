@@ -7,7 +7,6 @@ once, and this module only reads.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -21,24 +20,25 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     exists,
     func,
     literal_column,
+    or_,
     select,
     text,
 )
 
 from microcred.domain import Edition, Offering
+from microcred.domain.words import FOLD_SQL, fold, query_forms, query_terms
 from microcred.storage import mapping
-from microcred.storage.tables import editions, offerings, providers
+from microcred.storage.tables import editions, enrolments, offerings, providers
 
-__all__ = ["POSTGRES_DOCUMENT", "OfferingTally", "SqlOfferingSearch", "search_terms"]
+__all__ = ["POSTGRES_DOCUMENT", "OfferingTally", "SqlOfferingSearch"]
 
 #: The PostgreSQL search document: a stored generated tsvector column with a GIN index (migration search_0002),
 #: deliberately not in ``tables.py`` because SQLite has no such column (it searches its FTS5 table).
 POSTGRES_DOCUMENT = "offerings.search_document"
-_WORD = re.compile(r"\w+")
-_MAX_TERMS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +51,9 @@ class OfferingTally:
     by_level: dict[int, int]
 
 
-def search_terms(query: str) -> list[str]:
-    """The words of a free-text query, lower-cased; punctuation and operators are dropped, never interpreted."""
-    return [word.casefold() for word in _WORD.findall(query or "")][:_MAX_TERMS]
-
-
 class SqlOfferingSearch:
-    """Finds offerings by words (prefix match on every word: "duurza" finds "duurzaamheid") and filters."""
+    """Finds offerings by words (each word, or its Dutch or English stem, as a prefix: "duurza" and "duurzaamheid"
+    find "Duurzaam bouwen") and filters."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
@@ -79,19 +75,21 @@ class SqlOfferingSearch:
         kind: str | None = None,
         starts_from: date | None = None,
         starts_until: date | None = None,
+        title_language: str = "nl",
         limit: int,
         offset: int = 0,
     ) -> tuple[int, list[Offering]]:
-        """The number of matching offerings and one page of them, best match (or title) first."""
+        """The number of matching offerings and one page of them, best match first, then by the title in
+        ``title_language``."""
         query: Select[Any] = select(offerings, providers.c.slug.label("provider_slug")).join(
             providers, providers.c.id == offerings.c.provider_id
         )
         conditions: list[ColumnElement[bool]] = []
-        terms = search_terms(text_query)
+        terms = query_terms(text_query)
         order: list[Any] = []
         if terms:
-            query, score = self._match(query, terms)
-            order.append(score)
+            query, ranking = self._match(query, terms, " ".join(text_query.split()))
+            order += ranking
         if status is not None:
             conditions.append(offerings.c.status == status)
         if provider:
@@ -116,7 +114,7 @@ class SqlOfferingSearch:
             conditions.append(_has_edition_starting(starts_from, starts_until))
         query = query.where(and_(*conditions)) if conditions else query
         total = int(self._connection.execute(select(func.count()).select_from(query.subquery())).scalar_one())
-        order += [self._title_key(), providers.c.slug, offerings.c.code]
+        order += [self._title_key(title_language), providers.c.slug, offerings.c.code]
         rows = self._connection.execute(query.order_by(*order).limit(limit).offset(offset)).all()
         return total, [mapping.offering_from_row(row, row.provider_slug) for row in rows]
 
@@ -171,6 +169,18 @@ class SqlOfferingSearch:
                 first[row.offering_id] = mapping.edition_from_row(row, row.provider_slug, row.offering_code)
         return first
 
+    def seats_taken(self, edition_ids: list[int]) -> dict[int, int]:
+        """How many enrolments of each edition hold a seat (every outcome but a withdrawal); editions without
+        any are left out."""
+        if not edition_ids:
+            return {}
+        rows = self._connection.execute(
+            select(enrolments.c.edition_id, func.count())
+            .where(enrolments.c.edition_id.in_(edition_ids), enrolments.c.outcome != "withdrawn")
+            .group_by(enrolments.c.edition_id)
+        ).all()
+        return {int(edition): int(count) for edition, count in rows}
+
     def editions_count(self, provider: str, *, status: str = "published") -> int:
         """How many editions the provider's offerings with ``status`` have."""
         return int(
@@ -208,23 +218,41 @@ class SqlOfferingSearch:
             by_level={int(level): count for level, count in grouped(offerings.c.eqf_level).items()},
         )
 
-    def _match(self, query: Select[Any], terms: list[str]) -> tuple[Select[Any], Any]:
+    def _match(self, query: Select[Any], terms: list[str], phrase: str) -> tuple[Select[Any], list[Any]]:
+        """Offerings matching every term, ordered: the whole query as a title, every term in the title, the rest;
+        within each, the engine's own relevance (bm25 on SQLite, ts_rank on PostgreSQL)."""
+        exact = case((self._title_equals(phrase), 0), else_=1)
         if self._postgres:
             document: ColumnElement[Any] = literal_column(POSTGRES_DOCUMENT)
-            tsquery = func.to_tsquery(
-                literal_column("'simple'::regconfig"), bindparam("tsquery", " & ".join(f"{t}:*" for t in terms))
-            )
-            return query.where(document.op("@@")(tsquery)), func.ts_rank(document, tsquery).desc()
+            anywhere, in_title = _tsquery(terms, ""), _tsquery(terms, "A")
+            title_tier = case((document.op("@@")(in_title), 0), else_=1)
+            return query.where(document.op("@@")(anywhere)), [
+                exact,
+                title_tier,
+                func.ts_rank(document, anywhere).desc(),
+            ]
+        words = " AND ".join(_fts_any(term) for term in terms)
+        in_title = " AND ".join(f"title : {_fts_any(term)}" for term in terms)
         fts = (
             text(
-                "SELECT rowid AS offering_id, bm25(offering_search) AS score "
+                "SELECT rowid AS offering_id, bm25(offering_search) AS score, "
+                "rowid IN (SELECT rowid FROM offering_search WHERE offering_search MATCH :in_title) AS in_title "
                 "FROM offering_search WHERE offering_search MATCH :match"
             )
-            .bindparams(match=" ".join(f'"{t}"*' for t in terms))
-            .columns(offering_id=Integer, score=Float)
+            .bindparams(match=words, in_title=in_title)
+            .columns(offering_id=Integer, score=Float, in_title=Integer)
             .subquery("fts")
         )
-        return query.join(fts, fts.c.offering_id == offerings.c.id), fts.c.score.asc()
+        title_tier = case((fts.c.in_title == 1, 0), else_=1)
+        return query.join(fts, fts.c.offering_id == offerings.c.id), [exact, title_tier, fts.c.score.asc()]
+
+    def _title_equals(self, phrase: str) -> ColumnElement[bool]:
+        return or_(*(self._folded(self._title_in(code)) == fold(phrase) for code in ("nl", "en")))
+
+    def _title_in(self, language: str) -> Any:
+        if self._postgres:
+            return offerings.c.title.op("->>")(language)
+        return func.json_extract(offerings.c.title, f"$.{language}")
 
     def _has_language(self, language: str) -> ColumnElement[bool]:
         if self._postgres:
@@ -233,12 +261,35 @@ class SqlOfferingSearch:
             "EXISTS (SELECT 1 FROM json_each(offerings.languages) WHERE json_each.value = :language)"
         ).bindparams(language=language)
 
-    def _title_key(self) -> Any:
-        if self._postgres:
-            return func.lower(func.coalesce(offerings.c.title.op("->>")("nl"), offerings.c.title.op("->>")("en")))
-        return func.lower(
-            func.coalesce(func.json_extract(offerings.c.title, "$.nl"), func.json_extract(offerings.c.title, "$.en"))
-        )
+    def _title_key(self, language: str) -> Any:
+        """The title in ``language`` (else the other one), lower-cased and without accents: one order on both
+        backends, whatever collations the database was created with."""
+        other = "en" if language == "nl" else "nl"
+        return self._folded(func.coalesce(self._title_in(language), self._title_in(other)))
+
+    def _folded(self, title: Any) -> Any:
+        """``title`` lower-cased without accents, as :func:`microcred.domain.words.fold` does."""
+        return func.translate(func.lower(title), *FOLD_SQL) if self._postgres else func.microcred_fold(title)
+
+
+def _fts_any(term: str) -> str:
+    """An FTS5 expression matching any form of ``term`` as a prefix; forms are letters and digits only."""
+    return "(" + " OR ".join(f'"{form}"*' for form in query_forms(term)) + ")"
+
+
+def _tsquery(terms: list[str], weight: str) -> Any:
+    """A tsquery matching every term by its word or its Dutch or English stem as a prefix (PostgreSQL's own
+    stemmers, the ones that built the document); ``weight`` A keeps it to the title."""
+    combined: Any = None
+    for number, term in enumerate(terms):
+        value: Any = bindparam(f"term_{weight}_{number}", f"{term}:*{weight}")
+        forms = [func.to_tsquery(literal_column(f"'{config}'::regconfig"), value) for config in _CONFIGS]
+        either = forms[0].op("||")(forms[1]).op("||")(forms[2])
+        combined = either if combined is None else combined.op("&&")(either)
+    return combined
+
+
+_CONFIGS = ("simple", "dutch", "english")
 
 
 def _tenths(total: object) -> Decimal:

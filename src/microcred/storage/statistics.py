@@ -64,6 +64,7 @@ class _Enrolments:
     employment_status: Sequence[str]
     age_band: Sequence[str]
     outcome: Sequence[str]
+    learner_scheme: Sequence[str | None]
 
 
 _PROVIDERS = select(providers.c.id, providers.c.slug, providers.c.name, providers.c.type)
@@ -88,6 +89,7 @@ _ENROLMENTS = select(
     enrolments.c.employment_status,
     enrolments.c.age_band,
     enrolments.c.outcome,
+    enrolments.c.learner_scheme,
 )
 
 
@@ -143,7 +145,7 @@ class SqlStatisticsSource:
 
     def enrolments(self) -> Iterator[_Enrolments]:
         for batch in self._batches(_ENROLMENTS):
-            yield _Enrolments(*_columns(batch, 6))
+            yield _Enrolments(*_columns(batch, 7))
 
     def _sql(self, statement: ClauseElement) -> str:
         dialect = self._connection.dialect

@@ -117,6 +117,7 @@ offerings = Table(
     Column("stackable_into", JSON, nullable=False),
     Column("info_url", String(500)),
     Column("validity_months", Integer),
+    Column("price_eur", Integer),  # migration catalogue_0001
     *_timestamps(),
     UniqueConstraint("provider_id", "code", name="uq_offerings_provider_code"),
 )
@@ -160,6 +161,8 @@ enrolments = Table(
     Column("reference", String(64), nullable=False),
     Column("edition_id", ForeignKey("editions.id", ondelete="CASCADE"), nullable=False),
     Column("learner_id", ForeignKey("learners.id"), nullable=False),
+    # the learner id's scheme (insz, esi, register, local); NULL: not recorded (migration 0003, decision 0018)
+    Column("learner_scheme", String(16)),
     Column("enrolment_date", Date, nullable=False),
     Column("contract_type", String(2), nullable=False),
     Column("employment_status", String(32), nullable=False),

@@ -79,7 +79,8 @@ class Vocabulary:
     def resolve(self, text: str) -> Concept | None:
         """The concept a person most likely meant by ``text``, or ``None``.
 
-        Accepts a code or an English or Dutch label, ignoring case and surrounding whitespace. In
+        Accepts a code or an English or Dutch label, ignoring case and surrounding whitespace, with ``_``, ``-``
+        and spaces between words taken as one (``self_employed``, ``Self employed``: ``self-employed``). In
         all-digit vocabularies (EQF, VKS, ISCED-F, contract types) a number that lost its leading
         zeros also matches: ``'613'`` gives ISCED-F ``'0613'``. A label used by several concepts
         resolves to the first in file order (ISCED-F ``'Law'`` is the narrow field ``042``).
@@ -91,6 +92,18 @@ class Vocabulary:
         if found is None and self._numeric:
             found = self._by_number(key)
         return found if found is not None else self._by_label.get(key)
+
+    def aliases(self, code: str) -> tuple[str, ...]:
+        """The other spellings :meth:`resolve` documents for ``code``: underscores for its dashes, its English and
+        Dutch labels (case never matters; ``_``, ``-`` and spaces between words count as one)."""
+        concept = self.get(code)
+        spellings = [code.replace("-", "_"), *(concept.labels.get(lang, "") for lang in _LANGUAGES)]
+        found: list[str] = []
+        for text in spellings:
+            taken = [code.casefold(), *(seen.casefold() for seen in found)]
+            if text and text.casefold() not in taken and self.resolve(text) is concept:
+                found.append(text)
+        return tuple(found)
 
     def codes(self) -> tuple[str, ...]:
         """All codes, in file order."""
@@ -173,5 +186,9 @@ def _check(name: str, concepts: list[Concept]) -> None:
             raise ValueError(f"{name}.csv: {concept.code!r} has unknown parent {concept.parent!r}")
 
 
+_JOINERS = re.compile(r"(?<=\w)[\s_-]+(?=\w)")
+
+
 def _fold(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    """What two spellings of a code or label have in common: case, spacing and ``_``/``-``/spaces between words."""
+    return _JOINERS.sub("-", " ".join(text.split()).casefold())

@@ -11,12 +11,14 @@ from __future__ import annotations
 from importlib.resources import files
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from microcred.bootstrap import Register
 from microcred.web.desk import desk_routes
 from microcred.web.desk_tasks import desk_task_routes
+from microcred.web.errors import install_page_errors
 from microcred.web.public import public_routes
 from microcred.web.statistics import statistics_routes
 from microcred.web.templating import Pages
@@ -30,7 +32,8 @@ SESSION_MAX_AGE = 8 * 3600
 
 
 def attach_web(app: FastAPI, register: Register) -> None:
-    """Mount the pages and their static files on ``app``."""
+    """Mount the pages and their static files on ``app``; after the API, whose error answers it keeps for
+    clients that do not ask for a page."""
     settings = register.settings
     app.add_middleware(
         SessionMiddleware,
@@ -46,3 +49,9 @@ def attach_web(app: FastAPI, register: Register) -> None:
     for routes_of in routers:
         # As built, not through ``include_router``, which would build every route again per app (api/app.py).
         app.router.routes.extend(routes_of(register, pages).routes)
+    install_page_errors(app, pages)
+    icon = str(files("microcred.web") / "static" / "favicon.svg")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:  # what a browser asks for when a page names no icon (a PDF, a JSON file)
+        return FileResponse(icon, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})

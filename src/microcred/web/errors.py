@@ -15,18 +15,29 @@ only and never to ``/api``.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from microcred.errors import Conflict, Forbidden, Invalid, MicrocredError, NotFound, Unauthenticated
 from microcred.web.templating import Pages, language_of
 
-__all__ = ["FormExpired", "ShowAgain", "SignInRequired", "message_key", "on_error", "page_router"]
+__all__ = [
+    "FormExpired",
+    "ShowAgain",
+    "SignInRequired",
+    "install_page_errors",
+    "message_key",
+    "on_error",
+    "page_router",
+    "wants_page",
+]
 
 ShowAgain = Callable[[MicrocredError], Response | None]
 """Renders a route's page again with the error; None leaves the error to the error page."""
@@ -105,3 +116,36 @@ async def error_response(pages: Pages, request: Request, error: MicrocredError) 
         detail_key=message_key(error, ""),
         problems=error.problems,
     )
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (``Accept: text/html``) outside ``/api``: it gets HTML, not a problem document."""
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and not request.url.path.startswith("/api") and "hx-request" not in request.headers
+
+
+def install_page_errors(app: FastAPI, pages: Pages) -> None:
+    """Answer an address no route serves (404, 405) with a page when a browser asks; anyone else keeps the
+    answer already installed (the API's RFC 9457 problem). Call after the API is attached."""
+    problem = app.exception_handlers.get(StarletteHTTPException)
+
+    async def answer(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        if not wants_page(request) and problem is not None:
+            answered = problem(request, error)
+            return await answered if inspect.isawaitable(answered) else answered
+        missing = error.status_code == 404
+        page = pages.render(
+            request,
+            "error.html",
+            status=error.status_code,
+            title="error.not_found" if missing else "error.failed",
+            detail=None,
+            detail_key="error.no_such_page" if missing else "error.not_allowed_here",
+            problems=[],
+        )
+        page.headers.update(error.headers or {})  # a 405's Allow
+        page.headers["Vary"] = "Accept, Cookie"
+        return page
+
+    app.add_exception_handler(StarletteHTTPException, answer)

@@ -25,7 +25,7 @@ __all__ = ["FORM_FIELDS", "FormInput", "form_elements", "form_inputs", "form_val
 FORM_FIELDS = (
     "code", "kind", "status", "title", "description", "learning_outcomes", "ects", "hours", "eqf_level",
     "vks_level", "isced_field", "assessment_type", "participation_form", "quality_assurance", "languages",
-    "validity_months", "info_url",
+    "validity_months", "info_url", "price_eur",
 )  # fmt: skip
 """What the desk's form shows; prerequisites, stacking, awarding body and the like come from imports or the API."""
 

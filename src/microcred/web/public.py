@@ -30,10 +30,10 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
-def parse_catalogue_query(params: dict[str, str]) -> tuple[CatalogueQuery, list[FieldProblem]]:
-    """The search a visitor asked for; values that do not parse are reported, not fatal."""
+def parse_catalogue_query(params: dict[str, str], language: str = "nl") -> tuple[CatalogueQuery, list[FieldProblem]]:
+    """The search a visitor reading ``language`` asked for; values that do not parse are reported, not fatal."""
     problems: list[FieldProblem] = []
-    values: dict[str, Any] = {"text": params.get("q", "").strip()[:200]}
+    values: dict[str, Any] = {"text": params.get("q", "").strip()[:200], "title_language": language}
 
     def number(name: str, target: str, kind: type[int] | type[Decimal]) -> None:
         raw = params.get(name, "").strip().replace(",", ".")
@@ -97,7 +97,7 @@ def public_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.get("/", response_class=HTMLResponse)
     def catalogue(request: Request) -> Response:
-        query, problems = parse_catalogue_query(dict(request.query_params))
+        query, problems = parse_catalogue_query(dict(request.query_params), language_of(request))
         on_error(request, lambda error: catalogue_page(request, query, problems=error.problems))
         if problems:
             raise Invalid("search-invalid", problems=problems)
@@ -115,6 +115,7 @@ def public_routes(register: Register, pages: Pages) -> APIRouter:
             trusted=register.catalogue.is_trusted(shown.provider),
             awarding_name=shown.awarding_body.name.get(lang),
             editions=shown.editions,
+            upcoming=shown.upcoming,
             stacks_into=[
                 {"name": name, "href": None}
                 if target is None

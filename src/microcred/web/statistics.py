@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -42,7 +41,7 @@ class _Filters:
     provider_type: str  # "" = universities and university colleges, "all", or one type
     kind: str  # "" = the broad reading's kinds, or one kind
 
-    def arguments(self) -> dict[str, Any]:
+    def arguments(self) -> reports.ReportQuestion:
         return {
             "from_year": self.from_year,
             "to_year": self.to_year,

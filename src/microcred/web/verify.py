@@ -50,12 +50,17 @@ def verify_routes(register: Register, pages: Pages) -> APIRouter:
         register.limits.verification(client=request.client.host if request.client else "unknown")
 
     @router.get("/verify", response_class=HTMLResponse)
-    def verify_page(request: Request, credential: str | None = None, share: str | None = None) -> Response:
-        if share and share.strip():
-            token = share_token_of(share)
+    def verify_page(
+        request: Request, link: str | None = None, credential: str | None = None, share: str | None = None
+    ) -> Response:
+        # One field, "link", takes either kind of link; "credential" (QR codes, PDFs) and "share" still work.
+        pasted = (link or "").strip()
+        if (share and share.strip()) or (pasted and _is_share_link(pasted)):
+            token = share_token_of(share or pasted)
             if not token:
                 return problem(request, "verify.error_share")
             return RedirectResponse(f"/s/{quote(token, safe='')}", status_code=303)
+        credential = credential or pasted or None
         if not credential:
             return pages.render(request, "verify.html", result=None, credential=None, error=None, pasted="", source="")
         if not register.verification.is_own_url(credential):
@@ -85,6 +90,11 @@ def verify_routes(register: Register, pages: Pages) -> APIRouter:
         return answer(request, document, source="upload" if uploaded else "paste")
 
     return router
+
+
+def _is_share_link(value: str) -> bool:
+    """A share link (``…/s/{token}``) or a bare share code; a credential's address is neither."""
+    return "/s/" in value or ("/" not in value and ":" not in value)
 
 
 def share_token_of(value: str) -> str:

@@ -11,6 +11,18 @@ __all__ = ["EDITION", "ENROLMENT"]
 
 TEXT, CODE, DATE = FieldKind.TEXT, FieldKind.CODE, FieldKind.DATE
 
+#: Taken to check the dates, not kept: the year follows from the edition's start (``Edition.academic_year``).
+ACADEMIC_YEAR = Field(
+    "academic_year", "academiejaar", TEXT, Words("Academiejaar", "Academic year"),
+    Words(
+        "Mag leeg; gegeven moet het passen bij de start van de editie (een start in februari hoort bij het "
+        "academiejaar dat de september ervoor begon).",
+        "May be empty; when given it must fit the edition's start (a February start belongs to the academic "
+        "year that began the September before).",
+    ),
+    "2025-26", max_length=9, exported=False, kept=False,
+)  # fmt: skip
+
 EDITION: Record[Edition] = Record(
     Edition,
     Words("editie", "edition"),
@@ -36,13 +48,18 @@ EDITION: Record[Edition] = Record(
             "2025-09-22", required=True,
         ),
         Field(
-            "end_date", "einddatum", DATE, Words("Einde", "End"), Words("Laatste dag.", "Last day."),
-            "2026-01-30", required=True,
+            "end_date", "einddatum", DATE, Words("Einde", "End"),
+            Words(
+                "Laatste dag; leeg: de laatste dag van het academiejaar (31 augustus).",
+                "Last day; empty: the last day of the academic year (31 August).",
+            ),
+            "2026-01-30",
         ),
         Field(
             "capacity", "capaciteit", FieldKind.INTEGER, Words("Capaciteit", "Capacity"),
             Words("Aantal plaatsen (mag leeg).", "Number of places (may be empty)."), "40", minimum=1, maximum=100_000,
         ),
+        ACADEMIC_YEAR,
     ),
 )  # fmt: skip
 
@@ -63,12 +80,22 @@ ENROLMENT: Record[Enrolment] = Record(
             "MC-DISINFO-2025", required=True, max_length=64, pattern=CODE_PATTERN,
         ),
         Field(
-            "learner_id", "studentnummer", TEXT, Words("Studentnummer of INSZ", "Student number or INSZ"),
+            "learner_id", "studentnummer", TEXT, Words("Identificatie van de lerende", "Learner id"),
             Words(
-                "Studentnummer of INSZ; bij aankomst gepseudonimiseerd, nooit bewaard.",
-                "Student number or INSZ; pseudonymised on arrival, never stored.",
+                "INSZ, ESI, registerbrede id of eigen studentnummer; bij aankomst gepseudonimiseerd, nooit bewaard.",
+                "INSZ, ESI, register-wide id or own student number; pseudonymised on arrival, never stored.",
             ),
             "r0123456", max_length=128, secret=True, exported=False, kept=False,
+        ),
+        Field(
+            "learner_scheme", "identificatieschema", CODE, Words("Soort identificatie", "Identifier scheme"),
+            Words(
+                "insz, esi, register (afgesproken tussen aanbieders) of local (eigen studentnummer). Leeg: een "
+                "geldig INSZ is insz, een ESI-URN esi, al het andere local. Alleen local telt per aanbieder.",
+                "insz, esi, register (agreed between providers) or local (own student number). Empty: a valid "
+                "INSZ is insz, an ESI URN esi, anything else local. Only local is counted per provider.",
+            ),
+            "local", vocab="learner-id-schemes",
         ),
         Field(
             "learner", "pseudoniem", TEXT, Words("Pseudoniem", "Pseudonym"),
@@ -80,7 +107,11 @@ ENROLMENT: Record[Enrolment] = Record(
         ),
         Field(
             "enrolment_date", "inschrijvingsdatum", DATE, Words("Inschrijvingsdatum", "Enrolment date"),
-            Words("Dag van inschrijving.", "Day of enrolment."), "2025-09-15", required=True,
+            Words(
+                "Dag van inschrijving; leeg: de start van de editie.",
+                "Day of enrolment; empty: the edition's start.",
+            ),
+            "2025-09-15",
         ),
         Field(
             "contract_type", "contracttype", CODE, Words("Contracttype", "Contract type"),
@@ -111,7 +142,12 @@ ENROLMENT: Record[Enrolment] = Record(
         ),
         Field(
             "outcome_date", "resultaatdatum", DATE, Words("Resultaatdatum", "Outcome date"),
-            Words("Dag van het resultaat.", "Day of the outcome."), "2026-02-06",
+            Words(
+                "Dag van het resultaat; mag leeg (een credential draagt dan geen uitreikingsdatum).",
+                "Day of the outcome; may be empty (a credential then carries no awarding date).",
+            ),
+            "2026-02-06",
         ),
+        ACADEMIC_YEAR,
     ),
 )  # fmt: skip

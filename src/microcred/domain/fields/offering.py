@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from microcred.domain.fields.model import Field, FieldKind, Record, Words, translated
 from microcred.domain.fields.provider import PROVIDER_KEY
-from microcred.domain.offering import CODE_PATTERN, LearningOutcome, Offering
+from microcred.domain.offering import CODE_PATTERN, MAX_PRICE_EUR, LearningOutcome, Offering
 from microcred.domain.provider import SLUG_PATTERN
 
 __all__ = ["LEARNING_OUTCOME", "OFFERING"]
@@ -52,10 +52,12 @@ OFFERING: Record[Offering] = Record(
         Field(
             "status", "status", CODE, Words("Status", "Status"),
             Words(
-                "ontwerp, gepubliceerd of ingetrokken; publiceren vraagt elk EU-element.",
-                "draft, published or withdrawn; published needs every EU element.",
+                "ontwerp, gepubliceerd of ingetrokken; publiceren vraagt elk EU-element. Leeg: een nieuw aanbod "
+                "is een ontwerp, een bestaand houdt zijn status.",
+                "draft, published or withdrawn; published needs every EU element. Empty: a new offering is a "
+                "draft, an existing one keeps its status.",
             ),
-            "published", required=True, vocab="offering-statuses",
+            "published", vocab="offering-statuses",
         ),
         translated(
             "title", "titel", Words("Titel", "Title"), Words("Titel (EU-element).", "Title (EU element)."),
@@ -170,6 +172,14 @@ OFFERING: Record[Offering] = Record(
                 "How long an awarded credential is valid, in months.",
             ),
             minimum=1, maximum=1200,
+        ),
+        Field(
+            "price_eur", "prijs_eur", INTEGER, Words("Prijs (euro)", "Price (euros)"),
+            Words(
+                "Wat een lerende betaalt, in hele euro; 0 = gratis, leeg = niet vermeld.",
+                "What a learner pays, in whole euros; 0 = free, empty = not stated.",
+            ),
+            "450", minimum=0, maximum=MAX_PRICE_EUR,
         ),
     ),
 )  # fmt: skip
