@@ -1,10 +1,10 @@
 """Credentials in a provider's later status lists verify in Digital Bazaar's JavaScript libraries, status included.
 
-Their ``verifyCredential`` checks the credential's proof and calls the ``checkStatus`` given to it; ours
-(in Node, below) follows the one ``credentialStatus`` entry to the status list credential the register
-serves at that URL, has the same library verify that list credential's proof, and reads the entry's
-``statusSize`` bits with Node's own base64url and GZIP, so no Python code judges the status
-(issue 16, decision 0021). ``@digitalbazaar/vc-bitstring-status-list`` is not among the vendored packages.
+Two ways, both in Node: (1) their ``verifyCredential`` with a ``checkStatus`` of ours that has the same
+library verify the list credential the register serves and reads the entry's ``statusSize`` bits with
+Node's own base64url and GZIP; (2) ``interop/verify-online.mjs``, where their verifier fetches the list
+over HTTP from the served register and ``vc-bitstring-status-list`` verifies it (only the two-bit value is
+read by that script, as its header explains). No Python code judges the status (issue 16, decision 0021).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from microcred.asgi import create_app
 from microcred.bootstrap import Register, build
 from microcred.services import issuance, verification
 from microcred.settings import Settings
+from microcred.testing import free_port, served_in_thread
 from tests.credentials import test_interop_register as interop_register
 from tests.credentials.register_setup import seed
 
@@ -111,3 +112,34 @@ def test_credentials_of_later_lists_verify_with_their_status_in_the_javascript_l
     for credential, result in zip(issued, results, strict=True):
         value = expected.get(credential.uuid, 0)
         assert (result["verified"], result["status"]) == (value == 0, value), (credential.status_list, result)
+
+
+def test_digital_bazaar_fetches_and_verifies_each_credential_s_own_list_from_the_served_register(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """``interop/verify-online.mjs``: their verifier fetches list 1, 2 or 3 over HTTP from the register,
+    verifies it with ``vc-bitstring-status-list`` (proof and issuer), and the value is read from that list."""
+    port = free_port()
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path_factory.mktemp('db') / 'online.db'}",
+        environment="test",
+        public_base_url=f"http://127.0.0.1:{port}",
+        status_list_size=LIST_SIZE,
+    )
+    wired = build(settings)
+    wired.migrate()
+    try:
+        seeded = seed(wired, passed=2 * LIST_SIZE + 1)
+        issued = [seeded.issue(f"P-{n}") for n in range(1, 2 * LIST_SIZE + 2)]
+        revoked, suspended = issued[LIST_SIZE + 1], issued[2 * LIST_SIZE]
+        for action, credential in ((issuance.revoke, revoked), (issuance.suspend, suspended)):
+            action(credential.uuid, "test", uow=wired.uow, keys=wired.key_store, settings=settings, clock=seeded.clock)
+        chosen = [issued[0], issued[LIST_SIZE], revoked, suspended]
+        with served_in_thread(create_app(wired), port=port):
+            answers = [interop_register._verify_online(c.document, f"127.0.0.1:{port}") for c in chosen]
+    finally:
+        wired.close()
+    assert [c.status_list for c in chosen] == [1, 2, 2, 3]
+    for credential, answer, value in zip(chosen, answers, (0, 0, 2, 1), strict=True):
+        assert answer["verified"] is True, (credential.status_list, answer["error"])
+        assert [status["value"] for status in answer["statuses"]] == [value], credential.status_list  # type: ignore[union-attr]
