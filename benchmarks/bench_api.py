@@ -43,6 +43,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = (1, 2, 4, 8, 16, 32, 64)
 P99_LIMIT_MS = 100.0
 WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))  # one process: wrk needs the other core(s)
+POSTGRES_WORKERS = (1, 2)  # issue 16: the same run measures one and two server processes on PostgreSQL
 SEARCH_PATH = "/api/v1/catalogue?q=data&limit=20"
 
 
@@ -83,10 +84,10 @@ def _issue_one_credential(database_url: str) -> dict[str, Any]:
 
 
 @contextmanager
-def _server(env: dict[str, str], log: Path) -> Iterator[str]:
+def _server(env: dict[str, str], log: Path, workers: int) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
-        [str(BIN / "microcred"), "serve", "--port", str(port), "--workers", str(WORKERS)],
+        [str(BIN / "microcred"), "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log.open("wb"),
@@ -197,7 +198,7 @@ def _sweep(wrk: str | None, url: str, body_file: Path | None) -> dict[str, Any]:
     return {"best_under_p99_limit": best, "sweep": sweep}
 
 
-def _backend(name: str, database_url: str, wrk: str | None) -> dict[str, Any]:
+def _backend(name: str, database_url: str, wrk: str | None, workers: tuple[int, ...]) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix=f"microcred-bench-{name}-"))
     env = _env(database_url, workdir)
     try:
@@ -214,14 +215,22 @@ def _backend(name: str, database_url: str, wrk: str | None) -> dict[str, Any]:
         credential = workdir / "credential.json"
         credential.write_text(json.dumps(_issue_one_credential(database_url)))
         results: dict[str, Any] = {"demo": " ".join(loaded.split())}
-        with _server(env, workdir / "serve.log") as base:
-            assert httpx.post(
-                f"{base}/api/v1/verify", content=credential.read_bytes(), headers={"Content-Type": "application/json"}
-            ).json()["verified"]
-            print("  catalogue search")
-            results["catalogue_search"] = {"request": f"GET {SEARCH_PATH}", **_sweep(wrk, base + SEARCH_PATH, None)}
-            print("  credential verification")
-            results["verify"] = {"request": "POST /api/v1/verify", **_sweep(wrk, base + "/api/v1/verify", credential)}
+        for count in workers:
+            print(f"  {count} server process(es)")
+            measured: dict[str, Any] = {}
+            with _server(env, workdir / f"serve-{count}.log", count) as base:
+                assert httpx.post(
+                    f"{base}/api/v1/verify",
+                    content=credential.read_bytes(),
+                    headers={"Content-Type": "application/json"},
+                ).json()["verified"]
+                print("  catalogue search")
+                search = _sweep(wrk, base + SEARCH_PATH, None)
+                measured["catalogue_search"] = {"request": f"GET {SEARCH_PATH}", **search}
+                print("  credential verification")
+                verify = _sweep(wrk, base + "/api/v1/verify", credential)
+                measured["verify"] = {"request": "POST /api/v1/verify", **verify}
+            results[f"workers_{count}"] = measured
         return results
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -237,21 +246,21 @@ def main() -> None:
     print(f"load generator: {generator}; server workers: {WORKERS}; {SECONDS} s per point")
     report: dict[str, Any] = {
         "generator": generator,
-        "server": f"microcred serve --workers {WORKERS} (uvicorn), logs at WARNING",
+        "server": f"microcred serve --workers N: SQLite {WORKERS}, PostgreSQL {POSTGRES_WORKERS}; logs at WARNING",
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "seconds_per_point": SECONDS,
         "load_average_before": [round(x, 2) for x in os.getloadavg()],
         "p99_limit_ms": P99_LIMIT_MS,
     }
     with tempfile.TemporaryDirectory() as directory:
-        report["sqlite"] = _backend("sqlite", f"sqlite:///{directory}/bench.db", wrk)
+        report["sqlite"] = _backend("sqlite", f"sqlite:///{directory}/bench.db", wrk, (WORKERS,))
     with throwaway_postgres() as server:
-        report["postgresql"] = _backend("postgresql", server.create_database("bench_api"), wrk)
+        report["postgresql"] = _backend("postgresql", server.create_database("bench_api"), wrk, POSTGRES_WORKERS)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    for backend in ("sqlite", "postgresql"):
-        for scenario in ("catalogue_search", "verify"):
-            best = report[backend][scenario]["best_under_p99_limit"]
+    for backend, counts in (("sqlite", (WORKERS,)), ("postgresql", POSTGRES_WORKERS)):
+        for count, scenario in ((c, s) for c in counts for s in ("catalogue_search", "verify")):
+            best = report[backend][f"workers_{count}"][scenario]["best_under_p99_limit"]
             shown = (
                 (
                     f"{best['requests_per_second']:.0f} req/s, p50 {best['p50_ms']} ms, p99 {best['p99_ms']} ms "
@@ -260,7 +269,7 @@ def main() -> None:
                 if best
                 else "p99 never under the limit"
             )
-            print(f"{backend:>10} {scenario:<17} {shown}")
+            print(f"{backend:>10} {count} process(es) {scenario:<17} {shown}")
     print(f"written {RESULTS.relative_to(ROOT)}")
 
 

@@ -5,7 +5,11 @@ This is the composition root for HTTP; ``api`` and ``web`` never import each oth
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from microcred import __version__
 from microcred.api.app import attach_api
@@ -17,9 +21,19 @@ __all__ = ["create_app"]
 
 
 def create_app(register: Register | None = None) -> FastAPI:
-    """Build the application around a wired register (built from settings when not given)."""
+    """Build the application around a wired register (built from settings when not given).
+
+    While the application runs, its process also runs queued jobs unless ``serve_jobs`` is off."""
     wired = register or build()
-    app = FastAPI(title="microcred", version=__version__, docs_url=None, redoc_url=None)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        wired.start_worker()
+        yield
+        if register is None:  # built here: stop its worker and close its engine here
+            await run_in_threadpool(wired.close)
+
+    app = FastAPI(title="microcred", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.register = wired
     attach_api(app, wired)
     attach_web(app, wired)

@@ -22,7 +22,7 @@ from microcred.services.enrolments import Enrolments
 from microcred.services.idempotency import Idempotency
 from microcred.services.imports import Imports
 from microcred.services.issuance import Issuance
-from microcred.services.jobs import JobRunner
+from microcred.services.jobs import Jobs
 from microcred.services.keys import KeyStore
 from microcred.services.learner_access import LearnerAccess
 from microcred.services.limits import Limits
@@ -37,6 +37,7 @@ from microcred.services.staff import Staff
 from microcred.services.trust import Trust
 from microcred.services.verification import Verification
 from microcred.services.wallet import Wallet
+from microcred.services.worker import JobWorker
 from microcred.settings import Settings
 from microcred.storage import SqlUnitOfWork, make_engine, migrate
 
@@ -101,9 +102,29 @@ class Register:
         )
 
     @cached_property
-    def jobs(self) -> JobRunner:
-        """The one job runner every adapter submits imports and bulk issuing to."""
-        return JobRunner(self.clock)
+    def jobs(self) -> Jobs:
+        """Where every adapter submits imports and bulk issuing and follows them (durable, in the database)."""
+        return Jobs(self.dependencies, wake=self._wake_worker)
+
+    @cached_property
+    def limits(self) -> Limits:
+        """The per-client budgets every process, the API and the web pages share (kept in the database)."""
+        return Limits(self.uow)
+
+    @cached_property
+    def worker(self) -> JobWorker:
+        """This process's job worker: ``microcred worker`` runs it, ``microcred serve`` starts it in a thread."""
+        return JobWorker(self.dependencies)
+
+    def start_worker(self) -> None:
+        """Run jobs in a thread of this process, unless ``serve_jobs`` is off (a separate worker runs them)."""
+        if self.settings.serve_jobs:
+            self.worker.start()
+
+    def _wake_worker(self) -> None:
+        self.start_worker()
+        if "worker" in self.__dict__:
+            self.worker.wake()
 
     @cached_property
     def access(self) -> Access:
@@ -112,11 +133,6 @@ class Register:
     @cached_property
     def learner_access(self) -> LearnerAccess:
         return LearnerAccess(self.dependencies)
-
-    @cached_property
-    def limits(self) -> Limits:
-        """The anonymous rate limits of this process, shared by the API and the web pages."""
-        return Limits()
 
     @cached_property
     def catalogue(self) -> Catalogue:
@@ -182,8 +198,8 @@ class Register:
         return migrate.is_up_to_date(self.engine)
 
     def close(self) -> None:
-        if "jobs" in self.__dict__:
-            self.jobs.shutdown()
+        if "worker" in self.__dict__:
+            self.worker.stop()
         if "engine" in self.__dict__:
             self.engine.dispose()
 

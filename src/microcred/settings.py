@@ -62,6 +62,20 @@ class Settings(BaseSettings):
     mail_from: str = Field("microcred <no-reply@microcred.invalid>", description="sender of the register's e-mail")
     max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1024, description="largest accepted import file")
     log_level: str = Field("INFO", description="level of the structured JSON logs")
+    serve_jobs: bool = Field(
+        True,
+        description="`microcred serve` runs a job worker in each process; false when `microcred worker` runs apart",
+    )
+    job_lease_seconds: int = Field(
+        60, ge=2, le=3600, description="a job whose worker sent no heartbeat for this long is resumed by another worker"
+    )
+    status_list_size: int = Field(
+        131_072,
+        ge=2,
+        le=16_777_216,
+        description="credentials in one of a provider's status lists; a full list makes way for the next. "
+        "At least 131,072 in production (group privacy); smaller only so tests cross a list boundary",
+    )
     verifier_offline: bool = Field(
         False, description="the verifier fetches nothing: other issuers' did:web and status lists are not checked"
     )
@@ -89,6 +103,8 @@ class Settings(BaseSettings):
                     raise ValueError(
                         f"MICROCRED_{name.upper()} must be set to a secret of at least 16 characters in production"
                     )
+            if self.status_list_size < 131_072:  # Bitstring Status List v1.0 §6.1: a list hides one among many
+                raise ValueError("MICROCRED_STATUS_LIST_SIZE must be at least 131072 in production (group privacy)")
             if not self.smtp_host:  # the outbox folder is for development: production mail must leave the host
                 raise ValueError("MICROCRED_SMTP_HOST must be set in production (the outbox mailer is for development)")
             if self.verifier_allow_local_addresses:  # a public verifier must not be steered at the intranet

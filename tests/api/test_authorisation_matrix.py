@@ -34,6 +34,7 @@ PATH_VALUES = {
     "decision": "0" * 32,  # a recognition decision's id
     "kind": "offerings",
     "purpose": "revocation",
+    "number": "1",  # a provider's status list number (decision 0021)
     "name": "microcred-v1.jsonld",  # a shipped JSON-LD context file
     "path": "v1",  # /ns/{path:path}: our own context https://microcred.eu/ns/v1
 }

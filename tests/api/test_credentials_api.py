@@ -76,6 +76,7 @@ def test_bulk_issue_for_an_edition_runs_as_a_job(client: TestClient, tokens: Tok
     assert len(listed.json()["items"]) == job["result"]["issued"]
     other = Tokens.header(tokens.other)
     assert client.get(started.headers["location"], headers=other).status_code == 403
+    assert 'microcred_jobs{state="succeeded"} 1.0' in client.get("/metrics").text, "the queue's depth by state"
 
 
 def test_import_job_reports_counts(client: TestClient, tokens: Tokens, demo_register: Register, tmp_path: Path) -> None:
@@ -131,6 +132,20 @@ def test_a_learner_sees_only_their_own_credentials(client: TestClient, tokens: T
     assert client.get("/api/v1/learners/me/credentials").status_code == 401
     forged = tokens.learner[:-4] + "AAAA"
     assert client.get("/api/v1/learners/me/credentials", headers=Tokens.header(forged)).status_code == 401
+
+
+def test_a_replayed_job_request_answers_the_same_job_where_it_is_now(client: TestClient, tokens: Tokens) -> None:
+    owner = Tokens.header(tokens.owner)
+    url = f"/api/v1/providers/{OWNER}/editions/MC-DSS-2024/credentials"
+    first = client.post(url, headers={**owner, "Idempotency-Key": "bulk-2024"})
+    assert first.status_code == 202, first.text
+    done = _wait(client, first.headers["location"], owner)
+    again = client.post(url, headers={**owner, "Idempotency-Key": "bulk-2024"})
+    assert again.status_code == 202
+    assert again.headers["idempotency-replayed"] == "true"
+    assert again.headers["location"] == first.headers["location"]
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["state"] == done["state"] == "succeeded", "the job's state now, not the stored 'queued'"
 
 
 def test_every_context_an_issued_credential_or_elm_export_references_is_served_by_the_register(

@@ -11,10 +11,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from microcred.api.limits import RateLimiter
 from microcred.bootstrap import Register
 from microcred.domain import Learner, pseudonymise
 from microcred.services import auth, wallet
+from microcred.services.limits import RateLimit
 from tests.api.conftest import OWNER, Tokens
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "code", "errors"}
@@ -92,7 +92,7 @@ def test_a_failed_request_changes_nothing(client: TestClient, tokens: Tokens) ->
 
 
 def test_rate_limit_answers_429_with_retry_after(app: FastAPI, client: TestClient, tokens: Tokens) -> None:
-    app.state.rate_limiter = RateLimiter(rate=0.5, burst=3)
+    app.state.register.limits.api_token = RateLimit("token", rate=0.5, burst=3)
     headers = Tokens.header(tokens.owner)
     statuses = [client.get("/api/v1/me", headers=headers).status_code for _ in range(5)]
     assert statuses[:3] == [200, 200, 200]

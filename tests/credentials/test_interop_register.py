@@ -33,18 +33,9 @@ pytestmark = [
 # is handed in, and the loader answers did:web look-ups from it (still no network).
 _SCRIPT = """
 import * as vc from '@digitalbazaar/vc';
-import {documentLoader, verifyingSuite, readStdin} from './common.mjs';
+import {loaderWithDid, verifyingSuite, readStdin} from './common.mjs';
 const {credential, didDocument} = await readStdin();
-const loader = async url => {
-  const [did, fragment] = url.split('#');
-  if(did === didDocument.id) {
-    if(!fragment) return {contextUrl: null, documentUrl: url, document: didDocument};
-    const method = didDocument.verificationMethod.find(m => m.id === url);
-    return {contextUrl: null, documentUrl: url,
-            document: {'@context': 'https://w3id.org/security/multikey/v1', ...method}};
-  }
-  return documentLoader(url);
-};
+const loader = loaderWithDid(didDocument);
 const result = await vc.verifyCredential({credential, suite: verifyingSuite('eddsa-rdfc-2022'),
   documentLoader: loader, checkStatus: async () => ({verified: true})});
 const error = result.verified ? null : JSON.stringify(result.error ?? result.results?.map(r => r.error?.message));

@@ -133,7 +133,8 @@ def test_issuing_for_an_edition_covers_every_passed_enrolment_once(register: Reg
     )
     assert again == []
     indexes = [c.status_indexes[StatusPurpose.REVOCATION] for c in issuance.list_credentials("hoge", uow=register.uow)]
-    assert sorted(indexes) == [0, 1, 2, 3]
+    assert len(set(indexes)) == 4
+    assert all(0 <= index < register.settings.status_list_size for index in indexes)
 
 
 def test_revoked_credential_fails_the_status_check(register: Register) -> None:

@@ -28,10 +28,9 @@ def test_concurrent_issuance_never_reuses_or_collides_status_indexes(register: R
     stored = issuance.list_credentials("hoge", uow=register.uow)
     assert len(stored) == 16
     for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION):
-        assert sorted(c.status_indexes[purpose] for c in stored) == list(range(16))
+        assert len({c.status_indexes[purpose] for c in stored}) == 16, "no index handed out twice"
     with register.uow() as work:
-        next_free = work.credentials.lock_status_lists("hoge")
-    assert next_free == {StatusPurpose.REVOCATION: 16, StatusPurpose.SUSPENSION: 16}  # message reuses revocation's
+        assert work.credentials.lock_status_lists("hoge") == 1, "sixteen fit in the first list"
 
 
 def _private_keys(register: Register) -> list[SigningKey]:

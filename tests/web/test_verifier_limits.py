@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from microcred.bootstrap import Register
 from microcred.errors import Invalid
 from microcred.services import verification
-from microcred.services.limits import RateLimiter
+from microcred.services.limits import RateLimit
 from tests.web.conftest import csrf_of
 
 
@@ -93,7 +93,7 @@ def test_read_document_bounds_size_depth_and_syntax() -> None:
 
 def test_the_web_verifier_is_rate_limited_per_client_with_the_api_s_budget(client: TestClient, demo: Register) -> None:
     """The API limited anonymous verification per client; the web form did not (issue 15, finding 6)."""
-    demo.limits.verification_client = RateLimiter(rate=0.001, burst=3)
+    demo.limits.verification_client = RateLimit("verify", rate=0.001, burst=3)
     csrf = csrf_of(client.get("/verify").text)
     answers = [client.post("/verify", data={"csrf_token": csrf, "document": '{"a": 1}'}) for _ in range(4)]
     assert [answer.status_code for answer in answers[:3]] != [429] * 3

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from microcred.api import observability
-from microcred.api.limits import BodySizeLimit, RateLimiter
+from microcred.api.limits import BodySizeLimit
 from microcred.api.openapi import install_openapi
 from microcred.api.problems import install_problem_handlers
 from microcred.api.routes import (
@@ -44,7 +44,6 @@ ROUTERS = (
 def attach_api(app: FastAPI, register: Register) -> None:
     """Mount /api/v1, the operational endpoints (/healthz, /readyz, /metrics) and /docs on ``app``."""
     observability.configure_logging(register.settings.log_level)
-    app.state.rate_limiter = RateLimiter(rate=20.0, burst=100)  # per API token; anonymous: register.limits
     app.state.metrics = observability.Metrics()
     install_problem_handlers(app)
     # The routers' routes go into the app as built, not through ``include_router``: FastAPI keeps an

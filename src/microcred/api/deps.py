@@ -53,7 +53,7 @@ def resolve_principal(request: Request) -> Principal:
         else:  # a learner's access-link value: checked here, opened (once) by the learner routes' rule
             principal = register.learner_access.check_access_link(credentials)
     if principal.kind in ("provider", "admin"):
-        request.app.state.rate_limiter.take(principal.subject)
+        register.limits.token(principal.subject)
     request.state.principal = principal
     return principal
 

@@ -9,15 +9,18 @@ between a reservation of the key and the storing of its answer, each a short tra
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 import anyio
 from fastapi import Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from microcred.api.deps import resolve_principal
+from microcred.api.jobs import JobOut, job_location
 from microcred.bootstrap import Register
 from microcred.errors import Invalid
 from microcred.services.idempotency import StoredAnswer
@@ -59,6 +62,8 @@ async def _idempotent(request: Request, key: str, handler: Handler) -> Response:
     keys, owner = register.idempotency, principal.subject
     stored = await run_in_threadpool(keys.reserve, owner, key, await _fingerprint(request))
     if stored is not None:
+        if stored.status == 202 and _queued_job(stored) is not None:  # its Location and state now
+            return await run_in_threadpool(_replayed_job, register, stored)
         return Response(
             stored.body,
             status_code=stored.status,
@@ -77,3 +82,20 @@ async def _idempotent(request: Request, key: str, handler: Handler) -> Response:
     answer = StoredAnswer(response.status_code, response.media_type or "application/json", bytes(response.body))
     await run_in_threadpool(keys.complete, owner, key, answer)
     return response
+
+
+def _replayed_job(register: Register, stored: StoredAnswer) -> Response:
+    """The replay of a 202: the job the first request queued, as it stands now, and where to follow it."""
+    first = _queued_job(stored) or {}
+    job = register.jobs.get_job(str(first["id"]), owner=first.get("provider"))
+    headers = {"Idempotency-Replayed": "true", "Location": job_location(job)}
+    return JSONResponse(JobOut.of(job).model_dump(mode="json"), status_code=202, headers=headers)
+
+
+def _queued_job(stored: StoredAnswer) -> dict[str, Any] | None:
+    """The job a stored 202 answer described (imports and bulk issuing), or None for another 202."""
+    try:
+        first = json.loads(stored.body)
+    except ValueError:
+        return None
+    return first if isinstance(first, dict) and {"id", "kind", "state"} <= first.keys() else None

@@ -1,4 +1,4 @@
-"""Request size limits; the per-token rate limit uses the token bucket of ``services/limits.py``."""
+"""Request size limits; rate limits are the register's, shared by every process (``services/limits.py``)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from microcred.api.problems import problem_response
 from microcred.errors import MicrocredError
-from microcred.services.limits import RateLimiter
 
-__all__ = ["BodySizeLimit", "PayloadTooLarge", "RateLimiter"]
+__all__ = ["BodySizeLimit", "PayloadTooLarge"]
 
 JSON_BODY_LIMIT = 1024 * 1024  # 1 MiB: a JSON request, even a credential to verify, is far smaller
 

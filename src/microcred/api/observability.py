@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from microcred.api.deps import PublicDep, RegisterDep
@@ -20,7 +20,7 @@ __all__ = ["JsonFormatter", "Metrics", "RequestLog", "configure_logging", "route
 
 _log = logging.getLogger("microcred.api")
 # The only record attributes that reach the log: none can hold an e-mail address, a token or a learner.
-_FIELDS = ("event", "method", "route", "status", "duration_ms", "caller", "provider", "error_type")
+_FIELDS = ("event", "method", "route", "status", "duration_ms", "caller", "provider", "error_type", "kind", "attempt")
 
 
 class JsonFormatter(logging.Formatter):
@@ -72,6 +72,9 @@ class Metrics:
             ["method", "route"],
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+        self.jobs = Gauge(
+            "microcred_jobs", "Jobs in the register's queue by state (all processes)", ["state"], registry=self.registry
         )
 
 
@@ -142,6 +145,9 @@ def readyz(_: PublicDep, register: RegisterDep) -> Response:
 
 
 @router.get("/metrics", operation_id="metrics", include_in_schema=False)
-def metrics(request: Request, _: PublicDep) -> Response:
-    """Prometheus text exposition of the request counters and latencies."""
+def metrics(request: Request, _: PublicDep, register: RegisterDep) -> Response:
+    """Prometheus text exposition of the request counters and latencies, and the job queue by state."""
+    metrics: Metrics = request.app.state.metrics
+    for state, count in register.jobs.count_jobs().items():
+        metrics.jobs.labels(state).set(count)
     return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -173,6 +173,7 @@ def show(credential_id: str = typer.Argument(..., help="urn:uuid:… or the bare
         ("issued", credential.issued_at.isoformat()),
         ("valid_until", credential.valid_until.isoformat() if credential.valid_until else say("credential.no_end")),
         ("state", state + (f" ({credential.state_reason})" if credential.state_reason else "")),
+        ("status_list", str(credential.status_list)),
         ("status_indexes", ", ".join(f"{p.value} {i}" for p, i in credential.status_indexes.items())),
         ("signing_key", credential.public_key_multibase),
     ):

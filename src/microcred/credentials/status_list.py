@@ -9,7 +9,9 @@ message entries are two bits wide (:data:`STATUS_MESSAGES`), so one entry says v
 from __future__ import annotations
 
 import gzip
+import secrets
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -24,6 +26,7 @@ __all__ = [
     "StatusList",
     "StatusListError",
     "StatusPurpose",
+    "shuffled_indexes",
     "status_list_credential",
     "status_list_entry",
     "status_message_entry",
@@ -43,6 +46,16 @@ STATUS_MESSAGES: tuple[tuple[str, str], ...] = (
 """The register's message list: the high bit is revocation, the low bit suspension."""
 # Fixed mtime keeps the encoding reproducible for the same bits (GZIP header bytes 4-7, RFC 1952).
 _GZIP_MTIME = 0
+
+
+def shuffled_indexes(indexes: Sequence[int]) -> list[int]:
+    """``indexes`` in an order drawn with the operating system's CSPRNG (Fisher-Yates).
+
+    A list hands out its free indexes in this order, so an index says nothing about when a credential was
+    issued (Bitstring Status List v1.0 §6.1 asks for random allocation; decision 0021)."""
+    order = list(indexes)
+    secrets.SystemRandom().shuffle(order)
+    return order
 
 
 class StatusListError(ValueError):

@@ -16,9 +16,11 @@ def _base(public_base_url: str) -> str:
     return public_base_url.rstrip("/")
 
 
-def status_list_url(public_base_url: str, provider: str, purpose: StatusPurpose) -> str:
-    """``{base}/providers/{slug}/status/{message|revocation|suspension}``: the signed status list credential."""
-    return f"{_base(public_base_url)}/providers/{provider}/status/{purpose.value}"
+def status_list_url(public_base_url: str, provider: str, purpose: StatusPurpose, number: int = 1) -> str:
+    """``{base}/providers/{slug}/status/{message|revocation|suspension}``: the provider's first signed status
+    list credential; its later lists (decision 0021) add their number: ``…/status/message/2``."""
+    first = f"{_base(public_base_url)}/providers/{provider}/status/{purpose.value}"
+    return first if number == 1 else f"{first}/{number}"
 
 
 def credential_url(public_base_url: str, credential_id: str) -> str:

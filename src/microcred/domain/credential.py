@@ -99,6 +99,7 @@ class Credential:
     state_reason: str | None = None
     state_changed_at: datetime | None = None
     id: int | None = None
+    status_list: int = 1  # which of the provider's lists ``status_indexes`` point into (1, 2, …)
 
     @property
     def document(self) -> dict[str, Any]:

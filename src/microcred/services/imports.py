@@ -91,11 +91,13 @@ def import_file(
     skip_invalid: bool = False,
     rejected_path: Path | None = None,
     progress: Callable[[float], None] | None = None,
+    before_commit: Callable[[UnitOfWork, ImportReport], None] | None = None,
 ) -> ImportReport:
     """Import ``path`` as ``kind`` rows in one transaction and report what happened.
 
     ``today`` dates the check of enrolment and outcome dates: later than today is a warning, more than a
-    year later is refused (without it, today's date).
+    year later is refused (without it, today's date). ``before_commit`` runs in that transaction just before
+    it commits (a job records its result there).
     """
     rows_layout = layout(kind)
     report = ImportReport(kind, path, dry_run=dry_run, skip_invalid=skip_invalid)
@@ -136,8 +138,10 @@ def import_file(
         if report.ok:  # otherwise the counts describe a transaction that is rolled back: nothing happened
             report.counts = sink.counts
         if report.ok and not dry_run:
-            work.commit()
             report.committed = True
+            if before_commit is not None:
+                before_commit(work, report)
+            work.commit()
     if progress is not None:
         progress(1.0)
     log.info(

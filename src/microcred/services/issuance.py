@@ -2,7 +2,9 @@
 
 Crash safety: a credential's status indexes, its database row and its signed document are written in one
 transaction, under a lock on the provider's status lists; either all of it is kept or none. Issuing is
-idempotent: an enrolment has at most one credential, and asking again returns it.
+idempotent: an enrolment has at most one credential, and asking again returns it. A provider's status lists
+have no ceiling: indexes are drawn at random within a list, and a full list makes way for the next
+(decision 0021).
 """
 
 from __future__ import annotations
@@ -26,7 +28,13 @@ from microcred.credentials.ob3 import (
 )
 from microcred.credentials.pdf import certificate_pdf
 from microcred.credentials.proofs import add_proof
-from microcred.credentials.status_list import MESSAGE_STATUS_SIZE, StatusList, status_list_credential
+from microcred.credentials.status_list import (
+    MESSAGE_STATUS_SIZE,
+    MINIMUM_BITS,
+    StatusList,
+    shuffled_indexes,
+    status_list_credential,
+)
 from microcred.credentials.urls import credential_url, status_list_url, verify_page_url
 from microcred.domain import (
     Credential,
@@ -66,6 +74,8 @@ __all__ = [
 ]
 
 Progress = Callable[[int, int], None]
+Within = Callable[[UnitOfWork, str], None]
+"""Called in an issuing transaction with the new credential's id, before it commits."""
 """Called with (done, total) after each credential of a batch."""
 
 MAX_CREDENTIALS_PAGE = 200
@@ -77,15 +87,27 @@ def _json(document: dict[str, Any]) -> str:
 
 
 def issue_for_enrolment(
-    provider: str, reference: str, *, uow: UnitOfWorkFactory, keys: KeyStore, settings: Settings, clock: Clock
+    provider: str,
+    reference: str,
+    *,
+    uow: UnitOfWorkFactory,
+    keys: KeyStore,
+    settings: Settings,
+    clock: Clock,
+    within: Within | None = None,
 ) -> Credential:
-    """The credential for a passed enrolment of ``provider``: issued now, or the one issued before."""
+    """The credential for a passed enrolment of ``provider``: issued now, or the one issued before.
+
+    ``within`` runs in the issuing transaction with the new credential's id (a job counts it there, once)."""
     with uow() as work:
-        work.credentials.lock_status_lists(provider)  # first statement: serialises issuers of this provider
+        # first statement: serialises issuers of this provider
+        work.credentials.lock_status_lists(provider, size=settings.status_list_size)
         existing = work.credentials.for_enrolment(provider, reference)
         if existing is not None:
             return existing
         credential = _issue(work, provider, reference, keys=keys, settings=settings, now=clock())
+        if within is not None:
+            within(work, credential.uuid)
         work.commit()
     return credential
 
@@ -115,11 +137,11 @@ def _issue(
     awarding_body = offering.awarding_provider
     if awarding_body != provider:
         work.providers.id_of(awarding_body)
-    indexes = work.credentials.allocate_indexes(provider)
+    number, index = work.credentials.allocate_index(provider, size=settings.status_list_size, shuffled=shuffled_indexes)
+    indexes = {StatusPurpose.REVOCATION: index, StatusPurpose.SUSPENSION: index}
     signing_key, method = keys.signing_key(work, provider, now)
-    for purpose in StatusPurpose:
-        if work.credentials.status_list_document(provider, purpose) is None:
-            _store_status_list(work, provider, purpose, keys=keys, settings=settings, now=now)
+    for purpose in work.credentials.unsigned_status_lists(provider, number):  # signed when the list opens
+        _store_status_list(work, provider, purpose, number, keys=keys, settings=settings, now=now)
     uuid = credential_urn()
     valid_until = _valid_until(now, offering.validity_months)
     award = Award(
@@ -141,8 +163,8 @@ def _issue(
         status=[  # one entry, the OB 3.0 schema's one object: the message list at the revocation index (0015)
             StatusEntry(
                 StatusPurpose.MESSAGE,
-                indexes[StatusPurpose.REVOCATION],
-                status_list_url(settings.public_base_url, provider, StatusPurpose.MESSAGE),
+                index,
+                status_list_url(settings.public_base_url, provider, StatusPurpose.MESSAGE, number),
             )
         ],
         awarding_body_did=keys.did(awarding_body),
@@ -158,6 +180,7 @@ def _issue(
         edition_code=edition.code,
         learner=enrolment.learner,
         status_indexes=indexes,
+        status_list=number,
         issued_at=now,
         valid_from=now,
         valid_until=valid_until,
@@ -177,13 +200,16 @@ def issue_for_edition(
     settings: Settings,
     clock: Clock,
     progress: Progress | None = None,
+    within: Within | None = None,
 ) -> list[Credential]:
     """Issue a credential for every passed enrolment of the edition that has none, one transaction each."""
     with uow() as work:
         references = work.credentials.passed_without_credential(provider, edition_code)
     issued: list[Credential] = []
     for done, reference in enumerate(references, start=1):
-        issued.append(issue_for_enrolment(provider, reference, uow=uow, keys=keys, settings=settings, clock=clock))
+        issued.append(
+            issue_for_enrolment(provider, reference, uow=uow, keys=keys, settings=settings, clock=clock, within=within)
+        )
         if progress is not None:
             progress(done, len(references))
     return issued
@@ -220,18 +246,25 @@ def credentials_page(
 
 
 def _store_status_list(
-    work: UnitOfWork, provider: str, purpose: StatusPurpose, *, keys: KeyStore, settings: Settings, now: datetime
+    work: UnitOfWork,
+    provider: str,
+    purpose: StatusPurpose,
+    number: int,
+    *,
+    keys: KeyStore,
+    settings: Settings,
+    now: datetime,
 ) -> dict[str, Any]:
-    """Regenerate and re-sign the provider's list for ``purpose`` from the credentials' states."""
+    """Regenerate and re-sign the provider's list ``number`` for ``purpose`` from the credentials' states."""
+    # A bitstring never shorter than §6.1's minimum, even for a list of few credentials (a test's).
+    length = max(MINIMUM_BITS, -(-work.credentials.status_list_size(provider, number) // 8) * 8)
     if purpose is StatusPurpose.MESSAGE:  # MESSAGE_STATUS_SIZE bits per credential, at its revocation index
-        size = MESSAGE_STATUS_SIZE * work.credentials.status_list_size(provider, StatusPurpose.REVOCATION)
-    else:
-        size = work.credentials.status_list_size(provider, purpose)
-    bits = StatusList(size)
-    for index in work.credentials.set_bits(provider, purpose):
+        length *= MESSAGE_STATUS_SIZE
+    bits = StatusList(length)
+    for index in work.credentials.set_bits(provider, purpose, number):
         bits.set(index)
     unsigned = status_list_credential(
-        url=status_list_url(settings.public_base_url, provider, purpose),
+        url=status_list_url(settings.public_base_url, provider, purpose, number),
         issuer=keys.did(provider),
         status_list=bits,
         valid_from=timestamp(now),
@@ -241,7 +274,7 @@ def _store_status_list(
     signed = add_proof(
         unsigned, suite=EDDSA_RDFC_2022, signing_key=signing_key, verification_method=method, created=now
     )
-    work.credentials.store_status_list_document(provider, purpose, _json(signed))
+    work.credentials.store_status_list_document(provider, purpose, _json(signed), number)
     return signed
 
 
@@ -261,13 +294,13 @@ def _change_state(
         owner = work.credentials.get(uuid).provider
         if provider is not None and owner != provider:
             raise NotFound("no-credential", uuid=uuid)
-        work.credentials.lock_status_lists(owner)
+        work.credentials.lock_status_lists(owner, size=settings.status_list_size)
         credential = work.credentials.get(uuid)  # read again under the lock
         now = clock()
         change(credential, now)
         work.credentials.save_state(credential)
-        for purpose in purposes:
-            _store_status_list(work, owner, purpose, keys=keys, settings=settings, now=now)
+        for purpose in purposes:  # only the list the credential is in changes
+            _store_status_list(work, owner, purpose, credential.status_list, keys=keys, settings=settings, now=now)
         if credential.state is not CredentialState.ACTIVE:
             _flag_stacked(work, credential, keys=keys, settings=settings, now=now)
         work.commit()
@@ -284,7 +317,7 @@ def _flag_stacked(
         if not stacked.flag_for_review(reason, now):
             continue
         if stacked.provider != component.provider:
-            work.credentials.lock_status_lists(stacked.provider)
+            work.credentials.lock_status_lists(stacked.provider, size=settings.status_list_size)
         work.stacking.save_stacked_state(stacked)
         resign_status_lists(work, stacked.provider, keys=keys, settings=settings, now=now)
 
@@ -297,10 +330,13 @@ def resign_status_lists(
     settings: Settings,
     now: datetime,
     purposes: tuple[StatusPurpose, ...] = (StatusPurpose.SUSPENSION, StatusPurpose.MESSAGE),
+    numbers: tuple[int, ...] | None = None,
 ) -> None:
-    """Regenerate and re-sign the provider's lists for ``purposes`` (by default those a review changes)."""
-    for purpose in purposes:
-        _store_status_list(work, provider, purpose, keys=keys, settings=settings, now=now)
+    """Regenerate and re-sign the provider's lists ``numbers`` (every list by default) for ``purposes`` (by
+    default those a review changes)."""
+    for number in work.credentials.status_list_numbers(provider) if numbers is None else numbers:
+        for purpose in purposes:
+            _store_status_list(work, provider, purpose, number, keys=keys, settings=settings, now=now)
 
 
 def revoke(
@@ -370,14 +406,16 @@ def unsuspend(
     )
 
 
-def status_list_document(provider: str, purpose: StatusPurpose | str, uow: UnitOfWorkFactory) -> dict[str, Any]:
-    """The provider's signed status list credential for ``purpose``, as served at its URL."""
+def status_list_document(
+    provider: str, purpose: StatusPurpose | str, uow: UnitOfWorkFactory, *, number: int = 1
+) -> dict[str, Any]:
+    """The provider's signed status list credential ``number`` for ``purpose``, as served at its URL."""
     try:
         wanted = StatusPurpose(purpose)
     except ValueError:
         raise NotFound("no-status-list-purpose", purpose=purpose) from None
     with uow() as work:
-        stored = work.credentials.status_list_document(provider, wanted)
+        stored = work.credentials.status_list_document(provider, wanted, number)
     if stored is None:
         raise NotFound("no-status-list-yet", provider=provider, purpose=wanted.value)
     document: dict[str, Any] = json.loads(stored)
@@ -387,11 +425,12 @@ def status_list_document(provider: str, purpose: StatusPurpose | str, uow: UnitO
 def rotate_key(provider: str, *, uow: UnitOfWorkFactory, keys: KeyStore, settings: Settings, clock: Clock) -> str:
     """Retire the provider's key and make a new one; re-sign its status lists. Returns the new public key."""
     with uow() as work:
-        work.credentials.lock_status_lists(provider)
+        work.credentials.lock_status_lists(provider, size=settings.status_list_size)
         now = clock()
         record = keys.rotate(work, provider, now)
-        for purpose in StatusPurpose:
-            _store_status_list(work, provider, purpose, keys=keys, settings=settings, now=now)
+        for number in work.credentials.status_list_numbers(provider):
+            for purpose in StatusPurpose:
+                _store_status_list(work, provider, purpose, number, keys=keys, settings=settings, now=now)
         work.commit()
     return record.public_key_multibase
 
@@ -493,8 +532,8 @@ class Issuance:
     def unsuspend(self, credential_id: str, reason: str, *, provider: str | None = None) -> Credential:
         return unsuspend(credential_id, reason, provider=provider, **self._signing())
 
-    def status_list_document(self, provider: str, purpose: StatusPurpose | str) -> dict[str, Any]:
-        return status_list_document(provider, purpose, self._deps.uow)
+    def status_list_document(self, provider: str, purpose: StatusPurpose | str, *, number: int = 1) -> dict[str, Any]:
+        return status_list_document(provider, purpose, self._deps.uow, number=number)
 
     def rotate_key(self, provider: str) -> str:
         return rotate_key(provider, **self._signing())

@@ -1,74 +1,72 @@
-"""Per-caller rate limits: an in-process token bucket, and the register's anonymous limits that both the
-API and the web pages spend from (so a client cannot double its budget by switching between them).
+"""Per-caller rate limits: the register's budgets, shared by the API, the web pages and every process.
 
-Counts live in memory, per process: they slow a single client or a flood for one address; login
-throttling, which must hold across processes, lives in the database (``services/throttle.py``).
+A client cannot double its budget by switching between the API and the web pages, nor N serving processes
+multiply it by N: each request refills and spends its caller's token bucket in one atomic upsert in the
+database (``storage/jobs.py``, docs/decisions/0020-durable-jobs.md). Callers are keyed by a SHA-256
+digest of the limit and the caller: an e-mail or client address is never stored in the clear.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from microcred.errors import RateLimited
+from microcred.services.ports import UnitOfWorkFactory
 
-__all__ = ["Limits", "RateLimiter"]
-
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
+__all__ = ["Limits", "RateLimit", "take"]
 
 
-@dataclass
-class RateLimiter:
-    """``rate`` requests per second per caller on average, bursts of up to ``burst``."""
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """``rate`` requests per second per caller on average, bursts of up to ``burst``; ``name`` keys the bucket."""
 
-    rate: float = 20.0
-    burst: int = 100
-    _buckets: dict[str, _Bucket] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    name: str
+    rate: float
+    burst: int
 
-    def take(self, caller: str) -> None:
-        """Spend one request of ``caller``'s budget; RateLimited (with the seconds to wait) when it is empty."""
-        now = time.monotonic()
-        with self._lock:
-            bucket = self._buckets.get(caller)
-            if bucket is None:
-                bucket = self._buckets[caller] = _Bucket(float(self.burst), now)
-            bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.updated) * self.rate)
-            bucket.updated = now
-            if bucket.tokens >= 1:
-                bucket.tokens -= 1
-                return
-            wait = math.ceil((1 - bucket.tokens) / self.rate)
+
+def _key(limit: RateLimit, caller: str) -> str:
+    return hashlib.sha256(f"{limit.name}:{caller.strip().lower()}".encode()).hexdigest()
+
+
+def take(limit: RateLimit, caller: str, *, uow: UnitOfWorkFactory, now: Callable[[], float] = time.time) -> None:
+    """Spend one request of ``caller``'s budget under ``limit``; RateLimited (with the seconds to wait) when empty."""
+    with uow() as work:
+        left = work.rate_buckets.take(_key(limit, caller), rate=limit.rate, burst=limit.burst, now=now())
+        work.commit()
+    if left is not None:
+        wait = math.ceil((1 - left) / limit.rate)
         raise RateLimited("too-many-requests", wait=wait, retry_after=max(wait, 1))
 
 
-def _key(kind: str, value: str) -> str:
-    """Buckets are keyed by a digest: an e-mail address is not kept in memory in the clear."""
-    return hashlib.sha256(f"{kind}:{value.strip().lower()}".encode()).hexdigest()
-
-
-@dataclass
 class Limits:
-    """What an anonymous client may ask of one register process (issue 15, findings 6 and 7)."""
+    """What one caller may ask of the register (issue 15, findings 6 and 7; issue 16).
 
-    # Access links: five for one address, then one a minute; a client asking for many addresses is slowed too.
-    access_link_address: RateLimiter = field(default_factory=lambda: RateLimiter(rate=1 / 60, burst=5))
-    access_link_client: RateLimiter = field(default_factory=lambda: RateLimiter(rate=1 / 30, burst=20))
-    # Anonymous verification (API and web verifier alike): 30 at once, then one a second per client address.
-    verification_client: RateLimiter = field(default_factory=lambda: RateLimiter(rate=1.0, burst=30))
+    The limits are attributes, so a test (or an installation's code) may set others for one register."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+        # Every request of one API token.
+        self.api_token = RateLimit("token", rate=20.0, burst=100)
+        # Access links: five for one address, then one a minute; a client asking for many addresses is slowed too.
+        self.access_link_address = RateLimit("access-link", rate=1 / 60, burst=5)
+        self.access_link_client = RateLimit("access-link-client", rate=1 / 30, burst=20)
+        # Anonymous verification (API and web verifier alike): 30 at once, then one a second per client address.
+        self.verification_client = RateLimit("verify", rate=1.0, burst=30)
+
+    def token(self, subject: str) -> None:
+        """Count one request of an API token (its prefix); RateLimited past its budget."""
+        take(self.api_token, subject, uow=self._uow)
 
     def access_link(self, address: str, *, client: str) -> None:
         """Count one access-link request for the address and for the client; RateLimited past either."""
-        self.access_link_client.take(_key("client", client))
-        self.access_link_address.take(_key("address", address))
+        take(self.access_link_client, client, uow=self._uow)
+        take(self.access_link_address, address, uow=self._uow)
 
     def verification(self, *, client: str) -> None:
         """Count one anonymous verification of the client; RateLimited past its budget."""
-        self.verification_client.take(_key("client", client))
+        take(self.verification_client, client, uow=self._uow)

@@ -22,6 +22,7 @@ from microcred.credentials.elm_stack import ElmStackPart, stacked_elm_document
 from microcred.credentials.ob3 import LearnerIdentity, achievement_id
 from microcred.credentials.pdf_stack import stacked_certificate_pdf
 from microcred.credentials.proofs import add_proof
+from microcred.credentials.status_list import shuffled_indexes
 from microcred.credentials.urls import credential_url, status_list_url, verify_page_url
 from microcred.domain import Credential, Edition, LangText, StatusPurpose, credential_urn, ects, pseudonymise
 from microcred.domain.fields.stacking import STACK_RULE
@@ -239,7 +240,8 @@ class Stacking:
         if not found.met:
             return found
         with self._deps.uow() as work:
-            work.credentials.lock_status_lists(provider)  # first statement: serialises this provider's issuers
+            # first statement: serialises this provider's issuers
+            work.credentials.lock_status_lists(provider, size=self._deps.settings.status_list_size)
             existing = work.stacking.stacked_for(rule.id, pseudonym)
             if existing is not None:
                 return existing
@@ -250,13 +252,23 @@ class Stacking:
 
     def _sign(self, work: UnitOfWork, rule: StackRule, pseudonym: str, found: StackProgress) -> StackedCredential:
         deps, now = self._deps, self._deps.clock()
-        indexes = work.credentials.allocate_indexes(rule.provider)
+        # the same lists and draw as the provider's other credentials (decision 0021): a random free index
+        number, index = work.credentials.allocate_index(
+            rule.provider, size=deps.settings.status_list_size, shuffled=shuffled_indexes
+        )
+        position = work.credentials.list_position(rule.provider, number, index)  # what the tables store
         signing_key, method = deps.keys.signing_key(work, rule.provider, now)
-        for purpose in StatusPurpose:
-            if work.credentials.status_list_document(rule.provider, purpose) is None:
-                issuance.resign_status_lists(
-                    work, rule.provider, keys=deps.keys, settings=deps.settings, now=now, purposes=(purpose,)
-                )
+        unsigned = tuple(work.credentials.unsigned_status_lists(rule.provider, number))  # a list that just opened
+        if unsigned:
+            issuance.resign_status_lists(
+                work,
+                rule.provider,
+                keys=deps.keys,
+                settings=deps.settings,
+                now=now,
+                purposes=unsigned,
+                numbers=(number,),
+            )
         references = []
         for state in found.done:
             held = state.counted
@@ -267,7 +279,8 @@ class Stacking:
         learner = LearnerIdentity(
             salt=secrets.token_hex(16), email=work.learners.email_of(pseudonym, rule.provider), pseudonym=pseudonym
         )
-        award = self._award(work, rule, uuid, learner, parts, now, indexes[StatusPurpose.REVOCATION])
+        status_url = status_list_url(deps.public_base_url, rule.provider, StatusPurpose.MESSAGE, number)
+        award = self._award(work, rule, uuid, learner, parts, now, status_url, index)
         signed = add_proof(
             stacked_document(award),
             suite=EDDSA_RDFC_2022,
@@ -281,8 +294,8 @@ class Stacking:
             rule_code=rule.code,
             learner=pseudonym,
             components=tuple(references),
-            revocation_index=indexes[StatusPurpose.REVOCATION],
-            suspension_index=indexes[StatusPurpose.SUSPENSION],
+            revocation_index=position,
+            suspension_index=position,
             issued_at=now,
             document_json=_json(signed),
         )
@@ -313,6 +326,7 @@ class Stacking:
         learner: LearnerIdentity,
         parts: Sequence[StackPart],
         issued_at: datetime,
+        status_url: str,
         status_index: int,
     ) -> StackAward:
         deps = self._deps
@@ -327,7 +341,7 @@ class Stacking:
             learner=learner,
             parts=parts,
             issued_at=issued_at,
-            status_list_url=status_list_url(deps.public_base_url, rule.provider, StatusPurpose.MESSAGE),
+            status_list_url=status_url,
             status_index=status_index,
             ects=rule.ects,
             eqf_level=rule.eqf_level,
@@ -351,7 +365,7 @@ class Stacking:
         uuid = credential_urn(credential_id)
         deps = self._deps
         with deps.uow() as work:
-            work.credentials.lock_status_lists(provider)
+            work.credentials.lock_status_lists(provider, size=deps.settings.status_list_size)
             stacked = work.stacking.get_stacked(uuid)
             if stacked.provider != provider:
                 raise NotFound("no-credential", uuid=uuid)
@@ -384,8 +398,16 @@ class Stacking:
                     )
                 )
             issuer = work.providers.get(stacked.provider)
+            status = json.loads(stacked.document_json)["credentialStatus"]  # the list it was issued into
             award = self._award(
-                work, rule, stacked.uuid, LearnerIdentity(salt=""), parts, stacked.issued_at, stacked.revocation_index
+                work,
+                rule,
+                stacked.uuid,
+                LearnerIdentity(salt=""),
+                parts,
+                stacked.issued_at,
+                status["statusListCredential"],
+                int(status["statusListIndex"]),
             )
         link = verify_page_url(deps.public_base_url, credential_url(deps.public_base_url, stacked.uuid))
         language = "nl" if "nl" in rule.title.texts else "en"

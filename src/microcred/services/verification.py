@@ -117,10 +117,13 @@ def _status_list(work: UnitOfWork, keys: KeyStore, url: str) -> Mapping[str, Any
     if not url.startswith(base):
         return None
     provider, _, rest = url[len(base) :].partition("/status/")
-    if rest not in {purpose.value for purpose in StatusPurpose}:
+    purpose, _, number = rest.partition("/")  # ``message`` is list 1, ``message/2`` list 2 (decision 0021)
+    if purpose not in {purpose.value for purpose in StatusPurpose}:
+        return None
+    if number and not (number.isascii() and number.isdigit() and number[0] != "0"):
         return None
     try:
-        stored = work.credentials.status_list_document(provider, StatusPurpose(rest))
+        stored = work.credentials.status_list_document(provider, StatusPurpose(purpose), int(number or 1))
     except NotFound:
         return None
     found: Mapping[str, Any] | None = None if stored is None else json.loads(stored)

@@ -1,6 +1,9 @@
 """Tables of the credentials area: issued credentials, providers' sealed signing keys, status lists.
 
-They share :data:`microcred.storage.tables.metadata`; migration ``credentials_0001`` creates them.
+They share :data:`microcred.storage.tables.metadata`; migration ``credentials_0001`` creates them and
+``credentials_0002`` numbers the status lists. A credential's ``revocation_index`` and ``suspension_index``
+are positions in the provider's blocks of list indexes: list ``n`` holds ``first_index`` to
+``first_index + size - 1`` (docs/decisions/0021-status-lists-without-a-ceiling.md).
 Private keys are stored only sealed (AES-256-GCM under a key derived from the configured secret).
 """
 
@@ -20,7 +23,7 @@ from sqlalchemy import (
 
 from microcred.storage.tables import metadata
 
-__all__ = ["credentials", "signing_keys", "status_lists"]
+__all__ = ["credentials", "signing_keys", "status_list_orders", "status_lists"]
 
 signing_keys = Table(
     "signing_keys",
@@ -39,11 +42,24 @@ status_lists = Table(
     Column("id", Integer, primary_key=True),
     Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), nullable=False),
     Column("purpose", String(16), nullable=False),
-    Column("size", Integer, nullable=False),
-    Column("next_index", Integer, nullable=False),
+    Column("number", Integer, nullable=False, server_default="1"),  # a provider's lists are 1, 2, … (0021)
+    Column("size", Integer, nullable=False),  # how many credentials the list holds
+    Column("first_index", Integer, nullable=False, server_default="0"),  # its block of the provider's positions
+    Column("next_index", Integer, nullable=False),  # how many indexes it handed out
     Column("document", Text),  # the signed list credential, regenerated on every state change
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("provider_id", "purpose", name="uq_status_lists_provider_purpose"),
+    UniqueConstraint("provider_id", "purpose", "number", name="uq_status_lists_provider_purpose_number"),
+)
+
+# A list's indexes in the order it hands them out, 4 bytes each, shuffled when the list opens (decision 0021).
+# Apart from ``status_lists``, whose counters change with every credential: SQLite rewrites a whole row on
+# update, and this one is 512 KiB for a list of 131,072.
+status_list_orders = Table(
+    "status_list_orders",
+    metadata,
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("draw_order", LargeBinary, nullable=False),
 )
 
 credentials = Table(

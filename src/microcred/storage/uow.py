@@ -28,6 +28,7 @@ from microcred.storage.auth import (
 from microcred.storage.bulk import SqlBulkStore
 from microcred.storage.credentials import SqlCredentialRepository, SqlSigningKeyRepository
 from microcred.storage.engine import set_clock
+from microcred.storage.jobs import SqlJobRepository, SqlRateBuckets
 from microcred.storage.repositories import (
     SqlEditionRepository,
     SqlEnrolmentRepository,
@@ -69,6 +70,8 @@ class SqlUnitOfWork:
     learner_access: SqlLearnerAccessRepository
     access_links: SqlAccessLinkRepository
     wallet: SqlWalletRepository
+    jobs: SqlJobRepository
+    rate_buckets: SqlRateBuckets
     statistics: SqlStatisticsSource
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
@@ -99,6 +102,8 @@ class SqlUnitOfWork:
         self.wallet = SqlWalletRepository(self.connection)
         self.stacking = SqlStackingRepository(self.connection)
         self.recognition = SqlRecognitionRepository(self.connection)
+        self.jobs = SqlJobRepository(self.connection)
+        self.rate_buckets = SqlRateBuckets(self.connection)
         self.statistics = SqlStatisticsSource(self.connection)
         return self
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, StringConstraints
 
 from microcred.api.deps import CredentialIssuerDep, CredentialRevokerDep, ProviderReaderDep, RegisterDep
 from microcred.api.http import Page, cursor_page, fingerprint
-from microcred.api.jobs import JobOut
+from microcred.api.jobs import JobOut, job_location
 from microcred.api.routing import api_router
 from microcred.api.schemas import InputModel
 from microcred.bootstrap import Register
@@ -82,13 +82,8 @@ def issue_for_edition(
     slug: str, edition: str, response: Response, _: CredentialIssuerDep, register: RegisterDep
 ) -> JobOut:
     """Issue credentials for every passed enrolment of the edition, as a background job."""
-
-    def work(progress: Any) -> dict[str, Any]:
-        issued = register.issuance.issue_for_edition(slug, edition, progress=progress)
-        return {"issued": len(issued), "credentials": [c.uuid for c in issued]}
-
-    job = register.jobs.submit("issue-credentials", slug, work)
-    response.headers["Location"] = f"/api/v1/providers/{slug}/jobs/{job.id}"
+    job = register.jobs.submit_issue(slug, edition)
+    response.headers["Location"] = job_location(job)
     return JobOut.of(job)
 
 
@@ -172,4 +167,4 @@ def unsuspend_credential(
 @router.get("/jobs/{job}", response_model=JobOut, operation_id="get_job")
 def get_job(slug: str, job: str, _: ProviderReaderDep, register: RegisterDep) -> JobOut:
     """A background job of this provider (imports, bulk issuing)."""
-    return JobOut.of(register.jobs.get(job, owner=slug))
+    return JobOut.of(register.jobs.get_job(job, owner=slug))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from microcred.api.deps import AdminDep, CatalogueWriterDep, EnrolmentWriterDep, RegisterDep
-from microcred.api.jobs import JobOut
+from microcred.api.jobs import JobOut, job_location
 from microcred.api.routing import api_router
 from microcred.bootstrap import Register
 
@@ -32,60 +30,15 @@ _UPLOAD = {
 }
 
 
-async def _spool(request: Request, suffix: str) -> Path:
-    """The request body in a temporary file (the size limit is enforced while it streams in)."""
-    directory = Path(tempfile.mkdtemp(prefix="microcred-import-"))
-    target = directory / f"upload.{suffix}"
-    with target.open("wb") as handle:
-        async for chunk in request.stream():
-            handle.write(chunk)
-    return target
-
-
-def _start(response: Response, register: Register, kind: str, path: Path, fmt: str, provider: str | None) -> JobOut:
-    def work(progress: Any) -> dict[str, Any]:
-        try:
-            report = register.imports.import_file(
-                kind,
-                path,
-                provider=provider,
-                fmt=fmt,
-                progress=lambda fraction: progress(round(fraction * 1000), 1000),
-            )
-        finally:
-            shutil.rmtree(path.parent, ignore_errors=True)
-        return {
-            "committed": report.committed,
-            "sheet": report.sheet,
-            "rows": report.rows,
-            "valid": report.valid,
-            # created/updated/unchanged count only what was stored: 0 when the file was refused
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "rejected": report.rejected,
-            # No cell values: a rejected cell may hold a learner identifier.
-            "problems": [
-                {"row": p.row, "column": p.column, "reason": p.reason("en"), "code": p.code}
-                for p in report.problems[:100]
-            ],
-            # A warning is never about a learner identifier: the value read is a date, code or number.
-            "warnings": [
-                {
-                    "row": w.row,
-                    "column": w.column,
-                    "read": w.read,
-                    "stored": w.stored,
-                    "reason": w.reason("en"),
-                    "code": w.code,
-                }
-                for w in report.warnings[:100]
-            ],
-        }
-
-    job = register.jobs.submit(f"import-{kind}", provider, work)
-    base = f"/api/v1/providers/{provider}/jobs" if provider else "/api/v1/jobs"
-    response.headers["Location"] = f"{base}/{job.id}"
+async def _start(
+    request: Request, response: Response, register: Register, kind: str, fmt: str, provider: str | None
+) -> JobOut:
+    """Queue the import of the request body (kept with the job in the database until a worker ran it)."""
+    content = await request.body()  # the size limit is enforced while it streams in (api/limits.py)
+    job = await run_in_threadpool(
+        register.jobs.submit_import, kind, content, provider=provider, fmt=fmt, name=f"upload.{fmt}"
+    )
+    response.headers["Location"] = job_location(job)
     return JobOut.of(job)
 
 
@@ -100,8 +53,7 @@ async def import_enrolments(
     slug: str, request: Request, response: Response, _: EnrolmentWriterDep, register: RegisterDep, format: Format
 ) -> JobOut:
     """Import the provider's enrolments (and outcomes); every row must be the provider's own."""
-    path = await _spool(request, format)
-    return _start(response, register, "enrolments", path, format, slug)
+    return await _start(request, response, register, "enrolments", format, slug)
 
 
 @router.post(
@@ -121,8 +73,7 @@ async def import_catalogue(
     format: Format,
 ) -> JobOut:
     """Import the provider's offerings or editions."""
-    path = await _spool(request, format)
-    return _start(response, register, kind, path, format, slug)
+    return await _start(request, response, register, kind, format, slug)
 
 
 @router.post(
@@ -132,10 +83,9 @@ async def import_providers(
     request: Request, response: Response, _: AdminDep, register: RegisterDep, format: Format
 ) -> JobOut:
     """Import providers and their quality-assurance records (operator only)."""
-    path = await _spool(request, format)
-    return _start(response, register, "providers", path, format, None)
+    return await _start(request, response, register, "providers", format, None)
 
 
 @router.get("/jobs/{job}", response_model=JobOut, operation_id="get_operator_job")
 def get_operator_job(job: str, _: AdminDep, register: RegisterDep) -> JobOut:
-    return JobOut.of(register.jobs.get(job, owner=None))
+    return JobOut.of(register.jobs.get_job(job, owner=None))

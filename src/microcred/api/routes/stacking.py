@@ -256,13 +256,7 @@ def issue_stacked_credentials(
     slug: str, code: str, response: Response, _: CredentialIssuerDep, register: RegisterDep
 ) -> JobOut:
     """Issue the stacked credential to every learner who meets the rule and has none yet, as a background job."""
-    register.stacking.get_rule(slug, code)  # an unknown rule is 404 before any job starts
-
-    def work(progress: Any) -> dict[str, Any]:
-        issued = register.stacking.issue_all(slug, code, progress=progress)
-        return {"issued": len(issued), "credentials": issued}
-
-    job = register.jobs.submit("issue-stacked-credentials", slug, work)
+    job = register.jobs.submit_stack_issue(slug, code)  # an unknown rule is 404 before any job exists
     response.headers["Location"] = f"/api/v1/providers/{slug}/jobs/{job.id}"
     return JobOut.of(job)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import Body, Query, Request, Response
+from fastapi import Body, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from microcred.api.deps import PublicDep, RegisterDep, ReportReaderDep
@@ -97,8 +97,27 @@ def get_status_list(
     _: PublicDep,
     register: RegisterDep,
 ) -> Response:
-    """The provider's signed Bitstring Status List credential (W3C Bitstring Status List v1.0)."""
+    """The provider's first signed Bitstring Status List credential (W3C Bitstring Status List v1.0)."""
     return cached_json(request, register.issuance.status_list_document(slug, purpose), max_age=60)
+
+
+@router.get(
+    "/providers/{slug}/status/{purpose}/{number}",
+    operation_id="get_numbered_status_list",
+    tags=["verification"],
+    response_model=dict[str, Any],
+    responses=CACHE_RESPONSES,
+)
+def get_numbered_status_list(
+    slug: str,
+    purpose: Literal["message", "revocation", "suspension"],
+    number: Annotated[int, Path(ge=1, le=1_000_000)],
+    request: Request,
+    _: PublicDep,
+    register: RegisterDep,
+) -> Response:
+    """The provider's status list ``number``: a provider opens list 2, 3, … as each fills (decision 0021)."""
+    return cached_json(request, register.issuance.status_list_document(slug, purpose, number=number), max_age=60)
 
 
 _JSON_LD = "application/ld+json"
