@@ -27,6 +27,7 @@ from microcred.services.keys import KeyStore
 from microcred.services.learner_access import LearnerAccess
 from microcred.services.limits import Limits
 from microcred.services.mail import Mailer, OutboxMailer, SmtpMailer
+from microcred.services.oid4vci import Oid4vci
 from microcred.services.ports import Clock, UnitOfWork
 from microcred.services.remote import RemoteDocuments
 from microcred.services.reports import Reports
@@ -163,6 +164,11 @@ class Register:
     @cached_property
     def wallet(self) -> Wallet:
         return Wallet(self.dependencies)
+
+    @cached_property
+    def oid4vci(self) -> Oid4vci:
+        """OpenID4VCI: credential offers, tokens, nonces and issuance into learners' wallet apps."""
+        return Oid4vci(self.dependencies)
 
     def migrate(self) -> None:
         """Create or upgrade the schema (Alembic, all heads)."""

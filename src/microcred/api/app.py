@@ -13,7 +13,17 @@ from microcred.api import observability
 from microcred.api.limits import BodySizeLimit, RateLimiter
 from microcred.api.openapi import install_openapi
 from microcred.api.problems import install_problem_handlers
-from microcred.api.routes import access, catalogue, credentials, enrolments, imports, offerings, providers, verification
+from microcred.api.routes import (
+    access,
+    catalogue,
+    credentials,
+    enrolments,
+    imports,
+    offerings,
+    oid4vci,
+    providers,
+    verification,
+)
 from microcred.bootstrap import Register
 
 __all__ = ["attach_api"]
@@ -27,6 +37,7 @@ ROUTERS = (
     imports.router,
     verification.router,
     access.router,
+    oid4vci.router,
 )
 
 
@@ -36,6 +47,7 @@ def attach_api(app: FastAPI, register: Register) -> None:
     app.state.rate_limiter = RateLimiter(rate=20.0, burst=100)  # per API token; anonymous: register.limits
     app.state.metrics = observability.Metrics()
     install_problem_handlers(app)
+    oid4vci.install_oid4vci_errors(app)
     # The routers' routes go into the app as built, not through ``include_router``: FastAPI keeps an
     # included router as a wrapper and builds every route of it a second time, per app, on the first
     # request (over 300 ms of CPU per app here), though nothing about our routes differs per app.

@@ -28,6 +28,7 @@ from microcred.storage.auth import (
 from microcred.storage.bulk import SqlBulkStore
 from microcred.storage.credentials import SqlCredentialRepository, SqlSigningKeyRepository
 from microcred.storage.engine import set_clock
+from microcred.storage.oid4vci import SqlOid4vciRepository
 from microcred.storage.repositories import (
     SqlEditionRepository,
     SqlEnrolmentRepository,
@@ -68,6 +69,7 @@ class SqlUnitOfWork:
     learner_access: SqlLearnerAccessRepository
     access_links: SqlAccessLinkRepository
     wallet: SqlWalletRepository
+    oid4vci: SqlOid4vciRepository
     statistics: SqlStatisticsSource
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
@@ -96,6 +98,7 @@ class SqlUnitOfWork:
         self.credentials = SqlCredentialRepository(self.connection)
         self.signing_keys = SqlSigningKeyRepository(self.connection)
         self.wallet = SqlWalletRepository(self.connection)
+        self.oid4vci = SqlOid4vciRepository(self.connection)
         self.statistics = SqlStatisticsSource(self.connection)
         return self
 
