@@ -87,3 +87,16 @@ export async function readStdin() {
   }
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
+
+// The document loader plus one DID document handed in (a register's did:web document): its DID and
+// verification methods resolve from it, everything else from the vendored contexts (still no network).
+export function loaderWith(didDocument) {
+  return async url => {
+    const [did, fragment] = url.split('#');
+    if(did !== didDocument.id) return documentLoader(url);
+    if(!fragment) return {contextUrl: null, documentUrl: url, document: didDocument};
+    const method = didDocument.verificationMethod.find(m => m.id === url);
+    return {contextUrl: null, documentUrl: url,
+      document: {'@context': 'https://w3id.org/security/multikey/v1', ...method}};
+  };
+}

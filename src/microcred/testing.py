@@ -31,11 +31,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served_in_thread(app: Any) -> Iterator[str]:
-    """``app`` served by uvicorn on a free loopback port in a thread of this process; yields its base URL."""
+def served_in_thread(app: Any, *, port: int | None = None) -> Iterator[str]:
+    """``app`` served by uvicorn on a loopback port (a free one unless given) in a thread of this process;
+    yields its base URL."""
     import uvicorn
 
-    port = free_port()
+    port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", ws="none", log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)

@@ -25,24 +25,14 @@ pytestmark = [
     ),
 ]
 
-# The crypto core's harness (interop/common.mjs) with one addition: the DID document the register serves
+# The crypto core's harness (interop/common.mjs): the DID document the register serves
 # is handed in, and the loader answers did:web look-ups from it (still no network).
 _SCRIPT = """
 import * as vc from '@digitalbazaar/vc';
-import {documentLoader, verifyingSuite, readStdin} from './common.mjs';
+import {loaderWith, verifyingSuite, readStdin} from './common.mjs';
 const {credential, didDocument} = await readStdin();
-const loader = async url => {
-  const [did, fragment] = url.split('#');
-  if(did === didDocument.id) {
-    if(!fragment) return {contextUrl: null, documentUrl: url, document: didDocument};
-    const method = didDocument.verificationMethod.find(m => m.id === url);
-    return {contextUrl: null, documentUrl: url,
-            document: {'@context': 'https://w3id.org/security/multikey/v1', ...method}};
-  }
-  return documentLoader(url);
-};
 const result = await vc.verifyCredential({credential, suite: verifyingSuite('eddsa-rdfc-2022'),
-  documentLoader: loader, checkStatus: async () => ({verified: true})});
+  documentLoader: loaderWith(didDocument), checkStatus: async () => ({verified: true})});
 const error = result.verified ? null : JSON.stringify(result.error ?? result.results?.map(r => r.error?.message));
 process.stdout.write(JSON.stringify({verified: result.verified, error}));
 """
