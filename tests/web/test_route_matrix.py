@@ -65,6 +65,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/wallet/credentials/{credential}.json"): "learner",
     ("GET", "/wallet/credentials/{credential}.pdf"): "learner",
     ("POST", "/wallet/credentials/{credential}/share"): "learner",
+    ("POST", "/wallet/credentials/{credential}/wallet-app"): "learner",
     ("POST", "/wallet/share/{token}/revoke"): "learner",
     ("GET", "/s/{token}"): "public",
 }
