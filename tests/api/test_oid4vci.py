@@ -266,3 +266,22 @@ def test_a_revoked_credential_is_not_offered(demo_register: Register, credential
     demo_register.issuance.revoke(credential_id, "fraud")
     with pytest.raises(Conflict):
         _offer(demo_register, credential_id)
+
+
+def test_the_database_holds_neither_code_nor_pin_nor_token(
+    client: TestClient, demo_register: Register, credential_id: str
+) -> None:
+    app = WalletApp(client)
+    offer = _offer(demo_register, credential_id)
+    code = _code(app, offer)
+    token = _token(app, offer)
+    nonce = app.nonce()
+    with demo_register.engine.connect() as connection:
+        stored = [
+            str(value)
+            for table in ("credential_offers", "oid4vci_tokens", "oid4vci_nonces")
+            for row in connection.exec_driver_sql(f"SELECT * FROM {table}")
+            for value in row
+        ]
+    for secret in (code, offer.tx_code, token, nonce):
+        assert not any(secret in value for value in stored)
