@@ -2,11 +2,13 @@
 // Foundation's @openid4vc/openid4vci client (as the Credo wallet uses it) resolves the offer, gets a token
 // with the PIN, proves possession of a P-256 key and receives both formats; @sd-jwt/sd-jwt-vc verifies the
 // SD-JWT VC (signature, holder key, Token Status List) and presents it with a selective disclosure; Digital
-// Bazaar's libraries verify the ldp_vc. Then the refusals, each by the spec's error code.
-// stdin: {offerUri, txCode, spareOfferUri, spareTxCode, expiredOfferUri, issuerJwk, didDocument}
+// Bazaar's libraries verify the ldp_vc. Then the refusals, each by the spec's error code. Last, the wallet
+// answers the register's OpenID4VP request (@openid4vc/openid4vp) with what its DCQL query asks for.
+// stdin: {offerUri, txCode, expiredOfferUri, expiredTxCode, issuerJwk, didDocument, presentationRequestUri}
 // stdout: one JSON object of results.
 import {createHash, generateKeyPairSync, randomBytes, sign, verify, createPublicKey} from 'node:crypto';
 import {Openid4vciClient} from '@openid4vc/openid4vci';
+import {Openid4vpClient} from '@openid4vc/openid4vp';
 import {clientAuthenticationAnonymous, setGlobalConfig} from '@openid4vc/oauth2';
 import {SDJwtVcInstance} from '@sd-jwt/sd-jwt-vc';
 import * as vc from '@digitalbazaar/vc';
@@ -134,5 +136,36 @@ results.sdJwtVc = {
   presentedClaims: Object.keys(shown.payload).sort(),
   keyBound: shown.kb !== undefined,
   ects: shown.payload.ects
+};
+
+// --- answering the register's OpenID4VP request ---------------------------------------------------------
+const vpClient = new Openid4vpClient({callbacks: {
+  fetch,
+  hash: callbacks.hash,
+  verifyJwt: async () => { throw new Error('the request is unsigned: nothing to verify'); },
+  decryptJwe: async () => { throw new Error('nothing is encrypted'); },
+  encryptJwe: async () => { throw new Error('nothing is encrypted'); },
+  signJwt: callbacks.signJwt
+}});
+const parsed = vpClient.parseOpenid4vpAuthorizationRequest({authorizationRequest: input.presentationRequestUri});
+const resolved = await vpClient.resolveOpenId4vpAuthorizationRequest({authorizationRequestPayload: parsed.params});
+const request = resolved.authorizationRequestPayload;
+const [asked] = resolved.dcql.query.credentials;
+const frame = Object.fromEntries(asked.claims.map(claim => [claim.path[0], true]));
+const answer = await sdjwt.present(sdJwtVc, frame, {
+  kb: {payload: {aud: request.client_id, nonce: request.nonce, iat: Math.floor(Date.now() / 1000)}}
+});
+const {authorizationResponsePayload} = await vpClient.createOpenid4vpAuthorizationResponse({
+  authorizationRequestPayload: request,
+  authorizationResponsePayload: {vp_token: {[asked.id]: [answer]}}
+});
+const submitted = await vpClient.submitOpenid4vpAuthorizationResponse({
+  authorizationRequestPayload: request, authorizationResponsePayload
+});
+results.presentation = {
+  clientPrefix: resolved.client.prefix,
+  format: asked.format,
+  asked: Object.keys(frame).sort(),
+  status: submitted.response.status
 };
 process.stdout.write(JSON.stringify(results));

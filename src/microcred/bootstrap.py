@@ -28,6 +28,7 @@ from microcred.services.learner_access import LearnerAccess
 from microcred.services.limits import Limits
 from microcred.services.mail import Mailer, OutboxMailer, SmtpMailer
 from microcred.services.oid4vci import Oid4vci
+from microcred.services.oid4vp import Oid4vp
 from microcred.services.ports import Clock, UnitOfWork
 from microcred.services.remote import RemoteDocuments
 from microcred.services.reports import Reports
@@ -169,6 +170,11 @@ class Register:
     def oid4vci(self) -> Oid4vci:
         """OpenID4VCI: credential offers, tokens, nonces and issuance into learners' wallet apps."""
         return Oid4vci(self.dependencies)
+
+    @cached_property
+    def oid4vp(self) -> Oid4vp:
+        """OpenID4VP: the verify page's presentation requests to wallet apps and their answers."""
+        return Oid4vp(self.dependencies)
 
     def migrate(self) -> None:
         """Create or upgrade the schema (Alembic, all heads)."""

@@ -1,10 +1,11 @@
-"""An independent wallet against the register's OpenID4VCI issuer, over loopback HTTP (issue 20).
+"""An independent wallet against the register's OpenID4VCI issuer and OpenID4VP verifier, over loopback HTTP.
 
 The OpenWallet Foundation's TypeScript libraries (``@openid4vc/openid4vci``, ``@sd-jwt/sd-jwt-vc``, pinned in
 interop/package-lock.json) run under Node as the wallet (``interop/oid4vci-wallet.mjs``): resolve the offer,
 get a token with the PIN, prove possession of a key, receive both formats, verify the SD-JWT VC (with the
 Token Status List fetched from the register) and present it with a selective disclosure; Digital Bazaar's
-verifier checks the ``ldp_vc``. The refusals come back in the spec's error codes.
+verifier checks the ``ldp_vc``. The refusals come back in the spec's error codes. Then ``@openid4vc/openid4vp``
+answers the verify page's DCQL request with the achievement and the ECTS, and the register verifies it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
@@ -89,6 +90,7 @@ def test_the_openwallet_libraries_take_both_formats_from_the_register(served: tu
         "expiredTxCode": expired_pin,
         "issuerJwk": {"kty": "OKP", "crv": "Ed25519", "x": b64url(public.public_bytes_raw())},
         "didDocument": did_document,
+        "presentationRequestUri": register.oid4vp.create_request().uri,
     }
     completed = subprocess.run(
         ["node", "oid4vci-wallet.mjs"],
@@ -115,3 +117,15 @@ def test_the_openwallet_libraries_take_both_formats_from_the_register(served: tu
     assert results["replayedNonce"] == "invalid_nonce"
     assert results["otherKey"] == "invalid_proof"
     assert results["expiredOffer"] == "invalid_grant"
+    assert results["presentation"] == {
+        "clientPrefix": "redirect_uri",
+        "format": "dc+sd-jwt",
+        "asked": ["achievement", "ects"],
+        "status": 200,
+    }
+    state = parse_qs(urlsplit(given["presentationRequestUri"]).query)["state"][0]
+    answer = register.oid4vp.request(state).result
+    assert answer is not None
+    assert answer["verified"] is True, answer["checks"]
+    assert {"achievement", "ects"} <= set(answer["claims"])
+    assert "grade" not in answer["claims"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from fastapi.testclient import TestClient
 from joserfc import jws
 from joserfc.jwk import ECKey, OKPKey
 
-from microcred.credentials.jose import PROOF_TYP
+from microcred.credentials.jose import PROOF_TYP, b64url, b64url_decode
 
 PRE_AUTHORIZED = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 
@@ -70,3 +71,17 @@ class WalletApp:
     def credential(self, access_token: str, configuration: str, proof_jwt: str) -> Any:
         body = {"credential_configuration_id": configuration, "proofs": {"jwt": [proof_jwt]}}
         return self.client.post("/oid4vci/credential", json=body, headers={"Authorization": f"Bearer {access_token}"})
+
+    def present(self, sd_jwt: str, names: tuple[str, ...], *, audience: str, nonce: str) -> str:
+        """An SD-JWT+KB showing only the disclosures of ``names``, key-bound for ``audience`` and ``nonce``."""
+        issuer_jwt, *disclosures, _ = sd_jwt.split("~")
+        kept = [d for d in disclosures if json.loads(b64url_decode(d))[1] in names]
+        shown = "~".join([issuer_jwt, *kept]) + "~"
+        claims = {
+            "aud": audience,
+            "nonce": nonce,
+            "iat": int(time.time()),
+            "sd_hash": b64url(hashlib.sha256(shown.encode("ascii")).digest()),
+        }
+        protected = {"alg": self.alg, "typ": "kb+jwt"}
+        return shown + jws.serialize_compact(protected, json.dumps(claims).encode(), self.key, algorithms=[self.alg])

@@ -2,8 +2,9 @@
 
 Only what the register needs: object properties made selectively disclosable at the top level (§4.2.1),
 SHA-256 digests, decoy digests so the number of hidden claims is not told (§4.2.5), and the combined format
-``<issuer-signed JWT>~<disclosure>~…~`` (§4). ``disclosed_claims`` checks a presentation's disclosures
-against the signed digests and returns what the holder revealed.
+``<issuer-signed JWT>~<disclosure>~…~`` (§4). A verifier opens a presentation with the issuer's key
+(``open_presentation``: signature, disclosures against the signed digests) and checks the holder's key
+binding JWT (``key_binding_problem``, §7.3).
 """
 
 from __future__ import annotations
@@ -13,19 +14,25 @@ import json
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from microcred.credentials.jose import b64url, b64url_decode
+from microcred.credentials.jose import KeyProofError, b64url, b64url_decode, verify_jws
 
 __all__ = [
+    "KB_JWT_TYP",
     "SD_ALG",
     "SD_JWT_VC_TYP",
     "Disclosure",
+    "Presentation",
     "SdJwtError",
     "combine",
     "digest",
     "disclosed_claims",
+    "issuer_header",
+    "key_binding_problem",
     "make_disclosable",
+    "open_presentation",
     "split",
 ]
 
@@ -118,3 +125,74 @@ def disclosed_claims(payload: Mapping[str, Any], disclosures: Iterable[Disclosur
         seen.add(found)
         claims[disclosure.name] = disclosure.value
     return claims
+
+
+KB_JWT_TYP = "kb+jwt"
+
+
+@dataclass(frozen=True, slots=True)
+class Presentation:
+    """An SD-JWT presentation opened with the issuer's key: the signed payload, the claims the holder
+    disclosed, and the key-binding JWT (unchecked until :func:`key_binding_problem`)."""
+
+    header: dict[str, Any]
+    payload: dict[str, Any]
+    claims: dict[str, Any]
+    key_binding_jwt: str
+    signed_part: str  # everything up to the last "~": what the KB-JWT's sd_hash covers
+
+
+def issuer_header(sd_jwt: str) -> dict[str, Any]:
+    """The issuer-signed JWT's header (to find its ``kid`` before the signature is checked)."""
+    try:
+        header = json.loads(b64url_decode(split(sd_jwt)[0].split(".")[0]))
+    except (ValueError, UnicodeError):
+        raise SdJwtError("malformed-sd-jwt") from None
+    if not isinstance(header, dict):
+        raise SdJwtError("malformed-sd-jwt")
+    return header
+
+
+def open_presentation(sd_jwt: str, issuer_jwk: Mapping[str, str]) -> Presentation:
+    """Check the issuer's signature and the disclosures (RFC 9901 §7.1); SdJwtError with a reason if not."""
+    issuer_jwt, disclosures, key_binding = split(sd_jwt)
+    header = issuer_header(sd_jwt)
+    if header.get("typ") != SD_JWT_VC_TYP:
+        raise SdJwtError("wrong-typ")
+    try:
+        payload = json.loads(verify_jws(issuer_jwt, issuer_jwk, algorithms=("EdDSA", "Ed25519")))
+    except KeyProofError:
+        raise SdJwtError("issuer-signature") from None
+    if not isinstance(payload, dict):
+        raise SdJwtError("malformed-sd-jwt")
+    claims = disclosed_claims(payload, disclosures)
+    return Presentation(header, payload, claims, key_binding, sd_jwt[: sd_jwt.rindex("~") + 1])
+
+
+def key_binding_problem(
+    presentation: Presentation, *, audience: str, nonce: str, now: datetime, max_age: timedelta
+) -> str | None:
+    """What is wrong with the key binding (RFC 9901 §7.3), or None: signed by ``cnf.jwk``, for this
+    audience and nonce, fresh, and over exactly these disclosures (``sd_hash``)."""
+    holder = (presentation.payload.get("cnf") or {}).get("jwk")
+    if not isinstance(holder, dict) or not presentation.key_binding_jwt:
+        return "kb-missing"
+    token = presentation.key_binding_jwt
+    try:
+        header = json.loads(b64url_decode(token.split(".")[0]))
+        claims = json.loads(verify_jws(token, holder))
+    except (KeyProofError, ValueError, UnicodeError):
+        return "kb-signature"
+    if not isinstance(header, dict) or header.get("typ") != KB_JWT_TYP or not isinstance(claims, dict):
+        return "kb-signature"
+    if claims.get("aud") != audience:
+        return "kb-audience"
+    if claims.get("nonce") != nonce:
+        return "kb-nonce"
+    issued = claims.get("iat")
+    age = now.timestamp() - float(issued) if isinstance(issued, int | float) else None
+    if age is None or not -60 <= age <= max_age.total_seconds() + 60:
+        return "kb-iat"
+    if claims.get("sd_hash") != b64url(hashlib.sha256(presentation.signed_part.encode("ascii")).digest()):
+        return "kb-sd-hash"
+    return None

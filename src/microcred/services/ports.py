@@ -52,6 +52,8 @@ __all__ = [
     "OfferingSearch",
     "OfferingTally",
     "Oid4vciRepository",
+    "PresentationRepository",
+    "PresentationRequestRecord",
     "ProviderRepository",
     "RegisterKeyRepository",
     "ShareLinkRecord",
@@ -414,6 +416,31 @@ class Oid4vciRepository(Protocol):
     def spend_nonce(self, nonce_hash: str, now: datetime) -> bool: ...
 
 
+class PresentationRequestRecord(Protocol):
+    """An OpenID4VP request of the verify page: its state and nonce, and the wallet's answer once given."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def nonce(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def expires_at(self) -> datetime: ...
+    @property
+    def answered_at(self) -> datetime | None: ...
+    @property
+    def result(self) -> str | None: ...
+
+
+class PresentationRepository(Protocol):
+    """OpenID4VP presentation requests and their single answers (``storage/oid4vp.py``)."""
+
+    def add_request(self, *, state: str, nonce: str, created_at: datetime, expires_at: datetime) -> None: ...
+    def request(self, state: str) -> PresentationRequestRecord | None: ...
+    def answer(self, state: str, result: str, at: datetime) -> bool: ...
+
+
 class SigningKeyRepository(Protocol):
     """Providers' signing keys; the private half only ever as sealed bytes."""
 
@@ -476,6 +503,8 @@ class UnitOfWork(Protocol):
     def wallet(self) -> WalletRepository: ...
     @property
     def oid4vci(self) -> Oid4vciRepository: ...
+    @property
+    def presentations(self) -> PresentationRepository: ...
     @property
     def statistics(self) -> StatisticsSource: ...
 

@@ -29,6 +29,7 @@ from microcred.storage.bulk import SqlBulkStore
 from microcred.storage.credentials import SqlCredentialRepository, SqlSigningKeyRepository
 from microcred.storage.engine import set_clock
 from microcred.storage.oid4vci import SqlOid4vciRepository
+from microcred.storage.oid4vp import SqlPresentationRepository
 from microcred.storage.repositories import (
     SqlEditionRepository,
     SqlEnrolmentRepository,
@@ -70,6 +71,7 @@ class SqlUnitOfWork:
     access_links: SqlAccessLinkRepository
     wallet: SqlWalletRepository
     oid4vci: SqlOid4vciRepository
+    presentations: SqlPresentationRepository
     statistics: SqlStatisticsSource
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
@@ -99,6 +101,7 @@ class SqlUnitOfWork:
         self.signing_keys = SqlSigningKeyRepository(self.connection)
         self.wallet = SqlWalletRepository(self.connection)
         self.oid4vci = SqlOid4vciRepository(self.connection)
+        self.presentations = SqlPresentationRepository(self.connection)
         self.statistics = SqlStatisticsSource(self.connection)
         return self
 

@@ -1,8 +1,9 @@
-"""OpenID for Verifiable Credential Issuance 1.0: the endpoints a learner's wallet app talks to.
+"""OpenID for Verifiable Credential Issuance 1.0 and Presentations 1.0: the endpoints wallet apps talk to.
 
 Metadata (``/.well-known/…``), the credential offer by reference, the token, nonce and credential endpoints,
-and each provider's Token Status List. Refusals use the specs' own bodies (RFC 6749 §5.2, OID4VCI 1.0 §8.3.1:
-``{"error", "error_description"}``), not RFC 9457; answers that carry a secret are never cached (no-store).
+each provider's Token Status List, and the verify page's OpenID4VP response endpoint. Refusals use the
+specs' own bodies (RFC 6749 §5.2, OID4VCI 1.0 §8.3.1: ``{"error", "error_description"}``), not RFC 9457;
+answers that carry a secret are never cached (no-store).
 """
 
 from __future__ import annotations
@@ -55,6 +56,12 @@ def install_oid4vci_errors(app: FastAPI) -> None:
         return JSONResponse(body, status_code=error.status, headers=headers)
 
 
+async def _form_fields(request: Request) -> dict[str, str]:
+    """The text fields of a form-encoded body (the token and response endpoints take no files)."""
+    form = await request.form()
+    return {name: value for name, value in form.items() if isinstance(value, str)}
+
+
 @router.get(
     "/.well-known/openid-credential-issuer",
     operation_id="get_credential_issuer_metadata",
@@ -93,9 +100,7 @@ def get_credential_offer(offer: str, _: PublicDep, register: RegisterDep) -> Res
 async def token(request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """The token endpoint (OID4VCI 1.0 §6, form-encoded): a pre-authorized code and its transaction code for
     an access token good for 5 minutes. The code works once; five wrong codes close the offer."""
-    form = await request.form()
-    fields = {name: value for name, value in form.items() if isinstance(value, str)}
-    grant = await run_in_threadpool(register.oid4vci.exchange_code, fields)
+    grant = await run_in_threadpool(register.oid4vci.exchange_code, await _form_fields(request))
     body = {"access_token": grant.access_token, "token_type": "Bearer", "expires_in": grant.expires_in}
     return JSONResponse(body, headers=_NO_STORE)
 
@@ -120,6 +125,19 @@ def credential(
     """The credential endpoint (OID4VCI 1.0 §8): the learner's credential bound to the key the proof names,
     as a holder-bound ``ldp_vc`` or a ``dc+sd-jwt`` SD-JWT VC."""
     return JSONResponse(register.oid4vci.issue(access_token, request_body), headers=_NO_STORE)
+
+
+@router.post(
+    "/oid4vp/response",
+    operation_id="oid4vp_response",
+    response_model=dict[str, Any],
+    responses={400: _OAUTH_ERROR},
+)
+async def presentation_response(request: Request, _: PublicDep, register: RegisterDep) -> Response:
+    """The verify page's OpenID4VP response endpoint (``direct_post``, OID4VP 1.0 §8.2): a wallet posts
+    ``vp_token`` and ``state`` for a request the page made; it takes one answer, within 10 minutes."""
+    await run_in_threadpool(register.oid4vp.receive, await _form_fields(request))
+    return JSONResponse({}, headers=_NO_STORE)
 
 
 @router.get(
