@@ -98,6 +98,17 @@ def test_the_verifier_accepts_an_issued_credential_and_rejects_a_tampered_copy(p
     screenshot(page, "verify-rejected")
 
 
+def test_the_verifier_asks_a_wallet_app_for_a_credential(page: Any) -> None:
+    page.goto("/verify")
+    page.get_by_role("button", name="Vraag om een credential").click()
+    page.get_by_role("heading", name="Vraag een credential uit een wallet-app").wait_for()
+    link = page.get_by_role("link", name="Open in de wallet-app op dit toestel").get_attribute("href")
+    assert link.startswith("openid4vp://?client_id=redirect_uri")
+    assert page.locator(".wallet-offer figure.qr svg").count() == 1
+    screenshot(page, "verify-wallet-request")
+    assert_accessible(page)
+
+
 def test_the_dashboard_shows_the_three_answers_and_offers_downloads(page: Any) -> None:
     # The first view computes the report and draws its charts, and the PDF is drawn again on request: on a
     # loaded two-core runner that took 7-18 s. This is how long the test waits, not a speed target (that
