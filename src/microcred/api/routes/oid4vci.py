@@ -25,8 +25,18 @@ __all__ = ["WalletAccess", "install_oid4vci_errors", "router"]
 router = api_router(tags=["wallet issuance"])
 _NO_STORE = {"Cache-Control": "no-store"}
 _OAUTH_ERROR = {
-    "content": {"application/json": {"example": {"error": "invalid_grant", "error_description": "…"}}},
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
+            },
+            "example": {"error": "invalid_grant", "error_description": "the transaction code is wrong"},
+        }
+    },
     "description": "refused, in the OAuth / OID4VCI error format",
+    "x-oauth-error": True,  # api/openapi.py keeps this content beside problem+json
 }
 
 
