@@ -13,12 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 from joserfc.jwk import ECKey
 
+from microcred.asgi import create_app
 from microcred.bootstrap import Register
 from microcred.credentials.jose import b64url_decode, holder_did
 from microcred.credentials.sd_jwt import disclosed_claims, split
 from microcred.credentials.token_status_list import INVALID, SUSPENDED, VALID, decode_list
 from microcred.errors import Conflict, NotFound
 from microcred.services import wallet
+from microcred.services.limits import Limits, RateLimiter
 from microcred.services.oid4vci import MAX_TX_CODE_ATTEMPTS, Offer, Oid4vci, pre_authorized_code
 from microcred.services.oid4vci_metadata import LDP_VC, SD_JWT_VC
 from tests.api.conftest import OWNER
@@ -285,3 +287,12 @@ def test_the_database_holds_neither_code_nor_pin_nor_token(
         ]
     for secret in (code, offer.tx_code, token, nonce):
         assert not any(secret in value for value in stored)
+
+
+def test_a_client_asking_too_often_is_slowed_down(demo_register: Register) -> None:
+    demo_register.__dict__["limits"] = Limits(wallet_client=RateLimiter(rate=1e-6, burst=3))
+    with TestClient(create_app(demo_register)) as client:
+        assert [client.post("/oid4vci/nonce").status_code for _ in range(4)] == [200, 200, 200, 429]
+        refused = client.post("/oid4vci/token", data={"grant_type": "x"})
+        assert refused.status_code == 429
+        assert "retry-after" in refused.headers

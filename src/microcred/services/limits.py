@@ -63,11 +63,18 @@ class Limits:
     access_link_client: RateLimiter = field(default_factory=lambda: RateLimiter(rate=1 / 30, burst=20))
     # Anonymous verification (API and web verifier alike): 30 at once, then one a second per client address.
     verification_client: RateLimiter = field(default_factory=lambda: RateLimiter(rate=1.0, burst=30))
+    # Wallet apps (OpenID4VCI tokens, nonces, credentials, offers; OpenID4VP answers): 60 at once, then two a
+    # second per client address. Codes and nonces are single-use and PINs counted per offer besides (0023).
+    wallet_client: RateLimiter = field(default_factory=lambda: RateLimiter(rate=2.0, burst=60))
 
     def access_link(self, address: str, *, client: str) -> None:
         """Count one access-link request for the address and for the client; RateLimited past either."""
         self.access_link_client.take(_key("client", client))
         self.access_link_address.take(_key("address", address))
+
+    def wallet_protocol(self, *, client: str) -> None:
+        """Count one request of a wallet app from the client; RateLimited past its budget."""
+        self.wallet_client.take(_key("wallet", client))
 
     def verification(self, *, client: str) -> None:
         """Count one anonymous verification of the client; RateLimited past its budget."""

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from microcred.api.deps import Access, PublicDep, RegisterDep
 from microcred.api.http import CACHE_RESPONSES, cached_json
 from microcred.api.routing import api_router
+from microcred.bootstrap import Register
 from microcred.services.oid4vci import Oid4vciError
 from microcred.services.oid4vci_metadata import authorization_server_metadata, credential_issuer_metadata
 
@@ -66,6 +67,11 @@ def install_oid4vci_errors(app: FastAPI) -> None:
         return JSONResponse(body, status_code=error.status, headers=headers)
 
 
+def _count(request: Request, register: Register) -> None:
+    """Spend one request of the client's wallet-protocol budget (``services/limits.py``)."""
+    register.limits.wallet_protocol(client=request.client.host if request.client else "unknown")
+
+
 async def _form_fields(request: Request) -> dict[str, str]:
     """The text fields of a form-encoded body (the token and response endpoints take no files)."""
     form = await request.form()
@@ -96,8 +102,9 @@ def get_authorization_server_metadata(request: Request, _: PublicDep, register: 
 
 
 @router.get("/oid4vci/offers/{offer}", operation_id="get_credential_offer", response_model=dict[str, Any])
-def get_credential_offer(offer: str, _: PublicDep, register: RegisterDep) -> Response:
+def get_credential_offer(offer: str, request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """A Credential Offer by reference (OID4VCI 1.0 §4.1.3), while it is open (unredeemed, at most 10 minutes)."""
+    _count(request, register)
     return JSONResponse(register.oid4vci.credential_offer(offer), headers=_NO_STORE)
 
 
@@ -110,14 +117,16 @@ def get_credential_offer(offer: str, _: PublicDep, register: RegisterDep) -> Res
 async def token(request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """The token endpoint (OID4VCI 1.0 §6, form-encoded): a pre-authorized code and its transaction code for
     an access token good for 5 minutes. The code works once; five wrong codes close the offer."""
+    _count(request, register)
     grant = await run_in_threadpool(register.oid4vci.exchange_code, await _form_fields(request))
     body = {"access_token": grant.access_token, "token_type": "Bearer", "expires_in": grant.expires_in}
     return JSONResponse(body, headers=_NO_STORE)
 
 
 @router.post("/oid4vci/nonce", operation_id="oid4vci_nonce", response_model=dict[str, Any])
-def nonce(_: PublicDep, register: RegisterDep) -> Response:
+def nonce(request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """The nonce endpoint (OID4VCI 1.0 §7): a fresh ``c_nonce``, single-use, for the next key proof."""
+    _count(request, register)
     return JSONResponse({"c_nonce": register.oid4vci.new_nonce()}, headers=_NO_STORE)
 
 
@@ -130,10 +139,12 @@ def nonce(_: PublicDep, register: RegisterDep) -> Response:
 def credential(
     request_body: Annotated[dict[str, Any], Body(description="credential_configuration_id and a jwt key proof")],
     access_token: Annotated[str, Depends(WalletAccess())],
+    request: Request,
     register: RegisterDep,
 ) -> Response:
     """The credential endpoint (OID4VCI 1.0 §8): the learner's credential bound to the key the proof names,
     as a holder-bound ``ldp_vc`` or a ``dc+sd-jwt`` SD-JWT VC."""
+    _count(request, register)
     return JSONResponse(register.oid4vci.issue(access_token, request_body), headers=_NO_STORE)
 
 
@@ -146,6 +157,7 @@ def credential(
 async def presentation_response(request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """The verify page's OpenID4VP response endpoint (``direct_post``, OID4VP 1.0 §8.2): a wallet posts
     ``vp_token`` and ``state`` for a request the page made; it takes one answer, within 10 minutes."""
+    _count(request, register)
     await run_in_threadpool(register.oid4vp.receive, await _form_fields(request))
     return JSONResponse({}, headers=_NO_STORE)
 
