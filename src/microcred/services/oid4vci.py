@@ -101,8 +101,8 @@ def pre_authorized_code(secret: str, public_id: str) -> str:
 
 def tx_code(secret: str, public_id: str) -> str:
     """The offer's PIN: six digits, derived, never stored (a 1-in-a-million guess, five tries per offer)."""
-    number = int.from_bytes(_derived(secret, "pin", public_id)[:8], "big") % 10**TX_CODE_LENGTH
-    return str(number).zfill(TX_CODE_LENGTH)
+    digits = str(int.from_bytes(_derived(secret, "pin", public_id)[:8], "big")).zfill(TX_CODE_LENGTH)
+    return digits[-TX_CODE_LENGTH:]  # the last six decimal digits of 64 random bits: as good as uniform
 
 
 class Oid4vci:
