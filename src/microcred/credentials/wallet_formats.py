@@ -60,14 +60,16 @@ def _epoch(text: str | None) -> int | None:
 
 
 def sd_jwt_vc_claims(document: Mapping[str, Any], *, issuer: str, status_list_uri: str, index: int) -> dict[str, Any]:
-    """The SD-JWT VC's claims for a signed OpenBadgeCredential (before digests replace the disclosable ones)."""
+    """The SD-JWT VC's claims for a signed OpenBadgeCredential (before digests replace the disclosable ones).
+
+    No ``jti`` or subject id: an always-visible unique value would let verifiers link a holder's
+    presentations (RFC 9901 §10.1); the credential id stays in the ``ldp_vc``."""
     subject = document["credentialSubject"]
     achievement = subject["achievement"]
     issuer_of = document["issuer"]
     claims: dict[str, Any] = {
         "iss": issuer,
         "vct": SD_JWT_VCT,
-        "jti": document["id"],
         "nbf": _epoch(document.get("validFrom")),
         "exp": _epoch(document.get("validUntil")),
         "issuer_name": issuer_of.get("name") if isinstance(issuer_of, Mapping) else None,

@@ -32,7 +32,7 @@ __all__ = ["QUERY_ID", "REQUEST_LIFETIME", "Oid4vp", "PresentationRequest"]
 
 REQUEST_LIFETIME = timedelta(minutes=10)
 QUERY_ID = "micro_credential"
-_HIDDEN = frozenset({"iss", "vct", "cnf", "status", "iat", "nbf", "exp", "jti", "_sd_alg"})
+_HIDDEN = frozenset({"iss", "vct", "cnf", "status", "iat", "nbf", "exp", "_sd_alg"})
 
 
 @dataclass(frozen=True, slots=True)
