@@ -31,6 +31,7 @@ from microcred.services.oid4vci_metadata import CONFIGURATIONS, PRE_AUTHORIZED_G
 from microcred.settings import Settings
 from microcred.testing import free_port, served_in_thread
 from tests.credentials.register_setup import seed
+from tests.databases import TEST_PEPPER
 
 INTEROP = Path(__file__).resolve().parents[2] / "interop"
 
@@ -45,16 +46,18 @@ pytestmark = [
 
 
 @pytest.fixture
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Register, str]]:
-    """A register served on a loopback port that is also its public base URL (the credential issuer id)."""
+def served(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Register, str]]:
+    """A register (SQLite, then PostgreSQL) served on a loopback port that is also its public base URL (the
+    credential issuer identifier)."""
     port = free_port()
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path_factory.mktemp('db') / 'w.db'}",
+        database_url=database_url,
         environment="test",
+        pseudonym_pepper=TEST_PEPPER,
+        outbox_dir=tmp_path_factory.mktemp("outbox"),
         public_base_url=f"http://127.0.0.1:{port}",
     )
     register = build(settings)
-    register.migrate()
     with served_in_thread(create_app(register), port=port) as base_url:
         yield register, base_url
     register.close()
