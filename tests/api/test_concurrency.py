@@ -19,7 +19,7 @@ from fastapi import FastAPI
 
 from microcred.bootstrap import Register
 from microcred.services import wallet
-from microcred.services.oid4vci import pre_authorized_code
+from microcred.services.oid4vci import MAX_TX_CODE_ATTEMPTS, pre_authorized_code
 from microcred.services.oid4vci_metadata import PRE_AUTHORIZED_GRANT
 from microcred.testing import served_in_thread
 from tests.api.conftest import OWNER, Tokens
@@ -94,3 +94,21 @@ def test_a_pre_authorized_code_posted_twenty_times_at_once_gives_one_token(
     answers = _all_at_once(f"{base_url}/oid4vci/token", {}, form=form)
     assert Counter(answer.status_code for answer in answers) == {200: 1, 400: PARALLEL - 1}
     assert {answer.json()["error"] for answer in answers if answer.status_code == 400} == {"invalid_grant"}
+
+
+def test_twenty_pins_guessed_at_once_are_no_more_than_five_tries(
+    base_url: str, demo_register: Register, credential_id: str
+) -> None:
+    credential = demo_register.issuance.get_credential(credential_id)
+    offer = demo_register.oid4vci.create_offer(credential_id, [wallet.grant(credential.learner, credential.provider)])
+    code = pre_authorized_code(demo_register.settings.session_secret.get_secret_value(), offer.public_id)
+    wrong = str((int(offer.tx_code) + 1) % 1_000_000).zfill(6)
+    form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code, "tx_code": wrong}
+    answers = _all_at_once(f"{base_url}/oid4vci/token", {}, form=form)
+    assert {answer.json()["error"] for answer in answers} == {"invalid_grant"}
+    with demo_register.uow() as work:
+        record = work.oid4vci.offer(offer.public_id)
+    assert record is not None
+    assert record.tx_code_attempts == MAX_TX_CODE_ATTEMPTS  # counted before comparing: never more tries
+    right = httpx.post(f"{base_url}/oid4vci/token", data={**form, "tx_code": offer.tx_code}, timeout=60)
+    assert right.json()["error"] == "invalid_grant"

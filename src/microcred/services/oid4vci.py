@@ -55,7 +55,8 @@ OFFER_LIFETIME = timedelta(minutes=10)
 TOKEN_LIFETIME = timedelta(minutes=5)
 NONCE_LIFETIME = timedelta(minutes=5)
 MAX_TX_CODE_ATTEMPTS = 5
-"""Wrong PINs an offer survives; the fifth closes it for good (the learner makes a new offer)."""
+"""PINs an offer lets a wallet try, the right one included: after five wrong ones it is closed for good (the
+learner makes a new offer). Counted before the PIN is compared, so parallel guesses get no more tries."""
 
 
 class Oid4vciError(MicrocredError):
@@ -176,7 +177,7 @@ class Oid4vci:
         }
 
     def exchange_code(self, form: Mapping[str, str]) -> AccessGrant:
-        """The token endpoint (§6) for the pre-authorized code grant: a wrong PIN counts against the offer."""
+        """The token endpoint (§6) for the pre-authorized code grant: every PIN tried counts against the offer."""
         if form.get("grant_type") != PRE_AUTHORIZED_GRANT:
             raise Oid4vciError("grant-type-unsupported", error="unsupported_grant_type")
         code, pin = form.get("pre-authorized_code") or "", form.get("tx_code")
@@ -185,24 +186,20 @@ class Oid4vci:
         if not pin:
             raise Oid4vciError("tx-code-missing", error="invalid_request")
         now = self._deps.clock()
-        with self._deps.uow() as work:
+        with self._deps.uow() as work:  # the attempt is counted, and kept, before the PIN is compared
             record = work.oid4vci.offer_by_code(_sha256(code))
-            if record is None or not self._open(record, now):
+            if record is None or not work.oid4vci.take_attempt(record.id, now, max_attempts=MAX_TX_CODE_ATTEMPTS):
                 raise Oid4vciError("pre-authorized-code-invalid", error="invalid_grant")
-            if not hmac.compare_digest(pin, tx_code(self._secret(), record.public_id)):
-                work.oid4vci.count_failed_attempt(record.id)
-                work.commit()
-                raise Oid4vciError("tx-code-wrong", error="invalid_grant")
-            if not work.oid4vci.redeem_offer(record.id, now, max_failed=MAX_TX_CODE_ATTEMPTS):
+            work.commit()
+        if not hmac.compare_digest(pin, tx_code(self._secret(), record.public_id)):
+            raise Oid4vciError("tx-code-wrong", error="invalid_grant")
+        with self._deps.uow() as work:
+            if not work.oid4vci.redeem_offer(record.id, now):
                 raise Oid4vciError("pre-authorized-code-invalid", error="invalid_grant")  # lost a race
             token = secrets.token_urlsafe(32)
             work.oid4vci.add_token(record.id, token_hash=_sha256(token), expires_at=now + TOKEN_LIFETIME)
             work.commit()
         return AccessGrant(token, int(TOKEN_LIFETIME.total_seconds()))
-
-    @staticmethod
-    def _open(record: OfferRecord, now: datetime) -> bool:
-        return record.redeemed_at is None and record.expires_at > now and record.failed_attempts < MAX_TX_CODE_ATTEMPTS
 
     def new_nonce(self) -> str:
         """A fresh ``c_nonce`` (§7): single-use, good for NONCE_LIFETIME."""

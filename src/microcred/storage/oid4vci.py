@@ -1,7 +1,7 @@
 """OpenID for Verifiable Credential Issuance: credential offers, access tokens and nonces (migration wallet_0002).
 
 Every secret a wallet holds -- the pre-authorized code, the access token, the nonce -- is stored only as its
-SHA-256 (``*_hash``). Redeeming a code, spending a nonce and counting a wrong transaction code are each one
+SHA-256 (``*_hash``). Redeeming a code, spending a nonce and counting a transaction-code attempt are each one
 conditional statement, so of two requests racing with the same value exactly one wins (services/oid4vci.py).
 """
 
@@ -27,7 +27,7 @@ credential_offers = Table(
     Column("credential_id", ForeignKey("credentials.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("failed_attempts", Integer, nullable=False, default=0),  # wrong transaction codes so far
+    Column("tx_code_attempts", Integer, nullable=False, default=0),  # transaction codes tried so far
     Column("redeemed_at", DateTime(timezone=True)),  # a code is exchanged for a token once
 )
 
@@ -60,14 +60,14 @@ class OfferRow:
     credential_uuid: str
     created_at: datetime
     expires_at: datetime
-    failed_attempts: int
+    tx_code_attempts: int
     redeemed_at: datetime | None
 
 
 def _offer(row: Any) -> OfferRow:
     redeemed = None if row.redeemed_at is None else _utc(row.redeemed_at)
     return OfferRow(
-        row.id, row.public_id, row.uuid, _utc(row.created_at), _utc(row.expires_at), row.failed_attempts, redeemed
+        row.id, row.public_id, row.uuid, _utc(row.created_at), _utc(row.expires_at), row.tx_code_attempts, redeemed
     )
 
 
@@ -93,7 +93,7 @@ class SqlOid4vciRepository:
                 credential_id=credential_id,
                 created_at=created_at,
                 expires_at=expires_at,
-                failed_attempts=0,
+                tx_code_attempts=0,
             )
         )
 
@@ -120,22 +120,29 @@ class SqlOid4vciRepository:
         )
         return [_offer(row) for row in self._connection.execute(query)]
 
-    def count_failed_attempt(self, offer_id: int) -> None:
-        self._connection.execute(
-            update(credential_offers)
-            .where(credential_offers.c.id == offer_id)
-            .values(failed_attempts=credential_offers.c.failed_attempts + 1)
-        )
-
-    def redeem_offer(self, offer_id: int, at: datetime, *, max_failed: int) -> bool:
-        """Mark the offer redeemed unless it already is, has expired or has used up its attempts."""
+    def take_attempt(self, offer_id: int, at: datetime, *, max_attempts: int) -> bool:
+        """Count one transaction-code attempt, if the offer is still open and has attempts left: one
+        conditional UPDATE, so parallel guesses can never try more than ``max_attempts`` codes."""
         done = self._connection.execute(
             update(credential_offers)
             .where(
                 credential_offers.c.id == offer_id,
                 credential_offers.c.redeemed_at.is_(None),
                 credential_offers.c.expires_at > at,
-                credential_offers.c.failed_attempts < max_failed,
+                credential_offers.c.tx_code_attempts < max_attempts,
+            )
+            .values(tx_code_attempts=credential_offers.c.tx_code_attempts + 1)
+        )
+        return bool(done.rowcount)
+
+    def redeem_offer(self, offer_id: int, at: datetime) -> bool:
+        """Mark the offer redeemed unless it already is or has expired."""
+        done = self._connection.execute(
+            update(credential_offers)
+            .where(
+                credential_offers.c.id == offer_id,
+                credential_offers.c.redeemed_at.is_(None),
+                credential_offers.c.expires_at > at,
             )
             .values(redeemed_at=at)
         )

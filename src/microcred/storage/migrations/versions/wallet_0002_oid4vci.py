@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("credential_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("failed_attempts", sa.Integer(), nullable=False),
+        sa.Column("tx_code_attempts", sa.Integer(), nullable=False),
         sa.Column("redeemed_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["credential_id"],
