@@ -19,7 +19,7 @@ from fastapi import FastAPI
 
 from microcred.bootstrap import Register
 from microcred.services import wallet
-from microcred.services.oid4vci import MAX_TX_CODE_ATTEMPTS, pre_authorized_code
+from microcred.services.oid4vci import MAX_TX_CODE_ATTEMPTS, Offer, pre_authorized_code
 from microcred.services.oid4vci_metadata import PRE_AUTHORIZED_GRANT
 from microcred.testing import served_in_thread
 from tests.api.conftest import OWNER, Tokens
@@ -84,13 +84,18 @@ def test_parallel_creates_with_one_key_create_once_and_replay_or_refuse_the_rest
     assert _offerings_with_code(base_url, tokens, "RACE-2") == 1
 
 
+def _token_form(register: Register, credential_id: str) -> tuple[Offer, dict[str, str]]:
+    """A new wallet-app offer of the credential, and the token request that redeems it with its PIN."""
+    credential = register.issuance.get_credential(credential_id)
+    offer = register.oid4vci.create_offer(credential_id, [wallet.grant(credential.learner, credential.provider)])
+    code = pre_authorized_code(register.settings.session_secret.get_secret_value(), offer.public_id)
+    return offer, {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code, "tx_code": offer.tx_code}
+
+
 def test_a_pre_authorized_code_posted_twenty_times_at_once_gives_one_token(
     base_url: str, demo_register: Register, credential_id: str
 ) -> None:
-    credential = demo_register.issuance.get_credential(credential_id)
-    offer = demo_register.oid4vci.create_offer(credential_id, [wallet.grant(credential.learner, credential.provider)])
-    code = pre_authorized_code(demo_register.settings.session_secret.get_secret_value(), offer.public_id)
-    form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code, "tx_code": offer.tx_code}
+    _, form = _token_form(demo_register, credential_id)
     answers = _all_at_once(f"{base_url}/oid4vci/token", {}, form=form)
     assert Counter(answer.status_code for answer in answers) == {200: 1, 400: PARALLEL - 1}
     assert {answer.json()["error"] for answer in answers if answer.status_code == 400} == {"invalid_grant"}
@@ -99,16 +104,13 @@ def test_a_pre_authorized_code_posted_twenty_times_at_once_gives_one_token(
 def test_twenty_pins_guessed_at_once_are_no_more_than_five_tries(
     base_url: str, demo_register: Register, credential_id: str
 ) -> None:
-    credential = demo_register.issuance.get_credential(credential_id)
-    offer = demo_register.oid4vci.create_offer(credential_id, [wallet.grant(credential.learner, credential.provider)])
-    code = pre_authorized_code(demo_register.settings.session_secret.get_secret_value(), offer.public_id)
-    wrong = str((int(offer.tx_code) + 1) % 1_000_000).zfill(6)
-    form = {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code, "tx_code": wrong}
+    offer, right_form = _token_form(demo_register, credential_id)
+    form = {**right_form, "tx_code": str((int(offer.tx_code) + 1) % 1_000_000).zfill(6)}
     answers = _all_at_once(f"{base_url}/oid4vci/token", {}, form=form)
     assert {answer.json()["error"] for answer in answers} == {"invalid_grant"}
     with demo_register.uow() as work:
         record = work.oid4vci.offer(offer.public_id)
     assert record is not None
     assert record.tx_code_attempts == MAX_TX_CODE_ATTEMPTS  # counted before comparing: never more tries
-    right = httpx.post(f"{base_url}/oid4vci/token", data={**form, "tx_code": offer.tx_code}, timeout=60)
+    right = httpx.post(f"{base_url}/oid4vci/token", data=right_form, timeout=60)
     assert right.json()["error"] == "invalid_grant"
