@@ -94,14 +94,17 @@ def test_a_wallet_receives_a_holder_bound_open_badge(
     assert result.verified, result.as_dict("en")
 
 
+@pytest.mark.parametrize("by_kid", [False, True], ids=["jwk", "kid"])
 def test_an_ed25519_wallet_key_becomes_a_did_key(
-    client: TestClient, demo_register: Register, credential_id: str
+    client: TestClient, demo_register: Register, credential_id: str, by_kid: bool
 ) -> None:
     app = WalletApp(client, kty="OKP")
     token = _token(app, _offer(demo_register, credential_id))
-    answer = app.credential(token, LDP_VC, app.proof(app.nonce(), demo_register.oid4vci.issuer))
+    answer = app.credential(token, LDP_VC, app.proof(app.nonce(), demo_register.oid4vci.issuer, by_kid=by_kid))
     assert answer.status_code == 200, answer.text
-    assert answer.json()["credentials"][0]["credential"]["credentialSubject"]["id"].startswith("did:key:z6Mk")
+    subject = answer.json()["credentials"][0]["credential"]["credentialSubject"]["id"]
+    assert subject.startswith("did:key:z6Mk")
+    assert subject == app.did()
 
 
 def test_a_wallet_receives_an_sd_jwt_vc_whose_grade_the_learner_may_keep_back(

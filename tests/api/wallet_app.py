@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from joserfc import jws
 from joserfc.jwk import ECKey, OKPKey
 
-from microcred.credentials.jose import PROOF_TYP, b64url, b64url_decode
+from microcred.credentials.jose import PROOF_TYP, b64url, b64url_decode, holder_did
 
 PRE_AUTHORIZED = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 
@@ -35,6 +35,10 @@ class WalletApp:
 
     def public_jwk(self) -> dict[str, str]:
         return {k: v for k, v in self.key.as_dict(private=False).items() if k in ("kty", "crv", "x", "y")}
+
+    def did(self) -> str:
+        """The wallet key's DID (``did:key`` for Ed25519, ``did:jwk`` for P-256), as the register derives it."""
+        return holder_did(self.public_jwk())
 
     def offer_of(self, uri: str) -> dict[str, Any]:
         """Resolve an ``openid-credential-offer://?credential_offer_uri=…`` to the offer object."""
@@ -62,9 +66,11 @@ class WalletApp:
         issued_at: float | None = None,
         header: dict[str, Any] | None = None,
         signer: Any = None,
+        by_kid: bool = False,
     ) -> str:
         claims = {"aud": audience, "nonce": nonce, "iat": int(time.time() if issued_at is None else issued_at)}
-        protected = {"alg": self.alg, "typ": typ, "jwk": self.public_jwk(), **(header or {})}
+        named = {"kid": f"{self.did()}#{self.did().removeprefix('did:key:')}"} if by_kid else {"jwk": self.public_jwk()}
+        protected = {"alg": self.alg, "typ": typ, **named, **(header or {})}
         key = self.key if signer is None else signer
         return jws.serialize_compact(protected, json.dumps(claims).encode(), key, algorithms=[self.alg])
 
