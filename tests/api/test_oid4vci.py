@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import time
 from datetime import timedelta
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from joserfc.jwk import ECKey
 
+from microcred.api.observability import JsonFormatter
 from microcred.asgi import create_app
 from microcred.bootstrap import Register
 from microcred.credentials.jose import b64url_decode, holder_did
@@ -299,3 +301,23 @@ def test_a_client_asking_too_often_is_slowed_down(demo_register: Register) -> No
         refused = client.post("/oid4vci/token", data={"grant_type": "x"})
         assert refused.status_code == 429
         assert "retry-after" in refused.headers
+
+
+def test_the_logs_carry_no_learner_and_no_wallet_secret(
+    client: TestClient, demo_register: Register, credential_id: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = WalletApp(client)
+    credential = demo_register.issuance.get_credential(credential_id)
+    with caplog.at_level(logging.DEBUG, logger="microcred"):
+        offer = _offer(demo_register, credential_id)
+        code = _code(app, offer)
+        token = _token(app, offer)
+        nonce = app.nonce()
+        issued = app.credential(token, SD_JWT_VC, app.proof(nonce, demo_register.oid4vci.issuer))
+        app.token(code, "000000")  # a refusal is logged too
+    lines = [JsonFormatter().format(record) for record in caplog.records]
+    assert any(json.loads(line)["route"] == "/oid4vci/credential" for line in lines)
+    joined = "\n".join(lines)
+    secrets = (code, offer.tx_code, token, nonce, offer.public_id, credential.learner, app.did(), issued.text[:40])
+    for secret in secrets:
+        assert secret not in joined
