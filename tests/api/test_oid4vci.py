@@ -321,3 +321,28 @@ def test_the_logs_carry_no_learner_and_no_wallet_secret(
     secrets = (code, offer.tx_code, token, nonce, offer.public_id, credential.learner, app.did(), issued.text[:40])
     for secret in secrets:
         assert secret not in joined
+
+
+def test_a_credential_revoked_after_its_offer_is_denied(
+    client: TestClient, demo_register: Register, credential_id: str
+) -> None:
+    app = WalletApp(client)
+    token = _token(app, _offer(demo_register, credential_id))
+    demo_register.issuance.revoke(credential_id, "fraud")
+    denied = app.credential(token, LDP_VC, app.proof(app.nonce(), demo_register.oid4vci.issuer))
+    assert denied.status_code == 400
+    assert denied.json()["error"] == "credential_request_denied"
+
+
+def test_the_draft_13_proof_object_is_accepted_too(
+    client: TestClient, demo_register: Register, credential_id: str
+) -> None:
+    app = WalletApp(client)
+    token = _token(app, _offer(demo_register, credential_id))
+    proof = app.proof(app.nonce(), demo_register.oid4vci.issuer)
+    body = {"credential_configuration_id": LDP_VC, "proof": {"proof_type": "jwt", "jwt": proof}}
+    answer = client.post("/oid4vci/credential", json=body, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    two = {"credential_configuration_id": LDP_VC, "proofs": {"jwt": [proof, proof]}}
+    refused = client.post("/oid4vci/credential", json=two, headers={"Authorization": f"Bearer {token}"})
+    assert refused.json()["error"] == "invalid_proof"  # one proof per request: no batch issuance
