@@ -12,6 +12,7 @@ to stay under a minute each on one core.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -32,7 +33,7 @@ STATEFUL_STEPS = 8
 def _unlimited(app: FastAPI) -> None:
     """Generated requests come fast from one client: the rate limits would answer most of them 429."""
     app.state.rate_limiter = RateLimiter(rate=10_000, burst=10_000)
-    app.state.register.limits = Limits(*(RateLimiter(rate=10_000, burst=10_000) for _ in range(3)))
+    app.state.register.limits = Limits(*(RateLimiter(rate=10_000, burst=10_000) for _ in dataclasses.fields(Limits)))
 
 
 def _token_for(operation: Any, tokens: Tokens) -> str:
