@@ -99,3 +99,4 @@ export async function readStdin() {
   }
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
+

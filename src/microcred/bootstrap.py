@@ -27,6 +27,8 @@ from microcred.services.keys import KeyStore
 from microcred.services.learner_access import LearnerAccess
 from microcred.services.limits import Limits
 from microcred.services.mail import Mailer, OutboxMailer, SmtpMailer
+from microcred.services.oid4vci import Oid4vci
+from microcred.services.oid4vp import Oid4vp
 from microcred.services.ports import Clock, UnitOfWork
 from microcred.services.recognition import Recognition
 from microcred.services.remote import RemoteDocuments
@@ -189,6 +191,16 @@ class Register:
     @cached_property
     def wallet(self) -> Wallet:
         return Wallet(self.dependencies)
+
+    @cached_property
+    def oid4vci(self) -> Oid4vci:
+        """OpenID4VCI: credential offers, tokens, nonces and issuance into learners' wallet apps."""
+        return Oid4vci(self.dependencies)
+
+    @cached_property
+    def oid4vp(self) -> Oid4vp:
+        """OpenID4VP: the verify page's presentation requests to wallet apps and their answers."""
+        return Oid4vp(self.dependencies)
 
     def migrate(self) -> None:
         """Create or upgrade the schema (Alembic, all heads)."""

@@ -31,9 +31,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served_in_thread(app: Any, port: int | None = None) -> Iterator[str]:
-    """``app`` served by uvicorn on ``port`` (a free loopback port unless told) in a thread of this process;
-    yields its base URL. A register whose ``public_base_url`` must name its own port picks the port first."""
+def served_in_thread(app: Any, *, port: int | None = None) -> Iterator[str]:
+    """``app`` served by uvicorn on a loopback port (a free one unless given) in a thread of this process;
+    yields its base URL."""
     import uvicorn
 
     port = port or free_port()

@@ -37,6 +37,7 @@ PATH_VALUES = {
     "number": "1",  # a provider's status list number (decision 0021)
     "name": "microcred-v1.jsonld",  # a shipped JSON-LD context file
     "path": "v1",  # /ns/{path:path}: our own context https://microcred.eu/ns/v1
+    "offer": "made-up-offer",  # /oid4vci/offers/{offer}: a wallet's credential offer by reference
 }
 ROLES = ("anonymous", "admin", "owner", "owner_readonly", "other", "expired", "revoked", "learner")
 
@@ -78,6 +79,8 @@ def _expected_allowed(rule: Access, role: str) -> bool:
         return role in ("owner", "other", "admin")
     if rule.policy == "learner":
         return role == "learner"
+    if rule.policy == "wallet":
+        return False  # only an OpenID4VCI access token opens it, and no role holds one
     raise AssertionError(f"unknown access policy {rule.policy!r}: teach this test what it means")
 
 
@@ -87,7 +90,7 @@ def _expected_status(rule: Access, role: str) -> set[int] | None:
         return {401}
     if _expected_allowed(rule, role):
         return None
-    return {401} if role == "anonymous" else {403}
+    return {401} if role == "anonymous" or rule.policy == "wallet" else {403}
 
 
 def _cases(app: FastAPI) -> list[tuple[ApiRoute, str, Access]]:
@@ -141,7 +144,9 @@ def test_every_route_is_classified_and_enforced_for_every_caller(
                 failures.append(f"{method} {url} as {role}: refused ({response.status_code}) but should pass")
             elif expected is not None and response.status_code not in expected:
                 failures.append(f"{method} {url} as {role}: got {response.status_code}, expected {expected}")
-            if expected is not None and response.status_code in (401, 403):
+            if expected is not None and response.status_code in (401, 403) and rule.policy == "wallet":
+                assert response.json()["error"] == "invalid_token"  # RFC 6750's answer, as OID4VCI §8.3.1 says
+            elif expected is not None and response.status_code in (401, 403):
                 assert response.headers["content-type"].startswith("application/problem+json")
     assert not failures, "\n".join(failures)
 

@@ -1,4 +1,5 @@
-"""Twenty identical creating POSTs at once, against a real server, on SQLite and PostgreSQL.
+"""Twenty identical creating POSTs at once, against a real server, on SQLite and PostgreSQL; and twenty
+wallets posting one pre-authorized code at once.
 
 Each use case is its own transaction (no request transaction), so duplicates are kept out by the
 database's unique constraints and by the Idempotency-Key reservation: exactly one request creates,
@@ -16,6 +17,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from microcred.bootstrap import Register
+from microcred.services import wallet
+from microcred.services.oid4vci import MAX_TX_CODE_ATTEMPTS, Offer, pre_authorized_code
+from microcred.services.oid4vci_metadata import PRE_AUTHORIZED_GRANT
 from microcred.testing import served_in_thread
 from tests.api.conftest import OWNER, Tokens
 
@@ -29,14 +34,17 @@ def base_url(app: FastAPI) -> Iterator[str]:
         yield url
 
 
-def _all_at_once(url: str, headers: dict[str, str], body: dict[str, object]) -> list[httpx.Response]:
-    """POST the same request PARALLEL times, each on its own connection, released together."""
+def _all_at_once(
+    url: str, headers: dict[str, str], body: dict[str, object] | None = None, *, form: dict[str, str] | None = None
+) -> list[httpx.Response]:
+    """POST the same request (a JSON ``body`` or a ``form``) PARALLEL times, each on its own connection,
+    released together."""
     start = threading.Barrier(PARALLEL)
 
     def send(_: int) -> httpx.Response:
         with httpx.Client(timeout=60) as client:
             start.wait()
-            return client.post(url, headers=headers, json=body)
+            return client.post(url, headers=headers, json=body, data=form)
 
     with ThreadPoolExecutor(PARALLEL) as pool:
         return list(pool.map(send, range(PARALLEL)))
@@ -74,3 +82,35 @@ def test_parallel_creates_with_one_key_create_once_and_replay_or_refuse_the_rest
     assert again.status_code == 201
     assert again.headers["idempotency-replayed"] == "true"
     assert _offerings_with_code(base_url, tokens, "RACE-2") == 1
+
+
+def _token_form(register: Register, credential_id: str) -> tuple[Offer, dict[str, str]]:
+    """A new wallet-app offer of the credential, and the token request that redeems it with its PIN."""
+    credential = register.issuance.get_credential(credential_id)
+    offer = register.oid4vci.create_offer(credential_id, [wallet.grant(credential.learner, credential.provider)])
+    code = pre_authorized_code(register.settings.session_secret.get_secret_value(), offer.public_id)
+    return offer, {"grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code, "tx_code": offer.tx_code}
+
+
+def test_a_pre_authorized_code_posted_twenty_times_at_once_gives_one_token(
+    base_url: str, demo_register: Register, credential_id: str
+) -> None:
+    _, form = _token_form(demo_register, credential_id)
+    answers = _all_at_once(f"{base_url}/oid4vci/token", {}, form=form)
+    assert Counter(answer.status_code for answer in answers) == {200: 1, 400: PARALLEL - 1}
+    assert {answer.json()["error"] for answer in answers if answer.status_code == 400} == {"invalid_grant"}
+
+
+def test_twenty_pins_guessed_at_once_are_no_more_than_five_tries(
+    base_url: str, demo_register: Register, credential_id: str
+) -> None:
+    offer, right_form = _token_form(demo_register, credential_id)
+    form = {**right_form, "tx_code": str((int(offer.tx_code) + 1) % 1_000_000).zfill(6)}
+    answers = _all_at_once(f"{base_url}/oid4vci/token", {}, form=form)
+    assert {answer.json()["error"] for answer in answers} == {"invalid_grant"}
+    with demo_register.uow() as work:
+        record = work.oid4vci.offer(offer.public_id)
+    assert record is not None
+    assert record.tx_code_attempts == MAX_TX_CODE_ATTEMPTS  # counted before comparing: never more tries
+    right = httpx.post(f"{base_url}/oid4vci/token", data=right_form, timeout=60)
+    assert right.json()["error"] == "invalid_grant"

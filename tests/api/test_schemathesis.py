@@ -32,7 +32,7 @@ STATEFUL_STEPS = 8
 def _unlimited(app: FastAPI) -> None:
     """Generated requests come fast from one client: the rate limits would answer most of them 429."""
     limits = app.state.register.limits
-    for name in ("api_token", "access_link_address", "access_link_client", "verification_client"):
+    for name in ("api_token", "access_link_address", "access_link_client", "verification_client", "wallet_client"):
         setattr(limits, name, RateLimit(name, rate=10_000, burst=10_000))
 
 

@@ -29,7 +29,7 @@ pytestmark = [
     ),
 ]
 
-# The crypto core's harness (interop/common.mjs) with one addition: the DID document the register serves
+# The crypto core's harness (interop/common.mjs): the DID document the register serves
 # is handed in, and the loader answers did:web look-ups from it (still no network).
 _SCRIPT = """
 import * as vc from '@digitalbazaar/vc';

@@ -98,6 +98,17 @@ def test_the_verifier_accepts_an_issued_credential_and_rejects_a_tampered_copy(p
     screenshot(page, "verify-rejected")
 
 
+def test_the_verifier_asks_a_wallet_app_for_a_credential(page: Any) -> None:
+    page.goto("/verify")
+    page.get_by_role("button", name="Vraag om een credential").click()
+    page.get_by_role("heading", name="Vraag een credential uit een wallet-app").wait_for()
+    link = page.get_by_role("link", name="Open in de wallet-app op dit toestel").get_attribute("href")
+    assert link.startswith("openid4vp://?client_id=redirect_uri")
+    assert page.locator(".wallet-offer figure.qr svg").count() == 1
+    screenshot(page, "verify-wallet-request")
+    assert_accessible(page)
+
+
 def test_the_dashboard_shows_the_three_answers_and_offers_downloads(page: Any) -> None:
     # The first view computes the report and draws its charts, and the PDF is drawn again on request: on a
     # loaded two-core runner that took 7-18 s. This is how long the test waits, not a speed target (that
@@ -170,10 +181,21 @@ def test_the_learner_opens_the_wallet_link_downloads_the_pdf_and_shares_it(page:
         page.get_by_role("link", name="PDF").click()
     assert download.value.suggested_filename == f"{uuid[9:]}.pdf"
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+    page.get_by_role("button", name="Zet in mijn wallet-app").click()
+    page.get_by_text("Scan de QR-code met je wallet-app").wait_for()
+    assert page.locator(".wallet-offer figure.qr svg").count() == 1
+    assert (
+        page.get_by_role("link", name="Open in de wallet-app op dit toestel")
+        .get_attribute("href")
+        .startswith("openid-credential-offer://?credential_offer_uri=")
+    )
+    assert re.fullmatch(r"\d{6}", page.locator(".offer-pin").inner_text())
+    screenshot(page, "wallet-app-offer")
+    assert_accessible(page)
     page.get_by_role("button", name="Deellink maken").click()
     share_url = page.locator("#new-share-link").inner_text()
     assert "/s/" in share_url
-    assert page.locator("figure.qr svg").count() == 1
+    assert page.locator(".share-link figure.qr svg").count() == 1
     screenshot(page, "wallet-shared")
     assert_accessible(page)
     page.goto(share_url)

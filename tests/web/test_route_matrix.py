@@ -38,6 +38,8 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/favicon.ico"): "public",
     ("GET", "/verify"): "public",
     ("POST", "/verify"): "public",
+    ("POST", "/verify/wallet"): "public",
+    ("GET", "/verify/wallet/{state}"): "public",
     ("GET", "/statistics"): "public",
     ("GET", "/statistics/report.{fmt}"): "public",
     ("GET", "/templates/{kind}.{fmt}"): "public",
@@ -67,6 +69,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/wallet/credentials/{credential}.json"): "learner",
     ("GET", "/wallet/credentials/{credential}.pdf"): "learner",
     ("POST", "/wallet/credentials/{credential}/share"): "learner",
+    ("POST", "/wallet/credentials/{credential}/wallet-app"): "learner",
     ("POST", "/wallet/share/{token}/revoke"): "learner",
     ("GET", "/s/{token}"): "public",
 }
@@ -152,7 +155,7 @@ def _url(method: str, path: str, records: Records) -> str:
         "prefix": records.token_prefix, "job_id": records.job, "credential": records.credential,
         "token": records.share,
         "code": "MC-DISINFO-2024" if path.startswith("/desk/editions/") else "MC-DISINFO",
-        "fmt": "csv",
+        "fmt": "csv", "state": "made-up-request",
     }  # fmt: skip
     return re.sub(r"\{(\w+)(?::path)?\}", lambda match: values[match.group(1)], path)
 

@@ -387,3 +387,32 @@ def test_known_and_unknown_addresses_are_answered_before_any_mail_is_sent(demo: 
     finally:
         stalled.close()
         mailing.close()
+
+
+def test_a_learner_puts_a_credential_in_their_wallet_app(demo: Register, holders: Holders, client: TestClient) -> None:
+    _ask_for_link(client, ANN)
+    _open_link(client, _link_in(_outbox(demo)[-1]))
+    page = client.get("/wallet").text
+    assert "Zet in mijn wallet-app" in page
+    csrf = csrf_of(page)
+    shown = client.post(f"/wallet/credentials/{holders.ann.uuid[9:]}/wallet-app", data={"csrf_token": csrf})
+    assert shown.status_code == 200
+    assert "Scan de QR-code met je wallet-app" in shown.text
+    link = re.search(r'href="(openid-credential-offer://\?credential_offer_uri=[^"]+)"', shown.text)
+    assert link, shown.text
+    pin = re.search(r'class="offer-pin">(\d{6})<', shown.text)
+    assert pin
+    offer = demo.oid4vci.open_offers([holders.ann.uuid])[holders.ann.uuid]
+    assert link.group(1).replace("&amp;", "&") == offer.uri
+    assert pin.group(1) == offer.tx_code
+    assert "<svg" in shown.text.split("wallet-offer")[1]  # the QR code, inline
+    assert not demo.oid4vci.open_offers([holders.bob.uuid])  # Bob's credential got no offer
+
+
+def test_a_learner_cannot_offer_someone_elses_credential(demo: Register, holders: Holders, client: TestClient) -> None:
+    _ask_for_link(client, ANN)
+    _open_link(client, _link_in(_outbox(demo)[-1]))
+    csrf = csrf_of(client.get("/wallet").text)
+    refused = client.post(f"/wallet/credentials/{holders.bob.uuid[9:]}/wallet-app", data={"csrf_token": csrf})
+    assert refused.status_code == 404
+    assert not demo.oid4vci.open_offers([holders.bob.uuid])

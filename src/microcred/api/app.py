@@ -20,6 +20,7 @@ from microcred.api.routes import (
     enrolments,
     imports,
     offerings,
+    oid4vci,
     providers,
     stacking,
     verification,
@@ -38,6 +39,7 @@ ROUTERS = (
     imports.router,
     verification.router,
     access.router,
+    oid4vci.router,
 )
 
 
@@ -46,6 +48,7 @@ def attach_api(app: FastAPI, register: Register) -> None:
     observability.configure_logging(register.settings.log_level)
     app.state.metrics = observability.Metrics()
     install_problem_handlers(app)
+    oid4vci.install_oid4vci_errors(app)
     # The routers' routes go into the app as built, not through ``include_router``: FastAPI keeps an
     # included router as a wrapper and builds every route of it a second time, per app, on the first
     # request (over 300 ms of CPU per app here), though nothing about our routes differs per app.

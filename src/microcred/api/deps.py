@@ -31,7 +31,7 @@ __all__ = [
     "resolve_principal",
 ]
 
-Policy = Literal["public", "admin", "provider", "scope", "learner"]
+Policy = Literal["public", "admin", "provider", "scope", "learner", "wallet"]
 
 
 def resolve_principal(request: Request) -> Principal:
@@ -78,7 +78,8 @@ class Access:
 
     ``public``: anyone; ``admin``: the operator; ``provider``: a caller acting for the provider named by
     the ``{slug}`` path parameter (holding ``scope`` if given); ``scope``: any caller holding ``scope``;
-    ``learner``: the bearer of a learner's access link, which the request opens (a link works once).
+    ``learner``: the bearer of a learner's access link, which the request opens (a link works once);
+    ``wallet``: the bearer of an OpenID4VCI access token (``api/routes/oid4vci.py``, its own ``__call__``).
     """
 
     def __init__(self, policy: Policy, scope: Scope | None = None) -> None:

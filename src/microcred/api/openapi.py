@@ -68,7 +68,13 @@ def _describe(rule: Access) -> str:
         return f"provider token of {{slug}}{' with ' + rule.scope.value if rule.scope else ''}"
     if rule.policy == "scope" and rule.scope is not None:
         return f"token with {rule.scope.value}"
-    return {"public": "anyone", "admin": "operator token", "learner": "learner access link"}.get(rule.policy, "")
+    described = {
+        "public": "anyone",
+        "admin": "operator token",
+        "learner": "learner access link",
+        "wallet": "OpenID4VCI access token",
+    }
+    return described.get(rule.policy, "")
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -102,8 +108,9 @@ def install_openapi(app: FastAPI) -> None:
 
 def _finish_operation(operation: dict[str, Any], rule: Access | None, *, creates: bool) -> None:
     for status, response in operation.get("responses", {}).items():
+        oauth = response.pop("x-oauth-error", False)  # OAuth / OID4VCI bodies (api/routes/oid4vci.py)
         if status[0] in "45":
-            response["content"] = dict(_PROBLEM)
+            response["content"] = {**(response.get("content", {}) if oauth else {}), **_PROBLEM}
         links = _LINKS.get(operation.get("operationId", ""), {})
         if status in ("201", "202") and links:
             response["links"] = {

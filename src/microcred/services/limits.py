@@ -57,6 +57,9 @@ class Limits:
         self.access_link_client = RateLimit("access-link-client", rate=1 / 30, burst=20)
         # Anonymous verification (API and web verifier alike): 30 at once, then one a second per client address.
         self.verification_client = RateLimit("verify", rate=1.0, burst=30)
+        # Wallet apps (OpenID4VCI tokens, nonces, credentials, offers; OpenID4VP answers): 60 at once, then two
+        # a second per client address. Codes and nonces are single-use and PINs counted per offer besides (0023).
+        self.wallet_client = RateLimit("wallet", rate=2.0, burst=60)
 
     def token(self, subject: str) -> None:
         """Count one request of an API token (its prefix); RateLimited past its budget."""
@@ -66,6 +69,10 @@ class Limits:
         """Count one access-link request for the address and for the client; RateLimited past either."""
         take(self.access_link_client, client, uow=self._uow)
         take(self.access_link_address, address, uow=self._uow)
+
+    def wallet_protocol(self, *, client: str) -> None:
+        """Count one request of a wallet app from the client; RateLimited past its budget."""
+        take(self.wallet_client, client, uow=self._uow)
 
     def verification(self, *, client: str) -> None:
         """Count one anonymous verification of the client; RateLimited past its budget."""

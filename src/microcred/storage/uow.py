@@ -29,6 +29,8 @@ from microcred.storage.bulk import SqlBulkStore
 from microcred.storage.credentials import SqlCredentialRepository, SqlSigningKeyRepository
 from microcred.storage.engine import set_clock
 from microcred.storage.jobs import SqlJobRepository, SqlRateBuckets
+from microcred.storage.oid4vci import SqlOid4vciRepository
+from microcred.storage.oid4vp import SqlPresentationRepository
 from microcred.storage.repositories import (
     SqlEditionRepository,
     SqlEnrolmentRepository,
@@ -72,6 +74,8 @@ class SqlUnitOfWork:
     wallet: SqlWalletRepository
     jobs: SqlJobRepository
     rate_buckets: SqlRateBuckets
+    oid4vci: SqlOid4vciRepository
+    presentations: SqlPresentationRepository
     statistics: SqlStatisticsSource
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
@@ -104,6 +108,8 @@ class SqlUnitOfWork:
         self.recognition = SqlRecognitionRepository(self.connection)
         self.jobs = SqlJobRepository(self.connection)
         self.rate_buckets = SqlRateBuckets(self.connection)
+        self.oid4vci = SqlOid4vciRepository(self.connection)
+        self.presentations = SqlPresentationRepository(self.connection)
         self.statistics = SqlStatisticsSource(self.connection)
         return self
 

@@ -23,6 +23,7 @@ from microcred.web.public import public_routes
 from microcred.web.statistics import statistics_routes
 from microcred.web.templating import Pages
 from microcred.web.verify import verify_routes
+from microcred.web.verify_wallet import verify_wallet_routes
 from microcred.web.wallet import wallet_routes
 
 __all__ = ["SESSION_COOKIE", "attach_web"]
@@ -45,7 +46,15 @@ def attach_web(app: FastAPI, register: Register) -> None:
     )
     app.mount("/static", StaticFiles(directory=str(files("microcred.web") / "static")), name="static")
     pages = Pages()
-    routers = (public_routes, verify_routes, statistics_routes, desk_routes, desk_task_routes, wallet_routes)
+    routers = (
+        public_routes,
+        verify_routes,
+        verify_wallet_routes,
+        statistics_routes,
+        desk_routes,
+        desk_task_routes,
+        wallet_routes,
+    )
     for routes_of in routers:
         # As built, not through ``include_router``, which would build every route again per app (api/app.py).
         app.router.routes.extend(routes_of(register, pages).routes)

@@ -23,6 +23,7 @@ from microcred.bootstrap import Register
 from microcred.domain import credential_urn
 from microcred.errors import Invalid, MicrocredError, NotFound, RateLimited
 from microcred.services.learner_access import ACCESS_LINK_PATH, LEARNER_SESSION_MAX_AGE, AccessLinkClosed
+from microcred.services.oid4vci import OFFER_LIFETIME
 from microcred.services.wallet import SHARE_LINK_DAYS, ShareLinkClosed, grants_of
 from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form
@@ -96,10 +97,15 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
 
     def listing(request: Request, pseudonyms: list[str], *, status: int = 200, **extra: Any) -> Response:
         grants = grants_of(pseudonyms)
+        entries = register.wallet.credentials_of_learners(pseudonyms)
         context: dict[str, Any] = {
-            "entries": register.wallet.credentials_of_learners(pseudonyms),
+            "entries": entries,
             "stacks": register.stacking.progress_of_grants(grants),
             "decisions": register.recognition.decisions_of_grants(grants),
+            # the open wallet-app offers of these, the learner's own, credentials: QR code, link and PIN
+            "offers": register.oid4vci.open_offers([entry.credential.uuid for entry in entries]),
+            "offer_qr": qr_svg,
+            "offer_minutes": int(OFFER_LIFETIME.total_seconds() // 60),
             "now": register.wallet.now(),
             "share_url": share_url,
             "qr": lambda token, label: qr_svg(share_url(token), label),
@@ -211,6 +217,15 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
         form = await posted_form(request)
         link = register.wallet.create_share_link(credential, pseudonyms, days=_days(form.get("days")))
         _notice(request, "wallet.share_created", new_link=link.token)
+        return to_wallet()
+
+    @router.post("/wallet/credentials/{credential}/wallet-app", response_class=HTMLResponse)
+    async def offer_to_wallet_app(request: Request, credential: str, pseudonyms: LearnerDep) -> Response:
+        """An OpenID4VCI credential offer of this credential: the wallet shows its QR code, link and PIN."""
+        listing_again(request, pseudonyms, "wallet.offer_failed")
+        await posted_form(request)
+        register.oid4vci.create_offer(credential, pseudonyms)
+        _notice(request, "wallet.offer_created")
         return to_wallet()
 
     @router.post("/wallet/share/{token}/revoke", response_class=HTMLResponse)

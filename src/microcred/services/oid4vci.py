@@ -1,0 +1,304 @@
+"""OpenID for Verifiable Credential Issuance 1.0: a learner's credential into their own wallet app.
+
+The pre-authorized code flow (§3.5): the wallet page makes an *offer* for one of the learner's own
+credentials; the wallet exchanges the offer's pre-authorized code, with the transaction code (PIN) the page
+shows, for a short-lived access token (§6), fetches a nonce (§7), and asks for the credential with a key
+proof over that nonce (§8). Every secret is single-use or short-lived and stored only as its SHA-256. The
+pre-authorized code and the PIN are HMACs of the offer's id under the session secret, so the page can show
+them again while the offer is open without either being stored. Errors are OAuth's and OID4VCI's own codes
+(:class:`Oid4vciError`), which the API answers with the spec's JSON bodies, not RFC 9457.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from microcred.credentials.jose import KeyProof, KeyProofError, verify_key_proof
+from microcred.credentials.token_status_list import INVALID, SUSPENDED, status_list_token
+from microcred.credentials.wallet_formats import holder_bound_open_badge, sd_jwt_vc, sd_jwt_vc_claims
+from microcred.domain import Credential, CredentialState, StatusPurpose
+from microcred.errors import Conflict, MicrocredError, NotFound
+from microcred.services import wallet
+from microcred.services.dependencies import Dependencies
+from microcred.services.oid4vci_metadata import (
+    CONFIGURATIONS,
+    LDP_VC,
+    PRE_AUTHORIZED_GRANT,
+    SD_JWT_VC,
+    TX_CODE_LENGTH,
+    token_status_list_url,
+)
+from microcred.services.ports import OfferRecord, UnitOfWork
+
+__all__ = [
+    "MAX_TX_CODE_ATTEMPTS",
+    "NONCE_LIFETIME",
+    "OFFER_LIFETIME",
+    "TOKEN_LIFETIME",
+    "AccessGrant",
+    "Offer",
+    "Oid4vci",
+    "Oid4vciError",
+    "pre_authorized_code",
+    "tx_code",
+]
+
+OFFER_LIFETIME = timedelta(minutes=10)
+TOKEN_LIFETIME = timedelta(minutes=5)
+NONCE_LIFETIME = timedelta(minutes=5)
+MAX_TX_CODE_ATTEMPTS = 5
+"""PINs an offer lets a wallet try, the right one included: after five wrong ones it is closed for good (the
+learner makes a new offer). Counted before the PIN is compared, so parallel guesses get no more tries."""
+
+
+class Oid4vciError(MicrocredError):
+    """A refusal in OAuth's or OID4VCI's own words: ``error`` is the spec's code (``invalid_grant``, …),
+    the reason code says why in the catalogue's words (the ``error_description``)."""
+
+    code = "oid4vci"
+
+    def __init__(self, reason: str, /, *, error: str, status: int = 400, **params: Any) -> None:
+        super().__init__(reason, **params)
+        self.error = error
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """An open offer of one credential, as the wallet page shows it: by-reference URI, PIN and deadline."""
+
+    public_id: str
+    credential_uuid: str
+    uri: str  # openid-credential-offer://?credential_offer_uri=…
+    tx_code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AccessGrant:
+    access_token: str
+    expires_in: int
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def _derived(secret: str, purpose: str, public_id: str) -> bytes:
+    return hmac.new(secret.encode("utf-8"), f"oid4vci-{purpose}:{public_id}".encode(), hashlib.sha256).digest()
+
+
+def pre_authorized_code(secret: str, public_id: str) -> str:
+    return _derived(secret, "code", public_id).hex()
+
+
+def tx_code(secret: str, public_id: str) -> str:
+    """The offer's PIN: six digits, derived, never stored (a 1-in-a-million guess, five tries per offer)."""
+    digits = str(int.from_bytes(_derived(secret, "pin", public_id)[:8], "big")).zfill(TX_CODE_LENGTH)
+    return digits[-TX_CODE_LENGTH:]  # the last six decimal digits of 64 random bits: as good as uniform
+
+
+class Oid4vci:
+    """The issuer side of OpenID4VCI, bound to one register."""
+
+    def __init__(self, deps: Dependencies) -> None:
+        self._deps = deps
+
+    @property
+    def issuer(self) -> str:
+        """The Credential Issuer Identifier: the register's public base URL."""
+        return self._deps.public_base_url
+
+    def _secret(self) -> str:
+        return self._deps.session_secret
+
+    def _view(self, record: OfferRecord) -> Offer:
+        reference = f"{self.issuer}/oid4vci/offers/{record.public_id}"
+        uri = "openid-credential-offer://?credential_offer_uri=" + quote(reference, safe="")
+        pin = tx_code(self._secret(), record.public_id)
+        return Offer(record.public_id, record.credential_uuid, uri, pin, record.expires_at)
+
+    # The wallet page ------------------------------------------------------------------------------------
+
+    def create_offer(self, credential_id: str, pseudonyms: Sequence[str]) -> Offer:
+        """A new offer of one of the learner's own, active credentials (another learner's is not found)."""
+        credential = wallet.credential_of_learner(credential_id, pseudonyms, self._deps.uow)
+        if credential.state is not CredentialState.ACTIVE:
+            raise Conflict("offer-credential-not-active", state=credential.state.value)
+        now = self._deps.clock()
+        public_id = secrets.token_urlsafe(18)
+        with self._deps.uow() as work:
+            work.oid4vci.add_offer(
+                credential.uuid,
+                public_id=public_id,
+                code_hash=_sha256(pre_authorized_code(self._secret(), public_id)),
+                created_at=now,
+                expires_at=now + OFFER_LIFETIME,
+            )
+            work.commit()
+            record = work.oid4vci.offer(public_id)
+        assert record is not None
+        return self._view(record)
+
+    def open_offers(self, credential_uuids: Sequence[str]) -> dict[str, Offer]:
+        """The newest open offer of each of these credentials (the caller has checked they are the learner's)."""
+        with self._deps.uow() as work:
+            records = work.oid4vci.latest_offers(list(credential_uuids), self._deps.clock())
+        found: dict[str, Offer] = {}
+        for record in records:
+            found.setdefault(record.credential_uuid, self._view(record))
+        return found
+
+    # The wallet's requests -------------------------------------------------------------------------------
+
+    def credential_offer(self, public_id: str) -> dict[str, Any]:
+        """The Credential Offer object (§4.1.1) behind an offer's ``credential_offer_uri``, while it is open."""
+        with self._deps.uow() as work:
+            record = work.oid4vci.offer(public_id)
+        if record is None or record.redeemed_at is not None or record.expires_at <= self._deps.clock():
+            raise NotFound("offer-unknown")
+        return {
+            "credential_issuer": self.issuer,
+            "credential_configuration_ids": list(CONFIGURATIONS),
+            "grants": {
+                PRE_AUTHORIZED_GRANT: {
+                    "pre-authorized_code": pre_authorized_code(self._secret(), public_id),
+                    "tx_code": {"input_mode": "numeric", "length": TX_CODE_LENGTH},
+                }
+            },
+        }
+
+    def exchange_code(self, form: Mapping[str, str]) -> AccessGrant:
+        """The token endpoint (§6) for the pre-authorized code grant: every PIN tried counts against the offer."""
+        if form.get("grant_type") != PRE_AUTHORIZED_GRANT:
+            raise Oid4vciError("grant-type-unsupported", error="unsupported_grant_type")
+        code, pin = form.get("pre-authorized_code") or "", form.get("tx_code")
+        if not code:
+            raise Oid4vciError("pre-authorized-code-missing", error="invalid_request")
+        if not pin:
+            raise Oid4vciError("tx-code-missing", error="invalid_request")
+        now = self._deps.clock()
+        with self._deps.uow() as work:  # the attempt is counted, and kept, before the PIN is compared
+            record = work.oid4vci.offer_by_code(_sha256(code))
+            if record is None or not work.oid4vci.take_attempt(record.id, now, max_attempts=MAX_TX_CODE_ATTEMPTS):
+                raise Oid4vciError("pre-authorized-code-invalid", error="invalid_grant")
+            work.commit()
+        if not hmac.compare_digest(pin, tx_code(self._secret(), record.public_id)):
+            raise Oid4vciError("tx-code-wrong", error="invalid_grant")
+        with self._deps.uow() as work:
+            if not work.oid4vci.redeem_offer(record.id, now):
+                raise Oid4vciError("pre-authorized-code-invalid", error="invalid_grant")  # lost a race
+            token = secrets.token_urlsafe(32)
+            work.oid4vci.add_token(record.id, token_hash=_sha256(token), expires_at=now + TOKEN_LIFETIME)
+            work.commit()
+        return AccessGrant(token, int(TOKEN_LIFETIME.total_seconds()))
+
+    def new_nonce(self) -> str:
+        """A fresh ``c_nonce`` (§7): single-use, good for NONCE_LIFETIME."""
+        nonce = secrets.token_urlsafe(24)
+        now = self._deps.clock()
+        with self._deps.uow() as work:
+            work.oid4vci.add_nonce(_sha256(nonce), expires_at=now + NONCE_LIFETIME, now=now)
+            work.commit()
+        return nonce
+
+    def issue(self, access_token: str, request: Mapping[str, Any]) -> dict[str, Any]:
+        """The credential endpoint (§8): check the token, the request and the key proof, then sign."""
+        now = self._deps.clock()
+        with self._deps.uow() as work:
+            record = work.oid4vci.offer_of_token(_sha256(access_token), now)
+        if record is None:
+            raise Oid4vciError("access-token-invalid", error="invalid_token", status=401)
+        configuration = request.get("credential_configuration_id")
+        if configuration not in CONFIGURATIONS:
+            raise Oid4vciError("configuration-unknown", error="unknown_credential_configuration")
+        proof = self._key_proof(request, now)
+        with self._deps.uow() as work:
+            credential = work.credentials.get(record.credential_uuid)
+            if credential.state is not CredentialState.ACTIVE:
+                raise Oid4vciError("offer-credential-not-active", error="credential_request_denied")
+            issued = self._render(work, credential, configuration, proof, now)
+        return {"credentials": [{"credential": issued}]}
+
+    def _key_proof(self, request: Mapping[str, Any], now: datetime) -> KeyProof:
+        proofs = request.get("proofs")
+        if isinstance(proofs, Mapping) and set(proofs) == {"jwt"} and isinstance(proofs["jwt"], list):
+            jwts = proofs["jwt"]
+        elif isinstance(request.get("proof"), Mapping) and request["proof"].get("proof_type") == "jwt":
+            jwts = [request["proof"].get("jwt")]  # the draft-13 form some wallets still send
+        else:
+            raise Oid4vciError("proof-missing", error="invalid_proof")
+        if len(jwts) != 1 or not isinstance(jwts[0], str):
+            raise Oid4vciError("proof-one-only", error="invalid_proof")  # no batch issuance advertised
+        try:
+            proof = verify_key_proof(jwts[0], audience=self.issuer, now=now, max_age=NONCE_LIFETIME)
+        except KeyProofError as error:
+            raise Oid4vciError(
+                "proof-refused", error="invalid_nonce" if error.nonce else "invalid_proof", why=error.reason
+            ) from None
+        with self._deps.uow() as work:
+            spent = work.oid4vci.spend_nonce(_sha256(proof.nonce), now)
+            work.commit()
+        if not spent:
+            raise Oid4vciError("nonce-invalid", error="invalid_nonce")
+        return proof
+
+    def _render(
+        self, work: UnitOfWork, credential: Credential, configuration: str, proof: KeyProof, now: datetime
+    ) -> Any:
+        provider = credential.provider
+        document = json.loads(credential.document_json)
+        signing_key, method = self._deps.keys.signing_key(work, provider, now)
+        if configuration == LDP_VC:
+            return holder_bound_open_badge(
+                document, proof.did, signing_key=signing_key, verification_method=method, created=now
+            )
+        assert configuration == SD_JWT_VC
+        status = document.get("credentialStatus")
+        entry = status[0] if isinstance(status, list) else status
+        claims = sd_jwt_vc_claims(
+            document,
+            issuer=self._deps.keys.did(provider),
+            status_list_uri=token_status_list_url(self.issuer, provider),
+            # the Token Status List is one per provider: the credential's provider-wide position (decision 0021)
+            index=work.credentials.list_position(provider, credential.status_list, int(entry["statusListIndex"])),
+        )
+        return sd_jwt_vc(
+            claims, holder_jwk=proof.jwk, signing_key=signing_key, verification_method=method, issued_at=now
+        )
+
+    def token_status_list(self, provider: str) -> str:
+        """The provider's Token Status List, from the credentials' states (the message list's bits)."""
+        now = self._deps.clock()
+        # One token list per provider over every bitstring list's block (decision 0021): a credential's
+        # provider-wide position. A message list holds two bits per credential: 2i revoked, 2i+1 suspended.
+        statuses: dict[int, int] = {}
+        with self._deps.uow() as work:
+            numbers = work.credentials.status_list_numbers(provider)
+            size = self._deps.settings.status_list_size
+            for number in numbers:
+                for bit in work.credentials.set_bits(provider, StatusPurpose.MESSAGE, number):
+                    position = work.credentials.list_position(provider, number, bit // 2)
+                    statuses[position] = SUSPENDED if bit % 2 else INVALID
+            if numbers:
+                last = numbers[-1]
+                size = work.credentials.list_position(provider, last, 0) + work.credentials.status_list_size(
+                    provider, last
+                )
+            signing_key, method = self._deps.keys.signing_key(work, provider, now)
+        return status_list_token(
+            statuses,
+            size,
+            uri=token_status_list_url(self.issuer, provider),
+            issued_at=now,
+            signing_key=signing_key,
+            verification_method=method,
+        )

@@ -1,0 +1,176 @@
+"""OpenID for Verifiable Credential Issuance: credential offers, access tokens and nonces (migration wallet_0002).
+
+Every secret a wallet holds -- the pre-authorized code, the access token, the nonce -- is stored only as its
+SHA-256 (``*_hash``). Redeeming a code, spending a nonce and counting a transaction-code attempt are each one
+conditional statement, so of two requests racing with the same value exactly one wins (services/oid4vci.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Column, Connection, DateTime, ForeignKey, Integer, String, Table, delete, insert, select, update
+
+from microcred.storage.credential_tables import credentials
+from microcred.storage.tables import metadata
+
+__all__ = ["OfferRow", "SqlOid4vciRepository", "credential_offers", "oid4vci_nonces", "oid4vci_tokens"]
+
+credential_offers = Table(
+    "credential_offers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("public_id", String(32), nullable=False, unique=True),  # the offer-by-reference URL's id
+    Column("code_hash", String(64), nullable=False, unique=True),  # SHA-256 of the pre-authorized code
+    Column("credential_id", ForeignKey("credentials.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("tx_code_attempts", Integer, nullable=False, default=0),  # transaction codes tried so far
+    Column("redeemed_at", DateTime(timezone=True)),  # a code is exchanged for a token once
+)
+
+oid4vci_tokens = Table(
+    "oid4vci_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("offer_id", ForeignKey("credential_offers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+oid4vci_nonces = Table(
+    "oid4vci_nonces",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("nonce_hash", String(64), nullable=False, unique=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class OfferRow:
+    id: int
+    public_id: str
+    credential_uuid: str
+    created_at: datetime
+    expires_at: datetime
+    tx_code_attempts: int
+    redeemed_at: datetime | None
+
+
+def _offer(row: Any) -> OfferRow:
+    redeemed = None if row.redeemed_at is None else _utc(row.redeemed_at)
+    return OfferRow(
+        row.id, row.public_id, row.uuid, _utc(row.created_at), _utc(row.expires_at), row.tx_code_attempts, redeemed
+    )
+
+
+class SqlOid4vciRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def _offers(self) -> Any:
+        return select(credential_offers, credentials.c.uuid).join(
+            credentials, credentials.c.id == credential_offers.c.credential_id
+        )
+
+    def add_offer(
+        self, credential_uuid: str, *, public_id: str, code_hash: str, created_at: datetime, expires_at: datetime
+    ) -> None:
+        credential_id = self._connection.execute(
+            select(credentials.c.id).where(credentials.c.uuid == credential_uuid)
+        ).scalar_one()
+        self._connection.execute(
+            insert(credential_offers).values(
+                public_id=public_id,
+                code_hash=code_hash,
+                credential_id=credential_id,
+                created_at=created_at,
+                expires_at=expires_at,
+                tx_code_attempts=0,
+            )
+        )
+
+    def offer(self, public_id: str) -> OfferRow | None:
+        row = self._connection.execute(self._offers().where(credential_offers.c.public_id == public_id)).first()
+        return None if row is None else _offer(row)
+
+    def offer_by_code(self, code_hash: str) -> OfferRow | None:
+        row = self._connection.execute(self._offers().where(credential_offers.c.code_hash == code_hash)).first()
+        return None if row is None else _offer(row)
+
+    def latest_offers(self, credential_uuids: list[str], now: datetime) -> list[OfferRow]:
+        """The offers of these credentials still open at ``now`` (unredeemed, unexpired), newest first."""
+        if not credential_uuids:
+            return []
+        query = (
+            self._offers()
+            .where(
+                credentials.c.uuid.in_(credential_uuids),
+                credential_offers.c.redeemed_at.is_(None),
+                credential_offers.c.expires_at > now,
+            )
+            .order_by(credential_offers.c.created_at.desc(), credential_offers.c.id.desc())
+        )
+        return [_offer(row) for row in self._connection.execute(query)]
+
+    def take_attempt(self, offer_id: int, at: datetime, *, max_attempts: int) -> bool:
+        """Count one transaction-code attempt, if the offer is still open and has attempts left: one
+        conditional UPDATE, so parallel guesses can never try more than ``max_attempts`` codes."""
+        done = self._connection.execute(
+            update(credential_offers)
+            .where(
+                credential_offers.c.id == offer_id,
+                credential_offers.c.redeemed_at.is_(None),
+                credential_offers.c.expires_at > at,
+                credential_offers.c.tx_code_attempts < max_attempts,
+            )
+            .values(tx_code_attempts=credential_offers.c.tx_code_attempts + 1)
+        )
+        return bool(done.rowcount)
+
+    def redeem_offer(self, offer_id: int, at: datetime) -> bool:
+        """Mark the offer redeemed unless it already is or has expired."""
+        done = self._connection.execute(
+            update(credential_offers)
+            .where(
+                credential_offers.c.id == offer_id,
+                credential_offers.c.redeemed_at.is_(None),
+                credential_offers.c.expires_at > at,
+            )
+            .values(redeemed_at=at)
+        )
+        return bool(done.rowcount)
+
+    def add_token(self, offer_id: int, *, token_hash: str, expires_at: datetime) -> None:
+        self._connection.execute(
+            insert(oid4vci_tokens).values(token_hash=token_hash, offer_id=offer_id, expires_at=expires_at)
+        )
+
+    def offer_of_token(self, token_hash: str, now: datetime) -> OfferRow | None:
+        """The offer an unexpired access token was issued for."""
+        query = (
+            self._offers()
+            .join(oid4vci_tokens, oid4vci_tokens.c.offer_id == credential_offers.c.id)
+            .where(oid4vci_tokens.c.token_hash == token_hash, oid4vci_tokens.c.expires_at > now)
+        )
+        row = self._connection.execute(query).first()
+        return None if row is None else _offer(row)
+
+    def add_nonce(self, nonce_hash: str, *, expires_at: datetime, now: datetime) -> None:
+        """Keep one more nonce; expired ones are swept on the way, so the table stays small."""
+        self._connection.execute(delete(oid4vci_nonces).where(oid4vci_nonces.c.expires_at <= now))
+        self._connection.execute(insert(oid4vci_nonces).values(nonce_hash=nonce_hash, expires_at=expires_at))
+
+    def spend_nonce(self, nonce_hash: str, now: datetime) -> bool:
+        """Delete the nonce if it is there and unexpired: true once, false for a replay or an unknown nonce."""
+        done = self._connection.execute(
+            delete(oid4vci_nonces).where(oid4vci_nonces.c.nonce_hash == nonce_hash, oid4vci_nonces.c.expires_at > now)
+        )
+        return bool(done.rowcount)
