@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from microcred.credentials.canonical import (
+    PoisonGraphError,
     UnsafeJsonLdError,
     canonicalization_route,
     canonicalize,
@@ -144,8 +145,16 @@ def micro_credentials(draw: st.DrawFn) -> dict[str, Any]:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(micro_credentials())
 def test_both_routes_are_byte_identical_to_pyld_normalize(document: dict[str, Any]) -> None:
+    """pyld has no poison-graph bound; we apply Digital Bazaar's (decision 0015). A generated document whose
+    blank nodes tie past it is refused by both our routes alike, and only then differs from pyld."""
     expected = pyld_normalize(document)
-    assert canonicalize(document) == expected
+    try:
+        found = canonicalize(document)
+    except PoisonGraphError:
+        with pytest.raises(PoisonGraphError):
+            canonicalize_reference(document)
+        return
+    assert found == expected
     assert canonicalize_reference(document) == expected
 
 
