@@ -22,7 +22,7 @@ from microcred.credentials.sd_jwt import disclosed_claims, split
 from microcred.credentials.token_status_list import INVALID, SUSPENDED, VALID, decode_list
 from microcred.errors import Conflict, NotFound
 from microcred.services import wallet
-from microcred.services.limits import Limits, RateLimiter
+from microcred.services.limits import RateLimit
 from microcred.services.oid4vci import MAX_TX_CODE_ATTEMPTS, Offer, Oid4vci, pre_authorized_code
 from microcred.services.oid4vci_metadata import LDP_VC, SD_JWT_VC
 from tests.api.conftest import OWNER
@@ -295,7 +295,7 @@ def test_the_database_holds_neither_code_nor_pin_nor_token(
 
 
 def test_a_client_asking_too_often_is_slowed_down(demo_register: Register) -> None:
-    demo_register.__dict__["limits"] = Limits(wallet_client=RateLimiter(rate=1e-6, burst=3))
+    demo_register.limits.wallet_client = RateLimit("wallet", rate=1e-6, burst=3)
     with TestClient(create_app(demo_register)) as client:
         assert [client.post("/oid4vci/nonce").status_code for _ in range(4)] == [200, 200, 200, 429]
         refused = client.post("/oid4vci/token", data={"grant_type": "x"})
