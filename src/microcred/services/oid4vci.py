@@ -285,9 +285,9 @@ class Oid4vci:
             numbers = work.credentials.status_list_numbers(provider)
             size = self._deps.settings.status_list_size
             for number in numbers:
+                first = work.credentials.list_position(provider, number, 0)  # one look-up per list, not per bit
                 for bit in work.credentials.set_bits(provider, StatusPurpose.MESSAGE, number):
-                    position = work.credentials.list_position(provider, number, bit // 2)
-                    statuses[position] = SUSPENDED if bit % 2 else INVALID
+                    statuses[first + bit // 2] = SUSPENDED if bit % 2 else INVALID
             if numbers:
                 last = numbers[-1]
                 size = work.credentials.list_position(provider, last, 0) + work.credentials.status_list_size(
