@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from microcred.domain.fields import RECORDS
 from microcred.errors import FieldProblem, Invalid, MicrocredError, NotFound
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import Clock, JobRecord, UnitOfWorkFactory
@@ -37,7 +38,7 @@ __all__ = [
 ]
 
 JobState = Literal["queued", "running", "succeeded", "failed"]
-IMPORT_KINDS = ("providers", "offerings", "editions", "enrolments")
+IMPORT_KINDS = tuple(RECORDS)  # the record names files use, declared once (decision 0013)
 ISSUE_KIND = "issue-credentials"
 STACK_KIND = "issue-stacked-credentials"
 _FORMATS = ("csv", "xlsx", "jsonl")
