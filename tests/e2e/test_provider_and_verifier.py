@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -159,16 +160,26 @@ def _learner_with_credential(server: Server, address: str) -> str:
     return issued.uuid
 
 
-def _newest_link(outbox: Path, address: str) -> str:
-    for message_file in sorted(outbox.glob("*.eml"), reverse=True):
-        message = email.message_from_bytes(message_file.read_bytes())
-        if message["To"] == address:
-            body = message.get_payload(decode=True)
-            assert isinstance(body, bytes)
-            found = re.search(r"https?://\S+/wallet/open\?access=\S+", body.decode())
-            assert found, body
-            return found.group(0)
-    raise AssertionError(f"no e-mail to {address} in {outbox}")
+def _newest_link(outbox: Path, address: str, *, wait_seconds: float = 20.0) -> str:
+    """The access link in the newest e-mail to ``address``.
+
+    The wallet page answers first and sends the e-mail in a background task (so the answer does not tell
+    whether the address is known), so the message may land a moment after the page says it is on its way:
+    poll the outbox instead of reading it once.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        for message_file in sorted(outbox.glob("*.eml"), reverse=True):
+            message = email.message_from_bytes(message_file.read_bytes())
+            if message["To"] == address:
+                body = message.get_payload(decode=True)
+                assert isinstance(body, bytes)
+                found = re.search(r"https?://\S+/wallet/open\?access=\S+", body.decode())
+                assert found, body
+                return found.group(0)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no e-mail to {address} in {outbox} after {wait_seconds:.0f} s")
+        time.sleep(0.1)
 
 
 def test_the_learner_opens_the_wallet_link_downloads_the_pdf_and_shares_it(page: Any, server: Server) -> None:
