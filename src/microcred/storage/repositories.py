@@ -26,6 +26,7 @@ __all__ = [
     "SqlLearnerRepository",
     "SqlOfferingRepository",
     "SqlProviderRepository",
+    "enrolments_query",
 ]
 
 
@@ -124,39 +125,42 @@ class SqlLearnerRepository:
         ).scalar()
 
 
+def enrolments_query() -> Any:
+    """Enrolments with what ``mapping.enrolment_from_row`` needs besides their own columns: the provider's
+    slug, the edition's code and the learner's pseudonym."""
+    return (
+        select(
+            enrolments,
+            providers.c.slug.label("provider_slug"),
+            editions.c.code.label("edition_code"),
+            learners.c.pseudonym,
+        )
+        .join(providers, providers.c.id == enrolments.c.provider_id)
+        .join(editions, editions.c.id == enrolments.c.edition_id)
+        .join(learners, learners.c.id == enrolments.c.learner_id)
+    )
+
+
 class SqlEnrolmentRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def _query(self) -> Any:
-        return (
-            select(
-                enrolments,
-                providers.c.slug.label("provider_slug"),
-                editions.c.code.label("edition_code"),
-                learners.c.pseudonym,
-            )
-            .join(providers, providers.c.id == enrolments.c.provider_id)
-            .join(editions, editions.c.id == enrolments.c.edition_id)
-            .join(learners, learners.c.id == enrolments.c.learner_id)
-        )
-
     def get(self, provider: str, reference: str) -> Enrolment:
         row = self._connection.execute(
-            self._query().where(providers.c.slug == provider, enrolments.c.reference == reference)
+            enrolments_query().where(providers.c.slug == provider, enrolments.c.reference == reference)
         ).first()
         if row is None:
             raise NotFound("no-enrolment", provider=provider, reference=reference)
         return mapping.enrolment_from_row(row, provider, row.edition_code, row.pseudonym)
 
     def get_by_id(self, enrolment_id: int) -> Enrolment:
-        row = self._connection.execute(self._query().where(enrolments.c.id == enrolment_id)).first()
+        row = self._connection.execute(enrolments_query().where(enrolments.c.id == enrolment_id)).first()
         if row is None:
             raise NotFound("no-enrolment-id", id=enrolment_id)
         return mapping.enrolment_from_row(row, row.provider_slug, row.edition_code, row.pseudonym)
 
     def list_for_edition(self, provider: str, edition_code: str) -> Iterator[Enrolment]:
-        query = self._query().where(providers.c.slug == provider, editions.c.code == edition_code)
+        query = enrolments_query().where(providers.c.slug == provider, editions.c.code == edition_code)
         for row in self._connection.execute(query.order_by(enrolments.c.reference)):
             yield mapping.enrolment_from_row(row, provider, edition_code, row.pseudonym)
 
@@ -170,7 +174,7 @@ class SqlEnrolmentRepository:
         limit: int,
     ) -> Page[Enrolment]:
         """The edition's enrolments by reference after ``after``, optionally only those with ``outcome``."""
-        query = self._query().where(providers.c.slug == provider, editions.c.code == edition_code)
+        query = enrolments_query().where(providers.c.slug == provider, editions.c.code == edition_code)
         if outcome is not None:
             query = query.where(enrolments.c.outcome == outcome.value)
         by_reference = [SortKey(enrolments.c.reference)]
