@@ -5,38 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from microcred.domain.records import JobRecord
+
 __all__ = ["JobRecord", "JobRepository", "RateBuckets"]
-
-
-class JobRecord(Protocol):
-    """One stored job (``storage/jobs.py``): what it is, who may see it, how far it got and how it ended."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def owner(self) -> str | None: ...
-    @property
-    def state(self) -> str: ...
-    @property
-    def params(self) -> str: ...  # JSON
-    @property
-    def done(self) -> int: ...
-    @property
-    def total(self) -> int: ...
-    @property
-    def result(self) -> str | None: ...  # JSON
-    @property
-    def error(self) -> str | None: ...  # JSON
-    @property
-    def attempts(self) -> int: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def finished_at(self) -> datetime | None: ...
-    @property
-    def has_input(self) -> bool: ...
 
 
 class JobRepository(Protocol):
