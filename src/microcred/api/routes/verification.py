@@ -9,7 +9,7 @@ from fastapi import Body, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from microcred.api.deps import PublicDep, RegisterDep, ReportReaderDep
-from microcred.api.http import CACHE_RESPONSES, cached_bytes, cached_json
+from microcred.api.http import CACHE_RESPONSES, cached_bytes, cached_json, cached_json_route
 from microcred.api.routing import api_router
 from microcred.services.verification import parse_trust_date
 
@@ -26,9 +26,7 @@ _CONTEXT_MAX_AGE = 86_400  # a context never changes under its URL: a new versio
 
 def _signed_document(path: str, operation_id: str, *, tag: str = "verification") -> Callable[[_Route], _Route]:
     """A public GET that answers one signed JSON document, cached (ETag, ``Cache-Control``) for verifiers."""
-    return router.get(
-        path, operation_id=operation_id, tags=[tag], response_model=dict[str, Any], responses=CACHE_RESPONSES
-    )
+    return cached_json_route(router, path, operation_id, tags=[tag])
 
 
 def _context_document(path: str, operation_id: str) -> Callable[[_Route], _Route]:
