@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from collections import Counter
 
 import pytest
 from hypothesis import given
@@ -18,6 +19,7 @@ from microcred.credentials.status_list import (
     MINIMUM_BITS,
     StatusList,
     StatusListError,
+    shuffled_indexes,
     status_list_credential,
     status_list_entry,
 )
@@ -118,3 +120,12 @@ def test_a_list_that_inflates_past_the_maximum_is_refused() -> None:
     cut = multibase.encode_base64url(gzip.compress(bytes(MINIMUM_BITS // 8))[:-12])
     with pytest.raises(StatusListError, match="cut short"):
         StatusList.decode(cut)
+
+
+def test_a_shuffled_order_is_a_permutation_and_every_order_is_about_as_likely() -> None:
+    full = shuffled_indexes(range(131_072))
+    assert sorted(full) == list(range(131_072))
+    assert full != list(range(131_072))
+    drawn = Counter(tuple(shuffled_indexes([7, 8, 9])) for _ in range(6_000))
+    assert len(drawn) == 6  # expected 1,000 each, standard deviation about 29: 800-1,200 is ±7 of them
+    assert all(800 < count < 1_200 for count in drawn.values()), drawn
