@@ -209,8 +209,21 @@ def test_the_stacked_credentials_elm_export_conforms_to_the_edc_shapes(stacked: 
     assert [part["isPartOf"] for part in achievement["hasPart"]] == [[{"id": achievement["id"]}]] * 2
     notations = {i["notation"] for part in achievement["hasPart"] for i in part["identifier"]}
     assert {ref.credential_id for ref in issued.components} | {ref.digest for ref in issued.components} == notations
+    entitlement = achievement["hasPart"][0]["entitlesTo"][0]
+    assert all(part["entitlesTo"] == [entitlement] for part in achievement["hasPart"])
+    assert entitlement["type"] == "LearningEntitlement"
+    assert entitlement["title"] == {
+        "nl": "Recht op Postgraduaat data",
+        "en": "Entitlement to Postgraduate certificate in data",
+    }
+    assert entitlement["entitledBy"] == [{"id": part["id"]} for part in achievement["hasPart"]]
+    assert entitlement["awardedBy"]["awardingBody"][0]["id"] == document["issuer"]["id"]
     conforms, text = _shacl_report(document)
     assert conforms, text
+    del entitlement["title"]  # the shapes do read the entitlement: one without a title fails
+    conforms, text = _shacl_report(document)
+    assert not conforms
+    assert "learningEntitlement:stack>->dc1:title" in text
     with pytest.raises(NotFound):
         register.stacking.elm_export(issued.uuid, provider="andere")
 
