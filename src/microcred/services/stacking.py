@@ -24,7 +24,7 @@ from microcred.credentials.pdf_stack import stacked_certificate_pdf
 from microcred.credentials.proofs import add_proof
 from microcred.credentials.status_list import shuffled_indexes
 from microcred.credentials.urls import credential_url, status_list_url, verify_page_url
-from microcred.domain import Credential, Edition, LangText, StatusPurpose, credential_urn, ects, pseudonymise
+from microcred.domain import Credential, Edition, LangText, LearnerScheme, StatusPurpose, credential_urn, ects
 from microcred.domain.fields.stacking import STACK_RULE
 from microcred.domain.stacking import (
     ComponentReference,
@@ -37,6 +37,7 @@ from microcred.domain.stacking import (
 from microcred.errors import Conflict, FieldProblem, Invalid, NotFound
 from microcred.services import issuance
 from microcred.services.dependencies import Dependencies
+from microcred.services.enrolments import learner_of_provider
 from microcred.services.ports import UnitOfWork
 from microcred.services.verification import verify_document
 
@@ -149,12 +150,8 @@ class Stacking:
 
     # -- progress ------------------------------------------------------------------------------------------
 
-    def _learner(self, provider: str, learner_id: str) -> str:
-        pseudonym = pseudonymise(learner_id, provider=provider, pepper=self._deps.pepper)
-        with self._deps.uow() as work:
-            if not work.stacking.knows_learner(provider, pseudonym):
-                raise NotFound("no-learner-of-provider", provider=provider)
-        return pseudonym
+    def _learner(self, provider: str, learner_id: str, scheme: LearnerScheme | str | None) -> str:
+        return learner_of_provider(self._deps.uow, provider, learner_id, scheme, pepper=self._deps.pepper)
 
     def _held(
         self, pseudonyms: Sequence[str], grants: frozenset[tuple[str, str]] | None = None
@@ -182,9 +179,12 @@ class Stacking:
             stacked = next((found for found in issued if found is not None), None)
         return Progress(found, upcoming, stacked, titles)
 
-    def progress(self, provider: str, code: str, learner_id: str) -> Progress:
-        """The learner's progress on the provider's rule ``code`` (the learner must be the provider's)."""
-        pseudonym = self._learner(provider, learner_id)
+    def progress(
+        self, provider: str, code: str, learner_id: str, *, learner_scheme: LearnerScheme | str | None = None
+    ) -> Progress:
+        """The learner's progress on the provider's rule ``code`` (the learner must be the provider's; the
+        identifier's scheme as at enrolment, detected when not given)."""
+        pseudonym = self._learner(provider, learner_id, learner_scheme)
         rule = self.get_rule(provider, code)
         return self._progress(rule, self._held([pseudonym]), [pseudonym])
 
@@ -203,9 +203,11 @@ class Stacking:
 
     # -- the stacked credential ----------------------------------------------------------------------------
 
-    def issue(self, provider: str, code: str, learner_id: str) -> StackedCredential:
+    def issue(
+        self, provider: str, code: str, learner_id: str, *, learner_scheme: LearnerScheme | str | None = None
+    ) -> StackedCredential:
         """Issue the stacked credential of a met rule (or return the one issued before)."""
-        pseudonym = self._learner(provider, learner_id)
+        pseudonym = self._learner(provider, learner_id, learner_scheme)
         rule = self.get_rule(provider, code)
         found = self._issue(rule, pseudonym)
         if isinstance(found, StackProgress):
