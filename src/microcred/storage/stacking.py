@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
 
 from microcred.domain import LangText
 from microcred.domain.recognition import (
@@ -17,6 +17,7 @@ from microcred.domain.recognition import (
     RecognitionOutcome,
 )
 from microcred.domain.stacking import (
+    ComponentOffering,
     ComponentReference,
     RuleKind,
     StackComponent,
@@ -25,8 +26,9 @@ from microcred.domain.stacking import (
     StackRule,
 )
 from microcred.errors import NotFound
-from microcred.storage.credential_tables import credentials
+from microcred.storage.credential_tables import credentials, signing_keys, status_lists
 from microcred.storage.engine import stamp
+from microcred.storage.mapping import ects_from_column
 from microcred.storage.repositories import SqlProviderRepository
 from microcred.storage.stacking_tables import (
     recognition_decisions,
@@ -35,7 +37,7 @@ from microcred.storage.stacking_tables import (
     stacked_components,
     stacked_credentials,
 )
-from microcred.storage.tables import editions, enrolments, learners, offerings, providers
+from microcred.storage.tables import editions, enrolments, learners, offerings, providers, quality_assurances
 
 __all__ = ["SqlRecognitionRepository", "SqlStackingRepository"]
 
@@ -290,6 +292,46 @@ class SqlStackingRepository:
             return []
         query = self._stacked_query().where(stacked_credentials.c.learner.in_(list(pseudonyms)))
         return self._stacked(self._connection.execute(query.order_by(stacked_credentials.c.id.desc())).all())
+
+    def component_offerings(self, keys: Sequence[str]) -> dict[str, ComponentOffering]:
+        """Title, ECTS and EQF level of the offerings ``provider/code`` in ``keys``, in one query (a wallet page
+        shows hundreds of components; reading each whole offering took most of its time)."""
+        pairs = {tuple(key.split("/", 1)) for key in keys}
+        if not pairs:
+            return {}
+        rows = self._connection.execute(
+            select(providers.c.slug, offerings.c.code, offerings.c.title, offerings.c.ects, offerings.c.eqf_level)
+            .join(providers, providers.c.id == offerings.c.provider_id)
+            .where(providers.c.slug.in_({p for p, _ in pairs}), offerings.c.code.in_({c for _, c in pairs}))
+        ).all()
+        return {
+            f"{row.slug}/{row.code}": ComponentOffering(LangText(row.title), ects_from_column(row.ects), row.eqf_level)
+            for row in rows
+            if (row.slug, row.code) in pairs
+        }
+
+    def verdict_tokens(self, credential_uuids: Sequence[str]) -> dict[str, str]:
+        """Per credential, what its verdict as a component depends on besides its own (immutable) document:
+        its state, its provider's status lists, signing keys and trust records. Any revocation, suspension,
+        key rotation or edit of the provider moves the token (docs/stacking.md, "Speed")."""
+        mine = credentials.c.provider_id
+        of_keys, of_trust = signing_keys.c.provider_id == mine, quality_assurances.c.provider_id == mine
+        rows = self._connection.execute(
+            select(
+                credentials.c.uuid,
+                credentials.c.state,
+                credentials.c.state_changed_at,
+                providers.c.updated_at,
+                select(func.max(status_lists.c.updated_at)).where(status_lists.c.provider_id == mine).scalar_subquery(),
+                select(func.count()).where(of_keys).scalar_subquery(),
+                select(func.max(signing_keys.c.retired_at)).where(of_keys).scalar_subquery(),
+                select(func.count()).where(of_trust).scalar_subquery(),
+                select(func.max(quality_assurances.c.id)).where(of_trust).scalar_subquery(),
+            )
+            .join(providers, providers.c.id == mine)
+            .where(credentials.c.uuid.in_(list(credential_uuids)))
+        ).all()
+        return {str(row[0]): "|".join(str(value) for value in row[1:]) for row in rows}
 
     def stacked_with_component(self, credential_uuid: str) -> list[StackedCredential]:
         ids = select(stacked_components.c.stacked_id).where(stacked_components.c.credential_uuid == credential_uuid)
