@@ -119,6 +119,8 @@ def test_parliament_report_needs_reports_read(client: TestClient, tokens: Tokens
     report = client.get(url, params=params, headers=Tokens.header(tokens.owner))
     assert report.status_code == 200
     assert report.headers["content-type"] == "application/json"
+    recognition = [table["name"] for table in report.json()["recognition"]]  # issue 19's section
+    assert recognition[:2] == ["recognitions_by_provider", "recognised_ects_by_provider"]
     csv = client.get(url, params={**params, "format": "csv"}, headers=Tokens.header(tokens.admin))
     assert csv.status_code == 200
     assert csv.headers["content-type"].startswith("text/csv")

@@ -13,7 +13,7 @@ from microcred.asgi import create_app
 from microcred.services import auth
 from microcred.settings import Settings
 from tests.api.conftest import ALL_SCOPES
-from tests.services.stacking_setup import INSZ, Stacked, rule, seed
+from tests.services.stacking_setup import INSZ, SHARED, Stacked, enrol_under_register, rule, seed
 
 
 @pytest.fixture
@@ -156,3 +156,34 @@ def test_bulk_issuing_runs_as_a_job(stacked: Stacked, client: TestClient) -> Non
     assert job["result"]["issued"] == 1
     missing = client.post("/api/v1/providers/hoge/stack-rules/NOPE/credentials/bulk", headers=hoge)
     assert missing.status_code == 404
+
+
+def test_a_learner_under_the_register_scheme_is_named_with_learner_scheme(stacked: Stacked, client: TestClient) -> None:
+    """Progress, issuing and recognition take ``learner_scheme`` in the body (decision 0018)."""
+    shared = enrol_under_register(stacked)
+    hoge = _token(stacked, "hoge")
+    assert client.put("/api/v1/providers/hoge/stack-rules/PG", json=_rule_body(), headers=hoge).status_code == 201
+    url = "/api/v1/providers/hoge/stack-rules/PG"
+    unknown = client.post(f"{url}/progress", json={"learner_id": SHARED}, headers=hoge)
+    assert unknown.status_code == 404
+    assert "never enrolled with hoge" in unknown.json()["detail"]
+    body = {"learner_id": SHARED, "learner_scheme": "register"}
+    assert client.post(f"{url}/progress", json=body, headers=hoge).json()["met"] is True
+    issued = client.post(f"{url}/credentials", json=body, headers=hoge)
+    assert issued.status_code == 201, issued.text
+    assert SHARED not in issued.text
+    decision = {
+        **body,
+        "document": shared["A"].document,
+        "outcome": "recognised",
+        "recognised_for": "Data science",
+        "kind": "exemption",
+        "ects": 4,
+        "basis": ["learning-outcomes"],
+        "decided_on": "2025-07-01",
+        "decided_by": "Examencommissie",
+    }
+    made = client.post("/api/v1/providers/hoge/recognition-decisions", json=decision, headers=hoge)
+    assert made.status_code == 201, made.text
+    wrong = client.post(f"{url}/progress", json={**body, "learner_scheme": "passport"}, headers=hoge)
+    assert wrong.status_code == 422

@@ -11,7 +11,7 @@ from microcred.bootstrap import build
 from microcred.settings import Settings
 from tests.cli.conftest import microcred
 from tests.databases import TEST_PEPPER
-from tests.services.stacking_setup import INSZ, rule, seed
+from tests.services.stacking_setup import INSZ, SHARED, enrol_under_register, rule, seed, seeded_again
 
 
 @pytest.fixture
@@ -73,3 +73,22 @@ def test_a_recognition_is_recorded_and_a_refusal_without_reason_is_refused(
     assert "a reason is required when recognition is refused" in capsys.readouterr().err
     assert microcred("recognition", "list", "andere") == 0
     assert "Data science" in capsys.readouterr().out
+
+
+def test_a_learner_under_the_register_scheme_is_named_with_learner_scheme(
+    stacked: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    again = seeded_again(Settings())
+    enrol_under_register(again)
+    again.register.close()
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps([rule()]), encoding="utf-8")
+    assert microcred("stack", "put", "hoge", str(rules)) == 0
+    assert microcred("stack", "progress", "hoge/PG", "--learner-id", SHARED) == 1
+    assert "this learner never enrolled with hoge" in capsys.readouterr().err
+    assert microcred("stack", "progress", "hoge/PG", "--learner-id", SHARED, "--learner-scheme", "register") == 0
+    assert microcred("stack", "issue", "hoge/PG", "--learner-id", SHARED, "--learner-scheme", "register") == 0
+    out = capsys.readouterr().out
+    assert "rule PG: met" in out
+    assert "stacked credential urn:uuid:" in out
+    assert SHARED not in out

@@ -3,12 +3,12 @@ with passed credentials at three providers, one of them not trusted."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from microcred.bootstrap import Register
-from microcred.domain import Credential, Edition, Enrolment, Learner, Outcome, pseudonymise
+from microcred.domain import Credential, Edition, Enrolment, Learner, LearnerScheme, Outcome, pseudonymise
 from microcred.services import issuance
 from microcred.settings import Settings
 from microcred.testing import FixedClock
@@ -17,6 +17,7 @@ from tests.databases import TEST_PEPPER
 
 INSZ = "85073000160"  # a valid Belgian national register number: one learner across providers
 STUDENT = "r0999999"  # a student number of hoge's: another learner, known only to hoge
+SHARED = "VL-000123"  # an id the register's providers agreed to share (scheme ``register``, decision 0018)
 ISSUED_AT = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)
 
 # provider -> (offering code, ECTS, EQF level)
@@ -72,6 +73,31 @@ def seed(settings: Settings, *, now: datetime = ISSUED_AT) -> Stacked:
             )
     clock.now = now
     return Stacked(register, clock, issued)
+
+
+def seeded_again(settings: Settings) -> Stacked:
+    """The register ``seed`` filled, opened again (its credentials are not looked up again)."""
+    clock = FixedClock(ISSUED_AT)
+    return Stacked(Register(settings=settings, clock=clock), clock, {})
+
+
+def enrol_under_register(stacked: Stacked) -> dict[str, Credential]:
+    """A learner enrolled at hoge under the ``register`` scheme (``SHARED``), passed in A and B, with both
+    credentials; the scheme is recorded with the enrolments, as an import declaring it does."""
+    learner = pseudonymise(SHARED, provider="hoge", pepper=TEST_PEPPER, scheme=LearnerScheme.REGISTER)
+    register, issued = stacked.register, {}
+    with register.uow() as work:
+        work.learners.save(Learner(learner, email="shared@example.be"), provider="hoge")
+        for code in ("A", "B"):
+            enrolment = _passed("hoge", f"{code}-shared", f"{code}-2024", learner)
+            work.enrolments.save(replace(enrolment, learner_scheme=LearnerScheme.REGISTER))
+        work.commit()
+    for code in ("A", "B"):
+        issued[code] = issuance.issue_for_enrolment(
+            "hoge", f"{code}-shared", uow=register.uow, keys=register.key_store, settings=register.settings,
+            clock=stacked.clock,
+        )  # fmt: skip
+    return issued
 
 
 def _passed(slug: str, reference: str, edition: str, learner: str, outcome: Outcome = Outcome.PASSED) -> Enrolment:

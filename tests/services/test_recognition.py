@@ -15,8 +15,10 @@ from microcred.credentials.proofs import add_proof
 from microcred.credentials.sample import sample_micro_credential
 from microcred.domain.recognition import RecognitionOutcome
 from microcred.errors import Conflict, Invalid, NotFound
+from microcred.services.reports import parliament_report
 from microcred.services.wallet import grant
 from microcred.settings import Settings
+from microcred.stats.render import render
 from tests.services.stacking_setup import INSZ, STUDENT, Stacked, pseudonym, seed
 
 
@@ -151,3 +153,22 @@ def test_a_recognised_decision_is_signed_as_a_credential_that_verifies(stacked: 
     )
     with pytest.raises(Conflict):
         recognition.signed("andere", refused.public_id)
+
+
+def test_recognised_credentials_are_counted_in_the_parliament_report_by_institution_and_ects(stacked: Stacked) -> None:
+    """The report's recognition section reads the decisions through the statistics port (both backends): a
+    recognition counts where and when it was decided and for its ECTS; a refusal does not count."""
+    recognition = stacked.register.recognition
+    recognition.record("andere", INSZ, stacked.credentials["A"].document, _decision(ects=Decimal("4.5")))
+    refused = _decision(outcome="refused", reason="learning outcomes do not match", recognised_for="Ethics")
+    recognition.record("andere", INSZ, stacked.credentials["B"].document, refused)
+    exact = parliament_report(stacked.register.uow, from_year="2024-25", to_year="2024-25", threshold=1)
+    assert exact.table("recognitions_by_provider").figure("andere", "2024-25").value == 1
+    assert exact.table("recognised_ects_by_provider").figure("total", "total").value == Decimal("4.5")
+    assert exact.table("recognitions_by_recognition_kind").figure("exemption", "2024-25").value == 1
+    protected = parliament_report(stacked.register.uow, from_year="2024-25", to_year="2024-25", threshold=5)
+    assert protected.table("recognitions_by_provider").figure("total", "2024-25").value in (0, 5)
+    page = render(protected, "html", "en").decode()
+    assert "Recognition of micro-credentials for credit" in page
+    assert "ECTS recognised, by deciding institution" in page
+    assert "Erkende studiepunten per beslissende instelling" in render(protected, "html", "nl").decode()

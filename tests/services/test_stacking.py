@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from microcred.credentials.clr import digest_sri
+from microcred.domain import LearnerScheme, pseudonymise
 from microcred.domain.stacking import Exclusion, StackedState
 from microcred.errors import Conflict, Invalid, NotFound
 from microcred.settings import Settings
 from tests.credentials.test_elm_and_pdf import _shacl_report
-from tests.services.stacking_setup import INSZ, STUDENT, Stacked, rule, seed
+from tests.databases import TEST_PEPPER
+from tests.services.stacking_setup import INSZ, SHARED, STUDENT, Stacked, enrol_under_register, rule, seed
 
 
 @pytest.fixture
@@ -209,8 +211,21 @@ def test_the_stacked_credentials_elm_export_conforms_to_the_edc_shapes(stacked: 
     assert [part["isPartOf"] for part in achievement["hasPart"]] == [[{"id": achievement["id"]}]] * 2
     notations = {i["notation"] for part in achievement["hasPart"] for i in part["identifier"]}
     assert {ref.credential_id for ref in issued.components} | {ref.digest for ref in issued.components} == notations
+    entitlement = achievement["hasPart"][0]["entitlesTo"][0]
+    assert all(part["entitlesTo"] == [entitlement] for part in achievement["hasPart"])
+    assert entitlement["type"] == "LearningEntitlement"
+    assert entitlement["title"] == {
+        "nl": "Recht op Postgraduaat data",
+        "en": "Entitlement to Postgraduate certificate in data",
+    }
+    assert entitlement["entitledBy"] == [{"id": part["id"]} for part in achievement["hasPart"]]
+    assert entitlement["awardedBy"]["awardingBody"][0]["id"] == document["issuer"]["id"]
     conforms, text = _shacl_report(document)
     assert conforms, text
+    del entitlement["title"]  # the shapes do read the entitlement: one without a title fails
+    conforms, text = _shacl_report(document)
+    assert not conforms
+    assert "learningEntitlement:stack>->dc1:title" in text
     with pytest.raises(NotFound):
         register.stacking.elm_export(issued.uuid, provider="andere")
 
@@ -223,3 +238,20 @@ def test_bulk_issuing_gives_the_stacked_credential_to_every_learner_who_meets_th
     assert issued == [stacking.issue("hoge", "PG", INSZ).uuid]  # the other learner of hoge failed A
     assert calls == [(1, 1)]
     assert stacking.issue_all("hoge", "PG") == []  # nothing left to issue
+
+
+def test_a_learner_enrolled_under_the_register_scheme_is_found_only_with_that_scheme(stacked: Stacked) -> None:
+    """Decision 0018: a register-wide id is hashed in the ``register`` scope, which cannot be detected; the
+    body's ``learner_scheme`` says so (left out, the id reads as hoge's own number, another learner)."""
+    enrol_under_register(stacked)
+    stacking = stacked.register.stacking
+    stacking.put_rule("hoge", rule())
+    with pytest.raises(NotFound):
+        stacking.progress("hoge", "PG", SHARED)
+    progress = stacking.progress("hoge", "PG", SHARED, learner_scheme="register")
+    assert progress.progress.met
+    issued = stacking.issue("hoge", "PG", SHARED, learner_scheme=LearnerScheme.REGISTER)
+    assert issued.learner == pseudonymise(SHARED, provider="any", pepper=TEST_PEPPER, scheme=LearnerScheme.REGISTER)
+    with pytest.raises(Invalid) as refused:
+        stacking.progress("hoge", "PG", SHARED, learner_scheme="passport")
+    assert [p.field for p in refused.value.problems] == ["learner_scheme"]

@@ -52,6 +52,16 @@ class Enrolments:
     learner_scheme: Sequence[str | None]  # a row of six leaves it out: not recorded
 
 
+@dataclass(frozen=True)
+class Recognitions:
+    provider: Sequence[str]
+    provider_type: Sequence[str]
+    learner_id: Sequence[int]
+    academic_year: Sequence[int]
+    kind: Sequence[str]
+    ects_tenths: Sequence[int]
+
+
 @dataclass
 class FactsInMemory:
     """Rows in the column order of the batch types above; ``batch`` rows per batch."""
@@ -60,6 +70,7 @@ class FactsInMemory:
     offerings_rows: list[tuple[Any, ...]] = field(default_factory=list)
     editions_rows: list[tuple[Any, ...]] = field(default_factory=list)
     enrolments_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    recognitions_rows: list[tuple[Any, ...]] = field(default_factory=list)
     batch: int = 1000
     register: str = "in-memory"
     register_file: Path | None = None
@@ -84,6 +95,9 @@ class FactsInMemory:
 
     def enrolments(self) -> Iterator[Enrolments]:
         return (Enrolments(*columns) for columns in self._batches(self.enrolments_rows, 7))
+
+    def recognitions(self) -> Iterator[Recognitions]:
+        return (Recognitions(*columns) for columns in self._batches(self.recognitions_rows, 6))
 
     def _batches(self, rows: list[tuple[Any, ...]], width: int) -> Iterator[list[list[Any]]]:
         for start in range(0, len(rows), self.batch):

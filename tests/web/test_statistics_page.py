@@ -19,6 +19,8 @@ def test_the_dashboard_shows_the_three_answers_with_charts_and_the_rounding_note
     assert "groep van minder dan 5 lerenden met dezelfde editie en hetzelfde profiel telt als 0 of als 5" in page.text
     assert "Aantallen personen afgerond ter bescherming" in page.text
     assert page.text.count("<section ") >= 3
+    assert "4. Erkenning van microcredentials voor studiepunten" in page.text  # issue 19's section
+    assert "Erkende studiepunten per beslissende instelling" in page.text
 
 
 def test_filters_change_the_report_and_travel_with_the_downloads(client: TestClient) -> None:
@@ -37,6 +39,7 @@ def test_downloads_come_in_pdf_xlsx_and_csv(client: TestClient) -> None:
     assert xlsx.content.startswith(b"PK")
     csv = client.get("/statistics/report.csv", params=params)
     assert csv.headers["content-type"].startswith("text/csv")
+    assert "# recognitions_by_provider" in csv.text
     assert "attachment" in csv.headers["content-disposition"]
 
 

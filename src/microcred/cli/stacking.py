@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from microcred.cli.context import console, language, register, say
-from microcred.domain import ects
+from microcred.domain import LearnerScheme, ects
 from microcred.errors import Invalid, MicrocredError
 from microcred.i18n import translate
 
@@ -28,6 +28,10 @@ stack_commands = typer.Typer(help="Stack rules, learners' progress and stacked c
 recognition_commands = typer.Typer(help="Recognition decisions on received credentials.", no_args_is_help=True)
 
 _LEARNER_HELP = "The learner's student number or INSZ (asked for without echo when left out; never printed)."
+_SCHEME_HELP = (
+    "The identifier's scheme as at enrolment (decision 0018); left out, it is detected: an INSZ, an ESI, "
+    "else the provider's own number. A register-wide id needs 'register'."
+)
 
 
 def attach(app: typer.Typer) -> None:
@@ -51,6 +55,10 @@ def _pair(value: str) -> tuple[str, str]:
 
 def _learner_option() -> Any:
     return typer.Option(..., "--learner-id", prompt=True, hide_input=True, help=_LEARNER_HELP)
+
+
+def _scheme_option() -> Any:
+    return typer.Option(None, "--learner-scheme", help=_SCHEME_HELP)
 
 
 @stack_commands.command("put")
@@ -114,20 +122,22 @@ def say_exclusion(code: str) -> str:
 def progress(
     rule: str = typer.Argument(..., help="PROVIDER/CODE of the rule."),
     learner_id: str = _learner_option(),
+    learner_scheme: LearnerScheme | None = _scheme_option(),
 ) -> None:
     """A learner's progress on a rule: what counts, what does not and why, which editions would complete it."""
     provider, code = _pair(rule)
-    _print_progress(register().stacking.progress(provider, code, learner_id))
+    _print_progress(register().stacking.progress(provider, code, learner_id, learner_scheme=learner_scheme))
 
 
 @stack_commands.command("issue")
 def issue(
     rule: str = typer.Argument(..., help="PROVIDER/CODE of the rule."),
     learner_id: str = _learner_option(),
+    learner_scheme: LearnerScheme | None = _scheme_option(),
 ) -> None:
     """Issue the stacked credential of a met rule (issuing again returns the same credential)."""
     provider, code = _pair(rule)
-    stacked = register().stacking.issue(provider, code, learner_id)
+    stacked = register().stacking.issue(provider, code, learner_id, learner_scheme=learner_scheme)
     console.print(say("stack.issued", uuid=stacked.uuid, state=say(f"stack.state.{stacked.state.value}")))
 
 
@@ -166,6 +176,7 @@ def record(
     credential: Path = typer.Argument(..., help="The received credential (JSON file)."),
     decision: Path = typer.Argument(..., help="The decision (JSON file; fields: docs/recognition.md)."),
     learner_id: str = _learner_option(),
+    learner_scheme: LearnerScheme | None = _scheme_option(),
 ) -> None:
     """Verify a received credential and record the provider's recognition decision on it."""
     values = _json_file(decision)
@@ -178,7 +189,10 @@ def record(
             raise Invalid.field("decided_on", "date-format", values["decided_on"]) from None
     if values.get("ects") is not None:
         values["ects"] = ects(values["ects"])
-    found, created = register().recognition.record(provider, learner_id, _json_file(credential), values)
+    document = _json_file(credential)
+    found, created = register().recognition.record(
+        provider, learner_id, document, values, learner_scheme=learner_scheme
+    )
     outcome = say(f"recognition.outcome.{found.outcome.value}")
     console.print(
         say("recognition.recorded" if created else "recognition.same", id=found.public_id, outcome=outcome),

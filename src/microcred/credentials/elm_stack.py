@@ -4,8 +4,10 @@ The larger credential is a ``LearningAchievement`` specified by a ``Qualificatio
 ``LearningAchievement`` in its ``hasPart`` that points back with ``isPartOf``, specified by the component's
 own (partial) ``Qualification``, itself in the larger qualification's ``hasPart``. Each component names the
 credential that proves it by two ``Identifier`` s: its id and its ``digestSRI`` (as the ClrCredential's
-``relatedResource`` does). ``entitlesTo`` is not emitted: an ELM ``LearningEntitlementSpecification`` needs
-an entitlement status concept whose EU vocabulary is not shipped here (docs/stacking.md).
+``relatedResource`` does). Each component ``entitlesTo`` one ``LearningEntitlement``: the right to the larger
+credential, granted by its awarding provider on the issue date and ``entitledBy`` every component. It has no
+``specifiedBy``: a ``LearningEntitlementSpecification`` needs an entitlement-status concept whose EU
+vocabulary is not shipped here (decision 0028).
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from microcred.credentials.loader import ELM_CONTEXT_URL, MICROCRED_ELM_CONTEXT_
 from microcred.credentials.ob3 import timestamp
 from microcred.domain import Provider
 from microcred.errors import Invalid
+from microcred.i18n import LANGUAGES, translate
 
 __all__ = ["ElmStackPart", "stacked_elm_document"]
 
 _STACK = "urn:epass:learningAchievement:stack"
+_ENTITLEMENT = "urn:epass:learningEntitlement:stack"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +88,26 @@ def _stack_qualification(award: StackAward, parts: Sequence[dict[str, Any]]) -> 
     return qualification
 
 
-def _part(award: StackAward, number: int, extra: ElmStackPart) -> dict[str, Any]:
+def _entitlement(award: StackAward, provider: Provider, count: int) -> dict[str, Any]:
+    """The right the components gave the learner: to be awarded the larger credential (ELM
+    ``LearningEntitlement``: a right "as a result of the acquisition of knowledge, skills …"), which the
+    awarding provider granted when it issued the stacked credential."""
+    issued = timestamp(award.issued_at)
+    titles = award.title.as_dict()
+    return {
+        "id": _ENTITLEMENT,
+        "type": "LearningEntitlement",
+        "title": {
+            lang: translate("credential.elm.stack-entitlement", lang if lang in LANGUAGES else "en", title=title)
+            for lang, title in titles.items()
+        },
+        "dateIssued": issued,
+        "awardedBy": _awarded(provider, award.issuer_did, "entitlement", issued),
+        "entitledBy": [{"id": f"urn:epass:learningAchievement:part:{n}"} for n in range(1, count + 1)],
+    }
+
+
+def _part(award: StackAward, number: int, extra: ElmStackPart, entitlement: dict[str, Any]) -> dict[str, Any]:
     part = award.parts[number - 1]
     qualification: dict[str, Any] = {
         "id": f"urn:epass:qualification:{extra.provider.slug}:{extra.offering_code}",
@@ -110,6 +133,7 @@ def _part(award: StackAward, number: int, extra: ElmStackPart) -> dict[str, Any]
         "awardedBy": _awarded(extra.provider, extra.did, f"part:{number}"),
         "specifiedBy": qualification,
         "isPartOf": [{"id": _STACK}],
+        "entitlesTo": [entitlement],
     }  # fmt: skip
 
 
@@ -122,7 +146,8 @@ def stacked_elm_document(
         raise Invalid.field("kbo_number", "elm-needs-kbo-number", None, provider=provider.slug)
     issuer = _organisation(provider, award.issuer_did)
     issuer["eIDASIdentifier"] = _legal_identifier(provider)
-    components = [_part(award, number, extra) for number, extra in enumerate(parts, start=1)]
+    entitlement = _entitlement(award, provider, len(parts))
+    components = [_part(award, number, extra, entitlement) for number, extra in enumerate(parts, start=1)]
     issued = timestamp(award.issued_at)
     achievement = {
         "id": _STACK,

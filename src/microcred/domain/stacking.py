@@ -26,6 +26,7 @@ from microcred.errors import Conflict, FieldProblem, Invalid
 
 __all__ = [
     "MAX_COMPONENTS",
+    "ComponentOffering",
     "ComponentReference",
     "ComponentState",
     "Exclusion",
@@ -169,6 +170,15 @@ def months_before(day: date, months: int) -> date:
         except ValueError:
             continue
     raise ValueError(day)  # pragma: no cover - day 28 exists in every month
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentOffering:
+    """What rules read of a component's offering: its title (shown), ECTS and EQF level (evaluated)."""
+
+    title: LangText
+    ects: Decimal | None
+    eqf_level: int | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from microcred.domain import (
     Edition,
     Enrolment,
     Learner,
+    LearnerScheme,
     Outcome,
     Page,
     Position,
@@ -20,7 +21,7 @@ from microcred.domain import (
     identify,
     pseudonymise,
 )
-from microcred.errors import Conflict
+from microcred.errors import Conflict, Invalid, NotFound
 from microcred.services.dependencies import Dependencies
 from microcred.services.mail import Mailer, compose_bilingual
 from microcred.services.new_records import add_new, save_one
@@ -34,6 +35,7 @@ __all__ = [
     "enrolments_page",
     "get_edition",
     "get_enrolment",
+    "learner_of_provider",
     "list_editions",
     "list_provider_editions",
     "save_edition",
@@ -85,6 +87,28 @@ def _pseudonymised(enrolment: Enrolment, learner_id: str, pepper: str) -> Enrolm
     scheme = identify(learner_id.strip(), enrolment.learner_scheme)
     pseudonym = pseudonymise(learner_id, provider=enrolment.provider, pepper=pepper, scheme=scheme)
     return replace(enrolment, learner=pseudonym, learner_scheme=scheme)
+
+
+def learner_of_provider(
+    uow: UnitOfWorkFactory, provider: str, learner_id: str, scheme: LearnerScheme | str | None, *, pepper: str
+) -> str:
+    """The pseudonym of a learner who enrolled with ``provider``, from the identifier it knows them by.
+
+    It is hashed in the scope of ``scheme`` as their enrolment was (decision 0018): given (``register`` can
+    only be given), else detected — an INSZ, an ESI, otherwise the provider's own number. 404 when no
+    enrolment of the provider has that learner: a provider acts only for its own learners.
+    """
+    if isinstance(scheme, str) and not isinstance(scheme, LearnerScheme):
+        try:
+            scheme = LearnerScheme(scheme)
+        except ValueError:
+            allowed = ", ".join(s.value for s in LearnerScheme)
+            raise Invalid.field("learner_scheme", "one-of", scheme, allowed=allowed) from None
+    pseudonym = pseudonymise(learner_id, provider=provider, pepper=pepper, scheme=scheme)
+    with uow() as work:
+        if not work.stacking.knows_learner(provider, pseudonym):
+            raise NotFound("no-learner-of-provider", provider=provider)
+    return pseudonym
 
 
 def _keep_contact(work: UnitOfWork, learner: Learner, provider: str) -> str | None:

@@ -19,11 +19,12 @@ from microcred.credentials.jcs import JcsError, canonicalize
 from microcred.credentials.ob3 import LearnerIdentity, sign_open_badge
 from microcred.credentials.recognition_doc import RecognitionAward, recognition_document
 from microcred.credentials.verify import VerificationResult
-from microcred.domain import pseudonymise
+from microcred.domain import LearnerScheme
 from microcred.domain.fields.stacking import RECOGNITION_DECISION
 from microcred.domain.recognition import RecognitionDecision, RecognitionOutcome
-from microcred.errors import Conflict, Invalid, NotFound
+from microcred.errors import Conflict, Invalid
 from microcred.services.dependencies import Dependencies
+from microcred.services.enrolments import learner_of_provider
 from microcred.services.verification import Verification, check_bounds
 
 __all__ = ["Recognition", "document_digest"]
@@ -73,16 +74,21 @@ class Recognition:
         return Verification(self._deps).verify_document(document)
 
     def record(
-        self, provider: str, learner_id: str, document: Any, values: Mapping[str, Any]
+        self,
+        provider: str,
+        learner_id: str,
+        document: Any,
+        values: Mapping[str, Any],
+        *,
+        learner_scheme: LearnerScheme | str | None = None,
     ) -> tuple[RecognitionDecision, bool]:
-        """Verify ``document`` and record the provider's decision on it; True when the decision is new."""
+        """Verify ``document`` and record the provider's decision on it; True when the decision is new.
+        ``learner_scheme`` is the identifier's scheme as at enrolment (detected when not given)."""
         if not isinstance(document, dict):
             raise Invalid.field("document", "not-json-document")
         check_bounds(document)
-        pseudonym = pseudonymise(learner_id, provider=provider, pepper=self._deps.pepper)
-        with self._deps.uow() as work:
-            if not work.stacking.knows_learner(provider, pseudonym):
-                raise NotFound("no-learner-of-provider", provider=provider)
+        deps = self._deps
+        pseudonym = learner_of_provider(deps.uow, provider, learner_id, learner_scheme, pepper=deps.pepper)
         result = self.verify(document)
         credential_id = document.get("id")
         try:

@@ -12,6 +12,7 @@ from microcred.services.ports import UnitOfWorkFactory
 from microcred.stats import BROAD_KINDS, ParliamentReport, Scope, build_report
 from microcred.stats.audit import Audit, audit
 from microcred.stats.cache import cached_snapshot
+from microcred.stats.recognition import Recognitions
 from microcred.stats.render import FORMATS, render
 
 __all__ = [
@@ -75,9 +76,12 @@ def parliament_report(
     with uow() as work:  # the copy is taken again only when the register changed (stats.cache)
         snapshot = cached_snapshot(work.statistics)
         secret = work.statistics.rounding_secret()
+        recognitions = Recognitions.read(work.statistics.recognitions())
     in_progress = current_year.start_year if current_year is not None else None
     try:
-        return build_report(snapshot, scope, k=threshold, secret=secret, in_progress=in_progress)
+        return build_report(
+            snapshot, scope, k=threshold, secret=secret, in_progress=in_progress, recognitions=recognitions
+        )
     finally:
         snapshot.close()
 

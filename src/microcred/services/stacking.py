@@ -12,7 +12,7 @@ import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +24,7 @@ from microcred.credentials.pdf_stack import stacked_certificate_pdf
 from microcred.credentials.proofs import add_proof
 from microcred.credentials.status_list import shuffled_indexes
 from microcred.credentials.urls import credential_url, status_list_url, verify_page_url
-from microcred.domain import Credential, Edition, LangText, StatusPurpose, credential_urn, ects, pseudonymise
+from microcred.domain import Credential, Edition, LangText, LearnerScheme, StatusPurpose, credential_urn, ects
 from microcred.domain.fields.stacking import STACK_RULE
 from microcred.domain.stacking import (
     ComponentReference,
@@ -37,7 +37,9 @@ from microcred.domain.stacking import (
 from microcred.errors import Conflict, FieldProblem, Invalid, NotFound
 from microcred.services import issuance
 from microcred.services.dependencies import Dependencies
+from microcred.services.enrolments import learner_of_provider
 from microcred.services.ports import UnitOfWork
+from microcred.services.verdicts import verdicts
 from microcred.services.verification import verify_document
 
 __all__ = ["Progress", "Stacking", "held_credentials"]
@@ -74,13 +76,15 @@ def _counts(deps: Dependencies, credential: Credential) -> bool:
 
 
 def held_credentials(deps: Dependencies, credentials: Sequence[Credential]) -> list[HeldCredential]:
-    """The learner's credentials as rules see them, each verified here (outside any write transaction)."""
+    """The learner's credentials as rules see them, each verified here (outside any write transaction), or
+    its verdict reused while nothing it depends on changed (``services.verdicts``)."""
     base = deps.public_base_url
-    verdicts = {credential.uuid: _counts(deps, credential) for credential in credentials}
+    found = verdicts(deps.uow, deps.settings.database_url, credentials, lambda c: _counts(deps, c))
     held: list[HeldCredential] = []
     with deps.uow() as work:
+        offerings = work.stacking.component_offerings([f"{c.provider}/{c.offering_code}" for c in credentials])
         for credential in credentials:
-            offering = work.offerings.get(credential.provider, credential.offering_code)
+            offering = offerings[f"{credential.provider}/{credential.offering_code}"]
             held.append(
                 HeldCredential(
                     credential_id=credential.uuid,
@@ -91,7 +95,7 @@ def held_credentials(deps: Dependencies, credentials: Sequence[Credential]) -> l
                     issued_on=credential.issued_at.date(),
                     ects=offering.ects,
                     eqf_level=offering.eqf_level,
-                    verified=verdicts[credential.uuid],
+                    verified=found[credential.uuid],
                 )
             )
     return held
@@ -106,6 +110,36 @@ def _check_components(work: UnitOfWork, rule: StackRule) -> None:
             problems.append(FieldProblem(f"components[{position}]", "stack-component-unknown", component.key))
     if problems:
         raise Invalid("invalid-input", problems=problems)
+
+
+class _Looked:
+    """What progress shows besides the evaluation (titles, upcoming editions, the stacked credential), read
+    once per offering and once for the learners however many rules share them: a wallet page evaluates
+    every rule the learner started (200 rules read 1,000 offerings one by one before)."""
+
+    def __init__(self, work: UnitOfWork, pseudonyms: Sequence[str], rules: Sequence[StackRule]) -> None:
+        self._work = work
+        offerings = work.stacking.component_offerings(sorted({c.key for rule in rules for c in rule.components}))
+        self._titles = {key: offering.title for key, offering in offerings.items()}
+        self._editions: dict[str, list[Edition]] = {}
+        stacked = work.stacking.stacked_of_learners(list(pseudonyms))  # newest first: keep the first per rule
+        self._stacked: dict[tuple[str, str], StackedCredential] = {}
+        for found in stacked:
+            self._stacked.setdefault((found.provider, found.rule_code), found)
+
+    def progress(self, rule: StackRule, held: Sequence[HeldCredential], today: date) -> Progress:
+        found = evaluate(rule, held, today)
+        titles = {c.key: self._titles[c.key] for c in rule.components if c.key in self._titles}
+        upcoming = {}
+        for state in found.missing:
+            key = state.component.key
+            if key not in self._editions:
+                editions = self._work.editions.list_for_offering(
+                    state.component.provider, state.component.offering_code
+                )
+                self._editions[key] = sorted((e for e in editions if e.start_date >= today), key=lambda e: e.start_date)
+            upcoming[key] = self._editions[key]
+        return Progress(found, upcoming, self._stacked.get((rule.provider, rule.code)), titles)
 
 
 class Stacking:
@@ -149,12 +183,8 @@ class Stacking:
 
     # -- progress ------------------------------------------------------------------------------------------
 
-    def _learner(self, provider: str, learner_id: str) -> str:
-        pseudonym = pseudonymise(learner_id, provider=provider, pepper=self._deps.pepper)
-        with self._deps.uow() as work:
-            if not work.stacking.knows_learner(provider, pseudonym):
-                raise NotFound("no-learner-of-provider", provider=provider)
-        return pseudonym
+    def _learner(self, provider: str, learner_id: str, scheme: LearnerScheme | str | None) -> str:
+        return learner_of_provider(self._deps.uow, provider, learner_id, scheme, pepper=self._deps.pepper)
 
     def _held(
         self, pseudonyms: Sequence[str], grants: frozenset[tuple[str, str]] | None = None
@@ -167,24 +197,15 @@ class Stacking:
         return held_credentials(self._deps, credentials)
 
     def _progress(self, rule: StackRule, held: Sequence[HeldCredential], pseudonyms: Sequence[str]) -> Progress:
-        today = self._deps.clock().date()
-        found = evaluate(rule, held, today)
-        upcoming: dict[str, list[Edition]] = {}
         with self._deps.uow() as work:
-            titles = {c.key: work.offerings.get(c.provider, c.offering_code).title for c in rule.components}
-            for state in found.missing:
-                component = state.component
-                editions = work.editions.list_for_offering(component.provider, component.offering_code)
-                upcoming[component.key] = sorted(
-                    (e for e in editions if e.start_date >= today), key=lambda e: e.start_date
-                )
-            issued = (work.stacking.stacked_for(rule.id, p) for p in pseudonyms) if rule.id is not None else ()
-            stacked = next((found for found in issued if found is not None), None)
-        return Progress(found, upcoming, stacked, titles)
+            return _Looked(work, pseudonyms, [rule]).progress(rule, held, self._deps.clock().date())
 
-    def progress(self, provider: str, code: str, learner_id: str) -> Progress:
-        """The learner's progress on the provider's rule ``code`` (the learner must be the provider's)."""
-        pseudonym = self._learner(provider, learner_id)
+    def progress(
+        self, provider: str, code: str, learner_id: str, *, learner_scheme: LearnerScheme | str | None = None
+    ) -> Progress:
+        """The learner's progress on the provider's rule ``code`` (the learner must be the provider's; the
+        identifier's scheme as at enrolment, detected when not given)."""
+        pseudonym = self._learner(provider, learner_id, learner_scheme)
         rule = self.get_rule(provider, code)
         return self._progress(rule, self._held([pseudonym]), [pseudonym])
 
@@ -193,19 +214,22 @@ class Stacking:
         the wallet's grants open (``(pseudonym, provider)`` pairs, services/wallet.py)."""
         pseudonyms = sorted({pseudonym for pseudonym, _ in grants})
         held = self._held(pseudonyms, grants)
-        with self._deps.uow() as work:
+        today, found = self._deps.clock().date(), []
+        with self._deps.uow() as work:  # one transaction, each offering and its editions read once for all rules
             rules = work.stacking.rules_with_components(sorted({(h.provider, h.offering_code) for h in held}))
-        found = []
-        for rule in rules:
-            keys = {c.key for c in rule.components}
-            found.append(self._progress(rule, [h for h in held if h.key in keys], pseudonyms))
+            looked = _Looked(work, pseudonyms, rules)
+            for rule in rules:
+                keys = {c.key for c in rule.components}
+                found.append(looked.progress(rule, [h for h in held if h.key in keys], today))
         return [p for p in found if p.progress.started]
 
     # -- the stacked credential ----------------------------------------------------------------------------
 
-    def issue(self, provider: str, code: str, learner_id: str) -> StackedCredential:
+    def issue(
+        self, provider: str, code: str, learner_id: str, *, learner_scheme: LearnerScheme | str | None = None
+    ) -> StackedCredential:
         """Issue the stacked credential of a met rule (or return the one issued before)."""
-        pseudonym = self._learner(provider, learner_id)
+        pseudonym = self._learner(provider, learner_id, learner_scheme)
         rule = self.get_rule(provider, code)
         found = self._issue(rule, pseudonym)
         if isinstance(found, StackProgress):

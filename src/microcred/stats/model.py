@@ -115,6 +115,7 @@ class ParliamentReport:
     conclusions: tuple[Fact, ...] = ()
     empty_years: tuple[str, ...] = ()  # academic years of the range in which no provider reported anything
     incomplete_years: tuple[str, ...] = ()  # the academic year in progress, when it is in the range with data
+    recognition: tuple[Table, ...] = ()  # recognised credentials and ECTS by deciding provider and kind (issue 19)
 
     @property
     def complete_years(self) -> tuple[str, ...]:
@@ -149,4 +150,5 @@ class ParliamentReport:
             self.top_offerings,
             self.fastest_growing,
             self.coverage,
+            *self.recognition,
         )

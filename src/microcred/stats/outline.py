@@ -48,6 +48,10 @@ _KEY_FIGURES: dict[str, tuple[tuple[str, str, str, str | None], ...]] = {
         ("key_per_edition", "popularity", "enrolments_per_edition", None),
         ("key_learners_cagr", "growth", "learners", "cagr"),
     ),
+    "recognition": (
+        ("key_recognitions", "recognitions_by_provider", "total", None),
+        ("key_recognised_ects", "recognised_ects_by_provider", "total", None),
+    ),
 }
 
 
@@ -84,6 +88,7 @@ def outline(report: ParliamentReport, lang: str) -> list[Section]:
             "def_working",
             "def_working_share",
             "def_growth",
+            "def_recognition",
         )
     )
     return [
@@ -91,6 +96,12 @@ def outline(report: ParliamentReport, lang: str) -> list[Section]:
         Section(text("q1", lang), (*_key_figures(report, "q1", lang), Block("chart", "chart_offer")), q1, "q1"),
         Section(text("q2", lang), (*_key_figures(report, "q2", lang), Block("chart", "chart_working")), q2, "q2"),
         Section(text("q3", lang), (*_key_figures(report, "q3", lang), Block("chart", "chart_growth")), q3, "q3"),
+        Section(
+            text("recognition", lang),
+            (*_key_figures(report, "recognition", lang), Block("p", text("recognition_intro", lang))),
+            _tables(report.recognition),
+            "recognition",
+        ),
         Section(text("conclusions", lang), (Block("list", items=conclusions),), name="conclusions"),
         Section(text("definitions", lang), definitions, name="definitions"),
         Section(

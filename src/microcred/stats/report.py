@@ -15,6 +15,7 @@ from microcred.stats.growth import cagr, index_series, percent
 from microcred.stats.model import Figure, OfferingLine, ParliamentReport, Row, Table, year_label
 from microcred.stats.order import ordered
 from microcred.stats.queries import Counts, Questions, Scope
+from microcred.stats.recognition import Recognitions, recognition_tables
 from microcred.stats.reference import protected_enrolments
 from microcred.stats.snapshot import ACROSS_PROVIDERS, Snapshot
 from microcred.stats.summary import summarise
@@ -45,6 +46,7 @@ def build_report(
     secret: bytes = b"",
     reference: bool = False,
     in_progress: int | None = None,
+    recognitions: Recognitions | None = None,
 ) -> ParliamentReport:
     """The full report for ``scope``; every count of persons is taken from the protected copy of the
     enrolments (``stats.disclosure``: atoms of fewer than ``k`` learners rounded to 0 or ``k``, keyed
@@ -54,16 +56,20 @@ def build_report(
     named SQL for each of them instead, over the same protected copy (the definition, and what the
     benchmark runs directly in SQLite). ``in_progress`` is the academic year the register's clock is in:
     its figures are marked incomplete, and growth is measured only between complete years with data.
+    ``recognitions`` (the source's recognised decisions) make the recognition section, on its own copy.
     """
     years = _Years.of(scope, snapshot.years_with_data(), in_progress)
     rounding = Rounding(k, secret) if k > 1 else None  # with k = 1 no atom is small: the copy is the register
+    recognised = recognition_tables(recognitions or Recognitions(), scope, rounding)
     if reference:
         questions = Questions(snapshot.db, scope)
         if rounding is None:
-            return _build(questions, scope, k, years)
+            return replace(_build(questions, scope, k, years), recognition=recognised)
         with protected_enrolments(snapshot.db, questions.years, rounding):
-            return _build(questions, scope, k, years)
-    return _build(FastQuestions(snapshot.db, scope, rounding=rounding), scope, k, years)
+            return replace(_build(questions, scope, k, years), recognition=recognised)
+    return replace(
+        _build(FastQuestions(snapshot.db, scope, rounding=rounding), scope, k, years), recognition=recognised
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
-__all__ = ["EditionColumns", "EnrolmentColumns", "OfferingColumns", "ProviderColumns", "StatisticsSource"]
+__all__ = [
+    "EditionColumns",
+    "EnrolmentColumns",
+    "OfferingColumns",
+    "ProviderColumns",
+    "RecognitionColumns",
+    "StatisticsSource",
+]
 
 
 class ProviderColumns(Protocol):
@@ -87,6 +94,33 @@ class EnrolmentColumns(Protocol):
     def learner_scheme(self) -> Sequence[str | None]: ...  # insz, esi, register, local; None: not recorded
 
 
+# --- recognition statistics (issue 19): the one addition of the stacking work to the port -------------------
+
+
+class RecognitionColumns(Protocol):
+    """Decisions that *recognised* a credential (refusals are not handed over), learners by their register id.
+
+    ``provider`` is the deciding institution (its slug and type, as the report's scope selects providers);
+    ``academic_year`` the start year of the academic year the decision was taken in (from 1 September);
+    ECTS in whole tenths, as for offerings."""
+
+    @property
+    def provider(self) -> Sequence[str]: ...
+    @property
+    def provider_type(self) -> Sequence[str]: ...
+    @property
+    def learner_id(self) -> Sequence[int]: ...
+    @property
+    def academic_year(self) -> Sequence[int]: ...
+    @property
+    def kind(self) -> Sequence[str]: ...  # exemption, credit-transfer
+    @property
+    def ects_tenths(self) -> Sequence[int]: ...
+
+
+# --- end of the recognition addition ------------------------------------------------------------------------
+
+
 class StatisticsSource(Protocol):
     """The register as statistics read it, inside one transaction (the unit of work's ``statistics``)."""
 
@@ -111,3 +145,6 @@ class StatisticsSource(Protocol):
     def offerings(self) -> Iterator[OfferingColumns]: ...
     def editions(self) -> Iterator[EditionColumns]: ...
     def enrolments(self) -> Iterator[EnrolmentColumns]: ...
+    def recognitions(self) -> Iterator[RecognitionColumns]:
+        """Recognition decisions: few, read afresh for each report rather than kept in the snapshot."""
+        ...

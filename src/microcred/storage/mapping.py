@@ -117,11 +117,16 @@ def offering_values(offering: Offering) -> dict[str, Any]:
     }
 
 
+def ects_from_column(value: Any) -> Decimal | None:
+    """ECTS as stored (one decimal), written without a needless ``.0`` (``5``, ``2.5``) on every backend."""
+    if value is None:
+        return None
+    ects = Decimal(value).quantize(Decimal("0.1"))
+    return Decimal(int(ects)) if ects == ects.to_integral_value() else ects
+
+
 def offering_from_row(row: Row[Any], provider_slug: str) -> Offering:
-    ects = row.ects
-    if ects is not None:
-        ects = Decimal(ects).quantize(Decimal("0.1"))
-        ects = Decimal(int(ects)) if ects == ects.to_integral_value() else ects
+    ects = ects_from_column(row.ects)
     return Offering(
         id=row.id,
         provider=provider_slug,

@@ -1,22 +1,16 @@
-"""Repositories of the stacking and recognition areas: stack rules, stacked credentials, decisions."""
+"""The stacking area's repository: stack rules and stacked credentials (recognition is in ``recognition.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
 
 from microcred.domain import LangText
-from microcred.domain.recognition import (
-    RecognitionBasis,
-    RecognitionDecision,
-    RecognitionKind,
-    RecognitionOutcome,
-)
 from microcred.domain.stacking import (
+    ComponentOffering,
     ComponentReference,
     RuleKind,
     StackComponent,
@@ -25,33 +19,25 @@ from microcred.domain.stacking import (
     StackRule,
 )
 from microcred.errors import NotFound
-from microcred.storage.credential_tables import credentials
+from microcred.storage.credential_tables import credentials, signing_keys, status_lists
 from microcred.storage.engine import stamp
+from microcred.storage.mapping import ects_from_column
 from microcred.storage.repositories import SqlProviderRepository
 from microcred.storage.stacking_tables import (
-    recognition_decisions,
     stack_rule_components,
     stack_rules,
     stacked_components,
     stacked_credentials,
 )
-from microcred.storage.tables import editions, enrolments, learners, offerings, providers
+from microcred.storage.tables import editions, enrolments, learners, offerings, providers, quality_assurances
 
-__all__ = ["SqlRecognitionRepository", "SqlStackingRepository"]
+__all__ = ["SqlStackingRepository"]
 
 
 def _utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _decimal(value: Any) -> Decimal | None:
-    """ECTS as the domain keeps them: a whole number without decimals, else one decimal (as offerings)."""
-    if value is None:
-        return None
-    amount = Decimal(value).quantize(Decimal("0.1"))
-    return Decimal(int(amount)) if amount == amount.to_integral_value() else amount
 
 
 class SqlStackingRepository:
@@ -128,11 +114,11 @@ class SqlStackingRepository:
             kind=RuleKind(row.kind),
             components=components,
             required_count=row.required_count,
-            min_ects=_decimal(row.min_ects),
+            min_ects=ects_from_column(row.min_ects),
             min_eqf_level=row.min_eqf_level,
             max_age_months=row.max_age_months,
             other_providers=bool(row.other_providers),
-            ects=_decimal(row.ects),
+            ects=ects_from_column(row.ects),
             eqf_level=row.eqf_level,
             id=row.id,
         )
@@ -291,6 +277,46 @@ class SqlStackingRepository:
         query = self._stacked_query().where(stacked_credentials.c.learner.in_(list(pseudonyms)))
         return self._stacked(self._connection.execute(query.order_by(stacked_credentials.c.id.desc())).all())
 
+    def component_offerings(self, keys: Sequence[str]) -> dict[str, ComponentOffering]:
+        """Title, ECTS and EQF level of the offerings ``provider/code`` in ``keys``, in one query (a wallet page
+        shows hundreds of components; reading each whole offering took most of its time)."""
+        pairs = {tuple(key.split("/", 1)) for key in keys}
+        if not pairs:
+            return {}
+        rows = self._connection.execute(
+            select(providers.c.slug, offerings.c.code, offerings.c.title, offerings.c.ects, offerings.c.eqf_level)
+            .join(providers, providers.c.id == offerings.c.provider_id)
+            .where(providers.c.slug.in_({p for p, _ in pairs}), offerings.c.code.in_({c for _, c in pairs}))
+        ).all()
+        return {
+            f"{row.slug}/{row.code}": ComponentOffering(LangText(row.title), ects_from_column(row.ects), row.eqf_level)
+            for row in rows
+            if (row.slug, row.code) in pairs
+        }
+
+    def verdict_tokens(self, credential_uuids: Sequence[str]) -> dict[str, str]:
+        """Per credential, what its verdict as a component depends on besides its own (immutable) document:
+        its state, its provider's status lists, signing keys and trust records. Any revocation, suspension,
+        key rotation or edit of the provider moves the token (docs/stacking.md, "Speed")."""
+        mine = credentials.c.provider_id
+        of_keys, of_trust = signing_keys.c.provider_id == mine, quality_assurances.c.provider_id == mine
+        rows = self._connection.execute(
+            select(
+                credentials.c.uuid,
+                credentials.c.state,
+                credentials.c.state_changed_at,
+                providers.c.updated_at,
+                select(func.max(status_lists.c.updated_at)).where(status_lists.c.provider_id == mine).scalar_subquery(),
+                select(func.count()).where(of_keys).scalar_subquery(),
+                select(func.max(signing_keys.c.retired_at)).where(of_keys).scalar_subquery(),
+                select(func.count()).where(of_trust).scalar_subquery(),
+                select(func.max(quality_assurances.c.id)).where(of_trust).scalar_subquery(),
+            )
+            .join(providers, providers.c.id == mine)
+            .where(credentials.c.uuid.in_(list(credential_uuids)))
+        ).all()
+        return {str(row[0]): "|".join(str(value) for value in row[1:]) for row in rows}
+
     def stacked_with_component(self, credential_uuid: str) -> list[StackedCredential]:
         ids = select(stacked_components.c.stacked_id).where(stacked_components.c.credential_uuid == credential_uuid)
         query = self._stacked_query().where(stacked_credentials.c.id.in_(ids))
@@ -306,92 +332,3 @@ class SqlStackingRepository:
                 state_changed_at=stacked.state_changed_at,
             )
         )
-
-
-class SqlRecognitionRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
-    def _query(self) -> Any:
-        return select(recognition_decisions, providers.c.slug).join(
-            providers, providers.c.id == recognition_decisions.c.provider_id
-        )
-
-    @staticmethod
-    def _decision(row: Row[Any]) -> RecognitionDecision:
-        decided_on: date = row.decided_on
-        return RecognitionDecision(
-            provider=row.slug,
-            learner=row.learner,
-            credential_id=row.credential_id,
-            credential_digest=row.credential_digest,
-            issuer=row.issuer,
-            outcome=RecognitionOutcome(row.outcome),
-            recognised_for=row.recognised_for,
-            decided_on=decided_on,
-            decided_by=row.decided_by,
-            kind=None if row.kind is None else RecognitionKind(row.kind),
-            ects=_decimal(row.ects),
-            basis=[RecognitionBasis(code) for code in row.basis],
-            reason=row.reason,
-            verified=bool(row.verified),
-            public_id=row.public_id,
-            id=row.id,
-        )
-
-    def add(self, decision: RecognitionDecision) -> None:
-        self._connection.execute(
-            insert(recognition_decisions).values(
-                public_id=decision.public_id,
-                provider_id=SqlProviderRepository(self._connection).id_of(decision.provider),
-                learner=decision.learner,
-                credential_id=decision.credential_id,
-                credential_digest=decision.credential_digest,
-                issuer=decision.issuer,
-                outcome=decision.outcome.value,
-                recognised_for=decision.recognised_for,
-                kind=None if decision.kind is None else decision.kind.value,
-                ects=decision.ects,
-                basis=[basis.value for basis in decision.basis],
-                decided_on=decision.decided_on,
-                decided_by=decision.decided_by,
-                reason=decision.reason,
-                verified=decision.verified,
-                created_at=stamp(self._connection),
-            )
-        )
-
-    def find_same(
-        self, provider: str, learner: str, credential_digest: str, recognised_for: str
-    ) -> RecognitionDecision | None:
-        row = self._connection.execute(
-            self._query().where(
-                providers.c.slug == provider,
-                recognition_decisions.c.learner == learner,
-                recognition_decisions.c.credential_digest == credential_digest,
-                recognition_decisions.c.recognised_for == recognised_for,
-            )
-        ).first()
-        return None if row is None else self._decision(row)
-
-    def get(self, provider: str, public_id: str) -> RecognitionDecision:
-        row = self._connection.execute(
-            self._query().where(providers.c.slug == provider, recognition_decisions.c.public_id == public_id)
-        ).first()
-        if row is None:
-            raise NotFound("no-recognition-decision", decision=public_id)
-        return self._decision(row)
-
-    def of_provider(self, provider: str) -> list[RecognitionDecision]:
-        query = self._query().where(providers.c.slug == provider).order_by(recognition_decisions.c.id.desc())
-        return [self._decision(row) for row in self._connection.execute(query)]
-
-    def of_learners(self, pseudonyms: Sequence[str]) -> list[RecognitionDecision]:
-        if not pseudonyms:
-            return []
-        query = (
-            self._query()
-            .where(recognition_decisions.c.learner.in_(list(pseudonyms)))
-            .order_by(recognition_decisions.c.id.desc())
-        )
-        return [self._decision(row) for row in self._connection.execute(query)]

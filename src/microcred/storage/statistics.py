@@ -15,8 +15,9 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, overload
 
-from sqlalchemy import ClauseElement, Connection, Integer, cast, func, select
+from sqlalchemy import ClauseElement, Connection, Integer, case, cast, extract, func, select
 
+from microcred.storage.stacking_tables import recognition_decisions
 from microcred.storage.tables import editions, enrolments, learners, offerings, providers
 
 __all__ = ["SqlStatisticsSource"]
@@ -67,6 +68,16 @@ class _Enrolments:
     learner_scheme: Sequence[str | None]
 
 
+@dataclass(frozen=True, slots=True)
+class _Recognitions:
+    provider: Sequence[str]
+    provider_type: Sequence[str]
+    learner_id: Sequence[int]
+    academic_year: Sequence[int]
+    kind: Sequence[str]
+    ects_tenths: Sequence[int]
+
+
 _PROVIDERS = select(providers.c.id, providers.c.slug, providers.c.name, providers.c.type)
 _OFFERINGS = select(
     offerings.c.id,
@@ -90,6 +101,24 @@ _ENROLMENTS = select(
     enrolments.c.age_band,
     enrolments.c.outcome,
     enrolments.c.learner_scheme,
+)
+
+
+_DECIDED = recognition_decisions.c.decided_on
+_RECOGNITIONS = (
+    select(
+        providers.c.slug,
+        providers.c.type,
+        learners.c.id,
+        # the academic year starts on 1 September (domain.AcademicYear.of)
+        cast(extract("year", _DECIDED), Integer) - case((extract("month", _DECIDED) < 9, 1), else_=0),
+        recognition_decisions.c.kind,
+        cast(func.round(recognition_decisions.c.ects * 10), Integer),
+    )
+    .join(providers, providers.c.id == recognition_decisions.c.provider_id)
+    .join(learners, learners.c.pseudonym == recognition_decisions.c.learner)  # a provider decides for its learners
+    .where(recognition_decisions.c.outcome == "recognised")
+    .order_by(learners.c.id)
 )
 
 
@@ -146,6 +175,10 @@ class SqlStatisticsSource:
     def enrolments(self) -> Iterator[_Enrolments]:
         for batch in self._batches(_ENROLMENTS):
             yield _Enrolments(*_columns(batch, 7))
+
+    def recognitions(self) -> Iterator[_Recognitions]:
+        for batch in self._batches(_RECOGNITIONS):
+            yield _Recognitions(*_columns(batch, 6))
 
     def _sql(self, statement: ClauseElement) -> str:
         dialect = self._connection.dialect

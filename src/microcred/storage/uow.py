@@ -31,6 +31,7 @@ from microcred.storage.engine import set_clock
 from microcred.storage.jobs import SqlJobRepository, SqlRateBuckets
 from microcred.storage.oid4vci import SqlOid4vciRepository
 from microcred.storage.oid4vp import SqlPresentationRepository
+from microcred.storage.recognition import SqlRecognitionRepository
 from microcred.storage.repositories import (
     SqlEditionRepository,
     SqlEnrolmentRepository,
@@ -39,7 +40,7 @@ from microcred.storage.repositories import (
     SqlProviderRepository,
 )
 from microcred.storage.search import SqlOfferingSearch
-from microcred.storage.stacking import SqlRecognitionRepository, SqlStackingRepository
+from microcred.storage.stacking import SqlStackingRepository
 from microcred.storage.statistics import SqlStatisticsSource
 from microcred.storage.wallet import SqlWalletRepository
 

@@ -26,6 +26,7 @@ from microcred.api.jobs import JobOut
 from microcred.api.routing import api_router
 from microcred.api.schemas import InputModel
 from microcred.bootstrap import Register
+from microcred.domain import LearnerScheme
 from microcred.domain.fields.stacking import RECOGNITION_DECISION, STACK_COMPONENT, STACK_RULE
 from microcred.domain.recognition import RecognitionDecision
 from microcred.domain.stacking import StackedCredential, StackRule
@@ -36,6 +37,10 @@ __all__ = ["router"]
 router = api_router(prefix="/api/v1/providers/{slug}", tags=["stacking"])
 
 LearnerId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+_SCHEME = (
+    "the identifier's scheme as at enrolment (decision 0018): insz, esi, register or local; left out, it is "
+    "detected (an INSZ, an ESI, else the provider's own number)"
+)
 Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
 
@@ -57,6 +62,7 @@ class _RecognitionIn(InputModel):
     """A recognition decision on the credential in ``document``, for the learner ``learner_id``."""
 
     learner_id: LearnerId = Field(description="the learner's student number or INSZ; pseudonymised, never stored")
+    learner_scheme: LearnerScheme | None = Field(None, description=_SCHEME)
     document: dict[str, Any] = Field(description="the credential as received (OB 3.0 / VC 2.0 JSON)")
 
 
@@ -108,6 +114,7 @@ else:
 
 class LearnerIn(InputModel):
     learner_id: LearnerId = Field(description="the learner's student number or INSZ; pseudonymised, never stored")
+    learner_scheme: LearnerScheme | None = Field(None, description=_SCHEME)
 
 
 class EditionOut(BaseModel):
@@ -230,7 +237,7 @@ def get_stack_rule(slug: str, code: str, _: ProviderReaderDep, register: Registe
 @router.post("/stack-rules/{code}/progress", response_model=ProgressOut, operation_id="stack_progress")
 def stack_progress(slug: str, code: str, body: LearnerIn, _: ProviderReaderDep, register: RegisterDep) -> ProgressOut:
     """The learner's progress on the rule: what counts, what does not and why, what editions would complete it."""
-    return ProgressOut.of(register.stacking.progress(slug, code, body.learner_id))
+    return ProgressOut.of(register.stacking.progress(slug, code, body.learner_id, learner_scheme=body.learner_scheme))
 
 
 @router.post(
@@ -243,7 +250,8 @@ def issue_stacked_credential(
     slug: str, code: str, body: LearnerIn, _: CredentialIssuerDep, register: RegisterDep
 ) -> StackedOut:
     """Issue the stacked credential of a met rule (or return the one issued before)."""
-    return StackedOut.of(register, register.stacking.issue(slug, code, body.learner_id))
+    issued = register.stacking.issue(slug, code, body.learner_id, learner_scheme=body.learner_scheme)
+    return StackedOut.of(register, issued)
 
 
 @router.post(
@@ -292,8 +300,10 @@ def record_recognition(
     slug: str, body: RecognitionIn, response: Response, _: EnrolmentWriterDep, register: RegisterDep
 ) -> Any:
     """Verify the credential and record the decision (201 when new; the same decision again answers 200)."""
-    values = body.model_dump(exclude={"learner_id", "document"})
-    decision, created = register.recognition.record(slug, body.learner_id, body.document, values)
+    values = body.model_dump(exclude={"learner_id", "learner_scheme", "document"})
+    decision, created = register.recognition.record(
+        slug, body.learner_id, body.document, values, learner_scheme=body.learner_scheme
+    )
     response.status_code = 201 if created else 200
     return RecognitionOut.of(decision)
 

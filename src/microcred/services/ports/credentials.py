@@ -15,7 +15,7 @@ from microcred.domain import (
     StatusPurpose,
 )
 from microcred.domain.recognition import RecognitionDecision
-from microcred.domain.stacking import StackedCredential, StackRule
+from microcred.domain.stacking import ComponentOffering, StackedCredential, StackRule
 
 __all__ = ["CredentialRepository", "RecognitionRepository", "SigningKeyRepository", "StackingRepository"]
 
@@ -69,6 +69,8 @@ class StackingRepository(Protocol):
     def stacked_of_learners(self, pseudonyms: Sequence[str]) -> list[StackedCredential]: ...
     def stacked_with_component(self, credential_uuid: str) -> list[StackedCredential]: ...
     def save_stacked_state(self, stacked: StackedCredential) -> None: ...
+    def verdict_tokens(self, credential_uuids: Sequence[str]) -> dict[str, str]: ...
+    def component_offerings(self, keys: Sequence[str]) -> dict[str, ComponentOffering]: ...
 
 
 class RecognitionRepository(Protocol):
