@@ -6,8 +6,11 @@ The server gets its own SQLite file, outbox folder and demo register; screenshot
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -146,3 +149,25 @@ def assert_accessible(page: Any) -> None:
                         nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
     )
     assert violations == [], json.dumps(violations, indent=2)
+
+
+def newest_link(outbox: Path, address: str, *, wait_seconds: float = 20.0) -> str:
+    """The access link in the newest e-mail to ``address``, read from its plain-text part.
+
+    The wallet page answers first and sends the e-mail in a background task (so the answer does not tell
+    whether the address is known), so the message may land a moment after the page says it is on its way:
+    poll the outbox instead of reading it once.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        for message_file in sorted(outbox.glob("*.eml"), reverse=True):
+            message = email.message_from_bytes(message_file.read_bytes(), policy=email.policy.default)
+            if message["To"] == address:
+                text = message.get_body(preferencelist=("plain",))
+                assert text is not None, message
+                found = re.search(r"https?://\S+/wallet/open\?access=\S+", text.get_content())
+                assert found, text.get_content()
+                return found.group(0)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no e-mail to {address} in {outbox} after {wait_seconds:.0f} s")
+        time.sleep(0.1)
