@@ -20,7 +20,7 @@ from microcred.asgi import create_app
 from microcred.bootstrap import Register, build
 from microcred.domain import Credential
 from microcred.services import enrolments, issuance, wallet
-from microcred.testing import served_in_thread
+from microcred.testing import mail_text, served_in_thread
 from tests.web.conftest import PEPPER, csrf_of
 
 ANN, BOB = "ann@example.org", "bob@example.org"
@@ -63,9 +63,8 @@ def _ask_for_link(client: TestClient, address: str) -> str:
 
 
 def _link_in(message: Path) -> str:
-    body = email.message_from_bytes(message.read_bytes()).get_payload(decode=True)
-    assert isinstance(body, bytes)
-    found = re.search(r"https?://\S+/wallet/open\?access=\S+", body.decode())
+    body = mail_text(message.read_bytes())
+    found = re.search(r"https?://\S+/wallet/open\?access=\S+", body)
     assert found, body
     parts = urlsplit(found.group(0))
     return f"{parts.path}?{parts.query}"
@@ -99,6 +98,16 @@ def test_asking_for_a_link_mails_it_and_an_unknown_address_gets_the_same_answer(
     assert len(_outbox(demo)) == 1, "no mail goes to an address no learner has"
     assert unknown.replace("nobody@example.org", ANN) == known.replace(csrf_of(known), csrf_of(unknown))
     assert "onderweg" in known
+
+
+def test_the_mail_is_in_the_language_the_page_was_asked_in(
+    demo: Register, client: TestClient, holders: Holders
+) -> None:
+    client.cookies.set("lang", "en")  # the language switch's cookie, as a visitor who chose English has
+    _ask_for_link(client, ANN)
+    message = email.message_from_bytes(_outbox(demo)[0].read_bytes())
+    assert message["Subject"] == "Your micro-credentials"
+    assert mail_text(_outbox(demo)[0].read_bytes()).startswith("Open this link within 30 minutes")
 
 
 def test_a_forged_link_opens_nothing(client: TestClient, holders: Holders) -> None:

@@ -155,7 +155,8 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
         # the mail run after the answer has gone (issue 15, finding 7). Redirect-after-post: going back
         # never asks for another link (which would end this one).
         _notice(request, "wallet.link_sent")
-        return to_wallet(background=BackgroundTask(register.learner_access.request_access_link, address))
+        mail = BackgroundTask(register.learner_access.request_access_link, address, lang=language_of(request))
+        return to_wallet(background=mail)
 
     @router.get(ACCESS_LINK_PATH, response_class=HTMLResponse)
     def open_link_page(request: Request, access: str = "") -> Response:
