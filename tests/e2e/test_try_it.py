@@ -67,6 +67,9 @@ def test_a_learner_opens_the_wallet_from_the_mailed_link_and_shares_the_valid_cr
     with english.expect_download() as download:
         valid.get_by_role("link", name="PDF").click()
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+    linkedin = valid.get_by_role("link", name="Add to LinkedIn").get_attribute("href")
+    assert linkedin.startswith("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&")
+    assert "name=Decision+Support+for+Sustainability" in linkedin
     valid.get_by_role("button", name="Create share link").click()
     share_url = english.locator("#new-share-link").inner_text()
     assert re.fullmatch(r"https?://\S+/s/\S+", share_url.strip())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import html
 import re
 import socket
 import threading
@@ -10,7 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 import pytest
@@ -186,6 +187,60 @@ def test_a_share_link_opens_the_verification_of_that_credential(
         via_verifier = stranger.get("/verify", params={"share": f"http://127.0.0.1:8000/s/{token}"})
         assert via_verifier.url.path == f"/s/{token}"
         assert "Deze credential is echt en geldig." in via_verifier.text
+
+
+def test_the_wallet_offers_linkedin_add_to_profile_filled_in_for_a_valid_credential(
+    demo: Register, client: TestClient, holders: Holders
+) -> None:
+    page = _open_wallet(client, demo, ANN)
+    found = re.search(r'<a class="button secondary linkedin" href="([^"]+)"', page)
+    assert found, "no LinkedIn link next to the downloads"
+    link = urlsplit(html.unescape(found.group(1)))
+    assert f"{link.scheme}://{link.netloc}{link.path}" == "https://www.linkedin.com/profile/add"
+    fields = dict(parse_qsl(link.query))
+    issued = holders.ann.issued_at
+    assert fields == {
+        "startTask": "CERTIFICATION_NAME",
+        "name": "Desinformatie herkennen",
+        "organizationName": "Universiteit Gent",
+        "issueYear": str(issued.year),
+        "issueMonth": str(issued.month),
+        "certUrl": f"http://127.0.0.1:8000/verify?credential="
+        f"{quote('http://127.0.0.1:8000/credentials/' + holders.ann.uuid[9:], safe='')}",
+        "certId": holders.ann.uuid[9:],
+    }
+    assert client.get(urlsplit(fields["certUrl"]).path + "?" + urlsplit(fields["certUrl"]).query).status_code == 200
+    client.cookies.set("lang", "en")
+    english = client.get("/wallet").text
+    assert "name=Recognising+disinformation" in html.unescape(english)
+    assert "Add to LinkedIn" in english
+
+
+def test_the_share_page_previews_cleanly_with_open_graph_and_twitter_tags(
+    demo: Register, client: TestClient, holders: Holders
+) -> None:
+    _open_wallet(client, demo, ANN)
+    token = _share(client, holders.ann)
+    with TestClient(client.app) as stranger:
+        shown = stranger.get(f"/s/{token}").text
+    head = shown.split("</head>", 1)[0]
+    tags = dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z_]+)" content="([^"]*)"', head))
+    assert tags["og:title"] == tags["twitter:title"] == "Desinformatie herkennen"
+    assert tags["og:description"] == tags["twitter:description"]
+    assert "Universiteit Gent" in tags["og:description"]
+    assert tags["og:url"].endswith(f"/s/{token}")
+    assert tags["twitter:card"] == "summary"
+    assert tags["og:type"] == "website"
+    assert '<meta name="robots" content="noindex, nofollow">' in head
+    # Nothing about the learner: no address, no pseudonym, no credential subject id in the preview.
+    with demo.uow() as work:
+        pseudonym = work.credentials.get(holders.ann.uuid).learner
+    assert ANN not in head
+    assert pseudonym not in head
+    assert "did:" not in head
+    with TestClient(client.app) as stranger:
+        verify_page = stranger.get("/verify").text.split("</head>", 1)[0]
+    assert "og:title" not in verify_page  # only a share link has a preview
 
 
 def test_a_revoked_share_link_says_so(demo: Register, client: TestClient, holders: Holders) -> None:

@@ -108,6 +108,7 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
             "offer_minutes": int(OFFER_LIFETIME.total_seconds() // 60),
             "now": register.wallet.now(),
             "share_url": share_url,
+            "linkedin": lambda entry: register.wallet.linkedin_url(entry, lang=language_of(request)),
             "qr": lambda token, label: qr_svg(share_url(token), label),
             "days": SHARE_LINK_DAYS,
             "message": None,
