@@ -98,6 +98,25 @@ def test_staff_issue_credentials_for_an_edition_and_revoke_one_with_a_reason(dem
     assert issuance.get_credential(uuid, uow=demo.uow).state.value == "revoked"
 
 
+def test_each_edition_row_says_how_many_learners_would_receive_a_credential(demo: Register, staff: TestClient) -> None:
+    def would_receive(page: str) -> int:
+        found = re.search(r'data-issuable="MC-DISINFO-2024">(\d+)<', page)
+        assert found, "no count in the edition's row"
+        return int(found.group(1))
+
+    with demo.uow() as work:
+        passed = [
+            e for e in work.enrolments.list_for_edition("ugent", "MC-DISINFO-2024") if e.outcome.value == "passed"
+        ]
+    page = staff.get("/desk").text
+    assert "Lerenden die nu een credential krijgen" in page
+    assert would_receive(page) == len(passed) > 0
+    issuance.issue_for_enrolment(
+        "ugent", passed[0].reference, uow=demo.uow, keys=demo.key_store, settings=demo.settings, clock=demo.clock
+    )
+    assert would_receive(staff.get("/desk").text) == len(passed) - 1
+
+
 def test_staff_cannot_revoke_another_providers_credential(demo: Register, staff: TestClient) -> None:
     other = issuance.issue_for_enrolment(
         "vub", "MC-DSS-2024-E000", uow=demo.uow, keys=demo.key_store, settings=demo.settings, clock=demo.clock
