@@ -78,6 +78,21 @@ def test_staff_create_an_offering_that_appears_in_the_public_catalogue(demo: Reg
     assert "Data in de <mark>klas</mark>" in staff.get("/?q=klas").text  # the word found, marked
 
 
+def test_languages_are_picked_by_name_and_each_chosen_one_is_stored(demo: Register, staff: TestClient) -> None:
+    form = staff.get("/desk/offerings/new").text
+    picker = re.search(r'<select id="languages" name="languages" multiple[^>]*>(.*?)</select>', form, re.S)
+    assert picker, "languages are picked from a list, not typed as ISO codes"
+    options = re.findall(r'<option value="([a-z]+)"[^>]*>([^<]+)</option>', picker.group(1))
+    assert options[:2] == [("nl", "Nederlands"), ("en", "Engels")]  # the usual ones first, by name
+    fields = {key: value for key, value in _complete_fields().items() if key != "languages"}
+    chosen: dict[str, str | list[str]] = {**_new_offering(staff, **fields), "languages": ["nl", "fr"]}
+    assert staff.post("/desk/offerings", data=chosen).status_code == 200
+    assert catalogue.get_offering("ugent", "MC-DATA", demo.uow).languages == ["nl", "fr"]
+    again = staff.get("/desk/offerings/MC-DATA/edit").text
+    assert '<option value="fr" selected>' in again
+    assert '<option value="en">' in again
+
+
 def test_publishing_an_incomplete_offering_is_refused_with_the_missing_elements(staff: TestClient) -> None:
     fields = {**_complete_fields(), "ects": "", "learning_outcomes_nl": "", "learning_outcomes_en": ""}
     page = staff.post("/desk/offerings", data=_new_offering(staff, **fields))
