@@ -6,6 +6,7 @@ The server gets its own SQLite file, outbox folder and demo register; screenshot
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import json
@@ -122,13 +123,22 @@ def browser(server: Server) -> Iterator[Any]:
         launched.close()
 
 
+@contextlib.contextmanager
+def browser_page(browser: Any, server: Server, *, locale: str, timeout_ms: int = 15_000) -> Iterator[Any]:
+    """A page in a fresh browser context (its own cookies) with the browser set to ``locale``."""
+    context = browser.new_context(base_url=server.base_url, locale=locale, accept_downloads=True)
+    opened = context.new_page()
+    opened.set_default_timeout(timeout_ms)
+    try:
+        yield opened
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser: Any, server: Server) -> Iterator[Any]:
-    context = browser.new_context(base_url=server.base_url, locale="nl-BE", accept_downloads=True)
-    opened = context.new_page()
-    opened.set_default_timeout(15_000)
-    yield opened
-    context.close()
+    with browser_page(browser, server, locale="nl-BE") as opened:
+        yield opened
 
 
 def screenshot(page: Any, name: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Server, assert_accessible, newest_link, screenshot
+from tests.e2e.conftest import Server, assert_accessible, browser_page, newest_link, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
@@ -21,11 +21,8 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
 
 @pytest.fixture
 def english(browser: Any, server: Server) -> Iterator[Any]:
-    context = browser.new_context(base_url=server.base_url, locale="en-GB", accept_downloads=True)
-    opened = context.new_page()
-    opened.set_default_timeout(30_000)
-    yield opened
-    context.close()
+    with browser_page(browser, server, locale="en-GB", timeout_ms=30_000) as opened:
+        yield opened
 
 
 def _printed(server: Server, role: str) -> str:
