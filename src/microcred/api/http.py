@@ -8,9 +8,10 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import replace
+from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
@@ -23,6 +24,7 @@ __all__ = [
     "Page",
     "cached_bytes",
     "cached_json",
+    "cached_json_route",
     "cursor_page",
     "decode_cursor",
     "encode_cursor",
@@ -30,6 +32,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+RouteT = TypeVar("RouteT", bound=Callable[..., Any])
 ItemT = TypeVar("ItemT")
 
 _QUERY_FIELDS = ("cursor", "limit")  # what services call the paging inputs the client sends as query parameters
@@ -128,3 +131,13 @@ def cached_bytes(request: Request, body: bytes, *, media_type: str, max_age: int
 
 
 CACHE_RESPONSES: dict[int | str, dict[str, Any]] = {304: {"description": "Not Modified (the ETag matched)"}}
+
+
+def cached_json_route(
+    router: APIRouter, path: str, operation_id: str, *, tags: list[str | Enum] | None = None
+) -> Callable[[RouteT], RouteT]:
+    """Declare a public GET answering one JSON document through :func:`cached_json` (ETag, 304): the DID
+    documents, status lists, trusted list and metadata verifiers and wallets fetch and cache."""
+    return router.get(
+        path, operation_id=operation_id, tags=tags, response_model=dict[str, Any], responses=CACHE_RESPONSES
+    )

@@ -2,27 +2,24 @@
 
 Built from domain objects only; the EU micro-credential elements OB 3.0 lacks use the terms of our
 extension context (``https://microcred.eu/ns/v1``, see docs/credentials.md). Documents are checked against
-the official OB 3.0 JSON Schema before they are signed with ``eddsa-rdfc-2022``.
+the official OB 3.0 JSON Schema before they are signed with ``eddsa-rdfc-2022`` (both in :mod:`.ob3_schema`,
+re-exported here).
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from microcred.credentials.cryptosuites import EDDSA_RDFC_2022
-from microcred.credentials.keys import SigningKey
 from microcred.credentials.loader import MICROCRED_CONTEXT_URL, OB3_CONTEXT_URL, VC_V2_CONTEXT_URL
-from microcred.credentials.proofs import add_proof
-from microcred.credentials.schema import SchemaProblem, validate_definition, validate_open_badge_credential
+from microcred.credentials.ob3_schema import schema_problems, sign_open_badge
 from microcred.credentials.status_list import status_list_entry, status_message_entry
 from microcred.domain import Edition, Enrolment, Offering, Provider, QualityAssurance, StatusPurpose
-from microcred.errors import FieldProblem, Invalid
+from microcred.errors import Invalid
 from microcred.i18n import LANGUAGES, translate
 from microcred.vocab import vocabulary
 
@@ -357,46 +354,3 @@ def _status_entry(entry: StatusEntry) -> dict[str, Any]:
     if entry.purpose is StatusPurpose.REVOCATION:
         return status_list_entry(list_credential_url=entry.list_url, index=entry.index, purpose="revocation")
     return status_list_entry(list_credential_url=entry.list_url, index=entry.index, purpose="suspension")
-
-
-def schema_problems(document: Mapping[str, Any]) -> list[SchemaProblem]:
-    """Problems under the official OB 3.0 JSON Schema.
-
-    The register issues one ``credentialStatus`` object, so its credentials are checked unchanged. The schema
-    types it as one object while VC 2.0 §4.10 allows a set, and credentials issued before decision 0015 carry
-    two entries (revocation, suspension): such a document is checked with its first entry in the schema's
-    place and every further entry against the schema's own ``CredentialStatus`` definition, so they still verify.
-    """
-    status = document.get("credentialStatus")
-    if not isinstance(status, list) or not status:
-        return validate_open_badge_credential(document)
-    variant = dict(document)
-    variant["credentialStatus"] = status[0]
-    found = [
-        SchemaProblem(problem.path.replace("$.credentialStatus", "$.credentialStatus[0]", 1), problem.message)
-        for problem in validate_open_badge_credential(variant)
-    ]
-    for position, entry in enumerate(status[1:], start=1):
-        found += validate_definition("CredentialStatus", entry, at=f"$.credentialStatus[{position}]")
-    return list(dict.fromkeys(found))
-
-
-def sign_open_badge(
-    document: Mapping[str, Any], *, signing_key: SigningKey, verification_method: str, created: datetime
-) -> dict[str, Any]:
-    """Validate against the OB 3.0 schema, unchanged, then add an ``eddsa-rdfc-2022`` proof; Invalid if not valid."""
-    problems = validate_open_badge_credential(document)
-    if problems:
-        raise Invalid(
-            "ob3-schema",
-            problems=[
-                FieldProblem(problem.path, "schema", params={"message": problem.message}) for problem in problems
-            ],
-        )
-    return add_proof(
-        copy.deepcopy(dict(document)),
-        suite=EDDSA_RDFC_2022,
-        signing_key=signing_key,
-        verification_method=verification_method,
-        created=created,
-    )

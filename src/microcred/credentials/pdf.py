@@ -93,23 +93,29 @@ def _outcomes(pdf: FPDF, heading: str, outcomes: Sequence[str]) -> None:
         pdf.multi_cell(0, 4.5, _text(f"- {outcome}"), new_x="LMARGIN", new_y="NEXT")
 
 
-def certificate_pdf(award: Award, *, verify_url: str, lang: str = "nl") -> bytes:
-    """One A4 page: title, provider, learner reference, the EU elements, the outcomes and a verifying QR code."""
+def _certificate_page(title: str, *, heading: str) -> FPDF:
+    """A new A4 page, as every certificate starts: the heading line, then the title in large type."""
     from fpdf import FPDF  # here, not at the top: a second of import time that only a certificate needs
 
-    lang = lang if lang in ("nl", "en") else "en"
-    labels = _labels(lang)
-    offering = award.offering
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=False)
-    pdf.set_title(_text(offering.title.get(lang)))
+    pdf.set_title(title)
     pdf.set_creator("microcred")
     pdf.add_page()
     pdf.set_margins(20, 20, 20)
     pdf.set_font("Helvetica", "", 11)
-    pdf.cell(0, 8, _text(labels["heading"]), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "B", 20)
-    pdf.multi_cell(0, 9, _text(offering.title.get(lang)), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
+    return pdf
+
+
+def certificate_pdf(award: Award, *, verify_url: str, lang: str = "nl") -> bytes:
+    """One A4 page: title, provider, learner reference, the EU elements, the outcomes and a verifying QR code."""
+    lang = lang if lang in ("nl", "en") else "en"
+    labels = _labels(lang)
+    offering = award.offering
+    pdf = _certificate_page(_text(offering.title.get(lang)), heading=_text(labels["heading"]))
     other = "en" if lang == "nl" else "nl"
     if other in offering.title.texts and offering.title.texts[other] != offering.title.get(lang):
         pdf.set_font("Helvetica", "I", 11)

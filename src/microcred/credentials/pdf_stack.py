@@ -7,7 +7,7 @@ and the QR code leads to the signed credential's verification page.
 from __future__ import annotations
 
 from microcred.credentials.clr import StackAward
-from microcred.credentials.pdf import _qr_png, _text
+from microcred.credentials.pdf import _certificate_page, _qr_png, _text
 from microcred.i18n import translate
 
 __all__ = ["stacked_certificate_pdf"]
@@ -15,19 +15,10 @@ __all__ = ["stacked_certificate_pdf"]
 
 def stacked_certificate_pdf(award: StackAward, *, verify_url: str, lang: str = "nl") -> bytes:
     """One A4 page: the larger credential's title, who awarded it, each component with its credential id."""
-    from fpdf import FPDF  # here, not at the top: a second of import time that only a certificate needs
-
     lang = lang if lang in ("nl", "en") else "en"
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=False)
-    pdf.set_title(_text(award.title.get(lang)))
-    pdf.set_creator("microcred")
-    pdf.add_page()
-    pdf.set_margins(20, 20, 20)
-    pdf.set_font("Helvetica", "", 11)
-    pdf.cell(0, 8, _text(translate("credential.pdf.stack.heading", lang)), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "B", 20)
-    pdf.multi_cell(0, 9, _text(award.title.get(lang)), new_x="LMARGIN", new_y="NEXT")
+    pdf = _certificate_page(
+        _text(award.title.get(lang)), heading=_text(translate("credential.pdf.stack.heading", lang))
+    )
     pdf.ln(4)
     pdf.set_font("Helvetica", "", 11)
     awarded = f"{translate('credential.pdf.awarded', lang)} {award.provider_name.get(lang)}"

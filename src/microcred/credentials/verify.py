@@ -8,16 +8,18 @@ needed it are ``not-checked``; one that looked and failed raises :class:`FetchFa
 
 Every reason is a code the catalogue words (``credential.check.<code>``, docs/decisions/0011); a reason that
 names another (why a fetch failed, which proof broke) keeps it as a code too, worded in the same language.
+The shape of the answer (checks, outcomes, reasons, the lookup callables) is :mod:`.verdict`; this module
+asks the questions, and re-exports that vocabulary so callers import one place.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any, Literal, get_args
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -28,9 +30,23 @@ from microcred.credentials.loader import VC_V2_CONTEXT_URL
 from microcred.credentials.ob3 import schema_problems
 from microcred.credentials.proofs import proofs_of, verify_proof
 from microcred.credentials.status_list import StatusList, StatusListError
-from microcred.credentials.wording import Phrase, worded
+from microcred.credentials.verdict import (
+    CHECK_NAMES,
+    OUTCOMES,
+    Check,
+    DidResolver,
+    FetchFailed,
+    Fragments,
+    LookupFailed,
+    NotFetched,
+    Outcome,
+    Reason,
+    StatusListFetcher,
+    TrustCheck,
+    VerificationResult,
+)
+from microcred.credentials.wording import Phrase
 from microcred.domain.credential import TRUST_DATES, TrustDate
-from microcred.i18n import translate
 
 __all__ = [
     "CHECK_NAMES",
@@ -49,120 +65,7 @@ __all__ = [
     "verify_credential",
 ]
 
-Outcome = Literal["pass", "fail", "warn", "not-checked"]
-OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
-DidResolver = Callable[[str], Mapping[str, Any] | None]
-"""A DID -> its DID document, or None when it cannot be resolved."""
-TrustCheck = Callable[[str, date], bool | None]
-"""(issuer DID, day) -> trusted that day; None when the issuer is not a provider we know."""
-StatusListFetcher = Callable[[str], Mapping[str, Any] | None]
-"""A status list credential URL -> the signed list credential, or None when it cannot be fetched."""
-
-
-class LookupFailed(LookupError):
-    """A lookup the verifier needed came to nothing: a reason ``code`` (with ``params``) the catalogue words
-    (``credential.lookup.<code>``) in the language of the check that reports it; ``str()`` is the English."""
-
-    def __init__(self, code: str, /, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    def text(self, lang: str) -> str:
-        return translate(f"credential.lookup.{self.code}", lang, **worded(self.params, lang))
-
-    def __str__(self) -> str:
-        return self.text("en")
-
-
-class NotFetched(LookupFailed):
-    """A resolver or fetcher was not allowed to look (offline, or status checks turned off); says which."""
-
-
-class FetchFailed(LookupFailed):
-    """A resolver or fetcher looked and failed (refused address, timeout, HTTP error, too large); says why."""
-
-
-CHECK_NAMES = ("well-formed", "signature", "issuer", "trusted-provider", "status", "validity-period")
 _EXPECTED_FAILURES = (ValueError, TypeError, LookupError, AttributeError, RecursionError)
-
-
-Reason = tuple[str, Mapping[str, Any]]
-"""A reason code (``credential.check.<code>`` in the i18n catalogue) and its parameters."""
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One check: its name, the outcome and why, as reason codes the catalogue words in either language.
-
-    A check with ``fragments`` joins its reasons into one sentence (the status check's entries).
-    """
-
-    name: str
-    outcome: Outcome
-    reasons: tuple[Reason, ...]
-    fragments: bool = False
-
-    def reason(self, lang: str = "en") -> str:
-        texts = [translate(f"credential.check.{code}", lang, **worded(params, lang)) for code, params in self.reasons]
-        if not self.fragments:
-            return " ".join(texts)
-        return _sentence(texts)
-
-    @property
-    def passed(self) -> bool:
-        return self.outcome == "pass"
-
-
-def _sentence(fragments: list[str]) -> str:
-    joined = "; ".join(fragments)
-    return joined[0].upper() + joined[1:] + "."
-
-
-@dataclass(frozen=True, slots=True)
-class _Fragments:
-    """Status entries' reasons, joined in the language of the sentence they are part of."""
-
-    reasons: tuple[Reason, ...]
-
-    def text(self, lang: str) -> str:
-        return "; ".join(
-            translate(f"credential.check.{code}", lang, **worded(params, lang)) for code, params in self.reasons
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class VerificationResult:
-    checks: tuple[Check, ...]
-
-    @property
-    def verified(self) -> bool:
-        """True when every check was done and none failed (warnings do not fail a credential)."""
-        return self.complete and not self.failed
-
-    @property
-    def failed(self) -> bool:
-        return any(check.outcome == "fail" for check in self.checks)
-
-    @property
-    def complete(self) -> bool:
-        """False when a check could not be done (offline, or status checks turned off)."""
-        return not self.not_checked
-
-    @property
-    def not_checked(self) -> tuple[str, ...]:
-        return tuple(check.name for check in self.checks if check.outcome == "not-checked")
-
-    def check(self, name: str) -> Check:
-        return next(check for check in self.checks if check.name == name)
-
-    def as_dict(self, lang: str = "en") -> dict[str, Any]:
-        return {
-            "verified": self.verified,
-            "complete": self.complete,
-            "not_checked": list(self.not_checked),
-            "checks": [{"name": c.name, "outcome": c.outcome, "reason": c.reason(lang)} for c in self.checks],
-        }
 
 
 def _check(name: str, outcome: Outcome, code: str, **params: Any) -> Check:
@@ -440,7 +343,7 @@ def _status_check(
         if not chosen:
             continue
         if wanted == "not-checked":
-            return _check("status", "not-checked", "status-not-checked", entries=_Fragments(chosen))
+            return _check("status", "not-checked", "status-not-checked", entries=Fragments(chosen))
         return Check("status", wanted, chosen, fragments=True)
     return _check("status", "pass", "status-ok")
 

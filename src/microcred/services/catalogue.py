@@ -24,8 +24,9 @@ from microcred.domain import (
     check_page_size,
     is_trusted,
 )
-from microcred.errors import Conflict, FieldProblem, Invalid, NotFound
+from microcred.errors import Conflict, FieldProblem, Invalid
 from microcred.services.dependencies import Dependencies
+from microcred.services.new_records import add_new, save_one
 from microcred.services.ports import UnitOfWorkFactory
 
 __all__ = [
@@ -61,27 +62,19 @@ MAX_OFFERINGS_PAGE = 100
 def add_provider(provider: Provider, uow: UnitOfWorkFactory) -> Provider:
     """Register a new provider; a provider with the same slug is a conflict."""
     provider.validate()
-    taken = Conflict("provider-exists", slug=provider.slug)
-    with uow() as work:
-        try:
-            work.providers.get(provider.slug)
-        except NotFound:
-            pass
-        else:
-            raise taken
-        if work.providers.save(provider) is not Change.CREATED:
-            raise taken  # another request created it since the check (nothing is kept)
-        work.commit()
+    add_new(
+        uow,
+        lookup=lambda work: work.providers.get(provider.slug),
+        save=lambda work: work.providers.save(provider),
+        taken=Conflict("provider-exists", slug=provider.slug),
+    )
     return provider
 
 
 def save_provider(provider: Provider, uow: UnitOfWorkFactory) -> Change:
     """Create or update a provider and its quality-assurance records (idempotent)."""
     provider.validate()
-    with uow() as work:
-        change = work.providers.save(provider)
-        work.commit()
-    return change
+    return save_one(uow, lambda work: work.providers.save(provider))
 
 
 def get_provider(slug: str, uow: UnitOfWorkFactory) -> Provider:
@@ -113,28 +106,20 @@ def providers_page(
 def add_offering(offering: Offering, uow: UnitOfWorkFactory) -> Offering:
     """Register a new offering for its provider; the provider's code must be new."""
     offering.validate()
-    taken = Conflict("offering-exists", provider=offering.provider, code=offering.code)
-    with uow() as work:
-        work.providers.id_of(offering.provider)
-        try:
-            work.offerings.get(offering.provider, offering.code)
-        except NotFound:
-            pass
-        else:
-            raise taken
-        if work.offerings.save(offering) is not Change.CREATED:
-            raise taken  # another request created it since the check (nothing is kept)
-        work.commit()
+    add_new(
+        uow,
+        parent=lambda work: work.providers.id_of(offering.provider),
+        lookup=lambda work: work.offerings.get(offering.provider, offering.code),
+        save=lambda work: work.offerings.save(offering),
+        taken=Conflict("offering-exists", provider=offering.provider, code=offering.code),
+    )
     return offering
 
 
 def save_offering(offering: Offering, uow: UnitOfWorkFactory) -> Change:
     """Create or update an offering (idempotent); publishing requires every mandatory EU element."""
     offering.validate()
-    with uow() as work:
-        change = work.offerings.save(offering)
-        work.commit()
-    return change
+    return save_one(uow, lambda work: work.offerings.save(offering))
 
 
 def get_offering(provider: str, code: str, uow: UnitOfWorkFactory) -> Offering:

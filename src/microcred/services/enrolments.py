@@ -20,9 +20,10 @@ from microcred.domain import (
     identify,
     pseudonymise,
 )
-from microcred.errors import Conflict, NotFound
+from microcred.errors import Conflict
 from microcred.services.dependencies import Dependencies
 from microcred.services.mail import Mailer, compose_bilingual
+from microcred.services.new_records import add_new, save_one
 from microcred.services.ports import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
@@ -46,27 +47,19 @@ MAX_ENROLMENTS_PAGE = 500
 def add_edition(edition: Edition, uow: UnitOfWorkFactory) -> Edition:
     """Register a new edition of one of the provider's offerings; the edition code must be new."""
     edition.validate()
-    taken = Conflict("edition-exists", provider=edition.provider, code=edition.code)
-    with uow() as work:
-        work.offerings.get(edition.provider, edition.offering_code)
-        try:
-            work.editions.get(edition.provider, edition.code)
-        except NotFound:
-            pass
-        else:
-            raise taken
-        if work.editions.save(edition) is not Change.CREATED:
-            raise taken  # another request created it since the check (nothing is kept)
-        work.commit()
+    add_new(
+        uow,
+        parent=lambda work: work.offerings.get(edition.provider, edition.offering_code),
+        lookup=lambda work: work.editions.get(edition.provider, edition.code),
+        save=lambda work: work.editions.save(edition),
+        taken=Conflict("edition-exists", provider=edition.provider, code=edition.code),
+    )
     return edition
 
 
 def save_edition(edition: Edition, uow: UnitOfWorkFactory) -> Change:
     edition.validate()
-    with uow() as work:
-        change = work.editions.save(edition)
-        work.commit()
-    return change
+    return save_one(uow, lambda work: work.editions.save(edition))
 
 
 def get_edition(provider: str, code: str, uow: UnitOfWorkFactory) -> Edition:
@@ -130,19 +123,20 @@ def add_enrolment(
     """Record a new enrolment under the learner's pseudonym; the provider's reference must be new."""
     recorded = _pseudonymised(enrolment, learner_id, pepper).validate()
     learner = Learner(recorded.learner, email)
-    taken = Conflict("enrolment-exists", provider=recorded.provider, reference=recorded.reference)
-    with uow() as work:
-        work.editions.get(recorded.provider, recorded.edition_code)
-        try:
-            work.enrolments.get(recorded.provider, recorded.reference)
-        except NotFound:
-            pass
-        else:
-            raise taken
+    previous: str | None = None
+
+    def save(work: UnitOfWork) -> Change:  # the learner's contact is kept only once the reference is known new
+        nonlocal previous
         previous = _keep_contact(work, learner, recorded.provider)
-        if work.enrolments.save(recorded) is not Change.CREATED:
-            raise taken  # another request created it since the check (nothing is kept)
-        work.commit()
+        return work.enrolments.save(recorded)
+
+    add_new(
+        uow,
+        parent=lambda work: work.editions.get(recorded.provider, recorded.edition_code),
+        lookup=lambda work: work.enrolments.get(recorded.provider, recorded.reference),
+        save=save,
+        taken=Conflict("enrolment-exists", provider=recorded.provider, reference=recorded.reference),
+    )
     _tell_previous_address(mailer, previous, recorded.provider)
     return recorded
 

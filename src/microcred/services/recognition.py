@@ -24,7 +24,7 @@ from microcred.domain.fields.stacking import RECOGNITION_DECISION
 from microcred.domain.recognition import RecognitionDecision, RecognitionOutcome
 from microcred.errors import Conflict, Invalid, NotFound
 from microcred.services.dependencies import Dependencies
-from microcred.services.verification import check_bounds, verify_document
+from microcred.services.verification import Verification, check_bounds
 
 __all__ = ["Recognition", "document_digest"]
 
@@ -69,14 +69,8 @@ class Recognition:
         self._deps = deps
 
     def verify(self, document: Any) -> VerificationResult:
-        deps = self._deps
-        return verify_document(
-            document,
-            uow=deps.uow,
-            keys=deps.keys,
-            clock=deps.clock,
-            remote=None if deps.settings.verifier_offline else deps.remote,
-        )
+        """Every check, as the register's verifier runs it (other issuers' documents fetched unless offline)."""
+        return Verification(self._deps).verify_document(document)
 
     def record(
         self, provider: str, learner_id: str, document: Any, values: Mapping[str, Any]

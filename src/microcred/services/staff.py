@@ -8,13 +8,14 @@ made on the desk, so all of that person's sessions and tokens end at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from microcred.errors import NotFound, Unauthenticated
 from microcred.services import throttle
 from microcred.services.auth import Principal, authenticate_staff, hash_password, normal_email
 from microcred.services.dependencies import Dependencies
-from microcred.services.ports import Clock, UnitOfWorkFactory
+from microcred.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
     "SignedInStaff",
@@ -92,29 +93,29 @@ def end_staff_sessions(staff_id: int, uow: UnitOfWorkFactory, clock: Clock) -> N
         work.commit()
 
 
-def deactivate_staff(email: str, uow: UnitOfWorkFactory, clock: Clock) -> None:
-    """Close the account: it cannot sign in, its sessions end and its tokens are revoked."""
-    address = normal_email(email)
+def _change_account(address: str, change: Callable[[UnitOfWork], None], uow: UnitOfWorkFactory, clock: Clock) -> None:
+    """Change the account at ``address`` and end its sessions and tokens, in one transaction: a change that
+    matters for sign-in must not leave a session made before it (NotFound for an unknown address)."""
     with uow() as work:
         account = work.staff.by_email(address)
         if account is None:
             raise NotFound("no-staff-account", address=address)
-        work.staff.set_active(address, False)
+        change(work)
         work.staff.end_sessions(account.id, clock())
         work.commit()
+
+
+def deactivate_staff(email: str, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    """Close the account: it cannot sign in, its sessions end and its tokens are revoked."""
+    address = normal_email(email)
+    _change_account(address, lambda work: work.staff.set_active(address, False), uow, clock)
 
 
 def change_staff_password(email: str, password: str, uow: UnitOfWorkFactory, clock: Clock) -> None:
     """A new password; every session and token made with the old one ends."""
     address = normal_email(email)
     hashed = hash_password(password)
-    with uow() as work:
-        account = work.staff.by_email(address)
-        if account is None:
-            raise NotFound("no-staff-account", address=address)
-        work.staff.set_password(address, hashed)
-        work.staff.end_sessions(account.id, clock())
-        work.commit()
+    _change_account(address, lambda work: work.staff.set_password(address, hashed), uow, clock)
 
 
 class Staff:

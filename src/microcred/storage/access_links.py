@@ -7,15 +7,15 @@ stored. Opening is one conditional UPDATE, so of two requests racing with the sa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 
+from microcred.domain.records import AccessLinkRecord
 from microcred.storage.tables import access_links
 
-__all__ = ["AccessLinkRow", "SqlAccessLinkRepository"]
+__all__ = ["SqlAccessLinkRepository"]
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -24,22 +24,11 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class AccessLinkRow:
-    id: int
-    address_key: str
-    grants: tuple[str, ...]
-    created_at: datetime
-    expires_at: datetime
-    opened_at: datetime | None
-    ended_at: datetime | None
-
-
-def _row(row: Row[Any]) -> AccessLinkRow:
+def _row(row: Row[Any]) -> AccessLinkRecord:
     created, expires = _utc(row.created_at), _utc(row.expires_at)
     assert created is not None
     assert expires is not None
-    return AccessLinkRow(
+    return AccessLinkRecord(
         int(row.id), row.address_key, tuple(row.grants), created, expires, _utc(row.opened_at), _utc(row.ended_at)
     )
 
@@ -65,12 +54,12 @@ class SqlAccessLinkRepository:
             ).scalar_one()
         )
 
-    def by_secret_hash(self, secret_hash: str) -> AccessLinkRow | None:
+    def by_secret_hash(self, secret_hash: str) -> AccessLinkRecord | None:
         found = self._connection.execute(select(access_links).where(access_links.c.secret_hash == secret_hash))
         row = found.first()
         return None if row is None else _row(row)
 
-    def by_id(self, link_id: int) -> AccessLinkRow | None:
+    def by_id(self, link_id: int) -> AccessLinkRecord | None:
         row = self._connection.execute(select(access_links).where(access_links.c.id == link_id)).first()
         return None if row is None else _row(row)
 

@@ -7,13 +7,13 @@ hashes and the register's private key encrypted (the services do the hashing and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from microcred.domain.records import IdempotencyRecord, LoginAttemptRecord, StaffRecord, TokenRecord
 from microcred.errors import Conflict
 from microcred.storage.repositories import SqlProviderRepository
 from microcred.storage.tables import (
@@ -28,16 +28,12 @@ from microcred.storage.tables import (
 )
 
 __all__ = [
-    "IdempotencyRow",
-    "LoginAttemptRow",
     "SqlIdempotencyRepository",
     "SqlLearnerAccessRepository",
     "SqlLoginAttemptRepository",
     "SqlRegisterKeyRepository",
     "SqlStaffRepository",
     "SqlTokenRepository",
-    "StaffRow",
-    "TokenRow",
 ]
 
 
@@ -46,40 +42,6 @@ def _utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class TokenRow:
-    id: int
-    prefix: str
-    secret_hash: str
-    provider: str | None
-    is_admin: bool
-    scopes: tuple[str, ...]
-    label: str
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class StaffRow:
-    id: int
-    email: str
-    provider: str
-    password_hash: str
-    active: bool
-    session_epoch: int
-
-
-@dataclass(frozen=True, slots=True)
-class IdempotencyRow:
-    request_hash: str
-    state: str  # "in progress" or "done"
-    reserved_at: datetime
-    status: int | None  # the response, once done
-    content_type: str | None
-    body: bytes | None
 
 
 class SqlTokenRepository:
@@ -123,11 +85,11 @@ class SqlTokenRepository:
             providers, providers.c.id == api_tokens.c.provider_id
         )
 
-    def by_prefix(self, prefix: str) -> TokenRow | None:
+    def by_prefix(self, prefix: str) -> TokenRecord | None:
         row = self._connection.execute(self._query().where(api_tokens.c.prefix == prefix)).first()
         return None if row is None else _token(row)
 
-    def all(self, provider: str | None = None) -> list[TokenRow]:
+    def all(self, provider: str | None = None) -> list[TokenRecord]:
         query = self._query().order_by(api_tokens.c.created_at, api_tokens.c.id)
         if provider is not None:
             query = query.where(providers.c.slug == provider)
@@ -142,8 +104,8 @@ class SqlTokenRepository:
         return bool(done.rowcount)
 
 
-def _token(row: Row[Any]) -> TokenRow:
-    return TokenRow(
+def _token(row: Row[Any]) -> TokenRecord:
+    return TokenRecord(
         id=row.id,
         prefix=row.prefix,
         secret_hash=row.secret_hash,
@@ -181,7 +143,7 @@ class SqlStaffRepository:
             raise Conflict("staff-exists") from None
         return int(new_id)
 
-    def _one(self, where: Any) -> StaffRow | None:
+    def _one(self, where: Any) -> StaffRecord | None:
         row = self._connection.execute(
             select(staff_accounts, providers.c.slug.label("provider_slug"))
             .join(providers, providers.c.id == staff_accounts.c.provider_id)
@@ -189,14 +151,14 @@ class SqlStaffRepository:
         ).first()
         if row is None:
             return None
-        return StaffRow(
+        return StaffRecord(
             row.id, row.email, row.provider_slug, row.password_hash, bool(row.active), int(row.session_epoch)
         )
 
-    def by_email(self, email: str) -> StaffRow | None:
+    def by_email(self, email: str) -> StaffRecord | None:
         return self._one(staff_accounts.c.email == email)
 
-    def by_id(self, staff_id: int) -> StaffRow | None:
+    def by_id(self, staff_id: int) -> StaffRecord | None:
         return self._one(staff_accounts.c.id == staff_id)
 
     def set_password(self, email: str, password_hash: str) -> None:
@@ -230,11 +192,11 @@ class SqlIdempotencyRepository:
     def _where(self, owner: str, key: str) -> tuple[Any, ...]:
         return (idempotency_keys.c.owner == owner, idempotency_keys.c.key == key)
 
-    def get(self, owner: str, key: str) -> IdempotencyRow | None:
+    def get(self, owner: str, key: str) -> IdempotencyRecord | None:
         row = self._connection.execute(select(idempotency_keys).where(*self._where(owner, key))).first()
         if row is None:
             return None
-        return IdempotencyRow(
+        return IdempotencyRecord(
             row.request_hash,
             row.state,
             _utc(row.created_at) or row.created_at,
@@ -327,26 +289,19 @@ class SqlLearnerAccessRepository:
         return [(row.pseudonym, row.slug) for row in rows]
 
 
-@dataclass(frozen=True, slots=True)
-class LoginAttemptRow:
-    failures: int
-    last_failure_at: datetime
-    locked_until: datetime | None
-
-
 class SqlLoginAttemptRepository:
     """Failed sign-ins per key, in the database so every worker process sees the same count."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def get(self, key: str) -> LoginAttemptRow | None:
+    def get(self, key: str) -> LoginAttemptRecord | None:
         row = self._connection.execute(select(login_attempts).where(login_attempts.c.key == key)).first()
         if row is None:
             return None
         last = _utc(row.last_failure_at)
         assert last is not None
-        return LoginAttemptRow(int(row.failures), last, _utc(row.locked_until))
+        return LoginAttemptRecord(int(row.failures), last, _utc(row.locked_until))
 
     def record(self, key: str, *, failures: int, at: datetime, locked_until: datetime | None) -> None:
         values = {"failures": failures, "last_failure_at": at, "locked_until": locked_until}

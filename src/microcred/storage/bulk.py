@@ -17,7 +17,8 @@ from sqlalchemy import Connection, bindparam, select, update
 from microcred.domain import Change, Edition, Enrolment
 from microcred.storage import mapping
 from microcred.storage.engine import stamp
-from microcred.storage.tables import editions, enrolments, learners, offerings, providers
+from microcred.storage.repositories import enrolments_query
+from microcred.storage.tables import editions, enrolments, offerings, providers
 
 __all__ = ["SqlBulkStore"]
 
@@ -190,18 +191,7 @@ class SqlBulkStore:
 
     def iter_enrolments(self, provider: str | None = None) -> Iterator[Enrolment]:
         """Every enrolment (of one provider), streamed in batches, ordered by provider and reference."""
-        query = (
-            select(
-                enrolments,
-                providers.c.slug.label("provider_slug"),
-                editions.c.code.label("edition_code"),
-                learners.c.pseudonym,
-            )
-            .join(providers, providers.c.id == enrolments.c.provider_id)
-            .join(editions, editions.c.id == enrolments.c.edition_id)
-            .join(learners, learners.c.id == enrolments.c.learner_id)
-            .order_by(providers.c.slug, enrolments.c.reference)
-        )
+        query = enrolments_query().order_by(providers.c.slug, enrolments.c.reference)
         if provider is not None:
             query = query.where(providers.c.slug == provider)
         result = self._connection.execution_options(yield_per=5_000).execute(query)

@@ -8,16 +8,16 @@ another worker took the job over, the first one's writes change nothing (docs/de
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from microcred.domain.records import JobRecord
 from microcred.storage.job_tables import job_items, jobs, rate_buckets
 
-__all__ = ["JobRow", "SqlJobRepository", "SqlRateBuckets"]
+__all__ = ["SqlJobRepository", "SqlRateBuckets"]
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -25,23 +25,6 @@ def _utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class JobRow:
-    id: str
-    kind: str
-    owner: str | None
-    state: str
-    params: str
-    done: int
-    total: int
-    result: str | None
-    error: str | None
-    attempts: int
-    created_at: datetime
-    finished_at: datetime | None
-    has_input: bool
 
 
 _COLUMNS = (
@@ -61,10 +44,10 @@ _COLUMNS = (
 )
 
 
-def _row(found: Any) -> JobRow:
+def _row(found: Any) -> JobRecord:
     created = _utc(found.created_at)
     assert created is not None
-    return JobRow(
+    return JobRecord(
         found.id,
         found.kind,
         found.owner,
@@ -105,7 +88,7 @@ class SqlJobRepository:
             )
         )
 
-    def get(self, job_id: str) -> JobRow | None:
+    def get(self, job_id: str) -> JobRecord | None:
         found = self._connection.execute(select(*_COLUMNS).where(jobs.c.id == job_id)).first()
         return None if found is None else _row(found)
 
@@ -116,7 +99,7 @@ class SqlJobRepository:
     def clear_input(self, job_id: str) -> None:
         self._connection.execute(update(jobs).where(jobs.c.id == job_id).values(input=None))
 
-    def claim(self, worker: str, *, now: datetime, lease_until: datetime) -> JobRow | None:
+    def claim(self, worker: str, *, now: datetime, lease_until: datetime) -> JobRecord | None:
         """The oldest queued job, or one whose worker's lease ran out, now held by ``worker``; None if none."""
         claimable = or_(jobs.c.state == "queued", and_(jobs.c.state == "running", jobs.c.lease_until < now))
         candidate = self._connection.execute(

@@ -7,16 +7,16 @@ conditional statement, so of two requests racing with the same value exactly one
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Column, Connection, DateTime, ForeignKey, Integer, String, Table, delete, insert, select, update
 
+from microcred.domain.records import OfferRecord
 from microcred.storage.credential_tables import credentials
 from microcred.storage.tables import metadata
 
-__all__ = ["OfferRow", "SqlOid4vciRepository", "credential_offers", "oid4vci_nonces", "oid4vci_tokens"]
+__all__ = ["SqlOid4vciRepository", "credential_offers", "oid4vci_nonces", "oid4vci_tokens"]
 
 credential_offers = Table(
     "credential_offers",
@@ -53,20 +53,9 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class OfferRow:
-    id: int
-    public_id: str
-    credential_uuid: str
-    created_at: datetime
-    expires_at: datetime
-    tx_code_attempts: int
-    redeemed_at: datetime | None
-
-
-def _offer(row: Any) -> OfferRow:
+def _offer(row: Any) -> OfferRecord:
     redeemed = None if row.redeemed_at is None else _utc(row.redeemed_at)
-    return OfferRow(
+    return OfferRecord(
         row.id, row.public_id, row.uuid, _utc(row.created_at), _utc(row.expires_at), row.tx_code_attempts, redeemed
     )
 
@@ -97,15 +86,15 @@ class SqlOid4vciRepository:
             )
         )
 
-    def offer(self, public_id: str) -> OfferRow | None:
+    def offer(self, public_id: str) -> OfferRecord | None:
         row = self._connection.execute(self._offers().where(credential_offers.c.public_id == public_id)).first()
         return None if row is None else _offer(row)
 
-    def offer_by_code(self, code_hash: str) -> OfferRow | None:
+    def offer_by_code(self, code_hash: str) -> OfferRecord | None:
         row = self._connection.execute(self._offers().where(credential_offers.c.code_hash == code_hash)).first()
         return None if row is None else _offer(row)
 
-    def latest_offers(self, credential_uuids: list[str], now: datetime) -> list[OfferRow]:
+    def latest_offers(self, credential_uuids: list[str], now: datetime) -> list[OfferRecord]:
         """The offers of these credentials still open at ``now`` (unredeemed, unexpired), newest first."""
         if not credential_uuids:
             return []
@@ -153,7 +142,7 @@ class SqlOid4vciRepository:
             insert(oid4vci_tokens).values(token_hash=token_hash, offer_id=offer_id, expires_at=expires_at)
         )
 
-    def offer_of_token(self, token_hash: str, now: datetime) -> OfferRow | None:
+    def offer_of_token(self, token_hash: str, now: datetime) -> OfferRecord | None:
         """The offer an unexpired access token was issued for."""
         query = (
             self._offers()

@@ -6,15 +6,15 @@ request takes one answer. The stored result holds the checks and the claims the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Column, Connection, DateTime, Integer, String, Table, Text, insert, select, update
 
+from microcred.domain.records import PresentationRequestRecord
 from microcred.storage.tables import metadata
 
-__all__ = ["PresentationRequestRow", "SqlPresentationRepository", "presentation_requests"]
+__all__ = ["SqlPresentationRepository", "presentation_requests"]
 
 presentation_requests = Table(
     "presentation_requests",
@@ -35,21 +35,11 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class PresentationRequestRow:
-    state: str
-    nonce: str
-    created_at: datetime
-    expires_at: datetime
-    answered_at: datetime | None
-    result: str | None
-
-
-def _row(row: Any) -> PresentationRequestRow:
+def _row(row: Any) -> PresentationRequestRecord:
     created, expires = _utc(row.created_at), _utc(row.expires_at)
     assert created is not None
     assert expires is not None
-    return PresentationRequestRow(row.state, row.nonce, created, expires, _utc(row.answered_at), row.result)
+    return PresentationRequestRecord(row.state, row.nonce, created, expires, _utc(row.answered_at), row.result)
 
 
 class SqlPresentationRepository:
@@ -61,7 +51,7 @@ class SqlPresentationRepository:
             insert(presentation_requests).values(state=state, nonce=nonce, created_at=created_at, expires_at=expires_at)
         )
 
-    def request(self, state: str) -> PresentationRequestRow | None:
+    def request(self, state: str) -> PresentationRequestRecord | None:
         row = self._connection.execute(
             select(presentation_requests).where(presentation_requests.c.state == state)
         ).first()

@@ -8,18 +8,18 @@ Migration ``wallet_0001`` creates the table.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Column, Connection, DateTime, ForeignKey, Integer, String, Table, insert, select, update
 
 from microcred.domain import Credential
+from microcred.domain.records import ShareLinkRecord
 from microcred.storage.credential_tables import credentials
 from microcred.storage.credentials import SqlCredentialRepository
 from microcred.storage.tables import learners, metadata
 
-__all__ = ["ShareLinkRow", "SqlWalletRepository", "share_links"]
+__all__ = ["SqlWalletRepository", "share_links"]
 
 share_links = Table(
     "share_links",
@@ -37,15 +37,6 @@ def _utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class ShareLinkRow:
-    public_id: str
-    credential_uuid: str
-    created_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None
 
 
 class SqlWalletRepository:
@@ -70,11 +61,11 @@ class SqlWalletRepository:
         )
 
     @staticmethod
-    def _row(row: Any) -> ShareLinkRow:
+    def _row(row: Any) -> ShareLinkRecord:
         created, expires = _utc(row.created_at), _utc(row.expires_at)
         assert created is not None
         assert expires is not None
-        return ShareLinkRow(row.public_id, row.uuid, created, expires, _utc(row.revoked_at))
+        return ShareLinkRecord(row.public_id, row.uuid, created, expires, _utc(row.revoked_at))
 
     def add_share_link(
         self, credential_uuid: str, *, public_id: str, created_at: datetime, expires_at: datetime
@@ -88,11 +79,11 @@ class SqlWalletRepository:
             )
         )
 
-    def share_link(self, public_id: str) -> ShareLinkRow | None:
+    def share_link(self, public_id: str) -> ShareLinkRecord | None:
         row = self._connection.execute(self._select().where(share_links.c.public_id == public_id)).first()
         return None if row is None else self._row(row)
 
-    def share_links_of(self, credential_uuids: Sequence[str]) -> list[ShareLinkRow]:
+    def share_links_of(self, credential_uuids: Sequence[str]) -> list[ShareLinkRecord]:
         if not credential_uuids:
             return []
         rows = self._connection.execute(

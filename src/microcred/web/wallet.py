@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.background import BackgroundTask
+from starlette.datastructures import FormData
 
 from microcred.bootstrap import Register
 from microcred.domain import credential_urn
@@ -60,11 +61,6 @@ def _session_hours() -> int:
     return int(LEARNER_SESSION_MAX_AGE.total_seconds() // 3600)
 
 
-def _notice(request: Request, message: str, *, new_link: str | None = None) -> None:
-    """What the page after the redirect says (the session carries it once; never an e-mail address)."""
-    request.session["notice"] = {"message": message, "new_link": new_link}
-
-
 def _take_notice(request: Request) -> dict[str, str | None]:
     held = request.session.pop("notice", None)
     if not isinstance(held, dict):
@@ -85,6 +81,13 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
 
     def to_wallet(background: BackgroundTask | None = None) -> Response:
         return RedirectResponse("/wallet", status_code=303, background=background)
+
+    def told(
+        request: Request, message: str, *, new_link: str | None = None, background: BackgroundTask | None = None
+    ) -> Response:
+        """Back to the wallet, which says ``message`` once: the session carries it (never an e-mail address)."""
+        request.session["notice"] = {"message": message, "new_link": new_link}
+        return to_wallet(background)
 
     def request_page(
         request: Request, *, status: int = 200, headers: dict[str, str] | None = None, **extra: Any
@@ -128,6 +131,11 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
 
         on_error(request, shown)
 
+    async def wallet_form(request: Request, pseudonyms: list[str], refused: str) -> FormData:
+        """The posted form of an action on the learner's credentials; a refusal shows the wallet with ``refused``."""
+        listing_again(request, pseudonyms, refused)
+        return await posted_form(request)
+
     @router.get("/wallet", response_class=HTMLResponse)
     def wallet_page(request: Request) -> Response:
         notice = _take_notice(request)
@@ -155,9 +163,8 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
         # The same answer whether or not a learner has this address, and in the same time: the look-up and
         # the mail run after the answer has gone (issue 15, finding 7). Redirect-after-post: going back
         # never asks for another link (which would end this one).
-        _notice(request, "wallet.link_sent")
         mail = BackgroundTask(register.learner_access.request_access_link, address, lang=language_of(request))
-        return to_wallet(background=mail)
+        return told(request, "wallet.link_sent", background=mail)
 
     @router.get(ACCESS_LINK_PATH, response_class=HTMLResponse)
     def open_link_page(request: Request, access: str = "") -> Response:
@@ -191,8 +198,7 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
         if session is not None:
             register.learner_access.end_learner_sessions(session.link_id)
         request.session.pop("learner", None)
-        _notice(request, "wallet.sessions_ended")
-        return to_wallet()
+        return told(request, "wallet.sessions_ended")
 
     # Before ``{credential}.json``, which would otherwise take "<uuid>.elm" as the credential.
     @router.get("/wallet/credentials/{credential}.elm.json")
@@ -215,28 +221,22 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
     # wallet again and never posts the form a second time (a second share link, before).
     @router.post("/wallet/credentials/{credential}/share", response_class=HTMLResponse)
     async def share(request: Request, credential: str, pseudonyms: LearnerDep) -> Response:
-        listing_again(request, pseudonyms, "wallet.share_failed")
-        form = await posted_form(request)
+        form = await wallet_form(request, pseudonyms, "wallet.share_failed")
         link = register.wallet.create_share_link(credential, pseudonyms, days=_days(form.get("days")))
-        _notice(request, "wallet.share_created", new_link=link.token)
-        return to_wallet()
+        return told(request, "wallet.share_created", new_link=link.token)
 
     @router.post("/wallet/credentials/{credential}/wallet-app", response_class=HTMLResponse)
     async def offer_to_wallet_app(request: Request, credential: str, pseudonyms: LearnerDep) -> Response:
         """An OpenID4VCI credential offer of this credential: the wallet shows its QR code, link and PIN."""
-        listing_again(request, pseudonyms, "wallet.offer_failed")
-        await posted_form(request)
+        await wallet_form(request, pseudonyms, "wallet.offer_failed")
         register.oid4vci.create_offer(credential, pseudonyms)
-        _notice(request, "wallet.offer_created")
-        return to_wallet()
+        return told(request, "wallet.offer_created")
 
     @router.post("/wallet/share/{token}/revoke", response_class=HTMLResponse)
     async def revoke_share(request: Request, token: str, pseudonyms: LearnerDep) -> Response:
-        listing_again(request, pseudonyms, "wallet.share_already_revoked")
-        await posted_form(request)
+        await wallet_form(request, pseudonyms, "wallet.share_already_revoked")
         register.wallet.revoke_share_link(token, pseudonyms)
-        _notice(request, "wallet.share_revoked")
-        return to_wallet()
+        return told(request, "wallet.share_revoked")
 
     @router.get("/s/{token}", response_class=HTMLResponse)
     def shared(request: Request, token: str) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -15,7 +16,7 @@ from microcred.api.routing import api_router
 from microcred.api.schemas import InputModel
 from microcred.bootstrap import Register
 from microcred.domain import Credential, CredentialState
-from microcred.services.issuance import MAX_CREDENTIALS_PAGE
+from microcred.services.issuance import MAX_CREDENTIALS_PAGE, Issuance
 
 __all__ = ["router"]
 
@@ -139,29 +140,35 @@ def get_credential_pdf(
     return Response(pdf, media_type="application/pdf")
 
 
-@router.post("/credentials/{credential}/revoke", response_model=CredentialOut, operation_id="revoke_credential")
-def revoke_credential(
-    slug: str, credential: str, body: ReasonIn, _: CredentialRevokerDep, register: RegisterDep
-) -> CredentialOut:
-    """Revoke for good (the revocation status list is re-signed)."""
-    revoked = register.issuance.revoke(credential, body.reason, provider=slug)
-    return _out(register, revoked, with_document=False)
+def _status_change(
+    action: str, change: Callable[[Issuance], Callable[..., Credential]], *, description: str | None = None
+) -> None:
+    """``POST /credentials/{credential}/<action>``: one status change with its reason, by a credential revoker.
+
+    Revoking, suspending and unsuspending take the same request and give the same answer; only the use case
+    differs, so the route is declared once and registered for each (operation ``<action>_credential``)."""
+
+    def status_change(
+        slug: str, credential: str, body: ReasonIn, _: CredentialRevokerDep, register: RegisterDep
+    ) -> CredentialOut:
+        changed = change(register.issuance)(credential, body.reason, provider=slug)
+        return _out(register, changed, with_document=False)
+
+    name = f"{action}_credential"
+    router.post(
+        f"/credentials/{{credential}}/{action}",
+        response_model=CredentialOut,
+        operation_id=name,
+        name=name,
+        description=description,
+    )(status_change)
 
 
-@router.post("/credentials/{credential}/suspend", response_model=CredentialOut, operation_id="suspend_credential")
-def suspend_credential(
-    slug: str, credential: str, body: ReasonIn, _: CredentialRevokerDep, register: RegisterDep
-) -> CredentialOut:
-    suspended = register.issuance.suspend(credential, body.reason, provider=slug)
-    return _out(register, suspended, with_document=False)
-
-
-@router.post("/credentials/{credential}/unsuspend", response_model=CredentialOut, operation_id="unsuspend_credential")
-def unsuspend_credential(
-    slug: str, credential: str, body: ReasonIn, _: CredentialRevokerDep, register: RegisterDep
-) -> CredentialOut:
-    unsuspended = register.issuance.unsuspend(credential, body.reason, provider=slug)
-    return _out(register, unsuspended, with_document=False)
+_status_change(
+    "revoke", lambda issuance: issuance.revoke, description="Revoke for good (the revocation status list is re-signed)."
+)
+_status_change("suspend", lambda issuance: issuance.suspend)
+_status_change("unsuspend", lambda issuance: issuance.unsuspend)
 
 
 @router.get("/jobs/{job}", response_model=JobOut, operation_id="get_job")

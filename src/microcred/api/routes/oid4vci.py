@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from microcred.api.deps import Access, PublicDep, RegisterDep
-from microcred.api.http import CACHE_RESPONSES, cached_json
+from microcred.api.http import cached_json, cached_json_route
 from microcred.api.routing import api_router
 from microcred.bootstrap import Register
 from microcred.services.oid4vci import Oid4vciError
@@ -78,24 +78,14 @@ async def _form_fields(request: Request) -> dict[str, str]:
     return {name: value for name, value in form.items() if isinstance(value, str)}
 
 
-@router.get(
-    "/.well-known/openid-credential-issuer",
-    operation_id="get_credential_issuer_metadata",
-    response_model=dict[str, Any],
-    responses=CACHE_RESPONSES,
-)
+@cached_json_route(router, "/.well-known/openid-credential-issuer", "get_credential_issuer_metadata")
 def get_credential_issuer_metadata(request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """The Credential Issuer Metadata (OID4VCI 1.0 §12.2): endpoints, and the two credential configurations
     (``ldp_vc`` OpenBadgeCredential and ``dc+sd-jwt`` SD-JWT VC)."""
     return cached_json(request, credential_issuer_metadata(register.oid4vci.issuer), max_age=3600)
 
 
-@router.get(
-    "/.well-known/oauth-authorization-server",
-    operation_id="get_authorization_server_metadata",
-    response_model=dict[str, Any],
-    responses=CACHE_RESPONSES,
-)
+@cached_json_route(router, "/.well-known/oauth-authorization-server", "get_authorization_server_metadata")
 def get_authorization_server_metadata(request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """The OAuth Authorization Server Metadata (RFC 8414): the token endpoint of the pre-authorized code flow."""
     return cached_json(request, authorization_server_metadata(register.oid4vci.issuer), max_age=3600)

@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Body, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from microcred.api.deps import PublicDep, RegisterDep, ReportReaderDep
-from microcred.api.http import CACHE_RESPONSES, cached_bytes, cached_json
+from microcred.api.http import CACHE_RESPONSES, cached_bytes, cached_json, cached_json_route
 from microcred.api.routing import api_router
 from microcred.services.verification import parse_trust_date
 
 __all__ = ["router"]
 
+_Route = TypeVar("_Route", bound=Callable[..., Any])
+
 router = api_router()
+
+StatusPurpose = Literal["message", "revocation", "suspension"]
+_JSON_LD = "application/ld+json"
+_CONTEXT_MAX_AGE = 86_400  # a context never changes under its URL: a new version gets a new one
+
+
+def _signed_document(path: str, operation_id: str, *, tag: str = "verification") -> Callable[[_Route], _Route]:
+    """A public GET that answers one signed JSON document, cached (ETag, ``Cache-Control``) for verifiers."""
+    return cached_json_route(router, path, operation_id, tags=[tag])
+
+
+def _context_document(path: str, operation_id: str) -> Callable[[_Route], _Route]:
+    """A public GET that answers one JSON-LD context, byte for byte, cached."""
+    return router.get(
+        path,
+        operation_id=operation_id,
+        tags=["verification"],
+        responses={**CACHE_RESPONSES, 200: {"content": {_JSON_LD: {}}}},
+    )
 
 
 class CheckOut(BaseModel):
@@ -59,58 +81,30 @@ def verify_credential(
     return VerificationOut.model_validate(result.as_dict(lang))
 
 
-@router.get(
-    "/api/v1/trusted-providers/signed",
-    operation_id="get_signed_trusted_list",
-    tags=["trust"],
-    response_model=dict[str, Any],
-    responses=CACHE_RESPONSES,
-)
+@_signed_document("/api/v1/trusted-providers/signed", "get_signed_trusted_list", tag="trust")
 def get_signed_trusted_list(request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """The trusted-provider list signed by the register (eddsa-jcs-2022, did:key), to cache and check offline."""
     return cached_json(request, register.trust.signed_trusted_list(), max_age=300)
 
 
-@router.get(
-    "/providers/{slug}/did.json",
-    operation_id="get_did_document",
-    tags=["verification"],
-    response_model=dict[str, Any],
-    responses=CACHE_RESPONSES,
-)
+@_signed_document("/providers/{slug}/did.json", "get_did_document")
 def get_did_document(slug: str, request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """The provider's did:web DID document with every signing key it used (current and retired)."""
     return cached_json(request, register.verification.did_document(slug), max_age=300)
 
 
-@router.get(
-    "/providers/{slug}/status/{purpose}",
-    operation_id="get_status_list",
-    tags=["verification"],
-    response_model=dict[str, Any],
-    responses=CACHE_RESPONSES,
-)
+@_signed_document("/providers/{slug}/status/{purpose}", "get_status_list")
 def get_status_list(
-    slug: str,
-    purpose: Literal["message", "revocation", "suspension"],
-    request: Request,
-    _: PublicDep,
-    register: RegisterDep,
+    slug: str, purpose: StatusPurpose, request: Request, _: PublicDep, register: RegisterDep
 ) -> Response:
     """The provider's first signed Bitstring Status List credential (W3C Bitstring Status List v1.0)."""
     return cached_json(request, register.issuance.status_list_document(slug, purpose), max_age=60)
 
 
-@router.get(
-    "/providers/{slug}/status/{purpose}/{number}",
-    operation_id="get_numbered_status_list",
-    tags=["verification"],
-    response_model=dict[str, Any],
-    responses=CACHE_RESPONSES,
-)
+@_signed_document("/providers/{slug}/status/{purpose}/{number}", "get_numbered_status_list")
 def get_numbered_status_list(
     slug: str,
-    purpose: Literal["message", "revocation", "suspension"],
+    purpose: StatusPurpose,
     number: Annotated[int, Path(ge=1, le=1_000_000)],
     request: Request,
     _: PublicDep,
@@ -120,47 +114,27 @@ def get_numbered_status_list(
     return cached_json(request, register.issuance.status_list_document(slug, purpose, number=number), max_age=60)
 
 
-_JSON_LD = "application/ld+json"
-_CONTEXT_MAX_AGE = 86_400  # a context never changes under its URL: a new version gets a new one
-
-
 @router.get("/contexts", operation_id="list_contexts", tags=["verification"], responses=CACHE_RESPONSES)
 def list_contexts(request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """Every JSON-LD context the register's documents reference -> the URL of the register's exact copy."""
     return cached_json(request, register.verification.contexts(), max_age=_CONTEXT_MAX_AGE)
 
 
-@router.get(
-    "/contexts/{name}",
-    operation_id="get_context_file",
-    tags=["verification"],
-    responses={**CACHE_RESPONSES, 200: {"content": {_JSON_LD: {}}}},
-)
+@_context_document("/contexts/{name}", "get_context_file")
 def get_context_file(name: str, request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """A shipped JSON-LD context, byte for byte the copy the register signs and verifies against."""
     body = register.verification.context_file(name)
     return cached_bytes(request, body, media_type=_JSON_LD, max_age=_CONTEXT_MAX_AGE)
 
 
-@router.get(
-    "/ns/{path:path}",
-    operation_id="get_own_context",
-    tags=["verification"],
-    responses={**CACHE_RESPONSES, 200: {"content": {_JSON_LD: {}}}},
-)
+@_context_document("/ns/{path:path}", "get_own_context")
 def get_own_context(path: str, request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """Our own context at its identifier's path: ``https://microcred.eu/ns/v1`` is served at ``/ns/v1``."""
     body = register.verification.context_at(f"/ns/{path}")
     return cached_bytes(request, body, media_type=_JSON_LD, max_age=_CONTEXT_MAX_AGE)
 
 
-@router.get(
-    "/credentials/{credential}",
-    operation_id="get_public_credential",
-    tags=["verification"],
-    response_model=dict[str, Any],
-    responses=CACHE_RESPONSES,
-)
+@_signed_document("/credentials/{credential}", "get_public_credential")
 def get_public_credential(credential: str, request: Request, _: PublicDep, register: RegisterDep) -> Response:
     """A signed credential at the URL its PDF's QR code points to (the id is an unguessable UUID)."""
     found = register.issuance.get_credential(credential.removesuffix(".json"))

@@ -1,0 +1,137 @@
+"""What the register stores about its own machinery: API tokens, staff accounts, sign-in attempts,
+idempotency keys, access and share links, wallet offers and requests, and jobs.
+
+Each is declared once, here: storage builds these values from its rows and the services' ports hand
+them out, so a field is added in one place (before, a Protocol in ``services.ports`` and a dataclass in
+``storage`` said the same thing twice). Plain values; no rule of the register lives here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+__all__ = [
+    "AccessLinkRecord",
+    "IdempotencyRecord",
+    "JobRecord",
+    "LoginAttemptRecord",
+    "OfferRecord",
+    "PresentationRequestRecord",
+    "ShareLinkRecord",
+    "StaffRecord",
+    "TokenRecord",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRecord:
+    """A stored API token: never the token itself, only its lookup prefix and SHA-256 hash."""
+
+    id: int
+    prefix: str
+    secret_hash: str
+    provider: str | None
+    is_admin: bool
+    scopes: tuple[str, ...]
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StaffRecord:
+    """A staff account of one provider; its sessions end when ``session_epoch`` moves on."""
+
+    id: int
+    email: str
+    provider: str
+    password_hash: str
+    active: bool
+    session_epoch: int
+
+
+@dataclass(frozen=True, slots=True)
+class LoginAttemptRecord:
+    failures: int
+    last_failure_at: datetime
+    locked_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecord:
+    request_hash: str
+    state: str  # "in progress" while the reserved request runs, "done" with its response
+    reserved_at: datetime
+    status: int | None  # the response, once done
+    content_type: str | None
+    body: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccessLinkRecord:
+    """A learner's access link, stored only as the hash of its secret, and whether it was opened or ended."""
+
+    id: int
+    address_key: str
+    grants: tuple[str, ...]
+    created_at: datetime
+    expires_at: datetime
+    opened_at: datetime | None
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShareLinkRecord:
+    """A learner's share link to one credential; the URL carries ``public_id`` signed."""
+
+    public_id: str
+    credential_uuid: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OfferRecord:
+    """An OpenID4VCI credential offer of one credential; its pre-authorized code is kept only as a hash."""
+
+    id: int
+    public_id: str
+    credential_uuid: str
+    created_at: datetime
+    expires_at: datetime
+    tx_code_attempts: int
+    redeemed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PresentationRequestRecord:
+    """An OpenID4VP request of the verify page: its state and nonce, and the wallet's answer once given."""
+
+    state: str
+    nonce: str
+    created_at: datetime
+    expires_at: datetime
+    answered_at: datetime | None
+    result: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    """One stored job (``storage/jobs.py``): what it is, who may see it, how far it got and how it ended."""
+
+    id: str
+    kind: str
+    owner: str | None
+    state: str
+    params: str  # JSON
+    done: int
+    total: int
+    result: str | None  # JSON
+    error: str | None  # JSON
+    attempts: int
+    created_at: datetime
+    finished_at: datetime | None
+    has_input: bool

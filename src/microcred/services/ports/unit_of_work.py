@@ -1,0 +1,99 @@
+"""One transaction and where it comes from: the unit of work every use case opens, and the clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol, Self
+
+from microcred.services.ports.auth import (
+    IdempotencyRepository,
+    LoginAttemptRepository,
+    RegisterKeyRepository,
+    StaffRepository,
+    TokenRepository,
+)
+from microcred.services.ports.catalogue import OfferingRepository, OfferingSearch, ProviderRepository
+from microcred.services.ports.credentials import (
+    CredentialRepository,
+    RecognitionRepository,
+    SigningKeyRepository,
+    StackingRepository,
+)
+from microcred.services.ports.enrolments import BulkStore, EditionRepository, EnrolmentRepository, LearnerRepository
+from microcred.services.ports.jobs import JobRepository, RateBuckets
+from microcred.services.ports.wallet import (
+    AccessLinkRepository,
+    LearnerAccessRepository,
+    Oid4vciRepository,
+    PresentationRepository,
+    WalletRepository,
+)
+from microcred.stats.source import StatisticsSource
+
+__all__ = ["Clock", "UnitOfWork", "UnitOfWorkFactory"]
+
+
+class Clock(Protocol):
+    def __call__(self) -> datetime: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: nothing is kept unless ``commit()`` is called before leaving the ``with`` block."""
+
+    @property
+    def providers(self) -> ProviderRepository: ...
+    @property
+    def offerings(self) -> OfferingRepository: ...
+    @property
+    def editions(self) -> EditionRepository: ...
+    @property
+    def search(self) -> OfferingSearch: ...
+    @property
+    def learners(self) -> LearnerRepository: ...
+    @property
+    def enrolments(self) -> EnrolmentRepository: ...
+    @property
+    def tokens(self) -> TokenRepository: ...
+    @property
+    def staff(self) -> StaffRepository: ...
+    @property
+    def login_attempts(self) -> LoginAttemptRepository: ...
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
+    @property
+    def register_keys(self) -> RegisterKeyRepository: ...
+    @property
+    def learner_access(self) -> LearnerAccessRepository: ...
+    @property
+    def access_links(self) -> AccessLinkRepository: ...
+    @property
+    def credentials(self) -> CredentialRepository: ...
+    @property
+    def signing_keys(self) -> SigningKeyRepository: ...
+    @property
+    def bulk(self) -> BulkStore: ...
+    @property
+    def wallet(self) -> WalletRepository: ...
+    @property
+    def stacking(self) -> StackingRepository: ...
+    @property
+    def recognition(self) -> RecognitionRepository: ...
+    @property
+    def jobs(self) -> JobRepository: ...
+    @property
+    def rate_buckets(self) -> RateBuckets: ...
+    @property
+    def oid4vci(self) -> Oid4vciRepository: ...
+    @property
+    def presentations(self) -> PresentationRepository: ...
+    @property
+    def statistics(self) -> StatisticsSource: ...
+
+    def __enter__(self) -> Self: ...
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any, /) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
