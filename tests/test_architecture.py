@@ -70,7 +70,6 @@ OVER_LONG_MODULES_BEING_SPLIT = {
     "services/issuance.py",
     "storage/credentials.py",
     "services/stacking.py",
-    "services/demo.py",
 }
 
 

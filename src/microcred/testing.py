@@ -1,5 +1,6 @@
-"""Test and benchmark helpers shipped with the package: a throw-away PostgreSQL server, a fixed clock and
-an ASGI app served by uvicorn in a thread (for tests that need real connections and real timing).
+"""Test and benchmark helpers shipped with the package: a throw-away PostgreSQL server, a fixed clock, an
+ASGI app served by uvicorn in a thread (for tests that need real connections and real timing) and the
+reader of the outbox mailer's messages.
 
 The PostgreSQL server is real (Debian's server binaries, ``initdb`` + ``pg_ctl``) and listens only on
 loopback; as root it runs as the ``postgres`` system user because ``initdb`` refuses to run as root.
@@ -8,6 +9,8 @@ loopback; as root it runs as the ``postgres`` system user because ``initdb`` ref
 from __future__ import annotations
 
 import contextlib
+import email
+import email.policy
 import glob
 import os
 import shutil
@@ -21,7 +24,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FixedClock", "PostgresServer", "free_port", "served_in_thread", "throwaway_postgres"]
+__all__ = ["FixedClock", "PostgresServer", "free_port", "mail_text", "served_in_thread", "throwaway_postgres"]
+
+
+def mail_text(raw: bytes) -> str:
+    """The plain-text body of a message as the outbox mailer wrote it (a multipart message's text part)."""
+    body = email.message_from_bytes(raw, policy=email.policy.default).get_body(preferencelist=("plain",))
+    if body is None:
+        raise AssertionError("the message has no plain-text body")
+    return str(body.get_content())
 
 
 def free_port() -> int:

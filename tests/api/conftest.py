@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,6 +16,7 @@ from microcred.bootstrap import Register
 from microcred.domain import Learner
 from microcred.services import auth
 from microcred.services.auth import Scope
+from microcred.testing import mail_text
 from tests.databases import SMALL_DEMO, Content
 
 ALL_SCOPES = [scope.value for scope in Scope]
@@ -80,7 +80,7 @@ def learner_link(register: Register) -> str:
         work.commit()
     register.learner_access.request_access_link("learner.of.tests@example.org")
     newest = sorted(Path(register.settings.outbox_dir).glob("*.eml"))[-1]
-    text = email.message_from_bytes(newest.read_bytes()).get_payload(decode=True).decode()  # type: ignore[union-attr]
+    text = mail_text(newest.read_bytes())
     return str(text.split("access=")[1].split()[0])
 
 

@@ -27,7 +27,7 @@ BODIES: list[tuple[type[BaseModel], Record[Any], set[str], set[str]]] = [
     (schemas.QualityAssuranceIn, QUALITY_ASSURANCE, set(), set()),
     (schemas.QualityAssuranceOut, QUALITY_ASSURANCE, set(), set()),
     (schemas.OfferingIn, OFFERING, {"provider"}, set()),  # the provider is in the path
-    (schemas.OfferingOut, OFFERING, set(), set()),
+    (schemas.OfferingOut, OFFERING, set(), {"labels"}),  # each code's label in both languages
     (schemas.LearningOutcomeIo, LEARNING_OUTCOME, set(), set()),
     (schemas.EditionIn, EDITION, {"provider", "offering_code"}, set()),
     (schemas.EditionOut, EDITION, {"academic_year"}, {"academic_year"}),  # derived from the start, not the field

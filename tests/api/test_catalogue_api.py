@@ -45,6 +45,13 @@ def test_provider_creates_checks_publishes_and_the_catalogue_shows_it(client: Te
     public = client.get(f"/api/v1/catalogue/{OWNER}/MC-API-1")
     assert public.status_code == 200
     assert public.json()["ects"] == 3
+    # Codes stay codes; each comes with its label in both languages (issue 18: no raw codes for people).
+    assert public.json()["assessment_type"] == "4f03b91c0e"
+    labels = public.json()["labels"]
+    assert set(labels["assessment_type"]) == {"4f03b91c0e"}
+    assert set(labels["assessment_type"]["4f03b91c0e"]) == {"nl", "en"}
+    assert labels["languages"] == {"nl": {"nl": "Nederlands", "en": "Dutch"}}
+    assert labels["participation_form"]["online"]["en"] == "Online"
     found = client.get("/api/v1/catalogue", params={"q": "datageletterdheid"}).json()["items"]
     assert [item["code"] for item in found] == ["MC-API-1"]
 

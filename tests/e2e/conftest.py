@@ -6,8 +6,12 @@ The server gets its own SQLite file, outbox folder and demo register; screenshot
 
 from __future__ import annotations
 
+import contextlib
+import email
+import email.policy
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -131,13 +135,22 @@ def browser(server: Server) -> Iterator[Any]:
         launched.close()
 
 
+@contextlib.contextmanager
+def browser_page(browser: Any, server: Server, *, locale: str, timeout_ms: int = 30_000) -> Iterator[Any]:
+    """A page in a fresh browser context (its own cookies) with the browser set to ``locale``."""
+    context = browser.new_context(base_url=server.base_url, locale=locale, accept_downloads=True)
+    opened = context.new_page()
+    opened.set_default_timeout(timeout_ms)  # a loaded two-core CI runner, not a slow page
+    try:
+        yield opened
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser: Any, server: Server) -> Iterator[Any]:
-    context = browser.new_context(base_url=server.base_url, locale="nl-BE", accept_downloads=True)
-    opened = context.new_page()
-    opened.set_default_timeout(30_000)  # a loaded two-core CI runner, not a slow page
-    yield opened
-    context.close()
+    with browser_page(browser, server, locale="nl-BE") as opened:
+        yield opened
 
 
 def screenshot(page: Any, name: str) -> None:
@@ -158,3 +171,25 @@ def assert_accessible(page: Any) -> None:
                         nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
     )
     assert violations == [], json.dumps(violations, indent=2)
+
+
+def newest_link(outbox: Path, address: str, *, wait_seconds: float = 20.0) -> str:
+    """The access link in the newest e-mail to ``address``, read from its plain-text part.
+
+    The wallet page answers first and sends the e-mail in a background task (so the answer does not tell
+    whether the address is known), so the message may land a moment after the page says it is on its way:
+    poll the outbox instead of reading it once.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        for message_file in sorted(outbox.glob("*.eml"), reverse=True):
+            message = email.message_from_bytes(message_file.read_bytes(), policy=email.policy.default)
+            if message["To"] == address:
+                text = message.get_body(preferencelist=("plain",))
+                assert text is not None, message
+                found = re.search(r"https?://\S+/wallet/open\?access=\S+", text.get_content())
+                assert found, text.get_content()
+                return found.group(0)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no e-mail to {address} in {outbox} after {wait_seconds:.0f} s")
+        time.sleep(0.1)

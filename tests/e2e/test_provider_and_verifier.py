@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import email
 import json
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +12,7 @@ import pytest
 from microcred.bootstrap import build
 from microcred.services import auth, enrolments, issuance
 from microcred.settings import Settings
-from tests.e2e.conftest import Server, assert_accessible, screenshot
+from tests.e2e.conftest import Server, assert_accessible, newest_link, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PASSWORD = "desk-password-123"
@@ -160,28 +158,6 @@ def _learner_with_credential(server: Server, address: str) -> str:
     return issued.uuid
 
 
-def _newest_link(outbox: Path, address: str, *, wait_seconds: float = 20.0) -> str:
-    """The access link in the newest e-mail to ``address``.
-
-    The wallet page answers first and sends the e-mail in a background task (so the answer does not tell
-    whether the address is known), so the message may land a moment after the page says it is on its way:
-    poll the outbox instead of reading it once.
-    """
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        for message_file in sorted(outbox.glob("*.eml"), reverse=True):
-            message = email.message_from_bytes(message_file.read_bytes())
-            if message["To"] == address:
-                body = message.get_payload(decode=True)
-                assert isinstance(body, bytes)
-                found = re.search(r"https?://\S+/wallet/open\?access=\S+", body.decode())
-                assert found, body
-                return found.group(0)
-        if time.monotonic() > deadline:
-            raise AssertionError(f"no e-mail to {address} in {outbox} after {wait_seconds:.0f} s")
-        time.sleep(0.1)
-
-
 def test_the_learner_opens_the_wallet_link_downloads_the_pdf_and_shares_it(page: Any, server: Server) -> None:
     address = "leerling@example.org"
     uuid = _learner_with_credential(server, address)
@@ -192,7 +168,7 @@ def test_the_learner_opens_the_wallet_link_downloads_the_pdf_and_shares_it(page:
     page.get_by_role("button", name="Stuur mij een link").click()
     page.get_by_text("onderweg").wait_for()
     screenshot(page, "wallet-link-sent")
-    link = _newest_link(server.outbox, address)
+    link = newest_link(server.outbox, address)
     page.goto(link)
     screenshot(page, "wallet-open")
     assert_accessible(page)
@@ -267,7 +243,7 @@ def test_an_access_link_opens_once_and_signing_out_everywhere_ends_every_session
     page.get_by_label("E-mailadres").fill(address)
     page.get_by_role("button", name="Stuur mij een link").click()
     page.get_by_text("onderweg").wait_for()
-    link = _newest_link(server.outbox, address)
+    link = newest_link(server.outbox, address)
     page.goto(link)
     page.get_by_role("button", name="Open mijn credentials").click()
     page.get_by_role("heading", name="Desinformatie herkennen").wait_for()

@@ -70,7 +70,8 @@ def test_an_offering_shows_every_eu_element_the_provider_and_its_editions(page: 
 def test_the_provider_list_shows_quality_assurance_and_a_provider_its_offerings(page: Any) -> None:
     page.goto("/providers")
     assert page.locator("h1").inner_text() == "Erkende aanbieders"
-    assert page.get_by_text("NVAO (demo record)").count() > 5
+    assert page.get_by_text("Instellingsreview").count() > 5
+    assert page.get_by_text("Opleidingsaccreditatie").count() >= 3
     screenshot(page, "providers")
     assert_accessible(page)
     page.get_by_role("link", name="Universiteit Gent").click()

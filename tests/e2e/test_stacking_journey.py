@@ -20,8 +20,7 @@ from microcred.domain import Outcome
 from microcred.errors import MicrocredError
 from microcred.services import enrolments, issuance
 from microcred.settings import Settings
-from tests.e2e.conftest import Server, assert_accessible, screenshot
-from tests.e2e.test_provider_and_verifier import _newest_link
+from tests.e2e.conftest import Server, assert_accessible, newest_link, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 INSZ = "85073000160"
@@ -101,7 +100,7 @@ def test_a_learner_stacks_three_credentials_across_two_providers_and_sees_a_reco
     page.get_by_label("E-mailadres").fill(ADDRESS)
     page.get_by_role("button", name="Stuur mij een link").click()
     page.get_by_text("onderweg").wait_for()
-    page.goto(_newest_link(server.outbox, ADDRESS))
+    page.goto(newest_link(server.outbox, ADDRESS))
     page.get_by_role("button", name="Open mijn credentials").click()
     page.get_by_role("heading", name="Postgraduaat media").wait_for()
     stack = page.locator('article.wallet-stack[data-rule="ugent/PG-JOURNEY"]')

@@ -49,6 +49,7 @@ def test_the_public_surface() -> None:
         "DEFAULT_LANGUAGE",
         "LANGUAGES",
         "REASON_PREFIX",
+        "best_language",
         "catalogue",
         "has",
         "placeholders",

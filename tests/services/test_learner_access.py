@@ -7,6 +7,7 @@ forwarded mail, a proxy log or a browser history opened the wallet again and aga
 from __future__ import annotations
 
 import email
+import email.policy
 import hashlib
 import threading
 from datetime import timedelta
@@ -19,7 +20,7 @@ from microcred.bootstrap import Register
 from microcred.services import learner_access
 from microcred.services.learner_access import AccessLinkClosed
 from microcred.storage.tables import access_links
-from microcred.testing import FixedClock
+from microcred.testing import FixedClock, mail_text
 from tests.credentials.register_setup import seed
 
 ADDRESS = "p-1@student.example.be"  # a learner of hoge in the seeded register
@@ -38,9 +39,7 @@ def _ask(register: Register, clock: FixedClock, address: str = ADDRESS) -> str:
         address, uow=register.uow, mailer=register.mailer, clock=clock, base_url="http://x", link_path="/wallet/open"
     )
     (sent,) = set(Path(register.settings.outbox_dir).glob("*.eml")) - before
-    body = email.message_from_bytes(sent.read_bytes()).get_payload(decode=True)
-    assert isinstance(body, bytes)
-    return body.decode().split("access=", 1)[1].split()[0]
+    return mail_text(sent.read_bytes()).split("access=", 1)[1].split()[0]
 
 
 def _open(register: Register, clock: FixedClock, access: str) -> learner_access.LearnerSession:
@@ -146,3 +145,35 @@ def test_an_unknown_address_gets_no_link_and_no_row(seeded: Register) -> None:
     assert not list(Path(seeded.settings.outbox_dir).glob("*.eml"))
     with seeded.engine.connect() as connection:
         assert connection.execute(select(access_links)).all() == []
+
+
+@pytest.mark.parametrize(("lang", "opening"), [("nl", "Open deze link"), ("en", "Open this link")])
+def test_the_link_is_mailed_in_the_language_asked_in_as_text_and_html_and_survives_copying(
+    seeded: Register, lang: str, opening: str
+) -> None:
+    outbox = Path(seeded.settings.outbox_dir)
+    before = set(outbox.glob("*.eml"))
+    long_base = "https://micro-credentials.register.example-university.be"  # a long host: a long link
+    learner_access.request_access_link(
+        ADDRESS, uow=seeded.uow, mailer=seeded.mailer, clock=FixedClock(), base_url=long_base,
+        link_path="/wallet/open", lang=lang,
+    )  # fmt: skip
+    (sent,) = set(outbox.glob("*.eml")) - before
+    raw = sent.read_bytes()
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert message.get_content_type() == "multipart/alternative"
+    assert message["Content-Language"] == lang
+    assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+    text = mail_text(raw)
+    assert text.startswith(opening)
+    link = next(line for line in text.splitlines() if line.startswith(long_base))
+    # Copied from the raw message (an outbox file, a client's "show source"), the link is whole: no
+    # quoted-printable soft line break and no "=3D" inside it.
+    assert link.encode() + b"\n" in raw
+    assert [line for line in raw.splitlines() if line.endswith(b"=") and b"=====" not in line] == []
+    assert b"=3D" not in raw
+    html = message.get_body(preferencelist=("html",))
+    assert html is not None
+    assert f'<html lang="{lang}">' in html.get_content()
+    assert f'<a href="{link}">{link}</a>' in html.get_content()
+    assert learner_access.check_access_link(link.split("access=", 1)[1], uow=seeded.uow, clock=FixedClock())

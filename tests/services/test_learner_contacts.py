@@ -12,6 +12,7 @@ from pathlib import Path
 
 from microcred.bootstrap import Register
 from microcred.domain import Enrolment, Outcome
+from microcred.testing import mail_text
 from tests.credentials.register_setup import Seeded, seed
 
 INSZ = "85.07.30-033.28"
@@ -37,7 +38,7 @@ def _mails_to(register: Register, address: str) -> list[str]:
     for path in sorted(Path(register.settings.outbox_dir).glob("*.eml")):
         message = email.message_from_bytes(path.read_bytes())
         if message["To"] == address:
-            found.append(message.get_payload(decode=True).decode())  # type: ignore[union-attr]
+            found.append(mail_text(path.read_bytes()))
     return found
 
 

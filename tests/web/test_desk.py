@@ -78,6 +78,21 @@ def test_staff_create_an_offering_that_appears_in_the_public_catalogue(demo: Reg
     assert "Data in de <mark>klas</mark>" in staff.get("/?q=klas").text  # the word found, marked
 
 
+def test_languages_are_picked_by_name_and_each_chosen_one_is_stored(demo: Register, staff: TestClient) -> None:
+    form = staff.get("/desk/offerings/new").text
+    picker = re.search(r'<select id="languages" name="languages" multiple[^>]*>(.*?)</select>', form, re.S)
+    assert picker, "languages are picked from a list, not typed as ISO codes"
+    options = re.findall(r'<option value="([a-z]+)"[^>]*>([^<]+)</option>', picker.group(1))
+    assert options[:2] == [("nl", "Nederlands"), ("en", "Engels")]  # the usual ones first, by name
+    fields = {key: value for key, value in _complete_fields().items() if key != "languages"}
+    chosen: dict[str, str | list[str]] = {**_new_offering(staff, **fields), "languages": ["nl", "fr"]}
+    assert staff.post("/desk/offerings", data=chosen).status_code == 200
+    assert catalogue.get_offering("ugent", "MC-DATA", demo.uow).languages == ["nl", "fr"]
+    again = staff.get("/desk/offerings/MC-DATA/edit").text
+    assert '<option value="fr" selected>' in again
+    assert '<option value="en">' in again
+
+
 def test_publishing_an_incomplete_offering_is_refused_with_the_missing_elements(staff: TestClient) -> None:
     fields = {**_complete_fields(), "ects": "", "learning_outcomes_nl": "", "learning_outcomes_en": ""}
     page = staff.post("/desk/offerings", data=_new_offering(staff, **fields))
@@ -96,6 +111,25 @@ def test_staff_issue_credentials_for_an_edition_and_revoke_one_with_a_reason(dem
     revoked = staff.post(f"/desk/credentials/{uuid}/revoke", data={"csrf_token": token, "reason": "fraude"})
     assert "is ingetrokken" in revoked.text
     assert issuance.get_credential(uuid, uow=demo.uow).state.value == "revoked"
+
+
+def test_each_edition_row_says_how_many_learners_would_receive_a_credential(demo: Register, staff: TestClient) -> None:
+    def would_receive(page: str) -> int:
+        found = re.search(r'data-issuable="MC-DISINFO-2024">(\d+)<', page)
+        assert found, "no count in the edition's row"
+        return int(found.group(1))
+
+    with demo.uow() as work:
+        passed = [
+            e for e in work.enrolments.list_for_edition("ugent", "MC-DISINFO-2024") if e.outcome.value == "passed"
+        ]
+    page = staff.get("/desk").text
+    assert "Lerenden die nu een credential krijgen" in page
+    assert would_receive(page) == len(passed) > 0
+    issuance.issue_for_enrolment(
+        "ugent", passed[0].reference, uow=demo.uow, keys=demo.key_store, settings=demo.settings, clock=demo.clock
+    )
+    assert would_receive(staff.get("/desk").text) == len(passed) - 1
 
 
 def test_staff_cannot_revoke_another_providers_credential(demo: Register, staff: TestClient) -> None:

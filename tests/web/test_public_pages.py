@@ -142,7 +142,11 @@ def test_the_api_keeps_its_problem_documents_beside_the_pages(client: TestClient
 
 def test_providers_list_quality_assurance_and_a_provider_page_its_figures(client: TestClient) -> None:
     listing = client.get("/providers")
-    assert listing.text.count("NVAO (demo record)") > 10
+    assert listing.text.count("NVAO<br>") > 10
+    # The kind each type of institution has: an institutional review, or programme accreditation for the
+    # registered institutions (Vlerick, AMS, ...), each with its own dates.
+    assert listing.text.count("Instellingsreview") > 10
+    assert listing.text.count("Opleidingsaccreditatie") >= 3
     assert "betrouwbaar" in listing.text
     provider = client.get("/providers/ugent")
     assert "Desinformatie herkennen" in provider.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import html
 import re
 import socket
 import threading
@@ -10,7 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ from microcred.asgi import create_app
 from microcred.bootstrap import Register, build
 from microcred.domain import Credential
 from microcred.services import enrolments, issuance, wallet
-from microcred.testing import served_in_thread
+from microcred.testing import mail_text, served_in_thread
 from tests.web.conftest import PEPPER, csrf_of
 
 ANN, BOB = "ann@example.org", "bob@example.org"
@@ -63,9 +64,8 @@ def _ask_for_link(client: TestClient, address: str) -> str:
 
 
 def _link_in(message: Path) -> str:
-    body = email.message_from_bytes(message.read_bytes()).get_payload(decode=True)
-    assert isinstance(body, bytes)
-    found = re.search(r"https?://\S+/wallet/open\?access=\S+", body.decode())
+    body = mail_text(message.read_bytes())
+    found = re.search(r"https?://\S+/wallet/open\?access=\S+", body)
     assert found, body
     parts = urlsplit(found.group(0))
     return f"{parts.path}?{parts.query}"
@@ -99,6 +99,16 @@ def test_asking_for_a_link_mails_it_and_an_unknown_address_gets_the_same_answer(
     assert len(_outbox(demo)) == 1, "no mail goes to an address no learner has"
     assert unknown.replace("nobody@example.org", ANN) == known.replace(csrf_of(known), csrf_of(unknown))
     assert "onderweg" in known
+
+
+def test_the_mail_is_in_the_language_the_page_was_asked_in(
+    demo: Register, client: TestClient, holders: Holders
+) -> None:
+    client.cookies.set("lang", "en")  # the language switch's cookie, as a visitor who chose English has
+    _ask_for_link(client, ANN)
+    message = email.message_from_bytes(_outbox(demo)[0].read_bytes())
+    assert message["Subject"] == "Your micro-credentials"
+    assert mail_text(_outbox(demo)[0].read_bytes()).startswith("Open this link within 30 minutes")
 
 
 def test_a_forged_link_opens_nothing(client: TestClient, holders: Holders) -> None:
@@ -177,6 +187,60 @@ def test_a_share_link_opens_the_verification_of_that_credential(
         via_verifier = stranger.get("/verify", params={"share": f"http://127.0.0.1:8000/s/{token}"})
         assert via_verifier.url.path == f"/s/{token}"
         assert "Deze credential is echt en geldig." in via_verifier.text
+
+
+def test_the_wallet_offers_linkedin_add_to_profile_filled_in_for_a_valid_credential(
+    demo: Register, client: TestClient, holders: Holders
+) -> None:
+    page = _open_wallet(client, demo, ANN)
+    found = re.search(r'<a class="button secondary linkedin" href="([^"]+)"', page)
+    assert found, "no LinkedIn link next to the downloads"
+    link = urlsplit(html.unescape(found.group(1)))
+    assert f"{link.scheme}://{link.netloc}{link.path}" == "https://www.linkedin.com/profile/add"
+    fields = dict(parse_qsl(link.query))
+    issued = holders.ann.issued_at
+    assert fields == {
+        "startTask": "CERTIFICATION_NAME",
+        "name": "Desinformatie herkennen",
+        "organizationName": "Universiteit Gent",
+        "issueYear": str(issued.year),
+        "issueMonth": str(issued.month),
+        "certUrl": f"http://127.0.0.1:8000/verify?credential="
+        f"{quote('http://127.0.0.1:8000/credentials/' + holders.ann.uuid[9:], safe='')}",
+        "certId": holders.ann.uuid[9:],
+    }
+    assert client.get(urlsplit(fields["certUrl"]).path + "?" + urlsplit(fields["certUrl"]).query).status_code == 200
+    client.cookies.set("lang", "en")
+    english = client.get("/wallet").text
+    assert "name=Recognising+disinformation" in html.unescape(english)
+    assert "Add to LinkedIn" in english
+
+
+def test_the_share_page_previews_cleanly_with_open_graph_and_twitter_tags(
+    demo: Register, client: TestClient, holders: Holders
+) -> None:
+    _open_wallet(client, demo, ANN)
+    token = _share(client, holders.ann)
+    with TestClient(client.app) as stranger:
+        shown = stranger.get(f"/s/{token}").text
+    head = shown.split("</head>", 1)[0]
+    tags = dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z_]+)" content="([^"]*)"', head))
+    assert tags["og:title"] == tags["twitter:title"] == "Desinformatie herkennen"
+    assert tags["og:description"] == tags["twitter:description"]
+    assert "Universiteit Gent" in tags["og:description"]
+    assert tags["og:url"].endswith(f"/s/{token}")
+    assert tags["twitter:card"] == "summary"
+    assert tags["og:type"] == "website"
+    assert '<meta name="robots" content="noindex, nofollow">' in head
+    # Nothing about the learner: no address, no pseudonym, no credential subject id in the preview.
+    with demo.uow() as work:
+        pseudonym = work.credentials.get(holders.ann.uuid).learner
+    assert ANN not in head
+    assert pseudonym not in head
+    assert "did:" not in head
+    with TestClient(client.app) as stranger:
+        verify_page = stranger.get("/verify").text.split("</head>", 1)[0]
+    assert "og:title" not in verify_page  # only a share link has a preview
 
 
 def test_a_revoked_share_link_says_so(demo: Register, client: TestClient, holders: Holders) -> None:

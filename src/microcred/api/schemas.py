@@ -20,6 +20,8 @@ from microcred.domain import (
 )
 from microcred.domain.fields import EDITION, ENROLMENT, LEARNING_OUTCOME, OFFERING, PROVIDER, QUALITY_ASSURANCE
 from microcred.errors import FieldProblem
+from microcred.i18n import LANGUAGES
+from microcred.vocab import vocabulary
 
 __all__ = [
     "EditionIn",
@@ -135,9 +137,34 @@ class _OfferingIn(InputModel):
 
 
 class _OfferingOut(BaseModel):
+    labels: dict[str, dict[str, dict[str, str]]] = Field(
+        default_factory=dict,
+        description="Each vocabulary code of the offering with its label in Dutch and English, by field and "
+        'code: `{"assessment_type": {"2939dae15f": {"nl": "…", "en": "marked assignment"}}}`; the fields '
+        "themselves keep the codes.",
+    )
+
     @classmethod
     def of(cls, offering: Offering) -> Self:
-        return cls.model_validate({**OFFERING.plain(offering), "awarding_body": offering.awarding_provider})
+        plain = OFFERING.plain(offering)
+        return cls.model_validate({**plain, "awarding_body": offering.awarding_provider, "labels": _labels(plain)})
+
+
+def _labels(plain: dict[str, Any]) -> dict[str, dict[str, dict[str, str]]]:
+    """The labels of the codes in an offering's plain values, for every field that takes a vocabulary's codes."""
+    found: dict[str, dict[str, dict[str, str]]] = {}
+    for field in OFFERING.fields:
+        value = plain.get(field.name)
+        if not field.vocab or value in (None, "", []):
+            continue
+        concepts = vocabulary(field.vocab)
+        codes = [str(code) for code in (value if isinstance(value, list) else [value])]
+        known = {
+            code: {lang: concepts.get(code).label(lang) for lang in LANGUAGES} for code in codes if code in concepts
+        }
+        if known:
+            found[field.name] = known
+    return found
 
 
 class _EditionIn(InputModel):

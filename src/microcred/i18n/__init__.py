@@ -19,7 +19,17 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "REASON_PREFIX", "catalogue", "has", "placeholders", "reason", "translate"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "REASON_PREFIX",
+    "best_language",
+    "catalogue",
+    "has",
+    "placeholders",
+    "reason",
+    "translate",
+]
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -62,3 +72,21 @@ def reason(code: str, lang: str, /, **values: Any) -> str:
 def placeholders(text: str) -> set[str]:
     """The names a text's ``{...}`` placeholders use (``{slug!r}`` and ``{n:,}`` count as ``slug``, ``n``)."""
     return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def best_language(accept_language: str | None) -> str:
+    """The best of ``Accept-Language`` (RFC 9110 §12.5.4) that the catalogue speaks, else Dutch: how the web
+    pages and the API pick the language of what they answer or mail."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, primary))
+    return sorted(ranked)[0][2] if ranked else DEFAULT_LANGUAGE

@@ -82,6 +82,16 @@ def list_provider_editions(provider: str, uow: UnitOfWorkFactory) -> list[Editio
         return work.editions.list_for_provider(provider)
 
 
+def issuable_counts(provider: str, uow: UnitOfWorkFactory) -> dict[str, int]:
+    """Per edition code of the provider: how many learners passed it and have no credential yet, so how many
+    would receive one if the desk issued the edition now (issuing again gives no one a second)."""
+    with uow() as work:
+        return {
+            edition.code: len(work.credentials.passed_without_credential(provider, edition.code))
+            for edition in work.editions.list_for_provider(provider)
+        }
+
+
 def _pseudonymised(enrolment: Enrolment, learner_id: str, pepper: str) -> Enrolment:
     """The enrolment under the learner's pseudonym, in the scope of the id's scheme (given, or detected)."""
     scheme = identify(learner_id.strip(), enrolment.learner_scheme)
@@ -240,3 +250,6 @@ class Enrolments:
 
     def list_provider_editions(self, provider: str) -> list[Edition]:
         return list_provider_editions(provider, self._deps.uow)
+
+    def issuable_counts(self, provider: str) -> dict[str, int]:
+        return issuable_counts(provider, self._deps.uow)

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from microcred.errors import Unauthenticated
+from microcred.i18n import DEFAULT_LANGUAGE
 from microcred.services.auth import Principal, normal_email
 from microcred.services.dependencies import Dependencies
-from microcred.services.mail import Mailer, compose_bilingual
+from microcred.services.mail import Mailer, compose_in
 from microcred.services.ports import AccessLinkRecord, Clock, UnitOfWorkFactory
 from microcred.services.wallet import grant
 
@@ -76,16 +77,25 @@ def _address_key(address: str) -> str:
 
 
 def request_access_link(
-    email: str, *, uow: UnitOfWorkFactory, mailer: Mailer, clock: Clock, base_url: str, link_path: str
+    email: str,
+    *,
+    uow: UnitOfWorkFactory,
+    mailer: Mailer,
+    clock: Clock,
+    base_url: str,
+    link_path: str,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> None:
     """Mail a new single-use link to ``email`` if a learner has it; silent either way (no enumeration).
+
+    The mail is in ``lang``, the language the learner asked in, as text and HTML (``mail.compose_in``).
 
     The new link ends the address's earlier links that were never opened. A mail server that cannot be
     reached is logged (without the address), not raised: this runs after the requester has had the answer.
     """
     address = normal_email(email)
     now = clock()
-    secret = secrets.token_urlsafe(32)
+    secret = secrets.token_urlsafe(24)  # 192 bits, and a link short enough to stay on one line
     with uow() as work:
         found = work.learner_access.grants_for_email(address)
         if not found:
@@ -103,7 +113,7 @@ def request_access_link(
         work.commit()
     minutes = int(ACCESS_LINK_MAX_AGE.total_seconds() // 60)
     link = f"{base_url.rstrip('/')}{link_path}?access={secret}"
-    message = compose_bilingual(to=address, message="access_link", minutes=minutes, link=link)
+    message = compose_in(lang, to=address, message="access_link", minutes=minutes, link=link)
     try:
         mailer.send(message)
     except OSError as error:
@@ -180,10 +190,16 @@ class LearnerAccess:
         """The address as links are keyed (trimmed, lower case); Invalid naming the field when it is not one."""
         return normal_email(email)
 
-    def request_access_link(self, email: str) -> None:
+    def request_access_link(self, email: str, *, lang: str = DEFAULT_LANGUAGE) -> None:
         d = self._deps
         request_access_link(
-            email, uow=d.uow, mailer=d.mailer, clock=d.clock, base_url=d.public_base_url, link_path=ACCESS_LINK_PATH
+            email,
+            uow=d.uow,
+            mailer=d.mailer,
+            clock=d.clock,
+            base_url=d.public_base_url,
+            link_path=ACCESS_LINK_PATH,
+            lang=lang,
         )
 
     def check_access_link(self, access: str) -> Principal:

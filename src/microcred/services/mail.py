@@ -1,4 +1,10 @@
-"""Sending e-mail through a pluggable mailer; in development the mailer writes ``.eml`` files to an outbox."""
+"""Sending e-mail through a pluggable mailer; in development the mailer writes ``.eml`` files to an outbox.
+
+Bodies are sent as 8-bit UTF-8, not quoted-printable: quoted-printable breaks lines over 76 characters with
+a soft ``=`` and writes ``=`` as ``=3D``, so a link copied from the raw message (an outbox file, a mail
+client showing the source) no longer works (issue 18). Every SMTP server of the last decades takes 8-bit
+bodies (8BITMIME, RFC 6152), and our lines stay far below the 998-character limit.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,13 @@ import uuid
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from html import escape
 from pathlib import Path
 from typing import Any, Protocol
 
 from microcred.i18n import translate
 
-__all__ = ["Mailer", "OutboxMailer", "SmtpMailer", "compose", "compose_bilingual"]
+__all__ = ["Mailer", "OutboxMailer", "SmtpMailer", "compose", "compose_bilingual", "compose_in"]
 
 SENDER = "microcred <no-reply@microcred.invalid>"
 
@@ -32,7 +39,7 @@ def compose(*, to: str, subject: str, text: str, sender: str = SENDER) -> EmailM
     message["Subject"] = subject
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain="microcred.invalid")
-    message.set_content(text)
+    message.set_content(text, cte="8bit")
     return message
 
 
@@ -42,6 +49,24 @@ def compose_bilingual(*, to: str, message: str, **values: Any) -> EmailMessage:
     subject = " / ".join(translate(f"mail.{message}.subject", lang, **values) for lang in ("en", "nl"))
     text = "\n".join(translate(f"mail.{message}.text", lang, **values) for lang in ("en", "nl"))
     return compose(to=to, subject=subject, text=text)
+
+
+def compose_in(lang: str, *, to: str, message: str, **values: Any) -> EmailMessage:
+    """The catalogue's ``mail.<message>`` in ``lang`` (the language the learner asked in), as plain text with
+    an HTML alternative (``mail.<message>.html``, its values escaped) for clients that show HTML."""
+    composed = compose(
+        to=to,
+        subject=translate(f"mail.{message}.subject", lang, **values),
+        text=translate(f"mail.{message}.text", lang, **values),
+    )
+    body = translate(f"mail.{message}.html", lang, **{name: escape(str(value)) for name, value in values.items()})
+    composed.add_alternative(
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"></head>\n<body>\n{body}\n</body></html>\n',
+        subtype="html",
+        cte="8bit",
+    )
+    composed["Content-Language"] = lang
+    return composed
 
 
 class OutboxMailer:
@@ -84,4 +109,6 @@ class SmtpMailer:
     def _deliver(self, server: smtplib.SMTP, message: EmailMessage) -> None:
         if self.user:
             server.login(self.user, self._password)
-        server.send_message(message)
+        server.ehlo_or_helo_if_needed()
+        # Our bodies are 8-bit (see the module's docstring): say so where the server offers it (RFC 6152).
+        server.send_message(message, mail_options=("BODY=8BITMIME",) if server.has_extn("8bitmime") else ())

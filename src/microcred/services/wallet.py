@@ -17,6 +17,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from microcred.credentials.urls import credential_url, linkedin_add_to_profile_url, verify_page_url
 from microcred.domain import Credential, LangText, credential_urn
 from microcred.errors import Conflict, Invalid, NotFound
 from microcred.services import issuance
@@ -35,6 +36,7 @@ __all__ = [
     "credentials_of_learners",
     "grant",
     "grants_of",
+    "linkedin_url",
     "open_share_link",
     "revoke_share_link",
 ]
@@ -110,6 +112,22 @@ def _signer(secret: str) -> URLSafeSerializer:
 def _link(record: ShareLinkRecord, secret: str) -> ShareLink:
     token = str(_signer(secret).dumps(record.public_id))
     return ShareLink(token, record.credential_uuid, record.created_at, record.expires_at, record.revoked_at)
+
+
+def linkedin_url(entry: WalletEntry, *, lang: str, base_url: str) -> str:
+    """The learner's "add to LinkedIn" link for one credential: its title and issuer in ``lang``, its issue
+    (and end) month, its id, and its permanent public verification page as the credential URL -- not a
+    share link, which the learner may revoke or let run out while the profile entry stays."""
+    credential = entry.credential
+    json_url = credential_url(base_url, credential.uuid)
+    return linkedin_add_to_profile_url(
+        name=entry.title.get(lang),
+        organization=entry.provider_name.get(lang),
+        issued=credential.issued_at.date(),
+        expires=credential.valid_until.date() if credential.valid_until else None,
+        credential_id=credential.uuid.removeprefix("urn:uuid:"),
+        verify_url=verify_page_url(base_url, json_url),
+    )
 
 
 def credentials_of_learners(pseudonyms: Sequence[str], uow: UnitOfWorkFactory, *, secret: str) -> list[WalletEntry]:
@@ -236,6 +254,9 @@ class Wallet:
     def revoke_share_link(self, token: str, pseudonyms: Sequence[str]) -> None:
         d = self._deps
         revoke_share_link(token, pseudonyms, uow=d.uow, clock=d.clock, secret=d.session_secret)
+
+    def linkedin_url(self, entry: WalletEntry, *, lang: str) -> str:
+        return linkedin_url(entry, lang=lang, base_url=self._deps.public_base_url)
 
     def now(self) -> datetime:
         """The register's clock, for showing how long a share link still runs."""

@@ -48,6 +48,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
             "offerings": offerings,
             "titles": {o.code: o.title for o in offerings},
             "editions": register.enrolments.list_provider_editions(provider),
+            "issuable": register.enrolments.issuable_counts(provider),
             "credentials": register.issuance.credentials_page(provider, limit=DESK_CREDENTIALS).items,
             "tokens": register.access.list_tokens(provider=provider),
             "stack_rules": register.stacking.rules(provider),

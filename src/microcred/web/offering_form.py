@@ -77,6 +77,9 @@ def _inputs(field: Field) -> list[FormInput]:
         blank = OFFERING.is_optional(field.name)
         found = [_input(field, widget="select", vocab=field.vocab, choices=codes, blank_choice=blank,
                         show_code=len(codes) > _LONG_LIST)]  # fmt: skip
+    elif field.kind is FieldKind.CODES and field.vocab:  # a picker of labels, not typed ISO codes
+        found = [_input(field, widget="multiselect", vocab=field.vocab, choices=_picked_first(field.vocab),
+                        described_by=described_by)]  # fmt: skip
     elif field.kind in (FieldKind.INTEGER, FieldKind.ECTS):
         mode = "decimal" if field.kind is FieldKind.ECTS else "numeric"
         found = [_input(field, inputmode=mode, described_by=described_by)]
@@ -84,6 +87,15 @@ def _inputs(field: Field) -> list[FormInput]:
         wide = field.format == "url"
         found = [_input(field, type="url" if wide else "text", wide=wide, described_by=described_by)]
     return [*found[:-1], _with_hint(found[-1], hint)]
+
+
+_USUAL = {"languages": ("nl", "en", "fr", "de")}  # what the register's providers teach in most, on top
+
+
+def _picked_first(vocab: str) -> tuple[str, ...]:
+    """A vocabulary's codes with the usual choices first, so a long list opens on what is picked most."""
+    usual = _USUAL.get(vocab, ())
+    return (*usual, *(code for code in vocabulary(vocab).codes() if code not in usual))
 
 
 def _input(field: Field, **options: Any) -> FormInput:
@@ -137,9 +149,10 @@ def _read(field: Field, form: FormData) -> Any:
         lines = {lang: _lines(_posted(form, f"{name}_{lang}")) for lang in ("nl", "en")}
         count = max(len(items) for items in lines.values())
         return [{"text": {lang: items[i] for lang, items in lines.items() if i < len(items)}} for i in range(count)]
+    if field.kind is FieldKind.CODES:  # the picker's chosen options (or one comma-separated value)
+        posted = [value for value in form.getlist(name) if isinstance(value, str)]
+        return [code.strip() for value in posted for code in value.split(",") if code.strip()]
     text = _posted(form, name)
-    if field.kind is FieldKind.CODES:
-        return [code.strip() for code in text.split(",") if code.strip()]
     if not text:
         return None if OFFERING.is_optional(name) or field.kind is not FieldKind.TEXT else ""
     if field.kind is FieldKind.ECTS:

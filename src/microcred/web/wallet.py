@@ -111,6 +111,7 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
             "offer_minutes": int(OFFER_LIFETIME.total_seconds() // 60),
             "now": register.wallet.now(),
             "share_url": share_url,
+            "linkedin": lambda entry: register.wallet.linkedin_url(entry, lang=language_of(request)),
             "qr": lambda token, label: qr_svg(share_url(token), label),
             "days": SHARE_LINK_DAYS,
             "message": None,
@@ -162,9 +163,8 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
         # The same answer whether or not a learner has this address, and in the same time: the look-up and
         # the mail run after the answer has gone (issue 15, finding 7). Redirect-after-post: going back
         # never asks for another link (which would end this one).
-        return told(
-            request, "wallet.link_sent", background=BackgroundTask(register.learner_access.request_access_link, address)
-        )
+        mail = BackgroundTask(register.learner_access.request_access_link, address, lang=language_of(request))
+        return told(request, "wallet.link_sent", background=mail)
 
     @router.get(ACCESS_LINK_PATH, response_class=HTMLResponse)
     def open_link_page(request: Request, access: str = "") -> Response:
