@@ -237,6 +237,9 @@ class Enrolments:
     def get_enrolment(self, provider: str, reference: str) -> Enrolment:
         return get_enrolment(provider, reference, self._deps.uow)
 
+    def learner_of_provider(self, provider: str, learner_id: str, scheme: LearnerScheme | str | None) -> str:
+        return learner_of_provider(self._deps.uow, provider, learner_id, scheme, pepper=self._deps.pepper)
+
     def enrolments_page(
         self,
         provider: str,

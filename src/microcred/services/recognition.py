@@ -24,7 +24,7 @@ from microcred.domain.fields.stacking import RECOGNITION_DECISION
 from microcred.domain.recognition import RecognitionDecision, RecognitionOutcome
 from microcred.errors import Conflict, Invalid
 from microcred.services.dependencies import Dependencies
-from microcred.services.enrolments import learner_of_provider
+from microcred.services.enrolments import Enrolments
 from microcred.services.verification import Verification, check_bounds
 
 __all__ = ["Recognition", "document_digest"]
@@ -88,7 +88,7 @@ class Recognition:
             raise Invalid.field("document", "not-json-document")
         check_bounds(document)
         deps = self._deps
-        pseudonym = learner_of_provider(deps.uow, provider, learner_id, learner_scheme, pepper=deps.pepper)
+        pseudonym = Enrolments(deps).learner_of_provider(provider, learner_id, learner_scheme)
         result = self.verify(document)
         credential_id = document.get("id")
         try:

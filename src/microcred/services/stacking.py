@@ -37,7 +37,7 @@ from microcred.domain.stacking import (
 from microcred.errors import Conflict, FieldProblem, Invalid, NotFound
 from microcred.services import issuance
 from microcred.services.dependencies import Dependencies
-from microcred.services.enrolments import learner_of_provider
+from microcred.services.enrolments import Enrolments
 from microcred.services.ports import UnitOfWork
 from microcred.services.verdicts import verdicts
 from microcred.services.verification import verify_document
@@ -184,7 +184,7 @@ class Stacking:
     # -- progress ------------------------------------------------------------------------------------------
 
     def _learner(self, provider: str, learner_id: str, scheme: LearnerScheme | str | None) -> str:
-        return learner_of_provider(self._deps.uow, provider, learner_id, scheme, pepper=self._deps.pepper)
+        return Enrolments(self._deps).learner_of_provider(provider, learner_id, scheme)
 
     def _held(
         self, pseudonyms: Sequence[str], grants: frozenset[tuple[str, str]] | None = None
