@@ -22,6 +22,10 @@ from microcred.bootstrap import Register
 from microcred.services.auth import Scope
 from tests.api.conftest import ISSUED_ENROLMENT, OTHER, OWNER, Tokens, learner_link
 
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 # Every path parameter an API route may have, filled with a record of OWNER (the provider under attack).
 PATH_VALUES = {
     "slug": OWNER,

@@ -24,6 +24,10 @@ from microcred.services.oid4vci_metadata import PRE_AUTHORIZED_GRANT
 from microcred.testing import served_in_thread
 from tests.api.conftest import OWNER, Tokens
 
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 PARALLEL = 20
 
 

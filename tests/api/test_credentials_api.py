@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from fastapi.testclient import TestClient
 
 from microcred.bootstrap import Register
@@ -15,6 +16,10 @@ from microcred.credentials.loader import context_source
 from microcred.credentials.proofs import verify_proof
 from microcred.services import imports
 from tests.api.conftest import ISSUED_ENROLMENT, OWNER, Tokens
+
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
 
 
 def _wait(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, Any]:

@@ -28,6 +28,10 @@ from microcred.services.oid4vci_metadata import LDP_VC, SD_JWT_VC
 from tests.api.conftest import OWNER
 from tests.api.wallet_app import WalletApp
 
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 
 def _grants(register: Register, credential_id: str) -> list[str]:
     credential = register.issuance.get_credential(credential_id)

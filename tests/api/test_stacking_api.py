@@ -15,6 +15,10 @@ from microcred.settings import Settings
 from tests.api.conftest import ALL_SCOPES
 from tests.services.stacking_setup import INSZ, SHARED, Stacked, enrol_under_register, rule, seed
 
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def stacked(settings: Settings) -> Stacked:

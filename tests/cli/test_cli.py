@@ -8,6 +8,10 @@ import pytest
 
 from tests.cli.conftest import microcred
 
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 
 def test_init_demo_and_listing(capsys: pytest.CaptureFixture[str]) -> None:
     assert microcred("init") == 0

@@ -9,7 +9,9 @@ import pytest
 
 from tests.cli.conftest import microcred
 
-pytestmark = pytest.mark.usefixtures("small_demo")
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("small_demo")]
 
 
 def _issued_id(out: str) -> str:

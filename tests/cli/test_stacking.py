@@ -13,6 +13,10 @@ from tests.cli.conftest import microcred
 from tests.databases import TEST_PEPPER
 from tests.services.stacking_setup import INSZ, SHARED, enrol_under_register, rule, seed, seeded_again
 
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def stacked(isolated_database: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:

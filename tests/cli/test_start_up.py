@@ -13,6 +13,10 @@ import sys
 
 import pytest
 
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 HEAVY = ("matplotlib", "scipy", "fpdf", "alembic")
 STORAGE_AND_STANDARDS = ("sqlalchemy", "duckdb", "pyld", "jsonschema", "cryptography", "httpx")
 """What the command line itself must not load before a command runs (issue 21: ``microcred --help`` and usage

@@ -20,6 +20,10 @@ from microcred.settings import Settings
 from microcred.testing import FixedClock
 from tests.conftest import TEST_PEPPER
 
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 LOADED_ON = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
 

@@ -14,6 +14,10 @@ from microcred.services.demo import load_demo
 from microcred.settings import Settings
 from tests.conftest import TEST_PEPPER
 
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 
 def test_the_same_seed_gives_the_same_register(register: Register, tmp_path: Path) -> None:
     first = load_demo(register.uow, pepper=TEST_PEPPER, seed=7)

@@ -21,6 +21,10 @@ from microcred.settings import Settings
 from microcred.stats.render import render
 from tests.services.stacking_setup import INSZ, STUDENT, Stacked, pseudonym, seed
 
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def stacked(settings: Settings) -> Stacked:

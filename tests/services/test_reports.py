@@ -32,6 +32,10 @@ from tests.stats.register_data import (
     in_default_scope,
 )
 
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 K = 5
 LABELS = [f"{y}-{(y + 1) % 100:02d}" for y in YEARS]
 

@@ -16,6 +16,10 @@ from tests.credentials.test_elm_and_pdf import _shacl_report
 from tests.databases import TEST_PEPPER
 from tests.services.stacking_setup import INSZ, SHARED, STUDENT, Stacked, enrol_under_register, rule, seed
 
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def stacked(settings: Settings) -> Stacked:

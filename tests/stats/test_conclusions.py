@@ -16,6 +16,10 @@ from microcred.stats.model import Fact
 from microcred.stats.render import render
 from tests.stats.register_data import EDITIONS, OFFERINGS, YEARS, E, Off, enrolments, facts, in_default_scope
 
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 HIGHER_EDUCATION = tuple(t.value for t in ProviderType if t.is_higher_education)
 LABELS = {y: f"{y}-{(y + 1) % 100:02d}" for y in range(2018, 2030)}
 

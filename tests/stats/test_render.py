@@ -19,6 +19,10 @@ from microcred.stats.outline import table_cells
 from microcred.stats.render import render
 from tests.stats.register_data import facts
 
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 HIGHER_EDUCATION = tuple(t.value for t in ProviderType if t.is_higher_education)
 
 

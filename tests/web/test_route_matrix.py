@@ -25,6 +25,10 @@ from microcred.bootstrap import Register
 from microcred.services import wallet
 from tests.web.conftest import csrf_of
 
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 A, B = "ugent", "vub"
 PASSWORD = "correct horse battery"
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pytest
 from fastapi.testclient import TestClient
 
 from microcred.asgi import create_app
 from microcred.bootstrap import Register
 from microcred.testing import FixedClock
+
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
 
 
 def test_the_dashboard_shows_the_three_answers_with_charts_and_the_rounding_note(client: TestClient) -> None:

@@ -24,6 +24,10 @@ from microcred.services import enrolments, issuance, wallet
 from microcred.testing import mail_text, served_in_thread
 from tests.web.conftest import PEPPER, csrf_of
 
+# slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
+# make test runs it, make test-fast leaves it out
+pytestmark = pytest.mark.slow
+
 ANN, BOB = "ann@example.org", "bob@example.org"
 
 
