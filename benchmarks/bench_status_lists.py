@@ -32,7 +32,7 @@ from typing import Any
 
 from microcred.bootstrap import Register, build
 from microcred.domain import Edition, OfferingStatus, StatusPurpose
-from microcred.services import catalogue, imports, issuance
+from microcred.services import catalogue, imports, issuance, status_lists
 from microcred.services.demo import load_demo
 from microcred.settings import Settings
 from microcred.testing import throwaway_postgres
@@ -93,8 +93,8 @@ def _run(register: Register, folder: Path) -> dict[str, Any]:
     chosen = issued[::step][:REVOCATIONS]
     started = time.perf_counter()
     for credential in chosen:
-        issuance.revoke(
-            credential.uuid, "benchmark", uow=register.uow, keys=register.key_store,
+        status_lists.change_state(
+            credential.uuid, "revoke", "benchmark", uow=register.uow, keys=register.key_store,
             settings=register.settings, clock=register.clock,
         )  # fmt: skip
     revoke_seconds = time.perf_counter() - started

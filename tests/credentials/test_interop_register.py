@@ -14,7 +14,9 @@ import pytest
 
 from microcred.asgi import create_app
 from microcred.bootstrap import Register, build
-from microcred.services import issuance, verification
+from microcred.domain import Credential
+from microcred.services import status_lists, verification
+from microcred.services.status_lists import StateChange
 from microcred.settings import Settings
 from microcred.testing import free_port, served_in_thread
 from tests.credentials.register_setup import seed
@@ -101,9 +103,11 @@ def test_register_credentials_verify_in_javascript_fetching_did_and_status_list_
     try:
         seeded = seed(wired)
         valid, suspended, revoked = (seeded.issue(f"P-{n}") for n in (1, 2, 3))
-        for action, credential in ((issuance.suspend, suspended), (issuance.revoke, revoked)):
-            action(
+        changes: tuple[tuple[StateChange, Credential], ...] = (("suspend", suspended), ("revoke", revoked))
+        for action, credential in changes:
+            status_lists.change_state(
                 credential.uuid,
+                action,
                 "checked in a test",
                 uow=wired.uow,
                 keys=wired.key_store,
