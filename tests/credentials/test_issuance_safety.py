@@ -58,15 +58,7 @@ def test_private_keys_are_never_stored_or_logged_in_clear(register: Register, ca
         "hoge", uow=register.uow, keys=register.key_store, settings=register.settings, clock=seeded.clock
     )
     credential = seeded.issue("P-2")
-    status_lists.change_state(
-        credential.uuid,
-        "revoke",
-        "test",
-        uow=register.uow,
-        keys=register.key_store,
-        settings=register.settings,
-        clock=seeded.clock,
-    )
+    seeded.change("revoke", credential.uuid)
     keys = _private_keys(register)
     assert len(keys) == 2
     register.engine.dispose()

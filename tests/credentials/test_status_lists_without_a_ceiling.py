@@ -41,16 +41,7 @@ def _status(seeded: Seeded, credential: Credential) -> str:
 
 
 def _change(seeded: Seeded, action: StateChange, credential: Credential) -> None:
-    wired = seeded.register
-    status_lists.change_state(
-        credential.uuid,
-        action,
-        "test",
-        uow=wired.uow,
-        keys=wired.key_store,
-        settings=wired.settings,
-        clock=seeded.clock,
-    )
+    seeded.change(action, credential.uuid)
 
 
 def _message_values(seeded: Seeded, number: int) -> dict[int, int]:
@@ -156,15 +147,7 @@ def test_a_change_re_signs_only_the_list_holding_the_credential_and_a_key_rotati
     before = {number: _list_documents(small_lists, number) for number in (1, 2)}
     wired, an_hour_later = seeded.register, later(seeded.clock, hours=1)  # a re-signed list gets a new proof
     in_second = next(credential for credential in issued if credential.status_list == 2)
-    status_lists.change_state(
-        in_second.uuid,
-        "revoke",
-        "test",
-        uow=wired.uow,
-        keys=wired.key_store,
-        settings=wired.settings,
-        clock=an_hour_later,
-    )
+    seeded.change("revoke", in_second.uuid, clock=an_hour_later)
     revoked = {number: _list_documents(small_lists, number) for number in (1, 2)}
     assert revoked[1] == before[1], "list 1 holds no changed bit: it is not re-signed"
     assert all(revoked[2][purpose] != before[2][purpose] for purpose in StatusPurpose)

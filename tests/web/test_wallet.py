@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from microcred.asgi import create_app
 from microcred.bootstrap import Register, build
 from microcred.domain import Credential
-from microcred.services import enrolments, issuance, status_lists, wallet
+from microcred.services import enrolments, issuance, wallet
 from microcred.testing import served_in_thread
 from tests.web.conftest import PEPPER, csrf_of
 
@@ -243,15 +243,7 @@ def test_a_share_link_needs_a_listed_validity(demo: Register, client: TestClient
 def test_a_revoked_credential_shows_as_revoked_in_the_wallet(
     demo: Register, client: TestClient, holders: Holders
 ) -> None:
-    status_lists.change_state(
-        holders.ann.uuid,
-        "revoke",
-        "fraude",
-        uow=demo.uow,
-        keys=demo.key_store,
-        settings=demo.settings,
-        clock=demo.clock,
-    )
+    demo.issuance.revoke(holders.ann.uuid, "fraude")
     page = _open_wallet(client, demo, ANN)
     assert "ingetrokken" in page
     assert "Reden: fraude" in page
