@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from microcred.bootstrap import Register
 from microcred.credentials.canonical import canonicalization_route
 from microcred.credentials.cryptosuites import EDDSA_RDFC_2022
+from microcred.credentials.ob3 import sign_open_badge
 from microcred.credentials.proofs import add_proof
 from microcred.credentials.schema import validate_open_badge_credential
 from microcred.credentials.status_list import MINIMUM_BITS, StatusList, status_list_entry
@@ -29,10 +31,7 @@ def verify(seeded: Seeded, document: Any, clock: FixedClock | None = None) -> di
 
 
 def change(seeded: Seeded, action: StateChange, credential_id: str, reason: str = "fraud in the exam") -> Any:
-    wired = seeded.register
-    return status_lists.change_state(
-        credential_id, action, reason, uow=wired.uow, keys=wired.key_store, settings=wired.settings, clock=seeded.clock
-    )
+    return seeded.change(action, credential_id, reason)
 
 
 def test_a_passed_enrolment_gets_a_credential_that_verifies(register: Register) -> None:
@@ -90,16 +89,7 @@ def test_a_provider_cannot_issue_for_another_providers_enrolment(register: Regis
     with pytest.raises(NotFound):
         issuance.get_credential(credential.uuid, uow=register.uow, provider="hoge")
     with pytest.raises(NotFound):
-        status_lists.change_state(
-            credential.uuid,
-            "revoke",
-            "not ours",
-            uow=register.uow,
-            keys=register.key_store,
-            settings=register.settings,
-            clock=seeded.clock,
-            provider="hoge",
-        )
+        register.issuance.revoke(credential.uuid, "not ours", provider="hoge")
 
 
 def test_an_offering_missing_eu_elements_is_refused(register: Register) -> None:
@@ -126,9 +116,10 @@ def test_issuing_for_an_edition_covers_every_passed_enrolment_once(register: Reg
         settings=register.settings,
         clock=seeded.clock,
         progress=lambda done, total: seen.append((done, total)),
+        batch_size=2,
     )
     assert sorted(c.enrolment_reference for c in issued) == ["P-1", "P-3", "P-4"]
-    assert seen == [(1, 3), (2, 3), (3, 3)]
+    assert seen == [(2, 3), (3, 3)], "progress is told after each batch"
     again = issuance.issue_for_edition(
         "hoge", "DLT-2024", uow=register.uow, keys=register.key_store, settings=register.settings, clock=seeded.clock
     )
@@ -275,3 +266,16 @@ def test_the_status_list_credential_is_signed_by_the_provider(register: Register
         status_lists.status_list_document("andere", "revocation", register.uow)
     with pytest.raises(NotFound):
         status_lists.status_list_document("hoge", "other", register.uow)
+
+
+def test_signing_neither_changes_the_document_nor_shares_any_part_of_it(register: Register) -> None:
+    """Issuing signs a document without a defensive deep copy (decision 0025): this is what makes that safe."""
+    seeded = seed(register)
+    unsigned = {name: value for name, value in seeded.issue("P-1").document.items() if name != "proof"}
+    before = json.dumps(unsigned, sort_keys=True)
+    with register.uow() as work:
+        key, method = register.key_store.signing_key(work, "hoge", seeded.clock())
+    signed = sign_open_badge(unsigned, signing_key=key, verification_method=method, created=seeded.clock())
+    assert json.dumps(unsigned, sort_keys=True) == before
+    signed["credentialSubject"]["achievement"]["name"] = "changed after signing"
+    assert unsigned["credentialSubject"]["achievement"]["name"] != "changed after signing"

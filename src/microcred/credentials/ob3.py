@@ -7,7 +7,6 @@ the official OB 3.0 JSON Schema before they are signed with ``eddsa-rdfc-2022``.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -393,8 +392,10 @@ def sign_open_badge(
                 FieldProblem(problem.path, "schema", params={"message": problem.message}) for problem in problems
             ],
         )
+    # add_proof neither changes ``document`` nor shares it with its answer: no defensive deep copy, which
+    # cost as much as a sixth of bulk issuing (decision 0025).
     return add_proof(
-        copy.deepcopy(dict(document)),
+        document,
         suite=EDDSA_RDFC_2022,
         signing_key=signing_key,
         verification_method=verification_method,

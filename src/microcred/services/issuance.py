@@ -42,9 +42,11 @@ from microcred.services.status_lists import StateChange
 from microcred.settings import Settings
 
 __all__ = [
+    "BATCH_SIZE",
     "MAX_CREDENTIALS_PAGE",
     "Issuance",
     "Progress",
+    "Within",
     "credentials_page",
     "get_credential",
     "issue_for_edition",
@@ -53,9 +55,14 @@ __all__ = [
 ]
 
 Progress = Callable[[int, int], None]
-"""Called with (done, total) after each credential of a batch."""
-Within = Callable[[UnitOfWork, str], None]
-"""Called in an issuing transaction with the new credential's id, before it commits."""
+"""Called with (done, total) after each committed batch of a bulk issue."""
+Within = Callable[[UnitOfWork, Sequence[str]], None]
+"""Called in an issuing transaction with the new credentials' ids, before it commits."""
+
+BATCH_SIZE = 500
+"""Credentials issued per transaction in bulk (decision 0025): large enough that the per-transaction work
+(lock, reads, list update, commit) vanishes next to signing, small enough that a crash loses a second or so
+of work and the provider's lists are not locked for longer than that."""
 
 MAX_CREDENTIALS_PAGE = 200
 """The most credentials one page may hold (listed without their documents); more is refused."""
@@ -89,7 +96,7 @@ def issue_for_enrolment(
             raise NotFound("no-enrolment", provider=provider, reference=reference)
         [credential] = _issue_awaiting(work, provider, awaiting, keys=keys, settings=settings, now=clock())
         if within is not None:
-            within(work, credential.uuid)
+            within(work, [credential.uuid])
         work.commit()
     return credential
 
@@ -190,17 +197,45 @@ def issue_for_edition(
     clock: Clock,
     progress: Progress | None = None,
     within: Within | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> list[Credential]:
-    """Issue a credential for every passed enrolment of the edition that has none, one transaction each."""
+    """Issue a credential for every passed enrolment of the edition that has none, ``batch_size`` per
+    transaction; ``progress`` hears after each batch. A crash loses at most the open batch, and running
+    again issues what is still missing (decision 0025)."""
     with uow() as work:
         references = work.credentials.passed_without_credential(provider, edition_code)
     issued: list[Credential] = []
-    for done, reference in enumerate(references, start=1):
-        issued.append(
-            issue_for_enrolment(provider, reference, uow=uow, keys=keys, settings=settings, clock=clock, within=within)
-        )
+    for start in range(0, len(references), batch_size):
+        batch = references[start : start + batch_size]
+        issued += _issue_batch(provider, batch, uow=uow, keys=keys, settings=settings, clock=clock, within=within)
         if progress is not None:
-            progress(done, len(references))
+            progress(start + len(batch), len(references))
+    return issued
+
+
+def _issue_batch(
+    provider: str,
+    references: Sequence[str],
+    *,
+    uow: UnitOfWorkFactory,
+    keys: KeyStore,
+    settings: Settings,
+    clock: Clock,
+    within: Within | None,
+) -> list[Credential]:
+    """One transaction: the credentials of the enrolments among ``references`` that still need one."""
+    with uow() as work:
+        work.credentials.lock_status_lists(provider, size=settings.status_list_size)
+        # Read under the lock: an enrolment issued meanwhile (on its own, or by a run a crash ended) drops out,
+        # and so does one whose outcome an import changed since the edition was read.
+        found = work.credentials.awaiting(provider, references)
+        awaiting = [(enrolment, email) for enrolment, email in found if enrolment.outcome is Outcome.PASSED]
+        if not awaiting:
+            return []
+        issued = _issue_awaiting(work, provider, awaiting, keys=keys, settings=settings, now=clock())
+        if within is not None:
+            within(work, [credential.uuid for credential in issued])
+        work.commit()
     return issued
 
 
