@@ -1,16 +1,28 @@
-"""Bulk issuing for one provider past its status lists' size: credentials/s with storage and list updates.
+"""Bulk issuing for one provider past its status lists' size: credentials/s with storage and list updates,
+next to the signing-only rate and the old one-transaction-per-credential rate, in the same run (issue 21).
 
-Issue 16: a provider issues ``BENCH_CREDENTIALS`` credentials (300,000 by default, past two lists of
-131,072) through the real service, one transaction per credential as a job issues them: the status index is
-drawn from the list's shuffled order, a full list opens the next one (its three list credentials signed),
-and the credential is signed and stored. The rate counts all of it, from the first credential to the last.
-Then ``BENCH_REVOCATIONS`` credentials spread over the lists are revoked: each revocation rebuilds and
-re-signs its list's three status list credentials, so revocations/s measures the list updates.
+Issue 16 and 21: a provider issues ``BENCH_CREDENTIALS`` credentials (300,000 by default, past two lists of
+131,072) through a durable bulk-issuing job, exactly as ``microcred issue --edition``, the API and the desk
+issue: the job's worker issues ``BATCH_SIZE`` credentials per transaction (decision 0025), each index drawn
+from its list's shuffled order, a full list opening the next one with its three list credentials signed, and
+every credential checked against the OB 3.0 schema, signed and stored with its job item. The rate counts
+all of it, from claiming the job to its end.
 
-The demo register gives a provider with a published offering; one edition gets the passed enrolments
-through the importer (not timed). ``BENCH_BACKENDS`` is ``sqlite,postgresql`` by default (PostgreSQL: a
-throw-away server, as the tests use); ``BENCH_LIST_SIZE`` overrides the list size (production: at least
-131,072). Writes benchmarks/results/status_lists.json; ``BENCH_CREDENTIALS=2000 BENCH_LIST_SIZE=1000`` is a
+In the same run, two references:
+- **signing only**: the same documents (the issued ones without their proof) checked against the schema and
+  signed again with the provider's key, no storage: the ceiling bulk issuing can approach;
+- **one transaction per credential**: ``BENCH_SINGLE`` credentials (2,000 by default) of another edition issued
+  one at a time (``issue_for_enrolment``), which is what a bulk job did before decision 0025.
+Both are reported with the ratio of the batched rate to them. Then ``BENCH_REVOCATIONS`` credentials spread
+over the lists are revoked: each rebuilds and re-signs its own list's three status list credentials.
+
+The demo register gives a provider with a published offering; two editions get the passed enrolments through
+the importer (not timed). On a shared machine the wall-clock rates understate the code, so each rate is
+also given in this process's CPU time (``*_per_cpu_s``). ``BENCH_BACKENDS`` is ``sqlite,postgresql`` by
+default (PostgreSQL: a throw-away server, as the tests use); ``BENCH_LIST_SIZE`` overrides the list size
+(production: at least 131,072). The load average is written before, after the batched issue and at the
+end. Writes
+benchmarks/results/status_lists.json; ``BENCH_CREDENTIALS=2000 BENCH_SINGLE=200 BENCH_LIST_SIZE=1000`` is a
 quick check that it works.
 """
 
@@ -31,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from microcred.bootstrap import Register, build
+from microcred.credentials.ob3 import sign_open_badge
 from microcred.domain import Edition, OfferingStatus, StatusPurpose
 from microcred.services import catalogue, imports, issuance
 from microcred.services.demo import load_demo
@@ -38,75 +51,129 @@ from microcred.settings import Settings
 from microcred.testing import throwaway_postgres
 
 CREDENTIALS = int(os.environ.get("BENCH_CREDENTIALS", "300000"))
+SINGLE = int(os.environ.get("BENCH_SINGLE", "2000"))
 LIST_SIZE = int(os.environ.get("BENCH_LIST_SIZE", "131072"))
 REVOCATIONS = int(os.environ.get("BENCH_REVOCATIONS", "30"))
+SIGNING_SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 BACKENDS = tuple(os.environ.get("BENCH_BACKENDS", "sqlite,postgresql").split(","))
 PEPPER = "benchmark-pepper-0123456789"
-EDITION = "BENCH-STATUS"
+EDITION, SINGLE_EDITION = "BENCH-STATUS", "BENCH-SINGLE"
 RESULTS = Path(__file__).parent / "results" / "status_lists.json"
 
 
-def _prepare(register: Register, folder: Path) -> tuple[str, str]:
-    """The demo register, and one edition of its first published offering with CREDENTIALS passed enrolments."""
-    load_demo(register.uow, pepper=PEPPER, scale="small")
-    offering = next(o for o in catalogue.list_offerings(register.uow) if o.status is OfferingStatus.PUBLISHED)
-    with register.uow() as work:
-        work.editions.save(Edition(offering.provider, EDITION, offering.code, date(2024, 9, 1), date(2025, 1, 31)))
-        work.commit()
-    enrolments = folder / "enrolments.csv"
+def _load() -> list[float]:
+    return [round(load, 2) for load in os.getloadavg()]
+
+
+def _enrol(register: Register, folder: Path, provider: str, edition: str, count: int, prefix: str) -> None:
+    enrolments = folder / f"{edition}.csv"
     with enrolments.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["aanbieder", "referentie", "editiecode", "studentnummer", "inschrijvingsdatum",
                          "contracttype", "arbeidsstatus", "leeftijdsgroep", "resultaat", "resultaatdatum"])  # fmt: skip
-        for number in range(CREDENTIALS):
-            writer.writerow([offering.provider, f"S{number:08d}", EDITION, f"s{number:09d}", "2024-09-01",
+        for number in range(count):
+            writer.writerow([provider, f"{prefix}{number:08d}", edition, f"{prefix.lower()}{number:09d}", "2024-09-01",
                              "02", "employed", "35-44", "passed", "2025-01-31"])  # fmt: skip
     report = imports.import_file(
-        "enrolments", enrolments, register.uow, pepper=PEPPER, max_bytes=1 << 31, provider=offering.provider
+        "enrolments", enrolments, register.uow, pepper=PEPPER, max_bytes=1 << 31, provider=provider
     )
-    if not (report.committed and report.created == CREDENTIALS):
+    if not (report.committed and report.created == count):
         raise SystemExit(report.render())
-    return offering.provider, EDITION
+
+
+def _prepare(register: Register, folder: Path) -> str:
+    """The demo register, and two editions of its first published offering with passed enrolments."""
+    load_demo(register.uow, pepper=PEPPER, scale="small")
+    offering = next(o for o in catalogue.list_offerings(register.uow) if o.status is OfferingStatus.PUBLISHED)
+    with register.uow() as work:
+        for code in (EDITION, SINGLE_EDITION):
+            work.editions.save(Edition(offering.provider, code, offering.code, date(2024, 9, 1), date(2025, 1, 31)))
+        work.commit()
+    _enrol(register, folder, offering.provider, EDITION, CREDENTIALS, "S")
+    _enrol(register, folder, offering.provider, SINGLE_EDITION, SINGLE, "T")
+    return offering.provider
+
+
+def _signing_only(register: Register, provider: str, documents: list[dict[str, Any]]) -> tuple[float, float]:
+    """Schema check and signature of the issued documents again, without storage: credentials/s (wall, CPU)."""
+    now = register.clock()
+    with register.uow() as work:
+        key, method = register.key_store.signing_key(work, provider, now)
+    unsigned = [{name: value for name, value in document.items() if name != "proof"} for document in documents]
+    count, started, cpu = 0, time.perf_counter(), time.process_time()
+    while time.perf_counter() - started < SIGNING_SECONDS:
+        sign_open_badge(unsigned[count % len(unsigned)], signing_key=key, verification_method=method, created=now)
+        count += 1
+    return count / (time.perf_counter() - started), count / (time.process_time() - cpu)
+
+
+def _one_at_a_time(register: Register, provider: str) -> tuple[float, float]:
+    """The path a bulk job took before decision 0025: one transaction per credential; credentials/s (wall, CPU)."""
+    with register.uow() as work:
+        references = work.credentials.passed_without_credential(provider, SINGLE_EDITION)
+    started, cpu = time.perf_counter(), time.process_time()
+    for reference in references:
+        register.issuance.issue_for_enrolment(provider, reference)
+    return len(references) / (time.perf_counter() - started), len(references) / (time.process_time() - cpu)
 
 
 def _run(register: Register, folder: Path) -> dict[str, Any]:
-    provider, edition = _prepare(register, folder)
-    done: list[float] = []
-    started = started_issuing = time.perf_counter()
-    issued = issuance.issue_for_edition(
-        provider,
-        edition,
-        uow=register.uow,
-        keys=register.key_store,
-        settings=register.settings,
-        clock=register.clock,
-        progress=lambda count, total: done.append(time.perf_counter()) if count % LIST_SIZE == 0 else None,
-    )
-    seconds = time.perf_counter() - started
-    if len(issued) != CREDENTIALS:
-        raise SystemExit(f"issued {len(issued)} of {CREDENTIALS}")
-    lists = sorted({credential.status_list for credential in issued})
-    # In issue order, how often the next index of list 1 is higher: 1.0 for a counter, about 0.5 when drawn.
-    first_list = [c.status_indexes[StatusPurpose.REVOCATION] for c in issued if c.status_list == 1]
-    higher = sum(1 for a, b in itertools.pairwise(first_list) if b > a)
+    provider = _prepare(register, folder)
+    load_before = _load()
+    started, cpu = time.perf_counter(), time.process_time()
+    job = register.jobs.submit_issue(provider, EDITION)
+    if not register.worker.run_once():
+        raise SystemExit("the worker found no job")
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+    load_after_batched = _load()
+    finished = register.jobs.get_job(job.id, owner=provider)
+    if finished.state != "succeeded" or finished.result.get("issued") != CREDENTIALS:
+        raise SystemExit(f"job {finished.state}: {finished.result or finished.error}")
     step = max(1, CREDENTIALS // max(REVOCATIONS, 1))
-    chosen = issued[::step][:REVOCATIONS]
+    lists: set[int] = set()
+    first_list: list[int] = []  # list 1's indexes in issue order
+    documents: list[dict[str, Any]] = []
+    chosen: list[str] = []
+    with register.uow() as work:  # streamed: 300,000 signed documents do not fit in memory at once
+        for position, credential in enumerate(work.credentials.iterate_for_provider(provider)):
+            lists.add(credential.status_list)
+            if credential.status_list == 1:
+                first_list.append(credential.status_indexes[StatusPurpose.REVOCATION])
+            if len(documents) < 5000:
+                documents.append(credential.document)
+            if position % step == 0 and len(chosen) < REVOCATIONS:
+                chosen.append(credential.uuid)
+    rate, cpu_rate = CREDENTIALS / seconds, CREDENTIALS / cpu_seconds
+    signing, signing_cpu = _signing_only(register, provider, documents)
+    single, single_cpu = _one_at_a_time(register, provider)
+    # In issue order, how often the next index of list 1 is higher: 1.0 for a counter, about 0.5 when drawn.
+    higher = sum(1 for a, b in itertools.pairwise(first_list) if b > a)
     started = time.perf_counter()
-    for credential in chosen:
-        issuance.revoke(
-            credential.uuid, "benchmark", uow=register.uow, keys=register.key_store,
-            settings=register.settings, clock=register.clock,
-        )  # fmt: skip
+    for uuid in chosen:
+        register.issuance.revoke(uuid, "benchmark")
     revoke_seconds = time.perf_counter() - started
     return {
         "credentials": CREDENTIALS,
+        "batch_size": issuance.BATCH_SIZE,
         "issue_seconds": round(seconds, 1),
-        "credentials_per_s": round(CREDENTIALS / seconds, 1),
+        "credentials_per_s": round(rate, 1),
+        "credentials_per_cpu_s": round(cpu_rate, 1),
+        "signing_only_per_s": round(signing, 1),
+        "signing_only_per_cpu_s": round(signing_cpu, 1),
+        "batched_to_signing_only": round(rate / signing, 3),
+        "batched_to_signing_only_in_cpu": round(cpu_rate / signing_cpu, 3),
+        "one_transaction_per_credential": {
+            "credentials": SINGLE,
+            "per_s": round(single, 1),
+            "per_cpu_s": round(single_cpu, 1),
+        },
+        "batched_to_one_transaction_per_credential": round(rate / single, 2),
         "status_lists": len(lists),
-        "seconds_when_each_list_filled": [round(moment - started_issuing, 1) for moment in done],
         "share_of_next_index_higher_in_list_1": round(higher / max(len(first_list) - 1, 1), 3),
         "revocations": len(chosen),
         "revocations_per_s": round(len(chosen) / revoke_seconds, 2) if chosen else None,
+        "load_average_before_issuing": load_before,
+        "load_average_after_issuing": load_after_batched,
     }
 
 
@@ -121,15 +188,17 @@ def _database(backend: str, folder: Path) -> Iterator[str]:
 
 def main() -> None:
     result: dict[str, Any] = {
-        "benchmark": "issue credentials for one provider across status lists (storage and list updates included)",
+        "benchmark": "bulk-issuing job for one provider across status lists (storage and list updates included), "
+        "next to signing only and one transaction per credential",
         "list_size": LIST_SIZE,
         "python": platform.python_version(),
         "machine": platform.machine(),
-        "load_average_before": [round(load, 2) for load in os.getloadavg()],
+        "load_average_before": _load(),
     }
     for backend in BACKENDS:
         with tempfile.TemporaryDirectory() as folder_name, _database(backend, Path(folder_name)) as url:
-            settings = Settings(database_url=url, environment="test", status_list_size=LIST_SIZE,
+            # serve_jobs off: submitting would start an in-process worker that races the timed run_once below
+            settings = Settings(database_url=url, environment="test", status_list_size=LIST_SIZE, serve_jobs=False,
                                 pseudonym_pepper=PEPPER, log_level="WARNING")  # fmt: skip
             register = build(settings)
             try:
@@ -138,7 +207,7 @@ def main() -> None:
             finally:
                 register.close()
         print(json.dumps({backend: result[backend]}), file=sys.stderr)
-    result["load_average_after"] = [round(load, 2) for load in os.getloadavg()]
+    result["load_average_after"] = _load()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))

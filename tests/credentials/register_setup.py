@@ -25,7 +25,8 @@ from microcred.domain import (
     QualityAssurance,
     pseudonymise,
 )
-from microcred.services import issuance
+from microcred.services import issuance, status_lists
+from microcred.services.status_lists import StateChange
 from microcred.testing import FixedClock
 
 PEPPER = "test-pepper-0123456789abcdef"
@@ -87,6 +88,21 @@ class Seeded:
         wired = self.register
         return issuance.issue_for_enrolment(
             slug, reference, uow=wired.uow, keys=wired.key_store, settings=wired.settings, clock=self.clock
+        )
+
+    def change(
+        self, action: StateChange, credential_id: str, reason: str = "test", *, clock: FixedClock | None = None
+    ) -> Credential:
+        """Revoke, suspend or unsuspend at this register's fixed time (or at ``clock``'s)."""
+        wired = self.register
+        return status_lists.change_state(
+            credential_id,
+            action,
+            reason,
+            uow=wired.uow,
+            keys=wired.key_store,
+            settings=wired.settings,
+            clock=clock or self.clock,
         )
 
 

@@ -16,7 +16,7 @@ from microcred.bootstrap import Register, build
 from microcred.credentials.elm import ECTS_FRAMEWORK, validate_elm
 from microcred.credentials.loader import MICROCRED_ELM_CONTEXT_URL, context_document
 from microcred.errors import Invalid
-from microcred.services import issuance
+from microcred.services import certificates
 from microcred.settings import Settings
 from tests.credentials.register_setup import Seeded, seed
 
@@ -34,7 +34,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
 def _elm(seeded: Seeded) -> dict[str, Any]:
     wired: Register = seeded.register
     credential = seeded.issue("P-1")
-    return issuance.elm_export(credential.uuid, uow=wired.uow, keys=wired.key_store, settings=wired.settings)
+    return certificates.elm_export(credential.uuid, uow=wired.uow, keys=wired.key_store, settings=wired.settings)
 
 
 def test_the_elm_export_meets_the_ebsi_edc_schema_and_maps_the_eu_elements(seeded: Seeded) -> None:
@@ -102,7 +102,7 @@ def test_a_provider_without_an_enterprise_number_gets_no_elm_export(seeded: Seed
         work.providers.save(replace(provider, kbo_number=None))
         work.commit()
     with pytest.raises(Invalid) as raised:
-        issuance.elm_export(credential.uuid, uow=wired.uow, keys=wired.key_store, settings=wired.settings)
+        certificates.elm_export(credential.uuid, uow=wired.uow, keys=wired.key_store, settings=wired.settings)
     assert raised.value.problems[0].field == "kbo_number"
     assert "hoge" in raised.value.problems[0].reason
 
@@ -126,7 +126,7 @@ def test_the_pdf_certificate_is_one_page_with_the_title_and_a_verify_link(
 ) -> None:
     wired = seeded.register
     credential = seeded.issue("P-1")
-    pdf = issuance.credential_pdf(
+    pdf = certificates.credential_pdf(
         credential.uuid, uow=wired.uow, keys=wired.key_store, settings=wired.settings, lang=lang
     )
     assert pdf.startswith(b"%PDF-")

@@ -14,7 +14,9 @@ import pytest
 
 from microcred.asgi import create_app
 from microcred.bootstrap import Register, build
-from microcred.services import issuance, verification
+from microcred.domain import Credential
+from microcred.services import verification
+from microcred.services.status_lists import StateChange
 from microcred.settings import Settings
 from microcred.testing import free_port, served_in_thread
 from tests.credentials.register_setup import seed
@@ -101,15 +103,9 @@ def test_register_credentials_verify_in_javascript_fetching_did_and_status_list_
     try:
         seeded = seed(wired)
         valid, suspended, revoked = (seeded.issue(f"P-{n}") for n in (1, 2, 3))
-        for action, credential in ((issuance.suspend, suspended), (issuance.revoke, revoked)):
-            action(
-                credential.uuid,
-                "checked in a test",
-                uow=wired.uow,
-                keys=wired.key_store,
-                settings=settings,
-                clock=seeded.clock,
-            )
+        changes: tuple[tuple[StateChange, Credential], ...] = (("suspend", suspended), ("revoke", revoked))
+        for action, credential in changes:
+            seeded.change(action, credential.uuid, "checked in a test")
         with served_in_thread(create_app(wired), port=port):
             answers = {
                 name: _verify_online(credential.document, f"127.0.0.1:{port}")

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from microcred.asgi import create_app
 from microcred.bootstrap import Register, build
-from microcred.services import issuance, verification
+from microcred.services import verification
 from microcred.settings import Settings
 from microcred.testing import free_port, served_in_thread
 from tests.credentials import test_interop_register as interop_register
@@ -93,11 +93,8 @@ def test_credentials_of_later_lists_verify_with_their_status_in_the_javascript_l
     issued = [seeded.issue(f"P-{n}") for n in range(1, 2 * LIST_SIZE + 2)]
     assert {c.status_list for c in issued} == {1, 2, 3}
     revoked, suspended = issued[LIST_SIZE + 1], issued[2 * LIST_SIZE]
-    wired = seeded.register
     for action, credential in (("revoke", revoked), ("suspend", suspended)):
-        getattr(issuance, action)(
-            credential.uuid, "test", uow=wired.uow, keys=wired.key_store, settings=wired.settings, clock=seeded.clock
-        )
+        seeded.change(action, credential.uuid)
     documents = [credential.document for credential in issued]
     urls = {document["credentialStatus"]["statusListCredential"] for document in documents}
     with TestClient(create_app(small_lists)) as client:  # the lists as the register serves them
@@ -132,8 +129,8 @@ def test_digital_bazaar_fetches_and_verifies_each_credential_s_own_list_from_the
         seeded = seed(wired, passed=2 * LIST_SIZE + 1)
         issued = [seeded.issue(f"P-{n}") for n in range(1, 2 * LIST_SIZE + 2)]
         revoked, suspended = issued[LIST_SIZE + 1], issued[2 * LIST_SIZE]
-        for action, credential in ((issuance.revoke, revoked), (issuance.suspend, suspended)):
-            action(credential.uuid, "test", uow=wired.uow, keys=wired.key_store, settings=settings, clock=seeded.clock)
+        for action, credential in (("revoke", revoked), ("suspend", suspended)):
+            seeded.change(action, credential.uuid)
         chosen = [issued[0], issued[LIST_SIZE], revoked, suspended]
         with served_in_thread(create_app(wired), port=port):
             answers = [interop_register._verify_online(c.document, f"127.0.0.1:{port}") for c in chosen]

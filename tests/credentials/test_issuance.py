@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -9,12 +10,14 @@ import pytest
 from microcred.bootstrap import Register
 from microcred.credentials.canonical import canonicalization_route
 from microcred.credentials.cryptosuites import EDDSA_RDFC_2022
+from microcred.credentials.ob3 import sign_open_badge
 from microcred.credentials.proofs import add_proof
 from microcred.credentials.schema import validate_open_badge_credential
 from microcred.credentials.status_list import MINIMUM_BITS, StatusList, status_list_entry
 from microcred.domain import CredentialState, StatusPurpose
 from microcred.errors import Conflict, Invalid, NotFound
-from microcred.services import issuance, verification
+from microcred.services import issuance, status_lists, verification
+from microcred.services.status_lists import StateChange
 from microcred.testing import FixedClock
 from tests.credentials.register_setup import Seeded, later, seed
 
@@ -27,12 +30,8 @@ def verify(seeded: Seeded, document: Any, clock: FixedClock | None = None) -> di
     return {check.name: check.outcome for check in result.checks}
 
 
-def change(seeded: Seeded, action: str, credential_id: str, reason: str = "fraud in the exam") -> Any:
-    wired = seeded.register
-    function = getattr(issuance, action)
-    return function(
-        credential_id, reason, uow=wired.uow, keys=wired.key_store, settings=wired.settings, clock=seeded.clock
-    )
+def change(seeded: Seeded, action: StateChange, credential_id: str, reason: str = "fraud in the exam") -> Any:
+    return seeded.change(action, credential_id, reason)
 
 
 def test_a_passed_enrolment_gets_a_credential_that_verifies(register: Register) -> None:
@@ -90,15 +89,7 @@ def test_a_provider_cannot_issue_for_another_providers_enrolment(register: Regis
     with pytest.raises(NotFound):
         issuance.get_credential(credential.uuid, uow=register.uow, provider="hoge")
     with pytest.raises(NotFound):
-        issuance.revoke(
-            credential.uuid,
-            "not ours",
-            uow=register.uow,
-            keys=register.key_store,
-            settings=register.settings,
-            clock=seeded.clock,
-            provider="hoge",
-        )
+        register.issuance.revoke(credential.uuid, "not ours", provider="hoge")
 
 
 def test_an_offering_missing_eu_elements_is_refused(register: Register) -> None:
@@ -125,9 +116,10 @@ def test_issuing_for_an_edition_covers_every_passed_enrolment_once(register: Reg
         settings=register.settings,
         clock=seeded.clock,
         progress=lambda done, total: seen.append((done, total)),
+        batch_size=2,
     )
     assert sorted(c.enrolment_reference for c in issued) == ["P-1", "P-3", "P-4"]
-    assert seen == [(1, 3), (2, 3), (3, 3)]
+    assert seen == [(2, 3), (3, 3)], "progress is told after each batch"
     again = issuance.issue_for_edition(
         "hoge", "DLT-2024", uow=register.uow, keys=register.key_store, settings=register.settings, clock=seeded.clock
     )
@@ -145,7 +137,7 @@ def test_revoked_credential_fails_the_status_check(register: Register) -> None:
     assert result.state_reason == "fraud in the exam"
     assert verify(seeded, revoked.document)["status"] == "fail"
     assert verify(seeded, kept.document)["status"] == "pass"
-    listed = issuance.status_list_document("hoge", "revocation", register.uow)
+    listed = status_lists.status_list_document("hoge", "revocation", register.uow)
     bits = StatusList.decode(listed["credentialSubject"]["encodedList"])
     assert bits.length >= MINIMUM_BITS
     assert bits.set_indexes() == [revoked.status_indexes[StatusPurpose.REVOCATION]]
@@ -158,7 +150,7 @@ def test_the_message_list_holds_valid_suspended_and_revoked_in_two_bits_per_cred
     revoked, suspended, kept = seeded.issue("P-1"), seeded.issue("P-2"), seeded.issue("P-3")
     change(seeded, "revoke", revoked.uuid)
     change(seeded, "suspend", suspended.uuid)
-    listed = issuance.status_list_document("hoge", "message", register.uow)
+    listed = status_lists.status_list_document("hoge", "message", register.uow)
     assert listed["credentialSubject"]["statusPurpose"] == "message"
     bits = StatusList.decode(listed["credentialSubject"]["encodedList"])
     assert bits.length == 2 * MINIMUM_BITS
@@ -240,7 +232,7 @@ def test_an_untrusted_provider_issues_credentials_that_fail_the_trust_check(regi
 def test_key_rotation_keeps_older_credentials_verifiable(register: Register) -> None:
     seeded = seed(register)
     old = seeded.issue("P-1")
-    new_key = issuance.rotate_key(
+    new_key = status_lists.rotate_key(
         "hoge", uow=register.uow, keys=register.key_store, settings=register.settings, clock=seeded.clock
     )
     new = seeded.issue("P-2")
@@ -266,11 +258,24 @@ def test_the_status_list_credential_is_signed_by_the_provider(register: Register
     seeded = seed(register)
     seeded.issue("P-1")
     for purpose in StatusPurpose:
-        listed = issuance.status_list_document("hoge", purpose, register.uow)
+        listed = status_lists.status_list_document("hoge", purpose, register.uow)
         assert listed["issuer"] == register.key_store.did("hoge")
         assert listed["credentialSubject"]["statusPurpose"] == purpose.value
         assert listed["id"].endswith(f"/providers/hoge/status/{purpose.value}")
     with pytest.raises(NotFound):
-        issuance.status_list_document("andere", "revocation", register.uow)
+        status_lists.status_list_document("andere", "revocation", register.uow)
     with pytest.raises(NotFound):
-        issuance.status_list_document("hoge", "other", register.uow)
+        status_lists.status_list_document("hoge", "other", register.uow)
+
+
+def test_signing_neither_changes_the_document_nor_shares_any_part_of_it(register: Register) -> None:
+    """Issuing signs a document without a defensive deep copy (decision 0025): this is what makes that safe."""
+    seeded = seed(register)
+    unsigned = {name: value for name, value in seeded.issue("P-1").document.items() if name != "proof"}
+    before = json.dumps(unsigned, sort_keys=True)
+    with register.uow() as work:
+        key, method = register.key_store.signing_key(work, "hoge", seeded.clock())
+    signed = sign_open_badge(unsigned, signing_key=key, verification_method=method, created=seeded.clock())
+    assert json.dumps(unsigned, sort_keys=True) == before
+    signed["credentialSubject"]["achievement"]["name"] = "changed after signing"
+    assert unsigned["credentialSubject"]["achievement"]["name"] != "changed after signing"

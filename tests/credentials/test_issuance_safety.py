@@ -14,7 +14,7 @@ from microcred.bootstrap import Register
 from microcred.credentials.key_vault import KeyVault, SealedKeyError
 from microcred.credentials.keys import SigningKey
 from microcred.domain import StatusPurpose
-from microcred.services import issuance
+from microcred.services import issuance, status_lists
 from tests.credentials.register_setup import seed
 
 
@@ -54,18 +54,11 @@ def test_private_keys_are_never_stored_or_logged_in_clear(register: Register, ca
     caplog.set_level(logging.DEBUG)
     seeded = seed(register)
     seeded.issue("P-1")
-    issuance.rotate_key(
+    status_lists.rotate_key(
         "hoge", uow=register.uow, keys=register.key_store, settings=register.settings, clock=seeded.clock
     )
     credential = seeded.issue("P-2")
-    issuance.revoke(
-        credential.uuid,
-        "test",
-        uow=register.uow,
-        keys=register.key_store,
-        settings=register.settings,
-        clock=seeded.clock,
-    )
+    seeded.change("revoke", credential.uuid)
     keys = _private_keys(register)
     assert len(keys) == 2
     register.engine.dispose()

@@ -16,10 +16,11 @@ from microcred.asgi import create_app
 from microcred.bootstrap import Register, build
 from microcred.credentials.status_list import MINIMUM_BITS, StatusList, shuffled_indexes
 from microcred.domain import Credential, StatusPurpose
-from microcred.services import issuance, verification
+from microcred.services import issuance, status_lists, verification
+from microcred.services.status_lists import StateChange
 from microcred.settings import Settings
 from microcred.storage import migrate
-from tests.credentials.register_setup import Seeded, seed
+from tests.credentials.register_setup import Seeded, later, seed
 
 LIST_SIZE = 16
 
@@ -39,16 +40,13 @@ def _status(seeded: Seeded, credential: Credential) -> str:
     return next(check.outcome for check in result.checks if check.name == "status")
 
 
-def _change(seeded: Seeded, action: str, credential: Credential) -> None:
-    wired = seeded.register
-    getattr(issuance, action)(
-        credential.uuid, "test", uow=wired.uow, keys=wired.key_store, settings=wired.settings, clock=seeded.clock
-    )
+def _change(seeded: Seeded, action: StateChange, credential: Credential) -> None:
+    seeded.change(action, credential.uuid)
 
 
 def _message_values(seeded: Seeded, number: int) -> dict[int, int]:
     """The non-zero two-bit values of the provider's message list ``number``, by index."""
-    listed = issuance.status_list_document("hoge", "message", seeded.register.uow, number=number)
+    listed = status_lists.status_list_document("hoge", "message", seeded.register.uow, number=number)
     bits = StatusList.decode(listed["credentialSubject"]["encodedList"])
     assert bits.length == 2 * MINIMUM_BITS, "a list of 16 still publishes the minimum bitstring (§6.1)"
     return {index: bits.value(index, 2) for index in range(LIST_SIZE) if bits.value(index, 2)}
@@ -111,7 +109,7 @@ def test_a_list_that_handed_out_indexes_before_the_shuffle_never_hands_them_out_
     migrate.upgrade(small_lists.engine)
     with small_lists.uow() as work:
         drawn = [
-            work.credentials.allocate_index("hoge", size=LIST_SIZE, shuffled=shuffled_indexes)
+            work.credentials.allocate_indexes("hoge", 1, size=LIST_SIZE, shuffled=shuffled_indexes)[0]
             for _ in range(LIST_SIZE - 3 + 1)
         ]
     assert sorted(index for number, index in drawn if number == 1) == sorted(set(range(LIST_SIZE)) - set(used))
@@ -136,3 +134,25 @@ def test_a_production_register_refuses_lists_smaller_than_the_group_privacy_mini
     with pytest.raises(ValueError, match="MICROCRED_STATUS_LIST_SIZE"):
         Settings(status_list_size=LIST_SIZE, **secrets)  # type: ignore[arg-type]
     assert Settings(**secrets).status_list_size == MINIMUM_BITS  # type: ignore[arg-type]
+
+
+def _list_documents(register: Register, number: int) -> dict[StatusPurpose, str | None]:
+    with register.uow() as work:
+        return {purpose: work.credentials.status_list_document("hoge", purpose, number) for purpose in StatusPurpose}
+
+
+def test_a_change_re_signs_only_the_list_holding_the_credential_and_a_key_rotation_all(small_lists: Register) -> None:
+    seeded = seed(small_lists, passed=LIST_SIZE + 1)
+    issued = [seeded.issue(f"P-{n}") for n in range(1, LIST_SIZE + 2)]
+    before = {number: _list_documents(small_lists, number) for number in (1, 2)}
+    wired, an_hour_later = seeded.register, later(seeded.clock, hours=1)  # a re-signed list gets a new proof
+    in_second = next(credential for credential in issued if credential.status_list == 2)
+    seeded.change("revoke", in_second.uuid, clock=an_hour_later)
+    revoked = {number: _list_documents(small_lists, number) for number in (1, 2)}
+    assert revoked[1] == before[1], "list 1 holds no changed bit: it is not re-signed"
+    assert all(revoked[2][purpose] != before[2][purpose] for purpose in StatusPurpose)
+    status_lists.rotate_key(
+        "hoge", uow=wired.uow, keys=wired.key_store, settings=wired.settings, clock=later(seeded.clock, hours=2)
+    )
+    rotated = {number: _list_documents(small_lists, number) for number in (1, 2)}
+    assert all(rotated[n][purpose] != revoked[n][purpose] for n in (1, 2) for purpose in StatusPurpose)

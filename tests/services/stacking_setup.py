@@ -9,7 +9,7 @@ from typing import Any
 
 from microcred.bootstrap import Register
 from microcred.domain import Credential, Edition, Enrolment, Learner, LearnerScheme, Outcome, pseudonymise
-from microcred.services import issuance
+from microcred.services import issuance, status_lists
 from microcred.settings import Settings
 from microcred.testing import FixedClock
 from tests.credentials.register_setup import offering, provider
@@ -41,8 +41,8 @@ class Stacked:
     def revoke(self, code: str, reason: str = "fraud in the assessment") -> Credential:
         found = self.credentials[code]
         wired = self.register
-        return issuance.revoke(
-            found.uuid, reason, uow=wired.uow, keys=wired.key_store, settings=wired.settings, clock=self.clock
+        return status_lists.change_state(
+            found.uuid, "revoke", reason, uow=wired.uow, keys=wired.key_store, settings=wired.settings, clock=self.clock
         )
 
 

@@ -4,7 +4,7 @@ finishes exactly once, a stalled worker's late writes change nothing, results ho
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
 import pytest
@@ -116,9 +116,9 @@ def test_issuing_resumed_after_a_crash_issues_each_credential_once_and_counts_al
         waiting = work.credentials.passed_without_credential("ugent", EDITION)
     assert len(waiting) >= 2
 
-    def counted_by_the_dead_worker(work: UnitOfWork, credential_id: str) -> None:
+    def counted_by_the_dead_worker(work: UnitOfWork, credential_ids: Sequence[str]) -> None:
         assert work.jobs.beat(job.id, attempt, now=utc_now(), lease_until=utc_now(), done=1, total=2)
-        work.jobs.add_item(job.id, credential_id, position=0)
+        work.jobs.add_items(job.id, credential_ids, first_position=0)
 
     issuance.issue_for_enrolment(
         "ugent", waiting[0], uow=register.uow, keys=register.key_store, settings=register.settings,

@@ -311,9 +311,7 @@ def test_a_share_link_needs_a_listed_validity(demo: Register, client: TestClient
 def test_a_revoked_credential_shows_as_revoked_in_the_wallet(
     demo: Register, client: TestClient, holders: Holders
 ) -> None:
-    issuance.revoke(
-        holders.ann.uuid, "fraude", uow=demo.uow, keys=demo.key_store, settings=demo.settings, clock=demo.clock
-    )
+    demo.issuance.revoke(holders.ann.uuid, "fraude")
     page = _open_wallet(client, demo, ANN)
     assert "ingetrokken" in page
     assert "Reden: fraude" in page

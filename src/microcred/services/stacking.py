@@ -22,8 +22,7 @@ from microcred.credentials.elm_stack import ElmStackPart, stacked_elm_document
 from microcred.credentials.ob3 import LearnerIdentity, achievement_id
 from microcred.credentials.pdf_stack import stacked_certificate_pdf
 from microcred.credentials.proofs import add_proof
-from microcred.credentials.status_list import shuffled_indexes
-from microcred.credentials.urls import credential_url, status_list_url, verify_page_url
+from microcred.credentials.urls import credential_url, verify_page_url
 from microcred.domain import Credential, Edition, LangText, LearnerScheme, StatusPurpose, credential_urn, ects
 from microcred.domain.fields.stacking import STACK_RULE
 from microcred.domain.stacking import (
@@ -35,7 +34,7 @@ from microcred.domain.stacking import (
     evaluate,
 )
 from microcred.errors import Conflict, FieldProblem, Invalid, NotFound
-from microcred.services import issuance
+from microcred.services import status_lists
 from microcred.services.dependencies import Dependencies
 from microcred.services.enrolments import Enrolments
 from microcred.services.ports import UnitOfWork
@@ -277,22 +276,9 @@ class Stacking:
     def _sign(self, work: UnitOfWork, rule: StackRule, pseudonym: str, found: StackProgress) -> StackedCredential:
         deps, now = self._deps, self._deps.clock()
         # the same lists and draw as the provider's other credentials (decision 0021): a random free index
-        number, index = work.credentials.allocate_index(
-            rule.provider, size=deps.settings.status_list_size, shuffled=shuffled_indexes
-        )
-        position = work.credentials.list_position(rule.provider, number, index)  # what the tables store
+        [draw] = status_lists.draw_statuses(work, rule.provider, 1, keys=deps.keys, settings=deps.settings, now=now)
+        position = work.credentials.list_position(rule.provider, draw.number, draw.index)  # what the tables store
         signing_key, method = deps.keys.signing_key(work, rule.provider, now)
-        unsigned = tuple(work.credentials.unsigned_status_lists(rule.provider, number))  # a list that just opened
-        if unsigned:
-            issuance.resign_status_lists(
-                work,
-                rule.provider,
-                keys=deps.keys,
-                settings=deps.settings,
-                now=now,
-                purposes=unsigned,
-                numbers=(number,),
-            )
         references = []
         for state in found.done:
             held = state.counted
@@ -303,8 +289,7 @@ class Stacking:
         learner = LearnerIdentity(
             salt=secrets.token_hex(16), email=work.learners.email_of(pseudonym, rule.provider), pseudonym=pseudonym
         )
-        status_url = status_list_url(deps.public_base_url, rule.provider, StatusPurpose.MESSAGE, number)
-        award = self._award(work, rule, uuid, learner, parts, now, status_url, index)
+        award = self._award(work, rule, uuid, learner, parts, now, draw.list_url, draw.index)
         signed = add_proof(
             stacked_document(award),
             suite=EDDSA_RDFC_2022,
@@ -396,8 +381,14 @@ class Stacking:
             now = deps.clock()
             stacked.decide_review(keep=keep, reason=reason, at=now)
             work.stacking.save_stacked_state(stacked)
-            issuance.resign_status_lists(
-                work, provider, keys=deps.keys, settings=deps.settings, now=now, purposes=tuple(StatusPurpose)
+            status_lists.resign_status_lists(
+                work,
+                provider,
+                keys=deps.keys,
+                settings=deps.settings,
+                now=now,
+                numbers=(work.credentials.list_of_position(provider, stacked.revocation_index),),
+                purposes=tuple(StatusPurpose),
             )
             work.commit()
         return stacked

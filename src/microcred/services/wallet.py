@@ -20,7 +20,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from microcred.credentials.urls import credential_url, linkedin_add_to_profile_url, verify_page_url
 from microcred.domain import Credential, LangText, credential_urn
 from microcred.errors import Conflict, Invalid, NotFound
-from microcred.services import issuance
+from microcred.services import certificates
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import Clock, ShareLinkRecord, UnitOfWorkFactory
 
@@ -266,10 +266,10 @@ class Wallet:
         """One of the learners' own credentials as its PDF certificate; another learner's is not found."""
         credential = self.credential_of_learner(credential_id, pseudonyms)
         d = self._deps
-        return issuance.credential_pdf(credential.uuid, uow=d.uow, keys=d.keys, settings=d.settings, lang=lang)
+        return certificates.credential_pdf(credential.uuid, uow=d.uow, keys=d.keys, settings=d.settings, lang=lang)
 
     def elm_export(self, credential_id: str, pseudonyms: Sequence[str]) -> dict[str, Any]:
         """One of the learners' own credentials as a European Learning Model document."""
         credential = self.credential_of_learner(credential_id, pseudonyms)
         d = self._deps
-        return issuance.elm_export(credential.uuid, uow=d.uow, keys=d.keys, settings=d.settings)
+        return certificates.elm_export(credential.uuid, uow=d.uow, keys=d.keys, settings=d.settings)

@@ -4,13 +4,12 @@ A worker claims the oldest queued job, or one whose worker stopped heartbeating 
 resumes it: an import is one transaction, so an interrupted one stored nothing and runs again; issuing
 is idempotent per enrolment, so it issues what is still missing. What makes the outcome exactly-once is
 that it is written in the same transaction as the work, and only while this attempt still holds the job:
-the import's rows commit together with the job's result, and each issued credential with its job item
-(docs/decisions/0020-durable-jobs.md). After ``MAX_ATTEMPTS`` interrupted runs a job ends as failed.
+the import's rows commit together with the job's result, and each batch of issued credentials with its
+job items (docs/decisions/0020-durable-jobs.md, 0025). After ``MAX_ATTEMPTS`` interrupted runs a job ends as failed.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import os
@@ -18,6 +17,7 @@ import socket
 import tempfile
 import threading
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -258,11 +258,13 @@ class JobWorker:
         edition = json.loads(job.params)["edition"]
         with deps.uow() as work:
             before = len(work.jobs.items(job.id))
-        positions = itertools.count(before)
+        position = before
 
-        def record(work: UnitOfWork, credential_id: str) -> None:
-            lease.hold(work)  # in the credential's own transaction: issued and counted once, by this attempt
-            work.jobs.add_item(job.id, credential_id, position=next(positions))
+        def record(work: UnitOfWork, credential_ids: Sequence[str]) -> None:
+            nonlocal position
+            lease.hold(work)  # in the batch's own transaction: issued and counted once, by this attempt
+            work.jobs.add_items(job.id, credential_ids, first_position=position)
+            position += len(credential_ids)
 
         issue_for_edition(
             job.owner or "",

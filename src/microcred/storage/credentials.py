@@ -1,51 +1,32 @@
-"""Repositories of the credentials area: issued credentials, status-list counters and sealed signing keys.
+"""Repositories of the credentials area: issued credentials and sealed signing keys.
 
-Status indexes are drawn under a lock on the provider's status-list rows (``SELECT … FOR UPDATE`` on
-PostgreSQL; on SQLite the first write of the transaction takes the database write lock), each list in
-the shuffled order it stores, and unique constraints on (provider, position) make a collision impossible
-even if that discipline were broken. A full list makes way for the provider's next one (decision 0021).
+The status-list half of ``work.credentials`` (counters, draw orders, signed list documents) lives in
+``storage/status_lists.py``. Issuing reads and writes a batch at a time: one statement reads the
+enrolments a batch needs with their learners' addresses, one ``executemany`` stores its credentials
+(decision 0025).
 """
 
 from __future__ import annotations
 
-import struct
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, and_, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, Row, and_, insert, select, update
 
-from microcred.domain import Credential, CredentialState, IssuerKey, Outcome, Page, Position, StatusPurpose
-from microcred.domain.stacking import StackedState
+from microcred.domain import Credential, CredentialState, Enrolment, IssuerKey, Outcome, Page, Position, StatusPurpose
 from microcred.errors import NotFound
-from microcred.storage.credential_tables import credentials, signing_keys, status_list_orders, status_lists
-from microcred.storage.engine import stamp
+from microcred.storage import mapping
+from microcred.storage.credential_tables import credentials, signing_keys, status_lists
 from microcred.storage.keyset import ITERATE_BATCH, SortKey, each, read_page
 from microcred.storage.repositories import SqlProviderRepository
-from microcred.storage.stacking_tables import stacked_credentials
-from microcred.storage.tables import editions, enrolments, learners, offerings, providers
+from microcred.storage.status_lists import DEFAULT_STATUS_LIST_SIZE, SqlStatusLists
+from microcred.storage.tables import editions, enrolments, learner_contacts, learners, offerings, providers
 
 __all__ = ["DEFAULT_STATUS_LIST_SIZE", "SqlCredentialRepository", "SqlSigningKeyRepository"]
 
-DEFAULT_STATUS_LIST_SIZE = 131_072  # Bitstring Status List v1.0 §6.1 minimum (group privacy)
-_INDEX_BYTES = 4  # one index of a draw order: an unsigned big-endian 32-bit integer
-
 
 _in_list = status_lists.alias("in_list")  # the list whose block holds a credential's revocation position
-
-
-def _order_of(provider_id: int, number: int) -> Any:
-    """The stored draw order of a provider's list ``number`` (a row only once the list has one)."""
-    return select(status_list_orders.c.number).where(
-        status_list_orders.c.provider_id == provider_id, status_list_orders.c.number == number
-    )
-
-
-def _packed(indexes: Iterable[int]) -> bytes:
-    order = list(indexes)
-    return struct.pack(f">{len(order)}I", *order)
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -61,253 +42,8 @@ def _required_utc(moment: datetime) -> datetime:
     return found
 
 
-class SqlCredentialRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-        self._provider_ids: dict[str, int] = {}
-        self._locked: dict[str, int] = {}  # providers whose lists this transaction holds: their current list
-        self._locked_in: object = None  # ... and that transaction (a lock ends with it)
-
-    # -- status lists -------------------------------------------------------------------------------------
-
-    def _list_row(self, provider_id: int, purpose: StatusPurpose, number: int) -> Any:
-        return and_(
-            status_lists.c.provider_id == provider_id,
-            status_lists.c.purpose == purpose.value,
-            status_lists.c.number == number,
-        )
-
-    def _open_list(self, provider_id: int, number: int, *, first_index: int, size: int, order: bytes | None) -> None:
-        """Create list ``number`` for every purpose (nothing when it exists), with its draw order if given."""
-        make_insert = postgres_insert if self._connection.dialect.name == "postgresql" else sqlite_insert
-        now = stamp(self._connection)
-        for purpose in StatusPurpose:
-            self._connection.execute(
-                make_insert(status_lists)
-                .values(
-                    provider_id=provider_id,
-                    purpose=purpose.value,
-                    number=number,
-                    size=size,
-                    first_index=first_index,
-                    next_index=0,
-                    updated_at=now,
-                )
-                .on_conflict_do_nothing(index_elements=["provider_id", "purpose", "number"])
-            )
-        if order is not None:
-            self._connection.execute(
-                insert(status_list_orders).values(provider_id=provider_id, number=number, draw_order=order)
-            )
-
-    def _provider_id(self, provider: str) -> int:
-        """The provider's row id, looked up once per transaction (issuing asks for it a dozen times)."""
-        if provider not in self._provider_ids:
-            self._provider_ids[provider] = SqlProviderRepository(self._connection).id_of(provider)
-        return self._provider_ids[provider]
-
-    def _lock(self, provider_id: int) -> list[int]:
-        """Lock the provider's list rows until the transaction ends; their numbers.
-
-        On SQLite a write comes first, so the transaction takes the database write lock before it reads a
-        counter (two issuers never read the same one); PostgreSQL locks the rows it selects."""
-        mine = status_lists.c.provider_id == provider_id
-        if self._connection.dialect.name != "postgresql":
-            self._connection.execute(update(status_lists).where(mine).values(next_index=status_lists.c.next_index))
-        # In one order for everyone: PostgreSQL locks rows as it reads them, and two issuers reading them in a
-        # different order (an updated row moves) would each hold one the other waits for.
-        numbers = self._connection.execute(
-            select(status_lists.c.number)
-            .where(mine)
-            .order_by(status_lists.c.number, status_lists.c.purpose)
-            .with_for_update()
-        ).scalars()
-        return [int(number) for number in numbers]
-
-    def lock_status_lists(self, provider: str, *, size: int = DEFAULT_STATUS_LIST_SIZE) -> int:
-        """Lock the provider's status lists until the transaction ends, creating its first ones if missing.
-
-        Returns the number of the provider's current (newest) list. A first list made here has no draw order
-        yet; its first draw shuffles one."""
-        held = self._held()
-        if provider in held:
-            return held[provider]
-        provider_id = self._provider_id(provider)
-        numbers = self._lock(provider_id)
-        if not numbers:  # the provider's first lists (a concurrent first issuer's insert waits for ours)
-            self._open_list(provider_id, 1, first_index=0, size=size, order=None)
-            numbers = self._lock(provider_id)
-        held[provider] = max(numbers)
-        return held[provider]
-
-    def _held(self) -> dict[str, int]:
-        """The locks this transaction holds (none after a commit: the next statement begins a new one)."""
-        transaction = self._connection.get_transaction()
-        if transaction is None or transaction is not self._locked_in:
-            self._locked_in, self._locked = transaction, {}
-        return self._locked
-
-    def allocate_index(
-        self, provider: str, *, size: int, shuffled: Callable[[list[int]], Sequence[int]]
-    ) -> tuple[int, int]:
-        """Draw the next index of the provider's current list, opening a new list of ``size`` when it is full.
-
-        Returns (list number, index in that list). ``shuffled`` puts a list's free indexes in the order it
-        hands them out, once, when the list gets its draw order; an index is never handed out twice (and the
-        unique constraints on the credentials' positions would refuse it)."""
-        provider_id = self._provider_id(provider)
-        number = self.lock_status_lists(provider, size=size)
-        revocation = self._connection.execute(
-            select(
-                status_lists.c.size,
-                status_lists.c.first_index,
-                status_lists.c.next_index,
-                _order_of(provider_id, number).exists().label("ordered"),
-            ).where(self._list_row(provider_id, StatusPurpose.REVOCATION, number))
-        ).one()
-        drawn = int(revocation.next_index)
-        if drawn >= int(revocation.size):
-            number, drawn = number + 1, 0
-            first = int(revocation.first_index) + int(revocation.size)
-            self._open_list(
-                provider_id, number, first_index=first, size=size, order=_packed(shuffled(list(range(size))))
-            )
-            self._held()[provider] = number  # created in this transaction: no one else sees it before commit
-        elif not revocation.ordered:  # a first list, or one that handed out indexes in order before 0021
-            used = self._used(provider_id, int(revocation.first_index), int(revocation.size))
-            free = sorted(set(range(int(revocation.size))) - set(used))
-            self._connection.execute(
-                insert(status_list_orders).values(
-                    provider_id=provider_id, number=number, draw_order=_packed(used) + _packed(shuffled(free))
-                )
-            )
-        packed = self._connection.execute(
-            _order_of(provider_id, number).with_only_columns(
-                func.substr(status_list_orders.c.draw_order, _INDEX_BYTES * drawn + 1, _INDEX_BYTES)
-            )
-        ).scalar_one()
-        self._connection.execute(
-            update(status_lists)
-            .where(
-                status_lists.c.provider_id == provider_id,
-                status_lists.c.number == number,
-                status_lists.c.purpose.in_([StatusPurpose.REVOCATION.value, StatusPurpose.SUSPENSION.value]),
-            )
-            .values(next_index=drawn + 1, updated_at=stamp(self._connection))
-        )
-        return number, int.from_bytes(bytes(packed), "big")
-
-    def _used(self, provider_id: int, first: int, size: int) -> list[int]:
-        """The indexes of a list its credentials and stacked credentials hold, ascending."""
-        found: list[int] = []
-        for table in (credentials, stacked_credentials):
-            found += self._connection.execute(
-                select(table.c.revocation_index).where(
-                    table.c.provider_id == provider_id,
-                    table.c.revocation_index >= first,
-                    table.c.revocation_index < first + size,
-                )
-            ).scalars()
-        return sorted(int(position) - first for position in found)
-
-    def status_list_numbers(self, provider: str) -> list[int]:
-        """The numbers of the provider's lists, ascending (none before its first credential)."""
-        provider_id = self._provider_id(provider)
-        rows = self._connection.execute(
-            select(status_lists.c.number)
-            .where(status_lists.c.provider_id == provider_id, status_lists.c.purpose == StatusPurpose.REVOCATION.value)
-            .order_by(status_lists.c.number)
-        ).scalars()
-        return [int(number) for number in rows]
-
-    def _block(self, provider: str, provider_id: int, number: int) -> tuple[int, int]:
-        """(first position, size) of list ``number``: its credentials' positions are first … first + size - 1."""
-        row = self._connection.execute(
-            select(status_lists.c.first_index, status_lists.c.size).where(
-                self._list_row(provider_id, StatusPurpose.REVOCATION, number)
-            )
-        ).first()
-        if row is None:
-            raise NotFound("no-status-list-yet", provider=provider, purpose=StatusPurpose.REVOCATION.value)
-        return int(row.first_index), int(row.size)
-
-    def list_position(self, provider: str, number: int, index: int) -> int:
-        """The provider-wide position of ``index`` in list ``number`` (what the credential tables store)."""
-        first, _ = self._block(provider, self._provider_id(provider), number)
-        return first + index
-
-    def status_list_size(self, provider: str, number: int = 1) -> int:
-        """How many credentials list ``number`` holds."""
-        provider_id = self._provider_id(provider)
-        size = self._connection.execute(
-            select(status_lists.c.size).where(self._list_row(provider_id, StatusPurpose.REVOCATION, number))
-        ).scalar()
-        return DEFAULT_STATUS_LIST_SIZE if size is None else int(size)
-
-    def set_bits(self, provider: str, purpose: StatusPurpose, number: int = 1) -> list[int]:
-        """Positions whose bit is set in the provider's list ``number``: revoked, or currently suspended, credentials.
-
-        The message list has two bits per credential at its revocation index ``i``: the high bit (``2i``)
-        says revoked, the low bit (``2i + 1``) suspended. Stacked credentials take their indexes from the same
-        lists; one under review reads as suspended."""
-        provider_id = self._provider_id(provider)
-        first, size = self._block(provider, provider_id, number)
-        found: list[int] = []
-        for table, suspended in (
-            (credentials, CredentialState.SUSPENDED.value),
-            (stacked_credentials, StackedState.REVIEW.value),
-        ):
-            found += self._set_bits(table, provider_id, purpose, suspended, first, size)
-        return sorted(found)
-
-    def _set_bits(
-        self, table: Table, provider_id: int, purpose: StatusPurpose, suspended: str, first: int, size: int
-    ) -> list[int]:
-        revoked = CredentialState.REVOKED.value
-        in_list = and_(
-            table.c.provider_id == provider_id,
-            table.c.revocation_index >= first,
-            table.c.revocation_index < first + size,
-        )
-        if purpose is StatusPurpose.MESSAGE:
-            states = self._connection.execute(
-                select(table.c.revocation_index, table.c.state).where(in_list, table.c.state.in_((revoked, suspended)))
-            ).all()
-            return [2 * (int(index) - first) + (state == suspended) for index, state in states]
-        state = revoked if purpose is StatusPurpose.REVOCATION else suspended
-        column = table.c.revocation_index if purpose is StatusPurpose.REVOCATION else table.c.suspension_index
-        rows = self._connection.execute(select(column).where(in_list, table.c.state == state)).scalars()
-        return [int(index) - first for index in rows]
-
-    def unsigned_status_lists(self, provider: str, number: int) -> list[StatusPurpose]:
-        """The purposes of list ``number`` with no signed document yet (all three when the list just opened)."""
-        rows = self._connection.execute(
-            select(status_lists.c.purpose).where(
-                status_lists.c.provider_id == self._provider_id(provider),
-                status_lists.c.number == number,
-                status_lists.c.document.is_(None),
-            )
-        ).scalars()
-        return sorted(StatusPurpose(purpose) for purpose in rows)
-
-    def status_list_document(self, provider: str, purpose: StatusPurpose, number: int = 1) -> str | None:
-        provider_id = self._provider_id(provider)
-        found: str | None = self._connection.execute(
-            select(status_lists.c.document).where(self._list_row(provider_id, purpose, number))
-        ).scalar()
-        return found
-
-    def store_status_list_document(
-        self, provider: str, purpose: StatusPurpose, document_json: str, number: int = 1
-    ) -> None:
-        provider_id = self._provider_id(provider)
-        self._connection.execute(
-            update(status_lists)
-            .where(self._list_row(provider_id, purpose, number))
-            .values(document=document_json, updated_at=stamp(self._connection))
-        )
-
-    # -- credentials --------------------------------------------------------------------------------------
+class SqlCredentialRepository(SqlStatusLists):
+    """Issued credentials, and (inherited) the provider's numbered status lists they hold places in."""
 
     def _query(self) -> Any:
         return (
@@ -408,7 +144,7 @@ class SqlCredentialRepository:
 
     def passed_without_credential(self, provider: str, edition_code: str) -> list[str]:
         """References of the edition's passed enrolments that have no credential yet, in reference order."""
-        provider_id = SqlProviderRepository(self._connection).id_of(provider)
+        provider_id = self._provider_id(provider)
         edition_id = self._connection.execute(
             select(editions.c.id).where(editions.c.provider_id == provider_id, editions.c.code == edition_code)
         ).scalar()
@@ -426,40 +162,85 @@ class SqlCredentialRepository:
         ).scalars()
         return list(rows)
 
+    def awaiting(self, provider: str, references: Sequence[str]) -> list[tuple[Enrolment, str | None]]:
+        """The enrolments among ``references`` that have no credential yet, each with the address the provider
+        recorded for its learner: everything issuing them reads, in one statement (decision 0025)."""
+        provider_id = self._provider_id(provider)
+        contact = and_(
+            learner_contacts.c.learner_id == enrolments.c.learner_id, learner_contacts.c.provider_id == provider_id
+        )
+        rows = self._connection.execute(
+            select(enrolments, editions.c.code.label("edition_code"), learners.c.pseudonym, learner_contacts.c.email)
+            .join(editions, editions.c.id == enrolments.c.edition_id)
+            .join(learners, learners.c.id == enrolments.c.learner_id)
+            .outerjoin(learner_contacts, contact)
+            .outerjoin(credentials, credentials.c.enrolment_id == enrolments.c.id)
+            .where(
+                enrolments.c.provider_id == provider_id,
+                enrolments.c.reference.in_(list(references)),
+                credentials.c.id.is_(None),
+            )
+            .order_by(enrolments.c.reference)
+        ).all()
+        return [(mapping.enrolment_from_row(row, provider, row.edition_code, row.pseudonym), row.email) for row in rows]
+
     def add(self, credential: Credential) -> None:
-        provider_id = SqlProviderRepository(self._connection).id_of(credential.provider)
-        enrolment_id = self._connection.execute(
-            select(enrolments.c.id).where(
-                enrolments.c.provider_id == provider_id, enrolments.c.reference == credential.enrolment_reference
+        self.add_many([credential])
+
+    def add_many(self, issued: Sequence[Credential]) -> None:
+        """Store newly issued credentials of one provider with one ``executemany``; sets their ids."""
+        if not issued:
+            return
+        provider = issued[0].provider
+        provider_id = self._provider_id(provider)
+        wanted = [credential.enrolment_reference for credential in issued]
+        enrolment_ids = {
+            reference: int(row_id)
+            for reference, row_id in self._connection.execute(
+                select(enrolments.c.reference, enrolments.c.id).where(
+                    enrolments.c.provider_id == provider_id, enrolments.c.reference.in_(wanted)
+                )
             )
-        ).scalar()
-        if enrolment_id is None:
-            raise NotFound("no-enrolment", provider=credential.provider, reference=credential.enrolment_reference)
-        key_id = self._connection.execute(
-            select(signing_keys.c.id).where(signing_keys.c.public_key_multibase == credential.public_key_multibase)
-        ).scalar()
-        if key_id is None:
+        }
+        for reference in wanted:
+            if reference not in enrolment_ids:
+                raise NotFound("no-enrolment", provider=provider, reference=reference)
+        key_ids = {
+            key: int(row_id)
+            for key, row_id in self._connection.execute(
+                select(signing_keys.c.public_key_multibase, signing_keys.c.id).where(
+                    signing_keys.c.public_key_multibase.in_({c.public_key_multibase for c in issued})
+                )
+            )
+        }
+        if len(key_ids) != len({c.public_key_multibase for c in issued}):
             raise NotFound("signing-key-unregistered")
-        first, _ = self._block(credential.provider, provider_id, credential.status_list)
-        credential.id = self._connection.execute(
-            insert(credentials)
-            .values(
-                uuid=credential.uuid,
-                provider_id=provider_id,
-                enrolment_id=enrolment_id,
-                signing_key_id=key_id,
-                revocation_index=first + credential.status_indexes[StatusPurpose.REVOCATION],
-                suspension_index=first + credential.status_indexes[StatusPurpose.SUSPENSION],
-                issued_at=credential.issued_at,
-                valid_from=credential.valid_from,
-                valid_until=credential.valid_until,
-                document=credential.document_json,
-                state=credential.state.value,
-                state_reason=credential.state_reason,
-                state_changed_at=credential.state_changed_at,
-            )
-            .returning(credentials.c.id)
-        ).scalar_one()
+        firsts = {number: self._block(provider, provider_id, number)[0] for number in {c.status_list for c in issued}}
+        rows = [
+            {
+                "uuid": credential.uuid,
+                "provider_id": provider_id,
+                "enrolment_id": enrolment_ids[credential.enrolment_reference],
+                "signing_key_id": key_ids[credential.public_key_multibase],
+                "revocation_index": firsts[credential.status_list]
+                + credential.status_indexes[StatusPurpose.REVOCATION],
+                "suspension_index": firsts[credential.status_list]
+                + credential.status_indexes[StatusPurpose.SUSPENSION],
+                "issued_at": credential.issued_at,
+                "valid_from": credential.valid_from,
+                "valid_until": credential.valid_until,
+                "document": credential.document_json,
+                "state": credential.state.value,
+                "state_reason": credential.state_reason,
+                "state_changed_at": credential.state_changed_at,
+            }
+            for credential in issued
+        ]
+        ids = self._connection.execute(
+            insert(credentials).returning(credentials.c.id, sort_by_parameter_order=True), rows
+        ).scalars()
+        for credential, new_id in zip(issued, ids, strict=True):
+            credential.id = int(new_id)
 
     def save_state(self, credential: Credential) -> None:
         self._connection.execute(

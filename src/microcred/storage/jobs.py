@@ -8,6 +8,7 @@ another worker took the job over, the first one's writes change nothing (docs/de
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -158,8 +159,14 @@ class SqlJobRepository:
             values["done"] = jobs.c.total
         return self._connection.execute(update(jobs).where(held).values(**values)).rowcount == 1
 
-    def add_item(self, job_id: str, item: str, *, position: int) -> None:
-        self._connection.execute(insert(job_items).values(job_id=job_id, item=item, position=position))
+    def add_items(self, job_id: str, items: Sequence[str], *, first_position: int) -> None:
+        """Record what one step of the job made (a batch of credential ids), numbered from ``first_position``."""
+        rows = [
+            {"job_id": job_id, "item": item, "position": position}
+            for position, item in enumerate(items, start=first_position)
+        ]
+        if rows:
+            self._connection.execute(insert(job_items), rows)
 
     def items(self, job_id: str) -> list[str]:
         query = (
