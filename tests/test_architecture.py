@@ -64,13 +64,6 @@ MAX_MODULE_LINES = 400  # STYLE.md: a module over ~300 lines is probably two mod
 MAX_ROUTE_LINES = 60  # STYLE.md: route functions parse, call one use case and render; a longer one holds logic
 SOURCE = ROOT / "src" / "microcred"
 
-# Modules other pieces of work are splitting at the moment this test was written (issue 12). Each entry is a
-# debt, not a permission: empty this set as they land, and never add to it.
-OVER_LONG_MODULES_BEING_SPLIT = {
-    "services/stacking.py",
-}
-
-
 def _modules() -> list[Path]:
     return sorted(p for p in SOURCE.rglob("*.py") if "migrations" not in p.relative_to(SOURCE).parts)
 
@@ -99,10 +92,7 @@ def _route_functions(tmp_path: Path) -> dict[str, int]:
 def test_no_module_is_longer_than_400_lines() -> None:
     lengths = {p.relative_to(SOURCE).as_posix(): len(p.read_text(encoding="utf-8").splitlines()) for p in _modules()}
     too_long = {name: n for name, n in lengths.items() if n > MAX_MODULE_LINES}
-    unexpected = {name: n for name, n in too_long.items() if name not in OVER_LONG_MODULES_BEING_SPLIT}
-    assert not unexpected, f"modules over {MAX_MODULE_LINES} lines; split them along a real seam: {unexpected}"
-    done = sorted(name for name in OVER_LONG_MODULES_BEING_SPLIT if lengths.get(name, 0) <= MAX_MODULE_LINES)
-    assert not done, f"split (or gone), so take them off OVER_LONG_MODULES_BEING_SPLIT: {done}"
+    assert not too_long, f"modules over {MAX_MODULE_LINES} lines; split them along a real seam: {too_long}"
 
 
 def test_no_route_function_is_longer_than_60_lines(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from microcred.errors import Invalid, MicrocredError
 from microcred.i18n import translate
 
 if TYPE_CHECKING:  # the command line starts without the credential libraries (tests/cli/test_start_up.py)
-    from microcred.services.stacking import Progress
+    from microcred.services.stacking_progress import Progress
 
 __all__ = ["attach", "recognition_commands", "stack_commands"]
 

@@ -11,19 +11,18 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from microcred.credentials.clr import StackAward, StackPart, digest_sri, stacked_document
+from microcred.credentials.clr import StackAward, StackPart, stacked_document
 from microcred.credentials.cryptosuites import EDDSA_RDFC_2022
 from microcred.credentials.elm_stack import ElmStackPart, stacked_elm_document
 from microcred.credentials.ob3 import LearnerIdentity, achievement_id
 from microcred.credentials.pdf_stack import stacked_certificate_pdf
 from microcred.credentials.proofs import add_proof
 from microcred.credentials.urls import credential_url, verify_page_url
-from microcred.domain import Credential, Edition, LangText, LearnerScheme, StatusPurpose, credential_urn, ects
+from microcred.domain import LearnerScheme, StatusPurpose, credential_urn, ects
 from microcred.domain.fields.stacking import STACK_RULE
 from microcred.domain.stacking import (
     ComponentReference,
@@ -38,66 +37,13 @@ from microcred.services import status_lists
 from microcred.services.dependencies import Dependencies
 from microcred.services.enrolments import Enrolments
 from microcred.services.ports import UnitOfWork
-from microcred.services.verdicts import verdicts
-from microcred.services.verification import verify_document
+from microcred.services.stacking_progress import Progress, ProgressLookups, held_credentials
 
-__all__ = ["Progress", "Stacking", "held_credentials"]
-
-# What must pass for a credential to count: not the validity period (the rule's maximum age decides that).
-_MUST_PASS = ("well-formed", "signature", "issuer", "trusted-provider", "status")
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """A learner's progress on one rule, with the upcoming editions that would complete a missing component."""
-
-    progress: StackProgress
-    upcoming: Mapping[str, Sequence[Edition]] = field(default_factory=dict)  # component key -> editions
-    stacked: StackedCredential | None = None
-    titles: Mapping[str, LangText] = field(default_factory=dict)  # component key -> the offering's title
+__all__ = ["Stacking"]
 
 
 def _json(document: Mapping[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-
-
-def _counts(deps: Dependencies, credential: Credential) -> bool:
-    """Whether the credential verifies as a component: every check but the validity period passes."""
-    result = verify_document(
-        credential.document,
-        uow=deps.uow,
-        keys=deps.keys,
-        clock=deps.clock,
-        remote=None,
-        trust_date="valid-from",
-    )
-    return all(result.check(name).passed for name in _MUST_PASS)
-
-
-def held_credentials(deps: Dependencies, credentials: Sequence[Credential]) -> list[HeldCredential]:
-    """The learner's credentials as rules see them, each verified here (outside any write transaction), or
-    its verdict reused while nothing it depends on changed (``services.verdicts``)."""
-    base = deps.public_base_url
-    found = verdicts(deps.uow, deps.settings.database_url, credentials, lambda c: _counts(deps, c))
-    held: list[HeldCredential] = []
-    with deps.uow() as work:
-        offerings = work.stacking.component_offerings([f"{c.provider}/{c.offering_code}" for c in credentials])
-        for credential in credentials:
-            offering = offerings[f"{credential.provider}/{credential.offering_code}"]
-            held.append(
-                HeldCredential(
-                    credential_id=credential.uuid,
-                    url=credential_url(base, credential.uuid),
-                    digest=digest_sri(credential.document_json),
-                    provider=credential.provider,
-                    offering_code=credential.offering_code,
-                    issued_on=credential.issued_at.date(),
-                    ects=offering.ects,
-                    eqf_level=offering.eqf_level,
-                    verified=found[credential.uuid],
-                )
-            )
-    return held
 
 
 def _check_components(work: UnitOfWork, rule: StackRule) -> None:
@@ -109,36 +55,6 @@ def _check_components(work: UnitOfWork, rule: StackRule) -> None:
             problems.append(FieldProblem(f"components[{position}]", "stack-component-unknown", component.key))
     if problems:
         raise Invalid("invalid-input", problems=problems)
-
-
-class _Looked:
-    """What progress shows besides the evaluation (titles, upcoming editions, the stacked credential), read
-    once per offering and once for the learners however many rules share them: a wallet page evaluates
-    every rule the learner started (200 rules read 1,000 offerings one by one before)."""
-
-    def __init__(self, work: UnitOfWork, pseudonyms: Sequence[str], rules: Sequence[StackRule]) -> None:
-        self._work = work
-        offerings = work.stacking.component_offerings(sorted({c.key for rule in rules for c in rule.components}))
-        self._titles = {key: offering.title for key, offering in offerings.items()}
-        self._editions: dict[str, list[Edition]] = {}
-        stacked = work.stacking.stacked_of_learners(list(pseudonyms))  # newest first: keep the first per rule
-        self._stacked: dict[tuple[str, str], StackedCredential] = {}
-        for found in stacked:
-            self._stacked.setdefault((found.provider, found.rule_code), found)
-
-    def progress(self, rule: StackRule, held: Sequence[HeldCredential], today: date) -> Progress:
-        found = evaluate(rule, held, today)
-        titles = {c.key: self._titles[c.key] for c in rule.components if c.key in self._titles}
-        upcoming = {}
-        for state in found.missing:
-            key = state.component.key
-            if key not in self._editions:
-                editions = self._work.editions.list_for_offering(
-                    state.component.provider, state.component.offering_code
-                )
-                self._editions[key] = sorted((e for e in editions if e.start_date >= today), key=lambda e: e.start_date)
-            upcoming[key] = self._editions[key]
-        return Progress(found, upcoming, self._stacked.get((rule.provider, rule.code)), titles)
 
 
 class Stacking:
@@ -197,7 +113,7 @@ class Stacking:
 
     def _progress(self, rule: StackRule, held: Sequence[HeldCredential], pseudonyms: Sequence[str]) -> Progress:
         with self._deps.uow() as work:
-            return _Looked(work, pseudonyms, [rule]).progress(rule, held, self._deps.clock().date())
+            return ProgressLookups(work, pseudonyms, [rule]).progress(rule, held, self._deps.clock().date())
 
     def progress(
         self, provider: str, code: str, learner_id: str, *, learner_scheme: LearnerScheme | str | None = None
@@ -216,7 +132,7 @@ class Stacking:
         today, found = self._deps.clock().date(), []
         with self._deps.uow() as work:  # one transaction, each offering and its editions read once for all rules
             rules = work.stacking.rules_with_components(sorted({(h.provider, h.offering_code) for h in held}))
-            looked = _Looked(work, pseudonyms, rules)
+            looked = ProgressLookups(work, pseudonyms, rules)
             for rule in rules:
                 keys = {c.key for c in rule.components}
                 found.append(looked.progress(rule, [h for h in held if h.key in keys], today))

@@ -30,7 +30,7 @@ from microcred.domain import LearnerScheme
 from microcred.domain.fields.stacking import RECOGNITION_DECISION, STACK_COMPONENT, STACK_RULE
 from microcred.domain.recognition import RecognitionDecision
 from microcred.domain.stacking import StackedCredential, StackRule
-from microcred.services.stacking import Progress
+from microcred.services.stacking_progress import Progress
 
 __all__ = ["router"]
 
