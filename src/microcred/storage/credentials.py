@@ -107,9 +107,18 @@ class SqlCredentialRepository(SqlStatusLists):
         return self._from_row(row)
 
     def for_enrolment(self, provider: str, reference: str) -> Credential | None:
-        row = self._connection.execute(
-            self._query().where(providers.c.slug == provider, enrolments.c.reference == reference)
-        ).first()
+        """The enrolment's credential, found by its id through ``uq_credentials_enrolment_id``.
+
+        Filtering the join on slug and reference let SQLite start from the status-list join and walk every
+        credential of the list's block (all the provider's credentials) to find one: issuing one credential
+        grew with the register. The enrolment's id as a scalar subquery pins the plan to two index look-ups."""
+        enrolment_id = (
+            select(enrolments.c.id)
+            .join(providers, providers.c.id == enrolments.c.provider_id)
+            .where(providers.c.slug == provider, enrolments.c.reference == reference)
+            .scalar_subquery()
+        )
+        row = self._connection.execute(self._query().where(credentials.c.enrolment_id == enrolment_id)).first()
         return None if row is None else self._from_row(row)
 
     def page_for_provider(
@@ -132,8 +141,14 @@ class SqlCredentialRepository(SqlStatusLists):
         return Page([self._from_row(row) for row in rows], next_after)
 
     def iterate_for_provider(self, provider: str, *, batch: int = ITERATE_BATCH) -> Iterator[Credential]:
-        """Every credential of the provider in the order of issue, read ``batch`` at a time."""
-        query = self._query().where(providers.c.slug == provider)
+        """Every credential of the provider in the order of issue, read ``batch`` at a time.
+
+        The provider's id is a scalar subquery, not a filter on the joined slug: compared with a value known
+        before the join, ``provider_id`` lets a page start at its key in ``ix_credentials_provider_issued`` and
+        read ``batch`` rows in order. Filtered through the join, PostgreSQL sorts every credential after
+        the key for each page, and a whole walk grows with the square of the provider's credentials."""
+        provider_id = select(providers.c.id).where(providers.c.slug == provider).scalar_subquery()
+        query = self._query().where(credentials.c.provider_id == provider_id)
         in_order = [SortKey(credentials.c.issued_at, "timestamp"), SortKey(credentials.c.id, "integer")]
 
         def read(after: Position | None) -> Page[Credential]:

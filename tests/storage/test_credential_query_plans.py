@@ -1,0 +1,90 @@
+"""The credential look-ups on the issuing path and the provider walk use an index, whatever the register's size.
+
+Issuing one credential asked ``for_enrolment`` first, and SQLite answered it by walking every credential
+in the provider's status-list block; ``iterate_for_provider`` sorted all the provider's credentials for
+every page. Both grew with the register (8 credentials/s at 320,000; a walk of 300,000 that did not end).
+The plans are read from the database for the statements the repository really runs, with their
+parameters: SQLite's planner has no statistics here, so a small register gets the plan a large one does;
+PostgreSQL's would scan a small table anyway, so it is asked with sequential scans turned off, which still
+sorts or scans when no index can serve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from microcred.bootstrap import Register
+from tests.credentials.register_setup import seed
+
+
+@contextmanager
+def _statements(register: Register) -> Iterator[list[tuple[str, Any]]]:
+    """The SELECTs on ``credentials`` run on the register's engine meanwhile, with their parameters."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM credentials" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(register.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(register.engine, "before_cursor_execute", record)
+
+
+def _plan(register: Register, statement: str, parameters: Any) -> list[str]:
+    with register.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            return [str(row[-1]) for row in rows]
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        return [str(row[0]) for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)]
+
+
+def _plan_of(register: Register, run: Callable[[Any], object]) -> list[str]:
+    """The plan of the last SELECT on ``credentials`` that ``run`` makes in a unit of work."""
+    with _statements(register) as seen, register.uow() as work:
+        run(work)
+    assert seen, "the call read credentials"
+    return _plan(register, *seen[-1])
+
+
+def _scans_credentials(plan: list[str]) -> bool:
+    return any(line.startswith("SCAN credentials") or "Seq Scan on credentials" in line for line in plan)
+
+
+def _sorts(plan: list[str]) -> bool:
+    return any("TEMP B-TREE FOR ORDER BY" in line or line.lstrip(" ->").startswith("Sort") for line in plan)
+
+
+def test_an_enrolments_credential_is_found_through_the_enrolment_index(register: Register) -> None:
+    seeded = seed(register, passed=3)
+    for reference in ("P-1", "P-2", "P-3"):
+        seeded.issue(reference)
+    plan = _plan_of(register, lambda work: work.credentials.for_enrolment("hoge", "P-2"))
+    assert not _scans_credentials(plan), plan
+    if register.engine.dialect.name == "sqlite":
+        [on_credentials] = [line for line in plan if line.startswith("SEARCH credentials")]
+        assert "(enrolment_id=?)" in on_credentials, plan
+    else:
+        assert any("uq_credentials_enrolment_id" in line for line in plan), plan
+
+
+def test_a_page_of_the_provider_walk_starts_at_its_key_in_the_issue_order_index(register: Register) -> None:
+    seeded = seed(register, passed=3)
+    for reference in ("P-1", "P-2", "P-3"):
+        seeded.issue(reference)
+
+    def second_page(work: Any) -> None:
+        walk = work.credentials.iterate_for_provider("hoge", batch=1)
+        next(walk), next(walk)  # the second read starts after the first page's key
+
+    plan = _plan_of(register, second_page)
+    assert not _scans_credentials(plan), plan
+    assert not _sorts(plan), "\n".join(plan)
+    assert any("ix_credentials_provider_issued" in line for line in plan), plan
