@@ -64,6 +64,7 @@ MAX_MODULE_LINES = 400  # STYLE.md: a module over ~300 lines is probably two mod
 MAX_ROUTE_LINES = 60  # STYLE.md: route functions parse, call one use case and render; a longer one holds logic
 SOURCE = ROOT / "src" / "microcred"
 
+
 def _modules() -> list[Path]:
     return sorted(p for p in SOURCE.rglob("*.py") if "migrations" not in p.relative_to(SOURCE).parts)
 
