@@ -34,7 +34,7 @@ def small_lists(settings: Settings) -> Iterator[Register]:
 
 def _issue_edition(
     seeded: Seeded, *, within: issuance.Within | None = None, progress: issuance.Progress | None = None
-) -> list[Credential]:
+) -> int:
     wired = seeded.register
     return issuance.issue_for_edition(
         "hoge",
@@ -57,7 +57,7 @@ def _verifies(seeded: Seeded, credential: Credential) -> bool:
     return result.check("signature").passed and result.check("status").passed
 
 
-def _assert_complete(seeded: Seeded, issued: Sequence[Credential]) -> None:
+def _assert_complete(seeded: Seeded, issued: int) -> None:
     """Every passed enrolment has one credential; each full list used each index once, in random order;
     every credential verifies, signature and status, against the lists as served."""
     stored = issuance.list_credentials("hoge", uow=seeded.register.uow)
@@ -67,7 +67,7 @@ def _assert_complete(seeded: Seeded, issued: Sequence[Credential]) -> None:
         drawn = [c.status_indexes[StatusPurpose.REVOCATION] for c in stored if c.status_list == number]
         assert sorted(drawn) == list(range(LIST_SIZE)), "a full list used each of its indexes once"
         assert drawn != sorted(drawn), "indexes are drawn at random, not in issue order"
-    assert {c.uuid for c in issued} <= {c.uuid for c in stored}
+    assert issued == len(stored), "the count is of the credentials stored"
     assert all(_verifies(seeded, credential) for credential in stored)
 
 
@@ -90,9 +90,8 @@ def test_a_bulk_issue_crosses_list_boundaries_in_batches_and_every_credential_ve
 def test_issuing_an_edition_again_creates_nothing_new(small_lists: Register) -> None:
     seeded = seed(small_lists, passed=PASSED)
     seeded.issue("P-7")  # one issued on its own first: the bulk issue leaves it as it is
-    first = _issue_edition(seeded)
-    assert len(first) == PASSED - 1
-    assert _issue_edition(seeded) == []
+    assert _issue_edition(seeded) == PASSED - 1
+    assert _issue_edition(seeded) == 0
     stored = issuance.list_credentials("hoge", uow=small_lists.uow)
     assert len(stored) == PASSED
     with small_lists.uow() as work:
@@ -118,5 +117,5 @@ def test_a_crash_inside_a_batch_keeps_nothing_of_it_and_a_second_run_completes(s
     assert all(_verifies(seeded, credential) for credential in kept)
 
     resumed = _issue_edition(seeded)
-    assert len(resumed) == PASSED - BATCH
-    _assert_complete(seeded, kept + resumed)
+    assert resumed == PASSED - BATCH
+    _assert_complete(seeded, len(kept) + resumed)

@@ -63,7 +63,7 @@ def issue(
         issued = issuance.issue_for_edition(
             provider, code, progress=lambda done, total: bar.update(task, completed=done, total=total)
         )
-    console.print(say("issue.many", count=len(issued), provider=provider, code=code), highlight=False)
+    console.print(say("issue.many", count=issued, provider=provider, code=code), highlight=False)
 
 
 def _report_change(changed: Credential) -> None:
