@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     smtp_password: SecretStr = Field(SecretStr(""), description="SMTP password, if the server asks for one")
     mail_from: str = Field("microcred <no-reply@microcred.invalid>", description="sender of the register's e-mail")
     max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1024, description="largest accepted import file")
+    verification_rate: float = Field(
+        1.0, gt=0, description="anonymous verifications per second per client address, once the burst is spent"
+    )
+    verification_burst: int = Field(
+        30, ge=1, description="anonymous verifications a client address may ask at once before the rate applies"
+    )
     log_level: str = Field("INFO", description="level of the structured JSON logs")
     serve_jobs: bool = Field(
         True,

@@ -12,7 +12,8 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from microcred.bootstrap import Register
+from microcred.asgi import create_app
+from microcred.bootstrap import Register, build
 from microcred.errors import Invalid
 from microcred.services import verification
 from microcred.services.limits import RateLimit
@@ -102,3 +103,16 @@ def test_the_web_verifier_is_rate_limited_per_client_with_the_api_s_budget(clien
     assert "Te veel verificaties vanaf deze verbinding" in refused.text
     assert int(refused.headers["retry-after"]) > 0
     assert client.post("/api/v1/verify", json={"a": 1}).status_code == 429  # one budget for both doors
+
+
+def test_the_verification_budget_comes_from_the_settings(demo: Register) -> None:
+    """An installation sets the anonymous verification budget (a load test from one address lifts it)."""
+    settings = demo.settings.model_copy(update={"verification_rate": 0.001, "verification_burst": 2})
+    register = build(settings)
+    try:
+        with TestClient(create_app(register)) as client:
+            answers = [client.post("/api/v1/verify", json={"a": 1}).status_code for _ in range(3)]
+    finally:
+        register.close()
+    assert 429 not in answers[:2]
+    assert answers[2] == 429

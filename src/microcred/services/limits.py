@@ -48,15 +48,16 @@ class Limits:
 
     The limits are attributes, so a test (or an installation's code) may set others for one register."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, *, verification_rate: float = 1.0, verification_burst: int = 30) -> None:
         self._uow = uow
         # Every request of one API token.
         self.api_token = RateLimit("token", rate=20.0, burst=100)
         # Access links: five for one address, then one a minute; a client asking for many addresses is slowed too.
         self.access_link_address = RateLimit("access-link", rate=1 / 60, burst=5)
         self.access_link_client = RateLimit("access-link-client", rate=1 / 30, burst=20)
-        # Anonymous verification (API and web verifier alike): 30 at once, then one a second per client address.
-        self.verification_client = RateLimit("verify", rate=1.0, burst=30)
+        # Anonymous verification (API and web verifier alike): 30 at once, then one a second per client address
+        # (settings ``verification_burst`` and ``verification_rate``: a load test from one address lifts them).
+        self.verification_client = RateLimit("verify", rate=verification_rate, burst=verification_burst)
         # Wallet apps (OpenID4VCI tokens, nonces, credentials, offers; OpenID4VP answers): 60 at once, then two
         # a second per client address. Codes and nonces are single-use and PINs counted per offer besides (0023).
         self.wallet_client = RateLimit("wallet", rate=2.0, burst=60)
