@@ -48,6 +48,23 @@ def test_unknown_route_wrong_method_and_bad_input_are_problems(client: TestClien
     assert _is_problem(client.get("/api/v1/providers/nobody"), 404)["detail"] == "no provider with slug 'nobody'"
 
 
+def test_a_query_parameter_the_route_does_not_declare_is_refused(client: TestClient, tokens: Tokens) -> None:
+    """A misspelt ``?limt=`` silently ignored would answer another question than the one asked."""
+    body = _is_problem(client.get("/api/v1/catalogue", params={"limt": 5}), 422)
+    assert body["errors"][0]["field"] == "query.limt"
+    assert "limit" in body["errors"][0]["reason"], body
+    upload = client.post(
+        "/api/v1/imports/providers",
+        params={"format": "csv", "surprise": "1"},
+        headers={**Tokens.header(tokens.admin), "content-type": "text/csv"},
+        content=b"slug\n",
+    )
+    assert _is_problem(upload, 422)["errors"][0]["field"] == "query.surprise"  # refused before any job is queued
+    assert client.get("/api/v1/catalogue", params={"limit": 5}).status_code == 200
+    # OAuth endpoints ignore unknown parameters, as RFC 6749 §3.1 requires
+    assert client.get("/.well-known/openid-credential-issuer", params={"surprise": "1"}).status_code == 200
+
+
 def test_a_repeated_creating_post_is_answered_from_the_first_response(client: TestClient, tokens: Tokens) -> None:
     url = f"/api/v1/providers/{OWNER}/offerings/MC-DSS/editions"
     headers = {**Tokens.header(tokens.owner), "Idempotency-Key": "9a3c-first"}
