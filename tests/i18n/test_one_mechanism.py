@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 
 from microcred.i18n import LANGUAGES, catalogue
+from tests.i18n.sources import SRC, nodes, source, source_files
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "microcred"
-SOURCES = sorted(path for path in SRC.rglob("*.py") if "i18n" not in path.relative_to(SRC).parts)
+# The scans share one parse of src/ per process (tests/i18n/sources.py): keep them on one worker.
+pytestmark = pytest.mark.xdist_group("source-scan")
+
+SOURCES = [path for path in source_files() if "i18n" not in path.relative_to(SRC).parts]
 _LANGUAGE_CODES = {f'"{lang}"' for lang in LANGUAGES} | {f"'{lang}'" for lang in LANGUAGES}
 # "word" if <language test> else "word": a text chosen by language, unless both sides are language codes.
 _CHOSEN = re.compile(
@@ -37,14 +40,14 @@ def _name(path: Path) -> str:
 
 @pytest.mark.parametrize("path", SOURCES, ids=_name)
 def test_no_text_is_chosen_by_language_outside_the_catalogue(path: Path) -> None:
-    for match in _CHOSEN.finditer(path.read_text("utf-8")):
+    for match in _CHOSEN.finditer(source(path)):
         words = {side for side in (match.group(1), match.group(2)) if _has_words(side)}
         assert words <= _LANGUAGE_CODES, f"{_name(path)}: {match.group(0)!r} picks a text by language"
 
 
 @pytest.mark.parametrize("path", [p for p in SOURCES if _name(p) not in _DATA], ids=_name)
 def test_no_table_of_dutch_and_english_texts(path: Path) -> None:
-    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+    for node in nodes(path):
         if isinstance(node, ast.Dict):
             keys = {key.value for key in node.keys if isinstance(key, ast.Constant)}
             literal = all(isinstance(value, ast.Constant) and isinstance(value.value, str) for value in node.values)
@@ -55,10 +58,10 @@ def test_the_old_mechanisms_are_gone() -> None:
     assert not (SRC / "io" / "messages.py").exists()
     assert not (SRC / "web" / "messages.json").exists()
     for path in SOURCES:
-        source = path.read_text("utf-8")
-        assert "reason_en" not in source, _name(path)
-        assert "reason_nl" not in source, _name(path)
-        assert "_pick(" not in source, _name(path)
+        text = source(path)
+        assert "reason_en" not in text, _name(path)
+        assert "reason_nl" not in text, _name(path)
+        assert "_pick(" not in text, _name(path)
 
 
 def test_the_scan_sees_a_text_chosen_by_language() -> None:

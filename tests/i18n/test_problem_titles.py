@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 import pytest
 
 from microcred.api.problems import problem_title
 from microcred.i18n import catalogue, translate
+from tests.i18n.sources import nodes, source, source_files
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "microcred"
+# The scans share one parse of src/ per process (tests/i18n/sources.py): keep them on one worker.
+pytestmark = pytest.mark.xdist_group("source-scan")
 
 
 def _problem_codes() -> set[str]:
     """Each error class's ``code = "..."`` and every code literal handed to the API's problem answers."""
     codes: set[str] = set()
-    for path in SRC.rglob("*.py"):
-        source = path.read_text("utf-8")
-        for node in ast.walk(ast.parse(source)):
+    for path in source_files():
+        for node in nodes(path):
             if isinstance(node, ast.ClassDef):
                 for statement in node.body:
                     if (
@@ -29,8 +29,8 @@ def _problem_codes() -> set[str]:
                     ):
                         codes.add(str(statement.value.value))
         if path.parent.name == "api":  # problem_response(500, "internal", ...) and {404: "not-found", ...}
-            codes |= set(re.findall(r'problem_response\(\s*\d+,\s*"([a-z-]+)"', source))
-            codes |= set(re.findall(r'\b\d{3}: "([a-z-]+)"', source))
+            codes |= set(re.findall(r'problem_response\(\s*\d+,\s*"([a-z-]+)"', source(path)))
+            codes |= set(re.findall(r'\b\d{3}: "([a-z-]+)"', source(path)))
     return codes
 
 

@@ -15,15 +15,17 @@ from pathlib import Path
 import pytest
 
 from microcred.i18n import REASON_PREFIX, catalogue
+from tests.i18n.sources import SRC, ScopedCall, calls, nodes, source_files, tree
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "microcred"
+# The scans share one parse of src/ per process (tests/i18n/sources.py): keep them on one worker.
+pytestmark = pytest.mark.xdist_group("source-scan")
+
 _CODE_FIRST = {"CellError", "_reject"}  # the reason code is the first argument
 _ERROR_ROOT = "MicrocredError"
 
 
-@cache
 def _trees() -> dict[Path, ast.Module]:
-    return {path: ast.parse(path.read_text("utf-8")) for path in sorted(SRC.rglob("*.py"))}
+    return {path: tree(path) for path in source_files()}
 
 
 @cache
@@ -35,7 +37,7 @@ def _error_classes() -> tuple[set[str], set[str]]:
     """
     trees = _trees()
     roots = {_ERROR_ROOT, "Invalid", "NotFound", "Conflict", "Forbidden", "Unauthenticated"}
-    classes = [node for tree in trees.values() for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
+    classes = [node for path in trees for node in nodes(path) if isinstance(node, ast.ClassDef)]
     names = set(roots)
     grew = True
     while grew:
@@ -94,24 +96,23 @@ def _code_argument(call: ast.Call, errors: set[str], in_error_class: bool) -> as
     return call.args[index] if len(call.args) > index else None
 
 
+def _in_error_class(scoped: ScopedCall, classes: set[str]) -> bool:
+    """Whether any class the call is written in derives from a register error (its ``super().__init__``)."""
+    return any(isinstance(b, ast.Name) and b.id in classes for klass in scoped.classes for b in klass.bases)
+
+
 @cache
 def _raised_codes() -> dict[str, list[str]]:
     """Each literal reason code in src/ -> where it is used; dynamic codes (a variable) are skipped."""
-    trees = _trees()
     classes, errors = _error_classes()
     found: dict[str, list[str]] = {}
-    for path, tree in trees.items():
-        for klass in [None, *[n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]]:
-            in_error = klass is not None and any(isinstance(b, ast.Name) and b.id in classes for b in klass.bases)
-            for node in ast.walk(klass or tree):
-                if not isinstance(node, ast.Call):
-                    continue
-                argument = _code_argument(node, errors, in_error)
-                literals = _literals(argument)
-                for code in literals:
-                    found.setdefault(code, []).append(f"{path.relative_to(SRC)}:{node.lineno}")
+    for path in source_files():
+        for scoped in calls(path):
+            argument = _code_argument(scoped.call, errors, _in_error_class(scoped, classes))
+            for code in _literals(argument):
+                found.setdefault(code, []).append(f"{path.relative_to(SRC)}:{scoped.call.lineno}")
         # a pair of codes handed to a helper: ("country-required", "country-invalid")
-        for node in ast.walk(tree):
+        for node in nodes(path):
             if isinstance(node, ast.Tuple) and node.elts and all(_is_code(e) for e in node.elts):
                 for element in node.elts:
                     assert isinstance(element, ast.Constant)
@@ -157,21 +158,18 @@ def test_every_reason_in_the_catalogue_is_raised_somewhere() -> None:
     assert unused == [], f"no code in src/ raises these reasons: {unused}"
 
 
-@pytest.mark.parametrize("path", sorted(SRC.rglob("*.py")), ids=lambda p: str(p.relative_to(SRC)))
+@pytest.mark.parametrize("path", source_files(), ids=lambda p: str(p.relative_to(SRC)))
 def test_no_reason_is_an_english_sentence(path: Path) -> None:
     """A reason is a code (``title-required``), never words (``"a title is required"``), an f-string or another
     error's words (``Invalid(error.message)``)."""
-    tree = _trees()[path]
     classes, errors = _error_classes()
     sentences = set()
-    for klass in [None, *[n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]]:
-        in_error = klass is not None and any(isinstance(b, ast.Name) and b.id in classes for b in klass.bases)
-        for node in ast.walk(klass or tree):
-            if isinstance(node, ast.Call):
-                argument = _code_argument(node, errors, in_error)
-                if isinstance(argument, ast.JoinedStr):
-                    sentences.add(f"{path.name}:{node.lineno}: an f-string as reason")
-                if isinstance(argument, ast.Attribute) and argument.attr in ("message", "reason_text"):
-                    sentences.add(f"{path.name}:{node.lineno}: an error's words handed on as a reason")
-                sentences |= {f"{path.name}:{node.lineno}: {code!r}" for code in _literals(argument) if " " in code}
+    for scoped in calls(path):
+        node = scoped.call
+        argument = _code_argument(node, errors, _in_error_class(scoped, classes))
+        if isinstance(argument, ast.JoinedStr):
+            sentences.add(f"{path.name}:{node.lineno}: an f-string as reason")
+        if isinstance(argument, ast.Attribute) and argument.attr in ("message", "reason_text"):
+            sentences.add(f"{path.name}:{node.lineno}: an error's words handed on as a reason")
+        sentences |= {f"{path.name}:{node.lineno}: {code!r}" for code in _literals(argument) if " " in code}
     assert sorted(sentences) == [], "reasons must be codes, not sentences"

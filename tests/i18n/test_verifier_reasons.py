@@ -21,18 +21,15 @@ from microcred.credentials.verify import TRUST_DATES, FetchFailed, NotFetched, v
 from microcred.i18n import catalogue
 from microcred.services.remote import RemoteDocuments
 from microcred.services.verification import _fetch_json
+from tests.i18n.sources import SRC, calls, source_files
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "microcred"
+# The scans share one parse of src/ per process (tests/i18n/sources.py): keep them on one worker.
+pytestmark = pytest.mark.xdist_group("source-scan")
 _LOOKUPS = {"LookupFailed", "NotFetched", "FetchFailed"}
 
 
 def _calls() -> list[tuple[Path, ast.Call]]:
-    return [
-        (path, node)
-        for path in sorted(SRC.rglob("*.py"))
-        for node in ast.walk(ast.parse(path.read_text("utf-8")))
-        if isinstance(node, ast.Call)
-    ]
+    return [(path, scoped.call) for path in source_files() for scoped in calls(path)]
 
 
 def _callee(call: ast.Call) -> str:
