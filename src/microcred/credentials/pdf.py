@@ -7,15 +7,12 @@ folded to the Latin-1 repertoire they cover (typographic dashes and quotes becom
 
 from __future__ import annotations
 
-import io
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import segno
-
 from microcred.credentials.ob3 import Award
+from microcred.credentials.pdf_page import certificate_page, pdf_text, qr_png
 from microcred.i18n import translate
 from microcred.vocab import vocabulary
 
@@ -24,7 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = ["certificate_pdf"]
 
-_FOLD = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "•": "-", "€": "EUR"})
 _LABELS = (
     "heading", "awarded", "to", "learner", "date", "valid", "ects", "eqf", "vks", "isced", "assessment",
     "participation", "qa", "country", "grade", "outcomes", "verify", "id",
@@ -34,11 +30,6 @@ _LABELS = (
 def _labels(lang: str) -> dict[str, str]:
     """The certificate's own words in ``lang`` (``credential.pdf.*`` in the i18n catalogue)."""
     return {key: translate(f"credential.pdf.{key}", lang) for key in _LABELS}
-
-
-def _text(value: str) -> str:
-    folded = unicodedata.normalize("NFC", value.translate(_FOLD))
-    return folded.encode("latin-1", "replace").decode("latin-1")
 
 
 def _label(vocab: str, code: str | None, lang: str) -> str | None:
@@ -78,36 +69,12 @@ def _elements(award: Award, lang: str) -> list[tuple[str, str]]:
     return [(name, value) for name, value in rows if value]
 
 
-def _qr_png(url: str) -> io.BytesIO:
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=6, border=2)
-    buffer.seek(0)
-    return buffer
-
-
 def _outcomes(pdf: FPDF, heading: str, outcomes: Sequence[str]) -> None:
     pdf.set_font("Helvetica", "B", 10)
-    pdf.cell(0, 6, _text(heading), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, pdf_text(heading), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 9)
     for outcome in outcomes[:8]:
-        pdf.multi_cell(0, 4.5, _text(f"- {outcome}"), new_x="LMARGIN", new_y="NEXT")
-
-
-def _certificate_page(title: str, *, heading: str) -> FPDF:
-    """A new A4 page, as every certificate starts: the heading line, then the title in large type."""
-    from fpdf import FPDF  # here, not at the top: a second of import time that only a certificate needs
-
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=False)
-    pdf.set_title(title)
-    pdf.set_creator("microcred")
-    pdf.add_page()
-    pdf.set_margins(20, 20, 20)
-    pdf.set_font("Helvetica", "", 11)
-    pdf.cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "B", 20)
-    pdf.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
-    return pdf
+        pdf.multi_cell(0, 4.5, pdf_text(f"- {outcome}"), new_x="LMARGIN", new_y="NEXT")
 
 
 def certificate_pdf(award: Award, *, verify_url: str, lang: str = "nl") -> bytes:
@@ -115,34 +82,38 @@ def certificate_pdf(award: Award, *, verify_url: str, lang: str = "nl") -> bytes
     lang = lang if lang in ("nl", "en") else "en"
     labels = _labels(lang)
     offering = award.offering
-    pdf = _certificate_page(_text(offering.title.get(lang)), heading=_text(labels["heading"]))
+    pdf = certificate_page(pdf_text(offering.title.get(lang)), heading=pdf_text(labels["heading"]))
     other = "en" if lang == "nl" else "nl"
     if other in offering.title.texts and offering.title.texts[other] != offering.title.get(lang):
         pdf.set_font("Helvetica", "I", 11)
-        pdf.multi_cell(0, 6, _text(offering.title.texts[other]), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, pdf_text(offering.title.texts[other]), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Helvetica", "", 11)
     holder = award.learner.email or labels["learner"]
     awarded = f"{labels['awarded']} {award.provider.name.get(lang)} {labels['to']} {holder}"
-    pdf.multi_cell(0, 6, _text(awarded), new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.multi_cell(0, 6, pdf_text(awarded), new_x="LMARGIN", new_y="NEXT", align="L")
     if award.enrolment.outcome_date is not None:
         pdf.cell(
-            0, 6, _text(f"{labels['date']}: {award.enrolment.outcome_date.isoformat()}"), new_x="LMARGIN", new_y="NEXT"
+            0,
+            6,
+            pdf_text(f"{labels['date']}: {award.enrolment.outcome_date.isoformat()}"),
+            new_x="LMARGIN",
+            new_y="NEXT",
         )
     if award.valid_until is not None:
-        pdf.cell(0, 6, _text(f"{labels['valid']}: {_day(award.valid_until)}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, pdf_text(f"{labels['valid']}: {_day(award.valid_until)}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     for name, value in _elements(award, lang):
         pdf.set_font("Helvetica", "B", 9)
-        pdf.cell(55, 5.5, _text(name))
+        pdf.cell(55, 5.5, pdf_text(name))
         pdf.set_font("Helvetica", "", 9)
-        pdf.multi_cell(0, 5.5, _text(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5.5, pdf_text(value), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     _outcomes(pdf, labels["outcomes"], [outcome.text.get(lang) for outcome in offering.learning_outcomes])
-    pdf.image(_qr_png(verify_url), x=150, y=232, w=40, h=40)
+    pdf.image(qr_png(verify_url), x=150, y=232, w=40, h=40)
     pdf.set_xy(20, 240)
     pdf.set_font("Helvetica", "", 8)
-    pdf.multi_cell(125, 4, _text(f"{labels['verify']} {verify_url}"), new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.multi_cell(125, 4, pdf_text(f"{labels['verify']} {verify_url}"), new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_x(20)
-    pdf.multi_cell(125, 4, _text(f"{labels['id']}: {award.credential_id}"), new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.multi_cell(125, 4, pdf_text(f"{labels['id']}: {award.credential_id}"), new_x="LMARGIN", new_y="NEXT", align="L")
     return bytes(pdf.output())

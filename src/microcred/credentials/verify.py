@@ -27,7 +27,7 @@ from microcred.credentials.canonical import javascript_double_hazards
 from microcred.credentials.clr import clr_problems
 from microcred.credentials.did_web import public_key_from_document
 from microcred.credentials.loader import VC_V2_CONTEXT_URL
-from microcred.credentials.ob3 import schema_problems
+from microcred.credentials.ob3_schema import schema_problems
 from microcred.credentials.proofs import proofs_of, verify_proof
 from microcred.credentials.status_list import StatusList, StatusListError
 from microcred.credentials.verdict import (
