@@ -14,13 +14,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from microcred.bootstrap import Register
 from microcred.domain import check_eu_elements
 from microcred.errors import FieldProblem, Invalid, MicrocredError, Throttled
 from microcred.services.auth import Scope
 from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form
 from microcred.web.offering_form import form_elements, form_inputs, form_values, offering_from_form
+from microcred.web.registered import register_of
 from microcred.web.sessions import StaffDep, StaffMember, staff_in, staff_session, start_session
 from microcred.web.templating import Pages, language_of
 
@@ -34,13 +34,14 @@ def _form() -> dict[str, Any]:
     return {"inputs": form_inputs()}
 
 
-def desk_routes(register: Register, pages: Pages) -> APIRouter:
+def desk_routes(pages: Pages) -> APIRouter:
     router = page_router(pages)
 
     def to_desk() -> Response:
         return RedirectResponse("/desk", status_code=303)
 
     def home(request: Request, staff: StaffMember, *, status: int = 200, **extra: Any) -> Response:
+        register = register_of(request)
         provider = staff.provider
         offerings = register.catalogue.list_offerings(provider=provider)
         context: dict[str, Any] = {
@@ -97,6 +98,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.post("/desk/login", response_class=HTMLResponse)
     async def login(request: Request) -> Response:
+        register = register_of(request)
         email = ""
 
         def shown(error: MicrocredError) -> Response:
@@ -113,6 +115,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.post("/desk/logout")
     async def logout(request: Request) -> Response:
+        register = register_of(request)
         on_error(request, lambda _: to_desk())
         await posted_form(request)
         staff = staff_in(request)
@@ -128,6 +131,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.get("/desk/offerings/{code:path}/edit", response_class=HTMLResponse)
     def edit_offering(request: Request, code: str, staff: StaffDep) -> Response:
+        register = register_of(request)
         offering = register.catalogue.get_offering(staff.provider, code)
         return pages.render(request, "desk_offering.html", values=form_values(offering),
                             problems=check_eu_elements(offering), editing=True, **_form())  # fmt: skip
@@ -140,6 +144,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.post("/desk/offerings", response_class=HTMLResponse)
     async def save_offering(request: Request, staff: StaffDep) -> Response:
+        register = register_of(request)
         home_again(request, staff)
         form = await posted_form(request)
         editing = form.get("editing") == "1"
@@ -155,6 +160,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.post("/desk/credentials/{uuid}/revoke", response_class=HTMLResponse)
     async def revoke(request: Request, uuid: str, staff: StaffDep) -> Response:
+        register = register_of(request)
         home_again(request, staff)
         form = await posted_form(request)
         register.issuance.revoke(uuid, str(form.get("reason") or ""), provider=staff.provider)
@@ -162,6 +168,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.post("/desk/stacked/{uuid}/review", response_class=HTMLResponse)
     async def review_stacked(request: Request, uuid: str, staff: StaffDep) -> Response:
+        register = register_of(request)
         home_again(request, staff)
         form = await posted_form(request)
         keep = form.get("decision") == "keep"
@@ -171,6 +178,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.post("/desk/tokens", response_class=HTMLResponse)
     async def create_token(request: Request, staff: StaffDep) -> Response:
+        register = register_of(request)
         home_again(request, staff)
         form = await posted_form(request)
         created = register.access.create_token(
@@ -181,6 +189,7 @@ def desk_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.post("/desk/tokens/{prefix}/revoke", response_class=HTMLResponse)
     async def revoke_token(request: Request, prefix: str, staff: StaffDep) -> Response:
+        register = register_of(request)
         home_again(request, staff)
         await posted_form(request)
         register.access.revoke_token(prefix, provider=staff.provider)

@@ -20,11 +20,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from microcred.bootstrap import Register
 from microcred.errors import Invalid, MicrocredError, NotFound
 from microcred.services.imports import TEMPLATE_FORMATS
 from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form
+from microcred.web.registered import register_of
 from microcred.web.sessions import StaffDep
 from microcred.web.templating import Pages
 
@@ -59,7 +59,7 @@ async def _read_file(upload: object, limit: int) -> tuple[str, bytes]:
     return _safe_name(upload.filename), b"".join(chunks)
 
 
-def desk_task_routes(register: Register, pages: Pages) -> APIRouter:
+def desk_task_routes(pages: Pages) -> APIRouter:
     router = page_router(pages)
 
     def import_page(request: Request, *, status: int = 200, **extra: Any) -> Response:
@@ -76,9 +76,10 @@ def desk_task_routes(register: Register, pages: Pages) -> APIRouter:
         on_error(request, shown)
 
     @router.get("/templates/{kind}.{fmt}")
-    def template(kind: str, fmt: str) -> Response:
+    def template(request: Request, kind: str, fmt: str) -> Response:
         """A fill-in template (header and an example row; XLSX adds a sheet of the allowed codes), generated
         from the same layout definition the importer validates with. Public: it holds no data."""
+        register = register_of(request)
         if kind not in (*IMPORT_KINDS, "providers") or fmt not in TEMPLATE_FORMATS:
             raise NotFound("no-template", format=fmt, kind=kind)
         with tempfile.TemporaryDirectory() as folder:
@@ -94,6 +95,7 @@ def desk_task_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.post("/desk/imports", response_class=HTMLResponse)
     async def upload(request: Request, staff: StaffDep) -> Response:
+        register = register_of(request)
         import_again(request, "enrolments", "import.no_file")
         form = await posted_form(request)
         kind = str(form.get("kind") or "")
@@ -111,6 +113,7 @@ def desk_task_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.post("/desk/imports/confirm", response_class=HTMLResponse)
     async def confirm(request: Request, staff: StaffDep) -> Response:
+        register = register_of(request)
         import_again(request, "enrolments", "import.staged_gone")
         await posted_form(request)
         staged = request.session.pop("staged_import", None)
@@ -121,6 +124,7 @@ def desk_task_routes(register: Register, pages: Pages) -> APIRouter:
     @router.post("/desk/editions/{code:path}/issue", response_class=HTMLResponse)
     async def issue(request: Request, code: str, staff: StaffDep) -> Response:
         # Another provider's (or an unknown) edition is not found before any job starts; a stale form goes home.
+        register = register_of(request)
         on_error(request, lambda error: None if isinstance(error, NotFound) else RedirectResponse("/desk", 303))
         await posted_form(request)
         job = await run_in_threadpool(register.jobs.submit_issue, staff.provider, code)
@@ -128,6 +132,7 @@ def desk_task_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.get("/desk/jobs/{job_id}", response_class=HTMLResponse)
     def job_page(request: Request, job_id: str, staff: StaffDep) -> Response:
+        register = register_of(request)
         job = register.jobs.get_job(job_id, owner=staff.provider)
         if request.headers.get("hx-request") == "true":  # htmx swaps only a 2xx answer
             return pages.render(request, "_job_progress.html", job=job)

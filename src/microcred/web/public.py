@@ -10,12 +10,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from microcred.bootstrap import Register
 from microcred.domain import OfferingKind, ParticipationForm, check_eu_elements
 from microcred.errors import FieldProblem, Invalid
 from microcred.services.search import CataloguePage, CatalogueQuery
 from microcred.web.errors import on_error, page_router
 from microcred.web.i18n import LANGUAGE_COOKIE, LANGUAGES
+from microcred.web.registered import register_of
 from microcred.web.templating import Pages, language_of
 
 __all__ = ["public_routes", "safe_next"]
@@ -69,7 +69,7 @@ def parse_catalogue_query(params: dict[str, str], language: str = "nl") -> tuple
     return query, problems + query.problems()
 
 
-def public_routes(register: Register, pages: Pages) -> APIRouter:
+def public_routes(pages: Pages) -> APIRouter:
     router = page_router(pages)
 
     def catalogue_page(
@@ -79,6 +79,7 @@ def public_routes(register: Register, pages: Pages) -> APIRouter:
         page: CataloguePage | None = None,
         problems: Sequence[FieldProblem] = (),
     ) -> Response:
+        register = register_of(request)
         params, lang = request.query_params, language_of(request)
         names = {p.slug: (p.short_name.get(lang) or p.name.get(lang)) for p in register.catalogue.list_providers()}
         return pages.render(
@@ -97,6 +98,7 @@ def public_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.get("/", response_class=HTMLResponse)
     def catalogue(request: Request) -> Response:
+        register = register_of(request)
         query, problems = parse_catalogue_query(dict(request.query_params), language_of(request))
         on_error(request, lambda error: catalogue_page(request, query, problems=error.problems))
         if problems:
@@ -105,6 +107,7 @@ def public_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.get("/offerings/{provider}/{code:path}", response_class=HTMLResponse)
     def offering_page(request: Request, provider: str, code: str) -> Response:
+        register = register_of(request)
         shown = register.search.published_offering(provider, code)
         lang = language_of(request)
         return pages.render(
@@ -128,6 +131,7 @@ def public_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.get("/providers", response_class=HTMLResponse)
     def providers_page(request: Request) -> Response:
+        register = register_of(request)
         counts = register.search.published_counts()
         rows = [
             {"provider": p, "trusted": register.catalogue.is_trusted(p), "offerings": counts.get(p.slug, 0)}
@@ -139,6 +143,7 @@ def public_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.get("/providers/{slug}", response_class=HTMLResponse)
     def provider_page(request: Request, slug: str) -> Response:
+        register = register_of(request)
         provider = register.catalogue.get_provider(slug)
         profile = register.search.provider_profile(slug)
         stats = {

@@ -15,11 +15,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from microcred.bootstrap import Register
 from microcred.domain import AcademicYear, OfferingKind, ProviderType
 from microcred.errors import FieldProblem, MicrocredError
 from microcred.services import reports
 from microcred.web.errors import on_error, page_router
+from microcred.web.registered import register_of
 from microcred.web.templating import Pages, language_of
 
 __all__ = ["statistics_routes"]
@@ -51,10 +51,11 @@ class _Filters:
         }
 
 
-def statistics_routes(register: Register, pages: Pages) -> APIRouter:
+def statistics_routes(pages: Pages) -> APIRouter:
     router = page_router(pages)
 
     def filters(request: Request) -> _Filters:
+        register = register_of(request)
         params = request.query_params
         first, last = register.reports.default_years() if not (params.get("from") and params.get("to")) else ("", "")
         return _Filters(
@@ -65,6 +66,7 @@ def statistics_routes(register: Register, pages: Pages) -> APIRouter:
         )
 
     def dashboard_page(request: Request, chosen: _Filters, *, html: str = "", problems: list[FieldProblem]) -> Response:
+        register = register_of(request)
         found, styles = _BODY.search(html), _STYLE.search(html)
         current = register.reports.current_year()
         return pages.render(
@@ -87,6 +89,7 @@ def statistics_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.get("/statistics", response_class=HTMLResponse)
     def dashboard(request: Request) -> Response:
+        register = register_of(request)
         chosen = filters(request)
         on_error(request, lambda error: dashboard_page(request, chosen, problems=_problems(error)))
         html = register.reports.parliament_report_file(
@@ -96,6 +99,7 @@ def statistics_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.get("/statistics/report.{fmt}")
     def download(request: Request, fmt: str) -> Response:
+        register = register_of(request)
         if fmt not in _MEDIA:
             return Response("unknown format", status_code=404, media_type="text/plain")
         chosen = filters(request)

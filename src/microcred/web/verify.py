@@ -8,10 +8,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from microcred.bootstrap import Register
 from microcred.errors import Invalid, MicrocredError, RateLimited
 from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form, read_upload
+from microcred.web.registered import register_of
 from microcred.web.templating import Pages, language_of
 
 __all__ = ["credential_view", "share_token_of", "verify_routes"]
@@ -19,10 +19,11 @@ __all__ = ["credential_view", "share_token_of", "verify_routes"]
 MAX_CREDENTIAL_BYTES = 512 * 1024
 
 
-def verify_routes(register: Register, pages: Pages) -> APIRouter:
+def verify_routes(pages: Pages) -> APIRouter:
     router = page_router(pages)
 
     def answer(request: Request, document: Any, *, source: str) -> Response:
+        register = register_of(request)
         return pages.render(
             request,
             "verify.html",
@@ -47,6 +48,7 @@ def verify_routes(register: Register, pages: Pages) -> APIRouter:
 
     def count_verification(request: Request) -> None:
         """The per-client budget anonymous verification shares with ``POST /api/v1/verify`` (issue 15, finding 6)."""
+        register = register_of(request)
         register.limits.verification(client=request.client.host if request.client else "unknown")
 
     @router.get("/verify", response_class=HTMLResponse)
@@ -54,6 +56,7 @@ def verify_routes(register: Register, pages: Pages) -> APIRouter:
         request: Request, link: str | None = None, credential: str | None = None, share: str | None = None
     ) -> Response:
         # One field, "link", takes either kind of link; "credential" (QR codes, PDFs) and "share" still work.
+        register = register_of(request)
         pasted = (link or "").strip()
         if (share and share.strip()) or (pasted and _is_share_link(pasted)):
             token = share_token_of(share or pasted)
@@ -71,6 +74,7 @@ def verify_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.post("/verify", response_class=HTMLResponse)
     async def verify_posted(request: Request) -> Response:
+        register = register_of(request)
         on_error(request, lambda e: refusal(request, e, "verify.error_bounds"))
         form = await posted_form(request)
         count_verification(request)

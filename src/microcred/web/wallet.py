@@ -28,6 +28,7 @@ from microcred.services.oid4vci import OFFER_LIFETIME
 from microcred.services.wallet import SHARE_LINK_DAYS, ShareLinkClosed, grants_of
 from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form
+from microcred.web.registered import register_of
 from microcred.web.sessions import LearnerDep, learner_session_in, learners_in, start_session
 from microcred.web.templating import Pages, language_of
 from microcred.web.verify import credential_view
@@ -72,12 +73,11 @@ def _attachment(content: bytes, media_type: str, name: str) -> Response:
     return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def wallet_routes(register: Register, pages: Pages) -> APIRouter:
+def wallet_routes(pages: Pages) -> APIRouter:
     router = page_router(pages)
-    base_url = register.settings.public_base_url.rstrip("/")
 
-    def share_url(token: str) -> str:
-        return f"{base_url}/s/{token}"
+    def share_url(register: Register, token: str) -> str:
+        return f"{register.settings.public_base_url.rstrip('/')}/s/{token}"
 
     def to_wallet(background: BackgroundTask | None = None) -> Response:
         return RedirectResponse("/wallet", status_code=303, background=background)
@@ -99,6 +99,7 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
         return response
 
     def listing(request: Request, pseudonyms: list[str], *, status: int = 200, **extra: Any) -> Response:
+        register = register_of(request)
         grants = grants_of(pseudonyms)
         entries = register.wallet.credentials_of_learners(pseudonyms)
         context: dict[str, Any] = {
@@ -110,9 +111,9 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
             "offer_qr": qr_svg,
             "offer_minutes": int(OFFER_LIFETIME.total_seconds() // 60),
             "now": register.wallet.now(),
-            "share_url": share_url,
+            "share_url": lambda token: share_url(register, token),
             "linkedin": lambda entry: register.wallet.linkedin_url(entry, lang=language_of(request)),
-            "qr": lambda token, label: qr_svg(share_url(token), label),
+            "qr": lambda token, label: qr_svg(share_url(register, token), label),
             "days": SHARE_LINK_DAYS,
             "message": None,
             "error": None,
@@ -148,6 +149,7 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
 
     @router.post("/wallet/link", response_class=HTMLResponse)
     async def ask_for_link(request: Request) -> Response:
+        register = register_of(request)
         email = ""
 
         def asked_again(error: MicrocredError) -> Response:
@@ -170,12 +172,14 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
     def open_link_page(request: Request, access: str = "") -> Response:
         """The link's landing page: it checks the link but does not open it, so a mail scanner that follows
         links cannot use it up; the learner's button press opens it."""
+        register = register_of(request)
         on_error(request, lambda error: request_page(request, status=401, error=_link_problem(error)))
         register.learner_access.check_access_link(access)
         return pages.render(request, "wallet_open.html", access=access, hours=_session_hours())
 
     @router.post(ACCESS_LINK_PATH)
     async def open_link(request: Request) -> Response:
+        register = register_of(request)
         on_error(request, lambda error: request_page(request, status=401, error=_link_problem(error)))
         form = await posted_form(request)
         opened = register.learner_access.open_access_link(str(form.get("access") or ""))
@@ -192,6 +196,7 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
     @router.post("/wallet/end-sessions")
     async def end_sessions(request: Request) -> Response:
         """End every link and wallet session of this learner's address (another device, a forwarded mail)."""
+        register = register_of(request)
         on_error(request, lambda _: to_wallet())
         await posted_form(request)
         session = learner_session_in(request)
@@ -202,18 +207,21 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
 
     # Before ``{credential}.json``, which would otherwise take "<uuid>.elm" as the credential.
     @router.get("/wallet/credentials/{credential}.elm.json")
-    def download_elm(credential: str, pseudonyms: LearnerDep) -> Response:
+    def download_elm(request: Request, credential: str, pseudonyms: LearnerDep) -> Response:
+        register = register_of(request)
         document = register.wallet.elm_export(credential, pseudonyms)
         content = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
         return _attachment(content, "application/ld+json", f"{credential_urn(credential)[9:]}-elm.json")
 
     @router.get("/wallet/credentials/{credential}.json")
-    def download_json(credential: str, pseudonyms: LearnerDep) -> Response:
+    def download_json(request: Request, credential: str, pseudonyms: LearnerDep) -> Response:
+        register = register_of(request)
         own = register.wallet.credential_of_learner(credential, pseudonyms)
         return _attachment(own.document_json.encode("utf-8"), "application/vc+ld+json", f"{own.uuid[9:]}.json")
 
     @router.get("/wallet/credentials/{credential}.pdf")
     def download_pdf(request: Request, credential: str, pseudonyms: LearnerDep) -> Response:
+        register = register_of(request)
         content = register.wallet.credential_pdf(credential, pseudonyms, lang=language_of(request))
         return _attachment(content, "application/pdf", f"{credential_urn(credential)[9:]}.pdf")
 
@@ -221,6 +229,7 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
     # wallet again and never posts the form a second time (a second share link, before).
     @router.post("/wallet/credentials/{credential}/share", response_class=HTMLResponse)
     async def share(request: Request, credential: str, pseudonyms: LearnerDep) -> Response:
+        register = register_of(request)
         form = await wallet_form(request, pseudonyms, "wallet.share_failed")
         link = register.wallet.create_share_link(credential, pseudonyms, days=_days(form.get("days")))
         return told(request, "wallet.share_created", new_link=link.token)
@@ -228,23 +237,26 @@ def wallet_routes(register: Register, pages: Pages) -> APIRouter:
     @router.post("/wallet/credentials/{credential}/wallet-app", response_class=HTMLResponse)
     async def offer_to_wallet_app(request: Request, credential: str, pseudonyms: LearnerDep) -> Response:
         """An OpenID4VCI credential offer of this credential: the wallet shows its QR code, link and PIN."""
+        register = register_of(request)
         await wallet_form(request, pseudonyms, "wallet.offer_failed")
         register.oid4vci.create_offer(credential, pseudonyms)
         return told(request, "wallet.offer_created")
 
     @router.post("/wallet/share/{token}/revoke", response_class=HTMLResponse)
     async def revoke_share(request: Request, token: str, pseudonyms: LearnerDep) -> Response:
+        register = register_of(request)
         await wallet_form(request, pseudonyms, "wallet.share_already_revoked")
         register.wallet.revoke_share_link(token, pseudonyms)
         return told(request, "wallet.share_revoked")
 
     @router.get("/s/{token}", response_class=HTMLResponse)
     def shared(request: Request, token: str) -> Response:
+        register = register_of(request)
         on_error(request, lambda error: _share_closed(pages, request, error))
         credential = register.wallet.open_share_link(token)
         return pages.render(
             request, "verify.html", result=register.verification.verify_document(credential.document),
-            source=share_url(token), error=None, pasted="", shared=True,
+            source=share_url(register, token), error=None, pasted="", shared=True,
             credential=credential_view(credential.document, language_of(request)),
         )  # fmt: skip
 
