@@ -12,6 +12,7 @@ to stay under a minute each on one core.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -25,7 +26,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from microcred.services.limits import RateLimit
 from tests.api.conftest import OWNER, Tokens
 
-EXAMPLES_PER_OPERATION = 12
+# A longer run: MICROCRED_SCHEMATHESIS_EXAMPLES=200 pytest tests/api/test_schemathesis.py -m "not postgres"
+EXAMPLES_PER_OPERATION = int(os.environ.get("MICROCRED_SCHEMATHESIS_EXAMPLES", "12"))
 STATEFUL_SCENARIOS = 25
 STATEFUL_STEPS = 8
 
