@@ -25,6 +25,7 @@ from microcred.web.templating import Pages
 from microcred.web.verify import verify_routes
 from microcred.web.verify_wallet import verify_wallet_routes
 from microcred.web.wallet import wallet_routes
+from microcred.web.wallet_authorize import wallet_authorize_routes
 
 __all__ = ["SESSION_COOKIE", "attach_web"]
 
@@ -54,6 +55,7 @@ def attach_web(app: FastAPI, register: Register) -> None:
         desk_routes,
         desk_task_routes,
         wallet_routes,
+        wallet_authorize_routes,
     )
     for routes_of in routers:
         # As built, not through ``include_router``, which would build every route again per app (api/app.py).
