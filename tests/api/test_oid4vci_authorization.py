@@ -297,6 +297,10 @@ def test_an_offers_issuer_state_narrows_the_choice_to_its_credential(
     [
         "https://evil.example/cb#fragment",
         "http://evil.example/cb",
+        "http://[::1]/cb",
+        "http://localhost/cb",
+        "https://user@wallet.example/cb",
+        "https://wallet.example;script-src*/cb",
         "javascript:alert(1)",
         "data:text/html,hi",
         "/relative/path",
@@ -309,9 +313,22 @@ def test_an_unusable_redirect_uri_is_never_redirected_to(signed_in: TestClient, 
     assert "location" not in answer.headers
 
 
-@pytest.mark.parametrize("redirect_uri", ["http://127.0.0.1:8123/cb", "http://[::1]/cb", "org.example.wallet:/cb"])
-def test_loopback_and_private_use_redirects_are_allowed(signed_in: TestClient, redirect_uri: str) -> None:
-    assert _ask(signed_in, _params(Pkce(), redirect_uri=redirect_uri)).status_code == 200
+@pytest.mark.parametrize(
+    ("redirect_uri", "origin"),
+    [
+        ("http://127.0.0.1:8123/cb", "http://127.0.0.1:8123"),
+        ("org.example.wallet:/cb", "org.example.wallet:"),
+        ("https://wallet.example/cb?x=1", "https://wallet.example"),
+    ],
+)
+def test_allowed_redirects_are_the_one_other_origin_the_pages_form_may_go_to(
+    signed_in: TestClient, redirect_uri: str, origin: str
+) -> None:
+    page = _ask(signed_in, _params(Pkce(), redirect_uri=redirect_uri))
+    assert page.status_code == 200
+    # browsers apply form-action to the approval's redirect too: that origin, and no other
+    assert f"form-action 'self' {origin};" in page.headers["content-security-policy"]
+    assert "form-action 'self';" in signed_in.get("/wallet").headers["content-security-policy"]
 
 
 def test_a_missing_client_id_is_shown_not_redirected(signed_in: TestClient) -> None:

@@ -8,8 +8,9 @@ and is bound to the client, its redirect URI, the PKCE challenge and the approve
 endpoint then trades it, with the ``code_verifier``, for an access token like the pre-authorized code's.
 
 The register keeps no client registry: any wallet is a public client (decision 0033). So the redirect URI
-must be https, a loopback http URI (RFC 8252 §7.3) or a private-use scheme in reverse-domain form (RFC 8252
-§7.1); until it has been checked, no refusal is sent to it (RFC 6749 §4.1.2.1: no open redirect).
+must be https, http on 127.0.0.1 (RFC 8252 §7.3; ``[::1]`` cannot be named in a CSP) or a private-use
+scheme in reverse-domain form (RFC 8252 §7.1); until it has been checked, no refusal is sent to it
+(RFC 6749 §4.1.2.1: no open redirect).
 """
 
 from __future__ import annotations
@@ -49,9 +50,9 @@ __all__ = [
 ]
 
 CODE_LIFETIME = timedelta(minutes=2)
-_LOOPBACK = {"127.0.0.1", "::1"}
 _PRIVATE_SCHEME = re.compile(r"^[a-z][a-z0-9+\-]*\.[a-z0-9+\-.]+$")  # reverse domain: com.example.wallet
 _PKCE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")  # RFC 7636 §4.1 code_verifier; an S256 challenge is 43
+_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")  # no user info, nothing a CSP source could not hold
 _CLIENT_ID = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
@@ -82,6 +83,13 @@ class AuthorizationRequest:
         parts = urlsplit(self.redirect_uri)
         return parts.netloc or f"{parts.scheme}:"
 
+    @property
+    def redirect_origin(self) -> str:
+        """The redirect URI's origin as a CSP source (``https://host:port`` or ``scheme:``), for the page's
+        ``form-action``: the browser checks the approval's redirect against it."""
+        parts = urlsplit(self.redirect_uri)
+        return f"{parts.scheme}://{parts.netloc}" if parts.netloc else f"{parts.scheme}:"
+
 
 def _s256(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode("ascii")).digest()).rstrip(b"=").decode()
@@ -90,8 +98,8 @@ def _s256(verifier: str) -> str:
 def _checked_redirect_uri(value: str) -> str:
     """The redirect URI if a public client may use it (decision 0033); otherwise a refusal shown on the page."""
     parts = urlsplit(value)
-    secure = parts.scheme == "https" and bool(parts.hostname)
-    loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK
+    secure = parts.scheme == "https" and bool(_HOST.match(parts.netloc))
+    loopback = parts.scheme == "http" and bool(_HOST.match(parts.netloc)) and parts.hostname == "127.0.0.1"
     private = bool(_PRIVATE_SCHEME.match(parts.scheme)) and not parts.netloc
     if len(value) > 2000 or parts.fragment or "#" in value or not (secure or loopback or private):
         raise Oid4vciError("redirect-uri-refused", error="invalid_request")

@@ -65,6 +65,7 @@ def wallet_authorize_routes(register: Register, pages: Pages) -> APIRouter:
         pseudonyms = _learner(request)
         asked = register.oid4vci_authorization.request(params, pseudonyms)
         request.session.pop(_AFTER_SIGN_IN, None)
+        request.state.csp_form_action = asked.redirect_origin  # the approval's redirect (security_headers.py)
         return pages.render(request, "wallet_authorize.html", asked=asked, params=params)
 
     @router.post(AUTHORIZE_PATH)
