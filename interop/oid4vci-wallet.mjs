@@ -4,7 +4,11 @@
 // SD-JWT VC (signature, holder key, Token Status List) and presents it with a selective disclosure; Digital
 // Bazaar's libraries verify the ldp_vc. Then the refusals, each by the spec's error code. Last, the wallet
 // answers the register's OpenID4VP request (@openid4vc/openid4vp) with what its DCQL query asks for.
-// stdin: {offerUri, txCode, expiredOfferUri, expiredTxCode, issuerJwk, didDocument, presentationRequestUri}
+// The authorization code flow: the client builds the authorization request from the offer's issuer_state
+// with PKCE S256, the learner's browser (the register's session cookie, signed in by an e-mailed link)
+// approves on the register's page, and the client trades the code with its verifier for both formats.
+// stdin: {offerUri, txCode, expiredOfferUri, expiredTxCode, issuerJwk, didDocument, presentationRequestUri,
+//         browserCookie}
 // stdout: one JSON object of results.
 import {createHash, generateKeyPairSync, randomBytes, sign, verify, createPublicKey} from 'node:crypto';
 import {Openid4vciClient} from '@openid4vc/openid4vci';
@@ -100,6 +104,61 @@ const expired = await client.resolveCredentialOffer(input.expiredOfferUri);
 results.expiredOffer = await errorOf(client.retrievePreAuthorizedCodeAccessTokenFromOffer({
   credentialOffer: expired, issuerMetadata, txCode: input.expiredTxCode
 }));
+
+// --- the authorization code flow with PKCE, the learner approving in their browser -------------------------
+const clientId = 'org.example.interop-wallet';
+const redirectUri = 'http://127.0.0.1:9/callback'; // loopback (RFC 8252 §7.3): read, never fetched
+const authorizationServerMetadata = issuerMetadata.authorizationServers[0];
+
+async function approvedCode(authorizationRequestUrl, answer = 'approve') {
+  const page = await fetch(authorizationRequestUrl, {headers: {cookie: input.browserCookie}, redirect: 'manual'});
+  const html = await page.text();
+  if(page.status !== 200) throw new Error(`the authorization page answered ${page.status}: ${html.slice(0, 200)}`);
+  const form = new URLSearchParams();
+  for(const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    form.append(name, value.replaceAll('&#34;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<')
+      .replaceAll('&gt;', '>').replaceAll('&amp;', '&'));
+  }
+  form.append('credential', html.match(/name="credential" value="([^"]+)"/)[1]);
+  form.append('answer', answer);
+  const approved = await fetch(new URL('/oid4vci/authorize', authorizationRequestUrl), {
+    method: 'POST', body: form, redirect: 'manual',
+    headers: {cookie: input.browserCookie, 'content-type': 'application/x-www-form-urlencoded'}
+  });
+  const location = approved.headers.get('location');
+  if(approved.status !== 303 || !location.startsWith(redirectUri)) {
+    throw new Error(`the approval answered ${approved.status} to ${location}`);
+  }
+  return client.parseAndVerifyAuthorizationResponseRedirectUrl({url: location, authorizationServerMetadata});
+}
+
+const scope = Object.values(issuerMetadata.credentialIssuer.credential_configurations_supported)
+  .map(configuration => configuration.scope).join(' ');
+const authorizationOf = async () => client.createAuthorizationRequestUrlFromOffer({
+  credentialOffer: offer, issuerMetadata, clientId, redirectUri, scope
+});
+const started = await authorizationOf();
+const approval = await approvedCode(started.authorizationRequestUrl);
+const tokenOf = (code, verifier) => client.retrieveAuthorizationCodeAccessTokenFromOffer({
+  credentialOffer: offer, issuerMetadata, authorizationCode: code, pkceCodeVerifier: verifier, redirectUri,
+  additionalRequestPayload: {client_id: clientId}
+});
+const codeToken = (await tokenOf(approval.code, started.pkce.codeVerifier)).accessTokenResponse.access_token;
+results.authorizationCode = {
+  codeChallengeMethod: new URL(started.authorizationRequestUrl).searchParams.get('code_challenge_method'),
+  issuerState: new URL(started.authorizationRequestUrl).searchParams.get('issuer_state'),
+  iss: approval.iss,
+  ldpVcSubject: (await credentialOf(issuerMetadata, codeToken, ldpId,
+    (await client.requestNonce({issuerMetadata})).c_nonce)).credentialSubject.id,
+  sdJwtVc: (await credentialOf(issuerMetadata, codeToken, sdJwtId,
+    (await client.requestNonce({issuerMetadata})).c_nonce)).split('~').length > 2,
+  reusedCode: await errorOf(tokenOf(approval.code, started.pkce.codeVerifier))
+};
+const second = await authorizationOf();
+const secondApproval = await approvedCode(second.authorizationRequestUrl);
+results.authorizationCode.wrongVerifier = await errorOf(tokenOf(secondApproval.code, 'x'.repeat(43)));
+const third = await authorizationOf();
+results.authorizationCode.denied = (await approvedCode(third.authorizationRequestUrl, 'deny')).error;
 
 // --- the ldp_vc in Digital Bazaar's verifier -----------------------------------------------------------
 const checked = await vc.verifyCredential({credential: ldpVc, suite: verifyingSuite('eddsa-rdfc-2022'),

@@ -28,6 +28,7 @@ from microcred.services.learner_access import LearnerAccess
 from microcred.services.limits import Limits
 from microcred.services.mail import Mailer, OutboxMailer, SmtpMailer
 from microcred.services.oid4vci import Oid4vci
+from microcred.services.oid4vci_authorization import Oid4vciAuthorization
 from microcred.services.oid4vp import Oid4vp
 from microcred.services.ports import Clock, UnitOfWork
 from microcred.services.recognition import Recognition
@@ -197,6 +198,11 @@ class Register:
     def oid4vci(self) -> Oid4vci:
         """OpenID4VCI: credential offers, tokens, nonces and issuance into learners' wallet apps."""
         return Oid4vci(self.dependencies)
+
+    @cached_property
+    def oid4vci_authorization(self) -> Oid4vciAuthorization:
+        """OpenID4VCI's authorization code flow: a signed-in learner's approval, and the token endpoint."""
+        return Oid4vciAuthorization(self.dependencies, self.oid4vci)
 
     @cached_property
     def oid4vp(self) -> Oid4vp:

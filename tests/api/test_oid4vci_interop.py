@@ -6,6 +6,8 @@ get a token with the PIN, prove possession of a key, receive both formats, verif
 Token Status List fetched from the register) and present it with a selective disclosure; Digital Bazaar's
 verifier checks the ``ldp_vc``. The refusals come back in the spec's error codes. Then ``@openid4vc/openid4vp``
 answers the verify page's DCQL request with the achievement and the ECTS, and the register verifies it.
+The same client runs the authorization code flow with PKCE from the offer's ``issuer_state``, the learner's
+browser (a session opened by the e-mailed link) approving on the register's page, and receives both formats.
 """
 
 from __future__ import annotations
@@ -19,17 +21,19 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
+import httpx
 import pytest
 
 from microcred.asgi import create_app
 from microcred.bootstrap import Register, build
 from microcred.credentials.jose import b64url
 from microcred.credentials.keys import decode_public_key_multibase
+from microcred.domain import Credential, Learner
 from microcred.services import verification, wallet
 from microcred.services.oid4vci import Oid4vci, pre_authorized_code
 from microcred.services.oid4vci_metadata import CONFIGURATIONS, PRE_AUTHORIZED_GRANT
 from microcred.settings import Settings
-from microcred.testing import free_port, served_in_thread
+from microcred.testing import free_port, mail_text, served_in_thread
 from tests.credentials.register_setup import seed
 from tests.databases import TEST_PEPPER
 
@@ -78,8 +82,24 @@ def _expired_offer_uri(register: Register, credential_id: str, grants: list[str]
     return "openid-credential-offer://?credential_offer=" + quote(json.dumps(offer), safe=""), made.tx_code
 
 
+def _browser_cookie(register: Register, base_url: str, credential: Credential) -> str:
+    """The ``Cookie`` header of a browser whose learner opened their e-mailed link: a wallet session."""
+    with register.uow() as work:
+        work.learners.save(Learner(credential.learner, "interop.learner@example.org"), provider=credential.provider)
+        work.commit()
+    register.learner_access.request_access_link("interop.learner@example.org")
+    newest = sorted(Path(register.settings.outbox_dir).glob("*.eml"))[-1]
+    access = mail_text(newest.read_bytes()).split("access=")[1].split()[0]
+    with httpx.Client(base_url=base_url) as browser:
+        landing = browser.get(f"/wallet/open?access={access}").text
+        csrf = landing.split('name="csrf_token" value="')[1].split('"')[0]
+        opened = browser.post("/wallet/open", data={"csrf_token": csrf, "access": access})
+        assert opened.status_code == 303, opened.text
+        return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
+
+
 def test_the_openwallet_libraries_take_both_formats_from_the_register(served: tuple[Register, str]) -> None:
-    register, _ = served
+    register, base_url = served
     credential = seed(register).issue("P-1")
     grants = [wallet.grant(credential.learner, credential.provider)]
     offer = register.oid4vci.create_offer(credential.uuid, grants)
@@ -94,6 +114,7 @@ def test_the_openwallet_libraries_take_both_formats_from_the_register(served: tu
         "issuerJwk": {"kty": "OKP", "crv": "Ed25519", "x": b64url(public.public_bytes_raw())},
         "didDocument": did_document,
         "presentationRequestUri": register.oid4vp.create_request().uri,
+        "browserCookie": _browser_cookie(register, base_url, credential),
     }
     completed = subprocess.run(
         ["node", "oid4vci-wallet.mjs"],
@@ -120,6 +141,16 @@ def test_the_openwallet_libraries_take_both_formats_from_the_register(served: tu
     assert results["replayedNonce"] == "invalid_nonce"
     assert results["otherKey"] == "invalid_proof"
     assert results["expiredOffer"] == "invalid_grant"
+    assert results["authorizationCode"] == {
+        "codeChallengeMethod": "S256",
+        "issuerState": offer.public_id,
+        "iss": register.oid4vci.issuer,
+        "ldpVcSubject": results["ldpVc"]["subject"],  # the same wallet key, by the other flow
+        "sdJwtVc": True,
+        "reusedCode": "invalid_grant",
+        "wrongVerifier": "invalid_grant",
+        "denied": "access_denied",
+    }
     assert results["presentation"] == {
         "clientPrefix": "redirect_uri",
         "format": "dc+sd-jwt",

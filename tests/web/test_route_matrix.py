@@ -75,6 +75,8 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/wallet/credentials/{credential}/share"): "learner",
     ("POST", "/wallet/credentials/{credential}/wallet-app"): "learner",
     ("POST", "/wallet/share/{token}/revoke"): "learner",
+    ("GET", "/oid4vci/authorize"): "learner",  # a wallet app's authorization request, approved by its learner
+    ("POST", "/oid4vci/authorize"): "learner",
     ("GET", "/s/{token}"): "public",
 }
 SIGN_IN = {"staff": "/desk", "learner": "/wallet"}

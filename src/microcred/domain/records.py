@@ -13,6 +13,7 @@ from datetime import datetime
 
 __all__ = [
     "AccessLinkRecord",
+    "AuthorizationBinding",
     "IdempotencyRecord",
     "JobRecord",
     "LoginAttemptRecord",
@@ -104,6 +105,19 @@ class OfferRecord:
     expires_at: datetime
     tx_code_attempts: int
     redeemed_at: datetime | None
+    authorization: AuthorizationBinding | None = None  # set when a learner approved it (authorization code flow)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationBinding:
+    """What an authorization code is bound to (OID4VCI 1.0 §5.1, RFC 6749 §4.1.3, RFC 7636): the client, its
+    redirect URI and PKCE challenge, and the credential configurations the learner approved."""
+
+    client_id: str
+    redirect_uri: str
+    code_challenge: str
+    configurations: tuple[str, ...]
+    with_details: bool  # asked by authorization_details: the credential request names a credential_identifier
 
 
 @dataclass(frozen=True, slots=True)

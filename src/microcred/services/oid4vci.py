@@ -29,6 +29,7 @@ from microcred.errors import Conflict, MicrocredError, NotFound
 from microcred.services import wallet
 from microcred.services.dependencies import Dependencies
 from microcred.services.oid4vci_metadata import (
+    AUTHORIZATION_CODE_GRANT,
     CONFIGURATIONS,
     LDP_VC,
     PRE_AUTHORIZED_GRANT,
@@ -47,7 +48,9 @@ __all__ = [
     "Offer",
     "Oid4vci",
     "Oid4vciError",
+    "credential_identifier",
     "pre_authorized_code",
+    "sha256_hex",
     "tx_code",
 ]
 
@@ -86,14 +89,20 @@ class Offer:
 class AccessGrant:
     access_token: str
     expires_in: int
+    authorization_details: list[dict[str, Any]] | None = None  # the authorization code flow's, when asked so
 
 
-def _sha256(value: str) -> str:
+def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
 def _derived(secret: str, purpose: str, public_id: str) -> bytes:
     return hmac.new(secret.encode("utf-8"), f"oid4vci-{purpose}:{public_id}".encode(), hashlib.sha256).digest()
+
+
+def credential_identifier(configuration: str, credential_uuid: str) -> str:
+    """The ``credential_identifiers`` value of an approved credential in one configuration (OID4VCI 1.0 §6.2)."""
+    return f"{configuration}/{credential_uuid}"
 
 
 def pre_authorized_code(secret: str, public_id: str) -> str:
@@ -139,7 +148,7 @@ class Oid4vci:
             work.oid4vci.add_offer(
                 credential.uuid,
                 public_id=public_id,
-                code_hash=_sha256(pre_authorized_code(self._secret(), public_id)),
+                code_hash=sha256_hex(pre_authorized_code(self._secret(), public_id)),
                 created_at=now,
                 expires_at=now + OFFER_LIFETIME,
             )
@@ -163,7 +172,9 @@ class Oid4vci:
         """The Credential Offer object (§4.1.1) behind an offer's ``credential_offer_uri``, while it is open."""
         with self._deps.uow() as work:
             record = work.oid4vci.offer(public_id)
-        if record is None or record.redeemed_at is not None or record.expires_at <= self._deps.clock():
+        if record is None or record.authorization is not None:
+            raise NotFound("offer-unknown")  # an approved authorization request is no offer
+        if record.redeemed_at is not None or record.expires_at <= self._deps.clock():
             raise NotFound("offer-unknown")
         return {
             "credential_issuer": self.issuer,
@@ -172,7 +183,10 @@ class Oid4vci:
                 PRE_AUTHORIZED_GRANT: {
                     "pre-authorized_code": pre_authorized_code(self._secret(), public_id),
                     "tx_code": {"input_mode": "numeric", "length": TX_CODE_LENGTH},
-                }
+                },
+                # or the learner signs in and approves (services/oid4vci_authorization.py): the offer's id
+                # ties the wallet's authorization request to this credential (OID4VCI 1.0 §4.1.1)
+                AUTHORIZATION_CODE_GRANT: {"issuer_state": public_id},
             },
         }
 
@@ -187,8 +201,10 @@ class Oid4vci:
             raise Oid4vciError("tx-code-missing", error="invalid_request")
         now = self._deps.clock()
         with self._deps.uow() as work:  # the attempt is counted, and kept, before the PIN is compared
-            record = work.oid4vci.offer_by_code(_sha256(code))
-            if record is None or not work.oid4vci.take_attempt(record.id, now, max_attempts=MAX_TX_CODE_ATTEMPTS):
+            record = work.oid4vci.offer_by_code(sha256_hex(code))
+            if record is None or record.authorization is not None:
+                raise Oid4vciError("pre-authorized-code-invalid", error="invalid_grant")
+            if not work.oid4vci.take_attempt(record.id, now, max_attempts=MAX_TX_CODE_ATTEMPTS):
                 raise Oid4vciError("pre-authorized-code-invalid", error="invalid_grant")
             work.commit()
         if not hmac.compare_digest(pin, tx_code(self._secret(), record.public_id)):
@@ -197,7 +213,7 @@ class Oid4vci:
             if not work.oid4vci.redeem_offer(record.id, now):
                 raise Oid4vciError("pre-authorized-code-invalid", error="invalid_grant")  # lost a race
             token = secrets.token_urlsafe(32)
-            work.oid4vci.add_token(record.id, token_hash=_sha256(token), expires_at=now + TOKEN_LIFETIME)
+            work.oid4vci.add_token(record.id, token_hash=sha256_hex(token), expires_at=now + TOKEN_LIFETIME)
             work.commit()
         return AccessGrant(token, int(TOKEN_LIFETIME.total_seconds()))
 
@@ -206,7 +222,7 @@ class Oid4vci:
         nonce = secrets.token_urlsafe(24)
         now = self._deps.clock()
         with self._deps.uow() as work:
-            work.oid4vci.add_nonce(_sha256(nonce), expires_at=now + NONCE_LIFETIME, now=now)
+            work.oid4vci.add_nonce(sha256_hex(nonce), expires_at=now + NONCE_LIFETIME, now=now)
             work.commit()
         return nonce
 
@@ -214,12 +230,10 @@ class Oid4vci:
         """The credential endpoint (§8): check the token, the request and the key proof, then sign."""
         now = self._deps.clock()
         with self._deps.uow() as work:
-            record = work.oid4vci.offer_of_token(_sha256(access_token), now)
+            record = work.oid4vci.offer_of_token(sha256_hex(access_token), now)
         if record is None:
             raise Oid4vciError("access-token-invalid", error="invalid_token", status=401)
-        configuration = request.get("credential_configuration_id")
-        if configuration not in CONFIGURATIONS:
-            raise Oid4vciError("configuration-unknown", error="unknown_credential_configuration")
+        configuration = _requested_configuration(record, request)
         proof = self._key_proof(request, now)
         with self._deps.uow() as work:
             credential = work.credentials.get(record.credential_uuid)
@@ -245,7 +259,7 @@ class Oid4vci:
                 "proof-refused", error="invalid_nonce" if error.nonce else "invalid_proof", why=error.reason
             ) from None
         with self._deps.uow() as work:
-            spent = work.oid4vci.spend_nonce(_sha256(proof.nonce), now)
+            spent = work.oid4vci.spend_nonce(sha256_hex(proof.nonce), now)
             work.commit()
         if not spent:
             raise Oid4vciError("nonce-invalid", error="invalid_nonce")
@@ -302,3 +316,24 @@ class Oid4vci:
             signing_key=signing_key,
             verification_method=method,
         )
+
+
+def _requested_configuration(record: OfferRecord, request: Mapping[str, Any]) -> str:
+    """The configuration a credential request asks for, within what its access token allows: by
+    ``credential_identifier`` when the token response listed identifiers, else ``credential_configuration_id``
+    (OID4VCI 1.0 §8.2); an authorization code's token covers only the configurations the learner approved."""
+    binding = record.authorization
+    if binding is not None and binding.with_details:
+        identifier = request.get("credential_identifier")
+        if "credential_configuration_id" in request or not isinstance(identifier, str):
+            raise Oid4vciError("credential-identifier-required", error="invalid_credential_request")
+        for approved in binding.configurations:
+            if identifier == credential_identifier(approved, record.credential_uuid):
+                return approved
+        raise Oid4vciError("credential-identifier-unknown", error="unknown_credential_identifier")
+    configuration = request.get("credential_configuration_id")
+    if not isinstance(configuration, str) or configuration not in CONFIGURATIONS:
+        raise Oid4vciError("configuration-unknown", error="unknown_credential_configuration")
+    if binding is not None and configuration not in binding.configurations:
+        raise Oid4vciError("configuration-not-approved", error="insufficient_scope", status=403)
+    return configuration

@@ -10,9 +10,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, DateTime, ForeignKey, Integer, String, Table, delete, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    update,
+)
 
-from microcred.domain.records import OfferRecord
+from microcred.domain.records import AuthorizationBinding, OfferRecord
 from microcred.storage.credential_tables import credentials
 from microcred.storage.tables import metadata
 
@@ -29,6 +42,13 @@ credential_offers = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("tx_code_attempts", Integer, nullable=False, default=0),  # transaction codes tried so far
     Column("redeemed_at", DateTime(timezone=True)),  # a code is exchanged for a token once
+    # The authorization code flow (migration wallet_0004_s4e): set when a learner approved a wallet's request,
+    # and then ``code_hash`` is that of the authorization code; null for the wallet page's offers.
+    Column("client_id", String(255)),
+    Column("redirect_uri", String(2000)),
+    Column("code_challenge", String(128)),  # PKCE S256: BASE64URL(SHA256(code_verifier))
+    Column("configurations", String(200)),  # the approved credential configuration ids, space-separated
+    Column("with_details", Boolean),
 )
 
 oid4vci_tokens = Table(
@@ -55,8 +75,21 @@ def _utc(moment: datetime) -> datetime:
 
 def _offer(row: Any) -> OfferRecord:
     redeemed = None if row.redeemed_at is None else _utc(row.redeemed_at)
+    binding = None
+    if row.client_id is not None:
+        configurations = tuple(row.configurations.split())
+        binding = AuthorizationBinding(
+            row.client_id, row.redirect_uri, row.code_challenge, configurations, bool(row.with_details)
+        )
     return OfferRecord(
-        row.id, row.public_id, row.uuid, _utc(row.created_at), _utc(row.expires_at), row.tx_code_attempts, redeemed
+        row.id,
+        row.public_id,
+        row.uuid,
+        _utc(row.created_at),
+        _utc(row.expires_at),
+        row.tx_code_attempts,
+        redeemed,
+        binding,
     )
 
 
@@ -86,6 +119,32 @@ class SqlOid4vciRepository:
             )
         )
 
+    def add_authorization(
+        self,
+        credential_uuid: str,
+        binding: AuthorizationBinding,
+        *,
+        public_id: str,
+        code_hash: str,
+        created_at: datetime,
+        expires_at: datetime,
+    ) -> None:
+        """An approved authorization request: its code redeems like an offer's, but only for its binding."""
+        self.add_offer(
+            credential_uuid, public_id=public_id, code_hash=code_hash, created_at=created_at, expires_at=expires_at
+        )
+        self._connection.execute(
+            update(credential_offers)
+            .where(credential_offers.c.public_id == public_id)
+            .values(
+                client_id=binding.client_id,
+                redirect_uri=binding.redirect_uri,
+                code_challenge=binding.code_challenge,
+                configurations=" ".join(binding.configurations),
+                with_details=binding.with_details,
+            )
+        )
+
     def offer(self, public_id: str) -> OfferRecord | None:
         row = self._connection.execute(self._offers().where(credential_offers.c.public_id == public_id)).first()
         return None if row is None else _offer(row)
@@ -102,6 +161,7 @@ class SqlOid4vciRepository:
             self._offers()
             .where(
                 credentials.c.uuid.in_(credential_uuids),
+                credential_offers.c.client_id.is_(None),  # the wallet page's offers, not approved requests
                 credential_offers.c.redeemed_at.is_(None),
                 credential_offers.c.expires_at > now,
             )
@@ -141,6 +201,10 @@ class SqlOid4vciRepository:
         self._connection.execute(
             insert(oid4vci_tokens).values(token_hash=token_hash, offer_id=offer_id, expires_at=expires_at)
         )
+
+    def end_tokens(self, offer_id: int) -> None:
+        """End every access token this offer's code gave (a reused authorization code, RFC 6749 §4.1.2)."""
+        self._connection.execute(delete(oid4vci_tokens).where(oid4vci_tokens.c.offer_id == offer_id))
 
     def offer_of_token(self, token_hash: str, now: datetime) -> OfferRecord | None:
         """The offer an unexpired access token was issued for."""

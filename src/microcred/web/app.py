@@ -27,6 +27,7 @@ from microcred.web.templating import Pages
 from microcred.web.verify import verify_routes
 from microcred.web.verify_wallet import verify_wallet_routes
 from microcred.web.wallet import wallet_routes
+from microcred.web.wallet_authorize import wallet_authorize_routes
 
 __all__ = ["SESSION_COOKIE", "attach_web"]
 
@@ -40,6 +41,7 @@ _ROUTERS = (
     desk_routes,
     desk_task_routes,
     wallet_routes,
+    wallet_authorize_routes,
 )
 
 

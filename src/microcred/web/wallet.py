@@ -32,6 +32,7 @@ from microcred.web.registered import register_of
 from microcred.web.sessions import LearnerDep, learner_session_in, learners_in, start_session
 from microcred.web.templating import Pages, language_of
 from microcred.web.verify import credential_view
+from microcred.web.wallet_authorize import after_sign_in
 
 __all__ = ["qr_svg", "wallet_routes"]
 
@@ -183,8 +184,9 @@ def wallet_routes(pages: Pages) -> APIRouter:
         on_error(request, lambda error: request_page(request, status=401, error=_link_problem(error)))
         form = await posted_form(request)
         opened = register.learner_access.open_access_link(str(form.get("access") or ""))
+        back_to = after_sign_in(request)  # a wallet app's authorization request that sent the learner here
         start_session(request, "learner", {"link": opened.link_id})
-        return to_wallet()
+        return RedirectResponse(back_to, status_code=303) if back_to else to_wallet()
 
     @router.post("/wallet/logout")
     async def logout(request: Request) -> Response:

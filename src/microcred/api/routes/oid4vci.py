@@ -105,11 +105,14 @@ def get_credential_offer(offer: str, request: Request, _: PublicDep, register: R
     responses={400: _OAUTH_ERROR},
 )
 async def token(request: Request, _: PublicDep, register: RegisterDep) -> Response:
-    """The token endpoint (OID4VCI 1.0 §6, form-encoded): a pre-authorized code and its transaction code for
-    an access token good for 5 minutes. The code works once; five wrong codes close the offer."""
+    """The token endpoint (OID4VCI 1.0 §6, form-encoded): a pre-authorized code and its transaction code, or
+    an authorization code with its ``code_verifier``, ``client_id`` and ``redirect_uri`` (RFC 6749 §4.1.3,
+    RFC 7636), for an access token good for 5 minutes. Each code works once; five wrong PINs close an offer."""
     _count(request, register)
-    grant = await run_in_threadpool(register.oid4vci.exchange_code, await _form_fields(request))
-    body = {"access_token": grant.access_token, "token_type": "Bearer", "expires_in": grant.expires_in}
+    grant = await run_in_threadpool(register.oid4vci_authorization.token, await _form_fields(request))
+    body: dict[str, Any] = {"access_token": grant.access_token, "token_type": "Bearer", "expires_in": grant.expires_in}
+    if grant.authorization_details is not None:
+        body["authorization_details"] = grant.authorization_details
     return JSONResponse(body, headers=_NO_STORE)
 
 
