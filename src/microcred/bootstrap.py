@@ -111,8 +111,7 @@ class Register:
     @cached_property
     def limits(self) -> Limits:
         """The per-client budgets every process, the API and the web pages share (kept in the database)."""
-        s = self.settings
-        return Limits(self.uow, verification_rate=s.verification_rate, verification_burst=s.verification_burst)
+        return Limits(self.uow, self.settings)
 
     @cached_property
     def worker(self) -> JobWorker:
