@@ -209,9 +209,13 @@ class Register:
     def is_migrated(self) -> bool:
         return migrate.is_up_to_date(self.engine)
 
-    def close(self) -> None:
+    def stop_worker(self) -> None:
+        """Stop this process's job worker after the job in hand (a later submission starts it again)."""
         if "worker" in self.__dict__:
             self.worker.stop()
+
+    def close(self) -> None:
+        self.stop_worker()
         if "engine" in self.__dict__:
             self.engine.dispose()
 
