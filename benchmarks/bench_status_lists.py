@@ -14,7 +14,10 @@ In the same run, two references:
 - **one transaction per credential**: ``BENCH_SINGLE`` credentials (2,000 by default) of another edition issued
   one at a time (``issue_for_enrolment``), which is what a bulk job did before decision 0025.
 Both are reported with the ratio of the batched rate to them. Then ``BENCH_REVOCATIONS`` credentials spread
-over the lists are revoked: each rebuilds and re-signs its own list's three status list credentials.
+over the lists are revoked the way the register did before migration credentials_0004 (its state indexes
+dropped for the while, each of the list's three purposes rebuilt from every credential in the list's block,
+as ``set_bits`` read them), and as many others the current way (the indexes back, one read of the list's
+revoked and suspended credentials for every purpose), with the ratio of the two rates.
 
 The demo register gives a provider with a published offering; two editions get the passed enrolments through
 the importer (not timed). On a shared machine the wall-clock rates understate the code, so each rate is
@@ -42,12 +45,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection, select
+
 from microcred.bootstrap import Register, build
 from microcred.credentials.ob3 import sign_open_badge
-from microcred.domain import Edition, OfferingStatus, StatusPurpose
+from microcred.domain import CredentialState, Edition, OfferingStatus, StatusPurpose
 from microcred.services import catalogue, imports, issuance
 from microcred.services.demo import load_demo
+from microcred.services.status_lists import sign_status_list
 from microcred.settings import Settings
+from microcred.storage.credential_tables import credentials
+from microcred.storage.repositories import SqlProviderRepository
 from microcred.testing import throwaway_postgres
 
 CREDENTIALS = int(os.environ.get("BENCH_CREDENTIALS", "300000"))
@@ -117,6 +125,85 @@ def _one_at_a_time(register: Register, provider: str) -> tuple[float, float]:
     return len(references) / (time.perf_counter() - started), len(references) / (time.process_time() - cpu)
 
 
+def _bits_before(work: Any, provider: str, purpose: StatusPurpose, number: int) -> list[int]:
+    """A list's bits for ``purpose`` as ``set_bits`` read them before credentials_0004: every credential in
+    the list's block, filtered by state (the bench issues no stacked credentials, whose read was the same)."""
+    first = work.credentials.list_position(provider, number, 0)
+    size = work.credentials.status_list_size(provider, number)
+    connection: Connection = work.connection
+    provider_id = SqlProviderRepository(connection).id_of(provider)
+    in_list = (
+        (credentials.c.provider_id == provider_id)
+        & (credentials.c.revocation_index >= first)
+        & (credentials.c.revocation_index < first + size)
+    )
+    revoked, suspended = CredentialState.REVOKED.value, CredentialState.SUSPENDED.value
+    if purpose is StatusPurpose.MESSAGE:
+        rows = connection.execute(
+            select(credentials.c.revocation_index, credentials.c.state).where(
+                in_list, credentials.c.state.in_((revoked, suspended))
+            )
+        ).all()
+        return [2 * (int(index) - first) + (state == suspended) for index, state in rows]
+    state = revoked if purpose is StatusPurpose.REVOCATION else suspended
+    column = credentials.c.revocation_index if purpose is StatusPurpose.REVOCATION else credentials.c.suspension_index
+    read = connection.execute(select(column).where(in_list, credentials.c.state == state)).scalars()
+    return [int(index) - first for index in read]
+
+
+def _revoke_as_before(register: Register, uuid: str) -> None:
+    """A revocation as ``change_state`` made it before credentials_0004: each of the list's three purposes
+    rebuilt from every credential in the list's block, then signed."""
+    settings, keys = register.settings, register.key_store
+    with register.uow() as work:
+        provider = work.credentials.get(uuid).provider
+        work.credentials.lock_status_lists(provider, size=settings.status_list_size)
+        credential, now = work.credentials.get(uuid), register.clock()
+        credential.revoke("benchmark", now)
+        work.credentials.save_state(credential)
+        number = credential.status_list
+        for purpose in StatusPurpose:
+            bits = _bits_before(work, provider, purpose, number)
+            sign_status_list(work, provider, purpose, number, bits, keys=keys, settings=settings, now=now)
+        work.commit()
+
+
+_STATE_INDEXES = {  # migration credentials_0004's
+    "ix_credentials_provider_state": "credentials",
+    "ix_stacked_credentials_provider_state": "stacked_credentials",
+}
+
+
+def _revocations(register: Register, chosen: list[str]) -> dict[str, Any]:
+    """The first half of ``chosen`` revoked as before (without the state indexes), the rest as now: per s."""
+    before, now = chosen[: len(chosen) // 2], chosen[len(chosen) // 2 :]
+    with register.engine.begin() as connection:
+        for index in _STATE_INDEXES:
+            connection.exec_driver_sql(f"DROP INDEX {index}")
+    load_before = _load()
+    started = time.perf_counter()
+    for uuid in before:
+        _revoke_as_before(register, uuid)
+    old_rate = len(before) / (time.perf_counter() - started)
+    with register.engine.begin() as connection:
+        for index, table in _STATE_INDEXES.items():
+            connection.exec_driver_sql(f"CREATE INDEX {index} ON {table} (provider_id, state, revocation_index)")
+    load_between = _load()
+    started = time.perf_counter()
+    for uuid in now:
+        register.issuance.revoke(uuid, "benchmark")
+    new_rate = len(now) / (time.perf_counter() - started)
+    return {
+        "revocations_each_way": len(now),
+        "revocations_per_s_before": round(old_rate, 2),
+        "revocations_per_s": round(new_rate, 2),
+        "revocations_now_to_before": round(new_rate / old_rate, 1),
+        "load_average_before_revoking": load_before,
+        "load_average_between_revoking": load_between,
+        "load_average_after_revoking": _load(),
+    }
+
+
 def _run(register: Register, folder: Path) -> dict[str, Any]:
     provider = _prepare(register, folder)
     load_before = _load()
@@ -129,7 +216,7 @@ def _run(register: Register, folder: Path) -> dict[str, Any]:
     finished = register.jobs.get_job(job.id, owner=provider)
     if finished.state != "succeeded" or finished.result.get("issued") != CREDENTIALS:
         raise SystemExit(f"job {finished.state}: {finished.result or finished.error}")
-    step = max(1, CREDENTIALS // max(REVOCATIONS, 1))
+    step = max(1, CREDENTIALS // max(2 * REVOCATIONS, 1))
     lists: set[int] = set()
     first_list: list[int] = []  # list 1's indexes in issue order
     documents: list[dict[str, Any]] = []
@@ -141,17 +228,13 @@ def _run(register: Register, folder: Path) -> dict[str, Any]:
                 first_list.append(credential.status_indexes[StatusPurpose.REVOCATION])
             if len(documents) < 5000:
                 documents.append(credential.document)
-            if position % step == 0 and len(chosen) < REVOCATIONS:
+            if position % step == 0 and len(chosen) < 2 * REVOCATIONS:
                 chosen.append(credential.uuid)
     rate, cpu_rate = CREDENTIALS / seconds, CREDENTIALS / cpu_seconds
     signing, signing_cpu = _signing_only(register, provider, documents)
     single, single_cpu = _one_at_a_time(register, provider)
     # In issue order, how often the next index of list 1 is higher: 1.0 for a counter, about 0.5 when drawn.
     higher = sum(1 for a, b in itertools.pairwise(first_list) if b > a)
-    started = time.perf_counter()
-    for uuid in chosen:
-        register.issuance.revoke(uuid, "benchmark")
-    revoke_seconds = time.perf_counter() - started
     return {
         "credentials": CREDENTIALS,
         "batch_size": issuance.BATCH_SIZE,
@@ -170,11 +253,9 @@ def _run(register: Register, folder: Path) -> dict[str, Any]:
         "batched_to_one_transaction_per_credential": round(rate / single, 2),
         "status_lists": len(lists),
         "share_of_next_index_higher_in_list_1": round(higher / max(len(first_list) - 1, 1), 3),
-        "revocations": len(chosen),
-        "revocations_per_s": round(len(chosen) / revoke_seconds, 2) if chosen else None,
         "load_average_before_issuing": load_before,
         "load_average_after_issuing": load_after_batched,
-    }
+    } | _revocations(register, chosen)
 
 
 @contextlib.contextmanager

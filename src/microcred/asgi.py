@@ -30,8 +30,9 @@ def create_app(register: Register | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         wired.start_worker()
         yield
-        if register is None:  # built here: stop its worker and close its engine here
-            await run_in_threadpool(wired.close)
+        # The worker this application started stops with it, before whoever owns the database removes it
+        # (a test's file or throw-away server); the engine is closed here only if the register was built here.
+        await run_in_threadpool(wired.stop_worker if register is not None else wired.close)
 
     app = FastAPI(title="microcred", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.register = wired

@@ -112,8 +112,7 @@ class Register:
     @cached_property
     def limits(self) -> Limits:
         """The per-client budgets every process, the API and the web pages share (kept in the database)."""
-        s = self.settings
-        return Limits(self.uow, verification_rate=s.verification_rate, verification_burst=s.verification_burst)
+        return Limits(self.uow, self.settings)
 
     @cached_property
     def worker(self) -> JobWorker:
@@ -216,9 +215,13 @@ class Register:
     def is_migrated(self) -> bool:
         return migrate.is_up_to_date(self.engine)
 
-    def close(self) -> None:
+    def stop_worker(self) -> None:
+        """Stop this process's job worker after the job in hand (a later submission starts it again)."""
         if "worker" in self.__dict__:
             self.worker.stop()
+
+    def close(self) -> None:
+        self.stop_worker()
         if "engine" in self.__dict__:
             self.engine.dispose()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -17,10 +17,13 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["DEVELOPMENT_SECRET", "Settings"]
+__all__ = ["DEVELOPMENT_SECRET", "RATE_LIMITS", "RATE_LIMITS_SETTINGS", "Settings"]
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
 _SECRETS = ("pseudonym_pepper", "key_encryption_key", "session_secret")
+RATE_LIMITS = ("token", "access_link", "access_link_client", "verification", "wallet")
+"""The per-client budgets: each is set by ``MICROCRED_<LIMIT>_RATE`` and ``MICROCRED_<LIMIT>_BURST``."""
+RATE_LIMITS_SETTINGS = tuple(f"{limit}_{part}" for limit in RATE_LIMITS for part in ("rate", "burst"))
 
 
 class Settings(BaseSettings):
@@ -61,12 +64,28 @@ class Settings(BaseSettings):
     smtp_password: SecretStr = Field(SecretStr(""), description="SMTP password, if the server asks for one")
     mail_from: str = Field("microcred <no-reply@microcred.invalid>", description="sender of the register's e-mail")
     max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1024, description="largest accepted import file")
+    # Per-client budgets (services/limits.py): ``<limit>_burst`` requests at once, then ``<limit>_rate`` per
+    # second. Checked by ``_refuse_empty_budgets``, which names the variable of a value that is not positive.
+    token_rate: float = Field(20.0, description="requests per second of one API token, once the burst is spent")
+    token_burst: int = Field(100, description="requests one API token may make at once before the rate applies")
+    access_link_rate: float = Field(
+        1 / 60, description="access-link requests per second for one e-mail address, once the burst is spent"
+    )
+    access_link_burst: int = Field(5, description="access-link requests for one e-mail address at once")
+    access_link_client_rate: float = Field(
+        1 / 30, description="access-link requests per second from one client address, once the burst is spent"
+    )
+    access_link_client_burst: int = Field(20, description="access-link requests from one client address at once")
     verification_rate: float = Field(
-        1.0, gt=0, description="anonymous verifications per second per client address, once the burst is spent"
+        1.0, description="anonymous verifications per second per client address, once the burst is spent"
     )
     verification_burst: int = Field(
-        30, ge=1, description="anonymous verifications a client address may ask at once before the rate applies"
+        30, description="anonymous verifications a client address may ask at once before the rate applies"
     )
+    wallet_rate: float = Field(
+        2.0, description="wallet-app requests (OpenID4VCI, OpenID4VP) per second per client address, after the burst"
+    )
+    wallet_burst: int = Field(60, description="wallet-app requests a client address may make at once")
     log_level: str = Field("INFO", description="level of the structured JSON logs")
     serve_jobs: bool = Field(
         True,
@@ -99,6 +118,14 @@ class Settings(BaseSettings):
         description="tests only: fetch from loopback and private addresses (plain http from loopback); "
         "refused in production",
     )
+
+    @field_validator(*RATE_LIMITS_SETTINGS)
+    @classmethod
+    def _refuse_empty_budgets(cls, value: float, info: ValidationInfo) -> float:
+        """A budget of 0 would refuse every request, a negative one is meaningless: say which variable."""
+        if not value > 0:  # also NaN
+            raise ValueError(f"MICROCRED_{str(info.field_name).upper()} must be more than 0, not {value}")
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secrets_outside_development(self) -> Settings:

@@ -101,7 +101,7 @@ def test_enrolment_and_credential_walks_return_every_record(
     issued = [c for c in issuance.list_credentials(OWNER, uow=wired.uow) if c.edition_code == EDITION]
     assert count == len(issued), "the demo issued none of this edition's credentials"
     credentials = walk(client, f"/api/v1/providers/{OWNER}/credentials", owner, limit=2, edition=EDITION)
-    newest_first = sorted(issued, key=lambda c: (-c.issued_at.timestamp(), c.uuid))
+    newest_first = sorted(issued, key=lambda c: (-c.issued_at.timestamp(), -(c.id or 0)))
     assert [c["id"] for c in credentials] == [c.uuid for c in newest_first]
     assert len(issued) > 2
 

@@ -243,9 +243,7 @@ def test_credential_pages_run_newest_first_and_skip_what_is_issued_meanwhile(reg
         issuance.issue_for_enrolment(
             "hoge", reference, uow=wired.uow, keys=wired.key_store, settings=wired.settings, clock=clock
         )
-    expected = sorted(
-        issuance.list_credentials("hoge", uow=wired.uow), key=lambda c: (-c.issued_at.timestamp(), c.uuid)
-    )
+    expected = sorted(issuance.list_credentials("hoge", uow=wired.uow), key=lambda c: (-c.issued_at.timestamp(), -c.id))
 
     def issue_the_fifth(pages_read: int) -> None:
         if pages_read == 1:  # the newest of all, so before the position: later pages do not show it

@@ -23,6 +23,7 @@ __all__ = [
     "Credential",
     "CredentialState",
     "IssuerKey",
+    "StatusFlag",
     "StatusPurpose",
     "TrustDate",
     "credential_urn",
@@ -133,6 +134,26 @@ class Credential:
         if purpose is StatusPurpose.SUSPENSION:
             return self.state is CredentialState.SUSPENDED
         return self.state is not CredentialState.ACTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class StatusFlag:
+    """A credential whose bits are set in its status list: revoked, or else suspended (a stacked credential
+    under review reads as suspended). Its indexes are within the list. A list's flags, read once, give the
+    bits of every purpose, so re-signing a list costs what its flagged credentials cost, not its size."""
+
+    revocation_index: int
+    suspension_index: int
+    revoked: bool
+
+    def bit(self, purpose: StatusPurpose) -> int | None:
+        """The bit it sets in the list for ``purpose``, if any. The message list has two bits per credential
+        at its revocation index ``i``: ``2i`` says revoked, ``2i + 1`` suspended (decision 0015)."""
+        if purpose is StatusPurpose.MESSAGE:
+            return 2 * self.revocation_index + (not self.revoked)
+        if purpose is StatusPurpose.REVOCATION:
+            return self.revocation_index if self.revoked else None
+        return None if self.revoked else self.suspension_index
 
 
 @dataclass(frozen=True, slots=True)

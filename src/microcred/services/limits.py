@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from microcred.errors import RateLimited
 from microcred.services.ports import UnitOfWorkFactory
+from microcred.settings import Settings
 
 __all__ = ["Limits", "RateLimit", "take"]
 
@@ -46,21 +47,25 @@ def take(limit: RateLimit, caller: str, *, uow: UnitOfWorkFactory, now: Callable
 class Limits:
     """What one caller may ask of the register (issue 15, findings 6 and 7; issue 16).
 
-    The limits are attributes, so a test (or an installation's code) may set others for one register."""
+    Each budget comes from the settings (``MICROCRED_<LIMIT>_RATE`` and ``_BURST``, one shape for all); the
+    limits are attributes besides, so a test may set others for one register."""
 
-    def __init__(self, uow: UnitOfWorkFactory, *, verification_rate: float = 1.0, verification_burst: int = 30) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, settings: Settings) -> None:
         self._uow = uow
-        # Every request of one API token.
-        self.api_token = RateLimit("token", rate=20.0, burst=100)
+        s = settings  # each budget is MICROCRED_<LIMIT>_RATE and _BURST (README, docs/api.md)
+        # Every request of one API token: 100 at once, then 20 a second.
+        self.api_token = RateLimit("token", rate=s.token_rate, burst=s.token_burst)
         # Access links: five for one address, then one a minute; a client asking for many addresses is slowed too.
-        self.access_link_address = RateLimit("access-link", rate=1 / 60, burst=5)
-        self.access_link_client = RateLimit("access-link-client", rate=1 / 30, burst=20)
+        self.access_link_address = RateLimit("access-link", rate=s.access_link_rate, burst=s.access_link_burst)
+        self.access_link_client = RateLimit(
+            "access-link-client", rate=s.access_link_client_rate, burst=s.access_link_client_burst
+        )
         # Anonymous verification (API and web verifier alike): 30 at once, then one a second per client address
-        # (settings ``verification_burst`` and ``verification_rate``: a load test from one address lifts them).
-        self.verification_client = RateLimit("verify", rate=verification_rate, burst=verification_burst)
+        # (a load test from one address lifts them).
+        self.verification_client = RateLimit("verify", rate=s.verification_rate, burst=s.verification_burst)
         # Wallet apps (OpenID4VCI tokens, nonces, credentials, offers; OpenID4VP answers): 60 at once, then two
         # a second per client address. Codes and nonces are single-use and PINs counted per offer besides (0023).
-        self.wallet_client = RateLimit("wallet", rate=2.0, burst=60)
+        self.wallet_client = RateLimit("wallet", rate=s.wallet_rate, burst=s.wallet_burst)
 
     def token(self, subject: str) -> None:
         """Count one request of an API token (its prefix); RateLimited past its budget."""

@@ -24,7 +24,7 @@ from urllib.parse import quote
 from microcred.credentials.jose import KeyProof, KeyProofError, verify_key_proof
 from microcred.credentials.token_status_list import INVALID, SUSPENDED, status_list_token
 from microcred.credentials.wallet_formats import holder_bound_open_badge, sd_jwt_vc, sd_jwt_vc_claims
-from microcred.domain import Credential, CredentialState, StatusPurpose
+from microcred.domain import Credential, CredentialState
 from microcred.errors import Conflict, MicrocredError, NotFound
 from microcred.services import wallet
 from microcred.services.dependencies import Dependencies
@@ -292,16 +292,16 @@ class Oid4vci:
     def token_status_list(self, provider: str) -> str:
         """The provider's Token Status List, from the credentials' states (the message list's bits)."""
         now = self._deps.clock()
-        # One token list per provider over every bitstring list's block (decision 0021): a credential's
-        # provider-wide position. A message list holds two bits per credential: 2i revoked, 2i+1 suspended.
+        # One token list per provider over every bitstring list's block (decision 0021): a flagged
+        # credential's provider-wide position is its list's first position plus its revocation index.
         statuses: dict[int, int] = {}
         with self._deps.uow() as work:
             numbers = work.credentials.status_list_numbers(provider)
             size = self._deps.settings.status_list_size
             for number in numbers:
                 first = work.credentials.list_position(provider, number, 0)  # one look-up per list, not per bit
-                for bit in work.credentials.set_bits(provider, StatusPurpose.MESSAGE, number):
-                    statuses[first + bit // 2] = SUSPENDED if bit % 2 else INVALID
+                for flag in work.credentials.status_flags(provider, number):
+                    statuses[first + flag.revocation_index] = INVALID if flag.revoked else SUSPENDED
             if numbers:
                 last = numbers[-1]
                 size = work.credentials.list_position(provider, last, 0) + work.credentials.status_list_size(

@@ -38,8 +38,9 @@ __all__ = [
     "draw_statuses",
     "resign_status_lists",
     "rotate_key",
+    "sign_status_list",
     "status_list_document",
-    "store_status_list",
+    "store_status_lists",
 ]
 
 StateChange = Literal["revoke", "suspend", "unsuspend"]
@@ -76,8 +77,9 @@ def draw_statuses(
         provider, count, size=settings.status_list_size, shuffled=shuffled_indexes
     )
     for number in sorted({number for number, _ in drawn}):
-        for purpose in work.credentials.unsigned_status_lists(provider, number):
-            store_status_list(work, provider, purpose, number, keys=keys, settings=settings, now=now)
+        unsigned = work.credentials.unsigned_status_lists(provider, number)
+        if unsigned:
+            store_status_lists(work, provider, number, unsigned, keys=keys, settings=settings, now=now)
     base = settings.public_base_url
     return [
         StatusDraw(number, index, status_list_url(base, provider, StatusPurpose.MESSAGE, number))
@@ -85,28 +87,48 @@ def draw_statuses(
     ]
 
 
-def store_status_list(
+def store_status_lists(
     work: UnitOfWork,
     provider: str,
-    purpose: StatusPurpose,
     number: int,
+    purposes: Iterable[StatusPurpose],
     *,
     keys: KeyStore,
     settings: Settings,
     now: datetime,
-) -> dict[str, Any]:
-    """Regenerate and re-sign the provider's list ``number`` for ``purpose`` from the credentials' states."""
+) -> None:
+    """Regenerate and re-sign the provider's list ``number`` for ``purposes`` from the credentials' states.
+
+    The list's flagged credentials are read once for every purpose, so a re-signing costs what the revoked
+    and suspended credentials cost, not the list's size."""
+    flags = work.credentials.status_flags(provider, number)
+    for purpose in purposes:
+        bits = (index for flag in flags if (index := flag.bit(purpose)) is not None)
+        sign_status_list(work, provider, purpose, number, bits, keys=keys, settings=settings, now=now)
+
+
+def sign_status_list(
+    work: UnitOfWork,
+    provider: str,
+    purpose: StatusPurpose,
+    number: int,
+    bits: Iterable[int],
+    *,
+    keys: KeyStore,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """Sign and store the provider's list ``number`` for ``purpose`` with ``bits`` set, as served at its URL."""
     # A bitstring never shorter than §6.1's minimum, even for a list of few credentials (a test's).
     length = max(MINIMUM_BITS, -(-work.credentials.status_list_size(provider, number) // 8) * 8)
-    if purpose is StatusPurpose.MESSAGE:  # MESSAGE_STATUS_SIZE bits per credential, at its revocation index
-        length *= MESSAGE_STATUS_SIZE
-    bits = StatusList(length)
-    for index in work.credentials.set_bits(provider, purpose, number):
-        bits.set(index)
+    # MESSAGE_STATUS_SIZE bits per credential in the message list, at its revocation index
+    status_list = StatusList(length * MESSAGE_STATUS_SIZE if purpose is StatusPurpose.MESSAGE else length)
+    for index in bits:
+        status_list.set(index)
     unsigned = status_list_credential(
         url=status_list_url(settings.public_base_url, provider, purpose, number),
         issuer=keys.did(provider),
-        status_list=bits,
+        status_list=status_list,
         valid_from=timestamp(now),
         purpose=purpose.value,
     )
@@ -115,7 +137,6 @@ def store_status_list(
         unsigned, suite=EDDSA_RDFC_2022, signing_key=signing_key, verification_method=method, created=now
     )
     work.credentials.store_status_list_document(provider, purpose, _json(signed), number)
-    return signed
 
 
 def resign_status_lists(
@@ -129,10 +150,9 @@ def resign_status_lists(
     purposes: tuple[StatusPurpose, ...] = (StatusPurpose.SUSPENSION, StatusPurpose.MESSAGE),
 ) -> None:
     """Regenerate and re-sign the provider's lists ``numbers`` for ``purposes`` (by default those a review
-    changes). Name only the lists whose bits changed: each re-signing rebuilds a list from its credentials."""
+    changes). Name only the lists whose bits changed: each re-signing reads a list's flagged credentials."""
     for number in sorted(set(numbers)):
-        for purpose in purposes:
-            store_status_list(work, provider, purpose, number, keys=keys, settings=settings, now=now)
+        store_status_lists(work, provider, number, purposes, keys=keys, settings=settings, now=now)
 
 
 def change_state(

@@ -323,10 +323,17 @@ class JobWorker:
         return True
 
     def start(self) -> None:
-        """Run in a daemon thread of this process (``microcred serve``'s in-process worker)."""
-        if self._thread is None:
+        """Run in a daemon thread of this process (``microcred serve``'s in-process worker); again after
+        :meth:`stop`, once the stopped thread has ended."""
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
             self._thread = threading.Thread(target=self.run, name="microcred-jobs", daemon=True)
             self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        """Whether this worker's thread runs (started and not yet stopped)."""
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
 
     def wake(self) -> None:
         """Look for work now rather than after the poll interval (a job was just submitted here)."""

@@ -86,3 +86,11 @@ credentials = Table(
 # A provider's credentials in the order of issue (migration credentials_0003): a page of
 # ``iterate_for_provider`` reads its rows after the last key from here instead of sorting them all.
 Index("ix_credentials_provider_issued", credentials.c.provider_id, credentials.c.issued_at, credentials.c.id)
+# A provider's credentials by state (migration credentials_0004): re-signing a status list reads only its
+# revoked and suspended credentials, not every credential in the list's block.
+Index(
+    "ix_credentials_provider_state",
+    credentials.c.provider_id,
+    credentials.c.state,
+    credentials.c.revocation_index,
+)

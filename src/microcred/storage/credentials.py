@@ -130,25 +130,37 @@ class SqlCredentialRepository(SqlStatusLists):
         after: Position | None = None,
         limit: int,
     ) -> Page[Credential]:
-        """The provider's credentials newest first (uuid breaks ties) after ``after``; filter by state or edition."""
-        query = self._query().where(providers.c.slug == provider)
+        """The provider's credentials newest first (the later issued of one moment first) after ``after``;
+        filter by state or edition.
+
+        Read backwards through ``ix_credentials_provider_issued`` from the page's key, like
+        :meth:`iterate_for_provider`: no page sorts the credentials of one moment (a bulk batch of 500 share
+        one ``issued_at``), let alone all the provider's."""
+        query = self._of_provider(provider)
         if state is not None:
             query = query.where(credentials.c.state == state.value)
         if edition is not None:
             query = query.where(editions.c.code == edition)
-        newest_first = [SortKey(credentials.c.issued_at, "timestamp", descending=True), SortKey(credentials.c.uuid)]
+        newest_first = [
+            SortKey(credentials.c.issued_at, "timestamp", descending=True),
+            SortKey(credentials.c.id, "integer", descending=True),
+        ]
         rows, next_after = read_page(self._connection, query, newest_first, after=after, limit=limit)
         return Page([self._from_row(row) for row in rows], next_after)
 
-    def iterate_for_provider(self, provider: str, *, batch: int = ITERATE_BATCH) -> Iterator[Credential]:
-        """Every credential of the provider in the order of issue, read ``batch`` at a time.
-
-        The provider's id is a scalar subquery, not a filter on the joined slug: compared with a value known
-        before the join, ``provider_id`` lets a page start at its key in ``ix_credentials_provider_issued`` and
-        read ``batch`` rows in order. Filtered through the join, PostgreSQL sorts every credential after
-        the key for each page, and a whole walk grows with the square of the provider's credentials."""
+    def _of_provider(self, provider: str) -> Any:
+        """The provider's credentials, its id a scalar subquery rather than a filter on the joined slug:
+        compared with a value known before the join, ``provider_id`` lets a page start at its key in
+        ``ix_credentials_provider_issued`` and read only its rows. Filtered through the join, PostgreSQL
+        sorts every credential after the key for each page."""
         provider_id = select(providers.c.id).where(providers.c.slug == provider).scalar_subquery()
-        query = self._query().where(credentials.c.provider_id == provider_id)
+        return self._query().where(credentials.c.provider_id == provider_id)
+
+    def iterate_for_provider(self, provider: str, *, batch: int = ITERATE_BATCH) -> Iterator[Credential]:
+        """Every credential of the provider in the order of issue, read ``batch`` at a time: each page starts
+        at its key in ``ix_credentials_provider_issued``, so a whole walk grows with the provider's credentials,
+        not their square."""
+        query = self._of_provider(provider)
         in_order = [SortKey(credentials.c.issued_at, "timestamp"), SortKey(credentials.c.id, "integer")]
 
         def read(after: Position | None) -> Page[Credential]:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -79,6 +80,13 @@ stacked_credentials = Table(
     UniqueConstraint("rule_id", "learner", name="uq_stacked_credentials_rule_learner"),
     UniqueConstraint("provider_id", "revocation_index", name="uq_stacked_credentials_provider_revocation_index"),
     UniqueConstraint("provider_id", "suspension_index", name="uq_stacked_credentials_provider_suspension_index"),
+)
+# Stacked credentials by state, as the credentials' (migration credentials_0004): a list's flagged ones only.
+Index(
+    "ix_stacked_credentials_provider_state",
+    stacked_credentials.c.provider_id,
+    stacked_credentials.c.state,
+    stacked_credentials.c.revocation_index,
 )
 
 stacked_components = Table(

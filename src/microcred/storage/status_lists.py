@@ -14,11 +14,11 @@ import struct
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, literal, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from microcred.domain import CredentialState, StatusPurpose
+from microcred.domain import CredentialState, StatusFlag, StatusPurpose
 from microcred.domain.stacking import StackedState
 from microcred.errors import NotFound
 from microcred.storage.credential_tables import credentials, status_list_orders, status_lists
@@ -254,40 +254,35 @@ class SqlStatusLists:
         ).scalar()
         return DEFAULT_STATUS_LIST_SIZE if size is None else int(size)
 
-    def set_bits(self, provider: str, purpose: StatusPurpose, number: int = 1) -> list[int]:
-        """Positions whose bit is set in the provider's list ``number``: revoked, or currently suspended, credentials.
+    def status_flags(self, provider: str, number: int = 1) -> list[StatusFlag]:
+        """The credentials and stacked credentials of the provider's list ``number`` whose bits are set:
+        revoked, or suspended (a stacked one under review), with their indexes in the list.
 
-        The message list has two bits per credential at its revocation index ``i``: the high bit (``2i``)
-        says revoked, the low bit (``2i + 1``) suspended. Stacked credentials take their indexes from the same
-        lists; one under review reads as suspended."""
+        One statement, through the ``(provider_id, state, revocation_index)`` indexes (migration
+        credentials_0004): it reads the flagged rows only, never the list's other credentials."""
         provider_id = self._provider_id(provider)
         first, size = self._block(provider, provider_id, number)
-        found: list[int] = []
-        for table, suspended in (
-            (credentials, CredentialState.SUSPENDED.value),
-            (stacked_credentials, StackedState.REVIEW.value),
-        ):
-            found += self._set_bits(table, provider_id, purpose, suspended, first, size)
-        return sorted(found)
-
-    def _set_bits(
-        self, table: Table, provider_id: int, purpose: StatusPurpose, suspended: str, first: int, size: int
-    ) -> list[int]:
         revoked = CredentialState.REVOKED.value
-        in_list = and_(
-            table.c.provider_id == provider_id,
-            table.c.revocation_index >= first,
-            table.c.revocation_index < first + size,
-        )
-        if purpose is StatusPurpose.MESSAGE:
-            states = self._connection.execute(
-                select(table.c.revocation_index, table.c.state).where(in_list, table.c.state.in_((revoked, suspended)))
-            ).all()
-            return [2 * (int(index) - first) + (state == suspended) for index, state in states]
-        state = revoked if purpose is StatusPurpose.REVOCATION else suspended
-        column = table.c.revocation_index if purpose is StatusPurpose.REVOCATION else table.c.suspension_index
-        rows = self._connection.execute(select(column).where(in_list, table.c.state == state)).scalars()
-        return [int(index) - first for index in rows]
+        # One equality per state, not ``state IN (…)``: PostgreSQL then searches the index by state too,
+        # instead of filtering every entry of the provider in the list's range.
+        reads = [
+            select(table.c.revocation_index, table.c.suspension_index, literal(state == revoked)).where(
+                table.c.provider_id == provider_id,
+                table.c.state == state,
+                table.c.revocation_index >= first,
+                table.c.revocation_index < first + size,
+            )
+            for table, suspended in (
+                (credentials, CredentialState.SUSPENDED.value),
+                (stacked_credentials, StackedState.REVIEW.value),
+            )
+            for state in (revoked, suspended)
+        ]
+        rows = self._connection.execute(union_all(*reads)).all()
+        return [
+            StatusFlag(int(revocation) - first, int(suspension) - first, bool(is_revoked))
+            for revocation, suspension, is_revoked in rows
+        ]
 
     def unsigned_status_lists(self, provider: str, number: int) -> list[StatusPurpose]:
         """The purposes of list ``number`` with no signed document yet (all three when the list just opened)."""
