@@ -14,6 +14,8 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from microcred.services.reports import publishable_scopes
 from microcred.stats import Rounding, Scope, build_report
@@ -80,6 +82,29 @@ def test_a_small_recognition_cell_keeps_k_minus_1_values_in_every_scope_and_rang
         assert (found.weakest.dimension, found.weakest.value, found.weakest.years) == ("provider", "hs-d", "2021-22")
         assert found.weakest.measure in ("decisions", "ects")
         assert found.weakest.values >= K - 1
+
+
+decision = st.tuples(
+    st.sampled_from(sorted(PROVIDERS)),
+    st.integers(1, 40),  # learners come back: one learner in several cells, and twice in one atom
+    st.sampled_from([2020, 2021]),
+    st.sampled_from(["exemption", "credit-transfer"]),
+    st.sampled_from([30, 45, 60]),
+)
+
+
+@pytest.mark.slow
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(decision, min_size=1, max_size=40), st.binary(min_size=1, max_size=8))
+def test_no_recognition_cell_is_narrowed_below_k_minus_1_values_on_random_registers(
+    decisions: list[Decision], secret: bytes
+) -> None:
+    lone = ("inst-e", 9000, 2019, "exemption", 30)  # always one small cell, in a year without editions
+    found = run([*background(), *decisions, lone], secret)
+    assert found.mismatches == ()
+    assert found.narrowed == ()
+    assert found.recognition_protected >= 1
+    assert found.ranges == 6  # 2019-20 to 2021-22: the decisions' years count as the register's years
 
 
 def test_the_audit_counts_the_recognition_cells_it_attacked() -> None:
