@@ -15,7 +15,7 @@ from microcred.credentials.proofs import add_proof
 from microcred.credentials.sample import sample_micro_credential
 from microcred.domain.recognition import RecognitionOutcome
 from microcred.errors import Conflict, Invalid, NotFound
-from microcred.services.reports import parliament_report
+from microcred.services.reports import audit_disclosure, parliament_report
 from microcred.services.wallet import grant
 from microcred.settings import Settings
 from microcred.stats.render import render
@@ -176,3 +176,18 @@ def test_recognised_credentials_are_counted_in_the_parliament_report_by_institut
     assert "Recognition of micro-credentials for credit" in page
     assert "ECTS recognised, by deciding institution" in page
     assert "Erkende studiepunten per beslissende instelling" in render(protected, "html", "nl").decode()
+
+
+def test_the_disclosure_audit_attacks_the_recognition_cells_read_from_the_register(stacked: Stacked) -> None:
+    """``report audit`` reads the decisions through the statistics port (both backends) and attacks their
+    cells: one recognition is a protected cell that keeps k - 1 values; a refusal is no cell at all."""
+    before = audit_disclosure(stacked.register.uow, threshold=5)
+    refused = _decision(outcome="refused", reason="learning outcomes do not match", recognised_for="Ethics")
+    stacked.register.recognition.record("andere", INSZ, stacked.credentials["B"].document, refused)
+    assert audit_disclosure(stacked.register.uow, threshold=5).recognition_cells == before.recognition_cells == 0
+    stacked.register.recognition.record("andere", INSZ, stacked.credentials["A"].document, _decision())
+    found = audit_disclosure(stacked.register.uow, threshold=5)
+    assert found.recognition_cells > 0
+    assert found.recognition_protected >= 1
+    assert found.protected - before.protected == found.recognition_protected
+    assert found.passed, (found.narrowed, found.mismatches)

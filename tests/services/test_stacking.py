@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, datetime
 
 import pytest
 
 from microcred.credentials.clr import digest_sri
+from microcred.credentials.elm import validate_elm
 from microcred.domain import LearnerScheme, pseudonymise
 from microcred.domain.stacking import Exclusion, StackedState
 from microcred.errors import Conflict, Invalid, NotFound
@@ -212,8 +214,12 @@ def test_the_stacked_credentials_elm_export_conforms_to_the_edc_shapes(stacked: 
     issued = register.stacking.issue("hoge", "PG", INSZ)
     document = register.stacking.elm_export(issued.uuid, provider="hoge")
     achievement = document["credentialSubject"]["hasClaim"][0]
-    assert [part["isPartOf"] for part in achievement["hasPart"]] == [[{"id": achievement["id"]}]] * 2
-    notations = {i["notation"] for part in achievement["hasPart"] for i in part["identifier"]}
+    assert [[ref["id"] for ref in part["isPartOf"]] for part in achievement["hasPart"]] == [[achievement["id"]]] * 2
+    # one identifier per component achievement (all the JSON Schema allows); its awarding, id and digest both
+    assert [part["identifier"]["notation"] for part in achievement["hasPart"]] == [
+        ref.credential_id for ref in issued.components
+    ]
+    notations = {i["notation"] for part in achievement["hasPart"] for i in part["awardedBy"]["identifier"]}
     assert {ref.credential_id for ref in issued.components} | {ref.digest for ref in issued.components} == notations
     entitlement = achievement["hasPart"][0]["entitlesTo"][0]
     assert all(part["entitlesTo"] == [entitlement] for part in achievement["hasPart"])
@@ -222,8 +228,12 @@ def test_the_stacked_credentials_elm_export_conforms_to_the_edc_shapes(stacked: 
         "nl": "Recht op Postgraduaat data",
         "en": "Entitlement to Postgraduate certificate in data",
     }
-    assert entitlement["entitledBy"] == [{"id": part["id"]} for part in achievement["hasPart"]]
+    assert [ref["id"] for ref in entitlement["entitledBy"]] == [part["id"] for part in achievement["hasPart"]]
     assert entitlement["awardedBy"]["awardingBody"][0]["id"] == document["issuer"]["id"]
+    assert validate_elm(document) == []  # the EBSI EDC JSON Schema as well as the SHACL shapes
+    bare = copy.deepcopy(document)  # the schema wants a title (and awardedBy) in every reference, not an id alone
+    bare["credentialSubject"]["hasClaim"][0]["hasPart"][0]["isPartOf"] = [{"id": achievement["id"]}]
+    assert [problem.path for problem in validate_elm(bare)] == ["$.credentialSubject"]
     conforms, text = _shacl_report(document)
     assert conforms, text
     del entitlement["title"]  # the shapes do read the entitlement: one without a title fails

@@ -93,8 +93,8 @@ def test_a_year_added_after_a_first_release_changes_nothing_published_about_the_
 def test_the_audit_notices_a_report_counted_on_the_register_itself() -> None:
     rows = [Enrolled(n, "hs-d", "D1", 2020, "self-employed" if n < 3 else "employed") for n in range(30)]
 
-    def leaky(shot, scope, *, k, secret):  # counts exactly: as if the protection were forgotten
-        return build_report(shot, scope, k=1, secret=secret)
+    def leaky(shot, scope, *, k, secret, recognitions):  # counts exactly: as if the protection were forgotten
+        return build_report(shot, scope, k=1, secret=secret, recognitions=recognitions)
 
     shot = snapshot(rows)
     try:

@@ -8,7 +8,7 @@ that cell: for some such neighbour they must not, whatever the register's secret
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from microcred.stats import Rounding, Scope, Table
@@ -37,10 +37,11 @@ def target(count: int) -> list[Decision]:
     return [("hs-b", 9000 + m, 2024, "credit-transfer", 30) for m in range(count)]
 
 
-def recognitions(rows: Sequence[Decision]) -> Recognitions:
+def recognitions(rows: Sequence[Decision], types: Mapping[str, str] = PROVIDERS) -> Recognitions:
+    """The decisions as the statistics port hands them over; ``types``: each provider's type."""
     return Recognitions(
         provider=tuple(r[0] for r in rows),
-        provider_type=tuple(PROVIDERS[r[0]] for r in rows),
+        provider_type=tuple(types[r[0]] for r in rows),
         learner_id=tuple(r[1] for r in rows),
         academic_year=tuple(r[2] for r in rows),
         kind=tuple(r[3] for r in rows),

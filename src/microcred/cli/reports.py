@@ -50,7 +50,8 @@ def audit() -> None:
     _say(
         say(
             "audit.summary", reports=found.reports, scopes=found.scopes, ranges=found.ranges, cells=found.cells,
-            protected=found.protected, k=found.k, seconds=found.seconds,
+            protected=found.protected, k=found.k, seconds=found.seconds, recognition_cells=found.recognition_cells,
+            recognition_protected=found.recognition_protected,
         )
     )  # fmt: skip
     if found.weakest is not None:

@@ -3,11 +3,14 @@
 The larger credential is a ``LearningAchievement`` specified by a ``Qualification``; each component is a
 ``LearningAchievement`` in its ``hasPart`` that points back with ``isPartOf``, specified by the component's
 own (partial) ``Qualification``, itself in the larger qualification's ``hasPart``. Each component names the
-credential that proves it by two ``Identifier`` s: its id and its ``digestSRI`` (as the ClrCredential's
-``relatedResource`` does). Each component ``entitlesTo`` one ``LearningEntitlement``: the right to the larger
-credential, granted by its awarding provider on the issue date and ``entitledBy`` every component. It has no
-``specifiedBy``: a ``LearningEntitlementSpecification`` needs an entitlement-status concept whose EU
-vocabulary is not shipped here (decision 0028).
+credential that proves it by its id (its one ``identifier``), and the component's ``AwardingProcess`` by two
+``Identifier`` s: that id and its ``digestSRI`` (as the ClrCredential's ``relatedResource`` does). A node
+pointed at from elsewhere repeats the properties the EBSI JSON Schema requires of it (decision 0029).
+
+Each component ``entitlesTo`` one ``LearningEntitlement``: the right to the larger credential, granted by
+its awarding provider on the issue date and ``entitledBy`` every component. It has no ``specifiedBy``: a
+``LearningEntitlementSpecification`` needs an entitlement-status concept whose EU vocabulary is not shipped
+here (decision 0028).
 """
 
 from __future__ import annotations
@@ -73,7 +76,8 @@ def _awarded(provider: Provider, did: str, suffix: str, at: str | None = None) -
     return process
 
 
-def _stack_qualification(award: StackAward, parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def _stack_qualification(award: StackAward) -> dict[str, Any]:
+    """The larger credential's ``Qualification``; its ``hasPart`` is added once the components exist."""
     qualification: dict[str, Any] = {
         "id": f"urn:epass:qualification:stack:{award.provider}:{award.rule_code}",
         "type": "Qualification",
@@ -83,12 +87,18 @@ def _stack_qualification(award: StackAward, parts: Sequence[dict[str, Any]]) -> 
         qualification["eqfLevel"] = _concept("eqf", str(award.eqf_level))
     if award.ects is not None:
         qualification["creditPoint"] = _credit(award.ects, "stack")
-    qualification["hasPart"] = [{"id": part["specifiedBy"]["id"]} for part in parts]
     qualification["isPartialQualification"] = True
     return qualification
 
 
-def _entitlement(award: StackAward, provider: Provider, count: int) -> dict[str, Any]:
+def _reference(node: dict[str, Any]) -> dict[str, Any]:
+    """``node`` where another node points at it: its id with the properties the EBSI EDC JSON Schema requires
+    of every embedded object (a ``Qualification`` its ``title``, a ``LearningAchievement`` also its
+    ``awardedBy``). In JSON-LD they are the same triples as the node's own, so the graph does not change."""
+    return {key: node[key] for key in ("id", "type", "title", "awardedBy") if key in node}
+
+
+def _entitlement(award: StackAward, provider: Provider, parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The right the components gave the learner: to be awarded the larger credential (ELM
     ``LearningEntitlement``: a right "as a result of the acquisition of knowledge, skills …"), which the
     awarding provider granted when it issued the stacked credential."""
@@ -103,37 +113,49 @@ def _entitlement(award: StackAward, provider: Provider, count: int) -> dict[str,
         },
         "dateIssued": issued,
         "awardedBy": _awarded(provider, award.issuer_did, "entitlement", issued),
-        "entitledBy": [{"id": f"urn:epass:learningAchievement:part:{n}"} for n in range(1, count + 1)],
+        "entitledBy": [_reference(part) for part in parts],
     }
 
 
-def _part(award: StackAward, number: int, extra: ElmStackPart, entitlement: dict[str, Any]) -> dict[str, Any]:
+def _part(award: StackAward, number: int, extra: ElmStackPart, stack: dict[str, Any]) -> dict[str, Any]:
+    """Component ``number``, pointing back at the ``stack`` achievement; its ``entitlesTo`` is added once
+    every component exists (the entitlement names them all)."""
     part = award.parts[number - 1]
     qualification: dict[str, Any] = {
         "id": f"urn:epass:qualification:{extra.provider.slug}:{extra.offering_code}",
         "type": "Qualification",
         "title": part.title.as_dict(),
-        "isPartOf": [{"id": f"urn:epass:qualification:stack:{award.provider}:{award.rule_code}"}],
+        "isPartOf": [_reference(stack["specifiedBy"])],
         "isPartialQualification": True,
     }
     if extra.eqf_level is not None:
         qualification["eqfLevel"] = _concept("eqf", str(extra.eqf_level))
     if part.ects is not None:
         qualification["creditPoint"] = _credit(part.ects, f"part:{number}")
+    # The EBSI JSON Schema allows one identifier on a LearningAchievement (the SHACL shapes any number): the
+    # component credential's id; its process of awarding, which that credential records, carries the id and
+    # the digestSRI that fixes the credential's exact bytes (decision 0029).
+    credential = {
+        "id": f"urn:epass:identifier:part:{number}",
+        "type": "Identifier",
+        "notation": part.credential_id,
+        "schemeName": "credential id",
+    }
+    digest = {
+        "id": f"urn:epass:identifier:part:{number}:digest",
+        "type": "Identifier",
+        "notation": part.digest,
+        "schemeName": "digestSRI",
+    }
+    awarded = _awarded(extra.provider, extra.did, f"part:{number}")
     return {
         "id": f"urn:epass:learningAchievement:part:{number}",
         "type": "LearningAchievement",
         "title": part.title.as_dict(),
-        "identifier": [
-            {"id": f"urn:epass:identifier:part:{number}", "type": "Identifier", "notation": part.credential_id,
-             "schemeName": "credential id"},
-            {"id": f"urn:epass:identifier:part:{number}:digest", "type": "Identifier", "notation": part.digest,
-             "schemeName": "digestSRI"},
-        ],
-        "awardedBy": _awarded(extra.provider, extra.did, f"part:{number}"),
+        "identifier": credential,
+        "awardedBy": {**awarded, "identifier": [credential, digest]},
         "specifiedBy": qualification,
-        "isPartOf": [{"id": _STACK}],
-        "entitlesTo": [entitlement],
+        "isPartOf": [_reference(stack)],
     }  # fmt: skip
 
 
@@ -146,17 +168,20 @@ def stacked_elm_document(
         raise Invalid.field("kbo_number", "elm-needs-kbo-number", None, provider=provider.slug)
     issuer = _organisation(provider, award.issuer_did)
     issuer["eIDASIdentifier"] = _legal_identifier(provider)
-    entitlement = _entitlement(award, provider, len(parts))
-    components = [_part(award, number, extra, entitlement) for number, extra in enumerate(parts, start=1)]
     issued = timestamp(award.issued_at)
-    achievement = {
+    achievement: dict[str, Any] = {
         "id": _STACK,
         "type": "LearningAchievement",
         "title": award.title.as_dict(),
         "awardedBy": _awarded(provider, award.issuer_did, "stack", issued),
-        "specifiedBy": _stack_qualification(award, components),
-        "hasPart": components,
+        "specifiedBy": _stack_qualification(award),
     }
+    components = [_part(award, number, extra, achievement) for number, extra in enumerate(parts, start=1)]
+    entitlement = _entitlement(award, provider, components)
+    for component in components:
+        component["entitlesTo"] = [entitlement]
+    achievement["specifiedBy"]["hasPart"] = [_reference(component["specifiedBy"]) for component in components]
+    achievement["hasPart"] = components
     return {
         "@context": [VC_V2_CONTEXT_URL, ELM_CONTEXT_URL, MICROCRED_ELM_CONTEXT_URL],
         "id": award.credential_id,

@@ -117,14 +117,15 @@ def publishable_scopes(providers: Iterable[str]) -> list[tuple[str, Scope]]:
 
 
 def audit_disclosure(uow: UnitOfWorkFactory, *, threshold: int = 5) -> Audit:
-    """Attack every publishable output of the register (``stats.audit``): each count of fewer than
-    ``threshold`` learners must keep at least ``threshold - 1`` possible values."""
+    """Attack every publishable output of the register (``stats.audit``), the recognition section included:
+    each count of fewer than ``threshold`` learners must keep at least ``threshold - 1`` possible values."""
     with uow() as work:
         snapshot = cached_snapshot(work.statistics)
         secret = work.statistics.rounding_secret()
         slugs = [provider.slug for provider in work.providers.all()]
+        recognitions = Recognitions.read(work.statistics.recognitions())
     try:
-        return audit(snapshot, publishable_scopes(slugs), k=threshold, secret=secret)
+        return audit(snapshot, publishable_scopes(slugs), k=threshold, secret=secret, recognitions=recognitions)
     finally:
         snapshot.close()
 

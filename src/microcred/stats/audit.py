@@ -20,13 +20,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
+from decimal import Decimal
 
 from microcred.i18n import translate
 from microcred.stats.attack import intervals
 from microcred.stats.cells import PEOPLE, CellCounts, Census, Found, Mismatch, Span, span_label
+from microcred.stats.disclosure import Rounding
 from microcred.stats.model import ParliamentReport, year_label
 from microcred.stats.queries import Scope
+from microcred.stats.recognition import Recognitions
+from microcred.stats.recognition_audit import RecognitionCensus, RecognitionTarget
 from microcred.stats.report import build_report
 from microcred.stats.snapshot import Snapshot
 
@@ -43,15 +47,16 @@ class Finding:
     years: str
     dimension: str
     value: str
-    measure: str  # "learners" or "enrolments"
-    true: int
-    low: int
-    high: int
+    measure: str  # "learners" or "enrolments"; of the recognition section "decisions" or "ects"
+    true: int | Decimal
+    low: int | Decimal
+    high: int | Decimal
+    distinct: int = 0  # how many values in low..high are possible, when not all are (ECTS move in steps)
 
     @property
     def values(self) -> int:
         """How many values the attacker cannot tell apart."""
-        return self.high - self.low + 1
+        return self.distinct or int(self.high - self.low) + 1
 
     def describe(self, lang: str = "en") -> str:
         measure = translate(f"audit.measure.{self.measure}", lang)
@@ -70,8 +75,10 @@ class Audit:
     scopes: int
     ranges: int
     reports: int  # reports built and compared figure by figure
-    cells: int  # distinct cells counted (scope x years x dimension value)
+    cells: int  # distinct cells counted (scope x years x dimension value), the recognition section's included
     protected: int  # of which 1 to k - 1 true learners
+    recognition_cells: int  # of the cells, those of the recognition section
+    recognition_protected: int
     weakest: Finding | None
     narrowed: tuple[Finding, ...]
     mismatches: tuple[Mismatch, ...]
@@ -92,29 +99,41 @@ def audit(
     k: int,
     secret: bytes = b"",
     publisher: Publisher = build_report,
+    recognitions: Recognitions | None = None,
 ) -> Audit:
-    """Attack every output of ``scopes`` (label, scope) over every year range of the register.
+    """Attack every output of ``scopes`` (label, scope) over every year range of the register, the
+    recognition section of ``recognitions`` (the source's recognised decisions) included.
 
-    ``publisher(snapshot, scope, k=, secret=)`` makes the reports whose figures are checked (the report
-    builder; a test hands it another to see the audit catch a leak)."""
+    ``publisher(snapshot, scope, k=, secret=, recognitions=)`` makes the reports whose figures are checked
+    (the report builder; a test hands it another to see the audit catch a leak)."""
     started = time.perf_counter()
-    years = _years(snapshot)
+    recognitions = recognitions or Recognitions()
+    years = _years(snapshot, recognitions)
     ranges = [(a, b) for a in years for b in years if a <= b]
     found = Found()
     reports = 0
+    recognised = RecognitionCensus.read(recognitions, k, Rounding(k, secret))
+    recognition: list[RecognitionTarget] = []
+    recognition_cells = 0
     if years:
-        register = Census.read(snapshot, years, k, secret)
+        register = Census.read(snapshot, years, k, secret) if _has_editions(snapshot) else None
         # an offering's cells are the same in every scope that holds it: count them once, over every edition
-        offerings = register.count("any", None, ranges, found, ("offering",))
+        offerings = register.count("any", None, ranges, found, ("offering",)) if register else {}
         for label, scope in scopes:
             whole = replace(scope, from_year=years[0], to_year=years[-1])
-            counts = register.count(label, whole, ranges, found, PEOPLE)
-            if not counts:
+            counts = register.count(label, whole, ranges, found, PEOPLE) if register else {}
+            inside = recognised.holds(whole)
+            cells, targets = recognised.attack(label, inside, ranges)
+            recognition_cells, recognition = recognition_cells + cells, recognition + targets
+            if not counts and not inside.any():
                 continue  # nothing of this scope is in the register: every figure is 0
-            report = publisher(snapshot, whole, k=k, secret=secret)
-            found.mismatches += _compare(report, counts | offerings, label, (years[0], years[-1]))
+            report = publisher(snapshot, whole, k=k, secret=secret, recognitions=recognitions)
+            span = (years[0], years[-1])
+            if counts:
+                found.mismatches += _compare(report, counts | offerings, label, span)
+            found.mismatches += recognised.compare(report, inside, label, span)
             reports += 1
-    findings = _attack(found, k)
+    findings = _attack(found, k) + [Finding(*astuple(t)) for t in recognition]
     required = max(k - 1, 1)
     narrowed = tuple(f for f in findings if f.values < required or not f.low <= f.true <= f.high)
     weakest = min(findings, key=lambda f: (f.values, f.true, f.scope, f.years, f.dimension), default=None)
@@ -124,8 +143,10 @@ def audit(
         len(scopes),
         len(ranges),
         reports,
-        found.cells,
-        len(found.targets),
+        found.cells + recognition_cells,
+        len(found.targets) + len(recognition) // 2,  # two measures of each protected recognition cell
+        recognition_cells,
+        len(recognition) // 2,
         weakest,
         narrowed,
         tuple(found.mismatches),
@@ -133,10 +154,15 @@ def audit(
     )
 
 
-def _years(snapshot: Snapshot) -> list[int]:
+def _years(snapshot: Snapshot, recognitions: Recognitions) -> list[int]:
+    """The academic years of the register: of its editions and of its recognition decisions."""
     rows = snapshot.db.execute("SELECT MIN(academic_year), MAX(academic_year) FROM stat_editions").fetchall()
-    first, last = rows[0]
-    return [] if first is None else list(range(int(first), int(last) + 1))
+    bounds = [int(y) for y in rows[0] if y is not None] + list(recognitions.academic_year)
+    return list(range(min(bounds), max(bounds) + 1)) if bounds else []
+
+
+def _has_editions(snapshot: Snapshot) -> bool:
+    return bool(snapshot.db.execute("SELECT COUNT(*) FROM stat_editions").fetchall()[0][0])
 
 
 def _attack(found: Found, k: int) -> list[Finding]:

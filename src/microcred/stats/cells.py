@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -47,7 +48,7 @@ class Mismatch:
 
     where: str  # scope, years and table[row, column]
     published: object
-    counted: int
+    counted: int | Decimal  # ECTS of the recognition section are decimal
 
     def describe(self, lang: str = "en") -> str:
         return translate("audit.mismatch", lang, where=self.where, published=self.published, counted=self.counted)

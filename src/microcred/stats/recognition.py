@@ -20,12 +20,12 @@ from decimal import Decimal
 import numpy as np
 from numpy.typing import NDArray
 
-from microcred.stats.disclosure import Rounding, atoms, protected_rows
+from microcred.stats.disclosure import Atoms, Rounding, atoms, protected_rows
 from microcred.stats.model import Figure, Row, Table, year_label
 from microcred.stats.queries import Scope
 from microcred.stats.source import RecognitionColumns
 
-__all__ = ["KINDS", "Recognitions", "recognition_tables"]
+__all__ = ["KINDS", "Recognitions", "recognition_atoms", "recognition_tables"]
 
 Ints = NDArray[np.int64]
 
@@ -89,21 +89,9 @@ def recognition_tables(found: Recognitions, scope: Scope, rounding: Rounding | N
     cell = np.array([cell_of[(found.provider[i], found.academic_year[i])] for i in wanted], dtype=np.int64)
     value = np.array([value_of[(found.kind[i], found.ects_tenths[i])] for i in wanted], dtype=np.int64)
     if rounding is not None and wanted:
+        split = recognition_atoms(learner, cell, value, cells, values, rounding)
         _, cell, value, _ = protected_rows(
-            learner,
-            cell,
-            value,
-            atoms(
-                learner,
-                cell,
-                value,
-                edition_ids=np.array([_stable(f"{p}|{y}") for p, y in cells], dtype=np.int64),
-                groups=np.arange(len(values), dtype=np.int64),
-                group_hashes=np.array([_stable(f"recognition|{k}|{e}") for k, e in values], dtype=np.uint64),
-                rounding=rounding,
-            ),
-            k=rounding.k,
-            first_stand_in=int(learner.max()) + 1,
+            learner, cell, value, split, k=rounding.k, first_stand_in=int(learner.max()) + 1
         )
     copy = _Copy(cell, value, cells, values)
     providers = sorted({p for p, _ in cells})
@@ -112,6 +100,28 @@ def recognition_tables(found: Recognitions, scope: Scope, rounding: Rounding | N
         copy.table("recognised_ects_by_provider", "provider", providers, scope, ects=True),
         copy.table("recognitions_by_recognition_kind", "recognition_kind", KINDS, scope, ects=False),
         copy.table("recognised_ects_by_recognition_kind", "recognition_kind", KINDS, scope, ects=True),
+    )
+
+
+def recognition_atoms(
+    learner: Ints,
+    cell: Ints,
+    value: Ints,
+    cells: Sequence[tuple[str, int]],
+    values: Sequence[tuple[str, int]],
+    rounding: Rounding,
+) -> Atoms:
+    """The atoms of decisions whose ``cell`` indexes (provider, year) ``cells`` and ``value`` indexes (kind, ECTS
+    in tenths) ``values``. Each atom's draw depends only on its provider, year, kind, ECTS and the secret, so
+    every scope and the disclosure audit (``stats.recognition_audit``) see the same copy."""
+    return atoms(
+        learner,
+        cell,
+        value,
+        edition_ids=np.array([_stable(f"{p}|{y}") for p, y in cells], dtype=np.int64),
+        groups=np.arange(len(values), dtype=np.int64),
+        group_hashes=np.array([_stable(f"recognition|{k}|{e}") for k, e in values], dtype=np.uint64),
+        rounding=rounding,
     )
 
 
