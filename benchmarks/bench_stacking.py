@@ -8,7 +8,6 @@ Writes benchmarks/results/stacking.json.
 
 from __future__ import annotations
 
-import email
 import json
 import os
 import platform
@@ -78,6 +77,7 @@ def _wallet_page(folder: Path) -> dict[str, Any]:
     from microcred.services.demo import load_demo
     from microcred.services.verdicts import CACHE
     from microcred.settings import Settings
+    from microcred.testing import mail_text
 
     pepper, insz, address = "benchmark-pepper-0123456789", "85073000160", "learner@example.be"
     settings = Settings(
@@ -125,9 +125,7 @@ def _wallet_page(folder: Path) -> dict[str, Any]:
         with TestClient(create_app(register)) as client:
             client.post("/wallet/link", data={"csrf_token": _csrf(client.get("/wallet").text), "email": address})
             message = sorted((folder / "outbox").glob("*.eml"))[-1]
-            body = email.message_from_bytes(message.read_bytes()).get_payload(decode=True)
-            assert isinstance(body, bytes)
-            access = re.search(r"/wallet/open\?access=([^\s]+)", body.decode())
+            access = re.search(r"/wallet/open\?access=([^\s]+)", mail_text(message.read_bytes()))
             assert access, "no access link in the e-mail"
             landing = client.get(f"/wallet/open?access={access.group(1)}")
             token = re.search(r'name="access" value="([^"]+)"', landing.text)

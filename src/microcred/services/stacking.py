@@ -129,13 +129,14 @@ class Stacking:
         the wallet's grants open (``(pseudonym, provider)`` pairs, services/wallet.py)."""
         pseudonyms = sorted({pseudonym for pseudonym, _ in grants})
         held = self._held(pseudonyms, grants)
-        today, found = self._deps.clock().date(), []
+        today = self._deps.clock().date()
         with self._deps.uow() as work:  # one transaction, each offering and its editions read once for all rules
             rules = work.stacking.rules_with_components(sorted({(h.provider, h.offering_code) for h in held}))
-            looked = ProgressLookups(work, pseudonyms, rules)
+            evaluated = []
             for rule in rules:
                 keys = {c.key for c in rule.components}
-                found.append(looked.progress(rule, [h for h in held if h.key in keys], today))
+                evaluated.append((rule, [h for h in held if h.key in keys]))
+            found = ProgressLookups(work, pseudonyms, rules).progress_of(evaluated, today)
         return [p for p in found if p.progress.started]
 
     # -- the stacked credential ----------------------------------------------------------------------------
