@@ -13,7 +13,7 @@ import functools
 import json
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -39,7 +39,9 @@ __all__ = [
     "StackRule",
     "StackedCredential",
     "StackedState",
+    "by_offering",
     "evaluate",
+    "evaluate_grouped",
     "months_before",
 ]
 
@@ -273,12 +275,23 @@ def _nothing_held(component: StackComponent) -> ComponentState:
     return ComponentState(component)
 
 
+def by_offering(held: Sequence[HeldCredential]) -> dict[str, list[HeldCredential]]:
+    """The learner's credentials by offering key, newest first: what :func:`evaluate_grouped` reads."""
+    found: dict[str, list[HeldCredential]] = {}
+    for credential in sorted(held, key=_ISSUED_ON, reverse=True):
+        found.setdefault(credential.key, []).append(credential)
+    return found
+
+
 def evaluate(rule: StackRule, held: Sequence[HeldCredential], on: date) -> StackProgress:
     """The learner's progress on ``rule`` on day ``on``: per component the newest credential that counts,
     else the newest held one with the reason it does not."""
-    by_key: dict[str, list[HeldCredential]] = {}
-    for credential in sorted(held, key=_ISSUED_ON, reverse=True):
-        by_key.setdefault(credential.key, []).append(credential)
+    return evaluate_grouped(rule, by_offering(held), on)
+
+
+def evaluate_grouped(rule: StackRule, by_key: Mapping[str, Sequence[HeldCredential]], on: date) -> StackProgress:
+    """:func:`evaluate` on credentials grouped once by :func:`by_offering`: a job evaluating one learner
+    against dozens of rules sorts and groups their credentials once, not once per rule."""
     # the oldest issue date that still counts, worked out once (a bulk job evaluates millions of pairs)
     oldest = None if rule.max_age_months is None else months_before(on, rule.max_age_months)
     states: list[ComponentState] = []

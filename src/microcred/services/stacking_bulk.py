@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from microcred.domain import Credential
-from microcred.domain.stacking import HeldCredential, StackProgress, StackRule, evaluate
+from microcred.domain.stacking import HeldCredential, StackProgress, StackRule, by_offering, evaluate_grouped
 from microcred.services.dependencies import Dependencies
 from microcred.services.stacking_progress import held_credentials
 
@@ -56,7 +56,8 @@ def _started(rules: Sequence[StackRule], held: Sequence[HeldCredential], today: 
     """``rules`` evaluated on ``held``, by provider and code. Both paths pass only rules naming an offering
     of ``held``, so each is started: a credential held for a component counts or is excluded with a reason
     (``evaluate`` looks only at the rule's components, so ``held`` need not be narrowed to them)."""
-    return tuple(evaluate(rule, held, today) for rule in sorted(rules, key=lambda r: (r.provider, r.code)))
+    grouped = by_offering(held)
+    return tuple(evaluate_grouped(rule, grouped, today) for rule in sorted(rules, key=lambda r: (r.provider, r.code)))
 
 
 def learner_evaluation(deps: Dependencies, pseudonym: str, *, provider: str | None = None) -> LearnerEvaluation:
