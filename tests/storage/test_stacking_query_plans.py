@@ -6,43 +6,22 @@ sequential scans off."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from microcred.bootstrap import Register
 from microcred.settings import Settings
 from tests.services.stacking_setup import INSZ, pseudonym, rule, seed
-
-
-@contextmanager
-def _stacked_reads(register: Register) -> Iterator[list[tuple[str, Any]]]:
-    seen: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "FROM stacked_credentials" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(register.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(register.engine, "before_cursor_execute", record)
+from tests.storage.query_plans import plan, statements
 
 
 def _plan_of(register: Register, run: Callable[[Any], object]) -> list[str]:
-    with _stacked_reads(register) as seen, register.uow() as work:
+    with statements(register, "stacked_credentials") as seen, register.uow() as work:
         run(work)
     assert seen, "the call read stacked credentials"
-    statement, parameters = seen[0]
-    with register.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            return [str(row[-1]) for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
-        connection.exec_driver_sql("SET enable_seqscan = off")
-        return [str(row[0]) for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)]
+    return plan(register, *seen[0])
 
 
 @pytest.fixture
