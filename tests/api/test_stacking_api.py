@@ -162,6 +162,23 @@ def test_bulk_issuing_runs_as_a_job(stacked: Stacked, client: TestClient) -> Non
     assert missing.status_code == 404
 
 
+def test_evaluating_every_rule_runs_as_a_job_that_counts(stacked: Stacked, client: TestClient) -> None:
+    hoge = _token(stacked, "hoge")
+    client.put("/api/v1/providers/hoge/stack-rules/PG", json=_rule_body(), headers=hoge)
+    started = client.post("/api/v1/providers/hoge/stack-rules/evaluation", headers=hoge)
+    assert started.status_code == 202, started.text
+    location = started.headers["Location"]
+    for _ in range(200):
+        job = client.get(location, headers=hoge).json()
+        if job["state"] in ("succeeded", "failed"):
+            break
+        time.sleep(0.05)
+    assert job["state"] == "succeeded", job
+    assert job["result"] == {"learners": 1, "rules": [{"rule": "hoge/PG", "started": 1, "met": 1, "to_issue": 1}]}
+    other = client.post("/api/v1/providers/andere/stack-rules/evaluation", headers=hoge)
+    assert other.status_code in (403, 404)
+
+
 def test_a_learner_under_the_register_scheme_is_named_with_learner_scheme(stacked: Stacked, client: TestClient) -> None:
     """Progress, issuing and recognition take ``learner_scheme`` in the body (decision 0018)."""
     shared = enrol_under_register(stacked)
