@@ -22,6 +22,7 @@ from microcred.services.dependencies import Dependencies
 from microcred.services.ports import Clock, JobRecord, UnitOfWorkFactory
 
 __all__ = [
+    "EVALUATE_KIND",
     "IMPORT_KINDS",
     "ISSUE_KIND",
     "STACK_KIND",
@@ -35,12 +36,14 @@ __all__ = [
     "submit_checked_import",
     "submit_import",
     "submit_issue",
+    "submit_stack_evaluation",
 ]
 
 JobState = Literal["queued", "running", "succeeded", "failed"]
 IMPORT_KINDS = tuple(RECORDS)  # the record names files use, declared once (decision 0013)
 ISSUE_KIND = "issue-credentials"
 STACK_KIND = "issue-stacked-credentials"
+EVALUATE_KIND = "evaluate-stack-rules"
 _FORMATS = ("csv", "xlsx", "jsonl")
 
 
@@ -196,6 +199,16 @@ def submit_stack_issue(provider: str, rule: str, *, uow: UnitOfWorkFactory, cloc
     return _new(STACK_KIND, provider, {"rule": rule}, None, uow=uow, clock=clock)
 
 
+def submit_stack_evaluation(provider: str | None, *, uow: UnitOfWorkFactory, clock: Clock) -> Job:
+    """Queue evaluating every rule (of ``provider``, for its own learners; of every provider when None, the
+    operator's job) for every learner holding one of its components; the result counts, per rule, who
+    started, who meets it and who is owed its stacked credential (services/stacking_bulk.py)."""
+    if provider is not None:
+        with uow() as work:
+            work.providers.id_of(provider)
+    return _new(EVALUATE_KIND, provider, {}, None, uow=uow, clock=clock)
+
+
 def get_job(job_id: str, *, owner: str | None, uow: UnitOfWorkFactory) -> Job:
     """A job of ``owner``; anyone else's is not found."""
     with uow() as work:
@@ -255,6 +268,11 @@ class Jobs:
 
     def submit_stack_issue(self, provider: str, rule: str) -> Job:
         job = submit_stack_issue(provider, rule, uow=self._deps.uow, clock=self._deps.clock)
+        self._wake()
+        return job
+
+    def submit_stack_evaluation(self, provider: str | None) -> Job:
+        job = submit_stack_evaluation(provider, uow=self._deps.uow, clock=self._deps.clock)
         self._wake()
         return job
 

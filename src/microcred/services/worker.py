@@ -26,7 +26,7 @@ from microcred.errors import MicrocredError
 from microcred.services.dependencies import Dependencies
 from microcred.services.imports import ImportReport, import_file
 from microcred.services.issuance import issue_for_edition
-from microcred.services.jobs import IMPORT_KINDS, ISSUE_KIND, STACK_KIND
+from microcred.services.jobs import EVALUATE_KIND, IMPORT_KINDS, ISSUE_KIND, STACK_KIND
 from microcred.services.ports import JobRecord, UnitOfWork
 
 __all__ = ["JOBS_KEPT_FOR", "MAX_ATTEMPTS", "JobWorker", "import_result"]
@@ -207,6 +207,8 @@ class JobWorker:
                 self._issue(lease)
             elif job.kind == STACK_KIND:
                 self._issue_stacked(lease)
+            elif job.kind == EVALUATE_KIND:
+                self._evaluate_stacks(lease)
             elif job.kind.removeprefix("import-") in IMPORT_KINDS:
                 self._import(lease)
             else:
@@ -289,6 +291,13 @@ class JobWorker:
         rule = json.loads(job.params)["rule"]
         issued = Stacking(self.deps).issue_all(job.owner or "", rule, progress=lease.progress)
         lease.end("succeeded", result={"rule": rule, "issued": len(issued), "credentials": issued})
+
+    def _evaluate_stacks(self, lease: _Lease) -> None:
+        """Every rule for every learner: it writes nothing but its result, so a resumed job starts over."""
+        from microcred.services.stacking_bulk import evaluate_all  # only this kind of job needs it
+
+        looked, tallies = evaluate_all(self.deps, provider=lease.job.owner, progress=lease.progress)
+        lease.end("succeeded", result={"learners": looked, "rules": [tally.as_dict() for tally in tallies]})
 
     def prune(self) -> None:
         """Forget jobs finished longer than :data:`JOBS_KEPT_FOR` ago."""
