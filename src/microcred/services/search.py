@@ -1,4 +1,4 @@
-"""Searching the catalogue: free text over titles, descriptions and learning outcomes (Dutch and English) and filters.
+"""Searching the catalogue: free text over titles, descriptions, learning outcomes and their ESCO skills, and filters.
 
 One interface over two engines: the unit of work's ``search`` repository uses SQLite FTS5 or PostgreSQL
 full-text search; both match every word, or its Dutch or English stem, as a prefix and ignore case, so the
@@ -106,8 +106,8 @@ class CatalogueHit:
 
 def why_it_matched(offering: Offering, text: str, language: str) -> tuple[Highlight, Highlight | None]:
     """The title in ``language`` with the words ``text`` found marked, and a snippet of the first other text
-    (the title in the other language, the description, the learning outcomes; the reader's language first)
-    in which it found a word."""
+    (the title in the other language, the description, the learning outcomes; the reader's language first;
+    last the English labels of the outcomes' ESCO skills) in which it found a word."""
     terms = query_terms(text)
     title_language = language if offering.title.texts.get(language) else _other(language)
     title = highlight(offering.title.get(language), title_language, terms)
@@ -121,6 +121,10 @@ def why_it_matched(offering: Offering, text: str, language: str) -> tuple[Highli
                 marked = highlight(written, code, terms, around=SNIPPET_CONTEXT)
                 if marked.matched:
                     return title, marked
+    for label in (label for outcome in offering.learning_outcomes for label in outcome.skill_labels):
+        marked = highlight(label, "en", terms)
+        if marked.matched:
+            return title, marked
     return title, None
 
 
