@@ -13,6 +13,7 @@ from microcred.domain import LangText, LearningOutcome, Offering
 from microcred.errors import Invalid
 from microcred.services import catalogue
 from microcred.services.search import CatalogueQuery, search_offerings
+from microcred.storage import migrate
 from tests.web.test_search import _published
 
 TODAY = date(2024, 6, 1)
@@ -66,3 +67,12 @@ def test_the_offering_page_shows_the_skill_label_linked_to_its_uri(demo: Registe
     page = client.get("/offerings/ku-leuven/MC-HEAT")
     assert page.status_code == 200
     assert f'<a href="{INSTALL_HEAT_PUMP}" lang="en">install heat pump</a>' in page.text
+
+
+def test_the_migration_gives_offerings_stored_before_it_their_skill_labels(demo: Register) -> None:
+    catalogue.save_offering(_heat_pumps(INSTALL_HEAT_PUMP), demo.uow)
+    migrate.downgrade(demo.engine, "search_0003")  # the labels leave the stored outcomes and the index
+    assert _codes(demo, "commissioning") == []
+    migrate.upgrade(demo.engine)
+    assert _codes(demo, "commissioning") == ["MC-HEAT"]
+    assert catalogue.get_offering("ku-leuven", "MC-HEAT", demo.uow).learning_outcomes[0].esco_skill == INSTALL_HEAT_PUMP
