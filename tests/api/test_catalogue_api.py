@@ -158,3 +158,20 @@ def test_operator_registers_a_provider_and_its_quality_assurance(client: TestCli
     assert client.post("/api/v1/providers/new-school/quality-assurances", headers=admin, json=record).status_code == 409
     assert "new-school" in {p["slug"] for p in client.get("/api/v1/trusted-providers").json()}
     assert client.get("/api/v1/providers/new-school").json()["trusted"] is True
+
+
+def test_an_esco_skill_outside_the_shipped_list_is_refused_naming_the_outcome(
+    client: TestClient, tokens: Tokens
+) -> None:
+    unknown = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-000000000000"
+    offering = {**COMPLETE_OFFERING, "learning_outcomes": [{"text": {"en": "reads a chart"}, "esco_skill": unknown}]}
+    owner = Tokens.header(tokens.owner)
+    response = client.post(f"/api/v1/providers/{OWNER}/offerings", headers=owner, json=offering)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {
+            "field": "learning_outcomes[1]",
+            "reason": "ESCO skill is not in the list of ESCO skills microcred ships",
+            "code": "esco-skill-unknown",
+        }
+    ]

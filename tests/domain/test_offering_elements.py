@@ -29,7 +29,7 @@ def complete_offering() -> Offering:
         learning_outcomes=[
             LearningOutcome(
                 LangText.of(en="Clean a data set"),
-                "http://data.europa.eu/esco/skill/0a1b2c3d-0000-4000-8000-000000000001",
+                "http://data.europa.eu/esco/skill/1b70a55d-b8a4-49fc-96c6-15ab4cff2522",
             )
         ],
         ects=Decimal(5),
@@ -90,6 +90,16 @@ def test_offering_without_element_reports_it_missing(change: dict[str, object], 
         ({"learning_outcomes": ["Clean data"]}, "learning_outcomes[1]"),
         (
             {"learning_outcomes": [LearningOutcome(LangText.of(en="x"), "https://example.org/skill")]},
+            "learning_outcomes[1]",
+        ),
+        (  # well formed, but not a skill of the shipped ESCO list
+            {
+                "learning_outcomes": [
+                    LearningOutcome(
+                        LangText.of(en="x"), "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-000000000000"
+                    )
+                ]
+            },
             "learning_outcomes[1]",
         ),
         ({"code": "has spaces"}, "code"),

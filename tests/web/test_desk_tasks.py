@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import uuid
 from html import unescape
 
 import pytest
@@ -14,6 +13,7 @@ from httpx import Response
 from microcred.bootstrap import Register
 from microcred.domain import LearningOutcome
 from microcred.services import auth, catalogue, enrolments, issuance
+from microcred.vocab.esco import esco_skills
 from tests.web.conftest import csrf_of, finished_job
 
 PASSWORD = "correct horse battery"
@@ -145,8 +145,8 @@ def test_issuing_an_unknown_edition_is_not_found_and_starts_no_job(staff: TestCl
 def test_editing_learning_outcomes_keeps_their_esco_skills(demo: Register, staff: TestClient) -> None:
     offering = catalogue.get_offering("ugent", "MC-DISINFO", demo.uow)
     linked = [
-        LearningOutcome(o.text, f"http://data.europa.eu/esco/skill/{uuid.uuid5(uuid.NAMESPACE_URL, str(i))}")
-        for i, o in enumerate(offering.learning_outcomes)
+        LearningOutcome(o.text, skill)
+        for o, skill in zip(offering.learning_outcomes, list(esco_skills())[:9], strict=False)
     ]
     catalogue.save_offering(dataclasses.replace(offering, learning_outcomes=linked), demo.uow)
     form = staff.get("/desk/offerings/MC-DISINFO/edit").text

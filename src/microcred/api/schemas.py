@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
@@ -157,14 +158,18 @@ def _labels(plain: dict[str, Any]) -> dict[str, dict[str, dict[str, str]]]:
         value = plain.get(field.name)
         if not field.vocab or value in (None, "", []):
             continue
-        concepts = vocabulary(field.vocab)
         codes = [str(code) for code in (value if isinstance(value, list) else [value])]
-        known = {
-            code: {lang: concepts.get(code).label(lang) for lang in LANGUAGES} for code in codes if code in concepts
-        }
+        known = {code: dict(labels) for code in codes if (labels := _concept_labels(field.vocab, code))}
         if known:
             found[field.name] = known
     return found
+
+
+@lru_cache(maxsize=4096)  # a catalogue page labels the same few codes for every offering; vocabularies are fixed
+def _concept_labels(vocab: str, code: str) -> tuple[tuple[str, str], ...]:
+    """The code's label in each language, or nothing for a code the vocabulary does not hold."""
+    concepts = vocabulary(vocab)
+    return tuple((lang, concepts.get(code).label(lang)) for lang in LANGUAGES) if code in concepts else ()
 
 
 class _EditionIn(InputModel):

@@ -15,6 +15,7 @@ from microcred.domain.codes import FlemishMcType, GradingScheme, OfferingKind, O
 from microcred.domain.values import MAX_ECTS, LangText
 from microcred.errors import FieldProblem, Invalid
 from microcred.vocab import vocabulary
+from microcred.vocab.esco import esco_skill
 
 __all__ = ["CODE_PATTERN", "MANDATORY_ELEMENTS", "MAX_PRICE_EUR", "LearningOutcome", "Offering", "check_eu_elements"]
 
@@ -45,6 +46,12 @@ class LearningOutcome:
 
     text: LangText
     esco_skill: str | None = None
+
+    @property
+    def skill_labels(self) -> tuple[str, ...]:
+        """The English labels of the outcome's ESCO skill (preferred first): what the search also finds it by."""
+        skill = esco_skill(self.esco_skill) if self.esco_skill else None
+        return skill.labels if skill is not None else ()
 
 
 @dataclass(slots=True)
@@ -168,6 +175,8 @@ def _outcome_problems(outcomes: object) -> list[FieldProblem]:
             found.append(FieldProblem(f"learning_outcomes[{index}]", "outcome-empty", outcome))
         elif outcome.esco_skill is not None and not _ESCO.match(outcome.esco_skill):
             found.append(FieldProblem(f"learning_outcomes[{index}]", "esco-skill-format", outcome.esco_skill))
+        elif outcome.esco_skill is not None and esco_skill(outcome.esco_skill) is None:
+            found.append(FieldProblem(f"learning_outcomes[{index}]", "esco-skill-unknown", outcome.esco_skill))
     return found
 
 

@@ -138,8 +138,10 @@ class Highlight:
 def highlight(text: str, language: str | None, terms: Iterable[str], *, around: int | None = None) -> Highlight:
     """``text`` with the words that ``terms`` match marked; with ``around``, a snippet of about that many
     characters either side of the first match (an ellipsis where it was cut)."""
-    prefixes = [form for term in terms for form in query_forms(term)]
-    spans = [m.span() for m in _WORD.finditer(text) if _matches(m.group().casefold(), language, prefixes)]
+    prefixes = tuple(form for term in terms for form in query_forms(term))
+    spans = [
+        m.span() for m in _WORD.finditer(text) if any(form.startswith(prefixes) for form in _forms(m.group(), language))
+    ]
     start, end = 0, len(text)
     if around is not None and spans:
         start = max(0, _word_start(text, spans[0][0] - around))
@@ -160,12 +162,12 @@ def highlight(text: str, language: str | None, terms: Iterable[str], *, around: 
     return Highlight(tuple(pieces))
 
 
-def _matches(word: str, language: str | None, prefixes: list[str]) -> bool:
-    forms = [word]
-    stemmed = stem(word, language) if language in STEMMED_LANGUAGES else None
-    if stemmed is not None:
-        forms.append(stemmed)
-    return any(form.startswith(prefix) for form in forms for prefix in prefixes)
+@lru_cache(maxsize=65_536)  # a result page highlights the same catalogue words search after search
+def _forms(word: str, language: str | None) -> tuple[str, ...]:
+    """A word of a text lower-cased and, in Dutch or English, its stem: the forms a query prefix may match."""
+    lowered = word.casefold()
+    stemmed = stem(lowered, language) if language in STEMMED_LANGUAGES else None
+    return (lowered,) if stemmed is None or stemmed == lowered else (lowered, stemmed)
 
 
 def _word_start(text: str, index: int) -> int:

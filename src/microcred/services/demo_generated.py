@@ -104,13 +104,14 @@ _HEADING_EN = {"postgraduate": "Postgraduate certificate in ", "further-training
 
 @dataclass(frozen=True, slots=True)
 class _Topic:
-    """A subject as the demo offers it: its field, names, two learning outcomes and teaching languages."""
+    """A subject as the demo offers it: its field, names, two learning outcomes (some tied to an ESCO skill) and
+    teaching languages."""
 
     isced: str
     nl: str
     en: str
     languages: tuple[str, ...]
-    outcomes: tuple[tuple[str, str], ...]  # (nl, en) each
+    outcomes: tuple[tuple[str, str, str | None], ...]  # (nl, en, ESCO skill URI or None) each
 
 
 @cache
@@ -122,7 +123,10 @@ def _topics() -> tuple[_Topic, ...]:
                 r["topic_nl"],
                 r["topic_en"],
                 tuple(r["teaching"].split()),
-                ((r["outcome_nl"], r["outcome_en"]), (r["outcome2_nl"], r["outcome2_en"])),
+                (
+                    (r["outcome_nl"], r["outcome_en"], r["esco"] or None),
+                    (r["outcome2_nl"], r["outcome2_en"], r["esco2"] or None),
+                ),
             )
             for r in csv.DictReader(handle)
         )
@@ -180,8 +184,8 @@ def _offering(
         status=OfferingStatus.PUBLISHED,
         title=LangText.of(_title_nl(kind, topic), _english_title(kind, topic.en)),
         learning_outcomes=[
-            LearningOutcome(LangText.of(f"De deelnemer kan {nl}.", f"The participant can {en}."))
-            for nl, en in topic.outcomes
+            LearningOutcome(LangText.of(f"De deelnemer kan {nl}.", f"The participant can {en}."), skill)
+            for nl, en, skill in topic.outcomes
         ],
         ects=Decimal(rng.choice(ECTS[kind])),
         eqf_level=level,

@@ -85,6 +85,15 @@ def qa_from_row(row: Row[Any]) -> QualityAssurance:
     )
 
 
+def _outcome_values(outcome: LearningOutcome) -> dict[str, Any]:
+    """An outcome as stored, with its ESCO skill's English labels copied in: both search indexes are built by the
+    database from the row alone (decision 0032); reading ignores them, the vocabulary is the source."""
+    values: dict[str, Any] = {"text": outcome.text.as_dict(), "esco_skill": outcome.esco_skill}
+    if outcome.skill_labels:
+        values["esco_labels"] = {"en": list(outcome.skill_labels)}
+    return values
+
+
 def offering_values(offering: Offering) -> dict[str, Any]:
     return {
         "code": offering.code,
@@ -94,9 +103,7 @@ def offering_values(offering: Offering) -> dict[str, Any]:
         "status": offering.status.value,
         "awarding_body": offering.awarding_body,
         "issuer_country": offering.issuer_country,
-        "learning_outcomes": [
-            {"text": outcome.text.as_dict(), "esco_skill": outcome.esco_skill} for outcome in offering.learning_outcomes
-        ],
+        "learning_outcomes": [_outcome_values(outcome) for outcome in offering.learning_outcomes],
         "ects": offering.ects,
         "hours": offering.hours,
         "eqf_level": offering.eqf_level,

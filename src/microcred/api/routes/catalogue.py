@@ -57,10 +57,10 @@ def search_catalogue(
         page=page_number,
         page_size=limit,
     )
-    found = register.search.search_offerings(query)
-    more = page_number * limit < found.total
+    total, offerings = register.search.find_offerings(query)
+    more = page_number * limit < total
     page = Page[OfferingOut](
-        items=[OfferingOut.of(hit.offering) for hit in found.hits],
+        items=[OfferingOut.of(offering) for offering in offerings],
         next_cursor=encode_cursor(page_number + 1, filters) if more else None,
     )
     return cached_json(request, page)

@@ -26,8 +26,8 @@ LEARNING_OUTCOME: Record[LearningOutcome] = Record(
         Field(
             "esco_skill", "esco", TEXT, Words("ESCO-vaardigheid", "ESCO skill"),
             Words(
-                "ESCO-vaardigheid (URI) van het leerresultaat; mag leeg.",
-                "ESCO skill URI of the outcome; may be empty.",
+                "ESCO-vaardigheid (URI) van het leerresultaat, uit de meegeleverde ESCO-lijst; mag leeg.",
+                "ESCO skill URI of the outcome, from the shipped ESCO list; may be empty.",
             ),
             max_length=200, column="esco",
         ),
