@@ -160,18 +160,22 @@ def test_operator_registers_a_provider_and_its_quality_assurance(client: TestCli
     assert client.get("/api/v1/providers/new-school").json()["trusted"] is True
 
 
-def test_an_esco_skill_outside_the_shipped_list_is_refused_naming_the_outcome(
+def test_an_esco_skill_outside_the_shipped_list_is_kept_but_a_malformed_one_is_refused(
     client: TestClient, tokens: Tokens
 ) -> None:
-    unknown = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-000000000000"
-    offering = {**COMPLETE_OFFERING, "learning_outcomes": [{"text": {"en": "reads a chart"}, "esco_skill": unknown}]}
+    outside = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-000000000000"
     owner = Tokens.header(tokens.owner)
-    response = client.post(f"/api/v1/providers/{OWNER}/offerings", headers=owner, json=offering)
-    assert response.status_code == 422
-    assert response.json()["errors"] == [
-        {
-            "field": "learning_outcomes[1]",
-            "reason": "ESCO skill is not in the list of ESCO skills microcred ships",
-            "code": "esco-skill-unknown",
-        }
+    kept = {**COMPLETE_OFFERING, "learning_outcomes": [{"text": {"en": "reads a chart"}, "esco_skill": outside}]}
+    response = client.post(f"/api/v1/providers/{OWNER}/offerings", headers=owner, json=kept)
+    assert response.status_code == 201, response.text
+    assert response.json()["learning_outcomes"][0]["esco_skill"] == outside
+    malformed = {
+        **COMPLETE_OFFERING,
+        "code": "MC-ESCO-2",
+        "learning_outcomes": [{"text": {"en": "reads a chart"}, "esco_skill": "http://data.europa.eu/esco/skill/x"}],
+    }
+    refused = client.post(f"/api/v1/providers/{OWNER}/offerings", headers=owner, json=malformed)
+    assert refused.status_code == 422
+    assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [
+        ("learning_outcomes[1]", "esco-skill-format")
     ]

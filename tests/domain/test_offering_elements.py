@@ -92,16 +92,6 @@ def test_offering_without_element_reports_it_missing(change: dict[str, object], 
             {"learning_outcomes": [LearningOutcome(LangText.of(en="x"), "https://example.org/skill")]},
             "learning_outcomes[1]",
         ),
-        (  # well formed, but not a skill of the shipped ESCO list
-            {
-                "learning_outcomes": [
-                    LearningOutcome(
-                        LangText.of(en="x"), "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-000000000000"
-                    )
-                ]
-            },
-            "learning_outcomes[1]",
-        ),
         ({"code": "has spaces"}, "code"),
     ],
 )
