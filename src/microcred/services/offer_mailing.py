@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from microcred.errors import MicrocredError
 from microcred.services.dependencies import Dependencies
 from microcred.services.mail import compose_bilingual
 from microcred.services.oid4vci import Oid4vci
@@ -55,17 +56,19 @@ def mail_offers(
         with deps.uow() as work:
             within(work, credential)
             link = issuance.add_mailed_offer(work, credential, lifetime=MAILED_OFFER_LIFETIME)
-            deps.mailer.send(
-                compose_bilingual(
-                    to=email,
-                    message="credential_offer",
-                    localised={lang: {"provider": name.get(lang)} for lang in ("en", "nl")},
-                    edition=edition,
-                    link=link,
-                    days=MAILED_OFFER_LIFETIME.days,
-                )
+            message = compose_bilingual(
+                to=email,
+                message="credential_offer",
+                localised={lang: {"provider": name.get(lang)} for lang in ("en", "nl")},
+                edition=edition,
+                link=link,
+                days=MAILED_OFFER_LIFETIME.days,
             )
-            work.commit()  # sent, then kept: a failed send keeps nothing and the job fails (a rerun sends it)
+            try:
+                deps.mailer.send(message)
+            except OSError as error:  # nothing of this learner is kept: a new run sends it and the rest
+                raise MicrocredError("offer-mail-failed", mailed=len(mailed) + len(done_before)) from error
+            work.commit()  # sent, then kept
         mailed.append(credential)
         progress(position, len(pending))
     return {
