@@ -18,6 +18,7 @@ from microcred.errors import Invalid, NotFound
 from microcred.services import issuance
 from microcred.services.jobs import CheckedFileGone
 from microcred.services.mail import SmtpMailer
+from microcred.services.offer_mailing import mail_offers
 from microcred.services.ports import UnitOfWork
 from microcred.services.worker import MAX_ATTEMPTS, JobWorker
 from microcred.settings import Settings
@@ -235,3 +236,24 @@ def test_a_failing_mail_server_keeps_nothing_unsent_and_a_new_run_mails_everyone
         reachable = [c.uuid for c in issued if work.learners.email_of(c.learner, "ugent") is not None]
     assert done.result["mailed"] == len(reachable) >= 2
     assert len(list(outbox.glob("*.eml"))) == len(reachable)
+
+
+def test_a_learner_another_mailing_reached_meanwhile_is_not_mailed_again(register: Register) -> None:
+    """Two mailings of one edition overlap: the later one looked before the first had mailed anybody."""
+    register.issuance.issue_for_edition("ugent", EDITION)
+    issued = [c for c in issuance.list_credentials("ugent", uow=register.uow) if c.edition_code == EDITION]
+    with register.uow() as work:
+        for number, credential in enumerate(issued[:2]):
+            work.learners.save(Learner(credential.learner, f"overlap{number}@example.org"), provider="ugent")
+        work.commit()
+    deps = register.dependencies
+    first: dict[str, object] = {}
+
+    def meanwhile(done: int, total: int) -> None:
+        if not first:  # after this mailing looked, before it sends: the other one mails everybody
+            first.update(mail_offers(deps, "ugent", EDITION))
+
+    second = mail_offers(deps, "ugent", EDITION, progress=meanwhile)
+    assert first["mailed"] == second["already_mailed"] >= 2
+    assert second["mailed"] == 0
+    assert len(list(Path(register.settings.outbox_dir).glob("*.eml"))) == first["mailed"]

@@ -51,9 +51,13 @@ def mail_offers(
     reachable = [(uuid, email) for uuid, email in targets if email is not None]
     pending = [(uuid, email) for uuid, email in reachable if uuid not in mailed_before and uuid not in done_before]
     mailed: list[str] = []
-    progress(0, len(pending))
-    for position, (credential, email) in enumerate(pending, start=1):
+    raced = 0
+    for position, (credential, email) in enumerate(pending):
+        progress(position, len(pending))
         with deps.uow() as work:
+            if not again and work.oid4vci.mailed_credentials([credential]):
+                raced += 1  # another job mailed it since this one looked
+                continue
             within(work, credential)
             link = issuance.add_mailed_offer(work, credential, lifetime=MAILED_OFFER_LIFETIME)
             message = compose_bilingual(
@@ -70,11 +74,11 @@ def mail_offers(
                 raise MicrocredError("offer-mail-failed", mailed=len(mailed) + len(done_before)) from error
             work.commit()  # sent, then kept
         mailed.append(credential)
-        progress(position, len(pending))
+    progress(len(pending), len(pending))
     return {
         "edition": edition,
         "mailed": len(mailed) + len(done_before),
-        "already_mailed": len([uuid for uuid, _ in reachable if uuid in mailed_before - done_before]),
+        "already_mailed": len([uuid for uuid, _ in reachable if uuid in mailed_before - done_before]) + raced,
         "without_address": len(targets) - len(reachable),
         "credentials": [*sorted(done_before), *mailed],
     }
