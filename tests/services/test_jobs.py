@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from microcred.bootstrap import Register, build, utc_now
-from microcred.domain import Learner
+from microcred.domain import Credential, Learner
 from microcred.errors import Invalid, NotFound
 from microcred.services import issuance
 from microcred.services.jobs import CheckedFileGone
@@ -207,13 +207,19 @@ def test_finished_jobs_are_forgotten_after_a_week(register: Register) -> None:
         register.jobs.get_job(job.id, owner="no-such-provider")
 
 
-def test_a_failing_mail_server_keeps_nothing_unsent_and_a_new_run_mails_everyone_once(register: Register) -> None:
+def _issued_with_two_addresses(register: Register) -> list[Credential]:
+    """Issue EDITION and give two of its learners an address at ugent; the edition's credentials."""
     register.issuance.issue_for_edition("ugent", EDITION)
     issued = [c for c in issuance.list_credentials("ugent", uow=register.uow) if c.edition_code == EDITION]
     with register.uow() as work:
         for number, credential in enumerate(issued[:2]):
-            work.learners.save(Learner(credential.learner, f"failing{number}@example.org"), provider="ugent")
+            work.learners.save(Learner(credential.learner, f"mailed{number}@example.org"), provider="ugent")
         work.commit()
+    return issued
+
+
+def test_a_failing_mail_server_keeps_nothing_unsent_and_a_new_run_mails_everyone_once(register: Register) -> None:
+    issued = _issued_with_two_addresses(register)
     # a real SMTP client against a port nobody listens on: the connection is refused (an OSError)
     unreachable = SmtpMailer("127.0.0.1", free_port())
     failing = JobWorker(dataclasses.replace(register.dependencies, mailer=unreachable))
@@ -240,12 +246,7 @@ def test_a_failing_mail_server_keeps_nothing_unsent_and_a_new_run_mails_everyone
 
 def test_a_learner_another_mailing_reached_meanwhile_is_not_mailed_again(register: Register) -> None:
     """Two mailings of one edition overlap: the later one looked before the first had mailed anybody."""
-    register.issuance.issue_for_edition("ugent", EDITION)
-    issued = [c for c in issuance.list_credentials("ugent", uow=register.uow) if c.edition_code == EDITION]
-    with register.uow() as work:
-        for number, credential in enumerate(issued[:2]):
-            work.learners.save(Learner(credential.learner, f"overlap{number}@example.org"), provider="ugent")
-        work.commit()
+    _issued_with_two_addresses(register)
     deps = register.dependencies
     first: dict[str, object] = {}
 
