@@ -145,21 +145,35 @@ def test_a_recognition_is_recorded_and_a_refusal_needs_a_reason(stacked: Stacked
     )
 
 
-def test_bulk_issuing_runs_as_a_job(stacked: Stacked, client: TestClient) -> None:
-    hoge = _token(stacked, "hoge")
-    client.put("/api/v1/providers/hoge/stack-rules/PG", json=_rule_body(), headers=hoge)
-    started = client.post("/api/v1/providers/hoge/stack-rules/PG/credentials/bulk", headers=hoge)
+def _job_run(client: TestClient, headers: dict[str, str], path: str) -> dict[str, Any]:
+    """Rule PG put, then the job ``POST …/hoge/{path}`` starts (202) and is followed until it succeeded."""
+    client.put("/api/v1/providers/hoge/stack-rules/PG", json=_rule_body(), headers=headers)
+    started = client.post(f"/api/v1/providers/hoge/{path}", headers=headers)
     assert started.status_code == 202, started.text
-    location = started.headers["Location"]
     for _ in range(200):
-        job = client.get(location, headers=hoge).json()
+        job: dict[str, Any] = client.get(started.headers["Location"], headers=headers).json()
         if job["state"] in ("succeeded", "failed"):
             break
         time.sleep(0.05)
     assert job["state"] == "succeeded", job
-    assert job["result"]["issued"] == 1
+    return job
+
+
+def test_bulk_issuing_runs_as_a_job(stacked: Stacked, client: TestClient) -> None:
+    hoge = _token(stacked, "hoge")
+    assert _job_run(client, hoge, "stack-rules/PG/credentials/bulk")["result"]["issued"] == 1
     missing = client.post("/api/v1/providers/hoge/stack-rules/NOPE/credentials/bulk", headers=hoge)
     assert missing.status_code == 404
+
+
+def test_evaluating_every_rule_runs_as_a_job_that_counts(stacked: Stacked, client: TestClient) -> None:
+    hoge = _token(stacked, "hoge")
+    assert _job_run(client, hoge, "stack-rules/evaluation")["result"] == {
+        "learners": 1,
+        "rules": [{"rule": "hoge/PG", "started": 1, "met": 1, "to_issue": 1}],
+    }
+    other = client.post("/api/v1/providers/andere/stack-rules/evaluation", headers=hoge)
+    assert other.status_code in (403, 404)
 
 
 def test_a_learner_under_the_register_scheme_is_named_with_learner_scheme(stacked: Stacked, client: TestClient) -> None:

@@ -47,12 +47,15 @@ def test_a_rule_is_put_then_a_learner_progresses_and_receives_the_stacked_creden
     assert microcred("stack", "progress", "hoge/PG", "--learner-id", INSZ) == 0
     assert microcred("stack", "issue", "hoge/PG", "--learner-id", INSZ) == 0
     assert microcred("stack", "issue-all", "hoge/PG-ECTS") == 0
+    assert microcred("stack", "evaluate", "--provider", "hoge") == 0
     out = capsys.readouterr().out
     assert "rule PG: created" in out
     assert "rule PG: replaced" in out
     assert "rule PG: met" in out
     assert "stacked credential urn:uuid:" in out
     assert "issued 1 stacked credential(s) for rule PG-ECTS" in out
+    assert "1 learner(s) evaluated against 2 rule(s)" in out
+    assert "│ hoge/PG-ECTS │ 1       │ 1   │ 0        │" in out  # met, and the stacked credential issued
     assert INSZ not in out
 
 

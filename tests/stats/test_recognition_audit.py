@@ -26,6 +26,10 @@ from tests.stats.registers import PROVIDERS, SECRET, Enrolled, snapshot
 from tests.stats.test_recognition_attack import Decision
 from tests.stats.test_recognition_attack import recognitions as decisions_of
 
+# Each test audits whole reports in every scope and year range (seconds each): `make test` runs them, the
+# inner loop (`make test-fast`) does not.
+pytestmark = pytest.mark.slow
+
 K = 5
 
 

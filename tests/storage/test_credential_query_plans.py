@@ -11,48 +11,21 @@ sorts or scans when no index can serve.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
-
-from sqlalchemy import event
 
 from microcred.bootstrap import Register
 from microcred.domain import CredentialState
 from tests.credentials.register_setup import seed
-
-
-@contextmanager
-def _statements(register: Register) -> Iterator[list[tuple[str, Any]]]:
-    """The SELECTs on ``credentials`` run on the register's engine meanwhile, with their parameters."""
-    seen: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "FROM credentials" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(register.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(register.engine, "before_cursor_execute", record)
-
-
-def _plan(register: Register, statement: str, parameters: Any) -> list[str]:
-    with register.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-            return [str(row[-1]) for row in rows]
-        connection.exec_driver_sql("SET enable_seqscan = off")
-        return [str(row[0]) for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)]
+from tests.storage.query_plans import plan, statements
 
 
 def _plan_of(register: Register, run: Callable[[Any], object]) -> list[str]:
     """The plan of the last SELECT on ``credentials`` that ``run`` makes in a unit of work."""
-    with _statements(register) as seen, register.uow() as work:
+    with statements(register, "credentials") as seen, register.uow() as work:
         run(work)
     assert seen, "the call read credentials"
-    return _plan(register, *seen[-1])
+    return plan(register, *seen[-1])
 
 
 def _scans_credentials(plan: list[str]) -> bool:

@@ -149,6 +149,23 @@ def issue_all(rule: str = typer.Argument(..., help="PROVIDER/CODE of the rule.")
     console.print(say("stack.issued-all", count=len(issued), code=code), highlight=False)
 
 
+@stack_commands.command("evaluate")
+def evaluate(
+    provider: str | None = typer.Option(
+        None, "--provider", help="Only this provider's rules, for its own learners (default: every provider's)."
+    ),
+) -> None:
+    """Evaluate every rule for every learner holding one of its components: per rule, how many started, meet
+    it, and meet it without its stacked credential yet (the counts the evaluate-stack-rules job stores)."""
+    looked, tallies = register().stacking.evaluate_all(provider)
+    columns = ("code", "started", "met", "to-issue")
+    table = Table(*(say(f"stack.column.{name}") for name in columns))
+    for tally in tallies:
+        table.add_row(f"{tally.provider}/{tally.code}", str(tally.started), str(tally.met), str(tally.to_issue))
+    console.print(table)
+    console.print(say("stack.evaluated", learners=looked, rules=len(tallies)), highlight=False)
+
+
 @stack_commands.command("show")
 def show(
     provider: str = typer.Argument(..., help="The awarding provider's slug."),

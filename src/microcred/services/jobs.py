@@ -22,6 +22,7 @@ from microcred.services.dependencies import Dependencies
 from microcred.services.ports import Clock, JobRecord, UnitOfWorkFactory
 
 __all__ = [
+    "EVALUATE_KIND",
     "IMPORT_KINDS",
     "ISSUE_KIND",
     "OFFER_MAIL_KIND",
@@ -37,6 +38,7 @@ __all__ = [
     "submit_import",
     "submit_issue",
     "submit_offer_mail",
+    "submit_stack_evaluation",
 ]
 
 JobState = Literal["queued", "running", "succeeded", "failed"]
@@ -44,6 +46,7 @@ IMPORT_KINDS = tuple(RECORDS)  # the record names files use, declared once (deci
 ISSUE_KIND = "issue-credentials"
 STACK_KIND = "issue-stacked-credentials"
 OFFER_MAIL_KIND = "mail-credential-offers"
+EVALUATE_KIND = "evaluate-stack-rules"
 _FORMATS = ("csv", "xlsx", "jsonl")
 
 
@@ -207,6 +210,16 @@ def submit_offer_mail(provider: str, edition: str, *, again: bool, uow: UnitOfWo
     return _new(OFFER_MAIL_KIND, provider, {"edition": edition, "again": again}, None, uow=uow, clock=clock)
 
 
+def submit_stack_evaluation(provider: str | None, *, uow: UnitOfWorkFactory, clock: Clock) -> Job:
+    """Queue evaluating every rule (of ``provider``, for its own learners; of every provider when None, the
+    operator's job) for every learner holding one of its components; the result counts, per rule, who
+    started, who meets it and who is owed its stacked credential (services/stacking_bulk.py)."""
+    if provider is not None:
+        with uow() as work:
+            work.providers.id_of(provider)
+    return _new(EVALUATE_KIND, provider, {}, None, uow=uow, clock=clock)
+
+
 def get_job(job_id: str, *, owner: str | None, uow: UnitOfWorkFactory) -> Job:
     """A job of ``owner``; anyone else's is not found."""
     with uow() as work:
@@ -271,6 +284,11 @@ class Jobs:
 
     def submit_offer_mail(self, provider: str, edition: str, *, again: bool = False) -> Job:
         job = submit_offer_mail(provider, edition, again=again, uow=self._deps.uow, clock=self._deps.clock)
+        self._wake()
+        return job
+
+    def submit_stack_evaluation(self, provider: str | None) -> Job:
+        job = submit_stack_evaluation(provider, uow=self._deps.uow, clock=self._deps.clock)
         self._wake()
         return job
 

@@ -37,6 +37,7 @@ from microcred.services import status_lists
 from microcred.services.dependencies import Dependencies
 from microcred.services.enrolments import Enrolments
 from microcred.services.ports import UnitOfWork
+from microcred.services.stacking_bulk import RuleTally, evaluate_all
 from microcred.services.stacking_progress import Progress, ProgressLookups, held_credentials
 
 __all__ = ["Stacking"]
@@ -129,14 +130,22 @@ class Stacking:
         the wallet's grants open (``(pseudonym, provider)`` pairs, services/wallet.py)."""
         pseudonyms = sorted({pseudonym for pseudonym, _ in grants})
         held = self._held(pseudonyms, grants)
-        today, found = self._deps.clock().date(), []
+        today = self._deps.clock().date()
         with self._deps.uow() as work:  # one transaction, each offering and its editions read once for all rules
             rules = work.stacking.rules_with_components(sorted({(h.provider, h.offering_code) for h in held}))
-            looked = ProgressLookups(work, pseudonyms, rules)
+            evaluated = []
             for rule in rules:
                 keys = {c.key for c in rule.components}
-                found.append(looked.progress(rule, [h for h in held if h.key in keys], today))
+                evaluated.append((rule, [h for h in held if h.key in keys]))
+            found = ProgressLookups(work, pseudonyms, rules).progress_of(evaluated, today)
         return [p for p in found if p.progress.started]
+
+    def evaluate_all(
+        self, provider: str | None = None, *, progress: Callable[[int, int], None] | None = None
+    ) -> tuple[int, list[RuleTally]]:
+        """Every rule (``provider``'s, for its own learners; every provider's when None) for every learner
+        holding one of its components: how many learners were looked at, and per rule the counts."""
+        return evaluate_all(self._deps, provider=provider, progress=progress)
 
     # -- the stacked credential ----------------------------------------------------------------------------
 

@@ -83,22 +83,31 @@ class ProgressLookups:
         self._work = work
         offerings = work.stacking.component_offerings(sorted({c.key for rule in rules for c in rule.components}))
         self._titles = {key: offering.title for key, offering in offerings.items()}
-        self._editions: dict[str, list[Edition]] = {}
         stacked = work.stacking.stacked_of_learners(list(pseudonyms))  # newest first: keep the first per rule
         self._stacked: dict[tuple[str, str], StackedCredential] = {}
         for found in stacked:
             self._stacked.setdefault((found.provider, found.rule_code), found)
 
     def progress(self, rule: StackRule, held: Sequence[HeldCredential], today: date) -> Progress:
-        found = evaluate(rule, held, today)
-        titles = {c.key: self._titles[c.key] for c in rule.components if c.key in self._titles}
-        upcoming = {}
-        for state in found.missing:
-            key = state.component.key
-            if key not in self._editions:
-                editions = self._work.editions.list_for_offering(
-                    state.component.provider, state.component.offering_code
-                )
-                self._editions[key] = sorted((e for e in editions if e.start_date >= today), key=lambda e: e.start_date)
-            upcoming[key] = self._editions[key]
-        return Progress(found, upcoming, self._stacked.get((rule.provider, rule.code)), titles)
+        return self.progress_of([(rule, held)], today)[0]
+
+    def progress_of(
+        self, evaluated: Sequence[tuple[StackRule, Sequence[HeldCredential]]], today: date
+    ) -> list[Progress]:
+        """Each rule's progress on its held credentials, the upcoming editions of every missing component
+        read in one query (a wallet page misses hundreds; one query each took a third of its time)."""
+        found = [evaluate(rule, held, today) for rule, held in evaluated]
+        missing = {state.component.key: state.component for one in found for state in one.missing}
+        editions: dict[str, list[Edition]] = {key: [] for key in missing}
+        pairs = sorted((c.provider, c.offering_code) for c in missing.values())
+        for edition in self._work.editions.upcoming_of_offerings(pairs, from_day=today):
+            editions[f"{edition.provider}/{edition.offering_code}"].append(edition)
+        return [
+            Progress(
+                one,
+                {state.component.key: editions[state.component.key] for state in one.missing},
+                self._stacked.get((one.rule.provider, one.rule.code)),
+                {c.key: self._titles[c.key] for c in one.rule.components if c.key in self._titles},
+            )
+            for one in found
+        ]

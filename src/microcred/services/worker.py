@@ -26,7 +26,7 @@ from microcred.errors import MicrocredError
 from microcred.services.dependencies import Dependencies
 from microcred.services.imports import ImportReport, import_file
 from microcred.services.issuance import issue_for_edition
-from microcred.services.jobs import IMPORT_KINDS, ISSUE_KIND, OFFER_MAIL_KIND, STACK_KIND
+from microcred.services.jobs import EVALUATE_KIND, IMPORT_KINDS, ISSUE_KIND, OFFER_MAIL_KIND, STACK_KIND
 from microcred.services.ports import JobRecord, UnitOfWork
 
 __all__ = ["JOBS_KEPT_FOR", "MAX_ATTEMPTS", "JobWorker", "import_result"]
@@ -209,6 +209,8 @@ class JobWorker:
                 self._issue_stacked(lease)
             elif job.kind == OFFER_MAIL_KIND:
                 self._mail_offers(lease)
+            elif job.kind == EVALUATE_KIND:
+                self._evaluate_stacks(lease)
             elif job.kind.removeprefix("import-") in IMPORT_KINDS:
                 self._import(lease)
             else:
@@ -316,6 +318,13 @@ class JobWorker:
             within=record,
         )
         lease.end("succeeded", result=result)
+
+    def _evaluate_stacks(self, lease: _Lease) -> None:
+        """Every rule for every learner: it writes nothing but its result, so a resumed job starts over."""
+        from microcred.services.stacking_bulk import evaluate_all  # only this kind of job needs it
+
+        looked, tallies = evaluate_all(self.deps, provider=lease.job.owner, progress=lease.progress)
+        lease.end("succeeded", result={"learners": looked, "rules": [tally.as_dict() for tally in tallies]})
 
     def prune(self) -> None:
         """Forget jobs finished longer than :data:`JOBS_KEPT_FOR` ago."""

@@ -7,7 +7,8 @@ enrolments are here; providers and offerings are in :mod:`.catalogue`, re-export
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -54,6 +55,29 @@ class SqlEditionRepository:
             .order_by(editions.c.start_date)
         ).all()
         return [mapping.edition_from_row(row, provider, row.offering_code) for row in rows]
+
+    def upcoming_of_offerings(self, keys: Sequence[tuple[str, str]], *, from_day: date) -> list[Edition]:
+        """The editions of these ``(provider, offering_code)`` offerings starting on ``from_day`` or later, by
+        start date, in one query (a wallet page shows them for every missing component of every rule)."""
+        wanted = set(keys)
+        if not wanted:
+            return []
+        rows = self._connection.execute(
+            select(editions, offerings.c.code.label("offering_code"), providers.c.slug)
+            .join(providers, providers.c.id == editions.c.provider_id)
+            .join(offerings, offerings.c.id == editions.c.offering_id)
+            .where(
+                providers.c.slug.in_({p for p, _ in wanted}),
+                offerings.c.code.in_({c for _, c in wanted}),
+                editions.c.start_date >= from_day,
+            )
+            .order_by(editions.c.start_date, editions.c.id)
+        ).all()
+        return [
+            mapping.edition_from_row(row, row.slug, row.offering_code)
+            for row in rows
+            if (row.slug, row.offering_code) in wanted
+        ]
 
     def save(self, edition: Edition) -> Change:
         provider_id = SqlProviderRepository(self._connection).id_of(edition.provider)

@@ -157,10 +157,10 @@ class SqlStackingRepository:
         ).first()
         return found is not None
 
-    def candidates(self, rule: StackRule) -> list[str]:
-        """Pseudonyms of the provider's learners holding a credential for one of the rule's components and
-        no stacked credential of it yet: who a bulk issue has to evaluate."""
-        held = (
+    @staticmethod
+    def _holders() -> Any:
+        """Pseudonyms with the credentials they hold, joined to each credential's provider and offering."""
+        return (
             select(learners.c.pseudonym)
             .select_from(credentials)
             .join(enrolments, enrolments.c.id == credentials.c.enrolment_id)
@@ -168,20 +168,52 @@ class SqlStackingRepository:
             .join(offerings, offerings.c.id == editions.c.offering_id)
             .join(providers, providers.c.id == offerings.c.provider_id)
             .join(learners, learners.c.id == enrolments.c.learner_id)
-            .where(
-                or_(
-                    *(
-                        and_(providers.c.slug == c.provider, offerings.c.code == c.offering_code)
-                        for c in rule.components
-                    )
-                )
-            )
         )
-        own = (
+
+    def _own_learners(self, provider: str) -> Any:
+        return (
             select(learners.c.pseudonym)
             .join(enrolments, enrolments.c.learner_id == learners.c.id)
-            .where(enrolments.c.provider_id == self._provider_id(rule.provider))
+            .where(enrolments.c.provider_id == self._provider_id(provider))
         )
+
+    def all_rules(self) -> list[StackRule]:
+        """Every provider's rules, by provider and code."""
+        return self._rules()
+
+    def learners_holding_components(self, provider: str | None = None) -> list[str]:
+        """Pseudonyms of the learners holding a credential for a component of some rule (of ``provider``'s
+        rules, and only its own learners, when given): whom evaluating every rule has to look at."""
+        part = and_(
+            stack_rule_components.c.provider == providers.c.slug,
+            stack_rule_components.c.offering_code == offerings.c.code,
+        )
+        query = self._holders().join(stack_rule_components, part)
+        if provider is not None:
+            query = query.join(stack_rules, stack_rules.c.id == stack_rule_components.c.rule_id).where(
+                stack_rules.c.provider_id == self._provider_id(provider),
+                learners.c.pseudonym.in_(self._own_learners(provider)),
+            )
+        return sorted(self._connection.execute(query.distinct()).scalars())
+
+    def issued_to(self, pseudonyms: Sequence[str]) -> set[tuple[int, str]]:
+        """``(rule id, pseudonym)`` of every stacked credential these learners hold, whatever its state."""
+        if not pseudonyms:
+            return set()
+        rows = self._connection.execute(
+            select(stacked_credentials.c.rule_id, stacked_credentials.c.learner).where(
+                stacked_credentials.c.learner.in_(list(pseudonyms))
+            )
+        )
+        return {(int(row.rule_id), str(row.learner)) for row in rows}
+
+    def candidates(self, rule: StackRule) -> list[str]:
+        """Pseudonyms of the provider's learners holding a credential for one of the rule's components and
+        no stacked credential of it yet: who a bulk issue has to evaluate."""
+        held = self._holders().where(
+            or_(*(and_(providers.c.slug == c.provider, offerings.c.code == c.offering_code) for c in rule.components))
+        )
+        own = self._own_learners(rule.provider)
         issued = select(stacked_credentials.c.learner).where(stacked_credentials.c.rule_id == rule.id)
         query = held.where(learners.c.pseudonym.in_(own), learners.c.pseudonym.not_in(issued)).distinct()
         return sorted(self._connection.execute(query).scalars())

@@ -69,7 +69,7 @@ stacked_credentials = Table(
     Column("uuid", String(45), nullable=False, unique=True),
     Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), nullable=False),
     Column("rule_id", ForeignKey("stack_rules.id"), nullable=False),
-    Column("learner", String(64), nullable=False),  # pseudonym
+    Column("learner", String(64), nullable=False, index=True),  # pseudonym (a wallet, the evaluation job)
     Column("revocation_index", Integer, nullable=False),
     Column("suspension_index", Integer, nullable=False),
     Column("issued_at", DateTime(timezone=True), nullable=False),

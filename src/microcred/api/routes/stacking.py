@@ -269,6 +269,15 @@ def issue_stacked_credentials(
     return JobOut.of(job)
 
 
+@router.post("/stack-rules/evaluation", response_model=JobOut, status_code=202, operation_id="evaluate_stack_rules")
+def evaluate_stack_rules(slug: str, response: Response, _: ProviderReaderDep, register: RegisterDep) -> JobOut:
+    """Evaluate every rule of the provider for each of its learners holding a component, as a background job;
+    its result counts per rule who started it, meets it, and is owed its stacked credential (no learner named)."""
+    job = register.jobs.submit_stack_evaluation(slug)
+    response.headers["Location"] = f"/api/v1/providers/{slug}/jobs/{job.id}"
+    return JobOut.of(job)
+
+
 @router.get("/stacked-credentials/{credential}", response_model=StackedOut, operation_id="get_stacked_credential")
 def get_stacked_credential(slug: str, credential: str, _: ProviderReaderDep, register: RegisterDep) -> StackedOut:
     return StackedOut.of(register, register.stacking.get_stacked(credential, provider=slug))

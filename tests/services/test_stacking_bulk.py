@@ -1,0 +1,130 @@
+"""Evaluating every rule for every learner in batches (services/stacking_bulk.py) gives exactly what the
+per-learner reference path gives, on a generated register: learners at three providers with random
+credentials, some revoked, one provider untrusted, rules of every kind and constraint."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+
+from microcred.domain import Learner, LearnerScheme, pseudonymise
+from microcred.services import issuance
+from microcred.services.jobs import submit_stack_evaluation
+from microcred.services.stacking_bulk import evaluate_all, evaluations, learner_evaluation
+from microcred.services.verdicts import CACHE
+from microcred.services.worker import JobWorker
+from microcred.settings import Settings
+from tests.databases import TEST_PEPPER
+from tests.services.stacking_setup import OFFERINGS, Stacked, _passed, rule, seed
+
+LEARNERS = 30
+
+
+def _generated(settings: Settings) -> Stacked:
+    stacked = seed(settings)
+    register, rng = stacked.register, random.Random(19)
+    offerings = [(slug, code) for slug, found in OFFERINGS.items() for code, _, _ in found]
+    given: list[tuple[str, str]] = []
+    with register.uow() as work:
+        for n in range(LEARNERS):
+            shared = f"VL-{n:06d}"  # the register scheme: one pseudonym at every provider
+            learner = pseudonymise(shared, provider="hoge", pepper=TEST_PEPPER, scheme=LearnerScheme.REGISTER)
+            for slug, code in rng.sample(offerings, rng.randrange(len(offerings) + 1)):
+                work.learners.save(Learner(learner, email=f"l{n}@example.be"), provider=slug)
+                reference = f"{code}-gen-{n}"
+                work.enrolments.save(_passed(slug, reference, f"{code}-2024", learner))
+                given.append((slug, reference))
+        work.commit()
+    for slug, reference in given:
+        credential = issuance.issue_for_enrolment(
+            slug, reference, uow=register.uow, keys=register.key_store, settings=settings, clock=stacked.clock
+        )
+        stacked.credentials[reference] = credential
+    for reference in rng.sample(sorted(stacked.credentials), 6):
+        stacked.credentials[reference] = stacked.revoke(reference)
+    both = [{"provider": "hoge", "offering_code": c} for c in ("A", "B")]
+    others = [*both, {"provider": "andere", "offering_code": "C"}, {"provider": "wild", "offering_code": "W"}]
+    put = register.stacking.put_rule
+    put("hoge", rule())
+    put("hoge", rule("TWO", kind="n-of", required_count=2, components=others, other_providers=True))
+    put("hoge", rule("LEVEL", kind="all", components=others, other_providers=True, min_eqf_level=6))
+    put("hoge", rule("OWN", kind="n-of", required_count=1, components=others, other_providers=True))
+    put("andere", rule("ECTS", kind="ects", min_ects="8", components=others, other_providers=True))
+    put("andere", rule("YOUNG", kind="n-of", required_count=1, components=others, other_providers=True,
+                       max_age_months=2))  # fmt: skip
+    stacked.clock.now = datetime(2025, 9, 15, 12, 0, tzinfo=UTC)  # YOUNG's components are too old by then
+    return stacked
+
+
+@pytest.fixture
+def generated(settings: Settings) -> Stacked:
+    return _generated(settings)
+
+
+@pytest.mark.parametrize("provider", [None, "hoge"])
+@pytest.mark.parametrize("batch", [1, 7, 500])
+def test_the_batched_path_gives_every_learner_what_the_reference_path_gives(
+    generated: Stacked, provider: str | None, batch: int
+) -> None:
+    deps = generated.register.dependencies
+    fast = list(evaluations(deps, provider=provider, batch=batch))
+    assert len(fast) > LEARNERS // 2
+    reference = [learner_evaluation(deps, one.learner, provider=provider) for one in fast]
+    assert fast == reference
+    assert all(p.started for one in fast for p in one.progress)  # only rules naming a held offering
+    outcomes = Counter((p.rule.code, p.met) for one in fast for p in one.progress)
+    assert any(met for _, met in outcomes), outcomes
+    assert any(not met for _, met in outcomes), outcomes
+    exclusions = {s.exclusion for one in fast for p in one.progress for s in p.components}
+    assert exclusions > {None}, "the register has no excluded credential: the comparison proves little"
+
+
+def test_the_batched_path_verifies_what_it_counts(generated: Stacked) -> None:
+    deps = generated.register.dependencies
+    CACHE.clear()
+    before = CACHE.verified
+    found = list(evaluations(deps))
+    assert CACHE.verified - before >= len(found)  # nothing counted on a verdict it did not reach
+    revoked = {c.uuid for c in generated.credentials.values() if c.state.value != "active"}
+    counted = {s.counted.credential_id for one in found for p in one.progress for s in p.components if s.counted}
+    assert revoked
+    assert not revoked & counted
+
+
+def test_the_tallies_count_the_reference_outcomes_and_leave_out_who_holds_the_stacked_credential(
+    generated: Stacked,
+) -> None:
+    deps, register = generated.register.dependencies, generated.register
+    learners = [one.learner for one in evaluations(deps)]
+    started, met = Counter[str](), Counter[str]()
+    for learner in learners:
+        for progress in learner_evaluation(deps, learner).progress:
+            started[progress.rule.code] += 1
+            met[progress.rule.code] += progress.met
+    looked, tallies = evaluate_all(deps)
+    assert looked == len(learners)
+    by_code = {t.code: t for t in tallies}
+    assert {code: t.started for code, t in by_code.items() if t.started} == dict(started)
+    assert {code: t.met for code, t in by_code.items() if t.met} == {c: n for c, n in met.items() if n}
+    assert all(t.to_issue == t.met for t in tallies)
+    issued = register.stacking.issue_all("hoge", "OWN")
+    assert issued
+    _, again = evaluate_all(deps)
+    own = next(t for t in again if t.code == "OWN")
+    assert own.met == by_code["OWN"].met
+    assert own.to_issue == own.met - len(issued)
+
+
+def test_the_evaluation_job_stores_the_tallies_as_counts_only(generated: Stacked) -> None:
+    register = generated.register
+    job = submit_stack_evaluation("hoge", uow=register.uow, clock=register.clock)  # no in-process worker woken
+    assert JobWorker(register.dependencies).run_once()
+    done = register.jobs.get_job(job.id, owner="hoge")
+    looked, tallies = evaluate_all(register.dependencies, provider="hoge")
+    assert done.state == "succeeded", done.error
+    assert done.result == {"learners": looked, "rules": [tally.as_dict() for tally in tallies]}
+    assert [rule["rule"] for rule in done.result["rules"]] == ["hoge/LEVEL", "hoge/OWN", "hoge/PG", "hoge/TWO"]
+    assert not {one.learner for one in evaluations(register.dependencies)} & set(str(done.result).split("'"))
