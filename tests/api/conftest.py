@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -67,6 +69,16 @@ def app(demo_register: Register) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
+
+
+def finished_job(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, Any]:
+    """Poll a job's ``Location`` until it has succeeded or failed; its last answer."""
+    for _ in range(400):
+        job: dict[str, Any] = client.get(url, headers=headers).json()
+        if job["state"] in ("succeeded", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {url} did not finish")
 
 
 def learner_link(register: Register) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,20 +13,11 @@ from microcred.credentials.keys import resolve_did_key
 from microcred.credentials.loader import context_source
 from microcred.credentials.proofs import verify_proof
 from microcred.services import imports
-from tests.api.conftest import ISSUED_ENROLMENT, OWNER, Tokens
+from tests.api.conftest import ISSUED_ENROLMENT, OWNER, Tokens, finished_job
 
 # slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
 # make test runs it, make test-fast leaves it out
 pytestmark = pytest.mark.slow
-
-
-def _wait(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, Any]:
-    for _ in range(200):
-        job = client.get(url, headers=headers).json()
-        if job["state"] in ("succeeded", "failed"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {url} did not finish")
 
 
 def test_issue_fetch_verify_and_revoke_a_credential(client: TestClient, tokens: Tokens) -> None:
@@ -74,7 +63,7 @@ def test_bulk_issue_for_an_edition_runs_as_a_job(client: TestClient, tokens: Tok
     owner = Tokens.header(tokens.owner)
     started = client.post(f"/api/v1/providers/{OWNER}/editions/MC-DSS-2024/credentials", headers=owner)
     assert started.status_code == 202, started.text
-    job = _wait(client, started.headers["location"], owner)
+    job = finished_job(client, started.headers["location"], owner)
     assert job["state"] == "succeeded", job
     assert job["result"]["issued"] > 0
     listed = client.get(f"/api/v1/providers/{OWNER}/credentials", params={"edition": "MC-DSS-2024"}, headers=owner)
@@ -95,7 +84,7 @@ def test_import_job_reports_counts(client: TestClient, tokens: Tokens, demo_regi
         content=exported.read_bytes(),
     )
     assert started.status_code == 202, started.text
-    job = _wait(client, started.headers["location"], owner)
+    job = finished_job(client, started.headers["location"], owner)
     assert job["state"] == "succeeded", job
     assert job["result"]["rows"] == 3
     assert job["result"]["unchanged"] == 3
@@ -146,7 +135,7 @@ def test_a_replayed_job_request_answers_the_same_job_where_it_is_now(client: Tes
     url = f"/api/v1/providers/{OWNER}/editions/MC-DSS-2024/credentials"
     first = client.post(url, headers={**owner, "Idempotency-Key": "bulk-2024"})
     assert first.status_code == 202, first.text
-    done = _wait(client, first.headers["location"], owner)
+    done = finished_job(client, first.headers["location"], owner)
     again = client.post(url, headers={**owner, "Idempotency-Key": "bulk-2024"})
     assert again.status_code == 202
     assert again.headers["idempotency-replayed"] == "true"

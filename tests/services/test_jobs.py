@@ -1,21 +1,28 @@
 """Durable jobs on SQLite and PostgreSQL: any process answers for a job, an interrupted one is resumed and
-finishes exactly once, a stalled worker's late writes change nothing, results hold no learner identifier."""
+finishes exactly once, a stalled worker's late writes change nothing, results hold no learner identifier; a
+mailing job whose mail server fails keeps nothing unsent."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from microcred.bootstrap import Register, build, utc_now
+from microcred.domain import Credential, Learner
 from microcred.errors import Invalid, NotFound
 from microcred.services import issuance
 from microcred.services.jobs import CheckedFileGone
+from microcred.services.mail import SmtpMailer
+from microcred.services.offer_mailing import mail_offers
 from microcred.services.ports import UnitOfWork
-from microcred.services.worker import MAX_ATTEMPTS
+from microcred.services.worker import MAX_ATTEMPTS, JobWorker
 from microcred.settings import Settings
+from microcred.testing import free_port
 from tests.databases import SMALL_DEMO, Content, settings_for
 
 NEW_EDITION = b"code,offering_code,start_date,end_date,capacity\nMC-DISINFO-2025,MC-DISINFO,2025-09-20,2026-01-31,40\n"
@@ -198,3 +205,56 @@ def test_finished_jobs_are_forgotten_after_a_week(register: Register) -> None:
         work.commit()
     with pytest.raises(NotFound):
         register.jobs.get_job(job.id, owner="no-such-provider")
+
+
+def _issued_with_two_addresses(register: Register) -> list[Credential]:
+    """Issue EDITION and give two of its learners an address at ugent; the edition's credentials."""
+    register.issuance.issue_for_edition("ugent", EDITION)
+    issued = [c for c in issuance.list_credentials("ugent", uow=register.uow) if c.edition_code == EDITION]
+    with register.uow() as work:
+        for number, credential in enumerate(issued[:2]):
+            work.learners.save(Learner(credential.learner, f"mailed{number}@example.org"), provider="ugent")
+        work.commit()
+    return issued
+
+
+def test_a_failing_mail_server_keeps_nothing_unsent_and_a_new_run_mails_everyone_once(register: Register) -> None:
+    issued = _issued_with_two_addresses(register)
+    # a real SMTP client against a port nobody listens on: the connection is refused (an OSError)
+    unreachable = SmtpMailer("127.0.0.1", free_port())
+    failing = JobWorker(dataclasses.replace(register.dependencies, mailer=unreachable))
+    job = register.jobs.submit_offer_mail("ugent", EDITION)
+    assert failing.run_once()
+    failed = register.jobs.get_job(job.id, owner="ugent")
+    assert failed.state == "failed"
+    assert failed.failure is not None
+    assert failed.failure.reason == "offer-mail-failed"
+    assert "start the job again" in failed.failure.describe("en")
+    with register.uow() as work:
+        assert work.oid4vci.mailed_credentials([c.uuid for c in issued]) == set(), "no offer kept for an unsent mail"
+    outbox = Path(register.settings.outbox_dir)
+    assert not list(outbox.glob("*.eml"))
+    again = register.jobs.submit_offer_mail("ugent", EDITION)
+    assert register.worker.run_once()
+    done = register.jobs.get_job(again.id, owner="ugent")
+    assert done.state == "succeeded", done.error
+    with register.uow() as work:
+        reachable = [c.uuid for c in issued if work.learners.email_of(c.learner, "ugent") is not None]
+    assert done.result["mailed"] == len(reachable) >= 2
+    assert len(list(outbox.glob("*.eml"))) == len(reachable)
+
+
+def test_a_learner_another_mailing_reached_meanwhile_is_not_mailed_again(register: Register) -> None:
+    """Two mailings of one edition overlap: the later one looked before the first had mailed anybody."""
+    _issued_with_two_addresses(register)
+    deps = register.dependencies
+    first: dict[str, object] = {}
+
+    def meanwhile(done: int, total: int) -> None:
+        if not first:  # after this mailing looked, before it sends: the other one mails everybody
+            first.update(mail_offers(deps, "ugent", EDITION))
+
+    second = mail_offers(deps, "ugent", EDITION, progress=meanwhile)
+    assert first["mailed"] == second["already_mailed"] >= 2
+    assert second["mailed"] == 0
+    assert len(list(Path(register.settings.outbox_dir).glob("*.eml"))) == first["mailed"]

@@ -1,17 +1,20 @@
-"""The desk's longer tasks as jobs: import uploads with a validation report, issuing, ESCO links kept."""
+"""The desk's longer tasks as jobs: import uploads with a validation report, issuing, mailing wallet offers,
+ESCO links kept."""
 
 from __future__ import annotations
 
 import dataclasses
+import email
 import re
 from html import unescape
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
 from microcred.bootstrap import Register
-from microcred.domain import LearningOutcome
+from microcred.domain import Learner, LearningOutcome
 from microcred.services import auth, catalogue, enrolments, issuance
 from microcred.vocab.esco import esco_skills
 from tests.web.conftest import csrf_of, finished_job
@@ -122,15 +125,28 @@ def test_issuing_runs_as_a_job_whose_progress_page_polls_until_done(demo: Regist
     assert "Terug naar de balie" in full.text
 
 
-def test_another_providers_staff_cannot_follow_the_job(demo: Register, staff: TestClient) -> None:
+@pytest.mark.parametrize("task", ["issue", "offers"])
+def test_another_providers_staff_can_neither_start_nor_follow_the_job(
+    demo: Register, staff: TestClient, task: str
+) -> None:
+    if task == "offers":
+        _reachable_learners(demo, "MC-DISINFO-2024")
+    outbox = Path(demo.settings.outbox_dir)
     token = csrf_of(staff.get("/desk").text)
-    started = staff.post("/desk/editions/MC-DISINFO-2024/issue", data={"csrf_token": token})
+    started = staff.post(f"/desk/editions/MC-DISINFO-2024/{task}", data={"csrf_token": token})
     finished_job(staff, started)
     auth.add_staff("desk@vub.be", provider="vub", password=PASSWORD, uow=demo.uow, clock=demo.clock)
     with TestClient(staff.app) as other:
         login = csrf_of(other.get("/desk").text)
         other.post("/desk/login", data={"email": "desk@vub.be", "password": PASSWORD, "csrf_token": login})
         assert other.get(started.url.path).status_code == 404
+        before = set(outbox.glob("*.eml"))
+        refused = other.post(
+            f"/desk/editions/MC-DISINFO-2024/{task}", data={"csrf_token": csrf_of(other.get("/desk").text)}
+        )
+        assert refused.status_code == 404, "ugent's edition is no edition of vub's"
+        assert "/desk/jobs/" not in str(refused.url)
+        assert set(outbox.glob("*.eml")) == before
 
 
 def test_issuing_an_unknown_edition_is_not_found_and_starts_no_job(staff: TestClient) -> None:
@@ -218,3 +234,34 @@ def test_the_desk_report_shows_warnings_and_never_a_learner_identifier(demo: Reg
     assert "the header has 5" in unescape(refused.text) or "de kopregel heeft er 5" in unescape(refused.text)
     assert "r0999111" not in refused.text
     assert "r0999222" not in refused.text
+
+
+def _reachable_learners(demo: Register, edition: str) -> dict[str, str]:
+    """Issue the edition for ugent and give two of its learners an address there; the active credentials
+    whose learner ugent has an address for, by address."""
+    demo.issuance.issue_for_edition("ugent", edition)
+    issued = [c for c in issuance.list_credentials("ugent", uow=demo.uow) if c.edition_code == edition]
+    with demo.uow() as work:
+        for number, credential in enumerate(issued[:2]):
+            work.learners.save(Learner(credential.learner, f"desk-offer{number}@example.org"), provider="ugent")
+        work.commit()
+        found = {work.learners.email_of(c.learner, "ugent"): c.uuid for c in issued}
+    return {address: uuid for address, uuid in found.items() if address is not None}
+
+
+def test_the_desk_mails_wallet_offers_as_a_job_and_a_second_run_mails_nobody(demo: Register, staff: TestClient) -> None:
+    reachable = _reachable_learners(demo, "MC-DISINFO-2024")
+    outbox = Path(demo.settings.outbox_dir)
+    before = set(outbox.glob("*.eml"))
+    token = csrf_of(staff.get("/desk").text)
+    assert "/desk/editions/MC-DISINFO-2024/offers" in staff.get("/desk").text
+    done = finished_job(staff, staff.post("/desk/editions/MC-DISINFO-2024/offers", data={"csrf_token": token}))
+    assert f"{len(reachable)} lerenden van editie MC-DISINFO-2024 kregen een wallet-aanbod per e-mail" in done
+    sent = set(outbox.glob("*.eml")) - before
+    assert sorted(email.message_from_bytes(p.read_bytes())["To"] for p in sent) == sorted(reachable)
+    again = finished_job(staff, staff.post("/desk/editions/MC-DISINFO-2024/offers", data={"csrf_token": token}))
+    assert f"0 lerenden van editie MC-DISINFO-2024 kregen een wallet-aanbod per e-mail; {len(reachable)}" in again
+    assert set(outbox.glob("*.eml")) - before == sent
+    forced = staff.post("/desk/editions/MC-DISINFO-2024/offers", data={"csrf_token": token, "again": "1"})
+    assert f"{len(reachable)} lerenden" in finished_job(staff, forced)
+    assert len(set(outbox.glob("*.eml")) - before) == 2 * len(reachable)

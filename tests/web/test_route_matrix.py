@@ -62,6 +62,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/desk/imports"): "staff",
     ("POST", "/desk/imports/confirm"): "staff",
     ("POST", "/desk/editions/{code:path}/issue"): "staff",
+    ("POST", "/desk/editions/{code:path}/offers"): "staff",
     ("GET", "/desk/jobs/{job_id}"): "staff",
     ("GET", "/wallet"): "public",  # the link form, or the wallet for an opened link
     ("POST", "/wallet/link"): "public",

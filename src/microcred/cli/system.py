@@ -61,7 +61,8 @@ def worker(
         False, "--until-idle", help="Stop once no job is left instead of waiting for more."
     ),
 ) -> None:
-    """Run queued jobs (imports, bulk issuing) in this process until stopped; run as many as you like."""
+    """Run queued jobs (imports, bulk issuing, mailed credential offers) in this process until stopped; run as
+    many as you like."""
     wired = register()
     logging.basicConfig(level=wired.settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     job_worker = wired.worker

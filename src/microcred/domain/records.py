@@ -106,6 +106,7 @@ class OfferRecord:
     tx_code_attempts: int
     redeemed_at: datetime | None
     authorization: AuthorizationBinding | None = None  # set when a learner approved it (authorization code flow)
+    mailed_at: datetime | None = None  # set when the desk e-mailed it: no pre-authorized grant (decision 0034)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ __all__ = [
     "EVALUATE_KIND",
     "IMPORT_KINDS",
     "ISSUE_KIND",
+    "OFFER_MAIL_KIND",
     "STACK_KIND",
     "CheckedFileGone",
     "Job",
@@ -36,6 +37,7 @@ __all__ = [
     "submit_checked_import",
     "submit_import",
     "submit_issue",
+    "submit_offer_mail",
     "submit_stack_evaluation",
 ]
 
@@ -43,6 +45,7 @@ JobState = Literal["queued", "running", "succeeded", "failed"]
 IMPORT_KINDS = tuple(RECORDS)  # the record names files use, declared once (decision 0013)
 ISSUE_KIND = "issue-credentials"
 STACK_KIND = "issue-stacked-credentials"
+OFFER_MAIL_KIND = "mail-credential-offers"
 EVALUATE_KIND = "evaluate-stack-rules"
 _FORMATS = ("csv", "xlsx", "jsonl")
 
@@ -199,6 +202,14 @@ def submit_stack_issue(provider: str, rule: str, *, uow: UnitOfWorkFactory, cloc
     return _new(STACK_KIND, provider, {"rule": rule}, None, uow=uow, clock=clock)
 
 
+def submit_offer_mail(provider: str, edition: str, *, again: bool, uow: UnitOfWorkFactory, clock: Clock) -> Job:
+    """Queue e-mailing each learner of the edition an offer of their active credential (services/offer_mailing.py);
+    with ``again``, also those mailed before. Another provider's edition is NotFound, before any job exists."""
+    with uow() as work:
+        work.editions.get(provider, edition)
+    return _new(OFFER_MAIL_KIND, provider, {"edition": edition, "again": again}, None, uow=uow, clock=clock)
+
+
 def submit_stack_evaluation(provider: str | None, *, uow: UnitOfWorkFactory, clock: Clock) -> Job:
     """Queue evaluating every rule (of ``provider``, for its own learners; of every provider when None, the
     operator's job) for every learner holding one of its components; the result counts, per rule, who
@@ -268,6 +279,11 @@ class Jobs:
 
     def submit_stack_issue(self, provider: str, rule: str) -> Job:
         job = submit_stack_issue(provider, rule, uow=self._deps.uow, clock=self._deps.clock)
+        self._wake()
+        return job
+
+    def submit_offer_mail(self, provider: str, edition: str, *, again: bool = False) -> Job:
+        job = submit_offer_mail(provider, edition, again=again, uow=self._deps.uow, clock=self._deps.clock)
         self._wake()
         return job
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -43,11 +44,18 @@ def compose(*, to: str, subject: str, text: str, sender: str = SENDER) -> EmailM
     return message
 
 
-def compose_bilingual(*, to: str, message: str, **values: Any) -> EmailMessage:
+def compose_bilingual(
+    *, to: str, message: str, localised: Mapping[str, Mapping[str, Any]] | None = None, **values: Any
+) -> EmailMessage:
     """The catalogue's ``mail.<message>`` in English, then in Dutch: the register does not know which the
-    learner reads, so the subject holds both (``English / Nederlands``) and the body the English text first."""
-    subject = " / ".join(translate(f"mail.{message}.subject", lang, **values) for lang in ("en", "nl"))
-    text = "\n".join(translate(f"mail.{message}.text", lang, **values) for lang in ("en", "nl"))
+    learner reads, so the subject holds both (``English / Nederlands``) and the body the English text first.
+    ``localised`` gives values that differ by language (a provider's name), by language code."""
+
+    def of(lang: str) -> dict[str, Any]:
+        return {**values, **(localised or {}).get(lang, {})}
+
+    subject = " / ".join(translate(f"mail.{message}.subject", lang, **of(lang)) for lang in ("en", "nl"))
+    text = "\n".join(translate(f"mail.{message}.text", lang, **of(lang)) for lang in ("en", "nl"))
     return compose(to=to, subject=subject, text=text)
 
 

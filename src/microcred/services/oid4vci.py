@@ -129,9 +129,13 @@ class Oid4vci:
     def _secret(self) -> str:
         return self._deps.session_secret
 
+    def offer_uri(self, public_id: str) -> str:
+        """The offer by reference (OID4VCI 1.0 §4.1.3), as a same-device link a wallet app opens."""
+        reference = f"{self.issuer}/oid4vci/offers/{public_id}"
+        return "openid-credential-offer://?credential_offer_uri=" + quote(reference, safe="")
+
     def _view(self, record: OfferRecord) -> Offer:
-        reference = f"{self.issuer}/oid4vci/offers/{record.public_id}"
-        uri = "openid-credential-offer://?credential_offer_uri=" + quote(reference, safe="")
+        uri = self.offer_uri(record.public_id)
         pin = tx_code(self._secret(), record.public_id)
         return Offer(record.public_id, record.credential_uuid, uri, pin, record.expires_at)
 
@@ -157,6 +161,22 @@ class Oid4vci:
         assert record is not None
         return self._view(record)
 
+    def add_mailed_offer(self, work: UnitOfWork, credential_uuid: str, *, lifetime: timedelta) -> str:
+        """In ``work``'s transaction: an offer of the credential to be e-mailed, with only the authorization
+        code grant, and its ``openid-credential-offer://`` URI. Its pre-authorized code is a random value
+        nobody is told, so no code redeems it without the learner signing in (decision 0034)."""
+        now = self._deps.clock()
+        public_id = secrets.token_urlsafe(18)
+        work.oid4vci.add_offer(
+            credential_uuid,
+            public_id=public_id,
+            code_hash=sha256_hex(secrets.token_urlsafe(32)),
+            created_at=now,
+            expires_at=now + lifetime,
+            mailed_at=now,
+        )
+        return self.offer_uri(public_id)
+
     def open_offers(self, credential_uuids: Sequence[str]) -> dict[str, Offer]:
         """The newest open offer of each of these credentials (the caller has checked they are the learner's)."""
         with self._deps.uow() as work:
@@ -176,18 +196,19 @@ class Oid4vci:
             raise NotFound("offer-unknown")  # an approved authorization request is no offer
         if record.redeemed_at is not None or record.expires_at <= self._deps.clock():
             raise NotFound("offer-unknown")
+        grants: dict[str, Any] = {}
+        if record.mailed_at is None:  # a mailed offer has no PIN to go with a code (decision 0034)
+            grants[PRE_AUTHORIZED_GRANT] = {
+                "pre-authorized_code": pre_authorized_code(self._secret(), public_id),
+                "tx_code": {"input_mode": "numeric", "length": TX_CODE_LENGTH},
+            }
+        # or the learner signs in and approves (services/oid4vci_authorization.py): the offer's id ties the
+        # wallet's authorization request to this credential (OID4VCI 1.0 §4.1.1)
+        grants[AUTHORIZATION_CODE_GRANT] = {"issuer_state": public_id}
         return {
             "credential_issuer": self.issuer,
             "credential_configuration_ids": list(CONFIGURATIONS),
-            "grants": {
-                PRE_AUTHORIZED_GRANT: {
-                    "pre-authorized_code": pre_authorized_code(self._secret(), public_id),
-                    "tx_code": {"input_mode": "numeric", "length": TX_CODE_LENGTH},
-                },
-                # or the learner signs in and approves (services/oid4vci_authorization.py): the offer's id
-                # ties the wallet's authorization request to this credential (OID4VCI 1.0 §4.1.1)
-                AUTHORIZATION_CODE_GRANT: {"issuer_state": public_id},
-            },
+            "grants": grants,
         }
 
     def exchange_code(self, form: Mapping[str, str]) -> AccessGrant:
@@ -202,7 +223,7 @@ class Oid4vci:
         now = self._deps.clock()
         with self._deps.uow() as work:  # the attempt is counted, and kept, before the PIN is compared
             record = work.oid4vci.offer_by_code(sha256_hex(code))
-            if record is None or record.authorization is not None:
+            if record is None or record.authorization is not None or record.mailed_at is not None:
                 raise Oid4vciError("pre-authorized-code-invalid", error="invalid_grant")
             if not work.oid4vci.take_attempt(record.id, now, max_attempts=MAX_TX_CODE_ATTEMPTS):
                 raise Oid4vciError("pre-authorized-code-invalid", error="invalid_grant")

@@ -26,7 +26,7 @@ from microcred.errors import MicrocredError
 from microcred.services.dependencies import Dependencies
 from microcred.services.imports import ImportReport, import_file
 from microcred.services.issuance import issue_for_edition
-from microcred.services.jobs import EVALUATE_KIND, IMPORT_KINDS, ISSUE_KIND, STACK_KIND
+from microcred.services.jobs import EVALUATE_KIND, IMPORT_KINDS, ISSUE_KIND, OFFER_MAIL_KIND, STACK_KIND
 from microcred.services.ports import JobRecord, UnitOfWork
 
 __all__ = ["JOBS_KEPT_FOR", "MAX_ATTEMPTS", "JobWorker", "import_result"]
@@ -207,6 +207,8 @@ class JobWorker:
                 self._issue(lease)
             elif job.kind == STACK_KIND:
                 self._issue_stacked(lease)
+            elif job.kind == OFFER_MAIL_KIND:
+                self._mail_offers(lease)
             elif job.kind == EVALUATE_KIND:
                 self._evaluate_stacks(lease)
             elif job.kind.removeprefix("import-") in IMPORT_KINDS:
@@ -291,6 +293,31 @@ class JobWorker:
         rule = json.loads(job.params)["rule"]
         issued = Stacking(self.deps).issue_all(job.owner or "", rule, progress=lease.progress)
         lease.end("succeeded", result={"rule": rule, "issued": len(issued), "credentials": issued})
+
+    def _mail_offers(self, lease: _Lease) -> None:
+        """Offers by e-mail, one transaction per learner that also records the job's item: a job resumed after
+        a crash skips whom it mailed already, even when staff asked to send again."""
+        from microcred.services.offer_mailing import mail_offers  # only this kind of job needs it
+
+        job = lease.job
+        params = json.loads(job.params)
+        with self.deps.uow() as work:
+            done = work.jobs.items(job.id)
+
+        def record(work: UnitOfWork, credential: str) -> None:
+            lease.hold(work)
+            work.jobs.add_items(job.id, [credential], first_position=len(done) + lease.done)
+
+        result = mail_offers(
+            self.deps,
+            job.owner or "",
+            params["edition"],
+            again=bool(params.get("again")),
+            done_before=frozenset(done),
+            progress=lease.progress,
+            within=record,
+        )
+        lease.end("succeeded", result=result)
 
     def _evaluate_stacks(self, lease: _Lease) -> None:
         """Every rule for every learner: it writes nothing but its result, so a resumed job starts over."""

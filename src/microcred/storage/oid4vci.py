@@ -19,15 +19,17 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    and_,
     delete,
     insert,
     select,
     update,
 )
 
+from microcred.domain import CredentialState
 from microcred.domain.records import AuthorizationBinding, OfferRecord
 from microcred.storage.credential_tables import credentials
-from microcred.storage.tables import metadata
+from microcred.storage.tables import editions, enrolments, learner_contacts, metadata, providers
 
 __all__ = ["SqlOid4vciRepository", "credential_offers", "oid4vci_nonces", "oid4vci_tokens"]
 
@@ -49,6 +51,9 @@ credential_offers = Table(
     Column("code_challenge", String(128)),  # PKCE S256: BASE64URL(SHA256(code_verifier))
     Column("configurations", String(200)),  # the approved credential configuration ids, space-separated
     Column("with_details", Boolean),
+    # Offers the desk e-mailed to learners (migration wallet_0005_s4f): when, so a second mailing of the same
+    # credential is known; such an offer carries only the authorization code grant (decision 0034).
+    Column("mailed_at", DateTime(timezone=True)),
 )
 
 oid4vci_tokens = Table(
@@ -90,6 +95,7 @@ def _offer(row: Any) -> OfferRecord:
         row.tx_code_attempts,
         redeemed,
         binding,
+        None if row.mailed_at is None else _utc(row.mailed_at),
     )
 
 
@@ -103,7 +109,14 @@ class SqlOid4vciRepository:
         )
 
     def add_offer(
-        self, credential_uuid: str, *, public_id: str, code_hash: str, created_at: datetime, expires_at: datetime
+        self,
+        credential_uuid: str,
+        *,
+        public_id: str,
+        code_hash: str,
+        created_at: datetime,
+        expires_at: datetime,
+        mailed_at: datetime | None = None,
     ) -> None:
         credential_id = self._connection.execute(
             select(credentials.c.id).where(credentials.c.uuid == credential_uuid)
@@ -116,6 +129,7 @@ class SqlOid4vciRepository:
                 created_at=created_at,
                 expires_at=expires_at,
                 tx_code_attempts=0,
+                mailed_at=mailed_at,
             )
         )
 
@@ -162,12 +176,46 @@ class SqlOid4vciRepository:
             .where(
                 credentials.c.uuid.in_(credential_uuids),
                 credential_offers.c.client_id.is_(None),  # the wallet page's offers, not approved requests
+                credential_offers.c.mailed_at.is_(None),  # nor the desk's mailed ones (they have no PIN)
                 credential_offers.c.redeemed_at.is_(None),
                 credential_offers.c.expires_at > now,
             )
             .order_by(credential_offers.c.created_at.desc(), credential_offers.c.id.desc())
         )
         return [_offer(row) for row in self._connection.execute(query)]
+
+    def mail_targets(self, provider: str, edition: str) -> list[tuple[str, str | None]]:
+        """The edition's active credentials of ``provider``, each with the address *this* provider recorded for
+        its learner (None without one): another provider's address is never read (decision 0034)."""
+        contact = and_(
+            learner_contacts.c.learner_id == enrolments.c.learner_id,
+            learner_contacts.c.provider_id == credentials.c.provider_id,
+        )
+        query = (
+            select(credentials.c.uuid, learner_contacts.c.email)
+            .join(enrolments, enrolments.c.id == credentials.c.enrolment_id)
+            .join(editions, editions.c.id == enrolments.c.edition_id)
+            .join(providers, providers.c.id == credentials.c.provider_id)
+            .outerjoin(learner_contacts, contact)
+            .where(
+                providers.c.slug == provider,
+                editions.c.code == edition,
+                credentials.c.state == CredentialState.ACTIVE.value,
+            )
+            .order_by(credentials.c.id)
+        )
+        return [(row.uuid, row.email) for row in self._connection.execute(query)]
+
+    def mailed_credentials(self, credential_uuids: list[str]) -> set[str]:
+        """Those of these credentials whose offer the desk has mailed before (open, used or expired)."""
+        if not credential_uuids:
+            return set()
+        query = (
+            select(credentials.c.uuid)
+            .join(credential_offers, credential_offers.c.credential_id == credentials.c.id)
+            .where(credentials.c.uuid.in_(credential_uuids), credential_offers.c.mailed_at.is_not(None))
+        )
+        return set(self._connection.execute(query).scalars())
 
     def take_attempt(self, offer_id: int, at: datetime, *, max_attempts: int) -> bool:
         """Count one transaction-code attempt, if the offer is still open and has attempts left: one

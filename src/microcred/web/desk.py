@@ -1,8 +1,8 @@
 """The provider desk: staff sign in, edit offerings with live EU-element checks, revoke, tokens.
 
-Imports and background issuing live in ``desk_tasks.py``. Every action goes through a use case with the
-signed-in staff member's provider; a form never names the provider itself, so one provider's staff cannot
-touch another's records. A refused action shows the desk (or the form) again with the reason
+Imports, background issuing and mailing credential offers live in ``desk_tasks.py``. Every action goes
+through a use case with the signed-in staff member's provider; a form never names the provider itself, so
+one provider's staff cannot touch another's records. A refused action shows the desk (or the form) again with the reason
 (``errors.on_error``).
 """
 
@@ -17,6 +17,7 @@ from starlette.datastructures import FormData
 from microcred.domain import check_eu_elements
 from microcred.errors import FieldProblem, Invalid, MicrocredError, Throttled
 from microcred.services.auth import Scope
+from microcred.services.offer_mailing import MAILED_OFFER_LIFETIME
 from microcred.web.errors import message_key, on_error, page_router
 from microcred.web.forms import posted_form
 from microcred.web.offering_form import form_elements, form_inputs, form_values, offering_from_form
@@ -64,6 +65,7 @@ def desk_routes(pages: Pages) -> APIRouter:
             "check": check_eu_elements,
             "credential_url": register.issuance.credential_url,
             "staff_member": staff,
+            "offer_days": MAILED_OFFER_LIFETIME.days,
         }
         context.update(extra)
         return pages.render(request, "desk.html", status=status, **context)

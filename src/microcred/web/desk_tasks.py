@@ -1,4 +1,5 @@
-"""The desk's longer tasks, run as jobs (``register.jobs``, as the API runs them): imports and issuing.
+"""The desk's longer tasks, run as jobs (``register.jobs``, as the API runs them): imports, issuing and
+e-mailing credential offers.
 
 An import always runs with the signed-in staff member's provider, so a file cannot write another
 provider's records. The uploaded file is kept with its job in the database (any process may run it); a
@@ -128,6 +129,17 @@ def desk_task_routes(pages: Pages) -> APIRouter:
         on_error(request, lambda error: None if isinstance(error, NotFound) else RedirectResponse("/desk", 303))
         await posted_form(request)
         job = await run_in_threadpool(register.jobs.submit_issue, staff.provider, code)
+        return RedirectResponse(f"/desk/jobs/{job.id}", status_code=303)
+
+    @router.post("/desk/editions/{code:path}/offers", response_class=HTMLResponse)
+    async def mail_offers(request: Request, code: str, staff: StaffDep) -> Response:
+        """E-mail each learner of the edition an offer of their own credential for their wallet app (a job);
+        ``again`` also mails those mailed before."""
+        register = register_of(request)
+        on_error(request, lambda error: None if isinstance(error, NotFound) else RedirectResponse("/desk", 303))
+        form = await posted_form(request)
+        again = form.get("again") == "1"
+        job = await run_in_threadpool(register.jobs.submit_offer_mail, staff.provider, code, again=again)
         return RedirectResponse(f"/desk/jobs/{job.id}", status_code=303)
 
     @router.get("/desk/jobs/{job_id}", response_class=HTMLResponse)

@@ -88,6 +88,31 @@ def issue_for_edition(
     return JobOut.of(job)
 
 
+class CredentialOffersIn(InputModel):
+    again: bool = False  # also mail learners mailed an offer of this credential before
+
+
+@router.post(
+    "/editions/{edition}/credential-offers",
+    response_model=JobOut,
+    status_code=202,
+    operation_id="mail_credential_offers",
+)
+def mail_credential_offers(
+    slug: str,
+    edition: str,
+    response: Response,
+    _: CredentialIssuerDep,
+    register: RegisterDep,
+    body: CredentialOffersIn | None = None,
+) -> JobOut:
+    """E-mail every learner of the edition with an active credential and an address recorded by this provider
+    an OpenID4VCI offer of their own credential (authorization code grant), as a background job."""
+    job = register.jobs.submit_offer_mail(slug, edition, again=body is not None and body.again)
+    response.headers["Location"] = job_location(job)
+    return JobOut.of(job)
+
+
 @router.get("/credentials", response_model=Page[CredentialOut], operation_id="list_credentials")
 def list_credentials(
     slug: str,
@@ -173,5 +198,5 @@ _status_change("unsuspend", lambda issuance: issuance.unsuspend)
 
 @router.get("/jobs/{job}", response_model=JobOut, operation_id="get_job")
 def get_job(slug: str, job: str, _: ProviderReaderDep, register: RegisterDep) -> JobOut:
-    """A background job of this provider (imports, bulk issuing)."""
+    """A background job of this provider (imports, bulk issuing, mailed credential offers)."""
     return JobOut.of(register.jobs.get_job(job, owner=slug))

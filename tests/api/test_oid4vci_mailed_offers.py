@@ -1,0 +1,186 @@
+"""The desk's bulk credential offers through the API, on SQLite and PostgreSQL: after issuing an edition, a
+job e-mails each learner with an active credential and an address *this* provider recorded an offer of their
+own credential -- with the authorization code grant only, so no pre-authorized code or PIN is in the mail --
+and a second run mails nobody unless asked to send again."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from microcred.bootstrap import Register
+from microcred.domain import CredentialState, Learner
+from microcred.services import issuance
+from microcred.services.offer_mailing import MAILED_OFFER_LIFETIME
+from microcred.services.oid4vci import pre_authorized_code, tx_code
+from microcred.services.oid4vci_metadata import LDP_VC
+from microcred.testing import mail_text
+from tests.api.conftest import ISSUED_ENROLMENT, OTHER, OWNER, Tokens, finished_job
+from tests.api.test_oid4vci_authorization import Pkce, _ask, _code, _params, _sign_in, _token
+from tests.api.wallet_app import WalletApp
+
+pytestmark = pytest.mark.slow
+
+EDITION = "MC-DSS-2024"
+ISSUED_EDITION = ISSUED_ENROLMENT.rsplit("-", 1)[0]  # MC-DSS-2023
+LEARNER_ADDRESS = "learner.of.tests@example.org"  # the address tests.api.conftest.learner_link gives
+URL = f"/api/v1/providers/{OWNER}/editions/{EDITION}/credential-offers"
+
+
+def _outbox(register: Register) -> set[Path]:
+    return set(Path(register.settings.outbox_dir).glob("*.eml"))
+
+
+def _mails(paths: set[Path]) -> list[tuple[str, str]]:
+    """(address, plain-text body) of each message."""
+    found = []
+    for path in paths:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        found.append((str(message["To"]), mail_text(path.read_bytes())))
+    return found
+
+
+def _offer_id(body: str) -> str:
+    link = next(word for word in body.split() if word.startswith("openid-credential-offer://"))
+    reference = unquote(parse_qs(urlsplit(link).query)["credential_offer_uri"][0])
+    return reference.rsplit("/oid4vci/offers/", 1)[1]
+
+
+@pytest.fixture
+def edition(demo_register: Register) -> dict[str, str]:
+    """Issue the edition; give some of its learners an address at OWNER, revoke one of those, and give one
+    without an OWNER address an address at OTHER only. The credential ids OWNER may reach, by address."""
+    register = demo_register
+    register.issuance.issue_for_edition(OWNER, EDITION)
+    issued = [c for c in issuance.list_credentials(OWNER, uow=register.uow) if c.edition_code == EDITION]
+    assert len(issued) >= 5, "the demo edition has too few passed learners for this test"
+    with register.uow() as work:
+        for number, credential in enumerate(issued[:3]):
+            work.learners.save(Learner(credential.learner, f"offer{number}@example.org"), provider=OWNER)
+        work.learners.save(Learner(issued[3].learner, "elsewhere@example.org"), provider=OTHER)
+        work.commit()
+    register.issuance.revoke(issued[2].uuid, "awarded in error", provider=OWNER)
+    reachable: dict[str, str] = {}
+    with register.uow() as work:  # every active credential whose learner OWNER has an address for
+        for credential in issued:
+            address = work.learners.email_of(credential.learner, OWNER)
+            if address is not None and work.credentials.get(credential.uuid).state is CredentialState.ACTIVE:
+                reachable[address] = credential.uuid
+    assert issued[2].uuid not in reachable.values()
+    assert "elsewhere@example.org" not in reachable
+    assert len(reachable) >= 2
+    return reachable
+
+
+def test_the_job_mails_exactly_the_reachable_learners_an_offer_of_their_own_credential(
+    client: TestClient, tokens: Tokens, demo_register: Register, edition: dict[str, str]
+) -> None:
+    owner = Tokens.header(tokens.owner)
+    before = _outbox(demo_register)
+    started = client.post(URL, headers=owner)
+    assert started.status_code == 202, started.text
+    assert started.headers["location"].startswith(f"/api/v1/providers/{OWNER}/jobs/")
+    job = finished_job(client, started.headers["location"], owner)
+    assert job["state"] == "succeeded", job
+    assert job["kind"] == "mail-credential-offers"
+    mails = _mails(_outbox(demo_register) - before)
+    assert sorted(address for address, _ in mails) == sorted(edition)
+    assert job["result"]["mailed"] == len(edition)
+    assert sorted(job["result"]["credentials"]) == sorted(edition.values())
+    assert "@" not in str(job["result"]), "no learner identity in the job's result"
+    for address, body in mails:
+        assert f"{MAILED_OFFER_LIFETIME.days} days" in body
+        assert f"{MAILED_OFFER_LIFETIME.days} dagen" in body
+        offer_id = _offer_id(body)
+        offer = client.get(f"/oid4vci/offers/{offer_id}")
+        assert offer.status_code == 200
+        assert offer.json()["grants"] == {"authorization_code": {"issuer_state": offer_id}}, "no PIN flow by mail"
+        with demo_register.uow() as work:
+            record = work.oid4vci.offer(offer_id)
+        assert record is not None
+        assert record.credential_uuid == edition[address], "the learner's own credential"
+        assert record.expires_at - record.created_at == MAILED_OFFER_LIFETIME
+
+
+def test_a_second_run_mails_nobody_unless_asked_to_send_again(
+    client: TestClient, tokens: Tokens, demo_register: Register, edition: dict[str, str]
+) -> None:
+    owner = Tokens.header(tokens.owner)
+    assert finished_job(client, client.post(URL, headers=owner).headers["location"], owner)["state"] == "succeeded"
+    before = _outbox(demo_register)
+    second = finished_job(client, client.post(URL, headers=owner, json={}).headers["location"], owner)
+    assert second["result"]["mailed"] == 0
+    assert second["result"]["already_mailed"] == len(edition)
+    assert _outbox(demo_register) == before
+    again = finished_job(client, client.post(URL, headers=owner, json={"again": True}).headers["location"], owner)
+    assert again["result"]["mailed"] == len(edition)
+    assert sorted(address for address, _ in _mails(_outbox(demo_register) - before)) == sorted(edition)
+
+
+def test_another_provider_cannot_start_or_follow_the_job(
+    client: TestClient, tokens: Tokens, demo_register: Register, edition: dict[str, str]
+) -> None:
+    before = _outbox(demo_register)
+    other = Tokens.header(tokens.other)
+    assert client.post(URL, headers=other).status_code == 403
+    assert client.post(URL, headers=Tokens.header(tokens.owner_readonly)).status_code == 403
+    own_url = f"/api/v1/providers/{OTHER}/editions/{EDITION}/credential-offers"
+    assert client.post(own_url, headers=other).status_code == 404, "OWNER's edition is no edition of OTHER"
+    owner = Tokens.header(tokens.owner)
+    started = client.post(URL, headers=owner)
+    assert client.get(started.headers["location"], headers=other).status_code == 403
+    finished_job(client, started.headers["location"], owner)
+    assert (
+        client.post(f"/api/v1/providers/{OWNER}/editions/NO-SUCH/credential-offers", headers=owner).status_code == 404
+    )
+    assert "elsewhere@example.org" not in {address for address, _ in _mails(_outbox(demo_register) - before)}
+
+
+def test_a_mailed_offer_has_no_pre_authorized_code_to_redeem(
+    client: TestClient, tokens: Tokens, demo_register: Register, edition: dict[str, str]
+) -> None:
+    owner = Tokens.header(tokens.owner)
+    before = _outbox(demo_register)
+    finished_job(client, client.post(URL, headers=owner).headers["location"], owner)
+    (_, body), *_ = _mails(_outbox(demo_register) - before)
+    offer_id = _offer_id(body)
+    secret = demo_register.settings.session_secret.get_secret_value()
+    form = {
+        "grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code",
+        "pre-authorized_code": pre_authorized_code(secret, offer_id),
+        "tx_code": tx_code(secret, offer_id),
+    }
+    answer = client.post("/oid4vci/token", data=form)
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_grant"
+
+
+def test_the_learner_takes_up_a_mailed_offer_by_signing_in_and_approving(
+    client: TestClient, tokens: Tokens, demo_register: Register, credential_id: str
+) -> None:
+    """The whole way: the mailed link's offer names only its credential on the approval page, and the wallet
+    receives that credential, bound to its key."""
+    assert _sign_in(client, demo_register).status_code == 200  # the address the link went to is the learner's
+    owner = Tokens.header(tokens.owner)
+    before = _outbox(demo_register)
+    url = f"/api/v1/providers/{OWNER}/editions/{ISSUED_EDITION}/credential-offers"
+    assert finished_job(client, client.post(url, headers=owner).headers["location"], owner)["state"] == "succeeded"
+    [body] = [body for address, body in _mails(_outbox(demo_register) - before) if address == LEARNER_ADDRESS]
+    offer_id = _offer_id(body)
+    app = WalletApp(client)
+    link = next(word for word in body.split() if word.startswith("openid-credential-offer://"))
+    assert app.offer_of(link)["grants"] == {"authorization_code": {"issuer_state": offer_id}}
+    pkce = Pkce()
+    page = _ask(client, _params(pkce, issuer_state=offer_id))
+    assert page.status_code == 200
+    assert page.text.count('name="credential"') == 1
+    code = _code(client, demo_register, credential_id, pkce, issuer_state=offer_id)
+    token = _token(client, code, pkce.verifier).json()["access_token"]
+    issued = app.credential(token, LDP_VC, app.proof(app.nonce(), demo_register.oid4vci.issuer))
+    assert issued.status_code == 200, issued.text
+    assert issued.json()["credentials"][0]["credential"]["id"] == credential_id
