@@ -20,6 +20,10 @@ from microcred.settings import Settings
 from tests.databases import TEST_PEPPER
 from tests.services.stacking_setup import OFFERINGS, Stacked, _passed, rule, seed
 
+# Each test builds a generated register of learners and rules and runs both paths over it (a second or more):
+# `make test` runs them, the inner loop (`make test-fast`) does not.
+pytestmark = pytest.mark.slow
+
 LEARNERS = 30
 
 
