@@ -48,8 +48,9 @@ def test_learning_outcomes_belong_to_the_course_in_both_languages() -> None:
         if not offering.learning_outcomes:
             continue  # an incomplete draft
         topic = by_title[offering.title.texts["nl"].removeprefix("Postgraduaat ").removeprefix("Opleiding ")]
-        for outcome, (nl, en) in zip(offering.learning_outcomes, topic.outcomes, strict=True):
+        for outcome, (nl, en, skill) in zip(offering.learning_outcomes, topic.outcomes, strict=True):
             assert outcome.text.texts == {"nl": f"De deelnemer kan {nl}.", "en": f"The participant can {en}."}
+            assert outcome.esco_skill == skill
 
 
 def test_subjects_that_only_make_sense_in_dutch_are_taught_in_dutch() -> None:
