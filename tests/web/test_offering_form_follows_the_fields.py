@@ -20,7 +20,8 @@ PASSWORD = "correct horse battery"
 
 
 class _Form(HTMLParser):
-    """The form's labels and inputs (name -> attributes, and the options of a select)."""
+    """The form's labels and inputs (name -> attributes, and the options of a select or of radio buttons, whose
+    fieldset's legend is their label)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -29,12 +30,18 @@ class _Form(HTMLParser):
         self.options: dict[str, list[str]] = {}
         self._label: str | None = None
         self._select: str | None = None
+        self._fieldset: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
-        if tag == "label":
-            self._label = found["for"]
+        if tag == "fieldset":
+            self._fieldset = found["id"]
+        elif tag == "legend" or (tag == "label" and "for" in found):
+            self._label = found["for"] if tag == "label" else self._fieldset
             self.labels[str(self._label)] = ""
+        elif tag == "input" and found.get("type") == "radio":
+            self.inputs[str(found["name"])] = {**found, "tag": "radio"}
+            self.options.setdefault(str(found["name"]), []).append(str(found["value"]))
         elif tag in ("input", "select", "textarea") and found.get("type") != "hidden":
             self.inputs[str(found["name"])] = {**found, "tag": tag}
             self._select = str(found["name"]) if tag == "select" else None
@@ -46,7 +53,7 @@ class _Form(HTMLParser):
             self.labels[self._label] += data
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "label":
+        if tag in ("label", "legend"):
             self._label = None
 
 

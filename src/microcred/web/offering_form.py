@@ -32,6 +32,9 @@ FORM_FIELDS = (
 # How to type a list in the form: the web's own words, next to the field they explain.
 _HINTS = {"learning_outcomes": "desk.outcomes_hint", "languages": "desk.languages_hint"}
 _LONG_LIST = 20  # a select this long shows each code before its label, to be scanned by code
+# Codes whose names are long (an offering's kinds): radio buttons that wrap, as the catalogue's filter shows them,
+# where a select would cut a name off on a phone.
+_CHOICES = frozenset({"kind"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +44,7 @@ class FormInput:
     name: str
     field: str  # the offering's field it edits
     label: Words
-    widget: str  # "input", "textarea" or "select"
+    widget: str  # "input", "textarea", "select", "multiselect" or "choices" (radio buttons)
     lang: str | None = None
     vocab: str | None = None
     choices: tuple[str, ...] = ()
@@ -64,7 +67,7 @@ def form_inputs() -> tuple[FormInput, ...]:
 
 
 def _inputs(field: Field) -> list[FormInput]:
-    """A field's inputs: one per language for texts, a select for a code, one input otherwise."""
+    """A field's inputs: one per language for texts, a select (or radio buttons) for a code, one input otherwise."""
     hint = _HINTS.get(field.name)
     described_by = f"{field.name}-hint" if hint else None
     if field.kind is FieldKind.TRANSLATED:
@@ -75,7 +78,8 @@ def _inputs(field: Field) -> list[FormInput]:
     elif field.kind is FieldKind.CODE:
         codes = vocabulary(field.vocab or "").codes()
         blank = OFFERING.is_optional(field.name)
-        found = [_input(field, widget="select", vocab=field.vocab, choices=codes, blank_choice=blank,
+        widget = "choices" if field.name in _CHOICES else "select"
+        found = [_input(field, widget=widget, vocab=field.vocab, choices=codes, blank_choice=blank,
                         show_code=len(codes) > _LONG_LIST)]  # fmt: skip
     elif field.kind is FieldKind.CODES and field.vocab:  # a picker of labels, not typed ISO codes
         found = [_input(field, widget="multiselect", vocab=field.vocab, choices=_picked_first(field.vocab),
