@@ -238,9 +238,11 @@ def _footer_settles_at_the_bottom(page: Any) -> bool:
     in as it polls, and a check made in the middle of a swap once saw the footer mid-screen (seen once in about
     a dozen runs of the import report at 390 px). A footer that stays mid-screen still fails."""
     reaches = "() => document.querySelector('footer').getBoundingClientRect().bottom + scrollY >= innerHeight - 1"
+    from playwright.sync_api import TimeoutError as NotInTime  # as conftest: only browser tests need Playwright
+
     try:
         page.wait_for_function(reaches, timeout=5_000)
-    except Exception:  # Playwright's TimeoutError: the footer never reached the bottom
+    except NotInTime:
         return False
     return True
 
