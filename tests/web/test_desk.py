@@ -93,6 +93,13 @@ def test_languages_are_picked_by_name_and_each_chosen_one_is_stored(demo: Regist
     assert '<option value="en">' in again
 
 
+def test_a_new_empty_form_lists_what_it_lacks_instead_of_saying_it_is_complete(staff: TestClient) -> None:
+    form = staff.get("/desk/offerings/new").text
+    assert "Alle verplichte EU-elementen zijn ingevuld." not in form
+    assert re.search(r"Nog \d+ elementen te doen voor publicatie:", form)
+    assert "Leerresultaten" in form
+
+
 def test_publishing_an_incomplete_offering_is_refused_with_the_missing_elements(staff: TestClient) -> None:
     fields = {**_complete_fields(), "ects": "", "learning_outcomes_nl": "", "learning_outcomes_en": ""}
     page = staff.post("/desk/offerings", data=_new_offering(staff, **fields))

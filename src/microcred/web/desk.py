@@ -127,9 +127,11 @@ def desk_routes(pages: Pages) -> APIRouter:
         return to_desk()
 
     @router.get("/desk/offerings/new", response_class=HTMLResponse)
-    def new_offering(request: Request, _: StaffDep) -> Response:
-        return pages.render(request, "desk_offering.html", values=form_values(None), problems=[], editing=False,
-                            **_form())  # fmt: skip
+    def new_offering(request: Request, staff: StaffDep) -> Response:
+        """The empty form, with the EU elements it still lacks listed as the live check would list them."""
+        empty, unreadable = offering_from_form(FormData(), staff.provider)
+        return pages.render(request, "desk_offering.html", values=form_values(None),
+                            problems=unreadable + check_eu_elements(empty), editing=False, **_form())  # fmt: skip
 
     @router.get("/desk/offerings/{code:path}/edit", response_class=HTMLResponse)
     def edit_offering(request: Request, code: str, staff: StaffDep) -> Response:
