@@ -89,6 +89,19 @@ def _overflow(page: Any) -> int:
     return int(page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth"))
 
 
+_WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+  .filter(e => !e.closest('.table-wrap, .visually-hidden'))
+  .slice(-3)
+  .map(e => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className ? '.' + e.className : ''}`
+    + ` (right ${Math.round(e.getBoundingClientRect().right)} px): ${(e.innerText || '').slice(0, 60)}`)"""
+
+
+def _sticking_out(page: Any) -> list[str]:
+    """The innermost elements that reach past the window's right edge: what a failure message should name."""
+    return list(page.evaluate(_WIDEST))
+
+
 @pytest.fixture(scope="module")
 def demo(server: Server) -> dict[str, str]:
     """What ``microcred demo`` prints (its desk password and share link), after giving ``LEARNER`` a stack
@@ -257,8 +270,9 @@ def test_every_page_fits_the_window_and_is_accessible(
 ) -> None:
     page, variant = sized
     for name in JOURNEYS[journey](page, server, demo):
+        page.wait_for_load_state("load")  # judged with its stylesheet applied, not as the first bytes lay out
         assert page.evaluate("() => document.contentType") == "text/html", name
-        assert _overflow(page) <= 0, f"{name} at {variant} scrolls sideways"
+        assert _overflow(page) <= 0, f"{name} at {variant} scrolls sideways: {_sticking_out(page)}"
         assert page.evaluate(_CLIPPED) == [], f"{name} at {variant} clips a control's label"
         assert _footer_settles_at_the_bottom(page), f"{name} at {variant}: the footer floats mid-screen"
         screenshot(page, f"finished-{name}-{variant}")
