@@ -1,7 +1,8 @@
 """ESCO skills shipped with the package: each skill's preferred and alternative English labels, by concept URI.
 
-A learning outcome may name an ESCO skill by URI; the register checks that the URI is a skill of this list,
-shows its label instead of the bare URI, and searches its labels (decision 0032). The list is the subset of
+A learning outcome may name an ESCO skill by URI; for a skill of this list the register shows its label
+instead of the bare URI and searches its labels. A well-formed skill outside the list is kept as it is: the
+list is a subset of ESCO (decision 0032). The list is the subset of
 ESCO v1.1 skills in ``data/esco-skills.tsv.gz`` (sources and licence in ``data/SOURCES.md``); it is read on
 first use, so importing this module costs nothing.
 """

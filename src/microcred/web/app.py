@@ -46,12 +46,17 @@ _ROUTERS = (
 
 
 @cache
+def _pages() -> Pages:
+    """The one way pages are rendered, shared by every page route and the error pages of every application."""
+    return Pages()
+
+
+@cache
 def _page_routes() -> tuple[BaseRoute, ...]:
     """Every page route, built once per process: a page finds its register through its request
     (``web/registered.py``), so nothing of a route differs between applications (about 40 ms of CPU per
     application before, measured on the test suite's many)."""
-    pages = Pages()
-    return tuple(route for routes_of in _ROUTERS for route in routes_of(pages).routes)
+    return tuple(route for routes_of in _ROUTERS for route in routes_of(_pages()).routes)
 
 
 def attach_web(app: FastAPI, register: Register) -> None:
@@ -67,10 +72,9 @@ def attach_web(app: FastAPI, register: Register) -> None:
         https_only=settings.public_base_url.startswith("https://"),
     )
     app.mount("/static", StaticFiles(directory=str(files("microcred.web") / "static")), name="static")
-    pages = Pages()
     # As built, not through ``include_router``, which would build every route again per app (api/app.py).
     app.router.routes.extend(_page_routes())
-    install_page_errors(app, pages)
+    install_page_errors(app, _pages())
     icon = str(files("microcred.web") / "static" / "favicon.svg")
 
     @app.get("/favicon.ico", include_in_schema=False)
