@@ -65,6 +65,14 @@ def test_a_query_parameter_the_route_does_not_declare_is_refused(client: TestCli
     assert client.get("/.well-known/openid-credential-issuer", params={"surprise": "1"}).status_code == 200
 
 
+def test_a_search_with_a_control_character_is_refused_not_a_server_error(client: TestClient) -> None:
+    """Found by the schemathesis run on PostgreSQL: ``q=0\x00`` reached the database, which refuses NUL (500)."""
+    for text in ("0\x00", "data\x1b"):
+        body = _is_problem(client.get("/api/v1/catalogue", params={"q": text}), 422)
+        assert [(e["field"], e["code"]) for e in body["errors"]] == [("q", "control-characters")]
+        assert client.get("/", params={"q": text}).status_code == 400  # the page says so too
+
+
 def test_a_repeated_creating_post_is_answered_from_the_first_response(client: TestClient, tokens: Tokens) -> None:
     url = f"/api/v1/providers/{OWNER}/offerings/MC-DSS/editions"
     headers = {**Tokens.header(tokens.owner), "Idempotency-Key": "9a3c-first"}

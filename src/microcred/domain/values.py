@@ -16,6 +16,11 @@ __all__ = ["MAX_ECTS", "AcademicYear", "Change", "LangText", "ects"]
 MAX_ECTS = Decimal(60)
 _LANG = re.compile(r"^[a-z]{2}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but tab, LF, CR
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether ``text`` holds a C0 control character other than tab, LF and CR (PostgreSQL refuses NUL)."""
+    return _CONTROL.search(text) is not None
 _YEAR = re.compile(r"^(\d{4})\s*[-/]\s*(\d{2}|\d{4})$")
 
 
@@ -46,7 +51,7 @@ class LangText:
                 raise Invalid.field("language", "language-code", lang)
             if not isinstance(text, str):
                 raise Invalid.field(f"text[{lang}]", "text-type", text)
-            if _CONTROL.search(text):
+            if has_control_characters(text):
                 raise Invalid.field(f"text[{lang}]", "control-characters", text)
         object.__setattr__(self, "texts", {k: v.strip() for k, v in self.texts.items() if v.strip()})
 

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from microcred.domain import Edition, LangText, Offering, OfferingKind, OfferingStatus, ParticipationForm, Provider
+from microcred.domain.values import has_control_characters
 from microcred.domain.words import Highlight, highlight, query_terms
 from microcred.errors import FieldProblem, Invalid, NotFound
 from microcred.services.dependencies import Dependencies
@@ -70,6 +71,8 @@ class CatalogueQuery:
         found: list[FieldProblem] = []
         if len(self.text) > MAX_QUERY_LENGTH:
             found.append(FieldProblem("q", "too-long", params={"limit": MAX_QUERY_LENGTH}))
+        if has_control_characters(self.text):  # a NUL would reach PostgreSQL, which refuses it with a 500
+            found.append(FieldProblem("q", "control-characters", self.text[:40]))
         if self.isced_field is not None and self.isced_field not in vocabulary("isced-f"):
             found.append(FieldProblem("isced_field", "isced-field-code", self.isced_field))
         for name in ("eqf_level", "vks_level"):
