@@ -75,6 +75,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "MICROCRED_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "MICROCRED_ENVIRONMENT": "development",
         "MICROCRED_LOG_LEVEL": "WARNING",
+        # Every browser test's visitor comes from one loopback address: the per-client budgets (access links,
+        # wallet apps, verifications) would start refusing the later tests' sign-ins in one session. The
+        # budgets themselves are tested in tests/api/test_rate_limit_settings.py.
+        "MICROCRED_ACCESS_LINK_CLIENT_BURST": "10000",
+        "MICROCRED_WALLET_BURST": "10000",
+        "MICROCRED_VERIFICATION_BURST": "10000",
     }
     served = Server(f"http://127.0.0.1:{port}", env, outbox, workdir)
     served.cli("init")
