@@ -86,6 +86,14 @@ class Settings(BaseSettings):
         2.0, description="wallet-app requests (OpenID4VCI, OpenID4VP) per second per client address, after the burst"
     )
     wallet_burst: int = Field(60, description="wallet-app requests a client address may make at once")
+    # Staff sign-in throttling (services/throttle.py): this many failures pass, then each further one locks the
+    # account (or the client address) for ``login_lock_seconds``, doubling up to the ceiling.
+    login_account_free_failures: int = Field(5, ge=1, description="failed sign-ins an account has before it waits")
+    login_client_free_failures: int = Field(
+        20, ge=1, description="failed sign-ins one client address has before it waits (many people can share one)"
+    )
+    login_lock_seconds: int = Field(30, ge=1, description="the first wait after the free failures, doubling after")
+    login_lock_ceiling_seconds: int = Field(900, ge=1, description="the longest wait after failed sign-ins")
     log_level: str = Field("INFO", description="level of the structured JSON logs")
     serve_jobs: bool = Field(
         True,

@@ -88,3 +88,33 @@ def test_the_desk_says_to_wait(account: Register) -> None:
             page = client.post("/desk/login", data={"email": EMAIL, "password": "wrong guess!", "csrf_token": token})
     assert page.status_code == 429
     assert "Te veel mislukte aanmeldingen" in page.text
+
+
+def test_the_operator_sets_the_free_failures_and_the_waits(account: Register) -> None:
+    """``MICROCRED_LOGIN_*`` reach the desk's sign-in: two free failures, then a 7 s wait doubling to a 10 s
+    ceiling; the defaults are the module's ACCOUNT and CLIENT."""
+    settings = account.settings.model_copy(
+        update={"login_account_free_failures": 2, "login_lock_seconds": 7, "login_lock_ceiling_seconds": 10}
+    )
+    assert throttle.policies(account.settings) == (throttle.ACCOUNT, throttle.CLIENT)
+    strict = build(settings)
+    try:
+        for _ in range(2):
+            with pytest.raises(Unauthenticated):
+                strict.staff.sign_in_staff(EMAIL, "a wrong password", client="10.0.0.3")
+        with pytest.raises(Throttled) as refused:
+            strict.staff.sign_in_staff(EMAIL, PASSWORD, client="10.0.0.4")
+        assert refused.value.retry_after == 7
+        account_policy, _ = throttle.policies(settings)
+        assert account_policy.lock_after(5) == timedelta(seconds=10)
+    finally:
+        strict.close()
+
+
+def test_settings_refuse_a_throttle_that_never_lets_anyone_in() -> None:
+    from pydantic import ValidationError
+
+    from microcred.settings import Settings
+
+    with pytest.raises(ValidationError, match="login_account_free_failures"):
+        Settings(login_account_free_failures=0)

@@ -51,14 +51,21 @@ def _staff_id(principal: Principal) -> int:
 
 
 def sign_in_staff(
-    email: str, password: str, uow: UnitOfWorkFactory, clock: Clock, *, client: str = "unknown"
+    email: str,
+    password: str,
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    client: str = "unknown",
+    policies: tuple[throttle.Policy, throttle.Policy] = (throttle.ACCOUNT, throttle.CLIENT),
 ) -> StaffSession:
     """A new session for a correct e-mail and password (one vague error for every failure).
 
     After too many failures for the account or from the client, Throttled until the lock runs out, even
-    for the right password (services/throttle.py).
+    for the right password (services/throttle.py). ``policies`` are the account's and the client's.
     """
-    counted = [(throttle.ACCOUNT, throttle.ACCOUNT.key(email)), (throttle.CLIENT, throttle.CLIENT.key(client))]
+    account_policy, client_policy = policies
+    counted = [(account_policy, account_policy.key(email)), (client_policy, client_policy.key(client))]
     now = clock()
     with uow() as work:
         throttle.check(work, [key for _, key in counted], now)
@@ -125,7 +132,8 @@ class Staff:
         self._deps = deps
 
     def sign_in_staff(self, email: str, password: str, *, client: str = "unknown") -> StaffSession:
-        return sign_in_staff(email, password, self._deps.uow, self._deps.clock, client=client)
+        policies = throttle.policies(self._deps.settings)
+        return sign_in_staff(email, password, self._deps.uow, self._deps.clock, client=client, policies=policies)
 
     def staff_of_session(self, session: StaffSession) -> SignedInStaff | None:
         return staff_of_session(session, self._deps.uow)

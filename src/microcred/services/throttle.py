@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 
 from microcred.errors import Throttled
 from microcred.services.ports import UnitOfWork
+from microcred.settings import Settings
 
-__all__ = ["ACCOUNT", "CLIENT", "Policy", "check", "failed", "succeeded"]
+__all__ = ["ACCOUNT", "CLIENT", "Policy", "check", "failed", "policies", "succeeded"]
 
 FORGET_AFTER = timedelta(hours=24)  # a quiet day starts the count again
 
@@ -41,6 +42,17 @@ class Policy:
 
 ACCOUNT = Policy("account", free=5)
 CLIENT = Policy("client", free=20)
+
+
+def policies(settings: Settings) -> tuple[Policy, Policy]:
+    """The account's and the client's policies as the operator set them (``MICROCRED_LOGIN_*``); the defaults
+    are ``ACCOUNT`` and ``CLIENT``. The key names stay the same, so changing a number keeps the counts."""
+    base = timedelta(seconds=settings.login_lock_seconds)
+    ceiling = timedelta(seconds=settings.login_lock_ceiling_seconds)
+    return (
+        Policy(ACCOUNT.name, free=settings.login_account_free_failures, base=base, ceiling=ceiling),
+        Policy(CLIENT.name, free=settings.login_client_free_failures, base=base, ceiling=ceiling),
+    )
 
 
 def check(work: UnitOfWork, keys: list[str], now: datetime) -> None:
