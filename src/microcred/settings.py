@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     )
     wallet_burst: int = Field(60, description="wallet-app requests a client address may make at once")
     log_level: str = Field("INFO", description="level of the structured JSON logs")
+    http_threads: int = Field(
+        4, ge=1, le=64, description="requests one serving process works on at once (its thread pool); more wait"
+    )
     serve_jobs: bool = Field(
         True,
         description="`microcred serve` runs a job worker in each process; false when `microcred worker` runs apart",
