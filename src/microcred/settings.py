@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     http_threads: int = Field(
         4, ge=1, le=64, description="requests one serving process works on at once (its thread pool); more wait"
     )
+    catalogue_cache_size: int = Field(
+        256, ge=0, description="catalogue API pages each serving process keeps while no offering changed; 0: none"
+    )
     serve_jobs: bool = Field(
         True,
         description="`microcred serve` runs a job worker in each process; false when `microcred worker` runs apart",
