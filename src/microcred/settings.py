@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     login_lock_seconds: int = Field(30, ge=1, description="the first wait after the free failures, doubling after")
     login_lock_ceiling_seconds: int = Field(900, ge=1, description="the longest wait after failed sign-ins")
     log_level: str = Field("INFO", description="level of the structured JSON logs")
+    http_threads: int = Field(
+        4, ge=1, le=64, description="requests one serving process works on at once (its thread pool); more wait"
+    )
+    catalogue_cache_size: int = Field(
+        256, ge=0, description="catalogue API pages each serving process keeps while no offering changed; 0: none"
+    )
     serve_jobs: bool = Field(
         True,
         description="`microcred serve` runs a job worker in each process; false when `microcred worker` runs apart",

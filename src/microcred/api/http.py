@@ -29,6 +29,7 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "fingerprint",
+    "json_bytes",
 ]
 
 T = TypeVar("T")
@@ -114,11 +115,15 @@ def _matches(header: str | None, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
+def json_bytes(content: Any) -> bytes:
+    """The compact UTF-8 JSON of a model or plain data, as :func:`cached_json` answers it."""
+    data = content.model_dump(mode="json") if isinstance(content, BaseModel) else jsonable_encoder(content)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def cached_json(request: Request, content: Any, *, max_age: int = 60) -> Response:
     """A public JSON answer with a strong ETag; 304 without a body when the client already has it."""
-    data = content.model_dump(mode="json") if isinstance(content, BaseModel) else jsonable_encoder(content)
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    return cached_bytes(request, body, media_type="application/json", max_age=max_age)
+    return cached_bytes(request, json_bytes(content), media_type="application/json", max_age=max_age)
 
 
 def cached_bytes(request: Request, body: bytes, *, media_type: str, max_age: int) -> Response:

@@ -7,9 +7,11 @@ same query finds the same offerings on either backend (decisions 0008 and 0022).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar, cast
 
 from microcred.domain import Edition, LangText, Offering, OfferingKind, OfferingStatus, ParticipationForm, Provider
 from microcred.domain.values import has_control_characters
@@ -17,6 +19,7 @@ from microcred.domain.words import Highlight, highlight, query_terms
 from microcred.errors import FieldProblem, Invalid, NotFound
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWork, UnitOfWorkFactory
+from microcred.services.versioned_cache import VersionedCache
 from microcred.vocab import vocabulary
 
 __all__ = [
@@ -38,6 +41,8 @@ __all__ = [
     "search_offerings",
     "why_it_matched",
 ]
+
+T = TypeVar("T")
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_CONTEXT = 60
@@ -318,6 +323,20 @@ class Search:
 
     def __init__(self, deps: Dependencies) -> None:
         self._deps = deps
+        self.answers: VersionedCache[object] = VersionedCache(deps.settings.catalogue_cache_size)
+
+    def answer(self, query: CatalogueQuery, render: Callable[[CatalogueQuery, int, list[Offering]], T]) -> T:
+        """``render(query, total, offerings)`` of :meth:`find_offerings`, kept (per ``render``) while no offering
+        or provider changed: a popular query then costs a version check (docs/decisions/0041)."""
+        with self._deps.uow() as work:
+            version = work.search.catalogue_version()
+            key = (render, repr(query))  # repr: ects 1 and 1.0 are equal Decimals, yet their cursors differ
+            kept = self.answers.get(version, key)
+            if kept is not None:
+                return cast(T, kept)
+            answer = render(query, *_find(work, query))
+        self.answers.put(version, key, answer)
+        return answer
 
     def search_offerings(self, query: CatalogueQuery) -> CataloguePage:
         return search_offerings(query, self._deps.uow, today=self._deps.clock().date())

@@ -269,8 +269,15 @@ def verify_document(
             raise NotFetched("status-off")
         return foreign.status_list(url) if foreign.is_foreign_url(url) else _status_list(work, keys, url)
 
+    own_dids: dict[str, Mapping[str, Any] | None] = {}
+
     def resolve_did(did: str) -> Mapping[str, Any] | None:
-        return foreign.did_document(did) if foreign.is_foreign_did(did) else keys.resolve_did(work, did)
+        """The issuer's DID is asked for its proof and again for each status list it signed: read it once."""
+        if foreign.is_foreign_did(did):
+            return foreign.did_document(did)
+        if did not in own_dids:
+            own_dids[did] = keys.resolve_did(work, did)
+        return own_dids[did]
 
     with uow() as work:
         return verify_credential(

@@ -27,6 +27,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
 )
 
 from microcred.domain import Edition, Offering
@@ -35,6 +36,8 @@ from microcred.storage import mapping
 from microcred.storage.tables import editions, enrolments, offerings, providers
 
 __all__ = ["POSTGRES_DOCUMENT", "OfferingTally", "SqlOfferingSearch"]
+
+_VERSION_KEY = "microcred.catalogue_version"  # per SQLite connection: (its writes seen, the version then)
 
 #: The PostgreSQL search document: a stored generated tsvector column with a GIN index (migration search_0002),
 #: deliberately not in ``tables.py`` because SQLite has no such column (it searches its FTS5 table).
@@ -120,6 +123,37 @@ class SqlOfferingSearch:
         else:
             total = int(self._connection.execute(select(func.count()).select_from(query.subquery())).scalar_one())
         return total, [mapping.offering_from_row(row, row.provider_slug) for row in rows]
+
+    def catalogue_version(self) -> str:
+        """A value that moves with any insert, update or delete of an offering or provider: per table the row
+        count, highest id and latest ``updated_at`` (every write stamps it). The catalogue API keeps its pages
+        while this stays the same (``services/search.py``, docs/decisions/0041).
+
+        The latest ``updated_at`` is a scan of the table (about 1 ms for the full demo register's 2,275
+        offerings), so SQLite skips it while nothing was written: ``PRAGMA data_version`` moves when another
+        connection commits, ``total_changes`` when this one writes, and while neither moved since this
+        connection last read the version, the database is the same."""
+        quiet = None if self._postgres else self._sqlite_writes()
+        kept = self._connection.info.get(_VERSION_KEY)
+        if quiet is not None and kept is not None and kept[0] == quiet:
+            return str(kept[1])
+        marks = [select(func.count(), func.max(t.c.id), func.max(t.c.updated_at)) for t in (offerings, providers)]
+        if self._postgres:  # one round trip; SQLite counts faster from two plain statements
+            first, second = (mark.subquery() for mark in marks)
+            both = select(first, second).select_from(first.join(second, true()))
+            rows = [self._connection.execute(both).one()]
+        else:
+            rows = [self._connection.execute(mark).one() for mark in marks]
+        version = "|".join("" if value is None else str(value) for row in rows for value in row)
+        if quiet is not None:
+            self._connection.info[_VERSION_KEY] = (quiet, version)
+        return version
+
+    def _sqlite_writes(self) -> tuple[int, int]:
+        """Where this SQLite connection stands: commits by other connections, and its own changes."""
+        others = int(self._connection.exec_driver_sql("PRAGMA data_version").scalar_one())
+        own = int(self._connection.connection.dbapi_connection.total_changes)  # type: ignore[union-attr]
+        return others, own
 
     def facets(self, *, status: str = "published") -> dict[str, list[str]]:
         """The values present among offerings with ``status``: what the catalogue's filters can offer."""

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Query, Request, Response
 
 from microcred.api.deps import PublicDep, RegisterDep
-from microcred.api.http import CACHE_RESPONSES, Page, cached_json, decode_cursor, encode_cursor, fingerprint
+from microcred.api.http import (
+    CACHE_RESPONSES,
+    Page,
+    cached_bytes,
+    cached_json,
+    decode_cursor,
+    encode_cursor,
+    fingerprint,
+    json_bytes,
+)
 from microcred.api.routing import api_router
 from microcred.api.schemas import OfferingOut
-from microcred.domain import OfferingKind, OfferingStatus, ParticipationForm
+from microcred.domain import Offering, OfferingKind, OfferingStatus, ParticipationForm
 from microcred.errors import NotFound
 from microcred.services.search import MAX_PAGE_SIZE, CatalogueQuery
 
@@ -38,12 +48,6 @@ def search_catalogue(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
     """Published offerings: best text match first when ``q`` is given, else by title."""
-    filters = fingerprint(
-        "catalogue", q, provider, isced_field, eqf_level, ects_min, ects_max, language, participation_form, kind, limit
-    )
-    page_number = decode_cursor(cursor, filters) or 1
-    if not isinstance(page_number, int) or page_number < 1:
-        page_number = 1
     query = CatalogueQuery(
         text=q,
         provider=provider,
@@ -54,16 +58,40 @@ def search_catalogue(
         language=language,
         participation_form=participation_form,
         kind=kind,
-        page=page_number,
         page_size=limit,
     )
-    total, offerings = register.search.find_offerings(query)
-    more = page_number * limit < total
+    page_number = decode_cursor(cursor, _filters(query)) or 1
+    if not isinstance(page_number, int) or page_number < 1:
+        page_number = 1
+    body = register.search.answer(replace(query, page=page_number), _page_json)
+    return cached_bytes(request, body, media_type="application/json", max_age=60)
+
+
+def _filters(query: CatalogueQuery) -> str:
+    """What a cursor belongs to: every filter and the page size, not the page."""
+    return fingerprint(
+        "catalogue",
+        query.text,
+        query.provider,
+        query.isced_field,
+        query.eqf_level,
+        query.ects_min,
+        query.ects_max,
+        query.language,
+        query.participation_form,
+        query.kind,
+        query.page_size,
+    )
+
+
+def _page_json(query: CatalogueQuery, total: int, offerings: list[Offering]) -> bytes:
+    """One catalogue page as the JSON bytes answered, made once per catalogue version (Search.answer)."""
+    more = query.page * query.page_size < total
     page = Page[OfferingOut](
         items=[OfferingOut.of(offering) for offering in offerings],
-        next_cursor=encode_cursor(page_number + 1, filters) if more else None,
+        next_cursor=encode_cursor(query.page + 1, _filters(query)) if more else None,
     )
-    return cached_json(request, page)
+    return json_bytes(page)
 
 
 @router.get(
