@@ -46,8 +46,8 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
 INCLUDES = {
     "issue_per_s": "add_proof on a prepared unsigned credential: proof configuration, canonicalise, hash, sign, "
-    "copy (no storage, no schema; bulk issuing through the service is another bench); JS: vc.issue with the "
-    "key pair imported each time",
+    "copy (no storage, no schema; bulk issuing through the service is another bench); JS: vc.issue on a "
+    "fresh copy of the credential, one key pair per batch as ours",
     "verify_proof_per_s": "verify_proof: every proof of the credential (canonicalise, hash, did:key, Ed25519); "
     "no JS figure",
     "verify_per_s": "verify_credential: proof, validity dates, issuer = proof's key, OB 3.0 schema and trust "
