@@ -13,6 +13,8 @@ import sys
 
 import pytest
 
+import microcred
+
 # slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
 # make test runs it, make test-fast leaves it out
 pytestmark = pytest.mark.slow
@@ -133,3 +135,12 @@ def test_a_settings_error_is_still_one_line_without_pydantic_imported_up_front()
     assert result.returncode == 1
     assert result.stderr.strip().startswith("error: configuration port:"), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_version_prints_the_version_at_once_and_loads_nothing_of_the_work() -> None:
+    """``microcred --version`` is the lightest command there is (it answered "Missing command" until issue 21)."""
+    program = "from microcred.cli.main import run\nimport sys\nsys.exit(run(['--version']))"
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout.strip()) == (0, microcred.__version__)
+    loaded = _modules_loaded_by("from microcred.cli.main import run; run(['--version'])")
+    assert loaded.isdisjoint({*HEAVY, *STORAGE_AND_STANDARDS, *SERVING_AND_FORMATS, "pydantic"})

@@ -37,15 +37,21 @@ access.attach(app)
 stacking.attach(app)
 
 
+def _print_version(asked: bool) -> None:
+    """``--version`` answers at once: in the group's own body it came after Click's "Missing command"."""
+    if asked:
+        typer.echo(__version__)
+        raise typer.Exit
+
+
 @app.callback()
 def _main(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+    ),
     lang: str = typer.Option("en", "--lang", help="Language of the messages and errors: en or nl."),
 ) -> None:
     use_language(lang)
-    if version:
-        typer.echo(__version__)
-        raise typer.Exit
 
 
 def run(argv: list[str] | None = None) -> int:
