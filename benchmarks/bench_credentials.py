@@ -44,6 +44,16 @@ CREATED = "2025-02-01T00:00:00Z"
 NOW = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)  # inside the sample's validity period
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
+INCLUDES = {
+    "issue_per_s": "add_proof on a prepared unsigned credential: proof configuration, canonicalise, hash, sign, "
+    "copy (no storage, no schema; bulk issuing through the service is another bench); JS: vc.issue on a "
+    "fresh copy of the credential, one key pair per batch as ours",
+    "verify_proof_per_s": "verify_proof: every proof of the credential (canonicalise, hash, did:key, Ed25519); "
+    "no JS figure",
+    "verify_per_s": "verify_credential: proof, validity dates, issuer = proof's key, OB 3.0 schema and trust "
+    "(status left out); JS: vc.verifyCredential: proof, dates, issuer (status stubbed) - ours does more",
+}
+"""What each figure includes, written next to it in the results (issue 21: label what a figure measures)."""
 TARGETS = {"rdfc_issue_per_s": 2000, "rdfc_verify_per_s": 1500, "jcs_issue_per_s": 8000, "jcs_verify_per_s": 5000}
 JS_RATIO_TARGET = 3.0  # rdfc issuance at least 3x Digital Bazaar's JS on the same machine and run
 
@@ -123,6 +133,7 @@ def _node(key: SigningKey) -> dict[str, float] | None:
 
 
 def main() -> int:
+    load_before = [round(load, 2) for load in os.getloadavg()]
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     key = SigningKey.from_seed(bytes(range(32)))
@@ -158,6 +169,7 @@ def main() -> int:
         "python_cpu": python_cpu,
         "node": {k: round(v, 1) for k, v in node.items()} if node else None,
         "ratios": ratios,
+        "includes": {f"{suite}_{name}": text for suite in ("rdfc", "jcs") for name, text in INCLUDES.items()},
         "targets": targets,
         "machine": {
             "python": sys.version.split()[0],
@@ -165,6 +177,7 @@ def main() -> int:
             "processor": platform.processor() or platform.machine(),
             "seconds_per_measure": SECONDS,
             "warmup_seconds_per_measure": WARMUP_SECONDS,
+            "load_average_before": load_before,
             "load_average": [round(load, 2) for load in os.getloadavg()],
         },
     }

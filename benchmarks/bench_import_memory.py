@@ -10,6 +10,7 @@ benchmarks/results/import_memory.json. Sizes default to 100,000 and 1,000,000 ro
 from __future__ import annotations
 
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -77,6 +78,7 @@ def main() -> None:
         "runs": runs,
         "python": platform.python_version(),
         "machine": platform.machine(),
+        "load_average_after": [round(load, 2) for load in os.getloadavg()],  # issue 21: every figure
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -111,6 +111,7 @@ def _latency(url: str) -> dict[str, dict[str, float | int]]:
 
 
 def main() -> None:
+    load_before = [round(load, 2) for load in os.getloadavg()]
     workdir = Path(tempfile.mkdtemp(prefix="microcred-bench-search-"))
     quality: dict[str, Any] = {}
     small = f"sqlite:///{workdir / 'small.db'}"
@@ -134,7 +135,13 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
-            {"quality": quality, "latency": {"scale": scale, "offerings": offerings, "queries": latency}}, indent=2
+            {
+                "quality": quality,
+                "latency": {"scale": scale, "offerings": offerings, "queries": latency},
+                "load_average_before": load_before,
+                "load_average_after": [round(load, 2) for load in os.getloadavg()],
+            },
+            indent=2,
         )
         + "\n"
     )

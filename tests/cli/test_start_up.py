@@ -13,6 +13,8 @@ import sys
 
 import pytest
 
+import microcred
+
 # slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
 # make test runs it, make test-fast leaves it out
 pytestmark = pytest.mark.slow
@@ -21,6 +23,23 @@ HEAVY = ("matplotlib", "scipy", "fpdf", "alembic")
 STORAGE_AND_STANDARDS = ("sqlalchemy", "duckdb", "pyld", "jsonschema", "cryptography", "httpx")
 """What the command line itself must not load before a command runs (issue 21: ``microcred --help`` and usage
 errors start in well under a second; ``benchmarks/bench_cli.py`` measures it)."""
+SERVING_AND_FORMATS = (
+    "fastapi", "starlette", "uvicorn", "jinja2", "numpy", "pyarrow", "openpyxl", "segno", "joserfc", "nacl",
+    "orjson", "jsonschema_rs", "prometheus_client", "alembic", "psycopg",
+)  # fmt: skip
+"""What no ``--help`` loads either: the web server, the file formats, the credential formats (issue 21)."""
+OUR_WORKING_PARTS = ("microcred.bootstrap", "microcred.services", "microcred.storage", "microcred.credentials",
+                     "microcred.stats", "microcred.io", "microcred.api", "microcred.web")  # fmt: skip
+HELP_COMMANDS = [
+    ["--help"],
+    ["report", "--help"],
+    ["report", "parliament", "--help"],
+    ["verify", "--help"],
+    ["issue", "--help"],
+    ["import", "--help"],
+    ["offering", "add", "--help"],
+    ["serve", "--help"],
+]
 
 
 def _modules_loaded_by(statement: str, *, packages: bool = True) -> set[str]:
@@ -77,3 +96,51 @@ def test_a_command_that_needs_the_register_still_gets_it() -> None:
         "assert run(['init']) == 0"
     )
     assert "sqlalchemy" in loaded
+
+
+@pytest.mark.parametrize("args", HELP_COMMANDS, ids=" ".join)
+def test_a_help_text_loads_no_library_or_part_of_ours_that_only_the_work_needs(args: list[str]) -> None:
+    """Each ``--help`` a user reads is only Typer, rich and the domain's field definitions the options come from."""
+    program = (
+        "import contextlib, io\n"
+        "from microcred.cli.main import run\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert run({args!r}) == 0"
+    )
+    loaded = _modules_loaded_by(program, packages=False)
+    tops = {name.split(".")[0] for name in loaded}
+    unwanted = set(HEAVY) | set(STORAGE_AND_STANDARDS) | set(SERVING_AND_FORMATS)
+    assert tops.isdisjoint(unwanted), f"{args} loads {sorted(tops & unwanted)}"
+    ours = sorted(name for name in loaded if name.startswith(OUR_WORKING_PARTS))
+    assert not ours, f"{args} loads {ours}"
+    assert "rich.progress" not in loaded  # the progress bars of issue and import are drawn by those commands only
+
+
+def test_the_top_level_help_does_not_load_pydantic() -> None:
+    """Typer parses a command's options with pydantic, but ``microcred --help`` parses none (issue 21)."""
+    loaded = _modules_loaded_by("from microcred.cli.main import run; run(['--help'])")
+    assert "pydantic" not in loaded
+    assert "pydantic_core" not in loaded
+
+
+def test_a_settings_error_is_still_one_line_without_pydantic_imported_up_front() -> None:
+    """``cli.main`` tells a pydantic ValidationError by the loaded module; a bad setting still reads as one line."""
+    program = (
+        "import os, sys\n"
+        "os.environ['MICROCRED_PORT'] = 'not-a-port'\n"
+        "from microcred.cli.main import run\n"
+        "sys.exit(run(['provider', 'list']))"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("error: configuration port:"), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_version_prints_the_version_at_once_and_loads_nothing_of_the_work() -> None:
+    """``microcred --version`` is the lightest command there is (it answered "Missing command" until issue 21)."""
+    program = "from microcred.cli.main import run\nimport sys\nsys.exit(run(['--version']))"
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout.strip()) == (0, microcred.__version__)
+    loaded = _modules_loaded_by("from microcred.cli.main import run; run(['--version'])")
+    assert loaded.isdisjoint({*HEAVY, *STORAGE_AND_STANDARDS, *SERVING_AND_FORMATS, "pydantic"})

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+import enum
 import json
 import math
 import struct
+import uuid
 
 import pytest
 from hypothesis import given, settings
@@ -177,3 +180,79 @@ def test_a_cyclic_value_is_refused_as_before() -> None:
     cycle.append(cycle)
     with pytest.raises(RecursionError):
         canonicalize({"a": cycle})
+
+
+# The orjson route (jcs._orjson_encoded) serves float-free values: held to the exact writer on its own.
+every_escape = st.text(st.sampled_from([chr(code) for code in range(0x21)] + ["\x7f", "\u2028", "\u2029", '"', "\\"]))
+float_free_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.sampled_from([2**53 - 1, 2**53, -(2**53), -(2**53) + 1, 0, -0, 10**15])
+    | st.integers(min_value=-(2**53), max_value=2**53)
+    | awkward_text
+    | every_escape,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(awkward_text | every_escape, children, max_size=5)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=500)
+@given(float_free_json)
+def test_orjson_route_equals_the_exact_writer(value: object) -> None:
+    assert canonicalize(value) == _exact_writer(value)
+
+
+safe_integers = st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)  # orjson refuses ±2**53 itself
+routed_json = st.recursive(
+    st.none() | st.booleans() | safe_integers | awkward_text | every_escape,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(awkward_text, children, max_size=5),
+    max_leaves=25,
+)
+
+
+@given(st.lists(routed_json, min_size=1, max_size=3))
+def test_orjson_route_takes_plain_float_free_values_without_astral_characters(value: list[object]) -> None:
+    has_astral = any(ord(character) > 0xFFFF for character in _exact_writer(value).decode("utf-8"))
+    assert (jcs._orjson_encoded(value) is None) == has_astral
+
+
+def test_the_safe_integer_bounds_leave_the_orjson_route_and_still_come_out_exact() -> None:
+    for number in (2**53, -(2**53)):
+        assert jcs._orjson_encoded([number]) is None
+        assert canonicalize([number]) == f"[{number}]".encode()
+
+
+@pytest.mark.parametrize("bits", [bits for bits, _ in RFC_8785_NUMBERS])
+def test_rfc_8785_numbers_inside_a_document_take_a_route_that_writes_them_as_ecmascript(bits: str) -> None:
+    (number,) = struct.unpack(">d", bytes.fromhex(bits))
+    expected = dict(RFC_8785_NUMBERS)[bits]
+    assert canonicalize({"n": [number, 1]}) == f'{{"n":[{expected},1]}}'.encode()
+    assert jcs._orjson_encoded({"n": [number]}) is None  # a float: orjson writes 1e+23 as 1e23
+
+
+class _Colour(enum.Enum):
+    RED = "red"
+
+
+class _Level(enum.IntEnum):
+    SIX = 6
+
+
+class _Name(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value", [{"id": uuid.UUID(int=1)}, {"colour": _Colour.RED}, [datetime.date(2025, 1, 1)], {"when": {1, 2}}]
+)
+def test_values_orjson_would_write_but_jcs_has_no_form_for_are_still_refused(value: object) -> None:
+    with pytest.raises(JcsError):
+        canonicalize(value)
+
+
+@pytest.mark.parametrize("value", [{"level": _Level.SIX}, {_Name("a"): _Name("b")}, {"pair": (1, "x")}])
+def test_subclasses_and_tuples_take_the_exact_writer_as_before(value: object) -> None:
+    assert jcs._orjson_encoded(value) is None  # type: ignore[arg-type]
+    assert canonicalize(value) == _exact_writer(value)

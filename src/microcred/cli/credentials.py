@@ -9,7 +9,6 @@ from urllib.parse import unquote, urlsplit
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from microcred.cli.context import console, language, register, say
@@ -57,6 +56,8 @@ def issue(
         return
     assert edition is not None
     provider, code = _pair(edition, "--edition", "EDITION")
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn  # bar only
+
     columns = (TextColumn(say("issue.progress")), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("issuing", total=None)

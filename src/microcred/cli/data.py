@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from microcred.cli.context import console, err_console, language, register, say
 from microcred.domain.fields import RECORDS
@@ -46,6 +45,8 @@ def import_command(
     wired = register()
     wired.migrate()
     rejected = report.with_name(f"{file.stem}.rejected.csv") if report is not None else None
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn  # bar only
+
     with Progress(
         TextColumn(say("import.progress", name=file.name)),
         BarColumn(),

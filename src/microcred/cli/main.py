@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, TypeGuard
 
 import typer
-from pydantic import ValidationError
 from typer._click import exceptions as click  # Typer 0.2x vendors Click; its errors live here
 
 from microcred import __version__
 from microcred.cli import access, catalogue, credentials, data, demo, reports, stacking, system
 from microcred.cli.context import err_console, language, say, use_language
 from microcred.errors import MicrocredError
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 __all__ = ["app", "run"]
 
@@ -34,15 +37,21 @@ access.attach(app)
 stacking.attach(app)
 
 
+def _print_version(asked: bool) -> None:
+    """``--version`` answers at once: in the group's own body it came after Click's "Missing command"."""
+    if asked:
+        typer.echo(__version__)
+        raise typer.Exit
+
+
 @app.callback()
 def _main(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+    ),
     lang: str = typer.Option("en", "--lang", help="Language of the messages and errors: en or nl."),
 ) -> None:
     use_language(lang)
-    if version:
-        typer.echo(__version__)
-        raise typer.Exit
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -61,7 +70,7 @@ def run(argv: list[str] | None = None) -> int:
     except typer.Abort:
         err_console.print(say("aborted"))
         return 1
-    except (MicrocredError, ValidationError, OSError) as error:
+    except (MicrocredError, OSError) as error:
         if debug:
             raise
         err_console.print(f"[bold red]{say('error')}:[/] {_one_line(error)}", highlight=False, soft_wrap=True)
@@ -69,7 +78,7 @@ def run(argv: list[str] | None = None) -> int:
     except Exception as error:
         if debug:
             raise
-        if _is_database_error(error):
+        if _is_validation_error(error) or _is_database_error(error):
             err_console.print(f"[bold red]{say('error')}:[/] {_one_line(error)}", highlight=False, soft_wrap=True)
             return 1
         text = say("unexpected", kind=type(error).__name__, message=_one_line(error))
@@ -79,7 +88,7 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _one_line(error: Exception) -> str:
-    if isinstance(error, ValidationError):
+    if _is_validation_error(error):
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         return say("configuration", where=where, message=first["msg"])
@@ -88,6 +97,13 @@ def _one_line(error: Exception) -> str:
     if isinstance(error, MicrocredError):
         return error.describe(language()).replace("\n", " ")
     return str(error).replace("\n", " ")
+
+
+def _is_validation_error(error: Exception) -> TypeGuard[ValidationError]:
+    """A settings error (pydantic), told without importing pydantic: only settings built for a command raise
+    one, and ``microcred --help`` need not load it (issue 21: start-up)."""
+    pydantic_core = sys.modules.get("pydantic_core")
+    return pydantic_core is not None and isinstance(error, pydantic_core.ValidationError)
 
 
 def _is_database_error(error: Exception) -> bool:
