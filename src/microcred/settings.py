@@ -86,6 +86,12 @@ class Settings(BaseSettings):
         2.0, description="wallet-app requests (OpenID4VCI, OpenID4VP) per second per client address, after the burst"
     )
     wallet_burst: int = Field(60, description="wallet-app requests a client address may make at once")
+    deferred_transaction_days: int = Field(
+        90,
+        ge=1,
+        le=365,
+        description="days a wallet app may collect a credential offered before it was issued (deferred issuance)",
+    )
     log_level: str = Field("INFO", description="level of the structured JSON logs")
     serve_jobs: bool = Field(
         True,

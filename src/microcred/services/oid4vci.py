@@ -24,7 +24,7 @@ from urllib.parse import quote
 from microcred.credentials.jose import KeyProof, KeyProofError, verify_key_proof
 from microcred.credentials.token_status_list import INVALID, SUSPENDED, status_list_token
 from microcred.credentials.wallet_formats import holder_bound_open_badge, sd_jwt_vc, sd_jwt_vc_claims
-from microcred.domain import Credential, CredentialState
+from microcred.domain import Credential, CredentialState, Outcome
 from microcred.errors import Conflict, MicrocredError, NotFound
 from microcred.services import wallet
 from microcred.services.dependencies import Dependencies
@@ -40,6 +40,7 @@ from microcred.services.oid4vci_metadata import (
 from microcred.services.ports import OfferRecord, UnitOfWork
 
 __all__ = [
+    "DEFERRED_INTERVAL",
     "MAX_TX_CODE_ATTEMPTS",
     "NONCE_LIFETIME",
     "OFFER_LIFETIME",
@@ -49,6 +50,7 @@ __all__ = [
     "Oid4vci",
     "Oid4vciError",
     "credential_identifier",
+    "offered_ids",
     "pre_authorized_code",
     "sha256_hex",
     "tx_code",
@@ -57,6 +59,9 @@ __all__ = [
 OFFER_LIFETIME = timedelta(minutes=10)
 TOKEN_LIFETIME = timedelta(minutes=5)
 NONCE_LIFETIME = timedelta(minutes=5)
+DEFERRED_INTERVAL = 3600
+"""Seconds a wallet waits before asking again for a credential not issued yet (OID4VCI 1.0 §8.3): hours, not
+seconds, for a provider issues an edition in one go, often days after the outcomes (decision 0035)."""
 MAX_TX_CODE_ATTEMPTS = 5
 """PINs an offer lets a wallet try, the right one included: after five wrong ones it is closed for good (the
 learner makes a new offer). Counted before the PIN is compared, so parallel guesses get no more tries."""
@@ -105,6 +110,11 @@ def credential_identifier(configuration: str, credential_uuid: str) -> str:
     return f"{configuration}/{credential_uuid}"
 
 
+def offered_ids(record: OfferRecord) -> tuple[str, ...]:
+    """What a credential identifier names an offer's credential by: its id, or the offer's (a pending one's)."""
+    return (record.public_id,) if record.credential_uuid is None else (record.credential_uuid, record.public_id)
+
+
 def pre_authorized_code(secret: str, public_id: str) -> str:
     return _derived(secret, "code", public_id).hex()
 
@@ -135,6 +145,7 @@ class Oid4vci:
         return "openid-credential-offer://?credential_offer_uri=" + quote(reference, safe="")
 
     def _view(self, record: OfferRecord) -> Offer:
+        assert record.credential_uuid is not None  # the wallet page offers issued credentials only
         uri = self.offer_uri(record.public_id)
         pin = tx_code(self._secret(), record.public_id)
         return Offer(record.public_id, record.credential_uuid, uri, pin, record.expires_at)
@@ -161,10 +172,12 @@ class Oid4vci:
         assert record is not None
         return self._view(record)
 
-    def add_mailed_offer(self, work: UnitOfWork, credential_uuid: str, *, lifetime: timedelta) -> str:
-        """In ``work``'s transaction: an offer of the credential to be e-mailed, with only the authorization
-        code grant, and its ``openid-credential-offer://`` URI. Its pre-authorized code is a random value
-        nobody is told, so no code redeems it without the learner signing in (decision 0034)."""
+    def add_mailed_offer(
+        self, work: UnitOfWork, credential_uuid: str | None, *, lifetime: timedelta, enrolment_id: int | None = None
+    ) -> str:
+        """In ``work``'s transaction: an offer of the credential (or of a passed ``enrolment_id``'s, not issued
+        yet) to be e-mailed, with only the authorization code grant, and its URI. Its pre-authorized code is a
+        random value nobody is told, so no code redeems it without the learner signing in (decision 0034)."""
         now = self._deps.clock()
         public_id = secrets.token_urlsafe(18)
         work.oid4vci.add_offer(
@@ -174,6 +187,7 @@ class Oid4vci:
             created_at=now,
             expires_at=now + lifetime,
             mailed_at=now,
+            enrolment_id=enrolment_id,
         )
         return self.offer_uri(public_id)
 
@@ -183,7 +197,8 @@ class Oid4vci:
             records = work.oid4vci.latest_offers(list(credential_uuids), self._deps.clock())
         found: dict[str, Offer] = {}
         for record in records:
-            found.setdefault(record.credential_uuid, self._view(record))
+            offer = self._view(record)
+            found.setdefault(offer.credential_uuid, offer)
         return found
 
     # The wallet's requests -------------------------------------------------------------------------------
@@ -256,12 +271,36 @@ class Oid4vci:
             raise Oid4vciError("access-token-invalid", error="invalid_token", status=401)
         configuration = _requested_configuration(record, request)
         proof = self._key_proof(request, now)
+        if record.credential_uuid is None:  # a passed enrolment's credential the provider has not issued yet
+            return self._defer(record, access_token, configuration, proof, now)
         with self._deps.uow() as work:
             credential = work.credentials.get(record.credential_uuid)
             if credential.state is not CredentialState.ACTIVE:
                 raise Oid4vciError("offer-credential-not-active", error="credential_request_denied")
-            issued = self._render(work, credential, configuration, proof, now)
+            issued = self.render(work, credential, configuration, proof, now)
         return {"credentials": [{"credential": issued}]}
+
+    def _defer(
+        self, record: OfferRecord, access_token: str, configuration: str, proof: KeyProof, now: datetime
+    ) -> dict[str, Any]:
+        """A deferred issuance transaction (§8.3, 202): collected once issued, bound to this proof's key (0035)."""
+        assert record.enrolment_id is not None
+        transaction_id = secrets.token_urlsafe(32)
+        with self._deps.uow() as work:
+            enrolment = work.deferred.enrolment(record.enrolment_id)
+            if enrolment is None or enrolment.outcome != Outcome.PASSED.value:
+                raise Oid4vciError("deferred-not-issued", error="credential_request_denied")
+            work.deferred.add(
+                transaction_hash=sha256_hex(transaction_id),
+                token_hash=sha256_hex(access_token),
+                enrolment_id=record.enrolment_id,
+                configuration=configuration,
+                holder_jwk=json.dumps(proof.jwk, sort_keys=True),
+                created_at=now,
+                expires_at=now + timedelta(days=self._deps.settings.deferred_transaction_days),
+            )
+            work.commit()
+        return {"transaction_id": transaction_id, "interval": DEFERRED_INTERVAL}
 
     def _key_proof(self, request: Mapping[str, Any], now: datetime) -> KeyProof:
         proofs = request.get("proofs")
@@ -286,9 +325,10 @@ class Oid4vci:
             raise Oid4vciError("nonce-invalid", error="invalid_nonce")
         return proof
 
-    def _render(
+    def render(
         self, work: UnitOfWork, credential: Credential, configuration: str, proof: KeyProof, now: datetime
     ) -> Any:
+        """The credential in ``configuration``'s format, bound to the proof's key and signed now."""
         provider = credential.provider
         document = json.loads(credential.document_json)
         signing_key, method = self._deps.keys.signing_key(work, provider, now)
@@ -349,7 +389,7 @@ def _requested_configuration(record: OfferRecord, request: Mapping[str, Any]) ->
         if "credential_configuration_id" in request or not isinstance(identifier, str):
             raise Oid4vciError("credential-identifier-required", error="invalid_credential_request")
         for approved in binding.configurations:
-            if identifier == credential_identifier(approved, record.credential_uuid):
+            if identifier in {credential_identifier(approved, offered) for offered in offered_ids(record)}:
                 return approved
         raise Oid4vciError("credential-identifier-unknown", error="unknown_credential_identifier")
     configuration = request.get("credential_configuration_id")

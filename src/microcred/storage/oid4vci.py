@@ -21,7 +21,9 @@ from sqlalchemy import (
     Table,
     and_,
     delete,
+    func,
     insert,
+    or_,
     select,
     update,
 )
@@ -39,7 +41,10 @@ credential_offers = Table(
     Column("id", Integer, primary_key=True),
     Column("public_id", String(32), nullable=False, unique=True),  # the offer-by-reference URL's id
     Column("code_hash", String(64), nullable=False, unique=True),  # SHA-256 of the pre-authorized code
-    Column("credential_id", ForeignKey("credentials.id", ondelete="CASCADE"), nullable=False, index=True),
+    # an offer is of an issued credential, or of a passed enrolment whose credential is not issued yet
+    # (``enrolment_id``, migration wallet_0006_s5a: the wallet's credential request is deferred, decision 0035)
+    Column("credential_id", ForeignKey("credentials.id", ondelete="CASCADE"), index=True),
+    Column("enrolment_id", ForeignKey("enrolments.id", ondelete="CASCADE"), index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("tx_code_attempts", Integer, nullable=False, default=0),  # transaction codes tried so far
@@ -89,13 +94,14 @@ def _offer(row: Any) -> OfferRecord:
     return OfferRecord(
         row.id,
         row.public_id,
-        row.uuid,
+        row.uuid,  # None while a pending enrolment's credential is not issued
         _utc(row.created_at),
         _utc(row.expires_at),
         row.tx_code_attempts,
         redeemed,
         binding,
         None if row.mailed_at is None else _utc(row.mailed_at),
+        row.offered_enrolment,
     )
 
 
@@ -104,28 +110,44 @@ class SqlOid4vciRepository:
         self._connection = connection
 
     def _offers(self) -> Any:
-        return select(credential_offers, credentials.c.uuid).join(
-            credentials, credentials.c.id == credential_offers.c.credential_id
+        """Offers with their credential's id: the offered one, or the credential an offered enrolment got since
+        (so a pending offer whose credential was issued meanwhile works like any offer)."""
+        issued = or_(
+            credentials.c.id == credential_offers.c.credential_id,
+            and_(
+                credential_offers.c.credential_id.is_(None),
+                credentials.c.enrolment_id == credential_offers.c.enrolment_id,
+            ),
+        )
+        enrolment = func.coalesce(credential_offers.c.enrolment_id, credentials.c.enrolment_id)
+        return select(credential_offers, credentials.c.uuid, enrolment.label("offered_enrolment")).outerjoin(
+            credentials, issued
         )
 
     def add_offer(
         self,
-        credential_uuid: str,
+        credential_uuid: str | None,
         *,
         public_id: str,
         code_hash: str,
         created_at: datetime,
         expires_at: datetime,
         mailed_at: datetime | None = None,
+        enrolment_id: int | None = None,
     ) -> None:
-        credential_id = self._connection.execute(
-            select(credentials.c.id).where(credentials.c.uuid == credential_uuid)
-        ).scalar_one()
+        """An offer of the credential, or (``credential_uuid`` None) of the passed ``enrolment_id``'s credential
+        that is not issued yet."""
+        credential_id = None
+        if credential_uuid is not None:
+            credential_id = self._connection.execute(
+                select(credentials.c.id).where(credentials.c.uuid == credential_uuid)
+            ).scalar_one()
         self._connection.execute(
             insert(credential_offers).values(
                 public_id=public_id,
                 code_hash=code_hash,
                 credential_id=credential_id,
+                enrolment_id=None if credential_id is not None else enrolment_id,
                 created_at=created_at,
                 expires_at=expires_at,
                 tx_code_attempts=0,
@@ -135,17 +157,23 @@ class SqlOid4vciRepository:
 
     def add_authorization(
         self,
-        credential_uuid: str,
+        credential_uuid: str | None,
         binding: AuthorizationBinding,
         *,
         public_id: str,
         code_hash: str,
         created_at: datetime,
         expires_at: datetime,
+        enrolment_id: int | None = None,
     ) -> None:
         """An approved authorization request: its code redeems like an offer's, but only for its binding."""
         self.add_offer(
-            credential_uuid, public_id=public_id, code_hash=code_hash, created_at=created_at, expires_at=expires_at
+            credential_uuid,
+            public_id=public_id,
+            code_hash=code_hash,
+            created_at=created_at,
+            expires_at=expires_at,
+            enrolment_id=enrolment_id,
         )
         self._connection.execute(
             update(credential_offers)
