@@ -264,3 +264,16 @@ def test_the_desk_mails_pending_learners_only_when_asked(
     second = finished_job(client, client.post(url, headers=owner, json={"pending": True}).headers["location"], owner)
     assert second["result"]["mailed"] == 0
     assert second["result"]["already_mailed"] == asked["result"]["mailed"]
+
+
+def test_a_mailed_pending_offer_is_used_once_its_credential_was_delivered(
+    signed_in: TestClient, demo_register: Register
+) -> None:
+    offer_id = _pending_offer(demo_register)
+    token = _approved_token(signed_in, demo_register, offer_id)
+    transaction_id = _transaction(WalletApp(signed_in), demo_register, token)
+    assert signed_in.get(f"/oid4vci/offers/{offer_id}").status_code == 200, "pending is not delivered"
+    demo_register.issuance.issue_for_edition(OWNER, EDITION)
+    assert _deferred(signed_in, token, transaction_id).status_code == 200
+    assert signed_in.get(f"/oid4vci/offers/{offer_id}").status_code == 404
+    assert _ask(signed_in, _params(Pkce(), issuer_state=offer_id)).status_code == 303

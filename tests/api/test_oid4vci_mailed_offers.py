@@ -184,3 +184,27 @@ def test_the_learner_takes_up_a_mailed_offer_by_signing_in_and_approving(
     issued = app.credential(token, LDP_VC, app.proof(app.nonce(), demo_register.oid4vci.issuer))
     assert issued.status_code == 200, issued.text
     assert issued.json()["credentials"][0]["credential"]["id"] == credential_id
+
+
+def test_a_mailed_offer_is_used_once_its_credential_was_delivered(
+    client: TestClient, tokens: Tokens, demo_register: Register, credential_id: str
+) -> None:
+    """Its link then starts no more approvals, instead of for 14 days; before delivery it still may."""
+    assert _sign_in(client, demo_register).status_code == 200
+    owner = Tokens.header(tokens.owner)
+    before = _outbox(demo_register)
+    url = f"/api/v1/providers/{OWNER}/editions/{ISSUED_EDITION}/credential-offers"
+    finished_job(client, client.post(url, headers=owner).headers["location"], owner)
+    [body] = [body for address, body in _mails(_outbox(demo_register) - before) if address == LEARNER_ADDRESS]
+    offer_id = _offer_id(body)
+    first, second = Pkce(), Pkce()
+    code = _code(client, demo_register, credential_id, first, issuer_state=offer_id)
+    _code(client, demo_register, credential_id, second, issuer_state=offer_id)  # not delivered yet: it may
+    token = _token(client, code, first.verifier).json()["access_token"]
+    app = WalletApp(client)
+    issued = app.credential(token, LDP_VC, app.proof(app.nonce(), demo_register.oid4vci.issuer))
+    assert issued.status_code == 200, issued.text
+    assert client.get(f"/oid4vci/offers/{offer_id}").status_code == 404
+    refused = _ask(client, _params(Pkce(), issuer_state=offer_id))
+    assert refused.status_code == 303
+    assert parse_qs(urlsplit(refused.headers["location"]).query)["error"] == ["invalid_request"]

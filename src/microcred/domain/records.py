@@ -111,6 +111,7 @@ class OfferRecord:
     authorization: AuthorizationBinding | None = None  # set when a learner approved it (authorization code flow)
     mailed_at: datetime | None = None  # set when the desk e-mailed it: no pre-authorized grant (decision 0034)
     enrolment_id: int | None = None  # the enrolment whose credential is offered (the issued one's, or a pending)
+    via_offer_id: int | None = None  # an approved request's: the offer whose issuer_state it came with
 
 
 @dataclass(frozen=True, slots=True)

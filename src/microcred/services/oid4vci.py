@@ -11,12 +11,10 @@ them again while the offer is open without either being stored. Errors are OAuth
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -24,10 +22,11 @@ from urllib.parse import quote
 from microcred.credentials.jose import KeyProof, KeyProofError, verify_key_proof
 from microcred.credentials.token_status_list import INVALID, SUSPENDED, status_list_token
 from microcred.credentials.wallet_formats import holder_bound_open_badge, sd_jwt_vc, sd_jwt_vc_claims
-from microcred.domain import Credential, CredentialState, Outcome
-from microcred.errors import Conflict, MicrocredError, NotFound
+from microcred.domain import Credential, CredentialState
+from microcred.errors import Conflict, NotFound
 from microcred.services import wallet
 from microcred.services.dependencies import Dependencies
+from microcred.services.oid4vci_deferred import open_transaction
 from microcred.services.oid4vci_metadata import (
     AUTHORIZATION_CODE_GRANT,
     CONFIGURATIONS,
@@ -36,6 +35,21 @@ from microcred.services.oid4vci_metadata import (
     SD_JWT_VC,
     TX_CODE_LENGTH,
     token_status_list_url,
+)
+from microcred.services.oid4vci_values import (
+    DEFERRED_INTERVAL,
+    MAX_TX_CODE_ATTEMPTS,
+    NONCE_LIFETIME,
+    OFFER_LIFETIME,
+    TOKEN_LIFETIME,
+    AccessGrant,
+    Offer,
+    Oid4vciError,
+    credential_identifier,
+    offered_ids,
+    pre_authorized_code,
+    sha256_hex,
+    tx_code,
 )
 from microcred.services.ports import OfferRecord, UnitOfWork
 
@@ -55,74 +69,6 @@ __all__ = [
     "sha256_hex",
     "tx_code",
 ]
-
-OFFER_LIFETIME = timedelta(minutes=10)
-TOKEN_LIFETIME = timedelta(minutes=5)
-NONCE_LIFETIME = timedelta(minutes=5)
-DEFERRED_INTERVAL = 3600
-"""Seconds a wallet waits before asking again for a credential not issued yet (OID4VCI 1.0 §8.3): hours, not
-seconds, for a provider issues an edition in one go, often days after the outcomes (decision 0035)."""
-MAX_TX_CODE_ATTEMPTS = 5
-"""PINs an offer lets a wallet try, the right one included: after five wrong ones it is closed for good (the
-learner makes a new offer). Counted before the PIN is compared, so parallel guesses get no more tries."""
-
-
-class Oid4vciError(MicrocredError):
-    """A refusal in OAuth's or OID4VCI's own words: ``error`` is the spec's code (``invalid_grant``, …),
-    the reason code says why in the catalogue's words (the ``error_description``)."""
-
-    code = "oid4vci"
-
-    def __init__(self, reason: str, /, *, error: str, status: int = 400, **params: Any) -> None:
-        super().__init__(reason, **params)
-        self.error = error
-        self.status = status
-
-
-@dataclass(frozen=True, slots=True)
-class Offer:
-    """An open offer of one credential, as the wallet page shows it: by-reference URI, PIN and deadline."""
-
-    public_id: str
-    credential_uuid: str
-    uri: str  # openid-credential-offer://?credential_offer_uri=…
-    tx_code: str
-    expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class AccessGrant:
-    access_token: str
-    expires_in: int
-    authorization_details: list[dict[str, Any]] | None = None  # the authorization code flow's, when asked so
-
-
-def sha256_hex(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def _derived(secret: str, purpose: str, public_id: str) -> bytes:
-    return hmac.new(secret.encode("utf-8"), f"oid4vci-{purpose}:{public_id}".encode(), hashlib.sha256).digest()
-
-
-def credential_identifier(configuration: str, credential_uuid: str) -> str:
-    """The ``credential_identifiers`` value of an approved credential in one configuration (OID4VCI 1.0 §6.2)."""
-    return f"{configuration}/{credential_uuid}"
-
-
-def offered_ids(record: OfferRecord) -> tuple[str, ...]:
-    """What a credential identifier names an offer's credential by: its id, or the offer's (a pending one's)."""
-    return (record.public_id,) if record.credential_uuid is None else (record.credential_uuid, record.public_id)
-
-
-def pre_authorized_code(secret: str, public_id: str) -> str:
-    return _derived(secret, "code", public_id).hex()
-
-
-def tx_code(secret: str, public_id: str) -> str:
-    """The offer's PIN: six digits, derived, never stored (a 1-in-a-million guess, five tries per offer)."""
-    digits = str(int.from_bytes(_derived(secret, "pin", public_id)[:8], "big")).zfill(TX_CODE_LENGTH)
-    return digits[-TX_CODE_LENGTH:]  # the last six decimal digits of 64 random bits: as good as uniform
 
 
 class Oid4vci:
@@ -272,35 +218,16 @@ class Oid4vci:
         configuration = _requested_configuration(record, request)
         proof = self._key_proof(request, now)
         if record.credential_uuid is None:  # a passed enrolment's credential the provider has not issued yet
-            return self._defer(record, access_token, configuration, proof, now)
+            return open_transaction(self._deps, record, access_token, configuration, proof.jwk, now)
         with self._deps.uow() as work:
             credential = work.credentials.get(record.credential_uuid)
             if credential.state is not CredentialState.ACTIVE:
                 raise Oid4vciError("offer-credential-not-active", error="credential_request_denied")
             issued = self.render(work, credential, configuration, proof, now)
+            if record.via_offer_id is not None:  # a mailed offer is used once its credential went out
+                work.oid4vci.use_mailed_offer(record.via_offer_id, now)
+                work.commit()
         return {"credentials": [{"credential": issued}]}
-
-    def _defer(
-        self, record: OfferRecord, access_token: str, configuration: str, proof: KeyProof, now: datetime
-    ) -> dict[str, Any]:
-        """A deferred issuance transaction (§8.3, 202): collected once issued, bound to this proof's key (0035)."""
-        assert record.enrolment_id is not None
-        transaction_id = secrets.token_urlsafe(32)
-        with self._deps.uow() as work:
-            enrolment = work.deferred.enrolment(record.enrolment_id)
-            if enrolment is None or enrolment.outcome != Outcome.PASSED.value:
-                raise Oid4vciError("deferred-not-issued", error="credential_request_denied")
-            work.deferred.add(
-                transaction_hash=sha256_hex(transaction_id),
-                token_hash=sha256_hex(access_token),
-                enrolment_id=record.enrolment_id,
-                configuration=configuration,
-                holder_jwk=json.dumps(proof.jwk, sort_keys=True),
-                created_at=now,
-                expires_at=now + timedelta(days=self._deps.settings.deferred_transaction_days),
-            )
-            work.commit()
-        return {"transaction_id": transaction_id, "interval": DEFERRED_INTERVAL}
 
     def _key_proof(self, request: Mapping[str, Any], now: datetime) -> KeyProof:
         proofs = request.get("proofs")

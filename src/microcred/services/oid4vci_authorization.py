@@ -218,7 +218,8 @@ class Oid4vciAuthorization:
             return own
         with self._deps.uow() as work:
             offer = work.oid4vci.offer(issuer_state)
-        if offer is None or offer.authorization is not None or offer.expires_at <= self._deps.clock():
+        used = offer is not None and offer.mailed_at is not None and offer.redeemed_at is not None
+        if offer is None or offer.authorization is not None or used or offer.expires_at <= self._deps.clock():
             raise AuthorizationRedirect(
                 "issuer-state-invalid", error="invalid_request", location=back("invalid_request")
             )
@@ -270,6 +271,7 @@ class Oid4vciAuthorization:
                 created_at=now,
                 expires_at=now + CODE_LIFETIME,
                 enrolment_id=None if isinstance(entry, wallet.WalletEntry) else entry.enrolment_id,
+                via_offer=params.get("issuer_state"),
             )
             work.commit()
         return self._location(asked.redirect_uri, asked.state, code=code)

@@ -13,16 +13,58 @@ delivered, expired, unknown or not the bearer's is ``invalid_transaction_id``.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Mapping
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from microcred.credentials.jose import KeyProof, holder_did
 from microcred.domain import CredentialState, Outcome
 from microcred.domain.records import DeferredRecord
 from microcred.services.dependencies import Dependencies
-from microcred.services.oid4vci import DEFERRED_INTERVAL, Oid4vci, Oid4vciError, sha256_hex
+from microcred.services.oid4vci_values import DEFERRED_INTERVAL, Oid4vciError, sha256_hex
+from microcred.services.ports import OfferRecord, UnitOfWork
 
-__all__ = ["DeferredCredentials"]
+if TYPE_CHECKING:
+    from microcred.services.oid4vci import Oid4vci  # which imports this module for open_transaction
+
+__all__ = ["DeferredCredentials", "open_transaction"]
+
+
+def open_transaction(
+    deps: Dependencies,
+    record: OfferRecord,
+    access_token: str,
+    configuration: str,
+    holder_jwk: Mapping[str, str],
+    now: datetime,
+) -> dict[str, Any]:
+    """The credential endpoint's answer for an offer whose credential is not issued yet (§8.3, sent with 202):
+    a new transaction, kept with the token's hash, the configuration and the proved key, for :meth:`collect`."""
+    assert record.enrolment_id is not None
+    transaction_id = secrets.token_urlsafe(32)
+    with deps.uow() as work:
+        enrolment = work.deferred.enrolment(record.enrolment_id)
+        if enrolment is None or enrolment.outcome != Outcome.PASSED.value:
+            raise Oid4vciError("deferred-not-issued", error="credential_request_denied")
+        work.deferred.add(
+            transaction_hash=sha256_hex(transaction_id),
+            token_hash=sha256_hex(access_token),
+            enrolment_id=record.enrolment_id,
+            configuration=configuration,
+            holder_jwk=json.dumps(dict(holder_jwk), sort_keys=True),
+            created_at=now,
+            expires_at=now + timedelta(days=deps.settings.deferred_transaction_days),
+        )
+        work.commit()
+    return {"transaction_id": transaction_id, "interval": DEFERRED_INTERVAL}
+
+
+def _use_mailed_offer(work: UnitOfWork, transaction: DeferredRecord, now: datetime) -> None:
+    """The mailed offer the transaction's approval came from is used now that its credential went out."""
+    offer = work.oid4vci.offer_of_token(transaction.token_hash, transaction.created_at)
+    if offer is not None and offer.via_offer_id is not None:
+        work.oid4vci.use_mailed_offer(offer.via_offer_id, now)
 
 
 class DeferredCredentials:
@@ -59,6 +101,7 @@ class DeferredCredentials:
             jwk = json.loads(transaction.holder_jwk)
             proof = KeyProof(jwk, holder_did(jwk), "")  # the key the original credential request proved
             issued = self._issuance.render(work, credential, transaction.configuration, proof, now)
+            _use_mailed_offer(work, transaction, now)
             work.commit()
         return 200, {"credentials": [{"credential": issued}]}
 

@@ -59,6 +59,9 @@ credential_offers = Table(
     # Offers the desk e-mailed to learners (migration wallet_0005_s4f): when, so a second mailing of the same
     # credential is known; such an offer carries only the authorization code grant (decision 0034).
     Column("mailed_at", DateTime(timezone=True)),
+    # An approved authorization request made from an offer's ``issuer_state`` (migration wallet_0007_s5a): that
+    # offer, marked redeemed once a credential is delivered through the request, if it was a mailed one.
+    Column("via_offer_id", ForeignKey("credential_offers.id", ondelete="SET NULL")),
 )
 
 oid4vci_tokens = Table(
@@ -102,6 +105,7 @@ def _offer(row: Any) -> OfferRecord:
         binding,
         None if row.mailed_at is None else _utc(row.mailed_at),
         row.offered_enrolment,
+        row.via_offer_id,
     )
 
 
@@ -165,8 +169,10 @@ class SqlOid4vciRepository:
         created_at: datetime,
         expires_at: datetime,
         enrolment_id: int | None = None,
+        via_offer: str | None = None,
     ) -> None:
-        """An approved authorization request: its code redeems like an offer's, but only for its binding."""
+        """An approved authorization request: its code redeems like an offer's, but only for its binding;
+        ``via_offer`` is the public id of the offer whose ``issuer_state`` it came with."""
         self.add_offer(
             credential_uuid,
             public_id=public_id,
@@ -184,6 +190,9 @@ class SqlOid4vciRepository:
                 code_challenge=binding.code_challenge,
                 configurations=" ".join(binding.configurations),
                 with_details=binding.with_details,
+                via_offer_id=None
+                if via_offer is None
+                else select(credential_offers.c.id).where(credential_offers.c.public_id == via_offer).scalar_subquery(),
             )
         )
 
@@ -259,6 +268,18 @@ class SqlOid4vciRepository:
             .values(tx_code_attempts=credential_offers.c.tx_code_attempts + 1)
         )
         return bool(done.rowcount)
+
+    def use_mailed_offer(self, offer_id: int, at: datetime) -> None:
+        """Mark a mailed offer used (its credential was delivered): its link then starts no more approvals."""
+        self._connection.execute(
+            update(credential_offers)
+            .where(
+                credential_offers.c.id == offer_id,
+                credential_offers.c.mailed_at.is_not(None),
+                credential_offers.c.redeemed_at.is_(None),
+            )
+            .values(redeemed_at=at)
+        )
 
     def redeem_offer(self, offer_id: int, at: datetime) -> bool:
         """Mark the offer redeemed unless it already is or has expired."""
