@@ -19,6 +19,7 @@ import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
@@ -67,6 +68,16 @@ def served(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     with served_in_thread(create_app(register), port=port) as base_url:
         yield register, base_url
     register.close()
+
+
+def _wallet(script: str, given: dict[str, Any]) -> dict[str, Any]:
+    """Run one of interop/'s wallet scripts with ``given`` on stdin; its JSON results."""
+    completed = subprocess.run(
+        ["node", script], cwd=INTEROP, input=json.dumps(given), capture_output=True, text=True, timeout=180, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    results: dict[str, Any] = json.loads(completed.stdout)
+    return results
 
 
 def _expired_offer_uri(register: Register, credential_id: str, grants: list[str]) -> tuple[str, str]:
@@ -123,17 +134,7 @@ def test_the_openwallet_libraries_take_both_formats_from_the_register(served: tu
         "presentationRequestUri": register.oid4vp.create_request().uri,
         "browserCookie": _browser_cookie(register, base_url, credential),
     }
-    completed = subprocess.run(
-        ["node", "oid4vci-wallet.mjs"],
-        cwd=INTEROP,
-        input=json.dumps(given),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    results = json.loads(completed.stdout)
+    results = _wallet("oid4vci-wallet.mjs", given)
     assert results["configurations"] == list(CONFIGURATIONS)
     assert results["ldpVc"]["verified"] is True, results["ldpVc"]["error"]
     assert results["ldpVc"]["subject"].startswith("did:jwk:")
@@ -193,17 +194,7 @@ def test_the_openwallet_client_collects_a_credential_issued_after_it_asked(serve
         "apiToken": token,
         "didUrl": f"{base_url}/providers/hoge/did.json",
     }
-    completed = subprocess.run(
-        ["node", "oid4vci-deferred.mjs"],
-        cwd=INTEROP,
-        input=json.dumps(given),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    results = json.loads(completed.stdout)
+    results = _wallet("oid4vci-deferred.mjs", given)
     issued = register.issuance.issue_for_enrolment("hoge", "P-2")  # the one the API issued, returned again
     assert results == {
         "choiceIsPending": True,
