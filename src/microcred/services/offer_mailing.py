@@ -5,9 +5,10 @@ gets one bilingual e-mail with an OpenID4VCI offer by reference that carries onl
 grant (its ``issuer_state``): their wallet app sends them to sign in and approve (decision 0033), so no
 pre-authorized code or PIN travels by e-mail (decision 0034). With ``pending``, so does each learner who
 passed but whose credential is not issued yet: their wallet's request is deferred until it is (decision 0035).
-An offer lives :data:`MAILED_OFFER_LIFETIME`, as the mail says. Each learner is one transaction: the offer row
-(marked mailed), the job's item and the sending commit together, so a resumed job mails nobody twice, and a
-second mailing of the edition skips everyone mailed before unless staff ask to send again. Results hold counts
+An offer lives :data:`MAILED_OFFER_LIFETIME`, as the mail says. Each learner is one transaction, which first
+locks the learner's enrolment: the offer row (marked mailed), the job's item and the sending commit together,
+so a resumed job mails nobody twice, two jobs at the same moment take turns, and a second mailing of the
+edition skips everyone mailed before unless staff ask to send again. Results hold counts
 and credential ids (``enrolment/<reference>`` for a pending one) only.
 """
 
@@ -60,6 +61,9 @@ def _targets(
 
 
 def _mailed_meanwhile(work: UnitOfWork, target: _Target) -> bool:
+    """Whether another mailing offered it since this one looked; asked under the lock of the learner's
+    enrolment, so a mailing at the very same moment waits for this one's commit and then sees its offer."""
+    work.oid4vci.hold_for_mailing(credential_uuid=target.credential, enrolment_id=target.enrolment_id)
     if target.credential is not None:
         return bool(work.oid4vci.mailed_credentials([target.credential]))
     assert target.enrolment_id is not None
@@ -94,7 +98,7 @@ def mail_offers(
     for position, target in enumerate(to_mail):
         progress(position, len(to_mail))
         with deps.uow() as work:
-            if not again and _mailed_meanwhile(work, target):
+            if _mailed_meanwhile(work, target) and not again:
                 raced += 1  # another job mailed it since this one looked
                 continue
             within(work, target.item)

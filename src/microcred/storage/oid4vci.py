@@ -243,6 +243,21 @@ class SqlOid4vciRepository:
         )
         return [(row.uuid, row.email) for row in self._connection.execute(query)]
 
+    def hold_for_mailing(self, *, credential_uuid: str | None = None, enrolment_id: int | None = None) -> None:
+        """Lock the enrolment an offer to be mailed is of (the credential's, or ``enrolment_id``) until the
+        transaction ends, as its first statement: two mailings of one learner at the same moment take turns,
+        and the second sees the first's offer (decision 0034). SQLite: a write takes the database write lock
+        first; PostgreSQL locks the row it selects."""
+        if credential_uuid is not None:
+            enrolment = select(credentials.c.enrolment_id).where(credentials.c.uuid == credential_uuid)
+            held = enrolments.c.id == enrolment.scalar_subquery()
+        else:
+            held = enrolments.c.id == enrolment_id
+        if self._connection.dialect.name != "postgresql":
+            self._connection.execute(update(enrolments).where(held).values(id=enrolments.c.id))
+        else:
+            self._connection.execute(select(enrolments.c.id).where(held).with_for_update())
+
     def mailed_credentials(self, credential_uuids: list[str]) -> set[str]:
         """Those of these credentials whose offer the desk has mailed before (open, used or expired)."""
         if not credential_uuids:
