@@ -24,8 +24,8 @@ from microcred.services.offer_mailing import MAILED_OFFER_LIFETIME
 from microcred.services.oid4vci import DEFERRED_INTERVAL, Oid4vciError
 from microcred.services.oid4vci_deferred import DeferredCredentials
 from microcred.services.oid4vci_metadata import LDP_VC, SD_JWT_VC
-from tests.api.conftest import ISSUED_ENROLMENT, OWNER, Tokens, finished_job
-from tests.api.test_oid4vci_authorization import Pkce, _ask, _code, _params, _sign_in, _token
+from tests.api.conftest import ISSUED_ENROLMENT, OTHER, OWNER, Tokens, finished_job
+from tests.api.test_oid4vci_authorization import OTHER_ENROLMENT, Pkce, _ask, _code, _params, _sign_in, _token
 from tests.api.test_oid4vci_mailed_offers import LEARNER_ADDRESS, _mails, _offer_id, _outbox
 from tests.api.wallet_app import WalletApp
 
@@ -277,3 +277,42 @@ def test_a_mailed_pending_offer_is_used_once_its_credential_was_delivered(
     assert _deferred(signed_in, token, transaction_id).status_code == 200
     assert signed_in.get(f"/oid4vci/offers/{offer_id}").status_code == 404
     assert _ask(signed_in, _params(Pkce(), issuer_state=offer_id)).status_code == 303
+
+
+def test_another_provider_s_token_never_yields_this_provider_s_credential(
+    signed_in: TestClient, demo_register: Register
+) -> None:
+    token = _approved_token(signed_in, demo_register, _pending_offer(demo_register))
+    transaction_id = _transaction(WalletApp(signed_in), demo_register, token)
+    demo_register.issuance.issue_for_enrolment(OWNER, ISSUED_ENROLMENT)
+    elsewhere = demo_register.issuance.issue_for_enrolment(OTHER, OTHER_ENROLMENT)
+    offer = demo_register.oid4vci.create_offer(elsewhere.uuid, [wallet.grant(elsewhere.learner, OTHER)])
+    app = WalletApp(signed_in)
+    code = app.offer_of(offer.uri)["grants"]["urn:ietf:params:oauth:grant-type:pre-authorized_code"]
+    other_token = app.token(code["pre-authorized_code"], offer.tx_code).json()["access_token"]
+    refused = _deferred(signed_in, other_token, transaction_id)
+    assert _error(refused) == "invalid_transaction_id"
+
+
+def test_a_credential_revoked_before_it_is_collected_is_denied(signed_in: TestClient, demo_register: Register) -> None:
+    token = _approved_token(signed_in, demo_register, _pending_offer(demo_register))
+    transaction_id = _transaction(WalletApp(signed_in), demo_register, token)
+    issued = demo_register.issuance.issue_for_enrolment(OWNER, ISSUED_ENROLMENT)
+    demo_register.issuance.revoke(issued.uuid, "awarded in error", provider=OWNER)
+    denied = _deferred(signed_in, token, transaction_id)
+    assert denied.status_code == 400
+    assert _error(denied) == "credential_request_denied"
+
+
+def test_a_pending_offer_whose_enrolment_failed_since_gives_no_transaction(
+    signed_in: TestClient, demo_register: Register
+) -> None:
+    token = _approved_token(signed_in, demo_register, _pending_offer(demo_register))
+    with demo_register.uow() as work:
+        enrolment = work.enrolments.get(OWNER, ISSUED_ENROLMENT)
+        work.enrolments.save(dataclasses.replace(enrolment, outcome=Outcome.FAILED))
+        work.commit()
+    app = WalletApp(signed_in)
+    refused = app.credential(token, LDP_VC, app.proof(app.nonce(), demo_register.oid4vci.issuer))
+    assert refused.status_code == 400
+    assert _error(refused) == "credential_request_denied"
