@@ -80,14 +80,13 @@ class DeferredCredentials:
         transaction_id = request.get("transaction_id")
         given = isinstance(transaction_id, str) and bool(transaction_id)
         now = self._deps.clock()
-        with self._deps.uow() as work:
+        with self._deps.uow() as work:  # one transaction per poll: a waiting wallet asks every hour
             transaction = work.deferred.get(sha256_hex(str(transaction_id))) if given else None
-        self._check_bearer(transaction, access_token)  # first: a stranger hears only that its token is no token
-        if not given:
-            raise Oid4vciError("transaction-id-missing", error="invalid_credential_request")
-        if transaction is None or transaction.delivered_at is not None or transaction.expires_at <= now:
-            raise Oid4vciError("transaction-id-invalid", error="invalid_transaction_id")
-        with self._deps.uow() as work:
+            _check_bearer(work, transaction, access_token, now)  # first: a stranger hears its token is no token
+            if not given:
+                raise Oid4vciError("transaction-id-missing", error="invalid_credential_request")
+            if transaction is None or transaction.delivered_at is not None or transaction.expires_at <= now:
+                raise Oid4vciError("transaction-id-invalid", error="invalid_transaction_id")
             enrolment = work.deferred.enrolment(transaction.enrolment_id)
             if enrolment is None or enrolment.outcome != Outcome.PASSED.value:  # withdrawn, failed: not issued
                 raise Oid4vciError("deferred-not-issued", error="credential_request_denied")
@@ -105,24 +104,23 @@ class DeferredCredentials:
             work.commit()
         return 200, {"credentials": [{"credential": issued}]}
 
-    def _check_bearer(self, transaction: DeferredRecord | None, access_token: str) -> None:
-        """The bearer must be the access token the transaction was given to (it stays good here, for this
-        transaction, after its five minutes), or a live token of an offer of the same enrolment that covers
-        the configuration. A token of another learner, enrolment or provider hears ``invalid_transaction_id``,
-        as for an unknown id, so it learns nothing of the transaction."""
-        token_hash = sha256_hex(access_token)
-        if transaction is not None and token_hash == transaction.token_hash:
-            with self._deps.uow() as work:  # the token still exists: a reused authorization code ends it
-                if work.oid4vci.offer_of_token(token_hash, transaction.created_at) is not None:
-                    return
+
+def _check_bearer(work: UnitOfWork, transaction: DeferredRecord | None, access_token: str, now: datetime) -> None:
+    """The bearer must be the access token the transaction was given to (it stays good here, for this
+    transaction, after its five minutes, unless it was ended: a reused authorization code ends it), or a live
+    token of an offer of the same enrolment that covers the configuration. A token of another learner,
+    enrolment or provider hears ``invalid_transaction_id``, as for an unknown id: it learns nothing."""
+    token_hash = sha256_hex(access_token)
+    if transaction is not None and token_hash == transaction.token_hash:
+        if work.oid4vci.offer_of_token(token_hash, transaction.created_at) is None:
             raise Oid4vciError("access-token-invalid", error="invalid_token", status=401)
-        with self._deps.uow() as work:
-            offer = work.oid4vci.offer_of_token(token_hash, self._deps.clock())
-        if offer is None:
-            raise Oid4vciError("access-token-invalid", error="invalid_token", status=401)
-        binding = offer.authorization
-        if transaction is not None and (
-            offer.enrolment_id != transaction.enrolment_id
-            or (binding is not None and transaction.configuration not in binding.configurations)
-        ):
-            raise Oid4vciError("transaction-id-invalid", error="invalid_transaction_id")
+        return
+    offer = work.oid4vci.offer_of_token(token_hash, now)
+    if offer is None:
+        raise Oid4vciError("access-token-invalid", error="invalid_token", status=401)
+    binding = offer.authorization
+    if transaction is not None and (
+        offer.enrolment_id != transaction.enrolment_id
+        or (binding is not None and transaction.configuration not in binding.configurations)
+    ):
+        raise Oid4vciError("transaction-id-invalid", error="invalid_transaction_id")
