@@ -86,12 +86,6 @@ class Settings(BaseSettings):
         2.0, description="wallet-app requests (OpenID4VCI, OpenID4VP) per second per client address, after the burst"
     )
     wallet_burst: int = Field(60, description="wallet-app requests a client address may make at once")
-    deferred_transaction_days: int = Field(
-        90,
-        ge=1,
-        le=365,
-        description="days a wallet app may collect a credential offered before it was issued (deferred issuance)",
-    )
     log_level: str = Field("INFO", description="level of the structured JSON logs")
     serve_jobs: bool = Field(
         True,
@@ -106,6 +100,12 @@ class Settings(BaseSettings):
         le=16_777_216,
         description="credentials in one of a provider's status lists; a full list makes way for the next. "
         "At least 131,072 in production (group privacy); smaller only so tests cross a list boundary",
+    )
+    deferred_transaction_days: int = Field(
+        90,
+        ge=1,
+        le=365,
+        description="days a wallet app may collect a credential offered before it was issued (deferred issuance)",
     )
     verifier_offline: bool = Field(
         False, description="the verifier fetches nothing: other issuers' did:web and status lists are not checked"
