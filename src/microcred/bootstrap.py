@@ -29,6 +29,7 @@ from microcred.services.limits import Limits
 from microcred.services.mail import Mailer, OutboxMailer, SmtpMailer
 from microcred.services.oid4vci import Oid4vci
 from microcred.services.oid4vci_authorization import Oid4vciAuthorization
+from microcred.services.oid4vci_deferred import DeferredCredentials
 from microcred.services.oid4vp import Oid4vp
 from microcred.services.ports import Clock, UnitOfWork
 from microcred.services.recognition import Recognition
@@ -202,6 +203,11 @@ class Register:
     def oid4vci_authorization(self) -> Oid4vciAuthorization:
         """OpenID4VCI's authorization code flow: a signed-in learner's approval, and the token endpoint."""
         return Oid4vciAuthorization(self.dependencies, self.oid4vci)
+
+    @cached_property
+    def oid4vci_deferred(self) -> DeferredCredentials:
+        """OpenID4VCI's deferred credential endpoint: credentials offered before they were issued (0035)."""
+        return DeferredCredentials(self.dependencies, self.oid4vci)
 
     @cached_property
     def oid4vp(self) -> Oid4vp:

@@ -115,6 +115,12 @@ class Settings(BaseSettings):
         description="credentials in one of a provider's status lists; a full list makes way for the next. "
         "At least 131,072 in production (group privacy); smaller only so tests cross a list boundary",
     )
+    deferred_transaction_days: int = Field(
+        90,
+        ge=1,
+        le=365,
+        description="days a wallet app may collect a credential offered before it was issued (deferred issuance)",
+    )
     verifier_offline: bool = Field(
         False, description="the verifier fetches nothing: other issuers' did:web and status lists are not checked"
     )

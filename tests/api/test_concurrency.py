@@ -1,5 +1,5 @@
 """Twenty identical creating POSTs at once, against a real server, on SQLite and PostgreSQL; and twenty
-wallets posting one pre-authorized code at once.
+wallets posting one pre-authorized code, or one deferred transaction id, at once.
 
 Each use case is its own transaction (no request transaction), so duplicates are kept out by the
 database's unique constraints and by the Idempotency-Key reservation: exactly one request creates,
@@ -12,6 +12,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -20,9 +21,12 @@ from fastapi import FastAPI
 from microcred.bootstrap import Register
 from microcred.services import wallet
 from microcred.services.oid4vci import MAX_TX_CODE_ATTEMPTS, Offer, pre_authorized_code
-from microcred.services.oid4vci_metadata import PRE_AUTHORIZED_GRANT
+from microcred.services.oid4vci_metadata import LDP_VC, PRE_AUTHORIZED_GRANT
 from microcred.testing import served_in_thread
-from tests.api.conftest import OWNER, Tokens
+from tests.api.conftest import ISSUED_ENROLMENT, OWNER, Tokens
+from tests.api.test_oid4vci_authorization import CLIENT, REDIRECT, Pkce, _params
+from tests.api.test_oid4vci_deferred import _pending_offer
+from tests.api.wallet_app import WalletApp
 
 # slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
 # make test runs it, make test-fast leaves it out
@@ -118,3 +122,28 @@ def test_twenty_pins_guessed_at_once_are_no_more_than_five_tries(
     assert record.tx_code_attempts == MAX_TX_CODE_ATTEMPTS  # counted before comparing: never more tries
     right = httpx.post(f"{base_url}/oid4vci/token", data=right_form, timeout=60)
     assert right.json()["error"] == "invalid_grant"
+
+
+def test_a_deferred_credential_asked_twenty_times_at_once_is_delivered_once(
+    base_url: str, demo_register: Register
+) -> None:
+    """Decision 0035: the transaction is spent by one conditional UPDATE in the transaction that renders it."""
+    offer_id = _pending_offer(demo_register)
+    with demo_register.uow() as work:
+        learner = work.enrolments.get(OWNER, ISSUED_ENROLMENT).learner
+    pkce, grants = Pkce(), [wallet.grant(learner, OWNER)]
+    params = _params(pkce, issuer_state=offer_id)
+    location = demo_register.oid4vci_authorization.approve(params, grants, f"pending:{offer_id}")
+    code = parse_qs(urlsplit(location).query)["code"][0]
+    form = {"code": code, "code_verifier": pkce.verifier, "client_id": CLIENT, "redirect_uri": REDIRECT}
+    token = demo_register.oid4vci_authorization.token({"grant_type": "authorization_code", **form}).access_token
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        app = WalletApp(client)  # type: ignore[arg-type]  # the same requests over a real socket
+        asked = app.credential(token, LDP_VC, app.proof(app.nonce(), demo_register.oid4vci.issuer))
+    assert asked.status_code == 202, asked.text
+    demo_register.issuance.issue_for_enrolment(OWNER, ISSUED_ENROLMENT)
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"transaction_id": asked.json()["transaction_id"]}
+    answers = _all_at_once(f"{base_url}/oid4vci/deferred_credential", headers, body)
+    assert Counter(answer.status_code for answer in answers) == {200: 1, 400: PARALLEL - 1}
+    assert {answer.json()["error"] for answer in answers if answer.status_code == 400} == {"invalid_transaction_id"}

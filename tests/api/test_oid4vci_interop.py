@@ -19,6 +19,7 @@ import subprocess
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
@@ -29,11 +30,13 @@ from microcred.bootstrap import Register, build
 from microcred.credentials.jose import b64url
 from microcred.credentials.keys import decode_public_key_multibase
 from microcred.domain import Credential, Learner
-from microcred.services import verification, wallet
-from microcred.services.oid4vci import Oid4vci, pre_authorized_code
+from microcred.services import auth, verification, wallet
+from microcred.services.offer_mailing import MAILED_OFFER_LIFETIME
+from microcred.services.oid4vci import DEFERRED_INTERVAL, Oid4vci, pre_authorized_code
 from microcred.services.oid4vci_metadata import CONFIGURATIONS, PRE_AUTHORIZED_GRANT
 from microcred.settings import Settings
 from microcred.testing import free_port, mail_text, served_in_thread
+from tests.api.conftest import ALL_SCOPES
 from tests.credentials.register_setup import seed
 from tests.databases import TEST_PEPPER
 
@@ -67,6 +70,16 @@ def served(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     register.close()
 
 
+def _wallet(script: str, given: dict[str, Any]) -> dict[str, Any]:
+    """Run one of interop/'s wallet scripts with ``given`` on stdin; its JSON results."""
+    completed = subprocess.run(
+        ["node", script], cwd=INTEROP, input=json.dumps(given), capture_output=True, text=True, timeout=180, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    results: dict[str, Any] = json.loads(completed.stdout)
+    return results
+
+
 def _expired_offer_uri(register: Register, credential_id: str, grants: list[str]) -> tuple[str, str]:
     """An offer made eleven minutes ago (they live ten), handed to the wallet by value."""
     earlier = register.clock() - timedelta(minutes=11)
@@ -84,8 +97,13 @@ def _expired_offer_uri(register: Register, credential_id: str, grants: list[str]
 
 def _browser_cookie(register: Register, base_url: str, credential: Credential) -> str:
     """The ``Cookie`` header of a browser whose learner opened their e-mailed link: a wallet session."""
+    return _learner_cookie(register, base_url, credential.learner, credential.provider)
+
+
+def _learner_cookie(register: Register, base_url: str, learner: str, provider: str) -> str:
+    """The same for a learner known by pseudonym and provider (one who may hold no credential yet)."""
     with register.uow() as work:
-        work.learners.save(Learner(credential.learner, "interop.learner@example.org"), provider=credential.provider)
+        work.learners.save(Learner(learner, "interop.learner@example.org"), provider=provider)
         work.commit()
     register.learner_access.request_access_link("interop.learner@example.org")
     newest = sorted(Path(register.settings.outbox_dir).glob("*.eml"))[-1]
@@ -116,17 +134,7 @@ def test_the_openwallet_libraries_take_both_formats_from_the_register(served: tu
         "presentationRequestUri": register.oid4vp.create_request().uri,
         "browserCookie": _browser_cookie(register, base_url, credential),
     }
-    completed = subprocess.run(
-        ["node", "oid4vci-wallet.mjs"],
-        cwd=INTEROP,
-        input=json.dumps(given),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    results = json.loads(completed.stdout)
+    results = _wallet("oid4vci-wallet.mjs", given)
     assert results["configurations"] == list(CONFIGURATIONS)
     assert results["ldpVc"]["verified"] is True, results["ldpVc"]["error"]
     assert results["ldpVc"]["subject"].startswith("did:jwk:")
@@ -163,3 +171,46 @@ def test_the_openwallet_libraries_take_both_formats_from_the_register(served: tu
     assert answer["verified"] is True, answer["checks"]
     assert {"achievement", "ects"} <= set(answer["claims"])
     assert "grade" not in answer["claims"]
+
+
+def test_the_openwallet_client_collects_a_credential_issued_after_it_asked(served: tuple[Register, str]) -> None:
+    """Deferred issuance (decision 0035) through the library's own deferred-credential client: a transaction
+    while the credential is not issued, 202 again while it still is not, the credential once the provider
+    issued it through the API, bound to the first proof's key; then invalid_transaction_id."""
+    register, base_url = served
+    seed(register)
+    with register.uow() as work:
+        [enrolment] = [e for e, ref, _ in work.deferred.pending_targets("hoge", "DLT-2024") if ref == "P-2"]
+        learner = work.enrolments.get("hoge", "P-2").learner
+        offer_uri = register.oid4vci.add_mailed_offer(
+            work, None, lifetime=MAILED_OFFER_LIFETIME, enrolment_id=enrolment
+        )
+        work.commit()
+    token = auth.create_token(provider="hoge", scopes=ALL_SCOPES, uow=register.uow, clock=register.clock).token
+    given = {
+        "offerUri": offer_uri,
+        "browserCookie": _learner_cookie(register, base_url, learner, "hoge"),
+        "issueUrl": f"{base_url}/api/v1/providers/hoge/enrolments/P-2/credential",
+        "apiToken": token,
+        "didUrl": f"{base_url}/providers/hoge/did.json",
+    }
+    results = _wallet("oid4vci-deferred.mjs", given)
+    issued = register.issuance.issue_for_enrolment("hoge", "P-2")  # the one the API issued, returned again
+    assert results == {
+        "choiceIsPending": True,
+        "deferredEndpoint": f"{base_url}/oid4vci/deferred_credential",
+        "credentialStatus": 202,
+        "interval": DEFERRED_INTERVAL,
+        "gotCredentialAtOnce": False,
+        "pending": {"status": 202, "sameTransaction": True, "interval": DEFERRED_INTERVAL},
+        "issuedByApi": 201,
+        "delivered": {
+            "status": 200,
+            "verified": True,
+            "error": None,
+            "id": issued.uuid,
+            "subjectIsFirstProofKey": True,
+        },
+        "deliveredTwice": "invalid_transaction_id",
+        "unknownTransaction": "invalid_transaction_id",
+    }

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import email
 import email.policy
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -16,9 +19,10 @@ from fastapi.testclient import TestClient
 from microcred.bootstrap import Register
 from microcred.domain import CredentialState, Learner
 from microcred.services import issuance
-from microcred.services.offer_mailing import MAILED_OFFER_LIFETIME
+from microcred.services.offer_mailing import MAILED_OFFER_LIFETIME, mail_offers
 from microcred.services.oid4vci import pre_authorized_code, tx_code
 from microcred.services.oid4vci_metadata import LDP_VC
+from microcred.services.ports import UnitOfWork
 from microcred.testing import mail_text
 from tests.api.conftest import ISSUED_ENROLMENT, OTHER, OWNER, Tokens, finished_job
 from tests.api.test_oid4vci_authorization import Pkce, _ask, _code, _params, _sign_in, _token
@@ -184,3 +188,61 @@ def test_the_learner_takes_up_a_mailed_offer_by_signing_in_and_approving(
     issued = app.credential(token, LDP_VC, app.proof(app.nonce(), demo_register.oid4vci.issuer))
     assert issued.status_code == 200, issued.text
     assert issued.json()["credentials"][0]["credential"]["id"] == credential_id
+
+
+def test_a_mailed_offer_is_used_once_its_credential_was_delivered(
+    client: TestClient, tokens: Tokens, demo_register: Register, credential_id: str
+) -> None:
+    """Its link then starts no more approvals, instead of for 14 days; before delivery it still may."""
+    assert _sign_in(client, demo_register).status_code == 200
+    owner = Tokens.header(tokens.owner)
+    before = _outbox(demo_register)
+    url = f"/api/v1/providers/{OWNER}/editions/{ISSUED_EDITION}/credential-offers"
+    finished_job(client, client.post(url, headers=owner).headers["location"], owner)
+    [body] = [body for address, body in _mails(_outbox(demo_register) - before) if address == LEARNER_ADDRESS]
+    offer_id = _offer_id(body)
+    first, second = Pkce(), Pkce()
+    code = _code(client, demo_register, credential_id, first, issuer_state=offer_id)
+    _code(client, demo_register, credential_id, second, issuer_state=offer_id)  # not delivered yet: it may
+    token = _token(client, code, first.verifier).json()["access_token"]
+    app = WalletApp(client)
+    issued = app.credential(token, LDP_VC, app.proof(app.nonce(), demo_register.oid4vci.issuer))
+    assert issued.status_code == 200, issued.text
+    assert client.get(f"/oid4vci/offers/{offer_id}").status_code == 404
+    refused = _ask(client, _params(Pkce(), issuer_state=offer_id))
+    assert refused.status_code == 303
+    assert parse_qs(urlsplit(refused.headers["location"]).query)["error"] == ["invalid_request"]
+
+
+def test_two_mailings_at_the_very_same_moment_mail_each_learner_once(
+    demo_register: Register, edition: dict[str, str]
+) -> None:
+    """Two jobs' transactions for one learner at once: the first holds its learner's enrolment locked while
+    the second looks; the second waits for the first's commit and then sees its offer. Without the lock the
+    second saw nothing committed and mailed the same learner again."""
+    inside, release = threading.Event(), threading.Event()
+    results: dict[str, dict[str, Any]] = {}
+
+    def hold_the_first(work: UnitOfWork, item: str) -> None:
+        if not inside.is_set():
+            inside.set()
+            assert release.wait(20), "the test never released the first mailing"
+
+    def run(name: str, within: Callable[[UnitOfWork, str], None]) -> None:
+        results[name] = mail_offers(demo_register.dependencies, OWNER, EDITION, within=within)
+
+    before = _outbox(demo_register)
+    first = threading.Thread(target=run, args=("first", hold_the_first))
+    first.start()
+    assert inside.wait(20), "the first mailing never reached its first learner"
+    second = threading.Thread(target=run, args=("second", lambda work, item: None))
+    second.start()
+    second.join(timeout=1.5)
+    assert second.is_alive(), "the second mailing did not wait for the first's learner"
+    release.set()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    addresses = [address for address, _ in _mails(_outbox(demo_register) - before)]
+    assert sorted(addresses) == sorted(edition), "every reachable learner mailed exactly once"
+    assert results["first"]["mailed"] + results["second"]["mailed"] == len(edition)
+    assert results["second"]["already_mailed"] >= 1

@@ -267,3 +267,29 @@ def test_the_desk_mails_wallet_offers_as_a_job_and_a_second_run_mails_nobody(dem
     forced = staff.post("/desk/editions/MC-DISINFO-2024/offers", data={"csrf_token": token, "again": "1"})
     assert f"{len(reachable)} lerenden" in finished_job(staff, forced)
     assert len(set(outbox.glob("*.eml")) - before) == 2 * len(reachable)
+
+
+def test_the_desk_mails_learners_who_passed_before_their_credential_is_issued_when_ticked(
+    demo: Register, staff: TestClient
+) -> None:
+    """Decision 0035: with *pending* ticked, a passed learner without a credential is offered it too; the job
+    says how many, and nothing is issued by mailing."""
+    with demo.uow() as work:
+        waiting = work.deferred.pending_targets("ugent", "MC-DISINFO-2024")
+        assert waiting, "the demo edition has passed learners without a credential"
+        pseudonym = work.enrolments.get_by_id(waiting[0][0]).learner
+        work.learners.save(Learner(pseudonym, "desk-pending@example.org"), provider="ugent")
+        work.commit()
+    outbox = Path(demo.settings.outbox_dir)
+    before = set(outbox.glob("*.eml"))
+    page = staff.get("/desk").text
+    assert 'name="pending" value="1"' in page
+    token = csrf_of(page)
+    plain = finished_job(staff, staff.post("/desk/editions/MC-DISINFO-2024/offers", data={"csrf_token": token}))
+    assert "vóór hun credential is uitgereikt" not in plain
+    ticked = staff.post("/desk/editions/MC-DISINFO-2024/offers", data={"csrf_token": token, "pending": "1"})
+    done = finished_job(staff, ticked)
+    assert "1 van hen kregen het aanbod vóór hun credential is uitgereikt" in done
+    sent = [email.message_from_bytes(p.read_bytes()) for p in set(outbox.glob("*.eml")) - before]
+    assert [str(message["To"]) for message in sent] == ["desk-pending@example.org"]
+    assert issuance.list_credentials("ugent", uow=demo.uow) == [], "mailing an offer issues nothing"

@@ -14,10 +14,12 @@ from datetime import datetime
 __all__ = [
     "AccessLinkRecord",
     "AuthorizationBinding",
+    "DeferredRecord",
     "IdempotencyRecord",
     "JobRecord",
     "LoginAttemptRecord",
     "OfferRecord",
+    "PendingEnrolmentRecord",
     "PresentationRequestRecord",
     "ShareLinkRecord",
     "StaffRecord",
@@ -96,17 +98,20 @@ class ShareLinkRecord:
 
 @dataclass(frozen=True, slots=True)
 class OfferRecord:
-    """An OpenID4VCI credential offer of one credential; its pre-authorized code is kept only as a hash."""
+    """An OpenID4VCI credential offer of one credential; its pre-authorized code is kept only as a hash. An
+    offer of a passed enrolment has no ``credential_uuid`` until the provider issues it (decision 0035)."""
 
     id: int
     public_id: str
-    credential_uuid: str
+    credential_uuid: str | None
     created_at: datetime
     expires_at: datetime
     tx_code_attempts: int
     redeemed_at: datetime | None
     authorization: AuthorizationBinding | None = None  # set when a learner approved it (authorization code flow)
     mailed_at: datetime | None = None  # set when the desk e-mailed it: no pre-authorized grant (decision 0034)
+    enrolment_id: int | None = None  # the enrolment whose credential is offered (the issued one's, or a pending)
+    via_offer_id: int | None = None  # an approved request's: the offer whose issuer_state it came with
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +124,36 @@ class AuthorizationBinding:
     code_challenge: str
     configurations: tuple[str, ...]
     with_details: bool  # asked by authorization_details: the credential request names a credential_identifier
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEnrolmentRecord:
+    """The enrolment an offer is of, as the deferred flow needs it: whose, of which edition, its outcome now,
+    and its credential once the provider issued it (None before)."""
+
+    enrolment_id: int
+    provider: str
+    reference: str
+    learner: str  # the pseudonym
+    edition_code: str
+    offering_code: str
+    outcome: str
+    credential_uuid: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredRecord:
+    """A deferred issuance transaction of OpenID4VCI (decision 0035): the access token it was given to (hash),
+    the configuration asked, and the wallet's public key from the original key proof."""
+
+    id: int
+    token_hash: str
+    enrolment_id: int
+    configuration: str
+    holder_jwk: str  # JSON
+    created_at: datetime
+    expires_at: datetime
+    delivered_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -202,12 +202,16 @@ def submit_stack_issue(provider: str, rule: str, *, uow: UnitOfWorkFactory, cloc
     return _new(STACK_KIND, provider, {"rule": rule}, None, uow=uow, clock=clock)
 
 
-def submit_offer_mail(provider: str, edition: str, *, again: bool, uow: UnitOfWorkFactory, clock: Clock) -> Job:
+def submit_offer_mail(
+    provider: str, edition: str, *, again: bool, pending: bool = False, uow: UnitOfWorkFactory, clock: Clock
+) -> Job:
     """Queue e-mailing each learner of the edition an offer of their active credential (services/offer_mailing.py);
-    with ``again``, also those mailed before. Another provider's edition is NotFound, before any job exists."""
+    with ``again``, also those mailed before; with ``pending``, also those who passed but have no credential yet
+    (decision 0035). Another provider's edition is NotFound, before any job exists."""
     with uow() as work:
         work.editions.get(provider, edition)
-    return _new(OFFER_MAIL_KIND, provider, {"edition": edition, "again": again}, None, uow=uow, clock=clock)
+    params = {"edition": edition, "again": again, "pending": pending}
+    return _new(OFFER_MAIL_KIND, provider, params, None, uow=uow, clock=clock)
 
 
 def submit_stack_evaluation(provider: str | None, *, uow: UnitOfWorkFactory, clock: Clock) -> Job:
@@ -282,8 +286,9 @@ class Jobs:
         self._wake()
         return job
 
-    def submit_offer_mail(self, provider: str, edition: str, *, again: bool = False) -> Job:
-        job = submit_offer_mail(provider, edition, again=again, uow=self._deps.uow, clock=self._deps.clock)
+    def submit_offer_mail(self, provider: str, edition: str, *, again: bool = False, pending: bool = False) -> Job:
+        d = self._deps
+        job = submit_offer_mail(provider, edition, again=again, pending=pending, uow=d.uow, clock=d.clock)
         self._wake()
         return job
 

@@ -11,12 +11,10 @@ them again while the offer is open without either being stored. Errors are OAuth
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -25,9 +23,10 @@ from microcred.credentials.jose import KeyProof, KeyProofError, verify_key_proof
 from microcred.credentials.token_status_list import INVALID, SUSPENDED, status_list_token
 from microcred.credentials.wallet_formats import holder_bound_open_badge, sd_jwt_vc, sd_jwt_vc_claims
 from microcred.domain import Credential, CredentialState
-from microcred.errors import Conflict, MicrocredError, NotFound
+from microcred.errors import Conflict, NotFound
 from microcred.services import wallet
 from microcred.services.dependencies import Dependencies
+from microcred.services.oid4vci_deferred import open_transaction
 from microcred.services.oid4vci_metadata import (
     AUTHORIZATION_CODE_GRANT,
     CONFIGURATIONS,
@@ -37,9 +36,25 @@ from microcred.services.oid4vci_metadata import (
     TX_CODE_LENGTH,
     token_status_list_url,
 )
+from microcred.services.oid4vci_values import (
+    DEFERRED_INTERVAL,
+    MAX_TX_CODE_ATTEMPTS,
+    NONCE_LIFETIME,
+    OFFER_LIFETIME,
+    TOKEN_LIFETIME,
+    AccessGrant,
+    Offer,
+    Oid4vciError,
+    credential_identifier,
+    offered_ids,
+    pre_authorized_code,
+    sha256_hex,
+    tx_code,
+)
 from microcred.services.ports import OfferRecord, UnitOfWork
 
 __all__ = [
+    "DEFERRED_INTERVAL",
     "MAX_TX_CODE_ATTEMPTS",
     "NONCE_LIFETIME",
     "OFFER_LIFETIME",
@@ -49,70 +64,11 @@ __all__ = [
     "Oid4vci",
     "Oid4vciError",
     "credential_identifier",
+    "offered_ids",
     "pre_authorized_code",
     "sha256_hex",
     "tx_code",
 ]
-
-OFFER_LIFETIME = timedelta(minutes=10)
-TOKEN_LIFETIME = timedelta(minutes=5)
-NONCE_LIFETIME = timedelta(minutes=5)
-MAX_TX_CODE_ATTEMPTS = 5
-"""PINs an offer lets a wallet try, the right one included: after five wrong ones it is closed for good (the
-learner makes a new offer). Counted before the PIN is compared, so parallel guesses get no more tries."""
-
-
-class Oid4vciError(MicrocredError):
-    """A refusal in OAuth's or OID4VCI's own words: ``error`` is the spec's code (``invalid_grant``, …),
-    the reason code says why in the catalogue's words (the ``error_description``)."""
-
-    code = "oid4vci"
-
-    def __init__(self, reason: str, /, *, error: str, status: int = 400, **params: Any) -> None:
-        super().__init__(reason, **params)
-        self.error = error
-        self.status = status
-
-
-@dataclass(frozen=True, slots=True)
-class Offer:
-    """An open offer of one credential, as the wallet page shows it: by-reference URI, PIN and deadline."""
-
-    public_id: str
-    credential_uuid: str
-    uri: str  # openid-credential-offer://?credential_offer_uri=…
-    tx_code: str
-    expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class AccessGrant:
-    access_token: str
-    expires_in: int
-    authorization_details: list[dict[str, Any]] | None = None  # the authorization code flow's, when asked so
-
-
-def sha256_hex(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def _derived(secret: str, purpose: str, public_id: str) -> bytes:
-    return hmac.new(secret.encode("utf-8"), f"oid4vci-{purpose}:{public_id}".encode(), hashlib.sha256).digest()
-
-
-def credential_identifier(configuration: str, credential_uuid: str) -> str:
-    """The ``credential_identifiers`` value of an approved credential in one configuration (OID4VCI 1.0 §6.2)."""
-    return f"{configuration}/{credential_uuid}"
-
-
-def pre_authorized_code(secret: str, public_id: str) -> str:
-    return _derived(secret, "code", public_id).hex()
-
-
-def tx_code(secret: str, public_id: str) -> str:
-    """The offer's PIN: six digits, derived, never stored (a 1-in-a-million guess, five tries per offer)."""
-    digits = str(int.from_bytes(_derived(secret, "pin", public_id)[:8], "big")).zfill(TX_CODE_LENGTH)
-    return digits[-TX_CODE_LENGTH:]  # the last six decimal digits of 64 random bits: as good as uniform
 
 
 class Oid4vci:
@@ -135,6 +91,7 @@ class Oid4vci:
         return "openid-credential-offer://?credential_offer_uri=" + quote(reference, safe="")
 
     def _view(self, record: OfferRecord) -> Offer:
+        assert record.credential_uuid is not None  # the wallet page offers issued credentials only
         uri = self.offer_uri(record.public_id)
         pin = tx_code(self._secret(), record.public_id)
         return Offer(record.public_id, record.credential_uuid, uri, pin, record.expires_at)
@@ -161,10 +118,12 @@ class Oid4vci:
         assert record is not None
         return self._view(record)
 
-    def add_mailed_offer(self, work: UnitOfWork, credential_uuid: str, *, lifetime: timedelta) -> str:
-        """In ``work``'s transaction: an offer of the credential to be e-mailed, with only the authorization
-        code grant, and its ``openid-credential-offer://`` URI. Its pre-authorized code is a random value
-        nobody is told, so no code redeems it without the learner signing in (decision 0034)."""
+    def add_mailed_offer(
+        self, work: UnitOfWork, credential_uuid: str | None, *, lifetime: timedelta, enrolment_id: int | None = None
+    ) -> str:
+        """In ``work``'s transaction: an offer of the credential (or of a passed ``enrolment_id``'s, not issued
+        yet) to be e-mailed, with only the authorization code grant, and its URI. Its pre-authorized code is a
+        random value nobody is told, so no code redeems it without the learner signing in (decision 0034)."""
         now = self._deps.clock()
         public_id = secrets.token_urlsafe(18)
         work.oid4vci.add_offer(
@@ -174,6 +133,7 @@ class Oid4vci:
             created_at=now,
             expires_at=now + lifetime,
             mailed_at=now,
+            enrolment_id=enrolment_id,
         )
         return self.offer_uri(public_id)
 
@@ -183,7 +143,8 @@ class Oid4vci:
             records = work.oid4vci.latest_offers(list(credential_uuids), self._deps.clock())
         found: dict[str, Offer] = {}
         for record in records:
-            found.setdefault(record.credential_uuid, self._view(record))
+            offer = self._view(record)
+            found.setdefault(offer.credential_uuid, offer)
         return found
 
     # The wallet's requests -------------------------------------------------------------------------------
@@ -256,11 +217,16 @@ class Oid4vci:
             raise Oid4vciError("access-token-invalid", error="invalid_token", status=401)
         configuration = _requested_configuration(record, request)
         proof = self._key_proof(request, now)
+        if record.credential_uuid is None:  # a passed enrolment's credential the provider has not issued yet
+            return open_transaction(self._deps, record, access_token, configuration, proof.jwk, now)
         with self._deps.uow() as work:
             credential = work.credentials.get(record.credential_uuid)
             if credential.state is not CredentialState.ACTIVE:
                 raise Oid4vciError("offer-credential-not-active", error="credential_request_denied")
-            issued = self._render(work, credential, configuration, proof, now)
+            issued = self.render(work, credential, configuration, proof, now)
+            if record.via_offer_id is not None:  # a mailed offer is used once its credential went out
+                work.oid4vci.use_mailed_offer(record.via_offer_id, now)
+                work.commit()
         return {"credentials": [{"credential": issued}]}
 
     def _key_proof(self, request: Mapping[str, Any], now: datetime) -> KeyProof:
@@ -286,9 +252,10 @@ class Oid4vci:
             raise Oid4vciError("nonce-invalid", error="invalid_nonce")
         return proof
 
-    def _render(
+    def render(
         self, work: UnitOfWork, credential: Credential, configuration: str, proof: KeyProof, now: datetime
     ) -> Any:
+        """The credential in ``configuration``'s format, bound to the proof's key and signed now."""
         provider = credential.provider
         document = json.loads(credential.document_json)
         signing_key, method = self._deps.keys.signing_key(work, provider, now)
@@ -349,7 +316,7 @@ def _requested_configuration(record: OfferRecord, request: Mapping[str, Any]) ->
         if "credential_configuration_id" in request or not isinstance(identifier, str):
             raise Oid4vciError("credential-identifier-required", error="invalid_credential_request")
         for approved in binding.configurations:
-            if identifier == credential_identifier(approved, record.credential_uuid):
+            if identifier in {credential_identifier(approved, offered) for offered in offered_ids(record)}:
                 return approved
         raise Oid4vciError("credential-identifier-unknown", error="unknown_credential_identifier")
     configuration = request.get("credential_configuration_id")

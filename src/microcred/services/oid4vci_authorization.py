@@ -27,7 +27,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from microcred.domain import CredentialState
+from microcred.domain import CredentialState, LangText, Outcome
 from microcred.domain.records import AuthorizationBinding, OfferRecord
 from microcred.errors import NotFound
 from microcred.services import wallet
@@ -38,6 +38,7 @@ from microcred.services.oid4vci import (
     Oid4vci,
     Oid4vciError,
     credential_identifier,
+    offered_ids,
     sha256_hex,
 )
 from microcred.services.oid4vci_metadata import AUTHORIZATION_CODE_GRANT, CONFIGURATIONS, SCOPES
@@ -47,6 +48,7 @@ __all__ = [
     "AuthorizationRedirect",
     "AuthorizationRequest",
     "Oid4vciAuthorization",
+    "PendingEntry",
 ]
 
 CODE_LIFETIME = timedelta(minutes=2)
@@ -65,6 +67,22 @@ class AuthorizationRedirect(Oid4vciError):
 
 
 @dataclass(frozen=True, slots=True)
+class PendingEntry:
+    """An offered credential the provider has not issued yet (a passed enrolment, decision 0035), as the
+    approval page lists it: the wallet's credential request will be deferred until it is issued."""
+
+    offer_id: str
+    enrolment_id: int
+    title: LangText
+    provider_name: LangText
+
+    @property
+    def choice(self) -> str:
+        """The value the approval form sends for it."""
+        return f"pending:{self.offer_id}"
+
+
+@dataclass(frozen=True, slots=True)
 class AuthorizationRequest:
     """A checked authorization request, as the approval page shows it: who asks, for which configurations,
     and which of the learner's own active credentials it may approve (one, with an ``issuer_state``)."""
@@ -75,7 +93,7 @@ class AuthorizationRequest:
     code_challenge: str
     configurations: tuple[str, ...]
     with_details: bool
-    choices: tuple[wallet.WalletEntry, ...]
+    choices: tuple[wallet.WalletEntry | PendingEntry, ...]
 
     @property
     def redirect_host(self) -> str:
@@ -188,8 +206,9 @@ class Oid4vciAuthorization:
 
     def _choices(
         self, issuer_state: str | None, pseudonyms: Sequence[str], back: Callable[[str], str]
-    ) -> list[wallet.WalletEntry]:
-        """The learner's own active credentials; with an ``issuer_state``, only the one its offer is of."""
+    ) -> Sequence[wallet.WalletEntry | PendingEntry]:
+        """The learner's own active credentials; with an ``issuer_state``, only the one its offer is of, which
+        may be a passed enrolment's credential not issued yet."""
         own = [
             entry
             for entry in wallet.credentials_of_learners(pseudonyms, self._deps.uow, secret=self._deps.session_secret)
@@ -199,10 +218,19 @@ class Oid4vciAuthorization:
             return own
         with self._deps.uow() as work:
             offer = work.oid4vci.offer(issuer_state)
-        if offer is None or offer.authorization is not None or offer.expires_at <= self._deps.clock():
+        used = offer is not None and offer.mailed_at is not None and offer.redeemed_at is not None
+        if offer is None or offer.authorization is not None or used or offer.expires_at <= self._deps.clock():
             raise AuthorizationRedirect(
                 "issuer-state-invalid", error="invalid_request", location=back("invalid_request")
             )
+        if offer.credential_uuid is None:
+            pending = self._pending(offer.public_id, offer.enrolment_id, pseudonyms)
+            if pending is None:  # another learner's, or no longer passed: the same answer as an unknown one
+                raise AuthorizationRedirect(
+                    "issuer-state-invalid", error="invalid_request", location=back("invalid_request")
+                )
+            return [pending]
+        offered: list[wallet.WalletEntry | PendingEntry]
         offered = [entry for entry in own if entry.credential.uuid == offer.credential_uuid]
         if not offered:  # another learner's offer: the same answer as an unknown one
             raise AuthorizationRedirect(
@@ -210,24 +238,40 @@ class Oid4vciAuthorization:
             )
         return offered
 
+    def _pending(self, public_id: str, enrolment_id: int | None, pseudonyms: Sequence[str]) -> PendingEntry | None:
+        """The offered passed enrolment as a choice, if it is this learner's (their grants) and still passed."""
+        with self._deps.uow() as work:
+            enrolment = None if enrolment_id is None else work.deferred.enrolment(enrolment_id)
+            if enrolment is None or enrolment.outcome != Outcome.PASSED.value:
+                return None
+            if (enrolment.learner, enrolment.provider) not in wallet.grants_of(pseudonyms):
+                return None
+            title = work.offerings.get(enrolment.provider, enrolment.offering_code).title
+            name = work.providers.get(enrolment.provider).name
+        return PendingEntry(public_id, enrolment.enrolment_id, title, name)
+
     def approve(self, params: Mapping[str, str], pseudonyms: Sequence[str], credential_id: str) -> str:
         """The learner's approval of one of the request's choices: a new code, sent to the redirect URI."""
         asked = self.request(params, pseudonyms)
-        chosen = [entry.credential for entry in asked.choices if entry.credential.uuid == credential_id]
+        chosen = [entry for entry in asked.choices if entry.choice == credential_id]
         if len(chosen) != 1:
             raise NotFound("credential-unknown")
+        [entry] = chosen
+        credential_uuid = entry.credential.uuid if isinstance(entry, wallet.WalletEntry) else None
         binding = AuthorizationBinding(
             asked.client_id, asked.redirect_uri, asked.code_challenge, asked.configurations, asked.with_details
         )
         code, now = secrets.token_urlsafe(32), self._deps.clock()
         with self._deps.uow() as work:
             work.oid4vci.add_authorization(
-                chosen[0].uuid,
+                credential_uuid,
                 binding,
                 public_id=secrets.token_urlsafe(18),
                 code_hash=sha256_hex(code),
                 created_at=now,
                 expires_at=now + CODE_LIFETIME,
+                enrolment_id=None if isinstance(entry, wallet.WalletEntry) else entry.enrolment_id,
+                via_offer=params.get("issuer_state"),
             )
             work.commit()
         return self._location(asked.redirect_uri, asked.state, code=code)
@@ -285,7 +329,7 @@ def _token_details(record: OfferRecord) -> list[dict[str, Any]] | None:
         {
             "type": "openid_credential",
             "credential_configuration_id": configuration,
-            "credential_identifiers": [credential_identifier(configuration, record.credential_uuid)],
+            "credential_identifiers": [credential_identifier(configuration, offered_ids(record)[0])],
         }
         for configuration in binding.configurations
     ]

@@ -68,6 +68,7 @@ def credential_issuer_metadata(issuer: str) -> dict[str, Any]:
         "credential_issuer": base,
         "credential_endpoint": f"{base}/oid4vci/credential",
         "nonce_endpoint": f"{base}/oid4vci/nonce",
+        "deferred_credential_endpoint": f"{base}/oid4vci/deferred_credential",
         "display": _display("oid4vci.issuer_name"),
         "credential_configurations_supported": {
             LDP_VC: {

@@ -78,6 +78,11 @@ class WalletEntry:
     provider_name: LangText
     share_links: list[ShareLink] = field(default_factory=list)
 
+    @property
+    def choice(self) -> str:
+        """The value a form sends to name this credential (the wallet app's approval page)."""
+        return self.credential.uuid
+
     def status(self, now: datetime) -> str:
         """One of valid, expired, revoked or suspended."""
         if self.credential.state.value != "active":

@@ -313,6 +313,7 @@ class JobWorker:
             job.owner or "",
             params["edition"],
             again=bool(params.get("again")),
+            pending=bool(params.get("pending")),
             done_before=frozenset(done),
             progress=lease.progress,
             within=record,

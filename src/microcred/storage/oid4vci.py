@@ -21,7 +21,9 @@ from sqlalchemy import (
     Table,
     and_,
     delete,
+    func,
     insert,
+    or_,
     select,
     update,
 )
@@ -39,7 +41,10 @@ credential_offers = Table(
     Column("id", Integer, primary_key=True),
     Column("public_id", String(32), nullable=False, unique=True),  # the offer-by-reference URL's id
     Column("code_hash", String(64), nullable=False, unique=True),  # SHA-256 of the pre-authorized code
-    Column("credential_id", ForeignKey("credentials.id", ondelete="CASCADE"), nullable=False, index=True),
+    # an offer is of an issued credential, or of a passed enrolment whose credential is not issued yet
+    # (``enrolment_id``, migration wallet_0006_s5a: the wallet's credential request is deferred, decision 0035)
+    Column("credential_id", ForeignKey("credentials.id", ondelete="CASCADE"), index=True),
+    Column("enrolment_id", ForeignKey("enrolments.id", ondelete="CASCADE"), index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("tx_code_attempts", Integer, nullable=False, default=0),  # transaction codes tried so far
@@ -54,6 +59,9 @@ credential_offers = Table(
     # Offers the desk e-mailed to learners (migration wallet_0005_s4f): when, so a second mailing of the same
     # credential is known; such an offer carries only the authorization code grant (decision 0034).
     Column("mailed_at", DateTime(timezone=True)),
+    # An approved authorization request made from an offer's ``issuer_state`` (migration wallet_0007_s5a): that
+    # offer, marked redeemed once a credential is delivered through the request, if it was a mailed one.
+    Column("via_offer_id", ForeignKey("credential_offers.id", ondelete="SET NULL")),
 )
 
 oid4vci_tokens = Table(
@@ -89,13 +97,15 @@ def _offer(row: Any) -> OfferRecord:
     return OfferRecord(
         row.id,
         row.public_id,
-        row.uuid,
+        row.uuid,  # None while a pending enrolment's credential is not issued
         _utc(row.created_at),
         _utc(row.expires_at),
         row.tx_code_attempts,
         redeemed,
         binding,
         None if row.mailed_at is None else _utc(row.mailed_at),
+        row.offered_enrolment,
+        row.via_offer_id,
     )
 
 
@@ -104,28 +114,44 @@ class SqlOid4vciRepository:
         self._connection = connection
 
     def _offers(self) -> Any:
-        return select(credential_offers, credentials.c.uuid).join(
-            credentials, credentials.c.id == credential_offers.c.credential_id
+        """Offers with their credential's id: the offered one, or the credential an offered enrolment got since
+        (so a pending offer whose credential was issued meanwhile works like any offer)."""
+        issued = or_(
+            credentials.c.id == credential_offers.c.credential_id,
+            and_(
+                credential_offers.c.credential_id.is_(None),
+                credentials.c.enrolment_id == credential_offers.c.enrolment_id,
+            ),
+        )
+        enrolment = func.coalesce(credential_offers.c.enrolment_id, credentials.c.enrolment_id)
+        return select(credential_offers, credentials.c.uuid, enrolment.label("offered_enrolment")).outerjoin(
+            credentials, issued
         )
 
     def add_offer(
         self,
-        credential_uuid: str,
+        credential_uuid: str | None,
         *,
         public_id: str,
         code_hash: str,
         created_at: datetime,
         expires_at: datetime,
         mailed_at: datetime | None = None,
+        enrolment_id: int | None = None,
     ) -> None:
-        credential_id = self._connection.execute(
-            select(credentials.c.id).where(credentials.c.uuid == credential_uuid)
-        ).scalar_one()
+        """An offer of the credential, or (``credential_uuid`` None) of the passed ``enrolment_id``'s credential
+        that is not issued yet."""
+        credential_id = None
+        if credential_uuid is not None:
+            credential_id = self._connection.execute(
+                select(credentials.c.id).where(credentials.c.uuid == credential_uuid)
+            ).scalar_one()
         self._connection.execute(
             insert(credential_offers).values(
                 public_id=public_id,
                 code_hash=code_hash,
                 credential_id=credential_id,
+                enrolment_id=None if credential_id is not None else enrolment_id,
                 created_at=created_at,
                 expires_at=expires_at,
                 tx_code_attempts=0,
@@ -135,17 +161,25 @@ class SqlOid4vciRepository:
 
     def add_authorization(
         self,
-        credential_uuid: str,
+        credential_uuid: str | None,
         binding: AuthorizationBinding,
         *,
         public_id: str,
         code_hash: str,
         created_at: datetime,
         expires_at: datetime,
+        enrolment_id: int | None = None,
+        via_offer: str | None = None,
     ) -> None:
-        """An approved authorization request: its code redeems like an offer's, but only for its binding."""
+        """An approved authorization request: its code redeems like an offer's, but only for its binding;
+        ``via_offer`` is the public id of the offer whose ``issuer_state`` it came with."""
         self.add_offer(
-            credential_uuid, public_id=public_id, code_hash=code_hash, created_at=created_at, expires_at=expires_at
+            credential_uuid,
+            public_id=public_id,
+            code_hash=code_hash,
+            created_at=created_at,
+            expires_at=expires_at,
+            enrolment_id=enrolment_id,
         )
         self._connection.execute(
             update(credential_offers)
@@ -156,6 +190,9 @@ class SqlOid4vciRepository:
                 code_challenge=binding.code_challenge,
                 configurations=" ".join(binding.configurations),
                 with_details=binding.with_details,
+                via_offer_id=None
+                if via_offer is None
+                else select(credential_offers.c.id).where(credential_offers.c.public_id == via_offer).scalar_subquery(),
             )
         )
 
@@ -206,6 +243,21 @@ class SqlOid4vciRepository:
         )
         return [(row.uuid, row.email) for row in self._connection.execute(query)]
 
+    def hold_for_mailing(self, *, credential_uuid: str | None = None, enrolment_id: int | None = None) -> None:
+        """Lock the enrolment an offer to be mailed is of (the credential's, or ``enrolment_id``) until the
+        transaction ends, as its first statement: two mailings of one learner at the same moment take turns,
+        and the second sees the first's offer (decision 0034). SQLite: a write takes the database write lock
+        first; PostgreSQL locks the row it selects."""
+        if credential_uuid is not None:
+            enrolment = select(credentials.c.enrolment_id).where(credentials.c.uuid == credential_uuid)
+            held = enrolments.c.id == enrolment.scalar_subquery()
+        else:
+            held = enrolments.c.id == enrolment_id
+        if self._connection.dialect.name != "postgresql":
+            self._connection.execute(update(enrolments).where(held).values(id=enrolments.c.id))
+        else:
+            self._connection.execute(select(enrolments.c.id).where(held).with_for_update())
+
     def mailed_credentials(self, credential_uuids: list[str]) -> set[str]:
         """Those of these credentials whose offer the desk has mailed before (open, used or expired)."""
         if not credential_uuids:
@@ -231,6 +283,18 @@ class SqlOid4vciRepository:
             .values(tx_code_attempts=credential_offers.c.tx_code_attempts + 1)
         )
         return bool(done.rowcount)
+
+    def use_mailed_offer(self, offer_id: int, at: datetime) -> None:
+        """Mark a mailed offer used (its credential was delivered): its link then starts no more approvals."""
+        self._connection.execute(
+            update(credential_offers)
+            .where(
+                credential_offers.c.id == offer_id,
+                credential_offers.c.mailed_at.is_not(None),
+                credential_offers.c.redeemed_at.is_(None),
+            )
+            .values(redeemed_at=at)
+        )
 
     def redeem_offer(self, offer_id: int, at: datetime) -> bool:
         """Mark the offer redeemed unless it already is or has expired."""

@@ -30,6 +30,7 @@ from microcred.storage.credentials import SqlCredentialRepository, SqlSigningKey
 from microcred.storage.engine import set_clock
 from microcred.storage.jobs import SqlJobRepository, SqlRateBuckets
 from microcred.storage.oid4vci import SqlOid4vciRepository
+from microcred.storage.oid4vci_deferred import SqlDeferredIssuanceRepository
 from microcred.storage.oid4vp import SqlPresentationRepository
 from microcred.storage.recognition import SqlRecognitionRepository
 from microcred.storage.repositories import (
@@ -76,6 +77,7 @@ class SqlUnitOfWork:
     jobs: SqlJobRepository
     rate_buckets: SqlRateBuckets
     oid4vci: SqlOid4vciRepository
+    deferred: SqlDeferredIssuanceRepository
     presentations: SqlPresentationRepository
     statistics: SqlStatisticsSource
 
@@ -110,6 +112,7 @@ class SqlUnitOfWork:
         self.jobs = SqlJobRepository(self.connection)
         self.rate_buckets = SqlRateBuckets(self.connection)
         self.oid4vci = SqlOid4vciRepository(self.connection)
+        self.deferred = SqlDeferredIssuanceRepository(self.connection)
         self.presentations = SqlPresentationRepository(self.connection)
         self.statistics = SqlStatisticsSource(self.connection)
         return self

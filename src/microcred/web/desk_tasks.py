@@ -134,12 +134,14 @@ def desk_task_routes(pages: Pages) -> APIRouter:
     @router.post("/desk/editions/{code:path}/offers", response_class=HTMLResponse)
     async def mail_offers(request: Request, code: str, staff: StaffDep) -> Response:
         """E-mail each learner of the edition an offer of their own credential for their wallet app (a job);
-        ``again`` also mails those mailed before."""
+        ``again`` also mails those mailed before, ``pending`` those who passed without a credential yet."""
         register = register_of(request)
         on_error(request, lambda error: None if isinstance(error, NotFound) else RedirectResponse("/desk", 303))
         form = await posted_form(request)
-        again = form.get("again") == "1"
-        job = await run_in_threadpool(register.jobs.submit_offer_mail, staff.provider, code, again=again)
+        again, pending = form.get("again") == "1", form.get("pending") == "1"
+        job = await run_in_threadpool(
+            register.jobs.submit_offer_mail, staff.provider, code, again=again, pending=pending
+        )
         return RedirectResponse(f"/desk/jobs/{job.id}", status_code=303)
 
     @router.get("/desk/jobs/{job_id}", response_class=HTMLResponse)

@@ -90,6 +90,7 @@ def issue_for_edition(
 
 class CredentialOffersIn(InputModel):
     again: bool = False  # also mail learners mailed an offer of this credential before
+    pending: bool = False  # also learners who passed but whose credential is not issued yet (deferred, 0035)
 
 
 @router.post(
@@ -107,8 +108,11 @@ def mail_credential_offers(
     body: CredentialOffersIn | None = None,
 ) -> JobOut:
     """E-mail every learner of the edition with an active credential and an address recorded by this provider
-    an OpenID4VCI offer of their own credential (authorization code grant), as a background job."""
-    job = register.jobs.submit_offer_mail(slug, edition, again=body is not None and body.again)
+    an OpenID4VCI offer of their own credential (authorization code grant), as a background job; with
+    ``pending``, also every learner who passed but whose credential is not issued yet (their wallet's request
+    is deferred until it is)."""
+    asked = body or CredentialOffersIn()
+    job = register.jobs.submit_offer_mail(slug, edition, again=asked.again, pending=asked.pending)
     response.headers["Location"] = job_location(job)
     return JobOut.of(job)
 

@@ -136,9 +136,34 @@ def credential(
     register: RegisterDep,
 ) -> Response:
     """The credential endpoint (OID4VCI 1.0 §8): the learner's credential bound to the key the proof names,
-    as a holder-bound ``ldp_vc`` or a ``dc+sd-jwt`` SD-JWT VC."""
+    as a holder-bound ``ldp_vc`` or a ``dc+sd-jwt`` SD-JWT VC; for an offer of a credential not issued yet,
+    202 with a ``transaction_id`` for the deferred credential endpoint and an ``interval``."""
     _count(request, register)
-    return JSONResponse(register.oid4vci.issue(access_token, request_body), headers=_NO_STORE)
+    body = register.oid4vci.issue(access_token, request_body)
+    return JSONResponse(body, status_code=202 if "transaction_id" in body else 200, headers=_NO_STORE)
+
+
+@router.post(
+    "/oid4vci/deferred_credential",
+    operation_id="oid4vci_deferred_credential",
+    response_model=dict[str, Any],
+    responses={
+        202: {"description": "not issued yet: the same transaction_id and an interval"},
+        400: _OAUTH_ERROR,
+        401: _OAUTH_ERROR,
+    },
+)
+def deferred_credential(
+    request_body: Annotated[dict[str, Any], Body(description="the transaction_id of a deferred credential request")],
+    access_token: Annotated[str, Depends(WalletAccess())],
+    request: Request,
+    register: RegisterDep,
+) -> Response:
+    """The deferred credential endpoint (OID4VCI 1.0 §9): the credential once the provider issued it, bound to
+    the key of the original request and in its format, once (200); 202 with an ``interval`` until then."""
+    _count(request, register)
+    status, body = register.oid4vci_deferred.collect(access_token, request_body)
+    return JSONResponse(body, status_code=status, headers=_NO_STORE)
 
 
 @router.post(

@@ -23,6 +23,7 @@ from microcred.services.ports.enrolments import BulkStore, EditionRepository, En
 from microcred.services.ports.jobs import JobRepository, RateBuckets
 from microcred.services.ports.wallet import (
     AccessLinkRepository,
+    DeferredIssuanceRepository,
     LearnerAccessRepository,
     Oid4vciRepository,
     PresentationRepository,
@@ -84,6 +85,8 @@ class UnitOfWork(Protocol):
     def rate_buckets(self) -> RateBuckets: ...
     @property
     def oid4vci(self) -> Oid4vciRepository: ...
+    @property
+    def deferred(self) -> DeferredIssuanceRepository: ...
     @property
     def presentations(self) -> PresentationRepository: ...
     @property

@@ -12,7 +12,9 @@ from microcred.domain import (
 from microcred.domain.records import (
     AccessLinkRecord,
     AuthorizationBinding,
+    DeferredRecord,
     OfferRecord,
+    PendingEnrolmentRecord,
     PresentationRequestRecord,
     ShareLinkRecord,
 )
@@ -20,9 +22,12 @@ from microcred.domain.records import (
 __all__ = [
     "AccessLinkRecord",
     "AccessLinkRepository",
+    "DeferredIssuanceRepository",
+    "DeferredRecord",
     "LearnerAccessRepository",
     "OfferRecord",
     "Oid4vciRepository",
+    "PendingEnrolmentRecord",
     "PresentationRepository",
     "PresentationRequestRecord",
     "ShareLinkRecord",
@@ -64,36 +69,62 @@ class Oid4vciRepository(Protocol):
 
     def add_offer(
         self,
-        credential_uuid: str,
+        credential_uuid: str | None,
         *,
         public_id: str,
         code_hash: str,
         created_at: datetime,
         expires_at: datetime,
         mailed_at: datetime | None = None,
+        enrolment_id: int | None = None,
     ) -> None: ...
     def add_authorization(
         self,
-        credential_uuid: str,
+        credential_uuid: str | None,
         binding: AuthorizationBinding,
         *,
         public_id: str,
         code_hash: str,
         created_at: datetime,
         expires_at: datetime,
+        enrolment_id: int | None = None,
+        via_offer: str | None = None,
     ) -> None: ...
     def offer(self, public_id: str) -> OfferRecord | None: ...
     def offer_by_code(self, code_hash: str) -> OfferRecord | None: ...
     def latest_offers(self, credential_uuids: list[str], now: datetime) -> Sequence[OfferRecord]: ...
     def mail_targets(self, provider: str, edition: str) -> list[tuple[str, str | None]]: ...
+    def hold_for_mailing(self, *, credential_uuid: str | None = None, enrolment_id: int | None = None) -> None: ...
     def mailed_credentials(self, credential_uuids: list[str]) -> set[str]: ...
     def take_attempt(self, offer_id: int, at: datetime, *, max_attempts: int) -> bool: ...
     def redeem_offer(self, offer_id: int, at: datetime) -> bool: ...
+    def use_mailed_offer(self, offer_id: int, at: datetime) -> None: ...
     def add_token(self, offer_id: int, *, token_hash: str, expires_at: datetime) -> None: ...
     def end_tokens(self, offer_id: int) -> None: ...
     def offer_of_token(self, token_hash: str, now: datetime) -> OfferRecord | None: ...
     def add_nonce(self, nonce_hash: str, *, expires_at: datetime, now: datetime) -> None: ...
     def spend_nonce(self, nonce_hash: str, now: datetime) -> bool: ...
+
+
+class DeferredIssuanceRepository(Protocol):
+    """Pending enrolments offered to wallets and their deferred transactions (``storage/oid4vci_deferred.py``)."""
+
+    def enrolment(self, enrolment_id: int) -> PendingEnrolmentRecord | None: ...
+    def pending_targets(self, provider: str, edition: str) -> list[tuple[int, str, str | None]]: ...
+    def mailed_enrolments(self, enrolment_ids: list[int]) -> set[int]: ...
+    def add(
+        self,
+        *,
+        transaction_hash: str,
+        token_hash: str,
+        enrolment_id: int,
+        configuration: str,
+        holder_jwk: str,
+        created_at: datetime,
+        expires_at: datetime,
+    ) -> None: ...
+    def get(self, transaction_hash: str) -> DeferredRecord | None: ...
+    def deliver(self, transaction_id: int, at: datetime) -> bool: ...
 
 
 class PresentationRepository(Protocol):
