@@ -9,6 +9,7 @@ each already verified by the caller: a credential that did not verify never coun
 
 from __future__ import annotations
 
+import functools
 import json
 import operator
 import re
@@ -280,9 +281,16 @@ def by_offering(held: Sequence[HeldCredential]) -> dict[str, list[HeldCredential
     return found
 
 
+@functools.lru_cache(maxsize=8192)
+def _nothing_held(component: StackComponent) -> ComponentState:
+    """The state of a component the learner holds nothing for: immutable, so one instance serves every
+    evaluation (most components of most rules on a wallet page are such)."""
+    return ComponentState(component)
+
+
 class CompiledRule:
-    """A rule made ready to evaluate many learners on one day: its component keys, its oldest issue date that
-    still counts, and the (immutable) state of a component nothing is held for, worked out once.
+    """A rule made ready to evaluate many learners on one day: its component keys and its oldest issue date
+    that still counts, worked out once.
 
     It is the one place that decides which held credential counts for a component (:meth:`choose`): a
     learner's progress (:meth:`progress`, what a wallet page and the API show) and the evaluation job's
@@ -290,13 +298,12 @@ class CompiledRule:
     :meth:`StackRule.met_by` for both, so the two cannot drift apart (tests/domain/test_stacking_compiled.py
     compares them over generated rules and credentials)."""
 
-    __slots__ = ("_empty", "_parts", "oldest", "rule")
+    __slots__ = ("_parts", "oldest", "rule")
 
     def __init__(self, rule: StackRule, on: date) -> None:
         self.rule = rule
         self.oldest = None if rule.max_age_months is None else months_before(on, rule.max_age_months)
         self._parts = tuple((c, c.key) for c in rule.components)
-        self._empty = tuple(ComponentState(c) for c in rule.components)
 
     def choose(
         self, candidates: Sequence[HeldCredential]
@@ -315,10 +322,10 @@ class CompiledRule:
     def progress(self, by_key: Mapping[str, Sequence[HeldCredential]]) -> StackProgress:
         """The learner's progress, ``by_key`` being their credentials grouped by :func:`by_offering`."""
         states: list[ComponentState] = []
-        for (component, key), empty in zip(self._parts, self._empty, strict=True):
+        for component, key in self._parts:
             candidates = by_key.get(key)
             if candidates is None:
-                states.append(empty)
+                states.append(_nothing_held(component))
                 continue
             counted, excluded, exclusion = self.choose(candidates)
             states.append(ComponentState(component, counted, excluded, exclusion))
