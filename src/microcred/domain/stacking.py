@@ -34,6 +34,7 @@ __all__ = [
     "ComponentState",
     "Exclusion",
     "HeldCredential",
+    "Holding",
     "RuleKind",
     "StackComponent",
     "StackProgress",
@@ -197,12 +198,27 @@ class ComponentOffering:
 
 
 @dataclass(frozen=True, slots=True)
+class Holding:
+    """A learner's credential as the evaluation job reads it: what rules look at, without its document,
+    and the token its kept verdict holds under (``StackingRepository.verdict_tokens``)."""
+
+    uuid: str
+    learner: str  # pseudonym
+    provider: str
+    offering_code: str
+    issued_on: date
+    ects: Decimal | None
+    eqf_level: int | None
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
 class HeldCredential:
     """A credential of the learner for one offering, as the caller verified it (signature, status, trust)."""
 
     credential_id: str
     url: str
-    digest: str  # SRI form: sha256-<base64>
+    digest: str | None  # SRI form: sha256-<base64>; None when its document was not read (the job's counts)
     provider: str
     offering_code: str
     issued_on: date

@@ -214,6 +214,7 @@ class Stacking:
         for state in found.done:
             held = state.counted
             assert held is not None
+            assert held.digest is not None, "a stacked credential is signed on credentials read whole (_held)"
             references.append(ComponentReference(held.credential_id, held.url, held.digest))
         parts = self._parts(work, references)
         uuid = credential_urn()

@@ -15,10 +15,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from microcred.domain import Credential
 from microcred.domain.stacking import CompiledRule, HeldCredential, StackProgress, StackRule, by_offering
 from microcred.services.dependencies import Dependencies
-from microcred.services.stacking_progress import held_credentials
+from microcred.services.stacking_progress import held_credentials, held_of_holdings
 
 __all__ = ["BATCH", "LearnerEvaluation", "RuleTally", "evaluate_all", "evaluations", "learner_evaluation"]
 
@@ -85,8 +84,8 @@ class _RuleIndex:
             for component in rule.components:
                 self._by_key.setdefault(component.key, []).append((position, compiled))
 
-    def names(self, credential: Credential) -> bool:
-        return f"{credential.provider}/{credential.offering_code}" in self._by_key
+    def names(self, provider: str, offering_code: str) -> bool:
+        return f"{provider}/{offering_code}" in self._by_key
 
     def rules_for(self, by_key: Mapping[str, object]) -> list[CompiledRule]:
         found: dict[int, CompiledRule] = {}
@@ -109,20 +108,33 @@ def _batches(
     learners: Sequence[str] | None,
     batch: int,
     progress: Callable[[int, int], None] | None,
+    whole: bool = True,
 ) -> Iterator[list[tuple[str, dict[str, list[HeldCredential]]]]]:
     """Per ``batch`` learners (those holding a component of some rule, when not given), each learner with
-    their verified credentials for a component of some rule, grouped by :func:`by_offering`."""
+    their verified credentials for a component of some rule, grouped by :func:`by_offering`. ``whole``
+    reads every credential whole, as a wallet page does; otherwise (the job's counts) without documents
+    and digests, a document read only to verify a credential whose verdict is not kept."""
     if learners is None:
         with deps.uow() as work:
             learners = work.stacking.learners_holding_components(provider)
     total = len(learners)
     for start in range(0, total, batch):
         chunk = learners[start : start + batch]
-        with deps.uow() as work:
-            credentials = [c for c in work.wallet.credentials_of_learners(chunk) if index.names(c)]
         mine: dict[str, list[HeldCredential]] = {}
-        for credential, one in zip(credentials, held_credentials(deps, credentials), strict=True):
-            mine.setdefault(credential.learner, []).append(one)
+        if whole:
+            with deps.uow() as work:
+                credentials = [
+                    c for c in work.wallet.credentials_of_learners(chunk) if index.names(c.provider, c.offering_code)
+                ]
+            owners = [c.learner for c in credentials]
+            held = held_credentials(deps, credentials)
+        else:
+            with deps.uow() as work:
+                holdings = [h for h in work.stacking.holdings(chunk) if index.names(h.provider, h.offering_code)]
+            owners = [h.learner for h in holdings]
+            held = held_of_holdings(deps, holdings)
+        for learner, one in zip(owners, held, strict=True):
+            mine.setdefault(learner, []).append(one)
         yield [(learner, by_offering(mine.get(learner, ()))) for learner in chunk]
         if progress is not None:
             progress(min(start + batch, total), total)
@@ -158,7 +170,7 @@ def evaluate_all(
     tallies = {id(rule): RuleTally(rule.provider, rule.code) for rule in rules}
     ids = {id(rule): rule.id for rule in rules}
     looked = 0
-    for found in _batches(deps, index, provider=provider, learners=None, batch=BATCH, progress=progress):
+    for found in _batches(deps, index, provider=provider, learners=None, batch=BATCH, progress=progress, whole=False):
         looked += len(found)
         met: list[tuple[str, StackRule]] = []
         for learner, grouped in found:
