@@ -5,9 +5,11 @@ with no verdict kept (every credential verified, as before the cache) and with t
 credentials against 200 rules, and 100,000 learners against one rule; and the ``evaluate-stack-rules`` job
 (every rule for every learner, through the worker) on a register of ``BENCH_JOB_LEARNERS`` generated
 learners (5,000 by default; 0 skips it) plus the demo's, with and without kept verdicts, against the
-per-learner reference path on a sample in the same run. ``BENCH_WALLET=0`` skips the page. Wall and CPU
-time are both recorded (the machine is shared: CPU time is what the code costs), with the load average.
-Writes benchmarks/results/stacking.json.
+per-learner reference path on a sample in the same run. The job's register is built in bulk (learners and
+enrolments in a few statements, credentials signed by the register's own issuance) and kept under
+benchmarks/.cache/ by size, so a second run starts at once; a small quick run: ``BENCH_JOB_LEARNERS=300``.
+``BENCH_WALLET=0`` skips the page. Wall and CPU time are both recorded (the machine is shared: CPU time is
+what the code costs), with the load average. Writes benchmarks/results/stacking.json.
 """
 
 from __future__ import annotations
