@@ -12,6 +12,7 @@ import pytest
 
 from microcred.domain import Learner, LearnerScheme, pseudonymise
 from microcred.services import issuance
+from microcred.services.dependencies import Dependencies
 from microcred.services.jobs import submit_stack_evaluation
 from microcred.services.stacking_bulk import evaluate_all, evaluations, learner_evaluation
 from microcred.services.verdicts import CACHE
@@ -132,3 +133,35 @@ def test_the_evaluation_job_stores_the_tallies_as_counts_only(generated: Stacked
     assert done.result == {"learners": looked, "rules": [tally.as_dict() for tally in tallies]}
     assert [rule["rule"] for rule in done.result["rules"]] == ["hoge/LEVEL", "hoge/OWN", "hoge/PG", "hoge/TWO"]
     assert not {one.learner for one in evaluations(register.dependencies)} & set(str(done.result).split("'"))
+
+
+def _reference_tallies(deps: Dependencies) -> dict[str, tuple[int, int]]:
+    started, met = Counter[str](), Counter[str]()
+    for one in evaluations(deps):
+        for progress in learner_evaluation(deps, one.learner).progress:
+            started[progress.rule.code] += 1
+            met[progress.rule.code] += progress.met
+    return {code: (started[code], met[code]) for code in started}
+
+
+def test_the_counts_read_no_document_yet_verify_what_moved(generated: Stacked) -> None:
+    """The job's counts read credentials without their documents and reuse kept verdicts; a credential never
+    verified in this process, or whose token moved (a revocation), is read whole and verified first."""
+    deps = generated.register.dependencies
+    CACHE.clear()
+    before = CACHE.verified
+    _, cold = evaluate_all(deps)
+    assert CACHE.verified > before  # nothing was kept: each credential was verified
+    assert {t.code: (t.started, t.met) for t in cold if t.started} == _reference_tallies(deps)
+    verified = CACHE.verified
+    _, warm = evaluate_all(deps)
+    assert CACHE.verified == verified  # every verdict kept
+    assert warm == cold
+    active = [r for r, c in generated.credentials.items() if c.state.value == "active" and r.startswith("A-gen-")]
+    assert active
+    for reference in active:  # every learner's credential for hoge/A: a count must change
+        generated.credentials[reference] = generated.revoke(reference)
+    _, after = evaluate_all(deps)
+    assert CACHE.verified > verified  # the revoked credentials (and their provider's others) verified again
+    assert {t.code: (t.started, t.met) for t in after if t.started} == _reference_tallies(deps)
+    assert after != cold, "revoking a counted component changed no count: the test proves little"

@@ -28,11 +28,13 @@ from microcred.errors import Conflict, FieldProblem, Invalid
 
 __all__ = [
     "MAX_COMPONENTS",
+    "CompiledRule",
     "ComponentOffering",
     "ComponentReference",
     "ComponentState",
     "Exclusion",
     "HeldCredential",
+    "Holding",
     "RuleKind",
     "StackComponent",
     "StackProgress",
@@ -41,11 +43,11 @@ __all__ = [
     "StackedState",
     "by_offering",
     "evaluate",
-    "evaluate_grouped",
     "months_before",
 ]
 
 MAX_COMPONENTS = 50
+_ZERO = Decimal(0)
 _ISSUED_ON = operator.attrgetter("issued_on")
 _CODE = re.compile(CODE_PATTERN)
 _SLUG = re.compile(SLUG_PATTERN)
@@ -135,6 +137,15 @@ class StackRule:
         if found:
             raise Invalid("invalid-input", problems=found)
 
+    def met_by(self, counted: Sequence[HeldCredential]) -> bool:
+        """Whether these counting credentials (at most one per component) meet the rule: the one definition
+        of "met", read by a learner's progress and by the evaluation job's counts alike."""
+        if self.kind is RuleKind.ALL:
+            return len(counted) == len(self.components)
+        if self.kind is RuleKind.N_OF:
+            return len(counted) >= (self.required_count or len(self.components))
+        return self.min_ects is not None and sum((c.ects or _ZERO for c in counted), _ZERO) >= self.min_ects
+
 
 def _is_ects(value: object, *, most: Decimal) -> bool:
     return isinstance(value, Decimal) and value.is_finite() and Decimal(0) < value <= most
@@ -187,12 +198,27 @@ class ComponentOffering:
 
 
 @dataclass(frozen=True, slots=True)
+class Holding:
+    """A learner's credential as the evaluation job reads it: what rules look at, without its document,
+    and the token its kept verdict holds under (``StackingRepository.verdict_tokens``)."""
+
+    uuid: str
+    learner: str  # pseudonym
+    provider: str
+    offering_code: str
+    issued_on: date
+    ects: Decimal | None
+    eqf_level: int | None
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
 class HeldCredential:
     """A credential of the learner for one offering, as the caller verified it (signature, status, trust)."""
 
     credential_id: str
     url: str
-    digest: str  # SRI form: sha256-<base64>
+    digest: str | None  # SRI form: sha256-<base64>; None when its document was not read (the job's counts)
     provider: str
     offering_code: str
     issued_on: date
@@ -238,12 +264,7 @@ class StackProgress:
 
     @property
     def met(self) -> bool:
-        rule = self.rule
-        if rule.kind is RuleKind.ALL:
-            return not self.missing
-        if rule.kind is RuleKind.N_OF:
-            return len(self.done) >= (rule.required_count or len(rule.components))
-        return rule.min_ects is not None and self.ects_done >= rule.min_ects
+        return self.rule.met_by([s.counted for s in self.components if s.counted is not None])
 
     @property
     def still_needed(self) -> Decimal:
@@ -268,48 +289,84 @@ def _exclusion(rule: StackRule, held: HeldCredential, oldest: date | None) -> Ex
     return None
 
 
-@functools.lru_cache(maxsize=8192)
-def _nothing_held(component: StackComponent) -> ComponentState:
-    """The state of a component the learner holds nothing for: immutable, so one instance serves every
-    evaluation (most components of most rules a bulk job evaluates are such; building each took a third)."""
-    return ComponentState(component)
-
-
 def by_offering(held: Sequence[HeldCredential]) -> dict[str, list[HeldCredential]]:
-    """The learner's credentials by offering key, newest first: what :func:`evaluate_grouped` reads."""
+    """The learner's credentials by offering key, newest first: what :class:`CompiledRule` reads."""
     found: dict[str, list[HeldCredential]] = {}
     for credential in sorted(held, key=_ISSUED_ON, reverse=True):
         found.setdefault(credential.key, []).append(credential)
     return found
 
 
+@functools.lru_cache(maxsize=8192)
+def _nothing_held(component: StackComponent) -> ComponentState:
+    """The state of a component the learner holds nothing for: immutable, so one instance serves every
+    evaluation (most components of most rules on a wallet page are such)."""
+    return ComponentState(component)
+
+
+class CompiledRule:
+    """A rule made ready to evaluate many learners on one day: its component keys and its oldest issue date
+    that still counts, worked out once.
+
+    It is the one place that decides which held credential counts for a component (:meth:`choose`): a
+    learner's progress (:meth:`progress`, what a wallet page and the API show) and the evaluation job's
+    counts (:meth:`standing`, which builds no progress) both go through it, and "met" is
+    :meth:`StackRule.met_by` for both, so the two cannot drift apart (tests/domain/test_stacking_compiled.py
+    compares them over generated rules and credentials)."""
+
+    __slots__ = ("_parts", "oldest", "rule")
+
+    def __init__(self, rule: StackRule, on: date) -> None:
+        self.rule = rule
+        self.oldest = None if rule.max_age_months is None else months_before(on, rule.max_age_months)
+        self._parts = tuple((c, c.key) for c in rule.components)
+
+    def choose(
+        self, candidates: Sequence[HeldCredential]
+    ) -> tuple[HeldCredential | None, HeldCredential | None, Exclusion | None]:
+        """Of one component's held credentials (newest first): the newest that counts, else the newest held
+        one with the reason it does not -- as ``(counted, excluded, exclusion)``."""
+        excluded, why = None, None
+        for candidate in candidates:
+            exclusion = _exclusion(self.rule, candidate, self.oldest)
+            if exclusion is None:
+                return candidate, None, None
+            if excluded is None:
+                excluded, why = candidate, exclusion
+        return None, excluded, why
+
+    def progress(self, by_key: Mapping[str, Sequence[HeldCredential]]) -> StackProgress:
+        """The learner's progress, ``by_key`` being their credentials grouped by :func:`by_offering`."""
+        states: list[ComponentState] = []
+        for component, key in self._parts:
+            candidates = by_key.get(key)
+            if candidates is None:
+                states.append(_nothing_held(component))
+                continue
+            counted, excluded, exclusion = self.choose(candidates)
+            states.append(ComponentState(component, counted, excluded, exclusion))
+        return StackProgress(self.rule, tuple(states))
+
+    def standing(self, by_key: Mapping[str, Sequence[HeldCredential]]) -> tuple[bool, bool]:
+        """Whether the learner started the rule and whether they meet it: ``progress(by_key)``'s ``started``
+        and ``met``, by the same :meth:`choose` and ``met_by``, without building the progress (the
+        evaluation job asks this for millions of learner-rule pairs and needs nothing else)."""
+        started, counted = False, []
+        for _, key in self._parts:
+            candidates = by_key.get(key)
+            if candidates is None:
+                continue
+            found, excluded, _ = self.choose(candidates)
+            if found is not None:
+                counted.append(found)
+            started = started or found is not None or excluded is not None
+        return started, self.rule.met_by(counted)
+
+
 def evaluate(rule: StackRule, held: Sequence[HeldCredential], on: date) -> StackProgress:
     """The learner's progress on ``rule`` on day ``on``: per component the newest credential that counts,
     else the newest held one with the reason it does not."""
-    return evaluate_grouped(rule, by_offering(held), on)
-
-
-def evaluate_grouped(rule: StackRule, by_key: Mapping[str, Sequence[HeldCredential]], on: date) -> StackProgress:
-    """:func:`evaluate` on credentials grouped once by :func:`by_offering`: a job evaluating one learner
-    against dozens of rules sorts and groups their credentials once, not once per rule."""
-    # the oldest issue date that still counts, worked out once (a bulk job evaluates millions of pairs)
-    oldest = None if rule.max_age_months is None else months_before(on, rule.max_age_months)
-    states: list[ComponentState] = []
-    for component in rule.components:
-        candidates = by_key.get(component.key)
-        if candidates is None:
-            states.append(_nothing_held(component))
-            continue
-        state = ComponentState(component)
-        for candidate in candidates:
-            exclusion = _exclusion(rule, candidate, oldest)
-            if exclusion is None:
-                state = ComponentState(component, counted=candidate)
-                break
-            if state.excluded is None:
-                state = ComponentState(component, excluded=candidate, exclusion=exclusion)
-        states.append(state)
-    return StackProgress(rule, tuple(states))
+    return CompiledRule(rule, on).progress(by_offering(held))
 
 
 class StackedState(StrEnum):

@@ -22,7 +22,7 @@ from microcred.credentials.ob3 import LearnerIdentity, achievement_id
 from microcred.credentials.pdf_stack import stacked_certificate_pdf
 from microcred.credentials.proofs import add_proof
 from microcred.credentials.urls import credential_url, verify_page_url
-from microcred.domain import LearnerScheme, StatusPurpose, credential_urn, ects
+from microcred.domain import Credential, LearnerScheme, StatusPurpose, credential_urn, ects
 from microcred.domain.fields.stacking import STACK_RULE
 from microcred.domain.stacking import (
     ComponentReference,
@@ -30,6 +30,7 @@ from microcred.domain.stacking import (
     StackedCredential,
     StackProgress,
     StackRule,
+    by_offering,
     evaluate,
 )
 from microcred.errors import Conflict, FieldProblem, Invalid, NotFound
@@ -103,18 +104,24 @@ class Stacking:
         return Enrolments(self._deps).learner_of_provider(provider, learner_id, scheme)
 
     def _held(
-        self, pseudonyms: Sequence[str], grants: frozenset[tuple[str, str]] | None = None
+        self,
+        pseudonyms: Sequence[str],
+        grants: frozenset[tuple[str, str]] | None = None,
+        credentials: Sequence[Credential] | None = None,
     ) -> list[HeldCredential]:
-        """The learners' credentials (only those ``grants`` open, when given), verified."""
-        with self._deps.uow() as work:
-            credentials = work.wallet.credentials_of_learners(list(pseudonyms))
+        """The learners' credentials (only those ``grants`` open, when given; read here unless the caller
+        already read them), verified."""
+        if credentials is None:
+            with self._deps.uow() as work:
+                credentials = work.wallet.credentials_of_learners(list(pseudonyms))
         if grants is not None:
             credentials = [c for c in credentials if (c.learner, c.provider) in grants]
         return held_credentials(self._deps, credentials)
 
     def _progress(self, rule: StackRule, held: Sequence[HeldCredential], pseudonyms: Sequence[str]) -> Progress:
         with self._deps.uow() as work:
-            return ProgressLookups(work, pseudonyms, [rule]).progress(rule, held, self._deps.clock().date())
+            lookups = ProgressLookups(work, pseudonyms, [rule])
+            return lookups.progress_of([rule], by_offering(held), self._deps.clock().date())[0]
 
     def progress(
         self, provider: str, code: str, learner_id: str, *, learner_scheme: LearnerScheme | str | None = None
@@ -125,19 +132,18 @@ class Stacking:
         rule = self.get_rule(provider, code)
         return self._progress(rule, self._held([pseudonym]), [pseudonym])
 
-    def progress_of_grants(self, grants: frozenset[tuple[str, str]]) -> list[Progress]:
+    def progress_of_grants(
+        self, grants: frozenset[tuple[str, str]], *, credentials: Sequence[Credential] | None = None
+    ) -> list[Progress]:
         """Every rule a learner has started (a credential held for a component), over the credentials
-        the wallet's grants open (``(pseudonym, provider)`` pairs, services/wallet.py)."""
+        the wallet's grants open (``(pseudonym, provider)`` pairs, services/wallet.py). A wallet page
+        passes the ``credentials`` it has just listed, so they are not read twice per view."""
         pseudonyms = sorted({pseudonym for pseudonym, _ in grants})
-        held = self._held(pseudonyms, grants)
+        held = self._held(pseudonyms, grants, credentials)
         today = self._deps.clock().date()
         with self._deps.uow() as work:  # one transaction, each offering and its editions read once for all rules
             rules = work.stacking.rules_with_components(sorted({(h.provider, h.offering_code) for h in held}))
-            evaluated = []
-            for rule in rules:
-                keys = {c.key for c in rule.components}
-                evaluated.append((rule, [h for h in held if h.key in keys]))
-            found = ProgressLookups(work, pseudonyms, rules).progress_of(evaluated, today)
+            found = ProgressLookups(work, pseudonyms, rules).progress_of(rules, by_offering(held), today)
         return [p for p in found if p.progress.started]
 
     def evaluate_all(
@@ -208,6 +214,7 @@ class Stacking:
         for state in found.done:
             held = state.counted
             assert held is not None
+            assert held.digest is not None, "a stacked credential is signed on credentials read whole (_held)"
             references.append(ComponentReference(held.credential_id, held.url, held.digest))
         parts = self._parts(work, references)
         uuid = credential_urn()

@@ -14,7 +14,7 @@ each keep their own, and every one sees a revocation on its next read of the tok
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from microcred.domain import Credential
 from microcred.services.ports import UnitOfWorkFactory
@@ -33,6 +33,15 @@ class VerdictCache:
         self._limit = limit
         self.verified = 0  # how many verifications ran (what the tests and the benchmark read)
 
+    def kept(self, register: str, tokens: Mapping[str, str]) -> dict[str, bool]:
+        """The kept verdicts whose token is still ``tokens[uuid]``; a credential left out must be verified."""
+        found: dict[str, bool] = {}
+        for uuid, token in tokens.items():
+            kept = self._found.get((register, uuid))
+            if kept is not None and kept[0] == token:
+                found[uuid] = kept[1]
+        return found
+
     def verdicts(
         self,
         register: str,
@@ -41,13 +50,11 @@ class VerdictCache:
         verify: Callable[[Credential], bool],
     ) -> dict[str, bool]:
         """Each credential's verdict: the kept one when its token is unchanged, else ``verify``'s."""
-        found: dict[str, bool] = {}
+        found = self.kept(register, {c.uuid: tokens[c.uuid] for c in credentials if c.uuid in tokens})
         for credential in credentials:
-            token = tokens.get(credential.uuid)
-            kept = self._found.get((register, credential.uuid))
-            if token is not None and kept is not None and kept[0] == token:
-                found[credential.uuid] = kept[1]
+            if credential.uuid in found:
                 continue
+            token = tokens.get(credential.uuid)
             found[credential.uuid] = verdict = verify(credential)
             with self._lock:
                 self.verified += 1

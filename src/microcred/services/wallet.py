@@ -142,9 +142,10 @@ def credentials_of_learners(pseudonyms: Sequence[str], uow: UnitOfWorkFactory, *
         learners = sorted({pseudonym for pseudonym, _ in grants})
         found = [c for c in work.wallet.credentials_of_learners(learners) if _granted(c, grants)]
         links = work.wallet.share_links_of([c.uuid for c in found])
-        # titles in one query and each provider once: a wallet of 50 credentials read 100 records one by one
+        # titles in one query and the providers' names in another: a wallet of 50 credentials read 100 records
+        # one by one, and each whole provider with its quality-assurance records
         offerings = work.stacking.component_offerings([f"{c.provider}/{c.offering_code}" for c in found])
-        names = {slug: work.providers.get(slug).name for slug in {c.provider for c in found}}
+        names = work.providers.names({c.provider for c in found})
         entries = []
         for credential in found:
             title = offerings[f"{credential.provider}/{credential.offering_code}"].title

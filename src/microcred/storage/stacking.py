@@ -12,6 +12,7 @@ from microcred.domain import LangText
 from microcred.domain.stacking import (
     ComponentOffering,
     ComponentReference,
+    Holding,
     RuleKind,
     StackComponent,
     StackedCredential,
@@ -326,28 +327,74 @@ class SqlStackingRepository:
             if (row.slug, row.code) in pairs
         }
 
-    def verdict_tokens(self, credential_uuids: Sequence[str]) -> dict[str, str]:
-        """Per credential, what its verdict as a component depends on besides its own (immutable) document:
-        its state, its provider's status lists, signing keys and trust records. Any revocation, suspension,
-        key rotation or edit of the provider moves the token (docs/stacking.md, "Speed")."""
+    @staticmethod
+    def _token_columns() -> list[Any]:
+        """What a credential's verdict as a component depends on besides its own (immutable) document: its
+        state, its provider's status lists, signing keys and trust records. Any revocation, suspension, key
+        rotation or edit of the provider moves the token (docs/stacking.md, "Speed")."""
         mine = credentials.c.provider_id
         of_keys, of_trust = signing_keys.c.provider_id == mine, quality_assurances.c.provider_id == mine
+        return [
+            credentials.c.state,
+            credentials.c.state_changed_at,
+            providers.c.updated_at,
+            select(func.max(status_lists.c.updated_at)).where(status_lists.c.provider_id == mine).scalar_subquery(),
+            select(func.count()).where(of_keys).scalar_subquery(),
+            select(func.max(signing_keys.c.retired_at)).where(of_keys).scalar_subquery(),
+            select(func.count()).where(of_trust).scalar_subquery(),
+            select(func.max(quality_assurances.c.id)).where(of_trust).scalar_subquery(),
+        ]
+
+    @staticmethod
+    def _token(values: Sequence[Any]) -> str:
+        return "|".join(str(value) for value in values)
+
+    def verdict_tokens(self, credential_uuids: Sequence[str]) -> dict[str, str]:
+        """Per credential, the token its kept verdict holds under (``_token_columns``), in one query."""
         rows = self._connection.execute(
-            select(
-                credentials.c.uuid,
-                credentials.c.state,
-                credentials.c.state_changed_at,
-                providers.c.updated_at,
-                select(func.max(status_lists.c.updated_at)).where(status_lists.c.provider_id == mine).scalar_subquery(),
-                select(func.count()).where(of_keys).scalar_subquery(),
-                select(func.max(signing_keys.c.retired_at)).where(of_keys).scalar_subquery(),
-                select(func.count()).where(of_trust).scalar_subquery(),
-                select(func.max(quality_assurances.c.id)).where(of_trust).scalar_subquery(),
-            )
-            .join(providers, providers.c.id == mine)
+            select(credentials.c.uuid, *self._token_columns())
+            .join(providers, providers.c.id == credentials.c.provider_id)
             .where(credentials.c.uuid.in_(list(credential_uuids)))
         ).all()
-        return {str(row[0]): "|".join(str(value) for value in row[1:]) for row in rows}
+        return {str(row[0]): self._token(row[1:]) for row in rows}
+
+    def holdings(self, pseudonyms: Sequence[str]) -> list[Holding]:
+        """These learners' credentials as rules read them, newest first (as ``credentials_of_learners``),
+        each with its offering's ECTS and EQF level and its verdict token, in one query and without the
+        documents: the evaluation job reads a document only to verify a credential whose token moved."""
+        if not pseudonyms:
+            return []
+        rows = self._connection.execute(
+            self._holders()
+            .add_columns(
+                credentials.c.uuid,
+                providers.c.slug,
+                offerings.c.code,
+                credentials.c.issued_at,
+                offerings.c.ects,
+                offerings.c.eqf_level,
+                *self._token_columns(),
+            )
+            .where(learners.c.pseudonym.in_(list(pseudonyms)))
+            .order_by(credentials.c.issued_at.desc(), credentials.c.id.desc())
+        ).all()
+        found = []
+        for row in rows:
+            issued = _utc(row[4])
+            assert issued is not None
+            found.append(
+                Holding(
+                    uuid=str(row[1]),
+                    learner=str(row[0]),
+                    provider=str(row[2]),
+                    offering_code=str(row[3]),
+                    issued_on=issued.date(),
+                    ects=ects_from_column(row[5]),
+                    eqf_level=row[6],
+                    token=self._token(row[7:]),  # pseudonym and the six columns above come first
+                )
+            )
+        return found
 
     def stacked_with_component(self, credential_uuid: str) -> list[StackedCredential]:
         ids = select(stacked_components.c.stacked_id).where(stacked_components.c.credential_uuid == credential_uuid)

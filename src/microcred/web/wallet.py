@@ -105,7 +105,7 @@ def wallet_routes(pages: Pages) -> APIRouter:
         entries = register.wallet.credentials_of_learners(pseudonyms)
         context: dict[str, Any] = {
             "entries": entries,
-            "stacks": register.stacking.progress_of_grants(grants),
+            "stacks": register.stacking.progress_of_grants(grants, credentials=[e.credential for e in entries]),
             "decisions": register.recognition.decisions_of_grants(grants),
             # the open wallet-app offers of these, the learner's own, credentials: QR code, link and PIN
             "offers": register.oid4vci.open_offers([entry.credential.uuid for entry in entries]),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Protocol
@@ -10,6 +10,7 @@ from typing import Protocol
 from microcred.domain import (
     Change,
     Edition,
+    LangText,
     Offering,
     OfferingKind,
     OfferingOrder,
@@ -27,6 +28,7 @@ __all__ = ["OfferingRepository", "OfferingSearch", "OfferingTally", "ProviderRep
 class ProviderRepository(Protocol):
     def id_of(self, slug: str) -> int: ...
     def get(self, slug: str) -> Provider: ...
+    def names(self, slugs: Iterable[str]) -> dict[str, LangText]: ...
     def all(self) -> list[Provider]: ...
     def page(
         self,

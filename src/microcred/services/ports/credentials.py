@@ -17,7 +17,7 @@ from microcred.domain import (
     StatusPurpose,
 )
 from microcred.domain.recognition import RecognitionDecision
-from microcred.domain.stacking import ComponentOffering, StackedCredential, StackRule
+from microcred.domain.stacking import ComponentOffering, Holding, StackedCredential, StackRule
 
 __all__ = ["CredentialRepository", "RecognitionRepository", "SigningKeyRepository", "StackingRepository"]
 
@@ -79,6 +79,7 @@ class StackingRepository(Protocol):
     def stacked_with_component(self, credential_uuid: str) -> list[StackedCredential]: ...
     def save_stacked_state(self, stacked: StackedCredential) -> None: ...
     def verdict_tokens(self, credential_uuids: Sequence[str]) -> dict[str, str]: ...
+    def holdings(self, pseudonyms: Sequence[str]) -> list[Holding]: ...
     def component_offerings(self, keys: Sequence[str]) -> dict[str, ComponentOffering]: ...
 
 
