@@ -87,6 +87,7 @@ class CompiledToRdf:
         self._type_keys: dict[str, frozenset[str]] = {}
         self._type_iris: dict[tuple[str, str], str] = {}
         self._subtrees: dict[tuple[Any, ...], Subtree] = {}
+        self._sighted: set[int] = set()  # hashes of the subtree keys seen once
 
     def quads(self, document: Mapping[str, Any]) -> list[Quad]:
         """The document's default-graph quads, blank nodes labelled ``_:b1``, ``_:b2``, ..."""
@@ -134,13 +135,15 @@ class CompiledToRdf:
         return subject
 
     def _nested(self, walk: Walk, plan: _Key, element: Any) -> str:
-        """A node object under a property: from the subtree memo when it has an ``id``, else walked here.
+        """A node object under a property: from the subtree memo when it has an ``id`` seen before, else walked.
 
         Python does not walk JSON-LD faster: the memo saves the walk of what credentials of one offering share,
         about 0.1 ms of 0.2 ms for a credential (measured in benchmarks/bench_status_lists.py, issue 21); the
         key, the node's JSON text with the context and the term, costs a tenth of that. JSON text identifies
         the node exactly for JSON data, which is all a credential is; a value JSON cannot write walks here.
-        Depth is bounded so a hostile document of nested ids costs at most twice its text in keys."""
+        A node is remembered the second time it is seen, so nodes met once (each credential's status entry)
+        neither pay for a separate walk nor push the shared ones out. Depth is bounded so a hostile document
+        of nested ids costs at most twice its text in keys."""
         if walk.depth >= _SUBTREE_DEPTH or "id" not in element:
             return self._node(walk, plan.term_ctx, plan.name, element, None)
         try:
@@ -150,6 +153,12 @@ class CompiledToRdf:
         memo_key = (context_id(plan.term_ctx), plan.name, text)
         subtree = self._subtrees.get(memo_key)
         if subtree is None:
+            sighting = hash(memo_key)  # a collision only remembers a node early
+            if sighting not in self._sighted:
+                if len(self._sighted) >= _MEMO_LIMIT:
+                    self._sighted.clear()
+                self._sighted.add(sighting)
+                return self._node(walk, plan.term_ctx, plan.name, element, None)
             alone = Walk(walk.depth + 1)
             subtree = Subtree.of(alone, self._node(alone, plan.term_ctx, plan.name, element, None))
             _remember(self._subtrees, memo_key, subtree, limit=_SUBTREE_LIMIT)
