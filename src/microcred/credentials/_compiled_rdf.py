@@ -151,7 +151,8 @@ class CompiledToRdf:
         except (TypeError, ValueError):
             return self._node(walk, plan.term_ctx, plan.name, element, None)
         memo_key = (context_id(plan.term_ctx), plan.name, text)
-        subtree = self._subtrees.get(memo_key)
+        subtrees = self._subtrees
+        subtree = subtrees.pop(memo_key, None)  # put back last: the least recently used goes first
         if subtree is None:
             sighting = hash(memo_key)  # a collision only remembers a node early
             if sighting not in self._sighted:
@@ -161,7 +162,9 @@ class CompiledToRdf:
                 return self._node(walk, plan.term_ctx, plan.name, element, None)
             alone = Walk(walk.depth + 1)
             subtree = Subtree.of(alone, self._node(alone, plan.term_ctx, plan.name, element, None))
-            _remember(self._subtrees, memo_key, subtree, limit=_SUBTREE_LIMIT)
+            if len(subtrees) >= _SUBTREE_LIMIT:
+                del subtrees[next(iter(subtrees))]
+        subtrees[memo_key] = subtree
         return subtree.replay(walk)
 
     def _values(self, walk: Walk, subject: str, plan: _Key, value: Any) -> None:
@@ -391,7 +394,7 @@ def is_exact_double(value: int) -> bool:
         return False
 
 
-def _remember(memo: dict[Any, Any], key: Any, value: Any, *, limit: int = _MEMO_LIMIT) -> None:
-    if len(memo) >= limit:
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(memo) >= _MEMO_LIMIT:
         memo.clear()  # documents from outside can name endless types; keep the memo bounded
     memo[key] = value
