@@ -147,10 +147,6 @@ def _issuer(award: Award, lang: str) -> dict[str, Any]:
 
 def subject_identity(learner: LearnerIdentity) -> dict[str, Any]:
     """How a credential subject names its learner: ``id`` (a DID) or a hashed ``identifier`` (OB 3.0 §B.1.11)."""
-    return _subject_identity(learner)
-
-
-def _subject_identity(learner: LearnerIdentity) -> dict[str, Any]:
     if learner.did:
         return {"id": learner.did}
     if learner.email:
@@ -376,7 +372,7 @@ class OpenBadgeTemplate:
         if achievement is None:
             achievement = self._achievements[graded] = _achievement(award, self._lang)
         _, start, end, credits = self._dates
-        subject: dict[str, Any] = {"type": ["AchievementSubject"], **_subject_identity(award.learner)}
+        subject: dict[str, Any] = {"type": ["AchievementSubject"], **subject_identity(award.learner)}
         subject["achievement"] = achievement
         subject["activityStartDate"] = start
         subject["activityEndDate"] = end
