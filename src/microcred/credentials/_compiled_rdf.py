@@ -41,7 +41,7 @@ from microcred.credentials._pyld_internals import (
     type_aliases,
 )
 from microcred.credentials._rdfc import Quad
-from microcred.credentials._walk import Subtree, Walk
+from microcred.credentials._walk import Subtree, SubtreeMemo, Walk
 
 __all__ = ["CompiledToRdf", "Unsupported", "is_exact_double"]
 
@@ -86,8 +86,7 @@ class CompiledToRdf:
         self._contexts: dict[tuple[Any, ...], Any] = {}
         self._type_keys: dict[str, frozenset[str]] = {}
         self._type_iris: dict[tuple[str, str], str] = {}
-        self._subtrees: dict[tuple[Any, ...], Subtree] = {}
-        self._sighted: set[int] = set()  # hashes of the subtree keys seen once
+        self._subtrees = SubtreeMemo(_SUBTREE_LIMIT, sightings=_MEMO_LIMIT)
 
     def quads(self, document: Mapping[str, Any]) -> list[Quad]:
         """The document's default-graph quads, blank nodes labelled ``_:b1``, ``_:b2``, ..."""
@@ -141,9 +140,7 @@ class CompiledToRdf:
         about 0.1 ms of 0.2 ms for a credential (measured in benchmarks/bench_status_lists.py, issue 21); the
         key, the node's JSON text with the context and the term, costs a tenth of that. JSON text identifies
         the node exactly for JSON data, which is all a credential is; a value JSON cannot write walks here.
-        A node is remembered the second time it is seen, so nodes met once (each credential's status entry)
-        neither pay for a separate walk nor push the shared ones out. Depth is bounded so a hostile document
-        of nested ids costs at most twice its text in keys."""
+        Depth is bounded so a hostile document of nested ids costs at most twice its text in keys."""
         if walk.depth >= _SUBTREE_DEPTH or "id" not in element:
             return self._node(walk, plan.term_ctx, plan.name, element, None)
         try:
@@ -151,20 +148,13 @@ class CompiledToRdf:
         except (TypeError, ValueError):
             return self._node(walk, plan.term_ctx, plan.name, element, None)
         memo_key = (context_id(plan.term_ctx), plan.name, text)
-        subtrees = self._subtrees
-        subtree = subtrees.pop(memo_key, None)  # put back last: the least recently used goes first
+        subtree = self._subtrees.get(memo_key)
         if subtree is None:
-            sighting = hash(memo_key)  # a collision only remembers a node early
-            if sighting not in self._sighted:
-                if len(self._sighted) >= _MEMO_LIMIT:
-                    self._sighted.clear()
-                self._sighted.add(sighting)
+            if self._subtrees.first_sighting(memo_key):
                 return self._node(walk, plan.term_ctx, plan.name, element, None)
             alone = Walk(walk.depth + 1)
             subtree = Subtree.of(alone, self._node(alone, plan.term_ctx, plan.name, element, None))
-            if len(subtrees) >= _SUBTREE_LIMIT:
-                del subtrees[next(iter(subtrees))]
-        subtrees[memo_key] = subtree
+            self._subtrees.keep(memo_key, subtree)
         return subtree.replay(walk)
 
     def _values(self, walk: Walk, subject: str, plan: _Key, value: Any) -> None:

@@ -6,12 +6,13 @@ deduplicated per subject and property, blank nodes numbered ``_:b1``, ``_:b2``, 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 from microcred.credentials._rdfc import Quad
 
-__all__ = ["Subtree", "Term", "Walk"]
+__all__ = ["Subtree", "SubtreeMemo", "Term", "Walk"]
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _FIRST, _REST, _NIL = f"<{_RDF}first>", f"<{_RDF}rest>", f"<{_RDF}nil>"
@@ -100,3 +101,39 @@ class Subtree:
             keys.append(key)
         root = self.root
         return f"_:b{base + root}" if isinstance(root, int) else root
+
+
+class SubtreeMemo:
+    """Subtrees by key, the least recently used dropped first, kept only from a key's second sighting: a node
+    met once (each credential's own status entry) costs its key and neither a separate walk nor the place of a
+    shared node. The web app canonicalises in several threads: the dictionary changes under a lock."""
+
+    def __init__(self, limit: int, *, sightings: int) -> None:
+        self._limit, self._sightings = limit, sightings
+        self._kept: dict[Any, Subtree] = {}
+        self._sighted: set[int] = set()  # hashes of the keys seen once; a collision only keeps a node early
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Subtree | None:
+        with self._lock:
+            subtree = self._kept.pop(key, None)
+            if subtree is not None:
+                self._kept[key] = subtree  # now the most recently used
+        return subtree
+
+    def first_sighting(self, key: Any) -> bool:
+        """Whether ``key`` is seen for the first time (it is remembered as seen)."""
+        sighting = hash(key)
+        with self._lock:
+            if sighting in self._sighted:
+                return False
+            if len(self._sighted) >= self._sightings:
+                self._sighted.clear()
+            self._sighted.add(sighting)
+        return True
+
+    def keep(self, key: Any, subtree: Subtree) -> None:
+        with self._lock:
+            if len(self._kept) >= self._limit:
+                del self._kept[next(iter(self._kept))]
+            self._kept[key] = subtree
