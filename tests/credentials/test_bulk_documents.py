@@ -2,7 +2,8 @@
 its own, and the one the register wrote before templates existed (decision 0036).
 
 The signed JSON text of two fixed awards (one with a grade and an e-mail address, one with neither) is pinned
-by its SHA-256, taken from the register's code before the template (commit 000cd48) with the same key.
+by its SHA-256, taken from main before the template (b0a3ffa; its document code is that of 000cd48, where this
+work started) with the same key.
 """
 
 from __future__ import annotations
