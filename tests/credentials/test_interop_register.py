@@ -15,7 +15,7 @@ import pytest
 from microcred.asgi import create_app
 from microcred.bootstrap import Register, build
 from microcred.domain import Credential
-from microcred.services import verification
+from microcred.services import issuance, verification
 from microcred.services.status_lists import StateChange
 from microcred.settings import Settings
 from microcred.testing import free_port, served_in_thread
@@ -78,8 +78,22 @@ def test_a_register_credential_verifies_in_the_javascript_libraries(sqlite_regis
     credential = seeded.issue("P-1").document
     did_document = verification.did_document("hoge", uow=sqlite_register.uow, keys=sqlite_register.key_store)
     assert _verify_in_node(credential, did_document) == {"verified": True, "error": None}
+
     credential["credentialSubject"]["achievement"]["creditsAvailable"] = 5
     assert _verify_in_node(credential, did_document)["verified"] is False
+
+
+def test_credentials_issued_in_bulk_verify_in_the_javascript_libraries(sqlite_register: Register) -> None:
+    """A batch's documents share their achievement and issuer and are signed over remembered quads (0036)."""
+    seeded = seed(sqlite_register, passed=3)
+    wired = sqlite_register
+    issued = issuance.issue_for_edition(
+        "hoge", "DLT-2024", uow=wired.uow, keys=wired.key_store, settings=wired.settings, clock=seeded.clock
+    )
+    assert issued == 3
+    did_document = verification.did_document("hoge", uow=wired.uow, keys=wired.key_store)
+    for credential in issuance.list_credentials("hoge", uow=wired.uow):
+        assert _verify_in_node(credential.document, did_document) == {"verified": True, "error": None}
 
 
 def _verify_online(credential: dict[str, object], loopback: str) -> dict[str, object]:

@@ -8,6 +8,9 @@ straight from the document. The rules mirrored are pyld's ``_expand``, ``_expand
 ``_prepare_nested_context``, ``_expand_value``, ``_create_node_map`` (deduplication) and ``_object_to_rdf``;
 pyld is reached only through ``_pyld_internals.py``, which lists them and pins the pyld release.
 
+A node with an ``id`` is walked once per content and active context (:class:`Subtree`): a batch of credentials
+of one offering repeats the issuer and the achievement, two thirds of the quads of a credential.
+
 Anything outside the handled shapes (value objects, language/index/id/type maps, ``@graph`` containers,
 ``@json``, ``@reverse``, ``@nest``, embedded contexts, blank-node identifiers, relative IRIs, undefined
 terms) raises :class:`Unsupported`, and the caller runs pyld, which stays the only source of behaviour,
@@ -16,6 +19,7 @@ JSON-LD safe-mode errors included.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,16 +41,19 @@ from microcred.credentials._pyld_internals import (
     type_aliases,
 )
 from microcred.credentials._rdfc import Quad
+from microcred.credentials._walk import Subtree, SubtreeMemo, Walk
 
 __all__ = ["CompiledToRdf", "Unsupported", "is_exact_double"]
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_TYPE, _FIRST, _REST, _NIL = f"<{_RDF}type>", f"<{_RDF}first>", f"<{_RDF}rest>", f"<{_RDF}nil>"
+_TYPE = f"<{_RDF}type>"
 _LANGSTRING = _RDF + "langString"
 _XSD_BOOLEAN, _XSD_DOUBLE, _XSD_INTEGER, _XSD_STRING = (_XSD + t for t in ("boolean", "double", "integer", "string"))
 _NOT_DATATYPES = (None, "@id", "@vocab", "@none")
 _MEMO_LIMIT = 20_000
+_SUBTREE_LIMIT = 512  # remembered subtrees: a few per offering a batch issues, each some dozens of quads
+_SUBTREE_DEPTH = 2  # a named node inside a named node is still remembered (a DID subject's achievement)
 _MAX_SAFE_INTEGER = 2**53
 
 
@@ -69,39 +76,6 @@ class _Key:
     plain_strings: bool = False  # a string value is a plain (or language-tagged) literal
 
 
-class _Walk:
-    """The quads of one document, deduplicated per subject and property as pyld's node map does."""
-
-    __slots__ = ("blank_nodes", "quads", "seen")
-
-    def __init__(self) -> None:
-        self.quads: list[Quad] = []
-        self.seen: set[tuple[Any, ...]] = set()
-        self.blank_nodes = 0
-
-    def blank_node(self) -> str:
-        self.blank_nodes += 1
-        return f"_:b{self.blank_nodes}"
-
-    def add(self, subject: str, predicate: str, identity: tuple[Any, ...] | None, obj: str) -> None:
-        if identity is not None:
-            key = (subject, predicate, *identity)
-            if key in self.seen:
-                return
-            self.seen.add(key)
-        self.quads.append((subject, predicate, obj))
-
-    def add_list(self, subject: str, predicate: str, items: list[str]) -> None:
-        """An RDF collection, as pyld's ``_list_to_rdf`` writes it (lists are never deduplicated)."""
-        node = self.blank_node() if items else _NIL
-        self.quads.append((subject, predicate, node))
-        for position, item in enumerate(items):
-            following = self.blank_node() if position < len(items) - 1 else _NIL
-            self.quads.append((node, _FIRST, item))
-            self.quads.append((node, _REST, following))
-            node = following
-
-
 class CompiledToRdf:
     """The quads pyld's ``to_rdf`` gives for a document, or :class:`Unsupported`."""
 
@@ -112,18 +86,19 @@ class CompiledToRdf:
         self._contexts: dict[tuple[Any, ...], Any] = {}
         self._type_keys: dict[str, frozenset[str]] = {}
         self._type_iris: dict[tuple[str, str], str] = {}
+        self._subtrees = SubtreeMemo(_SUBTREE_LIMIT, sightings=_MEMO_LIMIT)
 
     def quads(self, document: Mapping[str, Any]) -> list[Quad]:
         """The document's default-graph quads, blank nodes labelled ``_:b1``, ``_:b2``, ..."""
         if type(document) is not dict or not document.keys() - {"@context", "@id", "id"}:
             raise Unsupported  # pyld drops a top-level node without properties
-        walk = _Walk()
+        walk = Walk()
         self._node(walk, None, None, document, self._document_context(document.get("@context")))
         return walk.quads
 
     # -- the walk ---------------------------------------------------------------------------------
 
-    def _node(self, walk: _Walk, term_ctx: Any, name: str | None, element: Any, pretype: Any) -> str:
+    def _node(self, walk: Walk, term_ctx: Any, name: str | None, element: Any, pretype: Any) -> str:
         """Write a node object's quads; return its N-Quads term (its IRI or a fresh blank node)."""
         if type(element) is not dict:
             raise Unsupported  # only plain JSON objects: anything else is pyld's to judge
@@ -158,15 +133,39 @@ class CompiledToRdf:
                 self._values(walk, subject, plan, value)
         return subject
 
-    def _values(self, walk: _Walk, subject: str, plan: _Key, value: Any) -> None:
-        predicate, quads, seen = plan.predicate, walk.quads, walk.seen
+    def _nested(self, walk: Walk, plan: _Key, element: Any) -> str:
+        """A node object under a property: from the subtree memo when it has an ``id`` seen before, else walked.
+
+        Python does not walk JSON-LD faster: the memo saves the walk of what credentials of one offering share,
+        about 0.1 ms of 0.2 ms for a credential (measured in benchmarks/bench_status_lists.py, issue 21); the
+        key, the node's JSON text with the context and the term, costs a tenth of that. JSON text identifies
+        the node exactly for JSON data, which is all a credential is; a value JSON cannot write walks here.
+        Depth is bounded so a hostile document of nested ids costs at most twice its text in keys."""
+        if walk.depth >= _SUBTREE_DEPTH or "id" not in element:
+            return self._node(walk, plan.term_ctx, plan.name, element, None)
+        try:
+            text = json.dumps(element, ensure_ascii=False, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return self._node(walk, plan.term_ctx, plan.name, element, None)
+        memo_key = (context_id(plan.term_ctx), plan.name, text)
+        subtree = self._subtrees.get(memo_key)
+        if subtree is None:
+            if self._subtrees.first_sighting(memo_key):
+                return self._node(walk, plan.term_ctx, plan.name, element, None)
+            alone = Walk(walk.depth + 1)
+            subtree = Subtree.of(alone, self._node(alone, plan.term_ctx, plan.name, element, None))
+            self._subtrees.keep(memo_key, subtree)
+        return subtree.replay(walk)
+
+    def _values(self, walk: Walk, subject: str, plan: _Key, value: Any) -> None:
+        predicate, quads, keys, seen = plan.predicate, walk.quads, walk.keys, walk.seen
         for item in value if type(value) is list else (value,):
             kind = type(item)
             if kind is str and plan.plain_strings and plan.language is None:
                 key: tuple[Any, ...] | None = (subject, predicate, "@value", False, item, None, None)
                 obj = f'"{escape_literal(item)}"' if NEEDS_ESCAPE.search(item) else f'"{item}"'
             elif kind is dict:
-                obj = self._node(walk, plan.term_ctx, plan.name, item, None)
+                obj = self._nested(walk, plan, item)
                 key = (subject, predicate, "@id", obj) if obj[0] == "<" else None
             elif item is None:
                 continue
@@ -181,8 +180,9 @@ class CompiledToRdf:
                     continue
                 seen.add(key)
             quads.append((subject, predicate, obj))
+            keys.append(key)
 
-    def _list_items(self, walk: _Walk, plan: _Key, value: Any) -> list[str]:
+    def _list_items(self, walk: Walk, plan: _Key, value: Any) -> list[str]:
         items: list[str] = []
         for item in value if type(value) is list else (value,):
             if item is None:

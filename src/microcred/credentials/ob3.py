@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from microcred.credentials.loader import MICROCRED_CONTEXT_URL, OB3_CONTEXT_URL, VC_V2_CONTEXT_URL
-from microcred.credentials.ob3_schema import schema_problems, sign_open_badge
+from microcred.credentials.ob3_schema import open_badge_proof, schema_problems, sign_open_badge
 from microcred.credentials.status_list import status_list_entry, status_message_entry
 from microcred.domain import Edition, Enrolment, Offering, Provider, QualityAssurance, StatusPurpose
 from microcred.errors import Invalid
@@ -26,11 +26,13 @@ from microcred.vocab import vocabulary
 __all__ = [
     "Award",
     "LearnerIdentity",
+    "OpenBadgeTemplate",
     "StatusEntry",
     "achievement_id",
     "credits_number",
     "identity_hash",
     "open_badge_document",
+    "open_badge_proof",
     "primary_language",
     "schema_problems",
     "sign_open_badge",
@@ -145,10 +147,6 @@ def _issuer(award: Award, lang: str) -> dict[str, Any]:
 
 def subject_identity(learner: LearnerIdentity) -> dict[str, Any]:
     """How a credential subject names its learner: ``id`` (a DID) or a hashed ``identifier`` (OB 3.0 §B.1.11)."""
-    return _subject_identity(learner)
-
-
-def _subject_identity(learner: LearnerIdentity) -> dict[str, Any]:
     if learner.did:
         return {"id": learner.did}
     if learner.email:
@@ -306,46 +304,90 @@ def _eu_elements(award: Award, lang: str) -> dict[str, Any]:
     return {key: value for key, value in elements.items() if value is not None}
 
 
-def _subject(award: Award, lang: str) -> dict[str, Any]:
-    subject: dict[str, Any] = {"type": ["AchievementSubject"], **_subject_identity(award.learner)}
-    subject["achievement"] = _achievement(award, lang)
-    subject["activityStartDate"] = timestamp(award.edition.start_date)
-    subject["activityEndDate"] = timestamp(award.edition.last_day)
-    if award.offering.ects is not None:
-        subject["creditsEarned"] = credits_number(award.offering.ects)
-    if award.enrolment.grade is not None:
-        subject["result"] = [
-            {
-                "type": ["Result"],
-                "resultDescription": f"{subject['achievement']['id']}#grade",
-                "value": award.enrolment.grade,
-            }
-        ]
-    return subject
+class OpenBadgeTemplate:
+    """What the credentials of one offering, edition, issuer and issuing moment say alike, built once.
+
+    A bulk issue makes one per edition and batch and fills in each learner: the issuer, the achievement and the
+    dates were two thirds of building a document, and stay shared between the batch's documents, which are
+    signed and written as JSON without being changed (issue 21). :func:`open_badge_document` makes one per
+    document, so a credential issued alone or in a batch is written by the same code, byte for byte."""
+
+    __slots__ = ("_achievements", "_award", "_awarded", "_dates", "_head", "_issuer", "_lang")
+
+    def __init__(self, award: Award) -> None:
+        self._award = award  # its shared fields: offering, edition, provider, dids, base URL, moments
+        self._lang = lang = primary_language(award.offering)
+        self._head = (award.offering.title.get(lang), _issuer(award, lang), timestamp(award.valid_from))
+        self._dates = (
+            None if award.valid_until is None else timestamp(award.valid_until),
+            timestamp(award.edition.start_date),
+            timestamp(award.edition.last_day),
+            None if award.offering.ects is None else credits_number(award.offering.ects),
+        )
+        self._achievements: dict[bool, dict[str, Any]] = {}  # with a grade's result description, or without
+        self._awarded: dict[date, str] = {}
+
+    def document(self, award: Award) -> dict[str, Any]:
+        """The unsigned OpenBadgeCredential for ``award``, which must share this template's offering and moments."""
+        shared = self._award
+        if award is not shared and not (
+            award.offering is shared.offering
+            and award.edition is shared.edition
+            and award.provider is shared.provider
+            and (award.issuer_did, award.awarding_body_did, award.public_base_url)
+            == (shared.issuer_did, shared.awarding_body_did, shared.public_base_url)
+            and (award.issued_at, award.valid_from, award.valid_until)
+            == (shared.issued_at, shared.valid_from, shared.valid_until)
+        ):
+            raise ValueError("the award is not of this template's offering, edition, issuer and moment")
+        name, issuer, valid_from = self._head
+        valid_until = self._dates[0]
+        document: dict[str, Any] = {
+            "@context": [VC_V2_CONTEXT_URL, OB3_CONTEXT_URL, MICROCRED_CONTEXT_URL],
+            "id": award.credential_id,
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "name": name,
+            "issuer": issuer,
+            "validFrom": valid_from,
+        }
+        if valid_until is not None:
+            document["validUntil"] = valid_until
+        outcome_date = award.enrolment.outcome_date
+        if outcome_date is not None:
+            awarded = self._awarded.get(outcome_date)
+            if awarded is None:
+                awarded = self._awarded[outcome_date] = timestamp(outcome_date)
+            document["awardedDate"] = awarded
+        document["credentialSubject"] = self._subject(award)
+        entries = [_status_entry(entry) for entry in award.status]
+        if len(entries) == 1:
+            document["credentialStatus"] = entries[0]  # the OB 3.0 schema's one object (decision 0015)
+        elif entries:
+            document["credentialStatus"] = entries
+        return document
+
+    def _subject(self, award: Award) -> dict[str, Any]:
+        graded = award.enrolment.grade is not None
+        achievement = self._achievements.get(graded)
+        if achievement is None:
+            achievement = self._achievements[graded] = _achievement(award, self._lang)
+        _, start, end, credits = self._dates
+        subject: dict[str, Any] = {"type": ["AchievementSubject"], **subject_identity(award.learner)}
+        subject["achievement"] = achievement
+        subject["activityStartDate"] = start
+        subject["activityEndDate"] = end
+        if credits is not None:
+            subject["creditsEarned"] = credits
+        if graded:
+            subject["result"] = [
+                {"type": ["Result"], "resultDescription": f"{achievement['id']}#grade", "value": award.enrolment.grade}
+            ]
+        return subject
 
 
 def open_badge_document(award: Award) -> dict[str, Any]:
     """The unsigned OpenBadgeCredential for ``award``."""
-    lang = primary_language(award.offering)
-    document: dict[str, Any] = {
-        "@context": [VC_V2_CONTEXT_URL, OB3_CONTEXT_URL, MICROCRED_CONTEXT_URL],
-        "id": award.credential_id,
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": award.offering.title.get(lang),
-        "issuer": _issuer(award, lang),
-        "validFrom": timestamp(award.valid_from),
-    }
-    if award.valid_until is not None:
-        document["validUntil"] = timestamp(award.valid_until)
-    if award.enrolment.outcome_date is not None:
-        document["awardedDate"] = timestamp(award.enrolment.outcome_date)
-    document["credentialSubject"] = _subject(award, lang)
-    entries = [_status_entry(entry) for entry in award.status]
-    if len(entries) == 1:
-        document["credentialStatus"] = entries[0]  # the OB 3.0 schema's one object (decision 0015)
-    elif entries:
-        document["credentialStatus"] = entries
-    return document
+    return OpenBadgeTemplate(award).document(award)
 
 
 def _status_entry(entry: StatusEntry) -> dict[str, Any]:

@@ -12,11 +12,11 @@ from typing import Any
 
 from microcred.credentials.cryptosuites import EDDSA_RDFC_2022
 from microcred.credentials.keys import SigningKey
-from microcred.credentials.proofs import add_proof
+from microcred.credentials.proofs import add_proof, new_proof
 from microcred.credentials.schema import SchemaProblem, validate_definition, validate_open_badge_credential
 from microcred.errors import FieldProblem, Invalid
 
-__all__ = ["schema_problems", "sign_open_badge"]
+__all__ = ["open_badge_proof", "schema_problems", "sign_open_badge"]
 
 
 def schema_problems(document: Mapping[str, Any]) -> list[SchemaProblem]:
@@ -45,14 +45,7 @@ def sign_open_badge(
     document: Mapping[str, Any], *, signing_key: SigningKey, verification_method: str, created: datetime
 ) -> dict[str, Any]:
     """Validate against the OB 3.0 schema, unchanged, then add an ``eddsa-rdfc-2022`` proof; Invalid if not valid."""
-    problems = validate_open_badge_credential(document)
-    if problems:
-        raise Invalid(
-            "ob3-schema",
-            problems=[
-                FieldProblem(problem.path, "schema", params={"message": problem.message}) for problem in problems
-            ],
-        )
+    _refuse_invalid(document)
     # add_proof neither changes ``document`` nor shares it with its answer: no defensive deep copy, which
     # cost as much as a sixth of bulk issuing (decision 0025).
     return add_proof(
@@ -62,3 +55,29 @@ def sign_open_badge(
         verification_method=verification_method,
         created=created,
     )
+
+
+def open_badge_proof(
+    document: Mapping[str, Any], *, signing_key: SigningKey, verification_method: str, created: datetime
+) -> dict[str, Any]:
+    """The proof :func:`sign_open_badge` adds, alone, after the same check: ``{**document, "proof": [proof]}``
+    is its answer, without copying ``document`` (a bulk issue writes each document as JSON at once; issue 21)."""
+    _refuse_invalid(document)
+    return new_proof(
+        document,
+        suite=EDDSA_RDFC_2022,
+        signing_key=signing_key,
+        verification_method=verification_method,
+        created=created,
+    )
+
+
+def _refuse_invalid(document: Mapping[str, Any]) -> None:
+    problems = validate_open_badge_credential(document)
+    if problems:
+        raise Invalid(
+            "ob3-schema",
+            problems=[
+                FieldProblem(problem.path, "schema", params={"message": problem.message}) for problem in problems
+            ],
+        )

@@ -23,7 +23,15 @@ from microcred.credentials.keys import SigningKey
 from microcred.credentials.wording import Worded, worded
 from microcred.i18n import translate
 
-__all__ = ["KeyResolver", "ProofCheck", "add_proof", "proof_configuration", "proofs_of", "verify_proof"]
+__all__ = [
+    "KeyResolver",
+    "ProofCheck",
+    "add_proof",
+    "new_proof",
+    "proof_configuration",
+    "proofs_of",
+    "verify_proof",
+]
 
 KeyResolver = Callable[[str], Ed25519PublicKey]
 """Maps a ``verificationMethod`` id to its public key; raises (any ValueError/LookupError) if unknown.
@@ -99,6 +107,30 @@ def add_proof(
     proof_purpose: str = "assertionMethod",
 ) -> dict[str, Any]:
     """A copy of ``document`` with one more Data Integrity proof in its ``proof`` array."""
+    proof = new_proof(
+        document,
+        suite=suite,
+        signing_key=signing_key,
+        verification_method=verification_method,
+        created=created,
+        proof_purpose=proof_purpose,
+    )
+    secured: dict[str, Any] = _copy_json({key: value for key, value in document.items() if key != "proof"})
+    secured["proof"] = [*_copy_json(proofs_of(document)), proof]
+    return secured
+
+
+def new_proof(
+    document: Mapping[str, Any],
+    *,
+    suite: Cryptosuite,
+    signing_key: SigningKey,
+    verification_method: str,
+    created: datetime | str,
+    proof_purpose: str = "assertionMethod",
+) -> dict[str, Any]:
+    """The proof :func:`add_proof` appends, alone: for a caller that writes the document out at once and so
+    needs no copy of it (a bulk issue, whose documents share their achievement; issue 21)."""
     unsecured = {key: value for key, value in document.items() if key != "proof"}
     config = proof_configuration(
         unsecured,
@@ -110,9 +142,7 @@ def add_proof(
     signature = suite.sign(signing_key, suite.hash_data(unsecured, config))
     proof = dict(config) if suite.proof_carries_context else {k: v for k, v in config.items() if k != "@context"}
     proof["proofValue"] = multibase.encode_base58btc(signature)
-    secured: dict[str, Any] = _copy_json(unsecured)
-    secured["proof"] = [*_copy_json(proofs_of(document)), proof]
-    return secured
+    return proof
 
 
 _SHARED = frozenset({str, int, float, bool, type(None)})  # immutable leaves need no copy

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from microcred.credentials.ob3 import Award, LearnerIdentity, StatusEntry, open_badge_document, sign_open_badge
+from microcred.credentials.ob3 import Award, LearnerIdentity, OpenBadgeTemplate, StatusEntry, open_badge_proof
 from microcred.credentials.urls import credential_url
 from microcred.domain import (
     Credential,
@@ -133,8 +133,9 @@ def _issue_awaiting(
     now: datetime,
 ) -> list[Credential]:
     """Sign and store a credential for each enrolment (with its learner's address), in ``work``'s transaction,
-    which holds the provider's status-list lock. Reads once per edition, draws all indexes at once and
-    stores every credential with one statement (decision 0025)."""
+    which holds the provider's status-list lock. Reads once per edition, draws all indexes at once, builds
+    each edition's shared part of the documents once (:class:`OpenBadgeTemplate`) and stores every credential
+    with one statement (decision 0025, 0036)."""
     for enrolment, _ in awaiting:
         if enrolment.outcome is not Outcome.PASSED:
             raise Conflict("enrolment-not-passed", reference=enrolment.reference, outcome=enrolment.outcome.value)
@@ -142,11 +143,13 @@ def _issue_awaiting(
     issuer, issuer_did = work.providers.get(provider), keys.did(provider)
     draws = status_lists.draw_statuses(work, provider, len(awaiting), keys=keys, settings=settings, now=now)
     signing_key, method = keys.signing_key(work, provider, now)
+    templates: dict[str, tuple[OpenBadgeTemplate, datetime | None]] = {}
     issued: list[Credential] = []
     for (enrolment, email), draw in zip(awaiting, draws, strict=True):
         edition, offering, awarding_did = shapes[enrolment.edition_code]
         uuid = credential_urn()
-        valid_until = _valid_until(now, offering.validity_months)
+        built = templates.get(edition.code)
+        valid_until = _valid_until(now, offering.validity_months) if built is None else built[1]
         award = Award(
             credential_id=uuid,
             provider=issuer,
@@ -163,9 +166,10 @@ def _issue_awaiting(
             status=[StatusEntry(StatusPurpose.MESSAGE, draw.index, draw.list_url)],
             awarding_body_did=awarding_did,
         )
-        signed = sign_open_badge(
-            open_badge_document(award), signing_key=signing_key, verification_method=method, created=now
-        )
+        if built is None:
+            built = templates[edition.code] = (OpenBadgeTemplate(award), valid_until)
+        document = built[0].document(award)
+        proof = open_badge_proof(document, signing_key=signing_key, verification_method=method, created=now)
         issued.append(
             Credential(
                 uuid=uuid,
@@ -180,7 +184,8 @@ def _issue_awaiting(
                 valid_from=now,
                 valid_until=valid_until,
                 public_key_multibase=signing_key.public_key_multibase,
-                document_json=_json(signed),
+                # the signed document as sign_open_badge answers it, written without copying the shared parts
+                document_json=_json({**document, "proof": [proof]}),
             )
         )
     work.credentials.add_many(issued)
