@@ -24,9 +24,11 @@ from microcred.errors import Invalid, NotFound
 from microcred.io import (
     FORMATS,
     TEMPLATE_FORMATS,
+    Block,
     FileRejected,
     Notice,
     ParseContext,
+    Problem,
     format_of,
     layout,
     open_table,
@@ -35,6 +37,7 @@ from microcred.io import (
     write_template,
 )
 from microcred.services.dependencies import Dependencies
+from microcred.services.import_blocks import EnrolmentBlocks
 from microcred.services.import_keys import SeenKeys
 from microcred.services.import_report import ImportReport
 from microcred.services.import_rows import BATCH_ROWS, RejectedRows, RowSink, rejected_name, row_problems
@@ -91,10 +94,14 @@ def import_file(
         try:
             report.format = format_of(path, fmt)
             optional = ("provider",) if provider else ()
-            with open_table(path, rows_layout, max_bytes=max_bytes, fmt=fmt, optional=optional) as table:
+            columnar = kind == "enrolments"
+            with open_table(
+                path, rows_layout, max_bytes=max_bytes, fmt=fmt, optional=optional, columnar=columnar
+            ) as table:
                 report.format, report.encoding, report.delimiter = table.format, table.encoding, table.delimiter
                 report.sheet, report.other_sheets = table.sheet, table.other_sheets
-                for row, cells, found in table.rows:
+
+                def take_row(row: int, cells: dict[str, str], found: list[Problem]) -> None:
                     report.rows += 1
                     notes: list[Notice] = []
                     problems = row_problems(rows_layout, sink, cells, row, found, notes)
@@ -110,6 +117,17 @@ def import_file(
                             sink.add(sink.pending)
                     if progress is not None and report.rows % 2_000 == 0:
                         progress(table.progress())
+
+                blocks = EnrolmentBlocks(rows_layout, sink, take_row, store=lambda: skip_invalid or not report.problems)
+                for item in table.items if table.items is not None else table.rows:
+                    if isinstance(item, Block):
+                        clean = blocks.take(item)  # the rows sent back to take_row count themselves
+                        report.rows += clean
+                        if progress is not None:
+                            progress(table.progress())
+                    else:
+                        take_row(*item)
+                blocks.flush()
                 sink.flush()
         except FileRejected as rejected:
             report.add_problems(rejected.problems)
