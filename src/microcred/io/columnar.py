@@ -63,7 +63,6 @@ def csv_blocks(
     delimiter: str,
     encoding: str,
     counted: Any,
-    block_bytes: int = BLOCK_BYTES,
 ) -> Iterator[Row | Block]:
     """Blocks (and exact rows where a block is unusual) of a UTF-8 CSV file from byte offset ``start``.
 
@@ -75,6 +74,7 @@ def csv_blocks(
 
     handle.seek(start)
     names = [f"c{index}" for index in range(len(columns))]
+    block_bytes = BLOCK_BYTES  # read when called: a test sets a small one to put rows on both sides of a boundary
     read = pv.ReadOptions(column_names=names, use_threads=False, block_size=block_bytes + (1 << 20))
     convert = pv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False)
     row = 2

@@ -5,8 +5,9 @@ keys, dates no reading makes plausible); without ``skip_invalid`` one bad row me
 with it the valid rows are stored and the rejected ones written to a file, learner identifiers only as
 pseudonyms. Values read in a documented but unusual way are kept and reported as warnings. Records are
 upserted on their natural keys, so importing the same file twice reports every row unchanged.
-Enrolments go through the unit of work's bulk store in batches, which is what makes a million rows fit
-in a minute, and the keys seen go to disk, which keeps memory flat.
+Enrolment CSV files are read and judged in column blocks (:mod:`.import_blocks`, decision 0037) and
+stored through the unit of work's bulk store in batches; a row whose digest equals the stored one is
+only counted; the keys seen go to disk, which keeps memory flat.
 """
 
 from __future__ import annotations
@@ -76,8 +77,12 @@ def import_file(
     rejected_path: Path | None = None,
     progress: Callable[[float], None] | None = None,
     before_commit: Callable[[UnitOfWork, ImportReport], None] | None = None,
+    in_columns: bool = True,
 ) -> ImportReport:
     """Import ``path`` as ``kind`` rows in one transaction and report what happened.
+
+    ``in_columns``: an enrolments CSV file is read and judged in column blocks (decision 0037), with the
+    same reports; False reads it row by row, the reference path ``benchmarks/bench_import.py`` times.
 
     ``today`` dates the check of enrolment and outcome dates: later than today is a warning, more than a
     year later is refused (without it, today's date). ``before_commit`` runs in that transaction just before
@@ -94,7 +99,7 @@ def import_file(
         try:
             report.format = format_of(path, fmt)
             optional = ("provider",) if provider else ()
-            columnar = kind == "enrolments"
+            columnar = in_columns and kind == "enrolments"
             with open_table(
                 path, rows_layout, max_bytes=max_bytes, fmt=fmt, optional=optional, columnar=columnar
             ) as table:
