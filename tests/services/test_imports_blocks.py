@@ -163,3 +163,18 @@ def test_a_dimension_claiming_a_million_rows_reads_the_rows_there_are(register: 
     lying = with_stale_dimension(workbook({"enrolments": rows}), "A1:G1048576")
     report = run_import(register, write(tmp_path, "lying.xlsx", lying))
     assert (report.rows, report.created, report.committed) == (8, 8, True), report.render()
+
+
+def test_two_providers_with_the_same_reference_are_two_enrolments_on_every_import(
+    register: Register, tmp_path: Path
+) -> None:
+    rows = [enrolment(n) for n in range(4)]
+    others = [["ugent", f"H-{n}", "MC-DISINFO-2023", f"r09{n:05d}", "2023-09-21", "02", "passed"] for n in range(4)]
+    path = csv_file(tmp_path / "two.csv", rows + others)
+    assert run_import(register, path).created == 8
+    others[2][HEADER.index("outcome")] = "failed"
+    again = run_import(register, csv_file(tmp_path / "again.csv", rows + others))
+    assert (again.updated, again.unchanged) == (1, 7), again.render()
+    with register.uow() as work:
+        assert work.enrolments.get("ugent", "H-2").outcome.value == "failed"
+        assert work.enrolments.get("vub", "H-2").outcome.value == "enrolled"

@@ -26,6 +26,7 @@ from microcred.domain import (
     check_academic_year,
     identify,
     pseudonymise,
+    pseudonyms,
 )
 from microcred.errors import Invalid
 from microcred.io import Block, Layout
@@ -208,29 +209,41 @@ class EnrolmentBlocks:
         batch, self._batch = self._batch, []
         work, sink, pepper = self._sink.work, self._sink, self._sink.context.pepper
         digests = self._digests(batch)
-        stored: dict[str, str | None] = {}
+        stored: dict[tuple[int, str], str | None] = {}
         for provider_id in {clean[0] for clean in batch}:
             references = [clean[3] for clean in batch if clean[0] == provider_id]
-            stored.update(work.bulk.enrolment_digests(provider_id, references))
-        records: list[tuple[int, int, Enrolment]] = []
+            found = work.bulk.enrolment_digests(provider_id, references)
+            stored.update(((provider_id, reference), digest) for reference, digest in found.items())
+        new: list[tuple[Clean, str]] = []
+        changed: list[tuple[int, int, Enrolment]] = []
         kept: list[str | None] = []
         unchanged = 0
         for clean, digest in zip(batch, digests, strict=True):
-            if stored.get(clean[3]) == digest:
+            key = (clean[0], clean[3])
+            if key not in stored:
+                new.append((clean, digest))
+            elif stored[key] == digest:
                 unchanged += 1
-                continue
-            provider_id, edition_id, owner, reference, edition, learner_id, scheme = clean[:7]
-            learner = pseudonymise(learner_id, provider=owner, pepper=pepper, scheme=scheme)
-            enrolment = Enrolment(
-                owner, reference, edition, learner, clean[7], scheme, ContractType(clean[8]),
-                EmploymentStatus(clean[9]), AgeBand(clean[10]), Outcome(clean[11]), clean[12], clean[13],
-            )  # fmt: skip
-            records.append((provider_id, edition_id, enrolment))
-            kept.append(digest)
+            else:  # stored, and a digest that differs or is missing: compare value by value
+                provider_id, edition_id, owner, reference, edition, learner_id, scheme = clean[:7]
+                learner = pseudonymise(learner_id, provider=owner, pepper=pepper, scheme=scheme)
+                enrolment = Enrolment(
+                    owner, reference, edition, learner, clean[7], scheme, ContractType(clean[8]),
+                    EmploymentStatus(clean[9]), AgeBand(clean[10]), Outcome(clean[11]), clean[12], clean[13],
+                )  # fmt: skip
+                changed.append((provider_id, edition_id, enrolment))
+                kept.append(digest)
         if unchanged:
             sink.count_unchanged(unchanged)
-        if records:
-            sink.counts.update(work.bulk.save_enrolments(records, kept))
+        if changed:
+            sink.counts.update(work.bulk.save_enrolments(changed, kept))
+        if new:
+            learners = pseudonyms(((clean[5], clean[2], clean[6]) for clean, _ in new), pepper=pepper)
+            rows = [
+                (c[0], c[3], c[1], learner, c[6].value, c[7], c[8], c[9], c[10], c[11], c[12], c[13], digest)
+                for (c, digest), learner in zip(new, learners, strict=True)
+            ]
+            sink.count_created(work.bulk.insert_enrolments(rows))
 
     def _digests(self, batch: list[Clean]) -> list[str]:
         """Each row's digest: what would be stored, with the learner as scheme and identifier (the pseudonym

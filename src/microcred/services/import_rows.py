@@ -249,6 +249,9 @@ class RowSink:
     def count_unchanged(self, count: int) -> None:
         self.counts[Change.UNCHANGED] += count
 
+    def count_created(self, count: int) -> None:
+        self.counts[Change.CREATED] += count
+
     def flush(self) -> None:
         if self._batch:
             self.counts.update(self.work.bulk.save_enrolments(self._batch))

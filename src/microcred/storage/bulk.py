@@ -20,8 +20,11 @@ from microcred.storage.engine import stamp
 from microcred.storage.repositories import enrolments_query
 from microcred.storage.tables import editions, enrolments, offerings, providers
 
-__all__ = ["SqlBulkStore"]
+__all__ = ["NewEnrolment", "SqlBulkStore"]
 
+NewEnrolment = tuple[int, str, int, str, str, date, str, str, str, str, str | None, date | None, str]
+"""(provider id, reference, edition id, learner pseudonym, scheme, enrolment date, contract type, employment
+status, age band, outcome, grade, outcome date, row digest): an enrolment to insert, in stored codes."""
 _BULK_CACHE_KIB = 64 * 1024
 _CHUNK = 5_000  # keys per IN (...) list: under SQLite's (32766) and PostgreSQL's (65535) parameter limits
 _COMPARED = (
@@ -113,6 +116,33 @@ class SqlBulkStore:
             )
             found.update(self._find_learners([row[0] for row in missing]))
         return found
+
+    def insert_enrolments(self, rows: Sequence[NewEnrolment]) -> int:
+        """Insert enrolments the caller knows are new (none stored with their provider and reference), with their
+        row digests; their learners are registered as in :meth:`save_enrolments`. How many were inserted.
+
+        The import's path for rows it read in columns: the values are already the stored codes, so no
+        domain object is built per row.
+        """
+        self._bulk_cache()
+        learner_ids = self.learner_ids([row[3] for row in rows])
+        now: Any = stamp(self._connection)
+        sqlite = self._dialect == "sqlite"
+        if sqlite:
+            now = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+        day: Any = date.isoformat if sqlite else (lambda value: value)
+        values = [
+            (
+                provider_id, reference, edition_id, learner_ids[pseudonym], scheme, day(enrolled), contract,
+                employment, age, outcome, grade, None if decided is None else day(decided), digest, now, now,
+            )
+            for provider_id, reference, edition_id, pseudonym, scheme, enrolled, contract, employment, age, outcome,
+            grade, decided, digest in rows
+        ]  # fmt: skip
+        names = ", ".join(("provider_id", "reference", *_COMPARED, "row_digest", "created_at", "updated_at"))
+        sql = f"INSERT INTO enrolments ({names}) VALUES ({self._in_list(len(_COMPARED) + 5)})"
+        self._connection.exec_driver_sql(sql, values)
+        return len(values)
 
     @property
     def _mark(self) -> str:
