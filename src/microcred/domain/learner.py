@@ -80,7 +80,7 @@ def pseudonyms(learners: Iterable[tuple[str, str, LearnerScheme]], *, pepper: st
     """The pseudonyms of many ``(identifier, provider, scheme)``, each already checked as :func:`pseudonymise`
     checks it (stripped, at most 128 characters, its scheme from :func:`identify`): an import's many learners
     without repeating the checks it made per column."""
-    base = _keyed(pepper)
+    scoped: dict[str, hmac.HMAC] = {}  # the HMAC after "<scope>\x1f", the same for every learner of a scope
     found: list[str] = []
     for identifier, provider, kind in learners:
         if kind is LearnerScheme.INSZ:
@@ -91,8 +91,12 @@ def pseudonyms(learners: Iterable[tuple[str, str, LearnerScheme]], *, pepper: st
             scope, subject = "register", identifier
         else:
             scope, subject = f"provider:{provider}", identifier
+        base = scoped.get(scope)
+        if base is None:
+            base = scoped[scope] = _keyed(pepper).copy()
+            base.update(f"{scope}\x1f".encode())
         keyed = base.copy()
-        keyed.update(f"{scope}\x1f{subject}".encode())
+        keyed.update(subject.encode())
         found.append(keyed.hexdigest())
     return found
 
