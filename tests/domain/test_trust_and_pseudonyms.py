@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import date
 
 import pytest
@@ -12,13 +14,16 @@ from microcred.domain import (
     AcademicYear,
     LangText,
     Learner,
+    LearnerScheme,
     Provider,
     ProviderType,
     QaKind,
     QualityAssurance,
+    identify,
     is_insz,
     is_trusted,
     pseudonymise,
+    pseudonyms,
 )
 from microcred.errors import Invalid
 
@@ -85,6 +90,26 @@ def test_same_identifier_and_pepper_give_the_same_pseudonym(identifier: str) -> 
     assert first != pseudonymise(identifier, provider="ugent", pepper="another-pepper-987654")
     assert identifier.strip() not in first or len(identifier.strip()) < 3
     Learner(first)
+
+
+@given(st.text(min_size=1, max_size=40).filter(lambda s: s.strip() != ""), st.sampled_from(list(LearnerScheme)))
+def test_many_pseudonyms_at_once_are_the_ones_given_one_by_one(identifier: str, stated: LearnerScheme) -> None:
+    try:
+        scheme = identify(identifier.strip(), stated)
+    except Invalid:
+        scheme = identify(identifier.strip())
+    one = pseudonymise(identifier, provider="ugent", pepper=PEPPER, scheme=scheme)
+    assert pseudonyms([(identifier.strip(), "ugent", scheme)], pepper=PEPPER) == [one]
+
+
+def test_pseudonyms_stay_the_keyed_hash_of_scope_and_identifier() -> None:
+    """Existing registers hold these pseudonyms: HMAC-SHA-256(pepper, scope 0x1f subject), never anything else."""
+
+    def keyed(message: str) -> str:
+        return hmac.new(PEPPER.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+    assert pseudonymise("r0123456", provider="ugent", pepper=PEPPER) == keyed("provider:ugent\x1fr0123456")
+    assert pseudonymise("85.07.30-033.28", provider="ugent", pepper=PEPPER) == keyed("insz\x1f85073003328")
 
 
 def test_student_numbers_are_scoped_to_their_provider() -> None:

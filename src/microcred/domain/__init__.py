@@ -27,7 +27,7 @@ from microcred.domain.credential import (
     credential_urn,
 )
 from microcred.domain.enrolment import Edition, Enrolment, check_academic_year
-from microcred.domain.learner import Learner, identify, is_esi, is_insz, pseudonymise
+from microcred.domain.learner import Learner, identify, is_esi, is_insz, pseudonymise, pseudonyms
 from microcred.domain.offering import MANDATORY_ELEMENTS, LearningOutcome, Offering, check_eu_elements
 from microcred.domain.paging import OfferingOrder, Page, Position, ProviderOrder, check_page_size
 from microcred.domain.provider import Provider, QualityAssurance, is_trusted, validate_slug
@@ -79,5 +79,6 @@ __all__ = [
     "is_insz",
     "is_trusted",
     "pseudonymise",
+    "pseudonyms",
     "validate_slug",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from microcred.io.cells import Notice, Problem, neutralise, unneutralise
+from microcred.io.columnar import Block
 from microcred.io.layouts import LAYOUTS, Column, Layout, ParseContext, RowInvalid, layout
 from microcred.io.privacy import echoed_cells, screen
 from microcred.io.reading import FORMATS, FileRejected, Table, format_of, open_table
@@ -13,6 +14,7 @@ __all__ = [
     "FORMATS",
     "LAYOUTS",
     "TEMPLATE_FORMATS",
+    "Block",
     "Column",
     "FileRejected",
     "Layout",

@@ -21,6 +21,7 @@ from typing import IO, Any
 import charset_normalizer
 
 from microcred.io.cells import Problem, format_cell, join_list
+from microcred.io.columnar import Block, csv_blocks, header_end
 from microcred.io.layouts import Layout, normalise_header
 from microcred.io.sheets import xlsx_table
 from microcred.io.table import (
@@ -59,16 +60,25 @@ def format_of(path: Path, given: str | None = None) -> str:
 
 @contextmanager
 def open_table(
-    path: Path, layout: Layout[Any], *, max_bytes: int, fmt: str | None = None, optional: Sequence[str] = ()
+    path: Path,
+    layout: Layout[Any],
+    *,
+    max_bytes: int,
+    fmt: str | None = None,
+    optional: Sequence[str] = (),
+    columnar: bool = False,
 ) -> Iterator[Table]:
-    """Open ``path`` for reading rows of ``layout``; FileRejected when the file as a whole is unusable."""
+    """Open ``path`` for reading rows of ``layout``; FileRejected when the file as a whole is unusable.
+
+    ``columnar``: a UTF-8 CSV file's ``Table.items`` gives column blocks where it can (:mod:`.columnar`).
+    """
     kind = format_of(path, fmt)
     size = path.stat().st_size
     if size > max_bytes:
         raise _reject("file-too-large", size=size, limit=max_bytes)
     with ExitStack() as stack:
         if kind == "csv":
-            yield _csv_table(stack, path, size, layout, optional)
+            yield _csv_table(stack, path, size, layout, optional, columnar=columnar)
         elif kind == "xlsx":
             yield xlsx_table(stack, path, layout, optional)
         elif kind == "jsonl":
@@ -147,7 +157,9 @@ class _Counting(io.RawIOBase):
         return int(count or 0)
 
 
-def _csv_table(stack: ExitStack, path: Path, size: int, layout: Layout[Any], optional: Sequence[str]) -> Table:
+def _csv_table(
+    stack: ExitStack, path: Path, size: int, layout: Layout[Any], optional: Sequence[str], *, columnar: bool
+) -> Table:
     encoding = _detect_encoding(path)
     with path.open("r", encoding=encoding, newline="") as probe:
         first_line = probe.readline()
@@ -165,12 +177,35 @@ def _csv_table(stack: ExitStack, path: Path, size: int, layout: Layout[Any], opt
     except csv.Error as error:  # e.g. a header cell over the limit (issue 15, finding 8)
         raise _reject("csv-header-unreadable", at_row=1, detail=str(error), limit=MAX_CELL_CHARS) from None
     columns = column_map(layout, header, optional)
-    rows = tabular_rows(_csv_records(reader, encoding), columns, layout, start=2, complete=True)
-    return Table("csv", encoding, delimiter, rows, lambda: counting.done / size if size else 1.0, header)
+    rows = tabular_rows(csv_records(reader, encoding), columns, layout, start=2, complete=True)
+    table = Table("csv", encoding, delimiter, rows, lambda: counting.done / size if size else 1.0, header)
+    if columnar and encoding != "cp1252" and None not in columns:
+        table.items = _csv_blocks(stack, path, size, table, columns, layout)
+    return table
 
 
-def _csv_records(reader: Any, encoding: str) -> Iterator[list[str]]:
-    row = 1
+def _csv_blocks(
+    stack: ExitStack, path: Path, size: int, table: Table, columns: list[str | None], layout: Layout[Any]
+) -> Iterator[Row | Block] | None:
+    """The file in column blocks (:mod:`.columnar`) when its header line is plain, else None (rows it is)."""
+    raw = stack.enter_context(path.open("rb"))
+    head = raw.read(1 << 20)
+    start = header_end(head)
+    if start is None:
+        return None
+    done = {"bytes": start}
+
+    def counted(count: int) -> None:
+        done["bytes"] += count
+
+    table.progress = lambda: done["bytes"] / size if size else 1.0
+    delimiter, encoding = table.delimiter or ",", table.encoding or "utf-8"
+    return csv_blocks(raw, start, columns, layout, delimiter=delimiter, encoding=encoding, counted=counted)
+
+
+def csv_records(reader: Any, encoding: str, *, first: int = 1) -> Iterator[list[str]]:
+    """The reader's records; FileRejected naming the row (counted from ``first``, the header) where it fails."""
+    row = first
     try:
         for record in reader:
             row += 1

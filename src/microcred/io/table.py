@@ -58,6 +58,7 @@ class Table:
     columns: list[str] = field(default_factory=list)
     sheet: str | None = None  # the XLSX sheet read
     other_sheets: tuple[str, ...] = ()  # XLSX sheets with content that were not read
+    items: Iterator[Any] | None = None  # rows and column blocks, when read in columns (see io.columnar)
 
 
 def column_map(layout: Layout[Any], header: Sequence[str], optional: Sequence[str]) -> list[str | None]:

@@ -13,6 +13,7 @@ import hashlib
 import sqlite3
 import struct
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -66,6 +67,39 @@ class SeenKeys:
         self._pending.setdefault(digest, row)
         if len(self._pending) >= _BATCH:
             self._flush()
+
+    def add_new(self, keys: Sequence[str], rows: Sequence[int]) -> list[int | None]:
+        """Add each key not seen before (on its row), in order; for a key seen before, the row it was first seen on.
+
+        The same as ``first_row`` then ``add`` for each key in turn, but the filter is asked for all keys at
+        once: a key the filter has certainly not seen, and that is not repeated among ``keys``, is added
+        without a Python step of its own; only the rest (filter "maybe"s, repeats) go one by one.
+        """
+        import numpy as np
+
+        digests = [hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest() for key in keys]
+        probes = np.frombuffer(b"".join(digests), dtype="<u8").reshape(-1, 2) & _MASK
+        bits = np.frombuffer(self._filter, dtype=np.uint8)
+        maybe = (bits[probes >> 3] >> (probes & 7).astype(np.uint8)) & 1
+        maybe = maybe[:, 0] & maybe[:, 1]
+        first_index: dict[bytes, int] = {}
+        one_by_one = set(np.flatnonzero(maybe).tolist())
+        for index, digest in enumerate(digests):
+            if first_index.setdefault(digest, index) != index:
+                one_by_one.update((first_index[digest], index))
+        fresh = np.array([index not in one_by_one for index in range(len(keys))], dtype=bool)
+        chosen = probes[fresh]
+        for probe in (chosen[:, 0], chosen[:, 1]):
+            np.bitwise_or.at(bits, probe >> 3, np.left_shift(1, probe & 7).astype(np.uint8))
+        self._pending.update((digests[index], rows[index]) for index in np.flatnonzero(fresh).tolist())
+        found: list[int | None] = [None] * len(keys)
+        for index in sorted(one_by_one):
+            found[index] = self.first_row(keys[index])
+            if found[index] is None:
+                self.add(keys[index], rows[index])
+        if len(self._pending) >= _BATCH:
+            self._flush()
+        return found
 
     def _flush(self) -> None:
         if self._db is None:

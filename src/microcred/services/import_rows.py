@@ -143,9 +143,9 @@ class RowSink:
         self.today = today
         self.counts: Counter[Change] = Counter()
         self.pending: Any = None
-        self._work = work
-        self._seen = seen
-        self._provider_ids = work.bulk.provider_ids() if kind != "providers" else {}
+        self.work = work
+        self.seen = seen
+        self.provider_ids = work.bulk.provider_ids() if kind != "providers" else {}
         self._children: dict[int, dict[str, int]] = {}
         self._starts: dict[int, dict[str, date]] = {}
         self._batch: list[tuple[int, int, Enrolment]] = []
@@ -168,14 +168,14 @@ class RowSink:
         if isinstance(record, Enrolment) and not problems:
             record, problems = self._dated(record, row, cells)
         if not problems:
-            self._seen.add(f"{owner}\x1f{key}", row)
+            self.seen.add(f"{owner}\x1f{key}", row)
             self.pending = record
         return problems
 
     def _stored_status(self, offering: Offering, row: int, cells: Mapping[str, str]) -> tuple[Offering, list[Problem]]:
         """An offering row without a status keeps the stored offering's status (a new one is a draft)."""
         try:
-            stored = self._work.offerings.get(offering.provider, offering.code)
+            stored = self.work.offerings.get(offering.provider, offering.code)
         except NotFound:
             return offering, []
         kept = replace(offering, status=stored.status)
@@ -188,16 +188,19 @@ class RowSink:
     def _dated(self, record: Enrolment, row: int, cells: Mapping[str, str]) -> tuple[Enrolment, list[Problem]]:
         """Check an enrolment row's ``academic_year`` (when given) against its edition's start, and date an
         enrolment without a date on that start (the documented meaning of an empty ``enrolment_date``)."""
-        provider_id = self._provider_ids[record.provider]
-        if provider_id not in self._starts:
-            self._starts[provider_id] = self._work.bulk.edition_starts(provider_id)
-        start = self._starts[provider_id][record.edition_code]
+        start = self.start_of(self.provider_ids[record.provider], record.edition_code)
         try:
             check_academic_year(cells.get("academic_year"), start)
         except Invalid as error:
             found = error.problems or [FieldProblem("academic_year", error.reason, params=error.params)]
             return record, [self._layout.problem_of(row, cells, problem) for problem in found]
         return (record if record.enrolment_date else replace(record, enrolment_date=start)), []
+
+    def start_of(self, provider_id: int, edition_code: str) -> date:
+        """The first day of one of the provider's editions (read once per provider)."""
+        if provider_id not in self._starts:
+            self._starts[provider_id] = self.work.bulk.edition_starts(provider_id)
+        return self._starts[provider_id][edition_code]
 
     def cell_problems(self, cells: Mapping[str, str], row: int, reported: set[str]) -> list[Problem]:
         """The reference and key problems of a row that could not be read whole, from its cells as text."""
@@ -210,41 +213,48 @@ class RowSink:
         return [p for p in self._problems(row, owner, key, child or None) if p.column not in reported]
 
     def _problems(self, row: int, owner: str, key: str, child: str | None) -> list[Problem]:
-        first = self._seen.first_row(f"{owner}\x1f{key}") if key else None
+        first = self.seen.first_row(f"{owner}\x1f{key}") if key else None
         if first is not None:
             return [Problem(row, self._key_column, key, "repeated-key", {"first": first})]
         if self.kind == "providers":
             return []
-        if owner not in self._provider_ids:
+        if owner not in self.provider_ids:
             return [Problem(row, "provider", owner, "provider-unknown")]
-        if child is not None and self._child_column and child not in self._children_of(self._provider_ids[owner]):
+        if child is not None and self._child_column and child not in self.children_of(self.provider_ids[owner]):
             editions = self.kind == "editions"
             return [Problem(row, self._child_column, child, "offering-unknown" if editions else "edition-unknown")]
         return []
 
-    def _children_of(self, provider_id: int) -> dict[str, int]:
+    def children_of(self, provider_id: int) -> dict[str, int]:
+        """The provider's offerings (an editions import) or editions (an enrolments import) by code."""
         if provider_id not in self._children:
-            bulk = self._work.bulk
+            bulk = self.work.bulk
             load = bulk.offering_ids if self.kind == "editions" else bulk.edition_ids
             self._children[provider_id] = load(provider_id)
         return self._children[provider_id]
 
     def add(self, record: Any) -> None:
         if isinstance(record, Enrolment):
-            provider_id = self._provider_ids[record.provider]
-            self._batch.append((provider_id, self._children_of(provider_id)[record.edition_code], record))
+            provider_id = self.provider_ids[record.provider]
+            self._batch.append((provider_id, self.children_of(provider_id)[record.edition_code], record))
             if len(self._batch) >= BATCH_ROWS:
                 self.flush()
         elif isinstance(record, Provider):
-            self.counts[self._work.providers.save(record)] += 1
+            self.counts[self.work.providers.save(record)] += 1
         elif isinstance(record, Offering):
-            self.counts[self._work.offerings.save(record)] += 1
+            self.counts[self.work.offerings.save(record)] += 1
         else:
-            self.counts[self._work.editions.save(record)] += 1
+            self.counts[self.work.editions.save(record)] += 1
+
+    def count_unchanged(self, count: int) -> None:
+        self.counts[Change.UNCHANGED] += count
+
+    def count_created(self, count: int) -> None:
+        self.counts[Change.CREATED] += count
 
     def flush(self) -> None:
         if self._batch:
-            self.counts.update(self._work.bulk.save_enrolments(self._batch))
+            self.counts.update(self.work.bulk.save_enrolments(self._batch))
             self._batch = []
 
 

@@ -20,8 +20,12 @@ from microcred.storage.engine import stamp
 from microcred.storage.repositories import enrolments_query
 from microcred.storage.tables import editions, enrolments, offerings, providers
 
-__all__ = ["SqlBulkStore"]
+__all__ = ["NewEnrolment", "SqlBulkStore"]
 
+NewEnrolment = tuple[int, str, int, str, str, date, str, str, str, str, str | None, date | None, str]
+"""(provider id, reference, edition id, learner pseudonym, scheme, enrolment date, contract type, employment
+status, age band, outcome, grade, outcome date, row digest): an enrolment to insert, in stored codes."""
+_BULK_CACHE_KIB = 64 * 1024
 _CHUNK = 5_000  # keys per IN (...) list: under SQLite's (32766) and PostgreSQL's (65535) parameter limits
 _COMPARED = (
     "edition_id",
@@ -73,6 +77,14 @@ class SqlBulkStore:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._dialect = connection.dialect.name
+        self._cache_set = False
+
+    def _bulk_cache(self) -> None:
+        """On SQLite, a page cache that holds the indexes a bulk write walks (its 2 MB default makes a million-row
+        import re-read index pages from the OS for every row); bounded, so memory stays flat."""
+        if self._dialect == "sqlite" and not self._cache_set:
+            self._connection.exec_driver_sql(f"PRAGMA cache_size = -{_BULK_CACHE_KIB}")
+            self._cache_set = True
 
     def provider_ids(self) -> dict[str, int]:
         """Every provider's id by slug."""
@@ -105,6 +117,33 @@ class SqlBulkStore:
             found.update(self._find_learners([row[0] for row in missing]))
         return found
 
+    def insert_enrolments(self, rows: Sequence[NewEnrolment]) -> int:
+        """Insert enrolments the caller knows are new (none stored with their provider and reference), with their
+        row digests; their learners are registered as in :meth:`save_enrolments`. How many were inserted.
+
+        The import's path for rows it read in columns: the values are already the stored codes, so no
+        domain object is built per row.
+        """
+        self._bulk_cache()
+        learner_ids = self.learner_ids([row[3] for row in rows])
+        now: Any = stamp(self._connection)
+        sqlite = self._dialect == "sqlite"
+        if sqlite:
+            now = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+        day: Any = date.isoformat if sqlite else (lambda value: value)
+        values = [
+            (
+                provider_id, reference, edition_id, learner_ids[pseudonym], scheme, day(enrolled), contract,
+                employment, age, outcome, grade, None if decided is None else day(decided), digest, now, now,
+            )
+            for provider_id, reference, edition_id, pseudonym, scheme, enrolled, contract, employment, age, outcome,
+            grade, decided, digest in rows
+        ]  # fmt: skip
+        names = ", ".join(("provider_id", "reference", *_COMPARED, "row_digest", "created_at", "updated_at"))
+        sql = f"INSERT INTO enrolments ({names}) VALUES ({self._in_list(len(_COMPARED) + 5)})"
+        self._connection.exec_driver_sql(sql, values)
+        return len(values)
+
     @property
     def _mark(self) -> str:
         return "?" if self._connection.dialect.paramstyle == "qmark" else "%s"
@@ -116,15 +155,33 @@ class SqlBulkStore:
         found: dict[str, int] = {}
         for chunk in _chunks(pseudonyms):
             sql = f"SELECT pseudonym, id FROM learners WHERE pseudonym IN ({self._in_list(len(chunk))})"
-            found.update((row[0], int(row[1])) for row in self._connection.exec_driver_sql(sql, tuple(chunk)))
+            rows = self._connection.exec_driver_sql(sql, tuple(chunk)).fetchall()
+            found.update((row[0], int(row[1])) for row in rows)
         return found
 
-    def save_enrolments(self, batch: Sequence[tuple[int, int, Enrolment]]) -> list[Change]:
+    def enrolment_digests(self, provider_id: int, references: Sequence[str]) -> dict[str, str | None]:
+        """The row digest stored with each of the provider's enrolments named in ``references`` (None: none yet)."""
+        found: dict[str, str | None] = {}
+        for chunk in _chunks(references):
+            sql = (
+                f"SELECT reference, row_digest FROM enrolments "
+                f"WHERE provider_id = {self._mark} AND reference IN ({self._in_list(len(chunk))})"
+            )
+            found.update((row[0], row[1]) for row in self._connection.exec_driver_sql(sql, (provider_id, *chunk)).all())
+        return found
+
+    def save_enrolments(
+        self, batch: Sequence[tuple[int, int, Enrolment]], digests: Sequence[str | None] | None = None
+    ) -> list[Change]:
         """Upsert ``(provider id, edition id, enrolment)`` rows on provider + reference; one change per row.
 
+        ``digests`` are the rows' digests as the import computed them (decision 0037), stored with what is
+        written; a row written without one gets none, so a later import compares it value by value. An
+        unchanged row whose stored digest differs only gets the digest (its ``updated_at`` stays).
         Statements go straight to the driver (no per-value SQLAlchemy processing): dates travel as ISO text
         on SQLite, which is how SQLAlchemy's Date type stores them there, and as dates on PostgreSQL.
         """
+        self._bulk_cache()
         learner_ids = self.learner_ids([enrolment.learner for _, _, enrolment in batch])
         stored = self._stored_enrolments(batch)
         sqlite = self._dialect == "sqlite"
@@ -133,46 +190,55 @@ class SqlBulkStore:
             now = now.strftime("%Y-%m-%d %H:%M:%S.%f")
         new: list[tuple[Any, ...]] = []
         changed: list[dict[str, Any]] = []
+        digested: list[tuple[str, int]] = []
         changes: list[Change] = []
-        for provider_id, edition_id, enrolment in batch:
+        for index, (provider_id, edition_id, enrolment) in enumerate(batch):
+            digest = None if digests is None else digests[index]
             compared = _compared(edition_id, learner_ids[enrolment.learner], enrolment)
             current = stored.get((provider_id, enrolment.reference))
             if current is not None and compared[2] is None:  # a row by pseudonym alone keeps the recorded scheme
                 compared = (*compared[:2], current[3], *compared[3:])
             if current is None:
                 values = compared if sqlite else _typed(compared, enrolment)
-                new.append((provider_id, enrolment.reference, *values, now, now))
+                new.append((provider_id, enrolment.reference, *values, digest, now, now))
                 changes.append(Change.CREATED)
-            elif current[1:] == compared:
+            elif current[1:-1] == compared:
+                if digest is not None and current[-1] != digest:
+                    digested.append((digest, current[0]))
                 changes.append(Change.UNCHANGED)
             else:
                 update_values = dict(zip(_COMPARED, _typed(compared, enrolment), strict=True))
-                changed.append({"_id": current[0], **update_values, "updated_at": stamp(self._connection)})
+                changed.append(
+                    {"_id": current[0], **update_values, "row_digest": digest, "updated_at": stamp(self._connection)}
+                )
                 changes.append(Change.UPDATED)
         if new:
-            names = ", ".join(("provider_id", "reference", *_COMPARED, "created_at", "updated_at"))
-            sql = f"INSERT INTO enrolments ({names}) VALUES ({self._in_list(len(_COMPARED) + 4)})"
+            names = ", ".join(("provider_id", "reference", *_COMPARED, "row_digest", "created_at", "updated_at"))
+            sql = f"INSERT INTO enrolments ({names}) VALUES ({self._in_list(len(_COMPARED) + 5)})"
             self._connection.exec_driver_sql(sql, new)
         if changed:
-            columns: dict[str, Any] = {n: bindparam(n) for n in (*_COMPARED, "updated_at")}
+            columns: dict[str, Any] = {n: bindparam(n) for n in (*_COMPARED, "row_digest", "updated_at")}
             statement = update(enrolments).where(enrolments.c.id == bindparam("_id")).values(columns)
             self._connection.execute(statement, changed)
+        if digested:
+            sql = f"UPDATE enrolments SET row_digest = {self._mark} WHERE id = {self._mark}"
+            self._connection.exec_driver_sql(sql, digested)
         return changes
 
     def _stored_enrolments(self, batch: Sequence[tuple[int, int, Enrolment]]) -> dict[tuple[int, str], tuple[Any, ...]]:
-        """The stored versions (id, then the compared values as text) of the batch's enrolments."""
+        """The stored versions (id, the compared values as text, the row digest) of the batch's enrolments."""
         by_provider: dict[int, list[str]] = {}
         for provider_id, _, enrolment in batch:
             by_provider.setdefault(provider_id, []).append(enrolment.reference)
         stored: dict[tuple[int, str], tuple[Any, ...]] = {}
-        names = ", ".join(_COMPARED)
+        names = ", ".join((*_COMPARED, "row_digest"))
         for provider_id, references in by_provider.items():
             for chunk in _chunks(references):
                 sql = (
                     f"SELECT id, reference, {names} FROM enrolments "
                     f"WHERE provider_id = {self._mark} AND reference IN ({self._in_list(len(chunk))})"
                 )
-                for row in self._connection.exec_driver_sql(sql, (provider_id, *chunk)):
+                for row in self._connection.exec_driver_sql(sql, (provider_id, *chunk)).fetchall():
                     stored[(provider_id, row[1])] = (row[0], *(_text(value) for value in row[2:]))
         return stored
 

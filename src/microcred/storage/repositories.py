@@ -232,4 +232,6 @@ class SqlEnrolmentRepository:
             del values["learner_scheme"]
         key = {"provider_id": provider_id, "reference": values.pop("reference")}
         enrolment.id, change = upsert(self._connection, enrolments, key, values)
+        if change is Change.UPDATED:  # the import's digest no longer describes the row (decision 0037)
+            self._connection.execute(update(enrolments).where(enrolments.c.id == enrolment.id).values(row_digest=None))
         return change

@@ -170,6 +170,8 @@ enrolments = Table(
     Column("outcome", String(16), nullable=False),
     Column("grade", String(16)),
     Column("outcome_date", Date),
+    # what the import last wrote, as a keyed digest of the row (decision 0037); NULL: compare value by value
+    Column("row_digest", String(32)),
     *_timestamps(),
     UniqueConstraint("provider_id", "reference", name="uq_enrolments_provider_reference"),
 )
