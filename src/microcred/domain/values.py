@@ -21,6 +21,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but ta
 def has_control_characters(text: str) -> bool:
     """Whether ``text`` holds a C0 control character other than tab, LF and CR (PostgreSQL refuses NUL)."""
     return _CONTROL.search(text) is not None
+
+
 _YEAR = re.compile(r"^(\d{4})\s*[-/]\s*(\d{2}|\d{4})$")
 
 

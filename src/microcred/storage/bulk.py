@@ -16,6 +16,7 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from microcred.domain import Change, Edition, Enrolment
 from microcred.storage import mapping
+from microcred.storage.changes import next_statistics_generation
 from microcred.storage.engine import stamp
 from microcred.storage.repositories import enrolments_query
 from microcred.storage.tables import editions, enrolments, offerings, providers
@@ -149,12 +150,14 @@ class SqlBulkStore:
                 update_values = dict(zip(_COMPARED, _typed(compared, enrolment), strict=True))
                 changed.append({"_id": current[0], **update_values, "updated_at": stamp(self._connection)})
                 changes.append(Change.UPDATED)
-        if new:
-            names = ", ".join(("provider_id", "reference", *_COMPARED, "created_at", "updated_at"))
-            sql = f"INSERT INTO enrolments ({names}) VALUES ({self._in_list(len(_COMPARED) + 4)})"
-            self._connection.exec_driver_sql(sql, new)
+        if new:  # one statistics generation for the whole batch (storage.changes)
+            generation = next_statistics_generation(self._connection)
+            names = ", ".join(("provider_id", "reference", *_COMPARED, "created_at", "updated_at", "change_generation"))
+            sql = f"INSERT INTO enrolments ({names}) VALUES ({self._in_list(len(_COMPARED) + 5)})"
+            self._connection.exec_driver_sql(sql, [(*row, generation) for row in new])
         if changed:
             columns: dict[str, Any] = {n: bindparam(n) for n in (*_COMPARED, "updated_at")}
+            columns["change_generation"] = next_statistics_generation(self._connection)
             statement = update(enrolments).where(enrolments.c.id == bindparam("_id")).values(columns)
             self._connection.execute(statement, changed)
         return changes
