@@ -44,7 +44,10 @@ def test_an_unchanged_register_reuses_its_snapshot_and_a_change_refreshes_it(reg
     with register.engine.begin() as connection:  # an update only: same row counts and ids, as storage writes
         generation = next_statistics_generation(connection)
         connection.execute(
-            text("UPDATE enrolments SET outcome = 'passed', updated_at = :now, change_generation = :generation"),
+            text(
+                "UPDATE enrolments SET outcome = 'passed', updated_at = :now, change_generation = :generation "
+                "WHERE edition_id IN (SELECT id FROM editions WHERE academic_year = 2020)"
+            ),
             {"now": datetime.now(UTC), "generation": generation},
         )
     changed = _report(register)

@@ -124,12 +124,12 @@ def _token_of(snapshot: Path) -> str | None:
     except duckdb.Error:
         return None
     try:
-        row = db.execute("SELECT token FROM stat_meta").fetchone()
+        rows = db.execute("SELECT token FROM stat_meta").fetchall()
     except duckdb.Error:
         return None
     finally:
         db.close()
-    return None if row is None else str(row[0])
+    return str(rows[0][0]) if rows else None
 
 
 def _refresh_file(

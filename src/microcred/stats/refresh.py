@@ -9,8 +9,9 @@ cost at most one refresh too many. It all happens in one DuckDB transaction: a r
 in-memory copy sees the snapshot before or after, never half of it.
 
 A refresh declines (the caller copies in full) when a changed enrolment holds a learner-side value the
-snapshot never coded (its profiles would have to be renumbered), or when so much changed that a full copy,
-which also puts the enrolments back in learner order, is as cheap.
+snapshot never coded, or no enrolment holds a coded value any more (the profiles would have to be
+renumbered), or when so much changed that a full copy, which also puts the enrolments back in learner order,
+is as cheap.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ __all__ = ["refresh_snapshot"]
 FULL_COPY_SHARE = 0.25
 _FLOOR = 50_000  # a small register refreshes whatever the share
 
-_DERIVED = ("provider_id", "provider", "provider_type", "offer_kind", "field")
 _EDITION_VALUES = {"provider_id": "o.provider_id", "provider": "p.slug", "provider_type": "p.type"}
 _EDITION_VALUES |= {"offer_kind": "o.offer_kind", "field": "o.field"}
 _MOVED_EDITIONS = (
@@ -84,7 +84,10 @@ def _apply(db: duckdb.DuckDBPyConnection, changes: StatisticsChanges, token: str
     stage_enrolments(db, changes.enrolments())
     if not _codes_hold(db) or _too_many(db):
         return False
-    _replace(db, "stat_enrolments", changes.removed("enrolments"), enrolments_select(db), "staged_enrolments")
+    removed = changes.removed("enrolments")
+    _replace(db, "stat_enrolments", removed, enrolments_select(db), "staged_enrolments")
+    if (removed or _count(db, "staged_enrolments")) and not _codes_used(db):
+        return False
     if moved:
         db.register("_moved", {"id": np.array(sorted(set(moved)), dtype=np.int64)})
         db.execute(_MOVED_ENROLMENTS)
@@ -106,18 +109,28 @@ def _replace(db: duckdb.DuckDBPyConnection, table: str, removed: Sequence[int], 
 def _codes_hold(db: duckdb.DuckDBPyConnection) -> bool:
     """Every learner-side value of the changed enrolments already has its code in ``stat_codes``."""
     for name in CODED:
-        missing = db.execute(
-            f"SELECT COUNT(*) FROM staged_enrolments n WHERE NOT EXISTS "
-            f"(SELECT 1 FROM stat_codes c WHERE c.dimension = '{name}' AND c.value = n.{name})"
-        ).fetchone()
-        if missing and missing[0]:
+        coded = f"SELECT 1 FROM stat_codes c WHERE c.dimension = '{name}' AND c.value = n.{name}"
+        missing = f"staged_enrolments n WHERE NOT EXISTS ({coded})"
+        if _count(db, missing):
             return False
     return True
 
 
+def _codes_used(db: duckdb.DuckDBPyConnection) -> bool:
+    """Every coded value is still held by some enrolment: a full copy would not code a value no row holds,
+    and the tables would then differ by that value's rows."""
+    for name in CODED:
+        held = f"SELECT 1 FROM stat_enrolments n WHERE n.{name} = c.value"
+        unused = f"stat_codes c WHERE c.dimension = '{name}' AND NOT EXISTS ({held})"
+        if _count(db, unused):
+            return False
+    return True
+
+
+def _count(db: duckdb.DuckDBPyConnection, rows: str) -> int:
+    """How many rows ``FROM rows`` gives (each result read to its end: DuckDB keeps an unread one open)."""
+    return int(db.execute(f"SELECT COUNT(*) FROM {rows}").fetchall()[0][0])
+
+
 def _too_many(db: duckdb.DuckDBPyConnection) -> bool:
-    row = db.execute(
-        "SELECT (SELECT COUNT(*) FROM staged_enrolments), (SELECT COUNT(*) FROM stat_enrolments)"
-    ).fetchone()
-    changed, kept = (int(row[0]), int(row[1])) if row else (0, 0)
-    return changed > max(_FLOOR, FULL_COPY_SHARE * kept)
+    return _count(db, "staged_enrolments") > max(_FLOOR, FULL_COPY_SHARE * _count(db, "stat_enrolments"))
