@@ -192,6 +192,14 @@ def check_register(path: Path) -> None:
         raise SystemExit(f"{path} holds {count:,} generated enrolments, not {ENROLMENTS:,}: remove it to regenerate")
 
 
+def write_results(name: str, figures: dict[str, object]) -> None:
+    """``results/<name>.json`` for the 10 M register, ``results/<name>-<size>.json`` for another size."""
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    path = results / (f"{name}.json" if SIZE == "10m" else f"{name}-{SIZE}.json")
+    path.write_text(json.dumps(figures, indent=1) + "\n")
+
+
 def _timed(action, *arguments, **options):  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     result = action(*arguments, **options)
@@ -283,43 +291,38 @@ def main() -> int:
         )
     load_after = _load()
     print(f"load average {load_after}")
-    results = HERE / "results"
-    results.mkdir(exist_ok=True)
-    (results / ("report.json" if SIZE == "10m" else f"report-{SIZE}.json")).write_text(
-        json.dumps(
-            {
-                "enrolments": ENROLMENTS,
-                "providers": PROVIDERS,
-                "offerings": OFFERINGS,
-                "academic_years": len(YEARS),
-                "cpus": os.cpu_count(),
-                "load_average_before": load_before,
-                "load_average_after": load_after,
-                "generation_seconds": None if generation_seconds is None else round(generation_seconds, 1),
-                "generation_cached": generation_seconds is None,
-                "change_token_seconds": round(token_seconds, 3),
-                "snapshot_load_seconds": round(load_seconds, 3),
-                "snapshot_reopen_seconds": round(reopen_seconds, 3),
-                "snapshot_reuse_seconds": round(reuse_seconds, 3),
-                "report_end_to_end_best_seconds": round(min(end_to_end), 3),
-                "report_end_to_end_median_seconds": round(statistics.median(end_to_end), 3),
-                "report_best_seconds": round(best, 3),
-                "report_median_seconds": round(middle, 3),
-                "report_runs_seconds": [round(t, 3) for t in timings],
-                "report_without_protected_copy_best_seconds": round(min(exact_timings), 3),
-                "report_cpu_seconds": [round(c, 3) for c in cpu],
-                "report_without_protected_copy_cpu_seconds": [round(c, 3) for c in exact_cpu],
-                "report_first_after_reopen_seconds": round(first_seconds, 3),
-                "report_reference_sql_on_duckdb_seconds": round(reference_seconds, 3),
-                "html_render_seconds": round(render_seconds, 3),
-                "sqlite_direct_seconds": None if sqlite_seconds is None else round(sqlite_seconds, 1),
-                "sqlite_to_report_ratio": None if sqlite_seconds is None else round(sqlite_seconds / best, 1),
-                "target_seconds": 2.0,
-                "met_target": min(end_to_end) < 2.0,
-            },
-            indent=1,
-        )
-        + "\n"
+    write_results(
+        "report",
+        {
+            "enrolments": ENROLMENTS,
+            "providers": PROVIDERS,
+            "offerings": OFFERINGS,
+            "academic_years": len(YEARS),
+            "cpus": os.cpu_count(),
+            "load_average_before": load_before,
+            "load_average_after": load_after,
+            "generation_seconds": None if generation_seconds is None else round(generation_seconds, 1),
+            "generation_cached": generation_seconds is None,
+            "change_token_seconds": round(token_seconds, 3),
+            "snapshot_load_seconds": round(load_seconds, 3),
+            "snapshot_reopen_seconds": round(reopen_seconds, 3),
+            "snapshot_reuse_seconds": round(reuse_seconds, 3),
+            "report_end_to_end_best_seconds": round(min(end_to_end), 3),
+            "report_end_to_end_median_seconds": round(statistics.median(end_to_end), 3),
+            "report_best_seconds": round(best, 3),
+            "report_median_seconds": round(middle, 3),
+            "report_runs_seconds": [round(t, 3) for t in timings],
+            "report_without_protected_copy_best_seconds": round(min(exact_timings), 3),
+            "report_cpu_seconds": [round(c, 3) for c in cpu],
+            "report_without_protected_copy_cpu_seconds": [round(c, 3) for c in exact_cpu],
+            "report_first_after_reopen_seconds": round(first_seconds, 3),
+            "report_reference_sql_on_duckdb_seconds": round(reference_seconds, 3),
+            "html_render_seconds": round(render_seconds, 3),
+            "sqlite_direct_seconds": None if sqlite_seconds is None else round(sqlite_seconds, 1),
+            "sqlite_to_report_ratio": None if sqlite_seconds is None else round(sqlite_seconds / best, 1),
+            "target_seconds": 2.0,
+            "met_target": min(end_to_end) < 2.0,
+        },
     )
     return 0
 

@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench_report import CACHE, ENROLMENTS, SIZE, check_register, generate  # type: ignore[import-not-found]
+from bench_report import CACHE, ENROLMENTS, check_register, generate, write_results  # type: ignore[import-not-found]
 
 from microcred.bootstrap import build
 from microcred.domain import AgeBand, ContractType, EmploymentStatus, Enrolment, LearnerScheme, Outcome
@@ -173,31 +173,27 @@ def main() -> int:
     print(f"the same report again, nothing changed (library): {repeated}")
     load_after = _load()
     print(f"load average {load_after}")
-    results = HERE / "results"
-    results.mkdir(exist_ok=True)
-    (results / ("report_refresh.json" if SIZE == "10m" else f"report_refresh-{SIZE}.json")).write_text(
-        json.dumps(
-            {
-                "enrolments": ENROLMENTS,
-                "cpus": os.cpu_count(),
-                "load_average_before": load_before,
-                "load_average_after": load_after,
-                "reference_full_copy_report": full,
-                "reference_old_change_token_seconds": round(old_token, 3),
-                "import_1_percent": imported,
-                "first_report_after_import_library": library,
-                "library_ratio_to_full_copy": round(full["wall_seconds"] / library["wall_seconds"], 1),
-                "import_1_percent_again": imported_again,
-                "first_report_after_import_cli": cli,
-                "report_unchanged_library": repeated,
-                "target_seconds": TARGET_SECONDS,
-                "target_peak_rss_mb": TARGET_MB,
-                "met_target_library": library["wall_seconds"] < TARGET_SECONDS and library["peak_rss_mb"] < TARGET_MB,
-                "met_target_cli": cli["wall_seconds"] < TARGET_SECONDS and cli["peak_rss_mb"] < TARGET_MB,
-            },
-            indent=1,
-        )
-        + "\n"
+    write_results(
+        "report_refresh",
+        {
+            "enrolments": ENROLMENTS,
+            "cpus": os.cpu_count(),
+            "load_average_before": load_before,
+            "load_average_after": load_after,
+            "reference_full_copy_report": full,
+            "reference_old_change_token_seconds": round(old_token, 3),
+            "import_1_percent": imported,
+            "first_report_after_import_library": library,
+            "library_ratio_to_full_copy": round(full["wall_seconds"] / library["wall_seconds"], 1),
+            "library_cpu_ratio_to_full_copy": round(full["cpu_seconds"] / max(library["cpu_seconds"], 0.001), 1),
+            "import_1_percent_again": imported_again,
+            "first_report_after_import_cli": cli,
+            "report_unchanged_library": repeated,
+            "target_seconds": TARGET_SECONDS,
+            "target_peak_rss_mb": TARGET_MB,
+            "met_target_library": library["wall_seconds"] < TARGET_SECONDS and library["peak_rss_mb"] < TARGET_MB,
+            "met_target_cli": cli["wall_seconds"] < TARGET_SECONDS and cli["peak_rss_mb"] < TARGET_MB,
+        },
     )
     return 0
 

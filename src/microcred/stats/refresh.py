@@ -82,11 +82,11 @@ def _apply(db: duckdb.DuckDBPyConnection, changes: StatisticsChanges, token: str
     moved = [int(edition) for (edition,) in db.execute(_MOVED_EDITIONS).fetchall()]
     moved += [int(edition) for (edition,) in db.execute("SELECT id FROM staged_editions").fetchall()]
     stage_enrolments(db, changes.enrolments())
-    if not _codes_hold(db) or _too_many(db):
+    if not _none(db, _NOT_CODED) or _too_many(db):
         return False
     removed = changes.removed("enrolments")
     _replace(db, "stat_enrolments", removed, enrolments_select(db), "staged_enrolments")
-    if (removed or _count(db, "staged_enrolments")) and not _codes_used(db):
+    if (removed or _count(db, "staged_enrolments")) and not _none(db, _NOT_HELD):
         return False
     if moved:
         db.register("_moved", {"id": np.array(sorted(set(moved)), dtype=np.int64)})
@@ -106,25 +106,22 @@ def _replace(db: duckdb.DuckDBPyConnection, table: str, removed: Sequence[int], 
     db.execute(f"INSERT INTO {table} BY NAME {select}")
 
 
-def _codes_hold(db: duckdb.DuckDBPyConnection) -> bool:
-    """Every learner-side value of the changed enrolments already has its code in ``stat_codes``."""
-    for name in CODED:
-        coded = f"SELECT 1 FROM stat_codes c WHERE c.dimension = '{name}' AND c.value = n.{name}"
-        missing = f"staged_enrolments n WHERE NOT EXISTS ({coded})"
-        if _count(db, missing):
-            return False
-    return True
+#: Changed enrolments holding a value ``stat_codes`` has no code for (``{name}``: each of ``CODED``).
+_NOT_CODED = (
+    "staged_enrolments n WHERE NOT EXISTS "
+    "(SELECT 1 FROM stat_codes c WHERE c.dimension = '{name}' AND c.value = n.{name})"
+)
+#: Coded values no enrolment holds any more: a full copy would not code them, and the tables would then
+#: differ by those values' rows.
+_NOT_HELD = (
+    "stat_codes c WHERE c.dimension = '{name}' AND NOT EXISTS "
+    "(SELECT 1 FROM stat_enrolments n WHERE n.{name} = c.value)"
+)
 
 
-def _codes_used(db: duckdb.DuckDBPyConnection) -> bool:
-    """Every coded value is still held by some enrolment: a full copy would not code a value no row holds,
-    and the tables would then differ by that value's rows."""
-    for name in CODED:
-        held = f"SELECT 1 FROM stat_enrolments n WHERE n.{name} = c.value"
-        unused = f"stat_codes c WHERE c.dimension = '{name}' AND NOT EXISTS ({held})"
-        if _count(db, unused):
-            return False
-    return True
+def _none(db: duckdb.DuckDBPyConnection, rows: str) -> bool:
+    """No row of ``rows`` in any of the coded dimensions."""
+    return not any(_count(db, rows.format(name=name)) for name in CODED)
 
 
 def _count(db: duckdb.DuckDBPyConnection, rows: str) -> int:
