@@ -71,7 +71,7 @@ def offer_kind(kind: str, flemish_type: str | None) -> str:
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """A DuckDB database holding ``stat_providers``, ``stat_offerings``, ``stat_editions``, ``stat_enrolments``
-    (ordered by learner and academic year) and ``stat_codes``."""
+    (by learner and academic year after a full copy; a refresh appends), ``stat_codes`` and ``stat_meta``."""
 
     db: duckdb.DuckDBPyConnection
 
