@@ -84,9 +84,8 @@ def _apply(db: duckdb.DuckDBPyConnection, changes: StatisticsChanges, token: str
     stage_enrolments(db, changes.enrolments())
     if not _none(db, _NOT_CODED) or _too_many(db):
         return False
-    removed = changes.removed("enrolments")
-    _replace(db, "stat_enrolments", removed, enrolments_select(db), "staged_enrolments")
-    if (removed or _count(db, "staged_enrolments")) and not _none(db, _NOT_HELD):
+    dropped = _replace(db, "stat_enrolments", changes.removed("enrolments"), enrolments_select(db), "staged_enrolments")
+    if dropped and not _none(db, _NOT_HELD):  # only a row removed or changed can take a value's last holder
         return False
     if moved:
         db.register("_moved", {"id": np.array(sorted(set(moved)), dtype=np.int64)})
@@ -98,12 +97,15 @@ def _apply(db: duckdb.DuckDBPyConnection, changes: StatisticsChanges, token: str
     return True
 
 
-def _replace(db: duckdb.DuckDBPyConnection, table: str, removed: Sequence[int], select: str, staged: str) -> None:
-    """Drop the removed and the changed rows of ``table`` and insert the changed ones as they are now."""
+def _replace(db: duckdb.DuckDBPyConnection, table: str, removed: Sequence[int], select: str, staged: str) -> int:
+    """Drop the removed and the changed rows of ``table`` and insert the changed ones as they are now; how many
+    rows were dropped."""
     db.register("_removed", {"id": np.array(list(removed), dtype=np.int64)})
-    db.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM _removed UNION ALL SELECT id FROM {staged})")
+    dropped = db.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM _removed UNION ALL SELECT id FROM {staged})")
+    count = int(dropped.fetchall()[0][0])
     db.unregister("_removed")
     db.execute(f"INSERT INTO {table} BY NAME {select}")
+    return count
 
 
 #: Changed enrolments holding a value ``stat_codes`` has no code for (``{name}``: each of ``CODED``).
