@@ -8,7 +8,11 @@ and the very same named SQL run directly in SQLite (through views with the snaps
 run, it is slow). Results go to benchmarks/results/report.json with the load average seen.
 
 ``BENCH_ENROLMENTS=200000 BENCH_SQLITE_DIRECT=0`` gives a quick run on a smaller register, kept and reported
-apart (``.cache/report-200000.db``, ``results/report-200000.json``) so it never replaces the 10M figures.
+apart (``.cache/report-200000.db``, ``results/report-200000.json``) so it never replaces the 10M figures; a
+cached register whose enrolments are not the size asked for is refused (``check_register``). The headline,
+``report_end_to_end_*``, is what a user waits for with nothing changed: the change token, the kept snapshot
+and the report, through ``services.reports.parliament_report``. The first report after new data is timed by
+``bench_report_refresh.py``.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from microcred.bootstrap import build
+from microcred.services.reports import parliament_report
 from microcred.settings import Settings
 from microcred.stats import Scope, Snapshot, build_report
 from microcred.stats.cache import cached_snapshot, forget, snapshot_files
@@ -175,6 +180,26 @@ CREATE TEMP VIEW stat_enrolments AS SELECT e.academic_year, e.offering_id, n.edi
 PEOPLE = ("readings", "enrolments", "learners_by", "enrolments_by", "popularity", "top_offerings")
 
 
+def check_register(path: Path) -> None:
+    """Refuse a cached register that does not hold ``ENROLMENTS`` enrolments: its figures would be reported
+    as that size."""
+    db = sqlite3.connect(path)
+    try:
+        (count,) = db.execute("SELECT COUNT(*) FROM enrolments WHERE reference LIKE 'R%'").fetchone()
+    finally:
+        db.close()
+    if count != ENROLMENTS:
+        raise SystemExit(f"{path} holds {count:,} generated enrolments, not {ENROLMENTS:,}: remove it to regenerate")
+
+
+def write_results(name: str, figures: dict[str, object]) -> None:
+    """``results/<name>.json`` for the 10 M register, ``results/<name>-<size>.json`` for another size."""
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    path = results / (f"{name}.json" if SIZE == "10m" else f"{name}-{SIZE}.json")
+    path.write_text(json.dumps(figures, indent=1) + "\n")
+
+
 def _timed(action, *arguments, **options):  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     result = action(*arguments, **options)
@@ -191,10 +216,12 @@ def main() -> int:
         print(f"generating {ENROLMENTS:,} enrolments into {CACHE} (once; minutes)")
         _, generation_seconds = _timed(generate, CACHE)
         print(f"  generated in {generation_seconds:.0f} s")
+    check_register(CACHE)
     load_before = _load()
     print(f"load average {load_before} on {os.cpu_count()} cpus")
     scope = Scope(YEARS[1], YEARS[-1], ("university", "university-college"))
     register = build(Settings(database_url=f"sqlite:///{CACHE}", environment="test"))
+    register.migrate()  # a register cached before a migration statistics read
     with register.uow() as work:
         source = work.statistics
         path = source.register_file
@@ -229,10 +256,20 @@ def main() -> int:
         exact_timings.append(seconds)
     html, render_seconds = _timed(render, report, "html", "nl")
     snapshot.close()
+    end_to_end = []  # what a user waits for: change token, the kept snapshot and the report (services)
+    for _ in range(RUNS):
+        _, seconds = _timed(
+            parliament_report, register.uow, from_year=f"{YEARS[1]}-{(YEARS[1] + 1) % 100:02d}", to_year="2024-25"
+        )
+        end_to_end.append(seconds)
     print(
         f"change token {token_seconds:.2f} s; snapshot copy into {path.name}.stats-*.duckdb {load_seconds:.1f} s "
         f"({rows[0] if rows else 0:,} enrolments); reopening the file {reopen_seconds:.2f} s; "
         f"reusing it {reuse_seconds:.2f} s"
+    )
+    print(
+        f"end to end (token + kept snapshot + report) best {min(end_to_end):.3f} s, median "
+        f"{statistics.median(end_to_end):.3f} s"
     )
     print(
         f"report best {best:.3f} s, median {middle:.3f} s (runs: {', '.join(f'{t:.3f}' for t in timings)}); "
@@ -254,41 +291,38 @@ def main() -> int:
         )
     load_after = _load()
     print(f"load average {load_after}")
-    results = HERE / "results"
-    results.mkdir(exist_ok=True)
-    (results / ("report.json" if SIZE == "10m" else f"report-{SIZE}.json")).write_text(
-        json.dumps(
-            {
-                "enrolments": ENROLMENTS,
-                "providers": PROVIDERS,
-                "offerings": OFFERINGS,
-                "academic_years": len(YEARS),
-                "cpus": os.cpu_count(),
-                "load_average_before": load_before,
-                "load_average_after": load_after,
-                "generation_seconds": None if generation_seconds is None else round(generation_seconds, 1),
-                "generation_cached": generation_seconds is None,
-                "change_token_seconds": round(token_seconds, 3),
-                "snapshot_load_seconds": round(load_seconds, 3),
-                "snapshot_reopen_seconds": round(reopen_seconds, 3),
-                "snapshot_reuse_seconds": round(reuse_seconds, 3),
-                "report_best_seconds": round(best, 3),
-                "report_median_seconds": round(middle, 3),
-                "report_runs_seconds": [round(t, 3) for t in timings],
-                "report_without_protected_copy_best_seconds": round(min(exact_timings), 3),
-                "report_cpu_seconds": [round(c, 3) for c in cpu],
-                "report_without_protected_copy_cpu_seconds": [round(c, 3) for c in exact_cpu],
-                "report_first_after_reopen_seconds": round(first_seconds, 3),
-                "report_reference_sql_on_duckdb_seconds": round(reference_seconds, 3),
-                "html_render_seconds": round(render_seconds, 3),
-                "sqlite_direct_seconds": None if sqlite_seconds is None else round(sqlite_seconds, 1),
-                "sqlite_to_report_ratio": None if sqlite_seconds is None else round(sqlite_seconds / best, 1),
-                "target_seconds": 2.0,
-                "met_target": best < 2.0,
-            },
-            indent=1,
-        )
-        + "\n"
+    write_results(
+        "report",
+        {
+            "enrolments": ENROLMENTS,
+            "providers": PROVIDERS,
+            "offerings": OFFERINGS,
+            "academic_years": len(YEARS),
+            "cpus": os.cpu_count(),
+            "load_average_before": load_before,
+            "load_average_after": load_after,
+            "generation_seconds": None if generation_seconds is None else round(generation_seconds, 1),
+            "generation_cached": generation_seconds is None,
+            "change_token_seconds": round(token_seconds, 3),
+            "snapshot_load_seconds": round(load_seconds, 3),
+            "snapshot_reopen_seconds": round(reopen_seconds, 3),
+            "snapshot_reuse_seconds": round(reuse_seconds, 3),
+            "report_end_to_end_best_seconds": round(min(end_to_end), 3),
+            "report_end_to_end_median_seconds": round(statistics.median(end_to_end), 3),
+            "report_best_seconds": round(best, 3),
+            "report_median_seconds": round(middle, 3),
+            "report_runs_seconds": [round(t, 3) for t in timings],
+            "report_without_protected_copy_best_seconds": round(min(exact_timings), 3),
+            "report_cpu_seconds": [round(c, 3) for c in cpu],
+            "report_without_protected_copy_cpu_seconds": [round(c, 3) for c in exact_cpu],
+            "report_first_after_reopen_seconds": round(first_seconds, 3),
+            "report_reference_sql_on_duckdb_seconds": round(reference_seconds, 3),
+            "html_render_seconds": round(render_seconds, 3),
+            "sqlite_direct_seconds": None if sqlite_seconds is None else round(sqlite_seconds, 1),
+            "sqlite_to_report_ratio": None if sqlite_seconds is None else round(sqlite_seconds / best, 1),
+            "target_seconds": 2.0,
+            "met_target": min(end_to_end) < 2.0,
+        },
     )
     return 0
 

@@ -43,6 +43,7 @@ class Editions:
 
 @dataclass(frozen=True)
 class Enrolments:
+    id: Sequence[int]  # the row's position, counted from 1
     edition_id: Sequence[int]
     learner_id: Sequence[int]
     contract_type: Sequence[str]
@@ -80,6 +81,10 @@ class FactsInMemory:
         tables = (self.providers_rows, self.offerings_rows, self.editions_rows, self.enrolments_rows)
         return json.dumps([len(rows) for rows in tables]) + repr(hash(repr(tables)))
 
+    def changes_since(self, token: str) -> None:
+        """Lists keep no change log: every change is copied in full."""
+        return
+
     def rounding_secret(self) -> bytes:
         """The same key the register would give: its first learner's pseudonym (ids in the order ``load`` saves)."""
         return self.secret
@@ -94,7 +99,8 @@ class FactsInMemory:
         return (Editions(*columns) for columns in self._batches(self.editions_rows, 4))
 
     def enrolments(self) -> Iterator[Enrolments]:
-        return (Enrolments(*columns) for columns in self._batches(self.enrolments_rows, 7))
+        numbered = [(number, *row) for number, row in enumerate(self.enrolments_rows, start=1)]
+        return (Enrolments(*columns) for columns in self._batches(numbered, 8))
 
     def recognitions(self) -> Iterator[Recognitions]:
         return (Recognitions(*columns) for columns in self._batches(self.recognitions_rows, 6))

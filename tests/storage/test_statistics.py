@@ -1,16 +1,22 @@
 """The register's statistics source on both backends: the facts it hands over, in batches, are the ones
-written, and its change token moves with every change statistics could see."""
+written, and its change token moves with every write path of the rows statistics read (decision 0038)."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
+import microcred
 from microcred.bootstrap import Register
+from microcred.domain import LangText, Outcome, QaKind, QualityAssurance
 from microcred.storage.statistics import SqlStatisticsSource
 from tests.stats.register_data import facts, load
 
@@ -53,23 +59,131 @@ def test_the_source_hands_over_the_rows_written_in_batches(register: Register) -
     assert _by_learner(enrolments) == _by_learner(expected.enrolments_rows)
 
 
-def test_the_change_token_moves_with_inserts_updates_and_deletes(register: Register) -> None:
-    def token() -> str:
-        with register.uow() as work:
-            return work.statistics.change_token()
+_TRACKED = ("providers", "offerings", "editions", "enrolments")
+_WRITE = re.compile(r"^\s*(INSERT INTO|UPDATE)\s+(providers|offerings|editions|enrolments)\b", re.IGNORECASE)
 
-    empty = token()
-    load(register)
-    loaded = token()
-    assert loaded != empty
-    assert token() == loaded
-    with register.engine.begin() as connection:
-        connection.execute(text("UPDATE providers SET type = type, updated_at = :now"), {"now": datetime.now(UTC)})
-    updated = token()
-    assert updated != loaded
-    with register.engine.begin() as connection:
-        connection.execute(text("DELETE FROM enrolments WHERE id = (SELECT MIN(id) FROM enrolments)"))
-    assert token() not in (updated, loaded)
+
+def _token(register: Register) -> int:
+    with register.uow() as work:
+        return int(work.statistics.change_token())
+
+
+def _stamped_after(register: Register, generation: int) -> dict[str, int]:
+    """How many rows of each table statistics read carry a stamp above ``generation``."""
+    with register.engine.connect() as connection:
+        return {
+            table: int(
+                connection.execute(
+                    text(f"SELECT COUNT(*) FROM {table} WHERE change_generation > {generation}")
+                ).scalar_one()
+            )
+            for table in _TRACKED
+        }
+
+
+def _walk(register: Register) -> list[tuple[str, str, Callable[[], None]]]:
+    """Every way the register writes a row statistics read, each with the table it must show as changed."""
+
+    def work() -> Any:
+        return register.uow()
+
+    def rename_provider() -> None:
+        with work() as w:
+            w.providers.save(replace(w.providers.get("uni-a"), name=LangText.of("Nieuw", "New")))
+            w.commit()
+
+    def review_provider() -> None:  # only its quality assurance changes: the provider row's updated_at moves
+        with work() as w:
+            review = QualityAssurance("NVAO", QaKind.INSTITUTIONAL_REVIEW, date(2024, 1, 1))
+            w.providers.save(replace(w.providers.get("uni-b"), quality_assurances=[review]))
+            w.commit()
+
+    def change_offering() -> None:
+        with work() as w:
+            w.offerings.save(replace(w.offerings.get("uni-a", "A1"), ects=Decimal(3)))
+            w.commit()
+
+    def change_edition() -> None:
+        with work() as w:
+            edition = w.editions.get("uni-a", "A1-2020")
+            w.editions.save(replace(edition, capacity=(edition.capacity or 0) + 7))
+            w.commit()
+
+    def change_enrolment() -> None:
+        with work() as w:
+            w.enrolments.save(replace(w.enrolments.get("uni-a", "R0"), outcome=Outcome.WITHDRAWN))
+            w.commit()
+
+    def bulk_enrolments() -> None:  # one new row and one changed row through the import's set-based path
+        with work() as w:
+            old = w.enrolments.get("uni-a", "R1")
+            provider, edition = w.bulk.provider_ids()["uni-a"], w.bulk.edition_ids(w.bulk.provider_ids()["uni-a"])
+            changed = replace(old, outcome=Outcome.FAILED if old.outcome != Outcome.FAILED else Outcome.PASSED)
+            new = replace(old, reference="R-bulk")
+            w.bulk.save_enrolments([(provider, edition[old.edition_code], e) for e in (changed, new)])
+            w.commit()
+
+    def remove_provider() -> None:  # cascades to its offerings, editions and enrolments
+        with register.engine.begin() as connection:
+            connection.execute(text("DELETE FROM providers WHERE slug = 'hs-c'"))
+
+    return [
+        ("load", "enrolments", lambda: load(register)),
+        ("rename provider", "providers", rename_provider),
+        ("review provider", "providers", review_provider),
+        ("change offering", "offerings", change_offering),
+        ("change edition", "editions", change_edition),
+        ("change enrolment", "enrolments", change_enrolment),
+        ("bulk enrolments", "enrolments", bulk_enrolments),
+        ("remove provider", "", remove_provider),
+    ]
+
+
+def test_every_write_of_a_row_statistics_read_moves_the_token_and_stamps_the_row(register: Register) -> None:
+    statements: list[str] = []
+
+    def seen(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement)
+
+    event.listen(register.engine, "before_cursor_execute", seen)
+    try:
+        for name, table, step in _walk(register):
+            before = _token(register)
+            step()
+            assert _token(register) > before, name
+            assert _token(register) == _token(register)  # reading it changes nothing
+            if table:
+                assert _stamped_after(register, before)[table] > 0, name
+    finally:
+        event.remove(register.engine, "before_cursor_execute", seen)
+    writes = [statement for statement in statements if _WRITE.match(statement)]
+    assert writes
+    assert [w for w in writes if "change_generation" not in w] == []  # every insert and update stamps its rows
+    with register.uow() as work:
+        removed = work.statistics.changes_since("0")
+        assert removed is not None
+        for kind in _TRACKED:  # the cascade logged every row it removed
+            assert removed.removed(kind), kind
+
+
+def test_every_module_that_writes_a_row_statistics_read_stamps_it() -> None:
+    """The walk above runs the write paths there are today; a new module that writes these tables must stamp
+    its rows too (``storage.changes.next_statistics_generation``, or ``storage.upsert`` which calls it)."""
+    write = re.compile(  # statements of its own (``upsert(connection, table, ...)`` stamps for its callers)
+        r"(insert|update)\((providers|offerings|editions|enrolments)\b"
+        r"|(INSERT INTO|UPDATE) (providers|offerings|editions|enrolments)\b"
+    )
+    source = Path(microcred.__file__).parent
+    writers = [
+        path
+        for path in source.rglob("*.py")
+        if "migrations" not in path.parts and write.search(path.read_text(encoding="utf-8"))
+    ]
+    assert {path.name for path in writers} >= {"bulk.py", "catalogue.py"}
+    for path in writers:
+        text_ = path.read_text(encoding="utf-8")
+        assert "next_statistics_generation(" in text_, path
+    assert "next_statistics_generation(" in (source / "storage" / "upsert.py").read_text(encoding="utf-8")
 
 
 def test_a_register_file_keeps_its_snapshot_beside_it_and_a_server_keeps_it_in_memory(register: Register) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from microcred.stats.disclosure import Rounding
+from microcred.stats.load import take_snapshot
 from microcred.stats.model import Fact, Figure, OfferingLine, ParliamentReport, Row, Table, year_label
 from microcred.stats.queries import BROAD_KINDS, Scope
 from microcred.stats.report import build_report
-from microcred.stats.snapshot import Snapshot, ects_band, take_snapshot
+from microcred.stats.snapshot import Snapshot, ects_band
 
 __all__ = [
     "BROAD_KINDS",

@@ -1,33 +1,42 @@
-"""The snapshot kept between reports, refreshed only when the register changed.
+"""The snapshot kept between reports, brought up to date with only what changed.
 
-Copying the register into DuckDB takes about half a minute at 10 million enrolments, so the API, the web UI
-and the CLI share one copy: a DuckDB file next to an SQLite register (``microcred.db`` gives
+Copying the register into DuckDB takes a minute at 10 million enrolments, so the API, the web UI and the CLI
+share one copy: a DuckDB file next to an SQLite register (``microcred.db`` gives
 ``microcred.db.stats-<token hash>.duckdb``; other generations are removed), or, for PostgreSQL, a copy in
-memory kept by the process. The copy is taken again when the source's change token differs (storage makes
-it from per table the row count, the highest id and the latest ``updated_at``). The token is read in the
-caller's transaction before the copy, so a write that lands in between makes the next token differ and can
-only cause one copy too many, never a stale one.
+memory kept by the process. The source's change token (the register's statistics generation, one row) says
+whether the copy is current; when it is not, the rows changed since the copy's own token are applied to it
+(``stats.refresh``), and only when the source cannot tell what changed, or the refresh declines, is the
+register copied in full (decision 0038). A file is refreshed in a copy that replaces it whole, so another
+process reading the old file never sees half a refresh; a copy in memory is refreshed in one DuckDB
+transaction, and each report reads in a transaction of its own.
+
+The token is read in the caller's transaction before the changed rows, so a write that lands in between
+makes the next token differ and can only cause one refresh too many, never a stale one: applying a change
+twice gives the same snapshot.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
 import duckdb
 
-from microcred.stats.snapshot import Snapshot, connect, take_snapshot
+from microcred.stats.load import MEMORY_LIMIT, take_snapshot
+from microcred.stats.refresh import refresh_snapshot
+from microcred.stats.snapshot import Snapshot, connect
 from microcred.stats.source import StatisticsSource
 
-__all__ = ["cached_snapshot", "forget", "snapshot_files", "snapshots_taken"]
+__all__ = ["cached_snapshot", "forget", "snapshot_files", "snapshots_refreshed", "snapshots_taken"]
 
 _KEEP_IN_MEMORY = 4  # registers whose copies one process keeps (tests open many; a server has one)
 _lock = threading.Lock()
 _open: OrderedDict[str, tuple[str, duckdb.DuckDBPyConnection]] = OrderedDict()
-_taken = [0]  # copies taken by this process
+_taken = [0, 0]  # full copies and refreshes made by this process
 
 
 def cached_snapshot(source: StatisticsSource) -> Snapshot:
@@ -39,41 +48,64 @@ def cached_snapshot(source: StatisticsSource) -> Snapshot:
     token = source.change_token()
     path, key = source.register_file, source.register
     with _lock:
-        if key in _open and _open[key][0] == token:
+        kept = _open.get(key)
+        if kept is not None and kept[0] == token:
             _open.move_to_end(key)
-            return Snapshot(_open[key][1].cursor())
-        target = _file(path, token) if path else None
-        db = _reopen(target) if target else None
-        if db is None:
-            db = _take(source, target, token)
-            _taken[0] += 1
+            return _reader(kept[1])
+        if path is not None:
+            target = _file(path, token)
+            db = _reopen(target) or _refresh_file(source, path, target, token) or _take(source, target, token)
+        else:
+            db = _refresh_memory(source, kept, token) or _take(source, None, token)
         _open[key] = (token, db)
         _open.move_to_end(key)
         while len(_open) > _KEEP_IN_MEMORY:
             _open.popitem(last=False)
-        return Snapshot(db.cursor())
+        return _reader(db)
 
 
 def snapshot_files(source: StatisticsSource) -> list[Path]:
     """The snapshot files kept next to the source's register file (none for a register kept in memory)."""
     register = source.register_file
-    return [] if register is None else sorted(register.parent.glob(f"{register.name}.stats-*.duckdb"))
+    return [] if register is None else _files(register)
 
 
 def snapshots_taken() -> int:
-    """How many times this process has copied a register (to see that unchanged registers are not)."""
+    """How many times this process has copied a register in full (to see that unchanged registers are not)."""
     return _taken[0]
 
 
+def snapshots_refreshed() -> int:
+    """How many times this process has brought a kept snapshot up to date with only what changed."""
+    return _taken[1]
+
+
 def forget() -> None:
-    """Drop this process's open snapshots (files stay and are reopened when still current)."""
+    """Drop this process's open snapshots (files stay and are reopened, or refreshed, when next asked for)."""
     with _lock:
         _open.clear()
+
+
+def _reader(db: duckdb.DuckDBPyConnection) -> Snapshot:
+    """A snapshot on its own connection and transaction: a refresh of a copy in memory is not seen half-way."""
+    cursor = db.cursor()
+    cursor.begin()
+    return Snapshot(cursor)
+
+
+def _files(register: Path) -> list[Path]:
+    return sorted(register.parent.glob(f"{register.name}.stats-*.duckdb"))
 
 
 def _file(register: Path, token: str) -> Path:
     digest = hashlib.sha256(token.encode()).hexdigest()[:16]
     return register.with_name(f"{register.name}.stats-{digest}.duckdb")
+
+
+def _partial(target: Path) -> Path:
+    partial = target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.partial")
+    partial.unlink(missing_ok=True)
+    return partial
 
 
 def _reopen(target: Path) -> duckdb.DuckDBPyConnection | None:
@@ -85,15 +117,79 @@ def _reopen(target: Path) -> duckdb.DuckDBPyConnection | None:
         return None
 
 
+def _token_of(snapshot: Path) -> str | None:
+    """The token a snapshot file was taken or refreshed at; None when it cannot be read."""
+    try:
+        db = connect(snapshot, read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        rows = db.execute("SELECT token FROM stat_meta").fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        db.close()
+    return str(rows[0][0]) if rows else None
+
+
+def _refresh_file(
+    source: StatisticsSource, register: Path, target: Path, token: str
+) -> duckdb.DuckDBPyConnection | None:
+    """Refresh a copy of the newest kept file into ``target``; None when there is none or it cannot be."""
+    kept = [path for path in _files(register) if path != target]
+    base = max(kept, key=lambda path: path.stat().st_mtime, default=None)
+    known = None if base is None else _token_of(base)
+    changes = None if known is None else source.changes_since(known)
+    if base is None or changes is None:
+        return None
+    partial = _partial(target)
+    try:
+        shutil.copyfile(base, partial)
+        db = connect(partial)
+        db.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        try:
+            done = refresh_snapshot(db, changes, token)
+            if done:
+                db.execute("CHECKPOINT")
+        finally:
+            db.close()
+    except (OSError, duckdb.Error):  # the base was replaced meanwhile, or is not a snapshot: copy in full
+        done = False
+    if not done:
+        partial.unlink(missing_ok=True)
+        return None
+    _taken[1] += 1
+    return _publish(partial, target)
+
+
+def _refresh_memory(
+    source: StatisticsSource, kept: tuple[str, duckdb.DuckDBPyConnection] | None, token: str
+) -> duckdb.DuckDBPyConnection | None:
+    changes = None if kept is None else source.changes_since(kept[0])
+    if kept is None or changes is None or not refresh_snapshot(kept[1], changes, token):
+        return None
+    _taken[1] += 1
+    return kept[1]
+
+
 def _take(source: StatisticsSource, target: Path | None, token: str) -> duckdb.DuckDBPyConnection:
+    _taken[0] += 1
     if target is None:
         return take_snapshot(source, token=token).db
-    partial = target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.partial")
-    partial.unlink(missing_ok=True)
-    snapshot = take_snapshot(source, path=partial, token=token)
-    snapshot.db.execute("CHECKPOINT")
-    snapshot.close()
-    os.replace(partial, target)  # readers see a whole file or none
+    partial = _partial(target)
+    try:
+        snapshot = take_snapshot(source, path=partial, token=token)
+        snapshot.db.execute("CHECKPOINT")
+        snapshot.close()
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return _publish(partial, target)
+
+
+def _publish(partial: Path, target: Path) -> duckdb.DuckDBPyConnection:
+    """Put a finished snapshot file in place (readers see a whole file or none) and remove older ones."""
+    os.replace(partial, target)
     for old in target.parent.glob(target.name.split(".stats-")[0] + ".stats-*.duckdb"):
         if old != target:
             old.unlink(missing_ok=True)

@@ -4,6 +4,8 @@ Statistics never see a connection or a table name. A source tells them whether t
 change token), where a kept snapshot may live, and hands over the columns of providers, offerings, editions
 and enrolments in batches, which ``stats.snapshot`` loads into DuckDB. Columns rather than rows, because
 that is how DuckDB and NumPy take them; batches, so ten million enrolments never sit in memory as rows.
+A source that keeps a change log also tells what changed after an earlier token (``changes_since``), so a
+kept snapshot is refreshed with only those rows (``stats.refresh``, decision 0038).
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from pathlib import Path
 from typing import Protocol
 
 __all__ = [
+    "KINDS",
     "EditionColumns",
     "EnrolmentColumns",
     "OfferingColumns",
     "ProviderColumns",
     "RecognitionColumns",
+    "StatisticsChanges",
     "StatisticsSource",
 ]
 
@@ -79,6 +83,8 @@ class EnrolmentColumns(Protocol):
     """Enrolments, learners by their register id (never the pseudonym)."""
 
     @property
+    def id(self) -> Sequence[int]: ...
+    @property
     def edition_id(self) -> Sequence[int]: ...
     @property
     def learner_id(self) -> Sequence[int]: ...
@@ -121,6 +127,22 @@ class RecognitionColumns(Protocol):
 # --- end of the recognition addition ------------------------------------------------------------------------
 
 
+#: The kinds of rows a change log reports removed, by the name ``StatisticsChanges.removed`` takes.
+KINDS = ("providers", "offerings", "editions", "enrolments")
+
+
+class StatisticsChanges(Protocol):
+    """What changed after a token: the rows added or changed since (as they are now) and the ids removed."""
+
+    def providers(self) -> Iterator[ProviderColumns]: ...
+    def offerings(self) -> Iterator[OfferingColumns]: ...
+    def editions(self) -> Iterator[EditionColumns]: ...
+    def enrolments(self) -> Iterator[EnrolmentColumns]: ...
+    def removed(self, kind: str) -> Sequence[int]:
+        """Ids of the rows of ``kind`` (one of ``KINDS``) removed since, cascades included."""
+        ...
+
+
 class StatisticsSource(Protocol):
     """The register as statistics read it, inside one transaction (the unit of work's ``statistics``)."""
 
@@ -133,7 +155,12 @@ class StatisticsSource(Protocol):
         """The register's database file, next to which a snapshot file is kept; None keeps it in memory."""
 
     def change_token(self) -> str:
-        """Differs whenever a row statistics read was added, changed or removed since the last token."""
+        """Differs whenever a row statistics read was added, changed or removed since the last token; read on
+        every report, so it must cost one row, not a scan (decision 0038)."""
+
+    def changes_since(self, token: str) -> StatisticsChanges | None:
+        """What changed after the register showed ``token`` (read in the same transaction as the token that
+        came before this call); None when the source cannot tell, and the snapshot is copied in full."""
 
     def rounding_secret(self) -> bytes:
         """The register's key for the protected copy's draws (``stats.disclosure.Rounding``): the same for every

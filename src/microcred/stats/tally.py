@@ -46,7 +46,7 @@ _WORKING = {"employed": "working", "self-employed": "working", "job-seeking": "n
 _WORKING["not-in-labour-force"] = "not-working"
 # A plain filtered scan keeps the table's order (a semi-join on the scope would not): scope is applied here.
 _ROWS = (
-    "SELECT n.learner_id, n.edition_id, n.profile FROM stat_enrolments AS n "
+    "SELECT n.learner_id, n.academic_year, n.edition_id, n.profile FROM stat_enrolments AS n "
     "WHERE n.academic_year BETWEEN $from_year AND $to_year"
 )
 EDITIONS_IN_SCOPE = (
@@ -198,10 +198,18 @@ def fetch_rows(db: SqlRunner, bounds: Mapping[str, int], editions: Sequence[tupl
     local = index[edition]
     keep = np.flatnonzero(local >= 0)
     learner = np.asarray(fetched["learner_id"])[keep].astype(np.int64)
-    key = learner[1:] < learner[:-1]
-    if bool(key.any()):  # pragma: no cover - stat_enrolments is created ordered by learner and year
-        raise AssertionError("stat_enrolments must be ordered by learner and academic year")
-    return learner, local[keep], np.asarray(fetched["profile"])[keep].astype(np.int64)
+    year = np.asarray(fetched["academic_year"])[keep].astype(np.int64)
+    local, profile = local[keep], np.asarray(fetched["profile"])[keep].astype(np.int64)
+    if not _in_order(learner, year):  # a refreshed snapshot appends its changed rows (stats.refresh)
+        order = np.lexsort((year, learner))  # stable: ties keep the table's order, as stats.reference's rowid
+        learner, local, profile = learner[order], local[order], profile[order]
+    return learner, local, profile
+
+
+def _in_order(learner: Ints, year: Ints) -> bool:
+    """Rows by learner, then academic year, as a full copy leaves them and the one pass needs them."""
+    later = learner[1:] > learner[:-1]
+    return bool(np.all(later | ((learner[1:] == learner[:-1]) & (year[1:] >= year[:-1]))))
 
 
 def codes_of(db: SqlRunner) -> dict[str, list[str]]:

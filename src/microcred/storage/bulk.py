@@ -16,6 +16,7 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from microcred.domain import Change, Edition, Enrolment
 from microcred.storage import mapping
+from microcred.storage.changes import next_statistics_generation
 from microcred.storage.engine import stamp
 from microcred.storage.repositories import enrolments_query
 from microcred.storage.tables import editions, enrolments, offerings, providers
@@ -131,16 +132,20 @@ class SqlBulkStore:
         if sqlite:
             now = now.strftime("%Y-%m-%d %H:%M:%S.%f")
         day: Any = date.isoformat if sqlite else (lambda value: value)
+        generation = next_statistics_generation(self._connection)  # one for the whole batch (storage.changes)
         values = [
             (
                 provider_id, reference, edition_id, learner_ids[pseudonym], scheme, day(enrolled), contract,
                 employment, age, outcome, grade, None if decided is None else day(decided), digest, now, now,
+                generation,
             )
             for provider_id, reference, edition_id, pseudonym, scheme, enrolled, contract, employment, age, outcome,
             grade, decided, digest in rows
         ]  # fmt: skip
-        names = ", ".join(("provider_id", "reference", *_COMPARED, "row_digest", "created_at", "updated_at"))
-        sql = f"INSERT INTO enrolments ({names}) VALUES ({self._in_list(len(_COMPARED) + 5)})"
+        names = ", ".join(
+            ("provider_id", "reference", *_COMPARED, "row_digest", "created_at", "updated_at", "change_generation")
+        )
+        sql = f"INSERT INTO enrolments ({names}) VALUES ({self._in_list(len(_COMPARED) + 6)})"
         self._connection.exec_driver_sql(sql, values)
         return len(values)
 
@@ -212,12 +217,16 @@ class SqlBulkStore:
                     {"_id": current[0], **update_values, "row_digest": digest, "updated_at": stamp(self._connection)}
                 )
                 changes.append(Change.UPDATED)
-        if new:
-            names = ", ".join(("provider_id", "reference", *_COMPARED, "row_digest", "created_at", "updated_at"))
-            sql = f"INSERT INTO enrolments ({names}) VALUES ({self._in_list(len(_COMPARED) + 5)})"
-            self._connection.exec_driver_sql(sql, new)
+        if new:  # one statistics generation for the whole batch (storage.changes)
+            generation = next_statistics_generation(self._connection)
+            names = ", ".join(
+                ("provider_id", "reference", *_COMPARED, "row_digest", "created_at", "updated_at", "change_generation")
+            )
+            sql = f"INSERT INTO enrolments ({names}) VALUES ({self._in_list(len(_COMPARED) + 6)})"
+            self._connection.exec_driver_sql(sql, [(*row, generation) for row in new])
         if changed:
             columns: dict[str, Any] = {n: bindparam(n) for n in (*_COMPARED, "row_digest", "updated_at")}
+            columns["change_generation"] = next_statistics_generation(self._connection)
             statement = update(enrolments).where(enrolments.c.id == bindparam("_id")).values(columns)
             self._connection.execute(statement, changed)
         if digested:

@@ -28,6 +28,7 @@ from microcred.domain import (
 )
 from microcred.errors import NotFound
 from microcred.storage import mapping
+from microcred.storage.changes import next_statistics_generation
 from microcred.storage.engine import stamp
 from microcred.storage.keyset import ITERATE_BATCH, SortKey, each, read_page
 from microcred.storage.tables import offerings, providers, quality_assurances
@@ -132,7 +133,11 @@ class SqlProviderRepository:
                 records_changed = True
         if records_changed and change is Change.UNCHANGED:
             self._connection.execute(
-                update(providers).where(providers.c.id == provider_id).values(updated_at=stamp(self._connection))
+                update(providers)
+                .where(providers.c.id == provider_id)
+                .values(
+                    updated_at=stamp(self._connection), change_generation=next_statistics_generation(self._connection)
+                )
             )
             return Change.UPDATED
         return change

@@ -4,6 +4,8 @@ The columns are fetched through the connection's DB-API cursor and handed over i
 row objects would cost time at ten million enrolments (docs/decisions/0003-statistics-engine.md). The
 statements are still built from ``storage.tables`` and compiled once for the dialect, and read the same on
 SQLite and PostgreSQL; ECTS are fetched as whole tenths so Decimal and float cannot differ by backend.
+The change token is the statistics generation (``storage.changes``), and the rows changed after a token are
+the ones stamped above it, found through the ``change_generation`` indexes (decision 0038).
 """
 
 from __future__ import annotations
@@ -15,15 +17,16 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, overload
 
-from sqlalchemy import ClauseElement, Connection, Integer, case, cast, extract, func, select
+from sqlalchemy import ClauseElement, Connection, Integer, Select, Table, case, cast, extract, func, select
 
+from microcred.storage.changes import statistics_generation_now
 from microcred.storage.stacking_tables import recognition_decisions
-from microcred.storage.tables import editions, enrolments, learners, offerings, providers
+from microcred.storage.tables import editions, enrolments, learners, offerings, providers, statistics_removals
 
 __all__ = ["SqlStatisticsSource"]
 
 _BATCH = 100_000  # rows per fetch: a batch of columns, never the whole table as Python rows
-_CHANGES = (providers, offerings, editions, enrolments)  # the tables statistics read
+_TABLES = {"providers": providers, "offerings": offerings, "editions": editions, "enrolments": enrolments}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,7 @@ class _Editions:
 
 @dataclass(frozen=True, slots=True)
 class _Enrolments:
+    id: Sequence[int]
     edition_id: Sequence[int]
     learner_id: Sequence[int]
     contract_type: Sequence[str]
@@ -94,6 +98,7 @@ _OFFERINGS = select(
 )
 _EDITIONS = select(editions.c.id, editions.c.offering_id, editions.c.academic_year, editions.c.capacity)
 _ENROLMENTS = select(
+    enrolments.c.id,
     enrolments.c.edition_id,
     enrolments.c.learner_id,
     enrolments.c.contract_type,
@@ -123,11 +128,14 @@ _RECOGNITIONS = (
 
 
 class SqlStatisticsSource:
-    """Reads in the unit of work's transaction, so the change token and the columns see the same register."""
+    """Reads in the unit of work's transaction, so the change token and the columns see the same register.
 
-    def __init__(self, connection: Connection, *, batch: int = _BATCH) -> None:
+    With ``since`` (``changes_since``) it hands over only the rows stamped after that generation."""
+
+    def __init__(self, connection: Connection, *, batch: int = _BATCH, since: int | None = None) -> None:
         self._connection = connection
         self._batch = batch
+        self._since = since
 
     @property
     def register(self) -> str:
@@ -143,14 +151,21 @@ class SqlStatisticsSource:
         return Path(database).resolve()
 
     def change_token(self) -> str:
-        """Per table the row count, highest id and latest ``updated_at``: any insert, update or delete moves
-        one of them. Values are the driver's own text, so the token of an unchanged register never differs."""
-        found = []
-        for table in _CHANGES:
-            statement = select(func.count(), func.max(table.c.id), func.max(table.c.updated_at))
-            for row in self._rows(statement):
-                found.append([None if value is None else str(value) for value in row])
-        return json.dumps(found)
+        """The statistics generation: every insert, update and delete of a row statistics read moves it."""
+        return str(statistics_generation_now(self._connection))
+
+    def changes_since(self, token: str) -> SqlStatisticsSource | None:
+        """The rows stamped after ``token``'s generation; None for a token of another kind or from a later
+        generation than the register's (a register restored from an older backup)."""
+        if not token.isdigit() or int(token) > statistics_generation_now(self._connection):
+            return None
+        return SqlStatisticsSource(self._connection, batch=self._batch, since=int(token))
+
+    def removed(self, kind: str) -> list[int]:
+        """Ids of the rows of ``kind`` deleted after ``since`` (logged by the delete triggers)."""
+        log = statistics_removals.c
+        query = select(log.row_id).where(log.table_name == _TABLES[kind].name, log.generation > (self._since or 0))
+        return [int(row_id) for (row_id,) in self._rows(query)]
 
     def rounding_secret(self) -> bytes:
         """The pseudonym of the register's first learner: a keyed hash (``pseudonym_pepper``) never published,
@@ -159,26 +174,29 @@ class SqlStatisticsSource:
         return b"" if row is None else str(row[0]).encode()
 
     def providers(self) -> Iterator[_Providers]:
-        for batch in self._batches(_PROVIDERS):
+        for batch in self._batches(self._changed(_PROVIDERS, providers)):
             ids, slugs, names, types = _columns(batch, 4)
             yield _Providers(ids, slugs, tuple(map(_texts, names)), types)
 
     def offerings(self) -> Iterator[_Offerings]:
-        for batch in self._batches(_OFFERINGS):
+        for batch in self._batches(self._changed(_OFFERINGS, offerings)):
             ids, provider_ids, codes, titles, *rest = _columns(batch, 11)
             yield _Offerings(ids, provider_ids, codes, tuple(map(_texts, titles)), *rest)
 
     def editions(self) -> Iterator[_Editions]:
-        for batch in self._batches(_EDITIONS):
+        for batch in self._batches(self._changed(_EDITIONS, editions)):
             yield _Editions(*_columns(batch, 4))
 
     def enrolments(self) -> Iterator[_Enrolments]:
-        for batch in self._batches(_ENROLMENTS):
-            yield _Enrolments(*_columns(batch, 7))
+        for batch in self._batches(self._changed(_ENROLMENTS, enrolments)):
+            yield _Enrolments(*_columns(batch, 8))
 
     def recognitions(self) -> Iterator[_Recognitions]:
         for batch in self._batches(_RECOGNITIONS):
             yield _Recognitions(*_columns(batch, 6))
+
+    def _changed(self, statement: Select[Any], table: Table) -> Select[Any]:
+        return statement if self._since is None else statement.where(table.c.change_generation > self._since)
 
     def _sql(self, statement: ClauseElement) -> str:
         dialect = self._connection.dialect

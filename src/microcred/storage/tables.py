@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -39,6 +40,8 @@ __all__ = [
     "quality_assurances",
     "register_keys",
     "staff_accounts",
+    "statistics_generation",
+    "statistics_removals",
 ]
 
 metadata = MetaData(
@@ -58,6 +61,31 @@ def _timestamps() -> list[Column[object]]:
     ]
 
 
+def _change_generation() -> Column[int]:
+    """The statistics generation of the row's last insert or update (migration stats_0001_s5d, decision 0038):
+    set by every write through ``storage.changes.next_statistics_generation``."""
+    return Column("change_generation", BigInteger, nullable=False, server_default="0", index=True)
+
+
+# --- statistics (migration stats_0001_s5d): the change token and the log of removed rows -------------------
+
+statistics_generation = Table(
+    "statistics_generation",
+    metadata,
+    Column("id", Integer, primary_key=True),  # one row, id 1
+    Column("generation", BigInteger, nullable=False),
+)
+
+statistics_removals = Table(  # written by the delete triggers of the migration, cascades included
+    "statistics_removals",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("generation", BigInteger, nullable=False, index=True),
+    Column("table_name", String(16), nullable=False),
+    Column("row_id", Integer, nullable=False),
+)
+
+
 providers = Table(
     "providers",
     metadata,
@@ -73,6 +101,7 @@ providers = Table(
     Column("schac_code", String(128)),
     Column("web_domain", String(128)),
     *_timestamps(),
+    _change_generation(),
 )
 
 quality_assurances = Table(
@@ -119,6 +148,7 @@ offerings = Table(
     Column("validity_months", Integer),
     Column("price_eur", Integer),  # migration catalogue_0001
     *_timestamps(),
+    _change_generation(),
     UniqueConstraint("provider_id", "code", name="uq_offerings_provider_code"),
 )
 
@@ -134,6 +164,7 @@ editions = Table(
     Column("end_date", Date, nullable=False),
     Column("capacity", Integer),
     *_timestamps(),
+    _change_generation(),
     UniqueConstraint("provider_id", "code", name="uq_editions_provider_code"),
 )
 
@@ -173,6 +204,7 @@ enrolments = Table(
     # what the import last wrote, as a keyed digest of the row (decision 0037); NULL: compare value by value
     Column("row_digest", String(32)),
     *_timestamps(),
+    _change_generation(),
     UniqueConstraint("provider_id", "reference", name="uq_enrolments_provider_reference"),
 )
 Index("ix_enrolments_edition", enrolments.c.edition_id)

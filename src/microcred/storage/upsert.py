@@ -1,7 +1,8 @@
 """Writing a record on its natural key: insert it, update it, or leave it untouched, and say which.
 
 Every repository writes this way, which is what makes imports idempotent (the same file twice reports
-every row unchanged).
+every row unchanged). A row statistics read is stamped with a new statistics generation when it is inserted
+or changed, never when it is left untouched (``storage.changes``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, insert, select, update
 
 from microcred.domain import Change
+from microcred.storage.changes import next_statistics_generation
 from microcred.storage.engine import stamp
 
 __all__ = ["upsert"]
@@ -26,15 +28,22 @@ def upsert(
     existing = connection.execute(select(table).where(*condition)).first()
     if existing is None:
         now = stamp(connection)
-        new_id = connection.execute(
-            insert(table).values(**key, **values, created_at=now, updated_at=now).returning(table.c.id)
-        ).scalar_one()
+        stamped = {**key, **values, **_generation(connection, table), "created_at": now, "updated_at": now}
+        new_id = connection.execute(insert(table).values(stamped).returning(table.c.id)).scalar_one()
         return int(new_id), Change.CREATED
     current = existing._mapping
     if all(_same(current[name], value) for name, value in values.items()):
         return int(existing.id), Change.UNCHANGED
-    connection.execute(update(table).where(table.c.id == existing.id).values(**values, updated_at=stamp(connection)))
+    changed = {**values, **_generation(connection, table), "updated_at": stamp(connection)}
+    connection.execute(update(table).where(table.c.id == existing.id).values(changed))
     return int(existing.id), Change.UPDATED
+
+
+def _generation(connection: Connection, table: Table) -> dict[str, int]:
+    """The statistics stamp of a row of ``table`` about to be written, if statistics read that table."""
+    if "change_generation" not in table.c:
+        return {}
+    return {"change_generation": next_statistics_generation(connection)}
 
 
 def _same(stored: object, given: object) -> bool:
