@@ -2,7 +2,8 @@
 
 The dataset is generated straight as Parquet, never through a register: DuckDB makes the snapshot's tables
 (40 providers, 5,000 offerings, 6 academic years, as ``bench_report.py``) with the enrolments as a view over
-``range()`` drawn by hashing the row number, and ``stats.parquet.write_facts`` writes them (timed: the export at
+``range()`` drawn by hashing the row number (one branch per academic year, enrolments spread over the year's
+editions in proportion to their number), and ``stats.parquet.write_facts`` writes them (timed: the export at
 this size). It is kept in ``benchmarks/.cache/facts-<size>/`` (never committed).
 
 The user's action is one process that opens the dataset and writes the parliament report (universities and
@@ -87,24 +88,33 @@ def generate(target: Path) -> float:
     rows = [(name, code, value) for name in CODED for code, value in enumerate(CODES[name])]
     db.execute("CREATE TABLE stat_codes (dimension VARCHAR, code INTEGER, value VARCHAR)")
     db.executemany("INSERT INTO stat_codes VALUES (?, ?, ?)", rows)
-    editions = db.execute("SELECT COUNT(*) FROM stat_editions").fetchone()[0]  # type: ignore[index]
-    db.execute("CREATE TABLE numbered AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, * FROM stat_editions")
     contract = "CASE WHEN c < 2 THEN 0 WHEN c < 18 THEN 1 WHEN c < 19 THEN 2 ELSE 3 END"
     working = "CASE WHEN s IN (0, 3) THEN 'working' WHEN s IN (1, 2) THEN 'not-working' ELSE 'unknown' END"
-    db.execute(
-        "CREATE VIEW stat_enrolments AS SELECT e.academic_year, e.offering_id, e.id AS edition_id, "
-        "((hash(i, 'l') % "
-        + str(max(ENROLMENTS // 5, 1))
-        + ")::BIGINT + 1)::INTEGER AS learner_id, e.provider, e.provider_type, "
-        f"e.offer_kind, e.field, {working} AS working, {_pick(CODES['employment_status'], 's')} AS employment_status, "
-        f"{_pick(CODES['contract_type'], contract)} AS contract_type, {_pick(CODES['age_band'], 'a')} AS age_band, "
-        f"{_pick(CODES['outcome'], 'r')} AS outcome, {_pick(CODES['learner_ids'], 'x')} AS learner_ids, "
-        f"(((((s * 4 + {contract}) * 9 + a) * 4 + r) * 2) + x)::INTEGER AS profile "
-        f"FROM (SELECT i, (hash(i, 'e') % {editions})::BIGINT AS n, (hash(i, 's') % 5)::BIGINT AS s, "
-        f"(hash(i, 'c') % 20)::BIGINT AS c, (hash(i, 'a') % 9)::BIGINT AS a, (hash(i, 'r') % 4)::BIGINT AS r, "
-        f"CASE WHEN hash(i, 'x') % 10 = 0 THEN 1 ELSE 0 END AS x "
-        f"FROM range({ENROLMENTS}) AS r(i)) JOIN numbered AS e USING (n)"
-    )
+    learners = max(ENROLMENTS // 5, 1)
+    total = db.execute("SELECT COUNT(*) FROM stat_editions").fetchone()[0]  # type: ignore[index]
+    branches = []  # one per academic year, its year a constant: write_facts' per-year COPY reads only its branch
+    for year in YEARS:
+        db.execute(
+            f"CREATE TABLE numbered_{year} AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, * "
+            f"FROM stat_editions WHERE academic_year = {year}"
+        )
+        editions = db.execute(f"SELECT COUNT(*) FROM numbered_{year}").fetchone()[0]  # type: ignore[index]
+        rows = ENROLMENTS * editions // total + (ENROLMENTS * editions % total > 0 and year == YEARS[-1])
+        branches.append(
+            f"SELECT {year}::INTEGER AS academic_year, e.offering_id, e.id AS edition_id, "
+            f"((hash(i, 'l', {year}) % {learners})::BIGINT + 1)::INTEGER AS learner_id, e.provider, e.provider_type, "
+            f"e.offer_kind, e.field, {working} AS working, {_pick(CODES['employment_status'], 's')} AS "
+            f"employment_status, {_pick(CODES['contract_type'], contract)} AS contract_type, "
+            f"{_pick(CODES['age_band'], 'a')} AS age_band, {_pick(CODES['outcome'], 'r')} AS outcome, "
+            f"{_pick(CODES['learner_ids'], 'x')} AS learner_ids, "
+            f"(((((s * 4 + {contract}) * 9 + a) * 4 + r) * 2) + x)::INTEGER AS profile "
+            f"FROM (SELECT i, (hash(i, 'e', {year}) % {editions})::BIGINT AS n, "
+            f"(hash(i, 's', {year}) % 5)::BIGINT AS s, (hash(i, 'c', {year}) % 20)::BIGINT AS c, "
+            f"(hash(i, 'a', {year}) % 9)::BIGINT AS a, "
+            f"(hash(i, 'r', {year}) % 4)::BIGINT AS r, CASE WHEN hash(i, 'x', {year}) % 10 = 0 THEN 1 ELSE 0 END AS x "
+            f"FROM range({rows}) AS r(i)) JOIN numbered_{year} AS e USING (n)"
+        )
+    db.execute("CREATE VIEW stat_enrolments AS " + " UNION ALL ".join(branches))
     started = time.perf_counter()
     write_facts(Snapshot(db), target)
     seconds = time.perf_counter() - started
