@@ -38,8 +38,8 @@ run: $(STAMP) ## install, migrate the SQLite database, load the demo register, s
 test: $(DEV_STAMP) $(if $(wildcard interop/package-lock.json),interop/node_modules/.package-lock.json) ## install dev dependencies and run the whole suite
 	$(PYTEST) -n 2 --dist loadgroup
 
-test-fast: $(DEV_STAMP) ## the inner loop on two workers: no PostgreSQL, browser, slow or Node tests
-	$(PYTEST) -n 2 --dist loadgroup -m "not postgres and not browser and not slow and not node" -x -q
+test-fast: $(DEV_STAMP) ## the inner loop on two workers: no PostgreSQL, browser, slow, Node or Spark tests
+	$(PYTEST) -n 2 --dist loadgroup -m "not postgres and not browser and not slow and not node and not spark" -x -q
 
 lint: $(DEV_STAMP) ## ruff, mypy --strict and the import-layer contracts
 	$(BIN)/ruff check src tests benchmarks

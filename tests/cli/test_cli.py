@@ -168,3 +168,21 @@ def test_an_unexpected_error_is_one_line_without_a_traceback(
     err = capsys.readouterr().err
     assert "fout:" in err
     assert "onverwachte RuntimeError: the disk vanished (voeg --debug toe" in " ".join(err.split())
+
+
+def test_report_facts_writes_the_parquet_dataset_and_refuses_a_foreign_folder(
+    small_demo: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "facts"
+    assert microcred("report", "facts", "--parquet", str(target)) == 0
+    assert microcred("report", "facts", "--parquet", str(target)) == 0  # again: replaced
+    captured = capsys.readouterr()
+    assert f"statistics facts written to {target}" in captured.out
+    assert "not for publication" in captured.err
+    assert any((target / "enrolments").glob("academic_year=*/provider=*/*.parquet"))
+    foreign = tmp_path / "notes"
+    foreign.mkdir()
+    (foreign / "todo.txt").write_text("keep me", encoding="utf-8")
+    assert microcred("report", "facts", "--parquet", str(foreign)) != 0
+    assert "holds no microcred statistics facts" in capsys.readouterr().err
+    assert (foreign / "todo.txt").read_text(encoding="utf-8") == "keep me"

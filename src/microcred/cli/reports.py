@@ -42,6 +42,19 @@ def parliament(
     console.print(say("report.wrote", out=out, format=fmt, lang=lang))
 
 
+@reports.command("facts")
+def facts(
+    parquet: Path = typer.Option(
+        ..., "--parquet", help="Directory to write the Parquet dataset to (an earlier export there is replaced)."
+    ),
+) -> None:
+    """Statistics facts as Parquet by academic year and provider, for the statistics office: not protected."""
+    written = register().reports.export_facts(parquet)
+    enrolments = written.rows["stat_enrolments"]
+    _say(say("report.facts_written", out=written.directory, enrolments=enrolments))
+    _say(say("report.facts_unprotected"), error=True)
+
+
 @reports.command("audit")
 def audit() -> None:
     """Attack every publishable statistic of the register; exit 1 if a small count is narrowed too far."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Required, TypedDict, Unpack
 
 from microcred.domain import AcademicYear, OfferingKind, ProviderType
@@ -12,6 +13,7 @@ from microcred.services.ports import UnitOfWorkFactory
 from microcred.stats import BROAD_KINDS, ParliamentReport, Scope, build_report
 from microcred.stats.audit import Audit, audit
 from microcred.stats.cache import cached_snapshot
+from microcred.stats.parquet import FactsWritten, write_facts
 from microcred.stats.recognition import Recognitions
 from microcred.stats.render import FORMATS, render
 
@@ -21,6 +23,7 @@ __all__ = [
     "Reports",
     "audit_disclosure",
     "default_years",
+    "export_facts",
     "parliament_report",
     "parliament_report_file",
     "publishable_scopes",
@@ -101,6 +104,18 @@ def default_years(
     if not found:
         return AcademicYear(current_year.start_year - count + 1), current_year
     return AcademicYear(found[0]), AcademicYear(found[-1])
+
+
+def export_facts(uow: UnitOfWorkFactory, directory: Path) -> FactsWritten:
+    """Write the register's statistics facts (the snapshot's tables, learners by register id) to ``directory`` as
+    a Parquet dataset partitioned by academic year and provider, replacing an earlier export there
+    (``stats.parquet``). The facts are not protected for disclosure: for the statistics office, not publication."""
+    with uow() as work:
+        snapshot = cached_snapshot(work.statistics)
+    try:
+        return write_facts(snapshot, directory)
+    finally:
+        snapshot.close()
 
 
 def publishable_scopes(providers: Iterable[str]) -> list[tuple[str, Scope]]:
@@ -206,6 +221,10 @@ class Reports:
     def audit_disclosure(self) -> Audit:
         """Attack every publishable output of the register with its disclosure threshold."""
         return audit_disclosure(self._deps.uow, threshold=self._deps.settings.disclosure_threshold)
+
+    def export_facts(self, directory: Path) -> FactsWritten:
+        """Write the statistics facts as a Parquet dataset (see ``export_facts``)."""
+        return export_facts(self._deps.uow, directory)
 
     def current_year(self) -> AcademicYear:
         """The academic year the register's clock is in."""

@@ -25,6 +25,7 @@ __all__ = [
     "create_scope",
     "enrolment_counts",
     "offer_counts",
+    "providers_in_scope",
     "sql",
 ]
 
@@ -111,23 +112,32 @@ def run(db: SqlRunner, name: str, parameters: Mapping[str, object], **placeholde
     return list(db.execute(text, {k: v for k, v in parameters.items() if k in used}).fetchall())
 
 
+def _scope_lists(scope: Scope, *keys: str) -> tuple[dict[str, object], dict[str, str]]:
+    """Parameters and ``{placeholders}`` for the scope's lists named ``keys`` (an empty provider list matches all)."""
+    parameters: dict[str, object] = {}
+    placeholders: dict[str, str] = {}
+    lists = {"provider_types": scope.provider_types, "kinds": scope.kinds, "providers": scope.providers or ("",)}
+    for key in keys:
+        names = [f"{key}_{i}" for i in range(len(lists[key]))]
+        parameters.update(zip(names, lists[key], strict=True))
+        placeholders[key] = ", ".join(f"${name}" for name in names)
+    placeholders["all_providers"] = "1 = 0" if scope.providers else "1 = 1"
+    return parameters, placeholders
+
+
 def create_scope(db: SqlRunner, scope: Scope) -> dict[str, object]:
     """(Re)create the ``scope_offerings`` table for ``scope``; returns the year parameters for later queries."""
     db.execute("DROP TABLE IF EXISTS scope_offerings")
-    parameters: dict[str, object] = {}
-    placeholders = {}
-    for key, values in (
-        ("provider_types", scope.provider_types),
-        ("kinds", scope.kinds),
-        ("providers", scope.providers or ("",)),
-    ):
-        names = [f"{key}_{i}" for i in range(len(values))]
-        parameters.update(zip(names, values, strict=True))
-        placeholders[key] = ", ".join(f"${name}" for name in names)
-    placeholders["all_providers"] = "1 = 0" if scope.providers else "1 = 1"
+    parameters, placeholders = _scope_lists(scope, "provider_types", "kinds", "providers")
     text = sql("scope_offerings").format(**placeholders)
     db.execute(text, parameters)
     return {"from_year": scope.from_year, "to_year": scope.to_year}
+
+
+def providers_in_scope(db: SqlRunner, scope: Scope) -> list[tuple[Any, ...]]:
+    """Slug and names of every provider in ``scope`` (``providers_in_scope.sql``), whether it reported or not."""
+    parameters, placeholders = _scope_lists(scope, "provider_types", "providers")
+    return run(db, "providers_in_scope", parameters, **placeholders)
 
 
 def offer_counts(db: SqlRunner, years: Mapping[str, object], dimension: str) -> dict[tuple[int, str], int]:

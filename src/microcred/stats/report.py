@@ -21,7 +21,7 @@ from microcred.stats.snapshot import ACROSS_PROVIDERS, Snapshot
 from microcred.stats.summary import summarise
 from microcred.stats.tally import FastQuestions
 
-__all__ = ["ACROSS", "OFFER_TABLES", "PEOPLE_TABLES", "build_report"]
+__all__ = ["ACROSS", "OFFER_TABLES", "PEOPLE_TABLES", "build_exact_report", "build_report"]
 
 OFFER_TABLES = ("provider_type", "provider", "offer_kind", "field", "eqf", "vks", "participation", "ects_band")
 PEOPLE_TABLES = (
@@ -72,6 +72,18 @@ def build_report(
     )
 
 
+def build_exact_report(
+    db: queries.SqlRunner, scope: Scope, *, years_with_data: Iterable[int], in_progress: int | None = None
+) -> ParliamentReport:
+    """The report with every figure from the named SQL, one question at a time, on the facts as they are (k = 1,
+    no protected copy, no recognitions): what any engine that runs the SQL gives (``stats.spark``), and equal to
+    ``build_report(snapshot, scope, k=1)`` over the same facts."""
+    years = _Years.of(scope, years_with_data, in_progress)
+    return replace(
+        _build(Questions(db, scope), scope, 1, years), recognition=recognition_tables(Recognitions(), scope, None)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Years:
     """Which years of the range have data, which one is in progress, and so which ones growth may use."""
@@ -100,7 +112,7 @@ def _build(q: Questions, scope: Scope, k: int, years: _Years) -> ParliamentRepor
     top = _top_offerings(q, k, complete=scope.from_year in years.measured and scope.to_year in years.measured)
     fastest = _fastest_growing(offer, scope, years)
     coverage = _coverage(q, scope)
-    names = {str(slug): {"nl": str(nl), "en": str(en)} for slug, nl, en in _providers(q.db, scope)}
+    names = {str(slug): {"nl": str(nl), "en": str(en)} for slug, nl, en in queries.providers_in_scope(q.db, scope)}
     report = ParliamentReport(
         scope=scope,
         threshold=k,
@@ -335,20 +347,9 @@ def _fastest_growing(offer: Iterable[Table], scope: Scope, years: _Years) -> Tab
 
 def _coverage(q: Questions, scope: Scope) -> Table:
     counts = {(str(p), int(y)): int(n) for p, y, n in q.run("coverage")}
-    slugs = [str(slug) for slug, _, _ in _providers(q.db, scope)]
+    slugs = [str(slug) for slug, _, _ in queries.providers_in_scope(q.db, scope)]
     rows = tuple(Row(s, tuple(Figure(counts.get((s, y), 0)) for y in scope.years)) for s in slugs)
     return Table("coverage", "provider", tuple(year_label(y) for y in scope.years), rows)
-
-
-def _providers(db: queries.SqlRunner, scope: Scope) -> list[tuple[object, ...]]:
-    parameters: dict[str, object] = {}
-    placeholders: dict[str, str] = {}
-    for key, values in (("provider_types", scope.provider_types), ("providers", scope.providers or ("",))):
-        names = [f"{key}_{i}" for i in range(len(values))]
-        parameters.update(zip(names, values, strict=True))
-        placeholders[key] = ", ".join(f"${n}" for n in names)
-    placeholders["all_providers"] = "1 = 0" if scope.providers else "1 = 1"
-    return queries.run(db, "providers_in_scope", parameters, **placeholders)
 
 
 def _offering_lines(q: Questions) -> tuple[OfferingLine, ...]:
