@@ -11,7 +11,8 @@ import pytest
 from microcred.credentials.clr import digest_sri
 from microcred.credentials.elm import validate_elm
 from microcred.domain import LearnerScheme, pseudonymise
-from microcred.domain.stacking import Exclusion, StackedState
+from microcred.domain.stacked import StackedState
+from microcred.domain.stacking import Exclusion
 from microcred.errors import Conflict, Invalid, NotFound
 from microcred.settings import Settings
 from tests.credentials.test_elm_and_pdf import _shacl_report

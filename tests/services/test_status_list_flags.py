@@ -13,7 +13,7 @@ from sqlalchemy import Table, select
 
 from microcred.credentials.status_list import StatusList
 from microcred.domain import CredentialState, StatusPurpose
-from microcred.domain.stacking import StackedState
+from microcred.domain.stacked import StackedState
 from microcred.services import status_lists
 from microcred.services.status_lists import StateChange
 from microcred.settings import Settings

@@ -10,27 +10,23 @@ each already verified by the caller: a credential that did not verify never coun
 from __future__ import annotations
 
 import functools
-import json
 import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
-from microcred.domain.credential import MAX_REASON_LENGTH
 from microcred.domain.offering import CODE_PATTERN
 from microcred.domain.provider import SLUG_PATTERN
 from microcred.domain.values import MAX_ECTS, LangText
-from microcred.errors import Conflict, FieldProblem, Invalid
+from microcred.errors import FieldProblem, Invalid
 
 __all__ = [
     "MAX_COMPONENTS",
     "CompiledRule",
     "ComponentOffering",
-    "ComponentReference",
     "ComponentState",
     "Exclusion",
     "HeldCredential",
@@ -39,8 +35,6 @@ __all__ = [
     "StackComponent",
     "StackProgress",
     "StackRule",
-    "StackedCredential",
-    "StackedState",
     "by_offering",
     "evaluate",
     "months_before",
@@ -367,61 +361,3 @@ def evaluate(rule: StackRule, held: Sequence[HeldCredential], on: date) -> Stack
     """The learner's progress on ``rule`` on day ``on``: per component the newest credential that counts,
     else the newest held one with the reason it does not."""
     return CompiledRule(rule, on).progress(by_offering(held))
-
-
-class StackedState(StrEnum):
-    ACTIVE = "active"
-    REVIEW = "review"  # a component was revoked or suspended: suspended in the status list until decided
-    REVOKED = "revoked"
-
-
-@dataclass(frozen=True, slots=True)
-class ComponentReference:
-    """How a stacked credential names a component: its id, where it is served and its SHA-256 digest."""
-
-    credential_id: str
-    url: str
-    digest: str
-
-
-@dataclass(slots=True)
-class StackedCredential:
-    """A credential issued for a met rule; it references each component credential by id and digest."""
-
-    uuid: str
-    provider: str
-    rule_code: str
-    learner: str  # pseudonym
-    components: tuple[ComponentReference, ...]
-    revocation_index: int
-    suspension_index: int
-    issued_at: datetime
-    document_json: str
-    state: StackedState = StackedState.ACTIVE
-    state_reason: str | None = None
-    state_changed_at: datetime | None = None
-
-    @property
-    def document(self) -> dict[str, Any]:
-        """A fresh parse of the signed document (``document_json`` is the byte-exact original)."""
-        parsed: dict[str, Any] = json.loads(self.document_json)
-        return parsed
-
-    def flag_for_review(self, reason: str, at: datetime) -> bool:
-        """Put an active credential under review (a component no longer stands); False when it already is."""
-        if self.state is not StackedState.ACTIVE:
-            return False
-        self.state, self.state_reason, self.state_changed_at = StackedState.REVIEW, reason[:MAX_REASON_LENGTH], at
-        return True
-
-    def decide_review(self, *, keep: bool, reason: str, at: datetime) -> None:
-        """End a review: keep the credential (active again) or revoke it, with a person's reason."""
-        if self.state is not StackedState.REVIEW:
-            raise Conflict("stack-not-in-review", uuid=self.uuid, state=self.state.value)
-        self.state = StackedState.ACTIVE if keep else StackedState.REVOKED
-        cleaned = reason.strip() if isinstance(reason, str) else ""
-        if not cleaned:
-            raise Invalid.field("reason", "reason-required")
-        if len(cleaned) > MAX_REASON_LENGTH:
-            raise Invalid.field("reason", "too-long", limit=MAX_REASON_LENGTH)
-        self.state_reason, self.state_changed_at = cleaned, at

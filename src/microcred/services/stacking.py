@@ -24,15 +24,8 @@ from microcred.credentials.proofs import add_proof
 from microcred.credentials.urls import credential_url, verify_page_url
 from microcred.domain import Credential, LearnerScheme, StatusPurpose, credential_urn, ects
 from microcred.domain.fields.stacking import STACK_RULE
-from microcred.domain.stacking import (
-    ComponentReference,
-    HeldCredential,
-    StackedCredential,
-    StackProgress,
-    StackRule,
-    by_offering,
-    evaluate,
-)
+from microcred.domain.stacked import ComponentReference, StackedCredential
+from microcred.domain.stacking import HeldCredential, StackProgress, StackRule, by_offering, evaluate
 from microcred.errors import Conflict, FieldProblem, Invalid, NotFound
 from microcred.services import status_lists
 from microcred.services.dependencies import Dependencies

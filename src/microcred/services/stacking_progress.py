@@ -13,14 +13,8 @@ from datetime import date
 from microcred.credentials.clr import digest_sri
 from microcred.credentials.urls import credential_url
 from microcred.domain import Credential, Edition, LangText
-from microcred.domain.stacking import (
-    CompiledRule,
-    HeldCredential,
-    Holding,
-    StackedCredential,
-    StackProgress,
-    StackRule,
-)
+from microcred.domain.stacked import StackedCredential
+from microcred.domain.stacking import CompiledRule, HeldCredential, Holding, StackProgress, StackRule
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWork
 from microcred.services.verdicts import CACHE, verdicts

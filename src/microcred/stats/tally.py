@@ -2,11 +2,11 @@
 
 Asking DuckDB ``COUNT(DISTINCT learner_id)`` once per dimension and year range builds a hash table of
 millions of learners each time (about 20 passes at 10 million enrolments; decision 0003). Here the
-enrolments are fetched once as three NumPy columns (learner, edition, learner-side ``profile``) in the
-snapshot's order, by learner then academic year. Each enrolment becomes a bit set with one bit per
-dimension value it falls in (looked up per edition and per profile); OR-ing the bit sets of a learner's
-enrolments in a year (``reduceat`` over contiguous rows) tells which cells that learner is in, so a cell's
-learners are the bit sets with its bit on. One bit set per learner gives the counts over the whole range.
+enrolments are fetched once as NumPy columns (learner, academic year, edition, learner-side ``profile``),
+by learner then academic year (sorted so where a refresh appended rows). Each enrolment becomes a bit set
+with one bit per dimension value it falls in (looked up per edition and per profile); OR-ing the bit sets
+of a learner's enrolments in a year (``reduceat`` over contiguous rows) tells which cells that learner is
+in, so a cell's learners are the bit sets with its bit on; one bit set per learner counts the whole range.
 The named SQL (``enrolments_per_year.sql`` ...) stays the definition: the tests require identical answers
 from both, and the benchmark runs that SQL directly in SQLite.
 """
@@ -184,8 +184,7 @@ def protect(
     found = atoms(
         learner, local, profile, edition_ids=edition_ids, groups=groups, group_hashes=hashes, rounding=rounding
     )
-    first_stand_in = int(learner.max(initial=0)) + 1
-    return protected_rows(learner, local, profile, found, k=rounding.k, first_stand_in=first_stand_in)
+    return protected_rows(learner, local, profile, found, k=rounding.k, first_stand_in=int(learner.max(initial=0)) + 1)
 
 
 def fetch_rows(db: SqlRunner, bounds: Mapping[str, int], editions: Sequence[tuple[Any, ...]]) -> tuple[Ints, ...]:

@@ -7,29 +7,24 @@ stored. Opening is one conditional UPDATE, so of two requests racing with the sa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 
 from microcred.domain.records import AccessLinkRecord
+from microcred.storage.engine import utc
 from microcred.storage.tables import access_links
 
 __all__ = ["SqlAccessLinkRepository"]
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _row(row: Row[Any]) -> AccessLinkRecord:
-    created, expires = _utc(row.created_at), _utc(row.expires_at)
+    created, expires = utc(row.created_at), utc(row.expires_at)
     assert created is not None
     assert expires is not None
     return AccessLinkRecord(
-        int(row.id), row.address_key, tuple(row.grants), created, expires, _utc(row.opened_at), _utc(row.ended_at)
+        int(row.id), row.address_key, tuple(row.grants), created, expires, utc(row.opened_at), utc(row.ended_at)
     )
 
 

@@ -7,7 +7,7 @@ hashes and the register's private key encrypted (the services do the hashing and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from microcred.domain.records import IdempotencyRecord, LoginAttemptRecord, StaffRecord, TokenRecord
 from microcred.errors import Conflict
+from microcred.storage.engine import utc
 from microcred.storage.repositories import SqlProviderRepository
 from microcred.storage.tables import (
     api_tokens,
@@ -35,13 +36,6 @@ __all__ = [
     "SqlStaffRepository",
     "SqlTokenRepository",
 ]
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes for timezone-aware columns; everything we store is UTC."""
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class SqlTokenRepository:
@@ -113,9 +107,9 @@ def _token(row: Row[Any]) -> TokenRecord:
         is_admin=bool(row.is_admin),
         scopes=tuple(row.scopes),
         label=row.label,
-        created_at=_utc(row.created_at) or row.created_at,
-        expires_at=_utc(row.expires_at),
-        revoked_at=_utc(row.revoked_at),
+        created_at=utc(row.created_at) or row.created_at,
+        expires_at=utc(row.expires_at),
+        revoked_at=utc(row.revoked_at),
     )
 
 
@@ -199,7 +193,7 @@ class SqlIdempotencyRepository:
         return IdempotencyRecord(
             row.request_hash,
             row.state,
-            _utc(row.created_at) or row.created_at,
+            utc(row.created_at) or row.created_at,
             row.status,
             row.content_type,
             None if row.body is None else bytes(row.body),
@@ -299,9 +293,9 @@ class SqlLoginAttemptRepository:
         row = self._connection.execute(select(login_attempts).where(login_attempts.c.key == key)).first()
         if row is None:
             return None
-        last = _utc(row.last_failure_at)
+        last = utc(row.last_failure_at)
         assert last is not None
-        return LoginAttemptRecord(int(row.failures), last, _utc(row.locked_until))
+        return LoginAttemptRecord(int(row.failures), last, utc(row.locked_until))
 
     def record(self, key: str, *, failures: int, at: datetime, locked_until: datetime | None) -> None:
         values = {"failures": failures, "last_failure_at": at, "locked_until": locked_until}

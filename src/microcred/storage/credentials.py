@@ -9,7 +9,7 @@ enrolments a batch needs with their learners' addresses, one ``executemany`` sto
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, insert, select, update
@@ -18,6 +18,7 @@ from microcred.domain import Credential, CredentialState, Enrolment, IssuerKey, 
 from microcred.errors import NotFound
 from microcred.storage import mapping
 from microcred.storage.credential_tables import credentials, signing_keys, status_lists
+from microcred.storage.engine import utc
 from microcred.storage.keyset import ITERATE_BATCH, SortKey, each, read_page
 from microcred.storage.repositories import SqlProviderRepository
 from microcred.storage.status_lists import DEFAULT_STATUS_LIST_SIZE, SqlStatusLists
@@ -29,15 +30,8 @@ __all__ = ["DEFAULT_STATUS_LIST_SIZE", "SqlCredentialRepository", "SqlSigningKey
 _in_list = status_lists.alias("in_list")  # the list whose block holds a credential's revocation position
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands timestamps back without a zone; everything is stored in UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _required_utc(moment: datetime) -> datetime:
-    found = _utc(moment)
+    found = utc(moment)
     assert found is not None
     return found
 
@@ -92,12 +86,12 @@ class SqlCredentialRepository(SqlStatusLists):
             status_list=int(row.status_list),
             issued_at=_required_utc(row.issued_at),
             valid_from=_required_utc(row.valid_from),
-            valid_until=_utc(row.valid_until),
+            valid_until=utc(row.valid_until),
             public_key_multibase=row.public_key_multibase,
             document_json=row.document,
             state=CredentialState(row.state),
             state_reason=row.state_reason,
-            state_changed_at=_utc(row.state_changed_at),
+            state_changed_at=utc(row.state_changed_at),
         )
 
     def get(self, uuid: str) -> Credential:
@@ -296,7 +290,7 @@ class SqlSigningKeyRepository:
             provider=provider,
             public_key_multibase=row.public_key_multibase,
             created_at=_required_utc(row.created_at),
-            retired_at=_utc(row.retired_at),
+            retired_at=utc(row.retired_at),
         )
 
     def all(self, provider: str) -> list[IssuerKey]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -53,6 +53,18 @@ _CLOCK_KEY = "microcred.clock"
 def set_clock(connection: Connection, clock: Callable[[], datetime]) -> None:
     """Hand the unit of work's clock to the connection it opened, for the rows' ``created_at``/``updated_at``."""
     connection.info[_CLOCK_KEY] = clock
+
+
+@overload
+def utc(moment: datetime) -> datetime: ...
+@overload
+def utc(moment: None) -> None: ...
+def utc(moment: datetime | None) -> datetime | None:
+    """A timestamp as read back from storage, in UTC: SQLite hands timestamps back without a zone (everything
+    is stored in UTC), PostgreSQL in the session's zone."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def stamp(connection: Connection) -> datetime:

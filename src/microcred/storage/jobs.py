@@ -9,23 +9,17 @@ another worker took the job over, the first one's writes change nothing (docs/de
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from microcred.domain.records import JobRecord
+from microcred.storage.engine import utc
 from microcred.storage.job_tables import job_items, jobs, rate_buckets
 
 __all__ = ["SqlJobRepository", "SqlRateBuckets"]
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes for timezone-aware columns; everything we store is UTC."""
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 _COLUMNS = (
@@ -46,7 +40,7 @@ _COLUMNS = (
 
 
 def _row(found: Any) -> JobRecord:
-    created = _utc(found.created_at)
+    created = utc(found.created_at)
     assert created is not None
     return JobRecord(
         found.id,
@@ -60,7 +54,7 @@ def _row(found: Any) -> JobRecord:
         found.error,
         int(found.attempts),
         created,
-        _utc(found.finished_at),
+        utc(found.finished_at),
         bool(found.has_input),
     )
 

@@ -7,7 +7,7 @@ conditional statement, so of two requests racing with the same value exactly one
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +31,7 @@ from sqlalchemy import (
 from microcred.domain import CredentialState
 from microcred.domain.records import AuthorizationBinding, OfferRecord
 from microcred.storage.credential_tables import credentials
+from microcred.storage.engine import utc
 from microcred.storage.tables import editions, enrolments, learner_contacts, metadata, providers
 
 __all__ = ["SqlOid4vciRepository", "credential_offers", "oid4vci_nonces", "oid4vci_tokens"]
@@ -82,12 +83,8 @@ oid4vci_nonces = Table(
 )
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _offer(row: Any) -> OfferRecord:
-    redeemed = None if row.redeemed_at is None else _utc(row.redeemed_at)
+    redeemed = None if row.redeemed_at is None else utc(row.redeemed_at)
     binding = None
     if row.client_id is not None:
         configurations = tuple(row.configurations.split())
@@ -98,12 +95,12 @@ def _offer(row: Any) -> OfferRecord:
         row.id,
         row.public_id,
         row.uuid,  # None while a pending enrolment's credential is not issued
-        _utc(row.created_at),
-        _utc(row.expires_at),
+        utc(row.created_at),
+        utc(row.expires_at),
         row.tx_code_attempts,
         redeemed,
         binding,
-        None if row.mailed_at is None else _utc(row.mailed_at),
+        None if row.mailed_at is None else utc(row.mailed_at),
         row.offered_enrolment,
         row.via_offer_id,
     )

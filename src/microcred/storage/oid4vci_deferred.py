@@ -28,7 +28,8 @@ from sqlalchemy import (
 from microcred.domain import Outcome
 from microcred.domain.records import DeferredRecord, PendingEnrolmentRecord
 from microcred.storage.credential_tables import credentials
-from microcred.storage.oid4vci import _utc, credential_offers
+from microcred.storage.engine import utc
+from microcred.storage.oid4vci import credential_offers
 from microcred.storage.tables import editions, enrolments, learner_contacts, learners, metadata, offerings, providers
 
 __all__ = ["SqlDeferredIssuanceRepository", "oid4vci_deferred"]
@@ -143,15 +144,15 @@ class SqlDeferredIssuanceRepository:
         ).first()
         if row is None:
             return None
-        delivered = None if row.delivered_at is None else _utc(row.delivered_at)
+        delivered = None if row.delivered_at is None else utc(row.delivered_at)
         return DeferredRecord(
             row.id,
             row.token_hash,
             row.enrolment_id,
             row.configuration,
             row.holder_jwk,
-            _utc(row.created_at),
-            _utc(row.expires_at),
+            utc(row.created_at),
+            utc(row.expires_at),
             delivered,
         )
 

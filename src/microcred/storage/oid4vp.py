@@ -6,12 +6,13 @@ request takes one answer. The stored result holds the checks and the claims the 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, Connection, DateTime, Integer, String, Table, Text, insert, select, update
 
 from microcred.domain.records import PresentationRequestRecord
+from microcred.storage.engine import utc
 from microcred.storage.tables import metadata
 
 __all__ = ["SqlPresentationRepository", "presentation_requests"]
@@ -29,17 +30,11 @@ presentation_requests = Table(
 )
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _row(row: Any) -> PresentationRequestRecord:
-    created, expires = _utc(row.created_at), _utc(row.expires_at)
+    created, expires = utc(row.created_at), utc(row.expires_at)
     assert created is not None
     assert expires is not None
-    return PresentationRequestRecord(row.state, row.nonce, created, expires, _utc(row.answered_at), row.result)
+    return PresentationRequestRecord(row.state, row.nonce, created, expires, utc(row.answered_at), row.result)
 
 
 class SqlPresentationRepository:

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
 
 from microcred.domain import LangText
-from microcred.domain.stacking import (
-    ComponentOffering,
-    ComponentReference,
-    Holding,
-    RuleKind,
-    StackComponent,
-    StackedCredential,
-    StackedState,
-    StackRule,
-)
+from microcred.domain.stacked import ComponentReference, StackedCredential, StackedState
+from microcred.domain.stacking import ComponentOffering, Holding, RuleKind, StackComponent, StackRule
 from microcred.errors import NotFound
 from microcred.storage.credential_tables import credentials, signing_keys, status_lists
-from microcred.storage.engine import stamp
+from microcred.storage.engine import stamp, utc
 from microcred.storage.mapping import ects_from_column
 from microcred.storage.repositories import SqlProviderRepository
 from microcred.storage.stacking_tables import (
@@ -33,12 +24,6 @@ from microcred.storage.stacking_tables import (
 from microcred.storage.tables import editions, enrolments, learners, offerings, providers, quality_assurances
 
 __all__ = ["SqlStackingRepository"]
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class SqlStackingRepository:
@@ -240,7 +225,7 @@ class SqlStackingRepository:
             refs.setdefault(part.stacked_id, []).append(ComponentReference(part.credential_uuid, part.url, part.digest))
         found = []
         for row in rows:
-            issued = _utc(row.issued_at)
+            issued = utc(row.issued_at)
             assert issued is not None
             found.append(
                 StackedCredential(
@@ -255,7 +240,7 @@ class SqlStackingRepository:
                     document_json=row.document,
                     state=StackedState(row.state),
                     state_reason=row.state_reason,
-                    state_changed_at=_utc(row.state_changed_at),
+                    state_changed_at=utc(row.state_changed_at),
                 )
             )
         return found
@@ -380,7 +365,7 @@ class SqlStackingRepository:
         ).all()
         found = []
         for row in rows:
-            issued = _utc(row[4])
+            issued = utc(row[4])
             assert issued is not None
             found.append(
                 Holding(

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from microcred.domain import CredentialState, StatusFlag, StatusPurpose
-from microcred.domain.stacking import StackedState
+from microcred.domain.stacked import StackedState
 from microcred.errors import NotFound
 from microcred.storage.credential_tables import credentials, status_list_orders, status_lists
 from microcred.storage.engine import stamp

@@ -8,7 +8,7 @@ Migration ``wallet_0001`` creates the table.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, Connection, DateTime, ForeignKey, Integer, String, Table, insert, select, update
@@ -17,6 +17,7 @@ from microcred.domain import Credential
 from microcred.domain.records import ShareLinkRecord
 from microcred.storage.credential_tables import credentials
 from microcred.storage.credentials import SqlCredentialRepository
+from microcred.storage.engine import utc
 from microcred.storage.tables import learners, metadata
 
 __all__ = ["SqlWalletRepository", "share_links"]
@@ -31,12 +32,6 @@ share_links = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
 )
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class SqlWalletRepository:
@@ -62,10 +57,10 @@ class SqlWalletRepository:
 
     @staticmethod
     def _row(row: Any) -> ShareLinkRecord:
-        created, expires = _utc(row.created_at), _utc(row.expires_at)
+        created, expires = utc(row.created_at), utc(row.expires_at)
         assert created is not None
         assert expires is not None
-        return ShareLinkRecord(row.public_id, row.uuid, created, expires, _utc(row.revoked_at))
+        return ShareLinkRecord(row.public_id, row.uuid, created, expires, utc(row.revoked_at))
 
     def add_share_link(
         self, credential_uuid: str, *, public_id: str, created_at: datetime, expires_at: datetime

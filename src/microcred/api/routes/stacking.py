@@ -29,7 +29,8 @@ from microcred.bootstrap import Register
 from microcred.domain import LearnerScheme
 from microcred.domain.fields.stacking import RECOGNITION_DECISION, STACK_COMPONENT, STACK_RULE
 from microcred.domain.recognition import RecognitionDecision
-from microcred.domain.stacking import StackedCredential, StackRule
+from microcred.domain.stacked import StackedCredential
+from microcred.domain.stacking import StackRule
 from microcred.services.stacking_progress import Progress
 
 __all__ = ["router"]

@@ -17,7 +17,8 @@ from microcred.domain import (
     StatusPurpose,
 )
 from microcred.domain.recognition import RecognitionDecision
-from microcred.domain.stacking import ComponentOffering, Holding, StackedCredential, StackRule
+from microcred.domain.stacked import StackedCredential
+from microcred.domain.stacking import ComponentOffering, Holding, StackRule
 
 __all__ = ["CredentialRepository", "RecognitionRepository", "SigningKeyRepository", "StackingRepository"]
 
