@@ -33,6 +33,7 @@ from microcred.settings import Settings
 from microcred.stats import Scope, Snapshot, build_report
 from microcred.stats.cache import cached_snapshot, forget, snapshot_files
 from microcred.stats.render import render
+from microcred.storage.engine import register_sqlite_functions
 
 HERE = Path(__file__).parent
 ENROLMENTS = int(os.environ.get("BENCH_ENROLMENTS", "10000000"))
@@ -60,6 +61,7 @@ def generate(path: Path) -> None:
     register.close()
     rng = np.random.default_rng(223)
     db = sqlite3.connect(partial)
+    register_sqlite_functions(db)  # the offerings' search triggers call them
     db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-1000000;")
     db.executemany(
         "INSERT INTO providers (id, slug, name, short_name, type, country, created_at, updated_at) "
@@ -110,7 +112,11 @@ def generate(path: Path) -> None:
                         STAMP,
                     )
                 )
-    db.executemany("INSERT INTO editions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", editions)
+    db.executemany(
+        "INSERT INTO editions (id, provider_id, offering_id, code, academic_year, start_date, end_date, capacity, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        editions,
+    )
     db.executemany(
         "INSERT INTO learners (id, pseudonym) VALUES (?, ?)", ((n + 1, f"{n:064x}") for n in range(LEARNERS))
     )

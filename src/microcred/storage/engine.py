@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from microcred.domain.words import fold, json_forms
 
-__all__ = ["make_engine", "set_clock", "stamp"]
+__all__ = ["make_engine", "register_sqlite_functions", "set_clock", "stamp", "utc"]
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -26,12 +26,18 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: object) -> None:
+def register_sqlite_functions(dbapi_connection: Any) -> None:
+    """The register's functions on a raw ``sqlite3`` connection: its triggers call them, so a tool that writes
+    the tables without SQLAlchemy (the benchmarks' generators) needs them too."""
     # SQLite's own lower() leaves non-ASCII letters alone ("É"); sort keys should fold case as PostgreSQL does
     dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
     # the search index's words and stems (the FTS5 triggers of search_0003) and the accent-blind title sort key
     dbapi_connection.create_function("microcred_search_forms", 1, json_forms, deterministic=True)
     dbapi_connection.create_function("microcred_fold", 1, _fold, deterministic=True)
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: object) -> None:
+    register_sqlite_functions(dbapi_connection)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
