@@ -10,40 +10,44 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from microcred.credentials.key_vault import KeyVault
-from microcred.services.auth import Access
-from microcred.services.catalogue import Catalogue
-from microcred.services.demo import Demo
-from microcred.services.dependencies import Dependencies
-from microcred.services.enrolments import Enrolments
-from microcred.services.idempotency import Idempotency
-from microcred.services.imports import Imports
-from microcred.services.issuance import Issuance
-from microcred.services.jobs import Jobs
-from microcred.services.keys import KeyStore
-from microcred.services.learner_access import LearnerAccess
-from microcred.services.limits import Limits
-from microcred.services.mail import Mailer, OutboxMailer, SmtpMailer
-from microcred.services.oid4vci import Oid4vci
-from microcred.services.oid4vci_authorization import Oid4vciAuthorization
-from microcred.services.oid4vci_deferred import DeferredCredentials
-from microcred.services.oid4vp import Oid4vp
-from microcred.services.ports import Clock, UnitOfWork
-from microcred.services.recognition import Recognition
-from microcred.services.remote import RemoteDocuments
-from microcred.services.reports import Reports
-from microcred.services.search import Search
-from microcred.services.stacking import Stacking
-from microcred.services.staff import Staff
-from microcred.services.trust import Trust
-from microcred.services.verification import Verification
-from microcred.services.wallet import Wallet
-from microcred.services.worker import JobWorker
 from microcred.settings import Settings
-from microcred.storage import SqlUnitOfWork, make_engine, migrate
+
+# Every service module, storage and the key and mail plumbing are imported where they are first built, not
+# here: a command uses two or three of them, and importing them all loaded DuckDB, numpy, pyld, jsonschema,
+# httpx and joserfc before any command ran (issue 21: start-up time).
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from microcred.services.auth import Access
+    from microcred.services.catalogue import Catalogue
+    from microcred.services.demo import Demo
+    from microcred.services.dependencies import Dependencies
+    from microcred.services.enrolments import Enrolments
+    from microcred.services.idempotency import Idempotency
+    from microcred.services.imports import Imports
+    from microcred.services.issuance import Issuance
+    from microcred.services.jobs import Jobs
+    from microcred.services.keys import KeyStore
+    from microcred.services.learner_access import LearnerAccess
+    from microcred.services.limits import Limits
+    from microcred.services.mail import Mailer
+    from microcred.services.oid4vci import Oid4vci
+    from microcred.services.oid4vci_authorization import Oid4vciAuthorization
+    from microcred.services.oid4vci_deferred import DeferredCredentials
+    from microcred.services.oid4vp import Oid4vp
+    from microcred.services.ports import Clock, UnitOfWork
+    from microcred.services.recognition import Recognition
+    from microcred.services.remote import RemoteDocuments
+    from microcred.services.reports import Reports
+    from microcred.services.search import Search
+    from microcred.services.stacking import Stacking
+    from microcred.services.staff import Staff
+    from microcred.services.trust import Trust
+    from microcred.services.verification import Verification
+    from microcred.services.wallet import Wallet
+    from microcred.services.worker import JobWorker
 
 __all__ = ["Register", "build", "utc_now"]
 
@@ -61,11 +65,15 @@ class Register:
 
     @cached_property
     def engine(self) -> Engine:
+        from microcred.storage import make_engine
+
         return make_engine(self.settings.database_url)
 
     @cached_property
     def mailer(self) -> Mailer:
         """Where e-mail goes: SMTP when ``MICROCRED_SMTP_HOST`` is set (always in production), else the outbox."""
+        from microcred.services.mail import OutboxMailer, SmtpMailer
+
         s = self.settings
         if s.smtp_host:
             return SmtpMailer(
@@ -77,12 +85,17 @@ class Register:
     @cached_property
     def key_store(self) -> KeyStore:
         """Providers' signing keys, sealed at rest under ``key_encryption_key``, published as did:web."""
+        from microcred.credentials.key_vault import KeyVault
+        from microcred.services.keys import KeyStore
+
         vault = KeyVault(self.settings.key_encryption_key.get_secret_value())
         return KeyStore(vault, self.settings.public_base_url)
 
     @cached_property
     def remote(self) -> RemoteDocuments:
         """The verifier's fetcher: one per register, so its cache is shared by every request."""
+        from microcred.services.remote import RemoteDocuments
+
         s = self.settings
         return RemoteDocuments(
             timeout=s.verifier_fetch_timeout,
@@ -92,10 +105,14 @@ class Register:
         )
 
     def uow(self) -> UnitOfWork:
+        from microcred.storage import SqlUnitOfWork
+
         return SqlUnitOfWork(self.engine, self.clock)
 
     @cached_property
     def dependencies(self) -> Dependencies:
+        from microcred.services.dependencies import Dependencies
+
         return Dependencies(
             uow=self.uow,
             keys=self.key_store,
@@ -108,16 +125,22 @@ class Register:
     @cached_property
     def jobs(self) -> Jobs:
         """Where every adapter submits imports and bulk issuing and follows them (durable, in the database)."""
+        from microcred.services.jobs import Jobs
+
         return Jobs(self.dependencies, wake=self._wake_worker)
 
     @cached_property
     def limits(self) -> Limits:
         """The per-client budgets every process, the API and the web pages share (kept in the database)."""
+        from microcred.services.limits import Limits
+
         return Limits(self.uow, self.settings)
 
     @cached_property
     def worker(self) -> JobWorker:
         """This process's job worker: ``microcred worker`` runs it, ``microcred serve`` starts it in a thread."""
+        from microcred.services.worker import JobWorker
+
         return JobWorker(self.dependencies)
 
     def start_worker(self) -> None:
@@ -132,93 +155,137 @@ class Register:
 
     @cached_property
     def access(self) -> Access:
+        from microcred.services.auth import Access
+
         return Access(self.dependencies)
 
     @cached_property
     def learner_access(self) -> LearnerAccess:
+        from microcred.services.learner_access import LearnerAccess
+
         return LearnerAccess(self.dependencies)
 
     @cached_property
     def catalogue(self) -> Catalogue:
+        from microcred.services.catalogue import Catalogue
+
         return Catalogue(self.dependencies)
 
     @cached_property
     def demo(self) -> Demo:
+        from microcred.services.demo import Demo
+
         return Demo(self.dependencies)
 
     @cached_property
     def enrolments(self) -> Enrolments:
+        from microcred.services.enrolments import Enrolments
+
         return Enrolments(self.dependencies)
 
     @cached_property
     def idempotency(self) -> Idempotency:
+        from microcred.services.idempotency import Idempotency
+
         return Idempotency(self.dependencies)
 
     @cached_property
     def imports(self) -> Imports:
+        from microcred.services.imports import Imports
+
         return Imports(self.dependencies)
 
     @cached_property
     def issuance(self) -> Issuance:
+        from microcred.services.issuance import Issuance
+
         return Issuance(self.dependencies)
 
     @cached_property
     def reports(self) -> Reports:
+        from microcred.services.reports import Reports
+
         return Reports(self.dependencies)
 
     @cached_property
     def search(self) -> Search:
+        from microcred.services.search import Search
+
         return Search(self.dependencies)
 
     @cached_property
     def trust(self) -> Trust:
+        from microcred.services.trust import Trust
+
         return Trust(self.dependencies)
 
     @cached_property
     def verification(self) -> Verification:
+        from microcred.services.verification import Verification
+
         return Verification(self.dependencies)
 
     @cached_property
     def stacking(self) -> Stacking:
+        from microcred.services.stacking import Stacking
+
         return Stacking(self.dependencies)
 
     @cached_property
     def recognition(self) -> Recognition:
+        from microcred.services.recognition import Recognition
+
         return Recognition(self.dependencies)
 
     @cached_property
     def staff(self) -> Staff:
+        from microcred.services.staff import Staff
+
         return Staff(self.dependencies)
 
     @cached_property
     def wallet(self) -> Wallet:
+        from microcred.services.wallet import Wallet
+
         return Wallet(self.dependencies)
 
     @cached_property
     def oid4vci(self) -> Oid4vci:
         """OpenID4VCI: credential offers, tokens, nonces and issuance into learners' wallet apps."""
+        from microcred.services.oid4vci import Oid4vci
+
         return Oid4vci(self.dependencies)
 
     @cached_property
     def oid4vci_authorization(self) -> Oid4vciAuthorization:
         """OpenID4VCI's authorization code flow: a signed-in learner's approval, and the token endpoint."""
+        from microcred.services.oid4vci_authorization import Oid4vciAuthorization
+
         return Oid4vciAuthorization(self.dependencies, self.oid4vci)
 
     @cached_property
     def oid4vci_deferred(self) -> DeferredCredentials:
         """OpenID4VCI's deferred credential endpoint: credentials offered before they were issued (0035)."""
+        from microcred.services.oid4vci_deferred import DeferredCredentials
+
         return DeferredCredentials(self.dependencies, self.oid4vci)
 
     @cached_property
     def oid4vp(self) -> Oid4vp:
         """OpenID4VP: the verify page's presentation requests to wallet apps and their answers."""
+        from microcred.services.oid4vp import Oid4vp
+
         return Oid4vp(self.dependencies)
 
     def migrate(self) -> None:
         """Create or upgrade the schema (Alembic, all heads)."""
+        from microcred.storage import migrate
+
         migrate.upgrade(self.engine)
 
     def is_migrated(self) -> bool:
+        from microcred.storage import migrate
+
         return migrate.is_up_to_date(self.engine)
 
     def stop_worker(self) -> None:

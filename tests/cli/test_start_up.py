@@ -2,7 +2,9 @@
 
 matplotlib, scipy, fpdf and Alembic together cost about two seconds of import time on this machine, and
 only the commands that draw a chart, write a PDF, audit a report or migrate need them. They are imported
-inside the functions that use them; this test keeps a top-level import from creeping back.
+inside the functions that use them; this test keeps a top-level import from creeping back. Likewise DuckDB,
+numpy, pyld, jsonschema, httpx and joserfc load only with the commands that need them, not whenever a command
+opens the register (the composition root builds each service on first use).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +31,9 @@ SERVING_AND_FORMATS = (
     "orjson", "jsonschema_rs", "prometheus_client", "alembic", "psycopg",
 )  # fmt: skip
 """What no ``--help`` loads either: the web server, the file formats, the credential formats (issue 21)."""
+ONLY_FOR_THEIR_COMMANDS = ("numpy", "duckdb", "matplotlib", "pyld", "jsonschema", "httpx", "joserfc")
+"""What a command that opens the register loads only when it needs them: statistics, credentials' JSON-LD and
+schemas, the verifier's fetcher, JOSE (issue 21: each cost a tenth of a second or more before any command ran)."""
 OUR_WORKING_PARTS = ("microcred.bootstrap", "microcred.services", "microcred.storage", "microcred.credentials",
                      "microcred.stats", "microcred.io", "microcred.api", "microcred.web")  # fmt: skip
 HELP_COMMANDS = [
@@ -64,16 +70,30 @@ def test_starting_up_imports_none_of_the_heavy_libraries(statement: str) -> None
     assert loaded.isdisjoint(HEAVY), f"{statement!r} imports {sorted(loaded & set(HEAVY))} at start-up"
 
 
-def test_the_heavy_libraries_do_load_when_their_work_is_asked_for() -> None:
-    """The guard above means something only if these modules really are the ones that need them."""
-    loaded = _modules_loaded_by(
-        "from microcred.stats.attack import Cell, intervals\n"
-        "from microcred.storage.engine import make_engine\n"
-        "from microcred.storage.migrate import upgrade\n"
-        "upgrade(make_engine('sqlite://'))\n"
-        "intervals([Cell(copy_learners=5, up_enrolments=(5,), hidden_atoms=1)], k=5, measure='learners')"
-    )
-    assert {"alembic", "scipy"} <= loaded
+@pytest.mark.parametrize(
+    ("work", "libraries"),
+    [
+        (
+            "from microcred.stats.attack import Cell, intervals\n"
+            "from microcred.storage.engine import make_engine\n"
+            "from microcred.storage.migrate import upgrade\n"
+            "upgrade(make_engine('sqlite://'))\n"
+            "intervals([Cell(copy_learners=5, up_enrolments=(5,), hidden_atoms=1)], k=5, measure='learners')",
+            {"alembic", "scipy"},
+        ),
+        (
+            "from microcred.bootstrap import build\n"
+            "register = build()\n"
+            "register.verification, register.reports, register.oid4vci",
+            {"pyld", "jsonschema", "duckdb", "numpy", "joserfc"},
+        ),
+    ],
+    ids=["a migration and the attack intervals", "the register's verifier, reports and OpenID4VCI"],
+)
+def test_the_heavy_libraries_do_load_when_their_work_is_asked_for(work: str, libraries: set[str]) -> None:
+    """The guards on start-up mean something only if this work really is what needs them (the register builds
+    its services lazily, so a built service must still reach its libraries)."""
+    assert libraries <= _modules_loaded_by(work)
 
 
 @pytest.mark.parametrize(
@@ -96,6 +116,27 @@ def test_a_command_that_needs_the_register_still_gets_it() -> None:
         "assert run(['init']) == 0"
     )
     assert "sqlalchemy" in loaded
+
+
+def test_importing_the_composition_root_loads_no_service_it_has_not_been_asked_for() -> None:
+    loaded = _modules_loaded_by("import microcred.bootstrap")
+    assert loaded.isdisjoint(ONLY_FOR_THEIR_COMMANDS), f"loads {sorted(loaded & set(ONLY_FOR_THEIR_COMMANDS))}"
+
+
+def test_a_command_that_opens_the_register_loads_only_the_libraries_it_needs(tmp_path: Path) -> None:
+    """``microcred provider list`` reads the database and prints a table: storage and settings, nothing more."""
+    start = (
+        f"import os\nos.environ['MICROCRED_DATABASE_URL'] = 'sqlite:///{tmp_path}/x.db'\n"
+        "from microcred.cli.main import run\n"
+    )
+    _modules_loaded_by(f"{start}assert run(['init']) == 0")
+    loaded = _modules_loaded_by(
+        f"{start}import contextlib, io\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert run(['provider', 'list']) == 0"
+    )
+    assert "sqlalchemy" in loaded  # it did open the register
+    assert loaded.isdisjoint(ONLY_FOR_THEIR_COMMANDS), f"loads {sorted(loaded & set(ONLY_FOR_THEIR_COMMANDS))}"
 
 
 @pytest.mark.parametrize("args", HELP_COMMANDS, ids=" ".join)

@@ -9,12 +9,16 @@ single definition of each use case; the bound classes only supply their dependen
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from microcred.services.keys import KeyStore
-from microcred.services.mail import Mailer
-from microcred.services.ports import Clock, UnitOfWorkFactory
-from microcred.services.remote import RemoteDocuments
-from microcred.settings import Settings
+# Only the annotations need these: every service imports this module, and the key store's and the fetcher's
+# modules load the credential libraries and httpx (issue 21: start-up time).
+if TYPE_CHECKING:
+    from microcred.services.keys import KeyStore
+    from microcred.services.mail import Mailer
+    from microcred.services.ports import Clock, UnitOfWorkFactory
+    from microcred.services.remote import RemoteDocuments
+    from microcred.settings import Settings
 
 __all__ = ["Dependencies"]
 

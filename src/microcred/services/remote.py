@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
-
-from microcred.credentials.verify import FetchFailed
+# FetchFailed from where it is defined (``credentials.verify`` re-exports it but loads pyld and jsonschema),
+# and httpx only when a document is downloaded: the register builds this fetcher for every command (issue 21).
+from microcred.credentials.verdict import FetchFailed
 
 __all__ = ["RemoteDocuments", "Resolver"]
 
@@ -136,6 +136,8 @@ class RemoteDocuments:
         deadline = self._clock() + self._timeout
         extensions = {"sni_hostname": target.hostname} if target.url.startswith("https:") else {}
         headers = {"Host": target.host_header, "Accept": _ACCEPT, "Accept-Encoding": "identity"}
+        import httpx  # deferred: see the comment on the module's imports
+
         try:
             with (
                 httpx.Client(timeout=self._timeout, follow_redirects=False, trust_env=False) as client,
