@@ -78,9 +78,9 @@ class SqlBulkStore:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._dialect = connection.dialect.name
-        self._cache_set = False
+        self._prepared = False
 
-    def _bulk_cache(self) -> None:
+    def _prepare_for_bulk(self) -> None:
         """Set the connection up for a bulk write, once per unit of work.
 
         SQLite: a page cache that holds the indexes a bulk write walks (its 2 MB default makes a million-row
@@ -90,13 +90,13 @@ class SqlBulkStore:
         runs, and the generic plan PostgreSQL then keeps was made while the table looked empty: a sequential
         scan for each later batch's look-up (measured: 19 s a batch of 5,000 references at 600,000 rows).
         """
-        if self._cache_set:
+        if self._prepared:
             return
         if self._dialect == "sqlite":
             self._connection.exec_driver_sql(f"PRAGMA cache_size = -{_BULK_CACHE_KIB}")
         elif self._dialect == "postgresql":
             self._connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
-        self._cache_set = True
+        self._prepared = True
 
     def provider_ids(self) -> dict[str, int]:
         """Every provider's id by slug."""
@@ -136,7 +136,7 @@ class SqlBulkStore:
         The import's path for rows it read in columns: the values are already the stored codes, so no
         domain object is built per row.
         """
-        self._bulk_cache()
+        self._prepare_for_bulk()
         learner_ids = self.learner_ids([row[3] for row in rows])
         now: Any = stamp(self._connection)
         sqlite = self._dialect == "sqlite"
@@ -177,7 +177,7 @@ class SqlBulkStore:
 
     def enrolment_digests(self, provider_id: int, references: Sequence[str]) -> dict[str, str | None]:
         """The row digest stored with each of the provider's enrolments named in ``references`` (None: none yet)."""
-        self._bulk_cache()
+        self._prepare_for_bulk()
         found: dict[str, str | None] = {}
         for chunk in _chunks(references):
             sql = (
@@ -198,7 +198,7 @@ class SqlBulkStore:
         Statements go straight to the driver (no per-value SQLAlchemy processing): dates travel as ISO text
         on SQLite, which is how SQLAlchemy's Date type stores them there, and as dates on PostgreSQL.
         """
-        self._bulk_cache()
+        self._prepare_for_bulk()
         learner_ids = self.learner_ids([enrolment.learner for _, _, enrolment in batch])
         stored = self._stored_enrolments(batch)
         sqlite = self._dialect == "sqlite"
