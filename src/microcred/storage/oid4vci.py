@@ -106,6 +106,16 @@ def _offer(row: Any) -> OfferRecord:
     )
 
 
+def spend_once(connection: Connection, table: Table, row_id: int, spent: str, at: datetime) -> bool:
+    """Stamp ``spent`` on a single-use row unless it already carries it or ``expires_at`` has passed: true once
+    (the check and the stamp are one statement, so two requests at the same moment cannot both win)."""
+    column = table.c[spent]
+    done = connection.execute(
+        update(table).where(table.c.id == row_id, column.is_(None), table.c.expires_at > at).values({spent: at})
+    )
+    return bool(done.rowcount)
+
+
 class SqlOid4vciRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
@@ -295,16 +305,7 @@ class SqlOid4vciRepository:
 
     def redeem_offer(self, offer_id: int, at: datetime) -> bool:
         """Mark the offer redeemed unless it already is or has expired."""
-        done = self._connection.execute(
-            update(credential_offers)
-            .where(
-                credential_offers.c.id == offer_id,
-                credential_offers.c.redeemed_at.is_(None),
-                credential_offers.c.expires_at > at,
-            )
-            .values(redeemed_at=at)
-        )
-        return bool(done.rowcount)
+        return spend_once(self._connection, credential_offers, offer_id, "redeemed_at", at)
 
     def add_token(self, offer_id: int, *, token_hash: str, expires_at: datetime) -> None:
         self._connection.execute(

@@ -22,14 +22,13 @@ from sqlalchemy import (
     and_,
     insert,
     select,
-    update,
 )
 
 from microcred.domain import Outcome
 from microcred.domain.records import DeferredRecord, PendingEnrolmentRecord
 from microcred.storage.credential_tables import credentials
 from microcred.storage.engine import utc
-from microcred.storage.oid4vci import credential_offers
+from microcred.storage.oid4vci import credential_offers, spend_once
 from microcred.storage.tables import editions, enrolments, learner_contacts, learners, metadata, offerings, providers
 
 __all__ = ["SqlDeferredIssuanceRepository", "oid4vci_deferred"]
@@ -158,13 +157,4 @@ class SqlDeferredIssuanceRepository:
 
     def deliver(self, transaction_id: int, at: datetime) -> bool:
         """Mark the transaction delivered unless it already is or has expired: true once."""
-        done = self._connection.execute(
-            update(oid4vci_deferred)
-            .where(
-                oid4vci_deferred.c.id == transaction_id,
-                oid4vci_deferred.c.delivered_at.is_(None),
-                oid4vci_deferred.c.expires_at > at,
-            )
-            .values(delivered_at=at)
-        )
-        return bool(done.rowcount)
+        return spend_once(self._connection, oid4vci_deferred, transaction_id, "delivered_at", at)
