@@ -40,6 +40,7 @@ BOUND_UNDER_ANOTHER_NAME = {("imports", "write_kind_template"): "write_template"
 NOT_BOUND = {
     ("demo", "load_small_demo"),  # the tests' small fixture register, not an adapter's use case
     ("imports", "store_enrolments"),  # a step inside a unit of work, not a use case
+    ("verification", "verify_documents"),  # stacking's verdicts on stored credentials, not an adapter's use case
 }
 ADAPTER_PACKAGES = ("api", "web", "cli")
 FORBIDDEN_IN_ADAPTERS = re.compile(r"\.uow\b|\bkey_store\b|\.clock\b|get_secret_value\(\)|\bJobRunner\(")

@@ -72,6 +72,15 @@ def test_the_counts_say_what_the_progress_says(rule: StackRule, mine: list[HeldC
     progress = compiled.progress(grouped)
     assert compiled.standing(grouped) == (progress.started, progress.met)
     assert evaluate(rule, mine, TODAY) == progress
+    held_components = sum(1 for component in rule.components if component.key in grouped)
+    most_ects = sum(
+        (max(c.ects or Decimal(0) for c in grouped[component.key]) for component in rule.components
+         if component.key in grouped),
+        Decimal(0),
+    )  # fmt: skip
+    if progress.met:  # the job decides "met" only where this says it may be
+        assert compiled.may_be_met(held_components, most_ects)
+    assert progress.started == (held_components > 0)  # the job counts every rule naming a held one started
 
 
 def _credential(offering: StackComponent, **changes: object) -> HeldCredential:

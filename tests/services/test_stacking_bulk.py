@@ -5,21 +5,30 @@ credentials, some revoked, one provider untrusted, rules of every kind and const
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from sqlalchemy import delete, func, select
 
 from microcred.domain import Learner, LearnerScheme, pseudonymise
 from microcred.services import issuance
 from microcred.services.dependencies import Dependencies
 from microcred.services.jobs import submit_stack_evaluation
 from microcred.services.stacking_bulk import evaluate_all, evaluations, learner_evaluation
-from microcred.services.verdicts import CACHE
+from microcred.services.verdicts import VERIFICATIONS
 from microcred.services.worker import JobWorker
 from microcred.settings import Settings
+from microcred.storage.stacking_tables import credential_verdicts
 from tests.databases import TEST_PEPPER
 from tests.services.stacking_setup import OFFERINGS, Stacked, _passed, rule, seed
+
+if TYPE_CHECKING:
+    from microcred.bootstrap import Register
 
 # Each test builds a generated register of learners and rules and runs both paths over it (a second or more):
 # `make test` runs them, the inner loop (`make test-fast`) does not.
@@ -87,12 +96,22 @@ def test_the_batched_path_gives_every_learner_what_the_reference_path_gives(
     assert exclusions > {None}, "the register has no excluded credential: the comparison proves little"
 
 
+def _forget_verdicts(register: Register) -> None:
+    with register.engine.begin() as connection:
+        connection.execute(delete(credential_verdicts))
+
+
+def _kept_verdicts(register: Register) -> int:
+    with register.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(credential_verdicts)).scalar_one())
+
+
 def test_the_batched_path_verifies_what_it_counts(generated: Stacked) -> None:
     deps = generated.register.dependencies
-    CACHE.clear()
-    before = CACHE.verified
+    _forget_verdicts(generated.register)
+    before = VERIFICATIONS.value
     found = list(evaluations(deps))
-    assert CACHE.verified - before >= len(found)  # nothing counted on a verdict it did not reach
+    assert VERIFICATIONS.value - before >= len(found)  # nothing counted on a verdict it did not reach
     revoked = {c.uuid for c in generated.credentials.values() if c.state.value != "active"}
     counted = {s.counted.credential_id for one in found for p in one.progress for s in p.components if s.counted}
     assert revoked
@@ -146,22 +165,50 @@ def _reference_tallies(deps: Dependencies) -> dict[str, tuple[int, int]]:
 
 def test_the_counts_read_no_document_yet_verify_what_moved(generated: Stacked) -> None:
     """The job's counts read credentials without their documents and reuse kept verdicts; a credential never
-    verified in this process, or whose token moved (a revocation), is read whole and verified first."""
+    verified, or whose token moved (a revocation), is read whole and verified first."""
     deps = generated.register.dependencies
-    CACHE.clear()
-    before = CACHE.verified
+    _forget_verdicts(generated.register)
+    before = VERIFICATIONS.value
     _, cold = evaluate_all(deps)
-    assert CACHE.verified > before  # nothing was kept: each credential was verified
+    assert VERIFICATIONS.value > before  # nothing was kept: each credential was verified
+    assert _kept_verdicts(generated.register) == VERIFICATIONS.value - before  # and its verdict kept
     assert {t.code: (t.started, t.met) for t in cold if t.started} == _reference_tallies(deps)
-    verified = CACHE.verified
+    verified = VERIFICATIONS.value
     _, warm = evaluate_all(deps)
-    assert CACHE.verified == verified  # every verdict kept
+    assert VERIFICATIONS.value == verified  # every verdict kept
     assert warm == cold
     active = [r for r, c in generated.credentials.items() if c.state.value == "active" and r.startswith("A-gen-")]
     assert active
     for reference in active:  # every learner's credential for hoge/A: a count must change
         generated.credentials[reference] = generated.revoke(reference)
     _, after = evaluate_all(deps)
-    assert CACHE.verified > verified  # the revoked credentials (and their provider's others) verified again
+    assert VERIFICATIONS.value > verified  # the revoked credentials (and their provider's others) verified again
     assert {t.code: (t.started, t.met) for t in after if t.started} == _reference_tallies(deps)
     assert after != cold, "revoking a counted component changed no count: the test proves little"
+
+
+_ANOTHER_PROCESS = """
+import sys
+from pathlib import Path
+from microcred.bootstrap import build
+from microcred.services.stacking_bulk import evaluate_all
+from microcred.services.verdicts import VERIFICATIONS
+from tests.databases import settings_for
+register = build(settings_for(sys.argv[1], Path(sys.argv[2])))
+looked, _ = evaluate_all(register.dependencies)
+register.close()
+print(looked, VERIFICATIONS.value)
+"""
+
+
+def test_kept_verdicts_outlive_the_process_that_made_them(generated: Stacked, settings: Settings) -> None:
+    """Verdicts are kept in the register: another process (a web worker beside the job, the job's next run)
+    verifies nothing again; a per-process cache made every run past its 200,000 verdicts verify them all."""
+    _forget_verdicts(generated.register)
+    looked, _ = evaluate_all(generated.register.dependencies)
+    run = subprocess.run(
+        [sys.executable, "-c", _ANOTHER_PROCESS, settings.database_url, str(settings.outbox_dir)],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert run.stdout.split() == [str(looked), "0"], run.stderr[-2000:]
+    assert looked

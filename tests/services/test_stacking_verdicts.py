@@ -1,5 +1,6 @@
-"""A held credential is verified once and its verdict kept until its state, its provider's status lists, keys
-or trust change (services/verdicts.py), so progress on every page view does not verify every credential."""
+"""A held credential is verified once and its verdict kept in the register until its state, its provider's
+status lists, keys or trust change (services/verdicts.py), so progress on every page view does not verify
+every credential, and another process (or the next run of the job) reuses what one process verified."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from microcred.domain.stacking import Exclusion
-from microcred.services.verdicts import CACHE
+from microcred.services.verdicts import VERIFICATIONS
 from microcred.settings import Settings
 from tests.services.stacking_setup import INSZ, Stacked, rule, seed
 
@@ -22,9 +23,9 @@ def stacked(settings: Settings) -> Stacked:
 
 def _verified_during(stacked: Stacked) -> tuple[int, set[Exclusion | None]]:
     """How many verifications one progress look ran, and the exclusions it reported."""
-    before = CACHE.verified
+    before = VERIFICATIONS.value
     progress = stacked.register.stacking.progress("hoge", "PG", INSZ)
-    return CACHE.verified - before, {state.exclusion for state in progress.progress.components}
+    return VERIFICATIONS.value - before, {state.exclusion for state in progress.progress.components}
 
 
 def test_a_second_look_verifies_nothing_again(stacked: Stacked) -> None:

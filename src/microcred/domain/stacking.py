@@ -35,6 +35,7 @@ __all__ = [
     "StackComponent",
     "StackProgress",
     "StackRule",
+    "VerdictState",
     "by_offering",
     "evaluate",
     "months_before",
@@ -192,9 +193,19 @@ class ComponentOffering:
 
 
 @dataclass(frozen=True, slots=True)
+class VerdictState:
+    """A credential's token of what its verdict as a component depends on besides its own document (its
+    state, its provider's status lists, keys and trust), and the verdict the register keeps under exactly
+    that token: None when none is kept or the token moved since, so it must be verified again."""
+
+    token: str
+    kept: bool | None
+
+
+@dataclass(frozen=True, slots=True)
 class Holding:
     """A learner's credential as the evaluation job reads it: what rules look at, without its document,
-    and the token its kept verdict holds under (``StackingRepository.verdict_tokens``)."""
+    and its verdict's state (``StackingRepository.verdict_states``)."""
 
     uuid: str
     learner: str  # pseudonym
@@ -203,7 +214,7 @@ class Holding:
     issued_on: date
     ects: Decimal | None
     eqf_level: int | None
-    token: str
+    verdict: VerdictState
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,12 +319,27 @@ class CompiledRule:
     :meth:`StackRule.met_by` for both, so the two cannot drift apart (tests/domain/test_stacking_compiled.py
     compares them over generated rules and credentials)."""
 
-    __slots__ = ("_parts", "oldest", "rule")
+    __slots__ = ("_parts", "fewest", "oldest", "rule")
 
     def __init__(self, rule: StackRule, on: date) -> None:
         self.rule = rule
         self.oldest = None if rule.max_age_months is None else months_before(on, rule.max_age_months)
         self._parts = tuple((c, c.key) for c in rule.components)
+        self.fewest = _fewest_components(rule)
+        """The fewest components a learner must hold something for to meet the rule: ``met_by`` needs every
+        component (all), ``required_count`` of them (n-of), or at least one counted credential (ects: the
+        minimum is above zero). Fewer held, and the rule is not met, whatever the credentials."""
+
+    def may_be_met(self, components_held: int, most_ects: Decimal) -> bool:
+        """False when the learner certainly does not meet the rule: they hold credentials for fewer than
+        :attr:`fewest` of its components, or (an ects rule) ``most_ects`` -- the sum over the components
+        they hold of their largest credential's ECTS -- is below its minimum. ``met_by`` counts at most one
+        credential per component, so it can never reach more (the evaluation job asks :meth:`standing` only
+        where this is True)."""
+        if components_held < self.fewest:
+            return False
+        minimum = self.rule.min_ects
+        return self.rule.kind is not RuleKind.ECTS or minimum is None or most_ects >= minimum
 
     def choose(
         self, candidates: Sequence[HeldCredential]
@@ -355,6 +381,14 @@ class CompiledRule:
                 counted.append(found)
             started = started or found is not None or excluded is not None
         return started, self.rule.met_by(counted)
+
+
+def _fewest_components(rule: StackRule) -> int:
+    if rule.kind is RuleKind.ALL:
+        return len(rule.components)
+    if rule.kind is RuleKind.N_OF:
+        return rule.required_count or len(rule.components)
+    return 1
 
 
 def evaluate(rule: StackRule, held: Sequence[HeldCredential], on: date) -> StackProgress:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from microcred.domain.stacking import CompiledRule, HeldCredential, StackProgress, StackRule, by_offering
 from microcred.services.dependencies import Dependencies
@@ -21,6 +22,7 @@ from microcred.services.stacking_progress import held_credentials, held_of_holdi
 
 __all__ = ["BATCH", "LearnerEvaluation", "RuleTally", "evaluate_all", "evaluations", "learner_evaluation"]
 
+_ZERO = Decimal(0)
 BATCH = 500  # learners read per batch: a few thousand credentials, well under SQLite's bound-parameter limit
 
 
@@ -79,13 +81,28 @@ class _RuleIndex:
     def __init__(self, rules: Sequence[StackRule], today: date) -> None:
         self._by_key: dict[str, list[tuple[int, CompiledRule]]] = {}
         ordered = sorted(rules, key=lambda r: (r.provider, r.code))
-        for position, rule in enumerate(ordered):
-            compiled = CompiledRule(rule, today)
-            for component in rule.components:
+        self.compiled = [CompiledRule(rule, today) for rule in ordered]
+        for position, compiled in enumerate(self.compiled):
+            for component in compiled.rule.components:
                 self._by_key.setdefault(component.key, []).append((position, compiled))
 
     def names(self, provider: str, offering_code: str) -> bool:
         return f"{provider}/{offering_code}" in self._by_key
+
+    def held_per_rule(self, by_key: Mapping[str, Sequence[HeldCredential]]) -> dict[int, tuple[int, Decimal]]:
+        """Per rule naming one of ``by_key`` (by the position of its :class:`CompiledRule`): how many of its
+        components the learner holds a credential for, and the sum over those of their largest ECTS (what
+        ``CompiledRule.may_be_met`` reads)."""
+        held: dict[int, tuple[int, Decimal]] = {}
+        for key, candidates in by_key.items():
+            rules = self._by_key.get(key)
+            if not rules:
+                continue
+            most = max(c.ects or _ZERO for c in candidates)
+            for position, _ in rules:
+                count, ects = held.get(position, (0, _ZERO))
+                held[position] = (count + 1, ects + most)
+        return held
 
     def rules_for(self, by_key: Mapping[str, object]) -> list[CompiledRule]:
         found: dict[int, CompiledRule] = {}
@@ -164,24 +181,30 @@ def evaluate_all(
 
     Each learner-rule pair is decided by ``CompiledRule.standing`` -- the same choice of what counts and the
     same "met" as the progress :func:`evaluations` gives, without building it (profiled, building every
-    pair's progress was two thirds of the job)."""
+    pair's progress was two thirds of the job). Every rule naming an offering the learner holds is started
+    (a held credential for a component counts or is excluded with a reason); ``standing`` decides "met" only
+    where the learner holds enough components (and ECTS) for it to be possible (``CompiledRule.may_be_met``),
+    which leaves out most pairs (profiled: ``standing`` on every pair was half of the job, verdicts kept)."""
     rules = _rules(deps, provider)
     index = _RuleIndex(rules, deps.clock().date())
     tallies = {id(rule): RuleTally(rule.provider, rule.code) for rule in rules}
-    ids = {id(rule): rule.id for rule in rules}
+    by_position = [tallies[id(compiled.rule)] for compiled in index.compiled]
+    started = [0] * len(by_position)
     looked = 0
     for found in _batches(deps, index, provider=provider, learners=None, batch=BATCH, progress=progress, whole=False):
         looked += len(found)
-        met: list[tuple[str, StackRule]] = []
+        met: list[tuple[str, int]] = []
         for learner, grouped in found:
-            for compiled in index.rules_for(grouped):
-                started, meets = compiled.standing(grouped)
-                tallies[id(compiled.rule)].started += started
-                if meets:
-                    met.append((learner, compiled.rule))
+            for position, (held, most_ects) in index.held_per_rule(grouped).items():
+                started[position] += 1
+                compiled = index.compiled[position]
+                if compiled.may_be_met(held, most_ects) and compiled.standing(grouped)[1]:
+                    met.append((learner, position))
         with deps.uow() as work:
             issued = work.stacking.issued_to(sorted({learner for learner, _ in met}))
-        for learner, rule in met:
-            tallies[id(rule)].met += 1
-            tallies[id(rule)].to_issue += (ids[id(rule)], learner) not in issued
+        for learner, position in met:
+            by_position[position].met += 1
+            by_position[position].to_issue += (index.compiled[position].rule.id, learner) not in issued
+    for tally, count in zip(by_position, started, strict=True):
+        tally.started = count
     return looked, list(tallies.values())

@@ -17,8 +17,8 @@ from microcred.domain.stacked import StackedCredential
 from microcred.domain.stacking import CompiledRule, HeldCredential, Holding, StackProgress, StackRule
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWork
-from microcred.services.verdicts import CACHE, verdicts
-from microcred.services.verification import verify_document
+from microcred.services.verdicts import settle, verdicts
+from microcred.services.verification import verify_documents
 
 __all__ = ["Progress", "ProgressLookups", "held_credentials", "held_of_holdings"]
 
@@ -36,24 +36,25 @@ class Progress:
     titles: Mapping[str, LangText] = field(default_factory=dict)  # component key -> the offering's title
 
 
-def _counts(deps: Dependencies, credential: Credential) -> bool:
-    """Whether the credential verifies as a component: every check but the validity period passes."""
-    result = verify_document(
-        credential.document,
+def _counts(deps: Dependencies, credentials: Sequence[Credential]) -> list[bool]:
+    """Whether each credential verifies as a component: every check but the validity period passes. One
+    transaction for the lot, each provider's keys, lists and trust read once (``verify_documents``)."""
+    results = verify_documents(
+        [credential.document for credential in credentials],
         uow=deps.uow,
         keys=deps.keys,
         clock=deps.clock,
         remote=None,
         trust_date="valid-from",
     )
-    return all(result.check(name).passed for name in _MUST_PASS)
+    return [all(result.check(name).passed for name in _MUST_PASS) for result in results]
 
 
 def held_credentials(deps: Dependencies, credentials: Sequence[Credential]) -> list[HeldCredential]:
     """The learner's credentials as rules see them, each verified here (outside any write transaction), or
     its verdict reused while nothing it depends on changed (``services.verdicts``)."""
     base = deps.public_base_url
-    found = verdicts(deps.uow, deps.settings.database_url, credentials, lambda c: _counts(deps, c))
+    found = verdicts(deps.uow, credentials, lambda some: _counts(deps, some))
     held: list[HeldCredential] = []
     with deps.uow() as work:
         offerings = work.stacking.component_offerings([f"{c.provider}/{c.offering_code}" for c in credentials])
@@ -77,17 +78,16 @@ def held_credentials(deps: Dependencies, credentials: Sequence[Credential]) -> l
 
 def held_of_holdings(deps: Dependencies, holdings: Sequence[Holding]) -> list[HeldCredential]:
     """``held_credentials`` for the evaluation job, on credentials read without their documents: the kept
-    verdict while its token holds; a credential whose token moved (or that was never verified in this
-    process) is read whole and verified exactly as a wallet page verifies it. The documents are not read
+    verdict while its token holds; a credential whose token moved (or that was never verified) is read
+    whole and verified exactly as a wallet page verifies it, and its verdict kept. The documents are not read
     otherwise, so no digest is given: the job only counts and references no component."""
-    register = deps.settings.database_url
-    found = CACHE.kept(register, {h.uuid: h.token for h in holdings})
-    unknown = {h.uuid for h in holdings if h.uuid not in found}
+    found: dict[str, bool] = {h.uuid: h.verdict.kept for h in holdings if h.verdict.kept is not None}
+    unknown = {h.uuid: h.verdict for h in holdings if h.verdict.kept is None}
     if unknown:
         with deps.uow() as work:
             learners = sorted({h.learner for h in holdings if h.uuid in unknown})
             credentials = [c for c in work.wallet.credentials_of_learners(learners) if c.uuid in unknown]
-        found.update(verdicts(deps.uow, register, credentials, lambda c: _counts(deps, c)))
+        found.update(settle(deps.uow, credentials, unknown, lambda some: _counts(deps, some)))
     base = deps.public_base_url
     return [
         HeldCredential(

@@ -1,14 +1,15 @@
-"""Whether each held credential counts as a component, verified once and kept until something it depends on
-changes (issue 19, "Speed and scale").
+"""Whether each held credential counts as a component, verified once and kept in the register until something
+it depends on changes (issue 19, "Speed and scale").
 
 Verifying a credential (RDFC canonicalisation, an Ed25519 signature, its status list, its provider's trust
 on the issue date) takes milliseconds; a wallet of 50 credentials evaluated against its rules on every page
-view, or a bulk job over 100,000 learners, cannot redo it each time. The document of a stored credential
-never changes, so its verdict changes only with what the verifier reads besides it: the credential's state,
-its provider's status lists, signing keys and trust records. Storage hands out a token of exactly those
-(``StackingRepository.verdict_tokens``, one query for a batch); a verdict is reused while its token is the
-same, and verified again otherwise. The cache is per process and keyed by register, so several processes
-each keep their own, and every one sees a revocation on its next read of the token.
+view, or a job over 100,000 learners, cannot redo it each time. The document of a stored credential never
+changes, so its verdict changes only with what the verifier reads besides it: the credential's state, its
+provider's status lists, signing keys and trust records. Storage hands out a token of exactly those with the
+verdict kept under it (``StackingRepository.verdict_states``, one query for a batch); a verdict is reused
+while its token is the same, and verified again otherwise. Verdicts live in the register, not in a process:
+every process and every run of the job shares them, and each sees a revocation on its next read of the
+token (a per-process cache of 200,000 verdicts could not hold a register of 300,000 credentials).
 """
 
 from __future__ import annotations
@@ -17,71 +18,70 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 
 from microcred.domain import Credential
+from microcred.domain.stacking import VerdictState
 from microcred.services.ports import UnitOfWorkFactory
 
-__all__ = ["VerdictCache", "verdicts"]
-
-_LIMIT = 200_000  # verdicts kept per process; past it the oldest half is dropped
+__all__ = ["VERIFICATIONS", "Verify", "settle", "verdicts"]
 
 
-class VerdictCache:
-    """Verdicts by (register, credential), each with the token it was verified under."""
+class _Count:
+    """How many verifications ran in this process: what the tests and the benchmark read to prove a kept
+    verdict was reused, not made again."""
 
-    def __init__(self, limit: int = _LIMIT) -> None:
-        self._found: dict[tuple[str, str], tuple[str, bool]] = {}
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._limit = limit
-        self.verified = 0  # how many verifications ran (what the tests and the benchmark read)
+        self.value = 0
 
-    def kept(self, register: str, tokens: Mapping[str, str]) -> dict[str, bool]:
-        """The kept verdicts whose token is still ``tokens[uuid]``; a credential left out must be verified."""
-        found: dict[str, bool] = {}
-        for uuid, token in tokens.items():
-            kept = self._found.get((register, uuid))
-            if kept is not None and kept[0] == token:
-                found[uuid] = kept[1]
-        return found
-
-    def verdicts(
-        self,
-        register: str,
-        credentials: Sequence[Credential],
-        tokens: dict[str, str],
-        verify: Callable[[Credential], bool],
-    ) -> dict[str, bool]:
-        """Each credential's verdict: the kept one when its token is unchanged, else ``verify``'s."""
-        found = self.kept(register, {c.uuid: tokens[c.uuid] for c in credentials if c.uuid in tokens})
-        for credential in credentials:
-            if credential.uuid in found:
-                continue
-            token = tokens.get(credential.uuid)
-            found[credential.uuid] = verdict = verify(credential)
-            with self._lock:
-                self.verified += 1
-                if token is not None:
-                    self._keep((register, credential.uuid), (token, verdict))
-        return found
-
-    def _keep(self, key: tuple[str, str], value: tuple[str, bool]) -> None:
-        if len(self._found) >= self._limit:
-            for old in list(self._found)[: self._limit // 2]:  # dicts keep insertion order: the oldest first
-                del self._found[old]
-        self._found[key] = value
-
-    def clear(self) -> None:
+    def add(self, count: int) -> None:
         with self._lock:
-            self._found.clear()
+            self.value += count
 
 
-CACHE = VerdictCache()
+VERIFICATIONS = _Count()
 
 
-def verdicts(
-    uow: UnitOfWorkFactory, register: str, credentials: Sequence[Credential], verify: Callable[[Credential], bool]
-) -> dict[str, bool]:
-    """Whether each credential counts (``verify``), reusing this process's verdicts while their tokens hold."""
+Verify = Callable[[Sequence[Credential]], Sequence[bool]]
+"""Whether each of these credentials counts, in their order (verified together: one transaction, each
+provider's keys, lists and trust read once)."""
+
+
+def verdicts(uow: UnitOfWorkFactory, credentials: Sequence[Credential], verify: Verify) -> dict[str, bool]:
+    """Whether each credential counts (``verify``), reusing the register's kept verdicts while their tokens
+    hold and keeping the new ones."""
     if not credentials:
         return {}
     with uow() as work:
-        tokens = work.stacking.verdict_tokens([c.uuid for c in credentials])
-    return CACHE.verdicts(register, credentials, tokens, verify)
+        states = work.stacking.verdict_states([c.uuid for c in credentials])
+    return settle(uow, credentials, states, verify)
+
+
+def settle(
+    uow: UnitOfWorkFactory,
+    credentials: Sequence[Credential],
+    states: Mapping[str, VerdictState],
+    verify: Verify,
+) -> dict[str, bool]:
+    """Each credential's verdict: the kept one where ``states`` has it, else ``verify``'s, kept in one
+    transaction under the token read before verifying (a change in between moves the token, so a verdict
+    made on the old state is never reused under the new one). A credential with no state (deleted since it
+    was read) is verified and not kept."""
+    found: dict[str, bool] = {}
+    unknown: list[Credential] = []
+    for credential in credentials:
+        state = states.get(credential.uuid)
+        if state is not None and state.kept is not None:
+            found[credential.uuid] = state.kept
+        else:
+            unknown.append(credential)
+    fresh: dict[str, tuple[str, bool]] = {}
+    for credential, verdict in zip(unknown, verify(unknown) if unknown else (), strict=True):
+        found[credential.uuid] = verdict
+        state = states.get(credential.uuid)
+        if state is not None:
+            fresh[credential.uuid] = (state.token, verdict)
+    VERIFICATIONS.add(len(unknown))
+    if fresh:
+        with uow() as work:
+            work.stacking.keep_verdicts(fresh)
+            work.commit()
+    return found

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, delete, insert, or_, select, update
 
 from microcred.domain import LangText
 from microcred.domain.stacked import ComponentReference, StackedCredential, StackedState
-from microcred.domain.stacking import ComponentOffering, Holding, RuleKind, StackComponent, StackRule
+from microcred.domain.stacking import (
+    ComponentOffering,
+    Holding,
+    RuleKind,
+    StackComponent,
+    StackRule,
+    VerdictState,
+)
 from microcred.errors import NotFound
-from microcred.storage.credential_tables import credentials, signing_keys, status_lists
+from microcred.storage.credential_tables import credentials
 from microcred.storage.engine import stamp, utc
 from microcred.storage.mapping import ects_from_column
 from microcred.storage.repositories import SqlProviderRepository
@@ -21,7 +28,8 @@ from microcred.storage.stacking_tables import (
     stacked_components,
     stacked_credentials,
 )
-from microcred.storage.tables import editions, enrolments, learners, offerings, providers, quality_assurances
+from microcred.storage.tables import editions, enrolments, learners, offerings, providers
+from microcred.storage.verdicts import keep_verdicts, verdict_columns, verdict_states, with_kept_verdict
 
 __all__ = ["SqlStackingRepository"]
 
@@ -312,59 +320,44 @@ class SqlStackingRepository:
             if (row.slug, row.code) in pairs
         }
 
-    @staticmethod
-    def _token_columns() -> list[Any]:
-        """What a credential's verdict as a component depends on besides its own (immutable) document: its
-        state, its provider's status lists, signing keys and trust records. Any revocation, suspension, key
-        rotation or edit of the provider moves the token (docs/stacking.md, "Speed")."""
-        mine = credentials.c.provider_id
-        of_keys, of_trust = signing_keys.c.provider_id == mine, quality_assurances.c.provider_id == mine
-        return [
-            credentials.c.state,
-            credentials.c.state_changed_at,
-            providers.c.updated_at,
-            select(func.max(status_lists.c.updated_at)).where(status_lists.c.provider_id == mine).scalar_subquery(),
-            select(func.count()).where(of_keys).scalar_subquery(),
-            select(func.max(signing_keys.c.retired_at)).where(of_keys).scalar_subquery(),
-            select(func.count()).where(of_trust).scalar_subquery(),
-            select(func.max(quality_assurances.c.id)).where(of_trust).scalar_subquery(),
-        ]
-
-    @staticmethod
-    def _token(values: Sequence[Any]) -> str:
-        return "|".join(str(value) for value in values)
-
-    def verdict_tokens(self, credential_uuids: Sequence[str]) -> dict[str, str]:
-        """Per credential, the token its kept verdict holds under (``_token_columns``), in one query."""
+    def verdict_states(self, credential_uuids: Sequence[str]) -> dict[str, VerdictState]:
+        """Per credential, its verdict's token and the verdict kept under it (``storage/verdicts.py``)."""
         rows = self._connection.execute(
-            select(credentials.c.uuid, *self._token_columns())
-            .join(providers, providers.c.id == credentials.c.provider_id)
-            .where(credentials.c.uuid.in_(list(credential_uuids)))
+            with_kept_verdict(select(credentials.c.uuid, *verdict_columns())).where(
+                credentials.c.uuid.in_(list(credential_uuids))
+            )
         ).all()
-        return {str(row[0]): self._token(row[1:]) for row in rows}
+        states = verdict_states(self._connection, [row[1:] for row in rows])
+        return {str(row[0]): state for row, state in zip(rows, states, strict=True)}
+
+    def keep_verdicts(self, found: Mapping[str, tuple[str, bool]]) -> None:
+        keep_verdicts(self._connection, found)
 
     def holdings(self, pseudonyms: Sequence[str]) -> list[Holding]:
         """These learners' credentials as rules read them, newest first (as ``credentials_of_learners``),
-        each with its offering's ECTS and EQF level and its verdict token, in one query and without the
-        documents: the evaluation job reads a document only to verify a credential whose token moved."""
+        each with its offering's ECTS and EQF level and its verdict's state, in one query (and one for the
+        providers' part of the tokens) and without the documents: the evaluation job reads a document only
+        to verify a credential whose verdict is not kept under its current token."""
         if not pseudonyms:
             return []
         rows = self._connection.execute(
-            self._holders()
-            .add_columns(
-                credentials.c.uuid,
-                providers.c.slug,
-                offerings.c.code,
-                credentials.c.issued_at,
-                offerings.c.ects,
-                offerings.c.eqf_level,
-                *self._token_columns(),
+            with_kept_verdict(
+                self._holders().add_columns(
+                    credentials.c.uuid,
+                    providers.c.slug,
+                    offerings.c.code,
+                    credentials.c.issued_at,
+                    offerings.c.ects,
+                    offerings.c.eqf_level,
+                    *verdict_columns(),
+                )
             )
             .where(learners.c.pseudonym.in_(list(pseudonyms)))
             .order_by(credentials.c.issued_at.desc(), credentials.c.id.desc())
         ).all()
+        states = verdict_states(self._connection, [row[7:] for row in rows])  # after the pseudonym and six above
         found = []
-        for row in rows:
+        for row, state in zip(rows, states, strict=True):
             issued = utc(row[4])
             assert issued is not None
             found.append(
@@ -376,7 +369,7 @@ class SqlStackingRepository:
                     issued_on=issued.date(),
                     ects=ects_from_column(row[5]),
                     eqf_level=row[6],
-                    token=self._token(row[7:]),  # pseudonym and the six columns above come first
+                    verdict=state,
                 )
             )
         return found

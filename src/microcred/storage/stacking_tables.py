@@ -25,6 +25,7 @@ from sqlalchemy import (
 from microcred.storage.tables import metadata
 
 __all__ = [
+    "credential_verdicts",
     "recognition_decisions",
     "stack_rule_components",
     "stack_rules",
@@ -97,6 +98,17 @@ stacked_components = Table(
     Column("credential_uuid", String(45), nullable=False, index=True),
     Column("url", String(500), nullable=False),
     Column("digest", String(100), nullable=False),
+)
+
+credential_verdicts = Table(
+    "credential_verdicts",
+    metadata,
+    # Whether a credential counts as a component, kept under the token of what that verdict depends on besides
+    # the credential's immutable document (``storage/verdicts.py``); migration ``stacking_0003``.
+    Column("credential_id", ForeignKey("credentials.id", ondelete="CASCADE"), primary_key=True),
+    Column("token", String(64), nullable=False),
+    Column("counts", Boolean, nullable=False),
+    Column("checked_at", DateTime(timezone=True), nullable=False),
 )
 
 recognition_decisions = Table(

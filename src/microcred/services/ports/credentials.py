@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -18,7 +18,7 @@ from microcred.domain import (
 )
 from microcred.domain.recognition import RecognitionDecision
 from microcred.domain.stacked import StackedCredential
-from microcred.domain.stacking import ComponentOffering, Holding, StackRule
+from microcred.domain.stacking import ComponentOffering, Holding, StackRule, VerdictState
 
 __all__ = ["CredentialRepository", "RecognitionRepository", "SigningKeyRepository", "StackingRepository"]
 
@@ -79,7 +79,8 @@ class StackingRepository(Protocol):
     def stacked_of_learners(self, pseudonyms: Sequence[str]) -> list[StackedCredential]: ...
     def stacked_with_component(self, credential_uuid: str) -> list[StackedCredential]: ...
     def save_stacked_state(self, stacked: StackedCredential) -> None: ...
-    def verdict_tokens(self, credential_uuids: Sequence[str]) -> dict[str, str]: ...
+    def verdict_states(self, credential_uuids: Sequence[str]) -> dict[str, VerdictState]: ...
+    def keep_verdicts(self, found: Mapping[str, tuple[str, bool]]) -> None: ...
     def holdings(self, pseudonyms: Sequence[str]) -> list[Holding]: ...
     def component_offerings(self, keys: Sequence[str]) -> dict[str, ComponentOffering]: ...
 
