@@ -11,12 +11,13 @@ per-learner reference path, which tests/services/test_stacking_bulk.py and the b
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from microcred.domain.stacking import CompiledRule, HeldCredential, StackProgress, StackRule, by_offering
+from microcred.domain.stacking import CompiledRule, HeldCredential, RuleKind, StackProgress, StackRule, by_offering
 from microcred.services.dependencies import Dependencies
 from microcred.services.stacking_progress import held_credentials, held_of_holdings
 
@@ -80,29 +81,37 @@ class _RuleIndex:
 
     def __init__(self, rules: Sequence[StackRule], today: date) -> None:
         self._by_key: dict[str, list[tuple[int, CompiledRule]]] = {}
+        self._positions: dict[str, list[int]] = {}  # the same, positions only (counted in C by Counter)
+        self._ects_positions: dict[str, list[int]] = {}  # of the ECTS rules only
         ordered = sorted(rules, key=lambda r: (r.provider, r.code))
         self.compiled = [CompiledRule(rule, today) for rule in ordered]
         for position, compiled in enumerate(self.compiled):
             for component in compiled.rule.components:
                 self._by_key.setdefault(component.key, []).append((position, compiled))
+                self._positions.setdefault(component.key, []).append(position)
+                if compiled.rule.kind is RuleKind.ECTS:
+                    self._ects_positions.setdefault(component.key, []).append(position)
 
     def names(self, provider: str, offering_code: str) -> bool:
         return f"{provider}/{offering_code}" in self._by_key
 
-    def held_per_rule(self, by_key: Mapping[str, Sequence[HeldCredential]]) -> dict[int, tuple[int, Decimal]]:
+    def held_per_rule(self, by_key: Mapping[str, Sequence[HeldCredential]]) -> tuple[Counter[int], dict[int, Decimal]]:
         """Per rule naming one of ``by_key`` (by the position of its :class:`CompiledRule`): how many of its
-        components the learner holds a credential for, and the sum over those of their largest ECTS (what
-        ``CompiledRule.may_be_met`` reads)."""
-        held: dict[int, tuple[int, Decimal]] = {}
+        components the learner holds a credential for; and per ECTS rule among them the sum over those
+        components of their largest ECTS (what ``CompiledRule.may_be_met`` reads)."""
+        held: Counter[int] = Counter()
+        ects: dict[int, Decimal] = {}
         for key, candidates in by_key.items():
-            rules = self._by_key.get(key)
-            if not rules:
+            positions = self._positions.get(key)
+            if positions is None:
                 continue
-            most = max(c.ects or _ZERO for c in candidates)
-            for position, _ in rules:
-                count, ects = held.get(position, (0, _ZERO))
-                held[position] = (count + 1, ects + most)
-        return held
+            held.update(positions)
+            ects_positions = self._ects_positions.get(key)
+            if ects_positions:
+                most = max(c.ects or _ZERO for c in candidates)
+                for position in ects_positions:
+                    ects[position] = ects.get(position, _ZERO) + most
+        return held, ects
 
     def rules_for(self, by_key: Mapping[str, object]) -> list[CompiledRule]:
         found: dict[int, CompiledRule] = {}
@@ -189,22 +198,25 @@ def evaluate_all(
     index = _RuleIndex(rules, deps.clock().date())
     tallies = {id(rule): RuleTally(rule.provider, rule.code) for rule in rules}
     by_position = [tallies[id(compiled.rule)] for compiled in index.compiled]
-    started = [0] * len(by_position)
+    started: Counter[int] = Counter()
     looked = 0
     for found in _batches(deps, index, provider=provider, learners=None, batch=BATCH, progress=progress, whole=False):
         looked += len(found)
         met: list[tuple[str, int]] = []
         for learner, grouped in found:
-            for position, (held, most_ects) in index.held_per_rule(grouped).items():
-                started[position] += 1
+            held, ects = index.held_per_rule(grouped)
+            started.update(held.keys())
+            for position, count in held.items():
                 compiled = index.compiled[position]
-                if compiled.may_be_met(held, most_ects) and compiled.standing(grouped)[1]:
+                if count < compiled.fewest:  # most pairs: tested here, before a call
+                    continue
+                if compiled.may_be_met(count, ects.get(position, _ZERO)) and compiled.standing(grouped)[1]:
                     met.append((learner, position))
         with deps.uow() as work:
             issued = work.stacking.issued_to(sorted({learner for learner, _ in met}))
         for learner, position in met:
             by_position[position].met += 1
             by_position[position].to_issue += (index.compiled[position].rule.id, learner) not in issued
-    for tally, count in zip(by_position, started, strict=True):
-        tally.started = count
+    for position, tally in enumerate(by_position):
+        tally.started = started[position]
     return looked, list(tallies.values())

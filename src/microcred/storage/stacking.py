@@ -188,7 +188,7 @@ class SqlStackingRepository:
                 stack_rules.c.provider_id == self._provider_id(provider),
                 learners.c.pseudonym.in_(self._own_learners(provider)),
             )
-        return sorted(self._connection.execute(query.distinct()).scalars())
+        return sorted(self._connection.execute(query.distinct()).scalars().all())
 
     def issued_to(self, pseudonyms: Sequence[str]) -> set[tuple[int, str]]:
         """``(rule id, pseudonym)`` of every stacked credential these learners hold, whatever its state."""
