@@ -8,6 +8,7 @@ every register to start with data overrides ``register_content``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -26,6 +27,11 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 # runner with two workers an example that takes 20 ms alone can take 400 ms, and fails as "flaky".
 hypothesis_settings.register_profile("microcred", deadline=None)
 hypothesis_settings.load_profile("microcred")
+
+# A served process freezes its start-up heap once (asgi.py); a test worker starts thousands of applications,
+# and freezing each time would keep every earlier test's cyclic garbage for good. tests/test_gc_freeze.py
+# turns it on for the one test of it.
+os.environ.setdefault("MICROCRED_GC_FREEZE_AT_STARTUP", "false")
 
 
 @pytest.fixture(scope="session")

@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     catalogue_cache_size: int = Field(
         256, ge=0, description="catalogue API pages each serving process keeps while no offering changed; 0: none"
     )
+    gc_freeze_at_startup: bool = Field(
+        True,
+        description="once started, move every object of the start-up (modules, templates, schemas) out of the "
+        "cyclic garbage collector's reach, so a full collection scans only what requests allocate",
+    )
     serve_jobs: bool = Field(
         True,
         description="`microcred serve` runs a job worker in each process; false when `microcred worker` runs apart",
