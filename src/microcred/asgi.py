@@ -5,7 +5,6 @@ This is the composition root for HTTP; ``api`` and ``web`` never import each oth
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -35,13 +34,7 @@ def create_app(register: Register | None = None) -> FastAPI:
         # passed 700 ms at 16 connections (issue 21). A few threads keep the CPU busy; the rest wait their turn.
         to_thread.current_default_thread_limiter().total_tokens = wired.settings.http_threads
         wired.start_worker()
-        if wired.settings.gc_freeze_at_startup:
-            # What start-up built (about 220,000 objects) lives as long as the process; every few requests a
-            # full collection walked all of it again: a wallet page of 200 rules took 200-320 ms of CPU one
-            # view in eight instead of 70-130 (benchmarks/bench_stacking.py). Frozen, a full collection scans
-            # only what requests allocate: p95 107 ms, median 82 (gc.freeze, as the gc docs advise servers).
-            gc.collect()
-            gc.freeze()
+        wired.freeze_start_up()
         yield
         # The worker this application started stops with it, before whoever owns the database removes it
         # (a test's file or throw-away server); the engine is closed here only if the register was built here.

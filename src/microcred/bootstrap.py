@@ -148,6 +148,17 @@ class Register:
         if self.settings.serve_jobs:
             self.worker.start()
 
+    def freeze_start_up(self) -> None:
+        """Once a long-running process (``serve``, ``worker``) has started, move what start-up built out of the
+        cyclic garbage collector's reach (``gc_freeze_at_startup``): it lives as long as the process, and a
+        full collection walking its ~220,000 objects every few requests made one wallet page view in eight
+        take 200-320 ms of CPU instead of 70-130; frozen, 82 ms median and 107 ms p95 (decision 0043)."""
+        if self.settings.gc_freeze_at_startup:
+            import gc
+
+            gc.collect()
+            gc.freeze()
+
     def _wake_worker(self) -> None:
         self.start_worker()
         if "worker" in self.__dict__:

@@ -70,5 +70,6 @@ def worker(
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: job_worker.stop(wait=False))
     console.print(say("worker.ready", url=wired.engine.url.render_as_string(hide_password=True)))
+    wired.freeze_start_up()
     job_worker.run(until_idle=until_idle)
     console.print(say("worker.stopped", count=job_worker.jobs_run))
