@@ -108,3 +108,21 @@ def test_base58btc_round_trips_and_keeps_leading_zero_bytes(body: bytes, zeros: 
     assert multibase.base58btc_decode(encoded) == data
     assert encoded.startswith("1" * (len(data) - len(data.lstrip(b"\0"))))
     assert not encoded.startswith("1" * (len(data) - len(data.lstrip(b"\0")) + 1))
+
+
+@given(st.binary(min_size=32, max_size=32), st.binary(max_size=200))
+def test_libsodium_signs_the_same_bytes_as_openssl(seed: bytes, message: bytes) -> None:
+    key = SigningKey.from_seed(seed)
+    signature = key.sign(message)
+    assert signature == key.private_key.sign(message)  # Ed25519 is deterministic: one signature per message
+    key.public_key.verify(signature, message)
+
+
+def test_the_rfc_8032_test_vector_signs_as_published() -> None:
+    # RFC 8032 §7.1, TEST 2: one-byte message 0x72.
+    key = SigningKey.from_seed(bytes.fromhex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb"))
+    assert key.public_key_bytes.hex() == "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"
+    assert key.sign(b"\x72").hex() == (
+        "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
+        "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"
+    )
