@@ -126,3 +126,48 @@ def test_the_rfc_8032_test_vector_signs_as_published() -> None:
         "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
         "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"
     )
+
+
+def _base58btc_decode_by_character(text: str) -> bytes:
+    """The decoder as first written, a step per character: the reference the faster one must equal."""
+    number = 0
+    for character in text:
+        position = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".find(character)
+        if position < 0:
+            raise multibase.MultibaseError(f"{character!r} is not a base58btc character")
+        number = number * 58 + position
+    zeros = len(text) - len(text.lstrip("1"))
+    return b"\0" * zeros + (number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b"")
+
+
+base58ish_text = st.text(
+    st.sampled_from(list("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"))
+    | st.sampled_from(["0", "O", "I", "l", "+", " ", "\x00", "\xff", "é", "😀", "\ud800"]),
+    max_size=120,
+)
+
+
+@given(base58ish_text | st.builds(lambda ones, rest: "1" * ones + rest, st.integers(0, 5), base58ish_text))
+def test_base58btc_decoding_equals_the_character_by_character_decoder(text: str) -> None:
+    try:
+        expected: bytes | str = _base58btc_decode_by_character(text)
+    except multibase.MultibaseError as error:
+        expected = str(error)
+    try:
+        found: bytes | str = multibase.base58btc_decode(text)
+    except multibase.MultibaseError as error:
+        found = str(error)
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("", b""), ("1", b"\0"), ("111", b"\0\0\0"), ("2", b"\1"), ("z", b"\x39")]
+)
+def test_base58btc_decodes_the_edges(text: str, expected: bytes) -> None:
+    assert multibase.base58btc_decode(text) == expected
+
+
+@pytest.mark.parametrize("text", ["0", "1O", "abcI", "l", "1é", "11\x00", "😀"])
+def test_base58btc_refuses_characters_outside_the_alphabet(text: str) -> None:
+    with pytest.raises(multibase.MultibaseError, match="is not a base58btc character"):
+        multibase.base58btc_decode(text)
