@@ -401,3 +401,33 @@ def test_without_the_level_walk_the_output_is_the_same(value: list[object]) -> N
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(jcs, "_REFERENTS_SHOW_EVERY_LEAF", False)
         _assert_same_as_the_exact_writer(value)
+
+
+@settings(max_examples=300)
+@given(hostile_json)
+def test_a_plain_json_key_is_given_only_to_plain_values_and_identifies_them(value: object) -> None:
+    key = jcs.plain_json_key(value)
+    if key is None:
+        return
+    assert jcs._float_free_plain_walked(value)  # type: ignore[arg-type]
+    assert json.loads(key) == value
+    assert canonicalize(json.loads(key)) == canonicalize(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"id": uuid.UUID(int=1)},
+        {"n": math.nan},
+        {"n": 1.0},
+        {"c": _Shade.DARK},
+        {"l": _Level.SIX},
+        {"s": _Name("x")},
+        {"t": ("a",)},
+        [_Record(a=1)],
+        {1: "x"},
+    ],
+    ids=repr,
+)
+def test_look_alike_values_get_no_plain_json_key(value: object) -> None:
+    assert jcs.plain_json_key(value) is None

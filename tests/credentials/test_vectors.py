@@ -14,6 +14,7 @@ from microcred.credentials.cryptosuites import (
     EDDSA_RDFC_2022_REFERENCE,
     Cryptosuite,
 )
+from microcred.credentials.jcs import JcsError
 from microcred.credentials.keys import SigningKey, resolve_did_key
 from microcred.credentials.proofs import add_proof, verify_proof
 
@@ -158,3 +159,21 @@ def test_add_proof_shares_no_dict_or_list_with_its_input(suite: Cryptosuite, w3c
         }
         assert list(later) == [*(key for key in earlier if key != "proof"), "proof"]  # key order kept
     assert twice["proof"][0] == once["proof"][0]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"nonce": 7}, {"domain": ["a", "b"]}, {"expires": 1.5}, {"challenge": None}, {"weird": {"x": [True]}}],
+    ids=repr,
+)
+def test_the_memoised_proof_configuration_hash_is_the_hash_of_its_jcs_form(extra: dict[str, Any]) -> None:
+    config = {**load_json(f"{W3C}/eddsa-jcs-2022/proofConfigJCS.json"), **extra}
+    for _ in range(2):  # the second time from the memo
+        assert EDDSA_JCS_2022.hash_proof_config(config) == hashlib.sha256(EDDSA_JCS_2022.canonicalize(config)).digest()
+
+
+def test_a_proof_configuration_without_a_jcs_form_is_refused_every_time() -> None:
+    config = {**load_json(f"{W3C}/eddsa-jcs-2022/proofConfigJCS.json"), "nonce": float("nan")}
+    for _ in range(2):
+        with pytest.raises(JcsError):
+            EDDSA_JCS_2022.hash_proof_config(config)

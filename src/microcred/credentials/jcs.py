@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["JcsError", "canonicalize", "serialize_number"]
+__all__ = ["JcsError", "canonicalize", "plain_json_key", "serialize_number"]
 
 _MAX_SAFE_INTEGER = 2**53
 # The C JSON encoder writes strings, key order (code points), booleans, null and integers up to 2**53
@@ -63,6 +63,19 @@ def canonicalize(value: Any) -> bytes:
         return text.encode("utf-8")
     except UnicodeEncodeError as error:
         raise JcsError("string contains a lone surrogate, which I-JSON (RFC 7493) forbids") from error
+
+
+def plain_json_key(value: Any) -> bytes | None:
+    """Bytes that identify ``value`` exactly when it is a dict or list of plain JSON (exactly dict, list, str,
+    int, bool, None; no float, no look-alike type such as a UUID or an enum), else None: a memo key for work
+    that depends only on the value's JCS form. Insertion order is kept, so an equal value may have another key."""
+    if type(value) is not dict and type(value) is not list:
+        return None
+    try:
+        encoded = orjson.dumps(value)  # first: it refuses cycles, so the walk after it ends
+    except TypeError:
+        return None
+    return encoded if _float_free_plain(value) else None
 
 
 def _orjson_encoded(value: dict[Any, Any] | list[Any]) -> bytes | None:
