@@ -115,7 +115,9 @@ def add_proof(
         created=created,
         proof_purpose=proof_purpose,
     )
-    secured: dict[str, Any] = _copy_json({key: value for key, value in document.items() if key != "proof"})
+    secured: dict[str, Any] = {
+        key: value if type(value) in _SHARED else _copy_json(value) for key, value in document.items() if key != "proof"
+    }
     secured["proof"] = [*_copy_json(proofs_of(document)), proof]
     return secured
 
