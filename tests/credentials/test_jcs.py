@@ -12,7 +12,7 @@ import struct
 import uuid
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from microcred.credentials import jcs
@@ -405,13 +405,20 @@ def test_without_the_level_walk_the_output_is_the_same(value: list[object]) -> N
 
 @settings(max_examples=300)
 @given(hostile_json)
+@example([2**53 + 1])
 def test_a_plain_json_key_is_given_only_to_plain_values_and_identifies_them(value: object) -> None:
     key = jcs.plain_json_key(value)
     if key is None:
         return
     assert jcs._float_free_plain_walked(value)  # type: ignore[arg-type]
     assert json.loads(key) == value
-    assert canonicalize(json.loads(key)) == canonicalize(value)
+    try:
+        expected = canonicalize(value)
+    except JcsError:  # an integer beyond 2**53 that no double holds: refused from the key's value as well
+        with pytest.raises(JcsError):
+            canonicalize(json.loads(key))
+        return
+    assert canonicalize(json.loads(key)) == expected
 
 
 @pytest.mark.parametrize(
