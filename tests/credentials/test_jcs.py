@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import decimal
 import enum
 import json
 import math
@@ -10,7 +12,7 @@ import struct
 import uuid
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from microcred.credentials import jcs
@@ -256,3 +258,183 @@ def test_values_orjson_would_write_but_jcs_has_no_form_for_are_still_refused(val
 def test_subclasses_and_tuples_take_the_exact_writer_as_before(value: object) -> None:
     assert jcs._orjson_encoded(value) is None  # type: ignore[arg-type]
     assert canonicalize(value) == _exact_writer(value)
+
+
+# Hostile values: what orjson writes without complaint (NaN as null, UUIDs and enums as strings, subclasses
+# and tuples as their base type) mixed into otherwise plain data. Every route must give the exact writer's
+# bytes, or refuse with JcsError where it refuses.
+class _Shade(enum.StrEnum):
+    DARK = "dark"
+
+
+class _Count(int):
+    pass
+
+
+class _Record(dict[str, object]):
+    pass
+
+
+class _Items(list[object]):
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class _Point:
+    x: int
+
+
+hostile_leaves = st.sampled_from(
+    [
+        math.nan,
+        -math.inf,
+        1.0,
+        -0.0,
+        1e21,
+        2**53 + 1,
+        2**64,
+        uuid.UUID(int=7),
+        _Colour.RED,
+        _Shade.DARK,
+        _Level.SIX,
+        _Name('na"me\\'),
+        _Count(3),
+        (1, "x"),
+        (),
+        decimal.Decimal("1.5"),
+        datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
+        _Point(1),
+        b"x",
+        frozenset(),
+    ]
+)
+
+
+def _hostile_json(keys: st.SearchStrategy[str]) -> st.SearchStrategy[object]:
+    return st.recursive(
+        st.none() | st.booleans() | safe_integers | awkward_text | every_escape | hostile_leaves,
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(keys, children, max_size=5)
+            | st.builds(_Record, st.dictionaries(awkward_text, children, max_size=3))
+            | st.builds(_Items, st.lists(children, max_size=3))
+            | st.builds(tuple, st.lists(children, max_size=3))
+        ),
+        max_leaves=25,
+    )
+
+
+hostile_json = _hostile_json(awkward_text | st.builds(_Name, awkward_text))
+hostile_json_with_str_keys = _hostile_json(awkward_text)
+
+
+def _assert_same_as_the_exact_writer(value: object) -> None:
+    try:
+        expected = _exact_writer(value)
+    except JcsError:
+        with pytest.raises(JcsError):
+            canonicalize(value)
+        return
+    assert canonicalize(value) == expected
+
+
+@settings(max_examples=500)
+@given(st.lists(hostile_json, min_size=1, max_size=3) | st.dictionaries(awkward_text, hostile_json, max_size=3))
+def test_hostile_values_give_the_exact_writers_bytes_or_its_refusal(value: object) -> None:
+    _assert_same_as_the_exact_writer(value)
+
+
+def _nested(leaf: object, depth: int) -> dict[str, object]:
+    value: object = leaf
+    for level in range(depth):
+        value = {"k": value} if level % 2 else [1, "x", value, None]
+    return {"deep": value}
+
+
+@pytest.mark.parametrize("depth", [1, 30, 120])
+@pytest.mark.parametrize(
+    "leaf",
+    [math.nan, math.inf, uuid.UUID(int=1), _Colour.RED, _Shade.DARK, _Level.SIX, _Name("n"), _Count(1), 0.5, 1.0],
+    ids=repr,
+)
+def test_a_hostile_leaf_deep_inside_a_document_is_still_seen(leaf: object, depth: int) -> None:
+    value = _nested(leaf, depth)
+    assert jcs._orjson_encoded(value) is None
+    _assert_same_as_the_exact_writer(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {_Name("b"): 1, "a": 2},
+        {"a": _Record(b=1)},
+        {"a": _Items([1])},
+        {"a": (1, [2, {"c": "d"}])},
+        {"😀": 1, "\ue000": 2, "a": {"𝄞": [3], "\uffff": 4}},
+        {'say "hi"\\': 'a "quoted" \\ back\\slash', "\u2028": "\x00\x1f\x7f"},
+    ],
+    ids=["str-subclass-key", "dict-subclass", "list-subclass", "tuple", "astral-keys", "escapes"],
+)
+def test_subclasses_tuples_astral_keys_and_escapes_come_out_as_the_exact_writer_writes_them(
+    value: dict[object, object],
+) -> None:
+    _assert_same_as_the_exact_writer(value)
+
+
+def test_this_interpreter_shows_every_leaf_to_the_level_walk() -> None:
+    # If a CPython stops visiting leaves in dict or list traversal, canonicalize falls back to the Python
+    # walk and stays exact, only slower: this says so rather than letting the fast route vanish unnoticed.
+    assert jcs._referents_show_every_leaf()
+
+
+@settings(max_examples=300)
+@given(hostile_json_with_str_keys)
+def test_the_level_walk_and_the_python_walk_agree(value: object) -> None:
+    # (the level walk also refuses keys that are not exactly str, which orjson refuses before it anyway)
+    if type(value) is dict or type(value) is list:
+        assert jcs._float_free_plain(value) == jcs._float_free_plain_walked(value)  # type: ignore[arg-type]
+
+
+@settings(max_examples=200)
+@given(st.lists(hostile_json, min_size=1, max_size=3))
+def test_without_the_level_walk_the_output_is_the_same(value: list[object]) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jcs, "_REFERENTS_SHOW_EVERY_LEAF", False)
+        _assert_same_as_the_exact_writer(value)
+
+
+@settings(max_examples=300)
+@given(hostile_json)
+@example([2**53 + 1])
+def test_a_plain_json_key_is_given_only_to_plain_values_and_identifies_them(value: object) -> None:
+    key = jcs.plain_json_key(value)
+    if key is None:
+        return
+    assert jcs._float_free_plain_walked(value)  # type: ignore[arg-type]
+    assert json.loads(key) == value
+    try:
+        expected = canonicalize(value)
+    except JcsError:  # an integer beyond 2**53 that no double holds: refused from the key's value as well
+        with pytest.raises(JcsError):
+            canonicalize(json.loads(key))
+        return
+    assert canonicalize(json.loads(key)) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"id": uuid.UUID(int=1)},
+        {"n": math.nan},
+        {"n": 1.0},
+        {"c": _Shade.DARK},
+        {"l": _Level.SIX},
+        {"s": _Name("x")},
+        {"t": ("a",)},
+        [_Record(a=1)],
+        {1: "x"},
+    ],
+    ids=repr,
+)
+def test_look_alike_values_get_no_plain_json_key(value: object) -> None:
+    assert jcs.plain_json_key(value) is None

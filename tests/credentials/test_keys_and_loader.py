@@ -108,3 +108,66 @@ def test_base58btc_round_trips_and_keeps_leading_zero_bytes(body: bytes, zeros: 
     assert multibase.base58btc_decode(encoded) == data
     assert encoded.startswith("1" * (len(data) - len(data.lstrip(b"\0"))))
     assert not encoded.startswith("1" * (len(data) - len(data.lstrip(b"\0")) + 1))
+
+
+@given(st.binary(min_size=32, max_size=32), st.binary(max_size=200))
+def test_libsodium_signs_the_same_bytes_as_openssl(seed: bytes, message: bytes) -> None:
+    key = SigningKey.from_seed(seed)
+    signature = key.sign(message)
+    assert signature == key.private_key.sign(message)  # Ed25519 is deterministic: one signature per message
+    key.public_key.verify(signature, message)
+
+
+def test_the_rfc_8032_test_vector_signs_as_published() -> None:
+    # RFC 8032 §7.1, TEST 2: one-byte message 0x72.
+    key = SigningKey.from_seed(bytes.fromhex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb"))
+    assert key.public_key_bytes.hex() == "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"
+    assert key.sign(b"\x72").hex() == (
+        "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
+        "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"
+    )
+
+
+def _base58btc_decode_by_character(text: str) -> bytes:
+    """The decoder as first written, a step per character: the reference the faster one must equal."""
+    number = 0
+    for character in text:
+        position = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".find(character)
+        if position < 0:
+            raise multibase.MultibaseError(f"{character!r} is not a base58btc character")
+        number = number * 58 + position
+    zeros = len(text) - len(text.lstrip("1"))
+    return b"\0" * zeros + (number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b"")
+
+
+base58ish_text = st.text(
+    st.sampled_from(list("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"))
+    | st.sampled_from(["0", "O", "I", "l", "+", " ", "\x00", "\xff", "é", "😀", "\ud800"]),
+    max_size=120,
+)
+
+
+@given(base58ish_text | st.builds(lambda ones, rest: "1" * ones + rest, st.integers(0, 5), base58ish_text))
+def test_base58btc_decoding_equals_the_character_by_character_decoder(text: str) -> None:
+    try:
+        expected: bytes | str = _base58btc_decode_by_character(text)
+    except multibase.MultibaseError as error:
+        expected = str(error)
+    try:
+        found: bytes | str = multibase.base58btc_decode(text)
+    except multibase.MultibaseError as error:
+        found = str(error)
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("", b""), ("1", b"\0"), ("111", b"\0\0\0"), ("2", b"\1"), ("z", b"\x39")]
+)
+def test_base58btc_decodes_the_edges(text: str, expected: bytes) -> None:
+    assert multibase.base58btc_decode(text) == expected
+
+
+@pytest.mark.parametrize("text", ["0", "1O", "abcI", "l", "1é", "11\x00", "😀"])
+def test_base58btc_refuses_characters_outside_the_alphabet(text: str) -> None:
+    with pytest.raises(multibase.MultibaseError, match="is not a base58btc character"):
+        multibase.base58btc_decode(text)

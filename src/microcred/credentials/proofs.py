@@ -115,7 +115,9 @@ def add_proof(
         created=created,
         proof_purpose=proof_purpose,
     )
-    secured: dict[str, Any] = _copy_json({key: value for key, value in document.items() if key != "proof"})
+    secured: dict[str, Any] = {
+        key: value if type(value) in _SHARED else _copy_json(value) for key, value in document.items() if key != "proof"
+    }
     secured["proof"] = [*_copy_json(proofs_of(document)), proof]
     return secured
 
@@ -149,7 +151,23 @@ _SHARED = frozenset({str, int, float, bool, type(None)})  # immutable leaves nee
 
 
 def _copy_json(value: Any) -> Any:
-    """A deep copy of plain JSON data; several times faster than ``copy.deepcopy``."""
+    """A deep copy of plain JSON data; several times faster than ``copy.deepcopy``.
+
+    A dict or list holding only leaves (most of a credential's) is copied in one C call: 18 µs to 16 µs
+    for the sample credential (CPU time, min of 15, load 1.5). Subclasses of dict and list come out as plain ones."""
+    kind = type(value)
+    if kind is dict:
+        if _SHARED.issuperset(map(type, value.values())):
+            return value.copy()
+        copied = value.copy()
+        for key, item in value.items():
+            if type(item) not in _SHARED:
+                copied[key] = _copy_json(item)
+        return copied
+    if kind is list:
+        if _SHARED.issuperset(map(type, value)):
+            return value.copy()
+        return [item if type(item) in _SHARED else _copy_json(item) for item in value]
     if isinstance(value, dict):
         return {key: item if type(item) in _SHARED else _copy_json(item) for key, item in value.items()}
     if isinstance(value, list):
