@@ -2,8 +2,8 @@
 
 Asking DuckDB ``COUNT(DISTINCT learner_id)`` once per dimension and year range builds a hash table of
 millions of learners each time (about 20 passes at 10 million enrolments; decision 0003). Here the
-enrolments are fetched once as NumPy columns (learner, academic year, edition, learner-side ``profile``),
-by learner then academic year (sorted so where a refresh appended rows). Each enrolment becomes a bit set
+scoped enrolments are fetched once as NumPy columns (learner, edition, learner-side ``profile``) and put
+in order by learner, then academic year (``fetch_rows``). Each enrolment becomes a bit set
 with one bit per dimension value it falls in (looked up per edition and per profile); OR-ing the bit sets
 of a learner's enrolments in a year (``reduceat`` over contiguous rows) tells which cells that learner is
 in, so a cell's learners are the bit sets with its bit on; one bit set per learner counts the whole range.
