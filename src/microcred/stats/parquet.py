@@ -150,12 +150,16 @@ def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
+_BY_LEARNER = "ORDER BY learner_id, academic_year"
+
+
 def open_facts(directory: Path, *, providers: tuple[str, ...] | None = None) -> Snapshot:
     """A snapshot whose tables are views over the Parquet dataset in ``directory`` (see ``write_facts``).
 
-    ``stat_enrolments`` is ordered by learner and academic year, as the snapshot's table is (``stats.tally``
-    walks each learner's rows in one run). With ``providers`` (slugs) it reads the partitions of those
-    providers only: the other enrolments' files are never opened."""
+    ``stat_enrolments`` is ordered by learner and academic year, as the snapshot's table is, and numbers its rows in
+    that order as ``rowid`` (``stats.tally`` reads the scoped rows, then restores that order by rowid). With
+    ``providers`` (slugs) it reads the partitions of those providers only: the other enrolments' files are never
+    opened."""
     manifest = _manifest(directory)
     db = connect()
     for table, columns in COLUMNS.items():
@@ -165,12 +169,13 @@ def open_facts(directory: Path, *, providers: tuple[str, ...] | None = None) -> 
             files = f"'{_quoted(directory / _name(table))}/*/*/*.parquet', hive_partitioning = true, {_HIVE_TYPES}"
         else:
             files = f"'{_quoted(directory / f'{_name(table)}.parquet')}'"
-        select = f"SELECT {', '.join(columns)} FROM read_parquet({files})"
+        numbered = f", row_number() OVER ({_BY_LEARNER}) AS rowid" if table == "stat_enrolments" else ""
+        select = f"SELECT {', '.join(columns)}{numbered} FROM read_parquet({files})"
         if table == "stat_enrolments":
             if providers is not None:
                 chosen = ", ".join(f"'{slug.replace(chr(39), chr(39) * 2)}'" for slug in providers) or "NULL"
                 select += f" WHERE provider IN ({chosen})"
-            select += " ORDER BY learner_id, academic_year"
+            select += f" {_BY_LEARNER}"
         db.execute(f"CREATE VIEW {table} AS {select}")
     return Snapshot(db)
 

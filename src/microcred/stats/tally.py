@@ -2,8 +2,8 @@
 
 Asking DuckDB ``COUNT(DISTINCT learner_id)`` once per dimension and year range builds a hash table of
 millions of learners each time (about 20 passes at 10 million enrolments; decision 0003). Here the
-enrolments are fetched once as NumPy columns (learner, academic year, edition, learner-side ``profile``),
-by learner then academic year (sorted so where a refresh appended rows). Each enrolment becomes a bit set
+scoped enrolments are fetched once as NumPy columns (learner, edition, learner-side ``profile``) and put
+in order by learner, then academic year (``fetch_rows``). Each enrolment becomes a bit set
 with one bit per dimension value it falls in (looked up per edition and per profile); OR-ing the bit sets
 of a learner's enrolments in a year (``reduceat`` over contiguous rows) tells which cells that learner is
 in, so a cell's learners are the bit sets with its bit on; one bit set per learner counts the whole range.
@@ -44,10 +44,13 @@ _CHUNK = 12  # bits counted per bincount: 4096 bins per label
 _CLASSES = 3  # outcome classes: 0 still running, 1 passed, 2 failed or withdrawn
 _WORKING = {"employed": "working", "self-employed": "working", "job-seeking": "not-working"}
 _WORKING["not-in-labour-force"] = "not-working"
-# A plain filtered scan keeps the table's order (a semi-join on the scope would not): scope is applied here.
+# Only the scoped rows: 3.8 of the 9.6 million in the years at 10 million enrolments, 0.5 s and 330 MB peak where
+# fetching all and dropping the rest took 1.1-1.3 s and 600 MB. In two threads the semi-join does not keep the
+# table's order: the rowid lets ``fetch_rows`` restore it. The year is the edition's (``stat_enrolments`` copies it).
 _ROWS = (
-    "SELECT n.learner_id, n.academic_year, n.edition_id, n.profile FROM stat_enrolments AS n "
-    "WHERE n.academic_year BETWEEN $from_year AND $to_year"
+    "SELECT n.rowid AS row_id, n.learner_id, n.edition_id, n.profile FROM stat_enrolments AS n "
+    "WHERE n.academic_year BETWEEN $from_year AND $to_year "
+    "AND n.offering_id IN (SELECT offering_id FROM scope_offerings)"
 )
 EDITIONS_IN_SCOPE = (
     "SELECT e.id, e.academic_year, e.capacity, o.id, p.slug, p.type, o.offer_kind, o.field, o.code, o.title_nl, "
@@ -120,8 +123,8 @@ def tally(
     edition_year = np.array([int(e[1]) - first for e in editions], dtype=np.int64)
     learner, local, profile = fetch_rows(db, bounds, editions)
     codes = codes_of(db)
-    if rounding is not None:
-        learner, local, profile, _ = protect(learner, local, profile, editions, codes, rounding)
+    if rounding is not None:  # not keeping each row's source row: 30 MB at 3.8 million rows, during the counting
+        learner, local, profile = protect(learner, local, profile, editions, codes, rounding)[:3]
     dims = [dimension(name, editions, codes) for name in (*dimensions, "capacity")]
     outcome = _outcome_classes(codes)
     year = edition_year[local]
@@ -188,27 +191,30 @@ def protect(
 
 
 def fetch_rows(db: SqlRunner, bounds: Mapping[str, int], editions: Sequence[tuple[Any, ...]]) -> tuple[Ints, ...]:
-    """Learner, scoped-edition index and profile of every enrolment in scope, in the snapshot's order."""
+    """Learner, scoped-edition index and profile of every enrolment in scope (of ``scope_offerings``), by learner,
+    then academic year, then the snapshot's order (as ``stats.reference`` orders them: by rowid)."""
     fetched = db.execute(_ROWS, bounds).fetchnumpy()
-    edition = np.asarray(fetched["edition_id"])
+    row_id, edition = np.asarray(fetched["row_id"]), np.asarray(fetched["edition_id"])
     ids = [int(e[0]) for e in editions]
     index = np.full(max([*ids, int(edition.max()) if len(edition) else 0]) + 1, -1, dtype=np.int64)
     index[ids] = np.arange(len(ids))
     local = index[edition]
-    keep = np.flatnonzero(local >= 0)
-    learner = np.asarray(fetched["learner_id"])[keep].astype(np.int64)
-    year = np.asarray(fetched["academic_year"])[keep].astype(np.int64)
-    local, profile = local[keep], np.asarray(fetched["profile"])[keep].astype(np.int64)
-    if not _in_order(learner, year):  # a refreshed snapshot appends its changed rows (stats.refresh)
-        order = np.lexsort((year, learner))  # stable: ties keep the table's order, as stats.reference's rowid
-        learner, local, profile = learner[order], local[order], profile[order]
-    return learner, local, profile
+    keep = np.flatnonzero(local >= 0)  # every row, the scope being the editions' offerings and years
+    learner, local = np.asarray(fetched["learner_id"])[keep].astype(np.int64), local[keep]
+    profile, row_id = np.asarray(fetched["profile"])[keep].astype(np.int64), row_id[keep]
+    first, span = int(bounds["from_year"]), int(bounds["to_year"]) - int(bounds["from_year"]) + 1
+    key = learner * span + np.array([int(e[1]) - first for e in editions], dtype=np.int64)[local]
+    learner, local, profile, key = _by(row_id, learner, local, profile, key)  # the snapshot's order
+    return _by(key, learner, local, profile)
 
 
-def _in_order(learner: Ints, year: Ints) -> bool:
-    """Rows by learner, then academic year, as a full copy leaves them and the one pass needs them."""
-    later = learner[1:] > learner[:-1]
-    return bool(np.all(later | ((learner[1:] == learner[:-1]) & (year[1:] >= year[:-1]))))
+def _by(key: Ints, *columns: Ints) -> tuple[Ints, ...]:
+    """``columns`` in the order of ``key``, ties in place, by a timsort over the sorted runs the rows come in (blocks
+    of rowids; learners in order then a refresh's): 0.05 s at 3.8 million rows, a lexsort of the three took 0.4 s."""
+    if not len(key) or bool(np.all(key[1:] >= key[:-1])):
+        return columns
+    order = np.argsort(key, kind="stable")
+    return tuple(column[order] for column in columns)
 
 
 def codes_of(db: SqlRunner) -> dict[str, list[str]]:
@@ -343,17 +349,8 @@ def _editions(
         with_capacity = [int(c) for c in mine if c is not None]
         total = per_year["total"].get((year, "all"), Counts())
         capacity = per_year["capacity"].get((year, "yes"), Counts())
-        found.append(
-            (
-                year,
-                len(mine),
-                total.enrolments,
-                len(with_capacity),
-                sum(with_capacity),
-                capacity.enrolments,
-                capacity.learners,
-            )
-        )
+        counts = (total.enrolments, len(with_capacity), sum(with_capacity), capacity.enrolments, capacity.learners)
+        found.append((year, len(mine), *counts))
     return found
 
 
