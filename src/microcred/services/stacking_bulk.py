@@ -188,9 +188,9 @@ def evaluate_all(
     """How many learners were looked at, and per rule (by provider and code) how many started, meet it and
     are owed its stacked credential: the eligibility job's result, counts only (no learner is named).
 
-    Each learner-rule pair is decided by ``CompiledRule.standing`` -- the same choice of what counts and the
-    same "met" as the progress :func:`evaluations` gives, without building it (profiled, building every
-    pair's progress was two thirds of the job). Every rule naming an offering the learner holds is started
+    Whether a learner meets a rule is decided by ``CompiledRule.standing`` -- the same choice of what counts
+    and the same "met" as the progress :func:`evaluations` gives, without building it (profiled, building
+    every pair's progress was two thirds of the job). Every rule naming an offering the learner holds is started
     (a held credential for a component counts or is excluded with a reason); ``standing`` decides "met" only
     where the learner holds enough components (and ECTS) for it to be possible (``CompiledRule.may_be_met``),
     which leaves out most pairs (profiled: ``standing`` on every pair was half of the job, verdicts kept)."""
