@@ -80,20 +80,18 @@ class _RuleIndex:
     what they hold (in the order of provider and code, as the reference path gives them)."""
 
     def __init__(self, rules: Sequence[StackRule], today: date) -> None:
-        self._by_key: dict[str, list[tuple[int, CompiledRule]]] = {}
-        self._positions: dict[str, list[int]] = {}  # the same, positions only (counted in C by Counter)
-        self._ects_positions: dict[str, list[int]] = {}  # of the ECTS rules only
         ordered = sorted(rules, key=lambda r: (r.provider, r.code))
         self.compiled = [CompiledRule(rule, today) for rule in ordered]
+        self._positions: dict[str, list[int]] = {}  # component key -> positions in ``compiled`` naming it
+        self._ects_positions: dict[str, list[int]] = {}  # the same, of the ECTS rules only
         for position, compiled in enumerate(self.compiled):
             for component in compiled.rule.components:
-                self._by_key.setdefault(component.key, []).append((position, compiled))
                 self._positions.setdefault(component.key, []).append(position)
                 if compiled.rule.kind is RuleKind.ECTS:
                     self._ects_positions.setdefault(component.key, []).append(position)
 
     def names(self, provider: str, offering_code: str) -> bool:
-        return f"{provider}/{offering_code}" in self._by_key
+        return f"{provider}/{offering_code}" in self._positions
 
     def held_per_rule(self, by_key: Mapping[str, Sequence[HeldCredential]]) -> tuple[Counter[int], dict[int, Decimal]]:
         """Per rule naming one of ``by_key`` (by the position of its :class:`CompiledRule`): how many of its
@@ -114,11 +112,8 @@ class _RuleIndex:
         return held, ects
 
     def rules_for(self, by_key: Mapping[str, object]) -> list[CompiledRule]:
-        found: dict[int, CompiledRule] = {}
-        for key in by_key:
-            for position, compiled in self._by_key.get(key, ()):
-                found[position] = compiled
-        return [found[position] for position in sorted(found)]
+        found = {position for key in by_key for position in self._positions.get(key, ())}
+        return [self.compiled[position] for position in sorted(found)]
 
 
 def _rules(deps: Dependencies, provider: str | None) -> list[StackRule]:
