@@ -4,17 +4,21 @@ not a full copy (decision 0038)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
+import duckdb
 import pytest
 from sqlalchemy import text
 
-from microcred.bootstrap import Register
+from microcred.bootstrap import Register, build
 from microcred.services.reports import parliament_report
-from microcred.stats import ParliamentReport
+from microcred.stats import ParliamentReport, cache
 from microcred.stats.cache import forget, snapshot_files, snapshots_refreshed, snapshots_taken
+from microcred.stats.snapshot import connect
 from microcred.storage.changes import next_statistics_generation
-from tests.databases import Content
+from tests.databases import Content, database_copy, settings_for
 from tests.stats.register_data import STATS_REGISTER
 
 
@@ -74,3 +78,103 @@ def test_a_new_process_reopens_the_current_snapshot_file(register: Register) -> 
     assert _report(register) == first
     expected_copies = 0 if _snapshot_files(register) else 1  # PostgreSQL keeps its copy in memory only
     assert snapshots_taken() == taken + expected_copies
+
+
+@pytest.fixture
+def file_register(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
+    """An SQLite register: its snapshot is a file next to it (a PostgreSQL register keeps its copy in memory)."""
+    wired = build(settings_for(database_copy(request, "sqlite", STATS_REGISTER), tmp_path_factory.mktemp("outbox")))
+    yield wired
+    wired.close()
+
+
+def _change(register: Register) -> None:
+    with register.engine.begin() as connection:
+        generation = next_statistics_generation(connection)
+        connection.execute(
+            text(
+                "UPDATE enrolments SET outcome = 'passed', change_generation = :g "
+                "WHERE id = (SELECT MIN(id) FROM enrolments)"
+            ),
+            {"g": generation},
+        )
+
+
+def _refreshed_file(register: Register) -> tuple[ParliamentReport, Path]:
+    """A report, a change and the next report, which refreshes the kept file: that report and the file."""
+    _report(register)
+    _change(register)
+    refreshed = snapshots_refreshed()
+    report = _report(register)
+    assert snapshots_refreshed() == refreshed + 1
+    with register.uow() as work:
+        (path,) = snapshot_files(work.statistics)
+    return report, path
+
+
+def _corrupt_enrolment_blocks(path: Path) -> None:
+    """Overwrite bytes inside every block holding ``stat_enrolments``' columns, as an unwritten page after a crash
+    would leave them (DuckDB's file: three 4 KiB headers, then 256 KiB blocks, each behind its checksum)."""
+    db = connect(path, read_only=True)
+    blocks = {
+        int(b)
+        for (b,) in db.execute(
+            "SELECT block_id FROM pragma_storage_info('stat_enrolments') WHERE block_id >= 0"
+        ).fetchall()
+    }
+    db.close()
+    assert blocks
+    with path.open("r+b") as file:
+        for block in blocks:
+            file.seek(3 * 4096 + block * 256 * 1024 + 64)
+            file.write(b"\xa5" * 256)
+
+
+def test_a_refreshed_file_is_unsynced_and_marked_with_the_boot_it_was_written_in(file_register: Register) -> None:
+    _report_before, path = _refreshed_file(file_register)
+    db = connect(path, read_only=True)
+    (boot,) = db.execute("SELECT unsynced_boot FROM stat_meta").fetchall()[0]
+    db.close()
+    assert boot == Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+
+
+def test_after_a_reboot_a_whole_unsynced_file_is_read_once_and_kept(
+    file_register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report, path = _refreshed_file(file_register)
+    forget()
+    monkeypatch.setattr(cache, "_boot", lambda: "another boot")
+    taken = snapshots_taken()
+    assert _report(file_register) == report
+    assert snapshots_taken() == taken
+    assert path.exists()
+
+
+def test_after_a_reboot_an_unsynced_file_with_an_unreadable_block_is_dropped_and_copied_again(
+    file_register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report, path = _refreshed_file(file_register)
+    forget()
+    _corrupt_enrolment_blocks(path)
+    taken = snapshots_taken()
+    db = connect(path, read_only=True)
+    with pytest.raises(duckdb.Error, match="checksum"):  # the corruption is real: reading the file fails
+        db.execute("SELECT bit_xor(hash(n)) FROM stat_enrolments AS n").fetchall()
+    db.close()
+    monkeypatch.setattr(cache, "_boot", lambda: "another boot")
+    assert _report(file_register) == report
+    assert snapshots_taken() == taken + 1
+
+
+def test_in_the_boot_it_was_written_in_an_unsynced_file_is_trusted_without_reading_it(
+    file_register: Register,
+) -> None:
+    """Proved by a corruption the same boot does not look for: the kept file is reused (a real crash restarts
+    the machine, so this never meets a damaged file)."""
+    _report_before, path = _refreshed_file(file_register)
+    forget()
+    _corrupt_enrolment_blocks(path)
+    taken = snapshots_taken()
+    with pytest.raises(duckdb.Error, match="checksum"):
+        _report(file_register)
+    assert snapshots_taken() == taken
