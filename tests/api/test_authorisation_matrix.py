@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
 from microcred.api.deps import Access
-from microcred.api.idempotency import ApiRoute
+from microcred.api.routing import ApiRoute
 from microcred.bootstrap import Register
 from microcred.services.auth import Scope
 from tests.api.conftest import ISSUED_ENROLMENT, OTHER, OWNER, Tokens, learner_link

@@ -1,4 +1,4 @@
-"""Every API route's class, and the replay of creating POSTs sent again with an ``Idempotency-Key``.
+"""The replay of creating POSTs sent again with an ``Idempotency-Key`` (``api.routing.ApiRoute`` calls it).
 
 A request has no transaction of its own: each use case a route calls is one transaction, exactly as in
 the CLI and jobs (docs/decisions/0005-composition.md, Transactions). A creating POST with a key runs
@@ -15,10 +15,7 @@ from typing import Any
 
 import anyio
 from fastapi import Request, Response
-from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
-from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from microcred.api.deps import resolve_principal
@@ -27,59 +24,9 @@ from microcred.bootstrap import Register
 from microcred.errors import Invalid
 from microcred.services.idempotency import StoredAnswer
 
-__all__ = ["ApiRoute"]
+__all__ = ["Handler", "idempotent"]
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
-
-
-class ApiRoute(APIRoute):
-    """Every API route; creating (201/202) POSTs replay their first answer to a repeated Idempotency-Key.
-
-    A REST route (``/api/...``) also refuses query parameters it does not declare: ``?limt=10`` or
-    ``?fromat=csv`` silently ignored would answer a different question than the one asked. The OAuth and
-    OpenID for VC routes are left lenient on purpose, since RFC 6749 §3.1 says unknown parameters MUST be
-    ignored there."""
-
-    def get_route_handler(self) -> Handler:
-        handler: Handler = self._strict_query(super().get_route_handler())
-        if "POST" not in (self.methods or set()) or self.status_code not in (201, 202):
-            return handler
-
-        async def run(request: Request) -> Response:
-            key = request.headers.get("idempotency-key")
-            return await (handler(request) if key is None else _idempotent(request, key, handler))
-
-        return run
-
-    def _strict_query(self, handler: Handler) -> Handler:
-        if not self.path.startswith("/api/"):
-            return handler
-        declared = _declared_query_parameters(self.dependant)
-
-        async def checked(request: Request) -> Response:
-            unknown = sorted(set(request.query_params) - declared)
-            if unknown:
-                known = ", ".join(sorted(declared)) or "-"
-                raise Invalid.field("query." + unknown[0][:80], "query-parameter-unknown", None, known=known)
-            return await handler(request)
-
-        return checked
-
-
-def _declared_query_parameters(dependant: Dependant) -> frozenset[str]:
-    """The query names a route reads, through all its dependencies (a pydantic model stands for its fields)."""
-    names: set[str] = set()
-    pending = [dependant]
-    while pending:
-        current = pending.pop()
-        pending.extend(current.dependencies)
-        for param in current.query_params:
-            model = param.field_info.annotation
-            if isinstance(model, type) and issubclass(model, BaseModel):
-                names.update(field.alias or name for name, field in model.model_fields.items())
-            else:
-                names.add(param.alias)
-    return frozenset(names)
 
 
 async def _fingerprint(request: Request) -> str:
@@ -88,7 +35,7 @@ async def _fingerprint(request: Request) -> str:
     return hashlib.sha256(b"\n".join(parts)).hexdigest()
 
 
-async def _idempotent(request: Request, key: str, handler: Handler) -> Response:
+async def idempotent(request: Request, key: str, handler: Handler) -> Response:
     """Reserve the key, run the handler, then store its answer, or release the key when it failed."""
     if not 1 <= len(key) <= 255 or not key.isascii():
         raise Invalid.field("Idempotency-Key", "idempotency-key-format", key[:40])

@@ -14,7 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from microcred.api.deps import PublicDep, RegisterDep
-from microcred.api.idempotency import ApiRoute
+from microcred.api.routing import ApiRoute
 
 __all__ = ["JsonFormatter", "Metrics", "RequestLog", "configure_logging", "router"]
 

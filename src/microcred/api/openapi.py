@@ -10,8 +10,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import iter_route_contexts
 
 from microcred.api.deps import Access
-from microcred.api.idempotency import ApiRoute
 from microcred.api.problems import MEDIA_TYPE
+from microcred.api.routing import ApiRoute
 
 __all__ = ["access_rule", "install_openapi"]
 
