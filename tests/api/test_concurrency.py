@@ -24,8 +24,7 @@ from microcred.services.oid4vci import MAX_TX_CODE_ATTEMPTS, Offer, pre_authoriz
 from microcred.services.oid4vci_metadata import LDP_VC, PRE_AUTHORIZED_GRANT
 from microcred.testing import served_in_thread
 from tests.api.conftest import ISSUED_ENROLMENT, OWNER, Tokens
-from tests.api.test_oid4vci_authorization import CLIENT, REDIRECT, Pkce, _params
-from tests.api.test_oid4vci_deferred import _pending_offer
+from tests.api.oid4vci_flow import CLIENT, REDIRECT, Pkce, authorization_params, pending_offer
 from tests.api.wallet_app import WalletApp
 
 # slow (seconds a test: credentials issued, a demo loaded, a report rendered or a process started):
@@ -128,11 +127,11 @@ def test_a_deferred_credential_asked_twenty_times_at_once_is_delivered_once(
     base_url: str, demo_register: Register
 ) -> None:
     """Decision 0035: the transaction is spent by one conditional UPDATE in the transaction that renders it."""
-    offer_id = _pending_offer(demo_register)
+    offer_id = pending_offer(demo_register)
     with demo_register.uow() as work:
         learner = work.enrolments.get(OWNER, ISSUED_ENROLMENT).learner
     pkce, grants = Pkce(), [wallet.grant(learner, OWNER)]
-    params = _params(pkce, issuer_state=offer_id)
+    params = authorization_params(pkce, issuer_state=offer_id)
     location = demo_register.oid4vci_authorization.approve(params, grants, f"pending:{offer_id}")
     code = parse_qs(urlsplit(location).query)["code"][0]
     form = {"code": code, "code_verifier": pkce.verifier, "client_id": CLIENT, "redirect_uri": REDIRECT}

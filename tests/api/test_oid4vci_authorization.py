@@ -5,116 +5,42 @@ on the code, the redirect and the approval form is refused in the spec's own wor
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import re
-import secrets
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from microcred.bootstrap import Register
-from microcred.credentials.jose import b64url
 from microcred.domain import Learner
 from microcred.services import wallet
 from microcred.services.oid4vci import Oid4vciError, credential_identifier
 from microcred.services.oid4vci_authorization import Oid4vciAuthorization
 from microcred.services.oid4vci_metadata import LDP_VC, SCOPES, SD_JWT_VC
-from tests.api.conftest import OTHER, OWNER, learner_link
+from tests.api.conftest import OTHER, OWNER
+from tests.api.oid4vci_flow import (
+    CLIENT,
+    OTHER_ENROLMENT,
+    REDIRECT,
+    Pkce,
+    answer_authorization,
+    approved_code,
+    ask_authorization,
+    authorization_params,
+    oauth_error,
+    redirect_query,
+    sign_in_learner,
+    token_for_code,
+)
 from tests.api.wallet_app import WalletApp
 
 pytestmark = pytest.mark.slow
 
-REDIRECT = "https://wallet.example/callback"
-CLIENT = "wallet.example"
-OTHER_ENROLMENT = "MC-DISINFO-2024-E000"
-
-
-@dataclasses.dataclass
-class Pkce:
-    verifier: str = dataclasses.field(default_factory=lambda: secrets.token_urlsafe(48))
-
-    @property
-    def challenge(self) -> str:
-        return b64url(hashlib.sha256(self.verifier.encode()).digest())
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no CSRF token"
-    return found.group(1)
-
-
-def _sign_in(client: TestClient, register: Register) -> httpx.Response:
-    """Open the learner's e-mailed link in this browser, as the wallet page does."""
-    access = learner_link(register)
-    landing = client.get(f"/wallet/open?access={access}")
-    return client.post("/wallet/open", data={"csrf_token": _csrf(landing.text), "access": access})
-
-
-def _params(pkce: Pkce, **changes: str | None) -> dict[str, str]:
-    params: dict[str, str | None] = {
-        "response_type": "code",
-        "client_id": CLIENT,
-        "redirect_uri": REDIRECT,
-        "state": "s-123",
-        "scope": SCOPES[LDP_VC],
-        "code_challenge": pkce.challenge,
-        "code_challenge_method": "S256",
-    }
-    params.update(changes)
-    return {name: value for name, value in params.items() if value is not None}
-
-
-def _ask(client: TestClient, params: dict[str, str]) -> httpx.Response:
-    return client.get("/oid4vci/authorize?" + urlencode(params), follow_redirects=False)
-
-
-def _answer(client: TestClient, page: httpx.Response, params: dict[str, str], **form: str) -> httpx.Response:
-    data = {"csrf_token": _csrf(page.text), **params, **form}
-    return client.post("/oid4vci/authorize", data=data, follow_redirects=False)
-
-
-def _query(response: httpx.Response) -> dict[str, str]:
-    assert response.status_code == 303, response.text
-    location = response.headers["location"]
-    return {name: values[0] for name, values in parse_qs(urlsplit(location).query).items()}
-
-
-def _code(client: TestClient, register: Register, credential_id: str, pkce: Pkce, **changes: str | None) -> str:
-    params = _params(pkce, **changes)
-    page = _ask(client, params)
-    assert page.status_code == 200, page.text
-    answer = _answer(client, page, params, answer="approve", credential=credential_id)
-    assert answer.headers["location"].startswith(params["redirect_uri"] + "?")
-    query = _query(answer)
-    assert query["state"] == params.get("state", query["state"])
-    assert query["iss"] == register.oid4vci.issuer  # RFC 9207
-    return query["code"]
-
-
-def _token(client: TestClient, code: str, verifier: str, **changes: str) -> httpx.Response:
-    form = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "code_verifier": verifier,
-        "client_id": CLIENT,
-        "redirect_uri": REDIRECT,
-        **changes,
-    }
-    return client.post("/oid4vci/token", data=form)
-
-
-def _error(response: httpx.Response) -> str:
-    return str(response.json()["error"])
-
 
 @pytest.fixture
 def signed_in(client: TestClient, demo_register: Register, credential_id: str) -> TestClient:
-    opened = _sign_in(client, demo_register)
+    opened = sign_in_learner(client, demo_register)
     assert opened.status_code == 200
     return client
 
@@ -142,12 +68,12 @@ def test_a_signed_in_learner_approves_and_the_wallet_receives_the_approved_forma
     signed_in: TestClient, demo_register: Register, credential_id: str
 ) -> None:
     pkce = Pkce()
-    page = _ask(signed_in, _params(pkce))
+    page = ask_authorization(signed_in, authorization_params(pkce))
     assert page.status_code == 200
     assert CLIENT in page.text
     assert "wallet.example" in page.text  # where the answer goes
-    code = _code(signed_in, demo_register, credential_id, pkce)
-    answer = _token(signed_in, code, pkce.verifier)
+    code = approved_code(signed_in, demo_register, credential_id, pkce)
+    answer = token_for_code(signed_in, code, pkce.verifier)
     assert answer.status_code == 200, answer.text
     assert answer.headers["cache-control"] == "no-store"
     token = answer.json()["access_token"]
@@ -157,7 +83,7 @@ def test_a_signed_in_learner_approves_and_the_wallet_receives_the_approved_forma
     assert issued.json()["credentials"][0]["credential"]["id"] == credential_id
     refused = app.credential(token, SD_JWT_VC, app.proof(app.nonce(), demo_register.oid4vci.issuer))
     assert refused.status_code == 403
-    assert _error(refused) == "insufficient_scope"  # the learner approved the ldp_vc only
+    assert oauth_error(refused) == "insufficient_scope"  # the learner approved the ldp_vc only
 
 
 def test_authorization_details_give_credential_identifiers_the_wallet_must_use(
@@ -165,8 +91,8 @@ def test_authorization_details_give_credential_identifiers_the_wallet_must_use(
 ) -> None:
     pkce = Pkce()
     details = '[{"type": "openid_credential", "credential_configuration_id": "MicroCredential_dc+sd-jwt"}]'
-    code = _code(signed_in, demo_register, credential_id, pkce, scope=None, authorization_details=details)
-    answer = _token(signed_in, code, pkce.verifier)
+    code = approved_code(signed_in, demo_register, credential_id, pkce, scope=None, authorization_details=details)
+    answer = token_for_code(signed_in, code, pkce.verifier)
     assert answer.status_code == 200, answer.text
     [detail] = answer.json()["authorization_details"]
     assert detail["credential_configuration_id"] == SD_JWT_VC
@@ -178,13 +104,13 @@ def test_authorization_details_give_credential_identifiers_the_wallet_must_use(
         json={"credential_configuration_id": SD_JWT_VC, "proofs": proof},
         headers={"Authorization": f"Bearer {token}"},
     )
-    assert _error(by_configuration) == "invalid_credential_request"
+    assert oauth_error(by_configuration) == "invalid_credential_request"
     wrong = signed_in.post(
         "/oid4vci/credential",
         json={"credential_identifier": "MicroCredential_dc+sd-jwt/urn:uuid:0", "proofs": proof},
         headers={"Authorization": f"Bearer {token}"},
     )
-    assert _error(wrong) == "unknown_credential_identifier"
+    assert oauth_error(wrong) == "unknown_credential_identifier"
     proof = {"jwt": [app.proof(app.nonce(), demo_register.oid4vci.issuer)]}
     issued = signed_in.post(
         "/oid4vci/credential",
@@ -199,25 +125,25 @@ def test_a_wrong_or_missing_verifier_is_refused_and_spends_the_code(
     signed_in: TestClient, demo_register: Register, credential_id: str
 ) -> None:
     pkce = Pkce()
-    code = _code(signed_in, demo_register, credential_id, pkce)
-    missing = _token(signed_in, code, "")
-    assert (missing.status_code, _error(missing)) == (400, "invalid_request")
-    wrong = _token(signed_in, code, Pkce().verifier)
-    assert (wrong.status_code, _error(wrong)) == (400, "invalid_grant")
-    assert _error(_token(signed_in, code, pkce.verifier)) == "invalid_grant"  # a guess used the code up
+    code = approved_code(signed_in, demo_register, credential_id, pkce)
+    missing = token_for_code(signed_in, code, "")
+    assert (missing.status_code, oauth_error(missing)) == (400, "invalid_request")
+    wrong = token_for_code(signed_in, code, Pkce().verifier)
+    assert (wrong.status_code, oauth_error(wrong)) == (400, "invalid_grant")
+    assert oauth_error(token_for_code(signed_in, code, pkce.verifier)) == "invalid_grant"  # a guess used the code up
 
 
 def test_a_reused_code_is_refused_and_ends_the_token_it_gave(
     signed_in: TestClient, demo_register: Register, credential_id: str
 ) -> None:
     pkce = Pkce()
-    code = _code(signed_in, demo_register, credential_id, pkce)
-    token = _token(signed_in, code, pkce.verifier).json()["access_token"]
-    again = _token(signed_in, code, pkce.verifier)
-    assert (again.status_code, _error(again)) == (400, "invalid_grant")
+    code = approved_code(signed_in, demo_register, credential_id, pkce)
+    token = token_for_code(signed_in, code, pkce.verifier).json()["access_token"]
+    again = token_for_code(signed_in, code, pkce.verifier)
+    assert (again.status_code, oauth_error(again)) == (400, "invalid_grant")
     app = WalletApp(signed_in)
     ended = app.credential(token, LDP_VC, app.proof(app.nonce(), demo_register.oid4vci.issuer))
-    assert (ended.status_code, _error(ended)) == (401, "invalid_token")
+    assert (ended.status_code, oauth_error(ended)) == (401, "invalid_token")
 
 
 @pytest.mark.parametrize(
@@ -229,14 +155,14 @@ def test_a_code_is_bound_to_its_client_and_redirect_uri(
     signed_in: TestClient, demo_register: Register, credential_id: str, changes: dict[str, str]
 ) -> None:
     pkce = Pkce()
-    code = _code(signed_in, demo_register, credential_id, pkce)
-    refused = _token(signed_in, code, pkce.verifier, **changes)
-    assert (refused.status_code, _error(refused)) == (400, "invalid_grant")
+    code = approved_code(signed_in, demo_register, credential_id, pkce)
+    refused = token_for_code(signed_in, code, pkce.verifier, **changes)
+    assert (refused.status_code, oauth_error(refused)) == (400, "invalid_grant")
 
 
 def test_an_expired_code_is_refused(signed_in: TestClient, demo_register: Register, credential_id: str) -> None:
     pkce = Pkce()
-    code = _code(signed_in, demo_register, credential_id, pkce)
+    code = approved_code(signed_in, demo_register, credential_id, pkce)
     later = demo_register.clock() + timedelta(minutes=3)
     late = Oid4vciAuthorization(
         dataclasses.replace(demo_register.dependencies, clock=lambda: later), demo_register.oid4vci
@@ -250,20 +176,20 @@ def test_an_expired_code_is_refused(signed_in: TestClient, demo_register: Regist
 def test_an_authorization_code_is_no_pre_authorized_code(
     signed_in: TestClient, demo_register: Register, credential_id: str
 ) -> None:
-    code = _code(signed_in, demo_register, credential_id, Pkce())
+    code = approved_code(signed_in, demo_register, credential_id, Pkce())
     form = {"grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code", "pre-authorized_code": code}
     refused = signed_in.post("/oid4vci/token", data={**form, "tx_code": "000000"})
-    assert _error(refused) == "invalid_grant"
+    assert oauth_error(refused) == "invalid_grant"
 
 
 def test_another_learners_credential_cannot_be_approved(
     signed_in: TestClient, demo_register: Register, credential_id: str, other_credential: str
 ) -> None:
     pkce = Pkce()
-    params = _params(pkce)
-    page = _ask(signed_in, params)
+    params = authorization_params(pkce)
+    page = ask_authorization(signed_in, params)
     assert other_credential not in page.text
-    refused = _answer(signed_in, page, params, answer="approve", credential=other_credential)
+    refused = answer_authorization(signed_in, page, params, answer="approve", credential=other_credential)
     assert refused.status_code == 404
     assert "location" not in refused.headers
 
@@ -273,9 +199,9 @@ def test_another_learners_offer_is_refused_as_issuer_state(
 ) -> None:
     other = demo_register.issuance.get_credential(other_credential)
     offer = demo_register.oid4vci.create_offer(other_credential, [wallet.grant(other.learner, other.provider)])
-    refused = _ask(signed_in, _params(Pkce(), issuer_state=offer.public_id))
-    assert _query(refused)["error"] == "invalid_request"
-    assert "code" not in _query(refused)
+    refused = ask_authorization(signed_in, authorization_params(Pkce(), issuer_state=offer.public_id))
+    assert redirect_query(refused)["error"] == "invalid_request"
+    assert "code" not in redirect_query(refused)
 
 
 def test_an_offers_issuer_state_narrows_the_choice_to_its_credential(
@@ -286,7 +212,7 @@ def test_an_offers_issuer_state_narrows_the_choice_to_its_credential(
     app = WalletApp(signed_in)
     grants = app.offer_of(offer.uri)["grants"]
     assert grants["authorization_code"] == {"issuer_state": offer.public_id}
-    page = _ask(signed_in, _params(Pkce(), issuer_state=offer.public_id))
+    page = ask_authorization(signed_in, authorization_params(Pkce(), issuer_state=offer.public_id))
     assert page.status_code == 200
     assert page.text.count('name="credential"') == 1
     assert credential_id in page.text
@@ -308,7 +234,7 @@ def test_an_offers_issuer_state_narrows_the_choice_to_its_credential(
     ],
 )
 def test_an_unusable_redirect_uri_is_never_redirected_to(signed_in: TestClient, redirect_uri: str) -> None:
-    answer = _ask(signed_in, _params(Pkce(), redirect_uri=redirect_uri))
+    answer = ask_authorization(signed_in, authorization_params(Pkce(), redirect_uri=redirect_uri))
     assert answer.status_code == 400
     assert "location" not in answer.headers
 
@@ -324,7 +250,7 @@ def test_an_unusable_redirect_uri_is_never_redirected_to(signed_in: TestClient, 
 def test_allowed_redirects_are_the_one_other_origin_the_pages_form_may_go_to(
     signed_in: TestClient, redirect_uri: str, origin: str
 ) -> None:
-    page = _ask(signed_in, _params(Pkce(), redirect_uri=redirect_uri))
+    page = ask_authorization(signed_in, authorization_params(Pkce(), redirect_uri=redirect_uri))
     assert page.status_code == 200
     # browsers apply form-action to the approval's redirect too: that origin, and no other
     assert f"form-action 'self' {origin};" in page.headers["content-security-policy"]
@@ -332,7 +258,7 @@ def test_allowed_redirects_are_the_one_other_origin_the_pages_form_may_go_to(
 
 
 def test_a_missing_client_id_is_shown_not_redirected(signed_in: TestClient) -> None:
-    answer = _ask(signed_in, _params(Pkce(), client_id=None))
+    answer = ask_authorization(signed_in, authorization_params(Pkce(), client_id=None))
     assert answer.status_code == 400
     assert "location" not in answer.headers
 
@@ -353,9 +279,9 @@ def test_a_missing_client_id_is_shown_not_redirected(signed_in: TestClient) -> N
 def test_a_bad_request_goes_back_to_the_checked_redirect_with_the_spec_error(
     signed_in: TestClient, changes: dict[str, Any], error: str
 ) -> None:
-    answer = _ask(signed_in, _params(Pkce(), **changes))
+    answer = ask_authorization(signed_in, authorization_params(Pkce(), **changes))
     assert answer.headers["location"].startswith(REDIRECT + "?")
-    query = _query(answer)
+    query = redirect_query(answer)
     assert query["error"] == error
     assert query["state"] == "s-123"
 
@@ -363,7 +289,7 @@ def test_a_bad_request_goes_back_to_the_checked_redirect_with_the_spec_error(
 def test_the_approval_form_needs_the_sessions_csrf_token(
     signed_in: TestClient, demo_register: Register, credential_id: str
 ) -> None:
-    params = _params(Pkce())
+    params = authorization_params(Pkce())
     forged = signed_in.post(
         "/oid4vci/authorize",
         data={"csrf_token": "forged", **params, "answer": "approve", "credential": credential_id},
@@ -378,18 +304,18 @@ def test_the_approval_form_needs_the_sessions_csrf_token(
 
 
 def test_denying_tells_the_wallet_access_denied(signed_in: TestClient, credential_id: str) -> None:
-    params = _params(Pkce())
-    denied = _answer(signed_in, _ask(signed_in, params), params, answer="deny")
-    assert _query(denied) == {"error": "access_denied", "state": "s-123", "iss": _query(denied)["iss"]}
+    params = authorization_params(Pkce())
+    denied = answer_authorization(signed_in, ask_authorization(signed_in, params), params, answer="deny")
+    assert redirect_query(denied) == {"error": "access_denied", "state": "s-123", "iss": redirect_query(denied)["iss"]}
 
 
 def test_a_learner_without_a_session_signs_in_and_comes_back_to_the_request(
     client: TestClient, demo_register: Register, credential_id: str
 ) -> None:
-    params = _params(Pkce())
-    first = _ask(client, params)
+    params = authorization_params(Pkce())
+    first = ask_authorization(client, params)
     assert (first.status_code, first.headers["location"]) == (303, "/wallet")
-    opened = _sign_in(client, demo_register)
+    opened = sign_in_learner(client, demo_register)
     assert opened.url.path == "/oid4vci/authorize"
     assert parse_qs(opened.url.query.decode())["client_id"] == [CLIENT]
     assert 'value="approve"' in opened.text
@@ -397,7 +323,9 @@ def test_a_learner_without_a_session_signs_in_and_comes_back_to_the_request(
 
 def test_the_approval_post_needs_a_wallet_session(client: TestClient, credential_id: str) -> None:
     page = client.get("/wallet")
-    answer = _answer(client, page, _params(Pkce()), answer="approve", credential=credential_id)
+    answer = answer_authorization(
+        client, page, authorization_params(Pkce()), answer="approve", credential=credential_id
+    )
     assert (answer.status_code, answer.headers["location"]) == (303, "/wallet")
 
 
@@ -406,7 +334,7 @@ def test_a_learner_with_no_valid_credential_can_only_go_back(client: TestClient,
         pseudonym = work.enrolments.get(OWNER, "MC-DSS-2023-E001").learner
         work.learners.save(Learner(pseudonym, "learner.of.tests@example.org"), provider=OWNER)
         work.commit()
-    _sign_in(client, demo_register)
-    page = _ask(client, _params(Pkce()))
+    sign_in_learner(client, demo_register)
+    page = ask_authorization(client, authorization_params(Pkce()))
     assert page.status_code == 200
     assert 'value="approve"' not in page.text

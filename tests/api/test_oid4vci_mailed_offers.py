@@ -5,13 +5,10 @@ and a second run mails nobody unless asked to send again."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,36 +20,26 @@ from microcred.services.offer_mailing import MAILED_OFFER_LIFETIME, mail_offers
 from microcred.services.oid4vci import pre_authorized_code, tx_code
 from microcred.services.oid4vci_metadata import LDP_VC
 from microcred.services.ports import UnitOfWork
-from microcred.testing import mail_text
 from tests.api.conftest import ISSUED_ENROLMENT, OTHER, OWNER, Tokens, finished_job
-from tests.api.test_oid4vci_authorization import Pkce, _ask, _code, _params, _sign_in, _token
+from tests.api.oid4vci_flow import (
+    LEARNER_ADDRESS,
+    Pkce,
+    approved_code,
+    ask_authorization,
+    authorization_params,
+    mails_in,
+    offer_id_in,
+    outbox_mails,
+    sign_in_learner,
+    token_for_code,
+)
 from tests.api.wallet_app import WalletApp
 
 pytestmark = pytest.mark.slow
 
 EDITION = "MC-DSS-2024"
 ISSUED_EDITION = ISSUED_ENROLMENT.rsplit("-", 1)[0]  # MC-DSS-2023
-LEARNER_ADDRESS = "learner.of.tests@example.org"  # the address tests.api.conftest.learner_link gives
 URL = f"/api/v1/providers/{OWNER}/editions/{EDITION}/credential-offers"
-
-
-def _outbox(register: Register) -> set[Path]:
-    return set(Path(register.settings.outbox_dir).glob("*.eml"))
-
-
-def _mails(paths: set[Path]) -> list[tuple[str, str]]:
-    """(address, plain-text body) of each message."""
-    found = []
-    for path in paths:
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        found.append((str(message["To"]), mail_text(path.read_bytes())))
-    return found
-
-
-def _offer_id(body: str) -> str:
-    link = next(word for word in body.split() if word.startswith("openid-credential-offer://"))
-    reference = unquote(parse_qs(urlsplit(link).query)["credential_offer_uri"][0])
-    return reference.rsplit("/oid4vci/offers/", 1)[1]
 
 
 @pytest.fixture
@@ -85,14 +72,14 @@ def test_the_job_mails_exactly_the_reachable_learners_an_offer_of_their_own_cred
     client: TestClient, tokens: Tokens, demo_register: Register, edition: dict[str, str]
 ) -> None:
     owner = Tokens.header(tokens.owner)
-    before = _outbox(demo_register)
+    before = outbox_mails(demo_register)
     started = client.post(URL, headers=owner)
     assert started.status_code == 202, started.text
     assert started.headers["location"].startswith(f"/api/v1/providers/{OWNER}/jobs/")
     job = finished_job(client, started.headers["location"], owner)
     assert job["state"] == "succeeded", job
     assert job["kind"] == "mail-credential-offers"
-    mails = _mails(_outbox(demo_register) - before)
+    mails = mails_in(outbox_mails(demo_register) - before)
     assert sorted(address for address, _ in mails) == sorted(edition)
     assert job["result"]["mailed"] == len(edition)
     assert sorted(job["result"]["credentials"]) == sorted(edition.values())
@@ -100,7 +87,7 @@ def test_the_job_mails_exactly_the_reachable_learners_an_offer_of_their_own_cred
     for address, body in mails:
         assert f"{MAILED_OFFER_LIFETIME.days} days" in body
         assert f"{MAILED_OFFER_LIFETIME.days} dagen" in body
-        offer_id = _offer_id(body)
+        offer_id = offer_id_in(body)
         offer = client.get(f"/oid4vci/offers/{offer_id}")
         assert offer.status_code == 200
         assert offer.json()["grants"] == {"authorization_code": {"issuer_state": offer_id}}, "no PIN flow by mail"
@@ -116,20 +103,20 @@ def test_a_second_run_mails_nobody_unless_asked_to_send_again(
 ) -> None:
     owner = Tokens.header(tokens.owner)
     assert finished_job(client, client.post(URL, headers=owner).headers["location"], owner)["state"] == "succeeded"
-    before = _outbox(demo_register)
+    before = outbox_mails(demo_register)
     second = finished_job(client, client.post(URL, headers=owner, json={}).headers["location"], owner)
     assert second["result"]["mailed"] == 0
     assert second["result"]["already_mailed"] == len(edition)
-    assert _outbox(demo_register) == before
+    assert outbox_mails(demo_register) == before
     again = finished_job(client, client.post(URL, headers=owner, json={"again": True}).headers["location"], owner)
     assert again["result"]["mailed"] == len(edition)
-    assert sorted(address for address, _ in _mails(_outbox(demo_register) - before)) == sorted(edition)
+    assert sorted(address for address, _ in mails_in(outbox_mails(demo_register) - before)) == sorted(edition)
 
 
 def test_another_provider_cannot_start_or_follow_the_job(
     client: TestClient, tokens: Tokens, demo_register: Register, edition: dict[str, str]
 ) -> None:
-    before = _outbox(demo_register)
+    before = outbox_mails(demo_register)
     other = Tokens.header(tokens.other)
     assert client.post(URL, headers=other).status_code == 403
     assert client.post(URL, headers=Tokens.header(tokens.owner_readonly)).status_code == 403
@@ -142,17 +129,17 @@ def test_another_provider_cannot_start_or_follow_the_job(
     assert (
         client.post(f"/api/v1/providers/{OWNER}/editions/NO-SUCH/credential-offers", headers=owner).status_code == 404
     )
-    assert "elsewhere@example.org" not in {address for address, _ in _mails(_outbox(demo_register) - before)}
+    assert "elsewhere@example.org" not in {address for address, _ in mails_in(outbox_mails(demo_register) - before)}
 
 
 def test_a_mailed_offer_has_no_pre_authorized_code_to_redeem(
     client: TestClient, tokens: Tokens, demo_register: Register, edition: dict[str, str]
 ) -> None:
     owner = Tokens.header(tokens.owner)
-    before = _outbox(demo_register)
+    before = outbox_mails(demo_register)
     finished_job(client, client.post(URL, headers=owner).headers["location"], owner)
-    (_, body), *_ = _mails(_outbox(demo_register) - before)
-    offer_id = _offer_id(body)
+    (_, body), *_ = mails_in(outbox_mails(demo_register) - before)
+    offer_id = offer_id_in(body)
     secret = demo_register.settings.session_secret.get_secret_value()
     form = {
         "grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code",
@@ -169,22 +156,22 @@ def test_the_learner_takes_up_a_mailed_offer_by_signing_in_and_approving(
 ) -> None:
     """The whole way: the mailed link's offer names only its credential on the approval page, and the wallet
     receives that credential, bound to its key."""
-    assert _sign_in(client, demo_register).status_code == 200  # the address the link went to is the learner's
+    assert sign_in_learner(client, demo_register).status_code == 200  # the address the link went to is the learner's
     owner = Tokens.header(tokens.owner)
-    before = _outbox(demo_register)
+    before = outbox_mails(demo_register)
     url = f"/api/v1/providers/{OWNER}/editions/{ISSUED_EDITION}/credential-offers"
     assert finished_job(client, client.post(url, headers=owner).headers["location"], owner)["state"] == "succeeded"
-    [body] = [body for address, body in _mails(_outbox(demo_register) - before) if address == LEARNER_ADDRESS]
-    offer_id = _offer_id(body)
+    [body] = [body for address, body in mails_in(outbox_mails(demo_register) - before) if address == LEARNER_ADDRESS]
+    offer_id = offer_id_in(body)
     app = WalletApp(client)
     link = next(word for word in body.split() if word.startswith("openid-credential-offer://"))
     assert app.offer_of(link)["grants"] == {"authorization_code": {"issuer_state": offer_id}}
     pkce = Pkce()
-    page = _ask(client, _params(pkce, issuer_state=offer_id))
+    page = ask_authorization(client, authorization_params(pkce, issuer_state=offer_id))
     assert page.status_code == 200
     assert page.text.count('name="credential"') == 1
-    code = _code(client, demo_register, credential_id, pkce, issuer_state=offer_id)
-    token = _token(client, code, pkce.verifier).json()["access_token"]
+    code = approved_code(client, demo_register, credential_id, pkce, issuer_state=offer_id)
+    token = token_for_code(client, code, pkce.verifier).json()["access_token"]
     issued = app.credential(token, LDP_VC, app.proof(app.nonce(), demo_register.oid4vci.issuer))
     assert issued.status_code == 200, issued.text
     assert issued.json()["credentials"][0]["credential"]["id"] == credential_id
@@ -194,22 +181,22 @@ def test_a_mailed_offer_is_used_once_its_credential_was_delivered(
     client: TestClient, tokens: Tokens, demo_register: Register, credential_id: str
 ) -> None:
     """Its link then starts no more approvals, instead of for 14 days; before delivery it still may."""
-    assert _sign_in(client, demo_register).status_code == 200
+    assert sign_in_learner(client, demo_register).status_code == 200
     owner = Tokens.header(tokens.owner)
-    before = _outbox(demo_register)
+    before = outbox_mails(demo_register)
     url = f"/api/v1/providers/{OWNER}/editions/{ISSUED_EDITION}/credential-offers"
     finished_job(client, client.post(url, headers=owner).headers["location"], owner)
-    [body] = [body for address, body in _mails(_outbox(demo_register) - before) if address == LEARNER_ADDRESS]
-    offer_id = _offer_id(body)
+    [body] = [body for address, body in mails_in(outbox_mails(demo_register) - before) if address == LEARNER_ADDRESS]
+    offer_id = offer_id_in(body)
     first, second = Pkce(), Pkce()
-    code = _code(client, demo_register, credential_id, first, issuer_state=offer_id)
-    _code(client, demo_register, credential_id, second, issuer_state=offer_id)  # not delivered yet: it may
-    token = _token(client, code, first.verifier).json()["access_token"]
+    code = approved_code(client, demo_register, credential_id, first, issuer_state=offer_id)
+    approved_code(client, demo_register, credential_id, second, issuer_state=offer_id)  # not delivered yet: it may
+    token = token_for_code(client, code, first.verifier).json()["access_token"]
     app = WalletApp(client)
     issued = app.credential(token, LDP_VC, app.proof(app.nonce(), demo_register.oid4vci.issuer))
     assert issued.status_code == 200, issued.text
     assert client.get(f"/oid4vci/offers/{offer_id}").status_code == 404
-    refused = _ask(client, _params(Pkce(), issuer_state=offer_id))
+    refused = ask_authorization(client, authorization_params(Pkce(), issuer_state=offer_id))
     assert refused.status_code == 303
     assert parse_qs(urlsplit(refused.headers["location"]).query)["error"] == ["invalid_request"]
 
@@ -231,7 +218,7 @@ def test_two_mailings_at_the_very_same_moment_mail_each_learner_once(
     def run(name: str, within: Callable[[UnitOfWork, str], None]) -> None:
         results[name] = mail_offers(demo_register.dependencies, OWNER, EDITION, within=within)
 
-    before = _outbox(demo_register)
+    before = outbox_mails(demo_register)
     first = threading.Thread(target=run, args=("first", hold_the_first))
     first.start()
     assert inside.wait(20), "the first mailing never reached its first learner"
@@ -242,7 +229,7 @@ def test_two_mailings_at_the_very_same_moment_mail_each_learner_once(
     release.set()
     first.join(timeout=60)
     second.join(timeout=60)
-    addresses = [address for address, _ in _mails(_outbox(demo_register) - before)]
+    addresses = [address for address, _ in mails_in(outbox_mails(demo_register) - before)]
     assert sorted(addresses) == sorted(edition), "every reachable learner mailed exactly once"
     assert results["first"]["mailed"] + results["second"]["mailed"] == len(edition)
     assert results["second"]["already_mailed"] >= 1
