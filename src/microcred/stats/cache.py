@@ -164,7 +164,9 @@ def _whole(db: duckdb.DuckDBPyConnection) -> bool:
         written = dict(zip(names, meta.fetchone() or (), strict=False)).get("unsynced_boot")
         if written is None or written == _boot():
             return True
-        tables = [name for (name,) in db.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        tables = [
+            str(name).replace('"', '""') for (name,) in db.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        ]
         for table in tables:
             db.execute(f'SELECT bit_xor(hash(t)) FROM "{table}" AS t').fetchall()
     except duckdb.Error:
