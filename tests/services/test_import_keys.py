@@ -12,6 +12,7 @@ from microcred.services.import_keys import SeenKeys
 @pytest.mark.parametrize("filter_bits", [1 << 26, 8], ids=["filter", "every-key-a-maybe"])
 def test_a_repeated_key_names_its_first_row_across_runs(monkeypatch: pytest.MonkeyPatch, filter_bits: int) -> None:
     monkeypatch.setattr(import_keys, "_BATCH", 7)  # a run on disk every seven keys
+    monkeypatch.setattr(import_keys, "_FENCE", 2)  # a fence post every two keys: look-ups cross windows
     monkeypatch.setattr(import_keys, "_MASK", filter_bits - 1)
     keys = [f"provider\x1fR{number:05d}" for number in range(60)]
     with SeenKeys() as seen:
