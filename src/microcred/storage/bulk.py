@@ -129,6 +129,26 @@ class SqlBulkStore:
             found.update(self._find_learners([row[0] for row in missing]))
         return found
 
+    def _register_learners(self, pseudonyms: Sequence[str]) -> dict[str, int]:
+        """Ids of the given pseudonyms when most are expected to be new (the learners of new enrolments).
+
+        Inserted first, in key order, returning the ids of those inserted; only the ones already stored are
+        looked up. Measured on 200,000 new learners (SQLite, a 2-core machine under load): the look-up before
+        and after the insert of :meth:`learner_ids` cost a third of the registration, and key order spares
+        the unique index on ``pseudonym`` a random walk per row (decision 0037, addendum).
+        """
+        wanted = sorted(set(pseudonyms))
+        found: dict[str, int] = {}
+        for chunk in _chunks(wanted):
+            sql = (
+                f"INSERT INTO learners (pseudonym) VALUES {', '.join([f'({self._mark})'] * len(chunk))} "
+                "ON CONFLICT (pseudonym) DO NOTHING RETURNING pseudonym, id"
+            )
+            found.update((row[0], int(row[1])) for row in self._connection.exec_driver_sql(sql, tuple(chunk)))
+        if len(found) < len(wanted):
+            found.update(self._find_learners([p for p in wanted if p not in found]))
+        return found
+
     def insert_enrolments(self, rows: Sequence[NewEnrolment]) -> int:
         """Insert enrolments the caller knows are new (none stored with their provider and reference), with their
         row digests; their learners are registered as in :meth:`save_enrolments`. How many were inserted.
@@ -137,7 +157,7 @@ class SqlBulkStore:
         domain object is built per row.
         """
         self._prepare_for_bulk()
-        learner_ids = self.learner_ids([row[3] for row in rows])
+        learner_ids = self._register_learners([row[3] for row in rows])
         now: Any = stamp(self._connection)
         sqlite = self._dialect == "sqlite"
         if sqlite:
