@@ -10,14 +10,12 @@ brings one up to date with only what changed (decision 0038).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
-from numpy.typing import NDArray
 
 __all__ = [
     "ACROSS_PROVIDERS",
@@ -28,7 +26,6 @@ __all__ = [
     "WORKING",
     "Snapshot",
     "ects_band",
-    "numpy_columns",
     "offer_kind",
 ]
 
@@ -91,13 +88,3 @@ def connect(path: Path | None = None, *, read_only: bool = False) -> duckdb.Duck
     """A DuckDB connection that never downloads extensions, using both cores (issue 7's 2-core machine)."""
     config: dict[str, Any] = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
     return duckdb.connect(":memory:" if path is None else str(path), read_only=read_only, config=config)
-
-
-def numpy_columns(db: duckdb.DuckDBPyConnection, query: str, parameters: Mapping[str, Any]) -> dict[str, NDArray[Any]]:
-    """The columns of a query's result as NumPy arrays (for columns without NULLs), through DuckDB's relation API,
-    which hands the result over in Arrow batches where ``execute(...).fetchnumpy()`` builds the whole DB-API result
-    first. For the 3.8 million scoped rows at 10 million enrolments, the first read in a process (what a report
-    does) took 0.67-0.89 s of CPU against 0.82-1.04 s (three fresh processes each, alternating, at load 5; 30 MB
-    more at the peak), and a repeated read 0.3 s against 0.75 s."""
-    table = db.sql(query, params=dict(parameters)).to_arrow_table()
-    return {name: column.to_numpy() for name, column in zip(table.column_names, table.columns, strict=True)}

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from duckdb import DuckDBPyConnection
 from numpy.typing import NDArray
 
 from microcred.stats.disclosure import Rounding, atoms, profile_groups, protected_rows
 from microcred.stats.queries import BROAD_KINDS, ENROLMENT_DIMENSIONS, Counts, Questions, Scope, SqlRunner
-from microcred.stats.snapshot import CODED, numpy_columns
+from microcred.stats.snapshot import CODED
 
 __all__ = [
     "EDITIONS_IN_SCOPE",
@@ -113,7 +112,7 @@ class Tally:
 
 
 def tally(
-    db: DuckDBPyConnection, years: Mapping[str, object], dimensions: Sequence[str], *, rounding: Rounding | None = None
+    db: SqlRunner, years: Mapping[str, object], dimensions: Sequence[str], *, rounding: Rounding | None = None
 ) -> Tally:
     """Count ``dimensions`` (names of ``queries.ENROLMENT_DIMENSIONS``) over the scope of ``scope_offerings``,
     on the protected copy of the enrolments (``stats.disclosure``) unless ``rounding`` is None."""
@@ -191,20 +190,18 @@ def protect(
     return protected_rows(learner, local, profile, found, k=rounding.k, first_stand_in=int(learner.max(initial=0)) + 1)
 
 
-def fetch_rows(
-    db: DuckDBPyConnection, bounds: Mapping[str, int], editions: Sequence[tuple[Any, ...]]
-) -> tuple[Ints, ...]:
+def fetch_rows(db: SqlRunner, bounds: Mapping[str, int], editions: Sequence[tuple[Any, ...]]) -> tuple[Ints, ...]:
     """Learner, scoped-edition index and profile of every enrolment in scope (of ``scope_offerings``), by learner,
     then academic year, then the snapshot's order (as ``stats.reference`` orders them: by rowid)."""
-    fetched = numpy_columns(db, _ROWS, bounds)
-    row_id, edition = fetched["row_id"], fetched["edition_id"]
+    fetched = db.execute(_ROWS, bounds).fetchnumpy()
+    row_id, edition = np.asarray(fetched["row_id"]), np.asarray(fetched["edition_id"])
     ids = [int(e[0]) for e in editions]
     index = np.full(max([*ids, int(edition.max()) if len(edition) else 0]) + 1, -1, dtype=np.int64)
     index[ids] = np.arange(len(ids))
     local = index[edition]
     keep = np.flatnonzero(local >= 0)  # every row, the scope being the editions' offerings and years
-    learner, local = fetched["learner_id"][keep].astype(np.int64), local[keep]
-    profile, row_id = fetched["profile"][keep].astype(np.int64), row_id[keep]
+    learner, local = np.asarray(fetched["learner_id"])[keep].astype(np.int64), local[keep]
+    profile, row_id = np.asarray(fetched["profile"])[keep].astype(np.int64), row_id[keep]
     first, span = int(bounds["from_year"]), int(bounds["to_year"]) - int(bounds["from_year"]) + 1
     key = learner * span + np.array([int(e[1]) - first for e in editions], dtype=np.int64)[local]
     learner, local, profile, key = _by(row_id, learner, local, profile, key)  # the snapshot's order
@@ -373,7 +370,7 @@ def _offerings(
 class FastQuestions(Questions):
     """The report's questions with every enrolment and learner count taken from one ``tally`` pass."""
 
-    def __init__(self, db: DuckDBPyConnection, scope: Scope, *, rounding: Rounding | None = None) -> None:
+    def __init__(self, db: SqlRunner, scope: Scope, *, rounding: Rounding | None = None) -> None:
         super().__init__(db, scope)
         self._tally = tally(db, self.years, tuple(ENROLMENT_DIMENSIONS), rounding=rounding)
 
