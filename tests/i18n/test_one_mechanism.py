@@ -73,7 +73,7 @@ def test_the_scan_sees_a_text_chosen_by_language() -> None:
 
 
 def test_every_credential_check_reason_is_in_the_catalogue() -> None:
-    source = (SRC / "credentials" / "verify.py").read_text("utf-8")
+    source = "".join((SRC / "credentials" / name).read_text("utf-8") for name in ("verify.py", "verify_dates.py"))
     used = set(re.findall(r"""_check\(\s*[^,]+,\s*"[a-z-]+",\s*"([a-z0-9-]+)\"""", source))
     used |= set(re.findall(r"""\(\s*"([a-z0-9-]+)",\s*\{""", source))
     assert {"well-formed", "revoked", "list-unfetched", "keys-not-fetched"} <= used, "the scan finds the codes"

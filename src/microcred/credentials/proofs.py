@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -263,10 +264,7 @@ def _check_one(
     method = proof.get("verificationMethod")
     if not isinstance(method, str):
         return ProofCheck(False, "no-verification-method", suite.name)
-
-    def failure(code: str, **params: Any) -> ProofCheck:
-        return ProofCheck(False, code, suite.name, method, params=params)
-
+    failure = partial(_failure, suite.name, method)  # not a closure: built on every proof (issue 21)
     if proof.get("proofPurpose") != expected_purpose:
         return failure("wrong-purpose", purpose=proof.get("proofPurpose"), expected=expected_purpose)
     created = proof.get("created")
@@ -291,6 +289,10 @@ def _check_one(
     if len(signature) != 64 or not suite.verify(public_key, signature, data):
         return failure("no-match")
     return ProofCheck(True, "match", suite.name, method)
+
+
+def _failure(suite: str, method: str, code: str, /, **params: Any) -> ProofCheck:
+    return ProofCheck(False, code, suite, method, params=params)
 
 
 def _context_prefix(proof_context: Any, document_context: Any) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from types import MappingProxyType
 from typing import Any, Literal, get_args
 
 from microcred.credentials.wording import worded
@@ -17,6 +19,7 @@ from microcred.i18n import translate
 
 __all__ = [
     "CHECK_NAMES",
+    "NO_PARAMS",
     "OUTCOMES",
     "Check",
     "DidResolver",
@@ -93,6 +96,23 @@ class Check:
     @property
     def passed(self) -> bool:
         return self.outcome == "pass"
+
+    @staticmethod
+    def of(name: str, outcome: Outcome, code: str, **params: Any) -> Check:
+        """The check with one reason. One without parameters is a single shared value (its parameters
+        read-only): a passing credential gets three (well-formed, signature, validity), 1-1.5 µs each to build."""
+        if not params:
+            return _settled(name, outcome, code)
+        return Check(name, outcome, ((code, params),))
+
+
+NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
+"""Read-only empty parameters, for reasons and phrases shared by every verification."""
+
+
+@cache  # bounded: names, outcomes and codes are the checks' own literals
+def _settled(name: str, outcome: Outcome, code: str) -> Check:
+    return Check(name, outcome, ((code, NO_PARAMS),))
 
 
 def _sentence(fragments: list[str]) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -28,7 +28,7 @@ from microcred.credentials.clr import clr_problems
 from microcred.credentials.did_web import public_key_from_document
 from microcred.credentials.loader import VC_V2_CONTEXT_URL
 from microcred.credentials.ob3_schema import schema_problems
-from microcred.credentials.proofs import proofs_of, verify_proof
+from microcred.credentials.proofs import verify_proof
 from microcred.credentials.status_list import StatusList, StatusListError
 from microcred.credentials.verdict import (
     CHECK_NAMES,
@@ -45,7 +45,7 @@ from microcred.credentials.verdict import (
     TrustCheck,
     VerificationResult,
 )
-from microcred.credentials.wording import Phrase
+from microcred.credentials.verify_dates import EXPECTED_FAILURES, parse_time, trust_check, validity_check
 from microcred.domain.credential import TRUST_DATES, TrustDate
 
 __all__ = [
@@ -65,32 +65,8 @@ __all__ = [
     "verify_credential",
 ]
 
-_EXPECTED_FAILURES = (ValueError, TypeError, LookupError, AttributeError, RecursionError)
 
-
-def _check(name: str, outcome: Outcome, code: str, **params: Any) -> Check:
-    return Check(name, outcome, ((code, params),))
-
-
-def _parse_time(value: object) -> datetime | None:
-    if type(value) is str:
-        return _remembered_time(value)
-    return _time(value) if isinstance(value, str) else None
-
-
-@lru_cache(maxsize=1024)
-def _remembered_time(value: str) -> datetime | None:
-    """Kept for the last 1,024 texts: a verification reads four times, ``validFrom`` twice, and a batch
-    shares its ``created`` and often ``validFrom``; a datetime is immutable. 0.16 µs against 0.41 µs."""
-    return _time(value)
-
-
-def _time(value: str) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+_check = Check.of
 
 
 def _issuer_id(document: Mapping[str, Any]) -> str | None:
@@ -151,7 +127,7 @@ def _issuer_check(issuer: str | None, resolve_did: DidResolver) -> _Resolved:
         return _Resolved(_check("issuer", "not-checked", "issuer-not-fetched", issuer=issuer, why=skipped), None)
     except FetchFailed as failure:
         return _Resolved(_check("issuer", "fail", "issuer-fetch-failed", issuer=issuer, failure=failure), None)
-    except _EXPECTED_FAILURES:
+    except EXPECTED_FAILURES:
         document = None
     if document is None or document.get("id") != issuer:
         return _Resolved(_check("issuer", "fail", "issuer-unresolved", issuer=issuer), None)
@@ -181,62 +157,6 @@ def _signature_check(document: Mapping[str, Any], issuer: str | None, resolved: 
     return _check("signature", "fail", "signature-invalid", detail=result)
 
 
-def _trust_days(document: Mapping[str, Any], trust_date: TrustDate | date) -> tuple[list[date], Phrase]:
-    """The days the issuer must have been trusted, and which dates they are, in words."""
-    if isinstance(trust_date, date):
-        return [trust_date], Phrase("credential.trust-date.asked")
-    valid_from = _parse_time(document.get("validFrom"))
-    created = [
-        moment.date()
-        for proof in proofs_of(document)
-        if isinstance(proof, Mapping) and (moment := _parse_time(proof.get("created"))) is not None
-    ]
-    days: list[date] = []
-    if trust_date in ("both", "valid-from") and valid_from is not None:
-        days.append(valid_from.date())
-    if trust_date in ("both", "created"):
-        days.extend(created)
-    which = "both-without-created" if trust_date == "both" and not created else trust_date
-    missing = (trust_date == "created" and not created) or (trust_date == "valid-from" and valid_from is None)
-    return ([] if missing else sorted(set(days))), Phrase(f"credential.trust-date.{which}")
-
-
-def _trust_check(
-    document: Mapping[str, Any], issuer: str | None, is_trusted: TrustCheck, trust_date: TrustDate | date
-) -> Check:
-    """Was the issuer a quality-assured provider on the day(s) it signed? Judged by default on both the
-    proof's ``created`` and ``validFrom``: each is asserted by the issuer, and a back-dated ``validFrom``
-    alone must not carry a credential signed after the provider's quality assurance lapsed."""
-    days, dates = _trust_days(document, trust_date)
-    if issuer is None or not days:
-        return _check("trusted-provider", "fail", "trust-unknown-date", dates=dates)
-    answers: list[bool | None] = []
-    for day in days:
-        try:
-            answers.append(is_trusted(issuer, day))
-        except _EXPECTED_FAILURES:
-            answers.append(None)
-    if any(answer is None for answer in answers):
-        return _check("trusted-provider", "warn", "issuer-unknown")
-    lapsed = [day.isoformat() for day, answer in zip(days, answers, strict=True) if not answer]
-    if lapsed:
-        return _check("trusted-provider", "fail", "issuer-untrusted", days=", ".join(lapsed), dates=dates)
-    shown = ", ".join(day.isoformat() for day in days)
-    return _check("trusted-provider", "pass", "issuer-trusted", days=shown, dates=dates)
-
-
-def _validity_check(document: Mapping[str, Any], now: datetime) -> Check:
-    valid_from = _parse_time(document.get("validFrom"))
-    valid_until = _parse_time(document.get("validUntil")) if "validUntil" in document else None
-    if valid_from is None or ("validUntil" in document and valid_until is None):
-        return _check("validity-period", "fail", "dates-unreadable")
-    if now < valid_from:
-        return _check("validity-period", "fail", "not-yet-valid", valid_from=valid_from.isoformat())
-    if valid_until is not None and now > valid_until:
-        return _check("validity-period", "fail", "expired", valid_until=valid_until.isoformat())
-    return _check("validity-period", "pass", "valid-now")
-
-
 def _status_entries(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     status = document.get("credentialStatus")
     entries = status if isinstance(status, list) else [status] if status is not None else []
@@ -257,7 +177,7 @@ def _fetch_list(url: str, fetch: StatusListFetcher) -> Mapping[str, Any] | _Entr
         return "not-checked", ("list-not-fetched", {"url": url, "why": skipped})
     except FetchFailed as failure:
         return "fail", ("list-fetch-failed", {"url": url, "failure": failure})
-    except _EXPECTED_FAILURES:
+    except EXPECTED_FAILURES:
         listed = None
     if listed is None:
         return "fail", ("list-unfetched", {"url": url})
@@ -287,7 +207,7 @@ def _entry_status(
         return "not-checked", ("list-key-not-fetched", {"url": url})
     if not _list_signed_by(issuer, _exact(listed), _exact(resolved.document)):
         return not_signed
-    until = _parse_time(listed.get("validUntil"))
+    until = parse_time(listed.get("validUntil"))
     if until is not None and now > until:
         return "fail", ("list-expired", {"url": url, "until": until.isoformat()})
     subject = listed.get("credentialSubject")
@@ -379,11 +299,11 @@ def verify_credential(
             well_formed,
             _signature_check(document, issuer, resolved),
             resolved.check,
-            _trust_check(document, issuer, is_trusted, trust_date),
+            trust_check(document, issuer, is_trusted, trust_date),
             _status_check(document, issuer, fetch_status_list, resolve_did, now),
-            _validity_check(document, now),
+            validity_check(document, now),
         )
-    except _EXPECTED_FAILURES as error:  # a malformed document must still give an answer
+    except EXPECTED_FAILURES as error:  # a malformed document must still give an answer
         reason = f"{type(error).__name__}: {error}"
         return VerificationResult(
             (
