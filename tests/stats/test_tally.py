@@ -11,11 +11,12 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 
 from microcred.stats import Scope, Snapshot, build_report, take_snapshot
 from microcred.stats.queries import ENROLMENT_DIMENSIONS, Questions
-from microcred.stats.tally import FastQuestions
+from microcred.stats.tally import FastQuestions, by_key_then_row
 from tests.stats.facts import FactsInMemory
 
 TYPES = ("university", "university-college", "school-of-arts", "other-private")
@@ -109,3 +110,17 @@ def test_the_report_is_identical_either_way(snapshot: Snapshot, scope: Scope) ->
 
 def _plain(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     return [tuple(int(v) if isinstance(v, int) else v for v in row) for row in rows]
+
+
+@pytest.mark.parametrize("largest_key", [1_000, 2**62], ids=["packed into one key", "too large to pack"])
+def test_rows_are_ordered_by_key_then_snapshot_row_either_way(largest_key: int) -> None:
+    """The counting pass needs rows by learner and year, ties in the snapshot's order, whether the key and the
+    rowid fit in one integer or not; the rows come in sorted runs, as DuckDB's threads hand over blocks."""
+    rng = np.random.default_rng(7)
+    row_id = np.concatenate([np.arange(start, start + 500) for start in rng.permutation(np.arange(0, 20_000, 500))])
+    key = np.sort(rng.integers(0, largest_key, size=len(row_id)))[np.argsort(np.argsort(row_id))]
+    payload = rng.integers(0, 1 << 40, size=len(row_id))
+    (ordered_rows, ordered_payload) = by_key_then_row(key, row_id, row_id, payload)
+    expected = np.lexsort((row_id, key))
+    assert np.array_equal(ordered_rows, row_id[expected])
+    assert np.array_equal(ordered_payload, payload[expected])
