@@ -16,7 +16,7 @@ import pytest
 
 from microcred.stats import Scope, Snapshot, build_report, take_snapshot
 from microcred.stats.queries import ENROLMENT_DIMENSIONS, Questions
-from microcred.stats.tally import FastQuestions, by_key_then_row
+from microcred.stats.tally import FastQuestions, in_content_order
 from tests.stats.facts import FactsInMemory
 
 TYPES = ("university", "university-college", "school-of-arts", "other-private")
@@ -112,15 +112,19 @@ def _plain(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     return [tuple(int(v) if isinstance(v, int) else v for v in row) for row in rows]
 
 
-@pytest.mark.parametrize("largest_key", [1_000, 2**62], ids=["packed into one key", "too large to pack"])
-def test_rows_are_ordered_by_key_then_snapshot_row_either_way(largest_key: int) -> None:
-    """The counting pass needs rows by learner and year, ties in the snapshot's order, whether the key and the
-    rowid fit in one integer or not; the rows come in sorted runs, as DuckDB's threads hand over blocks."""
+@pytest.mark.parametrize("largest_learner", [1_000, 2**45], ids=["packed into one integer", "too large to pack"])
+def test_rows_are_put_in_the_order_of_their_own_values_either_way(largest_learner: int) -> None:
+    """The counting pass and the disclosure control need rows by learner, year, edition and profile, whatever
+    order the snapshot or the dataset hands them over in: the same rows shuffled come out the same."""
     rng = np.random.default_rng(7)
-    row_id = np.concatenate([np.arange(start, start + 500) for start in rng.permutation(np.arange(0, 20_000, 500))])
-    key = np.sort(rng.integers(0, largest_key, size=len(row_id)))[np.argsort(np.argsort(row_id))]
-    payload = rng.integers(0, 1 << 40, size=len(row_id))
-    (ordered_rows, ordered_payload) = by_key_then_row(key, row_id, row_id, payload)
-    expected = np.lexsort((row_id, key))
-    assert np.array_equal(ordered_rows, row_id[expected])
-    assert np.array_equal(ordered_payload, payload[expected])
+    edition_year = rng.integers(0, 5, size=300)
+    learner, local = rng.integers(0, largest_learner, size=20_000), rng.integers(0, 300, size=20_000)
+    learner[10_000:], local[10_000:] = learner[:10_000], local[:10_000]  # the same learner twice in an edition
+    profile = rng.integers(0, 1_440, size=len(learner))
+    profile[15_000:] = profile[5_000:10_000]  # some rows alike in all four values
+    expected = np.lexsort((profile, local, edition_year[local], learner))
+    for shuffle in (np.arange(len(learner)), rng.permutation(len(learner))):
+        got = in_content_order(learner[shuffle], local[shuffle], profile[shuffle], edition_year=edition_year)
+        for column, values in zip(got, (learner, local, profile), strict=True):
+            assert column.dtype == np.int64
+            assert np.array_equal(column, values[expected])

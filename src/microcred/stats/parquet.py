@@ -150,16 +150,16 @@ def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-_BY_LEARNER = "ORDER BY learner_id, academic_year"
+#: A row's place in the dataset, for ``stats.reference`` to find a row again: the file, then the row in the file.
+_ROWID = "(file_index::BIGINT << 32) + file_row_number AS rowid"
 
 
 def open_facts(directory: Path, *, providers: tuple[str, ...] | None = None) -> Snapshot:
     """A snapshot whose tables are views over the Parquet dataset in ``directory`` (see ``write_facts``).
 
-    ``stat_enrolments`` is ordered by learner and academic year, as the snapshot's table is, and numbers its rows in
-    that order as ``rowid`` (``stats.tally`` reads the scoped rows, then restores that order by rowid). With
-    ``providers`` (slugs) it reads the partitions of those providers only: the other enrolments' files are never
-    opened."""
+    ``stat_enrolments`` holds the rows in the files' order (``stats.tally`` orders them by their own values, so
+    nothing is sorted here) with their place in the dataset as ``rowid``. With ``providers`` (slugs) it reads
+    the partitions of those providers only: the other enrolments' files are never opened."""
     manifest = _manifest(directory)
     db = connect()
     for table, columns in COLUMNS.items():
@@ -169,13 +169,11 @@ def open_facts(directory: Path, *, providers: tuple[str, ...] | None = None) -> 
             files = f"'{_quoted(directory / _name(table))}/*/*/*.parquet', hive_partitioning = true, {_HIVE_TYPES}"
         else:
             files = f"'{_quoted(directory / f'{_name(table)}.parquet')}'"
-        numbered = f", row_number() OVER ({_BY_LEARNER}) AS rowid" if table == "stat_enrolments" else ""
+        numbered = f", {_ROWID}" if table == "stat_enrolments" else ""
         select = f"SELECT {', '.join(columns)}{numbered} FROM read_parquet({files})"
-        if table == "stat_enrolments":
-            if providers is not None:
-                chosen = ", ".join(f"'{slug.replace(chr(39), chr(39) * 2)}'" for slug in providers) or "NULL"
-                select += f" WHERE provider IN ({chosen})"
-            select += f" {_BY_LEARNER}"
+        if table == "stat_enrolments" and providers is not None:
+            chosen = ", ".join(f"'{slug.replace(chr(39), chr(39) * 2)}'" for slug in providers) or "NULL"
+            select += f" WHERE provider IN ({chosen})"
         db.execute(f"CREATE VIEW {table} AS {select}")
     return Snapshot(db)
 

@@ -18,9 +18,10 @@ from microcred.stats.tally import EDITIONS_IN_SCOPE, codes_of, protect
 
 __all__ = ["protected_enrolments"]
 
+#: In the order ``stats.tally.fetch_rows`` gives the rows (their own values; the rowid only finds a row again).
 _ROWS = (
     "SELECT rowid AS row_id, learner_id, edition_id, profile FROM stat_enrolments "
-    "WHERE academic_year BETWEEN $from_year AND $to_year ORDER BY learner_id, academic_year, rowid"
+    "WHERE academic_year BETWEEN $from_year AND $to_year ORDER BY learner_id, academic_year, edition_id, profile"
 )
 
 
