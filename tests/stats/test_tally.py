@@ -7,6 +7,7 @@ word holds) and editions with and without a capacity.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -14,7 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from microcred.stats import Scope, Snapshot, build_report, take_snapshot
+from microcred.stats import Scope, Snapshot, build_report, slices, take_snapshot
+from microcred.stats.disclosure import Rounding, atoms
 from microcred.stats.queries import ENROLMENT_DIMENSIONS, Questions
 from microcred.stats.tally import FastQuestions, in_content_order
 from tests.stats.facts import FactsInMemory
@@ -128,3 +130,56 @@ def test_rows_are_put_in_the_order_of_their_own_values_either_way(largest_learne
         for column, values in zip(got, (learner, local, profile), strict=True):
             assert column.dtype == np.int64
             assert np.array_equal(column, values[expected])
+
+
+@pytest.mark.parametrize("scope", SCOPES[:3])
+def test_the_report_is_the_same_counted_in_slices_on_several_cores(
+    snapshot: Snapshot, scope: Scope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large registers are counted in learner-aligned slices on every core; the small one here is cut into three
+    slices (a slice per thread) and must give the very report counted in one piece, protected copy included."""
+
+    def counts() -> dict[tuple[str, bool], object]:
+        fast = FastQuestions(snapshot.db, scope)  # exact counts: no protected copy
+        return {(d, y): fast.enrolments(d, per_year=y) for d in ENROLMENT_DIMENSIONS for y in (True, False)}
+
+    whole, exact = build_report(snapshot, scope, k=5), counts()
+    monkeypatch.setattr(slices, "MIN_ROWS", 1)
+    monkeypatch.setattr(slices, "cores", lambda: 3)
+    assert counts() == exact
+    assert build_report(snapshot, scope, k=5) == whole
+
+
+def test_learner_slices_cover_every_row_once_and_never_split_a_learner() -> None:
+    learner = np.sort(np.random.default_rng(3).integers(0, 400, size=5_000))
+    learner[1_000:2_600] = learner[1_000]  # one learner with a third of the rows
+    assert slices.learner_slices(learner, 3) == [slice(0, len(learner))]  # below MIN_ROWS: one piece
+    for parts in (2, 3, 7):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(slices, "MIN_ROWS", 1)
+            forced = slices.learner_slices(learner, parts)
+        assert forced[0].start == 0
+        assert forced[-1].stop == len(learner)
+        assert all(a.stop == b.start and a.stop > a.start for a, b in itertools.pairwise(forced))
+        assert all(learner[s.start - 1] < learner[s.start] for s in forced[1:])
+        assert 1 < len(forced) <= parts
+
+
+def test_atoms_are_the_same_counted_in_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Distinct learners and enrolments per atom, counted per learner-aligned slice and summed, are the whole's."""
+    rng = np.random.default_rng(11)
+    learner = np.sort(rng.integers(0, 2_000, size=30_000))
+    edition, profile = rng.integers(0, 4, size=len(learner)), rng.integers(0, 12, size=len(learner))
+    options = {  # few atoms, so a learner's rows often share one
+        "edition_ids": np.arange(100, 104, dtype=np.int64),
+        "groups": np.arange(12, dtype=np.int64) % 5,
+        "group_hashes": np.arange(1, 6, dtype=np.uint64),
+        "rounding": Rounding(5, b"secret"),
+    }
+    whole = atoms(learner, edition, profile, **options)  # type: ignore[arg-type]
+    monkeypatch.setattr(slices, "MIN_ROWS", 1)
+    for parts in (2, 5):
+        monkeypatch.setattr(slices, "cores", lambda parts=parts: parts)
+        sliced = atoms(learner, edition, profile, **options)  # type: ignore[arg-type]
+        for field in ("of_row", "edition", "group", "learners", "enrolments", "draw"):
+            assert np.array_equal(getattr(sliced, field), getattr(whole, field)), field

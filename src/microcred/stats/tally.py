@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from microcred.stats.disclosure import Rounding, atoms, profile_groups, protected_rows
 from microcred.stats.queries import BROAD_KINDS, ENROLMENT_DIMENSIONS, Counts, Questions, Scope, SqlRunner
+from microcred.stats.slices import learner_slices, on_every_core, summed
 from microcred.stats.snapshot import CODED
 
 __all__ = [
@@ -166,12 +167,17 @@ def count_learners(
     ``local`` indexes the ``editions`` the per-edition dimensions are coded over, ``profile`` the ``profiles``.
     """
     layout = _layout(dims)
-    words = _bit_sets(dims, layout, local, profile, editions, profiles)
-    groups, learners = _starts(learner * span + year), _starts(learner)
-    by_year = _columns(
-        dims, layout, _count_bits([np.bitwise_or.reduceat(w, groups) for w in words], year[groups], span)
-    )
-    overall = _columns(dims, layout, _count_bits([np.bitwise_or.reduceat(w, learners) for w in words], None, 1))
+
+    def counted(rows: slice) -> tuple[Ints, Ints]:  # a slice's learners: whole, so the counts add up
+        words = _bit_sets(dims, layout, local[rows], profile[rows], editions, profiles)
+        mine, years = learner[rows], year[rows]
+        groups, learners = _starts(mine * span + years), _starts(mine)
+        per_year = _count_bits([np.bitwise_or.reduceat(w, groups) for w in words], years[groups], span)
+        return per_year, _count_bits([np.bitwise_or.reduceat(w, learners) for w in words], None, 1)
+
+    parts = on_every_core(counted, learner_slices(learner))
+    by_year = _columns(dims, layout, summed([p[0] for p in parts]))
+    overall = _columns(dims, layout, summed([p[1] for p in parts]))
     return by_year, overall
 
 
