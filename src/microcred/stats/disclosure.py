@@ -113,21 +113,23 @@ def atoms(
     width = max(len(group_hashes), 1)
     space = max(len(edition_ids), 1) * width
 
+    code = edition * width  # the atom's code of every row, in place (each new array is pages touched afresh)
+    code += groups[profile]
+
     def counted(rows: slice) -> tuple[Ints, Ints]:  # enrolments and distinct learners per atom code
-        mine = learner[rows]
-        code = edition[rows] * width + groups[profile[rows]]
-        key = mine * space + code
+        mine, codes = learner[rows], code[rows]
+        key = mine * space
+        key += codes
         ordered = bool(np.all(mine[1:] >= mine[:-1]))
         key.sort(kind="stable")  # rows ordered by learner: only reorders within a learner's rows
         distinct = np.concatenate(([True], key[1:] != key[:-1])) if len(key) else np.zeros(0, dtype=bool)
         # ``mine`` still lines up with the sorted keys when the rows came ordered by learner (cheaper than %)
         atom_of_key = key[distinct] - mine[distinct] * space if ordered else key[distinct] % space
-        return np.bincount(code, minlength=space), np.bincount(atom_of_key, minlength=space)
+        return np.bincount(codes, minlength=space), np.bincount(atom_of_key, minlength=space)
 
     ordered = bool(np.all(learner[1:] >= learner[:-1]))  # else one slice: a learner's rows may be anywhere
     parts = on_every_core(counted, learner_slices(learner) if ordered else [slice(0, len(learner))])
     enrolled, learners = summed([p[0] for p in parts]), summed([p[1] for p in parts])
-    code = edition * width + groups[profile]
     present = np.flatnonzero(enrolled)
     lookup = np.full(space, -1, dtype=np.int64)
     lookup[present] = np.arange(len(present))

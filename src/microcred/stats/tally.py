@@ -227,13 +227,22 @@ def in_content_order(learner: Ints, local: Ints, profile: Ints, *, edition_year:
     if learners * span * editions * profiles > np.iinfo(np.int64).max:
         order = np.lexsort((profile, local, year, learner))
         return learner[order].astype(np.int64), local[order], profile[order].astype(np.int64)
-    packed = ((learner.astype(np.int64) * span + year) * editions + local) * profiles + profile
+    # In place, into two arrays besides the packed one: each new array of 38 million rows is 300 MB the process
+    # touches for the first time (page faults: 0.9 s for one at 100 M enrolments, more than the sort).
+    packed = learner.astype(np.int64)
+    for radix, digit in ((span, year), (editions, local), (profiles, profile)):
+        packed *= radix
+        packed += digit
+    del year
     packed.sort()
-    profile = packed % profiles
-    packed //= profiles
-    local = packed % editions
-    packed //= editions * span  # the year is the edition's: what is left is the learner
-    return packed, local, profile
+    high = packed // profiles  # NumPy divides by a scalar without a division per element; ``%`` divides
+    spare = high * profiles
+    packed -= spare  # the profile
+    np.floor_divide(high, editions, out=spare)
+    spare *= editions
+    high -= spare  # the edition
+    spare //= editions * span  # the year is the edition's: what is left is the learner
+    return spare, high, packed
 
 
 def codes_of(db: SqlRunner) -> dict[str, list[str]]:
