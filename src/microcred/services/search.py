@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+P = TypeVar("P")
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_CONTEXT = 60
@@ -324,17 +325,36 @@ class Search:
     def __init__(self, deps: Dependencies) -> None:
         self._deps = deps
         self.answers: VersionedCache[object] = VersionedCache(deps.settings.catalogue_cache_size)
+        # Each offering's rendered part, per renderer, for pages not kept whole: varied searches list the same
+        # offerings in ever other pages (16 parts a page kept; the full demo register has 2,275 offerings).
+        self.parts: VersionedCache[object] = VersionedCache(deps.settings.catalogue_cache_size * 16)
 
-    def answer(self, query: CatalogueQuery, render: Callable[[CatalogueQuery, int, list[Offering]], T]) -> T:
-        """``render(query, total, offerings)`` of :meth:`find_offerings`, kept (per ``render``) while no offering
-        or provider changed: a popular query then costs a version check (docs/decisions/0041)."""
+    def answer(
+        self,
+        query: CatalogueQuery,
+        render: Callable[[CatalogueQuery, int, list[P]], T],
+        part: Callable[[Offering], P],
+    ) -> T:
+        """``render(query, total, [part(offering) ...])`` of :meth:`find_offerings`, kept (per ``render``) while
+        no offering or provider changed: a popular query then costs a version check; and each offering's
+        ``part`` is kept likewise, so a page not kept renders only the offerings not yet rendered
+        (docs/decisions/0041). Within one version an offering's part depends on the offering alone."""
         with self._deps.uow() as work:
             version = work.search.catalogue_version()
             key = (render, repr(query))  # repr: ects 1 and 1.0 are equal Decimals, yet their cursors differ
             kept = self.answers.get(version, key)
             if kept is not None:
                 return cast(T, kept)
-            answer = render(query, *_find(work, query))
+            total, offerings = _find(work, query)
+        parts: list[P] = []
+        for offering in offerings:
+            name = (part, offering.provider, offering.code)
+            made = self.parts.get(version, name)
+            if made is None:
+                made = part(offering)
+                self.parts.put(version, name, made)
+            parts.append(cast(P, made))
+        answer = render(query, total, parts)
         self.answers.put(version, key, answer)
         return answer
 
