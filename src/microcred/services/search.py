@@ -7,7 +7,7 @@ same query finds the same offerings on either backend (decisions 0008 and 0022).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,6 +19,7 @@ from microcred.domain.words import Highlight, highlight, query_terms
 from microcred.errors import FieldProblem, Invalid, NotFound
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWork, UnitOfWorkFactory
+from microcred.services.ports.catalogue import Found
 from microcred.services.versioned_cache import VersionedCache
 from microcred.vocab import vocabulary
 
@@ -188,10 +189,15 @@ def find_offerings(query: CatalogueQuery, uow: UnitOfWorkFactory) -> tuple[int, 
 
 
 def _find(work: UnitOfWork, query: CatalogueQuery) -> tuple[int, list[Offering]]:
+    total, found = _find_lazily(work, query)
+    return total, [each.offering() for each in found]
+
+
+def _find_lazily(work: UnitOfWork, query: CatalogueQuery) -> tuple[int, Sequence[Found]]:
     found = query.problems()
     if found:
         raise Invalid("search-invalid", problems=found)
-    return work.search.find(
+    return work.search.find_lazily(
         query.text,
         status=OfferingStatus.PUBLISHED.value,
         provider=query.provider,
@@ -345,13 +351,13 @@ class Search:
             kept = self.answers.get(version, key)
             if kept is not None:
                 return cast(T, kept)
-            total, offerings = _find(work, query)
+            total, found = _find_lazily(work, query)
         parts: list[P] = []
-        for offering in offerings:
-            name = (part, offering.provider, offering.code)
+        for each in found:
+            name = (part, each.provider, each.code)
             made = self.parts.get(version, name)
             if made is None:
-                made = part(offering)
+                made = part(each.offering())
                 self.parts.put(version, name, made)
             parts.append(cast(P, made))
         answer = render(query, total, parts)
