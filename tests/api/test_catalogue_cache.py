@@ -9,9 +9,12 @@ from dataclasses import replace
 import pytest
 from fastapi.testclient import TestClient
 
+from microcred.api.http import Page, json_bytes
+from microcred.api.schemas import OfferingOut
 from microcred.asgi import create_app
 from microcred.bootstrap import Register, build
 from microcred.domain import LangText, OfferingStatus
+from microcred.services.search import CatalogueQuery
 from microcred.settings import Settings
 from tests.api.conftest import OWNER
 
@@ -84,3 +87,27 @@ def test_a_cache_of_size_zero_keeps_nothing(settings: Settings) -> None:
         assert len(wired.search.answers) == 0
     finally:
         wired.close()
+
+
+def test_pages_put_together_from_kept_offerings_are_the_pages_rendered_whole(
+    client: TestClient, demo_register: Register, other_process: Register
+) -> None:
+    whole = client.get("/api/v1/catalogue", params={"limit": "2"})
+    assert len(demo_register.search.parts) == 2, "each offering's JSON kept"
+    for params in ({"limit": "1"}, {"limit": "2"}, {"limit": "100"}, {"q": "data", "limit": "100"}):
+        answer = client.get("/api/v1/catalogue", params=params)
+        page = Page[OfferingOut].model_validate(answer.json())
+        assert answer.content == json_bytes(page), "the bytes json_bytes writes for the whole page"
+        offerings = demo_register.search.find_offerings(
+            CatalogueQuery(text=params.get("q", ""), page_size=int(params["limit"]))
+        )[1]
+        assert page.items == [OfferingOut.of(offering) for offering in offerings]
+    assert page.next_cursor is None
+    assert Page[OfferingOut].model_validate(whole.json()).next_cursor is not None, "a cursor in the kept bytes too"
+
+    first = whole.json()["items"][0]
+    offering = other_process.catalogue.get_offering(first["provider"], first["code"])
+    other_process.catalogue.save_offering(replace(offering, title=LangText({**offering.title.texts, "en": "Zz"})))
+    again = client.get("/api/v1/catalogue", params={"limit": "100"}).json()["items"]
+    assert [item["title"]["en"] for item in again if item["code"] == first["code"]] == ["Zz"]
+    assert len(demo_register.search.parts) == len(again), "a new catalogue version renders its offerings anew"

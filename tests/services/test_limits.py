@@ -9,7 +9,7 @@ import pytest
 
 from microcred.bootstrap import Register, build
 from microcred.errors import RateLimited
-from microcred.services.limits import RateLimit, take
+from microcred.services.limits import LEASE_SECONDS, Leases, RateLimit, take
 
 LIMIT = RateLimit("test", rate=0.5, burst=3)
 
@@ -65,3 +65,67 @@ def test_a_caller_is_stored_only_as_a_digest(register: Register) -> None:
         keys = [row[0] for row in connection.exec_driver_sql("SELECT key FROM rate_buckets")]
     assert len(keys) == 2, "one bucket for the address, one for the client"
     assert all("example" not in key.lower() and "192" not in key and len(key) == 64 for key in keys)
+
+
+FAST = RateLimit("fast", rate=100.0, burst=40)  # leases of 10 (a quarter of the burst)
+
+
+def _granted(leases: Leases, caller: str = "busy") -> bool:
+    try:
+        leases.take(FAST, caller)
+    except RateLimited:
+        return False
+    return True
+
+
+def _bucket(register: Register) -> tuple[float, float, int]:
+    with register.engine.connect() as connection:
+        row = connection.exec_driver_sql("SELECT tokens, updated, granted FROM rate_buckets").one()
+    return float(row[0]), float(row[1]), int(row[2])
+
+
+def test_leasing_processes_grant_no_more_than_the_budget(register: Register, other_process: Register) -> None:
+    clock = Clock()
+    first, second = Leases(register.uow, now=clock), Leases(other_process.uow, now=clock)
+    assert FAST.lease == 10
+    granted = [_granted(leases) for _ in range(30) for leases in (first, second)]
+    assert granted.count(True) == FAST.burst, "two processes together: the burst, not a lease more"
+    assert granted[: FAST.burst] == [True] * FAST.burst
+    with pytest.raises(RateLimited):
+        take(FAST, "busy", uow=register.uow, now=clock)  # the database holds nothing a lease did not account for
+    assert _bucket(register)[0] < 1.0
+
+
+def test_a_lease_is_one_write_for_several_requests_and_is_forgotten_in_time(register: Register) -> None:
+    clock = Clock()
+    leases = Leases(register.uow, now=clock)
+    assert _granted(leases)
+    assert _bucket(register) == (30.0, clock.now, 10), "ten tokens taken in one upsert"
+    clock.now += 0.5
+    assert all(_granted(leases) for _ in range(9))
+    assert _bucket(register)[1] == clock.now - 0.5, "nine spent from the lease: no write"
+    clock.now += LEASE_SECONDS  # the last lease is spent; the next one is left unspent and forgotten
+    assert _granted(leases)
+    clock.now += LEASE_SECONDS + 0.01
+    assert _granted(leases)
+    assert _bucket(register)[1] == clock.now, "a lease older than LEASE_SECONDS is not spent: the database is asked"
+
+
+def test_a_refusal_is_remembered_until_a_token_can_have_refilled(register: Register) -> None:
+    clock = Clock()
+    slow = Leases(register.uow, now=clock)
+    assert LIMIT.lease == 1, "slow budgets lease one token: every grant is asked of the database"
+    for _ in range(LIMIT.burst):
+        slow.take(LIMIT, "caller")
+    with pytest.raises(RateLimited) as refused:
+        slow.take(LIMIT, "caller")
+    assert refused.value.retry_after == 2
+    asked = _bucket(register)
+    clock.now += 1.0
+    with pytest.raises(RateLimited) as again:
+        slow.take(LIMIT, "caller")
+    assert again.value.retry_after == 1, "the same wait the database would answer"
+    assert _bucket(register) == asked, "refused from memory: no write"
+    clock.now += 1.0
+    slow.take(LIMIT, "caller")
+    assert _bucket(register)[1] == clock.now

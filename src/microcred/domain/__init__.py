@@ -30,7 +30,7 @@ from microcred.domain.enrolment import Edition, Enrolment, check_academic_year
 from microcred.domain.learner import Learner, identify, is_esi, is_insz, pseudonymise, pseudonyms
 from microcred.domain.offering import MANDATORY_ELEMENTS, LearningOutcome, Offering, check_eu_elements
 from microcred.domain.paging import OfferingOrder, Page, Position, ProviderOrder, check_page_size
-from microcred.domain.provider import Provider, QualityAssurance, is_trusted, validate_slug
+from microcred.domain.provider import Provider, QualityAssurance, any_covers, is_trusted, validate_slug
 from microcred.domain.values import MAX_ECTS, AcademicYear, Change, LangText, ects
 
 __all__ = [
@@ -69,6 +69,7 @@ __all__ = [
     "StatusFlag",
     "StatusPurpose",
     "TrustDate",
+    "any_covers",
     "check_academic_year",
     "check_eu_elements",
     "check_page_size",

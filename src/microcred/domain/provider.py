@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,7 +12,7 @@ from microcred.domain.values import LangText
 from microcred.errors import FieldProblem, Invalid
 from microcred.vocab import vocabulary
 
-__all__ = ["SLUG_PATTERN", "Provider", "QualityAssurance", "is_trusted", "validate_slug"]
+__all__ = ["SLUG_PATTERN", "Provider", "QualityAssurance", "any_covers", "is_trusted", "validate_slug"]
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 _SLUG = re.compile(SLUG_PATTERN)
@@ -91,4 +92,9 @@ class Provider:
 
 def is_trusted(provider: Provider, on: date) -> bool:
     """A provider is trusted on a day when one of its quality-assurance records is valid that day."""
-    return any(record.covers(on) for record in provider.quality_assurances)
+    return any_covers(provider.quality_assurances, on)
+
+
+def any_covers(records: Iterable[QualityAssurance], on: date) -> bool:
+    """The trust rule on a provider's records alone (a verification reads only these)."""
+    return any(record.covers(on) for record in records)

@@ -7,7 +7,7 @@ same query finds the same offerings on either backend (decisions 0008 and 0022).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,6 +19,7 @@ from microcred.domain.words import Highlight, highlight, query_terms
 from microcred.errors import FieldProblem, Invalid, NotFound
 from microcred.services.dependencies import Dependencies
 from microcred.services.ports import UnitOfWork, UnitOfWorkFactory
+from microcred.services.ports.catalogue import Found
 from microcred.services.versioned_cache import VersionedCache
 from microcred.vocab import vocabulary
 
@@ -43,6 +44,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+P = TypeVar("P")
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_CONTEXT = 60
@@ -187,10 +189,15 @@ def find_offerings(query: CatalogueQuery, uow: UnitOfWorkFactory) -> tuple[int, 
 
 
 def _find(work: UnitOfWork, query: CatalogueQuery) -> tuple[int, list[Offering]]:
+    total, found = _find_lazily(work, query)
+    return total, [each.offering() for each in found]
+
+
+def _find_lazily(work: UnitOfWork, query: CatalogueQuery) -> tuple[int, Sequence[Found]]:
     found = query.problems()
     if found:
         raise Invalid("search-invalid", problems=found)
-    return work.search.find(
+    return work.search.find_lazily(
         query.text,
         status=OfferingStatus.PUBLISHED.value,
         provider=query.provider,
@@ -324,17 +331,36 @@ class Search:
     def __init__(self, deps: Dependencies) -> None:
         self._deps = deps
         self.answers: VersionedCache[object] = VersionedCache(deps.settings.catalogue_cache_size)
+        # Each offering's rendered part, per renderer, for pages not kept whole: varied searches list the same
+        # offerings in ever other pages (16 parts a page kept; the full demo register has 2,275 offerings).
+        self.parts: VersionedCache[object] = VersionedCache(deps.settings.catalogue_cache_size * 16)
 
-    def answer(self, query: CatalogueQuery, render: Callable[[CatalogueQuery, int, list[Offering]], T]) -> T:
-        """``render(query, total, offerings)`` of :meth:`find_offerings`, kept (per ``render``) while no offering
-        or provider changed: a popular query then costs a version check (docs/decisions/0041)."""
+    def answer(
+        self,
+        query: CatalogueQuery,
+        render: Callable[[CatalogueQuery, int, list[P]], T],
+        part: Callable[[Offering], P],
+    ) -> T:
+        """``render(query, total, [part(offering) ...])`` of :meth:`find_offerings`, kept (per ``render``) while
+        no offering or provider changed: a popular query then costs a version check; and each offering's
+        ``part`` is kept likewise, so a page not kept renders only the offerings not yet rendered
+        (docs/decisions/0041). Within one version an offering's part depends on the offering alone."""
         with self._deps.uow() as work:
             version = work.search.catalogue_version()
             key = (render, repr(query))  # repr: ects 1 and 1.0 are equal Decimals, yet their cursors differ
             kept = self.answers.get(version, key)
             if kept is not None:
                 return cast(T, kept)
-            answer = render(query, *_find(work, query))
+            total, found = _find_lazily(work, query)
+        parts: list[P] = []
+        for each in found:
+            name = (part, each.provider, each.code)
+            made = self.parts.get(version, name)
+            if made is None:
+                made = part(each.offering())
+                self.parts.put(version, name, made)
+            parts.append(cast(P, made))
+        answer = render(query, total, parts)
         self.answers.put(version, key, answer)
         return answer
 

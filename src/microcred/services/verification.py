@@ -26,7 +26,7 @@ from microcred.credentials.verify import (
     VerificationResult,
     verify_credential,
 )
-from microcred.domain import StatusPurpose, is_trusted
+from microcred.domain import StatusPurpose, any_covers
 from microcred.errors import Invalid, NotFound
 from microcred.services import contexts
 from microcred.services.dependencies import Dependencies
@@ -141,7 +141,7 @@ def _trusted(work: UnitOfWork, keys: KeyStore, did: str, day: date) -> bool | No
     if provider is None:
         return None
     try:
-        return is_trusted(work.providers.get(provider), day)
+        return any_covers(work.providers.quality_assurances(provider), day)
     except NotFound:
         return None
 

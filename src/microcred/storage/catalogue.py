@@ -53,6 +53,19 @@ class SqlProviderRepository:
             raise NotFound("no-provider", slug=slug)
         return mapping.provider_from_row(row, self._records(row.id))
 
+    def quality_assurances(self, slug: str) -> list[QualityAssurance]:
+        """The provider's quality-assurance records in one query (a verification's trust check needs these only);
+        NotFound for an unknown provider."""
+        rows = self._connection.execute(
+            select(quality_assurances)
+            .join(providers, providers.c.id == quality_assurances.c.provider_id)
+            .where(providers.c.slug == slug)
+            .order_by(quality_assurances.c.valid_from)
+        ).all()
+        if not rows:
+            self.id_of(slug)
+        return [mapping.qa_from_row(row) for row in rows]
+
     def names(self, slugs: Iterable[str]) -> dict[str, LangText]:
         """The names of these providers in one query (a wallet lists a credential per provider; reading each
         whole provider with its quality-assurance records took a fifth of the page)."""

@@ -295,10 +295,14 @@ class SqlSigningKeyRepository:
 
     def all(self, provider: str) -> list[IssuerKey]:
         """Every key the provider ever had, the current one first, then retired ones newest first."""
-        provider_id = SqlProviderRepository(self._connection).id_of(provider)
-        rows = self._connection.execute(
-            select(signing_keys).where(signing_keys.c.provider_id == provider_id).order_by(signing_keys.c.id.desc())
+        rows = self._connection.execute(  # one query, not the provider's id first: a verification asks for these
+            select(signing_keys)
+            .join(providers, providers.c.id == signing_keys.c.provider_id)
+            .where(providers.c.slug == provider)
+            .order_by(signing_keys.c.id.desc())
         ).all()
+        if not rows:
+            SqlProviderRepository(self._connection).id_of(provider)  # NotFound for an unknown provider
         keys = [self._key(row, provider) for row in rows]
         return sorted(keys, key=lambda key: not key.is_current)
 

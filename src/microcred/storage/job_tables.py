@@ -53,5 +53,5 @@ rate_buckets = Table(
     Column("key", String(64), primary_key=True),
     Column("tokens", Float, nullable=False),
     Column("updated", Float, nullable=False),  # seconds since the epoch
-    Column("granted", Integer, nullable=False),  # 1 when the last take was allowed
+    Column("granted", Integer, nullable=False),  # the tokens the last take spent (0: refused)
 )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Integer, and_, case, cast, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from microcred.domain.records import JobRecord
@@ -182,27 +182,28 @@ class SqlJobRepository:
 
 
 class SqlRateBuckets:
-    """Token buckets shared by every process: refilled and spent in one atomic upsert per request."""
+    """Token buckets shared by every process: refilled and spent in one atomic upsert per request (or per lease
+    of several tokens, ``services/limits.py``)."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def take(self, key: str, *, rate: float, burst: int, now: float) -> float | None:
-        """Spend one token of ``key``'s bucket: None when granted, else the tokens left (below one)."""
+    def take(self, key: str, *, rate: float, burst: int, now: float, most: int = 1) -> tuple[int, float]:
+        """Spend up to ``most`` whole tokens of ``key``'s bucket, as many as it holds: (tokens spent, tokens
+        left). None spent when it holds less than one; ``granted`` keeps the number spent by the last take."""
         postgres = self._connection.dialect.name == "postgresql"
         least, greatest = (func.least, func.greatest) if postgres else (func.min, func.max)
         row = rate_buckets.c
         refilled = least(float(burst), row.tokens + greatest(0.0, now - row.updated) * rate)
-        first = (postgresql.insert if postgres else sqlite.insert)(rate_buckets).values(
-            key=key, tokens=float(burst) - 1.0, updated=now, granted=1
+        whole = func.floor(refilled) if postgres else cast(refilled, Integer)  # refilled >= 0: truncation floors
+        spent = case((refilled >= float(most), most), (refilled >= 1.0, cast(whole, Integer)), else_=0)
+        first = min(most, burst)
+        initial = (postgresql.insert if postgres else sqlite.insert)(rate_buckets).values(
+            key=key, tokens=float(burst - first), updated=now, granted=first
         )
-        statement = first.on_conflict_do_update(
+        statement = initial.on_conflict_do_update(
             index_elements=[row.key],
-            set_={
-                "tokens": case((refilled >= 1.0, refilled - 1.0), else_=refilled),
-                "updated": greatest(now, row.updated),
-                "granted": case((refilled >= 1.0, 1), else_=0),
-            },
+            set_={"tokens": refilled - spent, "updated": greatest(now, row.updated), "granted": spent},
         ).returning(row.tokens, row.granted)
         tokens, granted = self._connection.execute(statement).one()
-        return None if granted else float(tokens)
+        return int(granted), float(tokens)

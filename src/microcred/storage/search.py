@@ -17,6 +17,7 @@ from sqlalchemy import (
     Connection,
     Float,
     Integer,
+    Row,
     Select,
     and_,
     bindparam,
@@ -35,7 +36,7 @@ from microcred.domain.words import FOLD_SQL, fold, query_forms, query_terms
 from microcred.storage import mapping
 from microcred.storage.tables import editions, enrolments, offerings, providers
 
-__all__ = ["POSTGRES_DOCUMENT", "OfferingTally", "SqlOfferingSearch"]
+__all__ = ["POSTGRES_DOCUMENT", "FoundOffering", "OfferingTally", "SqlOfferingSearch"]
 
 _VERSION_KEY = "microcred.catalogue_version"  # per SQLite connection: (its writes seen, the version then)
 
@@ -54,6 +55,20 @@ class OfferingTally:
     by_level: dict[int, int]
 
 
+class FoundOffering:
+    """An offering found, by provider and code, read from its row on the first ``offering()``."""
+
+    __slots__ = ("_row", "code", "provider")
+
+    def __init__(self, row: Row[Any]) -> None:
+        self._row = row
+        self.provider: str = row.provider_slug
+        self.code: str = row.code
+
+    def offering(self) -> Offering:
+        return mapping.offering_from_row(self._row, self.provider)
+
+
 class SqlOfferingSearch:
     """Finds offerings by words (each word, or its Dutch or English stem, as a prefix: "duurza" and "duurzaamheid"
     find "Duurzaam bouwen") and filters."""
@@ -62,7 +77,7 @@ class SqlOfferingSearch:
         self._connection = connection
         self._postgres = connection.dialect.name == "postgresql"
 
-    def find(
+    def _found(
         self,
         text_query: str = "",
         *,
@@ -81,9 +96,10 @@ class SqlOfferingSearch:
         title_language: str = "nl",
         limit: int,
         offset: int = 0,
-    ) -> tuple[int, list[Offering]]:
+    ) -> tuple[int, list[FoundOffering]]:
         """The number of matching offerings and one page of them, best match first, then by the title in
-        ``title_language``."""
+        ``title_language``; each offering is read from its row when asked (the catalogue API keeps most
+        offerings it lists already rendered, and reading a row into an Offering was a sixth of a search)."""
         query: Select[Any] = select(offerings, providers.c.slug.label("provider_slug")).join(
             providers, providers.c.id == offerings.c.provider_id
         )
@@ -122,7 +138,15 @@ class SqlOfferingSearch:
             total = offset + len(rows)  # the last page: no need to count the matches again
         else:
             total = int(self._connection.execute(select(func.count()).select_from(query.subquery())).scalar_one())
-        return total, [mapping.offering_from_row(row, row.provider_slug) for row in rows]
+        return total, [FoundOffering(row) for row in rows]
+
+    def find(self, text_query: str = "", **filters: Any) -> tuple[int, list[Offering]]:
+        """:meth:`_found` with each offering read."""
+        total, found = self._found(text_query, **filters)
+        return total, [each.offering() for each in found]
+
+    def find_lazily(self, text_query: str = "", **filters: Any) -> tuple[int, list[FoundOffering]]:
+        return self._found(text_query, **filters)
 
     def catalogue_version(self) -> str:
         """A value that moves with any insert, update or delete of an offering or provider: per table the row

@@ -25,6 +25,7 @@ from microcred.storage.credential_tables import credentials, status_list_orders,
 from microcred.storage.engine import stamp
 from microcred.storage.repositories import SqlProviderRepository
 from microcred.storage.stacking_tables import stacked_credentials
+from microcred.storage.tables import providers
 
 __all__ = ["DEFAULT_STATUS_LIST_SIZE", "SqlStatusLists"]
 
@@ -296,7 +297,16 @@ class SqlStatusLists:
         return sorted(StatusPurpose(purpose) for purpose in rows)
 
     def status_list_document(self, provider: str, purpose: StatusPurpose, number: int = 1) -> str | None:
-        provider_id = self._provider_id(provider)
+        if provider not in self._provider_ids:  # one query with the provider's slug (each verification asks)
+            joined: str | None = self._connection.execute(
+                select(status_lists.c.document)
+                .join(providers, providers.c.id == status_lists.c.provider_id)
+                .where(providers.c.slug == provider, status_lists.c.purpose == purpose.value)
+                .where(status_lists.c.number == number)
+            ).scalar()
+            if joined is not None:
+                return joined
+        provider_id = self._provider_id(provider)  # NotFound for an unknown provider
         found: str | None = self._connection.execute(
             select(status_lists.c.document).where(self._list_row(provider_id, purpose, number))
         ).scalar()

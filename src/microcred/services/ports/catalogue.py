@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from microcred.domain import (
     Change,
@@ -20,14 +20,16 @@ from microcred.domain import (
     Provider,
     ProviderOrder,
     ProviderType,
+    QualityAssurance,
 )
 
-__all__ = ["OfferingRepository", "OfferingSearch", "OfferingTally", "ProviderRepository"]
+__all__ = ["Found", "OfferingRepository", "OfferingSearch", "OfferingTally", "ProviderRepository"]
 
 
 class ProviderRepository(Protocol):
     def id_of(self, slug: str) -> int: ...
     def get(self, slug: str) -> Provider: ...
+    def quality_assurances(self, slug: str) -> list[QualityAssurance]: ...
     def names(self, slugs: Iterable[str]) -> dict[str, LangText]: ...
     def all(self) -> list[Provider]: ...
     def page(
@@ -76,6 +78,15 @@ class OfferingTally(Protocol):
     def by_level(self) -> Mapping[int, int]: ...
 
 
+class Found(Protocol):
+    """An offering a search found: its provider and code at once, the whole offering when asked."""
+
+    provider: str
+    code: str
+
+    def offering(self) -> Offering: ...
+
+
 class OfferingSearch(Protocol):
     """Full-text search and filters over offerings (``storage/search.py``)."""
 
@@ -99,6 +110,10 @@ class OfferingSearch(Protocol):
         limit: int,
         offset: int = ...,
     ) -> tuple[int, list[Offering]]: ...
+    def find_lazily(self, text_query: str = "", **filters: Any) -> tuple[int, Sequence[Found]]:
+        """:meth:`find`, each offering read from storage only when asked."""
+        ...
+
     def catalogue_version(self) -> str: ...
     def facets(self, *, status: str = ...) -> dict[str, list[str]]: ...
     def counts_by_provider(self, *, status: str = ...) -> dict[str, int]: ...
