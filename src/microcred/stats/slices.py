@@ -55,8 +55,9 @@ def on_every_core(work: Callable[[slice], Result], slices: list[slice]) -> list[
 
 
 def summed(counts: list[NDArray[np.int64]]) -> NDArray[np.int64]:
-    """The slices' counts added up, element by element (each slice's array has the same shape)."""
-    total = counts[0].copy()
+    """The slices' counts added up, element by element, into the first slice's array (each slice's array is its
+    own and of the same shape: no copy, which at 10 M enrolments was 34 MB of pages touched afresh per count)."""
+    total = counts[0]
     for more in counts[1:]:
         total += more
     return total
