@@ -33,6 +33,7 @@ from microcred.stats.source import EditionColumns, EnrolmentColumns, OfferingCol
 from microcred.vocab import isced_broad_field, vocabulary
 
 __all__ = [
+    "CODE_SIZES",
     "EDITIONS",
     "enrolments_select",
     "offerings_select",
@@ -128,7 +129,7 @@ def enrolments_select(db: duckdb.DuckDBPyConnection) -> str:
     """The SELECT that turns ``staged_enrolments`` into rows of ``stat_enrolments``, coded by ``stat_codes``:
     the learner-side codes packed into one ``profile``, mixed-radix in ``CODED`` order."""
     sizes = dict.fromkeys(CODED, 0)
-    sizes.update({str(name): int(size) for name, size in db.execute(_SIZES).fetchall()})
+    sizes.update({str(name): int(size) for name, size in db.execute(CODE_SIZES).fetchall()})
     profile = "0"
     for name in CODED:
         profile = f"({profile}) * {max(sizes[name], 1)} + c_{name}.code"
@@ -145,7 +146,8 @@ def enrolments_select(db: duckdb.DuckDBPyConnection) -> str:
     )
 
 
-_SIZES = "SELECT dimension, COUNT(*) FROM stat_codes GROUP BY dimension"
+#: How many values each coded dimension has (the radix of its digit in ``profile``).
+CODE_SIZES = "SELECT dimension, COUNT(*) FROM stat_codes GROUP BY dimension"
 
 
 def stage_providers(db: duckdb.DuckDBPyConnection, batches: Iterable[ProviderColumns]) -> None:
