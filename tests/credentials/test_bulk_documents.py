@@ -90,6 +90,28 @@ def test_a_template_writes_each_credential_of_a_batch_as_it_is_written_alone() -
         document = template.document(award)
         proof = open_badge_proof(document, signing_key=KEY, verification_method=METHOD, created=ISSUED)
         assert _text({**document, "proof": [proof]}) == _alone(award)
+        assert template.signed_json(document, proof) == _alone(award)  # the text a bulk issue stores
+
+
+def test_the_stored_text_of_a_batch_credential_is_pinned_too() -> None:
+    awards = _awards()
+    template = OpenBadgeTemplate(awards[0])
+    for award in [*awards, *awards]:  # the shared parts' text is written the first time and reused after
+        document = template.document(award)
+        proof = open_badge_proof(document, signing_key=KEY, verification_method=METHOD, created=ISSUED)
+        text = template.signed_json(document, proof)
+        assert hashlib.sha256(text.encode("utf-8")).hexdigest() == PINNED[award.enrolment.reference]
+
+
+def test_a_template_writes_a_part_it_does_not_own_from_the_document_itself() -> None:
+    award = _awards()[0]
+    template = OpenBadgeTemplate(award)
+    template.signed_json(template.document(award), {})  # the shared parts' text is now known
+    document = template.document(award)
+    document["issuer"] = {**document["issuer"], "name": "Ander – ïnstituut"}
+    subject = document["credentialSubject"]
+    subject["achievement"] = {**subject["achievement"], "name": "Other"}
+    assert template.signed_json(document, {"proofValue": "z1"}) == _text({**document, "proof": [{"proofValue": "z1"}]})
 
 
 @pytest.mark.parametrize("award", _awards(), ids=lambda award: award.enrolment.reference)

@@ -80,3 +80,35 @@ def test_a_node_changed_after_it_was_remembered_is_walked_again() -> None:
     _achievement(document)["name"] = "Renamed"
     assert canonicalize(document) == pyld_normalize(document)
     assert '"Renamed"' in canonicalize(document)
+
+
+class _Text(str):
+    """A string subclass: a value the memo's key (``marshal``) refuses to write."""
+
+
+@pytest.mark.parametrize("value", [True, 1.5, _Text("1")], ids=["a boolean", "a double", "a string subclass"])
+def test_a_remembered_node_with_an_equal_value_of_another_type_is_walked_as_its_own(value: object) -> None:
+    """1, 1.0 and True are equal in Python, and True and 1 other literals in RDF: the key tells them apart."""
+
+    def named(name: object, learner: int) -> dict[str, Any]:
+        document = sample_micro_credential(issuer_did=ISSUER, learner_number=learner)
+        _achievement(document)["name"] = name
+        return document
+
+    for learner in (1, 2):
+        canonicalize(named(1, learner))  # the achievement named 1 is remembered
+    assert '"1"^^<http://www.w3.org/2001/XMLSchema#integer>' in canonicalize(named(1, 3))
+    document = named(value, 3)
+    assert canonicalize(document) == pyld_normalize(document)
+
+
+def test_a_remembered_node_placed_after_ever_more_blank_nodes_canonicalises_as_pyld_does() -> None:
+    """Each count of blank nodes before the achievement numbers its blank nodes anew (a few numberings are
+    kept, then dropped): every placement, and the first again, gives pyld's bytes."""
+    _remember_the_sample()
+    for count in [*range(7), 0]:
+        document = sample_micro_credential(issuer_did=ISSUER, learner_number=2)
+        document["issuer"]["otherIdentifier"] = [
+            {"type": "IdentifierEntry", "identifier": f"id-{n}", "identifierType": "sourcedId"} for n in range(count)
+        ]
+        assert canonicalize(document) == pyld_normalize(document)

@@ -40,13 +40,14 @@ def canonical_nquads(quads: Sequence[Quad]) -> str:
 
 
 def _first_degree_hash(node: str, quads: list[Quad]) -> str:
-    """RDFC-1.0 §4.6: the node itself is ``_:a``, every other blank node ``_:z``."""
-    lines = [f"{_reference(s, node)} {p} {_reference(o, node)} .\n" for s, p, o in quads]
+    """RDFC-1.0 §4.6: the node itself is ``_:a``, every other blank node ``_:z``.
+
+    The reference is written inline, not by a function per term: a tenth of the labelling's time
+    (49 against 59 µs a credential, best of 15; issue 21)."""
+    lines = [
+        f"{s if s[0] != '_' else '_:a' if s == node else '_:z'} {p} "
+        f"{o if o[0] != '_' else '_:a' if o == node else '_:z'} .\n"
+        for s, p, o in quads
+    ]
     lines.sort()
     return sha256("".join(lines).encode("utf-8")).hexdigest()
-
-
-def _reference(term: str, node: str) -> str:
-    if term[0] != "_":
-        return term
-    return "_:a" if term == node else "_:z"

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from microcred.credentials.json_text import compact, compact_with
 from microcred.credentials.loader import MICROCRED_CONTEXT_URL, OB3_CONTEXT_URL, VC_V2_CONTEXT_URL
+from microcred.credentials.ob3_award import Award, LearnerIdentity, StatusEntry
 from microcred.credentials.ob3_schema import open_badge_proof, schema_problems, sign_open_badge
 from microcred.credentials.status_list import status_list_entry, status_message_entry
-from microcred.domain import Edition, Enrolment, Offering, Provider, QualityAssurance, StatusPurpose
+from microcred.domain import Offering, QualityAssurance, StatusPurpose
 from microcred.errors import Invalid
 from microcred.i18n import LANGUAGES, translate
 from microcred.vocab import vocabulary
@@ -41,42 +42,6 @@ __all__ = [
 ]
 
 _ESCO_FRAMEWORK = "ESCO (European Skills, Competences, Qualifications and Occupations)"
-
-
-@dataclass(frozen=True, slots=True)
-class LearnerIdentity:
-    """How the credential names its learner: a DID they control, or a salted hash of an identifier."""
-
-    salt: str
-    email: str | None = None
-    did: str | None = None
-    pseudonym: str | None = None  # the register's pseudonym, hashed again when there is nothing else
-
-
-@dataclass(frozen=True, slots=True)
-class StatusEntry:
-    purpose: StatusPurpose
-    index: int
-    list_url: str
-
-
-@dataclass(frozen=True, slots=True)
-class Award:
-    """Everything an issued credential says, gathered by the issuing service."""
-
-    credential_id: str
-    provider: Provider
-    offering: Offering
-    edition: Edition
-    enrolment: Enrolment
-    learner: LearnerIdentity
-    issuer_did: str
-    public_base_url: str
-    issued_at: datetime
-    valid_from: datetime
-    valid_until: datetime | None
-    status: Sequence[StatusEntry]
-    awarding_body_did: str | None = None
 
 
 def timestamp(moment: datetime | date) -> str:
@@ -312,7 +277,7 @@ class OpenBadgeTemplate:
     signed and written as JSON without being changed (issue 21). :func:`open_badge_document` makes one per
     document, so a credential issued alone or in a batch is written by the same code, byte for byte."""
 
-    __slots__ = ("_achievements", "_award", "_awarded", "_dates", "_head", "_issuer", "_lang")
+    __slots__ = ("_achievements", "_award", "_awarded", "_dates", "_head", "_issuer", "_lang", "_texts")
 
     def __init__(self, award: Award) -> None:
         self._award = award  # its shared fields: offering, edition, provider, dids, base URL, moments
@@ -326,6 +291,7 @@ class OpenBadgeTemplate:
         )
         self._achievements: dict[bool, dict[str, Any]] = {}  # with a grade's result description, or without
         self._awarded: dict[date, str] = {}
+        self._texts: dict[int, tuple[object, str]] = {}  # the shared objects' JSON text, by the object's id
 
     def document(self, award: Award) -> dict[str, Any]:
         """The unsigned OpenBadgeCredential for ``award``, which must share this template's offering and moments."""
@@ -383,6 +349,31 @@ class OpenBadgeTemplate:
                 {"type": ["Result"], "resultDescription": f"{achievement['id']}#grade", "value": award.enrolment.grade}
             ]
         return subject
+
+    def signed_json(self, document: dict[str, Any], proof: dict[str, Any]) -> str:
+        """The compact JSON text of ``{**document, "proof": [proof]}``, the signed document as stored, with the
+        issuer's and the achievement's text written once for the template (:mod:`.json_text`; issue 21).
+
+        A part's text is used only where ``document`` holds this template's own object (``is``); the template's
+        objects are shared by its documents and never changed, as signing them requires."""
+        known: dict[str, tuple[object, str]] = {}
+        self._know(known, "issuer", document.get("issuer"))
+        subject = document.get("credentialSubject")
+        if type(subject) is dict:
+            inside: dict[str, tuple[object, str]] = {}
+            if self._know(inside, "achievement", subject.get("achievement")):
+                known["credentialSubject"] = (subject, compact_with(subject, inside))
+        return compact_with({**document, "proof": [proof]}, known)
+
+    def _know(self, known: dict[str, tuple[object, str]], key: str, part: Any) -> bool:
+        """Put ``part`` and its JSON text in ``known`` when it is the issuer or an achievement of this template."""
+        if not any(part is own for own in (self._head[1], *self._achievements.values())):
+            return False
+        written = self._texts.get(id(part))
+        if written is None:  # a template's objects live as long as it does: an id is never another's
+            written = self._texts[id(part)] = (part, compact(part))
+        known[key] = written
+        return True
 
 
 def open_badge_document(award: Award) -> dict[str, Any]:

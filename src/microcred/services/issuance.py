@@ -10,7 +10,6 @@ have no ceiling: indexes are drawn at random within a list, and a full list make
 from __future__ import annotations
 
 import calendar
-import json
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -66,10 +65,6 @@ of work and the provider's lists are not locked for longer than that."""
 
 MAX_CREDENTIALS_PAGE = 200
 """The most credentials one page may hold (listed without their documents); more is refused."""
-
-
-def _json(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 def issue_for_enrolment(
@@ -184,8 +179,8 @@ def _issue_awaiting(
                 valid_from=now,
                 valid_until=valid_until,
                 public_key_multibase=signing_key.public_key_multibase,
-                # the signed document as sign_open_badge answers it, written without copying the shared parts
-                document_json=_json({**document, "proof": [proof]}),
+                # the signed document as sign_open_badge answers it, without copying or re-encoding shared parts
+                document_json=built[0].signed_json(document, proof),
             )
         )
     work.credentials.add_many(issued)
