@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from microcred.stats.disclosure import Rounding, atoms, profile_groups, protected_rows
+from microcred.stats.memory import large_arrays_on_fresh_pages
 from microcred.stats.queries import BROAD_KINDS, ENROLMENT_DIMENSIONS, Counts, Questions, Scope, SqlRunner
 from microcred.stats.slices import learner_slices, on_every_core, summed
 from microcred.stats.snapshot import CODED
@@ -119,6 +120,7 @@ def tally(
 ) -> Tally:
     """Count ``dimensions`` (names of ``queries.ENROLMENT_DIMENSIONS``) over the scope of ``scope_offerings``,
     on the protected copy of the enrolments (``stats.disclosure``) unless ``rounding`` is None."""
+    large_arrays_on_fresh_pages()
     first, last = int(str(years["from_year"])), int(str(years["to_year"]))
     span = last - first + 1
     bounds = {"from_year": first, "to_year": last}
