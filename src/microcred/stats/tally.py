@@ -210,8 +210,11 @@ def fetch_rows(db: SqlRunner, bounds: Mapping[str, int], editions: Sequence[tupl
     index[ids] = np.arange(len(ids))
     first = int(bounds["from_year"])
     edition_year = np.array([int(e[1]) - first for e in editions], dtype=np.int64)
-    learner, profile = np.asarray(fetched["learner_id"]), np.asarray(fetched["profile"])
-    return in_content_order(learner, index[edition], profile, edition_year=edition_year)
+    learner, local, profile = np.asarray(fetched["learner_id"]), index[edition], np.asarray(fetched["profile"])
+    if len(local) and int(local.min()) < 0:  # an edition the scoped editions lack (no offering or provider row)
+        keep = np.flatnonzero(local >= 0)
+        learner, local, profile = learner[keep], local[keep], profile[keep]
+    return in_content_order(learner, local, profile, edition_year=edition_year)
 
 
 def in_content_order(learner: Ints, local: Ints, profile: Ints, *, edition_year: Ints) -> tuple[Ints, Ints, Ints]:
