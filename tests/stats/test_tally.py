@@ -18,7 +18,8 @@ import pytest
 from microcred.stats import Scope, Snapshot, build_report, slices, take_snapshot
 from microcred.stats.disclosure import Rounding, atoms
 from microcred.stats.queries import ENROLMENT_DIMENSIONS, Questions
-from microcred.stats.tally import FastQuestions, in_content_order
+from microcred.stats.rows import in_content_order
+from microcred.stats.tally import FastQuestions
 from tests.stats.facts import FactsInMemory
 
 TYPES = ("university", "university-college", "school-of-arts", "other-private")

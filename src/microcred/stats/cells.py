@@ -22,6 +22,7 @@ from microcred.stats.attack import Cell
 from microcred.stats.disclosure import Atoms, Rounding, atoms, profile_groups, protected_rows
 from microcred.stats.model import year_label
 from microcred.stats.queries import ENROLMENT_DIMENSIONS, Questions, Scope
+from microcred.stats.rows import fetch_rows
 from microcred.stats.snapshot import Snapshot
 from microcred.stats.tally import (
     EDITIONS_IN_SCOPE,
@@ -29,7 +30,6 @@ from microcred.stats.tally import (
     codes_of,
     count_learners,
     dimension,
-    fetch_rows,
     profiles,
 )
 

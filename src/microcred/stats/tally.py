@@ -3,7 +3,7 @@
 Asking DuckDB ``COUNT(DISTINCT learner_id)`` once per dimension and year range builds a hash table of
 millions of learners each time (about 20 passes at 10 million enrolments; decision 0003). Here the
 scoped enrolments are fetched once as NumPy columns (learner, edition, learner-side ``profile``) and put
-in order by learner, then academic year (``fetch_rows``). Each enrolment becomes a bit set
+in order by learner, then academic year (``stats.rows.fetch_rows``). Each enrolment becomes a bit set
 with one bit per dimension value it falls in (looked up per edition and per profile); OR-ing the bit sets
 of a learner's enrolments in a year (``reduceat`` over contiguous rows) tells which cells that learner is
 in, so a cell's learners are the bit sets with its bit on; one bit set per learner counts the whole range.
@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from microcred.stats.disclosure import Rounding, atoms, profile_groups, protected_rows
 from microcred.stats.memory import large_arrays_on_fresh_pages
 from microcred.stats.queries import BROAD_KINDS, ENROLMENT_DIMENSIONS, Counts, Questions, Scope, SqlRunner
+from microcred.stats.rows import fetch_rows
 from microcred.stats.slices import learner_slices, on_every_core, summed
 from microcred.stats.snapshot import CODED
 
@@ -34,8 +35,6 @@ __all__ = [
     "codes_of",
     "count_learners",
     "dimension",
-    "fetch_rows",
-    "in_content_order",
     "profiles",
     "protect",
     "tally",
@@ -47,15 +46,6 @@ _CHUNK = 12  # bits counted per bincount: 4096 bins per label
 _CLASSES = 3  # outcome classes: 0 still running, 1 passed, 2 failed or withdrawn
 _WORKING = {"employed": "working", "self-employed": "working", "job-seeking": "not-working"}
 _WORKING["not-in-labour-force"] = "not-working"
-# Only the scoped rows: 3.8 of the 9.6 million in the years at 10 million enrolments, 0.5 s and 330 MB peak where
-# fetching all and dropping the rest took 1.1-1.3 s and 600 MB. The scope is asked of the editions (their offering
-# and year), so the scan reads three of the table's columns, not five. No rowid: ``fetch_rows`` orders the rows by
-# their own values, so neither DuckDB's threads nor a dataset's files need keep or number any order.
-_ROWS = (
-    "SELECT n.learner_id, n.edition_id, n.profile FROM stat_enrolments AS n "
-    "WHERE n.edition_id IN (SELECT e.id FROM stat_editions AS e JOIN scope_offerings AS s "
-    "ON s.offering_id = e.offering_id WHERE e.academic_year BETWEEN $from_year AND $to_year)"
-)
 EDITIONS_IN_SCOPE = (
     "SELECT e.id, e.academic_year, e.capacity, o.id, p.slug, p.type, o.offer_kind, o.field, o.code, o.title_nl, "
     "o.title_en FROM stat_editions AS e JOIN scope_offerings AS s ON s.offering_id = e.offering_id "
@@ -198,56 +188,6 @@ def protect(
         learner, local, profile, edition_ids=edition_ids, groups=groups, group_hashes=hashes, rounding=rounding
     )
     return protected_rows(learner, local, profile, found, k=rounding.k, first_stand_in=int(learner.max(initial=0)) + 1)
-
-
-def fetch_rows(db: SqlRunner, bounds: Mapping[str, int], editions: Sequence[tuple[Any, ...]]) -> tuple[Ints, ...]:
-    """Learner, scoped-edition index and profile of every enrolment in scope (of ``scope_offerings``), by learner,
-    then academic year, then edition, then profile (``stats.reference`` orders them so too)."""
-    fetched = db.execute(_ROWS, bounds).fetchnumpy()
-    edition = np.asarray(fetched["edition_id"])
-    ids = [int(e[0]) for e in editions]
-    index = np.full(max([*ids, int(edition.max()) if len(edition) else 0]) + 1, -1, dtype=np.int64)
-    index[ids] = np.arange(len(ids))
-    first = int(bounds["from_year"])
-    edition_year = np.array([int(e[1]) - first for e in editions], dtype=np.int64)
-    learner, local, profile = np.asarray(fetched["learner_id"]), index[edition], np.asarray(fetched["profile"])
-    if len(local) and int(local.min()) < 0:  # an edition the scoped editions lack (no offering or provider row)
-        keep = np.flatnonzero(local >= 0)
-        learner, local, profile = learner[keep], local[keep], profile[keep]
-    return in_content_order(learner, local, profile, edition_year=edition_year)
-
-
-def in_content_order(learner: Ints, local: Ints, profile: Ints, *, edition_year: Ints) -> tuple[Ints, Ints, Ints]:
-    """The rows by learner, academic year (``edition_year`` of each edition index), edition index and profile.
-
-    Rows alike in all four are alike in every column of ``stat_enrolments`` (the rest is the edition's or the
-    profile's), so this order is the rows' own: a refreshed snapshot, a full copy and a Parquet dataset, whatever
-    order they hold the rows in, give the same rows to the disclosure control and the same report. The four
-    values are packed into one integer, mixed radix, and sorted as values (SIMD, no index: 0.5 s for 38 million
-    where an argsort took 5.6 s and DuckDB's ordered row numbers over a Parquet dataset 25 s), then unpacked;
-    too large to pack, a lexsort."""
-    editions, span = max(len(edition_year), 1), int(edition_year.max(initial=0)) + 1
-    learners, profiles = int(learner.max(initial=0)) + 1, int(profile.max(initial=0)) + 1
-    year = edition_year[local]
-    if learners * span * editions * profiles > np.iinfo(np.int64).max:
-        order = np.lexsort((profile, local, year, learner))
-        return learner[order].astype(np.int64), local[order], profile[order].astype(np.int64)
-    # In place, into two arrays besides the packed one: each new array of 38 million rows is 300 MB the process
-    # touches for the first time (page faults: 0.9 s for one at 100 M enrolments, more than the sort).
-    packed = learner.astype(np.int64)
-    for radix, digit in ((span, year), (editions, local), (profiles, profile)):
-        packed *= radix
-        packed += digit
-    del year
-    packed.sort()
-    high = packed // profiles  # NumPy divides by a scalar without a division per element; ``%`` divides
-    spare = high * profiles
-    packed -= spare  # the profile
-    np.floor_divide(high, editions, out=spare)
-    spare *= editions
-    high -= spare  # the edition
-    spare //= editions * span  # the year is the edition's: what is left is the learner
-    return spare, high, packed
 
 
 def codes_of(db: SqlRunner) -> dict[str, list[str]]:
