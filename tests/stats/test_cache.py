@@ -178,3 +178,28 @@ def test_in_the_boot_it_was_written_in_an_unsynced_file_is_trusted_without_readi
     with pytest.raises(duckdb.Error, match="checksum"):
         _report(file_register)
     assert snapshots_taken() == taken
+
+
+def test_a_refresh_that_fails_copies_the_register_in_full_and_says_so(
+    file_register: Register, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A DuckDB error in a refresh (out of memory, once, turned the first report after an update into a full copy
+    of 43 s with no word of it) still gives a correct report, from a full copy, and leaves a warning naming the
+    error's type only."""
+    _report(file_register)
+    _change(file_register)
+
+    def out_of_memory(*_: object) -> bool:
+        raise duckdb.OutOfMemoryException("failed to pin block")
+
+    monkeypatch.setattr(cache, "refresh_snapshot", out_of_memory)
+    taken = snapshots_taken()
+    with caplog.at_level("WARNING", logger="microcred.stats.cache"):
+        report = _report(file_register)
+    assert snapshots_taken() == taken + 1
+    (record,) = [r for r in caplog.records if r.name == "microcred.stats.cache"]
+    assert record.levelname == "WARNING"
+    assert getattr(record, "error_type", None) == "OutOfMemoryException"
+    monkeypatch.undo()
+    forget()
+    assert report == _report(file_register)

@@ -27,6 +27,7 @@ and systems without a boot id are synced as before.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import threading
@@ -47,6 +48,7 @@ _lock = threading.Lock()
 _open: OrderedDict[str, tuple[str, duckdb.DuckDBPyConnection]] = OrderedDict()
 _taken = [0, 0]  # full copies and refreshes made by this process
 _BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+_log = logging.getLogger(__name__)
 
 
 def cached_snapshot(source: StatisticsSource) -> Snapshot:
@@ -200,7 +202,12 @@ def _refresh_file(
                 db.execute("CHECKPOINT")
         finally:
             db.close()
-    except (OSError, duckdb.Error):  # the base was replaced meanwhile, or is not a snapshot: copy in full
+    except (OSError, duckdb.Error) as error:  # the base was replaced meanwhile, is not a snapshot, or the refresh
+        # failed (DuckDB out of memory, say): copy in full, and say so, since it turns a second into a minute
+        _log.warning(
+            "statistics snapshot not refreshed; copying the register in full",
+            extra={"event": "statistics", "error_type": type(error).__name__},
+        )
         done = False
     if not done:
         partial.unlink(missing_ok=True)
