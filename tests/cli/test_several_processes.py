@@ -30,7 +30,7 @@ from tests.web.conftest import csrf_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-ROWS = 5_000
+ROWS = 20_000  # long enough that the worker is killed inside the import, on a fast machine too
 LEASE_SECONDS = 3
 STARTUP_SECONDS = 120  # generous: the suite shares two cores; an idle machine starts a server in about 2 s
 MICROCRED = str(Path(sys.executable).parent / "microcred")
@@ -175,7 +175,7 @@ def test_a_job_survives_its_worker_being_killed_and_finishes_once_across_process
     assert job()["state"] == "queued", "the serving processes leave jobs to the worker"
     worker = processes.start("worker", "--poll", "0.2")
     _until(lambda: job()["state"] == "running", "the worker to claim the job", STARTUP_SECONDS)
-    time.sleep(0.5)  # into the import's transaction
+    time.sleep(0.3)  # into the import's transaction (5,000 rows had ended before the kill on a fast machine)
     worker.send_signal(signal.SIGKILL)
     worker.wait(timeout=10)
     interrupted = job()

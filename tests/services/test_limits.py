@@ -129,3 +129,25 @@ def test_a_refusal_is_remembered_until_a_token_can_have_refilled(register: Regis
     clock.now += 1.0
     slow.take(LIMIT, "caller")
     assert _bucket(register)[1] == clock.now
+
+
+def test_threads_that_lease_at_once_keep_every_token(register: Register) -> None:
+    """Two threads of one process lease for one caller at the same time (the second asks the database while the
+    first's lease is being stored): both leases stay spendable, so the caller gets its whole burst, and only then a
+    refusal. A lease that replaced the other lost its tokens: the API refused a burst of 20 after a dozen."""
+    clock = Clock()
+    nested: list[bool] = []
+    started: list[bool] = []
+
+    def uow_with_another_thread_inside():  # type: ignore[no-untyped-def]
+        work = register.uow()
+        if not started:
+            started.append(True)
+            nested.append(_granted(leases))  # the other thread's lease, stored while this one is in flight
+        return work
+
+    leases = Leases(uow_with_another_thread_inside, now=clock)
+    granted = [_granted(leases) for _ in range(FAST.burst + 5)]
+    assert nested == [True]
+    assert granted.count(True) + 1 == FAST.burst, "every token of both leases spent, none lost"
+    assert granted[: FAST.burst - 1] == [True] * (FAST.burst - 1)

@@ -95,24 +95,31 @@ class Leases:
         with self._lock:
             held = self._held.get(key)
             if held is not None:
-                if now < held.refused_until:
-                    raise _refused(limit, 1 - (held.refused_until - now) * limit.rate)
-                if held.tokens and now < held.until:
+                if held.tokens and now < held.until:  # a lease first: another thread's refusal may be older
                     held.tokens -= 1
                     return
+                if now < held.refused_until:
+                    raise _refused(limit, 1 - (held.refused_until - now) * limit.rate)
         with self._uow() as work:
             spent, left = work.rate_buckets.take(key, rate=limit.rate, burst=limit.burst, now=now, most=limit.lease)
             work.commit()
         with self._lock:
             held = self._held.pop(key, None) or _Held()
+            # Threads of this process that leased at once keep every token: a lease replacing another lost its
+            # tokens, and under 20 requests at once a caller with a burst of 100 was refused after a dozen. The
+            # tokens leased now expire with those still held, so none is spent later than its lease allows.
+            kept = held.tokens if now < held.until else 0
             if spent:
-                held.tokens, held.until, held.refused_until = spent - 1, now + LEASE_SECONDS, 0.0
+                held.tokens, held.refused_until = kept + spent - 1, 0.0
+                held.until = held.until if kept else now + LEASE_SECONDS
+            elif kept:  # the bucket is empty because this process holds its tokens: spend one of them
+                held.tokens = kept - 1
             else:
                 held.tokens, held.refused_until = 0, now + (1 - left) / limit.rate
             self._held[key] = held
             while len(self._held) > _CALLERS_KEPT:  # forgetting is safe: a lease lost, a refusal asked again
                 self._held.popitem(last=False)
-        if not spent:
+        if not spent and not kept:
             raise _refused(limit, left)
 
 
