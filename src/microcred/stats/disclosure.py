@@ -117,12 +117,12 @@ def atoms(
     code += groups[profile]
 
     enrolled = np.bincount(code, minlength=space)
+    ordered = bool(np.all(learner[1:] >= learner[:-1]))  # else one slice: a learner's rows may be anywhere
 
     def learners_per_atom(rows: slice) -> Ints:  # distinct learners per atom code, of a slice's learners
         mine = learner[rows]
         shift = mine * space
         key = shift + code[rows]
-        ordered = bool(np.all(mine[1:] >= mine[:-1]))
         key.sort(kind="stable")  # rows ordered by learner: only reorders within a learner's rows
         distinct = np.concatenate(([True], key[1:] != key[:-1])) if len(key) else np.zeros(0, dtype=bool)
         if ordered:  # ``mine`` still lines up with the sorted keys: the code is what is above its learner's base
@@ -133,7 +133,6 @@ def atoms(
 
     # Slices only where there are more rows than atom codes: each slice counts into an array of every code, which
     # at 10 M enrolments (3.7 M rows, 4.3 M codes) cost more in fresh pages than a second core saved.
-    ordered = bool(np.all(learner[1:] >= learner[:-1]))  # else one slice: a learner's rows may be anywhere
     chosen = learner_slices(learner) if ordered and len(learner) > space else [slice(0, len(learner))]
     learners = summed(on_every_core(learners_per_atom, chosen))
     present = np.flatnonzero(enrolled)

@@ -16,20 +16,20 @@ Nothing in the standard library or NumPy sets ``malloc`` options, so this calls 
 from __future__ import annotations
 
 import ctypes
+import functools
 import sys
 
 __all__ = ["large_arrays_on_fresh_pages"]
 
 _M_MMAP_THRESHOLD = -3  # glibc's malloc.h
 _THRESHOLD = 4 << 20  # NumPy's own threshold for asking for huge pages
-_done: list[bool] = []
 
 
+@functools.cache
 def large_arrays_on_fresh_pages() -> None:
     """Set glibc's mapping threshold to 4 MB, once per process; nothing where the C library is not glibc."""
-    if _done or not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux"):
         return
-    _done.append(True)
     try:
         libc = ctypes.CDLL(None)
     except OSError:
